@@ -1,0 +1,59 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is a helper of theirs.
+# Set-up is idempotent: stamps make a second run skip work that is already done.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+EXTRAS := dev,train
+# An unpinned torch pulls a multi-GB CUDA build; on Linux x86_64 pin the CPU build dev/CI use.
+ifeq ($(shell uname -s)-$(shell uname -m),Linux-x86_64)
+TORCH_PIN := torch==2.13.0
+endif
+export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
+FROZEN := dist/sahara/sahara
+FROZEN_INPUTS := $(shell find app packaging resources -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
+
+.PHONY: run test setup lint unit package frozen-test bench clean
+
+run: setup
+	$(BIN)/sahara
+
+setup: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]' $(TORCH_PIN)
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+unit: setup
+	$(BIN)/pytest tests --ignore=tests/packaging
+
+test: lint unit frozen-test
+
+$(FROZEN): $(PY_STAMP) $(NPM_STAMP) $(FROZEN_INPUTS)
+	$(BIN)/pyinstaller packaging/sahara.spec --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller
+	touch $@
+
+package: $(FROZEN)
+
+frozen-test: $(FROZEN)
+	SAHARA_REQUIRE_FROZEN=1 $(BIN)/pytest tests/packaging
+
+bench: setup
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache

@@ -1,0 +1,35 @@
+"""The one way to open the database: an engine with SQLite tuned for a desktop app.
+
+WAL mode lets the UI read while a service writes; ``synchronous=NORMAL`` is durable across app
+crashes (only an OS crash can lose the last commit); a busy timeout makes concurrent writers wait
+instead of failing at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def _tune(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(path: Path) -> Engine:
+    """Create an engine for the SQLite file at ``path`` with the pragmas above on every connection."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _tune)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The session factory every module uses; objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,110 @@
+"""What the app opens at start, shared by the GUI and headless commands.
+
+Start-up order matters and is the same everywhere: folders, settings (a corrupt file is moved
+aside), database migrations (a failure leaves the file untouched and is reported, not fatal), then
+the network. Keeping it here, free of Qt, lets tests and ``sahara serve`` run exactly what the
+window runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.chain.client import ChainClient
+from app.chain.devnet import Devnet, DevnetEvent
+from app.db.engine import make_engine, session_factory
+from app.db.migrate import MigrationError, upgrade
+from app.paths import AppPaths
+from app.settings import Settings, load_settings, save_settings
+
+log = logging.getLogger(__name__)
+
+
+class NetworkError(RuntimeError):
+    """The active network cannot be used (unreachable, or its chain id is not the configured one)."""
+
+
+@dataclass(frozen=True)
+class NetworkStatus:
+    name: str
+    rpc_url: str
+    chain_id: int
+
+
+@dataclass
+class AppRuntime:
+    paths: AppPaths
+    settings: Settings
+    settings_warning: str | None = None
+    db_error: str | None = None
+    engine: Engine | None = None
+    sessions: sessionmaker[Session] | None = None
+    devnet: Devnet | None = None
+    _listeners: list[Callable[[str], None]] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, paths: AppPaths) -> AppRuntime:
+        paths.ensure()
+        loaded = load_settings(paths.settings_file)
+        logging.getLogger().setLevel(loaded.settings.log_level)
+        runtime = cls(paths, loaded.settings, loaded.warning)
+        try:
+            upgrade(paths.database)
+            runtime.engine = make_engine(paths.database)
+            runtime.sessions = session_factory(runtime.engine)
+        except MigrationError as exc:
+            runtime.db_error = str(exc)
+        return runtime
+
+    def save_settings(self) -> None:
+        save_settings(self.paths.settings_file, self.settings)
+        logging.getLogger().setLevel(self.settings.log_level)
+
+    def add_devnet_listener(self, callback: Callable[[str], None]) -> None:
+        """``callback(message)`` runs on a background thread when the devnet dies, restarts or fails."""
+        self._listeners.append(callback)
+
+    def _forward(self, event: DevnetEvent) -> None:
+        if event.kind in ("died", "restarted", "failed"):
+            for callback in list(self._listeners):
+                callback(event.message)
+
+    async def start_network(self) -> NetworkStatus:
+        """Start or attach to the devnet, or check a custom RPC; raises ``NetworkError`` with a reason."""
+        net = self.settings.network()
+        if net.rpc_url is None:
+            if self.devnet is None:
+                self.devnet = Devnet(self.paths.devnet, chain_id=net.chain_id)
+                self.devnet.add_listener(self._forward)
+            try:
+                info = await asyncio.to_thread(self.devnet.start)
+            except Exception as exc:
+                raise NetworkError(f"The local devnet could not start: {exc}") from exc
+            self.devnet.watch()
+            return NetworkStatus(net.name, info.rpc_url, info.chain_id)
+        client = ChainClient(net.rpc_url)
+        try:
+            chain_id = await client.chain_id()
+        except ConnectionError as exc:
+            raise NetworkError(str(exc)) from exc
+        finally:
+            await client.close()
+        if chain_id != net.chain_id:
+            raise NetworkError(
+                f"{net.rpc_url} is chain {chain_id}, but network '{net.name}' is configured as chain "
+                f"{net.chain_id}; refusing to use it."
+            )
+        return NetworkStatus(net.name, net.rpc_url, chain_id)
+
+    def shutdown(self) -> None:
+        """Stop what this instance owns (the devnet if it started it) and close the database."""
+        if self.devnet is not None:
+            self.devnet.shutdown()
+        if self.engine is not None:
+            self.engine.dispose()

@@ -1,0 +1,93 @@
+"""The app's settings: one typed pydantic model saved as one JSON file in the config folder.
+
+Every setting is declared once here with its default and a description. A corrupt or invalid file
+never stops the app: it is moved aside (kept for the user to inspect), defaults load, and the
+``warning`` on the result tells the UI what happened so it can say so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.fileio import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+class NetworkConfig(BaseModel):
+    """An EVM network the app can talk to. The local devnet has no fixed RPC: the app starts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    rpc_url: str | None = Field(default=None, description="None for the embedded devnet")
+    chain_id: int = Field(gt=0)
+
+
+DEVNET = NetworkConfig(name="devnet", rpc_url=None, chain_id=31337)
+
+
+class Settings(BaseModel):
+    """Everything the user can change, with defaults that give a working app on first start."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    schema_version: int = SCHEMA_VERSION
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Minimum level written to the log file"
+    )
+    theme: Literal["system", "light", "dark"] = Field(default="system", description="Colour scheme")
+    close_to_tray: bool = Field(default=False, description="Closing the window keeps the app in the tray")
+    active_network: str = Field(default=DEVNET.name, description="Name of the network in use")
+    networks: list[NetworkConfig] = Field(default_factory=lambda: [DEVNET])
+    window_geometry: str | None = Field(default=None, description="Base64 of the saved window geometry")
+    last_page: int = Field(default=0, ge=0, description="Index of the page shown last")
+
+    def network(self) -> NetworkConfig:
+        """The active network; falls back to the devnet if the name no longer exists."""
+        for net in self.networks:
+            if net.name == self.active_network:
+                return net
+        return DEVNET
+
+
+@dataclass
+class LoadedSettings:
+    settings: Settings
+    warning: str | None = None
+
+
+def load_settings(path: Path) -> LoadedSettings:
+    """Read settings from ``path``; a missing file gives defaults, a corrupt one is moved aside."""
+    if not path.exists():
+        return LoadedSettings(Settings())
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return LoadedSettings(Settings.model_validate(raw))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            path.replace(aside)
+            where = f"it was moved to {aside}"
+        except OSError as move_exc:
+            where = f"it could not be moved aside ({move_exc})"
+        reason = str(exc).splitlines()[0]
+        log.warning("settings file %s is unreadable (%s); defaults loaded, %s", path, reason, where)
+        return LoadedSettings(
+            Settings(),
+            f"Your settings file could not be read ({reason}). Defaults are in use; {where}.",
+        )
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write settings atomically so a crash mid-save never corrupts the file."""
+    atomic_write_text(path, settings.model_dump_json(indent=2) + "\n")

@@ -1,0 +1,75 @@
+"""AppRuntime: what the window and `sahara serve` open at start, on a real devnet."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from app.chain.client import ChainClient, ChainUnavailable
+from app.runtime import AppRuntime, NetworkError
+from app.settings import NetworkConfig
+
+
+def test_open_migrates_and_starts_the_devnet(paths) -> None:
+    runtime = AppRuntime.open(paths)
+    try:
+        assert runtime.db_error is None and runtime.sessions is not None
+        status = asyncio.run(runtime.start_network())
+        assert status.chain_id == 31337 and status.name == "devnet"
+
+        async def read() -> int:
+            client = ChainClient(status.rpc_url)
+            try:
+                return await client.block_number()
+            finally:
+                await client.close()
+
+        assert asyncio.run(read()) >= 0
+    finally:
+        runtime.shutdown()
+    assert runtime.devnet is not None and runtime.devnet.status() is None
+
+
+def test_corrupt_settings_are_reported_not_fatal(paths) -> None:
+    paths.settings_file.write_text("{oops")
+    runtime = AppRuntime.open(paths)
+    assert runtime.settings_warning and "Defaults are in use" in runtime.settings_warning
+    runtime.shutdown()
+
+
+def test_custom_network_with_wrong_chain_id_is_refused(paths) -> None:
+    runtime = AppRuntime.open(paths)
+    try:
+        devnet_status = asyncio.run(runtime.start_network())
+        wrong = NetworkConfig(name="fake-mainnet", rpc_url=devnet_status.rpc_url, chain_id=1)
+        runtime.settings.networks = [*runtime.settings.networks, wrong]
+        runtime.settings.active_network = "fake-mainnet"
+        with pytest.raises(NetworkError, match="refusing"):
+            asyncio.run(runtime.start_network())
+    finally:
+        runtime.shutdown()
+
+
+def test_unreachable_rpc_is_a_clear_error(paths) -> None:
+    runtime = AppRuntime.open(paths)
+    runtime.settings.networks = [
+        *runtime.settings.networks,
+        NetworkConfig(name="down", rpc_url="http://127.0.0.1:9", chain_id=5),
+    ]
+    runtime.settings.active_network = "down"
+    with pytest.raises(NetworkError, match="unreachable"):
+        asyncio.run(runtime.start_network())
+    runtime.shutdown()
+
+
+def test_chain_client_maps_connection_errors() -> None:
+    async def read() -> None:
+        client = ChainClient("http://127.0.0.1:9", timeout=2)
+        try:
+            await client.block_number()
+        finally:
+            await client.close()
+
+    with pytest.raises(ChainUnavailable):
+        asyncio.run(read())
