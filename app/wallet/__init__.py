@@ -1,0 +1,1 @@
+"""The wallet: HD accounts, the encrypted keystore, signing, and (later) the transaction outbox."""
