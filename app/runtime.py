@@ -26,6 +26,9 @@ from app.settings import Settings, load_settings, save_settings
 log = logging.getLogger(__name__)
 
 
+DevnetListener = Callable[[str, str], None]
+
+
 class NetworkError(RuntimeError):
     """The active network cannot be used (unreachable, or its chain id is not the configured one)."""
 
@@ -46,7 +49,7 @@ class AppRuntime:
     engine: Engine | None = None
     sessions: sessionmaker[Session] | None = None
     devnet: Devnet | None = None
-    _listeners: list[Callable[[str], None]] = field(default_factory=list)
+    _listeners: list[DevnetListener] = field(default_factory=list)
 
     @classmethod
     def open(cls, paths: AppPaths) -> AppRuntime:
@@ -66,14 +69,19 @@ class AppRuntime:
         save_settings(self.paths.settings_file, self.settings)
         logging.getLogger().setLevel(self.settings.log_level)
 
-    def add_devnet_listener(self, callback: Callable[[str], None]) -> None:
-        """``callback(message)`` runs on a background thread when the devnet dies, restarts or fails."""
+    def add_devnet_listener(self, callback: DevnetListener) -> None:
+        """``callback(kind, message)`` runs on a background thread when the devnet dies
+        (kind "died"), is back (kind "restarted", possibly on a new port) or was given up ("failed")."""
         self._listeners.append(callback)
+
+    def remove_devnet_listener(self, callback: DevnetListener) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
 
     def _forward(self, event: DevnetEvent) -> None:
         if event.kind in ("died", "restarted", "failed"):
             for callback in list(self._listeners):
-                callback(event.message)
+                callback(event.kind, event.message)
 
     async def start_network(self) -> NetworkStatus:
         """Start or attach to the devnet, or check a custom RPC; raises ``NetworkError`` with a reason."""

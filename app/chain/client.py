@@ -50,5 +50,11 @@ class ChainClient:
     async def close(self) -> None:
         """Close the HTTP session; call before the event loop stops to avoid 'unclosed session' noise."""
         if self._w3 is not None:
-            await self._w3.provider.disconnect()
+            provider = self._w3.provider
+            await provider.disconnect()
+            # web3 keeps a thread pool for its session cache that disconnect() leaves running.
+            manager = getattr(provider, "_request_session_manager", None)
+            pool = getattr(manager, "session_pool", None)
+            if pool is not None:
+                pool.shutdown(wait=False)
             self._w3 = None

@@ -1,0 +1,1 @@
+"""One module per sidebar page. Pages whose feature has not landed show an honest empty state."""

@@ -1,0 +1,140 @@
+"""Settings: the real, working preferences — theme, close to tray, log level — and where files live.
+
+Each change is applied at once and saved through the runtime (which writes the one settings file
+atomically); a failed save is said on the page, not swallowed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from app.ui.theme import ThemeManager
+from app.ui.widgets import Card, Page, action_button, separator, styled_label
+
+if TYPE_CHECKING:
+    from app.paths import AppPaths
+    from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+THEMES = [("Match system", "system"), ("Light", "light"), ("Dark", "dark")]
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+def _row(title: str, description: str, control: QWidget) -> tuple[QHBoxLayout, QWidget]:
+    """A settings row: the name and a one-line explanation on the left, the control on the right."""
+    row = QHBoxLayout()
+    row.setSpacing(24)
+    text = QVBoxLayout()
+    text.setSpacing(2)
+    text.addWidget(styled_label(title))
+    hint = styled_label(description, "hint", wrap=True)
+    text.addWidget(hint)
+    row.addLayout(text, 1)
+    row.addWidget(control)
+    return row, hint
+
+
+class SettingsPage(Page):
+    def __init__(
+        self,
+        settings: Settings,
+        save: Callable[[], None],
+        theme: ThemeManager,
+        paths: AppPaths,
+        *,
+        tray_available: bool,
+    ) -> None:
+        super().__init__("Settings", "Changes apply immediately and are saved on this computer.")
+        self._settings = settings
+        self._save = save
+        self._theme = theme
+
+        general = self._section("General")
+        self.theme_combo = QComboBox()
+        for label, value in THEMES:
+            self.theme_combo.addItem(label, value)
+        self.theme_combo.setCurrentIndex([v for _, v in THEMES].index(settings.theme))
+        self.theme_combo.currentIndexChanged.connect(self._on_theme)
+        row, _ = _row("Theme", "Follow the operating system, or always use light or dark.", self.theme_combo)
+        general.body.addLayout(row)
+        general.body.addWidget(separator())
+
+        self.tray_check = QCheckBox()
+        self.tray_check.setProperty("toggle", True)
+        self.tray_check.setAccessibleName("Close to tray")
+        self.tray_check.setChecked(settings.close_to_tray)
+        self.tray_check.toggled.connect(self._on_close_to_tray)
+        tray_text = "Closing the window keeps Sahara running in the system tray; quit from the tray menu."
+        if not tray_available:
+            tray_text = "This desktop has no system tray, so closing the window always quits Sahara."
+            self.tray_check.setEnabled(False)
+        row, _ = _row("Close to tray", tray_text, self.tray_check)
+        general.body.addLayout(row)
+
+        diagnostics = self._section("Diagnostics")
+        self.log_combo = QComboBox()
+        self.log_combo.addItems(LOG_LEVELS)
+        self.log_combo.setCurrentText(settings.log_level)
+        self.log_combo.currentTextChanged.connect(self._on_log_level)
+        row, _ = _row("Log level", "The least important messages written to the log file.", self.log_combo)
+        diagnostics.body.addLayout(row)
+        diagnostics.body.addWidget(separator())
+        diagnostics.body.addLayout(self._path_row("Log file", paths.log_file))
+
+        files = self._section("Files")
+        files.body.addLayout(self._path_row("Data folder", paths.data))
+        files.body.addWidget(separator())
+        files.body.addLayout(self._path_row("Settings file", paths.settings_file))
+
+        self.save_status = styled_label("", "hint", wrap=True)
+        self.body.addWidget(self.save_status)
+
+    def _section(self, title: str) -> Card:
+        self.body.addWidget(styled_label(title, "section"))
+        card = Card(padding=18, spacing=14)
+        card.setMaximumWidth(820)
+        self.body.addWidget(card)
+        self.body.addSpacing(8)
+        return card
+
+    def _path_row(self, title: str, path: Path) -> QHBoxLayout:
+        folder = path if path.suffix == "" else path.parent
+        url = QUrl.fromLocalFile(str(folder))
+        button = action_button("Open folder", lambda: QDesktopServices.openUrl(url))
+        row, hint = _row(title, str(path), button)
+        hint.setProperty("role", "mono")
+        return row
+
+    # -- changes ---------------------------------------------------------------------------------
+
+    def _persist(self, what: str) -> None:
+        try:
+            self._save()
+        except OSError as exc:
+            log.error("could not save settings: %s", exc)
+            self.save_status.setText(f"Could not save the {what} setting: {exc}")
+        else:
+            self.save_status.setText("")
+
+    def _on_theme(self, index: int) -> None:
+        mode = self.theme_combo.itemData(index)
+        self._settings.theme = mode
+        self._theme.set_mode(mode)
+        self._persist("theme")
+
+    def _on_close_to_tray(self, checked: bool) -> None:
+        self._settings.close_to_tray = checked
+        self._persist("close to tray")
+
+    def _on_log_level(self, level: str) -> None:
+        self._settings.log_level = level  # type: ignore[assignment]  # the combo holds only valid levels
+        logging.getLogger().setLevel(level)
+        self._persist("log level")

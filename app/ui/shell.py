@@ -1,0 +1,176 @@
+"""The shell: builds the window, tray, theme and network monitor around one ``AppRuntime``
+and owns the app's lifecycle (start services after first paint, orderly quit).
+
+Everything here works without a running ``QApplication.exec``: tests build a ``Shell`` with a fake
+runtime, drive it through its public methods and signals, and never need the real event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app.ui.crash_reporter import CrashReporter
+from app.ui.main_window import MainWindow
+from app.ui.network_monitor import ClientFactory, NetworkMonitor
+from app.ui.pages.compute import ComputePage
+from app.ui.pages.home import HomePage
+from app.ui.pages.label import LabelPage
+from app.ui.pages.marketplace import MarketplacePage
+from app.ui.pages.settings import SettingsPage
+from app.ui.pages.studio import StudioPage
+from app.ui.pages.wallet import WalletPage
+from app.ui.sidebar import NavEntry
+from app.ui.tasks import BackgroundTasks
+from app.ui.theme import ThemeManager
+from app.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    from app.paths import AppPaths
+    from app.runtime import AppRuntime
+
+log = logging.getLogger(__name__)
+
+NAV = [
+    NavEntry("Home", "house"),
+    NavEntry("Label", "tag"),
+    NavEntry("Studio", "flow-arrow"),
+    NavEntry("Marketplace", "storefront"),
+    NavEntry("Compute", "cpu"),
+    NavEntry("Wallet", "wallet"),
+    NavEntry("Settings", "gear-six", pinned_bottom=True),
+]
+
+
+class Shell(QObject):
+    """One running app window and everything hanging off it."""
+
+    finished = Signal()  # the orderly quit is done; the caller stops the event loop
+
+    def __init__(
+        self,
+        app: QApplication,
+        runtime: AppRuntime,
+        paths: AppPaths,
+        *,
+        client_factory: ClientFactory | None = None,
+        poll_interval: float = 1.0,
+        tray_available: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.paths = paths
+        self.tasks = BackgroundTasks()
+        self.theme = ThemeManager(app, runtime.settings.theme, parent=self)
+        self.reporter = CrashReporter(paths.log_file, lambda: self.window, lambda: self.theme.colors.danger)
+        self.monitor = NetworkMonitor(
+            runtime, self.tasks, client_factory=client_factory, interval=poll_interval, parent=self
+        )
+        self.tray = TrayController(self, force_available=tray_available)
+        self.db_dialog: QMessageBox | None = None
+        self._quitting = False
+        self._told_about_tray = False
+        self._shutdown_task: asyncio.Task[None] | None = None
+
+        colors = self.theme.colors
+        settings = runtime.settings
+        pages: list[QWidget] = [
+            HomePage(self.monitor, paths),
+            LabelPage(colors),
+            StudioPage(colors),
+            MarketplacePage(colors),
+            ComputePage(colors),
+            WalletPage(colors),
+            SettingsPage(
+                settings, runtime.save_settings, self.theme, paths, tray_available=self.tray.available
+            ),
+        ]
+        entries = list(zip(NAV, pages, strict=True))
+        self.window = MainWindow(entries, colors, hide_on_close=self._hide_on_close)
+        self.window.restore_geometry_b64(settings.window_geometry)
+        self.window.set_page(settings.last_page)
+        self.window.status.set_network(self.monitor.name, self.monitor.state)
+
+        self.theme.changed.connect(self.window.apply_colors)
+        self.monitor.state_changed.connect(self.window.status.set_network)
+        self.monitor.block_changed.connect(self.window.status.set_block)
+        self.monitor.devnet_message.connect(lambda _kind, message: self.window.status.show_message(message))
+        self.tray.open_requested.connect(self.window.bring_to_front)
+        self.tray.quit_requested.connect(self.request_quit)
+        self.window.quit_requested.connect(self.request_quit)
+        self.window.hidden_to_tray.connect(self._on_hidden_to_tray)
+
+    # -- start -----------------------------------------------------------------------------------
+
+    def show(self) -> None:
+        """Show the window, then anything the user must know about how the app started."""
+        self.window.show()
+        self.window.activateWindow()  # so Ctrl+1…7 work at once, before the first click
+        if self.runtime.settings_warning:
+            self.window.show_banner(self.runtime.settings_warning)
+        if self.runtime.db_error:
+            self._show_db_error(self.runtime.db_error)
+
+    def start_services(self) -> None:
+        """Network and polling; called after first paint, on the running asyncio loop."""
+        self.monitor.listen_to_devnet()
+        self.monitor.start()
+
+    def _show_db_error(self, error: str) -> None:
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("Sahara — database problem")
+        box.setText("Your local database could not be brought up to date.")
+        box.setInformativeText(
+            "Your data was left exactly as it was. Features that keep data on this computer will not work "
+            f"until this is fixed; the log has the details.\n\n{error}"
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.open()  # not exec(): a nested event loop would stall the asyncio loop behind it
+        self.db_dialog = box
+
+    # -- close & quit ----------------------------------------------------------------------------
+
+    def _hide_on_close(self) -> bool:
+        return self.runtime.settings.close_to_tray and self.tray.available
+
+    def _on_hidden_to_tray(self) -> None:
+        if not self._told_about_tray:
+            self._told_about_tray = True
+            self.tray.notify("Sahara is still running", "Open it or quit from the tray icon.")
+
+    def save_state(self) -> None:
+        """Remember the window's geometry and page; a failed save is logged, never fatal at quit."""
+        settings = self.runtime.settings
+        settings.window_geometry = self.window.geometry_b64()
+        settings.last_page = max(0, self.window.current_page())
+        try:
+            self.runtime.save_settings()
+        except OSError as exc:
+            log.error("could not save the window state: %s", exc)
+
+    def request_quit(self) -> None:
+        """Save, hide, cancel background work, then emit ``finished``; repeated requests are ignored."""
+        if self._quitting:
+            return
+        self._quitting = True
+        self.monitor.stop_listening()
+        self.save_state()
+        self.window.hide()
+        self.tray.dispose()
+        self._shutdown_task = asyncio.get_running_loop().create_task(self._shutdown(), name="shell-shutdown")
+
+    async def _shutdown(self) -> None:
+        try:
+            await self.tasks.shutdown()
+        finally:
+            self.window.close_for_quit()
+            self.finished.emit()
+
+    @property
+    def quitting(self) -> bool:
+        return self._quitting

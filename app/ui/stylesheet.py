@@ -1,0 +1,112 @@
+"""The Qt stylesheet, written once against the theme's colour roles.
+
+Widgets opt in by object name (``#Card``, ``#NavButton``) or by the ``role`` property, so a widget
+that sets neither keeps the plain Fusion look tinted by the palette.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.ui.theme import Colors
+
+# Qt stylesheets want forward slashes in url(), on Windows too.
+ASSET_DIR = Path(__file__).with_name("assets").as_posix()
+
+_TEMPLATE = """
+QMainWindow, QWidget#Content, QWidget#PageBody {{ background: {window}; }}
+QScrollArea, QScrollArea > QWidget > QWidget {{ background: transparent; border: none; }}
+QToolTip {{ background: {surface_alt}; color: {text}; border: 1px solid {border}; padding: 4px 6px; }}
+
+QWidget#Sidebar {{ background: {sidebar}; border-right: 1px solid {border}; }}
+QLabel#SidebarTitle {{ color: {text}; font-size: 15px; font-weight: 600; }}
+QLabel#SidebarCaption {{ color: {faint}; font-size: 11px; }}
+QPushButton#NavButton {{
+    text-align: left; padding: 8px 10px; border: none; border-radius: 7px;
+    color: {muted}; background: transparent; font-size: 13px;
+}}
+QPushButton#NavButton:hover {{ background: {hover}; color: {text}; }}
+QPushButton#NavButton:checked {{ background: {selected}; color: {text}; font-weight: 600; }}
+
+QLabel[role="title"] {{ color: {text}; font-size: 22px; font-weight: 600; }}
+QLabel[role="subtitle"] {{ color: {muted}; font-size: 13px; }}
+QLabel[role="section"] {{ color: {text}; font-size: 14px; font-weight: 600; }}
+QLabel[role="muted"] {{ color: {muted}; }}
+QLabel[role="hint"] {{ color: {faint}; font-size: 12px; }}
+QLabel[role="caption"] {{ color: {muted}; font-size: 11px; font-weight: 600; }}
+QLabel[role="value"] {{ color: {text}; font-size: 16px; font-weight: 600; }}
+QLabel[role="mono"] {{ color: {text}; font-family: monospace; font-size: 12px; }}
+QLabel[role="empty-title"] {{ color: {text}; font-size: 18px; font-weight: 600; }}
+QLabel[role="empty-body"] {{ color: {muted}; font-size: 13px; }}
+QLabel[role="bullet"] {{ color: {text}; font-size: 13px; }}
+QLabel[role="badge"] {{
+    color: {accent}; background: {accent_soft}; border-radius: 9px; padding: 2px 9px;
+    font-size: 11px; font-weight: 600;
+}}
+
+QFrame#Card {{ background: {surface}; border: 1px solid {border}; border-radius: 10px; }}
+QFrame#Card QLabel {{ background: transparent; }}
+QFrame#Separator {{ background: {border}; border: none; max-height: 1px; min-height: 1px; }}
+
+QFrame#Banner {{ border-radius: 8px; border: 1px solid {warning}; background: {warning_soft}; }}
+QFrame#Banner[level="error"] {{ border-color: {danger}; }}
+QFrame#Banner QLabel {{ color: {text}; background: transparent; }}
+
+QPushButton {{
+    background: {surface}; color: {text}; border: 1px solid {border}; border-radius: 6px;
+    padding: 5px 14px; min-height: 18px;
+}}
+QPushButton:hover {{ background: {hover}; }}
+QPushButton:pressed {{ background: {selected}; }}
+QPushButton:disabled {{ color: {faint}; }}
+QPushButton[primary="true"] {{ background: {accent}; color: {accent_text}; border: 1px solid {accent}; }}
+QPushButton[primary="true"]:hover {{ background: {accent}; border-color: {text}; }}
+QPushButton[role="link"] {{ background: transparent; border: none; padding: 0; color: {accent}; }}
+QPushButton[role="link"]:hover {{ text-decoration: underline; }}
+QPushButton[flat="true"] {{ background: transparent; border: none; padding: 3px; }}
+QPushButton[flat="true"]:hover {{ background: {hover}; }}
+
+QComboBox {{
+    background: {surface}; color: {text}; border: 1px solid {border}; border-radius: 6px;
+    padding: 4px 10px; min-width: 140px; min-height: 20px;
+}}
+QComboBox:hover {{ border-color: {faint}; }}
+QComboBox QAbstractItemView {{
+    background: {surface}; color: {text}; border: 1px solid {border}; selection-background-color: {hover};
+    selection-color: {text}; outline: none;
+}}
+QComboBox::drop-down {{ border: none; width: 26px; }}
+QComboBox::down-arrow {{ image: url({asset_dir}/chevron-down-{name}.svg); width: 12px; height: 12px; }}
+QCheckBox {{ color: {text}; spacing: 8px; }}
+QCheckBox[toggle="true"]::indicator {{ width: 36px; height: 20px; }}
+QCheckBox[toggle="true"]::indicator:unchecked {{ image: url({asset_dir}/toggle-off-{name}.svg); }}
+QCheckBox[toggle="true"]::indicator:checked {{ image: url({asset_dir}/toggle-on-{name}.svg); }}
+QCheckBox[toggle="true"]::indicator:disabled {{ image: url({asset_dir}/toggle-disabled-{name}.svg); }}
+
+QPlainTextEdit {{
+    background: {surface_alt}; color: {text}; border: 1px solid {border}; border-radius: 6px;
+    font-family: monospace; font-size: 12px; padding: 6px;
+}}
+
+QMenu {{ background: {surface}; color: {text}; border: 1px solid {border}; padding: 4px; }}
+QMenu::item {{ padding: 6px 22px 6px 12px; border-radius: 4px; }}
+QMenu::item:selected {{ background: {hover}; }}
+QMenu::item:disabled {{ color: {faint}; }}
+QMenu::separator {{ height: 1px; background: {border}; margin: 4px 6px; }}
+
+QStatusBar {{ background: {sidebar}; border-top: 1px solid {border}; min-height: 26px; }}
+QStatusBar::item {{ border: none; }}
+QStatusBar QLabel {{ color: {muted}; font-size: 12px; }}
+
+QScrollBar:vertical {{ background: transparent; width: 10px; margin: 2px; }}
+QScrollBar::handle:vertical {{ background: {border}; border-radius: 3px; min-height: 30px; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ height: 0; width: 0; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
+"""
+
+
+def build_stylesheet(colors: Colors) -> str:
+    """Fill the template with one theme's colours."""
+    return _TEMPLATE.format(**vars(colors), asset_dir=ASSET_DIR)

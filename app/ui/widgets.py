@@ -1,0 +1,163 @@
+"""Small building blocks every page shares: a page scaffold, cards, fact tiles and banners.
+
+They carry no state of their own beyond what they display, and they take their look from the
+stylesheet (object names and the ``role`` property), so a theme switch restyles them for free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.icons import glyph
+
+
+def styled_label(text: str = "", role: str | None = None, *, wrap: bool = False) -> QLabel:
+    """A QLabel with a stylesheet role (title, subtitle, muted, value, ...)."""
+    label = QLabel(text)
+    if role:
+        label.setProperty("role", role)
+    label.setWordWrap(wrap)
+    return label
+
+
+def set_role(widget: QWidget, role: str) -> None:
+    """Change a widget's stylesheet role at run time (Qt only re-reads it after a re-polish)."""
+    widget.setProperty("role", role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class Card(QFrame):
+    """A rounded surface that groups related content."""
+
+    def __init__(self, parent: QWidget | None = None, *, padding: int = 18, spacing: int = 10) -> None:
+        super().__init__(parent)
+        self.setObjectName("Card")
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(padding, padding, padding, padding)
+        self.body.setSpacing(spacing)
+
+
+class FactTile(Card):
+    """A caption over one value, e.g. "CHAIN ID" / "31337"; the value can be updated live."""
+
+    def __init__(self, caption: str, value: str = "—", *, mono: bool = False) -> None:
+        super().__init__(padding=16, spacing=6)
+        self.caption = styled_label(caption.upper(), "caption")
+        self.value = styled_label(value, "mono" if mono else "value")
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.value.setWordWrap(mono)
+        self.body.addWidget(self.caption)
+        self.body.addWidget(self.value)
+        self.body.addStretch(1)
+        self.setMinimumHeight(84)
+
+    def set_value(self, text: str, tooltip: str | None = None) -> None:
+        self.value.setText(text)
+        self.value.setToolTip(tooltip or "")
+
+
+class Banner(QFrame):
+    """A dismissable notice across the top of the content, for things the user must see once."""
+
+    dismissed = Signal()
+
+    def __init__(
+        self, text: str, level: str = "warning", icon_color: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.setProperty("level", level)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 10, 8, 10)
+        row.setSpacing(10)
+        if icon_color is not None:
+            icon = QLabel()
+            name = "warning-circle" if level == "error" else "warning"
+            icon.setPixmap(glyph(name, icon_color).pixmap(QSize(16, 16), self.devicePixelRatioF()))
+            row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        self.label = styled_label(text, wrap=True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.label, 1)
+        self.close_button = QPushButton("Dismiss")
+        self.close_button.setProperty("flat", True)
+        self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.close_button.clicked.connect(self._dismiss)
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    @property
+    def text(self) -> str:
+        return self.label.text()
+
+    def _dismiss(self) -> None:
+        self.hide()
+        self.dismissed.emit()
+        self.deleteLater()
+
+
+class Page(QWidget):
+    """A scrollable page: a title, a one-line subtitle, then ``self.body`` for the content."""
+
+    def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        inner = QWidget()
+        inner.setObjectName("PageBody")
+        scroll.setWidget(inner)
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(40, 32, 40, 32)
+        column.setSpacing(6)
+        self.header = QHBoxLayout()
+        self.header.setSpacing(12)
+        self.title_label = styled_label(title, "title")
+        self.header.addWidget(self.title_label)
+        self.header.addStretch(1)
+        column.addLayout(self.header)
+        self.subtitle_label = styled_label(subtitle, "subtitle", wrap=True)
+        column.addWidget(self.subtitle_label)
+        column.addSpacing(20)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(16)
+        column.addLayout(self.body)
+        column.addStretch(1)
+
+    def add_badge(self, text: str) -> QLabel:
+        """A small pill next to the title (e.g. "Coming soon"), aligned to the title's baseline."""
+        badge = styled_label(text, "badge")
+        badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self.header.insertWidget(1, badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        return badge
+
+
+def action_button(text: str, slot: Callable[[], object], *, primary: bool = False) -> QPushButton:
+    """A push button wired to ``slot``; primary buttons use the accent colour."""
+    button = QPushButton(text)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    if primary:
+        button.setProperty("primary", True)
+    button.clicked.connect(slot)
+    return button
+
+
+def separator() -> QFrame:
+    line = QFrame()
+    line.setObjectName("Separator")
+    return line

@@ -1,0 +1,64 @@
+"""Sidebar clicks and Ctrl+1…7 switch pages; every page is honest about what exists."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from app.ui.pages.empty_state import EmptyStatePage
+from app.ui.shell import NAV
+
+TITLES = ["Home", "Label", "Studio", "Marketplace", "Compute", "Wallet", "Settings"]
+
+
+@pytest.fixture
+def window(make_shell, runtime, qtbot):
+    shell = make_shell(runtime)
+    shell.show()
+    qtbot.waitExposed(shell.window)
+    return shell.window
+
+
+def test_the_sidebar_lists_the_seven_pages_in_order(window) -> None:
+    assert [entry.title for entry in NAV] == TITLES
+    assert [b.accessibleName() for b in window.sidebar.buttons] == TITLES
+    assert [window.stack.widget(i).title for i in range(window.stack.count())] == TITLES
+
+
+def test_clicking_sidebar_buttons_switches_pages(window, qtbot) -> None:
+    for index in [3, 1, 6, 0, 5, 2, 4]:
+        qtbot.mouseClick(window.sidebar.buttons[index], Qt.MouseButton.LeftButton)
+        assert window.current_page() == index
+        assert window.sidebar.current() == index
+        assert window.sidebar.buttons[index].isChecked()
+
+
+def test_ctrl_number_switches_pages(window, qtbot) -> None:
+    window.activateWindow()
+    qtbot.waitActive(window)
+    for index in [6, 2, 0, 4, 1, 5, 3]:
+        qtbot.keyClick(window, getattr(Qt.Key, f"Key_{index + 1}"), Qt.KeyboardModifier.ControlModifier)
+        assert window.current_page() == index, f"Ctrl+{index + 1}"
+        assert window.sidebar.current() == index
+
+
+def test_unbuilt_features_say_so_and_show_no_fake_data(window) -> None:
+    for index in range(1, 6):
+        page = window.stack.widget(index)
+        assert isinstance(page, EmptyStatePage)
+        texts = " ".join(label.text() for label in page.findChildren(QLabel))
+        assert "Not built yet" in texts
+        assert page.plan_labels, "an empty state says what the page will do"
+    wallet = window.stack.widget(5)
+    assert wallet.headline.text() == "No wallet yet"
+    assert "labeling workspace" in window.stack.widget(1).headline.text()
+
+
+def test_last_page_is_restored(make_shell, runtime, qtbot) -> None:
+    runtime.settings.last_page = 4
+    shell = make_shell(runtime)
+    assert shell.window.current_page() == 4
+    shell.window.set_page(2)
+    shell.save_state()
+    assert runtime.settings.last_page == 2
