@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -23,4 +23,39 @@ class AppState(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class OutboxTx(Base):
+    """One signed transaction in the outbox; the row is written before the transaction is broadcast.
+
+    ``intent_id`` names what the user asked for (e.g. "claim-batch:7:3"); it is unique per chain and
+    sender among originals, so a restart never signs a second transaction for the same intent.
+    Speed-ups and cancels are new rows with the same nonce that point back through ``replaces``.
+    """
+
+    __tablename__ = "outbox_tx"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    intent_id: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="original")  # original | speed-up | cancel
+    replaces: Mapped[int | None] = mapped_column(ForeignKey("outbox_tx.id"), nullable=True)
+    chain_id: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str] = mapped_column(String(42), index=True)
+    nonce: Mapped[int] = mapped_column(Integer)
+    to: Mapped[str | None] = mapped_column(String(42), nullable=True)
+    value: Mapped[str] = mapped_column(String(80))  # wei as a decimal string: exceeds SQLite's int64
+    data: Mapped[str] = mapped_column(Text, default="0x")
+    gas: Mapped[int] = mapped_column(Integer)
+    max_fee_per_gas: Mapped[str] = mapped_column(String(80))
+    max_priority_fee_per_gas: Mapped[str] = mapped_column(String(80))
+    raw_tx: Mapped[str] = mapped_column(Text)
+    tx_hash: Mapped[str] = mapped_column(String(66), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="signed", index=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    block_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    gas_used: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    broadcast_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

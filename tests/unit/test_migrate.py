@@ -18,7 +18,7 @@ def test_new_database_is_migrated_to_head_in_wal_mode(paths) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         tables = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
     engine.dispose()
-    assert {"app_state", "alembic_version"} <= tables
+    assert {"app_state", "outbox_tx", "alembic_version"} <= tables
 
 
 def test_upgrade_twice_is_a_no_op(paths) -> None:
@@ -34,10 +34,11 @@ def test_failed_migration_leaves_the_database_untouched(paths, tmp_path, monkeyp
         conn.execute("INSERT INTO app_state VALUES ('user-data', 'precious', '2026-01-01')")
     original = paths.database.read_bytes()
 
+    head = head_revision()
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts)
     (scripts / "versions" / "0002_broken.py").write_text(
-        'revision = "0002"\ndown_revision = "0001"\nbranch_labels = None\ndepends_on = None\n'
+        f'revision = "9999"\ndown_revision = "{head}"\nbranch_labels = None\ndepends_on = None\n'
         "from alembic import op\n\n"
         "def upgrade():\n"
         '    op.execute("CREATE TABLE half_done (id INTEGER)")\n'
@@ -45,10 +46,10 @@ def test_failed_migration_leaves_the_database_untouched(paths, tmp_path, monkeyp
         "def downgrade():\n    pass\n"
     )
     monkeypatch.setattr(migrate, "MIGRATIONS", scripts)
-    assert head_revision() == "0002"
+    assert head_revision() == "9999"
 
     with pytest.raises(MigrationError, match="unchanged"):
         upgrade(paths.database)
     assert paths.database.read_bytes() == original
-    assert current_revision(paths.database) == "0001"
+    assert current_revision(paths.database) == head
     assert not list(paths.data.glob("*.migrating*"))

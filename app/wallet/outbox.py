@@ -1,0 +1,380 @@
+"""The transaction outbox: the one path every transaction takes, and survives a crash on the way.
+
+build → estimate gas and EIP-1559 fees → check funds → sign → persist (raw tx, hash, nonce, intent
+id, in one database transaction) → broadcast → track the receipt → mined, or failed with a reason.
+
+Why each step is where it is:
+- The signed transaction is in the database *before* it is broadcast. A crash at any point leaves
+  either nothing (never signed) or a row that ``resume`` rebroadcasts; rebroadcasting the same raw
+  bytes is idempotent (same hash). A unique index on (chain, sender, intent) means the same intent
+  is never signed twice, even by two processes.
+- Nonces come from max(chain's pending nonce, highest nonce in the outbox + 1), allocated inside a
+  SQLite write lock (BEGIN IMMEDIATE), so concurrent intents get consecutive nonces.
+- Problems a user can fix are found before signing: a revert during gas estimation (with its
+  reason) and insufficient funds (with the amounts) raise, and nothing is persisted.
+- An unreachable RPC is not an error: rows stay "signed" and are broadcast when it answers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from eth_utils import is_address, to_checksum_address
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.chain.client import ChainClient, ChainUnavailable
+from app.db.models import OutboxTx
+
+log = logging.getLogger(__name__)
+
+PENDING = ("signed", "broadcast")
+NONCE_HOLDING = ("signed", "broadcast", "mined", "failed", "replaced")  # a rejected tx frees its nonce
+MIN_BUMP = 1.125  # nodes require replacements to pay at least 10% more; a margin above that
+
+
+class OutboxError(RuntimeError):
+    """A transaction cannot be sent; the message is meant for the user."""
+
+
+class InsufficientFunds(OutboxError):
+    pass
+
+
+class TxReverted(OutboxError):
+    pass
+
+
+class ChainMismatch(OutboxError):
+    pass
+
+
+class Signer(Protocol):
+    """What signs: eth-account's LocalAccount fits. Only the wallet holds one."""
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_transaction(self, transaction_dict: dict[str, Any]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class TxRequest:
+    intent_id: str  # what the user asked for; the same intent is never signed twice
+    to: str | None
+    data: bytes = b""
+    value: int = 0
+    description: str = ""
+    gas: int | None = None
+
+
+def _revert_reason(exc: Exception) -> str:
+    message = str(exc.args[0] if exc.args else exc)
+    return message.removeprefix("execution reverted: ").strip() or "execution reverted"
+
+
+class Outbox:
+    def __init__(self, sessions: sessionmaker[Session], client: ChainClient, chain_id: int) -> None:
+        self.sessions = sessions
+        self.client = client
+        self.chain_id = chain_id
+        self.online = True
+        self._nonce_lock = asyncio.Lock()
+        self._listeners: list[Callable[[OutboxTx], None]] = []
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def add_listener(self, callback: Callable[[OutboxTx], None]) -> None:
+        """``callback(row)`` after every status change (on the event loop's thread)."""
+        self._listeners.append(callback)
+
+    def get(self, tx_id: int) -> OutboxTx:
+        with self.sessions() as session:
+            row = session.get(OutboxTx, tx_id)
+            if row is None:
+                raise KeyError(tx_id)
+            return row
+
+    def find_intent(self, sender: str, intent_id: str) -> OutboxTx | None:
+        with self.sessions() as session:
+            return session.scalars(
+                select(OutboxTx).where(
+                    OutboxTx.chain_id == self.chain_id,
+                    OutboxTx.sender == sender,
+                    OutboxTx.intent_id == intent_id,
+                    OutboxTx.kind == "original",
+                )
+            ).first()
+
+    def pending(self) -> list[OutboxTx]:
+        with self.sessions() as session:
+            query = select(OutboxTx).where(OutboxTx.chain_id == self.chain_id, OutboxTx.status.in_(PENDING))
+            return list(session.scalars(query.order_by(OutboxTx.nonce, OutboxTx.id)))
+
+    def history(self, sender: str | None = None, limit: int = 200) -> list[OutboxTx]:
+        with self.sessions() as session:
+            query = select(OutboxTx).where(OutboxTx.chain_id == self.chain_id)
+            if sender:
+                query = query.where(OutboxTx.sender == sender)
+            return list(session.scalars(query.order_by(OutboxTx.id.desc()).limit(limit)))
+
+    def status_line(self) -> str:
+        count = len(self.pending())
+        if not self.online:
+            return f"offline — {count} pending"
+        return f"{count} pending" if count else "all sent"
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    async def submit(self, request: TxRequest, signer: Signer) -> OutboxTx:
+        """Prepare (sign + persist) and broadcast; returns the row, already there for a known intent."""
+        row = await self.prepare(request, signer)
+        if row.status == "signed":
+            row = await self.broadcast(row.id)
+        return row
+
+    async def prepare(self, request: TxRequest, signer: Signer) -> OutboxTx:
+        existing = self.find_intent(signer.address, request.intent_id)
+        if existing is not None:
+            return existing
+        if request.to is not None:
+            if not is_address(request.to):
+                raise OutboxError(f"{request.to!r} is not an address (0x followed by 40 hex characters).")
+            request = replace(request, to=to_checksum_address(request.to))
+        await self._check_chain()
+        w3 = self.client.w3
+        call = {"from": signer.address, "to": request.to, "value": request.value, "data": request.data}
+        gas = request.gas or await self._estimate_gas(call)
+        max_fee, tip = await self._fees()
+        await self._check_funds(signer.address, request.value + gas * max_fee)
+        async with self._nonce_lock:
+            chain_nonce = await self.client._ask(w3.eth.get_transaction_count(signer.address, "pending"))
+            tx = {
+                "type": 2, "chainId": self.chain_id, "to": request.to, "value": request.value,
+                "data": request.data, "gas": gas, "maxFeePerGas": max_fee, "maxPriorityFeePerGas": tip,
+            }  # fmt: skip
+            try:
+                return self._sign_and_persist(request, signer, tx, chain_nonce, "original", None)
+            except IntegrityError:  # another process persisted this intent a moment ago
+                found = self.find_intent(signer.address, request.intent_id)
+                if found is None:
+                    raise
+                return found
+
+    def _sign_and_persist(
+        self, request: TxRequest, signer: Signer, tx: dict[str, Any], chain_nonce: int, kind: str,
+        replaces: int | None, nonce: int | None = None,
+    ) -> OutboxTx:  # fmt: skip
+        with self.sessions() as session:
+            session.execute(text("BEGIN IMMEDIATE"))  # serialise nonce allocation across processes
+            if nonce is None:
+                highest = session.scalar(
+                    select(func.max(OutboxTx.nonce)).where(
+                        OutboxTx.chain_id == self.chain_id,
+                        OutboxTx.sender == signer.address,
+                        OutboxTx.status.in_(NONCE_HOLDING),
+                    )
+                )
+                nonce = max(chain_nonce, -1 if highest is None else highest + 1)
+            signed = signer.sign_transaction({**tx, "nonce": nonce})
+            row = OutboxTx(
+                intent_id=request.intent_id, kind=kind, replaces=replaces, chain_id=self.chain_id,
+                sender=signer.address, nonce=nonce, to=tx["to"], value=str(tx["value"]),
+                data="0x" + bytes(tx["data"]).hex(), gas=tx["gas"], max_fee_per_gas=str(tx["maxFeePerGas"]),
+                max_priority_fee_per_gas=str(tx["maxPriorityFeePerGas"]),
+                raw_tx="0x" + bytes(signed.raw_transaction).hex(), tx_hash="0x" + bytes(signed.hash).hex(),
+                description=request.description, status="signed",
+            )  # fmt: skip
+            session.add(row)
+            session.commit()
+        log.info("outbox: signed %s nonce %d (%s)", row.tx_hash, row.nonce, row.intent_id)
+        self._notify(row)
+        return row
+
+    async def broadcast(self, tx_id: int) -> OutboxTx:
+        row = self.get(tx_id)
+        if row.status not in PENDING:
+            return row
+        try:
+            await self.client._ask(self.client.w3.eth.send_raw_transaction(row.raw_tx))
+        except ChainUnavailable as exc:
+            self.online = False
+            log.info("outbox: offline, %s stays queued (%s)", row.tx_hash, exc)
+            return self._update(row.id, broadcast_attempts=row.broadcast_attempts + 1)
+        except Exception as exc:  # the node refused it: decide from the message what that means
+            return await self._on_refused(row, str(exc))
+        self.online = True
+        return self._update(row.id, status="broadcast", broadcast_attempts=row.broadcast_attempts + 1)
+
+    async def _on_refused(self, row: OutboxTx, message: str) -> OutboxTx:
+        lowered = message.lower()
+        if "already known" in lowered or "already imported" in lowered or "known transaction" in lowered:
+            return self._update(row.id, status="broadcast")
+        if "nonce too low" in lowered or "nonce has already been used" in lowered:
+            receipt = await self._receipt(row.tx_hash)
+            if receipt is not None:
+                return self._settle(row, receipt)
+            if row.status == "broadcast":  # a sibling (speed-up/cancel) took the nonce; tracking settles it
+                return row
+            return self._update(row.id, status="rejected", error=f"Nonce {row.nonce} was already used.")
+        log.warning("outbox: node refused %s: %s", row.tx_hash, message)
+        return self._update(row.id, status="rejected", error=message)
+
+    # -- tracking --------------------------------------------------------------------------------
+
+    async def track_once(self) -> None:
+        """One pass: broadcast what is only signed, settle what has a receipt."""
+        for row in self.pending():
+            try:
+                if row.status == "signed":
+                    await self.broadcast(row.id)
+                    continue
+                receipt = await self._receipt(row.tx_hash)
+                self.online = True
+                if receipt is not None:
+                    self._settle(row, receipt)
+            except ChainUnavailable:
+                self.online = False
+                return
+
+    async def resume(self) -> None:
+        """At start: rebroadcast every unmined transaction (a restarted node may have lost them)."""
+        for row in self.pending():
+            if row.status == "broadcast" and await self._safe_receipt(row) is None:
+                self._update(row.id, status="signed")
+        await self.track_once()
+
+    async def run(self, interval: float = 1.0) -> None:
+        """The service loop (a task in the GUI and in ``sahara serve``); cancel it to stop."""
+        await self.resume()
+        while True:
+            await asyncio.sleep(interval)
+            await self.track_once()
+
+    async def wait(self, tx_id: int, timeout: float = 60.0, interval: float = 0.2) -> OutboxTx:
+        """Track until ``tx_id`` is settled (mined, failed, replaced or rejected)."""
+        async with asyncio.timeout(timeout):
+            while (row := self.get(tx_id)).status in PENDING:
+                await self.track_once()
+                if self.get(tx_id).status in PENDING:
+                    await asyncio.sleep(interval)
+            return row
+
+    async def _safe_receipt(self, row: OutboxTx) -> Any:
+        try:
+            return await self._receipt(row.tx_hash)
+        except ChainUnavailable:
+            return None
+
+    async def _receipt(self, tx_hash: str) -> Any:
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            return await self.client._ask(self.client.w3.eth.get_transaction_receipt(tx_hash))
+        except TransactionNotFound:
+            return None
+
+    def _settle(self, row: OutboxTx, receipt: Any) -> OutboxTx:
+        ok = int(receipt["status"]) == 1
+        settled = self._update(
+            row.id,
+            status="mined" if ok else "failed",
+            block_number=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+            error=None if ok else "The transaction reverted on chain.",
+        )
+        with self.sessions() as session:  # siblings with the same nonce lost the race
+            siblings = session.scalars(
+                select(OutboxTx).where(
+                    OutboxTx.chain_id == row.chain_id, OutboxTx.sender == row.sender,
+                    OutboxTx.nonce == row.nonce, OutboxTx.id != row.id, OutboxTx.status.in_(PENDING),
+                )
+            ).all()  # fmt: skip
+        for sibling in siblings:
+            self._update(sibling.id, status="replaced", error=f"Replaced by {row.tx_hash}")
+        return settled
+
+    # -- replacing -------------------------------------------------------------------------------
+
+    async def speed_up(self, tx_id: int, signer: Signer) -> OutboxTx:
+        return await self._replace(tx_id, signer, cancel=False)
+
+    async def cancel(self, tx_id: int, signer: Signer) -> OutboxTx:
+        return await self._replace(tx_id, signer, cancel=True)
+
+    async def _replace(self, tx_id: int, signer: Signer, cancel: bool) -> OutboxTx:
+        old = self.get(tx_id)
+        if old.status not in PENDING:
+            raise OutboxError(f"Transaction {old.tx_hash} is already {old.status}; nothing to replace.")
+        if old.sender != signer.address:
+            raise OutboxError("Only the account that sent a transaction can replace it.")
+        max_fee, tip = await self._fees()
+        bumped_fee = max(max_fee, int(int(old.max_fee_per_gas) * MIN_BUMP) + 1)
+        bumped_tip = max(tip, int(int(old.max_priority_fee_per_gas) * MIN_BUMP) + 1)
+        tx = {
+            "type": 2, "chainId": self.chain_id, "to": signer.address if cancel else old.to,
+            "value": 0 if cancel else int(old.value), "data": b"" if cancel else bytes.fromhex(old.data[2:]),
+            "gas": 21_000 if cancel else old.gas, "maxFeePerGas": bumped_fee,
+            "maxPriorityFeePerGas": bumped_tip,
+        }  # fmt: skip
+        request = TxRequest(
+            old.intent_id, tx["to"], description=f"{'Cancel' if cancel else 'Speed up'}: {old.description}"
+        )
+        kind = "cancel" if cancel else "speed-up"
+        row = self._sign_and_persist(request, signer, tx, old.nonce, kind, old.id, nonce=old.nonce)
+        return await self.broadcast(row.id)
+
+    # -- checks ----------------------------------------------------------------------------------
+
+    async def _check_chain(self) -> None:
+        actual = await self.client.chain_id()
+        if actual != self.chain_id:
+            raise ChainMismatch(
+                f"The RPC serves chain {actual} but this outbox signs for chain {self.chain_id}; refused."
+            )
+
+    async def _estimate_gas(self, call: dict[str, Any]) -> int:
+        from web3.exceptions import ContractLogicError, Web3RPCError
+
+        try:
+            estimate = await self.client._ask(self.client.w3.eth.estimate_gas(call))
+        except (ContractLogicError, Web3RPCError) as exc:
+            raise TxReverted(f"This transaction would fail: {_revert_reason(exc)}") from exc
+        return int(estimate * 1.2) + 5_000  # headroom: state can change between estimate and mining
+
+    async def _fees(self) -> tuple[int, int]:
+        w3 = self.client.w3
+        block = await self.client._ask(w3.eth.get_block("latest"))
+        tip = int(await self.client._ask(w3.eth.max_priority_fee))
+        base = int(block.get("baseFeePerGas", 0))
+        return 2 * base + tip, tip
+
+    async def _check_funds(self, address: str, needed: int) -> None:
+        balance = int(await self.client._ask(self.client.w3.eth.get_balance(address)))
+        if balance < needed:
+            raise InsufficientFunds(
+                f"Not enough ETH for this transaction and its fee: it needs up to {needed / 1e18:.6f} ETH, "
+                f"the account has {balance / 1e18:.6f} ETH."
+            )
+
+    # -- persistence -----------------------------------------------------------------------------
+
+    def _update(self, tx_id: int, **values: Any) -> OutboxTx:
+        with self.sessions() as session:
+            session.execute(update(OutboxTx).where(OutboxTx.id == tx_id).values(**values))
+            session.commit()
+        row = self.get(tx_id)
+        self._notify(row)
+        return row
+
+    def _notify(self, row: OutboxTx) -> None:
+        for callback in list(self._listeners):
+            try:
+                callback(row)
+            except Exception:
+                log.exception("outbox listener failed")
