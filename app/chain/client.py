@@ -33,7 +33,8 @@ class ChainClient:
             self._w3 = AsyncWeb3(AsyncHTTPProvider(self.rpc_url, request_kwargs={"timeout": self.timeout}))
         return self._w3
 
-    async def _ask(self, awaitable: Awaitable[Any]) -> Any:
+    async def ask(self, awaitable: Awaitable[Any]) -> Any:
+        """Await a web3 call, turning connection failures into ``ChainUnavailable``."""
         from aiohttp import ClientError
 
         try:
@@ -42,10 +43,10 @@ class ChainClient:
             raise ChainUnavailable(f"{self.rpc_url} is unreachable: {exc}") from exc
 
     async def chain_id(self) -> int:
-        return int(await self._ask(self.w3.eth.chain_id))
+        return int(await self.ask(self.w3.eth.chain_id))
 
     async def block_number(self) -> int:
-        return int(await self._ask(self.w3.eth.block_number))
+        return int(await self.ask(self.w3.eth.block_number))
 
     async def close(self) -> None:
         """Close the HTTP session; call before the event loop stops to avoid 'unclosed session' noise."""

@@ -153,7 +153,7 @@ class Outbox:
         max_fee, tip = await self._fees()
         await self._check_funds(signer.address, request.value + gas * max_fee)
         async with self._nonce_lock:
-            chain_nonce = await self.client._ask(w3.eth.get_transaction_count(signer.address, "pending"))
+            chain_nonce = await self.client.ask(w3.eth.get_transaction_count(signer.address, "pending"))
             tx = {
                 "type": 2, "chainId": self.chain_id, "to": request.to, "value": request.value,
                 "data": request.data, "gas": gas, "maxFeePerGas": max_fee, "maxPriorityFeePerGas": tip,
@@ -201,7 +201,7 @@ class Outbox:
         if row.status not in PENDING:
             return row
         try:
-            await self.client._ask(self.client.w3.eth.send_raw_transaction(row.raw_tx))
+            await self.client.ask(self.client.w3.eth.send_raw_transaction(row.raw_tx))
         except ChainUnavailable as exc:
             self.online = False
             log.info("outbox: offline, %s stays queued (%s)", row.tx_hash, exc)
@@ -275,7 +275,7 @@ class Outbox:
         from web3.exceptions import TransactionNotFound
 
         try:
-            return await self.client._ask(self.client.w3.eth.get_transaction_receipt(tx_hash))
+            return await self.client.ask(self.client.w3.eth.get_transaction_receipt(tx_hash))
         except TransactionNotFound:
             return None
 
@@ -342,20 +342,20 @@ class Outbox:
         from web3.exceptions import ContractLogicError, Web3RPCError
 
         try:
-            estimate = await self.client._ask(self.client.w3.eth.estimate_gas(call))
+            estimate = await self.client.ask(self.client.w3.eth.estimate_gas(call))
         except (ContractLogicError, Web3RPCError) as exc:
             raise TxReverted(f"This transaction would fail: {_revert_reason(exc)}") from exc
         return int(estimate * 1.2) + 5_000  # headroom: state can change between estimate and mining
 
     async def _fees(self) -> tuple[int, int]:
         w3 = self.client.w3
-        block = await self.client._ask(w3.eth.get_block("latest"))
-        tip = int(await self.client._ask(w3.eth.max_priority_fee))
+        block = await self.client.ask(w3.eth.get_block("latest"))
+        tip = int(await self.client.ask(w3.eth.max_priority_fee))
         base = int(block.get("baseFeePerGas", 0))
         return 2 * base + tip, tip
 
     async def _check_funds(self, address: str, needed: int) -> None:
-        balance = int(await self.client._ask(self.client.w3.eth.get_balance(address)))
+        balance = int(await self.client.ask(self.client.w3.eth.get_balance(address)))
         if balance < needed:
             raise InsufficientFunds(
                 f"Not enough ETH for this transaction and its fee: it needs up to {needed / 1e18:.6f} ETH, "
