@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from app.cli_wallet import add_wallet_parser
 from app.paths import app_paths
 from app.version import __version__
 
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset = devnet_sub.add_parser("reset", help="stop the devnet and delete its chain state")
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     devnet.set_defaults(func=_cmd_devnet)
+    add_wallet_parser(sub)
     return parser
 
 

@@ -1,0 +1,152 @@
+"""``sahara wallet ...``: headless wallet commands, for the worker on a server and for scripts.
+
+Secrets never travel on the command line (shell history and ``ps`` would show them): passwords come
+from ``--password-file`` or a prompt, recovery phrases and keys from standard input or a prompt.
+Stdout carries only what scripts need (an address, a list); the one-time recovery phrase of a new
+wallet goes to stderr, for the person at the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from app.paths import AppPaths
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback, exit code 1."""
+
+
+def wallet_folder(paths: AppPaths) -> Path:
+    return paths.data / "wallet"
+
+
+def _read_password(args: argparse.Namespace, confirm: bool) -> str:
+    if args.password_file:
+        try:
+            lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise CliError(f"cannot read the password file: {exc}") from exc
+        if not lines or not lines[0]:
+            raise CliError("the password file is empty")
+        return lines[0]
+    if not sys.stdin.isatty():
+        raise CliError("no password: pass --password-file FILE (or run in a terminal to be asked)")
+    password = getpass.getpass("Wallet password: ")
+    if confirm and getpass.getpass("Repeat the password: ") != password:
+        raise CliError("the passwords do not match")
+    return password
+
+
+def _read_secret(prompt: str) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().strip()
+
+
+def _service(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from app.wallet.service import WalletService
+
+    return WalletService(wallet_folder(args.paths))
+
+
+def _new(args: argparse.Namespace) -> None:
+    service = _service(args)
+    if service.exists:
+        raise CliError(f"a wallet already exists in {service.keystore.file}; it is never overwritten")
+    password = _read_password(args, confirm=True)
+    phrase = service.new_mnemonic(args.words)
+    entry = service.create(phrase, password)
+    print(
+        "Your recovery phrase (shown once; write it down and keep it offline):\n\n"
+        f"    {phrase}\n\nAnyone with these words controls the wallet.",
+        file=sys.stderr,
+    )
+    print(entry.address)
+
+
+def _import(args: argparse.Namespace) -> None:
+    service = _service(args)
+    if service.exists:
+        raise CliError(f"a wallet already exists in {service.keystore.file}; it is never overwritten")
+    secret = _read_secret("Private key: " if args.private_key else "Recovery phrase: ")
+    password = _read_password(args, confirm=True)
+    entry = (
+        service.import_private_key(secret, password) if args.private_key else service.create(secret, password)
+    )
+    print(entry.address)
+
+
+def _list(args: argparse.Namespace) -> None:
+    service = _service(args)
+    if not service.exists:
+        raise CliError("no wallet yet: run `sahara wallet new` or `sahara wallet import`")
+    for account in service.accounts():
+        print(f"{account.index}\t{account.address}\t{account.name}")
+
+
+def _rpc_url(paths: AppPaths) -> tuple[str, str]:
+    from app.chain.devnet import Devnet
+    from app.settings import load_settings
+
+    net = load_settings(paths.settings_file).settings.network()
+    if net.rpc_url is not None:
+        return net.name, net.rpc_url
+    info = Devnet(paths.devnet, chain_id=net.chain_id).status()
+    if info is None:
+        raise CliError("the devnet is not running: start it with `sahara devnet start` (or open the app)")
+    return net.name, info.rpc_url
+
+
+def _balance(args: argparse.Namespace) -> None:
+    from eth_utils import is_address, to_checksum_address
+
+    from app.chain.jsonrpc import RpcError, rpc_call
+
+    if args.address:
+        if not is_address(args.address):
+            raise CliError(f"{args.address!r} is not an address")
+        addresses = [to_checksum_address(args.address)]
+    else:
+        addresses = [a.address for a in _service(args).accounts()]
+        if not addresses:
+            raise CliError("no wallet yet, and no ADDRESS given")
+    network, url = _rpc_url(args.paths)
+    for address in addresses:
+        try:
+            wei = int(rpc_call(url, "eth_getBalance", [address, "latest"], timeout=10), 16)
+        except RpcError as exc:
+            raise CliError(f"{network} did not answer: {exc}") from exc
+        print(f"{address}\t{wei / 10**18:.6f} ETH\t({network})")
+
+
+def run_wallet(args: argparse.Namespace) -> int:
+    from app.wallet.keystore import KeystoreCorrupt, TooManyAttempts, WrongPassword
+    from app.wallet.mnemonic import MnemonicError
+
+    try:
+        {"new": _new, "import": _import, "list": _list, "balance": _balance}[args.action](args)
+    except (CliError, MnemonicError, KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError) as exc:
+        print(f"wallet: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_wallet_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    wallet = sub.add_parser("wallet", help="create, import and inspect the wallet without the GUI")
+    actions = wallet.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
+    new = actions.add_parser("new", help="create a wallet; prints its first address")
+    new.add_argument("--words", type=int, choices=(12, 24), default=12, help="recovery phrase length")
+    imp = actions.add_parser("import", help="import a recovery phrase (or --private-key) read from stdin")
+    imp.add_argument("--private-key", action="store_true", help="read a private key instead of a phrase")
+    for action in (new, imp):
+        action.add_argument(
+            "--password-file", metavar="FILE", help="read the password from FILE's first line"
+        )
+    actions.add_parser("list", help="print index, address and name of every account")
+    balance = actions.add_parser("balance", help="print ETH balances on the active network")
+    balance.add_argument("address", nargs="?", metavar="ADDRESS", help="any address (default: your accounts)")
+    wallet.set_defaults(func=run_wallet)
