@@ -11,8 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "Sahara"
 HOME_ENV = "SAHARA_HOME"
 
@@ -55,6 +53,8 @@ def app_paths(home: str | os.PathLike[str] | None = None) -> AppPaths:
     if root:
         base = Path(root).expanduser().resolve()
         return AppPaths(base / "config", base / "data", base / "logs", base / "cache")
+    import platformdirs  # only here: with SAHARA_HOME set, start-up skips its import
+
     dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
     return AppPaths(
         Path(dirs.user_config_dir),

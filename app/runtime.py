@@ -12,16 +12,18 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.chain.client import ChainClient
-from app.chain.devnet import Devnet, DevnetEvent
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import MigrationError, upgrade
 from app.paths import AppPaths
 from app.settings import Settings, load_settings, save_settings
+
+if TYPE_CHECKING:
+    from app.chain.devnet import Devnet, DevnetEvent
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,10 @@ class AppRuntime:
 
     async def start_network(self) -> NetworkStatus:
         """Start or attach to the devnet, or check a custom RPC; raises ``NetworkError`` with a reason."""
+        # Imported here: the window opens the runtime before it starts the network.
+        from app.chain.client import ChainClient
+        from app.chain.devnet import Devnet
+
         net = self.settings.network()
         if net.rpc_url is None:
             if self.devnet is None:

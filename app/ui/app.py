@@ -1,26 +1,39 @@
 """``run_gui``: the Qt application, the qasync event loop, and the shell's lifecycle.
 
-Order matters for a fast, robust start: crash hooks first (so nothing is ever lost silently), then
-the runtime (settings, database), then the window is shown, and only once the event loop runs do
-the network and its polling start — web3 and the devnet never delay the first paint.
+Start-up is progressive, so the window is on screen in a few tenths of a second:
+
+1. crash hooks, then the QApplication;
+2. the frame (``app.ui.frame``): the main window with its sidebar, a status bar saying "Starting…"
+   and an empty page area, in the last session's theme, geometry and page; it is shown and painted;
+3. only then the heavy part: qasync, the runtime (pydantic settings, SQLAlchemy, migrations) and the
+   pages, which fill in the frame, and any settings or database problem is reported;
+4. once the event loop runs, the network and its polling: web3 and the devnet never delay it either.
+
+Only light modules are imported at the top of this file; everything for step 3 is imported there.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import qasync
 from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.paths import AppPaths
+from app.ui.crash_reporter import CrashReporter
 from app.ui.first_paint import install_if_requested
+from app.ui.frame import ShellFrame, read_boot_settings, wait_for_first_paint
 from app.ui.icons import app_icon
+from app.ui.theme import LIGHT
+
+if TYPE_CHECKING:
+    from app.ui.shell import Shell
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -67,6 +80,9 @@ def _install_signal_handlers(shell_quit: Callable[[], None], app: QApplication) 
     return waker
 
 
+BUILD_FAILED = "The main window could not be built; the log has the details."
+
+
 def _fatal(title: str, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
     box.setDetailedText(traceback.format_exc())
@@ -75,43 +91,89 @@ def _fatal(title: str, text: str) -> None:
 
 def run_gui(paths: AppPaths) -> int:
     """Run the desktop app until the user quits; returns the process exit code."""
+    started = time.perf_counter()
     qInstallMessageHandler(_qt_message)
     app = make_application()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    frame: ShellFrame | None = None
+    shell: Shell | None = None
+    reporter = CrashReporter(
+        paths.log_file,
+        lambda: frame.window if frame is not None else None,
+        lambda: frame.theme.colors.danger if frame is not None else LIGHT.danger,
+    )
+    reporter.install()
 
-    # Imported after the QApplication exists: these pull in the runtime (SQLAlchemy, Alembic).
+    quit_requested_early = False
+
+    def request_quit() -> None:
+        """Quit in order; asked before the shell exists (Ctrl+C while starting), once it does."""
+        nonlocal quit_requested_early
+        if shell is not None:
+            shell.request_quit()
+        else:
+            quit_requested_early = True
+
+    waker = _install_signal_handlers(request_quit, app)
+
+    def give_up(what: str, text: str) -> int:
+        """Log the exception being handled, say so in a dialog, close what was opened; returns 1."""
+        log.exception("%s", what)
+        _fatal("Sahara could not start", text)
+        if frame is not None:
+            frame.window.close_for_quit()
+        waker.stop()
+        reporter.uninstall()
+        return 1
+
+    try:
+        frame = ShellFrame(app, read_boot_settings(paths.settings_file))
+    except Exception:
+        return give_up("the main window could not be built", BUILD_FAILED)
+    frame.window.quit_requested.connect(request_quit)
+    probe = install_if_requested(frame.window, request_quit)  # noqa: F841 - kept alive until quit
+    frame.window.show()
+    frame.window.activateWindow()  # so Ctrl+1…7 work at once, before the first click
+    painted = wait_for_first_paint(frame.window)
+    painted_s = time.perf_counter() - started
+
+    # The window is on screen: now what is slow to import and to open.
+    import asyncio
+
+    import qasync
+
     from app.runtime import AppRuntime
     from app.ui.shell import Shell
 
     try:
         runtime = AppRuntime.open(paths)
     except Exception:
-        log.exception("the app could not open its data")
-        _fatal("Sahara could not start", f"Sahara could not open its data in {paths.data}.")
-        return 1
-
+        return give_up("the app could not open its data", f"Sahara could not open its data in {paths.data}.")
     try:
-        shell = Shell(app, runtime, paths)
+        shell = Shell(app, runtime, paths, frame=frame, reporter=reporter)
     except Exception:
-        log.exception("the main window could not be built")
         runtime.shutdown()
-        _fatal("Sahara could not start", "The main window could not be built; the log has the details.")
-        return 1
+        return give_up("the main window could not be built", BUILD_FAILED)
+    frame.window.quit_requested.disconnect(request_quit)  # the shell handles it from now on
 
-    shell.reporter.install(loop)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    reporter.attach_loop(loop)
     shell.finished.connect(loop.stop)
     app.aboutToQuit.connect(lambda: None if shell.quitting else shell.save_state())
-    waker = _install_signal_handlers(shell.request_quit, app)
-    probe = install_if_requested(shell.window, shell.request_quit)  # noqa: F841 - kept alive until quit
-    shell.show()
-    QTimer.singleShot(0, shell.start_services)
+    shell.show()  # already visible: this adds the settings banner or the database dialog, if any
+    QTimer.singleShot(0, shell.request_quit if quit_requested_early else shell.start_services)
+    log.info(
+        "start-up: window %s after %.0f ms, pages ready after %.0f ms",
+        "painted" if painted else "not painted (timed out)",
+        1000 * painted_s,
+        1000 * (time.perf_counter() - started),
+    )
     try:
         with loop:
             code = int(loop.run_forever() or 0)
     finally:
         waker.stop()
-        shell.reporter.uninstall()
+        reporter.uninstall()
         log.info("shutting down")
         runtime.shutdown()
     return code

@@ -8,7 +8,6 @@ travel to the GUI thread through a queued signal, so a crash on any thread shows
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import threading
@@ -16,12 +15,15 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.ui.crash_dialog import CrashDialog, format_report
+
+if TYPE_CHECKING:
+    import asyncio  # the hooks are installed before the first paint; asyncio is imported after it
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +52,18 @@ class CrashReporter(QObject):
         self.report_ready.connect(self._show)
 
     def install(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Take over the exception hooks (and the loop's handler, given a loop); once per reporter."""
         self._previous_sys_hook = sys.excepthook
         self._previous_thread_hook = threading.excepthook
         sys.excepthook = self.excepthook
         threading.excepthook = self._thread_hook
         if loop is not None:
-            self._loop = loop
-            loop.set_exception_handler(self.asyncio_handler)
+            self.attach_loop(loop)
+
+    def attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Also report the loop's errors: start-up installs the hooks before the loop exists."""
+        self._loop = loop
+        loop.set_exception_handler(self.asyncio_handler)
 
     def uninstall(self) -> None:
         """Restore the hooks found at install (tests install and remove a reporter per test)."""

@@ -2,6 +2,10 @@
 
 It knows nothing about networks or settings files: the shell hands it the pages and tells it what
 to do on close (quit, or hide to the tray). That keeps it small and lets tests build it with fakes.
+
+The window is built in two steps so it can paint before the app's data is open: first the frame
+(sidebar, status bar, an empty page area) from the navigation entries alone, then ``set_pages``
+once the pages exist. The current page can be chosen before the pages arrive; it is shown then.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        pages: Sequence[tuple[NavEntry, QWidget]],
+        entries: Sequence[NavEntry],
         colors: Colors,
         *,
         hide_on_close: Callable[[], bool] = lambda: False,
@@ -42,16 +46,18 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Sahara Desktop")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(QSize(760, 520))
-        self._hide_on_close = hide_on_close
+        self.hide_on_close = hide_on_close  # asked on every close: True hides to the tray
         self._colors = colors
         self._closing_for_quit = False
+        self._entries = list(entries)
+        self._current = 0
 
         central = QWidget()
         central.setObjectName("Content")
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
-        self.sidebar = Sidebar([entry for entry, _ in pages], colors)
+        self.sidebar = Sidebar(self._entries, colors)
         row.addWidget(self.sidebar)
         column = QVBoxLayout()
         column.setContentsMargins(0, 0, 0, 0)
@@ -60,9 +66,7 @@ class MainWindow(QMainWindow):
         self._banners.setContentsMargins(40, 0, 40, 0)
         self._banners.setSpacing(8)
         column.addLayout(self._banners)
-        self.stack = QStackedWidget()
-        for _, page in pages:
-            self.stack.addWidget(page)
+        self.stack = QStackedWidget()  # empty (the window's background) until set_pages
         column.addWidget(self.stack, 1)
         row.addLayout(column, 1)
         self.setCentralWidget(central)
@@ -72,7 +76,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar.page_selected.connect(self.set_page)
         self.shortcuts: list[QShortcut] = []
-        for index in range(min(len(pages), 9)):
+        for index in range(min(len(self._entries), 9)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
             shortcut.activated.connect(lambda i=index: self.set_page(i))
             self.shortcuts.append(shortcut)
@@ -80,15 +84,28 @@ class MainWindow(QMainWindow):
 
     # -- navigation ------------------------------------------------------------------------------
 
+    def set_pages(self, pages: Sequence[QWidget]) -> None:
+        """Install the pages, one per navigation entry, and show the current one."""
+        if len(pages) != len(self._entries) or self.stack.count():
+            raise ValueError(f"set_pages wants {len(self._entries)} pages, once")
+        for page in pages:
+            self.stack.addWidget(page)
+        self.stack.setCurrentIndex(self._current)
+
+    def has_pages(self) -> bool:
+        return self.stack.count() > 0
+
     def set_page(self, index: int) -> None:
-        if not 0 <= index < self.stack.count():
+        if not 0 <= index < len(self._entries):
             return
-        self.stack.setCurrentIndex(index)
+        self._current = index
+        if self.has_pages():
+            self.stack.setCurrentIndex(index)
         self.sidebar.set_current(index)
         self.page_changed.emit(index)
 
     def current_page(self) -> int:
-        return self.stack.currentIndex()
+        return self._current
 
     # -- banners ---------------------------------------------------------------------------------
 
@@ -161,7 +178,7 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         event.ignore()
-        if self._hide_on_close():
+        if self.hide_on_close():
             self.hide()
             self.hidden_to_tray.emit()
         else:

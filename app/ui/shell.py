@@ -1,5 +1,7 @@
-"""The shell: builds the window, tray, theme and network monitor around one ``AppRuntime``
-and owns the app's lifecycle (start services after first paint, orderly quit).
+"""The shell: builds the pages, tray and network monitor around one ``AppRuntime`` and the
+window frame (``app.ui.frame``), and owns the app's lifecycle (start services after first paint,
+orderly quit). ``run_gui`` paints the frame before the runtime exists and hands it in; without a
+frame the shell builds its own from the runtime's settings.
 
 Everything here works without a running ``QApplication.exec``: tests build a ``Shell`` with a fake
 runtime, drive it through its public methods and signals, and never need the real event loop.
@@ -15,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.ui.crash_reporter import CrashReporter
-from app.ui.main_window import MainWindow
+from app.ui.frame import NAV, BootSettings, ShellFrame
 from app.ui.network_monitor import ClientFactory, NetworkMonitor
 from app.ui.pages.compute import ComputePage
 from app.ui.pages.home import HomePage
@@ -24,9 +26,7 @@ from app.ui.pages.marketplace import MarketplacePage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.studio import StudioPage
 from app.ui.pages.wallet import WalletPage
-from app.ui.sidebar import NavEntry
 from app.ui.tasks import BackgroundTasks
-from app.ui.theme import ThemeManager
 from app.ui.tray import TrayController
 
 if TYPE_CHECKING:
@@ -35,15 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NAV = [
-    NavEntry("Home", "house"),
-    NavEntry("Label", "tag"),
-    NavEntry("Studio", "flow-arrow"),
-    NavEntry("Marketplace", "storefront"),
-    NavEntry("Compute", "cpu"),
-    NavEntry("Wallet", "wallet"),
-    NavEntry("Settings", "gear-six", pinned_bottom=True),
-]
+__all__ = ["NAV", "Shell"]
 
 
 class Shell(QObject):
@@ -57,6 +49,8 @@ class Shell(QObject):
         runtime: AppRuntime,
         paths: AppPaths,
         *,
+        frame: ShellFrame | None = None,
+        reporter: CrashReporter | None = None,
         client_factory: ClientFactory | None = None,
         poll_interval: float = 1.0,
         tray_available: bool | None = None,
@@ -65,8 +59,15 @@ class Shell(QObject):
         self.runtime = runtime
         self.paths = paths
         self.tasks = BackgroundTasks()
-        self.theme = ThemeManager(app, runtime.settings.theme, parent=self)
-        self.reporter = CrashReporter(paths.log_file, lambda: self.window, lambda: self.theme.colors.danger)
+        settings = runtime.settings
+        frame = frame or ShellFrame(app, BootSettings.from_settings(settings))
+        self.theme = frame.theme
+        self.theme.setParent(self)
+        self.theme.set_mode(settings.theme)  # the full settings are the truth (a reset file: defaults)
+        self.window = frame.window
+        self.reporter = reporter or CrashReporter(
+            paths.log_file, lambda: self.window, lambda: self.theme.colors.danger
+        )
         self.monitor = NetworkMonitor(
             runtime, self.tasks, client_factory=client_factory, interval=poll_interval, parent=self
         )
@@ -77,7 +78,6 @@ class Shell(QObject):
         self._shutdown_task: asyncio.Task[None] | None = None
 
         colors = self.theme.colors
-        settings = runtime.settings
         pages: list[QWidget] = [
             HomePage(self.monitor, paths),
             LabelPage(colors),
@@ -89,13 +89,11 @@ class Shell(QObject):
                 settings, runtime.save_settings, self.theme, paths, tray_available=self.tray.available
             ),
         ]
-        entries = list(zip(NAV, pages, strict=True))
-        self.window = MainWindow(entries, colors, hide_on_close=self._hide_on_close)
-        self.window.restore_geometry_b64(settings.window_geometry)
+        self.window.set_pages(pages)
         self.window.set_page(settings.last_page)
+        self.window.hide_on_close = self._hide_on_close
         self.window.status.set_network(self.monitor.name, self.monitor.state)
 
-        self.theme.changed.connect(self.window.apply_colors)
         self.monitor.state_changed.connect(self.window.status.set_network)
         self.monitor.block_changed.connect(self.window.status.set_block)
         self.monitor.devnet_message.connect(lambda _kind, message: self.window.status.show_message(message))
@@ -117,6 +115,8 @@ class Shell(QObject):
 
     def start_services(self) -> None:
         """Network and polling; called after first paint, on the running asyncio loop."""
+        if self._quitting:  # a quit asked for while starting wins: nothing to start and stop again
+            return
         self.monitor.listen_to_devnet()
         self.monitor.start()
 

@@ -1,17 +1,22 @@
 """The bottom bar: which network, its latest block (live), and the account in use.
 
-It shows exactly what is known: "Starting devnet…" while the devnet boots, "offline" when the RPC
-does not answer, and "No wallet yet" until the wallet feature exists. It never invents a value.
+It shows exactly what is known: "Starting…" while the app opens its data (no network is known yet),
+"Starting devnet…" while the devnet boots, "offline" when the RPC does not answer, and "No wallet
+yet" until the wallet feature exists. It never invents a value.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from app.ui.icons import glyph
-from app.ui.network_monitor import NetState
 from app.ui.theme import Colors
+
+if TYPE_CHECKING:
+    from app.ui.network_monitor import NetState  # a type only; the monitor is built after first paint
 
 
 class _IconLabel(QWidget):
@@ -69,8 +74,12 @@ class ShellStatusBar(QStatusBar):
         """Show the network's name and state; ``detail`` (e.g. the error) goes in the tooltip."""
         self._network_name, self._state = name, state
         label = name or "network"
+        if not name:  # the app is still opening its data: no network chosen yet
+            starting = "Starting…"
+        else:
+            starting = "Starting devnet…" if name == "devnet" else f"Connecting to {label}…"
         text = {
-            "starting": "Starting devnet…" if name in ("", "devnet") else f"Connecting to {label}…",
+            "starting": starting,
             "online": label,
             "offline": f"{label} · offline",
         }[state]

@@ -1,6 +1,8 @@
 import contextlib
 import shutil
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -53,3 +55,35 @@ def test_failed_migration_leaves_the_database_untouched(paths, tmp_path, monkeyp
     assert paths.database.read_bytes() == original
     assert current_revision(paths.database) == head
     assert not list(paths.data.glob("*.migrating*"))
+
+
+def test_the_quick_head_is_alembics_head(tmp_path, monkeypatch) -> None:
+    assert migrate._quick_head() == head_revision()
+    # Ids that are not plain literals, or two heads: the quick reading gives up and Alembic decides.
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts)
+    monkeypatch.setattr(migrate, "MIGRATIONS", scripts)
+    computed = scripts / "versions" / "9998_computed.py"
+    computed.write_text(f'revision = "99" + "98"\ndown_revision = "{head_revision()}"\n')
+    assert migrate._quick_head() is None
+    computed.write_text('revision = "9998"\ndown_revision = "0001"\n')
+    assert migrate._quick_head() is None
+
+
+def test_a_current_database_is_checked_without_importing_alembic(paths) -> None:
+    upgrade(paths.database)
+    code = (
+        "import sys; from pathlib import Path; from app.db.migrate import upgrade\n"
+        "print(upgrade(Path(sys.argv[1])), 'alembic' in sys.modules, 'sqlalchemy' in sys.modules)"
+    )
+    run = [sys.executable, "-c", code, str(paths.database)]
+    out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert out.split() == [head_revision(), "False", "False"]
+
+
+def test_a_database_behind_the_head_is_migrated(paths) -> None:
+    upgrade(paths.database, "0001")
+    assert current_revision(paths.database) == "0001"
+    assert migrate._already_at_head(paths.database) is None
+    assert upgrade(paths.database) == head_revision()
+    assert migrate._stored_revisions(paths.database) == [head_revision()]
