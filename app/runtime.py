@@ -23,7 +23,11 @@ from app.paths import AppPaths
 from app.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
+    from app.chain.client import ChainClient
     from app.chain.devnet import Devnet, DevnetEvent
+    from app.db.models import OutboxTx
+    from app.wallet.outbox import Outbox
+    from app.wallet.service import WalletService
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,19 @@ class AppRuntime:
     engine: Engine | None = None
     sessions: sessionmaker[Session] | None = None
     devnet: Devnet | None = None
+    client: ChainClient | None = None
+    outbox: Outbox | None = None
+    _wallet: WalletService | None = None
     _listeners: list[DevnetListener] = field(default_factory=list)
+
+    @property
+    def wallet(self) -> WalletService:
+        """The wallet session, created on first use (eth-account is a heavy import)."""
+        if self._wallet is None:
+            from app.wallet.service import WalletService
+
+            self._wallet = WalletService(self.paths.data / "wallet")
+        return self._wallet
 
     @classmethod
     def open(cls, paths: AppPaths) -> AppRuntime:
@@ -101,7 +117,7 @@ class AppRuntime:
             except Exception as exc:
                 raise NetworkError(f"The local devnet could not start: {exc}") from exc
             self.devnet.watch()
-            return NetworkStatus(net.name, info.rpc_url, info.chain_id)
+            return await self._connect(NetworkStatus(net.name, info.rpc_url, info.chain_id))
         client = ChainClient(net.rpc_url)
         try:
             chain_id = await client.chain_id()
@@ -114,7 +130,43 @@ class AppRuntime:
                 f"{net.rpc_url} is chain {chain_id}, but network '{net.name}' is configured as chain "
                 f"{net.chain_id}; refusing to use it."
             )
-        return NetworkStatus(net.name, net.rpc_url, chain_id)
+        return await self._connect(NetworkStatus(net.name, net.rpc_url, chain_id))
+
+    async def _connect(self, status: NetworkStatus) -> NetworkStatus:
+        """Point the one chain client and the outbox at ``status`` (a restarted devnet has a new port).
+
+        The outbox object survives reconnects so its listeners and pending queue stay in place.
+        """
+        from app.chain.client import ChainClient
+        from app.wallet.outbox import Outbox
+
+        old, self.client = self.client, ChainClient(status.rpc_url)
+        if self.sessions is not None:
+            if self.outbox is None:
+                self.outbox = Outbox(self.sessions, self.client, status.chain_id)
+            else:
+                self.outbox.client, self.outbox.chain_id = self.client, status.chain_id
+        if old is not None:
+            await old.close()
+        return status
+
+    async def faucet(self, address: str) -> OutboxTx:
+        """Devnet only: 10 test ETH to ``address`` through the outbox; raises ``NetworkError`` elsewhere."""
+        from app.wallet.faucet import drip_eth
+        from app.wallet.outbox import OutboxError
+
+        if self.outbox is None:
+            raise NetworkError("Not connected to a network yet.")
+        try:
+            return await drip_eth(self.outbox, address)
+        except OutboxError as exc:
+            raise NetworkError(str(exc)) from exc
+
+    async def aclose(self) -> None:
+        """Close the chain client's HTTP session (call on the event loop before ``shutdown``)."""
+        if self.client is not None:
+            await self.client.close()
+            self.client = None
 
     def shutdown(self) -> None:
         """Stop what this instance owns (the devnet if it started it) and close the database."""

@@ -73,3 +73,50 @@ def test_chain_client_maps_connection_errors() -> None:
 
     with pytest.raises(ChainUnavailable):
         asyncio.run(read())
+
+
+def test_devnet_faucet_funds_a_new_account_once_per_window(paths) -> None:
+    runtime = AppRuntime.open(paths)
+    address = "0x00000000000000000000000000000000000000cc"
+
+    async def body():
+        await runtime.start_network()
+        first = await runtime.faucet(address)
+        again = await runtime.faucet(address)
+        mined = await runtime.outbox.wait(first.id)
+        balance = await runtime.client.w3.eth.get_balance(address)
+        await runtime.aclose()
+        return first, again, mined, balance
+
+    try:
+        first, again, mined, balance = asyncio.run(body())
+    finally:
+        runtime.shutdown()
+    assert again.id == first.id and mined.status == "mined"
+    assert balance == 10 * 10**18
+    assert mined.description == "Devnet faucet: 10 ETH"
+
+
+def test_reconnecting_keeps_one_outbox(paths) -> None:
+    runtime = AppRuntime.open(paths)
+
+    async def body():
+        await runtime.start_network()
+        outbox = runtime.outbox
+        runtime.devnet.stop()
+        status = await runtime.start_network()  # a new node on a new port, the same chain state
+        await runtime.aclose()
+        return outbox, status
+
+    try:
+        outbox, status = asyncio.run(body())
+    finally:
+        runtime.shutdown()
+    assert runtime.outbox is outbox and outbox.chain_id == status.chain_id
+
+
+def test_faucet_is_refused_off_the_devnet(paths) -> None:
+    runtime = AppRuntime.open(paths)
+    with pytest.raises(NetworkError, match="Not connected"):
+        asyncio.run(runtime.faucet("0x00000000000000000000000000000000000000cc"))
+    runtime.shutdown()
