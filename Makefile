@@ -16,7 +16,7 @@ export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 FROZEN := dist/sahara/sahara
 FROZEN_INPUTS := $(shell find app packaging resources -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
 
-.PHONY: run test setup lint unit package frozen-test bench clean
+.PHONY: run test setup lint unit contracts contracts-test package frozen-test bench bench-gas clean
 
 run: setup
 	$(BIN)/sahara
@@ -41,7 +41,16 @@ lint: setup
 unit: setup
 	$(BIN)/pytest tests --ignore=tests/packaging
 
-test: lint unit frozen-test
+# Compile with forge (solc-js behind contracts/tools/solc) and export ABIs + bytecode to resources/.
+contracts: $(NPM_STAMP)
+	contracts/build.sh
+
+# Foundry unit, fuzz and invariant tests. contracts/tools/forge runs the native binary: the npm
+# wrapper exits 0 even when tests fail.
+contracts-test: $(NPM_STAMP)
+	contracts/test.sh
+
+test: lint contracts-test unit frozen-test
 
 $(FROZEN): $(PY_STAMP) $(NPM_STAMP) $(FROZEN_INPUTS)
 	$(BIN)/pyinstaller packaging/sahara.spec --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller
@@ -54,6 +63,10 @@ frozen-test: $(FROZEN)
 
 bench: setup
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/gas.py
+
+bench-gas: setup
+	$(BIN)/python bench/gas.py
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache

@@ -1,0 +1,395 @@
+"""Gas benchmark of the contracts on a real anvil, from the artifacts in resources/contracts.
+
+    .venv/bin/python bench/gas.py            # print the numbers
+    .venv/bin/python bench/gas.py --check    # exit 1 when a goal is missed
+
+Deploys the system the way the app does (token, faucet, registry, vault, license market, task
+board, compute market) on a throwaway anvil, then measures ``gasUsed`` of real transactions
+(receipts, so the 21,000 base cost and calldata are included):
+
+    labeling_gas_per_item          gas per item of a 1,000-item campaign (batch 50, redundancy 1) with the
+                                   app's flow: submitAndClaim (submit + claim the next batch in one tx),
+                                   the requester's worker reviewing with reviewBatches in rounds of 10
+    labeling_gas_per_item_review_rounds   claimBatch + submitBatch per batch, reviewBatches of 10
+    labeling_gas_per_item_separate_txs    claimBatch + submitBatch + reviewBatch, one tx each per batch
+                                   (each also printed for the labeler's *first* campaign, which pays the
+                                   one-time set-up of the labeler's record and work slots; the others are
+                                   a labeler's later campaigns)
+    license_purchase_gas           buyWithPermit by a fresh buyer (permit + escrow + license NFT)
+    license_purchase_approved_gas  buy after a separate approve
+    royalty_claim_gas              first claim of a contributor of a 1,024-leaf Merkle split (proof of
+                                   10 hashes) after `distribute`
+    royalty_claim_repeat_gas       a later claim of the same contributor after new revenue
+
+Goals: labeling (app flow) <= 2,000 gas per item, purchase <= 200,000, claim <= 80,000.
+Artifacts older than contracts/src (manifest sourcesHash) make the bench exit 2: run
+`contracts/build.sh` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak
+from web3 import HTTPProvider, Web3
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "resources" / "contracts"
+SOURCES = ROOT / "contracts" / "src"
+GOALS = {
+    "labeling_gas_per_item": 2_000,
+    "license_purchase_gas": 200_000,
+    "royalty_claim_gas": 80_000,
+}
+E18 = 10**18
+CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+
+
+class Stale(RuntimeError):
+    """resources/contracts does not match contracts/src."""
+
+
+def sources_hash() -> str:
+    files = sorted(p.relative_to(SOURCES).as_posix() for p in SOURCES.rglob("*") if p.is_file())
+    lines = "".join(f"{f}\t{hashlib.sha256((SOURCES / f).read_bytes()).hexdigest()}\n" for f in files)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def load_artifacts() -> dict[str, dict]:
+    manifest_path = ARTIFACTS / "manifest.json"
+    if not manifest_path.exists():
+        raise Stale("no resources/contracts/manifest.json: run contracts/build.sh")
+    manifest = json.loads(manifest_path.read_text())
+    if manifest["sourcesHash"] != sources_hash():
+        raise Stale("resources/contracts is older than contracts/src: run contracts/build.sh")
+    return {name: json.loads((ARTIFACTS / f"{name}.json").read_text()) for name in manifest["contracts"]}
+
+
+def find_anvil() -> str:
+    exe = "anvil.exe" if sys.platform == "win32" else "anvil"
+    os_name = {"linux": "linux", "darwin": "darwin", "win32": "win32"}.get(sys.platform, sys.platform)
+    arch = {"x86_64": "amd64", "amd64": "amd64", "arm64": "arm64", "aarch64": "arm64"}.get(
+        platform.machine().lower(), platform.machine().lower()
+    )
+    candidate = ROOT / "node_modules" / "@foundry-rs" / f"anvil-{os_name}-{arch}" / "bin" / exe
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("anvil")
+    if found:
+        return found
+    raise FileNotFoundError("anvil not found: run `npm ci`")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Chain:
+    """A throwaway anvil plus helpers that sign and send with local keys."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.tmp = tempfile.TemporaryDirectory(prefix="sahara-gas-")
+        self.proc = subprocess.Popen(
+            [find_anvil(), "--port", str(self.port), "--silent", "--gas-limit", "100000000"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=self.tmp.name,
+        )
+        self.w3 = Web3(HTTPProvider(f"http://127.0.0.1:{self.port}", request_kwargs={"timeout": 30}))
+        deadline = time.monotonic() + 30
+        while not self._up():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("anvil did not start")
+            time.sleep(0.1)
+        self.chain_id = self.w3.eth.chain_id
+
+    def _up(self) -> bool:
+        try:
+            return self.w3.is_connected()
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.tmp.cleanup()
+
+    def account(self):  # type: ignore[no-untyped-def]
+        acct = Account.create()
+        self.w3.provider.make_request("anvil_setBalance", [acct.address, hex(100 * E18)])
+        return acct
+
+    def send(self, acct, call) -> dict:  # type: ignore[no-untyped-def]
+        tx = call.build_transaction(
+            {
+                "from": acct.address,
+                "nonce": self.w3.eth.get_transaction_count(acct.address),
+                "chainId": self.chain_id,
+                "gas": 15_000_000,
+                "maxFeePerGas": 10**10,
+                "maxPriorityFeePerGas": 1,
+            }
+        )
+        tx_hash = self.w3.eth.send_raw_transaction(acct.sign_transaction(tx).raw_transaction)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+        if receipt["status"] != 1:
+            raise RuntimeError(f"transaction reverted: {call.fn_name}")
+        return receipt
+
+    def gas(self, acct, call) -> int:  # type: ignore[no-untyped-def]
+        """Send `call` from `acct`; its receipt's gasUsed."""
+        return int(self.send(acct, call)["gasUsed"])
+
+    def deploy(self, acct, artifact: dict, *args):  # type: ignore[no-untyped-def]
+        factory = self.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        receipt = self.send(acct, factory.constructor(*args))
+        return self.w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
+
+
+def permit(chain: Chain, token, owner, spender: str, value: int, deadline: int) -> tuple[int, bytes, bytes]:  # type: ignore[no-untyped-def]
+    typed = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Permit",
+        "domain": {
+            "name": "Sahara",
+            "version": "1",
+            "chainId": chain.chain_id,
+            "verifyingContract": token.address,
+        },
+        "message": {
+            "owner": owner.address,
+            "spender": spender,
+            "value": value,
+            "nonce": token.functions.nonces(owner.address).call(),
+            "deadline": deadline,
+        },
+    }
+    sig = owner.sign_message(encode_typed_data(full_message=typed))
+    return sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big")
+
+
+# ------------------------------------------------------------------ merkle (OZ sorted pairs)
+def leaf(account: str, weight: int) -> bytes:
+    encoded = bytes.fromhex(account[2:].rjust(64, "0")) + weight.to_bytes(32, "big")
+    return keccak(keccak(encoded))
+
+
+def _pair(a: bytes, b: bytes) -> bytes:
+    return keccak(a + b) if a < b else keccak(b + a)
+
+
+def merkle(leaves: list[bytes], index: int) -> tuple[bytes, list[bytes]]:
+    level, proof = list(leaves), []
+    while len(level) > 1:
+        sibling = index ^ 1
+        if sibling < len(level):
+            proof.append(level[sibling])
+        pairs = range(0, len(level), 2)
+        level = [_pair(level[i], level[i + 1]) if i + 1 < len(level) else level[i] for i in pairs]
+        index //= 2
+    return level[0], proof
+
+
+# ------------------------------------------------------------------ scenarios
+def deploy_system(chain: Chain, arts: dict[str, dict]) -> dict:
+    admin = chain.account()
+    c: dict = {"admin": admin}
+    c["token"] = chain.deploy(admin, arts["SaharaToken"], admin.address, 0)
+    c["faucet"] = chain.deploy(admin, arts["Faucet"], c["token"].address, admin.address, 1_000 * E18, 0)
+    c["registry"] = chain.deploy(admin, arts["AssetRegistry"], admin.address, 1_000)
+    c["vault"] = chain.deploy(admin, arts["RoyaltyVault"], c["token"].address, c["registry"].address)
+    c["market"] = chain.deploy(
+        admin,
+        arts["LicenseMarket"],
+        c["token"].address,
+        c["registry"].address,
+        c["vault"].address,
+        admin.address,
+        admin.address,
+        500,
+        3 * 86400,
+    )
+    c["board"] = chain.deploy(admin, arts["TaskBoard"], c["token"].address)
+    minter = c["token"].functions.MINTER_ROLE().call()
+    chain.send(admin, c["token"].functions.grantRole(minter, admin.address))
+    chain.send(admin, c["registry"].functions.setLicenseChecker(c["market"].address))
+    return c
+
+
+def mint(chain: Chain, c: dict, to: str, amount: int) -> None:
+    chain.send(c["admin"], c["token"].functions.mint(to, amount))
+
+
+def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tuple[float, float]:
+    """Gas per item of 1,000-item campaigns (batch 50, redundancy 1), labeled by one labeler.
+
+    flow "separate": claimBatch, submitBatch, reviewBatch - one transaction each per batch.
+    flow "rounds":   claimBatch, submitBatch; reviewBatches over 10 batches at a time.
+    flow "app":      submitAndClaim (submit + claim the next batch); reviewBatches of 10.
+    Returns (first campaign, a later campaign): the first pays one-time storage set-up of a new
+    labeler (its record and work slots), later ones are the steady state.
+    """
+    token, board = c["token"], c["board"]
+    requester, labeler = chain.account(), chain.account()
+    items, batch = 1_000, 50
+    batches = items // batch
+    round_size = 1 if flow == "separate" else 10
+    root = b"\x01" * 32
+    mint(chain, c, requester.address, campaigns * items * E18)
+    chain.send(requester, token.functions.approve(board.address, 2**256 - 1))
+
+    def review(slots: list[int]) -> int:
+        if flow == "separate":
+            return chain.gas(requester, board.functions.reviewBatch(labeler.address, slots[0], batch, ""))
+        n = len(slots)
+        return chain.gas(
+            requester, board.functions.reviewBatches([labeler.address] * n, slots, [batch] * n, CID)
+        )
+
+    per_item = []
+    for _ in range(campaigns):
+        chain.send(
+            requester, board.functions.createCampaign((CID, items, E18, 1, batch, 3600, 86400, 0, root))
+        )
+        cid = board.functions.campaignCount().call()
+        gas, waiting, slot = 0, [], None
+        for i in range(batches):
+            last = i == batches - 1
+            if slot is None:
+                slot = board.functions.claimBatch(cid).call({"from": labeler.address})[0]
+                gas += chain.gas(labeler, board.functions.claimBatch(cid))
+            if flow == "app" and not last:
+                call = board.functions.submitAndClaim(slot, CID, root)
+                next_slot = call.call({"from": labeler.address})[0]
+            else:
+                call, next_slot = board.functions.submitBatch(slot, CID, root), None
+            gas += chain.gas(labeler, call)
+            waiting.append(slot)
+            slot = next_slot
+            if len(waiting) == round_size or last:
+                gas += review(waiting)
+                waiting = []
+        per_item.append(gas / items)
+    return per_item[0], per_item[-1]
+
+
+def register(chain: Chain, c: dict, owner, root: bytes = b"\x00" * 32, total: int = 0, parents=()) -> int:  # type: ignore[no-untyped-def]
+    bps = 1_000 if parents else 0
+    reg = (0, CID, CID, list(parents), bps, root, total)
+    chain.send(owner, c["registry"].functions.register(reg))
+    return c["registry"].functions.assetCount().call()
+
+
+def bench_license(chain: Chain, c: dict) -> tuple[int, int]:
+    token, market = c["token"], c["market"]
+    seller = chain.account()
+    asset = register(chain, c, seller)
+    price = 100 * E18
+    terms = (asset, price, 30 * 86400, 0, True, True, False)
+    chain.send(seller, market.functions.createOffer(terms))
+    offer = market.functions.offerCount().call()
+    pubkey = b"\x04" + os.urandom(64)
+    buyer = chain.account()
+    mint(chain, c, buyer.address, price)
+    deadline = chain.w3.eth.get_block("latest")["timestamp"] + 3600
+    v, r, s = permit(chain, token, buyer, market.address, price, deadline)
+    with_permit = chain.gas(buyer, market.functions.buyWithPermit(offer, pubkey, deadline, v, r, s))
+    buyer2 = chain.account()
+    mint(chain, c, buyer2.address, price)
+    chain.send(buyer2, token.functions.approve(market.address, price))
+    approved = chain.gas(buyer2, market.functions.buy(offer, pubkey))
+    return with_permit, approved
+
+
+def bench_claim(chain: Chain, c: dict) -> tuple[int, int]:
+    token, vault = c["token"], c["vault"]
+    owner, payer = chain.account(), chain.account()
+    contributors = [Account.create().address for _ in range(1_023)]
+    me = chain.account()
+    contributors.append(me.address)
+    weights = [1 + i % 7 for i in range(len(contributors))]
+    leaves = [leaf(a, w) for a, w in zip(contributors, weights, strict=True)]
+    index = len(contributors) - 1
+    root, proof = merkle(leaves, index)
+    dataset = register(chain, c, owner, root, sum(weights))
+    mint(chain, c, payer.address, 10_000 * E18)
+    mint(chain, c, me.address, E18)  # a labeler already holds tokens (paid for labeling)
+    chain.send(payer, token.functions.approve(vault.address, 2**256 - 1))
+    chain.send(payer, vault.functions.deposit(dataset, 1_000 * E18))
+    chain.send(payer, vault.functions.distribute(dataset))
+    first = chain.gas(me, vault.functions.claim(dataset, me.address, weights[index], proof))
+    chain.send(payer, vault.functions.deposit(dataset, 1_000 * E18))
+    chain.send(payer, vault.functions.distribute(dataset))
+    repeat = chain.gas(me, vault.functions.claim(dataset, me.address, weights[index], proof))
+    return first, repeat
+
+
+def main(argv: list[str] | None = None) -> int:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
+    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    args = parser.parse_args(argv)
+    try:
+        arts = load_artifacts()
+    except Stale as e:
+        print(f"gas bench: {e}", file=sys.stderr)
+        return 2
+    chain = Chain()
+    try:
+        c = deploy_system(chain, arts)
+        results = {}
+        for flow, name in (("separate", "_separate_txs"), ("rounds", "_review_rounds"), ("app", "")):
+            first, steady = bench_labeling(chain, c, flow)
+            results[f"labeling_gas_per_item{name}"] = steady
+            results[f"labeling_gas_per_item{name}_first_campaign"] = first
+        results["license_purchase_gas"], results["license_purchase_approved_gas"] = bench_license(chain, c)
+        results["royalty_claim_gas"], results["royalty_claim_repeat_gas"] = bench_claim(chain, c)
+    finally:
+        chain.close()
+    missed = []
+    for name, value in results.items():
+        goal = GOALS.get(name)
+        note = f"   (goal <= {goal:,})" if goal else ""
+        print(f"{name}: {value:,.0f}{note}")
+        if goal and value > goal:
+            missed.append(name)
+    if missed:
+        print("missed: " + ", ".join(missed))
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Fixture} from "./utils/Fixture.sol";
+import {Vm} from "./utils/Test.sol";
+import {SaharaToken} from "../src/SaharaToken.sol";
+import {AssetRegistry} from "../src/AssetRegistry.sol";
+import {RoyaltyVault} from "../src/RoyaltyVault.sol";
+import {LicenseMarket} from "../src/LicenseMarket.sol";
+import {TaskBoard} from "../src/TaskBoard.sol";
+import {ComputeMarket} from "../src/ComputeMarket.sol";
+
+/// @dev Random walks over every flow of the system, with ghost accounting.
+contract Handler {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    SaharaToken public token;
+    AssetRegistry public registry;
+    RoyaltyVault public vault;
+    LicenseMarket public market;
+    TaskBoard public board;
+    ComputeMarket public compute;
+    address public arbiter;
+
+    address[4] public actors;
+    uint256[4] public weights = [uint256(5), 3, 1, 1];
+    bytes32[] public leaves;
+    uint256[] public assets; // dataset (merkle), model (owner), agent (owner)
+    uint256[] public offers;
+    uint256[] public campaigns;
+    uint256[] public licenses;
+    uint256[] public jobs;
+
+    // ghosts
+    uint256 public ghostDeposited; // into the vault
+    uint256 public ghostRoyaltiesPaid;
+    uint256 public ghostSubmits;
+    uint256 public ghostSettles;
+    uint256 public ghostBought;
+    uint256 public ghostDelivered;
+    uint256 public ghostRefunded;
+    mapping(uint256 licenseId => uint8) public licenseEnd; // 1 delivered, 2 refunded
+    bool public licenseEndedTwice;
+    uint256 public ghostLabelerPaid; // credited by reviews/finalize
+    uint256 public ghostCampaignCapacity; // items x redundancy x reward over all campaigns
+
+    constructor(
+        SaharaToken token_,
+        AssetRegistry registry_,
+        RoyaltyVault vault_,
+        LicenseMarket market_,
+        TaskBoard board_,
+        ComputeMarket compute_,
+        address arbiter_,
+        address[4] memory actors_,
+        bytes32[] memory leaves_,
+        uint256[] memory assets_,
+        uint256[] memory offers_
+    ) {
+        token = token_;
+        registry = registry_;
+        vault = vault_;
+        market = market_;
+        board = board_;
+        compute = compute_;
+        arbiter = arbiter_;
+        actors = actors_;
+        leaves = leaves_;
+        assets = assets_;
+        offers = offers_;
+    }
+
+    function actorCount() external pure returns (uint256) {
+        return 4;
+    }
+
+    function counts() external view returns (uint256, uint256, uint256, uint256) {
+        return (assets.length, campaigns.length, licenses.length, jobs.length);
+    }
+
+    function _actor(uint256 seed) internal view returns (address) {
+        return actors[seed % 4];
+    }
+
+    function warp(uint32 dt) external {
+        vm.warp(block.timestamp + (dt % 2 days));
+    }
+
+    // ---------------------------------------------------------------- labeling
+    function createCampaign(uint256 seed, uint16 items, uint8 red, uint8 batch, uint72 reward) external {
+        address who = _actor(seed);
+        TaskBoard.CampaignParams memory p;
+        p.manifestCid = "bafkreimanifest";
+        p.itemCount = uint32(items % 200) + 1;
+        p.redundancy = red % 3 + 1;
+        p.batchSize = uint16(batch % 20) + 1;
+        p.rewardPerItem = reward % 1e18 + 1;
+        p.claimTtl = 1 hours;
+        p.reviewWindow = 1 days;
+        vm.prank(who);
+        uint256 cid = board.createCampaign(p);
+        campaigns.push(cid);
+        ghostCampaignCapacity += board.escrowFor(p.itemCount, p.redundancy, p.rewardPerItem);
+    }
+
+    function claimBatch(uint256 seed, uint256 cSeed) external {
+        if (campaigns.length == 0) this.createCampaign(seed >> 8, uint16(seed >> 16), uint8(seed >> 32), 10, 1e15);
+        vm.prank(_actor(seed));
+        try board.claimBatch(campaigns[cSeed % campaigns.length]) {} catch {}
+    }
+
+    /// @dev First slot of `who` in `status`, or 16.
+    function _find(address who, TaskBoard.SlotStatus status) internal view returns (uint8 slot) {
+        for (; slot < 16; ++slot) {
+            if (board.getSlot(who, slot).status == status) return slot;
+        }
+    }
+
+    /// @dev Actor and slot of some submission awaiting review (starting at actor `seed`).
+    function _findSubmitted(uint256 seed) internal view returns (address who, uint8 slot) {
+        for (uint256 k; k < 4; ++k) {
+            who = actors[(seed % 4 + k) % 4];
+            slot = _find(who, TaskBoard.SlotStatus.Submitted);
+            if (slot < 16) return (who, slot);
+        }
+    }
+
+    function submitBatch(uint256 seed) external {
+        address who = _actor(seed);
+        uint8 slot = _find(who, TaskBoard.SlotStatus.Claimed);
+        if (slot == 16) {
+            this.claimBatch(seed, seed >> 8); // keep flows moving: claim first
+            slot = _find(who, TaskBoard.SlotStatus.Claimed);
+            if (slot == 16) return;
+        }
+        vm.prank(who);
+        board.submitBatch(slot, "bafkreiresult", bytes32(seed));
+        ghostSubmits++;
+    }
+
+    function reviewBatch(uint256 seed, uint16 accepted) external {
+        (address who, uint8 slot) = _findSubmitted(seed);
+        if (slot == 16) {
+            this.submitBatch(seed);
+            (who, slot) = _findSubmitted(seed);
+            if (slot == 16) return;
+        }
+        TaskBoard.Slot memory s = board.getSlot(who, slot);
+        TaskBoard.Campaign memory c = board.getCampaign(s.campaignId);
+        accepted = uint16(accepted % (s.items + 1));
+        vm.prank(c.requester);
+        board.reviewBatch(who, slot, accepted, "");
+        ghostSettles++;
+        ghostLabelerPaid += uint256(accepted) * c.rewardPerItem;
+    }
+
+    function finalizeBatch(uint256 seed) external {
+        (address who, uint8 slot) = _findSubmitted(seed);
+        if (slot == 16) {
+            this.submitBatch(seed);
+            (who, slot) = _findSubmitted(seed);
+            if (slot == 16) return;
+        }
+        TaskBoard.Slot memory s = board.getSlot(who, slot);
+        TaskBoard.Campaign memory c = board.getCampaign(s.campaignId);
+        if (block.timestamp <= uint256(s.time) + c.reviewWindow) vm.warp(uint256(s.time) + c.reviewWindow + 1);
+        board.finalize(who, slot);
+        ghostSettles++;
+        ghostLabelerPaid += uint256(s.items) * c.rewardPerItem;
+    }
+
+    function releaseBatch(uint256 seed, bool self) external {
+        address who = _actor(seed);
+        uint8 slot = _find(who, TaskBoard.SlotStatus.Claimed);
+        if (slot == 16) return;
+        TaskBoard.Slot memory s = board.getSlot(who, slot);
+        if (self) {
+            vm.prank(who);
+        } else {
+            uint256 until = uint256(s.time) + board.getCampaign(s.campaignId).claimTtl;
+            if (block.timestamp <= until) vm.warp(until + 1);
+        }
+        board.release(who, slot);
+    }
+
+    function closeCampaign(uint256 cSeed) external {
+        if (campaigns.length == 0) return;
+        uint256 cid = campaigns[cSeed % campaigns.length];
+        vm.prank(board.getCampaign(cid).requester);
+        try board.close(cid) {} catch {}
+    }
+
+    function withdrawEarnings(uint256 seed) external {
+        vm.prank(_actor(seed));
+        try board.withdraw() {} catch {}
+    }
+
+    // ---------------------------------------------------------------- licensing & royalties
+    function buyLicense(uint256 seed, uint256 oSeed) external {
+        address who = _actor(seed);
+        vm.prank(who);
+        try market.buy(offers[oSeed % offers.length], hex"04abcdef") returns (uint256 id) {
+            licenses.push(id);
+            ghostBought++;
+        } catch {}
+    }
+
+    function deliver(uint256 lSeed) external {
+        if (_pendingLicense(lSeed) == 0) this.buyLicense(lSeed, lSeed >> 8);
+        uint256 id = _pendingLicense(lSeed);
+        if (id == 0) return;
+        LicenseMarket.License memory l = market.getLicense(id);
+        uint256 assetId = market.assetOfLicense(id);
+        uint256 fee = uint256(l.paid) * l.feeBps / 10_000;
+        vm.prank(registry.ownerOf(assetId));
+        market.recordDelivery(id, "bafkreiwrapped");
+        ghostDelivered++;
+        if (licenseEnd[id] != 0) licenseEndedTwice = true;
+        licenseEnd[id] = 1;
+        if (l.paid - fee != 0) ghostDeposited += l.paid - fee;
+    }
+
+    function refundLicense(uint256 lSeed) external {
+        if (_pendingLicense(lSeed) == 0) this.buyLicense(lSeed, lSeed >> 8);
+        uint256 id = _pendingLicense(lSeed);
+        if (id == 0) return;
+        LicenseMarket.License memory l = market.getLicense(id);
+        if (block.timestamp <= l.deliverBy) vm.warp(uint256(l.deliverBy) + 1);
+        vm.prank(market.ownerOf(id));
+        market.refund(id);
+        ghostRefunded++;
+        if (licenseEnd[id] != 0) licenseEndedTwice = true;
+        licenseEnd[id] = 2;
+    }
+
+    function _pendingLicense(uint256 seed) internal view returns (uint256) {
+        uint256 n = licenses.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 id = licenses[(seed % n + k) % n];
+            if (market.getLicense(id).status == LicenseMarket.Status.Pending) return id;
+        }
+        return 0;
+    }
+
+    function depositRevenue(uint256 seed, uint256 aSeed, uint96 amount) external {
+        amount = uint96(amount % 1e21) + 1;
+        vm.prank(_actor(seed));
+        vault.deposit(assets[aSeed % assets.length], amount);
+        ghostDeposited += amount;
+    }
+
+    function distribute(uint256 aSeed) external {
+        vault.distribute(assets[aSeed % assets.length]);
+    }
+
+    function claimRoyalty(uint256 seed, uint256 aSeed) external {
+        uint256 assetId = assets[aSeed % assets.length];
+        uint256 i = seed % 4;
+        address who = actors[i];
+        (bytes32 root,) = registry.contributorSplit(assetId);
+        bytes32[] memory proof;
+        uint256 w;
+        if (root != bytes32(0)) {
+            w = weights[i];
+            proof = _proof(i);
+        } else {
+            who = registry.ownerOf(assetId);
+        }
+        uint256 before = token.balanceOf(who);
+        try vault.claim(assetId, who, w, proof) {
+            ghostRoyaltiesPaid += token.balanceOf(who) - before;
+        } catch {}
+    }
+
+    /// @dev leaves: 4 leaves -> proof is sibling leaf then sibling pair.
+    function _proof(uint256 i) internal view returns (bytes32[] memory proof) {
+        proof = new bytes32[](2);
+        proof[0] = leaves[i ^ 1];
+        uint256 pair = (i / 2) ^ 1;
+        bytes32 a = leaves[pair * 2];
+        bytes32 b = leaves[pair * 2 + 1];
+        proof[1] = a < b ? keccak256(abi.encode(a, b)) : keccak256(abi.encode(b, a));
+    }
+
+    function proofFor(uint256 i) external view returns (bytes32[] memory) {
+        return _proof(i);
+    }
+
+    // ---------------------------------------------------------------- compute
+    function registerProvider(uint256 seed, uint96 stake) external {
+        vm.prank(_actor(seed));
+        try compute.registerProvider("bafkreispec", uint96(stake % 1_000e18) + compute.minStake()) {} catch {}
+    }
+
+    function postJob(uint256 seed, uint96 pay, uint96 collateral) external {
+        vm.prank(_actor(seed));
+        uint256 id = compute.postJob(
+            "bafkreijob", uint96(pay % 100e18) + 1, uint96(collateral % 200e18), uint40(block.timestamp + 1 days), 1 hours
+        );
+        jobs.push(id);
+    }
+
+    function cancelJob(uint256 jSeed) external {
+        if (jobs.length == 0) return;
+        uint256 id = jobs[jSeed % jobs.length];
+        vm.prank(compute.getJob(id).requester);
+        try compute.cancelJob(id) {} catch {}
+    }
+
+    function _jobIn(uint256 seed, ComputeMarket.JobStatus status) internal view returns (uint256) {
+        uint256 n = jobs.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 id = jobs[(seed % n + k) % n];
+            if (compute.getJob(id).status == status) return id;
+        }
+        return 0;
+    }
+
+    function acceptJob(uint256 seed, uint256 jSeed) external {
+        address who = _actor(seed);
+        if (!compute.getProvider(who).registered) this.registerProvider(seed, uint96(jSeed));
+        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Open);
+        if (id == 0) {
+            this.postJob(jSeed, uint96(jSeed >> 8), uint96(jSeed >> 104));
+            id = _jobIn(jSeed, ComputeMarket.JobStatus.Open);
+        }
+        vm.prank(who);
+        try compute.acceptJob(id) {} catch {}
+    }
+
+    function submitResult(uint256 jSeed) external {
+        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Accepted);
+        if (id == 0) {
+            this.acceptJob(jSeed, jSeed >> 8);
+            id = _jobIn(jSeed, ComputeMarket.JobStatus.Accepted);
+            if (id == 0) return;
+        }
+        vm.prank(compute.getJob(id).provider);
+        try compute.submitResult(id, "bafkreiout", bytes32(jSeed)) {} catch {}
+    }
+
+    function challengeJob(uint256 jSeed) external {
+        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Submitted);
+        if (id == 0) {
+            this.submitResult(jSeed);
+            id = _jobIn(jSeed, ComputeMarket.JobStatus.Submitted);
+            if (id == 0) return;
+        }
+        vm.prank(compute.getJob(id).requester);
+        try compute.challenge(id, "bafkreiwhy") {} catch {}
+    }
+
+    function finalizeJob(uint256 jSeed) external {
+        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Submitted);
+        if (id == 0) {
+            this.submitResult(jSeed);
+            id = _jobIn(jSeed, ComputeMarket.JobStatus.Submitted);
+            if (id == 0) return;
+        }
+        ComputeMarket.Job memory j = compute.getJob(id);
+        if (j.status == ComputeMarket.JobStatus.Submitted && block.timestamp <= uint256(j.resultAt) + j.challengeWindow) {
+            vm.warp(uint256(j.resultAt) + j.challengeWindow + 1);
+        }
+        try compute.finalizeJob(id) {} catch {}
+    }
+
+    function resolveJob(uint256 jSeed, bool providerWins) external {
+        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Challenged);
+        if (id == 0) {
+            this.challengeJob(jSeed);
+            id = _jobIn(jSeed, ComputeMarket.JobStatus.Challenged);
+            if (id == 0) return;
+        }
+        vm.prank(arbiter);
+        compute.resolve(id, providerWins, "");
+    }
+
+    function timeoutJob(uint256 jSeed) external {
+        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Accepted);
+        if (id == 0) return;
+        ComputeMarket.Job memory j = compute.getJob(id);
+        if (j.status == ComputeMarket.JobStatus.Accepted && block.timestamp <= j.deadline) vm.warp(uint256(j.deadline) + 1);
+        try compute.claimTimeout(id) {} catch {}
+    }
+
+    function unbond(uint256 seed, uint96 amount) external {
+        address who = _actor(seed);
+        uint96 stake = compute.getProvider(who).stake;
+        if (stake == 0) return;
+        vm.prank(who);
+        try compute.requestUnbond(uint96(amount % stake) + 1) {} catch {}
+    }
+
+    function withdrawStake(uint256 seed) external {
+        vm.prank(_actor(seed));
+        try compute.withdrawStake() {} catch {}
+    }
+
+    function withdrawCompute(uint256 seed) external {
+        vm.prank(_actor(seed));
+        try compute.withdraw() {} catch {}
+    }
+
+    // ---------------------------------------------------------------- settle everything (afterInvariant)
+    function settleAll() external {
+        vm.warp(block.timestamp + 30 days);
+        // labeling: release stale claims, auto-approve submissions, close, withdraw
+        for (uint256 a; a < 4; ++a) {
+            for (uint8 s; s < 16; ++s) {
+                TaskBoard.Slot memory sl = board.getSlot(actors[a], s);
+                if (sl.status == TaskBoard.SlotStatus.Claimed) board.release(actors[a], s);
+                else if (sl.status == TaskBoard.SlotStatus.Submitted) board.finalize(actors[a], s);
+            }
+        }
+        for (uint256 i; i < campaigns.length; ++i) {
+            vm.prank(board.getCampaign(campaigns[i]).requester);
+            try board.close(campaigns[i]) {} catch {}
+        }
+        // licenses: refund everything still pending
+        for (uint256 i; i < licenses.length; ++i) {
+            LicenseMarket.License memory l = market.getLicense(licenses[i]);
+            if (l.status == LicenseMarket.Status.Pending) {
+                vm.prank(market.ownerOf(licenses[i]));
+                market.refund(licenses[i]);
+            }
+        }
+        // royalties: children before parents, then every claim
+        for (uint256 i = assets.length; i > 0; --i) vault.distribute(assets[i - 1]);
+        for (uint256 i; i < assets.length; ++i) {
+            for (uint256 a; a < 4; ++a) this.claimRoyalty(a, i);
+        }
+        // compute: end every job, unbond every stake
+        for (uint256 i; i < jobs.length; ++i) {
+            uint256 id = jobs[i];
+            ComputeMarket.JobStatus st = compute.getJob(id).status;
+            if (st == ComputeMarket.JobStatus.Open) {
+                vm.prank(compute.getJob(id).requester);
+                compute.cancelJob(id);
+            } else if (st == ComputeMarket.JobStatus.Accepted) {
+                compute.claimTimeout(id);
+            } else if (st == ComputeMarket.JobStatus.Submitted) {
+                compute.finalizeJob(id);
+            } else if (st == ComputeMarket.JobStatus.Challenged) {
+                vm.prank(arbiter);
+                compute.resolve(id, i % 2 == 0, "");
+            }
+        }
+        for (uint256 a; a < 4; ++a) {
+            address who = actors[a];
+            uint96 stake = compute.getProvider(who).stake;
+            if (stake != 0) {
+                vm.prank(who);
+                compute.requestUnbond(stake);
+            }
+            vm.prank(who);
+            try board.withdraw() {} catch {}
+            vm.prank(who);
+            try compute.withdraw() {} catch {}
+        }
+        vm.warp(block.timestamp + 30 days);
+        for (uint256 a; a < 4; ++a) {
+            vm.prank(actors[a]);
+            try compute.withdrawStake() {} catch {}
+        }
+    }
+}
+
+contract InvariantsTest is Fixture {
+    Handler handler;
+    address[4] actors;
+    uint256 supply;
+
+    function setUp() public {
+        deploySystem();
+        actors = [makeAddr("a0"), makeAddr("a1"), makeAddr("a2"), makeAddr("a3")];
+        uint256[4] memory w = [uint256(5), 3, 1, 1];
+        bytes32[] memory leaves = new bytes32[](4);
+        for (uint256 i; i < 4; ++i) leaves[i] = leaf(actors[i], w[i]);
+        bytes32 root = merkleRoot(leaves);
+
+        uint256[] memory assets = new uint256[](3);
+        vm.prank(actors[0]);
+        assets[0] = registry.register(registration(AssetRegistry.Kind.Dataset, new uint256[](0), 0, root, 10));
+        vm.prank(actors[0]);
+        assets[1] = registry.register(registration(AssetRegistry.Kind.Model, one(assets[0]), 2_000, 0, 0));
+        vm.prank(actors[0]);
+        assets[2] = registry.register(registration(AssetRegistry.Kind.Agent, one(assets[1]), 1_500, 0, 0));
+        vm.prank(actors[0]);
+        registry.transferFrom(actors[0], actors[1], assets[1]);
+        vm.prank(actors[0]);
+        registry.transferFrom(actors[0], actors[2], assets[2]);
+
+        uint256[] memory offers = new uint256[](3);
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(registry.ownerOf(assets[i]));
+            offers[i] = market.createOffer(
+                LicenseMarket.OfferTerms({
+                    assetId: assets[i],
+                    price: uint96(10e18 * (i + 1)),
+                    duration: i == 0 ? 0 : 7 days,
+                    maxLicenses: i == 2 ? 3 : 0,
+                    commercialUse: true,
+                    derivativesAllowed: i != 1,
+                    transferable: false
+                })
+            );
+        }
+
+        handler = new Handler(
+            token, registry, vault, market, board, compute, arbiter, actors, leaves, assets, offers
+        );
+        for (uint256 i; i < 4; ++i) {
+            fund(actors[i], 1e30);
+            vm.startPrank(actors[i]);
+            token.approve(address(board), type(uint256).max);
+            token.approve(address(market), type(uint256).max);
+            token.approve(address(vault), type(uint256).max);
+            token.approve(address(compute), type(uint256).max);
+            vm.stopPrank();
+        }
+        supply = token.totalSupply();
+
+        bytes4[] memory selectors = new bytes4[](27);
+        selectors[0] = Handler.warp.selector;
+        selectors[1] = Handler.createCampaign.selector;
+        selectors[2] = Handler.claimBatch.selector;
+        selectors[3] = Handler.submitBatch.selector;
+        selectors[4] = Handler.reviewBatch.selector;
+        selectors[5] = Handler.finalizeBatch.selector;
+        selectors[6] = Handler.releaseBatch.selector;
+        selectors[7] = Handler.closeCampaign.selector;
+        selectors[8] = Handler.withdrawEarnings.selector;
+        selectors[9] = Handler.buyLicense.selector;
+        selectors[10] = Handler.deliver.selector;
+        selectors[11] = Handler.refundLicense.selector;
+        selectors[12] = Handler.depositRevenue.selector;
+        selectors[13] = Handler.distribute.selector;
+        selectors[14] = Handler.claimRoyalty.selector;
+        selectors[15] = Handler.registerProvider.selector;
+        selectors[16] = Handler.postJob.selector;
+        selectors[17] = Handler.cancelJob.selector;
+        selectors[18] = Handler.acceptJob.selector;
+        selectors[19] = Handler.submitResult.selector;
+        selectors[20] = Handler.challengeJob.selector;
+        selectors[21] = Handler.finalizeJob.selector;
+        selectors[22] = Handler.resolveJob.selector;
+        selectors[23] = Handler.timeoutJob.selector;
+        selectors[24] = Handler.unbond.selector;
+        selectors[25] = Handler.withdrawStake.selector;
+        selectors[26] = Handler.withdrawCompute.selector;
+        targetContract(address(handler));
+        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+    }
+
+    // ---------------------------------------------------------------- accounting identities
+    function _boardLiabilities() internal view returns (uint256 sum) {
+        (, uint256 nCampaigns,,) = handler.counts();
+        for (uint256 i; i < nCampaigns; ++i) sum += board.getCampaign(handler.campaigns(i)).escrow;
+        for (uint256 a; a < 4; ++a) sum += board.getLabeler(actors[a]).earnings;
+    }
+
+    function _marketLiabilities() internal view returns (uint256 sum) {
+        (,, uint256 nLicenses,) = handler.counts();
+        for (uint256 i; i < nLicenses; ++i) {
+            LicenseMarket.License memory l = market.getLicense(handler.licenses(i));
+            if (l.status == LicenseMarket.Status.Pending) sum += l.paid;
+        }
+    }
+
+    function _vaultLiabilities() internal view returns (uint256 sum, uint256 inflow) {
+        for (uint256 i; i < 3; ++i) {
+            uint256 id = handler.assets(i);
+            (uint256 accrued, uint256 released) = vault.pool(id);
+            assertLe(released, accrued, "released > accrued");
+            sum += vault.pending(id) + accrued - released;
+            inflow += vault.pending(id) + accrued;
+        }
+    }
+
+    function _computeLiabilities() internal view returns (uint256 sum) {
+        for (uint256 a; a < 4; ++a) {
+            ComputeMarket.Provider memory p = compute.getProvider(actors[a]);
+            sum += uint256(p.stake) + p.locked + p.unbonding + compute.balances(actors[a]);
+        }
+        (,,, uint256 nJobs) = handler.counts();
+        for (uint256 i; i < nJobs; ++i) {
+            ComputeMarket.Job memory j = compute.getJob(handler.jobs(i));
+            if (
+                j.status == ComputeMarket.JobStatus.Open || j.status == ComputeMarket.JobStatus.Accepted
+                    || j.status == ComputeMarket.JobStatus.Submitted || j.status == ComputeMarket.JobStatus.Challenged
+            ) sum += j.payment;
+        }
+    }
+
+    /// @dev One invariant function checking everything (each runs its own campaign in forge).
+    function invariant_accounting() public view {
+        // tokens are conserved: nothing minted or burnt by any flow
+        assertEq(token.totalSupply(), supply);
+        // each contract holds exactly what it owes
+        assertEq(token.balanceOf(address(board)), _boardLiabilities(), "board");
+        assertEq(token.balanceOf(address(market)), _marketLiabilities(), "market");
+        (uint256 vaultOwes, uint256 inflow) = _vaultLiabilities();
+        assertEq(token.balanceOf(address(vault)), vaultOwes, "vault");
+        assertEq(inflow, handler.ghostDeposited(), "vault inflow");
+        assertEq(token.balanceOf(address(vault)), handler.ghostDeposited() - handler.ghostRoyaltiesPaid());
+        assertEq(token.balanceOf(address(compute)), _computeLiabilities(), "compute");
+        // nobody paid twice
+        assertFalse(handler.licenseEndedTwice());
+        assertLe(handler.ghostDelivered() + handler.ghostRefunded(), handler.ghostBought());
+        assertLe(handler.ghostSettles(), handler.ghostSubmits());
+        assertLe(handler.ghostLabelerPaid(), handler.ghostCampaignCapacity());
+        uint256 labelerTotal;
+        for (uint256 a; a < 4; ++a) labelerTotal += board.getLabeler(actors[a]).earnings;
+        assertLe(labelerTotal, handler.ghostLabelerPaid());
+    }
+
+    /// @dev After each run: settle every escrow; all of it must end paid or refunded.
+    function afterInvariant() external {
+        handler.settleAll();
+        assertEq(token.balanceOf(address(board)), 0, "board not settled");
+        assertEq(token.balanceOf(address(market)), 0, "market not settled");
+        assertEq(token.balanceOf(address(compute)), 0, "compute not settled");
+        assertLe(token.balanceOf(address(vault)), 10, "vault dust");
+        assertEq(token.totalSupply(), supply);
+    }
+
+    /// @dev The handler really exercises every flow (guards against a vacuous invariant run).
+    function test_handlerExercisesEveryFlow() public {
+        handler.createCampaign(0, 99, 0, 9, 1e15);
+        handler.claimBatch(1, 0);
+        handler.submitBatch(1);
+        handler.reviewBatch(1, 5);
+        handler.claimBatch(2, 0);
+        handler.submitBatch(2);
+        handler.finalizeBatch(2);
+        handler.claimBatch(3, 0);
+        handler.releaseBatch(3, false);
+        assertEq(handler.ghostSettles(), 2);
+        handler.buyLicense(1, 2);
+        handler.buyLicense(3, 0);
+        handler.deliver(0);
+        handler.refundLicense(0);
+        assertEq(handler.ghostDelivered(), 1);
+        assertEq(handler.ghostRefunded(), 1);
+        handler.depositRevenue(0, 0, 1e18);
+        handler.distribute(2);
+        handler.distribute(1);
+        handler.claimRoyalty(0, 0);
+        handler.claimRoyalty(0, 2);
+        assertGt(handler.ghostRoyaltiesPaid(), 0);
+        handler.postJob(0, 10e18, 5e18);
+        handler.postJob(0, 10e18, 5e18);
+        handler.acceptJob(1, 0);
+        handler.acceptJob(1, 1);
+        handler.submitResult(0);
+        handler.submitResult(1);
+        handler.challengeJob(0);
+        handler.resolveJob(0, false);
+        handler.finalizeJob(1);
+        handler.withdrawCompute(0);
+        handler.withdrawEarnings(1);
+        invariant_accounting();
+        this.afterInvariant();
+    }
+}
