@@ -24,6 +24,7 @@ from app.settings import Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
     from app.chain.client import ChainClient
+    from app.chain.contracts import Deployment
     from app.chain.devnet import Devnet, DevnetEvent
     from app.db.models import OutboxTx
     from app.wallet.outbox import Outbox
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 
 DevnetListener = Callable[[str, str], None]
+DeployProgress = Callable[[int, int, str], None]
 
 
 class NetworkError(RuntimeError):
@@ -57,6 +59,7 @@ class AppRuntime:
     devnet: Devnet | None = None
     client: ChainClient | None = None
     outbox: Outbox | None = None
+    deployment: Deployment | None = None
     _wallet: WalletService | None = None
     _listeners: list[DevnetListener] = field(default_factory=list)
 
@@ -150,17 +153,45 @@ class AppRuntime:
             await old.close()
         return status
 
-    async def faucet(self, address: str) -> OutboxTx:
-        """Devnet only: 10 test ETH to ``address`` through the outbox; raises ``NetworkError`` elsewhere."""
-        from app.wallet.faucet import drip_eth
+    @property
+    def on_devnet(self) -> bool:
+        return self.settings.network().rpc_url is None
+
+    async def ensure_contracts(
+        self, progress: DeployProgress = lambda step, total, what: None
+    ) -> Deployment | None:
+        """The network's deployment; on the devnet, deploy first if there is none that is current.
+
+        On other networks a missing deployment is not fixed behind the user's back: it returns None
+        and ``sahara deploy --network NAME`` is the way to deploy there.
+        """
+        from app.chain.deploy import current_deployment, deploy_all
+        from app.wallet.faucet import treasury
+
+        if self.outbox is None:
+            raise NetworkError("Not connected to a network yet.")
+        name = self.settings.network().name
+        self.deployment = await current_deployment(self.outbox, name, self.paths.data)
+        if self.deployment is None and self.on_devnet:
+            self.deployment = await deploy_all(
+                self.outbox, treasury(), name, self.paths.data, progress=progress
+            )
+        return self.deployment
+
+    async def faucet(self, address: str) -> list[OutboxTx]:
+        """Devnet only: test ETH, and SAHARA once the contracts are deployed, through the outbox."""
+        from app.wallet.faucet import drip_eth, drip_sahara
         from app.wallet.outbox import OutboxError
 
         if self.outbox is None:
             raise NetworkError("Not connected to a network yet.")
         try:
-            return await drip_eth(self.outbox, address)
+            rows = [await drip_eth(self.outbox, address)]
+            if self.deployment is not None:
+                rows.append(await drip_sahara(self.outbox, self.deployment.address("Faucet"), address))
         except OutboxError as exc:
             raise NetworkError(str(exc)) from exc
+        return rows
 
     async def aclose(self) -> None:
         """Close the chain client's HTTP session (call on the event loop before ``shutdown``)."""

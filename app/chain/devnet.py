@@ -339,7 +339,8 @@ class Devnet:
             "--state", str(self.state_file), "--state-interval", "1",
         ]  # fmt: skip
         if self.block_time:
-            cmd += ["--block-time", str(self.block_time)]
+            # Blocks tick like a real chain, and transactions still mine at once (no waiting a slot).
+            cmd += ["--block-time", str(self.block_time), "--mixed-mining"]
         flags: dict[str, object] = {}
         if sys.platform == "win32":
             flags["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+from eth_account.signers.local import LocalAccount
+
 from app.chain.devnet import DEVNET_CHAIN_ID
 from app.db.models import OutboxTx
 from app.wallet.hd import signing_account
@@ -21,13 +23,40 @@ DRIP_WEI = 10 * 10**18
 DRIP_WINDOW_S = 600  # one drip per address per ten minutes: the intent id repeats within a window
 
 
+def treasury() -> LocalAccount:
+    """The devnet treasury: admin of the devnet contracts and payer of faucet drips."""
+    return signing_account(DEV_MNEMONIC, TREASURY_INDEX)
+
+
+def _window(now: float | None) -> int:
+    return int((time.time() if now is None else now) // DRIP_WINDOW_S)
+
+
 async def drip_eth(outbox: Outbox, address: str, now: float | None = None) -> OutboxTx:
     """Send ``DRIP_WEI`` to ``address`` from the devnet treasury (idempotent within a window)."""
     if outbox.chain_id != DEVNET_CHAIN_ID:
         raise OutboxError("The faucet exists only on the local devnet.")
-    window = int((time.time() if now is None else now) // DRIP_WINDOW_S)
-    treasury = signing_account(DEV_MNEMONIC, TREASURY_INDEX)
     request = TxRequest(
-        f"faucet-eth:{address.lower()}:{window}", address, value=DRIP_WEI, description="Devnet faucet: 10 ETH"
+        f"faucet-eth:{address.lower()}:{_window(now)}",
+        address,
+        value=DRIP_WEI,
+        description="Devnet faucet: 10 ETH",
     )
-    return await outbox.submit(request, treasury)
+    return await outbox.submit(request, treasury())
+
+
+async def drip_sahara(
+    outbox: Outbox, faucet_address: str, address: str, now: float | None = None
+) -> OutboxTx:
+    """Ask the Faucet contract to mint its drip of SAHARA to ``address`` (it enforces a cooldown)."""
+    from app.chain.bindings import encode_call
+
+    if outbox.chain_id != DEVNET_CHAIN_ID:
+        raise OutboxError("The faucet exists only on the local devnet.")
+    request = TxRequest(
+        f"faucet-sahara:{address.lower()}:{_window(now)}",
+        faucet_address,
+        data=encode_call("Faucet", "dripTo", address),
+        description="Devnet faucet: SAHARA",
+    )
+    return await outbox.submit(request, treasury())

@@ -83,7 +83,7 @@ def test_devnet_faucet_funds_a_new_account_once_per_window(paths) -> None:
         await runtime.start_network()
         first = await runtime.faucet(address)
         again = await runtime.faucet(address)
-        mined = await runtime.outbox.wait(first.id)
+        mined = await runtime.outbox.wait(first[0].id)
         balance = await runtime.client.w3.eth.get_balance(address)
         await runtime.aclose()
         return first, again, mined, balance
@@ -92,9 +92,37 @@ def test_devnet_faucet_funds_a_new_account_once_per_window(paths) -> None:
         first, again, mined, balance = asyncio.run(body())
     finally:
         runtime.shutdown()
-    assert again.id == first.id and mined.status == "mined"
+    assert len(first) == 1, "no SAHARA drip before the contracts are deployed"
+    assert again[0].id == first[0].id and mined.status == "mined"
     assert balance == 10 * 10**18
     assert mined.description == "Devnet faucet: 10 ETH"
+
+
+def test_devnet_contracts_are_deployed_once_and_the_faucet_drips_sahara(paths) -> None:
+    from app.chain.bindings import bind
+
+    runtime = AppRuntime.open(paths)
+    address = "0x00000000000000000000000000000000000000dd"
+    steps: list[int] = []
+
+    async def body():
+        await runtime.start_network()
+        deployment = await runtime.ensure_contracts(lambda step, total, what: steps.append(step))
+        again = await runtime.ensure_contracts()
+        rows = await runtime.faucet(address)
+        settled = [await runtime.outbox.wait(row.id) for row in rows]
+        token = bind(runtime.client.w3, "SaharaToken", deployment.address("SaharaToken"))
+        balance = await token.functions.balanceOf(address).call()
+        await runtime.aclose()
+        return deployment, again, settled, balance
+
+    try:
+        deployment, again, settled, balance = asyncio.run(body())
+    finally:
+        runtime.shutdown()
+    assert steps == list(range(1, 11)) and again == deployment
+    assert [row.status for row in settled] == ["mined", "mined"]
+    assert balance == 1_000 * 10**18
 
 
 def test_reconnecting_keeps_one_outbox(paths) -> None:

@@ -1,0 +1,87 @@
+"""Deploying Sahara's contracts on a real devnet through the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from app.chain.bindings import bind
+from app.chain.client import ChainClient
+from app.chain.contracts import CONTRACTS
+from app.chain.deploy import current_deployment, deploy_all
+from app.chain.devnet import Devnet
+from app.db.engine import make_engine, session_factory
+from app.db.migrate import upgrade
+from app.wallet.faucet import DEV_MNEMONIC, TREASURY_INDEX
+from app.wallet.hd import signing_account
+from app.wallet.outbox import Outbox
+
+
+@pytest.fixture
+def setup(paths, devnets):
+    devnet = Devnet(paths.devnet, block_time=None)
+    devnets.append(devnet)
+    info = devnet.start()
+    upgrade(paths.database)
+    engine = make_engine(paths.database)
+    yield devnet, info, session_factory(engine)
+    engine.dispose()
+
+
+def test_deploy_wires_everything_and_is_idempotent(setup, paths) -> None:
+    _, info, sessions = setup
+    admin = signing_account(DEV_MNEMONIC, TREASURY_INDEX)
+    steps: list[str] = []
+
+    async def body():
+        client = ChainClient(info.rpc_url)
+        outbox = Outbox(sessions, client, 31337)
+        try:
+            first = await deploy_all(
+                outbox, admin, "devnet", paths.data, progress=lambda s, t, w: steps.append(w)
+            )
+            found = await current_deployment(outbox, "devnet", paths.data)
+            again = await deploy_all(outbox, admin, "devnet", paths.data)
+            w3 = client.w3
+            token = bind(w3, "SaharaToken", first.address("SaharaToken"))
+            registry = bind(w3, "AssetRegistry", first.address("AssetRegistry"))
+            compute = bind(w3, "ComputeMarket", first.address("ComputeMarket"))
+            minter = await token.functions.MINTER_ROLE().call()
+            arbiter = await compute.functions.ARBITER_ROLE().call()
+            facts = (
+                await token.functions.symbol().call(),
+                await token.functions.hasRole(minter, first.address("Faucet")).call(),
+                await registry.functions.licenseChecker().call(),
+                await compute.functions.hasRole(arbiter, admin.address).call(),
+            )
+            return first, found, again, facts, len(outbox.history())
+        finally:
+            await client.close()
+
+    first, found, again, facts, tx_count = asyncio.run(body())
+    assert set(first.addresses) == set(CONTRACTS) and len(steps) == 10
+    assert found == first and again.addresses == first.addresses
+    assert tx_count == 10  # the second run signed nothing new
+    assert facts == ("SAHARA", True, first.address("LicenseMarket"), True)
+
+
+def test_a_reset_devnet_makes_the_manifest_stale(setup, paths) -> None:
+    devnet, info, sessions = setup
+    admin = signing_account(DEV_MNEMONIC, TREASURY_INDEX)
+
+    async def deploy_then_reset():
+        client = ChainClient(info.rpc_url)
+        try:
+            await deploy_all(Outbox(sessions, client, 31337), admin, "devnet", paths.data)
+        finally:
+            await client.close()
+        devnet.reset()
+        fresh = devnet.start()
+        client = ChainClient(fresh.rpc_url)
+        try:
+            return await current_deployment(Outbox(sessions, client, 31337), "devnet", paths.data)
+        finally:
+            await client.close()
+
+    assert asyncio.run(deploy_then_reset()) is None
