@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from app.cli_deploy import add_deploy_parser
 from app.cli_wallet import add_wallet_parser
 from app.paths import app_paths
 from app.version import __version__
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     devnet.set_defaults(func=_cmd_devnet)
     add_wallet_parser(sub)
+    add_deploy_parser(sub)
     return parser
 
 

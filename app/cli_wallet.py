@@ -24,7 +24,7 @@ def wallet_folder(paths: AppPaths) -> Path:
     return paths.data / "wallet"
 
 
-def _read_password(args: argparse.Namespace, confirm: bool) -> str:
+def read_password(args: argparse.Namespace, confirm: bool) -> str:
     if args.password_file:
         try:
             lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
@@ -57,7 +57,7 @@ def _new(args: argparse.Namespace) -> None:
     service = _service(args)
     if service.exists:
         raise CliError(f"a wallet already exists in {service.keystore.file}; it is never overwritten")
-    password = _read_password(args, confirm=True)
+    password = read_password(args, confirm=True)
     phrase = service.new_mnemonic(args.words)
     entry = service.create(phrase, password)
     print(
@@ -73,7 +73,7 @@ def _import(args: argparse.Namespace) -> None:
     if service.exists:
         raise CliError(f"a wallet already exists in {service.keystore.file}; it is never overwritten")
     secret = _read_secret("Private key: " if args.private_key else "Recovery phrase: ")
-    password = _read_password(args, confirm=True)
+    password = read_password(args, confirm=True)
     entry = (
         service.import_private_key(secret, password) if args.private_key else service.create(secret, password)
     )

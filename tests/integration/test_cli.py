@@ -99,3 +99,16 @@ def test_devnet_start_status_stop_reset(home) -> None:
 
 def test_installed_console_script_exists() -> None:
     assert shutil.which("sahara", path=os.path.dirname(sys.executable))
+
+
+def test_deploy_on_the_devnet_then_again_is_a_no_op(home) -> None:
+    first = sahara("deploy", home=home)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("deployed on devnet") and "[10/10] grant arbiter" in first.stderr
+    addresses = dict(line.split("\t") for line in first.stdout.splitlines()[1:])
+    assert len(addresses) == 7
+    again = sahara("deploy", home=home)
+    assert again.returncode == 0 and again.stdout.startswith("already deployed")
+    assert dict(line.split("\t") for line in again.stdout.splitlines()[1:]) == addresses
+    unknown = sahara("deploy", "--network", "mainnet", home=home)
+    assert unknown.returncode == 1 and "no network named 'mainnet'" in unknown.stderr
