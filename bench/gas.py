@@ -43,8 +43,9 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from eth_utils import keccak
 from web3 import HTTPProvider, Web3
+
+from app.chain.merkle import build_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "resources" / "contracts"
@@ -201,28 +202,6 @@ def permit(chain: Chain, token, owner, spender: str, value: int, deadline: int) 
     return sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big")
 
 
-# ------------------------------------------------------------------ merkle (OZ sorted pairs)
-def leaf(account: str, weight: int) -> bytes:
-    encoded = bytes.fromhex(account[2:].rjust(64, "0")) + weight.to_bytes(32, "big")
-    return keccak(keccak(encoded))
-
-
-def _pair(a: bytes, b: bytes) -> bytes:
-    return keccak(a + b) if a < b else keccak(b + a)
-
-
-def merkle(leaves: list[bytes], index: int) -> tuple[bytes, list[bytes]]:
-    level, proof = list(leaves), []
-    while len(level) > 1:
-        sibling = index ^ 1
-        if sibling < len(level):
-            proof.append(level[sibling])
-        pairs = range(0, len(level), 2)
-        level = [_pair(level[i], level[i + 1]) if i + 1 < len(level) else level[i] for i in pairs]
-        index //= 2
-    return level[0], proof
-
-
 # ------------------------------------------------------------------ scenarios
 def deploy_system(chain: Chain, arts: dict[str, dict]) -> dict:
     admin = chain.account()
@@ -341,9 +320,9 @@ def bench_claim(chain: Chain, c: dict) -> tuple[int, int]:
     me = chain.account()
     contributors.append(me.address)
     weights = [1 + i % 7 for i in range(len(contributors))]
-    leaves = [leaf(a, w) for a, w in zip(contributors, weights, strict=True)]
     index = len(contributors) - 1
-    root, proof = merkle(leaves, index)
+    tree = build_tree(zip(contributors, weights, strict=True))
+    root, proof = tree.root, tree.proof(me.address)
     dataset = register(chain, c, owner, root, sum(weights))
     mint(chain, c, payer.address, 10_000 * E18)
     mint(chain, c, me.address, E18)  # a labeler already holds tokens (paid for labeling)

@@ -6,7 +6,8 @@ twice. Steps run in order because later constructors take earlier addresses. The
 network's deployment manifest (``<data>/deployments/<network>.json``).
 
 On the devnet the admin, treasury and arbiter are the devnet treasury account (keys public by
-design); on other networks they are the deploying user's account.
+design); on other networks they are the deploying user's account. The Faucet, which may mint, exists
+only on the devnet: anywhere else it would let anyone mint by dripping to fresh addresses.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from app.chain.bindings import encode_call, encode_deploy
 from app.chain.client import ChainUnavailable
 from app.chain.contracts import CONTRACTS, Deployment, load_artifact, load_deployment, save_deployment
+from app.chain.devnet import DEVNET_CHAIN_ID
 from app.wallet.outbox import Outbox, Signer, TxRequest
 
 log = logging.getLogger(__name__)
@@ -62,8 +64,9 @@ async def deploy_all(
     """Deploy every contract, wire roles and links, save and return the manifest."""
     sources = load_artifact(CONTRACTS[0]).sources_hash
     admin = signer.address
+    with_faucet = outbox.chain_id == DEVNET_CHAIN_ID
     addresses: dict[str, str] = {}
-    total = 10
+    total = 10 if with_faucet else 8
     step = 0
 
     async def send(label: str, to: str | None, data: bytes) -> Any:
@@ -83,12 +86,13 @@ async def deploy_all(
         return addresses[name]
 
     token = await create("SaharaToken", admin, config.initial_supply)
-    faucet = await create("Faucet", token, admin, config.faucet_drip, config.faucet_cooldown_s)
-    await send(
-        "grant minter to Faucet",
-        token,
-        encode_call("SaharaToken", "grantRole", _role(MINTER_ROLE_NAME), faucet),
-    )
+    if with_faucet:
+        faucet = await create("Faucet", token, admin, config.faucet_drip, config.faucet_cooldown_s)
+        await send(
+            "grant minter to Faucet",
+            token,
+            encode_call("SaharaToken", "grantRole", _role(MINTER_ROLE_NAME), faucet),
+        )
     registry = await create("AssetRegistry", admin, config.min_parent_royalty_bps)
     vault = await create("RoyaltyVault", token, registry)
     market = await create(
@@ -109,6 +113,10 @@ async def deploy_all(
     return deployment
 
 
+def expected_contracts(chain_id: int) -> set[str]:
+    return set(CONTRACTS) if chain_id == DEVNET_CHAIN_ID else set(CONTRACTS) - {"Faucet"}
+
+
 async def current_deployment(outbox: Outbox, network: str, data_dir: Path) -> Deployment | None:
     """The saved manifest if it matches this chain, these artifacts, and code is really there.
 
@@ -120,7 +128,7 @@ async def current_deployment(outbox: Outbox, network: str, data_dir: Path) -> De
         return None
     if deployment.sources_hash != load_artifact(CONTRACTS[0]).sources_hash:
         return None
-    if set(deployment.addresses) != set(CONTRACTS):
+    if set(deployment.addresses) != expected_contracts(outbox.chain_id):
         return None
     try:
         code = await outbox.client.ask(outbox.client.w3.eth.get_code(deployment.addresses["TaskBoard"]))

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from eth_utils import is_address, to_checksum_address
+from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -74,8 +74,10 @@ class TxRequest:
 
 
 def _revert_reason(exc: Exception) -> str:
-    message = str(exc.args[0] if exc.args else exc)
-    return message.removeprefix("execution reverted: ").strip() or "execution reverted"
+    from app.chain.errors import decode_revert
+
+    message = " ".join(str(arg) for arg in exc.args) if exc.args else str(exc)
+    return decode_revert(message.removeprefix("execution reverted: ")) or "execution reverted"
 
 
 class Outbox:
@@ -143,8 +145,10 @@ class Outbox:
         if existing is not None:
             return existing
         if request.to is not None:
-            if not is_address(request.to):
+            if not isinstance(request.to, str) or not is_hex_address(request.to):
                 raise OutboxError(f"{request.to!r} is not an address (0x followed by 40 hex characters).")
+            if request.to != request.to.lower() and not is_checksum_address(request.to):
+                raise OutboxError(f"{request.to} has a wrong checksum: a character is mistyped.")
             request = replace(request, to=to_checksum_address(request.to))
         await self._check_chain()
         w3 = self.client.w3

@@ -85,3 +85,30 @@ def test_a_reset_devnet_makes_the_manifest_stale(setup, paths) -> None:
             await client.close()
 
     assert asyncio.run(deploy_then_reset()) is None
+
+
+def test_no_faucet_outside_the_devnet(paths, devnets, tmp_path) -> None:
+    """A minting faucet on a real network would let anyone mint; only the devnet gets one."""
+    other = Devnet(tmp_path / "other-chain", chain_id=4242, block_time=None)
+    devnets.append(other)
+    info = other.start()
+    upgrade(paths.database)
+    engine = make_engine(paths.database)
+    deployer = signing_account(DEV_MNEMONIC, 2)
+    steps: list[str] = []
+
+    async def body():
+        client = ChainClient(info.rpc_url)
+        outbox = Outbox(session_factory(engine), client, 4242)
+        try:
+            deployment = await deploy_all(
+                outbox, deployer, "testnet", paths.data, progress=lambda s, t, w: steps.append(w)
+            )
+            return deployment, await current_deployment(outbox, "testnet", paths.data)
+        finally:
+            await client.close()
+
+    deployment, found = asyncio.run(body())
+    engine.dispose()
+    assert "Faucet" not in deployment.addresses and len(deployment.addresses) == 6
+    assert len(steps) == 8 and found == deployment

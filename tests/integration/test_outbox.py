@@ -114,6 +114,12 @@ def test_problems_are_caught_before_signing(chain, sessions) -> None:
         receipt = rpc_call(info.rpc_url, "eth_getTransactionReceipt", [deployed.tx_hash])
         with pytest.raises(TxReverted, match="would fail"):
             await outbox.submit(TxRequest("call-reverter", receipt["contractAddress"], data=b"\x01"), rich)
+        with pytest.raises(OutboxError, match="wrong checksum"):  # one mistyped character of a pasted address
+            await outbox.submit(
+                TxRequest("typo", "0x70997970c51812dc3A010C7d01b50e0d17dc79C8", value=1), rich
+            )
+        with pytest.raises(OutboxError, match="not an address"):
+            await outbox.submit(TxRequest("short", "0x1234", value=1), rich)
         with pytest.raises(InsufficientFunds, match="Not enough ETH"):
             await outbox.submit(TxRequest("broke", RECIPIENT, value=1), empty)
 

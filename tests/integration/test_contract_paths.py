@@ -1,0 +1,544 @@
+"""One happy path per contract on a real devnet, through the app's own bindings and outbox.
+
+The contracts are deployed once for the module with ``deploy_all`` (devnet treasury as admin). Every
+transaction is a ``TxRequest`` through the ``Outbox`` (via ``app.chain.calls.transact``), every read a
+``bind(...).functions.x().call()``, every event decoded from a receipt with the bound contract's ABI.
+Accounts come from the devnet mnemonic (anvil funds them with ETH; the treasury hands out SAHARA).
+Tests share accounts and the chain, so each compares balance *changes* over its flow and checks that
+tokens are conserved: what one party lost, others (contracts included) gained; only the faucet mints.
+Tests that need chain time to pass use anvil's ``evm_increaseTime``; all deadlines are taken from
+chain time, so the tests pass alone and in any order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.chain.bindings import bind
+from app.chain.calls import events, transact
+from app.chain.client import ChainClient
+from app.chain.contracts import CONTRACTS, Deployment
+from app.chain.deploy import DeployConfig, deploy_all
+from app.chain.devnet import DEVNET_CHAIN_ID, Devnet
+from app.chain.merkle import ContributorTree, build_tree, leaf_hash
+from app.chain.permit import Permit, TokenDomain, signed_permit, token_domain
+from app.db.engine import make_engine, session_factory
+from app.db.migrate import upgrade
+from app.wallet.faucet import DEV_MNEMONIC, treasury
+from app.wallet.hd import encryption_key_from_mnemonic, signing_account
+from app.wallet.outbox import Outbox, TxReverted
+
+E18 = 10**18
+CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+META = "bafkreidgvpkjawlxz6sffxzwgooowe5yt7i6wsyg236mfoks77nywkptdq"
+NEW_META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+ZERO32 = b"\0" * 32
+DATASET, MODEL, AGENT = 0, 1, 2
+CONFIG = DeployConfig()
+T = TypeVar("T")
+
+
+@functools.cache
+def acct(index: int) -> LocalAccount:
+    """Devnet account ``index`` (anvil gives each 10,000 ETH); 9 is the treasury and admin."""
+    return signing_account(DEV_MNEMONIC, index)
+
+
+def pubkey(account: LocalAccount) -> bytes:
+    index = next(i for i in range(10) if acct(i).address == account.address)
+    return encryption_key_from_mnemonic(DEV_MNEMONIC, index).public_key
+
+
+@dataclass(frozen=True)
+class Env:
+    rpc_url: str
+    sessions: sessionmaker[Session]
+    deployment: Deployment
+
+
+@dataclass
+class Chain:
+    """A test's view of the devnet: send through the outbox, read through bindings."""
+
+    outbox: Outbox
+    deployment: Deployment
+
+    @property
+    def client(self) -> ChainClient:
+        return self.outbox.client
+
+    def addr(self, name: str) -> str:
+        return self.deployment.address(name)
+
+    async def send(
+        self, signer: LocalAccount, contract: str, function: str, *args: Any, intent: str = ""
+    ) -> Any:
+        intent = intent or f"test:{contract}.{function}:{uuid.uuid4().hex}"
+        return await transact(self.outbox, signer, self.deployment, contract, function, *args, intent=intent)
+
+    async def read(self, contract: str, function: str, *args: Any) -> Any:
+        bound = bind(self.client.w3, contract, self.addr(contract))
+        return await getattr(bound.functions, function)(*args).call()
+
+    def events(self, contract: str, event: str, receipt: Any) -> list[Any]:
+        return [log["args"] for log in events(self.outbox, self.deployment, contract, event, receipt)]
+
+    def one(self, contract: str, event: str, receipt: Any) -> Any:
+        (found,) = self.events(contract, event, receipt)
+        return found
+
+    async def emit(self, signer: LocalAccount, contract: str, function: str, *args: Any, event: str) -> Any:
+        """Send, and return the one ``event`` the contract emitted."""
+        return self.one(contract, event, await self.send(signer, contract, function, *args))
+
+    async def balances(self, *holders: LocalAccount | str) -> list[int]:
+        """SAHARA balances of accounts and of contracts (given by name)."""
+        addresses = [self.addr(h) if isinstance(h, str) else h.address for h in holders]
+        return [await self.read("SaharaToken", "balanceOf", a) for a in addresses]
+
+    async def fund(self, account: LocalAccount, amount: int) -> None:
+        await self.send(treasury(), "SaharaToken", "transfer", account.address, amount)
+
+    async def permit(self, owner: LocalAccount, spender: str, value: int) -> Permit:
+        return await signed_permit(self.client, self.addr("SaharaToken"), owner, self.addr(spender), value)
+
+    async def now(self) -> int:
+        return int((await self.client.w3.eth.get_block("latest"))["timestamp"])
+
+    async def advance(self, seconds: int) -> None:
+        """Move chain time forward and mine a block, so gas estimation already sees the new time."""
+        await self.client.w3.provider.make_request("evm_increaseTime", [seconds])
+        await self.client.w3.provider.make_request("evm_mine", [])
+
+
+def fields(event: Any, *names: str) -> tuple[Any, ...]:
+    return tuple(event[name] for name in names)
+
+
+def deltas(after: list[int], before: list[int]) -> list[int]:
+    return [a - b for a, b in zip(after, before, strict=True)]
+
+
+def run(env: Env, body: Callable[[Chain], Awaitable[T]]) -> T:
+    async def main() -> T:
+        client = ChainClient(env.rpc_url, timeout=30)
+        try:
+            return await body(Chain(Outbox(env.sessions, client, DEVNET_CHAIN_ID), env.deployment))
+        finally:
+            await client.close()
+
+    return asyncio.run(main())
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory):
+    folder: Path = tmp_path_factory.mktemp("contract-paths")
+    devnet = Devnet(folder / "devnet", block_time=None)
+    info = devnet.start()
+    try:
+        upgrade(folder / "sahara.db")
+        engine = make_engine(folder / "sahara.db")
+        sessions = session_factory(engine)
+
+        async def deploy() -> Deployment:
+            client = ChainClient(info.rpc_url, timeout=30)
+            try:
+                return await deploy_all(
+                    Outbox(sessions, client, DEVNET_CHAIN_ID), treasury(), "devnet", folder
+                )
+            finally:
+                await client.close()
+
+        deployment = asyncio.run(deploy())
+        assert set(deployment.addresses) == set(CONTRACTS)
+        yield Env(info.rpc_url, sessions, deployment)
+        engine.dispose()
+    finally:
+        devnet.stop()
+
+
+async def license_asset(
+    c: Chain, seller: LocalAccount, buyer: LocalAccount, asset: int, price: int, *, derivatives: bool
+) -> int:
+    """Offer ``asset``, fund ``buyer`` and let it buy with a permit; the seller delivers. The license id."""
+    await c.fund(buyer, price)
+    terms = (asset, price, 0, 0, True, derivatives, False)  # perpetual, unlimited, commercial
+    offer = await c.emit(seller, "LicenseMarket", "createOffer", terms, event="OfferCreated")
+    permit = await c.permit(buyer, "LicenseMarket", price)
+    args = (offer["offerId"], pubkey(buyer), *permit.args)
+    bought = await c.emit(buyer, "LicenseMarket", "buyWithPermit", *args, event="LicensePurchased")
+    await c.send(seller, "LicenseMarket", "recordDelivery", bought["licenseId"], CID)
+    return int(bought["licenseId"])
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A dataset labeled by three accounts, and a model derived from it under a license."""
+
+    creator: LocalAccount
+    maker: LocalAccount
+    labelers: tuple[LocalAccount, ...]
+    tree: ContributorTree
+    dataset: int
+    model: int
+    dataset_event: Any
+    model_event: Any
+
+
+@pytest.fixture(scope="module")
+def lineage(env: Env) -> Lineage:
+    creator, maker, labelers = acct(4), acct(8), (acct(5), acct(6), acct(7))
+    tree = build_tree({labeler.address: weight for labeler, weight in zip(labelers, (5, 3, 2), strict=True)})
+
+    async def build(c: Chain) -> Lineage:
+        registration = (DATASET, CID, META, [], 0, tree.root, tree.total_weight)
+        dataset = await c.emit(creator, "AssetRegistry", "register", registration, event="AssetRegistered")
+        await license_asset(c, creator, maker, dataset["assetId"], 50 * E18, derivatives=True)
+        registration = (MODEL, CID, META, [dataset["assetId"]], 2_000, ZERO32, 0)
+        model = await c.emit(maker, "AssetRegistry", "register", registration, event="AssetRegistered")
+        return Lineage(creator, maker, labelers, tree, dataset["assetId"], model["assetId"], dataset, model)
+
+    return run(env, build)
+
+
+# ---------------------------------------------------------------------------------------- token
+def test_token_permit_then_transfer_from(env: Env) -> None:
+    owner, spender, recipient = acct(0), acct(1), acct(2)
+    value = 40 * E18
+
+    async def body(c: Chain) -> None:
+        token = c.addr("SaharaToken")
+        assert await token_domain(c.client, token) == TokenDomain("Sahara", "1", DEVNET_CHAIN_ID, token)
+        fallback = await token_domain(c.client, c.addr("Faucet"))  # no eip712Domain() there: defaults
+        assert (fallback.name, fallback.version) == ("Sahara", "1")
+
+        await c.fund(owner, 100 * E18)
+        supply = await c.read("SaharaToken", "totalSupply")
+        before = await c.balances(owner, spender, recipient)
+        nonce = await c.read("SaharaToken", "nonces", owner.address)
+        permit = await signed_permit(c.client, token, owner, spender.address, value)
+        assert (permit.owner, permit.nonce) == (owner.address, nonce)
+        args = (owner.address, spender.address, value, *permit.args)
+        approval = await c.emit(spender, "SaharaToken", "permit", *args, event="Approval")
+        assert fields(approval, "owner", "spender", "value") == (owner.address, spender.address, value)
+        assert await c.read("SaharaToken", "nonces", owner.address) == nonce + 1
+        with pytest.raises(TxReverted, match="ERC2612InvalidSigner"):  # the nonce is spent: no replay
+            await c.send(spender, "SaharaToken", "permit", *args)
+
+        args = (owner.address, recipient.address, 30 * E18)
+        moved = await c.emit(spender, "SaharaToken", "transferFrom", *args, event="Transfer")
+        assert fields(moved, "from", "to", "value") == args
+        assert await c.read("SaharaToken", "allowance", owner.address, spender.address) == 10 * E18
+        assert deltas(await c.balances(owner, spender, recipient), before) == [-30 * E18, 0, 30 * E18]
+        assert await c.read("SaharaToken", "totalSupply") == supply
+
+    run(env, body)
+
+
+# ------------------------------------------------------------------------------ faucet and outbox
+def test_faucet_drips_then_refuses_during_cooldown_before_signing(env: Env) -> None:
+    account = acct(3)
+
+    async def body(c: Chain) -> None:
+        supply = await c.read("SaharaToken", "totalSupply")
+        before = await c.balances(account)
+        receipt = await c.send(account, "Faucet", "drip")
+        dripped = c.one("Faucet", "Dripped", receipt)
+        assert fields(dripped, "to", "amount") == (account.address, CONFIG.faucet_drip)
+        assert deltas(await c.balances(account), before) == [CONFIG.faucet_drip]
+        assert await c.read("SaharaToken", "totalSupply") == supply + CONFIG.faucet_drip  # minted
+        block = await c.client.w3.eth.get_block(receipt["blockNumber"])
+        available_at = block["timestamp"] + CONFIG.faucet_cooldown_s
+        assert await c.read("Faucet", "nextDripAt", account.address) == available_at
+
+        signed = len(c.outbox.history())
+        cooling = rf"CoolingDown\(account={account.address}, availableAt={available_at}\)"
+        with pytest.raises(TxReverted, match=cooling):  # decoded from the custom error's data
+            await c.send(account, "Faucet", "drip", intent="test:faucet-again")
+        assert c.outbox.find_intent(account.address, "test:faucet-again") is None
+        assert len(c.outbox.history()) == signed  # refused before signing: nothing persisted
+
+    run(env, body)
+
+
+def test_transact_follows_a_transaction_the_user_sped_up(env: Env) -> None:
+    sender, recipient = acct(0), acct(1)
+
+    async def body(c: Chain) -> None:
+        rpc = c.client.w3.provider
+        await rpc.make_request("evm_setAutomine", [False])  # keep the transaction pending
+        try:
+            sending = asyncio.create_task(
+                c.send(sender, "SaharaToken", "transfer", recipient.address, 0, intent="test:slow")
+            )
+            async with asyncio.timeout(10):
+                while (row := c.outbox.find_intent(sender.address, "test:slow")) is None or (
+                    row.status != "broadcast"
+                ):
+                    assert not sending.done(), sending.exception()
+                    await asyncio.sleep(0.05)
+            faster = await c.outbox.speed_up(row.id, sender)
+            await rpc.make_request("evm_mine", [])
+        finally:
+            await rpc.make_request("evm_setAutomine", [True])
+        receipt = await sending
+        assert "0x" + bytes(receipt["transactionHash"]).hex() == faster.tx_hash != row.tx_hash
+        assert c.outbox.get(row.id).status == "replaced"
+
+    run(env, body)
+
+
+# --------------------------------------------------------------------------------- asset registry
+def test_registry_dataset_with_labelers_and_a_licensed_model(env: Env, lineage: Lineage) -> None:
+    dataset, model, maker, tree = lineage.dataset, lineage.model, lineage.maker, lineage.tree
+
+    async def body(c: Chain) -> None:
+        registered = fields(lineage.dataset_event, "creator", "kind", "parents", "parentRoyaltyBps")
+        assert registered == (lineage.creator.address, DATASET, [], 0)
+        assert fields(lineage.dataset_event, "contributorsRoot", "totalWeight") == (tree.root, 10)
+        assert await c.read("AssetRegistry", "contributorSplit", dataset) == [tree.root, 10]
+        for labeler in lineage.labelers:
+            weight, proof = tree.weight(labeler.address), tree.proof(labeler.address)
+            on_chain = await c.read("AssetRegistry", "leafHash", labeler.address, weight)
+            assert on_chain == leaf_hash(labeler.address, weight)
+            check = ("verifyContributor", dataset, labeler.address)
+            assert await c.read("AssetRegistry", *check, weight, proof)
+            assert not await c.read("AssetRegistry", *check, weight + 1, proof)
+
+        registered = fields(lineage.model_event, "creator", "kind", "parents", "parentRoyaltyBps")
+        assert registered == (maker.address, MODEL, [dataset], 2_000)
+        assert await c.read("AssetRegistry", "ownerOf", model) == maker.address
+        assert await c.read("LicenseMarket", "canDerive", dataset, maker.address)
+        stranger = acct(3)  # holds no license for the dataset
+        with pytest.raises(TxReverted, match=rf"NotLicensedForDerivative\(parentId={dataset}\)"):
+            registration = (AGENT, CID, META, [dataset], 2_000, ZERO32, 0)
+            await c.send(stranger, "AssetRegistry", "register", registration)
+
+        receipt = await c.send(maker, "AssetRegistry", "updateMetadata", model, NEW_META)
+        updated = c.one("AssetRegistry", "MetadataUpdated", receipt)
+        assert fields(updated, "assetId", "version", "metadataCid") == (model, 2, NEW_META)
+        assert fields(updated, "previousMetadataCid", "by") == (META, maker.address)
+        assert c.one("AssetRegistry", "MetadataUpdate", receipt)["_tokenId"] == model  # ERC-4906
+        assert await c.read("AssetRegistry", "tokenURI", model) == f"ipfs://{NEW_META}"
+
+    run(env, body)
+
+
+# --------------------------------------------------------------------------------- license market
+def test_license_market_escrow_delivery_and_refund(env: Env) -> None:
+    seller, buyer, late_buyer = acct(0), acct(1), acct(2)
+    price, duration = 100 * E18, 30 * 86_400
+    fee = price * CONFIG.fee_bps // 10_000
+
+    async def body(c: Chain) -> None:
+        registration = (AGENT, CID, META, [], 0, ZERO32, 0)
+        registered = await c.emit(seller, "AssetRegistry", "register", registration, event="AssetRegistered")
+        asset = registered["assetId"]
+        terms = (asset, price, duration, 2, True, False, False)  # at most 2 licenses
+        created = await c.emit(seller, "LicenseMarket", "createOffer", terms, event="OfferCreated")
+        offer = created["offerId"]
+        await c.fund(buyer, price)
+        await c.fund(late_buyer, price)
+        parties = (buyer, late_buyer, seller, treasury(), "LicenseMarket", "RoyaltyVault")
+        before = await c.balances(*parties)
+        pending = await c.read("RoyaltyVault", "pending", asset)
+
+        # Buy: a permit instead of an approve; the price waits in escrow; the key is in the event.
+        assert await c.read("SaharaToken", "allowance", buyer.address, c.addr("LicenseMarket")) == 0
+        permit = await c.permit(buyer, "LicenseMarket", price)
+        args = (offer, pubkey(buyer), *permit.args)
+        bought = await c.emit(buyer, "LicenseMarket", "buyWithPermit", *args, event="LicensePurchased")
+        assert fields(bought, "buyer", "price", "encryptionPubKey") == (buyer.address, price, pubkey(buyer))
+        license_id = bought["licenseId"]
+        assert await c.read("LicenseMarket", "ownerOf", license_id) == buyer.address
+        assert not await c.read("LicenseMarket", "isLicensed", asset, buyer.address)  # not delivered
+        assert deltas(await c.balances("LicenseMarket"), before[4:5]) == [price]
+
+        # Deliver: the license starts; the fee goes to the treasury, the rest to the royalty vault.
+        receipt = await c.send(seller, "LicenseMarket", "recordDelivery", license_id, CID)
+        delivered = c.one("LicenseMarket", "KeyDelivered", receipt)
+        block = await c.client.w3.eth.get_block(receipt["blockNumber"])
+        expires = block["timestamp"] + duration
+        assert fields(delivered, "fee", "revenue", "expiresAt") == (fee, price - fee, expires)
+        assert await c.read("LicenseMarket", "isLicensed", asset, buyer.address)
+        assert await c.read("RoyaltyVault", "pending", asset) == pending + price - fee
+
+        # Refund: a purchase the seller never delivers is refunded in full after the timeout.
+        permit = await c.permit(late_buyer, "LicenseMarket", price)
+        args = (offer, pubkey(late_buyer), *permit.args)
+        late = await c.emit(late_buyer, "LicenseMarket", "buyWithPermit", *args, event="LicensePurchased")
+        with pytest.raises(TxReverted, match="DeliveryNotLate"):
+            await c.send(late_buyer, "LicenseMarket", "refund", late["licenseId"])
+        await c.advance(CONFIG.delivery_timeout_s + 1)
+        refund = (late_buyer, "LicenseMarket", "refund", late["licenseId"])
+        refunded = await c.emit(*refund, event="LicenseRefunded")
+        assert fields(refunded, "buyer", "amount") == (late_buyer.address, price)
+        assert await c.read("LicenseMarket", "balanceOf", late_buyer.address) == 0  # license burnt
+        assert (await c.read("LicenseMarket", "getOffer", offer))[4] == 1  # `sold`: the slot is back
+
+        after = await c.balances(*parties)
+        assert deltas(after, before) == [-price, 0, 0, fee, 0, price - fee]
+        assert sum(after) == sum(before)
+
+    run(env, body)
+
+
+# ---------------------------------------------------------------------------------- royalty vault
+def test_royalties_flow_up_the_lineage_to_labelers(env: Env, lineage: Lineage) -> None:
+    dataset, model, maker, tree = lineage.dataset, lineage.model, lineage.maker, lineage.tree
+    buyer, price = acct(3), 100 * E18
+
+    async def body(c: Chain) -> None:
+        await license_asset(c, maker, buyer, model, price, derivatives=False)
+        parties = (maker, *lineage.labelers, "RoyaltyVault")
+        before = await c.balances(*parties)
+        model_revenue = await c.read("RoyaltyVault", "pending", model)
+        assert model_revenue == price * (10_000 - CONFIG.fee_bps) // 10_000
+        dataset_pool = await c.read("RoyaltyVault", "pending", dataset)  # from the model maker's license
+
+        # One transaction pushes revenue up the lineage: 20 % of the model's goes on to the dataset.
+        receipt = await c.send(buyer, "RoyaltyVault", "distributeMany", [model, dataset])
+        to_parent = model_revenue * 2_000 // 10_000
+        model_pool, dataset_pool = model_revenue - to_parent, dataset_pool + to_parent
+        forwarded = c.one("RoyaltyVault", "RevenueForwarded", receipt)
+        assert fields(forwarded, "assetId", "parentId", "amount") == (model, dataset, to_parent)
+        split = {
+            e["assetId"]: fields(e, "toParents", "toContributors")
+            for e in c.events("RoyaltyVault", "Distributed", receipt)
+        }
+        assert split == {model: (to_parent, model_pool), dataset: (0, dataset_pool)}
+
+        # Labelers claim their weight's share with their proofs (OZ's MerkleProof on chain).
+        paid = []
+        for labeler in lineage.labelers:
+            weight, proof = tree.weight(labeler.address), tree.proof(labeler.address)
+            share = dataset_pool * weight // tree.total_weight
+            assert await c.read("RoyaltyVault", "claimable", dataset, labeler.address, weight) == share
+            with pytest.raises(TxReverted, match="InvalidProof"):  # a weight the tree does not hold
+                await c.send(labeler, "RoyaltyVault", "claim", dataset, labeler.address, weight + 1, proof)
+            args = (dataset, labeler.address, weight, proof)
+            claimed = await c.emit(labeler, "RoyaltyVault", "claim", *args, event="Claimed")
+            assert fields(claimed, "account", "amount") == (labeler.address, share)
+            assert await c.read("RoyaltyVault", "claimable", dataset, labeler.address, weight) == 0
+            with pytest.raises(TxReverted, match="NothingToClaim"):  # no one is paid twice
+                await c.send(labeler, "RoyaltyVault", "claim", *args)
+            paid.append(share)
+
+        # The model has no contributor root: its owner takes the model's pool.
+        claimed = await c.emit(maker, "RoyaltyVault", "claim", model, maker.address, 0, [], event="Claimed")
+        assert claimed["amount"] == model_pool
+
+        assert deltas(await c.balances(*parties), before) == [model_pool, *paid, -(model_pool + sum(paid))]
+        assert await c.read("RoyaltyVault", "pool", dataset) == [dataset_pool, sum(paid)]  # dust may stay
+
+    run(env, body)
+
+
+# ------------------------------------------------------------------------------------ task board
+def test_task_board_campaign_review_auto_approval_and_withdraw(env: Env) -> None:
+    requester, labeler, anyone = acct(0), acct(1), acct(2)
+    reward, review_window = E18, 86_400
+    params = (CID, 20, reward, 1, 10, 3_600, review_window, 0, ZERO32)  # 2 batches of 10, redundancy 1
+
+    async def body(c: Chain) -> None:
+        escrow = await c.read("TaskBoard", "escrowFor", 20, 1, reward)
+        assert escrow == 20 * reward
+        await c.fund(requester, escrow)
+        before = await c.balances(requester, labeler, "TaskBoard")
+
+        permit = await c.permit(requester, "TaskBoard", escrow)
+        create = (requester, "TaskBoard", "createCampaignWithPermit", params, *permit.args)
+        campaign = (await c.emit(*create, event="CampaignCreated"))["campaignId"]
+        assert (await c.read("TaskBoard", "getCampaign", campaign))[0] == escrow
+
+        # Batch 0: claim, submit, the requester accepts 8 of its 10 items.
+        claimed = await c.emit(labeler, "TaskBoard", "claimBatch", campaign, event="BatchClaimed")
+        assert await c.read("TaskBoard", "batchRange", campaign, claimed["batch"]) == [0, 10]
+        submit = (labeler, "TaskBoard", "submitBatch", claimed["slot"], CID, b"\x01" * 32)
+        assert (await c.emit(*submit, event="BatchSubmitted"))["resultCid"] == CID
+        review = (requester, "TaskBoard", "reviewBatch", labeler.address, claimed["slot"], 8, META)
+        receipt = await c.send(*review)
+        reviewed = c.one("TaskBoard", "BatchReviewed", receipt)
+        assert fields(reviewed, "accepted", "paid", "auto_") == (8, 8 * reward, False)
+        assert c.one("TaskBoard", "ReviewNote", receipt)["reasonCid"] == META
+
+        # Batch 1: the requester stays silent; after the review window anyone finalizes it in full.
+        claimed = await c.emit(labeler, "TaskBoard", "claimBatch", campaign, event="BatchClaimed")
+        assert claimed["batch"] == 1
+        await c.send(labeler, "TaskBoard", "submitBatch", claimed["slot"], CID, b"\x02" * 32)
+        with pytest.raises(TxReverted, match="ReviewWindowOpen"):
+            await c.send(anyone, "TaskBoard", "finalize", labeler.address, claimed["slot"])
+        await c.advance(review_window + 1)
+        args = (labeler.address, claimed["slot"])
+        auto = await c.emit(anyone, "TaskBoard", "finalize", *args, event="BatchReviewed")
+        assert fields(auto, "accepted", "paid", "auto_") == (10, 10 * reward, True)
+        record = await c.read("TaskBoard", "getLabeler", labeler.address)
+        assert record[:4] == (18 * reward, 18, 2, 2)  # earnings, accepted, rejected, batches reviewed
+
+        assert (await c.emit(labeler, "TaskBoard", "withdraw", event="Withdrawn"))["amount"] == 18 * reward
+        refund = await c.emit(requester, "TaskBoard", "close", campaign, event="EscrowRefunded")
+        assert refund["amount"] == 2 * reward  # the 2 rejected items' escrow goes back
+        after = await c.balances(requester, labeler, "TaskBoard")
+        assert deltas(after, before) == [-18 * reward, 18 * reward, 0]
+
+    run(env, body)
+
+
+# --------------------------------------------------------------------------------- compute market
+def test_compute_market_finalize_and_arbitrated_challenge(env: Env) -> None:
+    provider, requester, arbiter = acct(2), acct(3), treasury()
+    stake, window = 200 * E18, 600
+
+    async def body(c: Chain) -> None:
+        await c.fund(provider, stake)
+        await c.fund(requester, 50 * E18)
+        before = await c.balances(provider, requester, "ComputeMarket")
+        await c.send(provider, "SaharaToken", "approve", c.addr("ComputeMarket"), stake)
+        register = (provider, "ComputeMarket", "registerProvider", CID, stake)
+        assert (await c.emit(*register, event="ProviderRegistered"))["stake"] == stake
+
+        # Job 1: accepted (collateral locked), result in, finalized after the challenge window, paid.
+        deadline = await c.now() + 3_600
+        await c.send(requester, "SaharaToken", "approve", c.addr("ComputeMarket"), 30 * E18)
+        args = (CID, 30 * E18, 50 * E18, deadline, window)
+        job = (await c.emit(requester, "ComputeMarket", "postJob", *args, event="JobPosted"))["jobId"]
+        await c.send(provider, "ComputeMarket", "acceptJob", job)
+        assert (await c.read("ComputeMarket", "getProvider", provider.address))[:2] == (150 * E18, 50 * E18)
+        await c.send(provider, "ComputeMarket", "submitResult", job, CID, b"\x03" * 32)
+        with pytest.raises(TxReverted, match="ChallengeWindowOpen"):
+            await c.send(requester, "ComputeMarket", "finalizeJob", job)
+        await c.advance(window + 1)
+        completed = await c.emit(requester, "ComputeMarket", "finalizeJob", job, event="JobCompleted")
+        assert completed["payment"] == 30 * E18
+        assert (await c.emit(provider, "ComputeMarket", "withdraw", event="Withdrawn"))["amount"] == 30 * E18
+
+        # Job 2, posted with a permit: challenged; the arbiter slashes the collateral to the requester.
+        permit = await c.permit(requester, "ComputeMarket", 20 * E18)
+        args = (META, 20 * E18, 40 * E18, await c.now() + 3_600, window, *permit.args)
+        posted = await c.emit(requester, "ComputeMarket", "postJobWithPermit", *args, event="JobPosted")
+        job = posted["jobId"]
+        await c.send(provider, "ComputeMarket", "acceptJob", job)
+        await c.send(provider, "ComputeMarket", "submitResult", job, CID, b"\x04" * 32)
+        await c.emit(requester, "ComputeMarket", "challenge", job, META, event="JobChallenged")
+        slashed = await c.emit(arbiter, "ComputeMarket", "resolve", job, False, NEW_META, event="JobSlashed")
+        assert fields(slashed, "provider", "collateral", "timedOut") == (provider.address, 40 * E18, False)
+        owed = await c.read("ComputeMarket", "balances", requester.address)
+        assert owed == 60 * E18  # the payment back and the slashed collateral
+        await c.send(requester, "ComputeMarket", "withdraw")
+        assert (await c.read("ComputeMarket", "getProvider", provider.address))[:2] == (160 * E18, 0)
+
+        # provider: -200 staked, +30 paid; requester: -30 -20 paid, +60 back; the contract keeps the stake.
+        after = await c.balances(provider, requester, "ComputeMarket")
+        assert deltas(after, before) == [-170 * E18, 10 * E18, 160 * E18]
+
+    run(env, body)
