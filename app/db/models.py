@@ -59,3 +59,38 @@ class OutboxTx(Base):
     broadcast_attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class StudioRun(Base):
+    """One run of an agent graph (canvas, playground or ``sahara agent run``): the run history."""
+
+    __tablename__ = "studio_run"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the executor's run id
+    graph_name: Mapped[str] = mapped_column(String(200))
+    graph_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # ok | error | cancelled
+    inputs: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    outputs: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StudioNodeTrace(Base):
+    """What one node did in one run: inputs, outputs, time, tokens, error (JSON may be truncated)."""
+
+    __tablename__ = "studio_node_trace"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("studio_run.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # order in which nodes finished
+    node_id: Mapped[str] = mapped_column(String(400))  # "<subgraph>/<inner>" inside subgraphs
+    node_type: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # ok | error | cached | skipped | cancelled
+    inputs: Mapped[str] = mapped_column(Text, default="{}")
+    outputs: Mapped[str] = mapped_column(Text, default="{}")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_us: Mapped[int] = mapped_column(Integer, default=0)
+    tokens: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
