@@ -109,10 +109,13 @@ class MainWindow(QMainWindow):
 
     # -- banners ---------------------------------------------------------------------------------
 
-    def show_banner(self, text: str, level: str = "warning") -> Banner:
-        """A dismissable notice above the page (settings reset, devnet gave up, ...)."""
-        color = self._colors.danger if level == "error" else self._colors.warning
-        banner = Banner(text, level, color)
+    def show_banner(
+        self, text: str, level: str = "warning", action: tuple[str, Callable[[], object]] | None = None
+    ) -> Banner:
+        """A dismissable notice above the page (settings reset, devnet gave up, no wallet yet, ...),
+        with an optional action button ("Set up wallet")."""
+        color = {"error": self._colors.danger, "info": self._colors.accent}.get(level, self._colors.warning)
+        banner = Banner(text, level, color, action=action)
         if self._banners.count() == 0:
             self._banners.setContentsMargins(40, 20, 40, 0)
         self._banners.addWidget(banner)

@@ -179,7 +179,10 @@ class NetworkMonitor(QObject):
     async def _poll(self, client: BlockSource, rpc_url: str) -> None:
         while True:
             try:
-                number = await asyncio.wait_for(client.block_number(), timeout=max(5.0, self._interval * 5))
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+                # that arrives just as the call completes, and the poll would outlive its task's cancel.
+                async with asyncio.timeout(max(5.0, self._interval * 5)):
+                    number = await client.block_number()
             except (ConnectionError, TimeoutError) as exc:  # ChainUnavailable is a ConnectionError
                 self._set_state("offline", str(exc) or f"{rpc_url} did not answer in time")
             else:

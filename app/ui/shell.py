@@ -1,7 +1,8 @@
-"""The shell: builds the pages, tray and network monitor around one ``AppRuntime`` and the
-window frame (``app.ui.frame``), and owns the app's lifecycle (start services after first paint,
-orderly quit). ``run_gui`` paints the frame before the runtime exists and hands it in; without a
-frame the shell builds its own from the runtime's settings.
+"""The shell: builds the pages, tray, network monitor and wallet controller around one
+``AppRuntime`` and the window frame (``app.ui.frame``), and owns the app's lifecycle (start services
+after first paint, the outbox's service loop once the network is up, orderly quit). ``run_gui``
+paints the frame before the runtime exists and hands it in; without a frame the shell builds its
+own from the runtime's settings.
 
 Everything here works without a running ``QApplication.exec``: tests build a ``Shell`` with a fake
 runtime, drive it through its public methods and signals, and never need the real event loop.
@@ -25,17 +26,25 @@ from app.ui.pages.label import LabelPage
 from app.ui.pages.marketplace import MarketplacePage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.studio import StudioPage
-from app.ui.pages.wallet import WalletPage
 from app.ui.tasks import BackgroundTasks
 from app.ui.tray import TrayController
+from app.ui.wallet.controller import WalletController
+from app.ui.wallet.wallet_page import WalletPage
 
 if TYPE_CHECKING:
     from app.paths import AppPaths
-    from app.runtime import AppRuntime
+    from app.runtime import AppRuntime, NetworkStatus
+    from app.ui.widgets import Banner
 
 log = logging.getLogger(__name__)
 
 __all__ = ["NAV", "Shell"]
+
+WALLET_PAGE = next(i for i, entry in enumerate(NAV) if entry.title == "Wallet")
+NO_WALLET_BANNER = (
+    "Welcome to Sahara. Set up a wallet to be paid for your work and to buy licenses: it takes a minute, "
+    "and on the local devnet your first account gets free test ETH."
+)
 
 
 class Shell(QObject):
@@ -74,19 +83,28 @@ class Shell(QObject):
         self.tray = TrayController(self, force_available=tray_available)
         self.db_dialog: QMessageBox | None = None
         self._quitting = False
+        self._offer_setup = False  # the no-wallet banner waits until services start
         self._told_about_tray = False
         self._shutdown_task: asyncio.Task[None] | None = None
+        self._outbox_task: asyncio.Task[None] | None = None
+        self.wallet_banner: Banner | None = None
 
         colors = self.theme.colors
+        self.wallet = WalletController(runtime, self.tasks, colors, window=lambda: self.window, parent=self)
         pages: list[QWidget] = [
             HomePage(self.monitor, paths),
             LabelPage(colors),
-            StudioPage(colors),
+            StudioPage(colors, runtime, paths),
             MarketplacePage(colors),
             ComputePage(colors),
-            WalletPage(colors),
+            WalletPage(self.wallet, colors),
             SettingsPage(
-                settings, runtime.save_settings, self.theme, paths, tray_available=self.tray.available
+                settings,
+                runtime.save_settings,
+                self.theme,
+                paths,
+                tray_available=self.tray.available,
+                wallet=self.wallet,
             ),
         ]
         self.window.set_pages(pages)
@@ -101,6 +119,15 @@ class Shell(QObject):
         self.tray.quit_requested.connect(self.request_quit)
         self.window.quit_requested.connect(self.request_quit)
         self.window.hidden_to_tray.connect(self._on_hidden_to_tray)
+
+        self.monitor.network_ready.connect(self._on_network_ready)
+        self.monitor.state_changed.connect(self.wallet.on_network_state)
+        self.monitor.block_changed.connect(self.wallet.on_block)
+        self.wallet.changed.connect(self._on_wallet_changed)
+        self.wallet.page_requested.connect(lambda: self.window.set_page(WALLET_PAGE))
+        self.wallet.notice.connect(self.window.status.show_message)
+        self.window.status.account_clicked.connect(self.wallet.indicator_clicked)
+        self._on_wallet_changed()
 
     # -- start -----------------------------------------------------------------------------------
 
@@ -119,6 +146,41 @@ class Shell(QObject):
             return
         self.monitor.listen_to_devnet()
         self.monitor.start()
+        self.wallet.start()
+        self._offer_setup = True
+        self._offer_wallet_setup()
+
+    # -- wallet ----------------------------------------------------------------------------------
+
+    def _on_wallet_changed(self) -> None:
+        self.window.status.set_account(*self.wallet.indicator())
+        if self.wallet.state == "none":
+            self._offer_wallet_setup()
+        elif self.wallet.state != "loading" and self.wallet_banner is not None:
+            self.wallet_banner.dismiss()  # a wallet exists now
+
+    def _offer_wallet_setup(self) -> None:
+        """No wallet yet: once services start, a banner offers the set-up (never a modal at launch)."""
+        if self._offer_setup and self.wallet.state == "none" and self.wallet_banner is None:
+            self.wallet_banner = self.window.show_banner(
+                NO_WALLET_BANNER, "info", action=("Set up wallet", self._set_up_wallet)
+            )
+            self.wallet_banner.dismissed.connect(self._wallet_banner_dismissed)
+
+    def _wallet_banner_dismissed(self) -> None:
+        self.wallet_banner = None
+        self._offer_setup = False  # dismissed or done: not offered again this session
+
+    def _set_up_wallet(self) -> None:
+        self.window.set_page(WALLET_PAGE)
+        self.wallet.open_onboarding()
+
+    def _on_network_ready(self, status: NetworkStatus) -> None:
+        """The network is up: start the outbox's service loop once (it survives reconnects)."""
+        outbox = getattr(self.runtime, "outbox", None)
+        if outbox is not None and (self._outbox_task is None or self._outbox_task.done()):
+            self._outbox_task = self.tasks.spawn(outbox.run(), "outbox")
+        self.wallet.on_network_ready(status)
 
     def _show_db_error(self, error: str) -> None:
         box = QMessageBox(self.window)
@@ -166,7 +228,11 @@ class Shell(QObject):
 
     async def _shutdown(self) -> None:
         try:
+            self.wallet.dispose()
             await self.tasks.shutdown()
+            await self.runtime.aclose()  # the chain client's HTTP session, before runtime.shutdown()
+        except Exception:
+            log.exception("shutting down the services failed")
         finally:
             self.window.close_for_quit()
             self.finished.emit()

@@ -1,15 +1,18 @@
 """The bottom bar: which network, its latest block (live), and the account in use.
 
 It shows exactly what is known: "Starting…" while the app opens its data (no network is known yet),
-"Starting devnet…" while the devnet boots, "offline" when the RPC does not answer, and "No wallet
-yet" until the wallet feature exists. It never invents a value.
+"Starting devnet…" while the devnet boots, "offline" when the RPC does not answer. The account area
+says "No wallet yet", "Locked", or the active account's name and short address; clicking it emits
+``account_clicked`` (the wallet controller opens the unlock dialog or the Wallet page). It never
+invents a value.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from app.ui.icons import glyph
@@ -37,8 +40,23 @@ class _IconLabel(QWidget):
         self.icon.setPixmap(glyph(name, color).pixmap(QSize(size, size), self.devicePixelRatioF()))
 
 
+class _ClickableIconLabel(_IconLabel):
+    clicked = Signal()
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class ShellStatusBar(QStatusBar):
     """Network · block · transient message · account."""
+
+    account_clicked = Signal()
 
     def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,8 +72,10 @@ class ShellStatusBar(QStatusBar):
         self.network = _IconLabel()
         self.block = _IconLabel("Block —")
         self.message = QLabel()
-        self.account = _IconLabel("No wallet yet")
-        self.account.setToolTip("Wallets arrive with the wallet feature; no account is in use yet.")
+        self.account = _ClickableIconLabel("No wallet yet")
+        self.account.setToolTip("Click to set up a wallet on the Wallet page.")
+        self.account.clicked.connect(self.account_clicked)
+        self._account_icon = "wallet"
         row.addWidget(self.network)
         row.addWidget(self.block)
         row.addStretch(1)
@@ -94,6 +114,13 @@ class ShellStatusBar(QStatusBar):
     def set_block(self, number: int) -> None:
         self.block.text.setText(f"Block {number:,}")
 
+    def set_account(self, text: str, tooltip: str, icon: str = "wallet") -> None:
+        """The account area: "No wallet yet", "Locked", or "<name> · 0x1234…abcd"."""
+        self.account.text.setText(text)
+        self.account.setToolTip(tooltip)
+        self._account_icon = icon
+        self._paint_account()
+
     def show_message(self, text: str, timeout_ms: int = 8000) -> None:
         """A transient note in the middle of the bar (devnet restarts, saves)."""
         self.message.setText(text)
@@ -104,7 +131,11 @@ class ShellStatusBar(QStatusBar):
         self._colors = colors
         self._paint_network()
         self.block.set_icon("cube", colors.muted)
-        self.account.set_icon("wallet", colors.muted)
+        self._paint_account()
+
+    def _paint_account(self) -> None:
+        color = self._colors.accent if self._account_icon == "lock-simple-open" else self._colors.muted
+        self.account.set_icon(self._account_icon, color)
 
     def _paint_network(self) -> None:
         c = self._colors

@@ -52,7 +52,30 @@ QFrame#Separator {{ background: {border}; border: none; max-height: 1px; min-hei
 
 QFrame#Banner {{ border-radius: 8px; border: 1px solid {warning}; background: {warning_soft}; }}
 QFrame#Banner[level="error"] {{ border-color: {danger}; }}
+QFrame#Banner[level="info"] {{ border-color: {accent}; background: {accent_soft}; }}
 QFrame#Banner QLabel {{ color: {text}; background: transparent; }}
+
+QLabel[role="dialog-title"] {{ color: {text}; font-size: 18px; font-weight: 600; }}
+QLabel[role="error"] {{ color: {danger}; font-size: 12px; }}
+QLabel[role="ok"] {{ color: {success}; font-size: 12px; }}
+QLabel[role="row-title"] {{ color: {text}; font-size: 13px; font-weight: 600; }}
+QLabel[role="row-value"] {{ color: {text}; font-size: 13px; font-weight: 600; min-width: 110px; }}
+QLabel[role="balance"] {{ color: {text}; font-size: 26px; font-weight: 600; }}
+QLabel[role="word"] {{
+    color: {text}; background: {surface_alt}; border: 1px solid {border}; border-radius: 6px;
+    padding: 6px 10px; font-family: monospace; font-size: 13px;
+}}
+QLabel[role^="chip"] {{
+    border-radius: 9px; padding: 2px 9px; font-size: 11px; font-weight: 600; border: 1px solid {faint};
+    color: {muted}; background: transparent;
+}}
+QLabel[role="chip-signed"], QLabel[role="chip-broadcast"] {{ color: {warning}; border-color: {warning}; }}
+QLabel[role="chip-mined"] {{ color: {success}; border-color: {success}; }}
+QLabel[role="chip-failed"], QLabel[role="chip-rejected"] {{ color: {danger}; border-color: {danger}; }}
+QFrame[role="meter"] {{ background: {border}; border-radius: 2px; }}
+QFrame[role="meter-weak"] {{ background: {danger}; border-radius: 2px; }}
+QFrame[role="meter-fair"] {{ background: {warning}; border-radius: 2px; }}
+QFrame[role="meter-good"] {{ background: {success}; border-radius: 2px; }}
 
 QPushButton {{
     background: {surface}; color: {text}; border: 1px solid {border}; border-radius: 6px;
@@ -63,10 +86,36 @@ QPushButton:pressed {{ background: {selected}; }}
 QPushButton:disabled {{ color: {faint}; }}
 QPushButton[primary="true"] {{ background: {accent}; color: {accent_text}; border: 1px solid {accent}; }}
 QPushButton[primary="true"]:hover {{ background: {accent}; border-color: {text}; }}
+QPushButton[primary="true"]:disabled {{
+    background: {accent_soft}; border-color: {accent_soft}; color: {faint};
+}}
 QPushButton[role="link"] {{ background: transparent; border: none; padding: 0; color: {accent}; }}
 QPushButton[role="link"]:hover {{ text-decoration: underline; }}
 QPushButton[flat="true"] {{ background: transparent; border: none; padding: 3px; }}
 QPushButton[flat="true"]:hover {{ background: {hover}; }}
+QPushButton[role="option"] {{
+    background: {surface}; border: 1px solid {border}; border-radius: 10px; padding: 0;
+}}
+QPushButton[role="option"]:hover {{ border-color: {faint}; }}
+QPushButton[role="option"]:checked {{ border: 2px solid {accent}; background: {surface}; }}
+QPushButton[role="option"]:focus {{ border-color: {accent}; }}
+QPushButton[segment] {{ border-radius: 0; padding: 4px 14px; }}
+QPushButton[segment="first"] {{ border-top-left-radius: 6px; border-bottom-left-radius: 6px; }}
+QPushButton[segment="last"] {{
+    border-top-right-radius: 6px; border-bottom-right-radius: 6px; border-left: none;
+}}
+QPushButton[segment]:checked {{ background: {selected}; color: {text}; border-color: {faint}; }}
+QPushButton:focus {{ border-color: {accent}; }}
+
+QLineEdit {{
+    background: {surface}; color: {text}; border: 1px solid {border}; border-radius: 6px;
+    padding: 5px 8px; min-height: 20px; selection-background-color: {accent}; selection-color: {accent_text};
+}}
+QLineEdit:focus, QPlainTextEdit:focus {{ border-color: {accent}; }}
+QLineEdit:disabled {{ color: {faint}; }}
+QRadioButton {{ color: {text}; spacing: 8px; }}
+QRadioButton:disabled {{ color: {faint}; }}
+QDialog {{ background: {window}; }}
 
 QComboBox {{
     background: {surface}; color: {text}; border: 1px solid {border}; border-radius: 6px;

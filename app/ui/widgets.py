@@ -75,7 +75,13 @@ class Banner(QFrame):
     dismissed = Signal()
 
     def __init__(
-        self, text: str, level: str = "warning", icon_color: str | None = None, parent: QWidget | None = None
+        self,
+        text: str,
+        level: str = "warning",
+        icon_color: str | None = None,
+        parent: QWidget | None = None,
+        *,
+        action: tuple[str, Callable[[], object]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("Banner")
@@ -85,12 +91,16 @@ class Banner(QFrame):
         row.setSpacing(10)
         if icon_color is not None:
             icon = QLabel()
-            name = "warning-circle" if level == "error" else "warning"
+            name = {"error": "warning-circle", "info": "info"}.get(level, "warning")
             icon.setPixmap(glyph(name, icon_color).pixmap(QSize(16, 16), self.devicePixelRatioF()))
             row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         self.label = styled_label(text, wrap=True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.label, 1)
+        self.action_button: QPushButton | None = None
+        if action is not None:
+            self.action_button = action_button(action[0], action[1], primary=True)
+            row.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.close_button = QPushButton("Dismiss")
         self.close_button.setProperty("flat", True)
         self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -100,6 +110,11 @@ class Banner(QFrame):
     @property
     def text(self) -> str:
         return self.label.text()
+
+    def dismiss(self) -> None:
+        """Take the banner away (the notice no longer applies)."""
+        if not self.isHidden():
+            self._dismiss()
 
     def _dismiss(self) -> None:
         self.hide()

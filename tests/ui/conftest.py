@@ -23,6 +23,9 @@ from app.paths import AppPaths
 from app.settings import Settings, load_settings, save_settings
 from app.ui.app import make_application
 from app.ui.shell import Shell
+from app.wallet.service import WalletService
+
+FAST_SCRYPT_N = 1 << 12  # the keystore's real scrypt, with a cost that keeps tests fast
 
 
 @pytest.fixture(autouse=True)
@@ -94,10 +97,17 @@ class FakeStatus:
 
 
 class FakeRuntime:
-    """The slice of ``AppRuntime`` the shell uses, with knobs for the failure paths."""
+    """The slice of ``AppRuntime`` the shell uses, with knobs for the failure paths. The wallet is a
+    real ``WalletService`` in the test's data folder (fast scrypt); there is no chain client or
+    outbox unless a test sets them."""
 
     def __init__(self, paths: AppPaths, *, warning: str | None = None, db_error: str | None = None) -> None:
         self.paths = paths
+        self.wallet = WalletService(paths.data / "wallet", scrypt_n=FAST_SCRYPT_N)
+        self.client: Any = None
+        self.outbox: Any = None
+        self.faucet_calls: list[str] = []
+        self.aclose_calls = 0
         loaded = load_settings(paths.settings_file)
         self.settings: Settings = loaded.settings
         self.settings_warning = warning or loaded.warning
@@ -125,6 +135,15 @@ class FakeRuntime:
         if self.start_error is not None:
             raise self.start_error
         return self.status
+
+    async def faucet(self, address: str) -> list[Any]:
+        from app.runtime import NetworkError
+
+        self.faucet_calls.append(address)
+        raise NetworkError("Not connected to a network yet.")
+
+    async def aclose(self) -> None:
+        self.aclose_calls += 1
 
     def shutdown(self) -> None:
         pass

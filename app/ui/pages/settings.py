@@ -1,4 +1,5 @@
-"""Settings: the real, working preferences — theme, close to tray, log level — and where files live.
+"""Settings: the real, working preferences — theme, close to tray, log level — the wallet's security
+actions, the network in use, and where files live.
 
 Each change is applied at once and saved through the runtime (which writes the one settings file
 atomically); a failed save is said on the page, not swallowed.
@@ -21,6 +22,7 @@ from app.ui.widgets import Card, Page, action_button, separator, styled_label
 if TYPE_CHECKING:
     from app.paths import AppPaths
     from app.settings import Settings
+    from app.ui.wallet.controller import WalletController
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class SettingsPage(Page):
         paths: AppPaths,
         *,
         tray_available: bool,
+        wallet: WalletController | None = None,
     ) -> None:
         super().__init__("Settings", "Changes apply immediately and are saved on this computer.")
         self._settings = settings
@@ -89,6 +92,10 @@ class SettingsPage(Page):
         diagnostics.body.addWidget(separator())
         diagnostics.body.addLayout(self._path_row("Log file", paths.log_file))
 
+        if wallet is not None:
+            self._wallet_section(wallet)
+        self._network_section(settings)
+
         files = self._section("Files")
         files.body.addLayout(self._path_row("Data folder", paths.data))
         files.body.addWidget(separator())
@@ -104,6 +111,48 @@ class SettingsPage(Page):
         self.body.addWidget(card)
         self.body.addSpacing(8)
         return card
+
+    def _wallet_section(self, wallet: WalletController) -> None:
+        card = self._section("Wallet")
+        self.reveal_button = action_button("Show phrase…", wallet.open_reveal)
+        row, self.reveal_hint = _row(
+            "Recovery phrase",
+            "See your recovery phrase again, after entering your password.",
+            self.reveal_button,
+        )
+        card.body.addLayout(row)
+        card.body.addWidget(separator())
+        self.lock_button = action_button("Lock now", wallet.lock)
+        row, _ = _row(
+            "Auto-lock",
+            "The wallet locks itself after 15 minutes without keyboard or mouse input.",
+            self.lock_button,
+        )
+        card.body.addLayout(row)
+
+        def update() -> None:
+            state = wallet.state
+            self.reveal_button.setEnabled(state in ("locked", "unlocked"))
+            self.lock_button.setEnabled(state == "unlocked")
+            if state == "none":
+                self.reveal_hint.setText("No wallet yet: set one up on the Wallet page.")
+
+        wallet.changed.connect(update)
+        update()
+
+    def _network_section(self, settings: Settings) -> None:
+        card = self._section("Network")
+        net = settings.network()
+        where = "the local devnet, run by Sahara on this computer" if net.rpc_url is None else net.rpc_url
+        label = styled_label(net.name)
+        label.setProperty("role", "mono")
+        row, _ = _row(
+            "Network in use",
+            f"Chain {net.chain_id}: {where}. Custom RPC networks are configured in the settings file's "
+            '"networks" list and chosen with "active_network"; an editor here comes later.',
+            label,
+        )
+        card.body.addLayout(row)
 
     def _path_row(self, title: str, path: Path) -> QHBoxLayout:
         folder = path if path.suffix == "" else path.parent

@@ -1,0 +1,395 @@
+"""The studio editor: palette, canvas, inspector and playground around one ``GraphModel``.
+
+Every edit is an undo command; every model change revalidates the graph (issues outline their
+nodes) and schedules an autosave of the draft, written off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from app.studio import registry
+from app.studio.document import save_graph
+from app.studio.events import (
+    Event,
+    NodeCached,
+    NodeFailed,
+    NodeFinished,
+    NodeSkipped,
+    NodeStarted,
+    RunStarted,
+)
+from app.studio.executor import Executor, GraphInvalid
+from app.studio.graph import Edge, Graph, Group, Node, Position
+from app.studio.validate import validate
+from app.ui.studio import clipboard
+from app.ui.studio.align import MODES, align
+from app.ui.studio.commands import (
+    AddItemsCommand,
+    ConnectCommand,
+    GroupsCommand,
+    MoveNodesCommand,
+    RemoveItemsCommand,
+    SettingsCommand,
+)
+from app.ui.studio.drafts import Drafts
+from app.ui.studio.history_panel import HistoryPanel
+from app.ui.studio.inspector import InspectorPanel
+from app.ui.studio.items import NODE_WIDTH, NodeItem
+from app.ui.studio.minimap import Minimap
+from app.ui.studio.model import GraphModel, default_config
+from app.ui.studio.palette import NodePalette, QuickAddPopup
+from app.ui.studio.playground import PlaygroundPanel
+from app.ui.studio.runner import RunController
+from app.ui.studio.scene import StudioScene
+from app.ui.studio.view import CanvasView
+from app.ui.tasks import BackgroundTasks
+from app.ui.theme import Colors
+
+log = logging.getLogger(__name__)
+AUTOSAVE_DELAY_MS = 200
+
+
+class StudioEditor(QWidget):
+    def __init__(
+        self, colors: Colors, executor: Executor, drafts: Drafts, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.drafts = drafts
+        self.draft_path: Path | None = None
+        self.tasks = BackgroundTasks()
+        self.model = GraphModel(parent=self)
+        self.undo = QUndoStack(self)
+        self.scene = StudioScene(self.model, colors)
+        self.scene.setParent(self)
+        self.view = CanvasView(self.scene)
+        self.palette = NodePalette()
+        self.quick_add = QuickAddPopup(self.view)
+        self.minimap = Minimap(self.view, self.scene)
+        self.view.resized.connect(self.minimap.place)
+        self.view.context_menu_requested.connect(self._context_menu)
+        self._quick_add_at = QPointF()
+        self.inspector = InspectorPanel(self.model)
+        self.playground = PlaygroundPanel()
+        self.runner = RunController(executor, self.tasks, self)
+        self.history = HistoryPanel(executor.history, self.tasks)
+        self.issues: dict[str, list[str]] = {}
+        self._build_layout()
+        self._build_actions()
+        self._validate_timer = self._single_shot(0, self.revalidate)
+        self._save_timer = self._single_shot(AUTOSAVE_DELAY_MS, self._autosave)
+        self._saving: asyncio.Task[None] | None = None
+        self._wire()
+
+    def _single_shot(self, ms: int, slot: object) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _build_layout(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QHBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 8, 0)
+        left_layout.addWidget(self.palette)
+        left.setMaximumWidth(220)
+        self.side = QTabWidget()
+        self.side.addTab(self.inspector, "Inspector")
+        self.side.addTab(self.playground, "Playground")
+        self.side.addTab(self.history, "History")
+        self.side.currentChanged.connect(
+            lambda index: self.history.refresh() if self.side.widget(index) is self.history else None
+        )
+        splitter.addWidget(left)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.side)
+        splitter.setStretchFactor(1, 1)
+        self.side.setMaximumWidth(360)
+        splitter.setSizes([180, 900, 300])
+        layout.addWidget(splitter, 1)
+
+    def _action(self, text: str, keys: list[QKeySequence | str], slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.undo_action = self.undo.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        self.copy_action = self._action("Copy", ["Ctrl+C"], self.copy_selection)
+        self.paste_action = self._action("Paste", ["Ctrl+V"], self.paste)
+        self.duplicate_action = self._action("Duplicate", ["Ctrl+D"], self.duplicate)
+        self.delete_action = self._action("Delete", ["Delete", "Backspace"], self.delete_selection)
+        self.select_all_action = self._action("Select all", ["Ctrl+A"], self._select_all)
+        self.run_action = self._action("Run", ["Ctrl+Return", "Ctrl+Enter"], lambda: self.run_graph())
+        self.run_node_action = self._action("Run selected node", ["Ctrl+Shift+Return"], self.run_selected)
+        self.group_action = self._action("Group", ["Ctrl+G"], self.group_selection)
+        self.ungroup_action = self._action("Ungroup", ["Ctrl+Shift+G"], self.ungroup_selection)
+        self.fit_action = self._action("Fit view  (F)", [], self.view.fit)
+
+    def _wire(self) -> None:
+        self.scene.connect_requested.connect(self.connect_ports)
+        self.scene.nodes_moved.connect(lambda moves: self.undo.push(MoveNodesCommand(self.model, moves)))
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.view.drop_requested.connect(self.add_node)
+        self.view.quick_add_requested.connect(self.open_quick_add)
+        self.palette.chosen.connect(
+            lambda t: self.add_node(t, self.view.mapToScene(self.view.viewport().rect().center()))
+        )
+        self.quick_add.palette_widget.chosen.connect(self._quick_add_chosen)
+        self.inspector.settings_edited.connect(self._settings_edited)
+        self.playground.run_requested.connect(lambda: self.run_graph())
+        self.playground.cancel_requested.connect(self.runner.cancel)
+        self.runner.event.connect(self._on_run_event)
+        self.runner.event.connect(self.playground.on_event)
+        self.runner.running.connect(self.playground.set_running)
+        self.model.changed.connect(self._validate_timer.start)
+        self.model.changed.connect(self._save_timer.start)
+
+    # documents
+    def load(self, graph: Graph, draft_path: Path | None) -> None:
+        """Edit ``graph``; autosaves go to ``draft_path`` (a fresh draft file when None)."""
+        self.draft_path = draft_path or self.drafts.new_path(graph.name)
+        self.model.set_graph(graph)
+        self.undo.clear()
+        self._save_timer.stop()
+        self.view.request_fit()
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.scene.apply_colors(colors)
+
+    def rename(self, name: str) -> None:
+        if name and name != self.model.graph.name:
+            self.model.graph.name = name
+            self.model.changed.emit()
+
+    # edits
+    def add_node(self, type_name: str, pos: QPointF) -> str | None:
+        node_type = registry.get(type_name)
+        if node_type is None:
+            return None
+        node_id = self.model.new_id(type_name.replace("_", ""))
+        defaults = default_config(node_type)
+        position = Position(x=round(pos.x() - NODE_WIDTH / 2), y=round(pos.y() - 20))
+        node = Node(id=node_id, type=type_name, position=position, config=defaults)
+        self.undo.push(AddItemsCommand(self.model, [node], [], f"Add {node_type.title}"))
+        self.scene.clearSelection()
+        self.scene.nodes[node_id].setSelected(True)
+        return node_id
+
+    def connect_ports(self, source: str, source_port: str, target: str, target_port: str) -> None:
+        current = self.model.edge_into(target, target_port)
+        if current is not None and (current.source, current.source_port) == (source, source_port):
+            return
+        edge = Edge(
+            id=self.model.new_id("edge"),
+            source=source,
+            source_port=source_port,
+            target=target,
+            target_port=target_port,
+        )
+        self.undo.push(ConnectCommand(self.model, edge))
+
+    def delete_selection(self) -> None:
+        nodes, edges = self.scene.selected_ids()
+        if nodes or edges:
+            self.undo.push(RemoveItemsCommand(self.model, nodes, edges))
+
+    def copy_selection(self) -> None:
+        clipboard.copy(self.model, self.scene.selected_ids()[0])
+
+    def paste(self) -> None:
+        data = clipboard.clipboard_fragment()
+        if data:
+            self._insert_fragment(data, "Paste", 40)
+
+    def duplicate(self) -> None:
+        nodes = self.scene.selected_ids()[0]
+        if nodes:
+            self._insert_fragment(clipboard.fragment(self.model, nodes), "Duplicate", 40)
+
+    def _insert_fragment(self, data: dict, text: str, offset: float) -> None:
+        nodes, edges = clipboard.instantiate(self.model, data, offset, offset)
+        if not nodes:
+            return
+        self.undo.push(AddItemsCommand(self.model, nodes, edges, text))
+        self.scene.clearSelection()
+        for node in nodes:
+            self.scene.nodes[node.id].setSelected(True)
+
+    def align_selection(self, mode: str) -> None:
+        items = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
+        moves = align(items, mode)
+        if moves:
+            command = MoveNodesCommand(self.model, moves)
+            command.setText(MODES[mode])
+            self.undo.push(command)
+
+    def group_selection(self) -> None:
+        nodes = self.scene.selected_ids()[0]
+        if len(nodes) < 2:
+            return
+        others = [
+            g.model_copy(update={"node_ids": [n for n in g.node_ids if n not in nodes]})
+            for g in self.model.graph.groups
+        ]
+        ordered = [n.id for n in self.model.graph.nodes if n.id in nodes]
+        group_id = self.model.new_id("group")
+        group = Group(id=group_id, title=f"Group {group_id.removeprefix('group')}", node_ids=ordered)
+        kept = [g for g in others if len(g.node_ids) > 1]
+        self.undo.push(GroupsCommand(self.model, [*kept, group], "Group"))
+
+    def ungroup_selection(self) -> None:
+        nodes = self.scene.selected_ids()[0]
+        kept = [g for g in self.model.graph.groups if not set(g.node_ids) & nodes]
+        if len(kept) != len(self.model.graph.groups):
+            self.undo.push(GroupsCommand(self.model, kept, "Ungroup"))
+
+    def _context_menu(self, scene_pos: QPointF, global_pos: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addAction("Add node…", lambda: self.open_quick_add(scene_pos))
+        nodes = self.scene.selected_ids()[0]
+        if len(nodes) == 1:
+            menu.addAction("Run up to this node", self.run_selected)
+        if nodes:
+            menu.addSeparator()
+            for action in (self.copy_action, self.duplicate_action, self.delete_action):
+                menu.addAction(action)
+        if len(nodes) > 1:
+            menu.addSeparator()
+            menu.addAction(self.group_action)
+        if any(set(g.node_ids) & nodes for g in self.model.graph.groups):
+            menu.addAction(self.ungroup_action)
+        if len(nodes) > 1:
+            menu.addSeparator()
+            for mode, text in MODES.items():
+                menu.addAction(text, lambda m=mode: self.align_selection(m))
+        menu.addSeparator()
+        menu.addAction(self.paste_action)
+        menu.addAction(self.fit_action)
+        menu.exec(global_pos)
+        menu.deleteLater()
+
+    def _settings_edited(self, node_id: str, config: dict, title: str) -> None:
+        node = self.model.node(node_id)
+        if node is not None:
+            before = (dict(node.config), node.title)
+            self.undo.push(SettingsCommand(self.model, node_id, before, (config, title)))
+
+    def _select_all(self) -> None:
+        for item in self.scene.nodes.values():
+            item.setSelected(True)
+
+    def _selection_changed(self) -> None:
+        nodes, _edges = self.scene.selected_ids()
+        self.inspector.show_node(next(iter(nodes)) if len(nodes) == 1 else None)
+        if len(nodes) == 1:
+            self.side.setCurrentWidget(self.inspector)
+
+    def open_quick_add(self, scene_pos: QPointF) -> None:
+        self._quick_add_at = scene_pos
+        at = self.view.mapFromScene(scene_pos)
+        popup = self.quick_add
+        x = max(0, min(at.x(), self.view.width() - popup.width()))
+        y = max(0, min(at.y(), self.view.height() - popup.height()))
+        popup.move(x, y)
+        popup.show()
+        popup.raise_()
+        popup.palette_widget.reset()
+
+    def _quick_add_chosen(self, type_name: str) -> None:
+        self.quick_add.hide()
+        self.add_node(type_name, self._quick_add_at)
+        self.view.setFocus()
+
+    # validation and autosave
+    def revalidate(self) -> None:
+        issues: dict[str, list[str]] = {}
+        for issue in validate(self.model.graph):
+            if issue.node_id is not None:
+                issues.setdefault(issue.node_id, []).append(issue.message)
+        self.issues = issues
+        self.scene.set_issues(issues)
+        self.playground.set_graph(self.model.graph)
+
+    def _autosave(self) -> None:
+        if self.draft_path is None:
+            return
+        text_path, graph = self.draft_path, self.model.graph.model_copy(deep=True)
+        self._saving = self.tasks.spawn(
+            asyncio.to_thread(save_graph, text_path, graph), name="studio-autosave"
+        )
+
+    def flush(self) -> None:
+        """Write a pending autosave now (on close); small enough to do on the spot."""
+        if self._save_timer.isActive() and self.draft_path is not None:
+            self._save_timer.stop()
+            save_graph(self.draft_path, self.model.graph)
+
+    # runs
+    def run_graph(self, node: str | None = None) -> None:
+        self.revalidate()
+        self.side.setCurrentWidget(self.playground)
+        if self.runner.busy:
+            return
+        try:
+            inputs = self.playground.values()
+            self.runner.start(self.model.graph, inputs, node=node)
+        except GraphInvalid as exc:
+            count = len(exc.issues)
+            self.playground.show_message(
+                f"Fix {count} problem{'s' if count != 1 else ''} first: {exc.issues[0]}"
+                + (" (the red nodes say what)" if count > 1 else "")
+            )
+        except (ValueError, RuntimeError) as exc:
+            self.playground.show_message(str(exc))
+
+    def run_selected(self) -> None:
+        nodes = self.scene.selected_ids()[0]
+        if len(nodes) == 1:
+            self.run_graph(next(iter(nodes)))
+
+    def _on_run_event(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self.scene.clear_status()
+        elif isinstance(event, NodeStarted):
+            self.scene.set_status(event.node_id, "running")
+        elif isinstance(event, NodeFinished):
+            self.scene.set_status(event.node_id, "ok")
+        elif isinstance(event, NodeCached):
+            self.scene.set_status(event.node_id, "cached")
+        elif isinstance(event, NodeFailed):
+            self.scene.set_status(event.node_id, "error")
+            item = self.scene.nodes.get(event.node_id)
+            if item is not None:
+                item.setToolTip(event.error)
+        elif isinstance(event, NodeSkipped):
+            self.scene.set_status(event.node_id, "skipped")
+
+    def shutdown(self) -> list[asyncio.Task]:
+        """Stop runs and timers; returns the tasks still unwinding."""
+        self._validate_timer.stop()
+        try:
+            self.flush()
+        except OSError:
+            log.exception("could not save the studio draft")
+        self.runner.cancel()
+        return self.tasks.cancel_all()

@@ -1,0 +1,468 @@
+"""``WalletController``: the wallet session as the window sees it, and every wallet action.
+
+It owns no wallet state of its own: ``WalletService`` says whether a wallet exists and is unlocked,
+the outbox holds the transactions. The controller adapts their events to signals (``changed``,
+``tx_changed``), runs the slow parts as tasks (scrypt in a thread, chain calls on the loop), opens
+the dialogs, and hands the outbox an approval callback that shows ``ConfirmTxDialog`` before every
+signature. The Wallet page, the Settings page and the status bar only read from it and call it.
+
+eth-account takes ~0.5 s to import, so the wallet is opened after the first paint: at once if it is
+already imported, else in a worker thread once the event loop runs (``state`` is "loading" meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Literal
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.ui.wallet.bridge import ActivityFilter, WalletBridge
+from app.ui.wallet.clipboard import SecretClipboard
+
+if TYPE_CHECKING:
+    from app.db.models import OutboxTx
+    from app.runtime import AppRuntime, NetworkStatus
+    from app.ui.tasks import BackgroundTasks
+    from app.ui.theme import Colors
+    from app.wallet.keystore import AccountEntry
+    from app.wallet.service import WalletService
+    from app.wallet.tx_summary import TxSummary
+
+log = logging.getLogger(__name__)
+
+State = Literal["loading", "none", "locked", "unlocked"]
+AUTO_LOCK_CHECK_MS = 5_000
+FAUCET_WAIT_S = 90.0
+BALANCE_EVERY_S = 10.0  # balances follow new blocks at most this often (our own txs: at once)
+
+
+class WalletController(QObject):
+    changed = Signal()  # exists / locked / accounts / active account
+    tx_changed = Signal(object)  # OutboxTx
+    network_changed = Signal()  # ready, online, offline
+    balances_changed = Signal()
+    page_requested = Signal()  # show the Wallet page
+    notice = Signal(str)  # a short message for the status bar
+
+    def __init__(
+        self,
+        runtime: AppRuntime,
+        tasks: BackgroundTasks,
+        colors: Colors,
+        *,
+        window: Callable[[], QWidget | None] = lambda: None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.tasks = tasks
+        self.colors = colors
+        self.window = window
+        self.wallet: WalletService | None = None
+        self.network: NetworkStatus | None = None
+        self.online = False
+        self.balances: dict[str, int | None] = {}
+        self.sahara: dict[str, int] = {}  # SAHARA balances, once the contracts are deployed
+        self.balance_error = ""
+        self.bridge = WalletBridge(self)
+        self.bridge.lock_changed.connect(lambda _unlocked: self.changed.emit())
+        self.bridge.tx_changed.connect(self._on_tx)
+        self.clipboard = SecretClipboard(parent=self)
+        self.activity = ActivityFilter(self._on_activity, self)
+        self.auto_lock = QTimer(self)
+        self.auto_lock.setInterval(AUTO_LOCK_CHECK_MS)
+        self.auto_lock.timeout.connect(self.check_idle)
+        self._network_ready = asyncio.Event()
+        self._balance_task: asyncio.Task[None] | None = None
+        self._balances_at = -BALANCE_EVERY_S
+        self._loading: asyncio.Task[None] | None = None
+        self.last_confirm: QWidget | None = None  # the open confirmation dialog (tests look at it)
+        if "app.wallet.service" in sys.modules:  # cheap now: open it before the first render
+            self._open_wallet()
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """On the running loop, after first paint: open the wallet, watch activity, auto-lock."""
+        if self.wallet is None and self._loading is None:
+            self._loading = self.spawn(self._load(), "wallet-open")
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.activity)
+        self.auto_lock.start()
+
+    async def _load(self) -> None:
+        import importlib
+
+        await asyncio.to_thread(importlib.import_module, "app.wallet.service")
+        self._open_wallet()
+
+    def _open_wallet(self) -> None:
+        self.wallet = self.runtime.wallet
+        self.bridge.watch_wallet(self.wallet)
+        self.changed.emit()
+        self.refresh_balances()  # the network may have come up while the wallet was opening
+
+    @property
+    def state(self) -> State:
+        wallet = self.wallet
+        if wallet is None:
+            return "loading"
+        try:
+            exists = wallet.exists
+        except OSError:
+            exists = False
+        if not exists:
+            return "none"
+        return "unlocked" if wallet.unlocked else "locked"
+
+    def accounts(self) -> list[AccountEntry]:
+        from app.wallet.keystore import KeystoreCorrupt
+
+        if self.wallet is None:
+            return []
+        try:
+            return self.wallet.accounts()
+        except KeystoreCorrupt:
+            return []
+
+    def active(self) -> AccountEntry | None:
+        if self.wallet is None:
+            return None
+        accounts = self.accounts()
+        return next((a for a in accounts if a.index == self.wallet.active_index), None)
+
+    # -- the status bar's account area ------------------------------------------------------------
+
+    def indicator(self) -> tuple[str, str, str]:
+        """(text, tooltip, icon) for the status bar."""
+        from app.wallet.tx_summary import short_address
+
+        state = self.state
+        if state == "loading":
+            return "Wallet…", "Opening the wallet…", "wallet"
+        if state == "none":
+            return "No wallet yet", "Click to set up a wallet on the Wallet page.", "wallet"
+        account = self.active()
+        if state == "locked":
+            who = f" ({account.name})" if account else ""
+            return "Locked", f"The wallet{who} is locked. Click to unlock it.", "lock-simple"
+        if account is None:
+            return "Unlocked", "", "lock-simple-open"
+        tip = f"{account.name} · {account.address}\nUnlocked: locks after {self._auto_lock_words()} idle."
+        return f"{account.name} · {short_address(account.address)}", tip, "lock-simple-open"
+
+    def _auto_lock_words(self) -> str:
+        seconds = int(self.wallet.auto_lock_s) if self.wallet is not None else 0
+        return f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s"
+
+    def indicator_clicked(self) -> None:
+        if self.state == "locked":
+            self.request_unlock()
+        else:
+            self.page_requested.emit()
+
+    # -- tasks -----------------------------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        return self.tasks.spawn(coro, name)
+
+    # -- lock ------------------------------------------------------------------------------------
+
+    def _on_activity(self) -> None:
+        if self.wallet is not None:
+            self.wallet.touch()
+
+    def check_idle(self) -> None:
+        if self.wallet is not None and self.wallet.lock_if_idle():
+            self.notice.emit("The wallet locked itself after a period without activity.")
+
+    def lock(self) -> None:
+        if self.wallet is not None:
+            self.wallet.lock()
+
+    def request_unlock(self, then: Callable[[], None] | None = None) -> None:
+        """Show the unlock dialog; ``then`` runs once the wallet is unlocked."""
+        if self.wallet is None:
+            return
+        if self.wallet.unlocked:
+            if then is not None:
+                then()
+            return
+        from app.ui.wallet.unlock_dialog import UnlockDialog
+
+        dialog = UnlockDialog(self.wallet, self.spawn, self.colors, self.window())
+        if then is not None:
+            dialog.accepted.connect(then)
+        dialog.open()
+
+    # -- onboarding ------------------------------------------------------------------------------
+
+    def open_onboarding(self, path: Literal["create", "import"] | None = None) -> None:
+        if self.state != "none":
+            self.page_requested.emit()
+            return
+        from app.ui.wallet.onboarding_dialog import OnboardingDialog
+
+        dialog = OnboardingDialog(self, path, self.window())
+        dialog.open()
+
+    def wallet_created(self) -> None:
+        self.changed.emit()
+        self.refresh_balances()
+
+    # -- network ---------------------------------------------------------------------------------
+
+    def on_network_ready(self, status: NetworkStatus) -> None:
+        self.network, self.online = status, True
+        outbox = getattr(self.runtime, "outbox", None)
+        if outbox is not None:
+            self.bridge.watch_outbox(outbox)
+            self._network_ready.set()
+        self.network_changed.emit()
+        self.refresh_balances()
+
+    def on_network_state(self, _name: str, state: str, _detail: str) -> None:
+        online = state == "online"
+        if online != self.online:
+            self.online = online
+            self.network_changed.emit()
+            if online:
+                self.refresh_balances()
+
+    @property
+    def is_devnet(self) -> bool:
+        from app.chain.devnet import DEVNET_CHAIN_ID
+
+        return (
+            self.network is not None
+            and self.network.chain_id == DEVNET_CHAIN_ID
+            and (self.runtime.settings.network().rpc_url is None)
+        )
+
+    def network_name(self) -> str | None:
+        return self.network.name if self.network is not None else None
+
+    async def wait_for_outbox(self, timeout: float = FAUCET_WAIT_S) -> Any:
+        if getattr(self.runtime, "outbox", None) is None:
+            async with asyncio.timeout(timeout):
+                await self._network_ready.wait()
+        return self.runtime.outbox
+
+    # -- balances --------------------------------------------------------------------------------
+
+    def on_block(self, _number: int) -> None:
+        """A new block: ETH may have arrived from outside the app; refresh now and then."""
+        if time.monotonic() - self._balances_at >= BALANCE_EVERY_S and self.state in ("locked", "unlocked"):
+            self.refresh_balances()
+
+    def refresh_balances(self) -> None:
+        """Fetch balances in a task; before the event loop runs (the shell is built first) there is
+        no network yet, and ``on_network_ready`` fetches them."""
+        if self.wallet is None or (self._balance_task is not None and not self._balance_task.done()):
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._balances_at = time.monotonic()
+        self._balance_task = self.spawn(self._fetch_balances(), "wallet-balances")
+
+    async def _fetch_balances(self) -> None:
+        from app.chain.client import ChainUnavailable
+
+        client = getattr(self.runtime, "client", None)
+        accounts = self.accounts()
+        if client is None:
+            self.balance_error = "Not connected to a network yet."
+            self.balances_changed.emit()
+            return
+        token = self.sahara_address()
+        try:
+            for account in accounts:
+                wei = await client.ask(client.w3.eth.get_balance(account.address))
+                self.balances[account.address] = int(wei)
+                if token is not None:
+                    self.sahara[account.address] = await self._token_balance(client, token, account.address)
+            self.balance_error = ""
+        except ChainUnavailable as exc:
+            self.balance_error = str(exc)
+        self.balances_changed.emit()
+
+    @staticmethod
+    async def _token_balance(client: Any, token: str, address: str) -> int:
+        from app.chain.bindings import bind
+
+        contract = bind(client.w3, "SaharaToken", token)
+        return int(await client.ask(contract.functions.balanceOf(address).call()))
+
+    def sahara_address(self) -> str | None:
+        """The SaharaToken contract on this network, if the contracts are deployed."""
+        deployment = getattr(self.runtime, "deployment", None)
+        return deployment.addresses.get("SaharaToken") if deployment is not None else None
+
+    def tokens(self) -> dict[str, Any]:
+        """What the confirmation dialog knows about tokens: SAHARA, once deployed."""
+        from app.wallet.tx_summary import Token
+
+        token = self.sahara_address()
+        return {token: Token("SAHARA", 18)} if token else {}
+
+    # -- accounts --------------------------------------------------------------------------------
+
+    def add_account(self) -> None:
+        def add() -> None:
+            assert self.wallet is not None
+            try:
+                entry = self.wallet.add_account()
+            except ValueError as exc:  # a wallet imported from one private key has one account
+                self.notice.emit(str(exc).capitalize().rstrip(".") + ".")
+                return
+            self.notice.emit(f"{entry.name} added.")
+            self.changed.emit()
+            self.refresh_balances()
+
+        self.request_unlock(add)
+
+    def rename(self, index: int, name: str) -> str | None:
+        """Rename an account; returns a problem to show, or None."""
+        if self.wallet is None:
+            return "The wallet is not open."
+        try:
+            self.wallet.keystore.rename_account(index, name)
+        except ValueError as exc:
+            return str(exc)
+        except OSError as exc:
+            return f"Could not save the name: {exc}"
+        self.changed.emit()
+        return None
+
+    def switch(self, index: int) -> None:
+        if self.wallet is not None and self.wallet.active_index != index:
+            self.wallet.active_index = index
+            self.changed.emit()
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    def _on_tx(self, row: OutboxTx) -> None:
+        self.tx_changed.emit(row)
+        if row.status in ("mined", "failed"):
+            self.refresh_balances()
+
+    async def approve(self, summary: TxSummary) -> bool:
+        """The approval callback the outbox flow is given: a confirmation dialog, Confirm or Reject."""
+        from PySide6.QtWidgets import QDialog
+
+        from app.ui.wallet.common import dialog_result
+        from app.ui.wallet.confirm_dialog import ConfirmTxDialog
+
+        dialog = ConfirmTxDialog(summary, self.colors, self.window())
+        self.last_confirm = dialog
+        return await dialog_result(dialog) == QDialog.DialogCode.Accepted
+
+    def signer(self) -> Any:
+        assert self.wallet is not None
+        return self.wallet.signer()
+
+    def open_send(self) -> None:
+        from app.ui.wallet.send_dialog import SendDialog
+
+        def show() -> None:
+            dialog = SendDialog(self, self.window())
+            dialog.open()
+
+        self.request_unlock(show)
+
+    def open_receive(self) -> None:
+        from app.ui.wallet.receive_dialog import ReceiveDialog
+
+        account = self.active()
+        if account is not None:
+            ReceiveDialog(account, self.network, self.colors, self.window()).open()
+
+    def replace_tx(self, tx_id: int, *, cancel: bool) -> None:
+        self.request_unlock(lambda: self.spawn(self._replace(tx_id, cancel), "wallet-replace-tx"))
+
+    async def _replace(self, tx_id: int, cancel: bool) -> None:
+        from app.chain.client import ChainUnavailable
+        from app.wallet.outbox import OutboxError
+        from app.wallet.service import WalletLocked
+        from app.wallet.tx_summary import replace_approved
+
+        outbox = self.runtime.outbox
+        try:
+            row = await replace_approved(
+                outbox, tx_id, self.signer, self.approve, cancel=cancel, network_name=self.network_name(),
+                tokens=self.tokens(),
+            )  # fmt: skip
+        except (OutboxError, ChainUnavailable, WalletLocked) as exc:
+            self.notice.emit(str(exc))
+            return
+        if row is not None:
+            self.notice.emit("Cancel sent." if cancel else "Sped up: sent again with a higher fee.")
+
+    # -- faucet ----------------------------------------------------------------------------------
+
+    async def fund(self, address: str, progress: Callable[[str], None] = lambda _t: None) -> list[OutboxTx]:
+        """Devnet: test ETH (and SAHARA once the contracts are deployed) to ``address`` through the
+        outbox, awaited until mined."""
+        from app.runtime import NetworkError
+
+        if getattr(self.runtime, "outbox", None) is None:
+            progress("Waiting for the local devnet to start…")
+        try:
+            outbox = await self.wait_for_outbox()
+        except TimeoutError:
+            raise NetworkError("The network did not come up; try the Faucet button later.") from None
+        progress("Asking the devnet faucet for 10 test ETH…")
+        rows = await self.runtime.faucet(address)
+        progress("Waiting for the transaction to be mined…")
+        settled = [await outbox.wait(row.id, timeout=60) for row in rows]
+        self.refresh_balances()
+        failed = next((row for row in settled if row.status != "mined"), None)
+        if failed is not None:
+            raise NetworkError(failed.error or f"The faucet transaction ended {failed.status}.")
+        return settled
+
+    def faucet(self) -> None:
+        account = self.active()
+        if account is not None:
+            self.spawn(self._faucet(account.address), "wallet-faucet")
+
+    async def _faucet(self, address: str) -> None:
+        from app.runtime import NetworkError
+
+        self.notice.emit("Faucet: sending 10 test ETH…")
+        try:
+            await self.fund(address)
+        except (NetworkError, TimeoutError, ConnectionError) as exc:
+            self.notice.emit(f"Faucet: {exc or 'timed out'}")
+            return
+        self.notice.emit("Faucet: 10 test ETH arrived.")
+
+    # -- secrets ---------------------------------------------------------------------------------
+
+    def open_reveal(self) -> None:
+        if self.state in ("none", "loading") or self.wallet is None:
+            return
+        from app.ui.wallet.reveal_dialog import RevealPhraseDialog
+
+        RevealPhraseDialog(self.wallet, self.spawn, self.clipboard, self.colors, self.window()).open()
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.colors = colors
+
+    def dispose(self) -> None:
+        """At quit: clear a phrase still on the clipboard, lock, stop watching input."""
+        self.clipboard.clear_if_still_held()
+        self.auto_lock.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.activity)
+        self.lock()
