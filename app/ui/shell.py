@@ -98,7 +98,7 @@ class Shell(QObject):
             MarketplacePage(colors),
             ComputePage(colors),
             WalletPage(self.wallet, colors),
-            SettingsPage(
+            settings_page := SettingsPage(
                 settings,
                 runtime.save_settings,
                 self.theme,
@@ -107,6 +107,7 @@ class Shell(QObject):
                 wallet=self.wallet,
             ),
         ]
+        self.settings_page = settings_page
         self.window.set_pages(pages)
         self.window.set_page(settings.last_page)
         self.window.hide_on_close = self._hide_on_close
@@ -180,7 +181,31 @@ class Shell(QObject):
         outbox = getattr(self.runtime, "outbox", None)
         if outbox is not None and (self._outbox_task is None or self._outbox_task.done()):
             self._outbox_task = self.tasks.spawn(outbox.run(), "outbox")
+            self.tasks.spawn(self._ensure_contracts(), "contracts")
         self.wallet.on_network_ready(status)
+
+    async def _ensure_contracts(self) -> None:
+        """Find the network's contracts; on a fresh devnet, deploy them first (a few seconds, once)."""
+        from app.runtime import NetworkError
+        from app.wallet.outbox import OutboxError
+
+        def progress(step: int, total: int, what: str) -> None:
+            self.window.status.show_message(f"Setting up the devnet's contracts ({step}/{total}): {what}")
+
+        try:
+            deployment = await self.runtime.ensure_contracts(progress)
+        except (NetworkError, OutboxError) as exc:
+            log.error("contracts unavailable: %s", exc)
+            self.settings_page.show_deployment(None, f"The contracts could not be set up: {exc}")
+            return
+        if deployment is None:
+            self.settings_page.show_deployment(
+                None,
+                "Sahara's contracts are not deployed on this network: run `sahara deploy --network NAME`.",
+            )
+            return
+        self.settings_page.show_deployment(deployment)
+        self.window.status.show_message("Contracts ready")
 
     def _show_db_error(self, error: str) -> None:
         box = QMessageBox(self.window)

@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from app.chain.devnet import Devnet, find_anvil
 from app.runtime import AppRuntime
@@ -43,6 +44,12 @@ def test_status_bar_shows_the_real_devnet_block(app, loop, paths, qtbot) -> None
             lambda: shell.monitor.block is not None and shell.monitor.block > first, timeout=10000
         )
         assert status.block.text.text() == f"Block {shell.monitor.block:,}"
+        # A fresh devnet gets Sahara's contracts by itself; Settings lists where they are.
+        qtbot.waitUntil(lambda: runtime.deployment is not None, timeout=60000)
+        settings = shell.settings_page
+        qtbot.waitUntil(lambda: "Deployed on chain 31337" in settings.contracts_note.text(), timeout=5000)
+        shown = {label.text() for label in settings.findChildren(QLabel)}
+        assert set(runtime.deployment.addresses.values()) <= shown
         with qtbot.waitSignal(shell.finished, timeout=10000):
             shell.request_quit()
     finally:

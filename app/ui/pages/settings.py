@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
@@ -20,6 +20,7 @@ from app.ui.theme import ThemeManager
 from app.ui.widgets import Card, Page, action_button, separator, styled_label
 
 if TYPE_CHECKING:
+    from app.chain.contracts import Deployment
     from app.paths import AppPaths
     from app.settings import Settings
     from app.ui.wallet.controller import WalletController
@@ -95,6 +96,9 @@ class SettingsPage(Page):
         if wallet is not None:
             self._wallet_section(wallet)
         self._network_section(settings)
+        self._contracts = self._section("Contracts")
+        self._contracts_box: QWidget | None = None
+        self.show_deployment(None, "Looking for Sahara's contracts on this network…")
 
         files = self._section("Files")
         files.body.addLayout(self._path_row("Data folder", paths.data))
@@ -153,6 +157,34 @@ class SettingsPage(Page):
             label,
         )
         card.body.addLayout(row)
+
+    def show_deployment(self, deployment: Deployment | None, problem: str = "") -> None:
+        """List where the network's contracts live (or why they are not there)."""
+        if self._contracts_box is not None:
+            self._contracts_box.deleteLater()
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        if deployment is None:
+            self.contracts_note = styled_label(problem, "hint", wrap=True)
+            column.addWidget(self.contracts_note)
+        else:
+            intro = f"Deployed on chain {deployment.chain_id} at block {deployment.block}."
+            self.contracts_note = styled_label(intro, "hint", wrap=True)
+            column.addWidget(self.contracts_note)
+            for name, address in deployment.addresses.items():
+                value = styled_label(address)
+                value.setProperty("role", "mono")
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                value.setAccessibleName(f"{name} address")
+                row = QHBoxLayout()
+                row.addWidget(styled_label(name))
+                row.addStretch(1)
+                row.addWidget(value)
+                column.addLayout(row)
+        self._contracts.body.addWidget(box)
+        self._contracts_box = box
 
     def _path_row(self, title: str, path: Path) -> QHBoxLayout:
         folder = path if path.suffix == "" else path.parent
