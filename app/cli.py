@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from app.cli_agent import add_agent_parser
 from app.cli_blob import add_blob_parser
 from app.cli_deploy import add_deploy_parser
+from app.cli_serve import add_serve_parser
 from app.cli_wallet import add_wallet_parser
 from app.paths import app_paths
 from app.version import __version__
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_wallet_parser(sub)
     add_deploy_parser(sub)
     add_blob_parser(sub)
+    add_serve_parser(sub)
     add_agent_parser(sub)
     return parser
 

@@ -88,6 +88,20 @@ def _list(args: argparse.Namespace) -> None:
         print(f"{account.index}\t{account.address}\t{account.name}")
 
 
+def _pubkey(args: argparse.Namespace) -> None:
+    """The account's encryption public key: what a buyer publishes and what content is encrypted to."""
+    service = _service(args)
+    if not service.exists:
+        raise CliError("no wallet yet: run `sahara wallet new` or `sahara wallet import`")
+    service.unlock(read_password(args, confirm=False))  # the key is derived from the secret
+    try:
+        if not 0 <= args.account < len(service.accounts()):
+            raise CliError(f"the wallet has no account {args.account}")
+        print("0x" + service.encryption_key(args.account).public_key.hex())
+    finally:
+        service.lock()
+
+
 def _rpc_url(paths: AppPaths) -> tuple[str, str]:
     from app.chain.devnet import Devnet
     from app.settings import load_settings
@@ -128,7 +142,8 @@ def run_wallet(args: argparse.Namespace) -> int:
     from app.wallet.mnemonic import MnemonicError
 
     try:
-        {"new": _new, "import": _import, "list": _list, "balance": _balance}[args.action](args)
+        actions = {"new": _new, "import": _import, "list": _list, "balance": _balance, "pubkey": _pubkey}
+        actions[args.action](args)
     except (CliError, MnemonicError, KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError) as exc:
         print(f"wallet: {exc}", file=sys.stderr)
         return 1
@@ -149,4 +164,9 @@ def add_wallet_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     actions.add_parser("list", help="print index, address and name of every account")
     balance = actions.add_parser("balance", help="print ETH balances on the active network")
     balance.add_argument("address", nargs="?", metavar="ADDRESS", help="any address (default: your accounts)")
+    pubkey = actions.add_parser(
+        "pubkey", help="print an account's encryption public key (hex, for --encrypt-to)"
+    )
+    pubkey.add_argument("--account", type=int, default=0, help="wallet account (default 0)")
+    pubkey.add_argument("--password-file", metavar="FILE", help="read the password from FILE's first line")
     wallet.set_defaults(func=run_wallet)

@@ -94,3 +94,57 @@ class StudioNodeTrace(Base):
     duration_us: Mapped[int] = mapped_column(Integer, default=0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class KeyDeliveryCursor(Base):
+    """How far key delivery has read a market's ``LicensePurchased`` logs for one seller account.
+
+    One row per account rather than per market, so a service restricted to some accounts
+    (``sahara serve --account N``) never moves past purchases that another account still has to see.
+    """
+
+    __tablename__ = "key_delivery_cursor"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    market: Mapped[str] = mapped_column(String(42), primary_key=True)
+    account: Mapped[str] = mapped_column(String(42), primary_key=True)
+    next_block: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class KeyDelivery(Base):
+    """One purchase of one of the user's assets, and how delivering its key went.
+
+    The row is the work item: written when the purchase is first seen (in the same transaction that
+    moves the cursor), then ``pending`` → ``wrapped`` (the wrapped key is stored; its CID is kept so
+    a restart records that one instead of wrapping again) → ``delivered``; or ``refused`` (the
+    purchase carries no usable key) or ``closed`` (refunded, delivered elsewhere, asset sold).
+    No secret is ever stored here: the content key is re-derived from the encrypted blob's header.
+    A unique index on (chain_id, market, license_id), made by migration 0004, keeps one row per
+    license even when two processes (the GUI and ``sahara serve``) see the same purchase.
+    """
+
+    __tablename__ = "key_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(Integer)
+    market: Mapped[str] = mapped_column(String(42))
+    license_id: Mapped[int] = mapped_column(Integer)
+    offer_id: Mapped[int] = mapped_column(Integer)
+    asset_id: Mapped[int] = mapped_column(Integer, index=True)
+    seller: Mapped[str] = mapped_column(String(42), index=True)  # owner of the asset when seen
+    buyer: Mapped[str] = mapped_column(String(42))
+    buyer_pubkey: Mapped[str] = mapped_column(String(266))  # hex, as emitted (up to 133 bytes)
+    price: Mapped[str] = mapped_column(String(80))  # wei as a decimal string
+    deliver_by: Mapped[int] = mapped_column(Integer)
+    purchase_block: Mapped[int] = mapped_column(Integer)
+    purchase_tx: Mapped[str] = mapped_column(String(66))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending|wrapped|delivered|refused|closed
+    intent_id: Mapped[str] = mapped_column(String(200))
+    wrapped_key_cid: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    delivery_tx: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

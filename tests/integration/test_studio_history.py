@@ -42,7 +42,7 @@ def test_the_migration_adds_the_tables_to_an_existing_database(paths) -> None:
     upgrade(paths.database, "0002")
     with contextlib.closing(sqlite3.connect(paths.database)) as conn, conn:
         conn.execute("INSERT INTO app_state VALUES ('kept', 'yes', '2026-01-01')")
-    assert upgrade(paths.database) == "0003" == current_revision(paths.database)
+    assert upgrade(paths.database, "0003") == "0003" == current_revision(paths.database)
     with contextlib.closing(sqlite3.connect(paths.database)) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert conn.execute("SELECT value FROM app_state WHERE key='kept'").fetchone() == ("yes",)

@@ -1,0 +1,200 @@
+"""``sahara serve``: the app's background services without a window, until SIGINT or SIGTERM.
+
+For people who keep their side of the economy running on a server or a spare machine: the
+transaction outbox (broadcast, track, resume after crashes) and key delivery (buyers of your
+assets get their keys, and you get paid, while the laptop is closed). It opens exactly what the
+window opens (``AppRuntime``: settings, database, network, contracts), unlocks the wallet once
+(password from ``--password-file`` or a prompt; the headless session does not auto-lock, since
+no one is there to unlock it again), and logs what it does to stderr and the log file.
+
+Stopping is clean: on SIGINT/SIGTERM the services are cancelled between steps (their state is in
+the database, so the next start resumes), the wallet is locked, the chain client closed, and a
+devnet this process started is stopped. Exit codes: 0 stopped on request, 1 could not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import math
+import signal
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from app.cli_wallet import CliError, read_password, wallet_folder
+
+if TYPE_CHECKING:
+    from app.runtime import AppRuntime
+    from app.storage import BlobStore
+
+log = logging.getLogger("app.serve")
+
+DEVNET_CONFIRMATIONS = 0  # our own devnet does not reorganise
+NETWORK_CONFIRMATIONS = 3
+
+
+def _log_to_terminal() -> None:
+    """Headless, stderr is the operator's view (a terminal, journald): show INFO there too."""
+    for handler in logging.getLogger().handlers:
+        if type(handler) is logging.StreamHandler:
+            handler.setLevel(logging.INFO)
+
+
+def _accounts(args: argparse.Namespace, runtime: AppRuntime) -> list[int] | None:
+    if args.account is None:
+        return None
+    if not any(entry.index == args.account for entry in runtime.wallet.accounts()):
+        raise CliError(f"the wallet has no account {args.account}")
+    return [args.account]
+
+
+def _store(args: argparse.Namespace) -> BlobStore:
+    from app.storage import open_store
+
+    try:
+        return open_store(args.paths, ipfs_api=args.ipfs_api)
+    except ValueError as exc:
+        raise CliError(f"--ipfs-api: {exc}") from exc
+
+
+def _follow_devnet(runtime: AppRuntime, loop: asyncio.AbstractEventLoop) -> None:
+    """A restarted devnet listens on a new port: reconnect the one client and outbox to it."""
+
+    async def reconnect() -> None:
+        from app.runtime import NetworkError
+
+        try:
+            status = await runtime.start_network()
+            log.info("reconnected to the devnet at %s", status.rpc_url)
+        except NetworkError as exc:
+            log.error("could not reconnect to the devnet: %s", exc)
+
+    def on_event(kind: str, message: str) -> None:  # on the devnet watchdog's thread
+        log.warning("devnet %s: %s", kind, message)
+        if kind == "restarted":
+            loop.call_soon_threadsafe(lambda: loop.create_task(reconnect()))
+
+    runtime.add_devnet_listener(on_event)
+
+
+async def _start(
+    args: argparse.Namespace, runtime: AppRuntime, password: str, stopping: Callable[[], bool]
+) -> list[asyncio.Task[None]]:
+    """Unlock, connect, find the contracts and start the services; [] if a stop came meanwhile."""
+    from app.runtime import NetworkError
+    from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService
+    from app.workers.supervise import supervise
+
+    wallet = runtime.wallet
+    await asyncio.to_thread(wallet.unlock, password)  # scrypt: off the loop, so signals still land
+    wallet.auto_lock_s = math.inf
+    accounts = _accounts(args, runtime)
+    store = _store(args)
+    if stopping():
+        return []
+    try:
+        status = await runtime.start_network()
+        log.info("connected to %s (chain %d) at %s", status.name, status.chain_id, status.rpc_url)
+        if stopping():
+            return []
+        deployment = await runtime.ensure_contracts(
+            progress=lambda step, total, what: log.info("deploying [%d/%d] %s", step, total, what)
+        )
+    except NetworkError as exc:
+        raise CliError(str(exc)) from exc
+    if deployment is None:
+        raise CliError(
+            f"Sahara's contracts are not on {status.name}: run `sahara deploy --network {status.name}`"
+        )
+    if stopping():
+        return []
+    if runtime.devnet is not None:
+        _follow_devnet(runtime, asyncio.get_running_loop())
+    outbox = runtime.outbox
+    assert outbox is not None and runtime.sessions is not None
+    confirmations = args.confirmations
+    if confirmations is None:
+        confirmations = DEVNET_CONFIRMATIONS if runtime.on_devnet else NETWORK_CONFIRMATIONS
+    config = DeliveryConfig(interval_s=args.interval, confirmations=confirmations)
+    delivery = KeyDeliveryService(
+        runtime.sessions, outbox, deployment, store, wallet, accounts=accounts, config=config
+    )
+    served = ", ".join(f"{e.index}:{e.address}" for e in delivery.served()) or "none"
+    log.info("serving: outbox and key delivery (accounts %s); stop with Ctrl+C or SIGTERM", served)
+    return [
+        asyncio.create_task(supervise("outbox", lambda: outbox.run(args.interval)), name="outbox"),
+        asyncio.create_task(supervise("key delivery", delivery.run), name="key-delivery"),
+    ]
+
+
+async def _serve(args: argparse.Namespace, password: str) -> int:
+    from app.runtime import AppRuntime
+
+    _log_to_terminal()
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runtime = AppRuntime.open(args.paths)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        if runtime.db_error:
+            raise CliError(runtime.db_error)
+        tasks = await _start(args, runtime, password, stop.is_set)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        runtime.wallet.lock()
+        await runtime.aclose()
+        await asyncio.to_thread(runtime.shutdown)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    log.info("stopped")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
+
+    try:
+        if not Keystore(wallet_folder(args.paths)).exists():
+            raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
+        # Asked before the loop starts, where Ctrl+C at the prompt simply ends the command.
+        password = read_password(args, confirm=False)
+        return asyncio.run(_serve(args, password))
+    except (CliError, KeystoreCorrupt, WrongPassword, TooManyAttempts) as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def add_serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = sub.add_parser(
+        "serve", help="run the background services (outbox, key delivery) without a window until stopped"
+    )
+    serve.add_argument(
+        "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
+    )
+    serve.add_argument(
+        "--account", type=int, metavar="N", help="deliver keys only for this wallet account (default: all)"
+    )
+    serve.add_argument(
+        "--ipfs-api", metavar="URL", help="keep blobs on your IPFS node's RPC API instead of the data folder"
+    )
+    serve.add_argument(
+        "--interval", type=float, default=5.0, metavar="S", help="seconds between service passes (default 5)"
+    )
+    serve.add_argument(
+        "--confirmations",
+        type=int,
+        metavar="N",
+        help=f"blocks a purchase must be buried under before delivery "
+        f"(default {DEVNET_CONFIRMATIONS} on the devnet, {NETWORK_CONFIRMATIONS} elsewhere)",
+    )
+    serve.set_defaults(func=run_serve)
