@@ -206,6 +206,18 @@ class Shell(QObject):
             return
         self.settings_page.show_deployment(deployment)
         self.window.status.show_message("Contracts ready")
+        self._start_key_delivery()
+
+    def _start_key_delivery(self) -> None:
+        """Deliver license keys to buyers of this user's assets while the app runs (paused while locked)."""
+        from app.storage import open_store
+        from app.workers import key_delivery
+        from app.workers.supervise import supervise
+
+        store = open_store(self.paths)
+        self.tasks.spawn(
+            supervise("key delivery", lambda: key_delivery.run(self.runtime, store)), "key-delivery"
+        )
 
     def _show_db_error(self, error: str) -> None:
         box = QMessageBox(self.window)
