@@ -71,6 +71,9 @@ class TxRequest:
     value: int = 0
     description: str = ""
     gas: int | None = None
+    # Fee caps the user approved (from ``quote``); None: the current market fees at signing.
+    max_fee_per_gas: int | None = None
+    max_priority_fee_per_gas: int | None = None
 
 
 def _revert_reason(exc: Exception) -> str:
@@ -140,10 +143,13 @@ class Outbox:
             row = await self.broadcast(row.id)
         return row
 
-    async def prepare(self, request: TxRequest, signer: Signer) -> OutboxTx:
-        existing = self.find_intent(signer.address, request.intent_id)
-        if existing is not None:
-            return existing
+    async def quote(self, request: TxRequest, sender: str) -> TxRequest:
+        """Run the pre-signing checks and return ``request`` with its gas and fee caps filled in.
+
+        The checks: a valid recipient, the right chain, no revert (``TxReverted`` with the
+        contract's reason), enough ETH for value + fee (``InsufficientFunds``). A confirmation
+        dialog shows the returned caps, and submitting the returned request signs exactly those.
+        """
         if request.to is not None:
             if not isinstance(request.to, str) or not is_hex_address(request.to):
                 raise OutboxError(f"{request.to!r} is not an address (0x followed by 40 hex characters).")
@@ -151,16 +157,27 @@ class Outbox:
                 raise OutboxError(f"{request.to} has a wrong checksum: a character is mistyped.")
             request = replace(request, to=to_checksum_address(request.to))
         await self._check_chain()
-        w3 = self.client.w3
-        call = {"from": signer.address, "to": request.to, "value": request.value, "data": request.data}
+        call = {"from": sender, "to": request.to, "value": request.value, "data": request.data}
         gas = request.gas or await self._estimate_gas(call)
-        max_fee, tip = await self._fees()
-        await self._check_funds(signer.address, request.value + gas * max_fee)
+        if request.max_fee_per_gas is None or request.max_priority_fee_per_gas is None:
+            max_fee, tip = await self.market_fees()
+        else:
+            max_fee, tip = request.max_fee_per_gas, request.max_priority_fee_per_gas
+        await self._check_funds(sender, request.value + gas * max_fee)
+        return replace(request, gas=gas, max_fee_per_gas=max_fee, max_priority_fee_per_gas=tip)
+
+    async def prepare(self, request: TxRequest, signer: Signer) -> OutboxTx:
+        existing = self.find_intent(signer.address, request.intent_id)
+        if existing is not None:
+            return existing
+        request = await self.quote(request, signer.address)
         async with self._nonce_lock:
+            w3 = self.client.w3
             chain_nonce = await self.client.ask(w3.eth.get_transaction_count(signer.address, "pending"))
             tx = {
                 "type": 2, "chainId": self.chain_id, "to": request.to, "value": request.value,
-                "data": request.data, "gas": gas, "maxFeePerGas": max_fee, "maxPriorityFeePerGas": tip,
+                "data": request.data, "gas": request.gas, "maxFeePerGas": request.max_fee_per_gas,
+                "maxPriorityFeePerGas": request.max_priority_fee_per_gas,
             }  # fmt: skip
             try:
                 return self._sign_and_persist(request, signer, tx, chain_nonce, "original", None)
@@ -317,7 +334,7 @@ class Outbox:
             raise OutboxError(f"Transaction {old.tx_hash} is already {old.status}; nothing to replace.")
         if old.sender != signer.address:
             raise OutboxError("Only the account that sent a transaction can replace it.")
-        max_fee, tip = await self._fees()
+        max_fee, tip = await self.market_fees()
         bumped_fee = max(max_fee, int(int(old.max_fee_per_gas) * MIN_BUMP) + 1)
         bumped_tip = max(tip, int(int(old.max_priority_fee_per_gas) * MIN_BUMP) + 1)
         tx = {
@@ -351,7 +368,8 @@ class Outbox:
             raise TxReverted(f"This transaction would fail: {_revert_reason(exc)}") from exc
         return int(estimate * 1.2) + 5_000  # headroom: state can change between estimate and mining
 
-    async def _fees(self) -> tuple[int, int]:
+    async def market_fees(self) -> tuple[int, int]:
+        """(max fee per gas, priority fee) for a transaction now: twice the base fee plus the tip."""
         w3 = self.client.w3
         block = await self.client.ask(w3.eth.get_block("latest"))
         tip = int(await self.client.ask(w3.eth.max_priority_fee))

@@ -279,22 +279,10 @@ def summarize(
 Approve = Callable[[TxSummary], Awaitable[bool]]
 
 
-@dataclass(frozen=True)
-class Quote:
-    gas: int
-    max_fee_per_gas: int
-
-
-async def quote(outbox: Outbox, request: TxRequest, sender: str) -> Quote:
-    """Gas and fee cap for ``request``, after the outbox's pre-signing checks: the right chain, no
+async def quote(outbox: Outbox, request: TxRequest, sender: str) -> TxRequest:
+    """``request`` with gas and fee caps, after the outbox's pre-signing checks: the right chain, no
     revert (``TxReverted`` with the reason), enough ETH for value + fee (``InsufficientFunds``)."""
-    # The outbox has no public quote yet; these are the checks ``Outbox.prepare`` runs, in its order.
-    await outbox._check_chain()
-    call = {"from": sender, "to": request.to, "value": request.value, "data": request.data}
-    gas = request.gas or await outbox._estimate_gas(call)
-    max_fee, _tip = await outbox._fees()
-    await outbox._check_funds(sender, request.value + gas * max_fee)
-    return Quote(gas, max_fee)
+    return await outbox.quote(request, sender)
 
 
 async def submit_approved(
@@ -321,7 +309,7 @@ async def submit_approved(
     )  # fmt: skip
     if not await approve(summary):
         return None
-    return await outbox.submit(replace(request, gas=priced.gas), signer())
+    return await outbox.submit(priced, signer())  # signs exactly the caps the person approved
 
 
 async def replace_approved(
@@ -339,7 +327,7 @@ async def replace_approved(
     from app.wallet.outbox import MIN_BUMP
 
     old = outbox.get(tx_id)
-    max_fee, _tip = await outbox._fees()
+    max_fee, _tip = await outbox.market_fees()
     bumped = max(max_fee, int(int(old.max_fee_per_gas) * MIN_BUMP) + 1)
     if cancel:
         summary = summarize(

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from eth_utils import to_checksum_address
 from sqlalchemy import select
 
 from app.chain.client import ChainClient
@@ -72,6 +73,21 @@ def test_transfer_is_persisted_broadcast_and_mined(chain, sessions) -> None:
     receipt = rpc_call(info.rpc_url, "eth_getTransactionReceipt", [row.tx_hash])
     assert int(receipt["status"], 16) == 1
     assert line == "all sent"
+
+
+def test_the_approved_quote_is_exactly_what_gets_signed(chain, sessions) -> None:
+    _, info = chain
+    signer = signing_account(MNEMONIC, 6)
+
+    async def body(outbox: Outbox):
+        priced = await outbox.quote(TxRequest("quoted", RECIPIENT.lower(), value=7), signer.address)
+        row = await outbox.submit(priced, signer)
+        return priced, await outbox.wait(row.id)
+
+    priced, row = run(with_outbox(sessions, info.rpc_url, body))
+    assert priced.gas and priced.max_fee_per_gas and priced.to == to_checksum_address(RECIPIENT)
+    assert (row.gas, int(row.max_fee_per_gas)) == (priced.gas, priced.max_fee_per_gas)
+    assert int(row.max_priority_fee_per_gas) == priced.max_priority_fee_per_gas and row.status == "mined"
 
 
 def test_the_same_intent_is_never_signed_twice(chain, sessions) -> None:

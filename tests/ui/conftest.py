@@ -136,6 +136,9 @@ class FakeRuntime:
             raise self.start_error
         return self.status
 
+    async def ensure_contracts(self, progress: Any = None) -> Any:
+        return getattr(self, "deployment", None)
+
     async def faucet(self, address: str) -> list[Any]:
         from app.runtime import NetworkError
 

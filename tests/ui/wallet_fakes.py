@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from app.db.models import OutboxTx
-from app.wallet.outbox import OutboxError, TxRequest
+from app.wallet.outbox import Outbox, OutboxError, TxRequest
 
 GWEI = 10**9
 ALICE = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
@@ -60,7 +60,9 @@ class FakeOutbox:
     async def _estimate_gas(self, call: dict[str, Any]) -> int:
         return 21_000
 
-    async def _fees(self) -> tuple[int, int]:
+    quote = Outbox.quote  # the real checks, in the real order, on the fake methods here
+
+    async def market_fees(self) -> tuple[int, int]:
         return 2 * GWEI, GWEI
 
     async def _check_funds(self, address: str, needed: int) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from eth_abi import encode
 
-from app.wallet.outbox import InsufficientFunds, TxRequest
+from app.wallet.outbox import InsufficientFunds, Outbox, TxRequest
 from app.wallet.tx_summary import (
     APPROVE,
     MAX_UINT256,
@@ -200,7 +200,7 @@ class FakeOutbox:
         self.calls.append("estimate")
         return 21_000
 
-    async def _fees(self) -> tuple[int, int]:
+    async def market_fees(self) -> tuple[int, int]:
         self.calls.append("fees")
         return 3 * GWEI, GWEI
 
@@ -208,6 +208,8 @@ class FakeOutbox:
         self.calls.append("funds")
         if not self.funds_ok:
             raise InsufficientFunds(f"Not enough ETH: needs {needed}")
+
+    quote = Outbox.quote  # the real checks, in the real order, on the recorded methods above
 
     async def submit(self, request: TxRequest, signer: Any) -> str:
         self.submitted.append((request, signer))
