@@ -108,6 +108,10 @@ class Shell(QObject):
             ),
         ]
         self.settings_page = settings_page
+        settings_page.network_editor.attach(self.tasks.spawn)
+        settings_page.network_editor.active_changed.connect(self._on_network_switched)
+        settings_page.network_editor.attach(self.tasks.spawn)  # Settings → Network: switch, then re-attach
+        settings_page.network_editor.active_changed.connect(self._on_network_switched)
         self.window.set_pages(pages)
         self.window.set_page(settings.last_page)
         self.window.hide_on_close = self._hide_on_close
@@ -184,6 +188,10 @@ class Shell(QObject):
             self.tasks.spawn(self._ensure_contracts(), "contracts")
         self.wallet.on_network_ready(status)
 
+    def _on_network_switched(self, name: str) -> None:
+        self.monitor.name = name  # the status bar names the new network while it connects (or fails)
+        self.monitor.restart()
+
     async def _ensure_contracts(self) -> None:
         """Find the network's contracts; on a fresh devnet, deploy them first (a few seconds, once)."""
         from app.runtime import NetworkError
@@ -231,6 +239,10 @@ class Shell(QObject):
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         box.open()  # not exec(): a nested event loop would stall the asyncio loop behind it
         self.db_dialog = box
+
+    def _on_network_switched(self, name: str) -> None:
+        self.monitor.name = name  # the status bar names the new network while it connects (or fails)
+        self.monitor.restart()
 
     # -- close & quit ----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ idle past the auto-lock time, so a forgotten unlocked laptop does not stay a sig
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -102,6 +103,19 @@ class WalletService:
             self._set(None)
             return True
         return False
+
+    def change_password(self, old: str, new: str) -> None:
+        """Re-encrypt the keystore under ``new`` (``WrongPassword``/``TooManyAttempts`` for ``old``,
+        ``ValueError`` for a too-short ``new``); a password remembered in the keychain follows it."""
+        from app.wallet import remember
+
+        self.keystore.change_password(old, new)
+        self.touch()
+        try:
+            remember.update(self.keystore.file, new)
+        except remember.RememberError:  # a stale entry would only fail the next silent unlock
+            with contextlib.suppress(remember.RememberError):
+                remember.forget(self.keystore.file)
 
     def reveal_mnemonic(self, password: str) -> str:
         """The phrase, only against the password again (even when already unlocked)."""

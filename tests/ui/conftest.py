@@ -52,6 +52,18 @@ def _flush_deletes() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_os_keychain() -> Iterator[None]:
+    """UI tests never touch the developer's real keychain (a read could prompt on macOS)."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+@pytest.fixture(autouse=True)
 def _no_leftovers(qapp: QApplication, request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail a test that leaves top-level widgets or non-daemon threads behind (napari does the same)."""
     widgets_before = set(map(id, QApplication.topLevelWidgets()))

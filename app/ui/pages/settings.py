@@ -133,11 +133,36 @@ class SettingsPage(Page):
             self.lock_button,
         )
         card.body.addLayout(row)
+        card.body.addWidget(separator())
+        self.password_button = action_button("Change…", wallet.open_change_password)
+        row, _ = _row("Password", "Choose a new password for this wallet.", self.password_button)
+        card.body.addLayout(row)
+        card.body.addWidget(separator())
+        self.remember_check = QCheckBox()
+        self.remember_check.setProperty("toggle", True)
+        self.remember_check.setAccessibleName("Remember on this computer")
+        self.remember_check.toggled.connect(wallet.set_remembered)
+        row, self.remember_hint = _row(
+            "Remember on this computer",
+            "Keep the password in this computer's keychain and unlock the wallet when Sahara starts.",
+            self.remember_check,
+        )
+        card.body.addLayout(row)
 
         def update() -> None:
             state = wallet.state
             self.reveal_button.setEnabled(state in ("locked", "unlocked"))
             self.lock_button.setEnabled(state == "unlocked")
+            self.password_button.setEnabled(state in ("locked", "unlocked"))
+            self.remember_check.blockSignals(True)  # showing the state is not a change
+            self.remember_check.setChecked(bool(wallet.remembered))
+            self.remember_check.blockSignals(False)
+            usable = state in ("locked", "unlocked") and wallet.remembered is not None
+            self.remember_check.setEnabled(usable and not wallet.remember_unavailable)
+            asking = "" if wallet.remembered is not None else "Asking the keychain…"
+            self.remember_check.setToolTip(wallet.remember_unavailable or asking)
+            if wallet.remember_unavailable:
+                self.remember_hint.setText(wallet.remember_unavailable)
             if state == "none":
                 self.reveal_hint.setText("No wallet yet: set one up on the Wallet page.")
 
@@ -150,13 +175,21 @@ class SettingsPage(Page):
         where = "the local devnet, run by Sahara on this computer" if net.rpc_url is None else net.rpc_url
         label = styled_label(net.name)
         label.setProperty("role", "mono")
-        row, _ = _row(
-            "Network in use",
-            f"Chain {net.chain_id}: {where}. Custom RPC networks are configured in the settings file's "
-            '"networks" list and chosen with "active_network"; an editor here comes later.',
-            label,
-        )
+        row, self.network_hint = _row("Network in use", f"Chain {net.chain_id}: {where}.", label)
         card.body.addLayout(row)
+        card.body.addWidget(separator())
+        from app.ui.network_editor import NetworkEditor
+
+        self.network_editor = NetworkEditor(settings, lambda: self._save())
+
+        def follow(_name: str) -> None:
+            now = settings.network()
+            label.setText(now.name)
+            place = "the local devnet, run by Sahara on this computer" if now.rpc_url is None else now.rpc_url
+            self.network_hint.setText(f"Chain {now.chain_id}: {place}.")
+
+        self.network_editor.active_changed.connect(follow)
+        card.body.addWidget(self.network_editor)
 
     def show_deployment(self, deployment: Deployment | None, problem: str = "") -> None:
         """List where the network's contracts live (or why they are not there)."""

@@ -83,6 +83,10 @@ class WalletController(QObject):
         self._balances_at = -BALANCE_EVERY_S
         self._loading: asyncio.Task[None] | None = None
         self.last_confirm: QWidget | None = None  # the open confirmation dialog (tests look at it)
+        # "Remember on this computer": None until the keychain has been asked (in a thread, at start)
+        self.remembered: bool | None = None
+        self.remember_unavailable: str | None = None
+        self._remember_task: asyncio.Task[None] | None = None
         if "app.wallet.service" in sys.modules:  # cheap now: open it before the first render
             self._open_wallet()
 
@@ -92,6 +96,8 @@ class WalletController(QObject):
         """On the running loop, after first paint: open the wallet, watch activity, auto-lock."""
         if self.wallet is None and self._loading is None:
             self._loading = self.spawn(self._load(), "wallet-open")
+        if self._remember_task is None:
+            self._remember_task = self.spawn(self._unlock_remembered(), "wallet-remembered")
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.activity)
@@ -202,6 +208,82 @@ class WalletController(QObject):
             dialog.accepted.connect(then)
         dialog.open()
 
+    async def _unlock_remembered(self) -> None:
+        """Ask the keychain whether the password is remembered; if so and locked, unlock silently.
+        A remembered password that no longer works is deleted, and the user is asked as usual."""
+        if self._loading is not None:
+            try:  # eth-account is imported in a thread: importing it here too would race
+                await self._loading
+            except Exception:  # "wallet-open" reports its own failure
+                return
+        wallet = self.wallet
+        if wallet is None or self.state == "none":
+            return  # asked again once a wallet is created (``wallet_created``)
+        from app.wallet import remember
+        from app.wallet.keystore import WrongPassword
+
+        def ask_keychain() -> tuple[str | None, str | None]:
+            reason = remember.unavailable_reason()
+            return reason, None if reason else remember.recall(wallet.keystore.file)
+
+        self.remember_unavailable, password = await asyncio.to_thread(ask_keychain)
+        self.remembered = password is not None
+        if password is not None and self.state == "locked":
+            try:
+                await asyncio.to_thread(wallet.unlock, password)
+            except WrongPassword:
+                await asyncio.to_thread(remember.forget, wallet.keystore.file)
+                self.remembered = False
+                self.notice.emit("The remembered password no longer works and was removed; unlock as usual.")
+            except Exception as exc:  # rate-limited, unreadable keystore: the unlock dialog says why later
+                log.warning("could not unlock with the remembered password: %s", exc)
+            else:
+                self.notice.emit("Wallet unlocked with the password remembered on this computer.")
+        self.changed.emit()
+
+    def open_change_password(self) -> None:
+        if self.state in ("none", "loading") or self.wallet is None:
+            return
+        from app.ui.wallet.password_dialog import ChangePasswordDialog
+
+        def changed() -> None:
+            self.notice.emit("Wallet password changed.")
+            self.changed.emit()
+
+        ChangePasswordDialog(self.wallet, self.spawn, self.window(), on_changed=changed).open()
+
+    def set_remembered(self, on: bool) -> None:
+        """The Settings switch: on asks for the password first; off deletes it from the keychain."""
+        if self.wallet is None or self.state in ("none", "loading") or self.remember_unavailable:
+            return
+        if on:
+            from app.ui.wallet.remember_dialog import RememberDialog
+
+            dialog = RememberDialog(self.wallet, self.spawn, self.window())
+            dialog.finished.connect(lambda result: self._remembered(bool(result)))
+            dialog.open()
+        else:
+            self.spawn(self._forget(), "wallet-forget")
+
+    def _remembered(self, on: bool) -> None:
+        self.remembered = on
+        if on:
+            self.notice.emit("Sahara now unlocks the wallet by itself on this computer.")
+        self.changed.emit()
+
+    async def _forget(self) -> None:
+        from app.wallet import remember
+
+        assert self.wallet is not None
+        try:
+            await asyncio.to_thread(remember.forget, self.wallet.keystore.file)
+        except remember.RememberError as exc:
+            self.notice.emit(str(exc))
+        else:
+            self.remembered = False
+            self.notice.emit("The password is no longer remembered on this computer.")
+        self.changed.emit()
+
     # -- onboarding ------------------------------------------------------------------------------
 
     def open_onboarding(self, path: Literal["create", "import"] | None = None) -> None:
@@ -214,6 +296,8 @@ class WalletController(QObject):
         dialog.open()
 
     def wallet_created(self) -> None:
+        if self._remember_task is not None and self._remember_task.done():
+            self._remember_task = self.spawn(self._unlock_remembered(), "wallet-remembered")
         self.changed.emit()
         self.refresh_balances()
 

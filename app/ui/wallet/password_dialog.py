@@ -1,0 +1,164 @@
+"""``ChangePasswordDialog``: current password, new password twice, and a strength hint.
+
+The new password is checked as it is typed (at least 8 characters, both fields equal); the current
+one by the keystore, with the unlock dialog's answers (wrong password, rate-limit countdown, corrupt
+file). What was typed stays on an error. scrypt runs twice (check, re-encrypt), so the change runs in
+a worker thread behind a busy bar, and the dialog cannot be closed halfway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from app.ui.wallet.common import StatusText, button_row, heading
+from app.ui.wallet.onboarding_steps import StrengthMeter
+from app.ui.wallet.unlock_dialog import PasswordPrompt, Spawn, describe_password_error
+from app.ui.widgets import styled_label
+
+if TYPE_CHECKING:
+    from app.wallet.service import WalletService
+
+MIN_PASSWORD = 8
+
+
+def _password_field(placeholder: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setPlaceholderText(placeholder)
+    field.setAccessibleName(placeholder)
+    return field
+
+
+class ChangePasswordDialog(QDialog):
+    def __init__(
+        self,
+        wallet: WalletService,
+        spawn: Spawn,
+        parent: QWidget | None = None,
+        *,
+        on_changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Change password")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumWidth(440)
+        self._wallet, self._spawn, self._on_changed = wallet, spawn, on_changed
+        self._task: asyncio.Task[None] | None = None
+        column = QVBoxLayout(self)
+        column.setContentsMargins(24, 22, 24, 20)
+        column.setSpacing(10)
+        title, body = heading(
+            "Change the wallet password",
+            "The new password encrypts this wallet's keys on this computer. Your recovery phrase stays "
+            "the same.",
+        )
+        column.addWidget(title)
+        column.addWidget(body)
+        column.addSpacing(4)
+        column.addWidget(styled_label("Current password", "hint"))
+        self.current = PasswordPrompt("Change password")
+        self.current.field.setPlaceholderText("Current password")
+        self.current.field.setAccessibleName("Current password")
+        column.addWidget(self.current)
+        column.addWidget(styled_label("New password", "hint"))
+        self.new = _password_field(f"New password (at least {MIN_PASSWORD} characters)")
+        column.addWidget(self.new)
+        self.meter = StrengthMeter()
+        column.addWidget(self.meter)
+        self.repeat = _password_field("Repeat the new password")
+        column.addWidget(self.repeat)
+        self.new_error = StatusText()
+        column.addWidget(self.new_error)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: scrypt gives no progress to report
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(4)
+        self.progress.hide()
+        column.addWidget(self.progress)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.reject)
+        column.addSpacing(4)
+        column.addLayout(button_row(self.cancel_button, self.current.button))
+        self.current.button.clicked.connect(self.change)
+        for field in (self.current.field, self.new, self.repeat):
+            field.returnPressed.connect(self.change)
+        self.new.textChanged.connect(self._on_new_typed)
+        self.repeat.textChanged.connect(lambda _text: self.new_error.set_hint(""))
+        self.current.field.setFocus()
+
+    def _on_new_typed(self, text: str) -> None:
+        from app.wallet.onboarding import password_strength
+
+        strength = password_strength(text)
+        self.meter.show_score(strength.score, f"{strength.label}. {strength.hint}".strip() if text else "")
+        self.new_error.set_hint("")
+
+    def problem(self) -> tuple[QLineEdit, str] | None:
+        """What is wrong with the form before the keystore is asked: (field to fix, words)."""
+        current, new = self.current.field.text(), self.new.text()
+        if not current:
+            return self.current.field, "Enter your current password."
+        if len(new) < MIN_PASSWORD:
+            return self.new, f"Use a new password of at least {MIN_PASSWORD} characters."
+        if new != self.repeat.text():
+            return self.repeat, "The two new passwords are not the same."
+        if new == current:
+            return self.new, "The new password is the same as the current one."
+        return None
+
+    def change(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        if not self.current.button.isEnabled():
+            return  # counting down, or the keystore cannot be read
+        problem = self.problem()
+        if problem is not None:
+            field, text = problem
+            if field is self.current.field:
+                self.current.error.set_error(text)
+            else:
+                self.new_error.set_error(text)
+            field.setFocus()
+            return
+        self._set_busy(True)
+        self._task = self._spawn(self._change(self.current.field.text(), self.new.text()), "wallet-password")
+
+    def _set_busy(self, busy: bool) -> None:
+        self.current.set_busy(busy, "Changing the password… this takes a few seconds.")
+        self.new.setEnabled(not busy)
+        self.repeat.setEnabled(not busy)
+        self.cancel_button.setEnabled(not busy)
+        self.progress.setVisible(busy)
+        if busy:
+            self.new_error.set_hint("")
+
+    async def _change(self, old: str, new: str) -> None:
+        try:
+            await asyncio.to_thread(self._wallet.change_password, old, new)
+        except Exception as exc:
+            self._set_busy(False)
+            problem = describe_password_error(exc)
+            if problem is not None:
+                self.current.show_problem(problem)
+                return
+            if type(exc) is ValueError:  # the keystore's own length rule
+                self.new_error.set_error(str(exc))
+                self.new.setFocus()
+                return
+            if isinstance(exc, OSError):
+                self.new_error.set_error(f"The wallet file could not be saved: {exc}")
+                return
+            raise
+        self.accept()
+        self._on_changed()
+
+    def reject(self) -> None:
+        if self._task is not None and not self._task.done():
+            return  # the keystore is being rewritten; it finishes in a few seconds
+        super().reject()
