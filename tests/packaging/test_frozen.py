@@ -78,3 +78,26 @@ def test_bundle_has_no_torch() -> None:
     assert internal.is_dir()
     assert not (internal / "torch").exists(), "torch must not be bundled (see packaging/README.md)"
     assert not list(internal.glob("libtorch*")), "torch libraries must not be bundled"
+
+
+def test_encrypted_blob_round_trip(tmp_path: Path) -> None:
+    """Storage and ECIES (coincurve's native backend) work inside the bundle."""
+    from app.wallet.hd import encryption_key_from_mnemonic
+
+    key = encryption_key_from_mnemonic("test test test test test test test test test test test junk", 0)
+    source = tmp_path / "data.bin"
+    source.write_bytes(os.urandom(300_000))
+    exe, home = frozen_exe(), tmp_path / "home"
+    home.mkdir()
+    put = run_frozen(exe, home, "blob", "put", str(source), "--encrypt-to", "0x" + key.public_key.hex())
+    assert put.returncode == 0, put.stderr
+    cid = put.stdout.strip().splitlines()[-1]
+    verify = run_frozen(exe, home, "blob", "verify", cid)
+    assert verify.returncode == 0, verify.stderr
+
+
+def test_agent_file_validates(tmp_path: Path) -> None:
+    """The studio's node registry (imported dynamically) and Jinja2 are in the bundle."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "agents" / "question_router.sahara-agent"
+    result = run_frozen(frozen_exe(), tmp_path, "agent", "validate", str(example))
+    assert result.returncode == 0, result.stdout + result.stderr
