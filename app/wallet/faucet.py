@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
 
 from app.chain.devnet import DEVNET_CHAIN_ID
 from app.db.models import OutboxTx
@@ -53,6 +54,7 @@ async def drip_sahara(
 
     if outbox.chain_id != DEVNET_CHAIN_ID:
         raise OutboxError("The faucet exists only on the local devnet.")
+    address = to_checksum_address(address)  # ABI encoding takes only checksummed addresses
     request = TxRequest(
         f"faucet-sahara:{address.lower()}:{_window(now)}",
         faucet_address,

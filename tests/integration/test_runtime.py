@@ -125,6 +125,37 @@ def test_devnet_contracts_are_deployed_once_and_the_faucet_drips_sahara(paths) -
     assert balance == 1_000 * 10**18
 
 
+def test_a_second_drip_in_the_faucet_cooldown_still_gives_eth(paths, monkeypatch) -> None:
+    import time
+
+    from web3 import Web3
+
+    import app.wallet.faucet as faucet
+
+    runtime = AppRuntime.open(paths)
+    address = "0x00000000000000000000000000000000000000ee"
+    checksummed = Web3.to_checksum_address(address)
+
+    async def body():
+        await runtime.start_network()
+        await runtime.ensure_contracts()
+        first = await runtime.faucet(address)
+        later = time.time() + faucet.DRIP_WINDOW_S + 1  # a new drip window, inside the contract's cooldown
+        monkeypatch.setattr(faucet.time, "time", lambda: later)
+        second = await runtime.faucet(address)
+        await runtime.outbox.wait(second[0].id)
+        balance = await runtime.client.w3.eth.get_balance(checksummed)
+        await runtime.aclose()
+        return first, second, balance
+
+    try:
+        first, second, balance = asyncio.run(body())
+    finally:
+        runtime.shutdown()
+    assert len(first) == 2 and len(second) == 1  # SAHARA refused by the cooldown, ETH still sent
+    assert balance == 20 * 10**18
+
+
 def test_reconnecting_keeps_one_outbox(paths) -> None:
     runtime = AppRuntime.open(paths)
 
