@@ -42,10 +42,10 @@ import time
 from pathlib import Path
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from web3 import HTTPProvider, Web3
 
 from app.chain.merkle import build_tree
+from app.chain.permit import TokenDomain, permit_typed_data, sign_permit
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "resources" / "contracts"
@@ -167,39 +167,11 @@ class Chain:
 
 
 def permit(chain: Chain, token, owner, spender: str, value: int, deadline: int) -> tuple[int, bytes, bytes]:  # type: ignore[no-untyped-def]
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": "Sahara",
-            "version": "1",
-            "chainId": chain.chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender,
-            "value": value,
-            "nonce": token.functions.nonces(owner.address).call(),
-            "deadline": deadline,
-        },
-    }
-    sig = owner.sign_message(encode_typed_data(full_message=typed))
-    return sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big")
+    """An EIP-2612 permit signed the way the app signs them (app.chain.permit)."""
+    domain = TokenDomain("Sahara", "1", chain.chain_id, token.address)
+    nonce = token.functions.nonces(owner.address).call()
+    signed = sign_permit(permit_typed_data(domain, owner.address, spender, value, nonce, deadline), owner)
+    return signed.v, signed.r, signed.s
 
 
 # ------------------------------------------------------------------ scenarios
