@@ -148,3 +148,20 @@ class KeyDelivery(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class LabelDraft(Base):
+    """A labeler's unsubmitted answer for one item, saved on every change so a crash loses nothing.
+
+    Keyed by chain, campaign, account and item: the same campaign labeled from two accounts, or on
+    two networks, keeps separate drafts. ``annotation`` is the ``labeling.schema.Annotation`` JSON.
+    """
+
+    __tablename__ = "label_draft"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(42), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    annotation: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

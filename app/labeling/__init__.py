@@ -1,0 +1,1 @@
+"""Labeling campaigns: task types, import/export, drafts, review and aggregation, the chain side."""
