@@ -110,8 +110,6 @@ class Shell(QObject):
         self.settings_page = settings_page
         settings_page.network_editor.attach(self.tasks.spawn)
         settings_page.network_editor.active_changed.connect(self._on_network_switched)
-        settings_page.network_editor.attach(self.tasks.spawn)  # Settings → Network: switch, then re-attach
-        settings_page.network_editor.active_changed.connect(self._on_network_switched)
         self.window.set_pages(pages)
         self.window.set_page(settings.last_page)
         self.window.hide_on_close = self._hide_on_close
