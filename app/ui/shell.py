@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -87,6 +87,8 @@ class Shell(QObject):
         self._told_about_tray = False
         self._shutdown_task: asyncio.Task[None] | None = None
         self._outbox_task: asyncio.Task[None] | None = None
+        self._contracts_chain: tuple[str, int] | None = None  # the network whose contracts are looked up
+        self._network_services: list[asyncio.Task[Any]] = []
         self.wallet_banner: Banner | None = None
 
         colors = self.theme.colors
@@ -179,12 +181,24 @@ class Shell(QObject):
         self.wallet.open_onboarding()
 
     def _on_network_ready(self, status: NetworkStatus) -> None:
-        """The network is up: start the outbox's service loop once (it survives reconnects)."""
+        """The network is up: start the outbox's service loop once (it survives reconnects), and
+        look up the contracts whenever the chain is a different one from last time (first start,
+        or a network switch) — the services that work against them restart with them."""
         outbox = getattr(self.runtime, "outbox", None)
         if outbox is not None and (self._outbox_task is None or self._outbox_task.done()):
             self._outbox_task = self.tasks.spawn(outbox.run(), "outbox")
+        chain = (status.name, status.chain_id)
+        if outbox is not None and chain != self._contracts_chain:
+            self._contracts_chain = chain
+            self._stop_network_services()
             self.tasks.spawn(self._ensure_contracts(), "contracts")
         self.wallet.on_network_ready(status)
+
+    def _stop_network_services(self) -> None:
+        """Cancel the services bound to the previous network's contracts (key delivery, …)."""
+        for task in self._network_services:
+            task.cancel()
+        self._network_services.clear()
 
     def _on_network_switched(self, name: str) -> None:
         self.monitor.name = name  # the status bar names the new network while it connects (or fails)
@@ -221,8 +235,10 @@ class Shell(QObject):
         from app.workers.supervise import supervise
 
         store = open_store(self.paths)
-        self.tasks.spawn(
-            supervise("key delivery", lambda: key_delivery.run(self.runtime, store)), "key-delivery"
+        self._network_services.append(
+            self.tasks.spawn(
+                supervise("key delivery", lambda: key_delivery.run(self.runtime, store)), "key-delivery"
+            )
         )
 
     def _show_db_error(self, error: str) -> None:

@@ -149,6 +149,7 @@ class FakeRuntime:
         return self.status
 
     async def ensure_contracts(self, progress: Any = None) -> Any:
+        self.contract_lookups = getattr(self, "contract_lookups", 0) + 1
         return getattr(self, "deployment", None)
 
     async def faucet(self, address: str) -> list[Any]:

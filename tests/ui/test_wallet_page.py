@@ -58,6 +58,17 @@ def test_the_outbox_loop_runs_once_the_network_is_up(shell, runtime, qtbot) -> N
     assert any(t.get_name() == "outbox" and not t.done() for t in shell.tasks._tasks)
 
 
+def test_contracts_are_looked_up_again_only_when_the_network_changes(shell, runtime, qtbot) -> None:
+    qtbot.waitUntil(lambda: getattr(runtime, "contract_lookups", 0) == 1)
+    shell.monitor.network_ready.emit(shell.monitor.status)  # a reconnect to the same chain
+    qtbot.wait(50)
+    assert runtime.contract_lookups == 1
+    from conftest import FakeStatus
+
+    shell.monitor.network_ready.emit(FakeStatus(name="sepolia", chain_id=11155111))  # a switch
+    qtbot.waitUntil(lambda: runtime.contract_lookups == 2)
+
+
 def test_the_active_account_its_balance_and_the_network(page, shell, qtbot) -> None:
     assert page.account_name.text() == "Account 1"
     assert page.account_address.text() == ALICE
