@@ -70,6 +70,8 @@ class AppRuntime:
             from app.wallet.service import WalletService
 
             self._wallet = WalletService(self.paths.data / "wallet")
+            if any(a.index == self.settings.active_account for a in self._wallet.accounts()):
+                self._wallet.active_index = self.settings.active_account  # the account used last time
         return self._wallet
 
     @classmethod

@@ -51,6 +51,7 @@ class Settings(BaseModel):
     networks: list[NetworkConfig] = Field(default_factory=lambda: [DEVNET])
     window_geometry: str | None = Field(default=None, description="Base64 of the saved window geometry")
     last_page: int = Field(default=0, ge=0, description="Index of the page shown last")
+    active_account: int = Field(default=0, ge=0, description="HD index of the wallet account in use")
 
     def network(self) -> NetworkConfig:
         """The active network; falls back to the devnet if the name no longer exists."""

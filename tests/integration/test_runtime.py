@@ -179,3 +179,24 @@ def test_faucet_is_refused_off_the_devnet(paths) -> None:
     with pytest.raises(NetworkError, match="Not connected"):
         asyncio.run(runtime.faucet("0x00000000000000000000000000000000000000cc"))
     runtime.shutdown()
+
+
+def test_the_account_in_use_last_time_is_active_again(paths) -> None:
+    from app.settings import save_settings
+    from app.wallet.service import WalletService
+
+    wallet = WalletService(paths.data / "wallet", scrypt_n=2**4)
+    wallet.create("test test test test test test test test test test test junk", "pw-long-enough")
+    wallet.add_account()
+    runtime = AppRuntime.open(paths)
+    runtime.settings.active_account = 1
+    save_settings(paths.settings_file, runtime.settings)
+    runtime.shutdown()
+
+    runtime = AppRuntime.open(paths)
+    assert runtime.wallet.active_index == 1
+    runtime.shutdown()
+    runtime = AppRuntime.open(paths)
+    runtime.settings.active_account = 7  # an account that no longer exists: fall back to the first
+    assert runtime.wallet.active_index == 0
+    runtime.shutdown()

@@ -171,6 +171,7 @@ def test_add_rename_and_switch_accounts(page, shell, runtime, qtbot) -> None:
 
     page.accounts.rows[1].use_button.click()
     assert runtime.wallet.active_index == 1
+    assert runtime.settings.active_account == 1, "the choice outlives a restart"
     assert page.account_name.text() == "Savings"
     assert shell.window.status.account.text.text() == "Savings · 0x7099…79C8"
     assert not page.accounts.rows[1].active_badge.isHidden()

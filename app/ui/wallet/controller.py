@@ -430,6 +430,8 @@ class WalletController(QObject):
     def switch(self, index: int) -> None:
         if self.wallet is not None and self.wallet.active_index != index:
             self.wallet.active_index = index
+            self.runtime.settings.active_account = index  # the next start opens on this account
+            self.runtime.save_settings()
             self.changed.emit()
 
     # -- transactions ----------------------------------------------------------------------------
