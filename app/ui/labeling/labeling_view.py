@@ -1,0 +1,621 @@
+"""The labeling view: one claimed batch, labeled with the keyboard.
+
+It renders a ``LabelingSession`` (the model every key ends in) and routes keys to it: class keys
+label, arrows/Space/Enter move, Z undoes, B toggles the box tool, ? shows every key. The image
+items come from a ``Prefetcher`` that fetched and decoded them ahead of the cursor, so "next" is
+drawn from memory. Submitting is the page's business: the view asks (``submit_requested``, after
+a confirmation when items are unanswered) and shows what the page reports back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.labeling.schema import Item, TaskType
+from app.labeling.session import LabelingSession
+from app.ui.labeling.box_tool import BoxTool
+from app.ui.labeling.image_view import ZOOM_STEP, ImageCanvas
+from app.ui.labeling.prefetch import AHEAD, Prefetcher, Proposer
+from app.ui.labeling.shortcuts import Keys, ShortcutSheet, hint_line
+from app.ui.labeling.side_panel import SidePanel
+from app.ui.labeling.text_view import TextItemView
+from app.ui.theme import Colors
+from app.ui.widgets import Card, action_button, set_role, styled_label
+
+CLASSIFY = (TaskType.IMAGE_CLASSIFICATION, TaskType.TEXT_CLASSIFICATION)
+TEXT_KEYS = {  # with Shift or Ctrl these move the caret or extend the selection in a text item
+    Qt.Key.Key_Left,
+    Qt.Key.Key_Right,
+    Qt.Key.Key_Up,
+    Qt.Key.Key_Down,
+    Qt.Key.Key_Home,
+    Qt.Key.Key_End,
+    Qt.Key.Key_PageUp,
+    Qt.Key.Key_PageDown,
+}
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+class LabelingView(QWidget):
+    submit_requested = Signal()
+    back_requested = Signal()
+    next_batch_requested = Signal()
+    shown = Signal(str)  # item id, once it is on screen (the benchmark times this)
+
+    def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.session: LabelingSession | None = None
+        self.prefetcher: Prefetcher | None = None
+        self.keys: Keys | None = None
+        self._busy = False
+        self._shown_id: str | None = None
+        self._expires_at: int | None = None
+        self._subtitle = ""
+        self._unavailable: str | None = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(10)
+        outer.addLayout(self._header())
+        self.status = styled_label("", "hint", wrap=True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
+        outer.addWidget(self.status)
+
+        self.pages = QStackedWidget()
+        work = QWidget()
+        body = QHBoxLayout(work)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(16)
+        self.content = QStackedWidget()
+        self.canvas = ImageCanvas(colors)
+        self.text_view = TextItemView(colors)
+        self.content.addWidget(self.canvas)
+        self.content.addWidget(self.text_view)
+        body.addWidget(self.content, 1)
+        self.side = SidePanel(colors)
+        self.side.class_clicked.connect(self._class_clicked)
+        self.side.accept_clicked.connect(self.accept_suggestion)
+        body.addWidget(self.side)
+        self.pages.addWidget(work)
+        self.pages.addWidget(self._done_page())
+        outer.addWidget(self.pages, 1)
+        self.hint = styled_label("", "hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer.addWidget(self.hint)
+
+        self.sheet = ShortcutSheet(self)
+        self.sheet.apply_colors(colors)
+        self.sheet.closed.connect(self._focus_content)
+        for widget in (self, self.canvas, self.canvas.viewport(), self.text_view):
+            widget.installEventFilter(self)
+        self.canvas.zoom_changed.connect(lambda _z: self._show_item_line())
+        self.text_view.cursorPositionChanged.connect(self._caret_moved)
+        self._clock = QTimer(self)
+        self._clock.setInterval(30_000)
+        self._clock.timeout.connect(self._show_subtitle)
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.back_button = action_button("← Campaigns", self.back_requested.emit)
+        self.back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row.addWidget(self.back_button)
+        titles = QVBoxLayout()
+        titles.setSpacing(1)
+        self.title = styled_label("", "section")
+        self.subtitle = styled_label("", "hint")
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        row.addLayout(titles, 1)
+        self.progress_text = styled_label("", "muted")
+        row.addWidget(self.progress_text)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setFixedSize(QSize(140, 6))
+        row.addWidget(self.progress)
+        self.submit_button = action_button("Submit batch", self.request_submit, primary=True)
+        self.submit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.submit_button.setToolTip("Ctrl+Enter")
+        row.addWidget(self.submit_button)
+        return row
+
+    def _done_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        card = Card(padding=28, spacing=10)
+        card.setMaximumWidth(560)
+        self.done_title = styled_label("Batch submitted", "empty-title")
+        self.done_body = styled_label("", "empty-body", wrap=True)
+        self.done_body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        card.body.addWidget(self.done_title)
+        card.body.addWidget(self.done_body)
+        buttons = QHBoxLayout()
+        self.next_batch_button = action_button(
+            "Label the next batch", self.next_batch_requested.emit, primary=True
+        )
+        buttons.addWidget(self.next_batch_button)
+        buttons.addWidget(action_button("Back to campaigns", self.back_requested.emit))
+        buttons.addStretch(1)
+        card.body.addLayout(buttons)
+        column.addWidget(card)
+        return page
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.canvas.apply_colors(colors)
+        self.text_view.apply_colors(colors)
+        self.side.apply_colors(colors)
+        self.sheet.apply_colors(colors)
+        self._refresh()
+
+    # -- opening a batch -------------------------------------------------------------------------
+
+    def open(
+        self,
+        session: LabelingSession,
+        fetch: Callable[[Item], bytes] | None,
+        *,
+        title: str,
+        subtitle: str = "",
+        expires_at: int | None = None,
+        proposer: Callable[[], Proposer] | None = None,
+        ahead: int = AHEAD,
+    ) -> None:
+        """Show ``session``'s batch; image bytes come from ``fetch`` (called in worker threads).
+        ``proposer`` builds the pre-labeler (in a worker; it may raise: then suggestions hide)."""
+        self.close_batch()
+        self.session = session
+        session.subscribe(self._on_session)
+        task = session.task
+        self._unavailable = None
+        prelabel = task is TaskType.IMAGE_CLASSIFICATION and proposer is not None
+        if task.modality == "image":
+            if fetch is None:
+                raise ValueError("an image campaign needs a way to fetch its images")
+            self.prefetcher = Prefetcher(
+                fetch, ahead=ahead, fit=self._fit_size(), proposer=proposer if prelabel else None
+            )
+            self.prefetcher.ready.connect(self._on_ready)
+            self.prefetcher.unavailable.connect(self._suggestions_unavailable)
+            self.prefetcher.set_items(session.items)
+            self.prefetcher.set_cursor(session.index)
+            bounds = self.canvas.image.boundingRect()
+            self.canvas.tool = (
+                BoxTool(self.canvas, self.canvas.boxes, session, bounds)
+                if task is TaskType.BOUNDING_BOXES
+                else None
+            )
+            self.content.setCurrentWidget(self.canvas)
+        else:
+            self.canvas.tool = None
+            self.content.setCurrentWidget(self.text_view)
+        self.keys = Keys.for_campaign(task, session.label_set, prelabel=prelabel)
+        self.sheet.set_keys(self.keys)
+        self.hint.setText(hint_line(self.keys))
+        self.side.set_classes(session.label_set)
+        self.side.show_box_tool(False if task is TaskType.BOUNDING_BOXES else None)
+        self.side.suggestions_unavailable(None)
+        self.title.setText(title)
+        self._subtitle = subtitle
+        self._expires_at = expires_at
+        self._show_subtitle()
+        if expires_at is not None:
+            self._clock.start()
+        self.pages.setCurrentIndex(0)
+        self.set_busy(None)
+        self.show_status(
+            f"Restored {session.restored} saved answer{'s' if session.restored != 1 else ''}."
+            if session.restored
+            else None
+        )
+        self._show_current()
+        self._focus_content()
+
+    def close_batch(self) -> None:
+        """Forget the batch (its answers are in the drafts); stops the prefetch threads."""
+        if self.session is not None:
+            self.session.unsubscribe(self._on_session)
+            self.session = None
+        if self.prefetcher is not None:
+            self.prefetcher.shutdown()
+            self.prefetcher.deleteLater()
+            self.prefetcher = None
+        self.canvas.tool = None
+        self.canvas.show_message("")
+        self._shown_id = None
+        self._clock.stop()
+
+    def shutdown(self) -> None:
+        self.close_batch()
+        self.canvas.shutdown()
+
+    def _fit_size(self) -> QSize:
+        """Previews are decoded at the canvas's size (at least 1024 px, before it is laid out)."""
+        ratio = self.devicePixelRatioF()
+        size = self.canvas.viewport().size() * ratio
+        return size.expandedTo(QSize(1024, 768))
+
+    # -- what the page reports -------------------------------------------------------------------
+
+    def set_busy(self, text: str | None) -> None:
+        """While the batch is being submitted: no edits, the reason in the status line."""
+        self._busy = text is not None
+        self.submit_button.setEnabled(not self._busy)
+        self.back_button.setEnabled(not self._busy)
+        if text is not None:
+            self.show_status(text)
+
+    def show_status(self, text: str | None, role: str = "hint") -> None:
+        self.status.setText(text or "")
+        self.status.setVisible(bool(text))
+        set_role(self.status, role)
+
+    def show_error(self, text: str) -> None:
+        self.set_busy(None)
+        self.show_status(text, "error")
+
+    def show_submitted(self, text: str, *, more: bool = True) -> None:
+        """The batch is in: say so, offer the next batch (``more``: the campaign has batches left)."""
+        self.set_busy(None)
+        self.show_status(None)
+        self.done_body.setText(text)
+        self.next_batch_button.setVisible(more)
+        self.pages.setCurrentIndex(1)
+        self.sheet.close_sheet()
+
+    # -- keyboard --------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and self._claims(event):
+            event.accept()  # ours, not a window-wide shortcut's
+            return True
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            return self.handle_key(event)
+        if kind == QEvent.Type.KeyRelease and isinstance(event, QKeyEvent):
+            return self._key_released(event)
+        return super().eventFilter(watched, event)
+
+    def _claims(self, event: QKeyEvent) -> bool:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        return mods in (Qt.KeyboardModifier.NoModifier, SHIFT) or event.key() in (
+            Qt.Key.Key_Z,
+            Qt.Key.Key_Y,
+            Qt.Key.Key_0,
+            Qt.Key.Key_A,
+            *ENTER,
+        )
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Do what ``event``'s key does; False lets the focused widget have it."""
+        session = self.session
+        if session is None or self.pages.currentIndex() != 0:
+            return False
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ctrl, shift = bool(mods & CTRL), bool(mods & SHIFT)
+        text = event.text()
+        if key in (Qt.Key.Key_F1, Qt.Key.Key_Question) or text == "?":
+            self.toggle_sheet()
+            return True
+        if self._busy:
+            return True
+        if ctrl and key in ENTER:
+            self.request_submit()
+            return True
+        if key == Qt.Key.Key_Z and (ctrl or not mods or shift):
+            if shift:
+                session.redo()
+            else:
+                session.undo()
+            return True
+        if ctrl and key == Qt.Key.Key_Y:
+            session.redo()
+            return True
+        image = session.task.modality == "image"
+        if ctrl and key == Qt.Key.Key_0 and image:
+            self.canvas.fit()
+            return True
+        if ctrl and key == Qt.Key.Key_A and self.keys is not None and self.keys.accept == "Ctrl+A":
+            self.accept_suggestion()
+            return True
+        if mods & ~SHIFT:
+            return False  # Ctrl+C, Ctrl+arrows in a text, window shortcuts
+        if (
+            session.task is TaskType.NER
+            and (shift or key in (Qt.Key.Key_Up, Qt.Key.Key_Down))
+            and key in TEXT_KEYS
+        ):
+            return False  # the text view selects
+        return self._plain_key(session, key, text, image, event.isAutoRepeat())
+
+    def _plain_key(self, session: LabelingSession, key: int, text: str, image: bool, repeat: bool) -> bool:
+        if key == Qt.Key.Key_Right or key in ENTER:
+            session.next()
+        elif key == Qt.Key.Key_Left:
+            session.previous()
+        elif key == Qt.Key.Key_Space:
+            if image:
+                if not repeat:
+                    self.canvas.space_pressed()  # a tap is "next" (on release), a drag pans
+            elif not repeat:
+                session.next()
+        elif key == Qt.Key.Key_Tab:
+            if not session.next_unanswered():
+                self.show_status("Every item has an answer: Ctrl+Enter submits the batch.", "ok")
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_selected()
+        elif key == Qt.Key.Key_Escape:
+            self._escape()
+        elif key == Qt.Key.Key_B and session.task is TaskType.BOUNDING_BOXES:
+            self.toggle_box_tool()
+        elif image and key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.canvas.zoom_by(ZOOM_STEP)
+        elif image and key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.canvas.zoom_by(1 / ZOOM_STEP)
+        elif image and text == "0" and self.keys is not None and self.keys.fit == "0":
+            self.canvas.fit()
+        elif text.lower() == "a" and self.keys is not None and self.keys.accept == "A":
+            self.accept_suggestion()
+        else:
+            cls = session.class_for_key(text)
+            if cls is None:
+                return key not in (Qt.Key.Key_Up, Qt.Key.Key_Down)  # unknown keys do nothing, quietly
+            self.pick(cls.name)
+        return True
+
+    def _key_released(self, event: QKeyEvent) -> bool:
+        if event.key() != Qt.Key.Key_Space or event.isAutoRepeat() or self.session is None:
+            return False
+        if self.session.task.modality == "image" and self.canvas.space_released() and not self._busy:
+            self.session.next()
+        return True
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def pick(self, name: str) -> None:
+        """A class key or click: label, relabel the selection, or mark the selected text."""
+        session = self.session
+        if session is None or self._busy:
+            return
+        if session.task is TaskType.NER:
+            start, end = self.text_view.selection()
+            if start == end:
+                start = end = self.text_view.caret()
+            if session.label_span(start, end, name) is None and start == end:
+                self.show_status("Select some text first (drag, or Shift+arrows), then press a class key.")
+            else:
+                self.text_view.collapse_selection()
+            return
+        if session.task is TaskType.IMAGE_CLASSIFICATION and not self.canvas.has_image:
+            decoded = self.prefetcher.get(session.current.id) if self.prefetcher else None
+            if decoded is not None and decoded.error:
+                self.show_status("Nothing to label here: skip this item with → or Space.", "error")
+                return
+        session.pick(name)
+
+    def accept_suggestion(self) -> None:
+        session, proposal = self.session, self._proposal()
+        if session is not None and proposal is not None and not self._busy:
+            session.pick(proposal[0])
+
+    def delete_selected(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        if session.task is TaskType.BOUNDING_BOXES:
+            if session.selected_box is not None:
+                session.delete_box(session.selected_box)
+        elif session.task is TaskType.NER:
+            start, end = self.text_view.selection()
+            hits = [i for i, s in enumerate(session.answer.spans) if s.start < end and s.end > start]
+            at = session.span_at(self.text_view.caret())
+            for index in sorted(set(hits) or ({at} if at is not None else set()), reverse=True):
+                session.delete_span(index)
+        else:
+            session.clear()
+
+    def toggle_box_tool(self) -> None:
+        tool = self.canvas.tool
+        if tool is not None:
+            tool.cancel()
+            tool.drawing = not tool.drawing
+            self.side.show_box_tool(tool.drawing)
+            self.canvas.viewport().setCursor(
+                Qt.CursorShape.CrossCursor if tool.drawing else Qt.CursorShape.ArrowCursor
+            )
+
+    def toggle_sheet(self) -> None:
+        if self.sheet.isVisible():
+            self.sheet.close_sheet()
+        else:
+            self.sheet.open()
+
+    def request_submit(self) -> None:
+        """Ctrl+Enter or the button: submit, after a confirmation if items are unanswered."""
+        session = self.session
+        if session is None or self._busy or self.pages.currentIndex() != 0:
+            return
+        missing = len(session.unanswered())
+        if not missing:
+            self.submit_requested.emit()
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Submit with skipped items?")
+        box.setText(f"{missing} of {len(session.items)} items have no answer.")
+        box.setInformativeText("They are submitted as skipped and earn nothing. Submit the batch anyway?")
+        submit = box.addButton("Submit anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep labeling", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(QMessageBox.StandardButton.NoButton)
+
+        def done(_code: int) -> None:
+            if box.clickedButton() is submit:
+                self.submit_requested.emit()
+            box.deleteLater()
+            self._focus_content()
+
+        box.finished.connect(done)
+        box.open()  # never exec(): a nested loop would stall asyncio
+        self.confirm_box = box
+
+    def _escape(self) -> None:
+        session = self.session
+        tool = self.canvas.tool
+        if tool is not None and tool.busy:
+            tool.cancel()
+        elif session is not None and session.selected_box is not None:
+            session.select_box(None)
+        elif tool is not None and tool.drawing:
+            self.toggle_box_tool()
+        elif session is not None and session.task is TaskType.NER:
+            self.text_view.collapse_selection()
+
+    def _class_clicked(self, name: str) -> None:
+        self.pick(name)
+        self._focus_content()
+
+    def _focus_content(self) -> None:
+        if self.session is not None and self.pages.currentIndex() == 0:
+            self.content.currentWidget().setFocus()
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def _on_session(self, what: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        if what == "cursor":
+            if self.prefetcher is not None:
+                self.prefetcher.set_cursor(session.index)
+            self._show_current()
+            return
+        if what == "saved":
+            self.show_status(session.save_error, "error" if session.save_error else "hint")
+            return
+        self._refresh()
+
+    def _on_ready(self, item_id: str) -> None:
+        if self.session is not None and item_id == self.session.current.id:
+            self._show_current()
+
+    def _show_current(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        item = session.current
+        if session.task.modality == "text":
+            self.text_view.show_item(item.id, item.text or "")
+            self._shown_id = item.id
+        else:
+            decoded = self.prefetcher.get(item.id) if self.prefetcher is not None else None
+            if decoded is None:
+                self.canvas.show_message("Loading…")
+                self._shown_id = None
+            elif decoded.error:
+                self.canvas.show_message(
+                    f"{decoded.error}.\n\nSkip it with → or Space: it is submitted without an answer."
+                )
+                self._shown_id = item.id
+            elif self._shown_id != item.id or not self.canvas.has_image:
+                self.canvas.show_image(decoded)
+                self._shown_id = item.id
+        self._refresh()
+        if self._shown_id == item.id:
+            self.shown.emit(item.id)
+
+    def _refresh(self) -> None:
+        """Everything that depends on the current answer: overlays, side panel, progress."""
+        session = self.session
+        if session is None:
+            return
+        answer = session.answer
+        tool = self.canvas.tool
+        if session.task is TaskType.BOUNDING_BOXES and self.canvas.has_image and not (tool and tool.busy):
+            self.canvas.boxes.show(answer.boxes, session.selected_box, session.color_of)
+        if session.task is TaskType.NER:
+            self._show_spans()
+        self.side.show_state(
+            session.task, answer, session.active_class, session.selected_box, session.current
+        )
+        proposal = self._proposal()
+        if self.keys is not None and self.keys.accept and self._unavailable is None:
+            pending = self.prefetcher is not None and self.prefetcher.get(session.current.id) is None
+            text = f"{proposal[0]} · {proposal[1]:.0%}" if proposal else ("" if pending else None)
+            self.side.show_suggestion(text, self.keys.accept)
+        else:
+            self.side.show_suggestion(None, None)
+        done, total = session.answered, len(session.items)
+        self.progress_text.setText(f"{done} / {total} answered")
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+        self._show_item_line()
+
+    def _show_spans(self) -> None:
+        session = self.session
+        assert session is not None
+        colors = {c.name: c.color for c in session.label_set.classes}
+        self.text_view.show_spans(session.answer.spans, colors, session.span_at(self.text_view.caret()))
+
+    def _caret_moved(self) -> None:
+        if self.session is not None and self.session.task is TaskType.NER:
+            self._show_spans()
+
+    def _show_item_line(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        line = f"Item {session.index + 1} of {len(session.items)} · {session.current.id}"
+        if session.task.modality == "image" and self.canvas.has_image:
+            line += f" · zoom {self.canvas.zoom():.0%}"
+        self.side.item.setText(line)
+
+    def _proposal(self) -> tuple[str, float] | None:
+        session = self.session
+        if session is None or self.prefetcher is None:
+            return None
+        decoded = self.prefetcher.get(session.current.id)
+        proposal = decoded.proposal if decoded is not None else None
+        return proposal if proposal is not None and proposal[0] in session.label_set.names else None
+
+    def _suggestions_unavailable(self, why: str) -> None:
+        self._unavailable = why
+        self.side.suggestions_unavailable(why)
+        self._refresh()
+
+    def _show_subtitle(self) -> None:
+        text = self._subtitle
+        if self._expires_at is not None:
+            left = self._expires_at - int(time.time())
+            when = time.strftime("%H:%M", time.localtime(self._expires_at))
+            text += (
+                f"{' · ' if text else ''}claim expires at {when} (in {max(1, left // 60)} min)"
+                if left > 0
+                else f"{' · ' if text else ''}the claim expired at {when}: submitting may be refused"
+            )
+        self.subtitle.setText(text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.sheet.isVisible():
+            self.sheet.setGeometry(self.rect())
+        if self.prefetcher is not None:
+            self.prefetcher.fit = self._fit_size()
