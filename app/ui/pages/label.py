@@ -1,28 +1,451 @@
-"""Label: the labeling workspace's page, honest until the workspace lands."""
+"""Label: the labeling workspace. Campaigns → instructions → labeling a claimed batch → submit →
+the next batch; earnings with withdraw; and the requester's own campaigns in "My campaigns".
+
+Everything comes from the chain service (``app.labeling.service.LabelingService``, given with
+``set_service`` once the wallet is unlocked and the contracts are known); without one the page says
+why. Every call to it runs as a background task through ``spawn`` with a busy state, and its
+failures are shown in words where they happened. Answers live in the session's drafts, so a failed
+submit, a switched account or a closed app loses nothing.
+"""
 
 from __future__ import annotations
 
-from app.ui.pages.empty_state import EmptyStatePage
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.labeling.schema import TaskType
+from app.labeling.session import LabelingSession
+from app.ui.icons import glyph
+from app.ui.labeling.campaign_detail import CampaignDetailView
+from app.ui.labeling.campaign_list import CampaignListView
+from app.ui.labeling.earnings_view import EarningsView
+from app.ui.labeling.labeling_view import LabelingView
+from app.ui.labeling.prefetch import Proposer
+from app.ui.labeling.wording import explain, sahara
+from app.ui.tasks import BackgroundTasks
 from app.ui.theme import Colors
+from app.ui.widgets import Card, styled_label
+
+log = logging.getLogger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
+NO_SERVICE = "Unlock your wallet to see campaigns"
+NO_SERVICE_BODY = (
+    "Campaigns, your batches and your earnings are read from the TaskBoard contract with your account, "
+    "so this page needs an unlocked wallet and a network where Sahara's contracts are set up (the status "
+    "bar shows the connection). Set up or unlock a wallet on the Wallet page."
+)
+TABS = ["Campaigns", "Earnings", "My campaigns"]
 
 
-class LabelPage(EmptyStatePage):
-    def __init__(self, colors: Colors) -> None:
-        super().__init__(
-            "Label",
-            "Label data for pay, or turn your own files into a reviewed dataset.",
-            icon="tag",
-            headline="Labeling campaigns arrive with the labeling workspace",
-            body=(
-                "There are no campaigns to show yet: the labeling workspace is not part of the app so far. "
-                "When it lands, campaigns are read from the chain's TaskBoard, so what you see here will "
-                "always be real, funded work."
-            ),
-            plans=[
-                "Pick an open campaign and label its items with the keyboard, one key per answer.",
-                "Get paid in tokens for every accepted item; acceptance and payment are recorded on-chain.",
-                "Requesters: create a campaign from your files, fund its rewards, and get a reviewed "
-                "dataset back.",
-            ],
-            colors=colors,
+def prelabeler(label_names: list[str]) -> Proposer:
+    """Build the digits pre-labeler (called in a prefetch worker). Raises with the reason when it
+    cannot help this campaign, and the labeling view then hides suggestions with that reason."""
+    try:
+        from app.labeling.prelabel import Prelabeler
+    except ImportError as exc:
+        raise RuntimeError(f"the pre-labeling module is not available ({exc})") from exc
+    model = Prelabeler()
+    if not set(model.classes) & set(label_names):
+        raise RuntimeError("the digits model does not know this campaign's classes")
+    return model.propose
+
+
+class LabelPage(QWidget):
+    def __init__(self, colors: Colors, spawn: Spawn | None = None) -> None:
+        """``spawn(coro, name)`` runs the page's calls (the shell's ``BackgroundTasks.spawn``, so they
+        are cancelled at quit); without it the page keeps its own task set."""
+        super().__init__()
+        self.title = "Label"
+        self.colors = colors
+        self.spawn = spawn or BackgroundTasks().spawn
+        self.service: Any = None
+        self._epoch = 0  # bumped by set_service: results of calls to an older service are dropped
+        self._campaigns: dict[int, Any] = {}
+        self._claims: dict[int, Any] = {}
+        self._manifests: dict[int, Any] = {}
+        self._claim: Any = None  # the batch being labeled
+        self._busy: set[str] = set()
+        self.requester: QWidget | None = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(32, 22, 32, 16)
+        outer.setSpacing(14)
+        header = QHBoxLayout()
+        header.setSpacing(12)
+        header.addWidget(styled_label("Label", "title"))
+        header.addStretch(1)
+        self.tabs = QButtonGroup(self)
+        self.tab_buttons: list[QPushButton] = []
+        for i, name in enumerate(TABS):
+            button = QPushButton(name)
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.setProperty("segment", "first" if i == 0 else "last" if i == len(TABS) - 1 else "middle")
+            if 0 < i < len(TABS) - 1:
+                button.setStyleSheet("border-left: none;")
+            self.tabs.addButton(button, i)
+            self.tab_buttons.append(button)
+            header.addWidget(button)
+        header.setSpacing(0)
+        self.tabs.idClicked.connect(self.show_tab)
+        outer.addLayout(header)
+
+        self.stack = QStackedWidget()
+        self.unavailable = self._unavailable_card()
+        self.stack.addWidget(self.unavailable)
+        self.campaign_stack = QStackedWidget()
+        self.list_view = CampaignListView(colors)
+        self.detail_view = CampaignDetailView(colors)
+        self.labeling = LabelingView(colors)
+        for view in (self.list_view, self.detail_view, self.labeling):
+            self.campaign_stack.addWidget(view)
+        self.stack.addWidget(self.campaign_stack)
+        self.earnings_view = EarningsView(colors)
+        self.stack.addWidget(self.earnings_view)
+        self.requester_holder = QWidget()
+        QVBoxLayout(self.requester_holder).setContentsMargins(0, 0, 0, 0)
+        self.stack.addWidget(self.requester_holder)
+        outer.addWidget(self.stack, 1)
+
+        self.list_view.refresh_requested.connect(self.refresh_campaigns)
+        self.list_view.open_requested.connect(self.open_campaign)
+        self.detail_view.back_requested.connect(self.show_list)
+        self.detail_view.start_requested.connect(self.start_labeling)
+        self.labeling.back_requested.connect(self.leave_labeling)
+        self.labeling.submit_requested.connect(self.submit)
+        self.labeling.next_batch_requested.connect(self.next_batch)
+        self.earnings_view.refresh_requested.connect(self.refresh_earnings)
+        self.earnings_view.withdraw_requested.connect(self.withdraw)
+        self.set_service(None)
+
+    def _unavailable_card(self) -> QWidget:
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 8, 0, 0)
+        card = Card(padding=28, spacing=0)
+        card.setMaximumWidth(760)
+        row = QHBoxLayout()
+        row.setSpacing(20)
+        self.unavailable_icon = QLabel()
+        self.unavailable_icon.setFixedSize(QSize(44, 44))
+        self.unavailable_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row.addWidget(self.unavailable_icon, 0, Qt.AlignmentFlag.AlignTop)
+        text = QVBoxLayout()
+        text.setSpacing(8)
+        self.unavailable_title = styled_label(NO_SERVICE, "empty-title", wrap=True)
+        self.unavailable_body = styled_label(NO_SERVICE_BODY, "empty-body", wrap=True)
+        text.addWidget(self.unavailable_title)
+        text.addWidget(self.unavailable_body)
+        row.addLayout(text, 1)
+        card.body.addLayout(row)
+        column.addWidget(card)
+        column.addStretch(1)
+        self._paint_icon()
+        return holder
+
+    def _paint_icon(self) -> None:
+        pixmap = glyph("tag", self.colors.accent).pixmap(QSize(30, 30), self.devicePixelRatioF())
+        self.unavailable_icon.setPixmap(pixmap)
+        self.unavailable_icon.setStyleSheet(f"background: {self.colors.accent_soft}; border-radius: 12px;")
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.colors = colors
+        self._paint_icon()
+        for view in (self.list_view, self.detail_view, self.labeling, self.earnings_view):
+            view.apply_colors(colors)
+        if self.requester is not None and hasattr(self.requester, "apply_colors"):
+            self.requester.apply_colors(colors)
+
+    # -- the service -----------------------------------------------------------------------------
+
+    def set_service(self, service: Any, reason: str | None = None) -> None:
+        """The chain service for the active account, or None (locked, no wallet, no contracts):
+        then the page says why (``reason``, or that the wallet must be unlocked)."""
+        if service is self.service and service is not None:
+            return
+        self._epoch += 1
+        self.service = service
+        self._busy.clear()
+        self._campaigns, self._claims, self._manifests = {}, {}, {}
+        self._claim = None
+        self.labeling.close_batch()  # its answers are in the drafts of the account they belong to
+        if self.requester is not None and hasattr(self.requester, "set_service"):
+            self.requester.set_service(service)
+        for button in self.tab_buttons:
+            button.setVisible(service is not None)
+        if service is None:
+            self.unavailable_title.setText(reason or NO_SERVICE)
+            self.stack.setCurrentWidget(self.unavailable)
+            return
+        self.campaign_stack.setCurrentWidget(self.list_view)
+        self.show_tab(0)
+        self.refresh_campaigns()
+
+    def show_tab(self, index: int) -> None:
+        if self.service is None:
+            return
+        self.tab_buttons[index].setChecked(True)
+        if index == 0:
+            self.stack.setCurrentWidget(self.campaign_stack)
+        elif index == 1:
+            self.stack.setCurrentWidget(self.earnings_view)
+            self.refresh_earnings()
+        else:
+            self._ensure_requester()
+            self.stack.setCurrentWidget(self.requester_holder)
+
+    def _ensure_requester(self) -> None:
+        """The requester's panel, built on first use (and only if that part of the app is there)."""
+        if self.requester is not None:
+            return
+        try:
+            from app.ui.labeling.requester_panel import RequesterPanel
+        except ImportError as exc:
+            log.warning("the requester panel is not available: %s", exc)
+            self.requester = styled_label(
+                f"Creating campaigns is not available in this build ({exc}).", "muted"
+            )
+        else:
+            self.requester = RequesterPanel(self.colors, self.spawn)
+            self.requester.set_service(self.service)
+        self.requester_holder.layout().addWidget(self.requester)
+
+    def _run(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        """Start a call once (a second click while it runs is ignored)."""
+        if name in self._busy:
+            coro.close()
+            return
+        self._busy.add(name)
+        epoch = self._epoch
+
+        async def guarded() -> None:
+            try:
+                await coro
+            finally:
+                if epoch == self._epoch:
+                    self._busy.discard(name)
+
+        self.spawn(guarded(), f"label-{name}")
+
+    # -- campaigns -------------------------------------------------------------------------------
+
+    def refresh_campaigns(self) -> None:
+        if self.service is not None:
+            self._run(self._load_campaigns(), "campaigns")
+
+    async def _load_campaigns(self) -> None:
+        service, epoch = self.service, self._epoch
+        self.list_view.set_busy(True)
+        try:
+            campaigns = await service.campaigns()
+            claims = await service.open_claims()
+        except Exception as exc:  # the chain said no, or is unreachable: say so, keep the last list
+            log.warning("loading campaigns failed: %s", exc)
+            if epoch == self._epoch:
+                self.list_view.show_error(f"The campaigns could not be loaded: {explain(exc)}")
+            return
+        finally:
+            if epoch == self._epoch:
+                self.list_view.set_busy(False)
+        if epoch != self._epoch:
+            return
+        self._campaigns = {c.campaign_id: c for c in campaigns}
+        self._claims = {c.campaign_id: c for c in claims}
+        self.list_view.show_campaigns(campaigns, self._claims)
+
+    def show_list(self) -> None:
+        self.campaign_stack.setCurrentWidget(self.list_view)
+
+    def open_campaign(self, campaign: Any) -> None:
+        self.detail_view.show_campaign(
+            campaign, self._instructions(campaign.campaign_id), self._claims.get(campaign.campaign_id)
         )
+        self.campaign_stack.setCurrentWidget(self.detail_view)
+        if campaign.campaign_id not in self._manifests:
+            self._run(self._load_manifest(campaign), f"manifest-{campaign.campaign_id}")
+
+    def _instructions(self, campaign_id: int) -> str | None:
+        manifest = self._manifests.get(campaign_id)
+        return manifest.instructions if manifest is not None else None
+
+    async def _load_manifest(self, campaign: Any) -> None:
+        service, epoch = self.service, self._epoch
+        try:
+            manifest = await service.manifest(campaign.campaign_id)
+        except Exception as exc:  # storage unreachable, a manifest that does not validate
+            if epoch == self._epoch and self.detail_view.campaign is campaign:
+                self.detail_view.instructions.setPlainText("")
+                self.detail_view.show_status(
+                    f"The campaign's manifest could not be read: {explain(exc)}", "error"
+                )
+            return
+        if epoch != self._epoch:
+            return
+        self._manifests[campaign.campaign_id] = manifest
+        if self.detail_view.campaign is campaign:
+            self.detail_view.show_campaign(
+                campaign, manifest.instructions, self._claims.get(campaign.campaign_id)
+            )
+
+    # -- labeling --------------------------------------------------------------------------------
+
+    def start_labeling(self) -> None:
+        campaign = self.detail_view.campaign
+        if self.service is not None and campaign is not None:
+            self._run(self._start(campaign, resume=True), "claim")
+
+    def next_batch(self) -> None:
+        campaign = self._campaigns.get(self._claim.campaign_id) if self._claim is not None else None
+        if self.service is not None and campaign is not None:
+            self._run(self._start(campaign, resume=False), "claim")
+
+    async def _start(self, campaign: Any, *, resume: bool) -> None:
+        """Resume the labeler's open batch of ``campaign``, else claim one (a transaction)."""
+        service, epoch = self.service, self._epoch
+        status = (
+            self.detail_view if self.campaign_stack.currentWidget() is self.detail_view else self.labeling
+        )
+        status.set_busy("Looking for a batch you already started…")
+        try:
+            manifest = self._manifests.get(campaign.campaign_id) or await service.manifest(
+                campaign.campaign_id
+            )
+            self._manifests[campaign.campaign_id] = manifest
+            claim = None
+            if resume:
+                claim = next(
+                    (c for c in await service.open_claims() if c.campaign_id == campaign.campaign_id), None
+                )
+            if claim is None:
+                status.set_busy("Claiming a batch (a transaction on the chain)…")
+                claim = await service.claim(campaign.campaign_id)
+        except Exception as exc:  # NoBatchAvailable, ReputationTooLow, the network: in words, where asked
+            log.info("starting a batch of campaign %s failed: %s", campaign.campaign_id, exc)
+            if epoch == self._epoch:
+                status.set_busy(None)
+                status.show_status(explain(exc), "error")
+            return
+        if epoch != self._epoch:
+            return
+        status.set_busy(None)
+        self._claims[campaign.campaign_id] = claim
+        self._open_batch(campaign, manifest, claim)
+
+    def _open_batch(self, campaign: Any, manifest: Any, claim: Any) -> None:
+        self._claim = claim
+        session = LabelingSession(
+            manifest.task_type, manifest.label_set, claim.items, self.service.drafts(campaign.campaign_id)
+        )
+        names = manifest.label_set.names
+        proposer = (
+            (lambda: prelabeler(names)) if manifest.task_type is TaskType.IMAGE_CLASSIFICATION else None
+        )
+        reward = sahara(campaign.reward_per_item)
+        self.labeling.open(
+            session,
+            self.service.item_bytes,
+            title=campaign.title,
+            subtitle=f"Batch {claim.batch} · {len(claim.items)} items · {reward} each",
+            expires_at=claim.expires_at,
+            proposer=proposer,
+        )
+        self.campaign_stack.setCurrentWidget(self.labeling)
+
+    def leave_labeling(self) -> None:
+        """Back to the list; the batch stays claimed and its answers in the drafts (Resume finds it)."""
+        self.labeling.close_batch()
+        self._claim = None
+        self.show_list()
+        self.refresh_campaigns()
+
+    def submit(self) -> None:
+        if self.service is not None and self._claim is not None and self.labeling.session is not None:
+            self._run(self._submit(self._claim, self.labeling.session), "submit")
+
+    async def _submit(self, claim: Any, session: LabelingSession) -> None:
+        service, epoch = self.service, self._epoch
+        answers = session.answers()
+        self.labeling.set_busy(
+            "Submitting: encrypting your answers to the requester and sending the transaction…"
+        )
+        try:
+            tx = await service.submit(claim, answers)
+        except Exception as exc:  # the answers stay in the drafts; the labeler can try again
+            log.warning("submitting batch %s failed: %s", claim.batch, exc)
+            if epoch == self._epoch:
+                self.labeling.show_error(
+                    f"The batch was not submitted: {explain(exc)} Your answers are kept."
+                )
+            return
+        if epoch != self._epoch:
+            return
+        self._claims.pop(claim.campaign_id, None)
+        campaign = self._campaigns.get(claim.campaign_id)
+        answered = sum(not a.empty for a in answers)
+        days = campaign.review_window_s / 86400 if campaign is not None else 3
+        self.labeling.show_submitted(
+            f"Batch {claim.batch} is in: {answered} of {len(answers)} items answered, encrypted to the "
+            f"requester (transaction {tx[:10]}…{tx[-6:]}). It is reviewed within {days:g} days; Earnings "
+            "shows the outcome.",
+            more=campaign is None or campaign.batches_available > 1,
+        )
+        self.refresh_campaigns()
+
+    # -- earnings --------------------------------------------------------------------------------
+
+    def refresh_earnings(self) -> None:
+        if self.service is not None:
+            self._run(self._load_earnings(), "earnings")
+
+    async def _load_earnings(self, done: str | None = None) -> None:
+        """Load and show the earnings; ``done`` is what to say afterwards (after a withdrawal)."""
+        service, epoch = self.service, self._epoch
+        self.earnings_view.set_busy("Loading your earnings…")
+        try:
+            earnings = await service.earnings()
+        except Exception as exc:  # the chain is unreachable: say so, keep what is shown
+            if epoch == self._epoch:
+                self.earnings_view.set_busy(None)
+                self.earnings_view.show_status(f"Your earnings could not be loaded: {explain(exc)}", "error")
+            return
+        if epoch != self._epoch:
+            return
+        self.earnings_view.show_earnings(earnings, {i: c.title for i, c in self._campaigns.items()})
+        self.earnings_view.set_busy(None)
+        self.earnings_view.show_status(done, "ok")
+
+    def withdraw(self) -> None:
+        if self.service is not None:
+            self._run(self._withdraw(), "withdraw")
+
+    async def _withdraw(self) -> None:
+        service, epoch = self.service, self._epoch
+        self.earnings_view.set_busy("Withdrawing to your wallet (a transaction on the chain)…")
+        try:
+            tx = await service.withdraw()
+        except Exception as exc:  # NothingToWithdraw, the network: said where the button is
+            if epoch == self._epoch:
+                self.earnings_view.set_busy(None)
+                self.earnings_view.show_status(f"Nothing was withdrawn: {explain(exc)}", "error")
+            return
+        if epoch != self._epoch:
+            return
+        await self._load_earnings(f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]}).")
+
+    def shutdown(self) -> None:
+        """Stop the labeling view's worker threads (at quit; drafts are already saved)."""
+        self.labeling.shutdown()

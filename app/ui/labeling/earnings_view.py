@@ -1,0 +1,117 @@
+"""What labeling has earned: pending review, accepted, paid, rejected (with the requester's reason
+per batch), and a withdraw button for what is credited on-chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from app.ui.labeling.campaign_list import Cell, make_table, table_style
+from app.ui.labeling.wording import sahara
+from app.ui.theme import Colors
+from app.ui.widgets import FactTile, action_button, set_role, styled_label
+
+TILES = [
+    ("Pending review", "pending", "Submitted batches the requester has not reviewed yet"),
+    ("Accepted", "accepted", "Accepted work, credited to you on-chain"),
+    ("Paid out", "paid", "Withdrawn to your wallet so far"),
+    ("Rejected", "rejected", "Work the review did not accept; the reasons are below"),
+]
+ROW_COLUMNS = ["Campaign", "Batch", "Items", "Status", "Accepted", "Earned", "Reason"]
+
+
+class EarningsView(QWidget):
+    refresh_requested = Signal()
+    withdraw_requested = Signal()
+
+    def __init__(self, colors: Colors) -> None:
+        super().__init__()
+        self._withdrawable = 0
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(12)
+        top = QHBoxLayout()
+        top.addWidget(styled_label("Your earnings", "section"))
+        top.addStretch(1)
+        self.refresh_button = action_button("Refresh", self.refresh_requested.emit)
+        top.addWidget(self.refresh_button)
+        column.addLayout(top)
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        self.tiles: dict[str, FactTile] = {}
+        for i, (caption, key, tip) in enumerate(TILES):
+            tile = FactTile(caption)
+            tile.setToolTip(tip)
+            grid.addWidget(tile, 0, i)
+            self.tiles[key] = tile
+        column.addLayout(grid)
+        withdraw = QHBoxLayout()
+        self.withdrawable = styled_label("", "bullet")
+        withdraw.addWidget(self.withdrawable)
+        withdraw.addStretch(1)
+        self.withdraw_button = action_button("Withdraw", self.withdraw_requested.emit, primary=True)
+        self.withdraw_button.setEnabled(False)
+        withdraw.addWidget(self.withdraw_button)
+        column.addLayout(withdraw)
+        self.status = styled_label("", "hint", wrap=True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
+        column.addWidget(self.status)
+        column.addWidget(styled_label("Batches", "section"))
+        self.table = make_table(ROW_COLUMNS, colors)
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, self.table.horizontalHeader().ResizeMode.ResizeToContents
+        )
+        self.table.horizontalHeader().setStretchLastSection(True)
+        column.addWidget(self.table, 1)
+        self.empty = styled_label("No batches yet: what you submit shows here.", "empty-body")
+        self.empty.hide()
+        column.addWidget(self.empty)
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.table.setStyleSheet(table_style(colors))
+
+    def set_busy(self, text: str | None) -> None:
+        """Loading or withdrawing: buttons off and the reason shown."""
+        busy = text is not None
+        self.refresh_button.setEnabled(not busy)
+        self.withdraw_button.setEnabled(not busy and self._withdrawable > 0)
+        if busy:
+            self.show_status(text)
+
+    def show_status(self, text: str | None, role: str = "hint") -> None:
+        self.status.setText(text or "")
+        self.status.setVisible(bool(text))
+        set_role(self.status, role)
+
+    def show_earnings(self, earnings: Any, titles: dict[int, str]) -> None:
+        """``titles``: campaign titles by id, where known (the table shows #id otherwise)."""
+        for _caption, key, _tip in TILES:
+            self.tiles[key].set_value(sahara(getattr(earnings, key)))
+        self._withdrawable = earnings.withdrawable
+        self.withdrawable.setText(
+            f"Ready to withdraw: {sahara(earnings.withdrawable)}"
+            if earnings.withdrawable
+            else "Nothing to withdraw yet: earnings arrive once batches are accepted."
+        )
+        self.withdraw_button.setEnabled(earnings.withdrawable > 0)
+        rows = earnings.rows
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            cells = [
+                Cell(titles.get(row.campaign_id, f"Campaign #{row.campaign_id}"), row.campaign_id),
+                Cell(str(row.batch), row.batch),
+                Cell(str(row.items), row.items),
+                Cell(row.status.capitalize(), row.status),
+                Cell(f"{row.accepted} of {row.items}" if row.status != "claimed" else "—", row.accepted),
+                Cell(sahara(row.paid) if row.paid else "—", row.paid),
+                Cell(row.reason or "", row.reason or "", row.reason or ""),
+            ]
+            for c, cell in enumerate(cells):
+                self.table.setItem(r, c, cell)
+        self.table.setSortingEnabled(True)
+        self.table.setVisible(bool(rows))
+        self.empty.setVisible(not rows)

@@ -1,0 +1,82 @@
+"""What the labeler's screens say: SAHARA amounts, earnings estimates, requester reputation, and
+the chain's refusals (custom errors such as ``ReputationTooLow(have=3, need=50)``) in words."""
+
+from __future__ import annotations
+
+import re
+
+from app.labeling.schema import TaskType
+
+DECIMALS = 18
+# A labeler's pace per task type, for the "per hour" estimate: one key per image or text
+# (Prodigy-style) is fast; boxes and spans take a while per item. Deliberately conservative.
+LABELS_PER_MINUTE = {
+    TaskType.IMAGE_CLASSIFICATION: 20.0,
+    TaskType.TEXT_CLASSIFICATION: 8.0,
+    TaskType.BOUNDING_BOXES: 3.0,
+    TaskType.NER: 3.0,
+}
+
+
+def sahara(amount: int) -> str:
+    """``1.25 SAHARA`` (at most 4 decimals; a tiny nonzero amount never shows as 0)."""
+    from app.wallet.tx_summary import format_units
+
+    return f"{format_units(amount, DECIMALS, max_decimals=4)} SAHARA"
+
+
+def per_hour(reward_per_item: int, task: TaskType) -> int:
+    """Estimated earnings per hour in wei at the task's typical pace."""
+    return int(reward_per_item * LABELS_PER_MINUTE[task] * 60)
+
+
+def per_hour_tooltip(task: TaskType) -> str:
+    pace = LABELS_PER_MINUTE[task]
+    return (
+        f"An estimate: about {pace:g} items a minute is a typical pace for {task.title.lower()}, "
+        "if every item is accepted. Your pace and the review decide what you really earn."
+    )
+
+
+def reputation(reviewed: int, accept_rate: float | None) -> str:
+    """The requester's record: how many batches they reviewed and how many items they accepted."""
+    if not reviewed or accept_rate is None:
+        return "New requester"
+    return f"{accept_rate:.0%} accepted · {reviewed:,} reviewed"
+
+
+def requirement(min_reputation: int) -> str:
+    return (
+        f"Open to labelers with at least {min_reputation:,} accepted items. Reputation is the number of "
+        "your items that requesters accepted, checked against hidden gold answers; build it on campaigns "
+        "open to everyone."
+    )
+
+
+_ERROR = re.compile(r"\b(?P<name>[A-Z][A-Za-z]+)\((?P<args>[^)]*)\)")
+
+
+def explain(exc: BaseException) -> str:
+    """The reason a chain action failed, in words; unknown errors keep their own message."""
+    text = str(exc) or type(exc).__name__
+    match = _ERROR.search(text)
+    name = match.group("name") if match else type(exc).__name__
+    args = dict(re.findall(r"(\w+)=([^,]+)", match.group("args"))) if match else {}
+    if name == "ReputationTooLow":
+        have, need = args.get("have"), args.get("need")
+        detail = f" (you have {have}, it needs {need})" if have and need else ""
+        return (
+            f"Your reputation is too low for this campaign{detail}. Reputation is your accepted items; "
+            "label campaigns open to everyone first."
+        )
+    known = {
+        "NoBatchAvailable": "Every batch of this campaign is taken or done. Batches come back when a claim "
+        "expires: try again later, or pick another campaign.",
+        "NoFreeSlot": "You hold as many batches as you can at once. Submit one of them first.",
+        "CampaignNotOpen": "This campaign is closed: it takes no more work.",
+        "UnknownCampaign": "This campaign does not exist on this network.",
+        "NotClaimed": "This batch is no longer yours (the claim expired and it was given back). Your "
+        "answers are still saved on this computer.",
+        "NothingToWithdraw": "There is nothing to withdraw yet: earnings arrive once batches are accepted.",
+    }
+    return known.get(name, text)

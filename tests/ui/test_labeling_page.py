@@ -1,0 +1,228 @@
+"""The Label page against a fake service: no service says why; campaigns list; instructions; Start
+labeling resumes an open claim or claims one (refusals in words); submit with drafts kept on error;
+next batch; earnings with the rejected reason and withdraw."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from labeler_fakes import (
+    DIGITS,
+    CampaignInfo,
+    ClaimedBatch,
+    EarningRow,
+    Earnings,
+    FakeService,
+    NoBatchAvailable,
+    ReputationTooLow,
+    image_items,
+    manifest,
+)
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.labeling.schema import TaskType
+from app.ui.pages.label import LabelPage
+from app.ui.tasks import BackgroundTasks
+from app.ui.theme import DARK
+
+SAHARA = 10**18
+
+
+@pytest.fixture
+def service(tmp_path) -> FakeService:
+    items = image_items(8, prefix="d")
+    fake = FakeService(tmp_path)
+    fake.campaigns_list = [
+        CampaignInfo(1, "Handwritten digits", TaskType.IMAGE_CLASSIFICATION, reward_per_item=SAHARA // 20),
+        CampaignInfo(
+            2,
+            "Street signs",
+            TaskType.BOUNDING_BOXES,
+            reward_per_item=SAHARA // 2,
+            min_reputation=50,
+            requester_reviewed=0,
+            requester_accept_rate=None,
+        ),
+    ]
+    fake.manifests = {
+        1: manifest("Handwritten digits", TaskType.IMAGE_CLASSIFICATION, items, DIGITS),
+        2: manifest("Street signs", TaskType.BOUNDING_BOXES, items, DIGITS),
+    }
+    return fake
+
+
+@pytest.fixture
+def page(app, loop, qtbot) -> Iterator[LabelPage]:
+    tasks = BackgroundTasks()
+    widget = LabelPage(DARK, tasks.spawn)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 820)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.shutdown()
+    for task in tasks.cancel_all():
+        qtbot.waitUntil(task.done, timeout=2000)
+
+
+def _rows(page) -> list[list[str]]:
+    table = page.list_view.table
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def test_without_a_service_the_page_says_why(page) -> None:
+    assert page.stack.currentWidget() is page.unavailable
+    assert page.unavailable_title.text() == "Unlock your wallet to see campaigns"
+    assert not any(b.isVisible() for b in page.tab_buttons)
+    page.set_service(None, "Sahara's contracts are not deployed on this network")
+    assert page.unavailable_title.text() == "Sahara's contracts are not deployed on this network"
+
+
+def test_campaigns_are_listed_with_estimates_and_reputation(page, service, qtbot) -> None:
+    service.claims = [ClaimedBatch(1, 0, 3, 6, service.manifests[1].items[6:8], 4_000_000_000)]
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 2)
+    rows = _rows(page)
+    assert rows[0][:4] == ["Street signs", "Bounding boxes", "0.5 SAHARA", "20"]
+    assert rows[0][4] == "≈ 90 SAHARA" and "estimate" in page.list_view.table.item(0, 4).toolTip()
+    assert rows[0][5] == "New requester" and rows[0][6] == "Needs 50 accepted items"
+    assert rows[1][2] == "0.05 SAHARA" and rows[1][4] == "≈ 60 SAHARA"
+    assert rows[1][5] == "92% accepted · 12 reviewed" and rows[1][6] == "Batch 3 in progress"
+    assert page.list_view.count.text() == "2 campaigns"
+
+
+def test_instructions_then_start_resumes_the_open_claim(page, service, qtbot) -> None:
+    claim = ClaimedBatch(1, 0, 3, 6, service.manifests[1].items[6:8], 4_000_000_000)
+    service.claims = [claim]
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 2)
+    page.list_view.table.selectRow(1)
+    page.list_view.open_button.click()
+    detail = page.detail_view
+    assert page.campaign_stack.currentWidget() is detail
+    qtbot.waitUntil(lambda: "How to label" in detail.instructions.toPlainText())
+    assert "digit" in detail.instructions.toPlainText() and "guide" in detail.instructions.toPlainText()
+    assert detail.start_button.text() == "Resume batch 3" and detail.requirement.isHidden()
+    detail.start_button.click()
+    qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
+    assert not any(c.startswith("claim") for c in service.calls), "resumed, not claimed again"
+    assert [i.id for i in page.labeling.session.items] == ["d6", "d7"]
+    assert "Batch 3" in page.labeling.subtitle.text()
+
+
+def test_start_claims_and_refusals_are_in_words(page, service, qtbot) -> None:
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 2)
+    page.open_campaign(service.campaigns_list[1])
+    detail = page.detail_view
+    assert detail.requirement.isVisible() and "at least 50 accepted items" in detail.requirement_text.text()
+    service.claim_error = ReputationTooLow("execution reverted: ReputationTooLow(have=3, need=50)")
+    detail.start_button.click()
+    qtbot.waitUntil(lambda: "reputation is too low" in detail.status.text())
+    assert "(you have 3, it needs 50)" in detail.status.text() and detail.start_button.isEnabled()
+    service.claim_error = NoBatchAvailable("NoBatchAvailable(campaignId=2)")
+    detail.start_button.click()
+    qtbot.waitUntil(lambda: "Every batch of this campaign is taken" in detail.status.text())
+    service.claim_error = None
+    detail.start_button.click()
+    qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
+    assert "claim 2" in service.calls
+
+
+def _label_batch(page, service, qtbot) -> None:
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 2)
+    page.open_campaign(service.campaigns_list[0])
+    page.detail_view.start_button.click()
+    qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
+    view = page.labeling
+    qtbot.waitUntil(lambda: view.canvas.has_image)
+    QTest.keyClick(view.canvas, Qt.Key.Key_4)
+    qtbot.waitUntil(lambda: view.canvas.has_image)
+    QTest.keyClick(view.canvas, Qt.Key.Key_2)
+
+
+def test_submit_keeps_drafts_on_error_then_succeeds_and_offers_the_next_batch(page, service, qtbot) -> None:
+    _label_batch(page, service, qtbot)
+    view = page.labeling
+    service.submit_error = RuntimeError("NotClaimed(labeler=0xabc, slot=0)")
+    QTest.keyClick(view.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "was not submitted" in view.status.text())
+    assert "no longer yours" in view.status.text() and "kept" in view.status.text()
+    assert {d.label for d in service.drafts(1).load_all().values()} == {"4", "2"}, "drafts kept"
+    service.submit_error = None
+    view.submit_button.click()
+    qtbot.waitUntil(lambda: view.pages.currentIndex() == 1)
+    claim, answers = service.submitted[0]
+    assert [a.label for a in answers] == ["4", "2"] and claim.batch == 0
+    assert "Batch 0 is in: 2 of 2 items answered" in view.done_body.text()
+    assert service.drafts(1).load_all() == {}
+    view.next_batch_button.click()
+    qtbot.waitUntil(lambda: view.pages.currentIndex() == 0 and view.session is not None)
+    assert [i.id for i in view.session.items] == ["d2", "d3"]
+
+
+def test_submitting_is_busy_and_ignores_a_second_request(page, service, qtbot) -> None:
+    _label_batch(page, service, qtbot)
+    service.gate = asyncio.Event()
+    page.labeling.submit_button.click()
+    qtbot.waitUntil(lambda: "Submitting" in page.labeling.status.text())
+    assert not page.labeling.submit_button.isEnabled()
+    QTest.keyClick(page.labeling.canvas, Qt.Key.Key_Left)
+    assert page.labeling.session.index == 1, "no edits or moves while the batch is being submitted"
+    page.submit()
+    service.gate.set()
+    qtbot.waitUntil(lambda: page.labeling.pages.currentIndex() == 1)
+    assert [c for c in service.calls if c.startswith("submit")] == ["submit 0"]
+
+
+def test_earnings_show_the_rejected_reason_and_withdraw(page, service, qtbot) -> None:
+    service.earnings_value = Earnings(
+        pending=SAHARA // 10,
+        accepted=2 * SAHARA,
+        paid=SAHARA,
+        rejected=SAHARA // 4,
+        withdrawable=SAHARA,
+        rows=[
+            EarningRow(1, 0, 5, "accepted", 5, SAHARA // 4, ""),
+            EarningRow(1, 1, 5, "rejected", 0, 0, "Gold accuracy 40% is below the required 80%"),
+        ],
+    )
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 2)
+    page.tab_buttons[1].click()
+    view = page.earnings_view
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2)
+    assert view.tiles["pending"].value.text() == "0.1 SAHARA"
+    assert view.tiles["rejected"].value.text() == "0.25 SAHARA"
+    table = view.table
+    rejected = next(r for r in range(2) if table.item(r, 3).text() == "Rejected")
+    assert table.item(rejected, 6).text() == "Gold accuracy 40% is below the required 80%"
+    assert table.item(rejected, 0).text() == "Handwritten digits"
+    assert view.withdrawable.text() == "Ready to withdraw: 1 SAHARA"
+    service.gate = asyncio.Event()
+    view.withdraw_button.click()
+    qtbot.waitUntil(lambda: "Withdrawing" in view.status.text())
+    assert not view.withdraw_button.isEnabled()
+    service.gate.set()
+    qtbot.waitUntil(lambda: "Withdrawn to your wallet" in view.status.text())
+    assert service.calls.count("withdraw") == 1
+
+
+def test_a_failed_campaign_load_is_shown(page, service, qtbot) -> None:
+    async def broken():
+        raise ConnectionError("the node at http://127.0.0.1:8545 is unreachable")
+
+    service.campaigns = broken
+    page.set_service(service)
+    qtbot.waitUntil(lambda: "could not be loaded" in page.list_view.status.text())
+    assert "unreachable" in page.list_view.status.text() and page.list_view.refresh_button.isEnabled()
+
+
+def test_my_campaigns_tab_holds_the_requester_panel(page, service, qtbot) -> None:
+    page.set_service(service)
+    page.tab_buttons[2].click()
+    assert page.requester is not None and page.stack.currentWidget() is page.requester_holder
