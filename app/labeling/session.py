@@ -78,6 +78,7 @@ class LabelingSession:
                 if item_id in self._answers and draft.item_id == item_id:
                     self._answers[item_id] = self._known_labels_only(draft)
                     self.restored += 1
+        self._answered = sum(not a.empty for a in self._answers.values())  # kept up to date per edit
         self._undo: list[Edit] = []
         self._redo: list[Edit] = []
         self._listeners: list[Listener] = []
@@ -119,7 +120,7 @@ class LabelingSession:
 
     @property
     def answered(self) -> int:
-        return sum(not a.empty for a in self._answers.values())
+        return self._answered
 
     @property
     def complete(self) -> bool:
@@ -314,7 +315,7 @@ class LabelingSession:
     def _restore(self, item_id: str, answer: Annotation) -> None:
         self.go_to(self._positions[item_id])
         self.selected_box = None
-        self._answers[item_id] = answer
+        self._set(answer)
         self._save(answer)
         self._emit("answer")
 
@@ -324,9 +325,14 @@ class LabelingSession:
             return
         self._undo.append(Edit(before.item_id, before, after, text))
         self._redo.clear()
-        self._answers[after.item_id] = after
+        self._set(after)
         self._save(after)
         self._emit("answer")
+
+    def _set(self, answer: Annotation) -> None:
+        before = self._answers[answer.item_id]
+        self._answered += int(not answer.empty) - int(not before.empty)
+        self._answers[answer.item_id] = answer
 
     def _save(self, answer: Annotation) -> None:
         if self._drafts is None:

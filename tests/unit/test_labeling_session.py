@@ -54,11 +54,13 @@ def test_undo_and_redo_jump_to_the_item_and_save(store: DraftStore) -> None:
     edit = session.undo()
     assert edit is not None and edit.item_id == "img1" and session.index == 1
     assert session.answer.empty and store.load("img1").empty
+    assert session.answered == 1
     session.undo()
-    assert session.index == 0 and session.answer.empty and not session.can_undo
+    assert session.index == 0 and session.answer.empty and not session.can_undo and session.answered == 0
     assert session.undo() is None
     session.redo()
     assert session.answer_of("img0").label == "1" and store.load("img0").label == "1"
+    assert session.answered == 1
     session.pick("5")  # a new edit drops what could be redone
     assert not session.can_redo
     assert session.answer_of("img0").label == "5"
