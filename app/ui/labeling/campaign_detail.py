@@ -84,6 +84,7 @@ class CampaignDetailView(QWidget):
 
         column.addWidget(styled_label("Instructions", "section"))
         self.instructions = InstructionsBrowser()
+        self.instructions.setMaximumWidth(920)  # lines a person can read
         column.addWidget(self.instructions, 1)
         self.apply_colors(colors)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -51,8 +51,18 @@ def table_style(colors: Colors) -> str:
     )
 
 
+class RowsTable(QTableWidget):
+    """A table that asks for the height of its rows, so a short list does not leave an empty box
+    down the page; the layout still squeezes a long one, which then scrolls."""
+
+    def sizeHint(self) -> QSize:
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        height = self.horizontalHeader().sizeHint().height() + rows + 2 * self.frameWidth() + 2
+        return QSize(super().sizeHint().width(), height)
+
+
 def make_table(headers: list[str], colors: Colors) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
+    table = RowsTable(0, len(headers))
     table.setHorizontalHeaderLabels([h.upper() for h in headers])
     table.verticalHeader().hide()
     table.setShowGrid(False)
@@ -69,7 +79,19 @@ def make_table(headers: list[str], colors: Colors) -> QTableWidget:
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     table.verticalHeader().setDefaultSectionSize(40)
     table.setStyleSheet(table_style(colors))
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the caller's order until a header is clicked
     return table
+
+
+def fill_sorted(table: QTableWidget, rows: list[list[QTableWidgetItem]]) -> None:
+    """Put ``rows`` in, keeping a sort the user chose."""
+    table.setSortingEnabled(False)
+    table.setRowCount(len(rows))
+    for r, cells in enumerate(rows):
+        for c, cell in enumerate(cells):
+            table.setItem(r, c, cell)
+    table.setSortingEnabled(True)
+    table.updateGeometry()
 
 
 class CampaignListView(QWidget):
@@ -101,16 +123,23 @@ class CampaignListView(QWidget):
         self.table.itemSelectionChanged.connect(
             lambda: self.open_button.setEnabled(bool(self.table.selectedItems()))
         )
-        column.addWidget(self.table, 1)
+        column.addWidget(self.table)
+        self.note = styled_label(
+            "Est. per hour assumes a typical pace for the task and every item accepted (hover it for the "
+            "pace). Double-click a campaign, or select it and press Enter, to read its instructions.",
+            "hint",
+            wrap=True,
+        )
+        column.addWidget(self.note)
         self.empty = styled_label(
             "No open campaigns on this network yet. On the local devnet, `sahara demo labeling` creates one "
             "with real digit images.",
             "empty-body",
             wrap=True,
         )
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         column.addWidget(self.empty)
+        column.addStretch(1)
 
     def apply_colors(self, colors: Colors) -> None:
         self.table.setStyleSheet(table_style(colors))
@@ -132,10 +161,8 @@ class CampaignListView(QWidget):
             key=lambda c: (c.batches_available == 0 and c.campaign_id not in claims, -c.reward_per_item)
         )
         self.campaigns = shown
-        table = self.table
-        table.setSortingEnabled(False)
-        table.setRowCount(len(shown))
-        for row, c in enumerate(shown):
+        rows = []
+        for c in shown:
             left = c.batches_available * c.batch_size
             hourly = per_hour(c.reward_per_item, c.task_type)
             claim = claims.get(c.campaign_id)
@@ -158,11 +185,11 @@ class CampaignListView(QWidget):
                 Cell(work, work),
             ]
             cells[0].setData(Qt.ItemDataRole.UserRole, c.campaign_id)
-            for col, cell in enumerate(cells):
-                table.setItem(row, col, cell)
-        table.setSortingEnabled(True)
+            rows.append(cells)
+        fill_sorted(self.table, rows)
         self.count.setText(f"{len(shown)} campaign{'s' if len(shown) != 1 else ''}")
         self.table.setVisible(bool(shown))
+        self.note.setVisible(bool(shown))
         self.empty.setVisible(not shown)
 
     def _open_selected(self) -> None:

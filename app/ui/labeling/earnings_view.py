@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from app.ui.labeling.campaign_list import Cell, make_table, table_style
+from app.ui.labeling.campaign_list import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import sahara
 from app.ui.theme import Colors
 from app.ui.widgets import FactTile, action_button, set_role, styled_label
@@ -28,6 +29,7 @@ class EarningsView(QWidget):
 
     def __init__(self, colors: Colors) -> None:
         super().__init__()
+        self._colors = colors
         self._withdrawable = 0
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -65,12 +67,14 @@ class EarningsView(QWidget):
             0, self.table.horizontalHeader().ResizeMode.ResizeToContents
         )
         self.table.horizontalHeader().setStretchLastSection(True)
-        column.addWidget(self.table, 1)
+        column.addWidget(self.table)
         self.empty = styled_label("No batches yet: what you submit shows here.", "empty-body")
         self.empty.hide()
         column.addWidget(self.empty)
+        column.addStretch(1)
 
     def apply_colors(self, colors: Colors) -> None:
+        self._colors = colors
         self.table.setStyleSheet(table_style(colors))
 
     def set_busy(self, text: str | None) -> None:
@@ -86,6 +90,13 @@ class EarningsView(QWidget):
         self.status.setVisible(bool(text))
         set_role(self.status, role)
 
+    def _status_cell(self, status: str) -> Cell:
+        cell = Cell(status.capitalize(), status)
+        color = {"accepted": self._colors.success, "rejected": self._colors.danger}.get(status)
+        if color is not None:
+            cell.setForeground(QColor(color))
+        return cell
+
     def show_earnings(self, earnings: Any, titles: dict[int, str]) -> None:
         """``titles``: campaign titles by id, where known (the table shows #id otherwise)."""
         for _caption, key, _tip in TILES:
@@ -98,20 +109,21 @@ class EarningsView(QWidget):
         )
         self.withdraw_button.setEnabled(earnings.withdrawable > 0)
         rows = earnings.rows
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            cells = [
+        cells = [
+            [
                 Cell(titles.get(row.campaign_id, f"Campaign #{row.campaign_id}"), row.campaign_id),
                 Cell(str(row.batch), row.batch),
                 Cell(str(row.items), row.items),
-                Cell(row.status.capitalize(), row.status),
-                Cell(f"{row.accepted} of {row.items}" if row.status != "claimed" else "—", row.accepted),
+                self._status_cell(row.status),
+                Cell(
+                    f"{row.accepted} of {row.items}" if row.status not in ("claimed", "pending") else "—",
+                    row.accepted,
+                ),
                 Cell(sahara(row.paid) if row.paid else "—", row.paid),
                 Cell(row.reason or "", row.reason or "", row.reason or ""),
             ]
-            for c, cell in enumerate(cells):
-                self.table.setItem(r, c, cell)
-        self.table.setSortingEnabled(True)
+            for row in rows
+        ]
+        fill_sorted(self.table, cells)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)

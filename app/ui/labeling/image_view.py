@@ -36,6 +36,8 @@ from app.ui.theme import Colors
 TILE = 512
 TILE_CACHE = 64  # pixmaps of at most TILE x TILE: 64 MB at 32 bits per pixel
 MAX_ZOOM = 32.0  # 1 image pixel = 32 screen pixels: enough to place a box edge on a pixel
+MAX_FIT = 8.0  # a tiny image (a 64 px digit) is fitted at most 8x, not blown up to the whole view
+FIT_MARGIN = 16  # px around a fitted image
 ZOOM_STEP = 1.25
 
 
@@ -240,7 +242,8 @@ class ImageCanvas(QGraphicsView):
         view = self.viewport().rect()
         if bounds.isEmpty() or view.isEmpty():
             return 1.0
-        return min(view.width() / bounds.width(), view.height() / bounds.height())
+        width, height = max(1, view.width() - 2 * FIT_MARGIN), max(1, view.height() - 2 * FIT_MARGIN)
+        return min(width / bounds.width(), height / bounds.height(), MAX_FIT)
 
     def fit(self) -> None:
         """The whole image in view (0)."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -26,28 +26,15 @@ from PySide6.QtWidgets import (
 from app.labeling.schema import Item, TaskType
 from app.labeling.session import LabelingSession
 from app.ui.labeling.box_tool import BoxTool
-from app.ui.labeling.image_view import ZOOM_STEP, ImageCanvas
+from app.ui.labeling.image_view import ImageCanvas
+from app.ui.labeling.keyboard import KeyRouter
 from app.ui.labeling.prefetch import AHEAD, Prefetcher, Proposer
 from app.ui.labeling.shortcuts import Keys, ShortcutSheet, hint_line
 from app.ui.labeling.side_panel import SidePanel
 from app.ui.labeling.text_view import TextItemView
+from app.ui.labeling.wording import in_words
 from app.ui.theme import Colors
 from app.ui.widgets import Card, action_button, set_role, styled_label
-
-CLASSIFY = (TaskType.IMAGE_CLASSIFICATION, TaskType.TEXT_CLASSIFICATION)
-TEXT_KEYS = {  # with Shift or Ctrl these move the caret or extend the selection in a text item
-    Qt.Key.Key_Left,
-    Qt.Key.Key_Right,
-    Qt.Key.Key_Up,
-    Qt.Key.Key_Down,
-    Qt.Key.Key_Home,
-    Qt.Key.Key_End,
-    Qt.Key.Key_PageUp,
-    Qt.Key.Key_PageDown,
-}
-ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 class LabelingView(QWidget):
@@ -102,8 +89,9 @@ class LabelingView(QWidget):
         self.sheet = ShortcutSheet(self)
         self.sheet.apply_colors(colors)
         self.sheet.closed.connect(self._focus_content)
+        self.key_router = KeyRouter(self)
         for widget in (self, self.canvas, self.canvas.viewport(), self.text_view):
-            widget.installEventFilter(self)
+            widget.installEventFilter(self.key_router)
         self.canvas.zoom_changed.connect(lambda _z: self._show_item_line())
         self.text_view.cursorPositionChanged.connect(self._caret_moved)
         self._clock = QTimer(self)
@@ -207,9 +195,7 @@ class LabelingView(QWidget):
         else:
             self.canvas.tool = None
             self.content.setCurrentWidget(self.text_view)
-        self.keys = Keys.for_campaign(task, session.label_set, prelabel=prelabel)
-        self.sheet.set_keys(self.keys)
-        self.hint.setText(hint_line(self.keys))
+        self._set_keys(Keys.for_campaign(task, session.label_set, prelabel=prelabel))
         self.side.set_classes(session.label_set)
         self.side.show_box_tool(False if task is TaskType.BOUNDING_BOXES else None)
         self.side.suggestions_unavailable(None)
@@ -255,6 +241,10 @@ class LabelingView(QWidget):
 
     # -- what the page reports -------------------------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
     def set_busy(self, text: str | None) -> None:
         """While the batch is being submitted: no edits, the reason in the status line."""
         self._busy = text is not None
@@ -280,114 +270,6 @@ class LabelingView(QWidget):
         self.next_batch_button.setVisible(more)
         self.pages.setCurrentIndex(1)
         self.sheet.close_sheet()
-
-    # -- keyboard --------------------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and self._claims(event):
-            event.accept()  # ours, not a window-wide shortcut's
-            return True
-        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            return self.handle_key(event)
-        if kind == QEvent.Type.KeyRelease and isinstance(event, QKeyEvent):
-            return self._key_released(event)
-        return super().eventFilter(watched, event)
-
-    def _claims(self, event: QKeyEvent) -> bool:
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        return mods in (Qt.KeyboardModifier.NoModifier, SHIFT) or event.key() in (
-            Qt.Key.Key_Z,
-            Qt.Key.Key_Y,
-            Qt.Key.Key_0,
-            Qt.Key.Key_A,
-            *ENTER,
-        )
-
-    def handle_key(self, event: QKeyEvent) -> bool:
-        """Do what ``event``'s key does; False lets the focused widget have it."""
-        session = self.session
-        if session is None or self.pages.currentIndex() != 0:
-            return False
-        key = event.key()
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        ctrl, shift = bool(mods & CTRL), bool(mods & SHIFT)
-        text = event.text()
-        if key in (Qt.Key.Key_F1, Qt.Key.Key_Question) or text == "?":
-            self.toggle_sheet()
-            return True
-        if self._busy:
-            return True
-        if ctrl and key in ENTER:
-            self.request_submit()
-            return True
-        if key == Qt.Key.Key_Z and (ctrl or not mods or shift):
-            if shift:
-                session.redo()
-            else:
-                session.undo()
-            return True
-        if ctrl and key == Qt.Key.Key_Y:
-            session.redo()
-            return True
-        image = session.task.modality == "image"
-        if ctrl and key == Qt.Key.Key_0 and image:
-            self.canvas.fit()
-            return True
-        if ctrl and key == Qt.Key.Key_A and self.keys is not None and self.keys.accept == "Ctrl+A":
-            self.accept_suggestion()
-            return True
-        if mods & ~SHIFT:
-            return False  # Ctrl+C, Ctrl+arrows in a text, window shortcuts
-        if (
-            session.task is TaskType.NER
-            and (shift or key in (Qt.Key.Key_Up, Qt.Key.Key_Down))
-            and key in TEXT_KEYS
-        ):
-            return False  # the text view selects
-        return self._plain_key(session, key, text, image, event.isAutoRepeat())
-
-    def _plain_key(self, session: LabelingSession, key: int, text: str, image: bool, repeat: bool) -> bool:
-        if key == Qt.Key.Key_Right or key in ENTER:
-            session.next()
-        elif key == Qt.Key.Key_Left:
-            session.previous()
-        elif key == Qt.Key.Key_Space:
-            if image:
-                if not repeat:
-                    self.canvas.space_pressed()  # a tap is "next" (on release), a drag pans
-            elif not repeat:
-                session.next()
-        elif key == Qt.Key.Key_Tab:
-            if not session.next_unanswered():
-                self.show_status("Every item has an answer: Ctrl+Enter submits the batch.", "ok")
-        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.delete_selected()
-        elif key == Qt.Key.Key_Escape:
-            self._escape()
-        elif key == Qt.Key.Key_B and session.task is TaskType.BOUNDING_BOXES:
-            self.toggle_box_tool()
-        elif image and key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
-            self.canvas.zoom_by(ZOOM_STEP)
-        elif image and key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
-            self.canvas.zoom_by(1 / ZOOM_STEP)
-        elif image and text == "0" and self.keys is not None and self.keys.fit == "0":
-            self.canvas.fit()
-        elif text.lower() == "a" and self.keys is not None and self.keys.accept == "A":
-            self.accept_suggestion()
-        else:
-            cls = session.class_for_key(text)
-            if cls is None:
-                return key not in (Qt.Key.Key_Up, Qt.Key.Key_Down)  # unknown keys do nothing, quietly
-            self.pick(cls.name)
-        return True
-
-    def _key_released(self, event: QKeyEvent) -> bool:
-        if event.key() != Qt.Key.Key_Space or event.isAutoRepeat() or self.session is None:
-            return False
-        if self.session.task.modality == "image" and self.canvas.space_released() and not self._busy:
-            self.session.next()
-        return True
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -476,18 +358,6 @@ class LabelingView(QWidget):
         box.finished.connect(done)
         box.open()  # never exec(): a nested loop would stall asyncio
         self.confirm_box = box
-
-    def _escape(self) -> None:
-        session = self.session
-        tool = self.canvas.tool
-        if tool is not None and tool.busy:
-            tool.cancel()
-        elif session is not None and session.selected_box is not None:
-            session.select_box(None)
-        elif tool is not None and tool.drawing:
-            self.toggle_box_tool()
-        elif session is not None and session.task is TaskType.NER:
-            self.text_view.collapse_selection()
 
     def _class_clicked(self, name: str) -> None:
         self.pick(name)
@@ -599,19 +469,26 @@ class LabelingView(QWidget):
     def _suggestions_unavailable(self, why: str) -> None:
         self._unavailable = why
         self.side.suggestions_unavailable(why)
+        if self.session is not None:  # the accept key is gone from the sheet and the hint line too
+            self._set_keys(Keys.for_campaign(self.session.task, self.session.label_set, prelabel=False))
         self._refresh()
 
+    def _set_keys(self, keys: Keys) -> None:
+        self.keys = keys
+        self.sheet.set_keys(keys)
+        self.hint.setText(hint_line(keys))
+
     def _show_subtitle(self) -> None:
-        text = self._subtitle
+        parts = [self._subtitle] if self._subtitle else []
         if self._expires_at is not None:
             left = self._expires_at - int(time.time())
             when = time.strftime("%H:%M", time.localtime(self._expires_at))
-            text += (
-                f"{' · ' if text else ''}claim expires at {when} (in {max(1, left // 60)} min)"
+            parts.append(
+                f"claim expires at {when} ({in_words(left)})"
                 if left > 0
-                else f"{' · ' if text else ''}the claim expired at {when}: submitting may be refused"
+                else f"the claim expired at {when}: submitting may be refused"
             )
-        self.subtitle.setText(text)
+        self.subtitle.setText(" · ".join(parts))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -150,6 +150,7 @@ class ShortcutSheet(QWidget):
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()
                 item.widget().deleteLater()
         for n, (title, rows) in enumerate(sections(keys)):
             block = QWidget()

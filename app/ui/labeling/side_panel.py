@@ -106,6 +106,7 @@ class SidePanel(QWidget):
     def set_classes(self, label_set: LabelSet) -> None:
         for button in self.buttons.values():
             self.classes_box.removeWidget(button)
+            button.hide()  # at once: deleteLater waits for the event loop
             button.deleteLater()
         self.buttons = {}
         for cls in label_set.classes:

@@ -100,7 +100,7 @@ class TextItemView(QPlainTextEdit):
         selections = []
         for i, span in enumerate(spans):
             color = QColor(color_of.get(span.label, "#888888"))
-            color.setAlpha(110 if self._colors.name == "dark" else 80)
+            color.setAlpha(120 if self._colors.name == "dark" else 100)
             fmt = QTextCharFormat()
             fmt.setBackground(color)
             if i == current:

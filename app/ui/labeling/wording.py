@@ -80,3 +80,13 @@ def explain(exc: BaseException) -> str:
         "NothingToWithdraw": "There is nothing to withdraw yet: earnings arrive once batches are accepted.",
     }
     return known.get(name, text)
+
+
+def in_words(seconds: int) -> str:
+    """``in 52 min``, ``in 3 h 5 min``, ``in 2 days``: how long until a claim expires."""
+    minutes = max(1, seconds // 60)
+    if minutes < 120:
+        return f"in {minutes} min"
+    if minutes < 48 * 60:
+        return f"in {minutes // 60} h {minutes % 60} min"
+    return f"in {minutes // 1440} days"

@@ -86,7 +86,14 @@ class LabelPage(QWidget):
         outer.setSpacing(14)
         header = QHBoxLayout()
         header.setSpacing(12)
-        header.addWidget(styled_label("Label", "title"))
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(styled_label("Label", "title"))
+        self.subtitle = styled_label(
+            "Label data for pay, or turn your own files into a reviewed dataset.", "subtitle"
+        )
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles)
         header.addStretch(1)
         self.tabs = QButtonGroup(self)
         self.tab_buttons: list[QPushButton] = []
@@ -120,6 +127,8 @@ class LabelPage(QWidget):
         QVBoxLayout(self.requester_holder).setContentsMargins(0, 0, 0, 0)
         self.stack.addWidget(self.requester_holder)
         outer.addWidget(self.stack, 1)
+        for stack in (self.stack, self.campaign_stack):
+            stack.currentChanged.connect(self._header_for_labeling)
 
         self.list_view.refresh_requested.connect(self.refresh_campaigns)
         self.list_view.open_requested.connect(self.open_campaign)
@@ -131,6 +140,14 @@ class LabelPage(QWidget):
         self.earnings_view.refresh_requested.connect(self.refresh_earnings)
         self.earnings_view.withdraw_requested.connect(self.withdraw)
         self.set_service(None)
+
+    def _header_for_labeling(self) -> None:
+        """While labeling, the canvas gets the subtitle's room."""
+        labeling = (
+            self.stack.currentWidget() is self.campaign_stack
+            and self.campaign_stack.currentWidget() is self.labeling
+        )
+        self.subtitle.setVisible(not labeling)
 
     def _unavailable_card(self) -> QWidget:
         holder = QWidget()
@@ -224,17 +241,17 @@ class LabelPage(QWidget):
             self.requester.set_service(self.service)
         self.requester_holder.layout().addWidget(self.requester)
 
-    def _run(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
-        """Start a call once (a second click while it runs is ignored)."""
+    def _run(self, name: str, call: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
+        """Run ``call(service, epoch, *args)`` once (a second click while it runs is ignored) with the
+        service of this moment: a service swapped meanwhile makes the call's results stale."""
         if name in self._busy:
-            coro.close()
             return
         self._busy.add(name)
-        epoch = self._epoch
+        service, epoch = self.service, self._epoch
 
         async def guarded() -> None:
             try:
-                await coro
+                await call(service, epoch, *args)
             finally:
                 if epoch == self._epoch:
                     self._busy.discard(name)
@@ -245,10 +262,9 @@ class LabelPage(QWidget):
 
     def refresh_campaigns(self) -> None:
         if self.service is not None:
-            self._run(self._load_campaigns(), "campaigns")
+            self._run("campaigns", self._load_campaigns)
 
-    async def _load_campaigns(self) -> None:
-        service, epoch = self.service, self._epoch
+    async def _load_campaigns(self, service: Any, epoch: int) -> None:
         self.list_view.set_busy(True)
         try:
             campaigns = await service.campaigns()
@@ -276,14 +292,13 @@ class LabelPage(QWidget):
         )
         self.campaign_stack.setCurrentWidget(self.detail_view)
         if campaign.campaign_id not in self._manifests:
-            self._run(self._load_manifest(campaign), f"manifest-{campaign.campaign_id}")
+            self._run(f"manifest-{campaign.campaign_id}", self._load_manifest, campaign)
 
     def _instructions(self, campaign_id: int) -> str | None:
         manifest = self._manifests.get(campaign_id)
         return manifest.instructions if manifest is not None else None
 
-    async def _load_manifest(self, campaign: Any) -> None:
-        service, epoch = self.service, self._epoch
+    async def _load_manifest(self, service: Any, epoch: int, campaign: Any) -> None:
         try:
             manifest = await service.manifest(campaign.campaign_id)
         except Exception as exc:  # storage unreachable, a manifest that does not validate
@@ -306,16 +321,15 @@ class LabelPage(QWidget):
     def start_labeling(self) -> None:
         campaign = self.detail_view.campaign
         if self.service is not None and campaign is not None:
-            self._run(self._start(campaign, resume=True), "claim")
+            self._run("claim", self._start, campaign, True)
 
     def next_batch(self) -> None:
         campaign = self._campaigns.get(self._claim.campaign_id) if self._claim is not None else None
         if self.service is not None and campaign is not None:
-            self._run(self._start(campaign, resume=False), "claim")
+            self._run("claim", self._start, campaign, False)
 
-    async def _start(self, campaign: Any, *, resume: bool) -> None:
+    async def _start(self, service: Any, epoch: int, campaign: Any, resume: bool) -> None:
         """Resume the labeler's open batch of ``campaign``, else claim one (a transaction)."""
-        service, epoch = self.service, self._epoch
         status = (
             self.detail_view if self.campaign_stack.currentWidget() is self.detail_view else self.labeling
         )
@@ -343,12 +357,12 @@ class LabelPage(QWidget):
             return
         status.set_busy(None)
         self._claims[campaign.campaign_id] = claim
-        self._open_batch(campaign, manifest, claim)
+        self._open_batch(service, campaign, manifest, claim)
 
-    def _open_batch(self, campaign: Any, manifest: Any, claim: Any) -> None:
+    def _open_batch(self, service: Any, campaign: Any, manifest: Any, claim: Any) -> None:
         self._claim = claim
         session = LabelingSession(
-            manifest.task_type, manifest.label_set, claim.items, self.service.drafts(campaign.campaign_id)
+            manifest.task_type, manifest.label_set, claim.items, service.drafts(campaign.campaign_id)
         )
         names = manifest.label_set.names
         proposer = (
@@ -357,7 +371,7 @@ class LabelPage(QWidget):
         reward = sahara(campaign.reward_per_item)
         self.labeling.open(
             session,
-            self.service.item_bytes,
+            service.item_bytes,
             title=campaign.title,
             subtitle=f"Batch {claim.batch} · {len(claim.items)} items · {reward} each",
             expires_at=claim.expires_at,
@@ -374,10 +388,9 @@ class LabelPage(QWidget):
 
     def submit(self) -> None:
         if self.service is not None and self._claim is not None and self.labeling.session is not None:
-            self._run(self._submit(self._claim, self.labeling.session), "submit")
+            self._run("submit", self._submit, self._claim, self.labeling.session)
 
-    async def _submit(self, claim: Any, session: LabelingSession) -> None:
-        service, epoch = self.service, self._epoch
+    async def _submit(self, service: Any, epoch: int, claim: Any, session: LabelingSession) -> None:
         answers = session.answers()
         self.labeling.set_busy(
             "Submitting: encrypting your answers to the requester and sending the transaction…"
@@ -409,11 +422,10 @@ class LabelPage(QWidget):
 
     def refresh_earnings(self) -> None:
         if self.service is not None:
-            self._run(self._load_earnings(), "earnings")
+            self._run("earnings", self._load_earnings)
 
-    async def _load_earnings(self, done: str | None = None) -> None:
+    async def _load_earnings(self, service: Any, epoch: int, done: str | None = None) -> None:
         """Load and show the earnings; ``done`` is what to say afterwards (after a withdrawal)."""
-        service, epoch = self.service, self._epoch
         self.earnings_view.set_busy("Loading your earnings…")
         try:
             earnings = await service.earnings()
@@ -430,10 +442,9 @@ class LabelPage(QWidget):
 
     def withdraw(self) -> None:
         if self.service is not None:
-            self._run(self._withdraw(), "withdraw")
+            self._run("withdraw", self._withdraw)
 
-    async def _withdraw(self) -> None:
-        service, epoch = self.service, self._epoch
+    async def _withdraw(self, service: Any, epoch: int) -> None:
         self.earnings_view.set_busy("Withdrawing to your wallet (a transaction on the chain)…")
         try:
             tx = await service.withdraw()
@@ -444,7 +455,9 @@ class LabelPage(QWidget):
             return
         if epoch != self._epoch:
             return
-        await self._load_earnings(f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]}).")
+        await self._load_earnings(
+            service, epoch, f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]})."
+        )
 
     def shutdown(self) -> None:
         """Stop the labeling view's worker threads (at quit; drafts are already saved)."""
