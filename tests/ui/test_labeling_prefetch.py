@@ -4,6 +4,7 @@ next one is on screen at the key press; the window slides; decoding respects the
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -95,3 +96,21 @@ def test_decode_scales_to_fit_and_reads_the_size_from_the_header(app) -> None:
     assert (preview.width(), preview.height()) == (1200, 400)
     assert decode(png(40, 30), QSize(1200, 900)).size() == QSize(40, 30), "small images are not enlarged"
     assert decode(b"not an image").isNull()
+
+
+def test_leaving_a_batch_does_not_wait_for_a_fetch_on_the_network(view, qtbot) -> None:
+    gate = threading.Event()
+
+    def fetch(item):
+        gate.wait(5)
+        return png()
+
+    session = LabelingSession(TaskType.IMAGE_CLASSIFICATION, DIGITS, image_items(3))
+    view.open(session, fetch, title="Digits")
+    started = time.perf_counter()
+    view.close_batch()
+    assert time.perf_counter() - started < 0.5, "the window does not freeze on a slow storage node"
+    retired = view._retired[0]
+    assert not retired.idle
+    gate.set()
+    qtbot.waitUntil(lambda: retired.idle)

@@ -48,6 +48,7 @@ class LabelingView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.session: LabelingSession | None = None
         self.prefetcher: Prefetcher | None = None
+        self._retired: list[Prefetcher] = []  # shut down, a fetch maybe still in flight
         self.keys: Keys | None = None
         self._busy = False
         self._shown_id: str | None = None
@@ -221,8 +222,9 @@ class LabelingView(QWidget):
             self.session.unsubscribe(self._on_session)
             self.session = None
         if self.prefetcher is not None:
-            self.prefetcher.shutdown()
-            self.prefetcher.deleteLater()
+            # no waiting on a fetch in flight (it may be on the network); it is let go once idle
+            self.prefetcher.shutdown(wait=False)
+            self._retired = [p for p in self._retired if not p.idle] + [self.prefetcher]
             self.prefetcher = None
         self.canvas.tool = None
         self.canvas.show_message("")
@@ -230,7 +232,11 @@ class LabelingView(QWidget):
         self._clock.stop()
 
     def shutdown(self) -> None:
+        """At quit: close the batch and wait for every worker thread."""
         self.close_batch()
+        for prefetcher in self._retired:
+            prefetcher.shutdown(wait=True)
+        self._retired.clear()
         self.canvas.shutdown()
 
     def _fit_size(self) -> QSize:

@@ -164,7 +164,8 @@ class Prefetcher(QObject):
         self._relay.unavailable.connect(self.unavailable)
         self._items: list[Item] = []
         self._done: dict[str, Decoded] = {}
-        self._pending: dict[str, Future[None]] = {}
+        self._pending: dict[str, Future[None]] = {}  # wanted and not landed yet
+        self._futures: set[Future[None]] = set()  # submitted and not finished (for ``idle``)
         self._generation = 0
         self._closed = False
 
@@ -190,7 +191,10 @@ class Prefetcher(QObject):
         for i in [index, *range(index + 1, hi), *range(lo, index)]:
             item = self._items[i]
             if item.id not in self._done and item.id not in self._pending:
-                self._pending[item.id] = self._pool.submit(self._work, item, self._generation)
+                future = self._pool.submit(self._work, item, self._generation)
+                self._futures.add(future)
+                future.add_done_callback(self._futures.discard)
+                self._pending[item.id] = future
 
     def get(self, item_id: str) -> Decoded | None:
         return self._done.get(item_id)
@@ -223,7 +227,13 @@ class Prefetcher(QObject):
         self._done[decoded.item_id] = decoded
         self.ready.emit(decoded.item_id)
 
-    def shutdown(self) -> None:
-        """Stop scheduling and wait for the workers (a decode in flight finishes; the rest is dropped)."""
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop: nothing new starts, what is queued is dropped. ``wait=False`` returns at once (a
+        fetch in flight may wait on the network); keep this object until ``idle``, then."""
         self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    @property
+    def idle(self) -> bool:
+        """No worker is running (after ``shutdown``: safe to let go of)."""
+        return not self._futures
