@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPixmap, QResizeEvent, QWheelEvent
@@ -190,6 +190,7 @@ class ImageCanvas(QGraphicsView):
         self._data = b""
         self._generation = 0
         self._requested: set[int] = set()
+        self._queued: list[Future[None]] = []  # level decodes of the item shown (cancelled when it goes)
         self._fitted = True
         self._pan_from: QPointF | None = None
         self._space = False
@@ -202,11 +203,17 @@ class ImageCanvas(QGraphicsView):
 
     # -- content ---------------------------------------------------------------------------------
 
-    def show_image(self, decoded: Decoded) -> None:
-        """Show a decoded item (bytes kept for deeper zoom levels) fitted to the view."""
-        assert decoded.preview is not None
+    def _forget_levels(self) -> None:
         self._generation += 1
         self._requested.clear()
+        for future in self._queued:
+            future.cancel()
+        self._queued.clear()
+
+    def show_image(self, decoded: Decoded) -> None:
+        """Show a decoded item (bytes kept for deeper zoom levels) fitted to the view."""
+        assert decoded.preview is not None and decoded.full_size is not None
+        self._forget_levels()
         self._data = decoded.data
         self.message.hide()
         self.image.set_image(decoded.full_size, decoded.preview)
@@ -219,7 +226,7 @@ class ImageCanvas(QGraphicsView):
 
     def show_message(self, text: str) -> None:
         """No image to show: "Loading…", or why it cannot be shown."""
-        self._generation += 1
+        self._forget_levels()
         self._data = b""
         self.image.clear()
         self.image.hide()
@@ -349,7 +356,7 @@ class ImageCanvas(QGraphicsView):
         self._requested.add(level)
         full = self.image.full
         size = QSize(max(1, -(-full.width() >> level)), max(1, -(-full.height() >> level)))
-        self._pool.submit(self._decode_level, self._data, size, level, self._generation)
+        self._queued.append(self._pool.submit(self._decode_level, self._data, size, level, self._generation))
 
     def _decode_level(self, data: bytes, size: QSize, level: int, generation: int) -> None:
         image = decode(data, size)
