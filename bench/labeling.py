@@ -94,7 +94,7 @@ def fetcher(pool: list[bytes]) -> Callable[[Item], bytes]:
 
 def wait_shown(app: QApplication, view: LabelingView, item_id: str, timeout: float = 10.0) -> None:
     deadline = time.perf_counter() + timeout
-    while view._shown_id != item_id or not view.canvas.has_image:
+    while view.shown_item != item_id or not view.canvas.has_image:
         if time.perf_counter() > deadline:
             raise TimeoutError(f"{item_id} was not shown within {timeout} s")
         app.processEvents()

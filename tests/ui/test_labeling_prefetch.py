@@ -48,7 +48,7 @@ def test_the_next_items_are_ready_before_the_key_press(view, qtbot) -> None:
     assert prefetcher.get("img6") is None, "only `ahead` items ahead"
     for expected in range(1, 5):
         QTest.keyClick(view.canvas, Qt.Key.Key_Right)
-        assert view.canvas.has_image and view._shown_id == f"img{expected}", "shown at the key press"
+        assert view.canvas.has_image and view.shown_item == f"img{expected}", "shown at the key press"
     qtbot.waitUntil(lambda: prefetcher.get("img8") is not None)
     assert prefetcher.get("img0") is None, "dropped once it is more than two behind"
     assert images.calls.count("img3") == 1, "each item fetched once"

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -41,7 +41,6 @@ class LabelingView(QWidget):
     submit_requested = Signal()
     back_requested = Signal()
     next_batch_requested = Signal()
-    shown = Signal(str)  # item id, once it is on screen (the benchmark times this)
 
     def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -248,6 +247,11 @@ class LabelingView(QWidget):
     # -- what the page reports -------------------------------------------------------------------
 
     @property
+    def shown_item(self) -> str | None:
+        """The id of the item on screen (None while it loads)."""
+        return self._shown_id
+
+    @property
     def busy(self) -> bool:
         return self._busy
 
@@ -415,8 +419,6 @@ class LabelingView(QWidget):
                 self.canvas.show_image(decoded)
                 self._shown_id = item.id
         self._refresh()
-        if self._shown_id == item.id:
-            self.shown.emit(item.id)
 
     def _refresh(self) -> None:
         """Everything that depends on the current answer: overlays, side panel, progress."""
@@ -495,6 +497,10 @@ class LabelingView(QWidget):
                 else f"the claim expired at {when}: submitting may be refused"
             )
         self.subtitle.setText(" · ".join(parts))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._focus_content()  # back from another page or tab: the keys work at once
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
