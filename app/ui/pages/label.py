@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -140,6 +141,9 @@ class LabelPage(QWidget):
         self.earnings_view.refresh_requested.connect(self.refresh_earnings)
         self.earnings_view.withdraw_requested.connect(self.withdraw)
         self.set_service(None)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)  # the prefetch threads end with the app
 
     def _header_for_labeling(self) -> None:
         """While labeling, the canvas gets the subtitle's room."""
