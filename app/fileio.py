@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same folder, fsync, then rename.
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same folder, fsync, then rename.
 
     Permissions are set before any data is written, so a secret never sits world-readable even
     for a moment. If anything fails the temp file is removed and the old file is untouched.
@@ -19,8 +19,8 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
     try:
         if hasattr(os, "fchmod"):  # not on Windows, where the ACL of the folder applies
             os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -28,3 +28,9 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
+    """``atomic_write_bytes`` of ``text`` as UTF-8, written exactly as given: no newline translation,
+    so a CSV field holding ``\\n`` reads back the same on Windows."""
+    atomic_write_bytes(path, text.encode("utf-8"), mode)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from app.fileio import atomic_write_text
+from app.fileio import atomic_write_bytes, atomic_write_text
 from app.labeling.formats.common import ANSWER_PART, IMAGE_SUFFIXES, FormatError, probe_image
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
 
@@ -83,7 +81,7 @@ class ImageFiles:
             raise FormatError(f"the image of item {item.id!r} is unusable: {err}") from err
         name = self.name(item, suffix)
         ref = f"{folder or self._folder}/{name}"
-        write_bytes(self._dest / ref, data)
+        atomic_write_bytes(self._dest / ref, data, mode=EXPORT_MODE)
         self.written.append(self._dest / ref)
         return Placed(ref, name, width, height)
 
@@ -120,21 +118,3 @@ def answer_fields(task: TaskType, answer: Annotation | None) -> dict[str, object
 def write_text(path: Path, text: str) -> Path:
     atomic_write_text(path, text, mode=EXPORT_MODE)
     return path
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """``atomic_write_text`` for bytes: a crash never leaves half an image under the final name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, EXPORT_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
