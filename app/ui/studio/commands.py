@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from app.studio.graph import Edge, Group, Node
+from app.studio.graph import Edge, Graph, Group, Node
 from app.ui.studio.model import GraphModel
 
 
@@ -143,3 +143,19 @@ class GroupsCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.model.set_groups(self.before)
+
+
+class ReplaceGraphCommand(QUndoCommand):
+    """Replace the whole graph (restore a named version); undo brings back the graph as it was."""
+
+    def __init__(self, model: GraphModel, after: Graph, text: str) -> None:
+        super().__init__(text)
+        self.model = model
+        self.before = model.graph.model_copy(deep=True)
+        self.after = after.model_copy(deep=True)
+
+    def redo(self) -> None:
+        self.model.set_graph(self.after.model_copy(deep=True))
+
+    def undo(self) -> None:
+        self.model.set_graph(self.before.model_copy(deep=True))

@@ -26,9 +26,10 @@ from app.studio.events import (
     RunStarted,
 )
 from app.studio.executor import Executor, GraphInvalid
-from app.studio.graph import Edge, Graph, Group, Node, Position
+from app.studio.graph import Edge, Graph, Node, Position
 from app.studio.validate import validate
-from app.ui.studio import clipboard
+from app.studio.versions import VersionStore
+from app.ui.studio import clipboard, group_edit
 from app.ui.studio.align import MODES, align
 from app.ui.studio.commands import (
     AddItemsCommand,
@@ -36,6 +37,7 @@ from app.ui.studio.commands import (
     GroupsCommand,
     MoveNodesCommand,
     RemoveItemsCommand,
+    ReplaceGraphCommand,
     SettingsCommand,
 )
 from app.ui.studio.drafts import Drafts
@@ -48,6 +50,7 @@ from app.ui.studio.palette import NodePalette, QuickAddPopup
 from app.ui.studio.playground import PlaygroundPanel
 from app.ui.studio.runner import RunController
 from app.ui.studio.scene import StudioScene
+from app.ui.studio.versions_panel import VersionsPanel
 from app.ui.studio.view import CanvasView
 from app.ui.tasks import BackgroundTasks
 from app.ui.theme import Colors
@@ -79,6 +82,12 @@ class StudioEditor(QWidget):
         self.playground = PlaygroundPanel()
         self.runner = RunController(executor, self.tasks, self)
         self.history = HistoryPanel(executor.history, self.tasks)
+        self.versions = VersionsPanel(
+            VersionStore(drafts.folder.parent / "versions"),
+            self.tasks,
+            lambda: self.draft_path.stem if self.draft_path is not None else None,
+            lambda: self.model.graph,
+        )
         self.issues: dict[str, list[str]] = {}
         self._build_layout()
         self._build_actions()
@@ -107,9 +116,8 @@ class StudioEditor(QWidget):
         self.side.addTab(self.inspector, "Inspector")
         self.side.addTab(self.playground, "Playground")
         self.side.addTab(self.history, "History")
-        self.side.currentChanged.connect(
-            lambda index: self.history.refresh() if self.side.widget(index) is self.history else None
-        )
+        self.side.addTab(self.versions, "Versions")
+        self.side.currentChanged.connect(self._side_changed)
         splitter.addWidget(left)
         splitter.addWidget(self.view)
         splitter.addWidget(self.side)
@@ -117,6 +125,13 @@ class StudioEditor(QWidget):
         self.side.setMaximumWidth(360)
         splitter.setSizes([180, 900, 300])
         layout.addWidget(splitter, 1)
+
+    def _side_changed(self, index: int) -> None:
+        widget = self.side.widget(index)
+        if widget is self.history:
+            self.history.refresh()
+        elif widget is self.versions:
+            self.versions.refresh()
 
     def _action(self, text: str, keys: list[QKeySequence | str], slot: object) -> QAction:
         action = QAction(text, self)
@@ -143,10 +158,13 @@ class StudioEditor(QWidget):
         self.run_node_action = self._action("Run selected node", ["Ctrl+Shift+Return"], self.run_selected)
         self.group_action = self._action("Group", ["Ctrl+G"], self.group_selection)
         self.ungroup_action = self._action("Ungroup", ["Ctrl+Shift+G"], self.ungroup_selection)
+        self.rename_action = self._action("Rename", ["F2"], self.rename_selection)
         self.fit_action = self._action("Fit view  (F)", [], self.view.fit)
+        self.save_version_action = self._action("Save version…", ["Ctrl+Shift+S"], self.save_version)
 
     def _wire(self) -> None:
         self.scene.connect_requested.connect(self.connect_ports)
+        self.scene.group_title_edit_requested.connect(self.edit_group_title)
         self.scene.nodes_moved.connect(lambda moves: self.undo.push(MoveNodesCommand(self.model, moves)))
         self.scene.selectionChanged.connect(self._selection_changed)
         self.view.drop_requested.connect(self.add_node)
@@ -161,6 +179,7 @@ class StudioEditor(QWidget):
         self.runner.event.connect(self._on_run_event)
         self.runner.event.connect(self.playground.on_event)
         self.runner.running.connect(self.playground.set_running)
+        self.versions.restore_requested.connect(self.restore_version)
         self.model.changed.connect(self._validate_timer.start)
         self.model.changed.connect(self._save_timer.start)
 
@@ -172,6 +191,9 @@ class StudioEditor(QWidget):
         self.undo.clear()
         self._save_timer.stop()
         self.view.request_fit()
+        self.versions.clear()
+        if self.side.currentWidget() is self.versions:
+            self.versions.refresh()
 
     def apply_colors(self, colors: Colors) -> None:
         self.scene.apply_colors(colors)
@@ -180,6 +202,14 @@ class StudioEditor(QWidget):
         if name and name != self.model.graph.name:
             self.model.graph.name = name
             self.model.changed.emit()
+
+    def save_version(self) -> None:
+        """Ask for a name and keep a snapshot of the agent under it (the Versions tab lists them)."""
+        self.side.setCurrentWidget(self.versions)
+        self.versions.ask_name()
+
+    def restore_version(self, graph: Graph, name: str) -> None:
+        self.undo.push(ReplaceGraphCommand(self.model, graph, f"Restore {name}"))
 
     # edits
     def add_node(self, type_name: str, pos: QPointF) -> str | None:
@@ -244,24 +274,38 @@ class StudioEditor(QWidget):
             self.undo.push(command)
 
     def group_selection(self) -> None:
-        nodes = self.scene.selected_ids()[0]
-        if len(nodes) < 2:
-            return
-        others = [
-            g.model_copy(update={"node_ids": [n for n in g.node_ids if n not in nodes]})
-            for g in self.model.graph.groups
-        ]
-        ordered = [n.id for n in self.model.graph.nodes if n.id in nodes]
-        group_id = self.model.new_id("group")
-        group = Group(id=group_id, title=f"Group {group_id.removeprefix('group')}", node_ids=ordered)
-        kept = [g for g in others if len(g.node_ids) > 1]
-        self.undo.push(GroupsCommand(self.model, [*kept, group], "Group"))
+        groups = group_edit.grouped(self.model, self.scene.selected_ids()[0])
+        if groups is not None:
+            self.undo.push(GroupsCommand(self.model, groups, "Group"))
 
     def ungroup_selection(self) -> None:
+        groups = group_edit.ungrouped(self.model, self.scene.selected_ids()[0])
+        if groups is not None:
+            self.undo.push(GroupsCommand(self.model, groups, "Ungroup"))
+
+    def rename_selection(self) -> None:
+        """F2: edit the name of the selected group in place, or the selected node's title."""
         nodes = self.scene.selected_ids()[0]
-        kept = [g for g in self.model.graph.groups if not set(g.node_ids) & nodes]
-        if len(kept) != len(self.model.graph.groups):
-            self.undo.push(GroupsCommand(self.model, kept, "Ungroup"))
+        group = group_edit.selected_group(self.model, nodes)
+        if group is not None:
+            self.edit_group_title(group.id)
+        elif len(nodes) == 1:
+            self.side.setCurrentWidget(self.inspector)
+            self.inspector.title_field.setFocus()
+            self.inspector.title_field.selectAll()
+
+    def edit_group_title(self, group_id: str) -> group_edit.GroupTitleEditor | None:
+        frame = self.scene.groups.get(group_id)
+        if frame is None:
+            return None
+        editor = group_edit.GroupTitleEditor(self.view, frame)
+        editor.committed.connect(self.rename_group)
+        return editor
+
+    def rename_group(self, group_id: str, title: str) -> None:
+        groups = group_edit.renamed(self.model, group_id, title)
+        if groups is not None:
+            self.undo.push(GroupsCommand(self.model, groups, "Rename group"))
 
     def _context_menu(self, scene_pos: QPointF, global_pos: QPoint) -> None:
         menu = QMenu(self)
@@ -276,6 +320,8 @@ class StudioEditor(QWidget):
         if len(nodes) > 1:
             menu.addSeparator()
             menu.addAction(self.group_action)
+        if group_edit.selected_group(self.model, nodes) is not None:
+            menu.addAction("Rename group…  (F2)", self.rename_selection)
         if any(set(g.node_ids) & nodes for g in self.model.graph.groups):
             menu.addAction(self.ungroup_action)
         if len(nodes) > 1:

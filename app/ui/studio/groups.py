@@ -1,6 +1,7 @@
 """Group frames: a titled box drawn behind the nodes of a group, following them as they move.
 
-Clicking a frame selects its nodes, so dragging one of them moves the whole group.
+Clicking a frame selects its nodes, so dragging one of them moves the whole group. Double-clicking
+its title asks the scene to edit the name in place (``group_title_edit_requested``).
 """
 
 from __future__ import annotations
@@ -55,8 +56,11 @@ class GroupItem(QGraphicsItem):
         painter.drawRoundedRect(self._rect, 10, 10)
         painter.setFont(self.style.title_font)
         painter.setPen(QPen(accent))
-        title = QRectF(self._rect.left() + 12, self._rect.top() + 4, self._rect.width() - 24, TITLE)
-        painter.drawText(title, Qt.AlignmentFlag.AlignVCenter, self.title)
+        painter.drawText(self.title_rect(), Qt.AlignmentFlag.AlignVCenter, self.title)
+
+    def title_rect(self) -> QRectF:
+        """Where the name is drawn, in item (and scene) coordinates."""
+        return QRectF(self._rect.left() + 12, self._rect.top() + 4, self._rect.width() - 24, TITLE)
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         scene = self.scene()
@@ -65,3 +69,12 @@ class GroupItem(QGraphicsItem):
         for node in self.members:
             node.setSelected(True)
         event.accept()
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        band = QRectF(self._rect.left(), self._rect.top(), self._rect.width(), TITLE + 4)
+        scene = self.scene()
+        if band.contains(event.pos()) and hasattr(scene, "group_title_edit_requested"):
+            scene.group_title_edit_requested.emit(self.group_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)

@@ -45,6 +45,7 @@ def grid_brush(colors: Colors) -> QBrush:
 class StudioScene(QGraphicsScene):
     connect_requested = Signal(str, str, str, str)  # source, source port, target, target port
     nodes_moved = Signal(dict)  # node id -> ((old x, old y), (new x, new y))
+    group_title_edit_requested = Signal(str)  # group id
 
     def __init__(self, model: GraphModel, colors: Colors) -> None:
         super().__init__()
