@@ -79,7 +79,7 @@ class StudioEditor(QWidget):
         self.view.context_menu_requested.connect(self._context_menu)
         self._quick_add_at = QPointF()
         self.inspector = InspectorPanel(self.model)
-        self.playground = PlaygroundPanel()
+        self.playground = PlaygroundPanel(colors)
         self.runner = RunController(executor, self.tasks, self)
         self.history = HistoryPanel(executor.history, self.tasks)
         self.versions = VersionsPanel(
@@ -197,6 +197,7 @@ class StudioEditor(QWidget):
 
     def apply_colors(self, colors: Colors) -> None:
         self.scene.apply_colors(colors)
+        self.playground.apply_colors(colors)
 
     def rename(self, name: str) -> None:
         if name and name != self.model.graph.name:
@@ -395,18 +396,19 @@ class StudioEditor(QWidget):
         self.revalidate()
         self.side.setCurrentWidget(self.playground)
         if self.runner.busy:
+            self.playground.run_not_started(None)
             return
         try:
             inputs = self.playground.values()
             self.runner.start(self.model.graph, inputs, node=node)
         except GraphInvalid as exc:
             count = len(exc.issues)
-            self.playground.show_message(
+            self.playground.run_not_started(
                 f"Fix {count} problem{'s' if count != 1 else ''} first: {exc.issues[0]}"
                 + (" (the red nodes say what)" if count > 1 else "")
             )
         except (ValueError, RuntimeError) as exc:
-            self.playground.show_message(str(exc))
+            self.playground.run_not_started(str(exc))
 
     def run_selected(self) -> None:
         nodes = self.scene.selected_ids()[0]

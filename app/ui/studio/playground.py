@@ -1,4 +1,5 @@
-"""The playground: a form for the graph's Input nodes, the streamed output and a trace tree."""
+"""The playground: a form for the graph's Input nodes or a chat with the agent, the streamed output
+and a trace tree with timings."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QStackedWidget,
+    QTabBar,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app.studio.chat import chat_inputs, reply_output
 from app.studio.events import (
     Event,
     NodeCached,
@@ -31,6 +35,8 @@ from app.studio.events import (
     RunStarted,
 )
 from app.studio.graph import Graph
+from app.ui.studio.chat_panel import CHAT_RULE, ChatPanel
+from app.ui.theme import DARK, Colors
 from app.ui.widgets import styled_label
 
 
@@ -48,9 +54,48 @@ class PlaygroundPanel(QWidget):
     run_requested = Signal()
     cancel_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    FORM, CHAT = 0, 1
+
+    def __init__(self, colors: Colors = DARK, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.mode_bar = QTabBar()
+        self.mode_bar.addTab("Form")
+        self.mode_bar.addTab("Chat")
+        self.mode_bar.setTabToolTip(self.FORM, "Fill in the agent's inputs and run it once")
+        self.mode_bar.setTabToolTip(self.CHAT, CHAT_RULE)
+        self.mode_bar.setExpanding(False)
+        self.mode_bar.setDrawBase(False)
+        layout.addWidget(self.mode_bar)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._form_page())
+        self.chat = ChatPanel(colors)
+        self.chat.send_requested.connect(self.run_requested)
+        self.chat.cancel_requested.connect(self.cancel_requested)
+        self.pages.addWidget(self.chat)
+        self.mode_bar.currentChanged.connect(self.pages.setCurrentIndex)
+        layout.addWidget(self.pages, 3)
+        self.status = styled_label("", "muted", wrap=True)
+        layout.addWidget(self.status)
+        layout.addWidget(styled_label("TRACE", "caption"))
+        self.trace = QTreeWidget()
+        self.trace.setHeaderLabels(["Node", "Status", "Time", "Tokens"])
+        self.trace.setRootIsDecorated(True)
+        for column, width in enumerate((120, 64, 64)):
+            self.trace.setColumnWidth(column, width)
+        layout.addWidget(self.trace, 2)
+        self.inputs: dict[str, tuple[str, QWidget]] = {}
+        self.graph = Graph()
+        self._rows: dict[str, QTreeWidgetItem] = {}
+        self._streamed: set[str] = set()
+        self._output_nodes: set[str] = set()
+        self._chat_run = False
+        self._reply: tuple[str, str] | None = None
+
+    def _form_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(styled_label("INPUTS", "caption"))
         self.form_host = QWidget()
@@ -70,24 +115,22 @@ class PlaygroundPanel(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.status = styled_label("", "muted", wrap=True)
-        layout.addWidget(self.status)
         layout.addWidget(styled_label("OUTPUT", "caption"))
         self.output = QPlainTextEdit()
         self.output.setReadOnly(True)
         self.output.setPlaceholderText("Run the agent to see its output here.")
-        layout.addWidget(self.output, 2)
-        layout.addWidget(styled_label("TRACE", "caption"))
-        self.trace = QTreeWidget()
-        self.trace.setHeaderLabels(["Node", "Status", "Time", "Tokens"])
-        self.trace.setRootIsDecorated(True)
-        for column, width in enumerate((120, 64, 64)):
-            self.trace.setColumnWidth(column, width)
-        layout.addWidget(self.trace, 3)
-        self.inputs: dict[str, tuple[str, QWidget]] = {}
-        self._rows: dict[str, QTreeWidgetItem] = {}
-        self._streamed: set[str] = set()
-        self._output_nodes: set[str] = set()
+        layout.addWidget(self.output, 1)
+        return page
+
+    @property
+    def chat_mode(self) -> bool:
+        return self.mode_bar.currentIndex() == self.CHAT
+
+    def set_chat_mode(self, chat: bool) -> None:
+        self.mode_bar.setCurrentIndex(self.CHAT if chat else self.FORM)
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.chat.apply_colors(colors)
 
     # the inputs form
     def set_graph(self, graph: Graph) -> None:
@@ -97,6 +140,7 @@ class PlaygroundPanel(QWidget):
             for n in graph.nodes
             if n.type == "input"
         ]
+        self.graph = graph
         self._output_nodes = {n.id for n in graph.nodes if n.type == "output"}
         if [(name, kind) for name, kind, _ in specs] == [(k, v[0]) for k, v in self.inputs.items()]:
             return
@@ -126,6 +170,13 @@ class PlaygroundPanel(QWidget):
         return widget.isChecked() if isinstance(widget, QCheckBox) else widget.text()  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
+        """The run's inputs: the form's, and in chat mode the conversation (``app.studio.chat``).
+        Raises ``ValueError`` with a message naming what is wrong."""
+        if self.chat_mode:
+            return chat_inputs(self.graph, self.chat.conversation, self.form_values())
+        return self.form_values()
+
+    def form_values(self) -> dict[str, Any]:
         """The typed inputs; empty fields are left out (the node's default applies). Raises
         ``ValueError`` with a message naming the field that does not parse."""
         values: dict[str, Any] = {}
@@ -151,9 +202,16 @@ class PlaygroundPanel(QWidget):
     def set_running(self, running: bool) -> None:
         self.run_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
+        self.chat.set_running(running)
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)
+
+    def run_not_started(self, text: str | None) -> None:
+        """The editor could not start the run asked for: say why; a chat message goes back to its box."""
+        if text:
+            self.status.setText(text)
+        self.chat.withdraw()
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, RunStarted):
@@ -163,6 +221,10 @@ class PlaygroundPanel(QWidget):
             self._streamed = set()
             self.status.setText("Running…")
             self.set_running(True)
+            self._chat_run = self.chat.conversation.pending is not None
+            self._reply = reply_output(self.graph)
+            if self._chat_run:
+                self.chat.begin_reply()
         elif isinstance(event, NodeStarted):
             self._row(event.node_id, "running")
         elif isinstance(event, NodeToken):
@@ -170,6 +232,8 @@ class PlaygroundPanel(QWidget):
                 self._streamed.add(event.node_id)
                 self.output.moveCursor(self.output.textCursor().MoveOperation.End)
                 self.output.insertPlainText(event.text)
+            if self._chat_run and self._reply is not None and event.node_id == self._reply[0]:
+                self.chat.add_token(event.text)
         elif isinstance(event, NodeFinished):
             row = self._row(event.node_id, "ok", _ms(event.duration_s), str(event.tokens or ""))
             row.setToolTip(0, _preview(event.outputs))
@@ -193,6 +257,20 @@ class PlaygroundPanel(QWidget):
         self.output.setPlainText("\n\n".join(lines))
         done = {"ok": "Finished", "error": "Failed", "cancelled": "Cancelled"}[event.status]
         self.status.setText(f"{done}: {event.error}" if event.error and event.status != "cancelled" else done)
+        if self._chat_run:
+            self._chat_run = False
+            self._finish_reply(event)
+
+    def _finish_reply(self, event: RunFinished) -> None:
+        reply = self._reply
+        if event.status == "cancelled":
+            self.chat.fail("cancelled", cancelled=True)
+        elif event.status != "ok":
+            self.chat.fail(event.error or "the run failed")
+        elif reply is None or reply[1] not in event.outputs:
+            self.chat.fail("the agent gave no reply (its first Output node did not run)")
+        else:
+            self.chat.finish(event.outputs[reply[1]])
 
     def _row(self, node_id: str, status: str, time: str = "", tokens: str = "") -> QTreeWidgetItem:
         row = self._rows.get(node_id)
