@@ -4,12 +4,17 @@ A file records its ``schema_version``. Reading applies each registered upgrade i
 function on the raw dict, so an old file never has to fit today's model first), then validates.
 Reading never writes: an invalid or newer file gives a clear ``GraphFileError`` and stays as it
 is. Writing is atomic, so a crash never leaves half a graph.
+
+An exported agent (``export_agent``) also lists the models its nodes use under ``"models"``: each
+with its reference and, for files, size and SHA-256 (see ``app.studio.model_refs``), so whoever
+imports it can tell which models are missing or differ (``read_agent`` + ``missing_models``).
+The list describes the file; reading a graph sets it aside.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ from pydantic import ValidationError
 from app.fileio import atomic_write_text
 from app.studio.graph import SCHEMA_VERSION, Graph
 
+MODELS_KEY = "models"
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 # from-version -> function returning the document at from-version + 1.
 UPGRADES: dict[int, Upgrade] = {}
@@ -58,12 +64,20 @@ def migrate(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def parse_graph(raw: Any) -> Graph:
-    """A ``Graph`` from decoded JSON, migrated and checked against the document model."""
+def _split_models(raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    models = raw.get(MODELS_KEY, [])
+    if not isinstance(models, list) or not all(isinstance(m, dict) for m in models):
+        raise GraphFileError(f"{MODELS_KEY}: must be a list of objects")
+    return {k: v for k, v in raw.items() if k != MODELS_KEY}, models
+
+
+def parse_agent(raw: Any) -> tuple[Graph, list[dict[str, Any]]]:
+    """A ``Graph`` from decoded JSON, migrated and checked, and the models list an export carries."""
     if not isinstance(raw, dict):
         raise GraphFileError("not a Sahara agent graph: the top level must be a JSON object")
+    document, models = _split_models(migrate(raw))
     try:
-        return Graph.model_validate(migrate(raw))
+        return Graph.model_validate(document), models
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "document"
@@ -71,8 +85,18 @@ def parse_graph(raw: Any) -> Graph:
         raise GraphFileError(f"{where}: {first['msg']}{more}") from None
 
 
+def parse_graph(raw: Any) -> Graph:
+    """A ``Graph`` from decoded JSON, migrated and checked against the document model."""
+    return parse_agent(raw)[0]
+
+
 def load_graph(path: Path) -> Graph:
     """Read a graph file; the file is only read, whatever is wrong with it."""
+    return read_agent(path)[0]
+
+
+def read_agent(path: Path) -> tuple[Graph, list[dict[str, Any]]]:
+    """Read a graph or exported agent file: the graph and the models it lists (empty for drafts)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -82,7 +106,7 @@ def load_graph(path: Path) -> Graph:
     except json.JSONDecodeError as exc:
         raise GraphFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     try:
-        return parse_graph(raw)
+        return parse_agent(raw)
     except GraphFileError as exc:
         raise GraphFileError(f"{path}: {exc}") from None
 
@@ -90,3 +114,48 @@ def load_graph(path: Path) -> Graph:
 def save_graph(path: Path, graph: Graph) -> None:
     """Write ``graph`` atomically (temp file, fsync, rename)."""
     atomic_write_text(path, graph.to_json(), mode=0o644)
+
+
+def _model_refs(graph: Graph) -> Iterator[str]:
+    from app.studio import registry
+
+    for node in graph.nodes:
+        node_type = registry.get(node.type)
+        refs = getattr(node_type, "model_refs", None)
+        if node_type is None:
+            continue
+        try:
+            config = node_type.Config.model_validate(node.config)
+        except ValueError:
+            continue  # a node whose settings do not parse names no model we can trust
+        if refs is not None:
+            yield from refs(config)
+        inner = getattr(config, "graph", None)
+        if isinstance(inner, Graph):  # a subgraph: its models travel with it
+            yield from _model_refs(inner)
+
+
+def model_references(graph: Graph) -> list[str]:
+    """Every model reference the graph's nodes use (subgraphs included), each once, in graph order."""
+    return list(dict.fromkeys(_model_refs(graph)))
+
+
+def export_agent(path: Path, graph: Graph) -> list[dict[str, Any]]:
+    """Write ``graph`` as a ``.sahara-agent`` file listing the models it uses; returns that list.
+
+    Files are hashed here (in the caller's thread: the UI calls this from a worker thread)."""
+    from app.studio.model_refs import manifest_entry
+
+    models = [manifest_entry(ref) for ref in model_references(graph)]
+    document = json.loads(graph.to_json())
+    ordered = {k: document.pop(k) for k in ("schema_version", "name", "description")}
+    text = json.dumps({**ordered, MODELS_KEY: models, **document}, indent=2, ensure_ascii=False)
+    atomic_write_text(path, text + "\n", mode=0o644)
+    return models
+
+
+def missing_models(models: list[dict[str, Any]]) -> list[str]:
+    """For each model an imported agent lists that is not here as exported: why, in words."""
+    from app.studio.model_refs import check_entry
+
+    return [problem for entry in models if (problem := check_entry(entry)) is not None]

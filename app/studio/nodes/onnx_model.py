@@ -1,8 +1,14 @@
 """ONNX model: run a classifier or an embedding model with ONNX Runtime on the CPU.
 
+The model is a file, a file the app ships (``resource:models/digits.onnx``), a blob in the local
+store (``cid:…``, read through its hash checks) or a marketplace asset (``asset:<chain>:<id>``,
+refused until the marketplace lands); see ``app.studio.model_refs``. The input is a tensor (nested
+lists of numbers) or an image: rows of pixel values, or a ``data:image/…;base64,`` URL that is
+decoded to grey levels in 0..1 and scaled to the model's input height and width.
+
 Inference runs in a worker thread so the event loop (the UI's, under qasync) never waits on it.
-Sessions are cached per file version, so a graph that runs many times loads its model once.
-Asset references (models bought on the marketplace) will resolve to a file path here.
+Sessions are cached per file version (per CID for blobs), so a graph that runs many times loads its
+model once.
 """
 
 from __future__ import annotations
@@ -10,11 +16,11 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from app.studio import model_refs
 from app.studio.context import NodeContext
 from app.studio.ports import NodePorts, Port, PortType
 from app.studio.registry import NodeConfig, NodeError, NodeType, register
@@ -24,7 +30,11 @@ if TYPE_CHECKING:
 
 
 class OnnxConfig(NodeConfig):
-    path: str = Field(min_length=1)
+    path: str = Field(
+        min_length=1,
+        description="A model file, resource:models/<file> (shipped with the app), cid:<CID> (a model "
+        "in the local blob store) or asset:<chain id>:<asset id> (a marketplace asset)",
+    )
     task: Literal["classifier", "embedding"] = "classifier"
     labels: list[str] = Field(default_factory=list)
     # Reshape the input first, e.g. [1, 64] for an 8x8 image; -1 means "whatever is left".
@@ -34,13 +44,68 @@ class OnnxConfig(NodeConfig):
     softmax: bool = False
 
 
-@functools.lru_cache(maxsize=8)
-def _session(path: str, _version: tuple[int, int]) -> onnxruntime.InferenceSession:
+def _new_session(model: str | bytes) -> onnxruntime.InferenceSession:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
-    return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+@functools.lru_cache(maxsize=8)
+def _session(path: str, _version: tuple[int, int]) -> onnxruntime.InferenceSession:
+    return _new_session(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _blob_session(cid: str) -> onnxruntime.InferenceSession:
+    # A CID names its bytes: once read through the hash checks, the session can be kept.
+    return _new_session(model_refs.read_blob(cid))
+
+
+def _open(reference: str) -> tuple[onnxruntime.InferenceSession, str]:
+    """The session for a model reference, and how to name the model in messages."""
+    try:
+        ref = model_refs.parse_ref(reference)
+        if ref.kind == "asset":
+            raise NodeError(model_refs.ASSET_NEEDS_MARKET)
+        if ref.kind == "cid":
+            return _blob_session(ref.value), str(ref)
+    except model_refs.ModelRefError as exc:
+        raise NodeError(str(exc)) from None
+    path = model_refs.local_path(ref)
+    assert path is not None
+    stat = path.stat()
+    return _session(str(path), (stat.st_mtime_ns, stat.st_size)), str(path)
+
+
+def _decode_image(url: str, size: tuple[int, int] | None) -> Any:
+    """A ``data:image/…;base64,`` URL as grey levels in 0..1, scaled to ``size`` (height, width)."""
+    import base64
+    import binascii
+    import io
+
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    head, _, payload = url.partition(",")
+    if not head.startswith("data:image/") or not head.endswith(";base64"):
+        raise NodeError("an image given as text must be a data:image/...;base64, URL")
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(payload, validate=True))) as image:
+            grey = image.convert("L")
+            if size is not None and grey.size != (size[1], size[0]):
+                grey = grey.resize((size[1], size[0]), Image.Resampling.BOX)
+            return np.asarray(grey, dtype=np.float32) / 255.0
+    except (binascii.Error, UnidentifiedImageError, OSError) as exc:
+        raise NodeError(f"cannot read the image: {exc}") from None
+
+
+def _spatial(shape: list[Any]) -> tuple[int, int] | None:
+    """The fixed (height, width) of an image-like model input, e.g. [N, 1, 8, 8] -> (8, 8)."""
+    if len(shape) >= 3 and all(isinstance(d, int) and d > 0 for d in shape[-2:]):
+        return int(shape[-2]), int(shape[-1])
+    return None
 
 
 _DTYPES = {
@@ -55,20 +120,22 @@ _DTYPES = {
 def _infer(config: OnnxConfig, value: Any) -> dict[str, Any]:
     import numpy as np
 
-    path = Path(config.path).expanduser()
     try:
-        stat = path.stat()
-        session = _session(str(path), (stat.st_mtime_ns, stat.st_size))
+        session, name = _open(config.path)
+    except NodeError:
+        raise
     except OSError as exc:
-        raise NodeError(f"cannot open the model {path}: {exc.strerror or exc}") from None
+        raise NodeError(f"cannot open the model {config.path}: {exc.strerror or exc}") from None
     except Exception as exc:  # onnxruntime raises its own types for a bad file
-        raise NodeError(f"{path} is not a usable ONNX model: {exc}") from None
-    types = {i.name: i.type for i in session.get_inputs()}
-    input_name = config.input_name or next(iter(types))
-    if input_name not in types:
-        raise NodeError(f"the model has no input {input_name!r} (it has {', '.join(types)})")
+        raise NodeError(f"{config.path} is not a usable ONNX model: {exc}") from None
+    inputs = {i.name: i for i in session.get_inputs()}
+    input_name = config.input_name or next(iter(inputs))
+    if input_name not in inputs:
+        raise NodeError(f"{name} has no input {input_name!r} (it has {', '.join(inputs)})")
+    if isinstance(value, str):
+        value = _decode_image(value, _spatial(list(inputs[input_name].shape)))
     try:
-        array = np.asarray(value, dtype=_DTYPES.get(types[input_name], "float32"))
+        array = np.asarray(value, dtype=_DTYPES.get(inputs[input_name].type, "float32"))
         if config.shape:
             array = array.reshape(config.shape)
         out = session.run([config.output_name] if config.output_name else None, {input_name: array})[0]
@@ -97,8 +164,11 @@ class OnnxModelNode(NodeType):
     default_timeout_s = 120.0
 
     def check(self, config: OnnxConfig) -> list[str]:
-        path = Path(config.path).expanduser()
-        return [] if path.is_file() else [f"model file not found: {path}"]
+        return model_refs.problems(config.path)
+
+    def model_refs(self, config: OnnxConfig) -> list[str]:
+        """The models this node uses, for the list an exported agent carries."""
+        return [config.path]
 
     def ports(self, config: OnnxConfig) -> NodePorts:
         inputs = (Port("input", PortType.TENSOR),)
