@@ -314,3 +314,34 @@ def test_keyboard_shortcuts_undo_redo_duplicate_and_delete(page, qtbot) -> None:
     editor.scene.nodes["output2"].setSelected(True)
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert len(editor.model.graph.nodes) == 3
+
+
+def test_shift_drop_joins_two_branches_into_one_input(page) -> None:
+    editor = page.editor
+    view, viewport = editor.view, editor.view.viewport()
+    other = editor.add_node("prompt_template", QPointF(280, 260))
+    nodes = editor.scene.nodes
+    assert editor.model.edge_into("output1", "value").source == "prompt1"
+    source = view.mapFromScene(nodes[other].outputs["text"].scene_anchor())
+    target = view.mapFromScene(nodes["output1"].inputs["value"].scene_anchor())
+    shift = Qt.KeyboardModifier.ShiftModifier
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, source)
+    QTest.mouseMove(viewport, (source + target) / 2)
+    QTest.mouseMove(viewport, target)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, shift, target)
+    into = [e for e in editor.model.graph.edges if (e.target, e.target_port) == ("output1", "value")]
+    assert [e.source for e in into] == ["prompt1", other], "both branches feed the output"
+    assert all(e.id in editor.scene.edges for e in into)
+    assert editor.undo.undoText() == "Join branches"
+    editor.undo.undo()
+    assert editor.model.edge_into("output1", "value").source == "prompt1"
+    # without Shift the new wire replaces every wire into the input; undo brings them back
+    editor.undo.redo()
+    editor.scene.start_wire(nodes["input1"].outputs["value"])
+    editor.scene.drag_wire_to(nodes["output1"].inputs["value"].scene_anchor())
+    editor.scene.finish_wire(join=False)
+    into = [e.source for e in editor.model.graph.edges if e.target == "output1"]
+    assert into == ["input1"]
+    editor.undo.undo()
+    into = [e.source for e in editor.model.graph.edges if e.target == "output1"]
+    assert into == ["prompt1", other]

@@ -87,23 +87,27 @@ class MoveNodesCommand(QUndoCommand):
 
 
 class ConnectCommand(QUndoCommand):
-    """Add a wire; a wire already feeding the same input is replaced (an input takes one wire)."""
+    """Add a wire. The wires already feeding the same input are replaced, unless ``join``: then the
+    new one is added beside them (two routed branches joining into one input)."""
 
-    def __init__(self, model: GraphModel, edge: Edge) -> None:
-        super().__init__("Connect")
+    def __init__(self, model: GraphModel, edge: Edge, join: bool = False) -> None:
+        super().__init__("Join branches" if join else "Connect")
         self.model = model
         self.edge = edge
-        self._replaced: tuple[Edge, int] | None = None
+        self.join = join
+        self._replaced: list[tuple[Edge, int]] = []
 
     def redo(self) -> None:
-        old = self.model.edge_into(self.edge.target, self.edge.target_port)
-        self._replaced = self.model.remove_edge(old.id) if old is not None else None
+        self._replaced = []
+        if not self.join:
+            while (old := self.model.edge_into(self.edge.target, self.edge.target_port)) is not None:
+                self._replaced.append(self.model.remove_edge(old.id))
         self.model.insert_edge(self.edge.model_copy())
 
     def undo(self) -> None:
         self.model.remove_edge(self.edge.id)
-        if self._replaced is not None:
-            self.model.insert_edge(*self._replaced)
+        for edge, index in reversed(self._replaced):
+            self.model.insert_edge(edge, index)
 
 
 class SettingsCommand(QUndoCommand):

@@ -12,19 +12,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.studio import registry
 from app.studio.document import save_graph
-from app.studio.events import (
-    Event,
-    NodeCached,
-    NodeFailed,
-    NodeFinished,
-    NodeSkipped,
-    NodeStarted,
-    RunStarted,
-)
 from app.studio.executor import Executor, GraphInvalid
 from app.studio.graph import Edge, Graph, Node, Position
 from app.studio.validate import validate
@@ -44,6 +35,7 @@ from app.ui.studio.drafts import Drafts
 from app.ui.studio.history_panel import HistoryPanel
 from app.ui.studio.inspector import InspectorPanel
 from app.ui.studio.items import NODE_WIDTH, NodeItem
+from app.ui.studio.menus import canvas_menu
 from app.ui.studio.minimap import Minimap
 from app.ui.studio.model import GraphModel, default_config
 from app.ui.studio.palette import NodePalette, QuickAddPopup
@@ -176,7 +168,7 @@ class StudioEditor(QWidget):
         self.inspector.settings_edited.connect(self._settings_edited)
         self.playground.run_requested.connect(lambda: self.run_graph())
         self.playground.cancel_requested.connect(self.runner.cancel)
-        self.runner.event.connect(self._on_run_event)
+        self.runner.event.connect(self.scene.show_run_event)
         self.runner.event.connect(self.playground.on_event)
         self.runner.running.connect(self.playground.set_running)
         self.versions.restore_requested.connect(self.restore_version)
@@ -226,9 +218,12 @@ class StudioEditor(QWidget):
         self.scene.nodes[node_id].setSelected(True)
         return node_id
 
-    def connect_ports(self, source: str, source_port: str, target: str, target_port: str) -> None:
-        current = self.model.edge_into(target, target_port)
-        if current is not None and (current.source, current.source_port) == (source, source_port):
+    def connect_ports(
+        self, source: str, source_port: str, target: str, target_port: str, join: bool = False
+    ) -> None:
+        """Wire an output to an input; ``join`` keeps the input's other wires (see the scene)."""
+        existing = [e for e in self.model.graph.edges if (e.target, e.target_port) == (target, target_port)]
+        if any((e.source, e.source_port) == (source, source_port) for e in existing):
             return
         edge = Edge(
             id=self.model.new_id("edge"),
@@ -237,7 +232,7 @@ class StudioEditor(QWidget):
             target=target,
             target_port=target_port,
         )
-        self.undo.push(ConnectCommand(self.model, edge))
+        self.undo.push(ConnectCommand(self.model, edge, join=join and bool(existing)))
 
     def delete_selection(self) -> None:
         nodes, edges = self.scene.selected_ids()
@@ -309,29 +304,7 @@ class StudioEditor(QWidget):
             self.undo.push(GroupsCommand(self.model, groups, "Rename group"))
 
     def _context_menu(self, scene_pos: QPointF, global_pos: QPoint) -> None:
-        menu = QMenu(self)
-        menu.addAction("Add node…", lambda: self.open_quick_add(scene_pos))
-        nodes = self.scene.selected_ids()[0]
-        if len(nodes) == 1:
-            menu.addAction("Run up to this node", self.run_selected)
-        if nodes:
-            menu.addSeparator()
-            for action in (self.copy_action, self.duplicate_action, self.delete_action):
-                menu.addAction(action)
-        if len(nodes) > 1:
-            menu.addSeparator()
-            menu.addAction(self.group_action)
-        if group_edit.selected_group(self.model, nodes) is not None:
-            menu.addAction("Rename group…  (F2)", self.rename_selection)
-        if any(set(g.node_ids) & nodes for g in self.model.graph.groups):
-            menu.addAction(self.ungroup_action)
-        if len(nodes) > 1:
-            menu.addSeparator()
-            for mode, text in MODES.items():
-                menu.addAction(text, lambda m=mode: self.align_selection(m))
-        menu.addSeparator()
-        menu.addAction(self.paste_action)
-        menu.addAction(self.fit_action)
+        menu = canvas_menu(self, scene_pos)
         menu.exec(global_pos)
         menu.deleteLater()
 
@@ -414,23 +387,6 @@ class StudioEditor(QWidget):
         nodes = self.scene.selected_ids()[0]
         if len(nodes) == 1:
             self.run_graph(next(iter(nodes)))
-
-    def _on_run_event(self, event: Event) -> None:
-        if isinstance(event, RunStarted):
-            self.scene.clear_status()
-        elif isinstance(event, NodeStarted):
-            self.scene.set_status(event.node_id, "running")
-        elif isinstance(event, NodeFinished):
-            self.scene.set_status(event.node_id, "ok")
-        elif isinstance(event, NodeCached):
-            self.scene.set_status(event.node_id, "cached")
-        elif isinstance(event, NodeFailed):
-            self.scene.set_status(event.node_id, "error")
-            item = self.scene.nodes.get(event.node_id)
-            if item is not None:
-                item.setToolTip(event.error)
-        elif isinstance(event, NodeSkipped):
-            self.scene.set_status(event.node_id, "skipped")
 
     def shutdown(self) -> list[asyncio.Task]:
         """Stop runs and timers; returns the tasks still unwinding."""

@@ -3,15 +3,33 @@
 The scene never edits the graph itself. Wiring and moving emit ``connect_requested`` and
 ``nodes_moved``; the editor turns those into undo commands, the model changes, and the scene
 follows the model's signals.
+
+A wire dropped on an input that already has one replaces it; with Shift held it is added beside it,
+which is how two routed branches join into one input (the run takes the branch that has a value).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent, QToolTip
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
 
 from app.studio import registry
+from app.studio.events import (
+    Event,
+    NodeCached,
+    NodeFailed,
+    NodeFinished,
+    NodeSkipped,
+    NodeStarted,
+    RunStarted,
+)
 from app.studio.ports import NodePorts, compatible
 from app.ui.studio.groups import GroupItem
 from app.ui.studio.items import EdgeItem, ItemStyle, NodeItem, PortItem, wire_path
@@ -43,7 +61,8 @@ def grid_brush(colors: Colors) -> QBrush:
 
 
 class StudioScene(QGraphicsScene):
-    connect_requested = Signal(str, str, str, str)  # source, source port, target, target port
+    # source, source port, target, target port, join (keep the input's other wires)
+    connect_requested = Signal(str, str, str, str, bool)
     nodes_moved = Signal(dict)  # node id -> ((old x, old y), (new x, new y))
     group_title_edit_requested = Signal(str)  # group id
 
@@ -170,6 +189,24 @@ class StudioScene(QGraphicsScene):
         if item is not None:
             item.set_status(status)
 
+    def show_run_event(self, event: Event) -> None:
+        """A run's progress as badges: running, ok, cached, error (its message as the tooltip), skipped."""
+        if isinstance(event, RunStarted):
+            self.clear_status()
+        elif isinstance(event, NodeStarted):
+            self.set_status(event.node_id, "running")
+        elif isinstance(event, NodeFinished):
+            self.set_status(event.node_id, "ok")
+        elif isinstance(event, NodeCached):
+            self.set_status(event.node_id, "cached")
+        elif isinstance(event, NodeFailed):
+            self.set_status(event.node_id, "error")
+            item = self.nodes.get(event.node_id)
+            if item is not None:
+                item.setToolTip(event.error)
+        elif isinstance(event, NodeSkipped):
+            self.set_status(event.node_id, "skipped")
+
     def clear_status(self) -> None:
         for item in self.nodes.values():
             item.set_status(None)
@@ -212,7 +249,7 @@ class StudioScene(QGraphicsScene):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._drag_from is not None:
-            self.finish_wire()
+            self.finish_wire(bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
             return
         super().mouseReleaseEvent(event)
         moves = {}
@@ -253,6 +290,8 @@ class StudioScene(QGraphicsScene):
             self._drag_wire.setPen(pen)
             if problem and screen_pos is not None:
                 QToolTip.showText(screen_pos, problem)
+            elif screen_pos is not None and self._occupied(self._drag_from, target):
+                QToolTip.showText(screen_pos, "replaces the wire there; hold Shift to add a branch beside it")
         else:
             pen = self._drag_wire.pen()
             pen.setColor(self.style.port_brushes[self._drag_from.port.type].color())
@@ -262,7 +301,13 @@ class StudioScene(QGraphicsScene):
         self._drag_wire.setPath(wire_path(a, b))
         return problem
 
-    def finish_wire(self) -> None:
+    def _occupied(self, a: PortItem, b: PortItem) -> bool:
+        inp = a if a.is_input else b
+        return any(e.target is inp for e in inp.node.edges)
+
+    def finish_wire(self, join: bool | None = None) -> None:
+        """Drop the wire being dragged; ``join`` (Shift, by default read from the keyboard) adds it
+        beside the wires already in the input instead of replacing them."""
         origin, target = self._drag_from, self._drag_target
         if self._drag_wire is not None:
             self.removeItem(self._drag_wire)
@@ -273,4 +318,6 @@ class StudioScene(QGraphicsScene):
         if origin is None or target is None or link_problem(origin, target) is not None:
             return
         out, inp = (target, origin) if origin.is_input else (origin, target)
-        self.connect_requested.emit(out.node.node_id, out.port.name, inp.node.node_id, inp.port.name)
+        if join is None:
+            join = bool(QApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.connect_requested.emit(out.node.node_id, out.port.name, inp.node.node_id, inp.port.name, join)
