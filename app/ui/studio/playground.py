@@ -36,6 +36,7 @@ from app.studio.events import (
 )
 from app.studio.graph import Graph
 from app.ui.studio.chat_panel import CHAT_RULE, ChatPanel
+from app.ui.studio.image_field import ImageField, parse_image
 from app.ui.theme import DARK, Colors
 from app.ui.widgets import styled_label
 
@@ -86,6 +87,7 @@ class PlaygroundPanel(QWidget):
             self.trace.setColumnWidth(column, width)
         layout.addWidget(self.trace, 2)
         self.inputs: dict[str, tuple[str, QWidget]] = {}
+        self._specs: list[tuple[str, str, Any]] = []
         self.graph = Graph()
         self._rows: dict[str, QTreeWidgetItem] = {}
         self._streamed: set[str] = set()
@@ -142,8 +144,9 @@ class PlaygroundPanel(QWidget):
         ]
         self.graph = graph
         self._output_nodes = {n.id for n in graph.nodes if n.type == "output"}
-        if [(name, kind) for name, kind, _ in specs] == [(k, v[0]) for k, v in self.inputs.items()]:
+        if specs == self._specs:
             return
+        self._specs = specs
         old = {name: self._raw(widget) for name, (_kind, widget) in self.inputs.items()}
         while self.form.rowCount():
             self.form.removeRow(0)
@@ -154,7 +157,7 @@ class PlaygroundPanel(QWidget):
                 widget = QCheckBox()
                 widget.setChecked(bool(old.get(name, default)))
             else:
-                widget = QLineEdit()
+                widget = ImageField(default) if kind == "image" else QLineEdit()
                 previous = old.get(name)
                 if previous is not None:
                     widget.setText(str(previous))
@@ -190,6 +193,8 @@ class PlaygroundPanel(QWidget):
             try:
                 if kind == "text":
                     values[name] = text
+                elif kind == "image":
+                    values[name] = parse_image(text)
                 elif kind == "number":
                     values[name] = int(text) if text.strip().lstrip("-").isdigit() else float(text)
                 else:
