@@ -139,6 +139,7 @@ class FakeService:
     """What the labeler's UI calls on ``LabelingService``; records calls, fails on request."""
 
     tmp_path: Path
+    address: str = ACCOUNT  # the active account
     campaigns_list: list[CampaignInfo] = field(default_factory=list)
     manifests: dict[int, Manifest] = field(default_factory=dict)
     claims: list[ClaimedBatch] = field(default_factory=list)
