@@ -114,8 +114,8 @@ class StudioEditor(QWidget):
         splitter.addWidget(self.view)
         splitter.addWidget(self.side)
         splitter.setStretchFactor(1, 1)
-        self.side.setMaximumWidth(360)
-        splitter.setSizes([180, 900, 300])
+        self.side.setMaximumWidth(440)
+        splitter.setSizes([180, 860, 380])
         layout.addWidget(splitter, 1)
 
     def _side_changed(self, index: int) -> None:
