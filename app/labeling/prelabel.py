@@ -1,0 +1,78 @@
+"""Pre-labeling: an ONNX classifier proposes a class for each image; one key accepts it.
+
+The shipped model is the digits CNN from ``scripts/train_digits.py`` (``resources/models``); any
+classifier with the same contract works: input ``[N, 1, H, W]`` grey levels in 0..1 with ink bright,
+output ``[N, classes]`` probabilities. Photos of dark ink on light paper are inverted first (a bright
+border means a light background), so a scanned digit and the shipped images both read right.
+The model runs on the best execution provider this ONNX Runtime offers (CUDA, DirectML, CoreML) and
+falls back to the CPU.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from app.resources import resources_dir
+
+PREFERRED_PROVIDERS = ("CUDAExecutionProvider", "DmlExecutionProvider", "CoreMLExecutionProvider")
+
+
+class PrelabelError(RuntimeError):
+    """The model cannot be used (missing, unreadable, or not an image classifier)."""
+
+
+def default_model() -> Path:
+    return resources_dir() / "models" / "digits.onnx"
+
+
+def providers() -> list[str]:
+    """The accelerated providers present in this ONNX Runtime build, best first, then the CPU."""
+    import onnxruntime
+
+    available = set(onnxruntime.get_available_providers())
+    return [p for p in PREFERRED_PROVIDERS if p in available] + ["CPUExecutionProvider"]
+
+
+class Prelabeler:
+    """Proposes ``(class, probability)`` for image bytes; safe to call from a worker thread."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        import onnxruntime
+
+        path = model_path or default_model()
+        if not path.is_file():
+            raise PrelabelError(f"{path}: no such model file")
+        try:
+            self._session = onnxruntime.InferenceSession(str(path), providers=providers())
+        except Exception as exc:  # ORT raises its own types for a corrupt or unsupported file
+            raise PrelabelError(f"{path} is not a usable ONNX model: {exc}") from exc
+        inputs = self._session.get_inputs()
+        shape = inputs[0].shape if len(inputs) == 1 else []
+        if len(shape) != 4 or not all(isinstance(d, int) for d in shape[1:]) or shape[1] != 1:
+            raise PrelabelError(f"{path.name} does not take one [N, 1, H, W] image (inputs: {shape})")
+        self._input = inputs[0].name
+        self._size = (int(shape[3]), int(shape[2]))  # PIL's (width, height)
+        meta = path.with_suffix(".json")
+        classes = json.loads(meta.read_text())["classes"] if meta.is_file() else None
+        outputs = self._session.get_outputs()[0].shape
+        self.classes: list[str] = classes or [str(k) for k in range(int(outputs[-1]))]
+
+    def tensor(self, image_bytes: bytes) -> np.ndarray:
+        """The model's input for one image: grey, box-resized, ink bright, in 0..1."""
+        from PIL import Image
+
+        with Image.open(io.BytesIO(image_bytes)) as image:
+            grey = np.asarray(image.convert("L").resize(self._size, Image.Resampling.BOX), np.float32) / 255
+        border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+        if border.mean() > 0.5:  # light paper, dark ink: flip to the training data's convention
+            grey = 1.0 - grey
+        return grey[None, None, :, :]
+
+    def propose(self, image_bytes: bytes) -> tuple[str, float]:
+        probabilities = self._session.run(None, {self._input: self.tensor(image_bytes)})[0][0]
+        best = int(np.argmax(probabilities))
+        return self.classes[best], float(probabilities[best])

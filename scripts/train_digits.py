@@ -1,0 +1,131 @@
+"""Train the digits pre-labeling model and export it to ONNX, reproducibly.
+
+    .venv/bin/python scripts/train_digits.py          # writes resources/models/digits.onnx + .json
+    .venv/bin/python scripts/train_digits.py --check  # retrains and fails unless the bytes match
+
+Data: scikit-learn's copy of the UCI optical digits (1,797 8×8 images, 0..16 per pixel), copied
+verbatim to resources/datasets/digits.csv.gz so the app (which has no scikit-learn) ships the same
+images for the demo campaign. Model: a small CNN, trained on one thread with fixed seeds and
+deterministic kernels, so the same torch version produces the same ONNX bytes (``--check``).
+Input ``image``: float32 [N, 1, 8, 8], grey levels in 0..1 with ink bright (pixels / 16).
+Output ``probabilities``: float32 [N, 10], softmax.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "resources" / "models" / "digits.onnx"
+META = ROOT / "resources" / "models" / "digits.json"
+DATA = ROOT / "resources" / "datasets" / "digits.csv.gz"
+SEED = 20261125
+EPOCHS = 60
+TEST_SHARE = 0.2
+
+
+def _data() -> tuple[np.ndarray, np.ndarray]:
+    import sklearn.datasets
+
+    source = Path(sklearn.datasets.__file__).parent / "data" / "digits.csv.gz"
+    DATA.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, DATA)
+    sys.path.insert(0, str(ROOT))
+    from app.labeling.digits import load_digits
+
+    return load_digits()
+
+
+def _model() -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 4 * 4, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
+    )
+
+
+def train() -> tuple[bytes, dict]:
+    torch.manual_seed(SEED)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    images, labels = _data()
+    order = np.random.default_rng(SEED).permutation(len(labels))
+    cut = int(len(order) * (1 - TEST_SHARE))
+    train_idx, test_idx = order[:cut], order[cut:]
+    x = torch.tensor(images[:, None, :, :] / 16.0, dtype=torch.float32)
+    y = torch.tensor(labels, dtype=torch.long)
+    model = _model()
+    optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
+    generator = torch.Generator().manual_seed(SEED)
+    for _ in range(EPOCHS):
+        model.train()
+        for batch in torch.randperm(len(train_idx), generator=generator).split(64):
+            idx = torch.tensor(train_idx)[batch]
+            optimiser.zero_grad()
+            nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
+            optimiser.step()
+    model.eval()
+    exported = nn.Sequential(model, nn.Softmax(dim=1))
+    with torch.no_grad():
+        accuracy = float((exported(x[test_idx]).argmax(1) == y[test_idx]).float().mean())
+    buffer = io.BytesIO()
+    torch.onnx.export(
+        exported,
+        (x[:1],),
+        buffer,
+        input_names=["image"],
+        output_names=["probabilities"],
+        dynamic_axes={"image": {0: "N"}, "probabilities": {0: "N"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    data = buffer.getvalue()
+    meta = {
+        "classes": [str(k) for k in range(10)],
+        "input": {"name": "image", "shape": ["N", 1, 8, 8], "range": "0..1, ink bright (pixels / 16)"},
+        "output": {"name": "probabilities", "shape": ["N", 10]},
+        "test_accuracy": round(accuracy, 4),
+        "test_items": len(test_idx),
+        "seed": SEED,
+        "epochs": EPOCHS,
+        "torch": torch.__version__,
+        "data": "resources/datasets/digits.csv.gz (scikit-learn's UCI optical digits)",
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    return data, meta
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="retrain and compare with the shipped model")
+    args = parser.parse_args()
+    data, meta = train()
+    if args.check:
+        shipped = json.loads(META.read_text())["sha256"]
+        same = shipped == meta["sha256"] == hashlib.sha256(MODEL.read_bytes()).hexdigest()
+        print(f"digits model reproducible: {same} ({meta['sha256'][:16]}…)")
+        return 0 if same else 1
+    MODEL.write_bytes(data)
+    META.write_text(json.dumps(meta, indent=2) + "\n")
+    print(f"wrote {MODEL} ({len(data)} bytes), test accuracy {meta['test_accuracy']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
