@@ -89,13 +89,14 @@ class Shell(QObject):
         self._outbox_task: asyncio.Task[None] | None = None
         self._contracts_chain: tuple[str, int] | None = None  # the network whose contracts are looked up
         self._network_services: list[asyncio.Task[Any]] = []
+        self._labeling_key: tuple[int, int] | None = None  # (deployment, account) the Label page serves
         self.wallet_banner: Banner | None = None
 
         colors = self.theme.colors
         self.wallet = WalletController(runtime, self.tasks, colors, window=lambda: self.window, parent=self)
         pages: list[QWidget] = [
             HomePage(self.monitor, paths),
-            LabelPage(colors),
+            label_page := LabelPage(colors, self.tasks.spawn),
             StudioPage(colors, runtime, paths),
             MarketplacePage(colors),
             ComputePage(colors),
@@ -110,6 +111,8 @@ class Shell(QObject):
             ),
         ]
         self.settings_page = settings_page
+        self.label_page = label_page
+        label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.network_editor.attach(self.tasks.spawn)
         settings_page.network_editor.active_changed.connect(self._on_network_switched)
         self.window.set_pages(pages)
@@ -159,6 +162,10 @@ class Shell(QObject):
 
     def _on_wallet_changed(self) -> None:
         self.window.status.set_account(*self.wallet.indicator())
+        if self.wallet.state != "unlocked":
+            self._labeling_key = None  # a locked wallet signs nothing: the page says so
+        if self._contracts_chain is not None:
+            self._update_labeling()
         if self.wallet.state == "none":
             self._offer_wallet_setup()
         elif self.wallet.state != "loading" and self.wallet_banner is not None:
@@ -227,6 +234,7 @@ class Shell(QObject):
         self.settings_page.show_deployment(deployment)
         self.window.status.show_message("Contracts ready")
         self._start_key_delivery()
+        self._update_labeling()
 
     def _start_key_delivery(self) -> None:
         """Deliver license keys to buyers of this user's assets while the app runs (paused while locked)."""
@@ -240,6 +248,34 @@ class Shell(QObject):
                 supervise("key delivery", lambda: key_delivery.run(self.runtime, store)), "key-delivery"
             )
         )
+
+    def _update_labeling(self) -> None:
+        """Give the Label page a chain service for the active account once contracts and an
+        unlocked wallet are there; otherwise say which of them is missing."""
+        deployment = getattr(self.runtime, "deployment", None)
+        if deployment is None:
+            self.label_page.set_service(None, "Labeling needs Sahara's contracts on this network.")
+            return
+        if self.wallet.state != "unlocked":
+            self.label_page.set_service(None, "Unlock your wallet to see campaigns and label for pay.")
+            return
+        try:
+            from app.labeling.service import LabelingService
+        except ImportError as exc:  # a build without the labeling service
+            self.label_page.set_service(None, f"Labeling is not available in this build ({exc}).")
+            return
+        from app.storage import open_store
+
+        key = (id(deployment), self.runtime.wallet.active_index)
+        if key != self._labeling_key:
+            self._labeling_key = key
+            runtime = self.runtime
+            self.label_page.set_service(
+                LabelingService(
+                    runtime.client, runtime.outbox, deployment, open_store(self.paths), runtime.sessions,
+                    runtime.wallet,
+                )
+            )  # fmt: skip
 
     def _show_db_error(self, error: str) -> None:
         box = QMessageBox(self.window)
