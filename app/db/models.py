@@ -165,3 +165,35 @@ class LabelDraft(Base):
     item_id: Mapped[str] = mapped_column(String(512), primary_key=True)
     annotation: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class LabelCampaign(Base):
+    """A campaign this app created, keyed by its manifest CID (the ``campaign:<cid>`` intent).
+
+    The row is written before the funding transaction, so a retry after a crash reuses the same
+    encrypted gold set (whose hash is already on chain) instead of uploading a new one; only this
+    database knows the gold set's CID until the requester reveals it. ``campaign_id`` is set once
+    ``CampaignCreated`` is seen.
+    """
+
+    __tablename__ = "label_campaign"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    board: Mapped[str] = mapped_column(String(42), primary_key=True)
+    manifest_cid: Mapped[str] = mapped_column(String(128), primary_key=True)
+    requester: Mapped[str] = mapped_column(String(42))
+    gold_cid: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    campaign_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LabelReviewCursor(Base):
+    """The first block the auto-review worker has not scanned for ``BatchSubmitted`` yet, per requester."""
+
+    __tablename__ = "label_review_cursor"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    board: Mapped[str] = mapped_column(String(42), primary_key=True)
+    account: Mapped[str] = mapped_column(String(42), primary_key=True)
+    next_block: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,148 @@
+"""What the TaskBoard says: its views as typed records, and its events read from logs.
+
+The board keeps no per-item or per-labeler history in storage (only ranges and 16 slots), so
+everything historical (who created which campaign with which manifest, what a labeler submitted,
+how it was reviewed) is read from its events. Logs are fetched in bounded block ranges from the
+deployment's block, as public RPC endpoints refuse wide ``eth_getLogs`` queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils import to_checksum_address
+
+from app.chain.bindings import bind
+from app.chain.client import ChainClient
+from app.chain.contracts import Deployment
+
+CHUNK_BLOCKS = 50_000
+SLOT_CLAIMED, SLOT_SUBMITTED = 1, 2
+STATUS_OPEN = 1
+
+
+@dataclass(frozen=True)
+class BoardCampaign:
+    """``TaskBoard.getCampaign`` (the struct, field for field)."""
+
+    escrow: int
+    cursor: int
+    open_items: int
+    reward_per_item: int
+    status: int
+    item_count: int
+    batch_count: int
+    batch_size: int
+    redundancy: int
+    claim_ttl: int
+    review_window: int
+    min_reputation: int
+    requester: str
+    gold_set_hash: bytes
+
+    def batch_items(self, batch: int) -> int:
+        """How many items ``batch`` holds (the last batch may be shorter), as ``batchRange`` says."""
+        return max(0, min(self.batch_size, self.item_count - batch * self.batch_size))
+
+
+@dataclass(frozen=True)
+class BoardSlot:
+    campaign_id: int
+    batch: int
+    time: int
+    status: int
+    items: int
+
+
+@dataclass(frozen=True)
+class BoardLabeler:
+    earnings: int
+    accepted_items: int
+    rejected_items: int
+    batches_reviewed: int
+    open_mask: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """One decoded log: its name, fields, and where it happened."""
+
+    name: str
+    args: dict[str, Any]
+    block: int
+    tx_hash: str
+    log_index: int
+
+
+def topic(value: int | str) -> str:
+    """An indexed argument as a topic: a number, or an address left-padded to 32 bytes."""
+    if isinstance(value, str):
+        return "0x" + to_checksum_address(value)[2:].lower().rjust(64, "0")
+    return "0x" + value.to_bytes(32, "big").hex()
+
+
+class Board:
+    """Typed reads of one deployment's TaskBoard."""
+
+    def __init__(self, client: ChainClient, deployment: Deployment) -> None:
+        self.client = client
+        self.deployment = deployment
+        self.contract = bind(client.w3, "TaskBoard", deployment.address("TaskBoard"))
+
+    async def _call(self, function: str, *args: Any) -> Any:
+        return await self.client.ask(getattr(self.contract.functions, function)(*args).call())
+
+    async def campaign_count(self) -> int:
+        return int(await self._call("campaignCount"))
+
+    async def campaign(self, campaign_id: int) -> BoardCampaign:
+        raw = list(await self._call("getCampaign", campaign_id))
+        *numbers, requester, gold = raw
+        return BoardCampaign(*(int(n) for n in numbers), to_checksum_address(requester), bytes(gold))
+
+    async def batches_available(self, campaign_id: int) -> int:
+        return int(await self._call("batchesAvailable", campaign_id))
+
+    async def batch_range(self, campaign_id: int, batch: int) -> tuple[int, int]:
+        first, items = await self._call("batchRange", campaign_id, batch)
+        return int(first), int(items)
+
+    async def labeler(self, account: str) -> BoardLabeler:
+        raw = await self._call("getLabeler", to_checksum_address(account))
+        return BoardLabeler(*(int(n) for n in raw))
+
+    async def slot(self, account: str, slot: int) -> BoardSlot:
+        raw = await self._call("getSlot", to_checksum_address(account), slot)
+        return BoardSlot(*(int(n) for n in raw))
+
+    async def events(
+        self, name: str, *indexed: int | str | None, from_block: int | None = None
+    ) -> list[Event]:
+        """Every ``name`` event, oldest first; ``indexed`` filters the indexed arguments in order
+        (None matches anything)."""
+        event = getattr(self.contract.events, name)()
+        topics: list[Any] = [event.topic, *(None if v is None else topic(v) for v in indexed)]
+        while topics and topics[-1] is None:
+            topics.pop()
+        low = self.deployment.block if from_block is None else from_block
+        high = await self.client.block_number()
+        found: list[Event] = []
+        while low <= high:
+            top = min(high, low + CHUNK_BLOCKS - 1)
+            query = {"address": self.contract.address, "topics": topics, "fromBlock": low, "toBlock": top}
+            for raw in await self.client.ask(self.client.w3.eth.get_logs(query)):  # type: ignore[arg-type]
+                if raw.get("removed"):
+                    continue
+                decoded = event.process_log(raw)
+                found.append(
+                    Event(
+                        name,
+                        dict(decoded["args"]),
+                        int(raw["blockNumber"]),
+                        "0x" + bytes(raw["transactionHash"]).hex(),
+                        int(raw["logIndex"]),
+                    )
+                )
+            low = top + 1
+        return found

@@ -1,0 +1,534 @@
+"""The labeling workspace's chain service: campaigns, claims, submissions and earnings on the TaskBoard.
+
+The UI (app/ui/pages/label.py, app/ui/labeling/) calls only this class. It ties storage (images,
+manifests, encrypted results and gold sets), the wallet (the active account signs and decrypts)
+and the board (every transaction through ``app.chain.calls.transact``, so through the outbox,
+with an intent that makes a retry after a crash return the first transaction, never send a second).
+
+Chain errors are not translated here: the outbox raises ``TxReverted`` with the contract's decoded
+error (``ReputationTooLow(have=3, need=50)``, ``NoBatchAvailable(...)``), which the UI words.
+Blocking work (storage, encryption, image checks) runs in threads, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eth_utils import keccak, to_checksum_address
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.chain.calls import events, transact
+from app.chain.client import ChainClient
+from app.chain.contracts import Deployment
+from app.db.models import LabelCampaign
+from app.labeling.catalog import SLOT_CLAIMED, STATUS_OPEN, Board, BoardCampaign
+from app.labeling.drafts import DraftStore
+from app.labeling.formats import ImportProblem
+from app.labeling.results import ordered_answers, result_root, seal
+from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
+from app.storage import envelope
+from app.storage.cid import Cid
+from app.storage.errors import StorageError
+from app.storage.keywrap import parse_public_key
+from app.storage.store import BlobStore
+
+if TYPE_CHECKING:
+    from app.wallet.outbox import Outbox
+    from app.wallet.service import WalletService
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # a hostile CID must not make the app read gigabytes into memory
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """What the requester's wizard produces; ``items`` carry local paths in ``source``."""
+
+    title: str
+    task_type: TaskType
+    label_set: LabelSet
+    instructions: str
+    items: list[Item]
+    gold: dict[str, Annotation]
+    redundancy: int = 1
+    reward_per_item: int = 10**17
+    batch_size: int = 10
+    review_window_s: int = 3 * 86400
+    claim_ttl_s: int = 3600
+    min_reputation: int = 0
+    min_gold_accuracy: float = 0.8
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    """One on-chain campaign with its manifest's title and task, and its requester's record."""
+
+    campaign_id: int
+    requester: str
+    manifest_cid: str
+    title: str
+    task_type: TaskType
+    item_count: int
+    reward_per_item: int
+    redundancy: int
+    batch_size: int
+    batches_available: int
+    open: bool
+    escrow: int
+    review_window_s: int
+    claim_ttl_s: int
+    min_reputation: int
+    requester_reviewed: int
+    requester_accept_rate: float | None
+
+
+@dataclass(frozen=True)
+class ClaimedBatch:
+    campaign_id: int
+    slot: int
+    batch: int
+    first_item: int
+    items: list[Item]
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class EarningRow:
+    campaign_id: int
+    batch: int
+    items: int
+    status: str  # claimed | pending | accepted | rejected | partly accepted
+    accepted: int
+    paid: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """Amounts in wei: ``pending`` awaits review, ``accepted``/``rejected`` were decided, ``paid``
+    was withdrawn, ``withdrawable`` is credited on the board now."""
+
+    pending: int
+    accepted: int
+    paid: int
+    rejected: int
+    withdrawable: int
+    rows: list[EarningRow]
+
+
+class CampaignError(ValueError):
+    """A campaign cannot be created as specified (e.g. no readable image); the message says why."""
+
+
+def check_image(path: Path) -> tuple[int, int]:
+    """The image's size, after Pillow checked the whole file (``verify``); raises on a bad file."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        size = image.size
+        image.verify()
+    return size
+
+
+def _tx_hash(receipt: Any) -> str:
+    return "0x" + bytes(receipt["transactionHash"]).hex()
+
+
+class LabelingService:
+    def __init__(
+        self,
+        client: ChainClient,
+        outbox: Outbox,
+        deployment: Deployment,
+        store: BlobStore,
+        sessions: sessionmaker[Session],
+        wallet: WalletService,
+    ) -> None:
+        self.client = client
+        self.outbox = outbox
+        self.deployment = deployment
+        self.store = store
+        self.sessions = sessions
+        self.wallet = wallet
+        self.board = Board(client, deployment)
+        self._manifests: dict[str, Manifest] = {}  # by CID: immutable, so cached for good
+        self._manifest_cids: dict[int, str] = {}
+
+    # -- who -------------------------------------------------------------------------------------
+
+    @property
+    def address(self) -> str | None:
+        """The active account (checksummed), or None without a wallet."""
+        entry = self.wallet.active_account()
+        return to_checksum_address(entry.address) if entry is not None else None
+
+    def _account(self) -> str:
+        address = self.address
+        if address is None:
+            raise RuntimeError("Create or unlock a wallet first.")
+        return address
+
+    @property
+    def chain_id(self) -> int:
+        return self.outbox.chain_id
+
+    async def _send(self, function: str, *args: Any, intent: str, description: str) -> Any:
+        return await transact(
+            self.outbox, self.wallet.signer(), self.deployment, "TaskBoard", function, *args,
+            intent=intent, description=description,
+        )  # fmt: skip
+
+    def _events(self, name: str, receipt: Any) -> list[Any]:
+        return [log["args"] for log in events(self.outbox, self.deployment, "TaskBoard", name, receipt)]
+
+    # -- requester: creating ---------------------------------------------------------------------
+
+    async def create_campaign(
+        self, spec: CampaignSpec, *, progress: Progress | None = None
+    ) -> tuple[int, list[ImportProblem]]:
+        """Upload the images, manifest and (encrypted) gold set, then fund the campaign in one
+        transaction (``createCampaignWithPermit``). Returns the campaign id and the images skipped."""
+        report = progress or (lambda stage, fraction: None)
+        signer = self.wallet.signer()
+        own_key = self.wallet.encryption_key()
+        items, problems = await self._upload_items(spec, report)
+        if not items:
+            raise CampaignError(
+                "None of the items could be uploaded: " + "; ".join(p.message for p in problems[:3])
+            )
+        report("Uploading the manifest", 0.8)
+        manifest = Manifest(
+            title=spec.title,
+            task_type=spec.task_type,
+            label_set=spec.label_set,
+            instructions=spec.instructions,
+            items=items,
+            requester_pubkey=own_key.public_key.hex(),
+            min_gold_accuracy=spec.min_gold_accuracy,
+        )
+        manifest_cid = str(await asyncio.to_thread(self.store.put, [manifest.model_dump_json().encode()]))
+        kept = {item.id for item in items}
+        gold = GoldSet(answers={k: a for k, a in spec.gold.items() if k in kept})
+        gold_cid = await self._gold_cid(manifest_cid, gold, own_key.public_key)
+        report("Funding the campaign", 0.9)
+        board = self.deployment.address("TaskBoard")
+        escrow = len(items) * spec.redundancy * spec.reward_per_item
+        from app.chain.permit import signed_permit
+
+        permit = await signed_permit(
+            self.client, self.deployment.address("SaharaToken"), signer, board, escrow
+        )
+        params = (
+            manifest_cid, len(items), spec.reward_per_item, spec.redundancy, spec.batch_size,
+            spec.claim_ttl_s, spec.review_window_s, spec.min_reputation,
+            keccak(gold_cid.encode()) if gold_cid else b"\0" * 32,
+        )  # fmt: skip
+        receipt = await self._send(
+            "createCampaignWithPermit", params, *permit.args,
+            intent=f"campaign:{manifest_cid}", description=f"Create campaign “{spec.title}”",
+        )  # fmt: skip
+        (created,) = self._events("CampaignCreated", receipt)
+        campaign_id = int(created["campaignId"])
+        with self.sessions.begin() as session:
+            row = session.get(LabelCampaign, (self.chain_id, board, manifest_cid))
+            if row is not None:
+                row.campaign_id = campaign_id
+        self._manifests[manifest_cid] = manifest
+        self._manifest_cids[campaign_id] = manifest_cid
+        report("Done", 1.0)
+        return campaign_id, problems
+
+    async def _upload_items(
+        self, spec: CampaignSpec, report: Progress
+    ) -> tuple[list[Item], list[ImportProblem]]:
+        """Image items with their image stored and named by CID (local paths stay private);
+        unreadable or corrupt images are skipped with a problem each. Text items pass as they are."""
+        if spec.task_type.modality != "image":
+            return [item.model_copy(update={"source": ""}) for item in spec.items], []
+        items: list[Item] = []
+        problems: list[ImportProblem] = []
+        total = len(spec.items)
+        for n, item in enumerate(spec.items):
+            report("Uploading images", 0.8 * n / total)
+            if item.image_cid and not item.source:
+                items.append(item)
+                continue
+            path = Path(item.source)
+            try:
+                width, height = await asyncio.to_thread(check_image, path)
+                cid = await asyncio.to_thread(self.store.put_file, path)
+            except (OSError, SyntaxError, ValueError) as exc:  # Pillow raises all three on bad files
+                problems.append(ImportProblem(item.source or item.id, None, f"not uploaded: {exc}"))
+                continue
+            except Exception as exc:  # Pillow's decoders raise a zoo of errors on hostile files
+                problems.append(ImportProblem(item.source or item.id, None, f"not an image: {exc}"))
+                continue
+            items.append(
+                item.model_copy(
+                    update={"image_cid": str(cid), "source": "", "width": width, "height": height}
+                )
+            )
+        return items, problems
+
+    async def _gold_cid(self, manifest_cid: str, gold: GoldSet, requester_key: bytes) -> str | None:
+        """The encrypted gold set's CID for this manifest, uploaded once: a retry after a crash
+        reuses the first one, whose hash may already be on chain."""
+        board = self.deployment.address("TaskBoard")
+        with self.sessions() as session:
+            row = session.get(LabelCampaign, (self.chain_id, board, manifest_cid))
+            if row is not None:
+                return row.gold_cid
+        gold_cid = None
+        if gold.answers:
+            blob = b"".join(envelope.encrypt([gold.model_dump_json().encode()], [requester_key]))
+            gold_cid = str(await asyncio.to_thread(self.store.put, [blob]))
+        with self.sessions.begin() as session:
+            session.add(
+                LabelCampaign(
+                    chain_id=self.chain_id, board=board, manifest_cid=manifest_cid,
+                    requester=self._account(), gold_cid=gold_cid,
+                )
+            )  # fmt: skip
+        return gold_cid
+
+    def gold_set(self, campaign_id: int) -> GoldSet | None:
+        """The requester's private gold set of a campaign created here (sync; call in a thread)."""
+        with self.sessions() as session:
+            gold_cid = session.scalar(
+                select(LabelCampaign.gold_cid).filter_by(
+                    chain_id=self.chain_id,
+                    board=self.deployment.address("TaskBoard"),
+                    campaign_id=campaign_id,
+                )
+            )
+        if not gold_cid:
+            return None
+        blob = b"".join(self.store.get(gold_cid))
+        plain = b"".join(envelope.decrypt([blob], self.wallet.encryption_key().private_key))
+        return GoldSet.model_validate_json(plain)
+
+    # -- browsing --------------------------------------------------------------------------------
+
+    async def campaigns(self) -> list[CampaignInfo]:
+        """Every campaign on the board with a readable manifest, newest first."""
+        created = await self.board.events("CampaignCreated")
+        reviews = await self.board.events("BatchReviewed")
+        terms: dict[int, BoardCampaign] = {}
+        found: list[CampaignInfo] = []
+        for event in created:
+            campaign_id = int(event.args["campaignId"])
+            self._manifest_cids[campaign_id] = str(event.args["params"]["manifestCid"])
+            terms[campaign_id] = await self.board.campaign(campaign_id)
+        record = self._requester_records(terms, reviews)
+        for event in reversed(created):
+            campaign_id = int(event.args["campaignId"])
+            cid = self._manifest_cids[campaign_id]
+            try:
+                manifest = await self._load_manifest(cid)
+            except (StorageError, ValidationError, ValueError) as exc:
+                log.info("skipping campaign %s: its manifest %s is unusable: %s", campaign_id, cid, exc)
+                continue
+            c = terms[campaign_id]
+            reviewed, rate = record.get(c.requester, (0, None))
+            found.append(
+                CampaignInfo(
+                    campaign_id=campaign_id, requester=c.requester, manifest_cid=cid, title=manifest.title,
+                    task_type=manifest.task_type, item_count=c.item_count, reward_per_item=c.reward_per_item,
+                    redundancy=c.redundancy, batch_size=c.batch_size,
+                    batches_available=await self.board.batches_available(campaign_id),
+                    open=c.status == STATUS_OPEN, escrow=c.escrow, review_window_s=c.review_window,
+                    claim_ttl_s=c.claim_ttl, min_reputation=c.min_reputation,
+                    requester_reviewed=reviewed, requester_accept_rate=rate,
+                )
+            )  # fmt: skip
+        return found
+
+    @staticmethod
+    def _requester_records(
+        terms: dict[int, BoardCampaign], reviews: list[Any]
+    ) -> dict[str, tuple[int, float | None]]:
+        """Per requester: batches they reviewed themselves and the share of items they accepted
+        (automatic acceptances after a silent review window do not count in their favour)."""
+        counts: dict[str, list[int]] = {}
+        for event in reviews:
+            c = terms.get(int(event.args["campaignId"]))
+            if c is None or event.args["auto_"]:
+                continue
+            entry = counts.setdefault(c.requester, [0, 0, 0])
+            entry[0] += 1
+            entry[1] += int(event.args["accepted"])
+            entry[2] += c.batch_items(int(event.args["batch"]))
+        return {who: (n, accepted / items if items else None) for who, (n, accepted, items) in counts.items()}
+
+    async def _load_manifest(self, cid: str) -> Manifest:
+        if cid not in self._manifests:
+            Cid.parse(cid)
+
+            def read() -> bytes:
+                data = bytearray()
+                for piece in self.store.get(cid):
+                    data += piece
+                    if len(data) > MAX_MANIFEST_BYTES:
+                        raise ValueError(f"the manifest is larger than {MAX_MANIFEST_BYTES} bytes")
+                return bytes(data)
+
+            self._manifests[cid] = Manifest.model_validate_json(await asyncio.to_thread(read))
+        return self._manifests[cid]
+
+    async def manifest(self, campaign_id: int) -> Manifest:
+        """The campaign's manifest (cached by CID; raises ``KeyError`` for an unknown campaign)."""
+        if campaign_id not in self._manifest_cids:
+            created = await self.board.events("CampaignCreated", campaign_id)
+            if not created:
+                raise KeyError(f"Campaign {campaign_id} does not exist on this network.")
+            self._manifest_cids[campaign_id] = str(created[0].args["params"]["manifestCid"])
+        return await self._load_manifest(self._manifest_cids[campaign_id])
+
+    def item_bytes(self, item: Item) -> bytes:
+        """The item's image, read from storage and checked against its CID (sync; call in a thread)."""
+        if not item.image_cid:
+            raise ValueError(f"Item {item.id!r} has no image.")
+        return b"".join(self.store.get(item.image_cid))
+
+    # -- labeler ---------------------------------------------------------------------------------
+
+    async def claim(self, campaign_id: int) -> ClaimedBatch:
+        """Claim the next batch of ``campaign_id`` for the active account."""
+        manifest = await self.manifest(campaign_id)
+        receipt = await self._send(
+            "claimBatch", campaign_id,
+            intent=f"claim:{campaign_id}:{uuid.uuid4().hex}",
+            description=f"Claim a batch of campaign {campaign_id}",
+        )  # fmt: skip
+        (claimed,) = self._events("BatchClaimed", receipt)
+        batch = int(claimed["batch"])
+        first, count = await self.board.batch_range(campaign_id, batch)
+        return ClaimedBatch(
+            campaign_id, int(claimed["slot"]), batch, first, manifest.items[first : first + count],
+            int(claimed["expiresAt"]),
+        )  # fmt: skip
+
+    async def open_claims(self) -> list[ClaimedBatch]:
+        """The active account's claimed, unsubmitted batches (from its 16 slots on the board)."""
+        account = self.address
+        if account is None:
+            return []
+        mask = (await self.board.labeler(account)).open_mask
+        claims: list[ClaimedBatch] = []
+        for index in range(16):
+            if not mask & (1 << index):
+                continue
+            slot = await self.board.slot(account, index)
+            if slot.status != SLOT_CLAIMED:
+                continue
+            try:
+                manifest = await self.manifest(slot.campaign_id)
+            except (KeyError, StorageError, ValidationError, ValueError) as exc:
+                log.info("claim in slot %s: campaign %s unusable: %s", index, slot.campaign_id, exc)
+                continue
+            terms = await self.board.campaign(slot.campaign_id)
+            first, count = await self.board.batch_range(slot.campaign_id, slot.batch)
+            claims.append(
+                ClaimedBatch(
+                    slot.campaign_id, index, slot.batch, first, manifest.items[first : first + count],
+                    slot.time + terms.claim_ttl,
+                )
+            )  # fmt: skip
+        return claims
+
+    def drafts(self, campaign_id: int) -> DraftStore:
+        """The active account's drafts in ``campaign_id`` on this chain."""
+        return DraftStore(self.sessions, self.chain_id, campaign_id, self._account())
+
+    async def submit(self, claim: ClaimedBatch, annotations: list[Annotation]) -> str:
+        """Encrypt the answers to the requester (and to the labeler), store them and submit the
+        batch with its Merkle root; the batch's drafts are deleted once the transaction is mined."""
+        account = self._account()
+        manifest = await self.manifest(claim.campaign_id)
+        answers = ordered_answers(claim.items, annotations)
+        result = BatchResult(
+            campaign_id=claim.campaign_id, batch=claim.batch, labeler=account, annotations=answers
+        )
+        recipients = [parse_public_key(manifest.requester_pubkey), self.wallet.encryption_key().public_key]
+        blob = await asyncio.to_thread(seal, result, recipients)
+        cid = str(await asyncio.to_thread(self.store.put, [blob]))
+        receipt = await self._send(
+            "submitBatch", claim.slot, cid, result_root(claim.first_item, answers),
+            intent=f"submit:{claim.campaign_id}:{claim.batch}:{claim.slot}:{claim.expires_at}",
+            description=f"Submit batch {claim.batch} of campaign {claim.campaign_id}",
+        )  # fmt: skip
+        await asyncio.to_thread(self.drafts(claim.campaign_id).delete, [item.id for item in claim.items])
+        return _tx_hash(receipt)
+
+    async def earnings(self) -> Earnings:
+        """The active account's submissions and their reviews, with totals in wei."""
+        account = self._account()
+        submitted = await self.board.events("BatchSubmitted", None, account)
+        reviewed = {
+            (int(e.args["campaignId"]), int(e.args["batch"])): e
+            for e in await self.board.events("BatchReviewed", None, account)
+        }
+        withdrawn = await self.board.events("Withdrawn", account)
+        terms: dict[int, BoardCampaign] = {}
+        rows: list[EarningRow] = []
+        totals = {"pending": 0, "accepted": 0, "rejected": 0}
+        for event in submitted:
+            campaign_id, batch = int(event.args["campaignId"]), int(event.args["batch"])
+            if campaign_id not in terms:
+                terms[campaign_id] = await self.board.campaign(campaign_id)
+            c = terms[campaign_id]
+            items = c.batch_items(batch)
+            review = reviewed.get((campaign_id, batch))
+            if review is None or review.block < event.block:
+                rows.append(EarningRow(campaign_id, batch, items, "pending", 0, 0, ""))
+                totals["pending"] += items * c.reward_per_item
+                continue
+            accepted = int(review.args["accepted"])
+            status = "accepted" if accepted == items else "rejected" if accepted == 0 else "partly accepted"
+            reason = "accepted automatically after the review window" if review.args["auto_"] else ""
+            rows.append(
+                EarningRow(campaign_id, batch, items, status, accepted, int(review.args["paid"]), reason)
+            )
+            totals["accepted"] += int(review.args["paid"])
+            totals["rejected"] += (items - accepted) * c.reward_per_item
+        for claim in await self.open_claims():
+            rows.append(EarningRow(claim.campaign_id, claim.batch, len(claim.items), "claimed", 0, 0, ""))
+        rows.reverse()
+        return Earnings(
+            pending=totals["pending"],
+            accepted=totals["accepted"],
+            paid=sum(int(e.args["amount"]) for e in withdrawn),
+            rejected=totals["rejected"],
+            withdrawable=(await self.board.labeler(account)).earnings,
+            rows=rows,
+        )
+
+    async def withdraw(self) -> str:
+        """Pay out everything credited to the active account."""
+        labeler = await self.board.labeler(self._account())
+        receipt = await self._send(
+            "withdraw",
+            intent=f"withdraw:{uuid.uuid4().hex}",
+            description=f"Withdraw {labeler.earnings} wei of earnings",
+        )
+        return _tx_hash(receipt)
+
+    # -- requester: running ----------------------------------------------------------------------
+
+    async def close(self, campaign_id: int) -> str:
+        """Close the campaign and take back the escrow not reserved for open batches."""
+        receipt = await self._send(
+            "close", campaign_id, intent=f"close:{campaign_id}:{uuid.uuid4().hex}",
+            description=f"Close campaign {campaign_id} and refund its escrow",
+        )  # fmt: skip
+        return _tx_hash(receipt)

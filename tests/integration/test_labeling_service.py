@@ -1,0 +1,166 @@
+"""The labeling service on a real devnet: a requester funds a campaign of real PNGs, a labeler claims
+and submits, the requester reviews, the labeler withdraws and the requester takes the rest back.
+
+Reuses test_contract_paths' devnet + deployment fixture (a fresh chain for this module) and its
+``Chain`` helper for the few steps the service does not cover (reviewing by hand, balances).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from test_contract_paths import Chain, Env, acct, env, run  # noqa: F401  (env is a fixture)
+
+from app.labeling.results import open_result
+from app.labeling.schema import Annotation, Item, LabelSet, TaskType
+from app.labeling.service import CampaignSpec, LabelingService
+from app.storage.local import LocalStore
+from app.wallet.faucet import DEV_MNEMONIC
+from app.wallet.service import WalletService
+
+E18 = 10**18
+REWARD = 10**16
+REQUESTER, LABELER = 1, 2
+LABELS = LabelSet.from_names(["circle", "square"])
+
+
+def wallet(folder: Path, index: int) -> WalletService:
+    """A real wallet holding the devnet mnemonic, with account ``index`` active."""
+    service = WalletService(folder, scrypt_n=2**4)
+    service.create(DEV_MNEMONIC, "correct horse battery")
+    for _ in range(index):
+        service.add_account()
+    service.active_index = index
+    assert service.signer().address == acct(index).address
+    return service
+
+
+def images(folder: Path, count: int) -> list[Item]:
+    """``count`` real PNGs and one file that only pretends to be one (last)."""
+    folder.mkdir()
+    items = []
+    for n in range(count):
+        image = Image.new("RGB", (32, 24), (255, 255, 255))
+        ImageDraw.Draw(image).ellipse((2 + n, 2, 20, 20), fill=(200, 40 * n % 255, 60))
+        path = folder / f"{n}.png"
+        image.save(path)
+        items.append(Item(id=f"img/{n}.png", source=str(path)))
+    broken = folder / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    return [*items, Item(id="img/broken.png", source=str(broken))]
+
+
+def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -> None:  # noqa: F811
+    store = LocalStore(tmp_path / "blobs")
+    items = images(tmp_path / "pictures", 7)
+    spec = CampaignSpec(
+        title="Shapes",
+        task_type=TaskType.IMAGE_CLASSIFICATION,
+        label_set=LABELS,
+        instructions="Circle or square?",
+        items=items,
+        gold={"img/0.png": Annotation(item_id="img/0.png", label="circle"),
+              "img/broken.png": Annotation(item_id="img/broken.png", label="square")},
+        reward_per_item=REWARD,
+        batch_size=3,
+    )  # fmt: skip
+    requester_wallet = wallet(tmp_path / "w1", REQUESTER)
+    labeler_wallet = wallet(tmp_path / "w2", LABELER)
+
+    async def body(c: Chain) -> None:
+        def service(w: WalletService) -> LabelingService:
+            return LabelingService(c.client, c.outbox, c.deployment, store, env.sessions, w)
+
+        requester, labeler = service(requester_wallet), service(labeler_wallet)
+        await c.fund(acct(REQUESTER), E18)
+        start = await c.balances(acct(REQUESTER), acct(LABELER), "TaskBoard")
+
+        stages: list[tuple[str, float]] = []
+        campaign_id, problems = await requester.create_campaign(
+            spec, progress=lambda s, f: stages.append((s, f))
+        )
+        assert [p.file for p in problems] == [items[-1].source]
+        assert {s for s, _ in stages} >= {
+            "Uploading images",
+            "Uploading the manifest",
+            "Funding the campaign",
+        }
+        escrow = 7 * REWARD
+        assert await c.balances(acct(REQUESTER), "TaskBoard") == [start[0] - escrow, start[2] + escrow]
+        gold = requester.gold_set(campaign_id)
+        assert gold is not None and list(gold.answers) == ["img/0.png"]  # the skipped image's answer went too
+
+        # A campaign whose manifest is nowhere to be found is left out of the list.
+        permit = await c.permit(acct(REQUESTER), "TaskBoard", REWARD)
+        missing = (
+            "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+            1,
+            REWARD,
+            1,
+            1,
+            60,
+            60,
+            0,
+            b"\0" * 32,
+        )
+        await c.send(acct(REQUESTER), "TaskBoard", "createCampaignWithPermit", missing, *permit.args)
+
+        listed = await labeler.campaigns()
+        assert [info.campaign_id for info in listed] == [campaign_id]
+        (info,) = listed
+        assert (info.title, info.item_count, info.batches_available, info.open) == ("Shapes", 7, 3, True)
+        assert (info.escrow, info.requester, info.requester_reviewed) == (escrow, acct(REQUESTER).address, 0)
+
+        claim = await labeler.claim(campaign_id)
+        assert (claim.batch, claim.first_item) == (0, 0)
+        assert [item.id for item in claim.items] == ["img/0.png", "img/1.png", "img/2.png"]
+        assert labeler.item_bytes(claim.items[1]) == Path(items[1].source).read_bytes()
+        assert await labeler.open_claims() == [claim]
+
+        drafts = labeler.drafts(campaign_id)
+        answers = [Annotation(item_id=item.id, label="circle") for item in claim.items[:2]]
+        for answer in answers:
+            drafts.save(answer)
+        tx = await labeler.submit(claim, answers)  # the third item goes in as skipped
+        assert tx.startswith("0x") and len(tx) == 66
+        assert drafts.load_all() == {}
+        assert await labeler.open_claims() == []
+
+        (submitted,) = await requester.board.events("BatchSubmitted", campaign_id)
+        blob = b"".join(store.get(submitted.args["resultCid"]))
+        result = open_result(
+            blob, requester_wallet.encryption_key().private_key, campaign_id=campaign_id, batch=0,
+            labeler=acct(LABELER).address, items=claim.items, label_set=LABELS, first_item=0,
+            expected_root=bytes(submitted.args["resultRoot"]),
+        )  # fmt: skip
+        assert [a.label for a in result.annotations] == ["circle", "circle", None]
+        pending = await labeler.earnings()
+        assert (pending.pending, [r.status for r in pending.rows]) == (3 * REWARD, ["pending"])
+
+        await c.send(acct(REQUESTER), "TaskBoard", "reviewBatch", acct(LABELER).address, claim.slot, 2, "")
+        earned = await labeler.earnings()
+        (row,) = earned.rows
+        assert (row.status, row.items, row.accepted, row.paid) == ("partly accepted", 3, 2, 2 * REWARD)
+        assert (earned.accepted, earned.rejected, earned.withdrawable, earned.pending) == (
+            2 * REWARD, REWARD, 2 * REWARD, 0,
+        )  # fmt: skip
+        (info,) = [i for i in await requester.campaigns() if i.campaign_id == campaign_id]
+        assert (info.requester_reviewed, info.requester_accept_rate) == (1, pytest.approx(2 / 3))
+
+        before = await c.balances(acct(LABELER))
+        await labeler.withdraw()
+        assert deltas(await c.balances(acct(LABELER)), before) == [2 * REWARD]
+        assert (await labeler.earnings()).paid == 2 * REWARD
+
+        before = await c.balances(acct(REQUESTER))
+        await requester.close(campaign_id)
+        assert deltas(await c.balances(acct(REQUESTER)), before) == [escrow - 2 * REWARD]
+        assert not next(i for i in await labeler.campaigns() if i.campaign_id == campaign_id).open
+
+    run(env, body)
+
+
+def deltas(after: list[int], before: list[int]) -> list[int]:
+    return [a - b for a, b in zip(after, before, strict=True)]
