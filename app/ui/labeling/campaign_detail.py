@@ -132,8 +132,7 @@ class CampaignDetailView(QWidget):
     def set_busy(self, text: str | None) -> None:
         self.start_button.setEnabled(text is None)
         self.back_button.setEnabled(text is None)
-        if text is not None:
-            self.show_status(text)
+        self.show_status(text)  # None: the busy line goes
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
         self.status.setText(text or "")

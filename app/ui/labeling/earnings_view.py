@@ -82,8 +82,7 @@ class EarningsView(QWidget):
         busy = text is not None
         self.refresh_button.setEnabled(not busy)
         self.withdraw_button.setEnabled(not busy and self._withdrawable > 0)
-        if busy:
-            self.show_status(text)
+        self.show_status(text)  # None: the busy line goes
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
         self.status.setText(text or "")

@@ -260,8 +260,7 @@ class LabelingView(QWidget):
         self._busy = text is not None
         self.submit_button.setEnabled(not self._busy)
         self.back_button.setEnabled(not self._busy)
-        if text is not None:
-            self.show_status(text)
+        self.show_status(text)  # None: the busy line goes
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
         self.status.setText(text or "")
