@@ -1,0 +1,270 @@
+"""The "New campaign" wizard's rules, without Qt: what each step accepts, the gold items, the escrow.
+
+The wizard's widgets only collect text and numbers and show what this module says; every rule
+(a class name used twice, a hotkey the labeling view keeps for itself, a reward with 19 decimals,
+more gold items than labeled ones) lives here with its message, so it is tested without a display.
+``CampaignForm.spec()`` is what the chain service's ``create_campaign`` receives.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from app.labeling.formats import ImportProblem, ImportResult
+from app.labeling.schema import HOTKEYS, MAX_CLASSES, Annotation, Item, LabelClass, LabelSet, TaskType
+from app.labeling.service import CampaignSpec
+from app.wallet.tx_summary import parse_amount
+
+SAHARA_DECIMALS = 18
+MAX_TITLE = 200
+MAX_NAME = 64
+# The part of an answer each task keeps: only those answers can be gold for it.
+ANSWER_PART = {
+    TaskType.IMAGE_CLASSIFICATION: "label",
+    TaskType.TEXT_CLASSIFICATION: "label",
+    TaskType.BOUNDING_BOXES: "boxes",
+    TaskType.NER: "spans",
+}
+
+
+class Step(enum.IntEnum):
+    SOURCE = 0
+    TASK = 1
+    INSTRUCTIONS = 2
+    QUALITY = 3
+    SUMMARY = 4
+
+    @property
+    def title(self) -> str:
+        return ["Source", "Task", "Instructions", "Quality & pay", "Summary"][self]
+
+
+class LabelRow(NamedTuple):
+    """One row of the label set editor as typed (not yet checked)."""
+
+    name: str
+    color: str
+    hotkey: str
+
+
+def problem_line(problem: ImportProblem) -> str:
+    """``data.csv:12: label missing`` (no line number when the problem concerns the whole file)."""
+    where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
+    return f"{where}: {problem.message}"
+
+
+def check_label_rows(rows: list[LabelRow]) -> tuple[LabelSet | None, list[str]]:
+    """The label set the rows make, or None and every reason why not (one sentence each)."""
+    problems: list[str] = []
+    if not rows:
+        problems.append("Add at least one class.")
+    if len(rows) > MAX_CLASSES:
+        problems.append(f"A campaign has at most {MAX_CLASSES} classes; remove {len(rows) - MAX_CLASSES}.")
+    names = [r.name.strip() for r in rows]
+    keys = [r.hotkey.strip().lower() for r in rows]
+    for i, (name, key) in enumerate(zip(names, keys, strict=True), start=1):
+        if not name:
+            problems.append(f"Row {i} has no name.")
+        elif len(name) > MAX_NAME:
+            problems.append(f"Row {i}: a class name has at most {MAX_NAME} characters.")
+        if key and (len(key) != 1 or key not in HOTKEYS):
+            problems.append(
+                f"Row {i}: “{key}” cannot be a hotkey. Use a digit or a letter other than b and z "
+                "(the box tool and undo)."
+            )
+    for name, count in Counter(n for n in names if n).items():
+        if count > 1:
+            problems.append(f"“{name}” is used {count} times: class names must differ.")
+    for key, count in Counter(k for k in keys if k).items():
+        if count > 1:
+            owners = ", ".join(f"“{n}”" for n, k in zip(names, keys, strict=True) if k == key)
+            problems.append(f"Hotkey “{key}” is given to {owners}: each class needs its own key.")
+    if problems:
+        return None, problems
+    classes = [LabelClass(name=n, color=r.color, hotkey=k) for n, k, r in zip(names, keys, rows, strict=True)]
+    return LabelSet(classes=classes), []
+
+
+def parse_reward(text: str) -> int:
+    """A reward per item typed in SAHARA as wei (18 decimals); ``ValueError`` says what is wrong."""
+    return parse_amount(text, SAHARA_DECIMALS, "SAHARA")
+
+
+def parse_price(text: str) -> int:
+    """A dataset price in SAHARA as wei; unlike a reward it may be 0 (a free dataset)."""
+    try:
+        if Decimal(text.strip() or "x") == 0:
+            return 0
+    except InvalidOperation:
+        pass
+    return parse_amount(text, SAHARA_DECIMALS, "SAHARA")
+
+
+def default_label_set(names: list[str]) -> LabelSet | None:
+    """The imported classes with default colours; names that are keys themselves (digits, single
+    letters) keep their own key, so class "7" is not picked with 8."""
+    if not names:
+        return None
+    label_set = LabelSet.from_names(names)
+    lowered = [n.lower() for n in names]
+    if all(len(n) == 1 and n in HOTKEYS for n in lowered) and len(set(lowered)) == len(lowered):
+        classes = [
+            c.model_copy(update={"hotkey": key}) for c, key in zip(label_set.classes, lowered, strict=True)
+        ]
+        label_set = LabelSet(classes=classes)
+    return label_set
+
+
+def modality(items: Iterable[Item]) -> str | None:
+    """``"text"`` when the items carry text, ``"image"`` when they name images, None for none."""
+    first = next(iter(items), None)
+    if first is None:
+        return None
+    return "text" if first.text is not None else "image"
+
+
+def default_task(result: ImportResult) -> TaskType:
+    """The task the file implies, else the classification task of the items' kind."""
+    if result.task_type is not None:
+        return result.task_type
+    if modality(result.items) == "text":
+        return TaskType.TEXT_CLASSIFICATION
+    return TaskType.IMAGE_CLASSIFICATION
+
+
+def unknown_labels(annotations: Iterable[Annotation], names: Iterable[str]) -> Counter[str]:
+    """Labels the imported answers use that the label set lacks, with how many answers use each."""
+    known = set(names)
+    return Counter(label for a in annotations for label in a.labels_used() if label not in known)
+
+
+def fits(task: TaskType, answer: Annotation, names: set[str]) -> bool:
+    """Whether ``answer`` can be gold for ``task``: it has the task's part and only known classes."""
+    return bool(getattr(answer, ANSWER_PART[task])) and answer.labels_used() <= names
+
+
+@dataclass
+class CampaignForm:
+    """What the wizard has gathered so far; each ``set_*`` checks one step and returns its problems."""
+
+    result: ImportResult | None = None
+    task_type: TaskType = TaskType.IMAGE_CLASSIFICATION
+    label_set: LabelSet | None = None
+    title: str = ""
+    instructions: str = ""
+    redundancy: int = 1
+    reward_per_item: int = 0
+    batch_size: int = 10
+    review_window_s: int = 3 * 86400
+    claim_ttl_s: int = 3600
+    min_reputation: int = 0
+    min_gold_accuracy: float = 0.8
+    gold: dict[str, Annotation] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=random.Random)
+
+    @property
+    def items(self) -> list[Item]:
+        return self.result.items if self.result is not None else []
+
+    def set_source(self, result: ImportResult) -> list[str]:
+        if not result.items:
+            return ["Nothing to label was found there. Choose another file or folder, or another format."]
+        self.result = result
+        self.gold = {}
+        return []
+
+    def task_problem(self, task: TaskType) -> str | None:
+        """Why ``task`` cannot label these items (images for a text task, or the reverse), or None."""
+        kind = modality(self.items)
+        if kind is not None and task.modality != kind:
+            return f"These items are {kind}s: {task.title.lower()} needs {task.modality}s."
+        return None
+
+    def set_task(self, task: TaskType, rows: list[LabelRow]) -> list[str]:
+        problem = self.task_problem(task)
+        label_set, problems = check_label_rows(rows)
+        problems = [problem, *problems] if problem else problems
+        if not problems:
+            self.task_type, self.label_set = task, label_set
+        return problems
+
+    def set_instructions(self, title: str, instructions: str) -> list[str]:
+        title = " ".join(title.split())
+        if not title:
+            return ["Give the campaign a title: labelers pick campaigns by it."]
+        if len(title) > MAX_TITLE:
+            return [f"A title has at most {MAX_TITLE} characters."]
+        self.title, self.instructions = title, instructions.strip()
+        return []
+
+    def gold_candidates(self) -> list[str]:
+        """Imported items whose answer fits the task and the label set: the possible gold items."""
+        if self.result is None or self.label_set is None:
+            return []
+        names = set(self.label_set.names)
+        answers = self.result.annotations
+        return [i.id for i in self.items if i.id in answers and fits(self.task_type, answers[i.id], names)]
+
+    def choose_gold(self, count: int) -> None:
+        """``count`` random imported answers as gold; the same choice stays while it still fits."""
+        candidates = self.gold_candidates()
+        if count > len(candidates):
+            raise ValueError(
+                f"Only {len(candidates)} imported items have labels that fit; choose at most that."
+            )
+        allowed = set(candidates)
+        kept = [i for i in self.gold if i in allowed][:count]
+        taken = set(kept)
+        rest = [i for i in candidates if i not in taken]
+        chosen = kept + self.rng.sample(rest, count - len(kept))
+        answers = self.result.annotations if self.result is not None else {}
+        self.gold = {i: answers[i] for i in chosen}
+
+    @property
+    def batches(self) -> int:
+        return math.ceil(len(self.items) / self.batch_size) if self.items else 0
+
+    @property
+    def escrow(self) -> int:
+        """What the wallet pays into the campaign now: every item, by every labeler, at the reward."""
+        return len(self.items) * self.redundancy * self.reward_per_item
+
+    def spec(self) -> CampaignSpec:
+        assert self.label_set is not None and self.items
+        return CampaignSpec(
+            title=self.title,
+            task_type=self.task_type,
+            label_set=self.label_set,
+            instructions=self.instructions,
+            items=self.items,
+            gold=dict(self.gold),
+            redundancy=self.redundancy,
+            reward_per_item=self.reward_per_item,
+            batch_size=self.batch_size,
+            review_window_s=self.review_window_s,
+            claim_ttl_s=self.claim_ttl_s,
+            min_reputation=self.min_reputation,
+            min_gold_accuracy=self.min_gold_accuracy,
+        )
+
+
+def instructions_template(task: TaskType, label_set: LabelSet | None) -> str:
+    """A starting point for the instructions: the task, the classes with their keys, room for examples."""
+    verb = {
+        TaskType.IMAGE_CLASSIFICATION: "Pick the class that best describes each image.",
+        TaskType.TEXT_CLASSIFICATION: "Pick the class that best describes each text.",
+        TaskType.BOUNDING_BOXES: "Draw a tight box around every object of a class (B is the box tool).",
+        TaskType.NER: "Select every span of text that names one of the classes.",
+    }[task]
+    lines = [f"# {task.title}", "", verb, "", "| Key | Class | When to use it |", "|---|---|---|"]
+    for c in label_set.classes if label_set is not None else []:
+        lines.append(f"| {c.hotkey or '—'} | {c.name} | |")
+    lines += ["", "## Examples", "", "- ", "", "## When unsure", "", "Skip the item rather than guess."]
+    return "\n".join(lines)
