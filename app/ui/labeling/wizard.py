@@ -1,0 +1,417 @@
+"""``NewCampaignDialog``: the requester's "New campaign" wizard in five steps — source, task and label
+set, instructions, quality and pay, summary — ending in ``service.create_campaign``.
+
+The import runs in a worker thread (a big COCO file or a folder of photos takes a while) with a busy
+bar, and lists every problem with its file and line. Create shows the service's progress on a real
+bar; a failure is said in words and the dialog keeps every input, so pressing Create again retries.
+Keyboard: Enter is Next, Alt+B is Back, Esc asks before throwing away what was entered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.labeling.formats import ImportResult, import_path
+from app.ui.labeling.campaign_form import (
+    CampaignForm,
+    Step,
+    default_label_set,
+    default_task,
+    instructions_template,
+    parse_reward,
+    problem_line,
+    unknown_labels,
+)
+from app.ui.labeling.wizard_steps import (
+    InstructionsStep,
+    QualityStep,
+    SourceStep,
+    SummaryStep,
+    TaskStep,
+    sample_images,
+)
+from app.ui.labeling.wording import explain
+from app.ui.theme import Colors
+from app.ui.wallet.common import button_row
+from app.ui.widgets import separator, styled_label
+
+log = logging.getLogger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
+ImportFn = Callable[[Path, str | None], ImportResult]
+
+
+class NewCampaignDialog(QDialog):
+    created = Signal(int)  # the new campaign's id
+
+    def __init__(
+        self,
+        service: Any,
+        spawn: Spawn,
+        colors: Colors,
+        *,
+        import_fn: ImportFn = import_path,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``import_fn(path, fmt)`` reads the items (in a worker thread); tests give a fake one."""
+        super().__init__(parent)
+        self.service = service
+        self.spawn = spawn
+        self.import_fn = import_fn
+        self.form = CampaignForm()
+        self.step = Step.SOURCE
+        self.setWindowTitle("New campaign")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumSize(760, 640)
+        self.confirm_box: QMessageBox | None = None
+        self.file_dialog: QFileDialog | None = None
+        self.created_id: int | None = None
+        self._generation = 0  # bumped per import: a late result of an earlier one is dropped
+        self._importing = False
+        self._create_task: asyncio.Task[None] | None = None
+        self._prepared: ImportResult | None = None  # the import the task step was filled from
+        self._template = ""  # the instructions template last filled in (replaced while untouched)
+        self._closed = False
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(28, 22, 28, 18)
+        column.setSpacing(12)
+        self.caption = styled_label("", "caption")
+        column.addWidget(self.caption)
+        self.source = SourceStep(colors)
+        self.task = TaskStep(colors)
+        self.instructions = InstructionsStep(colors)
+        self.quality = QualityStep()
+        self.summary = SummaryStep(colors)
+        self.stack = QStackedWidget()
+        for page in (self.source, self.task, self.instructions, self.quality, self.summary):
+            self.stack.addWidget(page)
+        column.addWidget(self.stack, 1)
+        column.addWidget(separator())
+        self.back_button = QPushButton("&Back")
+        self.back_button.setAutoDefault(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.next_button = QPushButton("&Next")
+        self.next_button.setProperty("primary", True)
+        self.next_button.setDefault(True)
+        footer = button_row(self.cancel_button, self.next_button)
+        footer.insertWidget(0, self.back_button)
+        column.addLayout(footer)
+
+        self.back_button.clicked.connect(self.back)
+        self.cancel_button.clicked.connect(self.reject)
+        self.next_button.clicked.connect(self.next)
+        self.source.folder_button.clicked.connect(lambda: self._choose(folder=True))
+        self.source.file_button.clicked.connect(lambda: self._choose(folder=False))
+        self.source.path.returnPressed.connect(self.start_import)
+        self.source.format.currentIndexChanged.connect(lambda _i: self.start_import())
+        self.task.task.currentIndexChanged.connect(lambda _i: self._check_task())
+        self.task.editor.changed.connect(self._check_task)
+        self.quality.reward.textEdited.connect(lambda _t: self.quality.reward_status.set_hint(""))
+        self._render()
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def _render(self) -> None:
+        step = self.step
+        self.stack.setCurrentIndex(step)
+        self.caption.setText(f"NEW CAMPAIGN · STEP {step + 1} OF {len(Step)} · {step.title.upper()}")
+        creating = self.creating
+        done = self.created_id is not None
+        self.back_button.setVisible(step > Step.SOURCE and not done)
+        self.back_button.setEnabled(not creating)
+        self.cancel_button.setVisible(not done)
+        self.cancel_button.setEnabled(not creating)
+        self.next_button.setText(
+            "Done"
+            if done
+            else "Creating…"
+            if creating
+            else "&Create campaign"
+            if step == Step.SUMMARY
+            else "&Next"
+        )
+        self.next_button.setEnabled(not creating and not (step == Step.SOURCE and self._importing))
+        focus: QWidget = {
+            Step.SOURCE: self.next_button if self.form.result is not None else self.source.path,
+            Step.TASK: self.task.task,
+            Step.INSTRUCTIONS: self.instructions.title_edit,
+            Step.QUALITY: self.quality.reward,
+            Step.SUMMARY: self.next_button,
+        }[step]
+        focus.setFocus()
+
+    @property
+    def creating(self) -> bool:
+        return self._create_task is not None and not self._create_task.done()
+
+    # -- moving on -------------------------------------------------------------------------------
+
+    def next(self) -> None:
+        if not self.next_button.isEnabled():
+            return
+        if self.created_id is not None:
+            self.accept()
+            return
+        step = self.step
+        if step == Step.SOURCE and not self._leave_source():
+            return
+        if step == Step.TASK and not self._leave_task():
+            return
+        if step == Step.INSTRUCTIONS and not self._leave_instructions():
+            return
+        if step == Step.QUALITY and not self._leave_quality():
+            return
+        if step == Step.SUMMARY:
+            self._create_task = self.spawn(self._create(), "label-create-campaign")
+            self._render()
+            return
+        self.step = Step(step + 1)
+        self._enter(self.step)
+        self._render()
+
+    def back(self) -> None:
+        if self.step > Step.SOURCE and not self.creating and self.created_id is None:
+            self.step = Step(self.step - 1)
+            self._render()
+
+    def _enter(self, step: Step) -> None:
+        """Fill a step from what the earlier ones decided (only what the user has not changed)."""
+        form = self.form
+        if step == Step.TASK and form.result is not self._prepared:
+            assert form.result is not None
+            self._prepared = form.result
+            self.task.select_task(default_task(form.result))
+            self.task.editor.set_label_set(default_label_set(form.result.class_names))
+            self._check_task()
+        elif step == Step.INSTRUCTIONS:
+            text = self.instructions.editor.toPlainText()
+            if not text.strip() or text == self._template:
+                self._template = instructions_template(form.task_type, form.label_set)
+                self.instructions.editor.setPlainText(self._template)
+            self.instructions.render_preview()
+        elif step == Step.QUALITY:
+            self.quality.set_gold_candidates(len(form.gold_candidates()))
+        elif step == Step.SUMMARY:
+            self.summary.error.set_hint("")
+            self.summary.show_form(form)
+
+    def _leave_source(self) -> bool:
+        if self._importing:
+            return False
+        if self.form.result is None:
+            if self.source.path.text().strip():
+                self.start_import()
+            else:
+                self.source.status.set_error("Choose a folder or a file to import first.")
+            return False
+        return True
+
+    def _leave_task(self) -> bool:
+        problems = self.form.set_task(self.task.selected_task(), self.task.editor.rows())
+        if problems:
+            self.task.editor.table.setFocus()
+            return False
+        return True
+
+    def _check_task(self) -> None:
+        """Live: a task that does not fit the items, and imported labels the label set lacks."""
+        problem = self.form.task_problem(self.task.selected_task())
+        if problem:
+            self.task.task_status.set_error(problem)
+        else:
+            self.task.task_status.set_hint("")
+        if self.form.result is not None:
+            names = [row.name.strip() for row in self.task.editor.rows()]
+            self.task.show_mismatch(unknown_labels(self.form.result.annotations.values(), names))
+
+    def _leave_instructions(self) -> bool:
+        problems = self.form.set_instructions(
+            self.instructions.title_edit.text(), self.instructions.editor.toPlainText()
+        )
+        if problems:
+            self.instructions.status.set_error(problems[0])
+            self.instructions.title_edit.setFocus()
+            return False
+        self.instructions.status.set_hint("")
+        return True
+
+    def _leave_quality(self) -> bool:
+        q, form = self.quality, self.form
+        try:
+            form.reward_per_item = parse_reward(q.reward.text())
+        except ValueError as exc:
+            q.reward_status.set_error(str(exc))
+            q.reward.setFocus()
+            return False
+        q.reward_status.set_hint("")
+        form.redundancy = q.redundancy.value()
+        form.batch_size = q.batch_size.value()
+        form.review_window_s = q.review_days.value() * 86400
+        form.claim_ttl_s = q.claim_minutes.value() * 60
+        form.min_reputation = q.min_reputation.value()
+        form.min_gold_accuracy = q.min_gold.value() / 100
+        try:
+            form.choose_gold(q.gold_wanted())
+        except ValueError as exc:
+            q.gold_status.set_error(str(exc))
+            q.gold_count.setFocus()
+            return False
+        return True
+
+    # -- the source ------------------------------------------------------------------------------
+
+    def _choose(self, *, folder: bool) -> None:
+        """A file dialog opened with ``open`` (a nested ``exec`` loop would stall asyncio)."""
+        dialog = QFileDialog(self, "Choose the folder to import" if folder else "Choose the file to import")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if folder:
+            dialog.setFileMode(QFileDialog.FileMode.Directory)
+            dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+        else:
+            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+            dialog.setNameFilters(
+                ["Labeling data (*.csv *.tsv *.jsonl *.ndjson *.json *.xml)", "All files (*)"]
+            )
+        current = self.source.path.text().strip()
+        if current:
+            start = Path(current).expanduser()
+            dialog.setDirectory(str(start if start.is_dir() else start.parent))
+        dialog.fileSelected.connect(self.choose_path)
+        self.file_dialog = dialog
+        dialog.open()
+
+    def choose_path(self, path: str) -> None:
+        self.source.path.setText(path)
+        self.start_import()
+
+    def start_import(self) -> None:
+        text = self.source.path.text().strip()
+        if not text or self.step != Step.SOURCE:
+            return
+        self._generation += 1
+        self.form.result = None
+        self._importing = True
+        path, fmt = Path(text).expanduser(), self.source.format.currentData()
+        self.source.set_busy(f"Reading {path.name or path}…")
+        self.spawn(self._import(self._generation, path, fmt), "label-import")
+        self._render()
+
+    def _read(self, path: Path, fmt: str | None) -> tuple[ImportResult, list[QImage]]:
+        """In a worker thread: the import and a few thumbnails of what it found."""
+        result = self.import_fn(path, fmt)
+        return result, sample_images(result.items)
+
+    async def _import(self, generation: int, path: Path, fmt: str | None) -> None:
+        try:
+            result, samples = await asyncio.to_thread(self._read, path, fmt)
+            error = ""
+        except Exception as exc:  # FormatError says why; anything else is a reader's bug, still said
+            if not isinstance(exc, ValueError | OSError):
+                log.exception("importing %s failed", path)
+            result, samples, error = None, [], str(exc) or type(exc).__name__
+        if self._closed or generation != self._generation:
+            return
+        self._importing = False
+        self.source.set_busy(None)
+        if result is None:
+            self.source.status.set_error(f"Nothing was imported: {error}")
+        else:
+            self.source.show_result(result)
+            self.source.show_samples(samples)
+            self.form.set_source(result)
+        self._render()
+
+    # -- creating --------------------------------------------------------------------------------
+
+    async def _create(self) -> None:
+        summary = self.summary
+        summary.error.set_hint("")
+        summary.problems.hide()
+        summary.set_progress("Starting…", 0.0)
+        try:
+            campaign_id, problems = await self.service.create_campaign(
+                self.form.spec(), progress=self._progress
+            )
+        except Exception as exc:  # a refusal, storage, the network, a rejected signature: said, inputs kept
+            log.warning("creating a campaign failed: %s", exc)
+            if not self._closed:
+                summary.set_progress(None)
+                summary.error.set_error(f"The campaign was not created: {explain(exc)}")
+                self._create_task = None
+                self._render()
+            return
+        self._create_task = None
+        self.created_id = campaign_id
+        self.created.emit(campaign_id)
+        if self._closed:
+            return
+        if not problems:
+            self.accept()
+            return
+        summary.set_progress(f"Campaign #{campaign_id} is open.", 1.0)
+        summary.error.set_hint(f"{len(problems)} item(s) could not be uploaded and were left out:")
+        summary.problems.clear()
+        summary.problems.addItems([problem_line(p) for p in problems])
+        summary.problems.show()
+        self._render()
+
+    def _progress(self, text: str, fraction: float) -> None:
+        """The service's progress, on the loop (GUI) thread."""
+        if not self._closed:
+            self.summary.set_progress(text, fraction)
+
+    # -- leaving ---------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.reject()
+            return
+        super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        """Cancel, Esc and the close button: ask first when something would be thrown away."""
+        if self.created_id is not None:
+            self.accept()
+        elif self.creating:
+            self.summary.error.set_hint("The campaign is being created; wait until it finishes.")
+        elif self.source.path.text().strip() or self.form.result is not None:
+            self._ask_discard()
+        else:
+            super().reject()
+
+    def _ask_discard(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "New campaign", "Discard this campaign?", parent=self)
+        box.setInformativeText("What you imported and entered is not kept.")
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self._discard() if button is discard else None)
+        self.confirm_box = box
+        box.open()
+
+    def _discard(self) -> None:
+        super().reject()
+
+    def done(self, result: int) -> None:
+        self._closed = True
+        super().done(result)
