@@ -1,0 +1,227 @@
+"""The requester's side of the Label page ("My campaigns"): the campaigns the active account created,
+"New campaign…" (the wizard), and a campaign's monitor with export, publish and close.
+
+The panel gets the chain service with ``set_service`` (None while the wallet is locked) and runs
+every call through ``spawn``; answers of a service replaced meanwhile are dropped. The list shows
+campaigns whose requester is the service's ``address`` (the active account).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from app.ui.labeling.campaign_list import Cell, fill_sorted, make_table, table_style
+from app.ui.labeling.monitor_view import MonitorView
+from app.ui.labeling.wizard import NewCampaignDialog
+from app.ui.labeling.wording import explain, sahara
+from app.ui.theme import Colors
+from app.ui.widgets import action_button, set_role, styled_label
+
+log = logging.getLogger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
+COLUMNS = ["Campaign", "Task", "Items", "Labelers per item", "Reward per item", "Escrow left", "Status"]
+
+
+class RequesterPanel(QWidget):
+    def __init__(self, colors: Colors, spawn: Spawn) -> None:
+        super().__init__()
+        self.colors = colors
+        self.spawn = spawn
+        self.service: Any = None
+        self.campaigns: list[Any] = []
+        self.wizard: NewCampaignDialog | None = None
+        self._epoch = 0  # bumped by set_service: answers of an older service are dropped
+        self._loading = False
+        self._again = False  # a refresh asked for while one runs (a campaign was just created)
+        self._open_when_listed: int | None = None  # a campaign just created, opened once it is listed
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack)
+        self.list_page = QWidget()
+        column = QVBoxLayout(self.list_page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        top = QHBoxLayout()
+        top.addWidget(styled_label("Your campaigns", "section"))
+        self.count = styled_label("", "hint")
+        top.addWidget(self.count)
+        top.addStretch(1)
+        self.refresh_button = action_button("Refresh", self.refresh)
+        self.monitor_button = action_button("Monitor", self._open_selected)
+        self.monitor_button.setEnabled(False)
+        self.new_button = action_button("New campaign…", self.new_campaign, primary=True)
+        for button in (self.refresh_button, self.monitor_button, self.new_button):
+            top.addWidget(button)
+        column.addLayout(top)
+        self.status = styled_label("", "hint", wrap=True)
+        self.status.hide()
+        column.addWidget(self.status)
+        self.table = make_table(COLUMNS, colors)
+        self.table.setAccessibleName("Your campaigns")
+        self.table.activated.connect(lambda index: self._open_row(index.row()))
+        self.table.itemSelectionChanged.connect(
+            lambda: self.monitor_button.setEnabled(bool(self.table.selectedItems()))
+        )
+        column.addWidget(self.table)
+        self.note = styled_label(
+            "Double-click a campaign, or select it and press Enter, to follow its progress, export the "
+            "labels, publish them as a dataset or close it.",
+            "hint",
+            wrap=True,
+        )
+        column.addWidget(self.note)
+        self.empty = styled_label(
+            "You have not created a campaign on this network. “New campaign…” turns a folder of images, a "
+            "CSV, JSON Lines, COCO, YOLO, VOC or Label Studio file into a paid labeling campaign.",
+            "empty-body",
+            wrap=True,
+        )
+        self.empty.hide()
+        column.addWidget(self.empty)
+        column.addStretch(1)
+        self.stack.addWidget(self.list_page)
+        self.monitor = MonitorView(colors, spawn)
+        self.monitor.back_requested.connect(self.show_list)
+        self.monitor.closed.connect(lambda _id: self.refresh())
+        self.stack.addWidget(self.monitor)
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.colors = colors
+        self.table.setStyleSheet(table_style(colors))
+        self.monitor.apply_colors(colors)
+
+    def set_service(self, service: Any) -> None:
+        """The chain service of the active account, or None (then nothing can be listed or created)."""
+        if service is self.service and service is not None:
+            return
+        self._epoch += 1
+        self._loading = self._again = False
+        self.service = service
+        self.campaigns = []
+        self.monitor.clear()
+        self.show_list()
+        self.new_button.setEnabled(service is not None)
+        fill_sorted(self.table, [])
+        if service is None:
+            self.show_status("Unlock your wallet to see and create campaigns.")
+            return
+        self.refresh()
+
+    # -- the list --------------------------------------------------------------------------------
+
+    def show_status(self, text: str | None, role: str = "hint") -> None:
+        self.status.setText(text or "")
+        self.status.setVisible(bool(text))
+        set_role(self.status, role)
+
+    def show_list(self) -> None:
+        self.stack.setCurrentWidget(self.list_page)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming back to the tab shows the list as it is now."""
+        super().showEvent(event)
+        if self.stack.currentWidget() is self.list_page and not self._loading:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.service is None:
+            return
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        self.refresh_button.setText("Loading…")
+        self.spawn(self._load(self._epoch, self.service), "label-my-campaigns")
+
+    async def _load(self, epoch: int, service: Any) -> None:
+        try:
+            campaigns = await service.campaigns()
+        except Exception as exc:  # the chain is unreachable: keep the last list, say why
+            log.warning("loading the requester's campaigns failed: %s", exc)
+            if epoch == self._epoch:
+                self.show_status(f"Your campaigns could not be loaded: {explain(exc)}", "error")
+            return
+        finally:
+            if epoch == self._epoch:
+                self._loading = False
+                self.refresh_button.setText("Refresh")
+                if self._again:
+                    self._again = False
+                    self.refresh()
+        if epoch != self._epoch:
+            return
+        self.show_status(None)
+        address = (service.address or "").lower()
+        self.show_campaigns([c for c in campaigns if c.requester.lower() == address])
+
+    def show_campaigns(self, campaigns: list[Any]) -> None:
+        """Open campaigns first, newest first."""
+        self.campaigns = sorted(campaigns, key=lambda c: (not c.open, -c.campaign_id))
+        rows = []
+        for c in self.campaigns:
+            cells = [
+                Cell(c.title, tooltip=f"Campaign #{c.campaign_id}"),
+                Cell(c.task_type.title),
+                Cell(f"{c.item_count:,}", c.item_count),
+                Cell(f"{c.redundancy}", c.redundancy),
+                Cell(sahara(c.reward_per_item), c.reward_per_item),
+                Cell(sahara(c.escrow), c.escrow),
+                Cell("Open" if c.open else "Closed"),
+            ]
+            cells[0].setData(Qt.ItemDataRole.UserRole, c.campaign_id)
+            rows.append(cells)
+        fill_sorted(self.table, rows)
+        count = len(self.campaigns)
+        self.count.setText(f"{count} campaign{'s' if count != 1 else ''}" if count else "")
+        self.table.setVisible(bool(count))
+        self.note.setVisible(bool(count))
+        self.empty.setVisible(not count)
+        if self._open_when_listed is not None:
+            self.open_campaign(self._open_when_listed)
+            self._open_when_listed = None
+        elif self.monitor.campaign is not None:  # keep the monitor's campaign facts current
+            current = next(
+                (c for c in self.campaigns if c.campaign_id == self.monitor.campaign.campaign_id), None
+            )
+            if current is not None and current != self.monitor.campaign:
+                self.monitor.campaign = current
+                self.monitor.close_button.setEnabled(current.open)
+
+    def _open_selected(self) -> None:
+        rows = {i.row() for i in self.table.selectedItems()}
+        if rows:
+            self._open_row(min(rows))
+
+    def _open_row(self, row: int) -> None:
+        item = self.table.item(row, 0)
+        if item is not None:
+            self.open_campaign(item.data(Qt.ItemDataRole.UserRole))
+
+    def open_campaign(self, campaign_id: int) -> None:
+        campaign = next((c for c in self.campaigns if c.campaign_id == campaign_id), None)
+        if campaign is not None:
+            self.monitor.show_campaign(self.service, campaign)
+            self.stack.setCurrentWidget(self.monitor)
+
+    # -- a new campaign --------------------------------------------------------------------------
+
+    def new_campaign(self) -> None:
+        if self.service is None:
+            return
+        self.wizard = NewCampaignDialog(self.service, self.spawn, self.colors, parent=self)
+        self.wizard.created.connect(self._created)
+        self.wizard.open()
+
+    def _created(self, campaign_id: int) -> None:
+        self._open_when_listed = campaign_id
+        self.refresh()
