@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from app.labeling.formats import ImportProblem
+from app.labeling.monitor import FlaggedItem, LabelerStats, MonitorStats
 from app.labeling.schema import TaskType
 from app.labeling.service import CampaignInfo, CampaignSpec
 
@@ -46,36 +47,6 @@ def image_folder(root: Path, classes: dict[str, int], *, broken: int = 0) -> Pat
     for n in range(broken):
         (root / first / f"broken{n}.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
     return root
-
-
-@dataclass(frozen=True)
-class LabelerStats:
-    address: str
-    batches: int
-    accepted: int
-    rejected: int
-    gold_accuracy: float | None
-
-
-@dataclass(frozen=True)
-class FlaggedItem:
-    item_id: str
-    label: str | None
-    confidence: float
-    votes: int
-
-
-@dataclass(frozen=True)
-class MonitorStats:
-    campaign_id: int
-    items: int
-    labeled: int
-    reviewed_batches: int
-    submitted_batches: int
-    cost_so_far: int
-    agreement: float | None
-    labelers: list[LabelerStats]
-    flagged: list[FlaggedItem]
 
 
 def stats_for(campaign_id: int) -> MonitorStats:

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QMessageBox, QProgressBar, QVBoxLayout, QWidget
 
+from app.labeling.schema import TaskType
 from app.ui.labeling.campaign_actions import ExportDialog, PublishDialog
 from app.ui.labeling.campaign_list import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import explain, sahara
@@ -175,7 +176,7 @@ class MonitorView(QWidget):
             self.reviewed.set_value(f"{stats.reviewed_batches:,} of {stats.submitted_batches:,}")
             self.reviewed.setToolTip("Batches reviewed of the batches labelers submitted")
             fill_sorted(self.labelers, [self._labeler_row(row) for row in stats.labelers])
-            fill_sorted(self.flagged, [self._flagged_row(row) for row in stats.flagged])
+            fill_sorted(self.flagged, [self._flagged_row(row, campaign.task_type) for row in stats.flagged])
         has_labelers = bool(stats and stats.labelers)
         self.labelers.setVisible(has_labelers)
         self.no_labelers.setVisible(stats is not None and not has_labelers)
@@ -195,10 +196,15 @@ class MonitorView(QWidget):
         ]
 
     @staticmethod
-    def _flagged_row(row: Any) -> list[Cell]:
+    def _flagged_row(row: Any, task: TaskType) -> list[Cell]:
+        """A class task names the agreed class; boxes and spans are seen in the export."""
+        answer = {
+            TaskType.BOUNDING_BOXES: "Boxes: see the export",
+            TaskType.NER: "Spans: see the export",
+        }.get(task, row.label or "(no answer)")
         return [
             Cell(row.item_id),
-            Cell(row.label or "(no answer)"),
+            Cell(answer),
             Cell(percent(row.confidence), row.confidence),
             Cell(f"{row.votes:,}", row.votes),
         ]
