@@ -13,10 +13,11 @@ Blocking work (storage, encryption, image checks) runs in threads, off the event
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,15 +33,17 @@ from app.db.models import LabelCampaign
 from app.labeling.catalog import SLOT_CLAIMED, STATUS_OPEN, Board, BoardCampaign
 from app.labeling.drafts import DraftStore
 from app.labeling.formats import ImportProblem
-from app.labeling.results import ordered_answers, result_root, seal
+from app.labeling.monitor import MonitorStats, Submission, answers_by_item, monitor_stats
+from app.labeling.results import ResultError, open_result, ordered_answers, result_root, seal
 from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
 from app.storage import envelope
 from app.storage.cid import Cid
-from app.storage.errors import StorageError
+from app.storage.errors import BlobNotFound, StorageError
 from app.storage.keywrap import parse_public_key
 from app.storage.store import BlobStore
 
 if TYPE_CHECKING:
+    from app.labeling.quality import Consensus
     from app.wallet.outbox import Outbox
     from app.wallet.service import WalletService
 
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # a hostile CID must not make the app read gigabytes into memory
+MAX_REPORT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,8 @@ class LabelingService:
         self.board = Board(client, deployment)
         self._manifests: dict[str, Manifest] = {}  # by CID: immutable, so cached for good
         self._manifest_cids: dict[int, str] = {}
+        self._results: dict[str, BatchResult] = {}  # opened results by CID
+        self._notes: dict[str, str] = {}  # review tx hash -> its report CID ('' for none)
 
     # -- who -------------------------------------------------------------------------------------
 
@@ -373,16 +379,8 @@ class LabelingService:
     async def _load_manifest(self, cid: str) -> Manifest:
         if cid not in self._manifests:
             Cid.parse(cid)
-
-            def read() -> bytes:
-                data = bytearray()
-                for piece in self.store.get(cid):
-                    data += piece
-                    if len(data) > MAX_MANIFEST_BYTES:
-                        raise ValueError(f"the manifest is larger than {MAX_MANIFEST_BYTES} bytes")
-                return bytes(data)
-
-            self._manifests[cid] = Manifest.model_validate_json(await asyncio.to_thread(read))
+            raw = await asyncio.to_thread(self._read_limited, cid, MAX_MANIFEST_BYTES)
+            self._manifests[cid] = Manifest.model_validate_json(raw)
         return self._manifests[cid]
 
     async def manifest(self, campaign_id: int) -> Manifest:
@@ -495,7 +493,11 @@ class LabelingService:
                 continue
             accepted = int(review.args["accepted"])
             status = "accepted" if accepted == items else "rejected" if accepted == 0 else "partly accepted"
-            reason = "accepted automatically after the review window" if review.args["auto_"] else ""
+            reason = (
+                "accepted automatically after the review window"
+                if review.args["auto_"]
+                else await self._review_reason(review.tx_hash, campaign_id, batch, account)
+            )
             rows.append(
                 EarningRow(campaign_id, batch, items, status, accepted, int(review.args["paid"]), reason)
             )
@@ -512,6 +514,40 @@ class LabelingService:
             withdrawable=(await self.board.labeler(account)).earnings,
             rows=rows,
         )
+
+    async def _review_reason(self, tx_hash: str, campaign_id: int, batch: int, labeler: str) -> str:
+        """The reasons the review report of ``tx_hash`` (its ``ReviewNote``) gives for this batch;
+        empty when the requester left no report or it cannot be read (it is only an explanation)."""
+        if tx_hash not in self._notes:
+            receipt = await self.client.ask(self.client.w3.eth.get_transaction_receipt(tx_hash))
+            notes = self._events("ReviewNote", receipt)
+            self._notes[tx_hash] = str(notes[0]["reasonCid"]) if notes else ""
+        cid = self._notes[tx_hash]
+        if not cid:
+            return ""
+        try:
+            Cid.parse(cid)
+            report = json.loads(await asyncio.to_thread(self._read_limited, cid, MAX_REPORT_BYTES))
+            reviews = report["reviews"]
+            reasons = next(
+                r["reasons"]
+                for r in reviews
+                if (int(r["campaign_id"]), int(r["batch"])) == (campaign_id, batch)
+                and str(r["labeler"]).lower() == labeler.lower()
+            )
+            return "; ".join(str(reason) for reason in reasons)
+        except (StorageError, ValueError, KeyError, TypeError, StopIteration) as exc:
+            log.info("review report %s unreadable: %s", cid, exc)
+            return ""
+
+    def _read_limited(self, cid: str, limit: int) -> bytes:
+        """A blob's bytes, refusing more than ``limit`` (CIDs from the chain are anyone's)."""
+        data = bytearray()
+        for piece in self.store.get(cid):
+            data += piece
+            if len(data) > limit:
+                raise ValueError(f"{cid} is larger than {limit} bytes")
+        return bytes(data)
 
     async def withdraw(self) -> str:
         """Pay out everything credited to the active account."""
@@ -532,3 +568,84 @@ class LabelingService:
             description=f"Close campaign {campaign_id} and refund its escrow",
         )  # fmt: skip
         return _tx_hash(receipt)
+
+    async def review_batches(
+        self, reviews: list[tuple[str, int, int]], reason_cid: str, *, intent: str
+    ) -> str:
+        """``reviewBatches`` for ``(labeler, slot, accepted)`` entries with the round's report CID;
+        ``intent`` must name the round so that a retry finds the first transaction."""
+        labelers, slots, accepted = ([r[k] for r in reviews] for k in range(3))
+        receipt = await self._send(
+            "reviewBatches", labelers, slots, accepted, reason_cid,
+            intent=intent, description=f"Review {len(reviews)} labeled batch(es)",
+        )  # fmt: skip
+        return _tx_hash(receipt)
+
+    # -- requester: results ----------------------------------------------------------------------
+
+    async def submissions(self, campaign_id: int, *, from_block: int | None = None) -> list[Submission]:
+        """The campaign's submissions, each opened with the active account's key and validated
+        (against the manifest and the committed root); one that fails carries the reason instead."""
+        manifest = await self.manifest(campaign_id)
+        terms = await self.board.campaign(campaign_id)
+        key = self.wallet.encryption_key().private_key
+        found = []
+        for event in await self.board.events("BatchSubmitted", campaign_id, from_block=from_block):
+            batch = int(event.args["batch"])
+            first = batch * terms.batch_size
+            items = manifest.items[first : first + terms.batch_items(batch)]
+            sub = Submission(
+                campaign_id, batch, to_checksum_address(event.args["labeler"]), int(event.args["slot"]),
+                first, items, str(event.args["resultCid"]), bytes(event.args["resultRoot"]), event.block,
+                event.tx_hash, event.log_index, None,
+            )  # fmt: skip
+            found.append(await asyncio.to_thread(self._open, sub, key, manifest.label_set))
+        return found
+
+    def _open(self, sub: Submission, key: bytes, label_set: LabelSet) -> Submission:
+        cached = self._results.get(sub.result_cid)
+        if cached is not None and cached.labeler == sub.labeler and cached.batch == sub.batch:
+            return replace(sub, result=cached)
+        try:
+            blob = b"".join(self.store.get(sub.result_cid))
+        except BlobNotFound as exc:
+            return replace(sub, error=str(exc), missing=True)
+        except StorageError as exc:
+            return replace(sub, error=str(exc))
+        try:
+            result = open_result(
+                blob, key, campaign_id=sub.campaign_id, batch=sub.batch, labeler=sub.labeler, items=sub.items,
+                label_set=label_set, first_item=sub.first_item, expected_root=sub.root,
+            )  # fmt: skip
+        except ResultError as exc:
+            log.info("result %s of batch %s by %s refused: %s", sub.result_cid, sub.batch, sub.labeler, exc)
+            return replace(sub, error=str(exc))
+        self._results[sub.result_cid] = result
+        return replace(sub, result=result)
+
+    async def results(self, campaign_id: int) -> dict[str, Consensus]:
+        """The aggregated answer per labeled item (Dawid–Skene with ≥ 3 answers, else majority)."""
+        from app.labeling.quality import aggregate
+
+        manifest = await self.manifest(campaign_id)
+        answers = answers_by_item(await self.submissions(campaign_id))
+        return aggregate(manifest.task_type, answers, manifest.label_set.names)
+
+    async def monitor(self, campaign_id: int) -> MonitorStats:
+        """Progress, cost, agreement, labelers and weak items of one of the active account's campaigns."""
+        manifest = await self.manifest(campaign_id)
+        submissions = await self.submissions(campaign_id)
+        reviews = [e.args for e in await self.board.events("BatchReviewed", campaign_id)]
+        gold = await asyncio.to_thread(self.gold_set, campaign_id)
+        return monitor_stats(campaign_id, manifest, submissions, reviews, gold.answers if gold else {})
+
+    async def export(self, campaign_id: int, fmt: str, dest: Path) -> list[Path]:
+        """Write the campaign's aggregated answers (and its images) in ``fmt`` under ``dest``."""
+        from app.labeling.formats import export
+
+        manifest = await self.manifest(campaign_id)
+        consensus = await self.results(campaign_id)
+        annotations = {item_id: c.answer for item_id, c in consensus.items()}
+        shape = (manifest.task_type, manifest.label_set, manifest.items)
+        images = self.item_bytes if manifest.task_type.modality == "image" else None
+        return await asyncio.to_thread(export, fmt, dest, shape, annotations, images=images)

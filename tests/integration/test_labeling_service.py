@@ -7,18 +7,21 @@ Reuses test_contract_paths' devnet + deployment fixture (a fresh chain for this 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 from test_contract_paths import Chain, Env, acct, env, run  # noqa: F401  (env is a fixture)
 
+from app.labeling.monitor import LabelerStats
 from app.labeling.results import open_result
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
 from app.labeling.service import CampaignSpec, LabelingService
 from app.storage.local import LocalStore
 from app.wallet.faucet import DEV_MNEMONIC
 from app.wallet.service import WalletService
+from app.workers.auto_review import AutoReviewer
 
 E18 = 10**18
 REWARD = 10**16
@@ -136,6 +139,14 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
             expected_root=bytes(submitted.args["resultRoot"]),
         )  # fmt: skip
         assert [a.label for a in result.annotations] == ["circle", "circle", None]
+        stats = await requester.monitor(campaign_id)
+        assert (stats.items, stats.labeled, stats.submitted_batches, stats.reviewed_batches) == (7, 2, 1, 0)
+        assert stats.labelers == [LabelerStats(acct(LABELER).address, 1, 0, 0, 1.0)]  # right on the gold item
+        assert {k: c.answer.label for k, c in (await requester.results(campaign_id)).items()} == {
+            "img/0.png": "circle", "img/1.png": "circle",
+        }  # fmt: skip
+        files = await requester.export(campaign_id, "jsonl", tmp_path / "export")
+        assert files and all(f.exists() for f in files)
         pending = await labeler.earnings()
         assert (pending.pending, [r.status for r in pending.rows]) == (3 * REWARD, ["pending"])
 
@@ -146,6 +157,9 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
         assert (earned.accepted, earned.rejected, earned.withdrawable, earned.pending) == (
             2 * REWARD, REWARD, 2 * REWARD, 0,
         )  # fmt: skip
+        stats = await requester.monitor(campaign_id)
+        assert (stats.reviewed_batches, stats.cost_so_far) == (1, 2 * REWARD)
+        assert stats.labelers == [LabelerStats(acct(LABELER).address, 1, 2, 1, 1.0)]
         (info,) = [i for i in await requester.campaigns() if i.campaign_id == campaign_id]
         assert (info.requester_reviewed, info.requester_accept_rate) == (1, pytest.approx(2 / 3))
 
@@ -158,6 +172,76 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
         await requester.close(campaign_id)
         assert deltas(await c.balances(acct(REQUESTER)), before) == [escrow - 2 * REWARD]
         assert not next(i for i in await labeler.campaigns() if i.campaign_id == campaign_id).open
+
+    run(env, body)
+
+
+def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, tmp_path: Path) -> None:  # noqa: F811
+    store = LocalStore(tmp_path / "blobs")
+    items = images(tmp_path / "pictures", 6)[:-1]
+    spec = CampaignSpec(
+        title="Shapes, twice",
+        task_type=TaskType.IMAGE_CLASSIFICATION,
+        label_set=LABELS,
+        instructions="",
+        items=items,
+        gold={"img/0.png": Annotation(item_id="img/0.png", label="circle")},
+        redundancy=2,
+        reward_per_item=REWARD,
+        batch_size=3,
+    )
+    owner, careful, lazy, wrong = 3, 4, 5, 6
+    wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (owner, careful, lazy, wrong)}
+
+    async def body(c: Chain) -> None:
+        services = {
+            i: LabelingService(c.client, c.outbox, c.deployment, store, env.sessions, w)
+            for i, w in wallets.items()
+        }
+        await c.fund(acct(owner), E18)
+        campaign_id, _ = await services[owner].create_campaign(spec)
+
+        async def label(who: int, answer: Callable[[str], str | None]) -> int:
+            claim = await services[who].claim(campaign_id)
+            answers = [Annotation(item_id=i.id, label=answer(i.id)) for i in claim.items]
+            await services[who].submit(claim, answers)
+            return claim.batch
+
+        assert await label(careful, lambda _: "circle") == 0
+        assert await label(lazy, lambda item: None if item == "img/5.png" else "square") == 1
+        assert await label(wrong, lambda _: "square") == 0  # contradicts the gold answer of img/0
+
+        reviewer = AutoReviewer(services[owner])
+        first = await reviewer.run_once()
+        decided = {d.submission.labeler: (d.submission.batch, d.accepted) for d in first.decisions}
+        assert decided == {
+            acct(careful).address: (0, 3),
+            acct(lazy).address: (1, 2),
+            acct(wrong).address: (0, 0),
+        }
+        report = b"".join(store.get(first.report_cid))
+        assert b"below 80%" in report and b"img/5.png: not answered" in report
+        assert b"circle" not in report  # the gold answer stays private
+        assert (await reviewer.run_once()).decisions == []
+        assert (await AutoReviewer(services[owner]).run_once()).decisions == []  # after a restart too
+
+        lazy_row, *_ = (await services[lazy].earnings()).rows
+        assert (lazy_row.status, lazy_row.accepted, lazy_row.reason) == (
+            "partly accepted",
+            2,
+            "item img/5.png: not answered",
+        )
+        wrong_row, *_ = (await services[wrong].earnings()).rows
+        assert wrong_row.status == "rejected" and "gold accuracy 0%" in wrong_row.reason
+
+        # A later submission is picked up by the next round, and only it.
+        assert await label(careful, lambda _: "square") == 1
+        (later,) = (await reviewer.run_once()).decisions
+        assert (later.submission.labeler, later.submission.batch, later.accepted) == (
+            acct(careful).address,
+            1,
+            3,
+        )
 
     run(env, body)
 

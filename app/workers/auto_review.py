@@ -1,0 +1,172 @@
+"""Auto-review: the requester's app reviews submitted batches against the gold set, unattended.
+
+Each round (``run_once``) scans ``BatchSubmitted`` of the active account's campaigns from a cursor
+kept in the database (``label_review_cursor``), opens each new result with the requester's key,
+and decides it with ``quality.review_batch`` (gold accuracy, agreement with other labelers' answers
+to the same items). Every decision of the round goes into one ``reviewBatches`` transaction whose
+``reasonCid`` is a public JSON report: per batch the accepted count and the reasons, which name
+accuracies and counts, never a gold answer. A result that cannot be opened or fails validation is
+the labeler's fault and is rejected with the reason; one not yet in storage waits for a later round.
+
+Why a restart never reviews twice: a batch is only reviewed while its slot on the board still
+holds that submission (``getSlot``), and the round's transaction has a deterministic intent (a
+hash of the submissions it reviews), so a round interrupted after sending finds its own
+transaction in the outbox instead of sending a second one. The cursor moves past a block only
+after everything up to it was reviewed or found reviewed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from eth_utils import keccak, to_checksum_address
+from sqlalchemy.dialects.sqlite import insert
+
+from app.db.models import LabelReviewCursor, utcnow
+from app.labeling.catalog import SLOT_SUBMITTED
+from app.labeling.monitor import Submission
+from app.labeling.schema import Annotation
+
+if TYPE_CHECKING:
+    from app.labeling.service import LabelingService
+
+log = logging.getLogger(__name__)
+
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Decision:
+    submission: Submission
+    accepted: int
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Round:
+    """What one round did: the decisions sent (empty if none) and its transaction."""
+
+    decisions: list[Decision]
+    tx_hash: str | None = None
+    report_cid: str | None = None
+
+
+class AutoReviewer:
+    def __init__(self, service: LabelingService) -> None:
+        self.service = service
+
+    def _key(self, account: str) -> dict[str, object]:
+        return {
+            "chain_id": self.service.chain_id,
+            "board": self.service.deployment.address("TaskBoard"),
+            "account": account.lower(),
+        }
+
+    def _cursor(self, account: str) -> int:
+        with self.service.sessions() as session:
+            row = session.get(LabelReviewCursor, tuple(self._key(account).values()))
+        return row.next_block if row is not None else self.service.deployment.block
+
+    def _move_cursor(self, account: str, next_block: int) -> None:
+        statement = insert(LabelReviewCursor).values(
+            **self._key(account), next_block=next_block, updated_at=utcnow()
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["chain_id", "board", "account"],
+            set_={"next_block": next_block, "updated_at": statement.excluded.updated_at},
+            where=LabelReviewCursor.next_block < next_block,
+        )
+        with self.service.sessions.begin() as session:
+            session.execute(statement)
+
+    async def run_once(self) -> Round:
+        """Review every new submission to the active account's campaigns in one transaction."""
+        service = self.service
+        account = service.address
+        if account is None:
+            return Round([])
+        start = self._cursor(account)
+        high = await service.client.block_number()
+        mine = [
+            int(e.args["campaignId"]) for e in await service.board.events("CampaignCreated", None, account)
+        ]
+        decisions: list[Decision] = []
+        next_block = high + 1
+        for campaign_id in mine:
+            decided, waiting = await self._campaign(campaign_id, start)
+            decisions += decided
+            next_block = min([next_block, *waiting])
+        if not decisions:
+            self._move_cursor(account, next_block)
+            return Round([])
+        report = _report(decisions)
+        report_cid = str(await _put(service, report))
+        identity = "|".join(sorted(f"{d.submission.tx_hash}:{d.submission.log_index}" for d in decisions))
+        tx_hash = await service.review_batches(
+            [(d.submission.labeler, d.submission.slot, d.accepted) for d in decisions],
+            report_cid,
+            intent=f"auto-review:{keccak(identity.encode()).hex()}",
+        )
+        self._move_cursor(account, next_block)
+        return Round(decisions, tx_hash, report_cid)
+
+    async def _campaign(self, campaign_id: int, start: int) -> tuple[list[Decision], list[int]]:
+        """Decisions for the campaign's unreviewed submissions since ``start``, and the blocks of
+        those that must wait (result not in storage yet)."""
+        from app.labeling.quality import review_batch
+
+        service = self.service
+        manifest = await service.manifest(campaign_id)
+        every = await service.submissions(campaign_id)
+        gold = await asyncio.to_thread(service.gold_set, campaign_id)
+        decisions, waiting = [], []
+        for sub in every:
+            if sub.block < start:
+                continue
+            slot = await service.board.slot(sub.labeler, sub.slot)
+            if (slot.status, slot.campaign_id, slot.batch) != (SLOT_SUBMITTED, campaign_id, sub.batch):
+                continue  # reviewed already (by a person, an earlier round or finalize)
+            if sub.result is None:
+                if sub.missing:
+                    waiting.append(sub.block)
+                else:
+                    decisions.append(Decision(sub, 0, [f"result refused: {sub.error}"]))
+                continue
+            peers: dict[str, list[Annotation]] = {}
+            for other in every:
+                if other.labeler != sub.labeler and other.result is not None:
+                    for answer in other.result.annotations:
+                        peers.setdefault(answer.item_id, []).append(answer)
+            decision = review_batch(
+                manifest.task_type, sub.items, sub.result.annotations, gold.answers if gold else {}, peers,
+                min_gold_accuracy=manifest.min_gold_accuracy,
+            )  # fmt: skip
+            decisions.append(Decision(sub, decision.accepted, decision.reasons))
+        return decisions, waiting
+
+
+def _report(decisions: list[Decision]) -> bytes:
+    """The round's public report: canonical JSON, so the same round always has the same CID."""
+    reviews = [
+        {
+            "campaign_id": d.submission.campaign_id,
+            "batch": d.submission.batch,
+            "labeler": to_checksum_address(d.submission.labeler),
+            "result_cid": d.submission.result_cid,
+            "items": len(d.submission.items),
+            "accepted": d.accepted,
+            "reasons": d.reasons,
+        }
+        for d in decisions
+    ]
+    return json.dumps(
+        {"version": REPORT_VERSION, "reviews": reviews}, sort_keys=True, separators=(",", ":")
+    ).encode()
+
+
+async def _put(service: LabelingService, data: bytes) -> object:
+    return await asyncio.to_thread(service.store.put, [data])
