@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from app.cli_agent import add_agent_parser
 from app.cli_blob import add_blob_parser
+from app.cli_demo import add_demo_parser
 from app.cli_deploy import add_deploy_parser
 from app.cli_serve import add_serve_parser
 from app.cli_wallet import add_wallet_parser
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_blob_parser(sub)
     add_serve_parser(sub)
     add_agent_parser(sub)
+    add_demo_parser(sub)
     return parser
 
 
