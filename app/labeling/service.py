@@ -188,14 +188,22 @@ class LabelingService:
     def chain_id(self) -> int:
         return self.outbox.chain_id
 
-    async def _send(self, function: str, *args: Any, intent: str, description: str) -> Any:
+    async def send(self, contract: str, function: str, *args: Any, intent: str, description: str) -> Any:
+        """``contract.function(*args)`` from the active account through the outbox; the receipt."""
         return await transact(
-            self.outbox, self.wallet.signer(), self.deployment, "TaskBoard", function, *args,
+            self.outbox, self.wallet.signer(), self.deployment, contract, function, *args,
             intent=intent, description=description,
         )  # fmt: skip
 
+    async def _send(self, function: str, *args: Any, intent: str, description: str) -> Any:
+        return await self.send("TaskBoard", function, *args, intent=intent, description=description)
+
+    def receipt_events(self, contract: str, name: str, receipt: Any) -> list[Any]:
+        """The decoded ``name`` events ``contract`` emitted in ``receipt`` (their ``args``)."""
+        return [log["args"] for log in events(self.outbox, self.deployment, contract, name, receipt)]
+
     def _events(self, name: str, receipt: Any) -> list[Any]:
-        return [log["args"] for log in events(self.outbox, self.deployment, "TaskBoard", name, receipt)]
+        return self.receipt_events("TaskBoard", name, receipt)
 
     # -- requester: creating ---------------------------------------------------------------------
 
@@ -383,14 +391,18 @@ class LabelingService:
             self._manifests[cid] = Manifest.model_validate_json(raw)
         return self._manifests[cid]
 
-    async def manifest(self, campaign_id: int) -> Manifest:
-        """The campaign's manifest (cached by CID; raises ``KeyError`` for an unknown campaign)."""
+    async def manifest_cid(self, campaign_id: int) -> str:
+        """The manifest CID the campaign was created with (``KeyError`` for an unknown campaign)."""
         if campaign_id not in self._manifest_cids:
             created = await self.board.events("CampaignCreated", campaign_id)
             if not created:
                 raise KeyError(f"Campaign {campaign_id} does not exist on this network.")
             self._manifest_cids[campaign_id] = str(created[0].args["params"]["manifestCid"])
-        return await self._load_manifest(self._manifest_cids[campaign_id])
+        return self._manifest_cids[campaign_id]
+
+    async def manifest(self, campaign_id: int) -> Manifest:
+        """The campaign's manifest (cached by CID; raises ``KeyError`` for an unknown campaign)."""
+        return await self._load_manifest(await self.manifest_cid(campaign_id))
 
     def item_bytes(self, item: Item) -> bytes:
         """The item's image, read from storage and checked against its CID (sync; call in a thread)."""
@@ -649,3 +661,10 @@ class LabelingService:
         shape = (manifest.task_type, manifest.label_set, manifest.items)
         images = self.item_bytes if manifest.task_type.modality == "image" else None
         return await asyncio.to_thread(export, fmt, dest, shape, annotations, images=images)
+
+    async def publish_dataset(self, campaign_id: int, *, price: int) -> int:
+        """Register the campaign's aggregated dataset with its labelers as contributors (weighted by
+        accepted items) and offer licenses at ``price``; the asset id (see app/labeling/publish.py)."""
+        from app.labeling.publish import publish_dataset
+
+        return await publish_dataset(self, campaign_id, price=price)

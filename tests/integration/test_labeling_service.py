@@ -7,6 +7,7 @@ Reuses test_contract_paths' devnet + deployment fixture (a fresh chain for this 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,10 +15,12 @@ import pytest
 from PIL import Image, ImageDraw
 from test_contract_paths import Chain, Env, acct, env, run  # noqa: F401  (env is a fixture)
 
+from app.chain.merkle import ContributorTree, build_tree
 from app.labeling.monitor import LabelerStats
 from app.labeling.results import open_result
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
 from app.labeling.service import CampaignSpec, LabelingService
+from app.storage import DecryptionError, envelope
 from app.storage.local import LocalStore
 from app.wallet.faucet import DEV_MNEMONIC
 from app.wallet.service import WalletService
@@ -242,6 +245,16 @@ def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, t
             1,
             3,
         )
+
+        asset_id = await services[owner].publish_dataset(campaign_id, price=E18)
+        asset = await c.read("AssetRegistry", "getAsset", asset_id)
+        tree = build_tree({acct(careful).address: 6, acct(lazy).address: 2})
+        assert (asset[0], bytes(asset[5]), asset[6]) == (acct(owner).address, tree.root, 8)
+        metadata = json.loads(b"".join(store.get(asset[8])))
+        assert metadata["campaign"]["campaign_id"] == campaign_id
+        assert ContributorTree.load(metadata["contributors"]).root == tree.root
+        with pytest.raises(DecryptionError, match="not encrypted to your key"):  # the content is sealed
+            b"".join(envelope.decrypt(store.get(asset[7]), wallets[careful].encryption_key().private_key))
 
     run(env, body)
 
