@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 __all__ = ["NAV", "Shell"]
 
 WALLET_PAGE = next(i for i, entry in enumerate(NAV) if entry.title == "Wallet")
+AUTO_REVIEW_INTERVAL_S = 5.0  # how often submitted batches are looked for
 NO_WALLET_BANNER = (
     "Welcome to Sahara. Set up a wallet to be paid for your work and to buy licenses: it takes a minute, "
     "and on the local devnet your first account gets free test ETH."
@@ -235,6 +236,7 @@ class Shell(QObject):
         self.window.status.show_message("Contracts ready")
         self._start_key_delivery()
         self._update_labeling()
+        self._network_services.append(self.tasks.spawn(self._auto_review(), "auto-review"))
 
     def _start_key_delivery(self) -> None:
         """Deliver license keys to buyers of this user's assets while the app runs (paused while locked)."""
@@ -276,6 +278,44 @@ class Shell(QObject):
                     runtime.wallet,
                 )
             )  # fmt: skip
+
+    async def _auto_review(self) -> None:
+        """Review submitted batches of this user's campaigns while the app runs (when unlocked),
+        and on the devnet those of the demo requester too, so a demo labeler gets paid."""
+        from app.workers.supervise import supervise
+
+        await supervise("auto-review", self._review_rounds)
+
+    async def _review_rounds(self) -> None:
+        from app.labeling.demo import DemoRequester
+        from app.labeling.service import LabelingService
+        from app.storage import open_store
+        from app.workers.auto_review import AutoReviewer
+
+        runtime, store = self.runtime, open_store(self.paths)
+        demo = (
+            AutoReviewer(
+                LabelingService(
+                    runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions,
+                    DemoRequester(),
+                )
+            )
+            if runtime.on_devnet
+            else None
+        )  # fmt: skip
+        mine: tuple[object, AutoReviewer] | None = None
+        while True:
+            service = self.label_page.service
+            if service is not None and (mine is None or mine[0] is not service):
+                mine = (service, AutoReviewer(service))
+            for reviewer in (demo, mine[1] if mine and service is not None else None):
+                if reviewer is not None:
+                    done = await reviewer.run_once()
+                    if done.decisions:
+                        self.window.status.show_message(
+                            f"Auto-review: {len(done.decisions)} batch(es) reviewed"
+                        )
+            await asyncio.sleep(AUTO_REVIEW_INTERVAL_S)
 
     def _show_db_error(self, error: str) -> None:
         box = QMessageBox(self.window)

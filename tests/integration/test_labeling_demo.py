@@ -1,0 +1,43 @@
+"""`sahara demo labeling` on a real devnet: a funded digits campaign from the demo requester, once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from test_cli import sahara
+
+from app.labeling.demo import DEMO_ITEMS, DEMO_TITLE, REWARD_WEI, DemoRequester
+from app.labeling.service import LabelingService
+from app.runtime import AppRuntime
+from app.storage import open_store
+
+
+def test_the_demo_campaign_is_created_once_and_labelable(home, paths) -> None:
+    first = sahara("demo", "labeling", home=home)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("demo campaign 1 created")
+    again = sahara("demo", "labeling", home=home)
+    assert again.returncode == 0 and again.stdout.startswith("demo campaign 1 already open"), again.stderr
+
+    async def read() -> tuple[object, object, bytes]:
+        runtime = AppRuntime.open(paths)
+        try:
+            await runtime.start_network()
+            await runtime.ensure_contracts()
+            store = open_store(runtime.paths)
+            service = LabelingService(
+                runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions, DemoRequester()
+            )
+            [campaign] = await service.campaigns()
+            manifest = await service.manifest(campaign.campaign_id)
+            return campaign, manifest, service.item_bytes(manifest.items[0])
+        finally:
+            await runtime.aclose()
+            runtime.shutdown()
+
+    campaign, manifest, first_image = asyncio.run(read())
+    assert campaign.title == DEMO_TITLE and campaign.item_count == DEMO_ITEMS and campaign.open
+    assert campaign.escrow == DEMO_ITEMS * REWARD_WEI
+    assert campaign.requester == DemoRequester().address
+    assert first_image.startswith(b"\x89PNG")
+    assert len(manifest.items) == DEMO_ITEMS and manifest.label_set.names == [str(k) for k in range(10)]
