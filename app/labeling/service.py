@@ -280,13 +280,11 @@ class LabelingService:
             path = Path(item.source)
             try:
                 width, height = await asyncio.to_thread(check_image, path)
-                cid = await asyncio.to_thread(self.store.put_file, path)
-            except (OSError, SyntaxError, ValueError) as exc:  # Pillow raises all three on bad files
-                problems.append(ImportProblem(item.source or item.id, None, f"not uploaded: {exc}"))
+            except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, bomb errors…
+                problems.append(ImportProblem(item.source or item.id, None, f"not a readable image: {exc}"))
                 continue
-            except Exception as exc:  # Pillow's decoders raise a zoo of errors on hostile files
-                problems.append(ImportProblem(item.source or item.id, None, f"not an image: {exc}"))
-                continue
+            # Storage failures (a full disk) are not the image's fault: they stop the creation.
+            cid = await asyncio.to_thread(self.store.put_file, path)
             items.append(
                 item.model_copy(
                     update={"image_cid": str(cid), "source": "", "width": width, "height": height}

@@ -30,6 +30,7 @@ from app.db.models import LabelReviewCursor, utcnow
 from app.labeling.catalog import SLOT_SUBMITTED
 from app.labeling.monitor import Submission
 from app.labeling.schema import Annotation
+from app.wallet.service import WalletLocked
 
 if TYPE_CHECKING:
     from app.labeling.service import LabelingService
@@ -91,15 +92,18 @@ class AutoReviewer:
             return Round([])
         start = self._cursor(account)
         high = await service.client.block_number()
-        mine = [
-            int(e.args["campaignId"]) for e in await service.board.events("CampaignCreated", None, account)
-        ]
+        board = service.board
+        fresh = {int(e.args["campaignId"]) for e in await board.events("BatchSubmitted", from_block=start)}
+        mine = {int(e.args["campaignId"]) for e in await board.events("CampaignCreated", None, account)}
         decisions: list[Decision] = []
         next_block = high + 1
-        for campaign_id in mine:
-            decided, waiting = await self._campaign(campaign_id, start)
-            decisions += decided
-            next_block = min([next_block, *waiting])
+        try:
+            for campaign_id in sorted(fresh & mine):
+                decided, waiting = await self._campaign(campaign_id, start)
+                decisions += decided
+                next_block = min([next_block, *waiting])
+        except WalletLocked:  # the results cannot be opened now; a later round (unlocked) will
+            return Round([])
         if not decisions:
             self._move_cursor(account, next_block)
             return Round([])

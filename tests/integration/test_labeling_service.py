@@ -98,7 +98,7 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
         gold = requester.gold_set(campaign_id)
         assert gold is not None and list(gold.answers) == ["img/0.png"]  # the skipped image's answer went too
 
-        # A campaign whose manifest is nowhere to be found is left out of the list.
+        # A campaign whose manifest is nowhere to be found is left out of the list …
         permit = await c.permit(acct(REQUESTER), "TaskBoard", REWARD)
         missing = (
             "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
@@ -112,6 +112,11 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
             b"\0" * 32,
         )
         await c.send(acct(REQUESTER), "TaskBoard", "createCampaignWithPermit", missing, *permit.args)
+        # … and so is one whose manifest is not a manifest.
+        garbage = str(store.put([b'{"title": "not a manifest"}']))
+        permit = await c.permit(acct(REQUESTER), "TaskBoard", REWARD)
+        invalid = (garbage, *missing[1:])
+        await c.send(acct(REQUESTER), "TaskBoard", "createCampaignWithPermit", invalid, *permit.args)
 
         listed = await labeler.campaigns()
         assert [info.campaign_id for info in listed] == [campaign_id]
