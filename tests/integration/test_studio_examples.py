@@ -4,7 +4,8 @@ The digit router classifies a real digit image (the digits the app ships, drawn 
 ``app.labeling.digits``) with the shipped ONNX model, routes even and odd digits to two prompt
 templates and answers with the offline LLM (``app.llm.server`` with the shipped character model) on
 127.0.0.1:8011, where the example points. When that port is taken here, the same file is run from a
-copy pointing at a free port instead.
+copy pointing at a free port instead. (Should ``app.llm`` be missing, a minimal OpenAI-compatible
+stand-in answers instead, so the example's own checks still run.)
 """
 
 from __future__ import annotations
@@ -12,18 +13,19 @@ from __future__ import annotations
 import base64
 import errno
 import hashlib
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.labeling.digits import digit_png, load_digits
-from app.llm.charlm import CharLM
-from app.llm.server import ChatServer
 from app.resources import REPO_ROOT, resources_dir
 
 EXAMPLE = REPO_ROOT / "examples" / "agents" / "digit_router.sahara-agent"
@@ -37,20 +39,51 @@ def sahara(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+class StandInHandler(http.server.BaseHTTPRequestHandler):
+    """Streams a fixed answer the OpenAI way; only used when ``app.llm`` is not installed."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for word in ("Digits ", "are ", "fun."):
+            self.wfile.write(f"data: {json.dumps({'choices': [{'delta': {'content': word}}]})}\n\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def offline_llm(port: int) -> Any:
+    """The offline LLM server on ``port`` (0: any free one), started; it has ``base_url`` and ``stop``."""
+    try:
+        from app.llm.charlm import CharLM
+        from app.llm.server import ChatServer
+    except ImportError:
+        server: Any = http.server.ThreadingHTTPServer(("127.0.0.1", port), StandInHandler)
+        server.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        server.stop = lambda: (server.shutdown(), server.server_close())
+        return server
+    chat = ChatServer(CharLM(), port=port)
+    chat.start()
+    return chat
+
+
 @pytest.fixture(scope="module")
 def agent_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The example, with the offline LLM serving where it points (or a copy pointing at a free port)."""
-    lm = CharLM()
     try:
-        server = ChatServer(lm, port=8011)
+        server = offline_llm(8011)
         path = EXAMPLE
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        server = ChatServer(lm, port=0)
+        server = offline_llm(0)
         path = tmp_path_factory.mktemp("example") / EXAMPLE.name
         path.write_text(EXAMPLE.read_text().replace(LLM_URL, server.base_url))
-    server.start()
     yield path
     server.stop()
 

@@ -106,6 +106,7 @@ class ImageField(QWidget):
 
     def setText(self, text: str) -> None:  # the QLineEdit names, which the form calls
         self.line.setText(text)
+        self.line.setCursorPosition(0)  # a data: URL shows its kind, not its last characters
 
     def setPlaceholderText(self, text: str) -> None:
         self.line.setPlaceholderText(text)
