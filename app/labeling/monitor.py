@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from app.labeling.schema import Annotation, BatchResult, Item, Manifest
 
@@ -79,7 +80,7 @@ def monitor_stats(
     campaign_id: int,
     manifest: Manifest,
     submissions: list[Submission],
-    reviews: list[Mapping[str, object]],
+    reviews: list[Mapping[str, Any]],
     gold: Mapping[str, Annotation],
 ) -> MonitorStats:
     """``reviews``: the campaign's ``BatchReviewed`` event arguments."""
@@ -94,10 +95,10 @@ def monitor_stats(
         entry["batches"] += 1
     sizes = {(s.labeler, s.batch): len(s.items) for s in submissions}
     for review in reviews:
-        labeler, accepted = str(review["labeler"]), int(review["accepted"])  # type: ignore[call-overload]
+        labeler, accepted = str(review["labeler"]), int(review["accepted"])
         entry = by_labeler.setdefault(labeler, {"batches": 0, "accepted": 0, "rejected": 0})
         entry["accepted"] += accepted
-        entry["rejected"] += sizes.get((labeler, int(review["batch"])), accepted) - accepted  # type: ignore[call-overload]
+        entry["rejected"] += sizes.get((labeler, int(review["batch"])), accepted) - accepted
     labelers = []
     for address, entry in by_labeler.items():
         own = [
@@ -124,7 +125,7 @@ def monitor_stats(
         labeled=sum(len(by) for by in answers.values()),
         reviewed_batches=len(reviews),
         submitted_batches=len(submissions),
-        cost_so_far=sum(int(r["paid"]) for r in reviews),  # type: ignore[call-overload]
+        cost_so_far=sum(int(r["paid"]) for r in reviews),
         agreement=sum(c.confidence for c in shared) / len(shared) if shared else None,
         labelers=sorted(labelers, key=lambda s: s.address.lower()),
         flagged=flagged,

@@ -134,6 +134,26 @@ class CampaignError(ValueError):
     """A campaign cannot be created as specified (e.g. no readable image); the message says why."""
 
 
+def check_spec(spec: CampaignSpec) -> None:
+    """Refuse terms the board would reject or that do not fit its integer fields, in words,
+    before anything is uploaded or signed."""
+    limits = [
+        (spec.items, 1, 2**32 - 1, "The campaign needs between 1 and 4,294,967,295 items."),
+        (spec.reward_per_item, 1, 2**72 - 1, "The reward per item must be above 0."),
+        (spec.redundancy, 1, 255, "Each item can be labeled by 1 to 255 labelers."),
+        (spec.batch_size, 1, 65_535, "A batch holds 1 to 65,535 items."),
+        (spec.claim_ttl_s, 1, 2**32 - 1, "The time to finish a claimed batch must be above 0."),
+        (spec.review_window_s, 1, 2**32 - 1, "The review window must be above 0."),
+        (spec.min_reputation, 0, 2**48 - 1, "The minimum reputation cannot be negative."),
+    ]
+    for value, low, high, message in limits:
+        number = len(value) if isinstance(value, list) else value
+        if not low <= number <= high:
+            raise CampaignError(message)
+    if len(spec.items) * spec.redundancy * spec.reward_per_item >= 2**96:
+        raise CampaignError("The escrow (items × labelers × reward) is too large for the board.")
+
+
 def check_image(path: Path) -> tuple[int, int]:
     """The image's size, after Pillow checked the whole file (``verify``); raises on a bad file."""
     from PIL import Image
@@ -212,6 +232,7 @@ class LabelingService:
     ) -> tuple[int, list[ImportProblem]]:
         """Upload the images, manifest and (encrypted) gold set, then fund the campaign in one
         transaction (``createCampaignWithPermit``). Returns the campaign id and the images skipped."""
+        check_spec(spec)
         report = progress or (lambda stage, fraction: None)
         signer = self.wallet.signer()
         own_key = self.wallet.encryption_key()
@@ -335,12 +356,15 @@ class LabelingService:
         """Every campaign on the board with a readable manifest, newest first."""
         created = await self.board.events("CampaignCreated")
         reviews = await self.board.events("BatchReviewed")
-        terms: dict[int, BoardCampaign] = {}
         found: list[CampaignInfo] = []
-        for event in created:
-            campaign_id = int(event.args["campaignId"])
+        ids = [int(event.args["campaignId"]) for event in created]
+        for campaign_id, event in zip(ids, created, strict=True):
             self._manifest_cids[campaign_id] = str(event.args["params"]["manifestCid"])
-            terms[campaign_id] = await self.board.campaign(campaign_id)
+        read = await asyncio.gather(*(self.board.campaign(i) for i in ids))
+        terms: dict[int, BoardCampaign] = dict(zip(ids, read, strict=True))
+        available = dict(
+            zip(ids, await asyncio.gather(*(self.board.batches_available(i) for i in ids)), strict=True)
+        )
         record = self._requester_records(terms, reviews)
         for event in reversed(created):
             campaign_id = int(event.args["campaignId"])
@@ -357,7 +381,7 @@ class LabelingService:
                     campaign_id=campaign_id, requester=c.requester, manifest_cid=cid, title=manifest.title,
                     task_type=manifest.task_type, item_count=c.item_count, reward_per_item=c.reward_per_item,
                     redundancy=c.redundancy, batch_size=c.batch_size,
-                    batches_available=await self.board.batches_available(campaign_id),
+                    batches_available=available[campaign_id],
                     open=c.status == STATUS_OPEN, escrow=c.escrow, review_window_s=c.review_window,
                     claim_ttl_s=c.claim_ttl, min_reputation=c.min_reputation,
                     requester_reviewed=reviewed, requester_accept_rate=rate,
