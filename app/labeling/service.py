@@ -38,7 +38,7 @@ from app.labeling.results import ResultError, open_result, ordered_answers, resu
 from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
 from app.storage import envelope
 from app.storage.cid import Cid
-from app.storage.errors import BlobNotFound, StorageError
+from app.storage.errors import BlobNotFound, BlobTooLarge, InvalidCid, StorageError
 from app.storage.keywrap import parse_public_key
 from app.storage.store import BlobStore
 
@@ -188,6 +188,7 @@ class LabelingService:
         self._manifests: dict[str, Manifest] = {}  # by CID: immutable, so cached for good
         self._manifest_cids: dict[int, str] = {}
         self._results: dict[str, BatchResult] = {}  # opened results by CID
+        self._invalid: dict[str, str] = {}  # manifest CID -> why it was refused
         self._notes: dict[str, str] = {}  # review tx hash -> its report CID ('' for none)
 
     # -- who -------------------------------------------------------------------------------------
@@ -407,10 +408,19 @@ class LabelingService:
         return {who: (n, accepted / items if items else None) for who, (n, accepted, items) in counts.items()}
 
     async def _load_manifest(self, cid: str) -> Manifest:
+        """The manifest under ``cid``. Content under a CID never changes, so a valid manifest is
+        cached for good, and so is the reason an invalid one was refused (not read again on every
+        refresh); a missing one is asked for again next time, as it may still arrive."""
+        if cid in self._invalid:
+            raise ValueError(self._invalid[cid])
         if cid not in self._manifests:
-            Cid.parse(cid)
-            raw = await asyncio.to_thread(self._read_limited, cid, MAX_MANIFEST_BYTES)
-            self._manifests[cid] = Manifest.model_validate_json(raw)
+            try:
+                Cid.parse(cid)
+                raw = await asyncio.to_thread(self._read_limited, cid, MAX_MANIFEST_BYTES)
+                self._manifests[cid] = Manifest.model_validate_json(raw)
+            except (ValidationError, InvalidCid, BlobTooLarge) as exc:
+                self._invalid[cid] = f"not a valid manifest: {exc}"
+                raise ValueError(self._invalid[cid]) from exc
         return self._manifests[cid]
 
     async def manifest_cid(self, campaign_id: int) -> str:
@@ -580,7 +590,7 @@ class LabelingService:
         for piece in self.store.get(cid):
             data += piece
             if len(data) > limit:
-                raise ValueError(f"{cid} is larger than {limit} bytes")
+                raise BlobTooLarge(f"{cid} is larger than {limit} bytes")
         return bytes(data)
 
     async def withdraw(self) -> str:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REPORT_VERSION = 1
+MAX_PER_ROUND = 50  # batches per reviewBatches transaction, well inside a block's gas
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,10 @@ class AutoReviewer:
         if not decisions:
             self._move_cursor(account, next_block)
             return Round([])
+        decisions.sort(key=lambda d: (d.submission.block, d.submission.log_index))
+        if len(decisions) > MAX_PER_ROUND:  # the rest go in the next round, from their block on
+            next_block = min(next_block, decisions[MAX_PER_ROUND].submission.block)
+            decisions = decisions[:MAX_PER_ROUND]
         report = _report(decisions)
         report_cid = str(await _put(service, report))
         identity = "|".join(sorted(f"{d.submission.tx_hash}:{d.submission.log_index}" for d in decisions))
