@@ -95,6 +95,9 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
         }
         escrow = 7 * REWARD
         assert await c.balances(acct(REQUESTER), "TaskBoard") == [start[0] - escrow, start[2] + escrow]
+        # Asking again (say, after a crash before the answer came) finds the first campaign, pays nothing.
+        assert (await requester.create_campaign(spec))[0] == campaign_id
+        assert await c.balances(acct(REQUESTER), "TaskBoard") == [start[0] - escrow, start[2] + escrow]
         gold = requester.gold_set(campaign_id)
         assert gold is not None and list(gold.answers) == ["img/0.png"]  # the skipped image's answer went too
 
