@@ -288,7 +288,8 @@ class LabelingService:
         self, spec: CampaignSpec, report: Progress
     ) -> tuple[list[Item], list[ImportProblem]]:
         """Image items with their image stored and named by CID (local paths stay private);
-        unreadable or corrupt images are skipped with a problem each. Text items pass as they are."""
+        unreadable or corrupt images are skipped with a problem each. Text items only lose their
+        local source."""
         if spec.task_type.modality != "image":
             return [item.model_copy(update={"source": ""}) for item in spec.items], []
         items: list[Item] = []
@@ -324,8 +325,8 @@ class LabelingService:
                 return row.gold_cid
         gold_cid = None
         if gold.answers:
-            blob = b"".join(envelope.encrypt([gold.model_dump_json().encode()], [requester_key]))
-            gold_cid = str(await asyncio.to_thread(self.store.put, [blob]))
+            sealed = envelope.encrypt([gold.model_dump_json().encode()], [requester_key])
+            gold_cid = str(await asyncio.to_thread(self.store.put, sealed))
         with self.sessions.begin() as session:
             session.add(
                 LabelCampaign(
