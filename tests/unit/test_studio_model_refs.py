@@ -125,6 +125,11 @@ def test_an_image_data_url_is_decoded_to_grey_levels(tmp_path: Path) -> None:
     config = {"path": str(model), "shape": [1, 4]}
     outputs, error = run(config, _png_url([[0, 255], [0, 0]]), "image")
     assert error is None and outputs["scores"] == pytest.approx([0.0, 1.5, -0.5])
+    # dark ink on light paper reads the same: a light border means it is inverted first
+    outputs, error = run(config, _png_url([[255, 0], [255, 255]]), "image")
+    assert error is None and outputs["scores"] == pytest.approx([0.0, 1.5, -0.5])
+    outputs, error = run({**config, "bright_ink": False}, _png_url([[255, 0], [255, 255]]), "image")
+    assert outputs["scores"] == pytest.approx([2.0, 1.5, -0.5]), "as is, when asked"
     outputs, error = run(config, "data:text/plain;base64,aGk=", "image")
     assert outputs is None and "must be a data:image/" in error
     outputs, error = run(config, "data:image/png;base64,AAAA", "image")

@@ -4,7 +4,9 @@ The model is a file, a file the app ships (``resource:models/digits.onnx``), a b
 store (``cid:…``, read through its hash checks) or a marketplace asset (``asset:<chain>:<id>``,
 refused until the marketplace lands); see ``app.studio.model_refs``. The input is a tensor (nested
 lists of numbers) or an image: rows of pixel values, or a ``data:image/…;base64,`` URL that is
-decoded to grey levels in 0..1 and scaled to the model's input height and width.
+decoded to grey levels in 0..1 and scaled to the model's input height and width. A picture with a
+light border (dark ink on paper, like a scan) is inverted first, so ink is bright as digit-style
+models expect (``bright_ink``; turn it off for models trained on dark-on-light pictures).
 
 Inference runs in a worker thread so the event loop (the UI's, under qasync) never waits on it.
 Sessions are cached per file version (per CID for blobs), so a graph that runs many times loads its
@@ -42,6 +44,9 @@ class OnnxConfig(NodeConfig):
     input_name: str | None = None
     output_name: str | None = None
     softmax: bool = False
+    bright_ink: bool = Field(
+        True, description="Invert pictures with a light background (dark ink on paper) so ink is bright"
+    )
 
 
 def _new_session(model: str | bytes) -> onnxruntime.InferenceSession:
@@ -79,8 +84,9 @@ def _open(reference: str) -> tuple[onnxruntime.InferenceSession, str]:
     return _session(str(path), (stat.st_mtime_ns, stat.st_size)), str(path)
 
 
-def _decode_image(url: str, size: tuple[int, int] | None) -> Any:
-    """A ``data:image/…;base64,`` URL as grey levels in 0..1, scaled to ``size`` (height, width)."""
+def _decode_image(url: str, size: tuple[int, int] | None, bright_ink: bool) -> Any:
+    """A ``data:image/…;base64,`` URL as grey levels in 0..1, scaled to ``size`` (height, width);
+    with ``bright_ink``, a light-bordered picture is inverted (as the digits pre-labeler does)."""
     import base64
     import binascii
     import io
@@ -96,9 +102,11 @@ def _decode_image(url: str, size: tuple[int, int] | None) -> Any:
             grey = image.convert("L")
             if size is not None and grey.size != (size[1], size[0]):
                 grey = grey.resize((size[1], size[0]), Image.Resampling.BOX)
-            return np.asarray(grey, dtype=np.float32) / 255.0
+            pixels = np.asarray(grey, dtype=np.float32) / 255.0
     except (binascii.Error, UnidentifiedImageError, OSError) as exc:
         raise NodeError(f"cannot read the image: {exc}") from None
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return 1.0 - pixels if bright_ink and border.mean() > 0.5 else pixels
 
 
 def _spatial(shape: list[Any]) -> tuple[int, int] | None:
@@ -133,7 +141,7 @@ def _infer(config: OnnxConfig, value: Any) -> dict[str, Any]:
     if input_name not in inputs:
         raise NodeError(f"{name} has no input {input_name!r} (it has {', '.join(inputs)})")
     if isinstance(value, str):
-        value = _decode_image(value, _spatial(list(inputs[input_name].shape)))
+        value = _decode_image(value, _spatial(list(inputs[input_name].shape)), config.bright_ink)
     try:
         array = np.asarray(value, dtype=_DTYPES.get(inputs[input_name].type, "float32"))
         if config.shape:
