@@ -1,13 +1,12 @@
 """The handwritten digits the app ships: the demo campaign's images and the pre-labeler's data.
 
 ``resources/datasets/digits.csv.gz`` is scikit-learn's copy of the UCI optical digits, verbatim
-(64 pixel values 0..16 and the class per row). It is read here with the standard library so the
+(64 pixel values 0..16 and the class per row). It is read here with numpy so the
 frozen app, which carries no scikit-learn, has the same real images.
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 
@@ -20,18 +19,19 @@ CLASSES = [str(k) for k in range(10)]
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
     """``(images, labels)``: float pixels (N, 8, 8) in 0..16 and int labels (N,)."""
-    with gzip.open(resources_dir() / "datasets" / "digits.csv.gz", "rt", newline="") as fh:
-        rows = np.array([[float(v) for v in row] for row in csv.reader(fh) if row], dtype=np.float32)
+    with gzip.open(resources_dir() / "datasets" / "digits.csv.gz", "rt") as fh:
+        rows = np.loadtxt(fh, delimiter=",", dtype=np.float32, ndmin=2)
     return rows[:, :64].reshape(-1, 8, 8), rows[:, 64].astype(np.int64)
 
 
 def digit_png(pixels: np.ndarray, scale: int = 8) -> bytes:
-    """An 8×8 digit as a greyscale PNG, ``scale`` times larger: bright ink on black, as the
-    model sees it (grey level / 255 equals pixel / 16), upscaled without smoothing."""
+    """An 8×8 digit as a greyscale PNG ``scale`` times larger, dark ink on white like a scan
+    (white = pixel 0, black = pixel 16), upscaled without smoothing so each pixel stays a square."""
     from PIL import Image
 
-    grey = np.clip(np.asarray(pixels, dtype=np.float32) / 16.0 * 255.0, 0, 255).round().astype(np.uint8)
-    image = Image.fromarray(grey, mode="L").resize((8 * scale, 8 * scale), Image.Resampling.NEAREST)
+    ink = np.clip(np.asarray(pixels, dtype=np.float32) / 16.0, 0.0, 1.0)
+    grey = np.round(255.0 * (1.0 - ink)).astype(np.uint8)
+    image = Image.fromarray(grey).resize((8 * scale, 8 * scale), Image.Resampling.NEAREST)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    image.save(out, format="PNG")
     return out.getvalue()

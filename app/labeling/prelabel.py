@@ -30,10 +30,14 @@ def default_model() -> Path:
 
 
 def providers() -> list[str]:
-    """The accelerated providers present in this ONNX Runtime build, best first, then the CPU."""
-    import onnxruntime
+    """The accelerated providers this ONNX Runtime offers and this machine can run, best first,
+    then the CPU. onnxruntime-gpu lists CUDA even on a machine without an NVIDIA GPU, where asking
+    for it only prints an error before falling back, so CUDA also needs a GPU that NVML sees."""
+    from app.sysinfo import nvidia_gpus, onnx_providers
 
-    available = set(onnxruntime.get_available_providers())
+    available = set(onnx_providers())
+    if "CUDAExecutionProvider" in available and not nvidia_gpus()[0]:
+        available.discard("CUDAExecutionProvider")
     return [p for p in PREFERRED_PROVIDERS if p in available] + ["CPUExecutionProvider"]
 
 
@@ -50,23 +54,40 @@ class Prelabeler:
             self._session = onnxruntime.InferenceSession(str(path), providers=providers())
         except Exception as exc:  # ORT raises its own types for a corrupt or unsupported file
             raise PrelabelError(f"{path} is not a usable ONNX model: {exc}") from exc
-        inputs = self._session.get_inputs()
+        inputs, outputs = self._session.get_inputs(), self._session.get_outputs()
         shape = inputs[0].shape if len(inputs) == 1 else []
-        if len(shape) != 4 or not all(isinstance(d, int) for d in shape[1:]) or shape[1] != 1:
-            raise PrelabelError(f"{path.name} does not take one [N, 1, H, W] image (inputs: {shape})")
+        if (
+            len(shape) != 4
+            or not all(isinstance(d, int) for d in shape[1:])
+            or shape[1] != 1
+            or inputs[0].type != "tensor(float)"
+        ):
+            found = [(i.name, i.type, i.shape) for i in inputs]
+            raise PrelabelError(f"{path.name} does not take one float [N, 1, H, W] image (inputs: {found})")
         self._input = inputs[0].name
         self._size = (int(shape[3]), int(shape[2]))  # PIL's (width, height)
+        width = outputs[0].shape[-1] if outputs and outputs[0].shape else None
+        if not isinstance(width, int):
+            raise PrelabelError(f"{path.name} does not output [N, classes] probabilities")
         meta = path.with_suffix(".json")
-        classes = json.loads(meta.read_text())["classes"] if meta.is_file() else None
-        outputs = self._session.get_outputs()[0].shape
-        self.classes: list[str] = classes or [str(k) for k in range(int(outputs[-1]))]
+        classes = (
+            json.loads(meta.read_text())["classes"] if meta.is_file() else [str(k) for k in range(width)]
+        )
+        if len(classes) != width:
+            raise PrelabelError(f"{meta.name} names {len(classes)} classes, {path.name} outputs {width}")
+        self.classes: list[str] = classes
 
     def tensor(self, image_bytes: bytes) -> np.ndarray:
         """The model's input for one image: grey, box-resized, ink bright, in 0..1."""
         from PIL import Image
 
-        with Image.open(io.BytesIO(image_bytes)) as image:
-            grey = np.asarray(image.convert("L").resize(self._size, Image.Resampling.BOX), np.float32) / 255
+        try:
+            with Image.open(io.BytesIO(image_bytes)) as image:
+                image.draft("L", (8 * self._size[0], 8 * self._size[1]))  # a big JPEG decodes at 1/2..1/8
+                small = image.convert("L").resize(self._size, Image.Resampling.BOX)
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise PrelabelError(f"not an image Pillow can read: {exc}") from exc
+        grey = np.asarray(small, np.float32) / 255
         border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
         if border.mean() > 0.5:  # light paper, dark ink: flip to the training data's convention
             grey = 1.0 - grey

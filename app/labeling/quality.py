@@ -16,11 +16,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from app.labeling import dawid_skene as ds
 from app.labeling.schema import Annotation, Box, Item, TaskType
 
-IOU_MATCH = 0.5
+IOU_MATCH = 0.5  # two boxes of the same label overlapping at least this much are the same object
+AGREES = 0.5  # same_answer at or above this backs an answer (boxes, spans: half the objects match)
 CONTRADICTION_CONFIDENCE = 0.75
 CONTRADICTION_PEERS = 2
+REDUNDANCY_FOR_DS = 3  # with fewer answers an item's posterior is mostly the labelers' prior
 
 Answers = Mapping[str, Mapping[str, Annotation]]  # item id -> labeler -> answer
 
@@ -126,15 +129,45 @@ def majority_vote(task: TaskType, answers: Answers) -> dict[str, Consensus]:
     return out
 
 
-def aggregate(task: TaskType, answers: Answers, classes: list[str]) -> dict[str, Consensus]:
-    """Dawid–Skene for classification items with ≥ 3 answers; majority vote for everything else."""
-    from app.labeling.dawid_skene import dawid_skene
+def dawid_skene(
+    task: TaskType, answers: Answers, *, classes: list[str], iterations: int = 50
+) -> dict[str, Consensus]:
+    """Per item the most probable class under Dawid–Skene, confidence = its posterior.
 
-    result = majority_vote(task, answers)
-    if _classifies(task):
-        redundant = {i: a for i, a in answers.items() if sum(not x.empty for x in a.values()) >= 3}
-        if redundant:
-            result.update(dawid_skene(redundant, classes=classes))
+    Boxes and spans have no class per item to weigh, so they get the majority vote (medoid).
+    """
+    if not _classifies(task):
+        return majority_vote(task, answers)
+    estimate = ds.fit(answers, classes, iterations=iterations)
+    best = estimate.posterior.argmax(axis=1)
+    return {
+        item_id: Consensus(
+            item_id,
+            Annotation(item_id=item_id, label=classes[int(best[i])]),
+            float(estimate.posterior[i, best[i]]),
+            int(estimate.votes[i]),
+        )
+        for i, item_id in enumerate(estimate.items)
+        if estimate.votes[i] > 0
+    }
+
+
+def aggregate(task: TaskType, answers: Answers, classes: list[str]) -> dict[str, Consensus]:
+    """Dawid–Skene for classification items with ≥ 3 answers; majority vote for everything else.
+
+    The labelers' confusion matrices are learned from every item (an item with one answer still
+    says something about its labeler); only items with enough answers take the DS verdict.
+    """
+    if not _classifies(task):
+        return majority_vote(task, answers)
+    learned = dawid_skene(task, answers, classes=classes)
+    result: dict[str, Consensus] = {}
+    for item_id, by_labeler in answers.items():
+        consensus = learned.get(item_id)
+        if consensus is None or consensus.votes < REDUNDANCY_FOR_DS:
+            consensus = _majority_item(task, item_id, by_labeler)
+        if consensus is not None:
+            result[item_id] = consensus
     return result
 
 
@@ -150,6 +183,20 @@ def _describe(task: TaskType, answer: Annotation) -> str:
     if task is TaskType.BOUNDING_BOXES:
         return f"{len(answer.boxes)} box(es)"
     return f"{len(answer.spans)} span(s)"
+
+
+def _contradicted(
+    task: TaskType, answer: Annotation, others: list[Annotation]
+) -> tuple[Annotation, int] | None:
+    """The peers' consensus and how many peers back it, when at least two agree on it with
+    confidence ≥ 0.75 and ``answer`` disagrees with it; None when the answer stands."""
+    consensus = _majority_item(task, answer.item_id, {f"{n:09d}": p for n, p in enumerate(others)})
+    if consensus is None or consensus.confidence < CONTRADICTION_CONFIDENCE:
+        return None
+    agreeing = sum(same_answer(task, p, consensus.answer) >= AGREES for p in others)
+    if agreeing < CONTRADICTION_PEERS or same_answer(task, answer, consensus.answer) >= AGREES:
+        return None
+    return consensus.answer, agreeing
 
 
 def review_batch(
@@ -177,28 +224,22 @@ def review_batch(
     ]
     agreement = sum(agreements) / len(agreements) if agreements else None
     if score.total and score.accuracy < min_gold_accuracy:
-        reason = (
-            f"gold accuracy {score.accuracy:.0%} ({score.correct:g}/{score.total}) "
-            f"below {min_gold_accuracy:.0%}: batch rejected"
+        share = f"{score.accuracy:.0%} ({score.correct:g}/{score.total})"
+        return BatchDecision(
+            0, len(items), score, agreement, [f"gold accuracy {share} below {min_gold_accuracy:.0%}"]
         )
-        return BatchDecision(0, len(items), score, agreement, [reason])
     accepted, reasons = 0, []
     for item in items:
         answer = by_item.get(item.id)
         if answer is None or answer.empty:
             reasons.append(f"item {item.id}: not answered")
             continue
-        others = [p for p in peers.get(item.id, []) if not p.empty]
-        consensus = _majority_item(task, item.id, {str(n): p for n, p in enumerate(others)})
-        if (
-            consensus is not None
-            and consensus.votes >= CONTRADICTION_PEERS
-            and consensus.confidence >= CONTRADICTION_CONFIDENCE
-            and same_answer(task, answer, consensus.answer) < IOU_MATCH
-        ):
+        contradicted = _contradicted(task, answer, [p for p in peers.get(item.id, []) if not p.empty])
+        if contradicted is not None:
+            consensus, agreeing = contradicted
             reasons.append(
                 f"item {item.id}: answered {_describe(task, answer)}, "
-                f"{consensus.votes} others agreed on {_describe(task, consensus.answer)}"
+                f"{agreeing} others agreed on {_describe(task, consensus)}"
             )
             continue
         accepted += 1
