@@ -48,7 +48,7 @@ def test_dawid_skene_beats_majority_vote() -> None:
     truth, answers, classes = _simulate()
     majority = _accuracy(truth, majority_vote(CLS, answers))
     learned = _accuracy(truth, dawid_skene(CLS, answers, classes=classes))
-    assert learned > majority + 0.04, (learned, majority)  # measured: 0.858 vs 0.790
+    assert learned > majority + 0.04, (learned, majority)  # measured: 0.854 vs 0.785
 
 
 def test_it_recovers_each_labelers_accuracy_and_their_ranking() -> None:
