@@ -87,13 +87,18 @@ class LabelSet(_Strict):
 
     @classmethod
     def from_names(cls, names: list[str]) -> LabelSet:
-        """Classes with default colours and hotkeys 1, 2, … in the given order."""
+        """Classes with default colours, in the given order. A one-character name that is a hotkey
+        keeps itself as its key (class "7" is picked with 7, never with 8); the others get the
+        free keys 1, 2, … in order."""
+        lowered = [n.lower() for n in names]
+        own = {n for n in lowered if len(n) == 1 and n in HOTKEYS and lowered.count(n) == 1}
+        free = iter(k for k in HOTKEYS if k not in own)
         return cls(
             classes=[
                 LabelClass(
                     name=n,
                     color=DEFAULT_COLORS[i % len(DEFAULT_COLORS)],
-                    hotkey=HOTKEYS[i] if i < len(HOTKEYS) else "",
+                    hotkey=n.lower() if n.lower() in own else next(free, ""),
                 )
                 for i, n in enumerate(names)
             ]

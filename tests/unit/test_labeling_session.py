@@ -168,6 +168,7 @@ def test_next_unanswered_wraps() -> None:
 
 
 def test_hotkey_text() -> None:
-    assert hotkey_text(LabelSet.from_names([str(d) for d in range(10)]).classes) == "1–9, 0"
+    # digits named 0–9 keep their own keys
+    assert hotkey_text(LabelSet.from_names([str(d) for d in range(10)]).classes) == "0–9"
     assert hotkey_text(ANIMALS.classes) == "1–3"
     assert hotkey_text(DIGITS.classes) == "0–9"

@@ -108,18 +108,8 @@ def parse_price(text: str) -> int:
 
 
 def default_label_set(names: list[str]) -> LabelSet | None:
-    """The imported classes with default colours; names that are keys themselves (digits, single
-    letters) keep their own key, so class "7" is not picked with 8."""
-    if not names:
-        return None
-    label_set = LabelSet.from_names(names)
-    lowered = [n.lower() for n in names]
-    if all(len(n) == 1 and n in HOTKEYS for n in lowered) and len(set(lowered)) == len(lowered):
-        classes = [
-            c.model_copy(update={"hotkey": key}) for c, key in zip(label_set.classes, lowered, strict=True)
-        ]
-        label_set = LabelSet(classes=classes)
-    return label_set
+    """The imported classes with default colours and keys (class "7" keeps the key 7)."""
+    return LabelSet.from_names(names) if names else None
 
 
 def modality(items: Iterable[Item]) -> str | None:

@@ -1,0 +1,125 @@
+"""The golden path of labeling, through the window on a real devnet: the demo requester funds a
+digits campaign, the user labels 50 digits with the keyboard alone, the app's auto-review pays the
+accepted items, the user withdraws exactly accepted × reward, and the requester exports COCO."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.chain.devnet import find_anvil
+from app.labeling.demo import REWARD_WEI, DemoRequester, seed_labeling_demo
+from app.labeling.digits import load_digits
+from app.labeling.service import LabelingService
+from app.runtime import AppRuntime
+from app.storage import open_store
+from app.wallet.service import WalletService
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.skipif(find_anvil() is None, reason="anvil missing: run `make setup`"),
+]
+
+PHRASE = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+BATCHES = 5
+
+
+def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, paths, qtbot, tmp_path) -> None:
+    from app.ui.shell import Shell
+
+    runtime = AppRuntime.open(paths)
+    runtime._wallet = WalletService(paths.data / "wallet", scrypt_n=1 << 12)
+    runtime.wallet.create(PHRASE, "correct horse battery")
+    shell = Shell(app, runtime, paths)
+    page = shell.label_page
+    try:
+        shell.show()
+        shell.start_services()
+        qtbot.waitUntil(lambda: page.service is not None, timeout=90000)  # contracts deployed, unlocked
+        store = open_store(paths)
+        seeded = shell.tasks.spawn(seed_labeling_demo(runtime, store), "demo")
+        funded = shell.tasks.spawn(runtime.faucet(page.service.address), "faucet")
+        qtbot.waitUntil(lambda: seeded.done() and funded.done(), timeout=90000)
+        campaign_id = seeded.result().campaign_id
+        token = runtime.deployment.address("SaharaToken")
+
+        async def balance() -> int:
+            from app.chain.bindings import bind
+
+            bound = bind(runtime.client.w3, "SaharaToken", token)
+            return await runtime.client.ask(bound.functions.balanceOf(page.service.address).call())
+
+        before = shell.tasks.spawn(balance(), "balance")
+        qtbot.waitUntil(before.done, timeout=10000)
+
+        shell.window.set_page(1)
+        page.refresh_campaigns()
+        qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1, timeout=20000)
+        page.list_view.table.selectRow(0)
+        page.list_view.open_button.click()
+        qtbot.waitUntil(lambda: page.detail_view.start_button.isEnabled(), timeout=20000)
+        page.detail_view.start_button.click()
+        _images, truth = load_digits()
+        view = page.labeling
+        for batch in range(BATCHES):
+            qtbot.waitUntil(
+                lambda: view.session is not None and view.pages.currentIndex() == 0, timeout=30000
+            )
+            for item in view.session.items:
+                qtbot.waitUntil(lambda: view.canvas.has_image, timeout=10000)
+                digit = int(truth[int(item.id.removeprefix("digit-"))])
+                QTest.keyClick(view.canvas, getattr(Qt.Key, f"Key_{digit}"))
+            QTest.keyClick(view.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+            qtbot.waitUntil(lambda: view.pages.currentIndex() == 1, timeout=60000)
+            if batch < BATCHES - 1:
+                view.next_batch_button.click()
+
+        page.show_tab(1)  # Earnings: the auto-review (every 5 s) accepts and credits every batch
+
+        for _ in range(45):  # the earnings as the user sees them, refreshed every 2 s
+            page.refresh_earnings()
+            qtbot.waitUntil(lambda: "earnings" not in page._busy, timeout=20000)
+            if page.earnings_view.withdraw_button.isEnabled():
+                break
+            qtbot.wait(2000)
+        from PySide6.QtWidgets import QLabel
+
+        shown = [w.text() for w in page.earnings_view.findChildren(QLabel)]
+        assert page.earnings_view.withdraw_button.isEnabled(), f"the auto-review paid the batches: {shown}"
+        page.earnings_view.withdraw_button.click()
+        after = None
+
+        def withdrawn() -> bool:
+            nonlocal after
+            task = shell.tasks.spawn(balance(), "balance")
+            qtbot.waitUntil(task.done, timeout=10000)
+            after = task.result()
+            return after > before.result()
+
+        qtbot.waitUntil(withdrawn, timeout=60000)
+        assert after - before.result() == BATCHES * 10 * REWARD_WEI, "accepted × reward, all 50 right"
+
+        requester = LabelingService(
+            runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions, DemoRequester()
+        )
+        exported = shell.tasks.spawn(requester.export(campaign_id, "coco", tmp_path / "coco"), "export")
+        qtbot.waitUntil(exported.done, timeout=30000)
+        files = exported.result()
+        coco = json.loads(next(f for f in files if f.suffix == ".json").read_text())
+        labeled = [a for a in coco["annotations"]]
+        assert len(labeled) >= BATCHES * 10
+        with qtbot.waitSignal(shell.finished, timeout=20000):
+            shell.request_quit()
+    finally:
+        for task in shell.tasks.cancel_all():
+            qtbot.waitUntil(task.done, timeout=5000)
+        page.shutdown()
+        shell.tray.dispose()
+        shell.window.close_for_quit()
+        runtime.shutdown()
+        shell.window.deleteLater()
+        shell.deleteLater()
