@@ -1,11 +1,13 @@
 """``sahara serve``: the app's background services without a window, until SIGINT or SIGTERM.
 
 For people who keep their side of the economy running on a server or a spare machine: the
-transaction outbox (broadcast, track, resume after crashes) and key delivery (buyers of your
-assets get their keys, and you get paid, while the laptop is closed). It opens exactly what the
-window opens (``AppRuntime``: settings, database, network, contracts), unlocks the wallet once
-(password from ``--password-file`` or a prompt; the headless session does not auto-lock, since
-no one is there to unlock it again), and logs what it does to stderr and the log file.
+transaction outbox (broadcast, track, resume after crashes), key delivery (buyers of your
+assets get their keys, and you get paid, while the laptop is closed) and the labeling auto-review
+(labelers of your campaigns, and on the devnet of the demo campaign, get reviewed and paid).
+It opens exactly what the window opens (``AppRuntime``: settings, database, network, contracts),
+unlocks the wallet once (password from ``--password-file`` or a prompt; the headless session does
+not auto-lock, since no one is there to unlock it again), and logs what it does to stderr and the
+log file.
 
 Stopping is clean: on SIGINT/SIGTERM the services are cancelled between steps (their state is in
 the database, so the next start resumes), the wallet is locked, the chain client closed, and a
@@ -84,6 +86,7 @@ async def _start(
 ) -> list[asyncio.Task[None]]:
     """Unlock, connect, find the contracts and start the services; [] if a stop came meanwhile."""
     from app.runtime import NetworkError
+    from app.workers import auto_review
     from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService
     from app.workers.supervise import supervise
 
@@ -121,11 +124,19 @@ async def _start(
     delivery = KeyDeliveryService(
         runtime.sessions, outbox, deployment, store, wallet, accounts=accounts, config=config
     )
+    requesters = auto_review.reviewers(runtime, store, accounts=accounts, demo=True)
     served = ", ".join(f"{e.index}:{e.address}" for e in delivery.served()) or "none"
-    log.info("serving: outbox and key delivery (accounts %s); stop with Ctrl+C or SIGTERM", served)
+    log.info(
+        "serving: outbox, key delivery and labeling auto-review (accounts %s); stop with Ctrl+C or SIGTERM",
+        served,
+    )
     return [
         asyncio.create_task(supervise("outbox", lambda: outbox.run(args.interval)), name="outbox"),
         asyncio.create_task(supervise("key delivery", delivery.run), name="key-delivery"),
+        asyncio.create_task(
+            supervise("auto-review", lambda: auto_review.run(requesters, interval_s=args.interval)),
+            name="auto-review",
+        ),
     ]
 
 
@@ -176,13 +187,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def add_serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     serve = sub.add_parser(
-        "serve", help="run the background services (outbox, key delivery) without a window until stopped"
+        "serve",
+        help="run the background services (outbox, key delivery, auto-review) without a window until stopped",
     )
     serve.add_argument(
         "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
     )
     serve.add_argument(
-        "--account", type=int, metavar="N", help="deliver keys only for this wallet account (default: all)"
+        "--account", type=int, metavar="N", help="serve only this wallet account (default: all)"
     )
     serve.add_argument(
         "--ipfs-api", metavar="URL", help="keep blobs on your IPFS node's RPC API instead of the data folder"

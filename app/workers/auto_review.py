@@ -13,6 +13,10 @@ holds that submission (``getSlot``), and the round's transaction has a determini
 hash of the submissions it reviews), so a round interrupted after sending finds its own
 transaction in the outbox instead of sending a second one. The cursor moves past a block only
 after everything up to it was reviewed or found reviewed.
+
+One ``AutoReviewer`` serves one requester (a ``LabelingService`` for one signer): ``reviewers``
+makes one per wallet account, plus the devnet's demo requester when asked, and ``run`` keeps
+them going in ``sahara serve``; the window runs its own rounds (app/ui/shell.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,7 +38,14 @@ from app.labeling.schema import Annotation
 from app.wallet.service import WalletLocked
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
     from app.labeling.service import LabelingService
+    from app.runtime import AppRuntime
+    from app.storage.store import BlobStore
+    from app.wallet.hd import EncryptionKey
+    from app.wallet.keystore import AccountEntry
+    from app.wallet.service import WalletService
 
 log = logging.getLogger(__name__)
 
@@ -179,3 +191,85 @@ def _report(decisions: list[Decision]) -> bytes:
 
 async def _put(service: LabelingService, data: bytes) -> object:
     return await asyncio.to_thread(service.store.put, [data])
+
+
+class WalletAccount:
+    """One account of a wallet, shaped like the parts of ``WalletService`` the labeling service
+    uses (as ``labeling.demo.DemoRequester`` is), so every account gets its own reviewer while
+    the wallet's active account stays whatever the user picked."""
+
+    def __init__(self, wallet: WalletService, index: int) -> None:
+        self.wallet = wallet
+        self.index = index
+
+    def active_account(self) -> AccountEntry | None:
+        return next((e for e in self.wallet.accounts() if e.index == self.index), None)
+
+    def signer(self, index: int | None = None) -> LocalAccount:
+        return self.wallet.signer(self.index)
+
+    def encryption_key(self, index: int | None = None) -> EncryptionKey:
+        return self.wallet.encryption_key(self.index)
+
+
+def reviewers(
+    runtime: AppRuntime, store: BlobStore, *, accounts: Sequence[int] | None = None, demo: bool = False
+) -> list[AutoReviewer]:
+    """A reviewer per requester: the wallet's accounts (all, or ``accounts``) and, with ``demo``
+    on the devnet, the demo requester of ``sahara demo labeling``."""
+    from app.labeling.demo import DemoRequester
+    from app.labeling.service import LabelingService
+
+    wallet = runtime.wallet
+    signers: list[WalletAccount | DemoRequester] = [
+        WalletAccount(wallet, e.index) for e in wallet.accounts() if accounts is None or e.index in accounts
+    ]
+    if demo and runtime.on_devnet:
+        signers.append(DemoRequester())
+    assert runtime.client is not None and runtime.outbox is not None and runtime.deployment is not None
+    assert runtime.sessions is not None
+    return [
+        AutoReviewer(
+            LabelingService(
+                runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions,
+                signer,  # type: ignore[arg-type]  # shaped like the wallet where the service uses it
+            )
+        )
+        for signer in signers
+    ]  # fmt: skip
+
+
+def describe(account: str, done: Round) -> str:
+    """One status line for a round that decided something."""
+    accepted = sum(d.accepted for d in done.decisions)
+    items = sum(len(d.submission.items) for d in done.decisions)
+    return (
+        f"auto-review: {account} reviewed {len(done.decisions)} batch(es), "
+        f"{accepted} of {items} items accepted (tx {done.tx_hash})"
+    )
+
+
+async def run(
+    requesters: Sequence[AutoReviewer],
+    *,
+    interval_s: float = 5.0,
+    status: Callable[[str], None] | None = None,
+) -> None:
+    """Rounds for every requester until cancelled (``sahara serve``). A failing round (network
+    down, a storage node away) is logged and tried again next time: everything it did is either
+    on chain or redone from the cursor."""
+    say = status or log.info
+    names = ", ".join(str(r.service.address) for r in requesters) or "nobody"
+    log.info("auto-review: reviewing submissions to the campaigns of %s", names)
+    while True:
+        for reviewer in requesters:
+            try:
+                done = await reviewer.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("auto-review: the round for %s failed; trying again", reviewer.service.address)
+                continue
+            if done.decisions:
+                say(describe(str(reviewer.service.address), done))
+        await asyncio.sleep(interval_s)
