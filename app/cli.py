@@ -15,6 +15,7 @@ from app.cli_agent import add_agent_parser
 from app.cli_blob import add_blob_parser
 from app.cli_demo import add_demo_parser
 from app.cli_deploy import add_deploy_parser
+from app.cli_label import add_label_parser
 from app.cli_llm import add_llm_parser
 from app.cli_serve import add_serve_parser
 from app.cli_wallet import add_wallet_parser
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_blob_parser(sub)
     add_serve_parser(sub)
     add_agent_parser(sub)
+    add_label_parser(sub)
     add_llm_parser(sub)
     add_demo_parser(sub)
     return parser

@@ -1,0 +1,437 @@
+"""``sahara label ...``: labeling campaigns without the window, for requesters on a server and scripts.
+
+The commands go through the same ``LabelingService`` and auto-review as the Label page, so what
+they do on chain is what the window does: every transaction through the outbox with the same
+intents (creating the same campaign twice funds it once), results encrypted the same way.
+
+Stdout carries what scripts need (a campaign id, tab-separated rows, the files written); progress,
+problems and explanations go to stderr. The wallet password comes from ``--password-file`` or a
+prompt, as for ``sahara wallet``; ``campaigns`` reads the chain only and needs none. Amounts are
+printed in SAHARA. Exit codes: 0 done, 1 a problem the message names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.cli_wallet import CliError, read_password, wallet_folder
+
+if TYPE_CHECKING:
+    from app.labeling.formats import ImportProblem, ImportResult
+    from app.labeling.schema import Annotation, TaskType
+    from app.labeling.service import LabelingService
+    from app.runtime import AppRuntime
+    from app.storage import BlobStore
+
+SAHARA_DECIMALS = 18
+# Named here, not imported: building the parser must stay cheap for every `sahara` command; an
+# unknown name is refused by the formats package itself, with the list.
+IMPORT_FORMATS = "folder, csv, jsonl, coco, yolo, voc, labelstudio"
+EXPORT_FORMATS = "coco, yolo, voc, jsonl, csv, labelstudio"
+TASKS = ["image_classification", "bounding_boxes", "text_classification", "ner"]
+NEEDS_WALLET = {"create", "claim", "export", "review", "earnings", "withdraw", "close"}
+
+
+@dataclass
+class Session:
+    """An opened runtime, connected, with contracts, and the service for the chosen account."""
+
+    runtime: AppRuntime
+    store: BlobStore
+    service: LabelingService
+
+
+def sahara(wei: int) -> str:
+    from app.wallet.tx_summary import format_units
+
+    return format_units(wei, SAHARA_DECIMALS, max_decimals=6)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+@asynccontextmanager
+async def _session(args: argparse.Namespace, password: str | None) -> AsyncIterator[Session]:
+    """Open the app's runtime like the window does, unlock (when a password is given), connect and
+    find the contracts (deploying them on the devnet if missing); always closed afterwards."""
+    from app.labeling.service import LabelingService
+    from app.runtime import AppRuntime, NetworkError
+    from app.storage import open_store
+
+    runtime = AppRuntime.open(args.paths)
+    try:
+        if runtime.db_error:
+            raise CliError(runtime.db_error)
+        wallet = runtime.wallet
+        if password is not None:
+            await asyncio.to_thread(wallet.unlock, password)
+        if args.account is not None:
+            if not any(e.index == args.account for e in wallet.accounts()):
+                raise CliError(f"the wallet has no account {args.account}")
+            wallet.active_index = args.account
+        try:
+            store = open_store(args.paths, ipfs_api=args.ipfs_api)
+        except ValueError as exc:
+            raise CliError(f"--ipfs-api: {exc}") from exc
+        try:
+            status = await runtime.start_network()
+            deployment = await runtime.ensure_contracts(
+                lambda step, total, what: _say(f"deploying [{step}/{total}] {what}")
+            )
+        except NetworkError as exc:
+            raise CliError(str(exc)) from exc
+        if deployment is None:
+            raise CliError(
+                f"Sahara's contracts are not on {status.name}: run `sahara deploy --network {status.name}`"
+            )
+        assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
+        service = LabelingService(runtime.client, runtime.outbox, deployment, store, runtime.sessions, wallet)
+        yield Session(runtime, store, service)
+    finally:
+        runtime.wallet.lock()
+        await runtime.aclose()
+        await asyncio.to_thread(runtime.shutdown)
+
+
+# -- browsing -------------------------------------------------------------------------------------
+
+
+async def _campaigns(args: argparse.Namespace, s: Session) -> None:
+    """One tab-separated row per campaign with a readable manifest, newest first."""
+    for c in await s.service.campaigns():
+        rate = "-" if c.requester_accept_rate is None else f"{c.requester_accept_rate:.0%}"
+        print(
+            "\t".join(
+                [
+                    str(c.campaign_id), c.title, c.task_type.value, str(c.item_count),
+                    f"{sahara(c.reward_per_item)} SAHARA/item", f"x{c.redundancy}",
+                    f"{c.batches_available} batches left", "open" if c.open else "closed",
+                    c.requester, f"requester accepted {rate} of {c.requester_reviewed} reviewed",
+                ]
+            )
+        )  # fmt: skip
+
+
+# -- requester ------------------------------------------------------------------------------------
+
+
+def _parse_reward(text: str) -> int:
+    from app.wallet.tx_summary import parse_amount
+
+    try:
+        return parse_amount(text, SAHARA_DECIMALS, "SAHARA")
+    except ValueError as exc:
+        raise CliError(f"--reward: {exc}") from exc
+
+
+def _problem(problem: ImportProblem) -> str:
+    where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
+    return f"skipped {where}: {problem.message}"
+
+
+def _import(path: str, fmt: str | None, task: TaskType | None, classes: list[str] | None) -> ImportResult:
+    from app.labeling.formats import FormatError, import_path
+
+    try:
+        return import_path(Path(path), fmt, task_type=task, classes=classes)
+    except FormatError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _task(args: argparse.Namespace, result: ImportResult) -> TaskType:
+    """``--task``, else what the file implies, else classification of the items' kind."""
+    from app.labeling.schema import TaskType
+
+    if args.task:
+        return TaskType(args.task)
+    if result.task_type is not None:
+        return result.task_type
+    text = bool(result.items) and result.items[0].text is not None
+    return TaskType.TEXT_CLASSIFICATION if text else TaskType.IMAGE_CLASSIFICATION
+
+
+def _gold(args: argparse.Namespace, task: TaskType, names: list[str], ids: set[str]) -> dict[str, Annotation]:
+    """Known answers from ``--gold-from`` for items of the campaign (matched by item id) that fit the
+    task and the label set; ``--gold-count`` keeps that many, spread evenly over the campaign."""
+    from app.labeling.formats.common import ANSWER_PART
+
+    if not args.gold_from:
+        return {}
+    found = _import(args.gold_from, args.gold_format, task, names)
+    for problem in found.problems:
+        _say(f"gold: {_problem(problem)}")
+    usable = {
+        item_id: answer
+        for item_id, answer in found.annotations.items()
+        if item_id in ids and getattr(answer, ANSWER_PART[task]) and answer.labels_used() <= set(names)
+    }
+    if not usable:
+        raise CliError(f"no answer in {args.gold_from} is for an item of the campaign with a known class")
+    chosen = sorted(usable)
+    if args.gold_count is not None and args.gold_count < len(chosen):
+        step = len(chosen) / args.gold_count
+        chosen = [chosen[int(k * step)] for k in range(args.gold_count)]
+    return {item_id: usable[item_id] for item_id in chosen}
+
+
+async def _create(args: argparse.Namespace, s: Session) -> None:
+    from app.labeling.schema import LabelSet, TaskType
+    from app.labeling.service import CampaignSpec
+
+    wanted = [n.strip() for n in args.labels.split(",") if n.strip()] if args.labels else None
+    task = TaskType(args.task) if args.task else None
+    source = await asyncio.to_thread(_import, args.source, args.format, task, wanted)
+    for problem in source.problems:
+        _say(_problem(problem))
+    if not source.items:
+        raise CliError(f"{args.source} holds no item to label")
+    task = _task(args, source)
+    names = wanted or source.class_names
+    if not names:
+        raise CliError(f"{args.source} names no classes: give them with --labels a,b,c")
+    instructions = ""
+    if args.instructions:
+        try:
+            instructions = Path(args.instructions).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot read the instructions: {exc}") from exc
+    gold = _gold(args, task, names, {item.id for item in source.items})
+    spec = CampaignSpec(
+        title=args.title, task_type=task, label_set=LabelSet.from_names(names), instructions=instructions,
+        items=source.items, gold=gold, redundancy=args.redundancy, reward_per_item=_parse_reward(args.reward),
+        batch_size=args.batch_size, review_window_s=args.review_window, claim_ttl_s=args.claim_ttl,
+        min_reputation=args.min_reputation, min_gold_accuracy=args.min_gold_accuracy,
+    )  # fmt: skip
+    shown: list[str] = []
+
+    def progress(text: str, fraction: float) -> None:
+        line = f"{int(fraction * 10) * 10:3d}% {text}"  # a line per step and per tenth, not per image
+        if not shown or shown[-1] != line:
+            shown.append(line)
+            _say(line)
+
+    campaign_id, skipped = await s.service.create_campaign(spec, progress=progress)
+    for problem in skipped:
+        _say(_problem(problem))
+    kept = len(spec.items) - len(skipped)
+    escrow = kept * spec.redundancy * spec.reward_per_item
+    _say(f"campaign {campaign_id}: {kept} items, {len(gold)} gold, {sahara(escrow)} SAHARA in escrow")
+    print(campaign_id)
+
+
+async def _review(args: argparse.Namespace, s: Session) -> None:
+    """One auto-review round for each of the wallet's accounts (or ``--account``)."""
+    from app.workers import auto_review
+
+    accounts = None if args.account is None else [args.account]
+    reviewed = 0
+    for reviewer in auto_review.reviewers(s.runtime, s.store, accounts=accounts):
+        done = await reviewer.run_once()
+        for d in done.decisions:
+            sub = d.submission
+            print(
+                f"{sub.campaign_id}\t{sub.batch}\t{sub.labeler}\t{d.accepted}/{len(sub.items)} accepted"
+                f"\t{'; '.join(d.reasons)}"
+            )
+        if done.decisions:
+            _say(auto_review.describe(str(reviewer.service.address), done))
+        reviewed += len(done.decisions)
+    if not reviewed:
+        _say("nothing to review")
+
+
+async def _export(args: argparse.Namespace, s: Session) -> None:
+    from app.labeling.formats import FormatError
+
+    try:
+        files = await s.service.export(args.campaign, args.format, Path(args.output))
+    except FormatError as exc:
+        raise CliError(str(exc)) from exc
+    for path in files:
+        print(path)
+
+
+async def _close(args: argparse.Namespace, s: Session) -> None:
+    before = (await s.service.board.campaign(args.campaign)).escrow
+    tx = await s.service.close(args.campaign)
+    after = (await s.service.board.campaign(args.campaign)).escrow
+    _say(f"campaign {args.campaign} closed; {sahara(before - after)} SAHARA refunded")
+    print(tx)
+
+
+# -- labeler --------------------------------------------------------------------------------------
+
+
+async def _claim(args: argparse.Namespace, s: Session) -> None:
+    """Claim a batch; an open claim in the campaign is shown instead (a retry after a crash must
+    not take a second batch), unless ``--another`` asks for one more."""
+    held = [c for c in await s.service.open_claims() if c.campaign_id == args.campaign]
+    if held and not args.another:
+        claim = held[0]
+        _say(
+            f"you already hold batch {claim.batch} of campaign {claim.campaign_id}; --another claims one more"
+        )
+    else:
+        claim = await s.service.claim(args.campaign)
+    expires = datetime.fromtimestamp(claim.expires_at, UTC).isoformat(timespec="seconds")
+    print(f"{claim.campaign_id}\t{claim.batch}\t{claim.slot}\t{expires}")
+    for item in claim.items:
+        print(item.id)
+
+
+async def _earnings(args: argparse.Namespace, s: Session) -> None:
+    e = await s.service.earnings()
+    for name in ("withdrawable", "pending", "accepted", "rejected", "paid"):
+        print(f"{name}\t{sahara(getattr(e, name))} SAHARA")
+    for row in e.rows:
+        print(
+            f"{row.campaign_id}\t{row.batch}\t{row.status}\t{row.accepted}/{row.items}"
+            f"\t{sahara(row.paid)} SAHARA\t{row.reason}"
+        )
+
+
+async def _withdraw(args: argparse.Namespace, s: Session) -> None:
+    account = s.service.address
+    if account is None:
+        raise CliError("the wallet has no account yet")
+    amount = (await s.service.board.labeler(account)).earnings
+    if amount == 0:
+        raise CliError("nothing to withdraw yet: earnings arrive when your batches are reviewed")
+    tx = await s.service.withdraw()
+    _say(f"withdrew {sahara(amount)} SAHARA")
+    print(tx)
+
+
+ACTIONS = {
+    "campaigns": _campaigns,
+    "create": _create,
+    "review": _review,
+    "export": _export,
+    "close": _close,
+    "claim": _claim,
+    "earnings": _earnings,
+    "withdraw": _withdraw,
+}
+
+
+async def _run(args: argparse.Namespace, password: str | None) -> None:
+    async with _session(args, password) as session:
+        await ACTIONS[args.action](args, session)
+
+
+def run_label(args: argparse.Namespace) -> int:
+    from app.labeling.service import CampaignError
+    from app.runtime import NetworkError
+    from app.storage.errors import StorageError
+    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
+    from app.wallet.outbox import OutboxError
+
+    try:
+        password = None
+        if args.action in NEEDS_WALLET:
+            if not Keystore(wallet_folder(args.paths)).exists():
+                raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
+            password = read_password(args, confirm=False)  # asked before the loop: Ctrl+C just ends it
+        asyncio.run(_run(args, password))
+    except KeyboardInterrupt:
+        return 130
+    except KeyError as exc:  # an unknown campaign
+        print(f"label: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 1
+    except (
+        CliError, CampaignError, NetworkError, OutboxError, StorageError, KeystoreCorrupt, WrongPassword,
+        TooManyAttempts, ValueError,
+    ) as exc:  # fmt: skip
+        print(f"label: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_label_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--account", type=int, metavar="N", help="act as this wallet account (default: the app's)"
+    )
+    common.add_argument(
+        "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
+    )
+    common.add_argument(
+        "--ipfs-api", metavar="URL", help="keep blobs on your IPFS node's RPC API instead of the data folder"
+    )
+    label = sub.add_parser("label", help="labeling campaigns: list, create, claim, review, export, earnings")
+    actions = label.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
+    actions.add_parser("campaigns", parents=[common], help="list the campaigns on the active network")
+
+    create = actions.add_parser(
+        "create", parents=[common], help="import items and fund a campaign; prints its id"
+    )
+    create.add_argument(
+        "--from", dest="source", required=True, metavar="PATH", help="a folder or file of items"
+    )
+    create.add_argument("--format", help=f"the items' format: {IMPORT_FORMATS} (default: detected)")
+    create.add_argument("--title", required=True)
+    create.add_argument("--task", choices=TASKS, help="default: what the items imply")
+    create.add_argument("--labels", metavar="A,B,C", help="the classes (default: those the file names)")
+    create.add_argument("--instructions", metavar="FILE", help="Markdown instructions for the labelers")
+    create.add_argument("--reward", required=True, metavar="SAHARA", help="reward per item, e.g. 0.5")
+    create.add_argument(
+        "--redundancy", type=int, default=1, metavar="N", help="labelers per item (default 1)"
+    )
+    create.add_argument(
+        "--batch-size", type=int, default=10, metavar="N", help="items per batch (default 10)"
+    )
+    create.add_argument(
+        "--review-window", type=int, default=3 * 86400, metavar="S",
+        help="seconds to review a batch before it is accepted automatically (default 3 days)",
+    )  # fmt: skip
+    create.add_argument(
+        "--claim-ttl",
+        type=int,
+        default=3600,
+        metavar="S",
+        help="seconds to finish a claimed batch (default 3600)",
+    )
+    create.add_argument(
+        "--min-reputation", type=int, default=0, metavar="N", help="labelers' minimum reputation"
+    )
+    create.add_argument(
+        "--gold-from", metavar="PATH", help="known answers (any import format) kept as private gold"
+    )
+    create.add_argument("--gold-format", help="the gold file's format (default: detected)")
+    create.add_argument(
+        "--gold-count", type=int, metavar="N", help="use N of the known answers (default: all)"
+    )
+    create.add_argument(
+        "--min-gold-accuracy", type=float, default=0.8, metavar="F",
+        help="share of gold items a batch must get right to be paid (default 0.8)",
+    )  # fmt: skip
+
+    actions.add_parser(
+        "review",
+        parents=[common],
+        help="one auto-review round for your campaigns (all accounts, or --account)",
+    )
+    export = actions.add_parser("export", parents=[common], help="write a campaign's aggregated labels")
+    export.add_argument("campaign", type=int, metavar="CAMPAIGN")
+    export.add_argument("--format", default="coco", help=f"{EXPORT_FORMATS} (default: coco)")
+    export.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write into")
+    close = actions.add_parser(
+        "close", parents=[common], help="close a campaign and take back unspent escrow"
+    )
+    close.add_argument("campaign", type=int, metavar="CAMPAIGN")
+
+    claim = actions.add_parser("claim", parents=[common], help="claim a batch to label (label it in the app)")
+    claim.add_argument("campaign", type=int, metavar="CAMPAIGN")
+    claim.add_argument("--another", action="store_true", help="claim one more even if you hold one there")
+    actions.add_parser("earnings", parents=[common], help="your labeling earnings, batch by batch")
+    actions.add_parser("withdraw", parents=[common], help="pay out your reviewed earnings")
+    label.set_defaults(func=run_label)
