@@ -6,7 +6,9 @@ and decides it with ``quality.review_batch`` (gold accuracy, agreement with othe
 to the same items). Every decision of the round goes into one ``reviewBatches`` transaction whose
 ``reasonCid`` is a public JSON report: per batch the accepted count and the reasons, which name
 accuracies and counts, never a gold answer. A result that cannot be opened or fails validation is
-the labeler's fault and is rejected with the reason; one not yet in storage waits for a later round.
+the labeler's fault and is rejected with the reason; one not yet in storage waits for a later round,
+but only for half the review window: a result that never arrives must not be accepted by
+``finalize`` once the window is over (anyone could submit a CID of nothing and get paid).
 
 Why a restart never reviews twice: a batch is only reviewed while its slot on the board still
 holds that submission (``getSlot``), and the round's transaction has a deterministic intent (a
@@ -144,6 +146,9 @@ class AutoReviewer:
         manifest = await service.manifest(campaign_id)
         every = await service.submissions(campaign_id)
         gold = await asyncio.to_thread(service.gold_set, campaign_id)
+        grace = (await service.board.campaign(campaign_id)).review_window // 2
+        latest = await service.client.ask(service.client.w3.eth.get_block("latest"))
+        now = int(latest["timestamp"])
         decisions, waiting = [], []
         for sub in every:
             if sub.block < start:
@@ -152,8 +157,13 @@ class AutoReviewer:
             if (slot.status, slot.campaign_id, slot.batch) != (SLOT_SUBMITTED, campaign_id, sub.batch):
                 continue  # reviewed already (by a person, an earlier round or finalize)
             if sub.result is None:
-                if sub.missing:
+                if sub.missing and now < slot.time + grace:
                     waiting.append(sub.block)
+                elif sub.missing:
+                    reason = (
+                        f"result not found in storage {_duration(now - slot.time)} after it was submitted"
+                    )
+                    decisions.append(Decision(sub, 0, [reason]))
                 else:
                     decisions.append(Decision(sub, 0, [f"result refused: {sub.error}"]))
                 continue
@@ -187,6 +197,12 @@ def _report(decisions: list[Decision]) -> bytes:
     return json.dumps(
         {"version": REPORT_VERSION, "reviews": reviews}, sort_keys=True, separators=(",", ":")
     ).encode()
+
+
+def _duration(seconds: int) -> str:
+    if seconds >= 2 * 3600:
+        return f"{seconds // 3600} hours"
+    return f"{max(1, seconds // 60)} minutes"
 
 
 async def _put(service: LabelingService, data: bytes) -> object:

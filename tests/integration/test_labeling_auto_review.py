@@ -1,0 +1,74 @@
+"""Auto-review against labelers who submit something other than a result, on a real devnet.
+
+A result that cannot be opened is rejected at once with the reason; one that is not in storage
+waits (it may still arrive) but only for half the review window, after which it is rejected, so
+that ``finalize`` cannot pay for nothing once the window is over.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eth_utils import keccak
+from test_contract_paths import Chain, Env, acct, env, run  # noqa: F401  (env is a fixture)
+from test_labeling_service import LABELS, REWARD, images, wallet
+
+from app.labeling.schema import Annotation, TaskType
+from app.labeling.service import CampaignSpec, LabelingService
+from app.storage.local import LocalStore
+from app.workers.auto_review import AutoReviewer
+
+OWNER, GARBAGE, NOTHING = 1, 2, 3
+NOWHERE = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"  # a CID no store holds
+
+
+def test_unreadable_results_are_rejected_and_missing_ones_after_half_the_window(
+    env: Env,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    store = LocalStore(tmp_path / "blobs")
+    spec = CampaignSpec(
+        title="Shapes, cheated",
+        task_type=TaskType.IMAGE_CLASSIFICATION,
+        label_set=LABELS,
+        instructions="",
+        items=images(tmp_path / "pictures", 4)[:-1],
+        gold={"img/0.png": Annotation(item_id="img/0.png", label="circle")},
+        reward_per_item=REWARD,
+        batch_size=2,
+        review_window_s=600,
+    )
+    wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (OWNER, GARBAGE, NOTHING)}
+
+    async def body(c: Chain) -> None:
+        services = {
+            i: LabelingService(c.client, c.outbox, c.deployment, store, env.sessions, w)
+            for i, w in wallets.items()
+        }
+        await c.fund(acct(OWNER), 10**18)
+        campaign_id, _ = await services[OWNER].create_campaign(spec)
+
+        async def submit_raw(who: int, cid: str) -> None:
+            claim = await services[who].claim(campaign_id)
+            await c.send(acct(who), "TaskBoard", "submitBatch", claim.slot, cid, keccak(b"anything"))
+
+        await submit_raw(GARBAGE, str(store.put([b"not an encrypted result"])))
+        await submit_raw(NOTHING, NOWHERE)
+
+        reviewer = AutoReviewer(services[OWNER])
+        (refused,) = (await reviewer.run_once()).decisions  # the missing one waits
+        assert (refused.submission.labeler, refused.accepted) == (acct(GARBAGE).address, 0)
+        assert refused.reasons[0].startswith("result refused: ")
+        assert (await reviewer.run_once()).decisions == []  # still within the grace
+
+        await c.advance(301)
+        (missing,) = (await reviewer.run_once()).decisions
+        assert (missing.submission.labeler, missing.accepted) == (acct(NOTHING).address, 0)
+        assert missing.reasons == ["result not found in storage 5 minutes after it was submitted"]
+
+        (row,) = (await services[NOTHING].earnings()).rows
+        assert (row.status, row.paid, row.reason) == ("rejected", 0, missing.reasons[0])
+        (row,) = (await services[GARBAGE].earnings()).rows
+        assert row.status == "rejected" and row.reason.startswith("result refused: ")
+
+    run(env, body)
