@@ -6,7 +6,9 @@ only on the devnet, which is why it may sign without a keystore. It pays real (d
 TaskBoard escrow for real images — the digits the app ships — and keeps ten of them, with their
 true classes, as its private gold set, so the auto-review pays careful labelers and rejects guessing.
 
-Running it twice does not create a second campaign while the first is open.
+Running it twice does not create a second campaign while the first is open with batches left.
+Once every batch is taken, the next run takes the next 100 digits: the same digits would make the
+same manifest, whose ``campaign:<cid>`` intent finds the spent campaign again instead of a new one.
 """
 
 from __future__ import annotations
@@ -67,12 +69,16 @@ class DemoCampaign:
     problems: int
 
 
-def demo_items(folder: Path, count: int = DEMO_ITEMS) -> tuple[list[Item], dict[str, Annotation]]:
-    """The first ``count`` shipped digits written as PNG files, and every label (for gold)."""
+def demo_items(
+    folder: Path, count: int = DEMO_ITEMS, start: int = 0
+) -> tuple[list[Item], dict[str, Annotation]]:
+    """``count`` shipped digits from ``start`` on written as PNG files, and every label (for gold)."""
     images, labels = load_digits()
+    if start + count > len(labels):
+        raise RuntimeError(f"Only {len(labels)} digits ship with the app; every one is in a demo campaign.")
     folder.mkdir(parents=True, exist_ok=True)
     items, truth = [], {}
-    for n in range(min(count, len(labels))):
+    for n in range(start, start + count):
         item_id = f"digit-{n:04d}"
         path = folder / f"{item_id}.png"
         if not path.is_file():
@@ -109,12 +115,16 @@ async def seed_labeling_demo(
     service = LabelingService(
         runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions, requester
     )
-    for campaign in await service.campaigns():
-        mine = campaign.requester.lower() == requester.address.lower() and campaign.title == DEMO_TITLE
-        if mine and campaign.open and campaign.batches_available > 0:
+    earlier = [
+        c
+        for c in await service.campaigns()
+        if c.requester.lower() == requester.address.lower() and c.title == DEMO_TITLE
+    ]
+    for campaign in earlier:
+        if campaign.open and campaign.batches_available > 0:
             return DemoCampaign(campaign.campaign_id, created=False, problems=0)
     await _fund(runtime, requester.address)
-    items, truth = demo_items(runtime.paths.data / "demo" / "digits")
+    items, truth = demo_items(runtime.paths.data / "demo" / "digits", start=len(earlier) * DEMO_ITEMS)
     gold = {item.id: truth[item.id] for item in items[:: len(items) // DEMO_GOLD][:DEMO_GOLD]}
     spec = CampaignSpec(
         title=DEMO_TITLE,
@@ -130,4 +140,5 @@ async def seed_labeling_demo(
         claim_ttl_s=3600,
     )
     campaign_id, problems = await service.create_campaign(spec, progress=progress)
-    return DemoCampaign(campaign_id, created=True, problems=len(problems))
+    created = all(c.campaign_id != campaign_id for c in earlier)
+    return DemoCampaign(campaign_id, created=created, problems=len(problems))

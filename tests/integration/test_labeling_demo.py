@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from test_cli import sahara
 
@@ -41,3 +42,37 @@ def test_the_demo_campaign_is_created_once_and_labelable(home, paths) -> None:
     assert campaign.requester == DemoRequester().address
     assert first_image.startswith(b"\x89PNG")
     assert len(manifest.items) == DEMO_ITEMS and manifest.label_set.names == [str(k) for k in range(10)]
+
+
+def test_a_spent_demo_campaign_is_followed_by_one_of_the_next_digits(paths, tmp_path) -> None:
+    """Once every batch is claimed, the demo seeds the next 100 digits (the same ones would make the
+    same manifest, whose intent finds the spent campaign again)."""
+    from test_labeling_service import wallet
+
+    from app.labeling.demo import seed_labeling_demo
+
+    async def body() -> None:
+        runtime = AppRuntime.open(paths)
+        try:
+            await runtime.start_network()
+            await runtime.ensure_contracts()
+            store = open_store(runtime.paths)
+            first = await seed_labeling_demo(runtime, store)
+            assert first.created and (await seed_labeling_demo(runtime, store)) == replace(
+                first, created=False
+            )
+            labeler = LabelingService(
+                runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions,
+                wallet(tmp_path / "labeler", 2),
+            )  # fmt: skip
+            for _ in range(DEMO_ITEMS // 10):
+                await labeler.claim(first.campaign_id)
+            second = await seed_labeling_demo(runtime, store)
+            assert second.created and second.campaign_id == first.campaign_id + 1
+            manifest = await labeler.manifest(second.campaign_id)
+            assert [manifest.items[0].id, manifest.items[-1].id] == ["digit-0100", "digit-0199"]
+        finally:
+            await runtime.aclose()
+            runtime.shutdown()
+
+    asyncio.run(body())
