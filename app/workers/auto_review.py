@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 REPORT_VERSION = 1
 MAX_PER_ROUND = 50  # batches per reviewBatches transaction, well inside a block's gas
+INTENT_PREFIX = "auto-review:"
+SETTLE_WAIT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class AutoReviewer:
         """Review every new submission to the active account's campaigns in one transaction."""
         service = self.service
         account = service.address
-        if account is None:
+        if account is None or not await self._earlier_round_settled(account):
             return Round([])
         start = self._cursor(account)
         high = await service.client.block_number()
@@ -132,10 +134,23 @@ class AutoReviewer:
         tx_hash = await service.review_batches(
             [(d.submission.labeler, d.submission.slot, d.accepted) for d in decisions],
             report_cid,
-            intent=f"auto-review:{keccak(identity.encode()).hex()}",
+            intent=f"{INTENT_PREFIX}{keccak(identity.encode()).hex()}",
         )
         self._move_cursor(account, next_block)
         return Round(decisions, tx_hash, report_cid)
+
+    async def _earlier_round_settled(self, account: str) -> bool:
+        """Wait for a round's transaction still in flight (a restart while it was being mined):
+        deciding before it lands would put its batches, plus any newer ones, in a second
+        transaction under another intent, which reverts on the first's reviewed slots."""
+        outbox = self.service.outbox
+        for row in outbox.pending():
+            if row.sender.lower() == account.lower() and row.intent_id.startswith(INTENT_PREFIX):
+                try:
+                    await outbox.wait(row.id, timeout=SETTLE_WAIT_S)
+                except TimeoutError:
+                    return False  # still not mined: try again next round
+        return True
 
     async def _campaign(self, campaign_id: int, start: int) -> tuple[list[Decision], list[int]]:
         """Decisions for the campaign's unreviewed submissions since ``start``, and the blocks of

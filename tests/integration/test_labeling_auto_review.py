@@ -13,9 +13,11 @@ from eth_utils import keccak
 from test_contract_paths import Chain, Env, acct, env, run  # noqa: F401  (env is a fixture)
 from test_labeling_service import LABELS, REWARD, images, wallet
 
+from app.chain.bindings import encode_call
 from app.labeling.schema import Annotation, TaskType
 from app.labeling.service import CampaignSpec, LabelingService
 from app.storage.local import LocalStore
+from app.wallet.outbox import TxRequest
 from app.workers.auto_review import AutoReviewer
 
 OWNER, GARBAGE, NOTHING = 1, 2, 3
@@ -70,5 +72,50 @@ def test_unreadable_results_are_rejected_and_missing_ones_after_half_the_window(
         assert (row.status, row.paid, row.reason) == ("rejected", 0, missing.reasons[0])
         (row,) = (await services[GARBAGE].earnings()).rows
         assert row.status == "rejected" and row.reason.startswith("result refused: ")
+
+    run(env, body)
+
+
+def test_a_round_cut_off_while_its_transaction_was_in_flight_is_awaited(env: Env, tmp_path: Path) -> None:  # noqa: F811
+    """A restart finds the last round's transaction signed but not mined: the next round lets it
+    land first and decides only what it left, instead of a second transaction that would revert."""
+    store = LocalStore(tmp_path / "blobs")
+    spec = CampaignSpec(
+        title="Shapes, interrupted",
+        task_type=TaskType.IMAGE_CLASSIFICATION,
+        label_set=LABELS,
+        instructions="",
+        items=images(tmp_path / "pictures", 4)[:-1],
+        gold={},
+        reward_per_item=REWARD,
+        batch_size=2,
+    )
+    owner, first, second = 4, 5, 6
+    wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (owner, first, second)}
+
+    async def body(c: Chain) -> None:
+        services = {
+            i: LabelingService(c.client, c.outbox, c.deployment, store, env.sessions, w)
+            for i, w in wallets.items()
+        }
+        await c.fund(acct(owner), 10**18)
+        campaign_id, _ = await services[owner].create_campaign(spec)
+
+        async def label(who: int) -> int:
+            claim = await services[who].claim(campaign_id)
+            await services[who].submit(claim, [Annotation(item_id=i.id, label="circle") for i in claim.items])
+            return claim.slot
+
+        slot = await label(first)
+        await label(second)  # (its transaction first: the outbox's tracking would send the cut-off one)
+        data = encode_call("TaskBoard", "reviewBatches", [acct(first).address], [slot], [1], "")
+        board = c.deployment.address("TaskBoard")
+        cut_off = await c.outbox.prepare(TxRequest("auto-review:cut-off", board, data), acct(owner))
+
+        (decided,) = (await AutoReviewer(services[owner]).run_once()).decisions
+        assert decided.submission.labeler == acct(second).address
+        assert c.outbox.get(cut_off.id).status == "mined"
+        rows = {(r.campaign_id, r.batch): r.accepted for r in (await services[first].earnings()).rows}
+        assert rows == {(campaign_id, 0): 1}  # as the cut-off round decided
 
     run(env, body)
