@@ -1,7 +1,9 @@
 """A 200,000-line CSV or JSON Lines file streams: the import holds its result, never the whole file.
 
-Measured in a fresh process from its peak resident memory: tracemalloc would trace each of the
-hundreds of thousands of objects an import keeps and make the test about five times slower. A
+Measured in a fresh process from its peak resident memory (VmHWM on Linux: ``ru_maxrss`` there
+keeps the parent's peak across fork and exec, so late in a big run it reads pytest's own).
+tracemalloc would trace each of the hundreds of thousands of objects an import keeps and make
+the test about five times slower. A
 reader that held the file (``readlines()``, ``read()``) would raise the peak above the final
 footprint by at least the file's size (measured: ~2x it); a streaming one leaves them within the
 set of item ids the collector drops at the end.
@@ -24,7 +26,12 @@ import psutil
 from app.labeling.formats import import_path
 before = psutil.Process().memory_info().rss
 result = import_path(Path(sys.argv[1]))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+status = Path("/proc/self/status")
+if status.exists():  # this image's own high-water mark; Linux's ru_maxrss survives fork+exec
+    hwm = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+    peak = int(hwm.split()[1]) * 1024
+else:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
 after = psutil.Process().memory_info().rss
 print(json.dumps({"items": len(result.items), "problems": len(result.problems), "before": before,
                   "peak": peak, "after": after}))
