@@ -230,3 +230,19 @@ def make_shell(
         shell.window.deleteLater()
         shell.deleteLater()
     _flush_deletes()
+
+
+@pytest.fixture
+def studio_page(app, loop, paths, qtbot) -> Iterator[Any]:
+    """The Studio page on its own, shown at a laptop size; its runs are stopped afterwards."""
+    from app.ui.pages.studio import StudioPage
+    from app.ui.theme import DARK
+
+    studio = StudioPage(DARK, paths=paths)
+    qtbot.addWidget(studio)
+    studio.resize(1300, 800)
+    studio.show()
+    qtbot.waitExposed(studio)
+    yield studio
+    for task in studio.shutdown():
+        qtbot.waitUntil(task.done, timeout=3000)

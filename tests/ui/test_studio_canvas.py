@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -12,19 +11,11 @@ from PySide6.QtTest import QTest
 from app.studio.document import load_graph
 from app.ui.pages.studio import StudioPage
 from app.ui.studio.scene import link_problem
-from app.ui.theme import DARK
 
 
 @pytest.fixture
-def page(app, loop, paths, qtbot) -> Iterator[StudioPage]:
-    studio = StudioPage(DARK, paths=paths)
-    qtbot.addWidget(studio)
-    studio.resize(1300, 800)
-    studio.show()
-    qtbot.waitExposed(studio)
-    yield studio
-    for task in studio.shutdown():
-        qtbot.waitUntil(task.done, timeout=3000)
+def page(studio_page: StudioPage) -> StudioPage:
+    return studio_page
 
 
 def test_opens_a_starter_agent_and_autosaves_it(page, paths, qtbot) -> None:

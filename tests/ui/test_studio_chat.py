@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from studio_fakes import chat_server
@@ -11,19 +9,11 @@ from studio_fakes import chat_server
 from app.studio.events import NodeToken
 from app.studio.graph import Graph
 from app.ui.pages.studio import StudioPage
-from app.ui.theme import DARK
 
 
 @pytest.fixture
-def page(app, loop, paths, qtbot) -> Iterator[StudioPage]:
-    studio = StudioPage(DARK, paths=paths)
-    qtbot.addWidget(studio)
-    studio.resize(1300, 800)
-    studio.show()
-    qtbot.waitExposed(studio)
-    yield studio
-    for task in studio.shutdown():
-        qtbot.waitUntil(task.done, timeout=3000)
+def page(studio_page: StudioPage) -> StudioPage:
+    return studio_page
 
 
 def wire(source: str, source_port: str, target: str, target_port: str) -> dict:

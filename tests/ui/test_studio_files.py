@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.studio.graph import Graph
 from app.ui.pages.studio import StudioPage
-from app.ui.theme import DARK
 
 
 @pytest.fixture
-def page(app, loop, paths, qtbot) -> Iterator[StudioPage]:
-    studio = StudioPage(DARK, paths=paths)
-    qtbot.addWidget(studio)
-    studio.resize(1300, 800)
-    studio.show()
-    qtbot.waitExposed(studio)
-    yield studio
-    for task in studio.shutdown():
-        qtbot.waitUntil(task.done, timeout=3000)
+def page(studio_page: StudioPage) -> StudioPage:
+    return studio_page
 
 
 def test_export_lists_models_and_import_names_the_missing_one(page, tmp_path: Path, qtbot) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
@@ -12,19 +10,11 @@ from PySide6.QtWidgets import QInputDialog
 from app.studio.document import load_graph
 from app.ui.pages.studio import StudioPage
 from app.ui.studio.group_edit import GroupTitleEditor
-from app.ui.theme import DARK
 
 
 @pytest.fixture
-def page(app, loop, paths, qtbot) -> Iterator[StudioPage]:
-    studio = StudioPage(DARK, paths=paths)
-    qtbot.addWidget(studio)
-    studio.resize(1300, 800)
-    studio.show()
-    qtbot.waitExposed(studio)
-    yield studio
-    for task in studio.shutdown():
-        qtbot.waitUntil(task.done, timeout=3000)
+def page(studio_page: StudioPage) -> StudioPage:
+    return studio_page
 
 
 def _save_version(editor, qtbot, name: str) -> None:
