@@ -93,6 +93,7 @@ class PortItem(QGraphicsItem):
         self.style = style
         self.highlight: QColor | None = None
         self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # thousands of dots per frame
         kind = "input" if is_input else "output"
         need = "" if not is_input or port.required else " (optional)"
         desc = f"\n{port.description}" if port.description else ""
@@ -260,6 +261,7 @@ class EdgeItem(QGraphicsPathItem):
         self.style = style
         self.setZValue(-1)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # antialiased curves: paint once
         self._pen = QPen(style.port_brushes[source.port.type].color(), 2.2)
         self._selected_pen = QPen(QColor(style.colors.accent), 3.0)
         self.setPen(self._pen)
