@@ -258,6 +258,9 @@ class Shell(QObject):
         if deployment is None:
             self.label_page.set_service(None, "Labeling needs Sahara's contracts on this network.")
             return
+        if self.wallet.state == "none":
+            self.label_page.set_service(None, "Set up a wallet to see campaigns and label for pay.")
+            return
         if self.wallet.state != "unlocked":
             self.label_page.set_service(None, "Unlock your wallet to see campaigns and label for pay.")
             return

@@ -68,3 +68,13 @@ def test_last_page_is_restored(make_shell, runtime, qtbot) -> None:
     shell.window.set_page(2)
     shell.save_state()
     assert runtime.settings.last_page == 2
+
+
+def test_the_label_page_asks_for_a_wallet_when_there_is_none(make_shell, runtime, qtbot) -> None:
+    runtime.deployment = object()  # contracts found: only the wallet is missing
+    shell = make_shell(runtime)
+    shell.show()
+    shell.start_services()
+    qtbot.waitUntil(lambda: shell.wallet.state == "none", timeout=5000)
+    shell._update_labeling()  # what the shell does once contracts are ready
+    assert shell.label_page.unavailable_title.text().startswith("Set up a wallet")
