@@ -15,6 +15,9 @@ from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.labeling.drafts import DraftStore
 from app.labeling.schema import Annotation, Item, LabelClass, LabelSet, Manifest, TaskType
+from app.labeling.service import ClaimedBatch as ClaimedBatch  # the real types, re-exported for tests
+from app.labeling.service import EarningRow as EarningRow
+from app.labeling.service import Earnings as Earnings
 
 ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 DIGITS = LabelSet(classes=[LabelClass(name=str(d), hotkey=str(d)) for d in range(10)])
@@ -93,37 +96,6 @@ class CampaignInfo:
     min_reputation: int = 0
     requester_reviewed: int = 12
     requester_accept_rate: float | None = 0.92
-
-
-@dataclass(frozen=True)
-class ClaimedBatch:
-    campaign_id: int
-    slot: int
-    batch: int
-    first_item: int
-    items: list[Item]
-    expires_at: int
-
-
-@dataclass(frozen=True)
-class EarningRow:
-    campaign_id: int
-    batch: int
-    items: int
-    status: str
-    accepted: int
-    paid: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class Earnings:
-    pending: int
-    accepted: int
-    paid: int
-    rejected: int
-    withdrawable: int
-    rows: list[EarningRow]
 
 
 class ReputationTooLow(Exception):
