@@ -28,9 +28,11 @@ class ChainClient:
     @property
     def w3(self) -> AsyncWeb3:
         if self._w3 is None:
-            from web3 import AsyncHTTPProvider, AsyncWeb3
+            from web3 import AsyncWeb3
 
-            self._w3 = AsyncWeb3(AsyncHTTPProvider(self.rpc_url, request_kwargs={"timeout": self.timeout}))
+            from app.chain.http_provider import LoopSessionProvider
+
+            self._w3 = AsyncWeb3(LoopSessionProvider(self.rpc_url, self.timeout))
         return self._w3
 
     async def ask(self, awaitable: Awaitable[Any]) -> Any:
@@ -51,11 +53,5 @@ class ChainClient:
     async def close(self) -> None:
         """Close the HTTP session; call before the event loop stops to avoid 'unclosed session' noise."""
         if self._w3 is not None:
-            provider = self._w3.provider
-            await provider.disconnect()
-            # web3 keeps a thread pool for its session cache that disconnect() leaves running.
-            manager = getattr(provider, "_request_session_manager", None)
-            pool = getattr(manager, "session_pool", None)
-            if pool is not None:
-                pool.shutdown(wait=False)
+            await self._w3.provider.disconnect()
             self._w3 = None

@@ -1,0 +1,108 @@
+"""The chain client's HTTP sessions over a real local JSON-RPC server and real aiohttp.
+
+web3's own session manager leaks a process-wide lock when a request is cancelled while it waits for
+it, and then every later request hangs (CI hung on it). These tests cancel requests mid-flight the
+way task cancellation in the app does, and check that the client still answers afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from app.chain.client import ChainClient, ChainUnavailable
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answers every call with block 0x2a after a short pause, so requests overlap."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        time.sleep(0.01)
+        out = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": "0x2a"}).encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+        except OSError:  # the client cancelled and hung up: expected here
+            pass
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def rpc_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.handle_error = lambda *args: None  # type: ignore[method-assign]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_cancelled_requests_leave_the_client_answering(rpc_url: str) -> None:
+    async def scenario() -> int:
+        client = ChainClient(rpc_url)
+        rng = random.Random(1)
+        try:
+            for _ in range(30):
+                tasks = [asyncio.ensure_future(client.block_number()) for _ in range(8)]
+                await asyncio.sleep(rng.random() * 0.01)
+                for task in tasks[::2]:
+                    task.cancel()
+                async with asyncio.timeout(10):  # web3's own manager hangs here in the first round
+                    results = await asyncio.gather(*tasks, return_exceptions=True)
+                assert all(r == 42 for r in results[1::2])
+            async with asyncio.timeout(10):
+                return await client.block_number()
+        finally:
+            await client.close()
+
+    assert asyncio.run(scenario()) == 42
+
+
+def test_close_closes_the_session_and_starts_no_threads(rpc_url: str) -> None:
+    before = set(threading.enumerate())
+
+    async def scenario() -> None:
+        client = ChainClient(rpc_url)
+        assert await client.block_number() == 42
+        session = client.w3.provider.sessions.session
+        await client.close()
+        assert session.closed
+
+    asyncio.run(scenario())
+    assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+
+
+def test_one_client_works_across_event_loops(rpc_url: str) -> None:
+    """A client made before the loop (the runtime's) keeps working when a new loop takes over."""
+    client = ChainClient(rpc_url)
+    assert asyncio.run(client.block_number()) == 42
+    assert asyncio.run(client.block_number()) == 42
+    asyncio.run(client.close())
+
+
+def test_a_request_after_close_fails_as_unavailable_instead_of_opening_a_session(rpc_url: str) -> None:
+    async def scenario() -> None:
+        client = ChainClient(rpc_url)
+        w3 = client.w3  # what a task still holds when the client closes under it
+        assert await client.block_number() == 42
+        await client.close()
+        with pytest.raises(ChainUnavailable, match="closed"):
+            await client.ask(w3.eth.block_number)
+        assert w3.provider.sessions.session is None
+
+    asyncio.run(scenario())
