@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.client import ChainClient, ChainUnavailable
 from app.db.models import OutboxTx
+from app.logs import short_hash
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,7 @@ class Outbox:
             )  # fmt: skip
             session.add(row)
             session.commit()
-        log.info("outbox: signed %s nonce %d (%s)", row.tx_hash, row.nonce, row.intent_id)
+        log.info("outbox: signed %s nonce %d (%s)", short_hash(row.tx_hash), row.nonce, row.intent_id)
         self._notify(row)
         return row
 
@@ -225,7 +226,7 @@ class Outbox:
             await self.client.ask(self.client.w3.eth.send_raw_transaction(row.raw_tx))
         except ChainUnavailable as exc:
             self.online = False
-            log.info("outbox: offline, %s stays queued (%s)", row.tx_hash, exc)
+            log.info("outbox: offline, %s stays queued (%s)", short_hash(row.tx_hash), exc)
             return self._update(row.id, broadcast_attempts=row.broadcast_attempts + 1)
         except Exception as exc:  # the node refused it: decide from the message what that means
             return await self._on_refused(row, str(exc))
@@ -243,7 +244,7 @@ class Outbox:
             if row.status == "broadcast":  # a sibling (speed-up/cancel) took the nonce; tracking settles it
                 return row
             return self._update(row.id, status="rejected", error=f"Nonce {row.nonce} was already used.")
-        log.warning("outbox: node refused %s: %s", row.tx_hash, message)
+        log.warning("outbox: node refused %s: %s", short_hash(row.tx_hash), message)
         return self._update(row.id, status="rejected", error=message)
 
     # -- tracking --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import logging
 
-from app.logs import redact, setup_logging
+from app.logs import redact, setup_logging, short_hash
 
 KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 MNEMONIC = "test test test test test test test test test test test junk"
@@ -24,3 +24,10 @@ def test_log_file_never_contains_a_secret(tmp_path) -> None:
     assert "[redacted key]" in content and "plain message 42" in content
     setup_logging(log_file, "WARNING", to_stderr=False)
     assert logging.getLogger().level == logging.WARNING
+
+
+def test_a_shortened_tx_hash_survives_redaction() -> None:
+    tx_hash = "0x" + "ab" * 31 + "cd"
+    short = short_hash(tx_hash)
+    assert redact(f"signed {short}") == f"signed {short}"
+    assert short.startswith(tx_hash[:10]) and short.endswith(tx_hash[-6:]) and len(short) < 20
