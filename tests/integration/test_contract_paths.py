@@ -13,30 +13,20 @@ chain time, so the tests pass alone and in any order.
 from __future__ import annotations
 
 import asyncio
-import functools
-import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from devchain import Chain, Env, acct, deltas, run
 from eth_account.signers.local import LocalAccount
-from sqlalchemy.orm import Session, sessionmaker
 
-from app.chain.bindings import bind
-from app.chain.calls import events, transact
-from app.chain.client import ChainClient
-from app.chain.contracts import CONTRACTS, Deployment
-from app.chain.deploy import DeployConfig, deploy_all
-from app.chain.devnet import DEVNET_CHAIN_ID, Devnet
+from app.chain.deploy import DeployConfig
+from app.chain.devnet import DEVNET_CHAIN_ID
 from app.chain.merkle import ContributorTree, build_tree, leaf_hash
-from app.chain.permit import Permit, TokenDomain, signed_permit, token_domain
-from app.db.engine import make_engine, session_factory
-from app.db.migrate import upgrade
+from app.chain.permit import TokenDomain, signed_permit, token_domain
 from app.wallet.faucet import DEV_MNEMONIC, treasury
-from app.wallet.hd import encryption_key_from_mnemonic, signing_account
-from app.wallet.outbox import Outbox, TxReverted
+from app.wallet.hd import encryption_key_from_mnemonic
+from app.wallet.outbox import TxReverted
 
 E18 = 10**18
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
@@ -48,123 +38,13 @@ CONFIG = DeployConfig()
 T = TypeVar("T")
 
 
-@functools.cache
-def acct(index: int) -> LocalAccount:
-    """Devnet account ``index`` (anvil gives each 10,000 ETH); 9 is the treasury and admin."""
-    return signing_account(DEV_MNEMONIC, index)
-
-
 def pubkey(account: LocalAccount) -> bytes:
     index = next(i for i in range(10) if acct(i).address == account.address)
     return encryption_key_from_mnemonic(DEV_MNEMONIC, index).public_key
 
 
-@dataclass(frozen=True)
-class Env:
-    rpc_url: str
-    sessions: sessionmaker[Session]
-    deployment: Deployment
-
-
-@dataclass
-class Chain:
-    """A test's view of the devnet: send through the outbox, read through bindings."""
-
-    outbox: Outbox
-    deployment: Deployment
-
-    @property
-    def client(self) -> ChainClient:
-        return self.outbox.client
-
-    def addr(self, name: str) -> str:
-        return self.deployment.address(name)
-
-    async def send(
-        self, signer: LocalAccount, contract: str, function: str, *args: Any, intent: str = ""
-    ) -> Any:
-        intent = intent or f"test:{contract}.{function}:{uuid.uuid4().hex}"
-        return await transact(self.outbox, signer, self.deployment, contract, function, *args, intent=intent)
-
-    async def read(self, contract: str, function: str, *args: Any) -> Any:
-        bound = bind(self.client.w3, contract, self.addr(contract))
-        return await getattr(bound.functions, function)(*args).call()
-
-    def events(self, contract: str, event: str, receipt: Any) -> list[Any]:
-        return [log["args"] for log in events(self.outbox, self.deployment, contract, event, receipt)]
-
-    def one(self, contract: str, event: str, receipt: Any) -> Any:
-        (found,) = self.events(contract, event, receipt)
-        return found
-
-    async def emit(self, signer: LocalAccount, contract: str, function: str, *args: Any, event: str) -> Any:
-        """Send, and return the one ``event`` the contract emitted."""
-        return self.one(contract, event, await self.send(signer, contract, function, *args))
-
-    async def balances(self, *holders: LocalAccount | str) -> list[int]:
-        """SAHARA balances of accounts and of contracts (given by name)."""
-        addresses = [self.addr(h) if isinstance(h, str) else h.address for h in holders]
-        return [await self.read("SaharaToken", "balanceOf", a) for a in addresses]
-
-    async def fund(self, account: LocalAccount, amount: int) -> None:
-        await self.send(treasury(), "SaharaToken", "transfer", account.address, amount)
-
-    async def permit(self, owner: LocalAccount, spender: str, value: int) -> Permit:
-        return await signed_permit(self.client, self.addr("SaharaToken"), owner, self.addr(spender), value)
-
-    async def now(self) -> int:
-        return int((await self.client.w3.eth.get_block("latest"))["timestamp"])
-
-    async def advance(self, seconds: int) -> None:
-        """Move chain time forward and mine a block, so gas estimation already sees the new time."""
-        await self.client.w3.provider.make_request("evm_increaseTime", [seconds])
-        await self.client.w3.provider.make_request("evm_mine", [])
-
-
 def fields(event: Any, *names: str) -> tuple[Any, ...]:
     return tuple(event[name] for name in names)
-
-
-def deltas(after: list[int], before: list[int]) -> list[int]:
-    return [a - b for a, b in zip(after, before, strict=True)]
-
-
-def run(env: Env, body: Callable[[Chain], Awaitable[T]]) -> T:
-    async def main() -> T:
-        client = ChainClient(env.rpc_url, timeout=30)
-        try:
-            return await body(Chain(Outbox(env.sessions, client, DEVNET_CHAIN_ID), env.deployment))
-        finally:
-            await client.close()
-
-    return asyncio.run(main())
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory):
-    folder: Path = tmp_path_factory.mktemp("contract-paths")
-    devnet = Devnet(folder / "devnet", block_time=None)
-    info = devnet.start()
-    try:
-        upgrade(folder / "sahara.db")
-        engine = make_engine(folder / "sahara.db")
-        sessions = session_factory(engine)
-
-        async def deploy() -> Deployment:
-            client = ChainClient(info.rpc_url, timeout=30)
-            try:
-                return await deploy_all(
-                    Outbox(sessions, client, DEVNET_CHAIN_ID), treasury(), "devnet", folder
-                )
-            finally:
-                await client.close()
-
-        deployment = asyncio.run(deploy())
-        assert set(deployment.addresses) == set(CONTRACTS)
-        yield Env(info.rpc_url, sessions, deployment)
-        engine.dispose()
-    finally:
-        devnet.stop()
 
 
 async def license_asset(

@@ -21,8 +21,7 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,15 +29,14 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pytest
+from devchain import Chain, Env, acct
+from devchain import run as on_chain
 from eth_account.signers.local import LocalAccount
-from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.bindings import bind, encode_call
-from app.chain.calls import events, transact
-from app.chain.client import ChainClient
-from app.chain.contracts import Deployment, save_deployment
-from app.chain.deploy import DeployConfig, deploy_all
-from app.chain.devnet import DEVNET_CHAIN_ID, Devnet
+from app.chain.contracts import save_deployment
+from app.chain.deploy import DeployConfig
+from app.chain.devnet import DEVNET_CHAIN_ID
 from app.chain.permit import signed_permit
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
@@ -49,7 +47,7 @@ from app.paths import app_paths
 from app.storage import DecryptionError
 from app.storage.local import LocalStore
 from app.wallet.faucet import DEV_MNEMONIC, treasury
-from app.wallet.hd import EncryptionKey, encryption_key_from_mnemonic, signing_account
+from app.wallet.hd import EncryptionKey, encryption_key_from_mnemonic
 from app.wallet.outbox import Outbox
 from app.wallet.service import WalletService
 from app.workers.delivery_ledger import DELIVERED, REFUSED, WRAPPED
@@ -61,10 +59,6 @@ ZERO32 = b"\0" * 32
 DATASET = 0
 PASSWORD = "correct horse battery staple"
 T = TypeVar("T")
-
-
-def acct(index: int) -> LocalAccount:
-    return signing_account(DEV_MNEMONIC, index)
 
 
 def digits_csv(path: Path) -> bytes:
@@ -88,64 +82,8 @@ def digits_csv(path: Path) -> bytes:
 
 
 # ------------------------------------------------------------------------------------- the chain
-@dataclass(frozen=True)
-class Env:
-    rpc_url: str
-    sessions: sessionmaker[Session]
-    deployment: Deployment
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    folder: Path = tmp_path_factory.mktemp("key-delivery")
-    devnet = Devnet(folder / "devnet", block_time=None)
-    info = devnet.start()
-    try:
-        upgrade(folder / "sahara.db")
-        engine = make_engine(folder / "sahara.db")
-        sessions = session_factory(engine)
-
-        async def deploy() -> Deployment:
-            client = ChainClient(info.rpc_url, timeout=30)
-            try:
-                outbox = Outbox(sessions, client, DEVNET_CHAIN_ID)
-                return await deploy_all(outbox, treasury(), "devnet", folder)
-            finally:
-                await client.close()
-
-        yield Env(info.rpc_url, sessions, asyncio.run(deploy()))
-        engine.dispose()
-    finally:
-        devnet.stop()
-
-
-@dataclass
-class Chain:
-    """Send through an outbox, read through bindings (as in test_contract_paths)."""
-
-    outbox: Outbox
-    deployment: Deployment
-
-    @property
-    def client(self) -> ChainClient:
-        return self.outbox.client
-
-    async def send(self, signer: LocalAccount, contract: str, function: str, *args: Any) -> Any:
-        intent = f"test:{contract}.{function}:{uuid.uuid4().hex}"
-        return await transact(self.outbox, signer, self.deployment, contract, function, *args, intent=intent)
-
-    async def emit(self, signer: LocalAccount, contract: str, function: str, *args: Any, event: str) -> Any:
-        receipt = await self.send(signer, contract, function, *args)
-        (found,) = events(self.outbox, self.deployment, contract, event, receipt)
-        return found["args"]
-
-    async def read(self, contract: str, function: str, *args: Any) -> Any:
-        bound = bind(self.client.w3, contract, self.deployment.address(contract))
-        return await getattr(bound.functions, function)(*args).call()
-
-    async def advance(self, seconds: int) -> None:
-        await self.client.w3.provider.make_request("evm_increaseTime", [seconds])
-        await self.client.w3.provider.make_request("evm_mine", [])
+class MarketChain(Chain):
+    """The shared chain view plus listing, buying and reading deliveries."""
 
     async def list_asset(self, seller: LocalAccount, content_cid: str, price: int) -> int:
         """Register the asset and offer perpetual licenses at ``price``; returns the offer id."""
@@ -180,15 +118,8 @@ class Chain:
         return [event.process_log(log)["args"] for log in logs]
 
 
-def run(env: Env, body: Callable[[Chain], Awaitable[T]]) -> T:
-    async def main() -> T:
-        client = ChainClient(env.rpc_url, timeout=30)
-        try:
-            return await body(Chain(Outbox(env.sessions, client, DEVNET_CHAIN_ID), env.deployment))
-        finally:
-            await client.close()
-
-    return asyncio.run(main())
+def run(env: Env, body: Callable[[MarketChain], Awaitable[T]]) -> T:
+    return on_chain(env, body, MarketChain)
 
 
 # ------------------------------------------------------------------------------------ the seller
@@ -205,7 +136,7 @@ class Seller:
     def key(self) -> EncryptionKey:
         return self.wallet.encryption_key(0)
 
-    def service(self, chain: Chain, **config: Any) -> KeyDeliveryService:
+    def service(self, chain: MarketChain, **config: Any) -> KeyDeliveryService:
         """A fresh service object over the seller's database: a restart is a new one of these."""
         sessions = session_factory(make_engine(self.db))
         outbox = Outbox(sessions, chain.client, DEVNET_CHAIN_ID)
@@ -242,7 +173,7 @@ def test_sell_deliver_decrypt_and_restart_without_delivering_twice(env: Env, tmp
     data = digits_csv(tmp_path / "digits.csv")
     assert 200_000 < len(data) < 1_000_000
 
-    async def body(c: Chain) -> None:
+    async def body(c: MarketChain) -> None:
         content = await asyncio.to_thread(
             encrypt_and_store, seller.store, tmp_path / "digits.csv", seller.key.public_key
         )
@@ -309,7 +240,7 @@ def test_malformed_buyer_keys_are_refused_and_refundable(env: Env, tmp_path: Pat
     source = tmp_path / "data.bin"
     source.write_bytes(os.urandom(50_000))
 
-    async def body(c: Chain) -> None:
+    async def body(c: MarketChain) -> None:
         content = await asyncio.to_thread(encrypt_and_store, seller.store, source, seller.key.public_key)
         offer = await c.list_asset(seller.account, str(content), price)
         # The contract only bounds the key's length: these purchases go through on chain.
@@ -470,7 +401,7 @@ def test_kill_9_between_wrap_and_record_delivers_exactly_once(env: Env, tmp_path
         call = request["params"][0]
         return str(call.get("data") or call.get("input") or "").startswith(selector)
 
-    async def sell(c: Chain) -> int:
+    async def sell(c: MarketChain) -> int:
         content = await asyncio.to_thread(
             encrypt_and_store, store, tmp_path / "digits.csv", pubkey.stdout.strip()
         )
@@ -501,7 +432,7 @@ def test_kill_9_between_wrap_and_record_delivers_exactly_once(env: Env, tmp_path
         proxy.gate = None
         proxy.released.set()
 
-        async def nothing_on_chain(c: Chain) -> list[Any]:
+        async def nothing_on_chain(c: MarketChain) -> list[Any]:
             return await c.deliveries(license_id)
 
         assert run(env, nothing_on_chain) == []
@@ -520,7 +451,7 @@ def test_kill_9_between_wrap_and_record_delivers_exactly_once(env: Env, tmp_path
         if signed:
             assert rows[0][2] == signed[0][2]  # the transaction signed before the kill, not a new one
 
-        async def check(c: Chain) -> None:
+        async def check(c: MarketChain) -> None:
             (delivered,) = await c.deliveries(license_id)
             assert delivered["wrappedKeyCid"] == wrapped_cid  # what was stored before the kill
             found = await find_delivery(c.client, c.deployment, license_id)

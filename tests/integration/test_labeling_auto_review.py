@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devchain import Chain, Env, acct, run
 from eth_utils import keccak
-from test_contract_paths import Chain, Env, acct, env, run  # noqa: F401  (env is a fixture)
 from test_labeling_service import LABELS, REWARD, images, wallet
 
 from app.chain.bindings import encode_call
@@ -25,7 +25,7 @@ NOWHERE = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"  # a CID
 
 
 def test_unreadable_results_are_rejected_and_missing_ones_after_half_the_window(
-    env: Env,  # noqa: F811
+    env: Env,
     tmp_path: Path,
 ) -> None:
     store = LocalStore(tmp_path / "blobs")
@@ -76,7 +76,7 @@ def test_unreadable_results_are_rejected_and_missing_ones_after_half_the_window(
     run(env, body)
 
 
-def test_a_round_cut_off_while_its_transaction_was_in_flight_is_awaited(env: Env, tmp_path: Path) -> None:  # noqa: F811
+def test_a_round_cut_off_while_its_transaction_was_in_flight_is_awaited(env: Env, tmp_path: Path) -> None:
     """A restart finds the last round's transaction signed but not mined: the next round lets it
     land first and decides only what it left, instead of a second transaction that would revert."""
     store = LocalStore(tmp_path / "blobs")

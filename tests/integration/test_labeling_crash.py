@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from devchain import Chain, Env, acct, run
 from labeling_child import label_for
-from test_contract_paths import Chain, Env, acct, env, run  # noqa: F401  (env is a fixture)
 from test_labeling_service import LABELS, REWARD, images, wallet
 
 from app.labeling.results import open_result
@@ -27,7 +27,7 @@ PASSWORD = "correct horse battery"  # test_labeling_service.wallet's
 KILL_AFTER = 3  # drafts saved before the kill, of a batch of 5
 
 
-def test_kill_9_while_labeling_loses_no_draft(env: Env, tmp_path: Path) -> None:  # noqa: F811
+def test_kill_9_while_labeling_loses_no_draft(env: Env, tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "blobs")
     spec = CampaignSpec(
         title="Shapes, crash",

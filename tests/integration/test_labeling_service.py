@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from devchain import Chain, Env, acct, deltas, run
 from PIL import Image, ImageDraw
-from test_contract_paths import Chain, Env, acct, env, run  # noqa: F401  (env is a fixture)
 
 from app.chain.merkle import ContributorTree, build_tree
 from app.labeling.monitor import LabelerStats
@@ -58,7 +58,7 @@ def images(folder: Path, count: int) -> list[Item]:
     return [*items, Item(id="img/broken.png", source=str(broken))]
 
 
-def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -> None:  # noqa: F811
+def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "blobs")
     items = images(tmp_path / "pictures", 7)
     spec = CampaignSpec(
@@ -187,7 +187,7 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
     run(env, body)
 
 
-def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, tmp_path: Path) -> None:  # noqa: F811
+def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "blobs")
     items = images(tmp_path / "pictures", 6)[:-1]
     spec = CampaignSpec(
@@ -265,7 +265,3 @@ def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, t
             b"".join(envelope.decrypt(store.get(asset[7]), wallets[careful].encryption_key().private_key))
 
     run(env, body)
-
-
-def deltas(after: list[int], before: list[int]) -> list[int]:
-    return [a - b for a, b in zip(after, before, strict=True)]
