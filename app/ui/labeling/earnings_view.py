@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from app.ui.labeling.campaign_list import Cell, fill_sorted, make_table, table_style
+from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import sahara
 from app.ui.theme import Colors
 from app.ui.widgets import FactTile, action_button, set_role, styled_label

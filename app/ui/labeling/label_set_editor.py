@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.labeling.schema import DEFAULT_COLORS, HOTKEYS, LabelSet
 from app.ui.labeling.campaign_form import LabelRow, check_label_rows
-from app.ui.labeling.campaign_list import table_style
+from app.ui.labeling.tables import table_style
 from app.ui.theme import Colors
 from app.ui.wallet.common import StatusText
 

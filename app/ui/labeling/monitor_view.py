@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QMessageBox, QProgressBa
 
 from app.labeling.schema import TaskType
 from app.ui.labeling.campaign_actions import ExportDialog, PublishDialog
-from app.ui.labeling.campaign_list import Cell, fill_sorted, make_table, table_style
+from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import explain, sahara
 from app.ui.theme import Colors
 from app.ui.widgets import Card, FactTile, action_button, set_role, styled_label

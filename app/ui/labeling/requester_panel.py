@@ -13,16 +13,15 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from app.ui.labeling.campaign_list import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.monitor_view import MonitorView
+from app.ui.labeling.tables import CampaignTable, Cell, fill_sorted
 from app.ui.labeling.wizard import NewCampaignDialog
 from app.ui.labeling.wording import explain, sahara
 from app.ui.theme import Colors
-from app.ui.widgets import action_button, set_role, styled_label
+from app.ui.widgets import action_button
 
 log = logging.getLogger(__name__)
 
@@ -47,48 +46,25 @@ class RequesterPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         self.stack = QStackedWidget()
         outer.addWidget(self.stack)
-        self.list_page = QWidget()
-        column = QVBoxLayout(self.list_page)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(10)
-        top = QHBoxLayout()
-        top.addWidget(styled_label("Your campaigns", "section"))
-        self.count = styled_label("", "hint")
-        top.addWidget(self.count)
-        top.addStretch(1)
-        self.refresh_button = action_button("Refresh", self.refresh)
-        self.monitor_button = action_button("Monitor", self._open_selected)
-        self.monitor_button.setEnabled(False)
-        self.new_button = action_button("New campaign…", self.new_campaign, primary=True)
-        for button in (self.refresh_button, self.monitor_button, self.new_button):
-            top.addWidget(button)
-        column.addLayout(top)
-        self.status = styled_label("", "hint", wrap=True)
-        self.status.hide()
-        column.addWidget(self.status)
-        self.table = make_table(COLUMNS, colors)
-        self.table.setAccessibleName("Your campaigns")
-        self.table.activated.connect(lambda index: self._open_row(index.row()))
-        self.table.itemSelectionChanged.connect(
-            lambda: self.monitor_button.setEnabled(bool(self.table.selectedItems()))
-        )
-        column.addWidget(self.table)
-        self.note = styled_label(
-            "Double-click a campaign, or select it and press Enter, to follow its progress, export the "
+        self.list_page = CampaignTable(
+            "Your campaigns",
+            COLUMNS,
+            colors,
+            note="Double-click a campaign, or select it and press Enter, to follow its progress, export the "
             "labels, publish them as a dataset or close it.",
-            "hint",
-            wrap=True,
+            empty="You have not created a campaign on this network. “New campaign…” turns a folder of "
+            "images, a CSV, JSON Lines, COCO, YOLO, VOC or Label Studio file into a paid labeling campaign.",
         )
-        column.addWidget(self.note)
-        self.empty = styled_label(
-            "You have not created a campaign on this network. “New campaign…” turns a folder of images, a "
-            "CSV, JSON Lines, COCO, YOLO, VOC or Label Studio file into a paid labeling campaign.",
-            "empty-body",
-            wrap=True,
+        self.table, self.count = self.list_page.table, self.list_page.count
+        self.status = self.list_page.status
+        self.table.setAccessibleName("Your campaigns")
+        self.refresh_button = action_button("Refresh", self.refresh)
+        self.monitor_button = action_button("Monitor", self.list_page.open_selected)
+        self.new_button = action_button("New campaign…", self.new_campaign, primary=True)
+        self.list_page.add_buttons(
+            self.refresh_button, self.monitor_button, self.new_button, opener=self.monitor_button
         )
-        self.empty.hide()
-        column.addWidget(self.empty)
-        column.addStretch(1)
+        self.list_page.row_opened.connect(self.open_campaign)
         self.stack.addWidget(self.list_page)
         self.monitor = MonitorView(colors, spawn)
         self.monitor.back_requested.connect(self.show_list)
@@ -97,7 +73,7 @@ class RequesterPanel(QWidget):
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
-        self.table.setStyleSheet(table_style(colors))
+        self.list_page.apply_colors(colors)
         self.monitor.apply_colors(colors)
 
     def set_service(self, service: Any) -> None:
@@ -120,9 +96,7 @@ class RequesterPanel(QWidget):
     # -- the list --------------------------------------------------------------------------------
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
-        self.status.setText(text or "")
-        self.status.setVisible(bool(text))
-        set_role(self.status, role)
+        self.list_page.show_status(text, role)
 
     def show_list(self) -> None:
         self.stack.setCurrentWidget(self.list_page)
@@ -167,25 +141,24 @@ class RequesterPanel(QWidget):
     def show_campaigns(self, campaigns: list[Any]) -> None:
         """Open campaigns first, newest first."""
         self.campaigns = sorted(campaigns, key=lambda c: (not c.open, -c.campaign_id))
-        rows = []
-        for c in self.campaigns:
-            cells = [
-                Cell(c.title, tooltip=f"Campaign #{c.campaign_id}"),
-                Cell(c.task_type.title),
-                Cell(f"{c.item_count:,}", c.item_count),
-                Cell(f"{c.redundancy}", c.redundancy),
-                Cell(sahara(c.reward_per_item), c.reward_per_item),
-                Cell(sahara(c.escrow), c.escrow),
-                Cell("Open" if c.open else "Closed"),
-            ]
-            cells[0].setData(Qt.ItemDataRole.UserRole, c.campaign_id)
-            rows.append(cells)
-        fill_sorted(self.table, rows)
+        rows = [
+            (
+                c.campaign_id,
+                [
+                    Cell(c.title, tooltip=f"Campaign #{c.campaign_id}"),
+                    Cell(c.task_type.title),
+                    Cell(f"{c.item_count:,}", c.item_count),
+                    Cell(f"{c.redundancy}", c.redundancy),
+                    Cell(sahara(c.reward_per_item), c.reward_per_item),
+                    Cell(sahara(c.escrow), c.escrow),
+                    Cell("Open" if c.open else "Closed"),
+                ],
+            )
+            for c in self.campaigns
+        ]
+        self.list_page.show_rows(rows)
         count = len(self.campaigns)
         self.count.setText(f"{count} campaign{'s' if count != 1 else ''}" if count else "")
-        self.table.setVisible(bool(count))
-        self.note.setVisible(bool(count))
-        self.empty.setVisible(not count)
         if self._open_when_listed is not None:
             self.open_campaign(self._open_when_listed)
             self._open_when_listed = None
@@ -196,16 +169,6 @@ class RequesterPanel(QWidget):
             if current is not None and current != self.monitor.campaign:
                 self.monitor.campaign = current
                 self.monitor.close_button.setEnabled(current.open)
-
-    def _open_selected(self) -> None:
-        rows = {i.row() for i in self.table.selectedItems()}
-        if rows:
-            self._open_row(min(rows))
-
-    def _open_row(self, row: int) -> None:
-        item = self.table.item(row, 0)
-        if item is not None:
-            self.open_campaign(item.data(Qt.ItemDataRole.UserRole))
 
     def open_campaign(self, campaign_id: int) -> None:
         campaign = next((c for c in self.campaigns if c.campaign_id == campaign_id), None)
