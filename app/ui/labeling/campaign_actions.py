@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 
 from app.labeling.formats import EXPORT_FORMATS
 from app.ui.labeling.campaign_form import parse_price
+from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wording import explain, sahara
 from app.ui.wallet.common import StatusText, button_row, heading
 from app.ui.widgets import styled_label
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 EXPORT_NAMES = {
     "coco": "COCO JSON",
     "yolo": "YOLO (images and labels folders)",

@@ -16,7 +16,6 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.labeling.schema import Item, TaskType
 from app.labeling.session import LabelingSession
 from app.ui.labeling.box_tool import BoxTool
+from app.ui.labeling.confirm import ask_submit_skipped
 from app.ui.labeling.image_view import ImageCanvas
 from app.ui.labeling.keyboard import KeyRouter
 from app.ui.labeling.prefetch import AHEAD, Prefetcher, Proposer
@@ -349,24 +349,9 @@ class LabelingView(QWidget):
         if not missing:
             self.submit_requested.emit()
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Submit with skipped items?")
-        box.setText(f"{missing} of {len(session.items)} items have no answer.")
-        box.setInformativeText("They are submitted as skipped and earn nothing. Submit the batch anyway?")
-        submit = box.addButton("Submit anyway", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Keep labeling", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(QMessageBox.StandardButton.NoButton)
-
-        def done(_code: int) -> None:
-            if box.clickedButton() is submit:
-                self.submit_requested.emit()
-            box.deleteLater()
-            self._focus_content()
-
-        box.finished.connect(done)
-        box.open()  # never exec(): a nested loop would stall asyncio
-        self.confirm_box = box
+        self.confirm_box = ask_submit_skipped(
+            self, missing, len(session.items), self.submit_requested.emit, self._focus_content
+        )
 
     def _class_clicked(self, name: str) -> None:
         self.pick(name)

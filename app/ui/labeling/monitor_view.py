@@ -8,9 +8,7 @@ first and reports the escrow that came back.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,6 +17,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QMessageBox, QProgressBa
 
 from app.labeling.schema import TaskType
 from app.ui.labeling.campaign_actions import ExportDialog, PublishDialog
+from app.ui.labeling.confirm import ask_destructive
+from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import explain, sahara
 from app.ui.theme import Colors
@@ -27,7 +27,6 @@ from app.wallet.tx_summary import short_address
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 REFRESH_MS = 10_000
 LABELER_COLUMNS = ["Labeler", "Batches", "Accepted", "Rejected", "Gold accuracy"]
 FLAGGED_COLUMNS = ["Item", "Consensus", "Confidence", "Votes"]
@@ -258,21 +257,17 @@ class MonitorView(QWidget):
     def ask_close(self) -> None:
         if self.campaign is None or not self.campaign.open or self._closing:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Close campaign", f"Close “{self.campaign.title}”?", parent=self
+        self.confirm_box = ask_destructive(
+            self,
+            QMessageBox.Icon.Warning,
+            "Close campaign",
+            f"Close “{self.campaign.title}”?",
+            "Labelers can no longer claim batches. Batches already submitted are still reviewed and paid; "
+            "the escrow nobody has earned goes back to your account.",
+            yes="Close campaign",
+            no="Keep it open",
+            on_yes=self.close_campaign,
         )
-        box.setInformativeText(
-            "Labelers can no longer claim batches. Batches already submitted are still reviewed and "
-            "paid; the escrow nobody has earned goes back to your account."
-        )
-        close = box.addButton("Close campaign", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep it open", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda button: self.close_campaign() if button is close else None)
-        self.confirm_box = box
-        box.open()
 
     def close_campaign(self) -> None:
         """Close without asking (``ask_close`` asks); the escrow refunded is the drop in escrow."""

@@ -8,15 +8,14 @@ campaigns whose requester is the service's ``address`` (the active account).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from app.ui.labeling.monitor_view import MonitorView
+from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.tables import CampaignTable, Cell, fill_sorted
 from app.ui.labeling.wizard import NewCampaignDialog
 from app.ui.labeling.wording import explain, sahara
@@ -25,7 +24,6 @@ from app.ui.widgets import action_button
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 COLUMNS = ["Campaign", "Task", "Items", "Labelers per item", "Reward per item", "Escrow left", "Status"]
 
 

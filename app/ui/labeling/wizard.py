@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ from app.ui.labeling.campaign_form import (
     problem_line,
     unknown_labels,
 )
+from app.ui.labeling.confirm import ask_destructive
+from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wizard_steps import (
     InstructionsStep,
     QualityStep,
@@ -53,7 +55,6 @@ from app.ui.widgets import separator, styled_label
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 ImportFn = Callable[[Path, str | None], ImportResult]
 
 
@@ -398,16 +399,16 @@ class NewCampaignDialog(QDialog):
             super().reject()
 
     def _ask_discard(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "New campaign", "Discard this campaign?", parent=self)
-        box.setInformativeText("What you imported and entered is not kept.")
-        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        stay = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(stay)
-        box.setEscapeButton(stay)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda button: self._discard() if button is discard else None)
-        self.confirm_box = box
-        box.open()
+        self.confirm_box = ask_destructive(
+            self,
+            QMessageBox.Icon.Question,
+            "New campaign",
+            "Discard this campaign?",
+            "What you imported and entered is not kept.",
+            yes="Discard",
+            no="Keep editing",
+            on_yes=self._discard,
+        )
 
     def _discard(self) -> None:
         super().reject()

@@ -10,7 +10,6 @@ submit, a switched account or a closed app loses nothing.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -35,6 +34,7 @@ from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
 from app.ui.labeling.prefetch import Proposer
+from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wording import explain, sahara
 from app.ui.tasks import BackgroundTasks
 from app.ui.theme import Colors
@@ -42,7 +42,6 @@ from app.ui.widgets import Card, styled_label
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 NO_SERVICE = "Unlock your wallet to see campaigns"
 NO_SERVICE_BODY = (
     "Campaigns, your batches and your earnings are read from the TaskBoard contract with your account, "
