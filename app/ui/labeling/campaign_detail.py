@@ -13,9 +13,10 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
+from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.wording import per_hour, per_hour_tooltip, reputation, requirement, sahara
 from app.ui.theme import Colors
-from app.ui.widgets import Card, action_button, set_role, styled_label
+from app.ui.widgets import Card, action_button, styled_label
 
 
 class InstructionsBrowser(QTextBrowser):
@@ -54,8 +55,7 @@ class CampaignDetailView(QWidget):
         self.start_button = action_button("Start labeling", self.start_requested.emit, primary=True)
         top.addWidget(self.start_button)
         column.addLayout(top)
-        self.status = styled_label("", "hint", wrap=True)
-        self.status.hide()
+        self.status = StatusLine()
         column.addWidget(self.status)
 
         facts = Card(padding=16, spacing=0)
@@ -135,6 +135,4 @@ class CampaignDetailView(QWidget):
         self.show_status(text)  # None: the busy line goes
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
-        self.status.setText(text or "")
-        self.status.setVisible(bool(text))
-        set_role(self.status, role)
+        self.status.say(text, role)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import sahara
 from app.ui.theme import Colors
-from app.ui.widgets import FactTile, action_button, set_role, styled_label
+from app.ui.widgets import FactTile, action_button, styled_label
 
 TILES = [
     ("Pending review", "pending", "Submitted batches the requester has not reviewed yet"),
@@ -57,9 +58,7 @@ class EarningsView(QWidget):
         self.withdraw_button.setEnabled(False)
         withdraw.addWidget(self.withdraw_button)
         column.addLayout(withdraw)
-        self.status = styled_label("", "hint", wrap=True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.hide()
+        self.status = StatusLine(selectable=True)
         column.addWidget(self.status)
         column.addWidget(styled_label("Batches", "section"))
         self.table = make_table(ROW_COLUMNS, colors)
@@ -85,9 +84,7 @@ class EarningsView(QWidget):
         self.show_status(text)  # None: the busy line goes
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
-        self.status.setText(text or "")
-        self.status.setVisible(bool(text))
-        set_role(self.status, role)
+        self.status.say(text, role)
 
     def _status_cell(self, status: str) -> Cell:
         cell = Cell(status.capitalize(), status)

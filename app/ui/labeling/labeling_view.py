@@ -31,10 +31,11 @@ from app.ui.labeling.keyboard import KeyRouter
 from app.ui.labeling.prefetch import AHEAD, Prefetcher, Proposer
 from app.ui.labeling.shortcuts import Keys, ShortcutSheet, hint_line
 from app.ui.labeling.side_panel import SidePanel
+from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.text_view import TextItemView
 from app.ui.labeling.wording import in_words
 from app.ui.theme import Colors
-from app.ui.widgets import Card, action_button, set_role, styled_label
+from app.ui.widgets import Card, action_button, styled_label
 
 
 class LabelingView(QWidget):
@@ -59,9 +60,7 @@ class LabelingView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(10)
         outer.addLayout(self._header())
-        self.status = styled_label("", "hint", wrap=True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.hide()
+        self.status = StatusLine(selectable=True)
         outer.addWidget(self.status)
 
         self.pages = QStackedWidget()
@@ -263,9 +262,7 @@ class LabelingView(QWidget):
         self.show_status(text)  # None: the busy line goes
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
-        self.status.setText(text or "")
-        self.status.setVisible(bool(text))
-        set_role(self.status, role)
+        self.status.say(text, role)
 
     def show_error(self, text: str) -> None:
         self.set_busy(None)

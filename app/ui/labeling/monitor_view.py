@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QMessageBox, QProgressBar, QVBoxLayout, QWidget
 
@@ -19,10 +19,11 @@ from app.labeling.schema import TaskType
 from app.ui.labeling.campaign_actions import ExportDialog, PublishDialog
 from app.ui.labeling.confirm import ask_destructive
 from app.ui.labeling.spawn import Spawn
+from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import explain, sahara
 from app.ui.theme import Colors
-from app.ui.widgets import Card, FactTile, action_button, set_role, styled_label
+from app.ui.widgets import Card, FactTile, action_button, styled_label
 from app.wallet.tx_summary import short_address
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,7 @@ class MonitorView(QWidget):
         column.addLayout(top)
         self.subtitle = styled_label("", "muted", wrap=True)
         column.addWidget(self.subtitle)
-        self.status = styled_label("", "hint", wrap=True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.hide()
+        self.status = StatusLine(selectable=True)
         column.addWidget(self.status)
 
         progress = Card(padding=16, spacing=8)
@@ -149,9 +148,7 @@ class MonitorView(QWidget):
         self.service = self.campaign = self.stats = None
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
-        self.status.setText(text or "")
-        self.status.setVisible(bool(text))
-        set_role(self.status, role)
+        self.status.say(text, role)
 
     def show_stats(self, stats: Any) -> None:
         """The monitor's figures, or placeholders (None) until they arrive."""
