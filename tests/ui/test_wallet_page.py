@@ -334,6 +334,19 @@ def test_the_phrase_is_shown_only_after_the_password_and_copy_is_cleared(page, s
     assert dialog.grid.words() == []
 
 
+def test_the_phrase_dialog_stays_open_while_the_password_is_checked(page, shell, qtbot) -> None:
+    """Like unlocking: closing it mid-check would leave scrypt to finish against a deleted dialog."""
+    shell.window.stack.widget(6).reveal_button.click()
+    dialog = find(shell, RevealPhraseDialog)
+    dialog.prompt.field.setText(PASSWORD)
+    dialog.prompt.button.click()
+    dialog.reject()
+    assert dialog.isVisible() and dialog.busy
+    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1)
+    dialog.reject()
+    assert not live(dialog)
+
+
 def test_the_shell_builds_before_the_loop_runs_with_the_wallet_module_loaded(paths) -> None:
     """``run_gui`` builds the shell before the event loop runs; opening an already imported wallet
     then must not start tasks (balances come when the network is ready)."""

@@ -1,17 +1,57 @@
-"""Small pieces the wallet's dialogs share: awaiting a dialog, error text, copy buttons, word grids."""
+"""Small pieces the wallet's dialogs share: their frame, one background task at a time, awaiting a
+dialog, error text, copy buttons, word grids."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.icons import glyph
 from app.ui.widgets import set_role, styled_label
+
+Spawn = Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
+
+
+def dialog_column(dialog: QDialog, title: str, width: int, spacing: int = 10) -> QVBoxLayout:
+    """Give ``dialog`` the wallet dialogs' frame and return the column its content goes in. Each is
+    deleted on close because it is built afresh every time it opens (and a secret goes with it)."""
+    dialog.setWindowTitle(title)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setMinimumWidth(width)
+    column = QVBoxLayout(dialog)
+    column.setContentsMargins(24, 22, 24, 20)
+    column.setSpacing(spacing)
+    return column
+
+
+class TaskDialog(QDialog):
+    """A dialog that runs one background task at a time (scrypt, a keystore write, a transaction)
+    and cannot be closed while it runs: the task would finish against a deleted dialog, and a
+    keystore being rewritten must not look cancelled when it is not."""
+
+    def __init__(self, spawn: Spawn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spawn = spawn
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def run(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Start ``work``; callers check ``busy`` first, so a second click does not queue a second run."""
+        self._task = self._spawn(work, name)
+
+    def reject(self) -> None:
+        if self.busy:
+            return
+        super().reject()
 
 
 async def dialog_result(dialog: QDialog) -> int:
@@ -100,6 +140,27 @@ def copy_button(text: Callable[[], str], color: str, *, tooltip: str = "Copy the
 
     button.clicked.connect(copy)
     return button
+
+
+PHRASE_COPIED = "Copied. The clipboard is cleared in 30 seconds; paste it nowhere online."
+
+
+def phrase_copy_row(color: str) -> tuple[QHBoxLayout, QPushButton, QLabel]:
+    """Copy for a recovery phrase with the risk said beside it: (row, button, note). The caller
+    copies through ``SecretClipboard`` (cleared after 30 s) and then shows ``PHRASE_COPIED``."""
+    row = QHBoxLayout()
+    row.setSpacing(10)
+    button = QPushButton("Copy")
+    button.setAutoDefault(False)
+    button.setIcon(glyph("copy", color))
+    row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+    note = styled_label(
+        "Copying is risky: other apps can read the clipboard. Sahara clears it after 30 seconds.",
+        "hint",
+        wrap=True,
+    )
+    row.addWidget(note, 1)
+    return row, button, note
 
 
 class WordGrid(QWidget):

@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.ui.icons import glyph
-from app.ui.wallet.common import button_row
+from app.ui.wallet.common import button_row, dialog_column
 from app.ui.widgets import separator, styled_label
 
 if TYPE_CHECKING:
@@ -37,12 +36,7 @@ class ConfirmTxDialog(QDialog):
     def __init__(self, summary: TxSummary, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = summary
-        self.setWindowTitle("Confirm transaction")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(520)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(24, 22, 24, 20)
-        column.setSpacing(12)
+        column = dialog_column(self, "Confirm transaction", 520, spacing=12)
 
         column.addWidget(styled_label("REVIEW BEFORE SIGNING", "caption"))
         self.action = styled_label(summary.action, "dialog-title", wrap=True)

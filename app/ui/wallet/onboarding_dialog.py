@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from app.ui.wallet.common import button_row
+from app.ui.wallet.common import PHRASE_COPIED, TaskDialog, button_row
 from app.ui.wallet.onboarding_steps import (
     ConfirmStep,
     FinishStep,
@@ -70,14 +70,14 @@ def network_choices(controller: WalletController) -> list[NetworkChoice]:
     return choices
 
 
-class OnboardingDialog(QDialog):
+class OnboardingDialog(TaskDialog):
     def __init__(
         self,
         controller: WalletController,
         path: Literal["create", "import"] | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(controller.spawn, parent)
         self.controller = controller
         colors = controller.colors
         self.setWindowTitle("Set up your wallet")
@@ -87,7 +87,6 @@ class OnboardingDialog(QDialog):
             network_choices(controller), default_network=controller.runtime.settings.active_network
         )
         self.confirm_box: QMessageBox | None = None
-        self._task: asyncio.Task[None] | None = None
         self._closed = False
         self.account_address = ""
 
@@ -281,7 +280,7 @@ class OnboardingDialog(QDialog):
     def reject(self) -> None:
         """Cancel, the window's close button, and Esc on the first step."""
         if self.flow.step == Step.FINISH:
-            if self._task is not None and not self._task.done() and not self.flow.finished:
+            if self.busy and not self.flow.finished:
                 return  # the keystore is being written: it finishes in a second or two
             self.accept() if self.flow.finished else super().reject()
             return
@@ -349,15 +348,13 @@ class OnboardingDialog(QDialog):
 
     def _copy_words(self) -> None:
         self.controller.clipboard.copy(" ".join(self.flow.words))
-        self.words.copy_note.setText(
-            "Copied. The clipboard is cleared in 30 seconds; paste it nowhere online."
-        )
+        self.words.copy_note.setText(PHRASE_COPIED)
 
     # -- finishing -------------------------------------------------------------------------------
 
     def _begin_finish(self) -> None:
         self.finish.fund.setVisible(self.flow.funds_on_finish)
-        self._task = self.controller.spawn(self._finish(), "wallet-onboarding-finish")
+        self.run(self._finish(), "wallet-onboarding-finish")
 
     async def _finish(self) -> None:
         wallet = self.controller.wallet
@@ -436,5 +433,5 @@ class OnboardingDialog(QDialog):
         super().done(result)
 
     def _retry_faucet(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = self.controller.spawn(self._fund(), "wallet-onboarding-faucet")
+        if not self.busy:
+            self.run(self._fund(), "wallet-onboarding-faucet")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import glyph
-from app.ui.wallet.common import StatusText, WordGrid, heading
+from app.ui.wallet.common import StatusText, WordGrid, heading, phrase_copy_row
 from app.ui.widgets import Card, set_role, styled_label
 
 if TYPE_CHECKING:
@@ -146,18 +146,7 @@ class WordsStep(Step):
         self.grid = WordGrid(columns=3)
         card.body.addWidget(self.grid)
         self.body.addWidget(card)
-        copy_row = QHBoxLayout()
-        copy_row.setSpacing(10)
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setAutoDefault(False)
-        self.copy_button.setIcon(glyph("copy", colors.muted))
-        copy_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.copy_note = styled_label(
-            "Copying is risky: other apps can read the clipboard. Sahara clears it after 30 seconds.",
-            "hint",
-            wrap=True,
-        )
-        copy_row.addWidget(self.copy_note, 1)
+        copy_row, self.copy_button, self.copy_note = phrase_copy_row(colors.muted)
         self.body.addLayout(copy_row)
         self.written = QCheckBox("I wrote these words down, in order.")
         self.body.addWidget(self.written)

@@ -12,12 +12,11 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QProgressBar, QPushButton, QWidget
 
-from app.ui.wallet.common import StatusText, button_row, heading
+from app.ui.wallet.common import Spawn, StatusText, TaskDialog, button_row, dialog_column, heading
 from app.ui.wallet.onboarding_steps import StrengthMeter
-from app.ui.wallet.unlock_dialog import PasswordPrompt, Spawn, describe_password_error
+from app.ui.wallet.password_prompt import PasswordPrompt, describe_password_error
 from app.ui.widgets import styled_label
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ def _password_field(placeholder: str) -> QLineEdit:
     return field
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(TaskDialog):
     def __init__(
         self,
         wallet: WalletService,
@@ -43,15 +42,9 @@ class ChangePasswordDialog(QDialog):
         *,
         on_changed: Callable[[], None] = lambda: None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Change password")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(440)
-        self._wallet, self._spawn, self._on_changed = wallet, spawn, on_changed
-        self._task: asyncio.Task[None] | None = None
-        column = QVBoxLayout(self)
-        column.setContentsMargins(24, 22, 24, 20)
-        column.setSpacing(10)
+        super().__init__(spawn, parent)
+        self._wallet, self._on_changed = wallet, on_changed
+        column = dialog_column(self, "Change password", 440)
         title, body = heading(
             "Change the wallet password",
             "The new password encrypts this wallet's keys on this computer. Your recovery phrase stays "
@@ -113,7 +106,7 @@ class ChangePasswordDialog(QDialog):
         return None
 
     def change(self) -> None:
-        if self._task is not None and not self._task.done():
+        if self.busy:
             return
         if not self.current.button.isEnabled():
             return  # counting down, or the keystore cannot be read
@@ -127,7 +120,7 @@ class ChangePasswordDialog(QDialog):
             field.setFocus()
             return
         self._set_busy(True)
-        self._task = self._spawn(self._change(self.current.field.text(), self.new.text()), "wallet-password")
+        self.run(self._change(self.current.field.text(), self.new.text()), "wallet-password")
 
     def _set_busy(self, busy: bool) -> None:
         self.current.set_busy(busy, "Changing the password… this takes a few seconds.")
@@ -157,8 +150,3 @@ class ChangePasswordDialog(QDialog):
             raise
         self.accept()
         self._on_changed()
-
-    def reject(self) -> None:
-        if self._task is not None and not self._task.done():
-            return  # the keystore is being rewritten; it finishes in a few seconds
-        super().reject()

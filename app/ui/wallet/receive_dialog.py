@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
-from app.ui.wallet.common import button_row, copy_button, heading
+from app.ui.wallet.common import button_row, copy_button, dialog_column, heading
 from app.ui.widgets import styled_label
 
 if TYPE_CHECKING:
@@ -55,12 +55,7 @@ class ReceiveDialog(QDialog):
         from app.wallet.tx_summary import network_label
 
         super().__init__(parent)
-        self.setWindowTitle("Receive")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(440)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(24, 22, 24, 20)
-        column.setSpacing(12)
+        column = dialog_column(self, "Receive", 440, spacing=12)
         where = network_label(network.chain_id, network.name) if network is not None else "this network"
         title, body = heading(
             f"Receive to {account.name}", f"Send only ETH and tokens on {where} to this address."

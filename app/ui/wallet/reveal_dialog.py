@@ -6,16 +6,22 @@ a warning, through ``SecretClipboard`` (cleared after 30 s). Closing the dialog 
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from app.ui.icons import glyph
-from app.ui.wallet.common import StatusText, WordGrid, button_row, grow_to_fit, heading
-from app.ui.wallet.unlock_dialog import PasswordProblem, PasswordPrompt, Spawn, describe_password_error
-from app.ui.widgets import Card, styled_label
+from app.ui.wallet.common import (
+    PHRASE_COPIED,
+    Spawn,
+    WordGrid,
+    button_row,
+    dialog_column,
+    grow_to_fit,
+    heading,
+    phrase_copy_row,
+)
+from app.ui.wallet.password_prompt import PasswordCheckDialog
+from app.ui.widgets import Card
 
 if TYPE_CHECKING:
     from app.ui.theme import Colors
@@ -23,7 +29,9 @@ if TYPE_CHECKING:
     from app.wallet.service import WalletService
 
 
-class RevealPhraseDialog(QDialog):
+class RevealPhraseDialog(PasswordCheckDialog):
+    task_name = "wallet-reveal"
+
     def __init__(
         self,
         wallet: WalletService,
@@ -32,16 +40,10 @@ class RevealPhraseDialog(QDialog):
         colors: Colors,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Recovery phrase")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(520)
-        self._wallet, self._spawn, self._clipboard = wallet, spawn, clipboard
-        self._task: asyncio.Task[None] | None = None
+        super().__init__(spawn, "Show phrase", parent)
+        self._wallet, self._clipboard = wallet, clipboard
         self._phrase: str | None = None
-        column = QVBoxLayout(self)
-        column.setContentsMargins(24, 22, 24, 20)
-        column.setSpacing(12)
+        column = dialog_column(self, "Recovery phrase", 520, spacing=12)
         title, body = heading(
             "Show your recovery phrase",
             "Anyone who sees these words can take everything in this wallet. Make sure no one is watching "
@@ -55,7 +57,6 @@ class RevealPhraseDialog(QDialog):
         ask = QWidget()
         ask_column = QVBoxLayout(ask)
         ask_column.setContentsMargins(0, 0, 0, 0)
-        self.prompt = PasswordPrompt("Show phrase")
         ask_column.addWidget(self.prompt)
         self.stack.addWidget(ask)
 
@@ -67,51 +68,24 @@ class RevealPhraseDialog(QDialog):
         self.grid = WordGrid(columns=3)
         card.body.addWidget(self.grid)
         shown_column.addWidget(card)
-        copy_row = QHBoxLayout()
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setAutoDefault(False)
-        self.copy_button.setIcon(glyph("copy", colors.muted))
+        copy_row, self.copy_button, self.copy_note = phrase_copy_row(colors.muted)
         self.copy_button.clicked.connect(self._copy)
-        copy_row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.copy_note = styled_label(
-            "Copying is risky: other apps can read the clipboard. Sahara clears it after 30 seconds.",
-            "hint",
-            wrap=True,
-        )
-        copy_row.addWidget(self.copy_note, 1)
         shown_column.addLayout(copy_row)
         self.stack.addWidget(shown)
 
-        self.status = StatusText()
-        column.addWidget(self.status)
         self.close_button = QPushButton("Close")
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
         column.addLayout(button_row(self.close_button, self.prompt.button))
-        self.prompt.button.clicked.connect(self.reveal)
-        self.prompt.field.returnPressed.connect(self.reveal)
         self.prompt.field.setFocus()
 
-    def reveal(self) -> None:
-        if self._task is not None and not self._task.done():
-            return
-        if not self.prompt.button.isEnabled() or not self.prompt.field.text():
-            return
-        self.prompt.set_busy(True, "Checking the password…")
-        self._task = self._spawn(self._reveal(self.prompt.field.text()), "wallet-reveal")
+    def check(self, password: str) -> str:
+        return self._wallet.reveal_mnemonic(password)
 
-    async def _reveal(self, password: str) -> None:
-        try:
-            phrase = await asyncio.to_thread(self._wallet.reveal_mnemonic, password)
-        except Exception as exc:
-            problem = describe_password_error(exc)
-            if problem is None and type(exc) is ValueError:  # a wallet from a private key has no phrase
-                problem = PasswordProblem(str(exc), fatal=True)
-            self.prompt.set_busy(False, "")
-            if problem is None:
-                raise
-            self.prompt.show_problem(problem)
-            return
+    def cannot_do(self, exc: Exception) -> bool:
+        return type(exc) is ValueError  # a wallet from a private key has no phrase
+
+    def passed(self, phrase: str) -> None:
         self._phrase = phrase
         self.prompt.field.clear()
         self.prompt.button.hide()
@@ -123,7 +97,7 @@ class RevealPhraseDialog(QDialog):
     def _copy(self) -> None:
         if self._phrase is not None:
             self._clipboard.copy(self._phrase)
-            self.copy_note.setText("Copied. The clipboard is cleared in 30 seconds; paste it nowhere online.")
+            self.copy_note.setText(PHRASE_COPIED)
 
     def done(self, result: int) -> None:
         self._phrase = None

@@ -1,41 +1,34 @@
 """``SendDialog``: ETH from the active account to an address. Review checks the fields, asks the
 outbox for a quote (insufficient funds, a revert or a wrong chain are reported here, before any
 signature), shows ``ConfirmTxDialog`` and submits only after Confirm. Whatever goes wrong, the
-dialog stays open with what was typed."""
+dialog stays open with what was typed; it cannot be closed while the confirmation is open or the
+transaction is being submitted."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from app.ui.wallet.accounts_view import balance_text
-from app.ui.wallet.common import StatusText, button_row, heading
+from app.ui.wallet.common import StatusText, TaskDialog, button_row, dialog_column, heading
 from app.ui.widgets import styled_label
 
 if TYPE_CHECKING:
     from app.ui.wallet.controller import WalletController
 
 
-class SendDialog(QDialog):
+class SendDialog(TaskDialog):
     def __init__(self, controller: WalletController, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(controller.spawn, parent)
         self.controller = controller
         self.account = controller.active()
         assert self.account is not None
-        self.setWindowTitle("Send ETH")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(520)
         self.intent_id = f"send:{uuid.uuid4()}"
-        self._task: asyncio.Task[None] | None = None
         self.result_row: object | None = None
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(24, 22, 24, 20)
-        column.setSpacing(12)
+        column = dialog_column(self, "Send ETH", 520, spacing=12)
         title, body = heading("Send ETH", "You review the transaction in words before it is signed.")
         column.addWidget(title)
         column.addWidget(body)
@@ -117,7 +110,7 @@ class SendDialog(QDialog):
             return None
 
     def review(self) -> None:
-        if self._task is not None and not self._task.done():
+        if self.busy:
             return
         if not self.to.text().strip():
             self.to_status.set_error("Enter the recipient's address.")
@@ -125,7 +118,7 @@ class SendDialog(QDialog):
         if to is None or wei is None:
             (self.to if to is None else self.amount).setFocus()
             return
-        self._task = self.controller.spawn(self._send(to, wei), "wallet-send")
+        self.run(self._send(to, wei), "wallet-send")
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.to, self.amount, self.review_button):
@@ -174,8 +167,3 @@ class SendDialog(QDialog):
         self.result_row = row
         controller.notice.emit(f"Sent {format_eth(wei)}: waiting to be mined.")
         self.accept()
-
-    def reject(self) -> None:
-        if self._task is not None and not self._task.done():
-            return  # the confirmation is open or the transaction is being submitted
-        super().reject()

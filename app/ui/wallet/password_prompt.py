@@ -1,0 +1,158 @@
+"""Asking for the wallet password: the prompt, what each failure means in words, and the dialog that
+checks a password in a worker thread (scrypt takes about a second) before it acts.
+
+A wrong password says so (and keeps what was typed, selected, to retype over). After three wrong
+ones the keystore imposes a growing wait; the prompt counts it down and re-enables its button at
+zero. A keystore that cannot be read is reported with its path and left alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from app.ui.wallet.common import Spawn, StatusText, TaskDialog
+
+
+@dataclass(frozen=True)
+class PasswordProblem:
+    text: str
+    wait_s: float = 0.0  # > 0: try again after this many seconds
+    fatal: bool = False  # the keystore is unusable: no retry
+
+
+def describe_password_error(exc: Exception) -> PasswordProblem | None:
+    """What to tell the person about a failed unlock/reveal; None for an error we do not expect."""
+    from app.wallet.keystore import KeystoreCorrupt, TooManyAttempts, WrongPassword
+
+    if isinstance(exc, WrongPassword):
+        return PasswordProblem("That password is not right. Check Caps Lock and try again.")
+    if isinstance(exc, TooManyAttempts):
+        return PasswordProblem("Too many wrong passwords.", wait_s=exc.wait_s)
+    if isinstance(exc, KeystoreCorrupt):
+        return PasswordProblem(
+            f"Your wallet file cannot be read: {exc}. It has been left exactly as it is; Sahara never "
+            "overwrites it. Restore the file from a backup, or recover the wallet elsewhere from your "
+            "recovery phrase.",
+            fatal=True,
+        )
+    if isinstance(exc, FileNotFoundError):
+        return PasswordProblem("The wallet file is gone from the data folder.", fatal=True)
+    return None
+
+
+class PasswordPrompt(QWidget):
+    """A password field with an error line and a countdown for rate-limited retries; the dialogs
+    that ask for the password (unlock, reveal phrase, remember, change password) embed it."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        self.field = QLineEdit()
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setPlaceholderText("Wallet password")
+        self.field.setAccessibleName("Wallet password")
+        column.addWidget(self.field)
+        self.error = StatusText()
+        column.addWidget(self.error)
+        self.button = QPushButton(action)
+        self.button.setProperty("primary", True)
+        self.button.setDefault(True)
+        self.fatal = False
+        self._wait_until = 0.0
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(250)
+        self._countdown.timeout.connect(self._tick)
+
+    def show_problem(self, problem: PasswordProblem) -> None:
+        self.fatal = problem.fatal
+        if problem.wait_s > 0:
+            self._wait_until = asyncio.get_running_loop().time() + problem.wait_s
+            self._countdown.start()
+            self._tick()
+        else:
+            self.error.set_error(problem.text)
+        self.button.setEnabled(not problem.fatal and problem.wait_s <= 0)
+        self.field.setEnabled(not problem.fatal)
+        self.field.selectAll()
+        self.field.setFocus()
+
+    def _tick(self) -> None:
+        left = math.ceil(self._wait_until - asyncio.get_running_loop().time())
+        if left <= 0:
+            self._countdown.stop()
+            self.error.set_hint("You can try again now.")
+            self.button.setEnabled(True)
+            return
+        self.error.set_error(f"Too many wrong passwords. Try again in {left} s.")
+        self.button.setEnabled(False)
+
+    @property
+    def waiting(self) -> bool:
+        return self._countdown.isActive()
+
+    def set_busy(self, busy: bool, text: str) -> None:
+        self.button.setEnabled(not busy and not self.fatal and not self.waiting)
+        self.field.setEnabled(not busy and not self.fatal)
+        if busy:
+            self.error.set_hint(text)
+
+
+class PasswordCheckDialog(TaskDialog):
+    """A dialog whose one job needs the password: its button (or Enter) runs ``check`` in a worker
+    thread, a failure is shown in the prompt, and success goes to ``passed``. Subclasses lay out
+    ``prompt`` and its button, and say what to check and what to do then."""
+
+    task_name = "wallet-password-check"
+    busy_text = "Checking the password…"
+
+    def __init__(self, spawn: Spawn, action: str, parent: QWidget | None = None) -> None:
+        super().__init__(spawn, parent)
+        self.prompt = PasswordPrompt(action)
+        self.prompt.button.clicked.connect(self.submit)
+        self.prompt.field.returnPressed.connect(self.submit)
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        if not self.prompt.button.isEnabled() or not self.prompt.field.text():
+            return
+        self.prompt.set_busy(True, self.busy_text)  # at once, so a second Enter does not queue a retry
+        self.run(self._check(self.prompt.field.text()), self.task_name)
+
+    async def _check(self, password: str) -> None:
+        try:
+            result = await asyncio.to_thread(self.check, password)
+        except Exception as exc:
+            problem = self.describe(exc)
+            self.prompt.set_busy(False, "")
+            if problem is None:
+                raise
+            self.prompt.show_problem(problem)
+            return
+        self.passed(result)
+
+    def check(self, password: str) -> Any:
+        """In a worker thread: use the password; raises what ``describe`` explains."""
+        raise NotImplementedError
+
+    def describe(self, exc: Exception) -> PasswordProblem | None:
+        problem = describe_password_error(exc)
+        if problem is None and self.cannot_do(exc):
+            problem = PasswordProblem(str(exc), fatal=True)
+        return problem
+
+    def cannot_do(self, exc: Exception) -> bool:
+        """Whether ``exc`` (not a password problem) means this dialog's job cannot be done at all:
+        then it is shown as it is and the prompt offers no retry."""
+        return False
+
+    def passed(self, result: Any) -> None:
+        self.accept()
