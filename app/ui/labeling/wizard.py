@@ -39,15 +39,10 @@ from app.ui.labeling.campaign_form import (
     unknown_labels,
 )
 from app.ui.labeling.confirm import ask_destructive
+from app.ui.labeling.source_step import SourceStep, sample_images
 from app.ui.labeling.spawn import Spawn
-from app.ui.labeling.wizard_steps import (
-    InstructionsStep,
-    QualityStep,
-    SourceStep,
-    SummaryStep,
-    TaskStep,
-    sample_images,
-)
+from app.ui.labeling.summary_step import SummaryStep
+from app.ui.labeling.wizard_steps import InstructionsStep, QualityStep, TaskStep
 from app.ui.labeling.wording import explain
 from app.ui.theme import Colors
 from app.ui.wallet.common import button_row

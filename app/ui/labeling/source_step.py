@@ -1,0 +1,143 @@
+"""The wizard's first step, "Where are the items?": a folder or file to import and its format, then
+what the import found (counts, classes, a few sample thumbnails) and every problem it skipped.
+
+It is the one step that shows an import's result and the only one that decodes images (the sample
+thumbnails, in the import's worker thread), so it is kept apart from the steps that edit the form.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
+
+from app.labeling.formats import FORMATS, ImportResult
+from app.labeling.schema import Item
+from app.ui.labeling.campaign_form import problem_line
+from app.ui.labeling.wizard_steps import Step, problem_list, progress_bar
+from app.ui.theme import Colors
+from app.ui.wallet.common import StatusText
+from app.ui.widgets import styled_label
+
+SAMPLE_SIZE = 56
+SAMPLES = 10
+FORMAT_NAMES = {
+    "folder": "Folder of images (subfolders are classes)",
+    "csv": "CSV",
+    "jsonl": "JSON Lines",
+    "coco": "COCO JSON",
+    "yolo": "YOLO folder",
+    "voc": "Pascal VOC",
+    "labelstudio": "Label Studio JSON",
+}
+
+
+def sample_images(items: list[Item]) -> list[QImage]:
+    """A few imported images as small thumbnails (QImage: safe in a worker thread), so the
+    requester sees at a glance that this is the right folder. Unreadable ones are left out."""
+    images = []
+    for item in items[:: max(1, len(items) // SAMPLES)][:SAMPLES]:  # spread over the classes
+        image = QImage(item.source) if item.source and item.text is None else QImage()
+        if not image.isNull():
+            images.append(
+                image.scaled(
+                    QSize(SAMPLE_SIZE, SAMPLE_SIZE),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+    return images
+
+
+class SourceStep(Step):
+    def __init__(self, colors: Colors) -> None:
+        super().__init__(
+            "Where are the items?",
+            "A folder of images (one subfolder per class labels them), or a CSV, JSON Lines, COCO, YOLO, "
+            "Pascal VOC or Label Studio export. Labels already in it can become gold answers.",
+        )
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("A folder or a file…")
+        self.path.setAccessibleName("Folder or file to import")
+        row.addWidget(self.path, 1)
+        self.folder_button = QPushButton("Choose &folder…")
+        self.file_button = QPushButton("Choose f&ile…")
+        for button in (self.folder_button, self.file_button):
+            button.setAutoDefault(False)
+            row.addWidget(button)
+        self.body.addLayout(row)
+        self.format = self.add_choice("Format", "Format")
+        self.format.addItem("Detect from the file", None)
+        for fmt in FORMATS:
+            self.format.addItem(FORMAT_NAMES.get(fmt, fmt), fmt)
+        self.busy = progress_bar(0, 6)
+        self.body.addWidget(self.busy)
+        self.status = StatusText()
+        self.body.addWidget(self.status)
+        self.found = styled_label("", "bullet", wrap=True)
+        self.found.hide()
+        self.body.addWidget(self.found)
+        self.samples = QHBoxLayout()
+        self.samples.setSpacing(6)
+        self.samples.addStretch(1)
+        self.body.addLayout(self.samples)
+        self.problems_title = styled_label("", "section")
+        self.problems_title.hide()
+        self.body.addWidget(self.problems_title)
+        self.problems = problem_list("Import problems", colors)
+        self.problems.setAlternatingRowColors(True)
+        self.problems.setUniformItemSizes(True)
+        self.body.addWidget(self.problems, 1)
+        self.body.addStretch(0)
+
+    def set_busy(self, text: str | None) -> None:
+        self.busy.setVisible(text is not None)
+        for widget in (self.path, self.folder_button, self.file_button, self.format):
+            widget.setEnabled(text is None)
+        if text is not None:
+            self.status.set_hint(text)
+            self.show_samples([])
+            self.found.hide()
+            self.problems_title.hide()
+            self.problems.hide()
+
+    def show_samples(self, images: list[QImage]) -> None:
+        while self.samples.count() > 1:
+            widget = self.samples.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for i, image in enumerate(images):
+            thumb = QLabel()
+            thumb.setPixmap(QPixmap.fromImage(image))
+            thumb.setFixedSize(SAMPLE_SIZE + 8, SAMPLE_SIZE + 8)
+            thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            thumb.setObjectName("Card")
+            thumb.setAccessibleName(f"Sample image {i + 1}")
+            self.samples.insertWidget(i, thumb)
+
+    def show_result(self, result: ImportResult) -> None:
+        labeled = len(result.annotations)
+        classes = result.class_names
+        parts = [f"{len(result.items):,} item{'s' if len(result.items) != 1 else ''} found"]
+        if classes:
+            shown = ", ".join(classes[:12]) + (f" and {len(classes) - 12} more" if len(classes) > 12 else "")
+            parts.append(f"{len(classes)} class{'es' if len(classes) != 1 else ''}: {shown}")
+        parts.append(f"{labeled:,} already labeled" if labeled else "none labeled yet")
+        self.found.setText(" · ".join(parts))
+        self.found.show()
+        count = len(result.problems)
+        self.problems_title.setText(
+            f"{count} problem{'s' if count != 1 else ''}: these were skipped or changed" if count else ""
+        )
+        self.problems_title.setVisible(bool(count))
+        self.problems.clear()
+        self.problems.addItems([problem_line(p) for p in result.problems])
+        self.problems.setVisible(bool(count))
+        if result.items:
+            self.status.set_ok(
+                "Imported. The problems below were left out; press Next to go on." if count else "Imported."
+            )
+        else:
+            self.status.set_error("Nothing to label was found: choose another folder, file or format.")
