@@ -2,8 +2,9 @@
 
 Stdout carries only what a script needs (``put`` prints the CID); everything else goes to stderr.
 Blobs go to the local store in the data folder unless ``--ipfs-api`` (the user's IPFS node) or
-``--gateway`` (read-only) names another backend. Exit codes: 0 ok, 1 a problem to fix (bad input,
-missing blob, unreachable node, full disk), 2 bad usage, 3 the blob failed verification.
+``--gateway`` (read-only) names another backend, or the settings name an IPFS node. Exit codes:
+0 ok, 1 a problem to fix (bad input, missing blob, unreachable node, full disk), 2 bad usage, 3 the
+blob failed verification.
 """
 
 from __future__ import annotations
@@ -22,13 +23,21 @@ if TYPE_CHECKING:
 EXIT_CORRUPT = 3
 
 
-def _store(args: argparse.Namespace) -> BlobStore:
+def open_cli_store(args: argparse.Namespace) -> BlobStore:
+    """The store a command names (``--ipfs-api`` or ``--gateway``), else the one in the settings
+    (Settings > Storage in the app), else the data folder: a worker uses what the window uses."""
+    from app.settings import load_settings
     from app.storage import open_store
 
+    gateway = getattr(args, "gateway", None)
+    ipfs_api = args.ipfs_api or (
+        None if gateway else load_settings(args.paths.settings_file).settings.ipfs_api
+    )
     try:
-        return open_store(args.paths, ipfs_api=args.ipfs_api, gateway=args.gateway)
+        return open_store(args.paths, ipfs_api=ipfs_api, gateway=gateway)
     except ValueError as exc:  # a malformed URL
-        raise CliError(str(exc)) from exc
+        given = "--ipfs-api" if args.ipfs_api else "--gateway" if gateway else "Settings > Storage"
+        raise CliError(f"{given}: {exc}") from exc  # the URL itself is not echoed: it may hold a password
 
 
 def _put(args: argparse.Namespace) -> None:
@@ -42,7 +51,7 @@ def _put(args: argparse.Namespace) -> None:
         recipients = [parse_public_key(key) for key in args.encrypt_to]
     except BadPublicKey as exc:
         raise CliError(f"--encrypt-to: {exc}") from exc
-    store = _store(args)
+    store = open_cli_store(args)
     with open(source, "rb") as fh:
         pieces: Iterator[bytes] = read_pieces(fh)
         if recipients:
@@ -73,7 +82,7 @@ def _get(args: argparse.Namespace) -> None:
     if dest.is_dir() or not dest.parent.is_dir():
         raise CliError(f"{dest}: not a file path in an existing folder")
     key = _private_encryption_key(args) if args.decrypt else None
-    pieces = _store(args).get(cid)
+    pieces = open_cli_store(args).get(cid)
     if key is not None:
         from app.storage.envelope import decrypt
 
@@ -86,14 +95,14 @@ def _verify(args: argparse.Namespace) -> None:
     from app.storage import as_cid
 
     cid = as_cid(args.cid)
-    size = _store(args).verify(cid)
+    size = open_cli_store(args).verify(cid)
     print(f"{cid}: ok, {size} bytes match the CID", file=sys.stderr)
 
 
 def _pin(args: argparse.Namespace) -> None:
     from app.storage import as_cid
 
-    store, cid = _store(args), as_cid(args.cid)
+    store, cid = open_cli_store(args), as_cid(args.cid)
     if args.action == "pin":
         store.pin(cid)
     else:
@@ -102,7 +111,7 @@ def _pin(args: argparse.Namespace) -> None:
 
 
 def _gc(args: argparse.Namespace) -> None:
-    removed = _store(args).gc()
+    removed = open_cli_store(args).gc()
     print(f"gc: removed {removed} unpinned {'blocks' if args.ipfs_api else 'blobs'}", file=sys.stderr)
 
 
@@ -130,7 +139,9 @@ def add_blob_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     backend = argparse.ArgumentParser(add_help=False)
     where = backend.add_mutually_exclusive_group()
     where.add_argument(
-        "--ipfs-api", metavar="URL", help="use your IPFS node's RPC API, e.g. http://127.0.0.1:5001"
+        "--ipfs-api",
+        metavar="URL",
+        help="use your IPFS node's RPC API, e.g. http://127.0.0.1:5001 (default: Settings > Storage)",
     )
     where.add_argument("--gateway", metavar="URL", help="read through a trustless IPFS gateway (read-only)")
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli_blob import open_cli_store
 from app.cli_wallet import CliError, read_password, wallet_folder
 
 if TYPE_CHECKING:
@@ -65,7 +66,6 @@ async def _session(args: argparse.Namespace, password: str | None) -> AsyncItera
     find the contracts (deploying them on the devnet if missing); always closed afterwards."""
     from app.labeling.service import LabelingService
     from app.runtime import AppRuntime, NetworkError
-    from app.storage import open_store
 
     runtime = AppRuntime.open(args.paths)
     try:
@@ -78,10 +78,7 @@ async def _session(args: argparse.Namespace, password: str | None) -> AsyncItera
             if not any(e.index == args.account for e in wallet.accounts()):
                 raise CliError(f"the wallet has no account {args.account}")
             wallet.active_index = args.account
-        try:
-            store = open_store(args.paths, ipfs_api=args.ipfs_api)
-        except ValueError as exc:
-            raise CliError(f"--ipfs-api: {exc}") from exc
+        store = open_cli_store(args)
         try:
             status = await runtime.start_network()
             deployment = await runtime.ensure_contracts(
@@ -365,7 +362,9 @@ def add_label_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
     )
     common.add_argument(
-        "--ipfs-api", metavar="URL", help="keep blobs on your IPFS node's RPC API instead of the data folder"
+        "--ipfs-api",
+        metavar="URL",
+        help="keep blobs on your IPFS node's RPC API (default: Settings > Storage, else the data folder)",
     )
     label = sub.add_parser("label", help="labeling campaigns: list, create, claim, review, export, earnings")
     actions = label.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)

@@ -25,11 +25,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.cli_blob import open_cli_store
 from app.cli_wallet import CliError, read_password, wallet_folder
 
 if TYPE_CHECKING:
     from app.runtime import AppRuntime
-    from app.storage import BlobStore
 
 log = logging.getLogger("app.serve")
 
@@ -50,15 +50,6 @@ def _accounts(args: argparse.Namespace, runtime: AppRuntime) -> list[int] | None
     if not any(entry.index == args.account for entry in runtime.wallet.accounts()):
         raise CliError(f"the wallet has no account {args.account}")
     return [args.account]
-
-
-def _store(args: argparse.Namespace) -> BlobStore:
-    from app.storage import open_store
-
-    try:
-        return open_store(args.paths, ipfs_api=args.ipfs_api)
-    except ValueError as exc:
-        raise CliError(f"--ipfs-api: {exc}") from exc
 
 
 def _follow_devnet(runtime: AppRuntime, loop: asyncio.AbstractEventLoop) -> None:
@@ -94,7 +85,7 @@ async def _start(
     await asyncio.to_thread(wallet.unlock, password)  # scrypt: off the loop, so signals still land
     wallet.auto_lock_s = math.inf
     accounts = _accounts(args, runtime)
-    store = _store(args)
+    store = open_cli_store(args)
     if stopping():
         return []
     try:
@@ -197,7 +188,9 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         "--account", type=int, metavar="N", help="serve only this wallet account (default: all)"
     )
     serve.add_argument(
-        "--ipfs-api", metavar="URL", help="keep blobs on your IPFS node's RPC API instead of the data folder"
+        "--ipfs-api",
+        metavar="URL",
+        help="keep blobs on your IPFS node's RPC API (default: Settings > Storage, else the data folder)",
     )
     serve.add_argument(
         "--interval", type=float, default=5.0, metavar="S", help="seconds between service passes (default 5)"

@@ -47,20 +47,20 @@ def validate_name(name: str, existing: Iterable[str] = ()) -> str:
     return name
 
 
-def validate_url(url: str) -> str:
-    """The trimmed URL; only http:// and https:// with a host are accepted."""
+def validate_url(url: str, what: str = "RPC URL", example: str = "http://127.0.0.1:8545") -> str:
+    """The trimmed URL; only http:// and https:// with a host are accepted (``what`` names it)."""
     url = url.strip()
     if not url:
-        raise NetworkCheckError("Enter the RPC URL, e.g. http://127.0.0.1:8545.")
+        raise NetworkCheckError(f"Enter the {what}, e.g. {example}.")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  # raises ValueError for a port that is not a number
     except ValueError as exc:
         raise NetworkCheckError(f"'{url}' is not a valid URL ({exc}).") from exc
     if parts.scheme.lower() not in ("http", "https"):
-        raise NetworkCheckError("The RPC URL must start with http:// or https://.")
+        raise NetworkCheckError(f"The {what} must start with http:// or https://.")
     if not parts.hostname:
-        raise NetworkCheckError("The RPC URL has no host.")
+        raise NetworkCheckError(f"The {what} has no host.")
     return url
 
 

@@ -52,6 +52,9 @@ class Settings(BaseModel):
     window_geometry: str | None = Field(default=None, description="Base64 of the saved window geometry")
     last_page: int = Field(default=0, ge=0, description="Index of the page shown last")
     active_account: int = Field(default=0, ge=0, description="HD index of the wallet account in use")
+    ipfs_api: str | None = Field(
+        default=None, description="RPC API of the user's IPFS node; None keeps blobs in the data folder"
+    )
 
     def network(self) -> NetworkConfig:
         """The active network; falls back to the devnet if the name no longer exists."""

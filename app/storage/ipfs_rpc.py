@@ -18,7 +18,7 @@ import json
 import secrets
 from collections.abc import Iterable, Iterator
 
-from app.storage.cid import Cid, as_cid
+from app.storage.cid import RAW, Cid, as_cid
 from app.storage.dagread import MAX_BLOCK_SIZE, iter_file
 from app.storage.errors import BackendError, BlobNotFound
 from app.storage.http import DEFAULT_TIMEOUT_S, HttpOrigin
@@ -26,6 +26,7 @@ from app.storage.layout import CHUNK_SIZE, MAX_LINKS, FileDag, rechunk
 from app.storage.store import BlobStore
 
 JSON_CAP = 64 * 1024
+EMPTY = Cid.of_block(RAW, b"")  # the raw block of no bytes, which any node can be asked about
 
 
 class _NodeError(Exception):
@@ -124,6 +125,26 @@ class IpfsRpcStore(BlobStore):
                 return False
             raise BackendError(f"the IPFS node could not check {cid}: {exc}") from None
         return True
+
+    def check(self) -> None:
+        """Ask the node one harmless question, so a wrong URL, a stopped node or a server that is
+        not an IPFS RPC API is found before the app keeps anything there.
+
+        The question is whether it holds the empty block, offline: Kubo answers ``{"Key", "Size"}``
+        or a JSON error (both fine); anything else (a web page, a 404) is not an IPFS node.
+        """
+        query = {"arg": str(EMPTY), "offline": "true"}
+        response = self._http.request("POST", "/api/v0/block/stat", query=query)
+        body = self._http.read_capped(response, JSON_CAP)
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or not ({"Key", "Size"} <= answer.keys() or "Message" in answer):
+            raise BackendError(
+                f"{self._http.base_url} answered HTTP {response.status}, but not as an IPFS node's RPC API "
+                "does (Kubo's is usually http://127.0.0.1:5001)"
+            )
 
     def pin(self, cid: Cid | str) -> None:
         cid = as_cid(cid)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.network_config import ChainMismatch, NetworkCheckError, check, validate
 from app.settings import DEVNET
-from app.ui.tasks import BackgroundTasks
+from app.ui.tasks import Spawn, Spawner
 from app.ui.widgets import action_button, styled_label
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 SaveNetwork = Callable[["NetworkConfig"], "str | None"]  # returns the error to show, or None when saved
 
 
@@ -176,8 +175,7 @@ class NetworkEditor(QWidget):
     def __init__(self, settings: Settings, save: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings, self._save = settings, save
-        self._spawn: Spawn | None = None
-        self._own_tasks: BackgroundTasks | None = None
+        self.spawn = Spawner()
         self.dialog: AddNetworkDialog | None = None
 
         column = QVBoxLayout(self)
@@ -207,13 +205,7 @@ class NetworkEditor(QWidget):
 
     def attach(self, spawn: Spawn) -> None:
         """Run checks through the shell's task runner (held strongly, cancelled at quit)."""
-        self._spawn = spawn
-
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        if self._spawn is None:  # a page used on its own, without a shell
-            self._own_tasks = self._own_tasks or BackgroundTasks()
-            self._spawn = self._own_tasks.spawn
-        return self._spawn(coro, name)
+        self.spawn.attach(spawn)
 
     # -- view ------------------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from app.ui.wallet.wallet_page import WalletPage
 if TYPE_CHECKING:
     from app.paths import AppPaths
     from app.runtime import AppRuntime, NetworkStatus
+    from app.storage.store import BlobStore
     from app.ui.widgets import Banner
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ class Shell(QObject):
         self.label_page = label_page
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.network_editor.attach(self.tasks.spawn)
+        settings_page.storage_editor.attach(self.tasks.spawn)
+        settings_page.storage_editor.changed.connect(self._on_storage_changed)
         settings_page.network_editor.active_changed.connect(self._on_network_switched)
         self.window.set_pages(pages)
         self.window.set_page(settings.last_page)
@@ -234,17 +237,37 @@ class Shell(QObject):
             return
         self.settings_page.show_deployment(deployment)
         self.window.status.show_message("Contracts ready")
+        self._start_network_services()
+
+    def _start_network_services(self) -> None:
+        """The services that work against the contracts and the blob store: key delivery, the
+        Label page's chain service and auto-review."""
         self._start_key_delivery()
         self._update_labeling()
         self._network_services.append(self.tasks.spawn(self._auto_review(), "auto-review"))
 
+    def _store(self) -> BlobStore:
+        """The blob store the settings name: the data folder, or the user's IPFS node."""
+        from app.storage import open_store
+
+        return open_store(self.paths, ipfs_api=self.runtime.settings.ipfs_api)
+
+    def _on_storage_changed(self, url: str | None) -> None:
+        """Services hold their store: restart them on the new one (only once contracts are there)."""
+        where = f"the IPFS node at {url}" if url else "the data folder"
+        self.window.status.show_message(f"Content is now kept in {where}")
+        if getattr(self.runtime, "deployment", None) is None:
+            return  # they start with the store in the settings when the contracts are ready
+        self._stop_network_services()
+        self._labeling_key = None
+        self._start_network_services()
+
     def _start_key_delivery(self) -> None:
         """Deliver license keys to buyers of this user's assets while the app runs (paused while locked)."""
-        from app.storage import open_store
         from app.workers import key_delivery
         from app.workers.supervise import supervise
 
-        store = open_store(self.paths)
+        store = self._store()
         self._network_services.append(
             self.tasks.spawn(
                 supervise("key delivery", lambda: key_delivery.run(self.runtime, store)), "key-delivery"
@@ -269,15 +292,13 @@ class Shell(QObject):
         except ImportError as exc:  # a build without the labeling service
             self.label_page.set_service(None, f"Labeling is not available in this build ({exc}).")
             return
-        from app.storage import open_store
-
         key = (id(deployment), self.runtime.wallet.active_index)
         if key != self._labeling_key:
             self._labeling_key = key
             runtime = self.runtime
             self.label_page.set_service(
                 LabelingService(
-                    runtime.client, runtime.outbox, deployment, open_store(self.paths), runtime.sessions,
+                    runtime.client, runtime.outbox, deployment, self._store(), runtime.sessions,
                     runtime.wallet,
                 )
             )  # fmt: skip
@@ -292,10 +313,9 @@ class Shell(QObject):
     async def _review_rounds(self) -> None:
         from app.labeling.demo import DemoRequester
         from app.labeling.service import LabelingService
-        from app.storage import open_store
         from app.workers.auto_review import AutoReviewer
 
-        runtime, store = self.runtime, open_store(self.paths)
+        runtime, store = self.runtime, self._store()
         demo = (
             AutoReviewer(
                 LabelingService(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from storage_contract import ReadOnlyContract, WriteContract, helia_node, pseudo_random
 
 from app.storage.cid import DAG_PB, Cid
+from app.storage.errors import BackendError
 from app.storage.gateway import GatewayStore
 from app.storage.http import HttpOrigin
 from app.storage.ipfs_rpc import IpfsRpcStore
@@ -86,3 +87,9 @@ def test_reads_files_other_tools_made(node) -> None:
     assert cid.codec == DAG_PB
     assert b"".join(GatewayStore(node["gateway"]).get(cid)) == data
     assert b"".join(IpfsRpcStore(node["api"]).get(cid)) == data
+
+
+def test_check_accepts_an_ipfs_node_and_refuses_other_servers(node) -> None:
+    IpfsRpcStore(node["api"]).check()  # the node answers about the empty block: fine either way
+    with pytest.raises(BackendError, match="not as an IPFS node's RPC API"):
+        IpfsRpcStore(node["gateway"]).check()  # a gateway answers HTTP, but it is not the RPC API

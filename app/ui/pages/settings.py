@@ -100,6 +100,7 @@ class SettingsPage(Page):
         self._contracts_box: QWidget | None = None
         self.show_deployment(None, "Looking for Sahara's contracts on this network…")
 
+        self._storage_section(settings)
         files = self._section("Files")
         files.body.addLayout(self._path_row("Data folder", paths.data))
         files.body.addWidget(separator())
@@ -190,6 +191,21 @@ class SettingsPage(Page):
 
         self.network_editor.active_changed.connect(follow)
         card.body.addWidget(self.network_editor)
+
+    def _storage_section(self, settings: Settings) -> None:
+        from app.ui.storage_editor import StorageEditor
+
+        card = self._section("Storage")
+        card.body.addWidget(
+            styled_label(
+                "Datasets, campaign items, results and license keys are kept by their content hash. Your "
+                "own IPFS node shares them with other machines; what is already kept here stays here.",
+                "hint",
+                wrap=True,
+            )
+        )
+        self.storage_editor = StorageEditor(settings, lambda: self._save())
+        card.body.addWidget(self.storage_editor)
 
     def show_deployment(self, deployment: Deployment | None, problem: str = "") -> None:
         """List where the network's contracts live (or why they are not there)."""

@@ -1,0 +1,136 @@
+"""Where the app keeps content (datasets, campaign items, results, wrapped keys): the data folder,
+or the user's own IPFS node, which is how content reaches other machines.
+
+An IPFS URL is only saved after the node answered like an IPFS RPC API, so a typo or a stopped
+node never leaves the app storing into nowhere; a refused URL stays in the field to be fixed.
+Content already kept in the data folder stays there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from app.network_config import NetworkCheckError, validate_url
+from app.ui.tasks import Spawn, Spawner
+from app.ui.widgets import action_button, styled_label
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LOCAL, IPFS = 0, 1
+EXAMPLE = "http://127.0.0.1:5001"
+
+
+class StorageEditor(QWidget):
+    """Data folder or IPFS node; the node's URL is checked before it is used."""
+
+    changed = Signal(object)  # the IPFS API URL now in use, or None for the data folder
+
+    def __init__(self, settings: Settings, save: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._settings, self._save = settings, save
+        self.spawn = Spawner()
+        self._task: asyncio.Task[Any] | None = None
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        self.where = QComboBox()
+        self.where.setAccessibleName("Keep content")
+        self.where.addItems(["On this computer (data folder)", "On my IPFS node"])
+        column.addWidget(self.where)
+
+        self.node_row = QWidget()
+        row = QHBoxLayout(self.node_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.url = QLineEdit(settings.ipfs_api or "")
+        self.url.setPlaceholderText(EXAMPLE)
+        self.url.setAccessibleName("IPFS RPC API URL")
+        self.url.returnPressed.connect(self.submit)
+        self.use_button = action_button("Check and use", self.submit, primary=True)
+        row.addWidget(self.url, 1)
+        row.addWidget(self.use_button)
+        column.addWidget(self.node_row)
+
+        self.status = styled_label("", "hint", wrap=True)
+        column.addWidget(self.status)
+
+        self.where.setCurrentIndex(IPFS if settings.ipfs_api else LOCAL)
+        self.where.currentIndexChanged.connect(self._on_where)
+        self._show_current()
+
+    def attach(self, spawn: Spawn) -> None:
+        """Run checks through the shell's task runner (held strongly, cancelled at quit)."""
+        self.spawn.attach(spawn)
+
+    @property
+    def checking(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def _show_current(self) -> None:
+        url = self._settings.ipfs_api
+        self.node_row.setVisible(self.where.currentIndex() == IPFS)
+        if url:
+            self.status.setText(f"Content is kept on the IPFS node at {url}.")
+        elif self.where.currentIndex() == IPFS:
+            self.status.setText(f"Enter your node's RPC API URL (usually {EXAMPLE}) and press Check and use.")
+        else:
+            self.status.setText("Content is kept in Sahara's data folder on this computer.")
+
+    def _on_where(self, index: int) -> None:
+        if index == LOCAL and self._settings.ipfs_api is not None and not self._use(None):
+            return
+        self._show_current()
+        if index == IPFS:
+            self.url.setFocus()
+
+    def submit(self) -> None:
+        if self.checking:
+            return
+        try:
+            url = validate_url(self.url.text(), "IPFS RPC API URL", EXAMPLE)
+        except NetworkCheckError as exc:
+            self.status.setText(str(exc))
+            self.url.setFocus()
+            return
+        self._task = self.spawn(self._check(url), "ipfs-check")
+
+    async def _check(self, url: str) -> None:
+        from app.storage import StorageError
+        from app.storage.ipfs_rpc import IpfsRpcStore
+
+        self.use_button.setEnabled(False)
+        self.status.setText(f"Asking {url}…")
+        try:
+            await asyncio.to_thread(IpfsRpcStore(url).check)
+        except (StorageError, ValueError) as exc:
+            self.status.setText(f"Not used: {exc}. Nothing was changed.")
+            return
+        finally:
+            self.use_button.setEnabled(True)
+        if self._use(url):
+            self._show_current()
+
+    def _use(self, url: str | None) -> bool:
+        before = self._settings.ipfs_api
+        self._settings.ipfs_api = url
+        try:
+            self._save()
+        except OSError as exc:
+            self._settings.ipfs_api = before
+            log.error("could not save settings: %s", exc)
+            self.status.setText(f"Could not save the storage choice: {exc}")
+            self.where.blockSignals(True)  # showing what is still in use is not a change
+            self.where.setCurrentIndex(IPFS if before else LOCAL)
+            self.where.blockSignals(False)
+            return False
+        self.changed.emit(url)
+        return True
