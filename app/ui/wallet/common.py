@@ -18,15 +18,21 @@ from app.ui.widgets import set_role, styled_label
 Spawn = Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
 
 
-def dialog_column(dialog: QDialog, title: str, width: int, spacing: int = 10) -> QVBoxLayout:
-    """Give ``dialog`` the wallet dialogs' frame and return the column its content goes in. Each is
-    deleted on close because it is built afresh every time it opens (and a secret goes with it)."""
+def dialog_column(
+    dialog: QDialog, title: str, width: int, *, spacing: int = 10, intro: tuple[str, str] | None = None
+) -> QVBoxLayout:
+    """Give ``dialog`` the wallet dialogs' frame (and ``intro``, a heading over a paragraph) and return
+    the column its content goes in. Each is deleted on close because it is built afresh every time
+    it opens (and a secret goes with it)."""
     dialog.setWindowTitle(title)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.setMinimumWidth(width)
     column = QVBoxLayout(dialog)
     column.setContentsMargins(24, 22, 24, 20)
     column.setSpacing(spacing)
+    if intro is not None:
+        for label in heading(*intro):
+            column.addWidget(label)
     return column
 
 

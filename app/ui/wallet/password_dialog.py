@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLineEdit, QProgressBar, QPushButton, QWidget
 
-from app.ui.wallet.common import Spawn, StatusText, TaskDialog, button_row, dialog_column, heading
+from app.ui.wallet.common import Spawn, StatusText, TaskDialog, button_row, dialog_column
 from app.ui.wallet.onboarding_steps import StrengthMeter
 from app.ui.wallet.password_prompt import PasswordPrompt, describe_password_error
 from app.ui.widgets import styled_label
@@ -44,14 +44,16 @@ class ChangePasswordDialog(TaskDialog):
     ) -> None:
         super().__init__(spawn, parent)
         self._wallet, self._on_changed = wallet, on_changed
-        column = dialog_column(self, "Change password", 440)
-        title, body = heading(
-            "Change the wallet password",
-            "The new password encrypts this wallet's keys on this computer. Your recovery phrase stays "
-            "the same.",
+        column = dialog_column(
+            self,
+            "Change password",
+            440,
+            intro=(
+                "Change the wallet password",
+                "The new password encrypts this wallet's keys on this computer. Your recovery phrase stays "
+                "the same.",
+            ),
         )
-        column.addWidget(title)
-        column.addWidget(body)
         column.addSpacing(4)
         column.addWidget(styled_label("Current password", "hint"))
         self.current = PasswordPrompt("Change password")

@@ -12,7 +12,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
-from app.ui.wallet.common import button_row, copy_button, dialog_column, heading
+from app.ui.wallet.common import button_row, copy_button, dialog_column
 from app.ui.widgets import styled_label
 
 if TYPE_CHECKING:
@@ -55,13 +55,14 @@ class ReceiveDialog(QDialog):
         from app.wallet.tx_summary import network_label
 
         super().__init__(parent)
-        column = dialog_column(self, "Receive", 440, spacing=12)
         where = network_label(network.chain_id, network.name) if network is not None else "this network"
-        title, body = heading(
-            f"Receive to {account.name}", f"Send only ETH and tokens on {where} to this address."
+        column = dialog_column(
+            self,
+            "Receive",
+            440,
+            spacing=12,
+            intro=(f"Receive to {account.name}", f"Send only ETH and tokens on {where} to this address."),
         )
-        column.addWidget(title)
-        column.addWidget(body)
         self.qr = QLabel()
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         pixmap = qr_pixmap(account.address, 220)

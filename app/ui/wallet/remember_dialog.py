@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.ui.wallet.common import Spawn, button_row, dialog_column, heading
+from app.ui.wallet.common import Spawn, button_row, dialog_column
 from app.ui.wallet.password_prompt import PasswordCheckDialog
 
 if TYPE_CHECKING:
@@ -23,14 +23,16 @@ class RememberDialog(PasswordCheckDialog):
     def __init__(self, wallet: WalletService, spawn: Spawn, parent: QWidget | None = None) -> None:
         super().__init__(spawn, "Remember", parent)
         self._wallet = wallet
-        column = dialog_column(self, "Remember the password", 440)
-        title, body = heading(
-            "Remember on this computer",
-            "Sahara will keep the wallet password in this computer's keychain and unlock the wallet by "
-            "itself when it starts. Anyone who can use your computer account can then sign with it.",
+        column = dialog_column(
+            self,
+            "Remember the password",
+            440,
+            intro=(
+                "Remember on this computer",
+                "Sahara will keep the wallet password in this computer's keychain and unlock the wallet by "
+                "itself when it starts. Anyone who can use your computer account can then sign with it.",
+            ),
         )
-        column.addWidget(title)
-        column.addWidget(body)
         column.addSpacing(6)
         column.addWidget(self.prompt)
         self.cancel_button = QPushButton("Cancel")

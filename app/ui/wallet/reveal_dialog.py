@@ -17,7 +17,6 @@ from app.ui.wallet.common import (
     button_row,
     dialog_column,
     grow_to_fit,
-    heading,
     phrase_copy_row,
 )
 from app.ui.wallet.password_prompt import PasswordCheckDialog
@@ -43,14 +42,17 @@ class RevealPhraseDialog(PasswordCheckDialog):
         super().__init__(spawn, "Show phrase", parent)
         self._wallet, self._clipboard = wallet, clipboard
         self._phrase: str | None = None
-        column = dialog_column(self, "Recovery phrase", 520, spacing=12)
-        title, body = heading(
-            "Show your recovery phrase",
-            "Anyone who sees these words can take everything in this wallet. Make sure no one is watching "
-            "your screen.",
+        column = dialog_column(
+            self,
+            "Recovery phrase",
+            520,
+            spacing=12,
+            intro=(
+                "Show your recovery phrase",
+                "Anyone who sees these words can take everything in this wallet. Make sure no one is "
+                "watching your screen.",
+            ),
         )
-        column.addWidget(title)
-        column.addWidget(body)
         self.stack = QStackedWidget()
         column.addWidget(self.stack)
 

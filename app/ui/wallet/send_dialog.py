@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from app.ui.wallet.accounts_view import balance_text
-from app.ui.wallet.common import StatusText, TaskDialog, button_row, dialog_column, heading
+from app.ui.wallet.common import StatusText, TaskDialog, button_row, dialog_column
 from app.ui.widgets import styled_label
 
 if TYPE_CHECKING:
@@ -28,10 +28,13 @@ class SendDialog(TaskDialog):
         self.intent_id = f"send:{uuid.uuid4()}"
         self.result_row: object | None = None
 
-        column = dialog_column(self, "Send ETH", 520, spacing=12)
-        title, body = heading("Send ETH", "You review the transaction in words before it is signed.")
-        column.addWidget(title)
-        column.addWidget(body)
+        column = dialog_column(
+            self,
+            "Send ETH",
+            520,
+            spacing=12,
+            intro=("Send ETH", "You review the transaction in words before it is signed."),
+        )
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.ui.wallet.common import Spawn, button_row, dialog_column, heading
+from app.ui.wallet.common import Spawn, button_row, dialog_column
 from app.ui.wallet.password_prompt import PasswordCheckDialog
 
 if TYPE_CHECKING:
@@ -29,12 +29,15 @@ class UnlockDialog(PasswordCheckDialog):
     ) -> None:
         super().__init__(spawn, "Unlock", parent)
         self._wallet = wallet
-        column = dialog_column(self, "Unlock wallet", 420)
-        title, body = heading(
-            "Unlock your wallet", "Enter the password you chose for this wallet to sign transactions."
+        column = dialog_column(
+            self,
+            "Unlock wallet",
+            420,
+            intro=(
+                "Unlock your wallet",
+                "Enter the password you chose for this wallet to sign transactions.",
+            ),
         )
-        column.addWidget(title)
-        column.addWidget(body)
         column.addSpacing(6)
         column.addWidget(self.prompt)
         self.cancel_button = QPushButton("Cancel")
