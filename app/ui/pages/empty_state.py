@@ -1,7 +1,8 @@
 """The page a feature shows until it lands: what it will do, and nothing that pretends to work.
 
 No sample rows, no fake balances, no buttons that do nothing: a user should be able to trust that
-everything on screen is real.
+everything on screen is real. ``EmptyStateCard`` is also what a built page shows while what it
+works on is not there yet (the Wallet page with no wallet).
 """
 
 from __future__ import annotations
@@ -12,6 +13,36 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 from app.ui.icons import glyph
 from app.ui.theme import Colors
 from app.ui.widgets import Card, Page, styled_label
+
+
+class EmptyStateCard(Card):
+    """An accent icon beside a headline and a paragraph; ``text`` (the column they are in) takes
+    whatever the page adds below them: plans, buttons."""
+
+    def __init__(self, icon: str, headline: str, body: str, colors: Colors) -> None:
+        super().__init__(padding=28, spacing=0)
+        self.setMaximumWidth(760)
+        self._icon_name = icon
+        row = QHBoxLayout()
+        row.setSpacing(20)
+        self.icon = QLabel()
+        self.icon.setFixedSize(QSize(44, 44))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        self.text = QVBoxLayout()
+        self.text.setSpacing(8)
+        self.headline = styled_label(headline, "empty-title", wrap=True)
+        self.explanation = styled_label(body, "empty-body", wrap=True)
+        self.text.addWidget(self.headline)
+        self.text.addWidget(self.explanation)
+        row.addLayout(self.text, 1)
+        self.body.addLayout(row)
+        self.apply_colors(colors)
+
+    def apply_colors(self, colors: Colors) -> None:
+        pixmap = glyph(self._icon_name, colors.accent).pixmap(QSize(30, 30), self.devicePixelRatioF())
+        self.icon.setPixmap(pixmap)
+        self.icon.setStyleSheet(f"background: {colors.accent_soft}; border-radius: 12px;")
 
 
 class EmptyStatePage(Page):
@@ -29,22 +60,9 @@ class EmptyStatePage(Page):
         colors: Colors,
     ) -> None:
         super().__init__(title, subtitle)
-        self._icon_name = icon
         self.add_badge("Not built yet")
-        card = Card(padding=28, spacing=0)
-        card.setMaximumWidth(760)
-        row = QHBoxLayout()
-        row.setSpacing(20)
-        self.icon = QLabel()
-        self.icon.setFixedSize(QSize(44, 44))
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        text = QVBoxLayout()
-        text.setSpacing(8)
-        self.headline = styled_label(headline, "empty-title", wrap=True)
-        self.explanation = styled_label(body, "empty-body", wrap=True)
-        text.addWidget(self.headline)
-        text.addWidget(self.explanation)
+        self.card = EmptyStateCard(icon, headline, body, colors)
+        text = self.card.text
         text.addSpacing(14)
         text.addWidget(styled_label("WHAT THIS PAGE WILL DO", "caption"))
         text.addSpacing(4)
@@ -58,12 +76,7 @@ class EmptyStatePage(Page):
             line.addWidget(bullet, 1)
             self.plan_labels.append(bullet)
             text.addLayout(line)
-        row.addLayout(text, 1)
-        card.body.addLayout(row)
-        self.body.addWidget(card)
-        self.apply_colors(colors)
+        self.body.addWidget(self.card)
 
     def apply_colors(self, colors: Colors) -> None:
-        pixmap = glyph(self._icon_name, colors.accent).pixmap(QSize(30, 30), self.devicePixelRatioF())
-        self.icon.setPixmap(pixmap)
-        self.icon.setStyleSheet(f"background: {colors.accent_soft}; border-radius: 12px;")
+        self.card.apply_colors(colors)

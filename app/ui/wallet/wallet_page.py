@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.icons import glyph
+from app.ui.pages.empty_state import EmptyStateCard
 from app.ui.wallet.accounts_view import AccountsView, balance_text
 from app.ui.wallet.common import copy_button
 from app.ui.wallet.history_view import HistoryView
@@ -21,6 +22,15 @@ if TYPE_CHECKING:
 
 SAHARA_LATER = "SAHARA balance appears once the contracts are deployed."
 FAUCET_ONLY_DEVNET = "The faucet exists only on the local devnet."
+
+
+def _under_caption(caption: str, *widgets: QWidget, spacing: int = 2) -> QVBoxLayout:
+    column = QVBoxLayout()
+    column.setSpacing(spacing)
+    column.addWidget(styled_label(caption, "caption"))
+    for widget in widgets:
+        column.addWidget(widget)
+    return column
 
 
 class WalletPage(Page):
@@ -87,29 +97,17 @@ class WalletPage(Page):
         )
         return self.add_button
 
-    def _build_setup(self) -> Card:
-        card = Card(padding=28, spacing=0)
-        card.setMaximumWidth(760)
-        row = QHBoxLayout()
-        row.setSpacing(20)
-        self.setup_icon = QLabel()
-        self.setup_icon.setFixedSize(QSize(44, 44))
-        self.setup_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addWidget(self.setup_icon, 0, Qt.AlignmentFlag.AlignTop)
-        text = QVBoxLayout()
-        text.setSpacing(8)
-        self.setup_title = styled_label("No wallet yet", "empty-title")
-        text.addWidget(self.setup_title)
-        text.addWidget(
-            styled_label(
-                "Create a wallet to be paid for labeling, buy licenses and rent out your GPU. Its keys stay "
-                "on this computer, encrypted with your password; you get a recovery phrase to write down. "
-                "Already have one (MetaMask included)? Import it.",
-                "empty-body",
-                wrap=True,
-            )
+    def _build_setup(self) -> EmptyStateCard:
+        card = EmptyStateCard(
+            "wallet",
+            "No wallet yet",
+            "Create a wallet to be paid for labeling, buy licenses and rent out your GPU. Its keys stay on "
+            "this computer, encrypted with your password; you get a recovery phrase to write down. Already "
+            "have one (MetaMask included)? Import it.",
+            self._colors,
         )
-        text.addSpacing(10)
+        self.setup_title = card.headline
+        card.text.addSpacing(10)
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
         self.create_button = action_button(
@@ -121,20 +119,15 @@ class WalletPage(Page):
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
-        text.addLayout(buttons)
-        row.addLayout(text, 1)
-        card.body.addLayout(row)
+        card.text.addLayout(buttons)
         return card
 
     def _build_overview(self) -> Card:
         card = Card(padding=20, spacing=12)
         top = QHBoxLayout()
         top.setSpacing(10)
-        who = QVBoxLayout()
-        who.setSpacing(3)
-        who.addWidget(styled_label("ACTIVE ACCOUNT", "caption"))
         self.account_name = styled_label("", "section")
-        who.addWidget(self.account_name)
+        who = _under_caption("ACTIVE ACCOUNT", self.account_name, spacing=3)
         address_row = QHBoxLayout()
         address_row.setSpacing(2)
         self.account_address = styled_label("", "mono")
@@ -156,20 +149,12 @@ class WalletPage(Page):
 
         balance = QHBoxLayout()
         balance.setSpacing(28)
-        eth = QVBoxLayout()
-        eth.setSpacing(2)
-        eth.addWidget(styled_label("ETH BALANCE", "caption"))
         self.balance = styled_label("—", "balance")
-        eth.addWidget(self.balance)
-        balance.addLayout(eth)
-        sahara = QVBoxLayout()
-        sahara.setSpacing(2)
-        sahara.addWidget(styled_label("SAHARA BALANCE", "caption"))
+        balance.addLayout(_under_caption("ETH BALANCE", self.balance))
         self.sahara_balance = styled_label("", "balance")
         self.sahara_balance.hide()
-        sahara.addWidget(self.sahara_balance)
         self.sahara_note = styled_label(SAHARA_LATER, "muted", wrap=True)
-        sahara.addWidget(self.sahara_note)
+        sahara = _under_caption("SAHARA BALANCE", self.sahara_balance, self.sahara_note)
         sahara.addStretch(1)
         balance.addLayout(sahara, 1)
         card.body.addLayout(balance)
@@ -295,9 +280,7 @@ class WalletPage(Page):
     def apply_colors(self, colors: Colors) -> None:
         self._colors = colors
         self.controller.apply_colors(colors)
-        pixmap = glyph("wallet", colors.accent).pixmap(QSize(30, 30), self.devicePixelRatioF())
-        self.setup_icon.setPixmap(pixmap)
-        self.setup_icon.setStyleSheet(f"background: {colors.accent_soft}; border-radius: 12px;")
+        self.setup_card.apply_colors(colors)
         self.send_button.setIcon(glyph("paper-plane-tilt", colors.accent_text))
         self.receive_button.setIcon(glyph("qr-code", colors.text))
         self.faucet_button.setIcon(glyph("drop", colors.text, disabled=colors.faint))
