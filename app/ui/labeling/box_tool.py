@@ -272,6 +272,16 @@ class BoxTool:
         # a drag that made no change leaves the session as it was: put the item back
         self.layer.show(self.session.answer.boxes, self.session.selected_box, self.session.color_of)
 
+    def toggle(self) -> bool:
+        """B: switch between drawing boxes and moving/panning (a drag under way is dropped); returns
+        whether the tool now draws, and shows it with the cursor."""
+        self.cancel()
+        self.drawing = not self.drawing
+        self.view.viewport().setCursor(
+            Qt.CursorShape.CrossCursor if self.drawing else Qt.CursorShape.ArrowCursor
+        )
+        return self.drawing
+
     def cancel(self) -> None:
         if self._drag is not None:
             self._drag = None

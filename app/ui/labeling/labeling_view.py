@@ -9,14 +9,12 @@ a confirmation when items are unanswered) and shows what the page reports back.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QProgressBar,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.labeling.schema import Item, TaskType
 from app.labeling.session import LabelingSession
+from app.ui.labeling.batch_done import BatchDonePage
+from app.ui.labeling.batch_header import BatchHeader
 from app.ui.labeling.box_tool import BoxTool
 from app.ui.labeling.confirm import ask_submit_skipped
 from app.ui.labeling.image_view import ImageCanvas
@@ -33,9 +33,8 @@ from app.ui.labeling.shortcuts import Keys, ShortcutSheet, hint_line
 from app.ui.labeling.side_panel import SidePanel
 from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.text_view import TextItemView
-from app.ui.labeling.wording import in_words
 from app.ui.theme import Colors
-from app.ui.widgets import Card, action_button, styled_label
+from app.ui.widgets import styled_label
 
 
 class LabelingView(QWidget):
@@ -52,14 +51,15 @@ class LabelingView(QWidget):
         self.keys: Keys | None = None
         self._busy = False
         self._shown_id: str | None = None
-        self._expires_at: int | None = None
-        self._subtitle = ""
         self._unavailable: str | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(10)
-        outer.addLayout(self._header())
+        self.header = BatchHeader(self.back_requested.emit, self.request_submit)
+        self.submit_button, self.subtitle = self.header.submit_button, self.header.subtitle
+        self.progress_text = self.header.progress_text
+        outer.addWidget(self.header)
         self.status = StatusLine(selectable=True)
         outer.addWidget(self.status)
 
@@ -79,7 +79,9 @@ class LabelingView(QWidget):
         self.side.accept_clicked.connect(self.accept_suggestion)
         body.addWidget(self.side)
         self.pages.addWidget(work)
-        self.pages.addWidget(self._done_page())
+        self.done = BatchDonePage(self.next_batch_requested.emit, self.back_requested.emit)
+        self.done_body, self.next_batch_button = self.done.body, self.done.next_button
+        self.pages.addWidget(self.done)
         outer.addWidget(self.pages, 1)
         self.hint = styled_label("", "hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -93,58 +95,6 @@ class LabelingView(QWidget):
             widget.installEventFilter(self.key_router)
         self.canvas.zoom_changed.connect(lambda _z: self._show_item_line())
         self.text_view.cursorPositionChanged.connect(self._caret_moved)
-        self._clock = QTimer(self)
-        self._clock.setInterval(30_000)
-        self._clock.timeout.connect(self._show_subtitle)
-
-    # -- building --------------------------------------------------------------------------------
-
-    def _header(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(12)
-        self.back_button = action_button("← Campaigns", self.back_requested.emit)
-        self.back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        row.addWidget(self.back_button)
-        titles = QVBoxLayout()
-        titles.setSpacing(1)
-        self.title = styled_label("", "section")
-        self.subtitle = styled_label("", "hint")
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        row.addLayout(titles, 1)
-        self.progress_text = styled_label("", "muted")
-        row.addWidget(self.progress_text)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(False)
-        self.progress.setFixedSize(QSize(140, 6))
-        row.addWidget(self.progress)
-        self.submit_button = action_button("Submit batch", self.request_submit, primary=True)
-        self.submit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.submit_button.setToolTip("Ctrl+Enter")
-        row.addWidget(self.submit_button)
-        return row
-
-    def _done_page(self) -> QWidget:
-        page = QWidget()
-        column = QVBoxLayout(page)
-        column.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        card = Card(padding=28, spacing=10)
-        card.setMaximumWidth(560)
-        self.done_title = styled_label("Batch submitted", "empty-title")
-        self.done_body = styled_label("", "empty-body", wrap=True)
-        self.done_body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        card.body.addWidget(self.done_title)
-        card.body.addWidget(self.done_body)
-        buttons = QHBoxLayout()
-        self.next_batch_button = action_button(
-            "Label the next batch", self.next_batch_requested.emit, primary=True
-        )
-        buttons.addWidget(self.next_batch_button)
-        buttons.addWidget(action_button("Back to campaigns", self.back_requested.emit))
-        buttons.addStretch(1)
-        card.body.addLayout(buttons)
-        column.addWidget(card)
-        return page
 
     def apply_colors(self, colors: Colors) -> None:
         self.canvas.apply_colors(colors)
@@ -198,12 +148,7 @@ class LabelingView(QWidget):
         self.side.set_classes(session.label_set)
         self.side.show_box_tool(False if task is TaskType.BOUNDING_BOXES else None)
         self.side.suggestions_unavailable(None)
-        self.title.setText(title)
-        self._subtitle = subtitle
-        self._expires_at = expires_at
-        self._show_subtitle()
-        if expires_at is not None:
-            self._clock.start()
+        self.header.show_batch(title, subtitle, expires_at)
         self.pages.setCurrentIndex(0)
         self.set_busy(None)
         self.show_status(
@@ -227,7 +172,7 @@ class LabelingView(QWidget):
         self.canvas.tool = None
         self.canvas.show_message("")
         self._shown_id = None
-        self._clock.stop()
+        self.header.stop_clock()
 
     def shutdown(self) -> None:
         """At quit: close the batch and wait for every worker thread."""
@@ -257,8 +202,7 @@ class LabelingView(QWidget):
     def set_busy(self, text: str | None) -> None:
         """While the batch is being submitted: no edits, the reason in the status line."""
         self._busy = text is not None
-        self.submit_button.setEnabled(not self._busy)
-        self.back_button.setEnabled(not self._busy)
+        self.header.set_busy(self._busy)
         self.show_status(text)  # None: the busy line goes
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
@@ -272,8 +216,7 @@ class LabelingView(QWidget):
         """The batch is in: say so, offer the next batch (``more``: the campaign has batches left)."""
         self.set_busy(None)
         self.show_status(None)
-        self.done_body.setText(text)
-        self.next_batch_button.setVisible(more)
+        self.done.show_submitted(text, more=more)
         self.pages.setCurrentIndex(1)
         self.sheet.close_sheet()
 
@@ -322,14 +265,8 @@ class LabelingView(QWidget):
             session.clear()
 
     def toggle_box_tool(self) -> None:
-        tool = self.canvas.tool
-        if tool is not None:
-            tool.cancel()
-            tool.drawing = not tool.drawing
-            self.side.show_box_tool(tool.drawing)
-            self.canvas.viewport().setCursor(
-                Qt.CursorShape.CrossCursor if tool.drawing else Qt.CursorShape.ArrowCursor
-            )
+        if self.canvas.tool is not None:
+            self.side.show_box_tool(self.canvas.tool.toggle())
 
     def toggle_sheet(self) -> None:
         if self.sheet.isVisible():
@@ -422,10 +359,7 @@ class LabelingView(QWidget):
             self.side.show_suggestion(text, self.keys.accept)
         else:
             self.side.show_suggestion(None, None)
-        done, total = session.answered, len(session.items)
-        self.progress_text.setText(f"{done} / {total} answered")
-        self.progress.setMaximum(total)
-        self.progress.setValue(done)
+        self.header.show_progress(session.answered, len(session.items))
         self._show_item_line()
 
     def _show_spans(self) -> None:
@@ -466,18 +400,6 @@ class LabelingView(QWidget):
         self.keys = keys
         self.sheet.set_keys(keys)
         self.hint.setText(hint_line(keys))
-
-    def _show_subtitle(self) -> None:
-        parts = [self._subtitle] if self._subtitle else []
-        if self._expires_at is not None:
-            left = self._expires_at - int(time.time())
-            when = time.strftime("%H:%M", time.localtime(self._expires_at))
-            parts.append(
-                f"claim expires at {when} ({in_words(left)})"
-                if left > 0
-                else f"the claim expired at {when}: submitting may be refused"
-            )
-        self.subtitle.setText(" · ".join(parts))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
