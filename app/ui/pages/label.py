@@ -14,12 +14,11 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from app.labeling.schema import TaskType
 from app.labeling.session import LabelingSession
-from app.ui.icons import glyph
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.earnings_view import EarningsView
@@ -36,9 +34,10 @@ from app.ui.labeling.labeling_view import LabelingView
 from app.ui.labeling.prefetch import Proposer
 from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wording import explain, sahara
+from app.ui.pages.empty_state import EmptyStateCard
 from app.ui.tasks import BackgroundTasks
 from app.ui.theme import Colors
-from app.ui.widgets import Card, styled_label
+from app.ui.widgets import styled_label
 
 log = logging.getLogger(__name__)
 
@@ -156,35 +155,15 @@ class LabelPage(QWidget):
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 8, 0, 0)
-        card = Card(padding=28, spacing=0)
-        card.setMaximumWidth(760)
-        row = QHBoxLayout()
-        row.setSpacing(20)
-        self.unavailable_icon = QLabel()
-        self.unavailable_icon.setFixedSize(QSize(44, 44))
-        self.unavailable_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addWidget(self.unavailable_icon, 0, Qt.AlignmentFlag.AlignTop)
-        text = QVBoxLayout()
-        text.setSpacing(8)
-        self.unavailable_title = styled_label(NO_SERVICE, "empty-title", wrap=True)
-        self.unavailable_body = styled_label(NO_SERVICE_BODY, "empty-body", wrap=True)
-        text.addWidget(self.unavailable_title)
-        text.addWidget(self.unavailable_body)
-        row.addLayout(text, 1)
-        card.body.addLayout(row)
-        column.addWidget(card)
+        self.unavailable_card = EmptyStateCard("tag", NO_SERVICE, NO_SERVICE_BODY, self.colors)
+        self.unavailable_title = self.unavailable_card.headline
+        column.addWidget(self.unavailable_card)
         column.addStretch(1)
-        self._paint_icon()
         return holder
-
-    def _paint_icon(self) -> None:
-        pixmap = glyph("tag", self.colors.accent).pixmap(QSize(30, 30), self.devicePixelRatioF())
-        self.unavailable_icon.setPixmap(pixmap)
-        self.unavailable_icon.setStyleSheet(f"background: {self.colors.accent_soft}; border-radius: 12px;")
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
-        self._paint_icon()
+        self.unavailable_card.apply_colors(colors)
         for view in (self.list_view, self.detail_view, self.labeling, self.earnings_view):
             view.apply_colors(colors)
         if self.requester is not None and hasattr(self.requester, "apply_colors"):
