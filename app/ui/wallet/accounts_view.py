@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from app.ui.icons import glyph
 from app.ui.wallet.common import StatusText, copy_button
-from app.ui.widgets import separator, styled_label
+from app.ui.wallet.row_list import RowList
+from app.ui.widgets import styled_label
 
 if TYPE_CHECKING:
-    from app.ui.theme import Colors
     from app.ui.wallet.controller import WalletController
     from app.wallet.keystore import AccountEntry
 
@@ -141,34 +141,16 @@ class AccountRow(QWidget):
         return super().eventFilter(watched, event)
 
 
-class AccountsView(QWidget):
-    def __init__(self, controller: WalletController) -> None:
-        super().__init__()
-        self._controller = controller
-        self.column = QVBoxLayout(self)
-        self.column.setContentsMargins(0, 0, 0, 0)
-        self.column.setSpacing(0)
-        self.rows: list[AccountRow] = []
-
+class AccountsView(RowList[AccountRow]):
     def refresh(self) -> None:
         """Rebuild the rows from the wallet (cheap: a handful of accounts)."""
-        while self.column.count():
-            item = self.column.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.rows = []
+        self.clear()
         active = self._controller.active()
-        for index, account in enumerate(self._controller.accounts()):
-            if index:
-                self.column.addWidget(separator())
-            row = AccountRow(account, active is not None and account.index == active.index, self._controller)
-            self.rows.append(row)
-            self.column.addWidget(row)
+        for account in self._controller.accounts():
+            is_active = active is not None and account.index == active.index
+            self.add_row(AccountRow(account, is_active, self._controller))
 
     def update_balances(self) -> None:
         for row in self.rows:
             row.balance.setText(balance_text(self._controller.balances.get(row.account.address)))
             row.balance.setToolTip(self._controller.balance_error)
-
-    def apply_colors(self, colors: Colors) -> None:
-        self.refresh()

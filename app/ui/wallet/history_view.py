@@ -10,11 +10,11 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.icons import glyph
-from app.ui.widgets import separator, styled_label
+from app.ui.wallet.row_list import RowList
+from app.ui.widgets import styled_label
 
 if TYPE_CHECKING:
     from app.db.models import OutboxTx
-    from app.ui.theme import Colors
     from app.ui.wallet.controller import WalletController
 
 SHOWN = 50
@@ -112,25 +112,15 @@ class HistoryRow(QWidget):
             line.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignTop)
 
 
-class HistoryView(QWidget):
+class HistoryView(RowList[HistoryRow]):
     def __init__(self, controller: WalletController) -> None:
-        super().__init__()
-        self._controller = controller
-        self.column = QVBoxLayout(self)
-        self.column.setContentsMargins(0, 0, 0, 0)
-        self.column.setSpacing(0)
-        self.rows: list[HistoryRow] = []
+        super().__init__(controller)
         self.empty = styled_label("", "muted", wrap=True)
         self.empty.setParent(self)
         self.empty.hide()
 
     def refresh(self) -> None:
-        while self.column.count():
-            item = self.column.takeAt(0)
-            widget = item.widget()
-            if widget is not None and widget is not self.empty:
-                widget.deleteLater()
-        self.rows = []
+        self.clear(keep=self.empty)
         controller = self._controller
         account = controller.active()
         outbox = getattr(controller.runtime, "outbox", None)
@@ -149,12 +139,6 @@ class HistoryView(QWidget):
             self.empty.show()
             return
         self.empty.hide()
-        for index, row in enumerate(rows[:SHOWN]):
-            if index:
-                self.column.addWidget(separator())
-            view = HistoryRow(row, me, controller, getattr(outbox, "online", True))
-            self.rows.append(view)
-            self.column.addWidget(view)
-
-    def apply_colors(self, colors: Colors) -> None:
-        self.refresh()
+        online = getattr(outbox, "online", True)
+        for row in rows[:SHOWN]:
+            self.add_row(HistoryRow(row, me, controller, online))
