@@ -108,5 +108,11 @@ class HttpOrigin:
 
 
 def _reason(exc: HTTPError) -> str:
+    """The socket's own words ("connection refused") when there are some, not urllib3's wrapping."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror[0].lower() + cause.strerror[1:]
+        cause = cause.__cause__ or cause.__context__
     reason = getattr(exc, "reason", None)
     return str(reason or exc)

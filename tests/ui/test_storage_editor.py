@@ -92,7 +92,7 @@ def test_a_node_url_is_checked_then_used_and_the_data_folder_chosen_again(
     editor.url.setText("http://127.0.0.1:9")  # nothing listens there
     editor.use_button.click()
     qtbot.waitUntil(lambda: not editor.checking, timeout=10000)
-    assert "did not answer" in editor.status.text() and runtime.settings.ipfs_api is None
+    assert "did not answer: connection refused" in editor.status.text() and runtime.settings.ipfs_api is None
 
     editor.url.setText(node_url)
     editor.use_button.click()
