@@ -25,13 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.labeling.schema import TaskType
 from app.labeling.session import LabelingSession
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
-from app.ui.labeling.prefetch import Proposer
+from app.ui.labeling.prelabeler import proposer_for
 from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wording import explain, sahara
 from app.ui.pages.empty_state import EmptyStateCard
@@ -48,19 +47,6 @@ NO_SERVICE_BODY = (
     "bar shows the connection). Set up or unlock a wallet on the Wallet page."
 )
 TABS = ["Campaigns", "Earnings", "My campaigns"]
-
-
-def prelabeler(label_names: list[str]) -> Proposer:
-    """Build the digits pre-labeler (called in a prefetch worker). Raises with the reason when it
-    cannot help this campaign, and the labeling view then hides suggestions with that reason."""
-    try:
-        from app.labeling.prelabel import Prelabeler
-    except ImportError as exc:
-        raise RuntimeError(f"the pre-labeling module is not available ({exc})") from exc
-    model = Prelabeler()
-    if not set(model.classes) & set(label_names):
-        raise RuntimeError("the digits model does not know this campaign's classes")
-    return model.propose
 
 
 class LabelPage(QWidget):
@@ -346,10 +332,6 @@ class LabelPage(QWidget):
         session = LabelingSession(
             manifest.task_type, manifest.label_set, claim.items, service.drafts(campaign.campaign_id)
         )
-        names = manifest.label_set.names
-        proposer = (
-            (lambda: prelabeler(names)) if manifest.task_type is TaskType.IMAGE_CLASSIFICATION else None
-        )
         reward = sahara(campaign.reward_per_item)
         self.labeling.open(
             session,
@@ -357,7 +339,7 @@ class LabelPage(QWidget):
             title=campaign.title,
             subtitle=f"Batch {claim.batch} · {len(claim.items)} items · {reward} each",
             expires_at=claim.expires_at,
-            proposer=proposer,
+            proposer=proposer_for(manifest.task_type, manifest.label_set.names),
         )
         self.campaign_stack.setCurrentWidget(self.labeling)
 
