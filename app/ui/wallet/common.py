@@ -10,7 +10,16 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.icons import glyph
 from app.ui.widgets import set_role, styled_label
@@ -128,6 +137,16 @@ class StatusText(QLabel):
         set_role(self, role)
         if text:
             grow_to_fit(self)
+
+
+def secret_field(placeholder: str, name: str | None = None) -> QLineEdit:
+    """A field that shows dots for what is typed (a password, a private key); screen readers call
+    it ``name``, or read the placeholder."""
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setPlaceholderText(placeholder)
+    field.setAccessibleName(name or placeholder)
+    return field
 
 
 def copy_button(text: Callable[[], str], color: str, *, tooltip: str = "Copy the address") -> QPushButton:

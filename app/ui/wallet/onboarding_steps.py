@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import glyph
-from app.ui.wallet.common import StatusText, WordGrid, heading, phrase_copy_row
+from app.ui.wallet.common import StatusText, WordGrid, heading, phrase_copy_row, secret_field
 from app.ui.widgets import Card, set_role, styled_label
 
 if TYPE_CHECKING:
@@ -214,10 +214,7 @@ class ImportStep(Step):
         key_column = QVBoxLayout(key_page)
         key_column.setContentsMargins(0, 0, 0, 0)
         key_row = QHBoxLayout()
-        self.key = QLineEdit()
-        self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText("64 hex characters, optionally starting with 0x")
-        self.key.setAccessibleName("Private key")
+        self.key = secret_field("64 hex characters, optionally starting with 0x", "Private key")
         key_row.addWidget(self.key, 1)
         self.show_key = QPushButton()
         self.show_key.setCheckable(True)
@@ -279,14 +276,8 @@ class PasswordStep(Step):
             "It unlocks this wallet on this computer and encrypts its keys. It cannot be recovered; your "
             "recovery phrase can restore the wallet without it.",
         )
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("Password (at least 8 characters)")
-        self.password.setAccessibleName("Password")
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat.setPlaceholderText("Repeat the password")
-        self.repeat.setAccessibleName("Repeat the password")
+        self.password = secret_field("Password (at least 8 characters)", "Password")
+        self.repeat = secret_field("Repeat the password")
         self.meter = StrengthMeter()
         self.error = StatusText()
         for widget in (self.password, self.meter, self.repeat, self.error):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLineEdit, QProgressBar, QPushButton, QWidget
 
-from app.ui.wallet.common import Spawn, StatusText, TaskDialog, button_row, dialog_column
+from app.ui.wallet.common import Spawn, StatusText, TaskDialog, button_row, dialog_column, secret_field
 from app.ui.wallet.onboarding_steps import StrengthMeter
 from app.ui.wallet.password_prompt import PasswordPrompt, describe_password_error
 from app.ui.widgets import styled_label
@@ -23,14 +23,6 @@ if TYPE_CHECKING:
     from app.wallet.service import WalletService
 
 MIN_PASSWORD = 8
-
-
-def _password_field(placeholder: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setPlaceholderText(placeholder)
-    field.setAccessibleName(placeholder)
-    return field
 
 
 class ChangePasswordDialog(TaskDialog):
@@ -61,11 +53,11 @@ class ChangePasswordDialog(TaskDialog):
         self.current.field.setAccessibleName("Current password")
         column.addWidget(self.current)
         column.addWidget(styled_label("New password", "hint"))
-        self.new = _password_field(f"New password (at least {MIN_PASSWORD} characters)")
+        self.new = secret_field(f"New password (at least {MIN_PASSWORD} characters)")
         column.addWidget(self.new)
         self.meter = StrengthMeter()
         column.addWidget(self.meter)
-        self.repeat = _password_field("Repeat the new password")
+        self.repeat = secret_field("Repeat the new password")
         column.addWidget(self.repeat)
         self.new_error = StatusText()
         column.addWidget(self.new_error)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from app.ui.wallet.common import Spawn, StatusText, TaskDialog
+from app.ui.wallet.common import Spawn, StatusText, TaskDialog, secret_field
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,7 @@ class PasswordPrompt(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(6)
-        self.field = QLineEdit()
-        self.field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.field.setPlaceholderText("Wallet password")
-        self.field.setAccessibleName("Wallet password")
+        self.field = secret_field("Wallet password")
         column.addWidget(self.field)
         self.error = StatusText()
         column.addWidget(self.error)
