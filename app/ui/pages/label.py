@@ -11,7 +11,6 @@ submit, a switched account or a closed app loses nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -31,6 +30,7 @@ from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
 from app.ui.labeling.prelabeler import proposer_for
+from app.ui.labeling.service_calls import ServiceCalls
 from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wording import explain, sahara
 from app.ui.pages.empty_state import EmptyStateCard
@@ -57,13 +57,12 @@ class LabelPage(QWidget):
         self.title = "Label"
         self.colors = colors
         self.spawn = spawn or BackgroundTasks().spawn
-        self.service: Any = None
-        self._epoch = 0  # bumped by set_service: results of calls to an older service are dropped
+        self.calls = ServiceCalls(self.spawn)
+        self._busy = self.calls.busy  # the names of the calls under way
         self._campaigns: dict[int, Any] = {}
         self._claims: dict[int, Any] = {}
         self._manifests: dict[int, Any] = {}
         self._claim: Any = None  # the batch being labeled
-        self._busy: set[str] = set()
         self.requester: QWidget | None = None
 
         outer = QVBoxLayout(self)
@@ -129,6 +128,11 @@ class LabelPage(QWidget):
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)  # the prefetch threads end with the app
 
+    @property
+    def service(self) -> Any:
+        """The chain service of the active account (None: locked, no wallet, no contracts)."""
+        return self.calls.service
+
     def _header_for_labeling(self) -> None:
         """While labeling, the canvas gets the subtitle's room."""
         labeling = (
@@ -162,9 +166,7 @@ class LabelPage(QWidget):
         then the page says why (``reason``, or that the wallet must be unlocked)."""
         if service is self.service and service is not None:
             return
-        self._epoch += 1
-        self.service = service
-        self._busy.clear()
+        self.calls.set_service(service)
         self._campaigns, self._claims, self._manifests = {}, {}, {}
         self._claim = None
         self.labeling.close_batch()  # its answers are in the drafts of the account they belong to
@@ -209,28 +211,10 @@ class LabelPage(QWidget):
             self.requester.set_service(self.service)
         self.requester_holder.layout().addWidget(self.requester)
 
-    def _run(self, name: str, call: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
-        """Run ``call(service, epoch, *args)`` once (a second click while it runs is ignored) with the
-        service of this moment: a service swapped meanwhile makes the call's results stale."""
-        if name in self._busy:
-            return
-        self._busy.add(name)
-        service, epoch = self.service, self._epoch
-
-        async def guarded() -> None:
-            try:
-                await call(service, epoch, *args)
-            finally:
-                if epoch == self._epoch:
-                    self._busy.discard(name)
-
-        self.spawn(guarded(), f"label-{name}")
-
     # -- campaigns -------------------------------------------------------------------------------
 
     def refresh_campaigns(self) -> None:
-        if self.service is not None:
-            self._run("campaigns", self._load_campaigns)
+        self.calls.run("campaigns", self._load_campaigns)
 
     async def _load_campaigns(self, service: Any, epoch: int) -> None:
         self.list_view.set_busy(True)
@@ -239,13 +223,13 @@ class LabelPage(QWidget):
             claims = await service.open_claims()
         except Exception as exc:  # the chain said no, or is unreachable: say so, keep the last list
             log.warning("loading campaigns failed: %s", exc)
-            if epoch == self._epoch:
+            if self.calls.current(epoch):
                 self.list_view.show_error(f"The campaigns could not be loaded: {explain(exc)}")
             return
         finally:
-            if epoch == self._epoch:
+            if self.calls.current(epoch):
                 self.list_view.set_busy(False)
-        if epoch != self._epoch:
+        if not self.calls.current(epoch):
             return
         self._campaigns = {c.campaign_id: c for c in campaigns}
         self._claims = {c.campaign_id: c for c in claims}
@@ -260,7 +244,7 @@ class LabelPage(QWidget):
         )
         self.campaign_stack.setCurrentWidget(self.detail_view)
         if campaign.campaign_id not in self._manifests:
-            self._run(f"manifest-{campaign.campaign_id}", self._load_manifest, campaign)
+            self.calls.run(f"manifest-{campaign.campaign_id}", self._load_manifest, campaign)
 
     def _instructions(self, campaign_id: int) -> str | None:
         manifest = self._manifests.get(campaign_id)
@@ -270,13 +254,13 @@ class LabelPage(QWidget):
         try:
             manifest = await service.manifest(campaign.campaign_id)
         except Exception as exc:  # storage unreachable, a manifest that does not validate
-            if epoch == self._epoch and self.detail_view.campaign is campaign:
+            if self.calls.current(epoch) and self.detail_view.campaign is campaign:
                 self.detail_view.instructions.setPlainText("")
                 self.detail_view.show_status(
                     f"The campaign's manifest could not be read: {explain(exc)}", "error"
                 )
             return
-        if epoch != self._epoch:
+        if not self.calls.current(epoch):
             return
         self._manifests[campaign.campaign_id] = manifest
         if self.detail_view.campaign is campaign:
@@ -288,13 +272,13 @@ class LabelPage(QWidget):
 
     def start_labeling(self) -> None:
         campaign = self.detail_view.campaign
-        if self.service is not None and campaign is not None:
-            self._run("claim", self._start, campaign, True)
+        if campaign is not None:
+            self.calls.run("claim", self._start, campaign, True)
 
     def next_batch(self) -> None:
         campaign = self._campaigns.get(self._claim.campaign_id) if self._claim is not None else None
-        if self.service is not None and campaign is not None:
-            self._run("claim", self._start, campaign, False)
+        if campaign is not None:
+            self.calls.run("claim", self._start, campaign, False)
 
     async def _start(self, service: Any, epoch: int, campaign: Any, resume: bool) -> None:
         """Resume the labeler's open batch of ``campaign``, else claim one (a transaction)."""
@@ -317,11 +301,11 @@ class LabelPage(QWidget):
                 claim = await service.claim(campaign.campaign_id)
         except Exception as exc:  # NoBatchAvailable, ReputationTooLow, the network: in words, where asked
             log.info("starting a batch of campaign %s failed: %s", campaign.campaign_id, exc)
-            if epoch == self._epoch:
+            if self.calls.current(epoch):
                 status.set_busy(None)
                 status.show_status(explain(exc), "error")
             return
-        if epoch != self._epoch:
+        if not self.calls.current(epoch):
             return
         status.set_busy(None)
         self._claims[campaign.campaign_id] = claim
@@ -351,8 +335,8 @@ class LabelPage(QWidget):
         self.refresh_campaigns()
 
     def submit(self) -> None:
-        if self.service is not None and self._claim is not None and self.labeling.session is not None:
-            self._run("submit", self._submit, self._claim, self.labeling.session)
+        if self._claim is not None and self.labeling.session is not None:
+            self.calls.run("submit", self._submit, self._claim, self.labeling.session)
 
     async def _submit(self, service: Any, epoch: int, claim: Any, session: LabelingSession) -> None:
         answers = session.answers()
@@ -363,12 +347,12 @@ class LabelPage(QWidget):
             tx = await service.submit(claim, answers)
         except Exception as exc:  # the answers stay in the drafts; the labeler can try again
             log.warning("submitting batch %s failed: %s", claim.batch, exc)
-            if epoch == self._epoch:
+            if self.calls.current(epoch):
                 self.labeling.show_error(
                     f"The batch was not submitted: {explain(exc)} Your answers are kept."
                 )
             return
-        if epoch != self._epoch:
+        if not self.calls.current(epoch):
             return
         self._claims.pop(claim.campaign_id, None)
         campaign = self._campaigns.get(claim.campaign_id)
@@ -385,8 +369,7 @@ class LabelPage(QWidget):
     # -- earnings --------------------------------------------------------------------------------
 
     def refresh_earnings(self) -> None:
-        if self.service is not None:
-            self._run("earnings", self._load_earnings)
+        self.calls.run("earnings", self._load_earnings)
 
     async def _load_earnings(self, service: Any, epoch: int, done: str | None = None) -> None:
         """Load and show the earnings; ``done`` is what to say afterwards (after a withdrawal)."""
@@ -394,30 +377,29 @@ class LabelPage(QWidget):
         try:
             earnings = await service.earnings()
         except Exception as exc:  # the chain is unreachable: say so, keep what is shown
-            if epoch == self._epoch:
+            if self.calls.current(epoch):
                 self.earnings_view.set_busy(None)
                 self.earnings_view.show_status(f"Your earnings could not be loaded: {explain(exc)}", "error")
             return
-        if epoch != self._epoch:
+        if not self.calls.current(epoch):
             return
         self.earnings_view.show_earnings(earnings, {i: c.title for i, c in self._campaigns.items()})
         self.earnings_view.set_busy(None)
         self.earnings_view.show_status(done, "ok")
 
     def withdraw(self) -> None:
-        if self.service is not None:
-            self._run("withdraw", self._withdraw)
+        self.calls.run("withdraw", self._withdraw)
 
     async def _withdraw(self, service: Any, epoch: int) -> None:
         self.earnings_view.set_busy("Withdrawing to your wallet (a transaction on the chain)…")
         try:
             tx = await service.withdraw()
         except Exception as exc:  # NothingToWithdraw, the network: said where the button is
-            if epoch == self._epoch:
+            if self.calls.current(epoch):
                 self.earnings_view.set_busy(None)
                 self.earnings_view.show_status(f"Nothing was withdrawn: {explain(exc)}", "error")
             return
-        if epoch != self._epoch:
+        if not self.calls.current(epoch):
             return
         await self._load_earnings(
             service, epoch, f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]})."
