@@ -13,7 +13,6 @@ already imported, else in a worker thread once the event loop runs (``state`` is
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 import time
 from collections.abc import Callable, Coroutine
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.ui.wallet.bridge import ActivityFilter, WalletBridge
 from app.ui.wallet.clipboard import SecretClipboard
+from app.ui.wallet.remembered import RememberedPassword
 
 if TYPE_CHECKING:
     from app.db.models import OutboxTx
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from app.wallet.keystore import AccountEntry
     from app.wallet.service import WalletService
     from app.wallet.tx_summary import TxSummary
-
-log = logging.getLogger(__name__)
 
 State = Literal["loading", "none", "locked", "unlocked"]
 AUTO_LOCK_CHECK_MS = 5_000
@@ -83,10 +81,7 @@ class WalletController(QObject):
         self._balances_at = -BALANCE_EVERY_S
         self._loading: asyncio.Task[None] | None = None
         self.last_confirm: QWidget | None = None  # the open confirmation dialog (tests look at it)
-        # "Remember on this computer": None until the keychain has been asked (in a thread, at start)
-        self.remembered: bool | None = None
-        self.remember_unavailable: str | None = None
-        self._remember_task: asyncio.Task[None] | None = None
+        self.keychain = RememberedPassword(self)
         if "app.wallet.service" in sys.modules:  # cheap now: open it before the first render
             self._open_wallet()
 
@@ -96,8 +91,7 @@ class WalletController(QObject):
         """On the running loop, after first paint: open the wallet, watch activity, auto-lock."""
         if self.wallet is None and self._loading is None:
             self._loading = self.spawn(self._load(), "wallet-open")
-        if self._remember_task is None:
-            self._remember_task = self.spawn(self._unlock_remembered(), "wallet-remembered")
+        self.keychain.start(self._loading)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.activity)
@@ -208,39 +202,6 @@ class WalletController(QObject):
             dialog.accepted.connect(then)
         dialog.open()
 
-    async def _unlock_remembered(self) -> None:
-        """Ask the keychain whether the password is remembered; if so and locked, unlock silently.
-        A remembered password that no longer works is deleted, and the user is asked as usual."""
-        if self._loading is not None:
-            try:  # eth-account is imported in a thread: importing it here too would race
-                await self._loading
-            except Exception:  # "wallet-open" reports its own failure
-                return
-        wallet = self.wallet
-        if wallet is None or self.state == "none":
-            return  # asked again once a wallet is created (``wallet_created``)
-        from app.wallet import remember
-        from app.wallet.keystore import WrongPassword
-
-        def ask_keychain() -> tuple[str | None, str | None]:
-            reason = remember.unavailable_reason()
-            return reason, None if reason else remember.recall(wallet.keystore.file)
-
-        self.remember_unavailable, password = await asyncio.to_thread(ask_keychain)
-        self.remembered = password is not None
-        if password is not None and self.state == "locked":
-            try:
-                await asyncio.to_thread(wallet.unlock, password)
-            except WrongPassword:
-                await asyncio.to_thread(remember.forget, wallet.keystore.file)
-                self.remembered = False
-                self.notice.emit("The remembered password no longer works and was removed; unlock as usual.")
-            except Exception as exc:  # rate-limited, unreadable keystore: the unlock dialog says why later
-                log.warning("could not unlock with the remembered password: %s", exc)
-            else:
-                self.notice.emit("Wallet unlocked with the password remembered on this computer.")
-        self.changed.emit()
-
     def open_change_password(self) -> None:
         if self.state in ("none", "loading") or self.wallet is None:
             return
@@ -252,37 +213,18 @@ class WalletController(QObject):
 
         ChangePasswordDialog(self.wallet, self.spawn, self.window(), on_changed=changed).open()
 
+    # -- "remember on this computer" (the Settings page reads these) ------------------------------
+
+    @property
+    def remembered(self) -> bool | None:
+        return self.keychain.on
+
+    @property
+    def remember_unavailable(self) -> str | None:
+        return self.keychain.unavailable
+
     def set_remembered(self, on: bool) -> None:
-        """The Settings switch: on asks for the password first; off deletes it from the keychain."""
-        if self.wallet is None or self.state in ("none", "loading") or self.remember_unavailable:
-            return
-        if on:
-            from app.ui.wallet.remember_dialog import RememberDialog
-
-            dialog = RememberDialog(self.wallet, self.spawn, self.window())
-            dialog.finished.connect(lambda result: self._remembered(bool(result)))
-            dialog.open()
-        else:
-            self.spawn(self._forget(), "wallet-forget")
-
-    def _remembered(self, on: bool) -> None:
-        self.remembered = on
-        if on:
-            self.notice.emit("Sahara now unlocks the wallet by itself on this computer.")
-        self.changed.emit()
-
-    async def _forget(self) -> None:
-        from app.wallet import remember
-
-        assert self.wallet is not None
-        try:
-            await asyncio.to_thread(remember.forget, self.wallet.keystore.file)
-        except remember.RememberError as exc:
-            self.notice.emit(str(exc))
-        else:
-            self.remembered = False
-            self.notice.emit("The password is no longer remembered on this computer.")
-        self.changed.emit()
+        self.keychain.set(on)
 
     # -- onboarding ------------------------------------------------------------------------------
 
@@ -296,8 +238,7 @@ class WalletController(QObject):
         dialog.open()
 
     def wallet_created(self) -> None:
-        if self._remember_task is not None and self._remember_task.done():
-            self._remember_task = self.spawn(self._unlock_remembered(), "wallet-remembered")
+        self.keychain.wallet_created()
         self.changed.emit()
         self.refresh_balances()
 
