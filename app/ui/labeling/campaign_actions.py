@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.labeling.formats import EXPORT_FORMATS
 from app.ui.labeling.campaign_form import parse_price
+from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wording import explain, sahara
 from app.ui.wallet.common import StatusText, button_row, heading
@@ -136,13 +137,9 @@ class ExportDialog(ActionDialog):
         self.format.setFocus()
 
     def _choose(self) -> None:
-        dialog = QFileDialog(self, "Export into this folder", self.folder.text())
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.folder.setText)
-        self.file_dialog = dialog
-        dialog.open()
+        self.file_dialog = choose_path(
+            self, "Export into this folder", self.folder.setText, folder=True, directory=self.folder.text()
+        )
 
     def go(self) -> None:
         text = self.folder.text().strip()

@@ -39,6 +39,7 @@ from app.ui.labeling.campaign_form import (
     unknown_labels,
 )
 from app.ui.labeling.confirm import ask_destructive
+from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.source_step import SourceStep, sample_images
 from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.summary_step import SummaryStep
@@ -167,13 +168,13 @@ class NewCampaignDialog(QDialog):
             self.accept()
             return
         step = self.step
-        if step == Step.SOURCE and not self._leave_source():
-            return
-        if step == Step.TASK and not self._leave_task():
-            return
-        if step == Step.INSTRUCTIONS and not self._leave_instructions():
-            return
-        if step == Step.QUALITY and not self._leave_quality():
+        leave = {
+            Step.SOURCE: self._leave_source,
+            Step.TASK: self._leave_task,
+            Step.INSTRUCTIONS: self._leave_instructions,
+            Step.QUALITY: self._leave_quality,
+        }.get(step)
+        if leave is not None and not leave():
             return
         if step == Step.SUMMARY:
             self._create_task = self.spawn(self._create(), "label-create-campaign")
@@ -275,24 +276,16 @@ class NewCampaignDialog(QDialog):
     # -- the source ------------------------------------------------------------------------------
 
     def _choose(self, *, folder: bool) -> None:
-        """A file dialog opened with ``open`` (a nested ``exec`` loop would stall asyncio)."""
-        dialog = QFileDialog(self, "Choose the folder to import" if folder else "Choose the file to import")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if folder:
-            dialog.setFileMode(QFileDialog.FileMode.Directory)
-            dialog.setOption(QFileDialog.Option.ShowDirsOnly)
-        else:
-            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-            dialog.setNameFilters(
-                ["Labeling data (*.csv *.tsv *.jsonl *.ndjson *.json *.xml)", "All files (*)"]
-            )
         current = self.source.path.text().strip()
-        if current:
-            start = Path(current).expanduser()
-            dialog.setDirectory(str(start if start.is_dir() else start.parent))
-        dialog.fileSelected.connect(self.choose_path)
-        self.file_dialog = dialog
-        dialog.open()
+        start = Path(current).expanduser()
+        self.file_dialog = choose_path(
+            self,
+            "Choose the folder to import" if folder else "Choose the file to import",
+            self.choose_path,
+            folder=folder,
+            directory=str(start if start.is_dir() else start.parent) if current else "",
+            filters=["Labeling data (*.csv *.tsv *.jsonl *.ndjson *.json *.xml)", "All files (*)"],
+        )
 
     def choose_path(self, path: str) -> None:
         self.source.path.setText(path)
