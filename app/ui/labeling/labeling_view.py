@@ -13,12 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from app.labeling.schema import Item, TaskType
 from app.labeling.session import LabelingSession
@@ -57,6 +52,7 @@ class LabelingView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(10)
         self.header = BatchHeader(self.back_requested.emit, self.request_submit)
+        # the header's and done page's widgets the page and tests read keep their names on the view
         self.submit_button, self.subtitle = self.header.submit_button, self.header.subtitle
         self.progress_text = self.header.progress_text
         outer.addWidget(self.header)
