@@ -1,9 +1,7 @@
-"""``BatchDonePage``: what the labeling view shows once a batch is in — what was submitted and where it
-went, "Label the next batch" (while the campaign has batches left) and "Back to campaigns".
-
-It replaces the item and side panel in the view's page stack and shares none of their state, so it
-is built here rather than inside the labeling view.
-"""
+"""``BatchDonePage``: what the labeling view shows once a batch is in (what was submitted and where it
+went, "Label the next batch" while the campaign has batches left, "Back to campaigns"); it takes the
+place of the item and side panel in the view's page stack and shares none of their state, so it is
+built here rather than inside the labeling view."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""``BatchHeader``: the row above a batch being labeled — back to the campaigns, the campaign's title
-with the batch and the claim's expiry (ticking), how many items are answered, and Submit.
-
-The labeling view's own work is routing keys and drawing the current item; this row only reflects
-what the view tells it (the titles, progress, busy), so it is a widget of its own.
-"""
+"""``BatchHeader``: the row above a batch being labeled (back to the campaigns, the campaign's title
+with the batch and the claim's ticking expiry, how many items are answered, Submit); it only shows
+what the labeling view tells it, while the view's own work is routing keys and drawing the current
+item, so the row and its expiry clock are a widget of their own."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""The labeling screens' "are you sure?" boxes: before a step that cannot be undone (closing a
-campaign, throwing away a new one) and before submitting a batch with unanswered items.
-
-Each is a ``QMessageBox`` opened with ``open()``, never ``exec()`` (a nested event loop would stall
-asyncio), that calls back on the answer; the caller keeps the box so tests can press its buttons.
-"""
+"""The labeling screens' "are you sure?" boxes, before a step that cannot be undone (closing a
+campaign, throwing away a new one) and before submitting a batch with unanswered items: each is a
+``QMessageBox`` opened with ``open()``, never ``exec()`` (a nested event loop would stall asyncio),
+that calls back on the answer, and the caller keeps the box so tests can press its buttons."""
 
 from __future__ import annotations
 

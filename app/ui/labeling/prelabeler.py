@@ -1,10 +1,7 @@
 """Which pre-labeler a batch gets: the digits model suggests a class for image classification, and
-nothing is suggested for other tasks.
-
-The Label page only says "this batch may have suggestions"; the model is built lazily in a prefetch
-worker (importing and loading it is slow, and it may be missing from a build), so the choice and
-the reasons it can fail live here, not in the page.
-"""
+nothing is suggested for other tasks; the model is built lazily in a prefetch worker (loading it is
+slow, and it may be missing from a build), so the choice and the reasons it can fail live here
+rather than in the Label page, which only hands ``proposer_for``'s answer to the labeling view."""
 
 from __future__ import annotations
 

@@ -1,11 +1,9 @@
 """``ServiceCalls``: how the Label page calls the labeling service — each kind of call at most once at
-a time (a second click while it runs is ignored), always with the service of the moment, and with a
-way to tell that the service was swapped meanwhile (a locked wallet, another account), so a late
-result is dropped instead of shown on the wrong account's screen.
-
-It holds no Qt and no view: the page decides what each call shows, this decides whether and with
-which service it runs (the style guide's uniform operation helper, for this page).
-"""
+a time (a second click while it runs is ignored), only when there is a service, always with the
+service of the moment, and with a way to tell that it was swapped meanwhile (a locked wallet,
+another account) so a late result is dropped instead of shown on the wrong account's screen; it
+holds no Qt and no view (the page decides what each call shows), like the style guide's uniform
+operation helper."""
 
 from __future__ import annotations
 

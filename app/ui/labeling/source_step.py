@@ -1,9 +1,7 @@
 """The wizard's first step, "Where are the items?": a folder or file to import and its format, then
-what the import found (counts, classes, a few sample thumbnails) and every problem it skipped.
-
-It is the one step that shows an import's result and the only one that decodes images (the sample
-thumbnails, in the import's worker thread), so it is kept apart from the steps that edit the form.
-"""
+what the import found (counts, classes, a few sample thumbnails) and every problem it skipped; it is
+the one step that shows an import's result and the only one that decodes images (the thumbnails,
+in the import's worker thread), so it is kept apart from the steps that fill the form in."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""``Spawn``: the one way the labeling screens start a background call.
-
-The Label page, the requester's panel, the monitor, the wizard and the export/publish dialogs are
-all handed the shell's ``BackgroundTasks.spawn`` (which holds the task and cancels it at quit) and
-call it as ``spawn(coro, name)``; this is its type, written once.
-"""
+"""``Spawn``: the type of the shell's ``BackgroundTasks.spawn`` (which holds a task and cancels it at
+quit), called as ``spawn(coro, name)``; the Label page, the requester's panel, the monitor, the
+wizard and the export/publish dialogs are all handed one, so its type is written once here."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
-"""``StatusLine``: the one line under a labeling view's header that says what is under way or what
-went wrong, and hides itself when there is nothing to say.
-
-Every labeling view (campaign lists, a campaign's instructions, the batch, earnings, the monitor)
-reports its background calls there the same way, so the widget lives here once instead of as a
-label plus a ``show_status`` body in each view.
-"""
+"""``StatusLine``: the line under a labeling view's header that says what is under way or what went
+wrong, and hides itself when there is nothing to say; every labeling view (the campaign lists, a
+campaign's instructions, the batch, earnings, the monitor) reports its background calls this way, so
+the widget is written once here instead of as a label plus a ``show_status`` body in each view."""
 
 from __future__ import annotations
 

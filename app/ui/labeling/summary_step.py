@@ -1,9 +1,7 @@
 """The wizard's last step, "Check and create": every choice in one card with the escrow the wallet
-pays (to the last wei), then the progress of creating the campaign and the items left out.
-
-It reads the finished ``CampaignForm`` instead of editing it, and it is where the create call's
-progress and failure are shown, so it stands apart from the steps that fill the form in.
-"""
+pays (to the last wei), then the progress of creating the campaign and the items left out; it reads
+the finished ``CampaignForm`` instead of editing it and is where the create call's progress and
+failure show, so it stands apart from the steps that fill the form in."""
 
 from __future__ import annotations
 

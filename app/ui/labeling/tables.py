@@ -1,11 +1,8 @@
-"""The labeling pages' tables: quiet, sortable, as tall as their rows, and ``CampaignTable``, the
-list of campaigns with its title row, status line, note and empty text.
-
-The labeler's open campaigns, the requester's own campaigns, the earnings and the monitor all show
-rows of read-only cells that sort by value; the two campaign lists also share their whole frame
-(open a row by double-click, Enter or a button enabled by the selection). Both live here once so
-the lists look and behave alike.
-"""
+"""The labeling pages' tables: quiet, sortable by value, as tall as their rows (``make_table``,
+``Cell``, ``fill_sorted``), and ``CampaignTable``, the frame the labeler's open campaigns and the
+requester's own campaigns share (title row with a count and buttons, status line, table, note, empty
+text, a row opened by double-click, Enter or a button enabled by the selection); they live here once
+so that the earnings, the monitor and both campaign lists look and behave alike."""
 
 from __future__ import annotations
 
