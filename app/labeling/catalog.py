@@ -3,7 +3,8 @@
 The board keeps no per-item or per-labeler history in storage (only ranges and 16 slots), so
 everything historical (who created which campaign with which manifest, what a labeler submitted,
 how it was reviewed) is read from its events. Logs are fetched in bounded block ranges from the
-deployment's block, as public RPC endpoints refuse wide ``eth_getLogs`` queries.
+deployment's block, as public RPC endpoints refuse wide ``eth_getLogs`` queries, and remembered so
+that the next read fetches only the new blocks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
 
 CHUNK_BLOCKS = 50_000
+REORG_DEPTH = 12  # blocks read again on each call; deeper reorganisations are not expected
 SLOT_CLAIMED, SLOT_SUBMITTED = 1, 2
 STATUS_OPEN = 1
 
@@ -89,6 +91,7 @@ class Board:
         self.client = client
         self.deployment = deployment
         self.contract = bind(client.w3, "TaskBoard", deployment.address("TaskBoard"))
+        self._seen: dict[tuple[str, tuple[Any, ...]], tuple[int, list[Event]]] = {}
 
     async def _call(self, function: str, *args: Any) -> Any:
         return await self.client.ask(getattr(self.contract.functions, function)(*args).call())
@@ -120,13 +123,30 @@ class Board:
         self, name: str, *indexed: int | str | None, from_block: int | None = None
     ) -> list[Event]:
         """Every ``name`` event, oldest first; ``indexed`` filters the indexed arguments in order
-        (None matches anything)."""
+        (None matches anything).
+
+        Without ``from_block`` the answer is remembered per query, and the next call fetches only
+        the blocks since, plus the last ``REORG_DEPTH`` again in case the chain reorganised them:
+        the Label page asks for the same events on every refresh, and a long chain would otherwise
+        be read from the deployment block each time.
+        """
         event = getattr(self.contract.events, name)()
         topics: list[Any] = [event.topic, *(None if v is None else topic(v) for v in indexed)]
         while topics and topics[-1] is None:
             topics.pop()
-        low = self.deployment.block if from_block is None else from_block
         high = await self.client.block_number()
+        if from_block is not None:
+            return await self._fetch(event, name, topics, from_block, high)
+        key = (name, tuple(topics))
+        scanned, cached = self._seen.get(key, (self.deployment.block - 1, []))
+        if scanned > high:  # the chain went back (a reset devnet): what was seen is gone
+            scanned, cached = self.deployment.block - 1, []
+        start = max(self.deployment.block, scanned + 1 - REORG_DEPTH)
+        found = [e for e in cached if e.block < start] + await self._fetch(event, name, topics, start, high)
+        self._seen[key] = (high, found)
+        return list(found)
+
+    async def _fetch(self, event: Any, name: str, topics: list[Any], low: int, high: int) -> list[Event]:
         found: list[Event] = []
         while low <= high:
             top = min(high, low + CHUNK_BLOCKS - 1)

@@ -16,6 +16,7 @@ from devchain import Chain, Env, acct, deltas, run
 from PIL import Image, ImageDraw
 
 from app.chain.merkle import ContributorTree, build_tree
+from app.labeling.catalog import REORG_DEPTH, Board
 from app.labeling.monitor import LabelerStats
 from app.labeling.results import open_result
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
@@ -263,5 +264,44 @@ def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, t
         assert ContributorTree.load(metadata["contributors"]).root == tree.root
         with pytest.raises(DecryptionError, match="not encrypted to your key"):  # the content is sealed
             b"".join(envelope.decrypt(store.get(asset[7]), wallets[careful].encryption_key().private_key))
+
+    run(env, body)
+
+
+def test_board_events_are_read_once_then_only_from_the_new_blocks(env: Env, tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "blobs")
+    spec = CampaignSpec(
+        title="Shapes again", task_type=TaskType.IMAGE_CLASSIFICATION, label_set=LABELS,
+        instructions="Circle or square?", items=images(tmp_path / "pictures", 2)[:2], gold={},
+        reward_per_item=REWARD,
+    )  # fmt: skip
+
+    async def body(c: Chain) -> None:
+        board = Board(c.client, c.deployment)
+        ranges: list[tuple[int, int]] = []
+        real = c.client.w3.eth.get_logs
+
+        def spy(query):  # type: ignore[no-untyped-def]
+            ranges.append((query["fromBlock"], query["toBlock"]))
+            return real(query)
+
+        c.client.w3.eth.get_logs = spy  # type: ignore[method-assign]
+        await c.client.w3.provider.make_request("anvil_mine", [hex(2 * REORG_DEPTH)])  # a chain to skip
+        before = await board.events("CampaignCreated")
+        assert ranges == [(c.deployment.block, ranges[0][1])]
+        scanned = ranges[0][1]
+
+        await c.fund(acct(REQUESTER), E18)
+        requester = LabelingService(
+            c.client, c.outbox, c.deployment, store, env.sessions, wallet(tmp_path / "w", REQUESTER)
+        )
+        campaign_id, _problems = await requester.create_campaign(spec)
+        after = await board.events("CampaignCreated")
+        assert ranges[-1][0] == scanned + 1 - REORG_DEPTH > c.deployment.block  # not from the start
+        assert after[: len(before)] == before and len(after) == len(before) + 1
+        assert int(after[-1].args["campaignId"]) == campaign_id
+        assert await board.events("CampaignCreated", None, acct(REQUESTER).address) == [
+            e for e in after if e.args["requester"] == acct(REQUESTER).address
+        ]  # another filter is another query, read from the start
 
     run(env, body)
