@@ -38,7 +38,7 @@ SAHARA_DECIMALS = 18
 IMPORT_FORMATS = "folder, csv, jsonl, coco, yolo, voc, labelstudio"
 EXPORT_FORMATS = "coco, yolo, voc, jsonl, csv, labelstudio"
 TASKS = ["image_classification", "bounding_boxes", "text_classification", "ner"]
-NEEDS_WALLET = {"create", "claim", "export", "review", "earnings", "withdraw", "close"}
+NEEDS_WALLET = {"create", "claim", "submit", "export", "review", "earnings", "withdraw", "close"}
 
 
 @dataclass
@@ -285,6 +285,42 @@ async def _claim(args: argparse.Namespace, s: Session) -> None:
         print(item.id)
 
 
+async def _submit(args: argparse.Namespace, s: Session) -> None:
+    """Submit a held batch with the answers in ``--answers``; refused whole (nothing sent) if any
+    line is wrong or, without ``--allow-empty``, an item is left unanswered: a submitted batch
+    cannot be corrected."""
+    from app.labeling.answers import read_answers
+
+    held = [c for c in await s.service.open_claims() if c.campaign_id == args.campaign]
+    if args.batch is not None:
+        held = [c for c in held if c.batch == args.batch]
+    if not held:
+        which = f"batch {args.batch} of campaign" if args.batch is not None else "batch of campaign"
+        raise CliError(f"you hold no {which} {args.campaign}: `sahara label claim {args.campaign}` first")
+    if len(held) > 1:
+        batches = ", ".join(str(c.batch) for c in held)
+        raise CliError(f"you hold batches {batches} of campaign {args.campaign}: say which with --batch")
+    claim = held[0]
+    manifest = await s.service.manifest(claim.campaign_id)
+    try:
+        read = read_answers(Path(args.answers), claim.items, manifest.task_type, manifest.label_set)
+    except OSError as exc:
+        raise CliError(f"cannot read {args.answers}: {exc.strerror or exc}") from exc
+    for problem in read.problems:
+        _say(f"{args.answers}: {problem}")
+    if read.problems:
+        raise CliError(f"nothing was submitted: fix the {len(read.problems)} problem(s) above")
+    if read.unanswered and not args.allow_empty:
+        shown = ", ".join(read.unanswered[:5]) + (" …" if len(read.unanswered) > 5 else "")
+        raise CliError(
+            f"nothing was submitted: {len(read.unanswered)} of {len(claim.items)} items have no answer "
+            f"({shown}); --allow-empty submits them empty"
+        )
+    tx = await s.service.submit(claim, read.answers)
+    _say(f"submitted batch {claim.batch} of campaign {claim.campaign_id}: {len(read.answers)} answers")
+    print(tx)
+
+
 async def _earnings(args: argparse.Namespace, s: Session) -> None:
     e = await s.service.earnings()
     for name in ("withdrawable", "pending", "accepted", "rejected", "paid"):
@@ -315,6 +351,7 @@ ACTIONS = {
     "export": _export,
     "close": _close,
     "claim": _claim,
+    "submit": _submit,
     "earnings": _earnings,
     "withdraw": _withdraw,
 }
@@ -366,7 +403,9 @@ def add_label_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         metavar="URL",
         help="keep blobs on your IPFS node's RPC API (default: Settings > Storage, else the data folder)",
     )
-    label = sub.add_parser("label", help="labeling campaigns: list, create, claim, review, export, earnings")
+    label = sub.add_parser(
+        "label", help="labeling campaigns: list, create, claim, submit, review, export, earnings"
+    )
     actions = label.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
     actions.add_parser("campaigns", parents=[common], help="list the campaigns on the active network")
 
@@ -428,9 +467,23 @@ def add_label_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     close.add_argument("campaign", type=int, metavar="CAMPAIGN")
 
-    claim = actions.add_parser("claim", parents=[common], help="claim a batch to label (label it in the app)")
+    claim = actions.add_parser(
+        "claim", parents=[common], help="claim a batch to label (in the app, or `sahara label submit`)"
+    )
     claim.add_argument("campaign", type=int, metavar="CAMPAIGN")
     claim.add_argument("--another", action="store_true", help="claim one more even if you hold one there")
+    submit = actions.add_parser(
+        "submit", parents=[common], help="submit a claimed batch with answers from a JSON Lines file"
+    )
+    submit.add_argument("campaign", type=int, metavar="CAMPAIGN")
+    submit.add_argument(
+        "--answers",
+        required=True,
+        metavar="FILE",
+        help='one annotation per line: {"item_id": ..., "label": ...} ("boxes"/"spans" for those tasks)',
+    )
+    submit.add_argument("--batch", type=int, help="which held batch, when you hold more than one")
+    submit.add_argument("--allow-empty", action="store_true", help="submit items without an answer as empty")
     actions.add_parser("earnings", parents=[common], help="your labeling earnings, batch by batch")
     actions.add_parser("withdraw", parents=[common], help="pay out your reviewed earnings")
     label.set_defaults(func=run_label)

@@ -1,8 +1,8 @@
 """`sahara label` and the auto-review in `sahara serve` as a requester on a server uses them: real
 processes, a throwaway SAHARA_HOME, the embedded devnet (started once, so every command attaches).
 
-The labeler's part between the commands (labeling and submitting a claimed batch) is done in this
-process with the same runtime and service the window uses; the CLI only claims.
+The labeler submits its first batch in this process with the same runtime and service the window
+uses, and the second with `sahara label submit` from a file of answers, as a script would.
 """
 
 from __future__ import annotations
@@ -142,9 +142,24 @@ def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) 
     nothing = sahara(home, "label", "withdraw", "--account", "1", *pw)
     assert nothing.returncode == 1 and "nothing to withdraw" in nothing.stderr
 
-    # `sahara serve` reviews the next submission by itself.
-    ok(sahara(home, "label", "claim", "1", "--account", "1", *pw))
-    assert labeler_submits(paths, lambda item: "square") == 1
+    # The next batch is labeled by a script and submitted with `sahara label submit`; `sahara serve`
+    # reviews it by itself.
+    _head, *ids = ok(sahara(home, "label", "claim", "1", "--account", "1", *pw)).stdout.splitlines()
+    answers = tmp_path / "answers.jsonl"
+    submit = ("label", "submit", "1", "--answers", str(answers), "--account", "1", *pw)
+    answers.write_text(json.dumps({"item_id": ids[0], "label": "triangle"}) + "\n")
+    refused = sahara(home, *submit)
+    assert refused.returncode == 1 and "line 1: item 'img/3.png' uses ['triangle']" in refused.stderr
+    assert "nothing was submitted" in refused.stderr
+    answers.write_text(json.dumps({"item_id": ids[0], "label": "square"}) + "\n")
+    partial = sahara(home, *submit)
+    assert partial.returncode == 1 and "2 of 3 items have no answer (img/4.png, img/5.png)" in partial.stderr
+    answers.write_text("".join(json.dumps({"item_id": i, "label": "square"}) + "\n" for i in ids))
+    submitted = ok(sahara(home, *submit))
+    assert submitted.stdout.startswith("0x")
+    assert "submitted batch 1 of campaign 1: 3 answers" in submitted.stderr
+    nothing = sahara(home, *submit)
+    assert nothing.returncode == 1 and "you hold no batch of campaign 1" in nothing.stderr
     log = tmp_path / "serve.log"
     command = [sys.executable, "-m", "app.cli", "serve", *pw, "--interval", "0.2"]
     with open(log, "wb") as sink:
