@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from app.labeling.formats import EXPORT_FORMATS
 from app.ui.labeling.campaign_form import parse_price
 from app.ui.labeling.file_chooser import choose_path
-from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wording import explain, sahara
+from app.ui.tasks import Spawn
 from app.ui.wallet.common import StatusText, button_row, heading
 from app.ui.widgets import styled_label
 

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QMessageBox, QProgressBa
 from app.labeling.schema import TaskType
 from app.ui.labeling.campaign_actions import ExportDialog, PublishDialog
 from app.ui.labeling.confirm import ask_destructive
-from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import explain, sahara
+from app.ui.tasks import Spawn
 from app.ui.theme import Colors
 from app.ui.widgets import Card, FactTile, action_button, styled_label
 from app.wallet.tx_summary import short_address

@@ -15,10 +15,10 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from app.ui.labeling.monitor_view import MonitorView
-from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.tables import CampaignTable, Cell, fill_sorted
 from app.ui.labeling.wizard import NewCampaignDialog
 from app.ui.labeling.wording import explain, sahara
+from app.ui.tasks import Spawn
 from app.ui.theme import Colors
 from app.ui.widgets import action_button
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from app.ui.labeling.spawn import Spawn
+from app.ui.tasks import Spawn
 
 Call = Callable[..., Coroutine[Any, Any, Any]]
 

@@ -41,10 +41,10 @@ from app.ui.labeling.campaign_form import (
 from app.ui.labeling.confirm import ask_destructive
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.source_step import SourceStep, sample_images
-from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.summary_step import SummaryStep
 from app.ui.labeling.wizard_steps import InstructionsStep, QualityStep, TaskStep
 from app.ui.labeling.wording import explain
+from app.ui.tasks import Spawn
 from app.ui.theme import Colors
 from app.ui.wallet.common import button_row
 from app.ui.widgets import separator, styled_label

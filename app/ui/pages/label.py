@@ -31,10 +31,9 @@ from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
 from app.ui.labeling.prelabeler import proposer_for
 from app.ui.labeling.service_calls import ServiceCalls
-from app.ui.labeling.spawn import Spawn
 from app.ui.labeling.wording import explain, sahara
 from app.ui.pages.empty_state import EmptyStateCard
-from app.ui.tasks import BackgroundTasks
+from app.ui.tasks import BackgroundTasks, Spawn
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 
