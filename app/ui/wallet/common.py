@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from app.ui.icons import glyph
 from app.ui.widgets import set_role, styled_label
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
+if TYPE_CHECKING:
+    from app.ui.tasks import Spawn
 
 
 def dialog_column(

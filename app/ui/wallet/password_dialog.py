@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLineEdit, QProgressBar, QPushButton, QWidget
 
-from app.ui.wallet.common import Spawn, StatusText, TaskDialog, button_row, dialog_column, secret_field
+from app.ui.wallet.common import StatusText, TaskDialog, button_row, dialog_column, secret_field
 from app.ui.wallet.onboarding_steps import StrengthMeter
 from app.ui.wallet.password_prompt import PasswordPrompt, describe_password_error
 from app.ui.widgets import styled_label
 
 if TYPE_CHECKING:
+    from app.ui.tasks import Spawn
     from app.wallet.service import WalletService
 
 MIN_PASSWORD = 8

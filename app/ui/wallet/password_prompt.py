@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from app.ui.wallet.common import Spawn, StatusText, TaskDialog, secret_field
+from app.ui.wallet.common import StatusText, TaskDialog, secret_field
+
+if TYPE_CHECKING:
+    from app.ui.tasks import Spawn
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ class PasswordCheckDialog(TaskDialog):
     thread, a failure is shown in the prompt, and success goes to ``passed``. Subclasses lay out
     ``prompt`` and its button, and say what to check and what to do then."""
 
-    task_name = "wallet-password-check"
+    task_name: str  # each dialog names its task (the crash report shows it)
     busy_text = "Checking the password…"
 
     def __init__(self, spawn: Spawn, action: str, parent: QWidget | None = None) -> None:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.ui.wallet.common import Spawn, button_row, dialog_column
+from app.ui.wallet.common import button_row, dialog_column
 from app.ui.wallet.password_prompt import PasswordCheckDialog
 
 if TYPE_CHECKING:
+    from app.ui.tasks import Spawn
     from app.wallet.service import WalletService
 
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app.ui.wallet.common import (
     PHRASE_COPIED,
-    Spawn,
     WordGrid,
     button_row,
     dialog_column,
@@ -23,6 +22,7 @@ from app.ui.wallet.password_prompt import PasswordCheckDialog
 from app.ui.widgets import Card
 
 if TYPE_CHECKING:
+    from app.ui.tasks import Spawn
     from app.ui.theme import Colors
     from app.ui.wallet.clipboard import SecretClipboard
     from app.wallet.service import WalletService
