@@ -16,6 +16,7 @@ from app.labeling.digits import load_digits
 from app.labeling.service import LabelingService
 from app.runtime import AppRuntime
 from app.storage import open_store
+from app.ui.labeling.wording import sahara
 from app.wallet.service import WalletService
 
 pytestmark = [
@@ -80,16 +81,19 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
 
         page.show_tab(1)  # Earnings: the auto-review (every 5 s) accepts and credits every batch
 
+        # A review round may land between two batches, so wait until all five are credited.
+        everything = f"Ready to withdraw: {sahara(BATCHES * 10 * REWARD_WEI)}"
         for _ in range(45):  # the earnings as the user sees them, refreshed every 2 s
             page.refresh_earnings()
             qtbot.waitUntil(lambda: "earnings" not in page._busy, timeout=20000)
-            if page.earnings_view.withdraw_button.isEnabled():
+            if page.earnings_view.withdrawable.text() == everything:
                 break
             qtbot.wait(2000)
         from PySide6.QtWidgets import QLabel
 
         shown = [w.text() for w in page.earnings_view.findChildren(QLabel)]
-        assert page.earnings_view.withdraw_button.isEnabled(), f"the auto-review paid the batches: {shown}"
+        assert page.earnings_view.withdrawable.text() == everything, f"all batches paid: {shown}"
+        assert page.earnings_view.withdraw_button.isEnabled()
         page.earnings_view.withdraw_button.click()
         after = None
 
