@@ -85,3 +85,11 @@ def test_a_10k_image_zooms_without_a_full_resolution_pixmap(view, qtbot, huge_jp
     )
     box = session.answer.boxes[0]
     assert box.x > 5000 and abs(box.w - center.x() / 2) < 2, "1:1 zoom: screen pixels are image pixels"
+    # back to the whole image: the full-resolution level (400 MB) is given back at the next paint
+    canvas.fit()
+    canvas.viewport().repaint()
+    assert 0 not in image.levels and not any(key[0] == 0 for key in image.tiles)
+    assert sum(level.sizeInBytes() for level in image.levels.values()) <= image.level_budget
+    canvas.set_zoom(1.0, under_mouse=False)  # and zooming in again asks for it again
+    canvas.viewport().repaint()
+    qtbot.waitUntil(lambda: 0 in image.levels, timeout=15_000)

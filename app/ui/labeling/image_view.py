@@ -35,6 +35,7 @@ from app.ui.theme import Colors
 
 TILE = 512
 TILE_CACHE = 64  # pixmaps of at most TILE x TILE: 64 MB at 32 bits per pixel
+LEVEL_BUDGET = 160 * 1024 * 1024  # decoded levels not being drawn: a 6,000 px photo's full size
 MAX_ZOOM = 32.0  # 1 image pixel = 32 screen pixels: enough to place a box edge on a pixel
 MAX_FIT = 8.0  # a tiny image (a 64 px digit) is fitted at most 8x, not blown up to the whole view
 FIT_MARGIN = 16  # px around a fitted image
@@ -42,16 +43,23 @@ ZOOM_STEP = 1.25
 
 
 class TiledImage(QGraphicsItem):
-    """Draws an image from its preview or, zoomed in, from tiles of the right mipmap level."""
+    """Draws an image from its preview or, zoomed in, from tiles of the right mipmap level.
 
-    def __init__(self, request_level: Callable[[int], None]) -> None:
+    Decoded levels are kept, most recently drawn last, while they fit ``level_budget`` bytes; the
+    level being drawn always stays. So zooming back out of a 10k photo (400 MB at full resolution)
+    gives that memory back at the next paint instead of holding it until the next item.
+    """
+
+    def __init__(self, request_level: Callable[[int], None], forget_level: Callable[[int], None]) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect is exact
         self._request_level = request_level
+        self._forget_level = forget_level
+        self.level_budget = LEVEL_BUDGET
         self.full = QSize()
         self.preview: QImage | None = None
         self._preview_pixmap: QPixmap | None = None
-        self.levels: dict[int, QImage] = {}
+        self.levels: OrderedDict[int, QImage] = OrderedDict()
         self.tiles: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
         self.largest_pixmap = 0  # the longest side of any pixmap made (the tests hold it to a tile)
 
@@ -112,7 +120,22 @@ class TiledImage(QGraphicsItem):
         if level is None:
             self._paint_preview(painter, exposed)
         else:
+            self.levels.move_to_end(level)
             self._paint_tiles(painter, exposed, level)
+        self._trim(keep=level)
+
+    def _trim(self, keep: int | None) -> None:
+        """Drop the least recently drawn levels (and their tiles) beyond the budget, never ``keep``."""
+        used = sum(image.sizeInBytes() for image in self.levels.values())
+        for level in list(self.levels):
+            if used <= self.level_budget:
+                break
+            if level == keep:
+                continue
+            used -= self.levels.pop(level).sizeInBytes()
+            for key in [k for k in self.tiles if k[0] == level]:
+                del self.tiles[key]
+            self._forget_level(level)  # asked for again if a zoom wants it later
 
     def _paint_preview(self, painter: QPainter, exposed: QRectF) -> None:
         assert self.preview is not None
@@ -174,7 +197,7 @@ class ImageCanvas(QGraphicsView):
         self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
-        self.image = TiledImage(self._want_level)
+        self.image = TiledImage(self._want_level, self._requested_discard)
         self.scene().addItem(self.image)
         self.boxes = BoxLayer(self.scene())
         self.tool: BoxTool | None = None
@@ -357,6 +380,9 @@ class ImageCanvas(QGraphicsView):
         full = self.image.full
         size = QSize(max(1, -(-full.width() >> level)), max(1, -(-full.height() >> level)))
         self._queued.append(self._pool.submit(self._decode_level, self._data, size, level, self._generation))
+
+    def _requested_discard(self, level: int) -> None:
+        self._requested.discard(level)
 
     def _decode_level(self, data: bytes, size: QSize, level: int, generation: int) -> None:
         image = decode(data, size)
