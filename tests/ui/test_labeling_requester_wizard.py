@@ -305,3 +305,24 @@ def test_choose_folder_opens_a_file_dialog_that_does_not_block(host, tasks, qtbo
     chooser.reject()
     qtbot.waitUntil(lambda: not dialog._importing)
     assert dialog.source.path.text() == str(tmp_path) and fake.calls == [(tmp_path, None)]
+
+
+def test_an_open_wizard_follows_a_theme_switch(tasks, qtbot) -> None:
+    from app.ui.labeling.requester_panel import RequesterPanel
+    from app.ui.theme import DARK
+
+    panel = RequesterPanel(LIGHT, tasks.spawn)
+    qtbot.addWidget(panel)
+    panel.set_service(FakeRequesterService())
+    panel.new_campaign()
+    dialog = panel.wizard
+    assert dialog is not None and LIGHT.surface in dialog.source.problems.styleSheet()
+    panel.apply_colors(DARK)
+    styled = [
+        dialog.source.problems,
+        dialog.task.editor.table,
+        dialog.instructions.preview,
+        dialog.summary.problems,
+    ]
+    assert all(DARK.surface in w.styleSheet() and LIGHT.surface not in w.styleSheet() for w in styled)
+    dialog.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import shiboken6
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
@@ -73,6 +74,8 @@ class RequesterPanel(QWidget):
         self.colors = colors
         self.list_page.apply_colors(colors)
         self.monitor.apply_colors(colors)
+        if self.wizard is not None and shiboken6.isValid(self.wizard):
+            self.wizard.apply_colors(colors)
 
     def set_service(self, service: Any) -> None:
         """The chain service of the active account, or None (then nothing can be listed or created)."""

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
 from app.labeling.formats import FORMATS, ImportResult
 from app.labeling.schema import Item
 from app.ui.labeling.campaign_form import problem_line
-from app.ui.labeling.wizard_steps import Step, problem_list, progress_bar
+from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progress_bar
 from app.ui.theme import Colors
 from app.ui.wallet.common import StatusText
 from app.ui.widgets import styled_label
@@ -89,6 +89,9 @@ class SourceStep(Step):
         self.problems.setUniformItemSizes(True)
         self.body.addWidget(self.problems, 1)
         self.body.addStretch(0)
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.problems.setStyleSheet(list_style(colors))
 
     def set_busy(self, text: str | None) -> None:
         self.busy.setVisible(text is not None)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from app.ui.labeling.campaign_form import CampaignForm
-from app.ui.labeling.wizard_steps import Step, problem_list, progress_bar
+from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progress_bar
 from app.ui.labeling.wording import DECIMALS
 from app.ui.theme import Colors
 from app.ui.wallet.common import StatusText
@@ -67,6 +67,9 @@ class SummaryStep(Step):
         self.problems = problem_list("Items skipped while uploading", colors)
         self.body.addWidget(self.problems, 1)
         self.body.addStretch(0)
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.problems.setStyleSheet(list_style(colors))
 
     def value(self, key: str) -> str:
         return self.facts[key][1].text()

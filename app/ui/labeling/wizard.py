@@ -126,6 +126,11 @@ class NewCampaignDialog(QDialog):
 
     # -- rendering -------------------------------------------------------------------------------
 
+    def apply_colors(self, colors: Colors) -> None:
+        """Follow a theme switch made while the dialog is open."""
+        for page in (self.source, self.task, self.instructions, self.quality, self.summary):
+            page.apply_colors(colors)
+
     def _render(self) -> None:
         step = self.step
         self.stack.setCurrentIndex(step)

@@ -49,6 +49,9 @@ class Step(QWidget):
         self.body.setSpacing(10)
         self.column.addLayout(self.body, 1)
 
+    def apply_colors(self, colors: Colors) -> None:
+        """Restyle what the step drew with the theme's colours (a theme switch while it is open)."""
+
     def add_choice(self, caption: str, name: str) -> QComboBox:
         """A captioned drop-down on a row of its own (the import format, the task type)."""
         row = QHBoxLayout()
@@ -126,6 +129,9 @@ class TaskStep(Step):
         self.mismatch = StatusText()
         self.body.addWidget(self.mismatch)
 
+    def apply_colors(self, colors: Colors) -> None:
+        self.editor.apply_colors(colors)
+
     def selected_task(self) -> TaskType:
         return TaskType(self.task.currentData())
 
@@ -179,6 +185,9 @@ class InstructionsStep(Step):
         self._render.setInterval(150)  # one render per pause in typing, not per key
         self._render.timeout.connect(self.render_preview)
         self.editor.textChanged.connect(self._render.start)
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.preview.setStyleSheet(preview_style(colors))
 
     def render_preview(self) -> None:
         self.preview.setMarkdown(self.editor.toPlainText())
