@@ -44,13 +44,15 @@ async def transact(
     """Send ``contract.function(*args)`` from ``signer`` and return its receipt once mined.
 
     ``intent`` names what the user asked for (e.g. ``"claim-batch:7"``); asking again with the
-    same intent returns the first transaction's receipt instead of sending a second one. If the
-    user speeds the transaction up meanwhile, the receipt is the replacement's.
+    same intent returns the first transaction's receipt instead of sending a second one, unless
+    that one ended without effect (reverted, refused, cancelled): then it is a new try
+    (``Outbox.next_attempt``). If the user speeds the transaction up meanwhile, the receipt is the
+    replacement's.
     Raises the outbox's ``TxReverted`` (nothing signed) with the decoded contract error, ``CallFailed`` when
     the sent transaction did not succeed, and the outbox's other errors as they are.
     """
     request = TxRequest(
-        intent,
+        outbox.next_attempt(signer.address, intent),
         to_checksum_address(deployment.address(contract)),
         data=encode_call(contract, function, *args),
         value=value,

@@ -117,6 +117,35 @@ class Outbox:
                 )
             ).first()
 
+    def next_attempt(self, sender: str, intent_id: str) -> str:
+        """The intent under which to ask for ``intent_id`` now.
+
+        It is ``intent_id`` itself while its transaction is in flight or mined (asking again after
+        a crash finds it, never a second one). Once it ended without effect (reverted on chain,
+        refused by the node, or cancelled by the user) asking again is a new try: the next
+        numbered attempt, ``intent_id#2``, ``#3``, … so a failed step can be retried.
+        """
+        attempt, name = 1, intent_id
+        while (row := self.find_intent(sender, name)) is not None and self._without_effect(row):
+            attempt += 1
+            name = f"{intent_id}#{attempt}"
+        return name
+
+    def _without_effect(self, row: OutboxTx) -> bool:
+        if row.status in ("failed", "rejected"):
+            return True
+        if row.status != "replaced":
+            return False
+        with self.sessions() as session:  # what took its place: a cancel, or a speed-up that failed
+            taken = session.scalars(
+                select(OutboxTx).where(
+                    OutboxTx.chain_id == row.chain_id, OutboxTx.sender == row.sender,
+                    OutboxTx.intent_id == row.intent_id, OutboxTx.kind != "original",
+                    OutboxTx.status.in_(("mined", "failed")),
+                )
+            ).first()  # fmt: skip
+        return taken is not None and (taken.kind == "cancel" or taken.status == "failed")
+
     def pending(self) -> list[OutboxTx]:
         with self.sessions() as session:
             query = select(OutboxTx).where(OutboxTx.chain_id == self.chain_id, OutboxTx.status.in_(PENDING))

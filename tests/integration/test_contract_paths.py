@@ -20,13 +20,14 @@ import pytest
 from devchain import Chain, Env, acct, deltas, run
 from eth_account.signers.local import LocalAccount
 
+from app.chain.bindings import encode_call
 from app.chain.deploy import DeployConfig
 from app.chain.devnet import DEVNET_CHAIN_ID
 from app.chain.merkle import ContributorTree, build_tree, leaf_hash
 from app.chain.permit import TokenDomain, signed_permit, token_domain
 from app.wallet.faucet import DEV_MNEMONIC, treasury
 from app.wallet.hd import encryption_key_from_mnemonic
-from app.wallet.outbox import TxReverted
+from app.wallet.outbox import TxRequest, TxReverted
 
 E18 = 10**18
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
@@ -420,5 +421,24 @@ def test_compute_market_finalize_and_arbitrated_challenge(env: Env) -> None:
         # provider: -200 staked, +30 paid; requester: -30 -20 paid, +60 back; the contract keeps the stake.
         after = await c.balances(provider, requester, "ComputeMarket")
         assert deltas(after, before) == [-170 * E18, 10 * E18, 160 * E18]
+
+    run(env, body)
+
+
+def test_asking_again_after_a_transaction_failed_on_chain_is_a_new_try(env: Env) -> None:
+    sender, recipient = acct(0), acct(1)
+
+    async def body(c: Chain) -> None:
+        data = encode_call("SaharaToken", "transfer", recipient.address, 0)
+        starved = TxRequest("test:retry", c.addr("SaharaToken"), data=data, gas=25_000, description="starved")
+        row = await c.outbox.wait((await c.outbox.submit(starved, sender)).id, timeout=30)
+        assert row.status == "failed"  # out of gas, on chain
+        receipt = await c.send(sender, "SaharaToken", "transfer", recipient.address, 0, intent="test:retry")
+        assert int(receipt["status"]) == 1
+        retry = c.outbox.find_intent(sender.address, "test:retry#2")
+        assert retry is not None and retry.status == "mined" and retry.tx_hash != row.tx_hash
+        again = await c.send(sender, "SaharaToken", "transfer", recipient.address, 0, intent="test:retry")
+        assert again["transactionHash"] == receipt["transactionHash"]  # mined: found, not sent again
+        assert c.outbox.find_intent(sender.address, "test:retry#3") is None
 
     run(env, body)
