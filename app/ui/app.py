@@ -30,6 +30,7 @@ from app.ui.crash_reporter import CrashReporter
 from app.ui.first_paint import install_if_requested
 from app.ui.frame import ShellFrame, read_boot_settings, wait_for_first_paint
 from app.ui.icons import app_icon
+from app.ui.main_thread_gc import MainThreadCollector
 from app.ui.theme import LIGHT
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ def run_gui(paths: AppPaths) -> int:
     started = time.perf_counter()
     qInstallMessageHandler(_qt_message)
     app = make_application()
+    collector = MainThreadCollector(app)  # cyclic GC on this thread only: Qt objects die where they live
     frame: ShellFrame | None = None
     shell: Shell | None = None
     reporter = CrashReporter(
@@ -176,4 +178,5 @@ def run_gui(paths: AppPaths) -> int:
         reporter.uninstall()
         log.info("shutting down")
         runtime.shutdown()
+        collector.stop()
     return code
