@@ -97,4 +97,4 @@ def test_a_late_answer_from_a_replaced_service_is_dropped(app, loop, qtbot, tmp_
     finally:
         page.shutdown()
         for task in tasks.cancel_all():
-            qtbot.waitUntil(task.done, timeout=2000)
+            qtbot.waitUntil(task.done, timeout=10000)

@@ -120,7 +120,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
             shell.request_quit()
     finally:
         for task in shell.tasks.cancel_all():
-            qtbot.waitUntil(task.done, timeout=5000)
+            qtbot.waitUntil(task.done, timeout=10000)
         page.shutdown()
         shell.tray.dispose()
         shell.window.close_for_quit()

@@ -65,7 +65,7 @@ def page(app, loop, qtbot) -> Iterator[LabelPage]:
     yield widget
     widget.shutdown()
     for task in tasks.cancel_all():
-        qtbot.waitUntil(task.done, timeout=2000)
+        qtbot.waitUntil(task.done, timeout=10000)
 
 
 def _rows(page) -> list[list[str]]:

@@ -129,7 +129,7 @@ def test_a_campaign_from_a_folder_of_images_end_to_end(host, tasks, qtbot, tmp_p
     assert summary.value("escrow").startswith("1.65 SAHARA  =  11 × 3 × 0.05 SAHARA")
     assert summary.value("gold") == "4 (private)"
     assert dialog.next_button.text() == "&Create campaign"
-    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.next()
         assert dialog.creating and not dialog.back_button.isEnabled()
         assert dialog.next_button.text() == "Creating…"

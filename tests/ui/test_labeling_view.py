@@ -33,7 +33,7 @@ def open_batch(view, qtbot, task=TaskType.IMAGE_CLASSIFICATION, labels=DIGITS, n
     session = LabelingSession(task, labels, image_items(n), drafts)
     view.open(session, images, title="Digits", **kw)
     qtbot.waitUntil(
-        lambda: view.canvas.has_image or view.canvas.message.text().startswith("This"), timeout=5000
+        lambda: view.canvas.has_image or view.canvas.message.text().startswith("This"), timeout=10000
     )
     return session
 

@@ -75,6 +75,6 @@ def test_the_label_page_asks_for_a_wallet_when_there_is_none(make_shell, runtime
     shell = make_shell(runtime)
     shell.show()
     shell.start_services()
-    qtbot.waitUntil(lambda: shell.wallet.state == "none", timeout=5000)
+    qtbot.waitUntil(lambda: shell.wallet.state == "none", timeout=10000)
     shell._update_labeling()  # what the shell does once contracts are ready
     assert shell.label_page.unavailable_title.text().startswith("Set up a wallet")

@@ -82,7 +82,7 @@ def test_a_mismatched_chain_id_is_refused_then_fixed_and_saved(page_shell, rpc_u
 
     dialog.url_field.setText(rpc_url)
     dialog.save_button.click()
-    qtbot.waitUntil(lambda: not dialog.checking and dialog.error_label.isVisibleTo(dialog), timeout=5000)
+    qtbot.waitUntil(lambda: not dialog.checking and dialog.error_label.isVisibleTo(dialog), timeout=10000)
     assert f"is chain {CHAIN_ID}, not chain 1" in dialog.error_label.text()
     assert "nothing was saved" in dialog.error_label.text()
     assert dialog.fix_button.isVisibleTo(dialog) and dialog.fix_button.text() == f"Use chain {CHAIN_ID}"
@@ -92,7 +92,7 @@ def test_a_mismatched_chain_id_is_refused_then_fixed_and_saved(page_shell, rpc_u
     accepted: list[int] = []
     dialog.finished.connect(accepted.append)
     dialog.fix_button.click()
-    qtbot.waitUntil(lambda: accepted == [1], timeout=5000)
+    qtbot.waitUntil(lambda: accepted == [1], timeout=10000)
     saved = load_settings(paths.settings_file).settings
     assert saved.networks[-1] == NetworkConfig(name="sepolia", rpc_url=rpc_url, chain_id=CHAIN_ID)
     assert saved.active_network == "devnet"  # adding does not switch
@@ -121,7 +121,7 @@ def test_switching_the_active_network_saves_and_restarts_the_monitor(
     shell, page = page_shell
     shell.start_services()
     qtbot.waitUntil(lambda: runtime.start_calls == 1)
-    qtbot.waitUntil(lambda: shell.monitor.state == "online", timeout=3000)
+    qtbot.waitUntil(lambda: shell.monitor.state == "online", timeout=10000)
 
     runtime.settings.networks = [
         *runtime.settings.networks,
@@ -137,7 +137,7 @@ def test_switching_the_active_network_saves_and_restarts_the_monitor(
     editor.use_button.click()
 
     assert load_settings(paths.settings_file).settings.active_network == "mine"
-    qtbot.waitUntil(lambda: runtime.start_calls == 2, timeout=3000)
+    qtbot.waitUntil(lambda: runtime.start_calls == 2, timeout=10000)
     assert names[0] == "mine"  # the status bar names the new network from "starting" on
     assert shell.window.status._network_name == "mine"
     assert page.network_hint.text().startswith("Chain 1337: http://127.0.0.1:8545")
@@ -146,7 +146,7 @@ def test_switching_the_active_network_saves_and_restarts_the_monitor(
 
     editor.select("devnet")
     editor.use_button.click()
-    qtbot.waitUntil(lambda: runtime.start_calls == 3, timeout=3000)
+    qtbot.waitUntil(lambda: runtime.start_calls == 3, timeout=10000)
     editor.select("mine")
     editor.remove_button.click()
     assert _names(editor) == ["devnet"]

@@ -47,14 +47,14 @@ def test_status_bar_shows_the_real_devnet_block(app, loop, paths, qtbot) -> None
         # A fresh devnet gets Sahara's contracts by itself; Settings lists where they are.
         qtbot.waitUntil(lambda: runtime.deployment is not None, timeout=60000)
         settings = shell.settings_page
-        qtbot.waitUntil(lambda: "Deployed on chain 31337" in settings.contracts_note.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "Deployed on chain 31337" in settings.contracts_note.text(), timeout=10000)
         shown = {label.text() for label in settings.findChildren(QLabel)}
         assert set(runtime.deployment.addresses.values()) <= shown
         with qtbot.waitSignal(shell.finished, timeout=10000):
             shell.request_quit()
     finally:
         for task in shell.tasks.cancel_all():
-            qtbot.waitUntil(task.done, timeout=5000)
+            qtbot.waitUntil(task.done, timeout=10000)
         runtime.shutdown()
         shell.window.deleteLater()
         shell.deleteLater()

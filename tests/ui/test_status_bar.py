@@ -79,7 +79,7 @@ def test_devnet_reports_from_a_thread_are_shown_and_reattach(shell, runtime, cha
     qtbot.waitUntil(lambda: shell.window.status.message.text() == "The devnet is back on port 10")
     qtbot.waitUntil(lambda: runtime.start_calls == 2)
     qtbot.waitUntil(lambda: chains[-1].rpc_url == "http://127.0.0.1:10" and shell.monitor.block is not None)
-    qtbot.waitUntil(lambda: chains[0].closed, timeout=2000)
+    qtbot.waitUntil(lambda: chains[0].closed, timeout=10000)
     assert shell.window.stack.widget(0).rpc_tile.value.text() == "http://127.0.0.1:10"
 
 

@@ -23,7 +23,7 @@ def test_opens_a_starter_agent_and_autosaves_it(page, paths, qtbot) -> None:
     assert set(editor.scene.nodes) == {"input1", "prompt1", "output1"}
     assert len(editor.scene.edges) == 2
     drafts = paths.data / "studio" / "drafts"
-    qtbot.waitUntil(lambda: editor.draft_path is not None and editor.draft_path.exists(), timeout=3000)
+    qtbot.waitUntil(lambda: editor.draft_path is not None and editor.draft_path.exists(), timeout=10000)
     assert editor.draft_path.parent == drafts
     assert load_graph(editor.draft_path).name == "Untitled agent"
 
@@ -162,7 +162,7 @@ def test_importing_a_bad_file_says_why_and_leaves_it_alone(page, tmp_path, qtbot
     bad.write_text('{"schema_version": 1, "nodes": [{"id": 3}]}')
     before = bad.read_bytes()
     page.open_path(bad)
-    qtbot.waitUntil(lambda: page.message.isVisibleTo(page), timeout=3000)
+    qtbot.waitUntil(lambda: page.message.isVisibleTo(page), timeout=10000)
     assert "Could not open the agent" in page.message.text() and "nodes.0" in page.message.text()
     assert bad.read_bytes() == before
     assert "prompt1" in page.editor.scene.nodes, "the open agent stays"
@@ -173,12 +173,12 @@ def test_export_then_import_round_trip(page, tmp_path, qtbot) -> None:
     page.editor.rename("Round trip")
     page.export_path(target)
     exported = tmp_path / "mine.sahara-agent"
-    qtbot.waitUntil(exported.exists, timeout=3000)
+    qtbot.waitUntil(exported.exists, timeout=10000)
     assert json.loads(exported.read_text())["name"] == "Round trip"
     page.new_agent()
     assert page.editor.model.graph.name == "Untitled agent"
     page.open_path(exported)
-    qtbot.waitUntil(lambda: page.editor.model.graph.name == "Round trip", timeout=3000)
+    qtbot.waitUntil(lambda: page.editor.model.graph.name == "Round trip", timeout=10000)
     assert page.name.text() == "Round trip"
     assert page.editor.draft_path.name == "round-trip.json"
 

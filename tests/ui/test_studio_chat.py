@@ -59,7 +59,7 @@ def send(editor, qtbot, text: str) -> None:
 
 def wait_reply(editor, qtbot, count: int) -> None:
     turns = editor.playground.chat.conversation.turns
-    qtbot.waitUntil(lambda: len(turns) == count and turns[-1].state != "streaming", timeout=5000)
+    qtbot.waitUntil(lambda: len(turns) == count and turns[-1].state != "streaming", timeout=10000)
 
 
 def test_chat_streams_the_reply_and_sends_the_history(page, qtbot) -> None:
@@ -175,7 +175,7 @@ def test_cancel_keeps_the_partial_reply_marked_cancelled(page, qtbot) -> None:
         editor.playground.set_chat_mode(True)
         send(editor, qtbot, "long answer please")
         chat = editor.playground.chat
-        qtbot.waitUntil(lambda: chat.conversation.turns[-1].content.startswith("one"), timeout=5000)
+        qtbot.waitUntil(lambda: chat.conversation.turns[-1].content.startswith("one"), timeout=10000)
         assert chat.cancel_button.isEnabled() and not chat.send_button.isEnabled()
         chat.cancel_button.click()
         wait_reply(editor, qtbot, 2)

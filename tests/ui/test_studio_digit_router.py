@@ -29,7 +29,7 @@ def page(app, loop, paths, qtbot) -> Iterator[StudioPage]:
     qtbot.waitExposed(studio)
     yield studio
     for task in studio.shutdown():
-        qtbot.waitUntil(task.done, timeout=3000)
+        qtbot.waitUntil(task.done, timeout=10000)
 
 
 def digit_file(tmp_path: Path, label: int) -> Path:
@@ -131,7 +131,7 @@ def test_built_on_the_canvas_without_code(page, tmp_path: Path, qtbot) -> None:
 def test_the_shipped_example_runs_in_the_playground(page, tmp_path: Path, qtbot) -> None:
     editor = page.editor
     page.open_path(EXAMPLE)
-    qtbot.waitUntil(lambda: editor.model.graph.name == "Digit router", timeout=5000)
+    qtbot.waitUntil(lambda: editor.model.graph.name == "Digit router", timeout=10000)
     assert not page.message.isVisibleTo(page), page.message.text()  # its model is here, as exported
     with chat_server() as (base_url, requests):
         edit(editor, "llm", base_url=base_url)  # point it at this test's server instead of :8011

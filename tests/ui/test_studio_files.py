@@ -34,14 +34,14 @@ def test_export_lists_models_and_import_names_the_missing_one(page, tmp_path: Pa
     page.editor.load(graph, None)
     page.export_path(tmp_path / "classifier")
     exported = tmp_path / "classifier.sahara-agent"
-    qtbot.waitUntil(exported.exists, timeout=3000)
+    qtbot.waitUntil(exported.exists, timeout=10000)
     (entry,) = json.loads(exported.read_text())["models"]
     assert entry["ref"] == str(model) and len(entry["sha256"]) == 64
     # on a machine without the model: the agent opens, and the page says what is missing
     model.unlink()
     page.new_agent()
     page.open_path(exported)
-    qtbot.waitUntil(lambda: page.message.isVisibleTo(page), timeout=3000)
+    qtbot.waitUntil(lambda: page.message.isVisibleTo(page), timeout=10000)
     assert page.editor.model.graph.name == "Classifier"
     assert page.message.text() == (
         f"This agent uses 1 model not available here: {model}: model file not found: {model}"

@@ -52,7 +52,7 @@ def test_image_input_takes_a_file_a_url_or_rows_and_shows_it(page, tmp_path: Pat
     assert field.thumb.pixmap().width() == 44, "scaled up, pixels kept sharp"
     assert editor.playground.values() == {"image": url}
     editor.run_graph()
-    qtbot.waitUntil(lambda: editor.playground.status.text() == "Finished", timeout=5000)
+    qtbot.waitUntil(lambda: editor.playground.status.text() == "Finished", timeout=10000)
     assert editor.playground.output.toPlainText() == url
     field.setText("[[0, 1], [1, 0]]")
     assert editor.playground.values() == {"image": [[0, 1], [1, 0]]}

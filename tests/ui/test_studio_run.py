@@ -31,7 +31,7 @@ def test_run_shows_the_result_badges_and_trace(page, qtbot) -> None:
     seen = []
     editor.runner.event.connect(seen.append)
     editor.run_action.trigger()
-    qtbot.waitUntil(lambda: editor.playground.status.text() == "Finished", timeout=5000)
+    qtbot.waitUntil(lambda: editor.playground.status.text() == "Finished", timeout=10000)
     assert editor.playground.output.toPlainText() == "Answer briefly: what is a digit?"
     assert {editor.scene.nodes[n].status for n in ("input1", "prompt1", "output1")} == {"ok"}
     assert editor.playground.trace.topLevelItemCount() == 3
@@ -103,11 +103,11 @@ def test_streamed_tokens_show_and_cancel_stops_the_run(page, qtbot) -> None:
     )
     editor.load(graph, None)
     editor.run_graph()
-    qtbot.waitUntil(lambda: editor.scene.nodes["slow"].status == "running", timeout=3000)
-    qtbot.waitUntil(lambda: "thinking" in editor.playground.output.toPlainText(), timeout=3000)
+    qtbot.waitUntil(lambda: editor.scene.nodes["slow"].status == "running", timeout=10000)
+    qtbot.waitUntil(lambda: "thinking" in editor.playground.output.toPlainText(), timeout=10000)
     assert editor.playground.cancel_button.isEnabled()
     qtbot.mouseClick(editor.playground.cancel_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: editor.playground.status.text() == "Cancelled", timeout=3000)
+    qtbot.waitUntil(lambda: editor.playground.status.text() == "Cancelled", timeout=10000)
     assert editor.playground.run_button.isEnabled()
     assert not editor.runner.busy
 
@@ -125,19 +125,19 @@ def test_runs_land_in_the_history_with_their_traces(app, loop, paths, qtbot) -> 
     try:
         editor = studio.editor
         editor.run_graph()  # the starter agent; "question" has no value and no default
-        qtbot.waitUntil(lambda: editor.playground.status.text().startswith("Failed"), timeout=5000)
+        qtbot.waitUntil(lambda: editor.playground.status.text().startswith("Failed"), timeout=10000)
         assert "no value given for input 'question'" in editor.playground.status.text()
         assert editor.scene.nodes["input1"].status == "error"
         assert editor.scene.nodes["output1"].status == "skipped"
         editor.side.setCurrentWidget(editor.history)
         tree = editor.history.tree
-        qtbot.waitUntil(lambda: tree.topLevelItemCount() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: tree.topLevelItemCount() == 1, timeout=10000)
         run = tree.topLevelItem(0)
         assert run.text(1) == "error" and "Untitled agent" in run.text(0)
         run.setExpanded(True)
-        qtbot.waitUntil(lambda: run.childCount() == 3, timeout=5000)
+        qtbot.waitUntil(lambda: run.childCount() == 3, timeout=10000)
         assert {run.child(i).text(0) for i in range(3)} == {"input1", "prompt1", "output1"}
     finally:
         for task in studio.shutdown():
-            qtbot.waitUntil(task.done, timeout=3000)
+            qtbot.waitUntil(task.done, timeout=10000)
         engine.dispose()

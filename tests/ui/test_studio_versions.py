@@ -28,12 +28,12 @@ def _save_version(editor, qtbot, name: str) -> None:
     count = editor.versions.list.count()
     dialog.setTextValue(name)
     dialog.accept()
-    qtbot.waitUntil(lambda: editor.versions.list.count() == count + 1, timeout=3000)
+    qtbot.waitUntil(lambda: editor.versions.list.count() == count + 1, timeout=10000)
 
 
 def test_save_version_with_ctrl_shift_s_then_restore_and_undo(page, paths, qtbot) -> None:
     editor = page.editor
-    qtbot.waitUntil(lambda: editor.draft_path is not None and editor.draft_path.exists(), timeout=3000)
+    qtbot.waitUntil(lambda: editor.draft_path is not None and editor.draft_path.exists(), timeout=10000)
     _save_version(editor, qtbot, "three nodes")
     assert editor.side.currentWidget() is editor.versions
     (version,) = editor.versions.versions()
@@ -52,7 +52,7 @@ def test_save_version_with_ctrl_shift_s_then_restore_and_undo(page, paths, qtbot
     older = editor.versions.list.item(1)
     editor.versions.list.setCurrentItem(older)
     editor.versions.list.itemDoubleClicked.emit(older)
-    qtbot.waitUntil(lambda: len(editor.model.graph.nodes) == 3, timeout=3000)
+    qtbot.waitUntil(lambda: len(editor.model.graph.nodes) == 3, timeout=10000)
     assert set(editor.scene.nodes) == {"input1", "prompt1", "output1"}
     assert editor.undo.undoText() == "Restore three nodes"
     assert page.name.text() == "Untitled agent", "the name comes back with the version"
@@ -62,7 +62,7 @@ def test_save_version_with_ctrl_shift_s_then_restore_and_undo(page, paths, qtbot
     editor.undo.redo()
     assert len(editor.scene.nodes) == 3
     # the restored state is autosaved like any edit
-    qtbot.waitUntil(lambda: len(load_graph(editor.draft_path).nodes) == 3, timeout=3000)
+    qtbot.waitUntil(lambda: len(load_graph(editor.draft_path).nodes) == 3, timeout=10000)
 
 
 def test_versions_belong_to_their_agent(page, qtbot) -> None:
@@ -70,7 +70,7 @@ def test_versions_belong_to_their_agent(page, qtbot) -> None:
     _save_version(editor, qtbot, "first agent")
     page.new_agent()
     assert editor.versions.list.count() == 0
-    qtbot.waitUntil(lambda: "No versions yet" in editor.versions.note.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "No versions yet" in editor.versions.note.text(), timeout=10000)
     assert not editor.versions.restore_button.isEnabled()
 
 
@@ -154,4 +154,4 @@ def test_renamed_group_is_saved_in_the_draft(page, qtbot) -> None:
         path = editor.draft_path
         return path.exists() and [g.title for g in load_graph(path).groups] == ["Front"]
 
-    qtbot.waitUntil(saved, timeout=3000)
+    qtbot.waitUntil(saved, timeout=10000)

@@ -46,7 +46,7 @@ def test_quit_action_shuts_down_in_order(make_shell, runtime, qtbot) -> None:
     shell.show()
     shell.start_services()
     qtbot.waitUntil(lambda: shell.monitor.block is not None)
-    with qtbot.waitSignal(shell.finished, timeout=3000):
+    with qtbot.waitSignal(shell.finished, timeout=10000):
         shell.tray.quit_action.trigger()
     assert shell.quitting and not shell.window.isVisible()
     assert len(shell.tasks) == 0, "background tasks are cancelled on quit"
@@ -70,7 +70,7 @@ def test_close_quits_when_close_to_tray_is_off(make_shell, runtime, qtbot) -> No
     runtime.settings.close_to_tray = False
     shell = make_shell(runtime, tray_available=True)
     shell.show()
-    with qtbot.waitSignal(shell.finished, timeout=3000):
+    with qtbot.waitSignal(shell.finished, timeout=10000):
         shell.window.close()
     assert shell.quitting
 
@@ -79,5 +79,5 @@ def test_close_quits_without_a_tray_even_if_the_setting_is_on(make_shell, runtim
     runtime.settings.close_to_tray = True
     shell = make_shell(runtime, tray_available=False)
     shell.show()
-    with qtbot.waitSignal(shell.finished, timeout=3000):
+    with qtbot.waitSignal(shell.finished, timeout=10000):
         shell.window.close()

@@ -121,7 +121,7 @@ def run_session(app, paths, qtbot, onboard) -> tuple[AppRuntime, dict[str, str]]
         assert runtime.client is None, "runtime.aclose() ran at quit"
     finally:
         for task in shell.tasks.cancel_all():
-            qtbot.waitUntil(task.done, timeout=5000)
+            qtbot.waitUntil(task.done, timeout=10000)
         shell.tray.dispose()
         shell.window.close_for_quit()
         runtime.shutdown()

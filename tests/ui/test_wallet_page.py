@@ -329,7 +329,7 @@ def test_the_phrase_is_shown_only_after_the_password_and_copy_is_cleared(page, s
     assert dialog.prompt.field.text() == "", "the password is not kept in the field"
     dialog.copy_button.click()
     assert clipboard.text() == PHRASE
-    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=2000)
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=10000)
     dialog.reject()
     assert dialog.grid.words() == []
 

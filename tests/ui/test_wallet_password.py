@@ -91,7 +91,7 @@ def test_a_wrong_current_password_keeps_what_was_typed_then_it_changes(shell, ru
 
     dialog.current.field.setText(PASSWORD)
     qtbot.keyClick(dialog.current.field, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: gone(dialog), timeout=5000)
+    qtbot.waitUntil(lambda: gone(dialog), timeout=10000)
     assert notices == ["Wallet password changed."]
     wallet.lock()
     wallet.unlock(NEW)
@@ -109,7 +109,7 @@ def test_too_many_wrong_passwords_count_down(shell, runtime, qtbot) -> None:
     qtbot.waitUntil(lambda: "Try again in" in prompt.error.text())
     assert not prompt.button.isEnabled() and prompt.waiting
     assert dialog.new.text() == NEW, "the new password is kept while waiting"
-    qtbot.waitUntil(prompt.button.isEnabled, timeout=5000)
+    qtbot.waitUntil(prompt.button.isEnabled, timeout=10000)
     fill(dialog, PASSWORD, NEW)
     prompt.button.click()
-    qtbot.waitUntil(lambda: gone(dialog), timeout=5000)
+    qtbot.waitUntil(lambda: gone(dialog), timeout=10000)

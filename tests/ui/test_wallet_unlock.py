@@ -86,11 +86,11 @@ def test_too_many_attempts_count_down_before_the_next_try(shell, runtime, qtbot)
     prompt.button.click()  # the keystore now refuses for a second before checking
     qtbot.waitUntil(lambda: "Try again in" in prompt.error.text())
     assert not prompt.button.isEnabled() and prompt.waiting
-    qtbot.waitUntil(lambda: prompt.button.isEnabled(), timeout=5000)
+    qtbot.waitUntil(lambda: prompt.button.isEnabled(), timeout=10000)
     assert prompt.error.text() == "You can try again now."
     prompt.field.setText(PASSWORD)
     prompt.button.click()
-    qtbot.waitUntil(lambda: runtime.wallet.unlocked, timeout=5000)
+    qtbot.waitUntil(lambda: runtime.wallet.unlocked, timeout=10000)
 
 
 def test_a_corrupt_keystore_is_reported_and_left_alone(shell, runtime, qtbot) -> None:
@@ -140,7 +140,7 @@ def test_quitting_locks_closes_the_client_and_clears_a_copied_phrase(shell, runt
     shell.start_services()
     qtbot.waitUntil(lambda: shell.monitor.block is not None)
     shell.wallet.clipboard.copy(PHRASE)
-    with qtbot.waitSignal(shell.finished, timeout=5000):
+    with qtbot.waitSignal(shell.finished, timeout=10000):
         shell.request_quit()
     assert runtime.aclose_calls == 1, "runtime.aclose() is awaited before the loop stops"
     assert not runtime.wallet.unlocked
