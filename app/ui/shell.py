@@ -97,7 +97,7 @@ class Shell(QObject):
         colors = self.theme.colors
         self.wallet = WalletController(runtime, self.tasks, colors, window=lambda: self.window, parent=self)
         pages: list[QWidget] = [
-            HomePage(self.monitor, paths),
+            home := HomePage(self.monitor, paths),
             label_page := LabelPage(colors, self.tasks.spawn),
             StudioPage(colors, runtime, paths),
             MarketplacePage(colors),
@@ -113,6 +113,9 @@ class Shell(QObject):
             ),
         ]
         self.settings_page = settings_page
+        home.start.page_requested.connect(self.window.set_page)
+        home.start.follow_labeling(label_page)
+        home.start.follow_wallet(self.wallet)
         self.label_page = label_page
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.network_editor.attach(self.tasks.spawn)

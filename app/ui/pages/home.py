@@ -1,5 +1,6 @@
-"""Home: real facts about this installation only — the network, its chain id, the live block,
-where the data lives. If the network could not start, the reason and a Retry button."""
+"""Home: where to start (label for pay, build an agent, the wallet: get_started.py), then real facts
+about this installation — the network, its chain id, the live block, where the data lives. If the
+network could not start, the reason and a Retry button."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout
 
 from app.ui.network_monitor import NetState, NetworkMonitor
+from app.ui.pages.get_started import GetStarted
 from app.ui.widgets import Card, FactTile, Page, action_button, styled_label
 from app.version import __version__
 
@@ -22,7 +24,7 @@ _STATE_WORDS: dict[str, str] = {"starting": "starting…", "online": "online", "
 
 class HomePage(Page):
     def __init__(self, monitor: NetworkMonitor, paths: AppPaths) -> None:
-        super().__init__("Home", "What this app is connected to, right now.")
+        super().__init__("Home", "Label for pay, build agents, and what this app is connected to.")
         self._monitor = monitor
         self._paths = paths
 
@@ -50,6 +52,10 @@ class HomePage(Page):
         open_data.setToolTip(str(paths.data))
         self.data_tile.body.insertWidget(2, open_data, 0, Qt.AlignmentFlag.AlignLeft)
 
+        self.start = GetStarted()
+        self.body.addWidget(styled_label("Get started", "section"))
+        self.body.addWidget(self.start)
+        self.body.addSpacing(10)
         self.body.addWidget(styled_label("Network", "section"))
         self.body.addLayout(self._grid([self.network_tile, self.chain_tile, self.block_tile, self.rpc_tile]))
         self.body.addSpacing(10)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -49,6 +49,8 @@ TABS = ["Campaigns", "Earnings", "My campaigns"]
 
 
 class LabelPage(QWidget):
+    summary_changed = Signal(str)  # one line on the work there is, for Home
+
     def __init__(self, colors: Colors, spawn: Spawn | None = None) -> None:
         """``spawn(coro, name)`` runs the page's calls (the shell's ``BackgroundTasks.spawn``, so they
         are cancelled at quit); without it the page keeps its own task set."""
@@ -63,6 +65,7 @@ class LabelPage(QWidget):
         self._manifests: dict[int, Any] = {}
         self._claim: Any = None  # the batch being labeled
         self.requester: QWidget | None = None
+        self.summary = ""
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 22, 32, 16)
@@ -176,6 +179,7 @@ class LabelPage(QWidget):
         if service is None:
             self.unavailable_title.setText(reason or NO_SERVICE)
             self.stack.setCurrentWidget(self.unavailable)
+            self._summarize(reason or NO_SERVICE)
             return
         self.campaign_stack.setCurrentWidget(self.list_view)
         self.show_tab(0)
@@ -233,6 +237,19 @@ class LabelPage(QWidget):
         self._campaigns = {c.campaign_id: c for c in campaigns}
         self._claims = {c.campaign_id: c for c in claims}
         self.list_view.show_campaigns(campaigns, self._claims)
+        claimable = [c for c in campaigns if c.open and c.batches_available > 0]
+        if claimable:
+            best = max(c.reward_per_item for c in claimable)
+            self._summarize(
+                f"{len(claimable)} campaign{'s' if len(claimable) != 1 else ''} with work to claim, "
+                f"up to {sahara(best)} per item."
+            )
+        else:
+            self._summarize("No campaign has work to claim right now.")
+
+    def _summarize(self, text: str) -> None:
+        self.summary = text
+        self.summary_changed.emit(text)
 
     def show_list(self) -> None:
         self.campaign_stack.setCurrentWidget(self.list_view)
