@@ -54,7 +54,7 @@ class GetStarted(QWidget):
             "Drag nodes onto a canvas, wire them, and try the agent in the playground.",
             action_button("Open the studio", lambda: self.page_requested.emit(STUDIO_PAGE)),
         )
-        self.studio_card.status.setText("Start from a blank canvas or open examples/agents/digit_router.")
+        self.studio_card.status.setText("Start from a blank canvas, or Open… a .sahara-agent file.")
         self.wallet_card = StartCard(
             "Your wallet",
             "Where your earnings arrive and what pays for licenses; its keys never leave this computer.",
