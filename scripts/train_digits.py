@@ -6,12 +6,20 @@
 Data: scikit-learn's copy of the UCI optical digits (1,797 8×8 images, 0..16 per pixel), copied
 verbatim to resources/datasets/digits.csv.gz so the app (which has no scikit-learn) ships the same
 images for the demo campaign. Model: a small CNN, trained on one thread with fixed seeds and
-deterministic kernels, so the same torch version produces the same ONNX bytes (``--check``).
+deterministic kernels, so the same torch version produces the same ONNX bytes (``--check``). The
+kernels are pinned to AVX2 (torch's and oneDNN's): left to choose, an AVX-512 machine rounds
+differently and trains other weights (CI machines differ; the shipped model is the AVX2 one).
 Input ``image``: float32 [N, 1, 8, 8], grey levels in 0..1 with ink bright (pixels / 16).
 Output ``probabilities``: float32 [N, 10], softmax.
 """
 
 from __future__ import annotations
+
+import os
+
+# Before torch loads: the same vector kernels on every x86-64 CPU (see the docstring).
+os.environ["ATEN_CPU_CAPABILITY"] = "avx2"
+os.environ["ONEDNN_MAX_CPU_ISA"] = "AVX2"
 
 import argparse
 import hashlib
