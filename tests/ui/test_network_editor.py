@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from local_http import serving
 from PySide6.QtCore import Qt
 
 from app.settings import NetworkConfig, load_settings
@@ -34,14 +34,8 @@ class _Rpc(BaseHTTPRequestHandler):
 @pytest.fixture
 def rpc_url() -> Iterator[str]:
     """A tiny JSON-RPC node that answers eth_chainId with 11155111."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Rpc)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(_Rpc) as url:
+        yield url
 
 
 @pytest.fixture

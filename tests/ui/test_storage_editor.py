@@ -4,11 +4,11 @@ checked against a real HTTP server before it is saved; a refused URL stays in th
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from local_http import serving
 
 from app.settings import load_settings
 from app.ui.storage_editor import IPFS, LOCAL, StorageEditor
@@ -34,25 +34,16 @@ class _Server(BaseHTTPRequestHandler):
         pass
 
 
-def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
 @pytest.fixture
 def node_url() -> Iterator[str]:
-    yield from _serve(_Server)
+    with serving(_Server) as url:
+        yield url
 
 
 @pytest.fixture
 def web_url() -> Iterator[str]:
-    yield from _serve(type("Web", (_Server,), {"web": True}))
+    with serving(type("Web", (_Server,), {"web": True})) as url:
+        yield url
 
 
 @pytest.fixture

