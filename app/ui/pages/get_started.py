@@ -36,8 +36,8 @@ class StartCard(Card):
 
 
 class GetStarted(QWidget):
-    """The cards hold no reference to the shell: a page to show is asked for with ``page_requested``
-    (a reference back would make a cycle that the garbage collector may break mid-teardown)."""
+    """The three cards. A page to show is asked for with ``page_requested``, which the shell connects
+    to the window, so Home holds no reference back to the shell."""
 
     page_requested = Signal(int)
 
@@ -74,8 +74,7 @@ class GetStarted(QWidget):
             self.label_card.status.setText(page.summary)
 
     def follow_wallet(self, wallet: WalletController) -> None:
-        # Bound methods, not closures: Qt drops a connection to a QObject's method when the object
-        # goes, while a closure would still run against a half-deleted card at shutdown.
+        # Bound methods, not closures: Qt drops these connections when this widget goes.
         self._wallet = wallet
         wallet.changed.connect(self._update_wallet)
         wallet.balances_changed.connect(self._update_wallet)
