@@ -35,6 +35,12 @@ NAV = [
     NavEntry("Settings", "gear-six", pinned_bottom=True),
 ]
 
+
+def page_index(title: str) -> int:
+    """The stack index of the page named ``title`` in ``NAV`` (pages are built in this order)."""
+    return next(i for i, entry in enumerate(NAV) if entry.title == title)
+
+
 _THEMES: tuple[ThemeMode, ...] = ("system", "light", "dark")
 
 

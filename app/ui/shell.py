@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.ui.crash_reporter import CrashReporter
-from app.ui.frame import NAV, BootSettings, ShellFrame
+from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
 from app.ui.network_monitor import ClientFactory, NetworkMonitor
 from app.ui.pages.compute import ComputePage
 from app.ui.pages.home import HomePage
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["NAV", "Shell"]
 
-WALLET_PAGE = next(i for i, entry in enumerate(NAV) if entry.title == "Wallet")
+WALLET_PAGE = page_index("Wallet")
 AUTO_REVIEW_INTERVAL_S = 5.0  # how often submitted batches are looked for
 NO_WALLET_BANNER = (
     "Welcome to Sahara. Set up a wallet to be paid for your work and to buy licenses: it takes a minute, "

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
+from app.ui.frame import page_index
 from app.ui.widgets import Card, action_button, styled_label
 
 if TYPE_CHECKING:
     from app.ui.pages.label import LabelPage
     from app.ui.wallet.controller import WalletController
 
-LABEL_PAGE, STUDIO_PAGE, WALLET_PAGE = 1, 2, 5
+LABEL_PAGE, STUDIO_PAGE = page_index("Label"), page_index("Studio")
 
 
 class StartCard(Card):
@@ -88,10 +89,12 @@ class GetStarted(QWidget):
         self.wallet_card.button.setText(words.get(self._wallet.state, "Open the wallet"))
 
     def _open_wallet(self) -> None:
-        self.page_requested.emit(WALLET_PAGE)
-        if self._wallet is not None and self._wallet.state == "none":
+        if self._wallet is None:
+            return
+        self._wallet.page_requested.emit()  # the shell shows the Wallet page
+        if self._wallet.state == "none":
             self._wallet.open_onboarding()
-        elif self._wallet is not None and self._wallet.state == "locked":
+        elif self._wallet.state == "locked":
             self._wallet.request_unlock()
 
 
