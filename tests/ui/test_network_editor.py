@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
-from local_http import serving
+from local_http import Handler, serving
 from PySide6.QtCore import Qt
 
 from app.settings import NetworkConfig, load_settings
@@ -17,18 +16,11 @@ from app.ui.network_editor import AddNetworkDialog, NetworkEditor
 CHAIN_ID = 11155111
 
 
-class _Rpc(BaseHTTPRequestHandler):
+class _Rpc(Handler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "result": hex(CHAIN_ID)}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(200, body)
 
 
 @pytest.fixture

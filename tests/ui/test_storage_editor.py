@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
-from local_http import serving
+from local_http import Handler, serving
 
 from app.settings import load_settings
 from app.ui.storage_editor import IPFS, LOCAL, StorageEditor
 
 
-class _Server(BaseHTTPRequestHandler):
+class _Server(Handler):
     """Kubo's answer to ``block/stat`` of a block it lacks, or (as ``web``) a plain 404 page."""
 
     web = False
@@ -25,13 +24,7 @@ class _Server(BaseHTTPRequestHandler):
         else:
             status = 500
             body = json.dumps({"Message": "block was not found locally (offline)", "Type": "error"}).encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(status, body, "text/html" if status == 404 else "application/json")
 
 
 @pytest.fixture

@@ -8,37 +8,28 @@ way task cancellation in the app does, and check that the client still answers a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
-from local_http import serving
+from local_http import Handler, serving
 
 from app.chain.client import ChainClient, ChainUnavailable
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Handler):
     """Answers every call with block 0x2a after a short pause, so requests overlap."""
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         time.sleep(0.01)
         out = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": "0x2a"}).encode()
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-        except OSError:  # the client cancelled and hung up: expected here
-            pass
-
-    def log_message(self, *args: object) -> None:
-        pass
+        with contextlib.suppress(OSError):  # the client cancelled and hung up: expected here
+            self.answer(200, out)
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
-from local_http import serving
+from local_http import Handler, serving
 
 from app.network_config import (
     ChainMismatch,
@@ -79,20 +78,13 @@ def test_validate_builds_a_network_config() -> None:
     assert config == NetworkConfig(name="mine", rpc_url="http://10.0.0.2:8545", chain_id=1337)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Handler):
     reply: object = {"jsonrpc": "2.0", "id": 1, "result": "0x5"}
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
         body = json.dumps(self.reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(200, body)
 
 
 @pytest.fixture
