@@ -4,7 +4,6 @@ with a real digit (the shipped digits and ONNX model), its route and trace read 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,21 +14,14 @@ from studio_fakes import chat_server
 from app.labeling.digits import digit_png, load_digits
 from app.resources import REPO_ROOT
 from app.ui.pages.studio import StudioPage
-from app.ui.theme import DARK
 
 EXAMPLE = REPO_ROOT / "examples" / "agents" / "digit_router.sahara-agent"
 
 
 @pytest.fixture
-def page(app, loop, paths, qtbot) -> Iterator[StudioPage]:
-    studio = StudioPage(DARK, paths=paths)
-    qtbot.addWidget(studio)
-    studio.resize(1400, 900)
-    studio.show()
-    qtbot.waitExposed(studio)
-    yield studio
-    for task in studio.shutdown():
-        qtbot.waitUntil(task.done, timeout=10000)
+def page(studio_page) -> StudioPage:
+    studio_page.resize(1400, 900)  # room for the palette, the canvas and the run's trace
+    return studio_page
 
 
 def digit_file(tmp_path: Path, label: int) -> Path:
