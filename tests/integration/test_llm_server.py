@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from studio_graphs import llm_chat_graph
 
 from app.llm.charlm import CharLM
 from app.llm.server import MAX_BODY, ChatServer
 from app.studio.events import NodeFinished, NodeToken
 from app.studio.executor import Executor
-from app.studio.graph import SCHEMA_VERSION, Graph
+from app.studio.graph import Graph
 from app.studio.secrets import SecretStore
 
 QUESTION = [{"role": "user", "content": "What does the for statement do?"}]
@@ -122,21 +123,7 @@ def chat_graph(base_url: str, secret: str | None = None) -> Graph:
     }
     if secret:
         config["api_key_secret"] = secret
-    return Graph.model_validate(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "name": "offline chat",
-            "nodes": [
-                {"id": "q", "type": "input", "config": {"name": "question"}},
-                {"id": "llm", "type": "llm_chat", "config": config},
-                {"id": "out", "type": "output", "config": {"name": "answer"}},
-            ],
-            "edges": [
-                {"id": "e1", "source": "q", "source_port": "value", "target": "llm", "target_port": "prompt"},
-                {"id": "e2", "source": "llm", "source_port": "text", "target": "out", "target_port": "value"},
-            ],
-        }
-    )
+    return llm_chat_graph(config, "offline chat")
 
 
 def test_the_studio_llm_node_answers_through_the_executor(server: ChatServer, lm: CharLM) -> None:

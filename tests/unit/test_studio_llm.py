@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from studio_graphs import llm_chat_graph
 from test_studio_http import serve
 
 from app.studio.cache import OutputCache
 from app.studio.document import save_graph
 from app.studio.events import NodeFinished, NodeToken
 from app.studio.executor import Executor
-from app.studio.graph import SCHEMA_VERSION, Graph
+from app.studio.graph import Graph
 from app.studio.secrets import SecretStore
 
 API_KEY = "sk-test-7f3a9c-never-in-files"
@@ -50,21 +51,7 @@ def chat_graph(base_url: str, secret: str | None = "openai") -> Graph:
     config: dict[str, Any] = {"base_url": base_url + "/v1", "model": "tiny", "system": "Be brief."}
     if secret:
         config["api_key_secret"] = secret
-    return Graph.model_validate(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "name": "chat",
-            "nodes": [
-                {"id": "q", "type": "input", "config": {"name": "question"}},
-                {"id": "llm", "type": "llm_chat", "config": config},
-                {"id": "out", "type": "output", "config": {"name": "answer"}},
-            ],
-            "edges": [
-                {"id": "e1", "source": "q", "source_port": "value", "target": "llm", "target_port": "prompt"},
-                {"id": "e2", "source": "llm", "source_port": "text", "target": "out", "target_port": "value"},
-            ],
-        }
-    )
+    return llm_chat_graph(config)
 
 
 def test_streams_tokens_with_the_key_from_the_secrets_store(tmp_path: Path) -> None:
