@@ -15,8 +15,8 @@ from app.cli_wallet import CliError, read_password, wallet_folder
 
 
 async def _deploy(args: argparse.Namespace) -> None:
-    from app.chain.deploy import current_deployment, deploy_all
     from app.runtime import AppRuntime, NetworkError
+    from app.wallet.deploy import current_deployment, deploy_all
 
     runtime = AppRuntime.open(args.paths)
     if runtime.db_error:

@@ -27,12 +27,11 @@ from app.cli_wallet import CliError, read_password, wallet_folder
 
 if TYPE_CHECKING:
     from app.labeling.formats import ImportProblem, ImportResult
-    from app.labeling.schema import Annotation, TaskType
+    from app.labeling.schema import Annotation, Item, TaskType
     from app.labeling.service import LabelingService
     from app.runtime import AppRuntime
     from app.storage import BlobStore
 
-SAHARA_DECIMALS = 18
 # Named here, not imported: building the parser must stay cheap for every `sahara` command; an
 # unknown name is refused by the formats package itself, with the list.
 IMPORT_FORMATS = "folder, csv, jsonl, coco, yolo, voc, labelstudio"
@@ -51,9 +50,9 @@ class Session:
 
 
 def sahara(wei: int) -> str:
-    from app.wallet.tx_summary import format_units
+    from app.wallet.tx_summary import format_sahara
 
-    return format_units(wei, SAHARA_DECIMALS, max_decimals=6)
+    return format_sahara(wei, max_decimals=6)
 
 
 def _say(text: str) -> None:
@@ -110,7 +109,7 @@ async def _campaigns(args: argparse.Namespace, s: Session) -> None:
             "\t".join(
                 [
                     str(c.campaign_id), c.title, c.task_type.value, str(c.item_count),
-                    f"{sahara(c.reward_per_item)} SAHARA/item", f"x{c.redundancy}",
+                    f"{sahara(c.reward_per_item)}/item", f"x{c.redundancy}",
                     f"{c.batches_available} batches left", "open" if c.open else "closed",
                     c.requester, f"requester accepted {rate} of {c.requester_reviewed} reviewed",
                 ]
@@ -122,17 +121,18 @@ async def _campaigns(args: argparse.Namespace, s: Session) -> None:
 
 
 def _parse_reward(text: str) -> int:
-    from app.wallet.tx_summary import parse_amount
+    from app.labeling.campaign_rules import parse_reward
 
     try:
-        return parse_amount(text, SAHARA_DECIMALS, "SAHARA")
+        return parse_reward(text)
     except ValueError as exc:
         raise CliError(f"--reward: {exc}") from exc
 
 
 def _problem(problem: ImportProblem) -> str:
-    where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
-    return f"skipped {where}: {problem.message}"
+    from app.labeling.campaign_rules import problem_line
+
+    return f"skipped {problem_line(problem)}"
 
 
 def _import(path: str, fmt: str | None, task: TaskType | None, classes: list[str] | None) -> ImportResult:
@@ -146,38 +146,37 @@ def _import(path: str, fmt: str | None, task: TaskType | None, classes: list[str
 
 def _task(args: argparse.Namespace, result: ImportResult) -> TaskType:
     """``--task``, else what the file implies, else classification of the items' kind."""
+    from app.labeling.campaign_rules import default_task
     from app.labeling.schema import TaskType
 
-    if args.task:
-        return TaskType(args.task)
-    if result.task_type is not None:
-        return result.task_type
-    text = bool(result.items) and result.items[0].text is not None
-    return TaskType.TEXT_CLASSIFICATION if text else TaskType.IMAGE_CLASSIFICATION
+    return TaskType(args.task) if args.task else default_task(result)
 
 
-def _gold(args: argparse.Namespace, task: TaskType, names: list[str], ids: set[str]) -> dict[str, Annotation]:
+def _gold(
+    args: argparse.Namespace, task: TaskType, names: list[str], items: list[Item]
+) -> dict[str, Annotation]:
     """Known answers from ``--gold-from`` for items of the campaign (matched by item id) that fit the
-    task and the label set; ``--gold-count`` keeps that many, spread evenly over the campaign."""
-    from app.labeling.formats.common import ANSWER_PART
+    task and the label set; ``--gold-count`` keeps that many, picked as the wizard picks them
+    (``campaign_rules.pick_gold``: spread evenly over the campaign, random within each stretch)."""
+    import random
+
+    from app.labeling.campaign_rules import gold_candidates, pick_gold
 
     if not args.gold_from:
         return {}
     found = _import(args.gold_from, args.gold_format, task, names)
     for problem in found.problems:
         _say(f"gold: {_problem(problem)}")
-    usable = {
-        item_id: answer
-        for item_id, answer in found.annotations.items()
-        if item_id in ids and getattr(answer, ANSWER_PART[task]) and answer.labels_used() <= set(names)
-    }
-    if not usable:
+    candidates = gold_candidates(items, found.annotations, task, names)
+    if not candidates:
         raise CliError(f"no answer in {args.gold_from} is for an item of the campaign with a known class")
-    chosen = sorted(usable)
-    if args.gold_count is not None and args.gold_count < len(chosen):
-        step = len(chosen) / args.gold_count
-        chosen = [chosen[int(k * step)] for k in range(args.gold_count)]
-    return {item_id: usable[item_id] for item_id in chosen}
+    chosen = candidates
+    if args.gold_count is not None and args.gold_count < len(candidates):
+        try:
+            chosen = pick_gold(candidates, args.gold_count, random.Random())
+        except ValueError as exc:
+            raise CliError(f"--gold-count: {exc}") from exc
+    return {item_id: found.annotations[item_id] for item_id in chosen}
 
 
 async def _create(args: argparse.Namespace, s: Session) -> None:
@@ -201,7 +200,7 @@ async def _create(args: argparse.Namespace, s: Session) -> None:
             instructions = Path(args.instructions).read_text(encoding="utf-8")
         except OSError as exc:
             raise CliError(f"cannot read the instructions: {exc}") from exc
-    gold = _gold(args, task, names, {item.id for item in source.items})
+    gold = _gold(args, task, names, source.items)
     spec = CampaignSpec(
         title=args.title, task_type=task, label_set=LabelSet.from_names(names), instructions=instructions,
         items=source.items, gold=gold, redundancy=args.redundancy, reward_per_item=_parse_reward(args.reward),
@@ -221,7 +220,7 @@ async def _create(args: argparse.Namespace, s: Session) -> None:
         _say(_problem(problem))
     kept = len(spec.items) - len(skipped)
     escrow = kept * spec.redundancy * spec.reward_per_item
-    _say(f"campaign {campaign_id}: {kept} items, {len(gold)} gold, {sahara(escrow)} SAHARA in escrow")
+    _say(f"campaign {campaign_id}: {kept} items, {len(gold)} gold, {sahara(escrow)} in escrow")
     print(campaign_id)
 
 
@@ -261,7 +260,7 @@ async def _close(args: argparse.Namespace, s: Session) -> None:
     before = (await s.service.board.campaign(args.campaign)).escrow
     tx = await s.service.close(args.campaign)
     after = (await s.service.board.campaign(args.campaign)).escrow
-    _say(f"campaign {args.campaign} closed; {sahara(before - after)} SAHARA refunded")
+    _say(f"campaign {args.campaign} closed; {sahara(before - after)} refunded")
     print(tx)
 
 
@@ -324,11 +323,11 @@ async def _submit(args: argparse.Namespace, s: Session) -> None:
 async def _earnings(args: argparse.Namespace, s: Session) -> None:
     e = await s.service.earnings()
     for name in ("withdrawable", "pending", "accepted", "rejected", "paid"):
-        print(f"{name}\t{sahara(getattr(e, name))} SAHARA")
+        print(f"{name}\t{sahara(getattr(e, name))}")
     for row in e.rows:
         print(
             f"{row.campaign_id}\t{row.batch}\t{row.status}\t{row.accepted}/{row.items}"
-            f"\t{sahara(row.paid)} SAHARA\t{row.reason}"
+            f"\t{sahara(row.paid)}\t{row.reason}"
         )
 
 
@@ -340,7 +339,7 @@ async def _withdraw(args: argparse.Namespace, s: Session) -> None:
     if amount == 0:
         raise CliError("nothing to withdraw yet: earnings arrive when your batches are reviewed")
     tx = await s.service.withdraw()
-    _say(f"withdrew {sahara(amount)} SAHARA")
+    _say(f"withdrew {sahara(amount)}")
     print(tx)
 
 

@@ -167,7 +167,7 @@ class AppRuntime:
         On other networks a missing deployment is not fixed behind the user's back: it returns None
         and ``sahara deploy --network NAME`` is the way to deploy there.
         """
-        from app.chain.deploy import current_deployment, deploy_all
+        from app.wallet.deploy import current_deployment, deploy_all
         from app.wallet.faucet import treasury
 
         if self.outbox is None:

@@ -18,7 +18,7 @@ import time
 from PySide6.QtWidgets import QApplication
 
 from app.studio.graph import Edge, Graph, Node, Position
-from app.ui.studio.model import GraphModel
+from app.studio.graph_model import GraphModel
 from app.ui.studio.scene import StudioScene
 from app.ui.studio.view import CanvasView
 from app.ui.theme import DARK

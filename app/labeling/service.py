@@ -2,7 +2,7 @@
 
 The UI (app/ui/pages/label.py, app/ui/labeling/) calls only this class. It ties storage (images,
 manifests, encrypted results and gold sets), the wallet (the active account signs and decrypts)
-and the board (every transaction through ``app.chain.calls.transact``, so through the outbox,
+and the board (every transaction through ``app.wallet.calls.transact``, so through the outbox,
 with an intent that makes a retry after a crash return the first transaction, never send a second).
 
 Chain errors are not translated here: the outbox raises ``TxReverted`` with the contract's decoded
@@ -26,7 +26,6 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.chain.calls import events, transact
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
 from app.db.models import LabelCampaign
@@ -41,6 +40,7 @@ from app.storage.cid import Cid
 from app.storage.errors import BlobNotFound, BlobTooLarge, InvalidCid, StorageError
 from app.storage.keywrap import parse_public_key
 from app.storage.store import BlobStore
+from app.wallet.calls import events, transact
 
 if TYPE_CHECKING:
     from app.labeling.quality import Consensus

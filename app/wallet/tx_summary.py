@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.wallet.outbox import Outbox, Signer, TxRequest
 
 ETH_DECIMALS = 18
+SAHARA_DECIMALS = 18  # SaharaToken's decimals()
 MAX_UINT256 = 2**256 - 1
 MAX_SHOWN_DECIMALS = 6
 
@@ -106,6 +107,11 @@ def format_units(amount: int, decimals: int = ETH_DECIMALS, *, max_decimals: int
 
 def format_eth(wei: int, *, max_decimals: int | None = None, round_up: bool = False) -> str:
     return f"{format_units(wei, ETH_DECIMALS, max_decimals=max_decimals, round_up=round_up)} ETH"
+
+
+def format_sahara(wei: int, *, max_decimals: int | None = None) -> str:
+    """``1,234.5 SAHARA``: every decimal unless ``max_decimals`` (what is paid is shown to the wei)."""
+    return f"{format_units(wei, SAHARA_DECIMALS, max_decimals=max_decimals)} SAHARA"
 
 
 def format_gwei(wei: int) -> str:

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from eth_utils import to_checksum_address
 
-from app.chain.calls import CallFailed, events, transact
 from app.chain.client import ChainClient, ChainUnavailable
 from app.chain.contracts import Deployment
 from app.db.models import KeyDelivery
@@ -42,6 +41,7 @@ from app.market.licenses import LicenseRecord, LicenseStatus
 from app.market.purchases import InvalidPurchase, parse_purchase
 from app.storage import BlobStore, Cid, DecryptionError, InvalidCid, StorageError
 from app.storage.envelope import read_header
+from app.wallet.calls import CallFailed, events, transact
 from app.wallet.hd import EncryptionKey
 from app.wallet.keystore import AccountEntry
 from app.wallet.outbox import Outbox, OutboxError, Signer, TxReverted

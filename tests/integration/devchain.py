@@ -21,14 +21,14 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.bindings import bind
-from app.chain.calls import events, transact
 from app.chain.client import ChainClient
 from app.chain.contracts import CONTRACTS, Deployment
-from app.chain.deploy import deploy_all
 from app.chain.devnet import DEVNET_CHAIN_ID, Devnet
 from app.chain.permit import Permit, signed_permit
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.wallet.calls import events, transact
+from app.wallet.deploy import deploy_all
 from app.wallet.faucet import DEV_MNEMONIC, treasury
 from app.wallet.hd import signing_account
 from app.wallet.outbox import Outbox

@@ -1,7 +1,7 @@
 """One happy path per contract on a real devnet, through the app's own bindings and outbox.
 
 The contracts are deployed once for the module with ``deploy_all`` (devnet treasury as admin). Every
-transaction is a ``TxRequest`` through the ``Outbox`` (via ``app.chain.calls.transact``), every read a
+transaction is a ``TxRequest`` through the ``Outbox`` (via ``app.wallet.calls.transact``), every read a
 ``bind(...).functions.x().call()``, every event decoded from a receipt with the bound contract's ABI.
 Accounts come from the devnet mnemonic (anvil funds them with ETH; the treasury hands out SAHARA).
 Tests share accounts and the chain, so each compares balance *changes* over its flow and checks that
@@ -21,10 +21,10 @@ from devchain import Chain, Env, acct, deltas, run
 from eth_account.signers.local import LocalAccount
 
 from app.chain.bindings import encode_call
-from app.chain.deploy import DeployConfig
 from app.chain.devnet import DEVNET_CHAIN_ID
 from app.chain.merkle import ContributorTree, build_tree, leaf_hash
 from app.chain.permit import TokenDomain, signed_permit, token_domain
+from app.wallet.deploy import DeployConfig
 from app.wallet.faucet import DEV_MNEMONIC, treasury
 from app.wallet.hd import encryption_key_from_mnemonic
 from app.wallet.outbox import TxRequest, TxReverted

@@ -9,10 +9,10 @@ import pytest
 from app.chain.bindings import bind
 from app.chain.client import ChainClient
 from app.chain.contracts import CONTRACTS
-from app.chain.deploy import current_deployment, deploy_all
 from app.chain.devnet import Devnet
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.wallet.deploy import current_deployment, deploy_all
 from app.wallet.faucet import DEV_MNEMONIC, TREASURY_INDEX
 from app.wallet.hd import signing_account
 from app.wallet.outbox import Outbox

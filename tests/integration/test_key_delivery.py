@@ -35,7 +35,6 @@ from eth_account.signers.local import LocalAccount
 
 from app.chain.bindings import bind, encode_call
 from app.chain.contracts import save_deployment
-from app.chain.deploy import DeployConfig
 from app.chain.devnet import DEVNET_CHAIN_ID
 from app.chain.permit import signed_permit
 from app.db.engine import make_engine, session_factory
@@ -46,6 +45,7 @@ from app.market.publish import encrypt_and_store
 from app.paths import app_paths
 from app.storage import DecryptionError
 from app.storage.local import LocalStore
+from app.wallet.deploy import DeployConfig
 from app.wallet.faucet import DEV_MNEMONIC, treasury
 from app.wallet.hd import EncryptionKey, encryption_key_from_mnemonic
 from app.wallet.outbox import Outbox

@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from requester_fakes import FakeRequesterService, image_folder
 
+from app.labeling.campaign_rules import Step
 from app.labeling.formats import FormatError, ImportProblem, ImportResult
 from app.labeling.schema import Annotation, Item, TaskType
-from app.ui.labeling.campaign_form import Step
 from app.ui.labeling.wizard import NewCampaignDialog
 from app.ui.tasks import BackgroundTasks
 from app.ui.theme import LIGHT

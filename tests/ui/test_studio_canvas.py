@@ -170,7 +170,7 @@ def test_importing_a_bad_file_says_why_and_leaves_it_alone(page, tmp_path, qtbot
 
 def test_export_then_import_round_trip(page, tmp_path, qtbot) -> None:
     target = tmp_path / "mine"
-    page.editor.rename("Round trip")
+    page.editor.model.rename("Round trip")
     page.export_path(target)
     exported = tmp_path / "mine.sahara-agent"
     qtbot.waitUntil(exported.exists, timeout=10000)
@@ -218,7 +218,7 @@ def test_mouse_drag_moves_a_node_and_wires_ports(page, qtbot) -> None:
     )
     assert item.pos() != old
     assert editor.model.node("output1").position.x == item.x(), "the move reached the model"
-    assert editor.undo.undoText() == "Move node"
+    assert editor.undo.undo_text == "Move node"
     editor.undo.undo()
     assert item.pos() == old
     # drag a wire from prompt1's output to a second output node
@@ -323,7 +323,7 @@ def test_shift_drop_joins_two_branches_into_one_input(page) -> None:
     into = [e for e in editor.model.graph.edges if (e.target, e.target_port) == ("output1", "value")]
     assert [e.source for e in into] == ["prompt1", other], "both branches feed the output"
     assert all(e.id in editor.scene.edges for e in into)
-    assert editor.undo.undoText() == "Join branches"
+    assert editor.undo.undo_text == "Join branches"
     editor.undo.undo()
     assert editor.model.edge_into("output1", "value").source == "prompt1"
     # without Shift the new wire replaces every wire into the input; undo brings them back

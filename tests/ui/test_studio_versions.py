@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QInputDialog
 from app.studio.document import load_graph
 from app.ui.pages.studio import StudioPage
 from app.ui.studio.group_edit import GroupTitleEditor
+from app.ui.studio.menus import canvas_menu
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_save_version_with_ctrl_shift_s_then_restore_and_undo(page, paths, qtbot
     editor.versions.list.itemDoubleClicked.emit(older)
     qtbot.waitUntil(lambda: len(editor.model.graph.nodes) == 3, timeout=10000)
     assert set(editor.scene.nodes) == {"input1", "prompt1", "output1"}
-    assert editor.undo.undoText() == "Restore three nodes"
+    assert editor.undo.undo_text == "Restore three nodes"
     assert page.name.text() == "Untitled agent", "the name comes back with the version"
     editor.undo.undo()
     assert len(editor.model.graph.nodes) == 4 and page.name.text() == "Renamed"
@@ -96,11 +97,25 @@ def test_double_click_a_group_title_renames_it_in_place(page, qtbot) -> None:
     qtbot.keyClick(line, Qt.Key.Key_Return)
     assert editor.model.graph.groups[0].title == "Inputs"
     assert editor.scene.groups[group_id].title == "Inputs"
-    assert editor.undo.undoText() == "Rename group"
+    assert editor.undo.undo_text == "Rename group"
     editor.undo.undo()
     assert editor.scene.groups[group_id].title == "Group 1"
     editor.undo.redo()
     assert editor.scene.groups[group_id].title == "Inputs"
+
+
+def test_the_context_menu_and_the_undo_actions_follow_the_group(page) -> None:
+    editor = page.editor
+    group_id = _group_two(editor)
+    assert (editor.undo_action.text(), editor.undo_action.isEnabled()) == ("Undo Group", True)
+    assert (editor.redo_action.text(), editor.redo_action.isEnabled()) == ("Redo", False)
+    menu = canvas_menu(editor, QPointF(0, 0))
+    texts = [a.text() for a in menu.actions()]
+    menu.deleteLater()
+    assert "Rename group…  (F2)" in texts and editor.ungroup_action.text() in texts
+    editor.undo_action.trigger()
+    assert group_id not in editor.scene.groups
+    assert (editor.undo_action.isEnabled(), editor.redo_action.text()) == (False, "Redo Group")
 
 
 def test_f2_on_a_selected_group_and_escape_cancels(page, qtbot) -> None:
@@ -121,7 +136,7 @@ def test_f2_on_a_selected_group_and_escape_cancels(page, qtbot) -> None:
     assert line is not None and line.hasFocus()
     qtbot.keyClicks(line, "Not this")
     qtbot.keyClick(line, Qt.Key.Key_Escape)
-    assert editor.model.graph.groups[0].title == "Group 1" and editor.undo.undoText() == "Group"
+    assert editor.model.graph.groups[0].title == "Group 1" and editor.undo.undo_text == "Group"
     # F2 again, type a name and click elsewhere: leaving the field keeps the name
     qtbot.keyClick(editor.view, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: editor.view.viewport().findChild(GroupTitleEditor) is not None)

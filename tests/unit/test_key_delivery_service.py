@@ -19,7 +19,6 @@ from hexbytes import HexBytes
 from web3 import AsyncWeb3
 
 from app.chain.bindings import bind
-from app.chain.calls import CallFailed
 from app.chain.client import ChainUnavailable
 from app.chain.contracts import Deployment
 from app.db.engine import make_engine, session_factory
@@ -29,6 +28,7 @@ from app.market.licenses import Delivery, LicenseRecord, LicenseStatus
 from app.market.publish import encrypt_and_store
 from app.storage.envelope import decrypt_with_key
 from app.storage.local import LocalStore
+from app.wallet.calls import CallFailed
 from app.wallet.hd import encryption_key_from_mnemonic, signing_account
 from app.wallet.keystore import AccountEntry
 from app.wallet.outbox import TxReverted

@@ -32,19 +32,23 @@ def test_create_parses_with_defaults() -> None:
     assert (export.campaign, export.format, export.output) == (3, "coco", "out")
 
 
-def test_gold_keeps_known_answers_for_campaign_items_spread_evenly(tmp_path: Path) -> None:
+def test_gold_keeps_known_answers_for_campaign_items_picked_by_the_wizards_rule(tmp_path: Path) -> None:
     gold = tmp_path / "gold.csv"
     rows = [f"t{n},text {n},{'pos' if n % 2 else 'neg'}" for n in range(10)]
     gold.write_text("id,text,label\n" + "\n".join([*rows, "t10,text 10,maybe", "elsewhere,x,pos"]) + "\n")
-    items = {f"t{n}" for n in range(11)}
+    items = [Item(id=f"t{n}", text=f"text {n}") for n in (*range(9, -1, -1), 10)]  # campaign order
     everything = _gold(gold_args(gold), TaskType.TEXT_CLASSIFICATION, NAMES, items)
-    assert sorted(everything) == sorted(f"t{n}" for n in range(10))  # no unknown class, no stranger
+    assert list(everything) == [f"t{n}" for n in range(9, -1, -1)]  # no unknown class, no stranger
     assert everything["t3"].label == "pos"
-    picked = _gold(gold_args(gold, 3), TaskType.TEXT_CLASSIFICATION, NAMES, items)
-    assert list(picked) == ["t0", "t3", "t6"]  # sorted ids, every third
+    picked = list(_gold(gold_args(gold, 3), TaskType.TEXT_CLASSIFICATION, NAMES, items))
+    # campaign_rules.pick_gold: one from each third of the campaign, in campaign order
+    stretches = [["t9", "t8", "t7"], ["t6", "t5", "t4"], ["t3", "t2", "t1", "t0"]]
+    assert len(picked) == 3 and all(p in s for p, s in zip(picked, stretches, strict=True))
     assert _gold(gold_args(None), TaskType.TEXT_CLASSIFICATION, NAMES, items) == {}
     with pytest.raises(CliError, match=r"no answer in .* is for an item of the campaign"):
-        _gold(gold_args(gold), TaskType.TEXT_CLASSIFICATION, NAMES, {"other"})
+        _gold(gold_args(gold), TaskType.TEXT_CLASSIFICATION, NAMES, [Item(id="other", text="x")])
+    with pytest.raises(CliError, match=r"--gold-count: .*negative"):
+        _gold(gold_args(gold, -1), TaskType.TEXT_CLASSIFICATION, NAMES, items)
 
 
 def test_rewards_are_sahara_with_at_most_18_decimals() -> None:

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.labeling.campaign_rules import parse_price
 from app.labeling.formats import EXPORT_FORMATS
-from app.ui.labeling.campaign_form import parse_price
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.wording import explain, sahara
 from app.ui.tasks import Spawn

@@ -1,7 +1,7 @@
 """The label set as a table a requester edits: a name, a colour (QColorDialog) and a hotkey per class,
 rows added, removed and reordered (the order is the order labelers see, and the default keys 1, 2, …).
 
-The rows are kept as typed; ``campaign_form.check_label_rows`` judges them and its messages show
+The rows are kept as typed; ``campaign_rules.check_label_rows`` judges them and its messages show
 under the table at every change, so a name used twice is pointed out before Next is pressed.
 """
 
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.labeling.campaign_rules import LabelRow, check_label_rows
 from app.labeling.schema import DEFAULT_COLORS, HOTKEYS, LabelSet
-from app.ui.labeling.campaign_form import LabelRow, check_label_rows
 from app.ui.labeling.tables import table_style
 from app.ui.theme import Colors
 from app.ui.wallet.common import StatusText

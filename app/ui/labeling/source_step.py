@@ -9,9 +9,9 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
 
+from app.labeling.campaign_rules import problem_line
 from app.labeling.formats import FORMATS, ImportResult
 from app.labeling.schema import Item
-from app.ui.labeling.campaign_form import problem_line
 from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progress_bar
 from app.ui.theme import Colors
 from app.ui.wallet.common import StatusText

@@ -8,18 +8,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from app.ui.labeling.campaign_form import CampaignForm
+from app.labeling.campaign_rules import CampaignForm
 from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progress_bar
-from app.ui.labeling.wording import DECIMALS
 from app.ui.theme import Colors
 from app.ui.wallet.common import StatusText
 from app.ui.widgets import Card, styled_label
-from app.wallet.tx_summary import format_units
-
-
-def exact(amount: int) -> str:
-    """Every decimal of a SAHARA amount: what the wallet pays is shown to the last wei."""
-    return f"{format_units(amount, DECIMALS)} SAHARA"
+from app.wallet.tx_summary import format_sahara
 
 
 class SummaryStep(Step):
@@ -77,7 +71,7 @@ class SummaryStep(Step):
     def show_form(self, form: CampaignForm) -> None:
         label_set = form.label_set
         items = len(form.items)
-        reward = exact(form.reward_per_item)
+        reward = format_sahara(form.reward_per_item)  # to the last wei: what the wallet pays
         facts = {
             "title": form.title,
             "task": form.task_type.title,
@@ -93,7 +87,7 @@ class SummaryStep(Step):
                 else "Everyone"
             )
             + f"; batches below {form.min_gold_accuracy:.0%} on gold are rejected",
-            "escrow": f"{exact(form.escrow)}  =  {items:,} × {form.redundancy} × {reward}",
+            "escrow": f"{format_sahara(form.escrow)}  =  {items:,} × {form.redundancy} × {reward}",
         }
         for key, text in facts.items():
             self.facts[key][1].setText(text)

@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.labeling.formats import ImportResult, import_path
-from app.ui.labeling.campaign_form import (
+from app.labeling.campaign_rules import (
     CampaignForm,
     Step,
     default_label_set,
@@ -38,6 +37,7 @@ from app.ui.labeling.campaign_form import (
     problem_line,
     unknown_labels,
 )
+from app.labeling.formats import ImportResult, import_path
 from app.ui.labeling.confirm import ask_destructive
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.source_step import SourceStep, sample_images

@@ -1,8 +1,8 @@
 """The "New campaign" wizard's step pages and what they share: ``Step`` (a title, an explanation and a
 body), its small widgets and styles, and the middle steps (task and label set, instructions, quality
 and pay). The first and last steps, which show an import and a summary, are in ``source_step`` and
-``summary_step``. ``NewCampaignDialog`` moves between them and asks ``campaign_form`` whether what
-they hold is good: no rules live here, only what is shown."""
+``summary_step``. ``NewCampaignDialog`` moves between them and asks ``app.labeling.campaign_rules``
+whether what they hold is good: no rules live here, only what is shown."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ import re
 
 from app.labeling.schema import TaskType
 
-DECIMALS = 18
 # A labeler's pace per task type, for the "per hour" estimate: one key per image or text
 # (Prodigy-style) is fast; boxes and spans take a while per item. Deliberately conservative.
 LABELS_PER_MINUTE = {
@@ -20,9 +19,9 @@ LABELS_PER_MINUTE = {
 
 def sahara(amount: int) -> str:
     """``1.25 SAHARA`` (at most 4 decimals; a tiny nonzero amount never shows as 0)."""
-    from app.wallet.tx_summary import format_units
+    from app.wallet.tx_summary import format_sahara
 
-    return f"{format_units(amount, DECIMALS, max_decimals=4)} SAHARA"
+    return format_sahara(amount, max_decimals=4)
 
 
 def per_hour(reward_per_item: int, task: TaskType) -> int:

@@ -60,9 +60,9 @@ class StudioPage(QWidget):
             self.editor.load(latest[1], latest[0])
         else:
             self.editor.load(starter_graph(), None)
-            self.editor.model.changed.emit()
+            self.editor.model.events.emit("changed")  # write the starter's draft at once
         self.name.setText(self.editor.model.graph.name)
-        self.editor.model.reset.connect(lambda: self.name.setText(self.editor.model.graph.name))
+        self.editor.model.events.connect("reset", self._show_name)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -75,7 +75,7 @@ class StudioPage(QWidget):
         self.name = QLineEdit()
         self.name.setPlaceholderText("Agent name")
         self.name.setMaximumWidth(260)
-        self.name.editingFinished.connect(lambda: self.editor.rename(self.name.text().strip()))
+        self.name.editingFinished.connect(lambda: self.editor.model.rename(self.name.text().strip()))
         bar.addWidget(self.name)
         bar.addStretch(1)
         buttons = [
@@ -99,6 +99,9 @@ class StudioPage(QWidget):
         bar.addWidget(run)
         return bar
 
+    def _show_name(self) -> None:
+        self.name.setText(self.editor.model.graph.name)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.editor.view.setFocus()  # Tab, F and Ctrl+Enter work as soon as the page opens
@@ -113,7 +116,7 @@ class StudioPage(QWidget):
     def new_agent(self) -> None:
         self.editor.flush()
         self.editor.load(starter_graph(), None)
-        self.editor.model.changed.emit()
+        self.editor.model.events.emit("changed")
         self.show_message(None)
 
     def open_dialog(self) -> None:

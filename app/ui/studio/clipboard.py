@@ -8,7 +8,7 @@ from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
 from app.studio.graph import Edge, Node, Position
-from app.ui.studio.model import GraphModel
+from app.studio.graph_model import GraphModel
 
 NODES_MIME = "application/x-sahara-nodes"
 

@@ -1,7 +1,9 @@
 """The studio editor: palette, canvas, inspector and playground around one ``GraphModel``.
 
-Every edit is an undo command; every model change revalidates the graph (issues outline their
-nodes) and schedules an autosave of the draft, written off the GUI thread.
+Every edit is an undo command (``app.studio.edits``) on the core's ``UndoStack``, applied to the
+Qt-free ``GraphModel`` whose events the canvas and inspector follow; every model change revalidates
+the graph (issues outline their nodes) and schedules an autosave of the draft, written off the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -11,18 +13,13 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from app.studio import groups as grouping
 from app.studio import registry
 from app.studio.document import save_graph
-from app.studio.executor import Executor, GraphInvalid
-from app.studio.graph import Edge, Graph, Node, Position
-from app.studio.validate import validate
-from app.studio.versions import VersionStore
-from app.ui.studio import clipboard, group_edit
-from app.ui.studio.align import MODES, align
-from app.ui.studio.commands import (
+from app.studio.edits import (
     AddItemsCommand,
     ConnectCommand,
     GroupsCommand,
@@ -31,13 +28,20 @@ from app.ui.studio.commands import (
     ReplaceGraphCommand,
     SettingsCommand,
 )
+from app.studio.executor import Executor, GraphInvalid
+from app.studio.graph import Edge, Graph, Node, Position
+from app.studio.graph_model import GraphModel, default_config
+from app.studio.undo import UndoStack
+from app.studio.validate import validate
+from app.studio.versions import VersionStore
+from app.ui.studio import clipboard, group_edit
+from app.ui.studio.align import MODES, align
 from app.ui.studio.drafts import Drafts
 from app.ui.studio.history_panel import HistoryPanel
 from app.ui.studio.inspector import InspectorPanel
 from app.ui.studio.items import NODE_WIDTH, NodeItem
 from app.ui.studio.menus import canvas_menu
 from app.ui.studio.minimap import Minimap
-from app.ui.studio.model import GraphModel, default_config
 from app.ui.studio.palette import NodePalette, QuickAddPopup
 from app.ui.studio.playground import PlaygroundPanel
 from app.ui.studio.runner import RunController
@@ -59,8 +63,8 @@ class StudioEditor(QWidget):
         self.drafts = drafts
         self.draft_path: Path | None = None
         self.tasks = BackgroundTasks()
-        self.model = GraphModel(parent=self)
-        self.undo = QUndoStack(self)
+        self.model = GraphModel()
+        self.undo = UndoStack()
         self.scene = StudioScene(self.model, colors)
         self.scene.setParent(self)
         self.view = CanvasView(self.scene)
@@ -134,13 +138,10 @@ class StudioEditor(QWidget):
         return action
 
     def _build_actions(self) -> None:
-        self.undo_action = self.undo.createUndoAction(self, "Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo.createRedoAction(self, "Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.undo_action, self.redo_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
+        self.undo_action = self._action("Undo", [QKeySequence(QKeySequence.StandardKey.Undo)], self.undo.undo)
+        self.redo_action = self._action("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.undo.redo)
+        self.undo.events.connect("changed", self._undo_changed)
+        self._undo_changed()
         self.copy_action = self._action("Copy", ["Ctrl+C"], self.copy_selection)
         self.paste_action = self._action("Paste", ["Ctrl+V"], self.paste)
         self.duplicate_action = self._action("Duplicate", ["Ctrl+D"], self.duplicate)
@@ -153,6 +154,13 @@ class StudioEditor(QWidget):
         self.rename_action = self._action("Rename", ["F2"], self.rename_selection)
         self.fit_action = self._action("Fit view  (F)", [], self.view.fit)
         self.save_version_action = self._action("Save version…", ["Ctrl+Shift+S"], self.save_version)
+
+    def _undo_changed(self) -> None:
+        """Name what Undo and Redo would do ("Undo Move node"), and grey out what cannot be done."""
+        self.undo_action.setText(f"Undo {self.undo.undo_text}".strip())
+        self.undo_action.setEnabled(self.undo.can_undo)
+        self.redo_action.setText(f"Redo {self.undo.redo_text}".strip())
+        self.redo_action.setEnabled(self.undo.can_redo)
 
     def _wire(self) -> None:
         self.scene.connect_requested.connect(self.connect_ports)
@@ -172,8 +180,8 @@ class StudioEditor(QWidget):
         self.runner.event.connect(self.playground.on_event)
         self.runner.running.connect(self.playground.set_running)
         self.versions.restore_requested.connect(self.restore_version)
-        self.model.changed.connect(self._validate_timer.start)
-        self.model.changed.connect(self._save_timer.start)
+        self.model.events.connect("changed", self._validate_timer.start)
+        self.model.events.connect("changed", self._save_timer.start)
 
     # documents
     def load(self, graph: Graph, draft_path: Path | None) -> None:
@@ -190,11 +198,6 @@ class StudioEditor(QWidget):
     def apply_colors(self, colors: Colors) -> None:
         self.scene.apply_colors(colors)
         self.playground.apply_colors(colors)
-
-    def rename(self, name: str) -> None:
-        if name and name != self.model.graph.name:
-            self.model.graph.name = name
-            self.model.changed.emit()
 
     def save_version(self) -> None:
         """Ask for a name and keep a snapshot of the agent under it (the Versions tab lists them)."""
@@ -265,24 +268,22 @@ class StudioEditor(QWidget):
         items = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
         moves = align(items, mode)
         if moves:
-            command = MoveNodesCommand(self.model, moves)
-            command.setText(MODES[mode])
-            self.undo.push(command)
+            self.undo.push(MoveNodesCommand(self.model, moves, MODES[mode]))
 
     def group_selection(self) -> None:
-        groups = group_edit.grouped(self.model, self.scene.selected_ids()[0])
+        groups = grouping.grouped(self.model, self.scene.selected_ids()[0])
         if groups is not None:
             self.undo.push(GroupsCommand(self.model, groups, "Group"))
 
     def ungroup_selection(self) -> None:
-        groups = group_edit.ungrouped(self.model, self.scene.selected_ids()[0])
+        groups = grouping.ungrouped(self.model, self.scene.selected_ids()[0])
         if groups is not None:
             self.undo.push(GroupsCommand(self.model, groups, "Ungroup"))
 
     def rename_selection(self) -> None:
         """F2: edit the name of the selected group in place, or the selected node's title."""
         nodes = self.scene.selected_ids()[0]
-        group = group_edit.selected_group(self.model, nodes)
+        group = grouping.selected_group(self.model, nodes)
         if group is not None:
             self.edit_group_title(group.id)
         elif len(nodes) == 1:
@@ -299,7 +300,7 @@ class StudioEditor(QWidget):
         return editor
 
     def rename_group(self, group_id: str, title: str) -> None:
-        groups = group_edit.renamed(self.model, group_id, title)
+        groups = grouping.renamed(self.model, group_id, title)
         if groups is not None:
             self.undo.push(GroupsCommand(self.model, groups, "Rename group"))
 

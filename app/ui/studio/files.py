@@ -28,7 +28,7 @@ async def open_file(editor: StudioEditor, path: Path) -> str | None:
         return f"Could not open the agent. {exc}"
     editor.flush()
     editor.load(graph, None)
-    editor.model.changed.emit()  # write the new draft at once
+    editor.model.events.emit("changed")  # write the new draft at once
     if missing:
         count = len(missing)
         return f"This agent uses {count} model{'s' if count > 1 else ''} not available here: " + "; ".join(

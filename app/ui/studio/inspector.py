@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.studio import registry
-from app.ui.studio.model import GraphModel
+from app.studio.graph_model import GraphModel
 from app.ui.widgets import styled_label
 
 MULTILINE = {"template", "expression", "expr", "system", "prompt", "documents", "body", "text", "query"}
@@ -67,9 +67,9 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.form_host)
         layout.addWidget(self.error)
         layout.addStretch(1)
-        model.node_changed.connect(self._model_changed)
-        model.node_removed.connect(lambda nid: self.show_node(None) if nid == self.node_id else None)
-        model.reset.connect(lambda: self.show_node(None))
+        model.events.connect("node_changed", self._model_changed)
+        model.events.connect("node_removed", self._node_removed)
+        model.events.connect("reset", self._reset)
 
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id
@@ -176,6 +176,13 @@ class InspectorPanel(QWidget):
         node = self.model.node(node_id)
         if node_id == self.node_id and node is not None and self._shown != (node.config, node.title):
             self.show_node(node_id)  # an undo or redo changed what the form shows
+
+    def _node_removed(self, node_id: str) -> None:
+        if node_id == self.node_id:
+            self.show_node(None)
+
+    def _reset(self) -> None:
+        self.show_node(None)
 
 
 def _number(text: str, integer: bool) -> int | float | None:

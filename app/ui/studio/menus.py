@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QMenu
 
-from app.ui.studio import group_edit
+from app.studio import groups as grouping
 from app.ui.studio.align import MODES
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def canvas_menu(editor: StudioEditor, scene_pos: QPointF) -> QMenu:
     if len(nodes) > 1:
         menu.addSeparator()
         menu.addAction(editor.group_action)
-    if group_edit.selected_group(editor.model, nodes) is not None:
+    if grouping.selected_group(editor.model, nodes) is not None:
         menu.addAction("Rename group…  (F2)", editor.rename_selection)
     if any(set(g.node_ids) & nodes for g in editor.model.graph.groups):
         menu.addAction(editor.ungroup_action)

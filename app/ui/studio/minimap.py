@@ -28,8 +28,7 @@ class Minimap(QGraphicsView):
         self._refit.setSingleShot(True)
         self._refit.setInterval(150)
         self._refit.timeout.connect(self.refit)
-        scene.model.changed.connect(self._refit.start)
-        scene.model.reset.connect(self._refit.start)
+        scene.model.events.connect("changed", self._refit.start)  # "reset" is followed by "changed"
         self._graph_rect = QRectF()
         for bar in (canvas.horizontalScrollBar(), canvas.verticalScrollBar()):
             bar.valueChanged.connect(self._canvas_moved)

@@ -30,10 +30,10 @@ from app.studio.events import (
     NodeStarted,
     RunStarted,
 )
+from app.studio.graph_model import GraphModel, node_ports, node_title
 from app.studio.ports import NodePorts, compatible
 from app.ui.studio.groups import GroupItem
 from app.ui.studio.items import EdgeItem, ItemStyle, NodeItem, PortItem, wire_path
-from app.ui.studio.model import GraphModel, node_ports, node_title
 from app.ui.theme import Colors
 
 
@@ -79,14 +79,13 @@ class StudioScene(QGraphicsScene):
         self._drag_wire: QGraphicsPathItem | None = None
         self._drag_target: PortItem | None = None
         self._press_positions: dict[str, QPointF] = {}
-        model.node_added.connect(self._add_node)
-        model.node_removed.connect(self._remove_node)
-        model.node_moved.connect(self._move_node)
-        model.node_changed.connect(self._change_node)
-        model.edge_added.connect(self._add_edge)
-        model.edge_removed.connect(self._remove_edge)
-        model.groups_changed.connect(self._rebuild_groups)
-        model.reset.connect(self.rebuild)
+        for event, listener in (
+            ("node_added", self._add_node), ("node_removed", self._remove_node),
+            ("node_moved", self._move_node), ("node_changed", self._change_node),
+            ("edge_added", self._add_edge), ("edge_removed", self._remove_edge),
+            ("groups_changed", self._rebuild_groups), ("reset", self.rebuild),
+        ):  # fmt: skip
+            model.events.connect(event, listener)  # bound methods: held weakly by the model
         self.rebuild()
 
     def apply_colors(self, colors: Colors) -> None:

@@ -1,9 +1,11 @@
-"""The "New campaign" wizard's rules, without Qt: what each step accepts, the gold items, the escrow.
+"""A new campaign's rules: what each step accepts, which items become gold, the escrow.
 
-The wizard's widgets only collect text and numbers and show what this module says; every rule
-(a class name used twice, a hotkey the labeling view keeps for itself, a reward with 19 decimals,
-more gold items than labeled ones) lives here with its message, so it is tested without a display.
-``CampaignForm.spec()`` is what the chain service's ``create_campaign`` receives.
+The window's "New campaign" wizard and ``sahara label create`` both ask this module, so a campaign
+made from either follows the same rules with the same messages: the wizard's widgets only collect
+text and numbers, the CLI only parses flags. Every rule (a class name used twice, a hotkey the
+labeling view keeps for itself, a reward with 19 decimals, more gold items than labeled ones) is
+tested here without a display. ``CampaignForm.spec()`` is what ``LabelingService.create_campaign``
+receives.
 """
 
 from __future__ import annotations
@@ -11,27 +13,21 @@ from __future__ import annotations
 import enum
 import math
 import random
+import secrets
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from app.labeling.formats import ImportProblem, ImportResult
+from app.labeling.formats.common import ANSWER_PART
 from app.labeling.schema import HOTKEYS, MAX_CLASSES, Annotation, Item, LabelClass, LabelSet, TaskType
 from app.labeling.service import CampaignSpec
-from app.wallet.tx_summary import parse_amount
+from app.wallet.tx_summary import SAHARA_DECIMALS, parse_amount
 
-SAHARA_DECIMALS = 18
 MAX_TITLE = 200
 MAX_NAME = 64
-# The part of an answer each task keeps: only those answers can be gold for it.
-ANSWER_PART = {
-    TaskType.IMAGE_CLASSIFICATION: "label",
-    TaskType.TEXT_CLASSIFICATION: "label",
-    TaskType.BOUNDING_BOXES: "boxes",
-    TaskType.NER: "spans",
-}
 
 
 class Step(enum.IntEnum):
@@ -140,6 +136,31 @@ def fits(task: TaskType, answer: Annotation, names: set[str]) -> bool:
     return bool(getattr(answer, ANSWER_PART[task])) and answer.labels_used() <= names
 
 
+def gold_candidates(
+    items: Iterable[Item], answers: Mapping[str, Annotation], task: TaskType, names: Iterable[str]
+) -> list[str]:
+    """Ids of the items with a known answer that fits the task and the label set, in campaign order."""
+    known = set(names)
+    return [i.id for i in items if i.id in answers and fits(task, answers[i.id], known)]
+
+
+def pick_gold(candidates: Sequence[str], count: int, rng: random.Random) -> list[str]:
+    """``count`` of the ``candidates`` (in campaign order) as gold: spread evenly, drawn at random.
+
+    The candidates are cut into ``count`` equal stretches and one item is drawn from each. Even,
+    because a batch is a run of consecutive items and is judged on the gold it holds: a random
+    sample can leave whole batches without gold (paid unchecked) and pile it up in others. Random
+    within a stretch, because the item order is public: every k-th item would tell a labeler which
+    answers are checked, and a cheater would answer only those with care.
+    """
+    if count < 0:
+        raise ValueError("The number of gold items cannot be negative.")
+    if count > len(candidates):
+        raise ValueError(f"Only {len(candidates)} imported items have labels that fit; choose at most that.")
+    bounds = [len(candidates) * k // count for k in range(count + 1)] if count else []
+    return [candidates[rng.randrange(bounds[k], bounds[k + 1])] for k in range(count)]
+
+
 @dataclass
 class CampaignForm:
     """What the wizard has gathered so far; each ``set_*`` checks one step and returns its problems."""
@@ -157,7 +178,8 @@ class CampaignForm:
     min_reputation: int = 0
     min_gold_accuracy: float = 0.8
     gold: dict[str, Annotation] = field(default_factory=dict)
-    rng: random.Random = field(default_factory=random.Random)
+    # One seed per form: asking again for the same number of gold items gives the same ones.
+    gold_seed: int = field(default_factory=lambda: secrets.randbits(64))
 
     @property
     def items(self) -> list[Item]:
@@ -198,22 +220,11 @@ class CampaignForm:
         """Imported items whose answer fits the task and the label set: the possible gold items."""
         if self.result is None or self.label_set is None:
             return []
-        names = set(self.label_set.names)
-        answers = self.result.annotations
-        return [i.id for i in self.items if i.id in answers and fits(self.task_type, answers[i.id], names)]
+        return gold_candidates(self.items, self.result.annotations, self.task_type, self.label_set.names)
 
     def choose_gold(self, count: int) -> None:
-        """``count`` random imported answers as gold; the same choice stays while it still fits."""
-        candidates = self.gold_candidates()
-        if count > len(candidates):
-            raise ValueError(
-                f"Only {len(candidates)} imported items have labels that fit; choose at most that."
-            )
-        allowed = set(candidates)
-        kept = [i for i in self.gold if i in allowed][:count]
-        taken = set(kept)
-        rest = [i for i in candidates if i not in taken]
-        chosen = kept + self.rng.sample(rest, count - len(kept))
+        """``count`` imported answers as gold (``pick_gold``); ``ValueError`` when too few fit."""
+        chosen = pick_gold(self.gold_candidates(), count, random.Random(self.gold_seed))
         answers = self.result.annotations if self.result is not None else {}
         self.gold = {i: answers[i] for i in chosen}
 

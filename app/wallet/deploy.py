@@ -8,6 +8,7 @@ network's deployment manifest (``<data>/deployments/<network>.json``).
 On the devnet the admin, treasury and arbiter are the devnet treasury account (keys public by
 design); on other networks they are the deploying user's account. The Faucet, which may mint, exists
 only on the devnet: anywhere else it would let anyone mint by dripping to fresh addresses.
+Deploying signs and sends, so it sits in the wallet layer beside the outbox (docs/architecture.md).
 """
 
 from __future__ import annotations

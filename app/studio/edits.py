@@ -1,16 +1,19 @@
-"""Undo commands: every edit of the graph is one of these, pushed on the editor's ``QUndoStack``."""
+"""The studio's edits as undo commands: every change to an agent's graph is one of these.
+
+The editor pushes them on its ``UndoStack``; each changes the ``GraphModel`` only through its
+methods, so every view follows the model's events whether the edit is done, undone or redone.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
-
 from app.studio.graph import Edge, Graph, Group, Node
-from app.ui.studio.model import GraphModel
+from app.studio.graph_model import GraphModel
+from app.studio.undo import Command
 
 
-class AddItemsCommand(QUndoCommand):
+class AddItemsCommand(Command):
     """Add nodes and the wires between them (add from palette, paste, duplicate)."""
 
     def __init__(self, model: GraphModel, nodes: list[Node], edges: list[Edge], text: str) -> None:
@@ -32,7 +35,7 @@ class AddItemsCommand(QUndoCommand):
             self.model.remove_node(node.id)
 
 
-class RemoveItemsCommand(QUndoCommand):
+class RemoveItemsCommand(Command):
     """Delete nodes (with their wires) and wires; undo puts them back where they were."""
 
     def __init__(
@@ -69,11 +72,14 @@ class RemoveItemsCommand(QUndoCommand):
             self.model.set_groups(self._groups)
 
 
-class MoveNodesCommand(QUndoCommand):
+class MoveNodesCommand(Command):
     def __init__(
-        self, model: GraphModel, moves: dict[str, tuple[tuple[float, float], tuple[float, float]]]
+        self,
+        model: GraphModel,
+        moves: dict[str, tuple[tuple[float, float], tuple[float, float]]],
+        text: str | None = None,
     ) -> None:
-        super().__init__("Move" if len(moves) > 1 else "Move node")
+        super().__init__(text or ("Move" if len(moves) > 1 else "Move node"))
         self.model = model
         self.moves = moves
 
@@ -86,7 +92,7 @@ class MoveNodesCommand(QUndoCommand):
             self.model.move_node(node_id, *old)
 
 
-class ConnectCommand(QUndoCommand):
+class ConnectCommand(Command):
     """Add a wire. The wires already feeding the same input are replaced, unless ``join``: then the
     new one is added beside them (two routed branches joining into one input)."""
 
@@ -110,7 +116,7 @@ class ConnectCommand(QUndoCommand):
             self.model.insert_edge(edge, index)
 
 
-class SettingsCommand(QUndoCommand):
+class SettingsCommand(Command):
     """A change in the inspector: the node's settings and title before and after."""
 
     def __init__(
@@ -133,7 +139,7 @@ class SettingsCommand(QUndoCommand):
         self.model.set_settings(self.node_id, *self.before)
 
 
-class GroupsCommand(QUndoCommand):
+class GroupsCommand(Command):
     """Group or ungroup: the graph's groups before and after."""
 
     def __init__(self, model: GraphModel, after: list[Group], text: str) -> None:
@@ -149,7 +155,7 @@ class GroupsCommand(QUndoCommand):
         self.model.set_groups(self.before)
 
 
-class ReplaceGraphCommand(QUndoCommand):
+class ReplaceGraphCommand(Command):
     """Replace the whole graph (restore a named version); undo brings back the graph as it was."""
 
     def __init__(self, model: GraphModel, after: Graph, text: str) -> None:

@@ -1,5 +1,6 @@
-"""The "New campaign" wizard's rules without a window: label set checks with their messages, SAHARA
-to wei, the escrow, gold items drawn from the imported answers, and the spec handed to the service."""
+"""A new campaign's rules, shared by the wizard and ``sahara label create``: label set checks with
+their messages, SAHARA to wei, the escrow, the gold items picked from the imported answers (spread
+over the campaign's batches, unpredictable to a labeler), and the spec handed to the service."""
 
 from __future__ import annotations
 
@@ -7,20 +8,22 @@ import random
 
 import pytest
 
-from app.labeling.formats import ImportProblem, ImportResult
-from app.labeling.schema import Annotation, Box, Item, TaskType
-from app.ui.labeling.campaign_form import (
+from app.labeling.campaign_rules import (
     CampaignForm,
     LabelRow,
     check_label_rows,
     default_label_set,
     default_task,
+    gold_candidates,
     instructions_template,
     parse_price,
     parse_reward,
+    pick_gold,
     problem_line,
     unknown_labels,
 )
+from app.labeling.formats import ImportProblem, ImportResult
+from app.labeling.schema import Annotation, Box, Item, TaskType
 
 SAHARA = 10**18
 
@@ -81,7 +84,7 @@ def test_rewards_and_prices_in_sahara_become_wei() -> None:
 
 
 def test_escrow_batches_and_gold() -> None:
-    form = CampaignForm(rng=random.Random(1))
+    form = CampaignForm(gold_seed=1)
     assert form.set_source(ImportResult(None, [], {}, [], [])) != []
     assert form.set_source(result(n=41, labeled=10)) == []
     assert form.set_task(TaskType.IMAGE_CLASSIFICATION, [LabelRow("dog", "#4e79a7", "1")]) == []
@@ -95,9 +98,9 @@ def test_escrow_batches_and_gold() -> None:
     first = dict(form.gold)
     assert len(first) == 3 and all(a.label == "dog" for a in first.values())
     form.choose_gold(3)
-    assert form.gold == first, "the same draw while it still fits"
+    assert form.gold == first, "the same draw for the same number: going back and forth changes nothing"
     form.choose_gold(4)
-    assert set(first) < set(form.gold)
+    assert len(form.gold) == 4
     with pytest.raises(ValueError, match="Only 5 imported items"):
         form.choose_gold(6)
     form.choose_gold(0)
@@ -123,7 +126,7 @@ def test_the_task_must_fit_the_items_and_box_gold_needs_boxes() -> None:
 
 
 def test_the_spec_carries_every_choice() -> None:
-    form = CampaignForm(rng=random.Random(3))
+    form = CampaignForm(gold_seed=3)
     form.set_source(result(n=4, labeled=4))
     form.set_task(
         TaskType.IMAGE_CLASSIFICATION, [LabelRow("dog", "#4e79a7", "1"), LabelRow("cat", "#f28e2b", "2")]
@@ -158,3 +161,41 @@ def test_imported_digits_keep_their_own_keys() -> None:
     assert words is not None and [c.hotkey for c in words.classes] == ["1", "2"]
     assert default_label_set(["a", "A"]).classes[1].hotkey == "2", "a key for each class, or the defaults"
     assert default_label_set([]) is None
+
+
+def test_gold_candidates_keep_the_campaign_order_and_only_fitting_answers() -> None:
+    imported = result(n=6, labeled=6)  # img0 dog, img1 cat, img2 dog, ...
+    items = list(reversed(imported.items))
+    assert gold_candidates(items, imported.annotations, TaskType.IMAGE_CLASSIFICATION, ["dog"]) == [
+        "img4.png", "img2.png", "img0.png",
+    ]  # fmt: skip
+    assert gold_candidates(items, imported.annotations, TaskType.BOUNDING_BOXES, ["dog", "cat"]) == []
+
+
+def test_pick_gold_puts_gold_in_every_batch() -> None:
+    """100 items in batches of 10, 10 gold: each batch holds exactly one, whatever the draw (a plain
+    random sample of 10 leaves about a third of the batches without gold: paid unchecked)."""
+    candidates = [f"i{n:03d}" for n in range(100)]
+    for seed in range(200):
+        picked = pick_gold(candidates, 10, random.Random(seed))
+        assert sorted(int(p[1:]) // 10 for p in picked) == list(range(10)), seed
+
+
+def test_pick_gold_is_not_every_kth_item() -> None:
+    """The item order is public: a labeler who knows the rule must not be able to tell the gold."""
+    candidates = [f"i{n:03d}" for n in range(100)]
+    draws = {tuple(pick_gold(candidates, 10, random.Random(seed))) for seed in range(50)}
+    assert len(draws) == 50
+    for position in range(10):  # every item of the first batch is gold in some draw
+        assert any(f"i{position:03d}" in draw for draw in draws)
+
+
+def test_pick_gold_counts() -> None:
+    candidates = ["a", "b", "c"]
+    assert pick_gold(candidates, 0, random.Random(1)) == []
+    assert pick_gold(candidates, 3, random.Random(1)) == candidates
+    assert len(pick_gold(candidates, 2, random.Random(1))) == 2
+    with pytest.raises(ValueError, match="Only 3 imported items"):
+        pick_gold(candidates, 4, random.Random(1))
+    with pytest.raises(ValueError, match="cannot be negative"):
+        pick_gold(candidates, -1, random.Random(1))

@@ -1,7 +1,14 @@
-"""The graph the canvas edits, wrapped with Qt signals: the one source of truth for every view.
+"""The graph the canvas edits, with change events: the one source of truth for every view.
 
-Views never change the scene directly: an edit becomes an undo command, the command calls one of
-the methods here, and the scene, inspector and autosave follow the signals.
+Views never change the graph directly: an edit becomes an undo command (``app.studio.edits``) on
+an ``UndoStack``, the command calls one of the methods here, and whoever shows or saves the graph
+follows ``events`` (napari's evented models). No Qt: the window's scene, inspector and autosave
+connect to the events, and the same edits run in tests and scripts without a display.
+
+Events (each with the id it concerns): ``node_added``, ``node_removed``, ``node_moved``,
+``node_changed`` (settings or title: ports may have changed), ``edge_added``, ``edge_removed``;
+without arguments: ``groups_changed``, ``reset`` (a whole new graph) and ``changed``, which
+follows every other one and any rename.
 """
 
 from __future__ import annotations
@@ -9,8 +16,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
+from app.events import Events
 from app.studio import registry
 from app.studio.graph import Edge, Graph, Group, Node, Position
 from app.studio.ports import NodePorts
@@ -46,31 +52,36 @@ def node_title(node: Node) -> str:
     return node_type.title if node_type is not None else node.type
 
 
-class GraphModel(QObject):
-    """A ``Graph`` plus change signals; every mutation goes through a method here."""
+EVENTS = (
+    "node_added", "node_removed", "node_moved", "node_changed", "edge_added", "edge_removed",
+    "groups_changed", "reset", "changed",
+)  # fmt: skip
 
-    node_added = Signal(str)
-    node_removed = Signal(str)
-    node_moved = Signal(str)
-    node_changed = Signal(str)  # settings or title: ports may have changed
-    edge_added = Signal(str)
-    edge_removed = Signal(str)
-    groups_changed = Signal()
-    reset = Signal()
-    changed = Signal()  # after any of the above
 
-    def __init__(self, graph: Graph | None = None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+class GraphModel:
+    """A ``Graph`` plus change events; every mutation goes through a method here."""
+
+    def __init__(self, graph: Graph | None = None) -> None:
+        self.events = Events(*EVENTS)
         self.graph = graph if graph is not None else Graph()
         self._nodes: dict[str, Node] = {n.id: n for n in self.graph.nodes}
         self._edges: dict[str, Edge] = {e.id: e for e in self.graph.edges}
+
+    def _emit(self, name: str, *args: str) -> None:
+        self.events.emit(name, *args)
+        self.events.emit("changed")
 
     def set_graph(self, graph: Graph) -> None:
         self.graph = graph
         self._nodes = {n.id: n for n in graph.nodes}
         self._edges = {e.id: e for e in graph.edges}
-        self.reset.emit()
-        self.changed.emit()
+        self._emit("reset")
+
+    def rename(self, name: str) -> None:
+        """Call the agent ``name`` (not an undoable edit: the name is the document's, like a file name)."""
+        if name and name != self.graph.name:
+            self.graph.name = name
+            self.events.emit("changed")
 
     # reading
     def node(self, node_id: str) -> Node | None:
@@ -96,15 +107,13 @@ class GraphModel(QObject):
         else:
             self.graph.nodes.insert(index, node)
         self._nodes[node.id] = node
-        self.node_added.emit(node.id)
-        self.changed.emit()
+        self._emit("node_added", node.id)
 
     def remove_node(self, node_id: str) -> tuple[Node, int]:
         node = self._nodes.pop(node_id)
         index = self.graph.nodes.index(node)
         del self.graph.nodes[index]
-        self.node_removed.emit(node_id)
-        self.changed.emit()
+        self._emit("node_removed", node_id)
         return node, index
 
     def insert_edge(self, edge: Edge, index: int | None = None) -> None:
@@ -113,31 +122,26 @@ class GraphModel(QObject):
         else:
             self.graph.edges.insert(index, edge)
         self._edges[edge.id] = edge
-        self.edge_added.emit(edge.id)
-        self.changed.emit()
+        self._emit("edge_added", edge.id)
 
     def remove_edge(self, edge_id: str) -> tuple[Edge, int]:
         edge = self._edges.pop(edge_id)
         index = self.graph.edges.index(edge)
         del self.graph.edges[index]
-        self.edge_removed.emit(edge_id)
-        self.changed.emit()
+        self._emit("edge_removed", edge_id)
         return edge, index
 
     def move_node(self, node_id: str, x: float, y: float) -> None:
         node = self._nodes[node_id]
         node.position = Position(x=x, y=y)
-        self.node_moved.emit(node_id)
-        self.changed.emit()
+        self._emit("node_moved", node_id)
 
     def set_settings(self, node_id: str, config: dict[str, Any], title: str) -> None:
         node = self._nodes[node_id]
         node.config = dict(config)
         node.title = title
-        self.node_changed.emit(node_id)
-        self.changed.emit()
+        self._emit("node_changed", node_id)
 
     def set_groups(self, groups: list[Group]) -> None:
         self.graph.groups = [g.model_copy(deep=True) for g in groups]
-        self.groups_changed.emit()
-        self.changed.emit()
+        self._emit("groups_changed")

@@ -12,6 +12,9 @@ that here, once, keeps the rules in one place:
   receipt the caller might forget to check;
 - events are read from the receipt with the contract's ABI, only from that contract's address
   (ERC-20 and ERC-721 ``Transfer`` share a topic; other contracts' logs must not be misread).
+
+It lives in the wallet layer, beside the outbox it sends through: the chain layer below knows
+contracts and the node, never who signs (docs/architecture.md).
 """
 
 from __future__ import annotations
