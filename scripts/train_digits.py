@@ -1,14 +1,17 @@
 """Train the digits pre-labeling model and export it to ONNX, reproducibly.
 
     .venv/bin/python scripts/train_digits.py          # writes resources/models/digits.onnx + .json
-    .venv/bin/python scripts/train_digits.py --check  # retrains; fails unless model and data bytes match
+    .venv/bin/python scripts/train_digits.py --check  # retrains; fails unless it is the shipped model
 
 Data: scikit-learn's copy of the UCI optical digits (1,797 8×8 images, 0..16 per pixel), copied
 verbatim to resources/datasets/digits.csv.gz so the app (which has no scikit-learn) ships the same
 images for the demo campaign. Model: a small CNN, trained on one thread with fixed seeds and
-deterministic kernels, so the same torch version produces the same ONNX bytes (``--check``). The
-kernels are pinned to AVX2 (torch's and oneDNN's): left to choose, an AVX-512 machine rounds
-differently and trains other weights (CI machines differ; the shipped model is the AVX2 one).
+deterministic kernels, so the same torch version on the same kind of CPU produces the same ONNX
+bytes. The kernels are pinned to AVX2 (torch's and oneDNN's), yet MKL still rounds differently on
+other CPUs (an Intel AVX-512 Xeon and an AMD EPYC trained different bytes from the same seeds, with
+MKL capped to AVX2 too), so ``--check`` accepts either the shipped bytes or a model that is the
+same model up to that rounding: its held-out accuracy within a point of the shipped one's and the
+same answer on at least 98 % of the held-out digits (both run on ONNX Runtime, as the app runs them).
 Input ``image``: float32 [N, 1, 8, 8], grey levels in 0..1 with ink bright (pixels / 16).
 Output ``probabilities``: float32 [N, 10], softmax.
 """
@@ -42,6 +45,9 @@ SEED = 20261125
 EPOCHS = 60
 TEST_SHARE = 0.2
 MIN_ACCURACY = 0.95
+# What "the same model up to rounding" allows when the bytes differ (see the docstring).
+MAX_ACCURACY_GAP = 0.01
+MIN_AGREEMENT = 0.98
 
 
 def _data(check: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -75,18 +81,19 @@ def _model() -> nn.Module:
     )
 
 
-def _onnx_accuracy(data: bytes, x: np.ndarray, y: np.ndarray) -> float:
-    """Accuracy of the exported bytes on ONNX Runtime, the way the app will run them."""
+def _onnx_answers(data: bytes, x: np.ndarray) -> np.ndarray:
+    """The digit the exported bytes answer for each image, on ONNX Runtime as the app runs them."""
     import onnxruntime as ort
 
     session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
     probabilities = session.run(["probabilities"], {"image": x})[0]
     if not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4):
         raise SystemExit("the exported model's outputs are not probabilities")
-    return float((probabilities.argmax(axis=1) == y).mean())
+    return probabilities.argmax(axis=1)
 
 
-def train(check: bool = False) -> tuple[bytes, dict]:
+def train(check: bool = False) -> tuple[bytes, dict, np.ndarray]:
+    """Train and export; returns the ONNX bytes, their metadata and the held-out images."""
     torch.manual_seed(SEED)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
@@ -111,7 +118,7 @@ def train(check: bool = False) -> tuple[bytes, dict]:
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         # The TorchScript exporter on purpose: it needs no onnxscript (not in the ``train`` extra)
-        # and writes the same bytes every run, which ``--check`` relies on.
+        # and writes the same bytes every run on one CPU, which ``--check`` compares first.
         warnings.filterwarnings("ignore", "You are using the legacy TorchScript-based ONNX export")
         torch.onnx.export(
             exported,
@@ -124,7 +131,8 @@ def train(check: bool = False) -> tuple[bytes, dict]:
             dynamo=False,
         )
     data = buffer.getvalue()
-    accuracy = _onnx_accuracy(data, x[test_idx].numpy(), y[test_idx].numpy())
+    held_out = x[test_idx].numpy()
+    accuracy = float((_onnx_answers(data, held_out) == y[test_idx].numpy()).mean())
     if accuracy < MIN_ACCURACY:
         raise SystemExit(f"held-out accuracy {accuracy:.3f} is below {MIN_ACCURACY}; not writing the model")
     meta = {
@@ -139,7 +147,22 @@ def train(check: bool = False) -> tuple[bytes, dict]:
         "data": "resources/datasets/digits.csv.gz (scikit-learn's UCI optical digits)",
         "sha256": hashlib.sha256(data).hexdigest(),
     }
-    return data, meta
+    return data, meta, held_out
+
+
+def _check(data: bytes, meta: dict, held_out: np.ndarray) -> tuple[bool, str]:
+    """Whether the retrained model is the shipped one: the same bytes, or the same model up to rounding."""
+    shipped_data = MODEL.read_bytes()
+    shipped = json.loads(META.read_text())
+    if hashlib.sha256(shipped_data).hexdigest() != shipped["sha256"]:
+        return False, f"{MODEL.name} does not match the sha256 in {META.name}"
+    if meta["sha256"] == shipped["sha256"]:
+        return True, "the same bytes"
+    agreement = float((_onnx_answers(data, held_out) == _onnx_answers(shipped_data, held_out)).mean())
+    gap = abs(meta["test_accuracy"] - shipped["test_accuracy"])
+    accuracies = f"accuracy {meta['test_accuracy']:.4f} vs {shipped['test_accuracy']:.4f}"
+    words = f"other rounding: {agreement:.1%} same answers, {accuracies}"
+    return agreement >= MIN_AGREEMENT and gap <= MAX_ACCURACY_GAP, words
 
 
 def main() -> int:
@@ -147,12 +170,11 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="retrain and compare with the shipped model")
     args = parser.parse_args()
     started = time.perf_counter()
-    data, meta = train(check=args.check)
+    data, meta, held_out = train(check=args.check)
     seconds = time.perf_counter() - started
     if args.check:
-        shipped = json.loads(META.read_text())["sha256"]
-        same = shipped == meta["sha256"] == hashlib.sha256(MODEL.read_bytes()).hexdigest()
-        print(f"digits model reproducible: {same} ({meta['sha256'][:16]}…, {seconds:.1f} s)")
+        same, how = _check(data, meta, held_out)
+        print(f"digits model reproducible: {same} ({meta['sha256'][:16]}…, {how}, {seconds:.1f} s)")
         return 0 if same else 1
     MODEL.write_bytes(data)
     META.write_text(json.dumps(meta, indent=2) + "\n")
