@@ -13,7 +13,6 @@ Blocking work (storage, encryption, image checks) runs in threads, off the event
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import safe_json
 from app.chain.calls import events, transact
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
@@ -572,7 +572,7 @@ class LabelingService:
             return ""
         try:
             Cid.parse(cid)
-            report = json.loads(await asyncio.to_thread(self._read_limited, cid, MAX_REPORT_BYTES))
+            report = safe_json.loads(await asyncio.to_thread(self._read_limited, cid, MAX_REPORT_BYTES))
             reviews = report["reviews"]
             reasons = next(
                 r["reasons"]

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app import safe_json
 from app.fileio import atomic_write_text
 from app.studio.graph import SCHEMA_VERSION, Graph
 
@@ -102,9 +103,11 @@ def read_agent(path: Path) -> tuple[Graph, list[dict[str, Any]]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise GraphFileError(f"{path}: cannot read: {exc}") from None
     try:
-        raw = json.loads(text)
+        raw = safe_json.loads(text)
     except json.JSONDecodeError as exc:
         raise GraphFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except safe_json.JsonDepthError as exc:
+        raise GraphFileError(f"{path}: {exc}") from None
     try:
         return parse_agent(raw)
     except GraphFileError as exc:

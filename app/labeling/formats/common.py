@@ -6,7 +6,6 @@ Helpers here raise ``ValueError`` with a reason a person can read; importers tur
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import struct
@@ -18,6 +17,7 @@ from urllib.parse import unquote, urlparse
 from PIL import Image, UnidentifiedImageError
 from pydantic import ValidationError
 
+from app import safe_json
 from app.labeling.schema import Annotation, Item, TaskType
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
@@ -87,11 +87,12 @@ def probe_image(image: Path | BinaryIO) -> ImageInfo:
 
 def load_json(path: Path) -> object:
     """The one JSON document in ``path``; raises ``ValueError`` saying why it is not one."""
-    with path.open("rb") as fh:  # bytes: json detects UTF-8/16/32 and a byte-order mark itself
-        try:
-            return json.load(fh)
-        except (ValueError, RecursionError) as err:  # RecursionError: nesting deeper than the stack
-            raise ValueError(f"not valid JSON ({err})") from err
+    try:  # bytes: json detects UTF-8/16/32 and a byte-order mark itself
+        return safe_json.load_path(path)
+    except safe_json.JsonDepthError:
+        raise
+    except ValueError as err:
+        raise ValueError(f"not valid JSON ({err})") from err
 
 
 def local_image(base: Path, ref: str) -> Path:
