@@ -39,7 +39,7 @@ def test_class_subfolders_label_the_images_and_a_corrupt_one_is_skipped(tmp_path
     assert result.task_type is TaskType.IMAGE_CLASSIFICATION
     assert [i.id for i in result.items] == ["cat/1.png", "cat/deeper/2.png", "dog/3.png"]
     assert (result.items[0].width, result.items[0].height) == (30, 20)
-    assert result.items[0].source == str(tmp_path / "cat/1.png")
+    assert result.items[0].source == str((tmp_path / "cat/1.png").resolve())
     assert {i: a.label for i, a in result.annotations.items()} == {
         "cat/1.png": "cat",
         "cat/deeper/2.png": "cat",
@@ -81,7 +81,7 @@ def test_csv_rows_become_items_and_bad_rows_are_reported_by_line(tmp_path: Path)
     result = import_path(tmp_path / "data.csv")
 
     assert [i.id for i in result.items] == ["first", "img/a.png", "fifth", "sixth"]
-    assert result.items[2].source == str(tmp_path / "img/a.png") and result.items[2].width == 10
+    assert result.items[2].source == str((tmp_path / "img/a.png").resolve()) and result.items[2].width == 10
     assert {i: a.label for i, a in result.annotations.items()} == {
         "first": "cat",
         "img/a.png": "dog",

@@ -131,6 +131,7 @@ def _add(out: Collector, path: Path, image: _Image, labels: list[str], boxes: li
         path,
         None,
         item_id=image.item_id or image.file_name.replace("\\", "/"),
+        id_from_path=not image.item_id,
         source=source,
         width=width,
         height=height,

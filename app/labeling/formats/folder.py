@@ -14,7 +14,7 @@ from app.labeling.formats.common import IMAGE_SUFFIXES, files_below, probe_image
 
 
 def read(path: Path, out: Collector) -> None:
-    images = files_below(path, IMAGE_SUFFIXES)
+    images = files_below(path, IMAGE_SUFFIXES, out.skipped)
     classified = bool(images) and all(len(p.relative_to(path).parts) > 1 for p in images)
     for image in images:
         try:
