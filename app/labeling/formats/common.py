@@ -171,6 +171,15 @@ def is_file(path: Path) -> bool:
         return False
 
 
+def exists(path: Path) -> bool:
+    """``path.exists()`` (any kind of file: a FIFO is then refused with its reason, not "not found"),
+    but False for a name the OS rejects instead of an error."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def files_below(
     root: Path, suffixes: frozenset[str], skipped: Callable[[Path, str], None] | None = None
 ) -> list[Path]:
