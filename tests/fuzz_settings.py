@@ -1,7 +1,7 @@
 """How long the parser fuzz targets run: briefly in ``make test``, longer under ``make fuzz``.
 
-``SAHARA_FUZZ_EXAMPLES`` (set by ``make fuzz``) raises hypothesis' example count for every target
-that uses ``fuzz``; without it each target runs a few dozen examples, a second or two.
+``SAHARA_FUZZ_EXAMPLES`` (``make fuzz`` sets it) is the number of examples hypothesis tries per
+target; without it each target tries a few dozen, a second or two, so the suite stays fast.
 """
 
 from __future__ import annotations
