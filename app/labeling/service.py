@@ -33,6 +33,7 @@ from app.db.models import LabelCampaign
 from app.labeling.catalog import SLOT_CLAIMED, STATUS_OPEN, Board, BoardCampaign
 from app.labeling.drafts import DraftStore
 from app.labeling.formats import ImportProblem
+from app.labeling.formats.common import names_a_local_path
 from app.labeling.monitor import MonitorStats, Submission, answers_by_item, monitor_stats
 from app.labeling.results import ResultError, open_result, ordered_answers, result_root, seal
 from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
@@ -152,6 +153,8 @@ def check_spec(spec: CampaignSpec) -> None:
             raise CampaignError(message)
     if len(spec.items) * spec.redundancy * spec.reward_per_item >= 2**96:
         raise CampaignError("The escrow (items × labelers × reward) is too large for the board.")
+    if local := next((item.id for item in spec.items if names_a_local_path(item.id)), None):
+        raise CampaignError(f"Item id {local!r} is a local path, and item ids are published: rename it.")
 
 
 def check_image(path: Path) -> tuple[int, int]:

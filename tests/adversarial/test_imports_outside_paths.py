@@ -102,11 +102,11 @@ def test_links_are_followed_before_the_check(folder: Path, secret: Path) -> None
     (folder / "cats").mkdir()
     png(folder / "cats" / "real.png")
     (folder / "cats" / "leak.png").symlink_to(secret)
-    (folder / "cats" / "alias.png").symlink_to(folder / "cats" / "real.png")  # inside: fine
+    (folder / "alias.png").symlink_to(folder / "cats" / "real.png")  # inside: fine
     (folder / "ok.png").unlink()
     result = import_path(folder, "folder")
     refused(result, secret)
-    assert sorted(i.id for i in result.items) == ["cats/alias.png", "cats/real.png"]
+    assert sorted(i.id for i in result.items) == ["alias.png", "cats/real.png"]
     link_in_coco = import_path(coco(folder, "cats/leak.png"))  # a file name that is a link
     refused(link_in_coco, secret)
 

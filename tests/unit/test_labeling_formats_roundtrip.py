@@ -63,9 +63,13 @@ def test_export_then_import_gives_the_same_answers(
     assert result.problems == []
     assert result.task_type is task
     got = {i.id: i for i in result.items}
-    if fmt == "yolo" and task is IC:  # class folders: <class>/<id>, unlabeled items left out
-        got = {i.split("/", 1)[1]: item for i, item in got.items()}
-        answers_got = {i.split("/", 1)[1]: a for i, a in result.annotations.items()}
+    if fmt == "yolo" and task is IC:  # class folders <class>/<id>, unlabeled items left out; neutral ids
+        file_of = {
+            i: Path(item.source).relative_to(dest.resolve()).as_posix().split("/", 1)[1]
+            for i, item in got.items()
+        }
+        got = {file_of[i]: item for i, item in got.items()}
+        answers_got = {file_of[i]: a for i, a in result.annotations.items()}
         items = [i for i in items if i.id in answers]
     else:
         answers_got = result.annotations
