@@ -17,19 +17,15 @@ from __future__ import annotations
 import ast
 import functools
 import operator
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from app.studio import sizes
 
 MAX_LENGTH = 2_000
 MAX_SIZE = 100_000  # longest string, bytes or list an operator may build
 MAX_ROUND_DIGITS = 100  # round(10, -10**7) computes 10**(10**7): minutes of CPU
-_NUMBER_TEXT = 400  # the most characters a conversion prints a float or int in, without width
-# One printf-style conversion: %[(key)][flags][width][.precision][length]type
-_CONVERSION = re.compile(
-    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d*))?[hlL]?(?P<type>.)",
-    re.DOTALL,
-)
+
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
@@ -150,7 +146,11 @@ def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
             return not value if isinstance(op, ast.Not) else (-value if isinstance(op, ast.USub) else +value)
         case ast.BinOp(left=left, op=op, right=right):
             a, b = _eval(left, env), _eval(right, env)
-            _CHECKS.get(type(op), _unchecked)(a, b)
+            if (check := _CHECKS.get(type(op))) is not None:  # -, /, //: no larger than the operands
+                try:
+                    check(a, b, MAX_SIZE)
+                except sizes.TooLarge as exc:
+                    raise ExpressionError(str(exc)) from None
             return _BINARY[type(op)](a, b)
         case ast.Compare(left=left, ops=ops, comparators=comparators):
             current = _eval(left, env)
@@ -175,57 +175,14 @@ def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
     raise ExpressionError(f"{type(node).__name__} is not allowed in an expression")
 
 
-def _too_long(size: int) -> None:
-    if size > MAX_SIZE:
-        raise ExpressionError(f"result longer than {MAX_SIZE}")
-
-
-def _unchecked(a: Any, b: Any) -> None:
-    """Operators whose result is no longer than their operands (``-``, ``/``, ``//``)."""
-
-
-def _check_repeat(a: Any, b: Any) -> None:
-    """Refuse ``"x" * 10**9``-style growth before it allocates."""
-    for seq, count in ((a, b), (b, a)):
-        if isinstance(seq, str | bytes | list) and isinstance(count, int):
-            _too_long(count * len(seq))
-
-
-def _check_concat(a: Any, b: Any) -> None:
-    if isinstance(a, str | bytes | list) and isinstance(b, str | bytes | list):
-        _too_long(len(a) + len(b))
-
-
-def _check_format(template: Any, args: Any) -> None:
-    """Bound what ``template % args`` prints before it runs: the template, plus per conversion its
-    width and precision and the longest argument (``'%0999999999d' % 1`` reached 2 GB)."""
-    if not isinstance(template, str | bytes):
-        return  # a number: the remainder is no larger than its operands
-    text = template.decode("latin-1") if isinstance(template, bytes) else template
-    values = list(args.values()) if isinstance(args, dict) else []
-    longest = max((len(str(v)) for v in [args, *values]), default=0)
-    size = len(text)
-    for match in _CONVERSION.finditer(text):
-        if match["type"] == "%":  # a literal percent sign
-            continue
-        width, precision = match["width"] or "0", match["precision"] or "0"
-        if "*" in (width, precision):
-            raise ExpressionError("'*' widths are not allowed in % formatting")
-        if len(width) > 6 or len(precision) > 6:  # int() of thousands of digits is slow itself
-            _too_long(MAX_SIZE + 1)
-        escaped = 10 if match["type"] in "ra" else 1  # repr/ascii: up to \\U0001f600 per character
-        size += int(width) + int(precision) + max(longest * escaped, _NUMBER_TEXT)
-        _too_long(size)
-
-
 def _round_digits(digits: Any) -> Any:
     if isinstance(digits, int) and abs(digits) > MAX_ROUND_DIGITS:
         raise ExpressionError(f"round() takes at most {MAX_ROUND_DIGITS} digits either way")
     return digits
 
 
-_CHECKS: dict[type[ast.operator], Callable[[Any, Any], None]] = {
-    ast.Mult: _check_repeat,
-    ast.Add: _check_concat,
-    ast.Mod: _check_format,
+_CHECKS: dict[type[ast.operator], Callable[[Any, Any, int], None]] = {
+    ast.Mult: sizes.repeat,
+    ast.Add: sizes.concat,
+    ast.Mod: sizes.percent_format,
 }
