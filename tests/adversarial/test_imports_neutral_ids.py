@@ -32,6 +32,9 @@ def test_class_folders_do_not_show_in_item_ids(tmp_path: Path) -> None:
         label = result.annotations[item.id].label
         assert Path(item.source).parent.name == label  # the label is still read from the folder
         assert "/" not in item.id and label not in item.id and Path(item.source).name not in item.id
+    labels = [result.annotations[i.id].label for i in result.items]
+    assert labels != sorted(labels) or len(set(labels)) == 1, "items ordered by class make one-class batches"
+    assert [i.id for i in result.items] == sorted(i.id for i in result.items)
     again = import_path(tmp_path / "pets", "folder")
     assert [i.id for i in again.items] == [i.id for i in result.items]  # gold from a re-import matches
 

@@ -8,7 +8,9 @@ Item ids are published with the campaign, so in a classified folder they must no
 folder (``7/0042.png`` would show the labeler the answer). There an image's id is a digest of its
 bytes plus its suffix (``3f2a…9c.png``): neutral, the same on every re-import of the folder (gold
 answers and exports key on it), and telling a labeler nothing the image does not show. Two images
-with the same bytes get the same id, and the second is reported as a duplicate.
+with the same bytes get the same id, and the second is reported as a duplicate. The items are also
+ordered by that id, not by folder: batches are runs of items, and a batch of one class would tell
+its labeler the answer too.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ def neutral_id(image: Path) -> str:
 def read(path: Path, out: Collector) -> None:
     images = files_below(path, IMAGE_SUFFIXES, out.skipped)
     classified = bool(images) and all(len(p.relative_to(path).parts) > 1 for p in images)
+    found = []
     for image in images:
         try:
             width, height, _ = probe_image(image)
@@ -43,12 +46,10 @@ def read(path: Path, out: Collector) -> None:
         except OSError as err:  # read between the probe and the digest: gone, or no permission
             out.problem(image, None, f"skipped: cannot be read ({err.strerror or err})")
             continue
-        out.add(
-            image,
-            None,
-            item_id=item_id,
-            source=image,
-            width=width,
-            height=height,
-            label=relative.parts[0] if classified else None,
-        )
+        found.append((item_id, image, width, height, relative.parts[0] if classified else None))
+    if classified:  # classes in folder order, whatever order the items take
+        for label in dict.fromkeys(entry[4] for entry in found):
+            out.declare(label)
+        found.sort()
+    for item_id, image, width, height, label in found:
+        out.add(image, None, item_id=item_id, source=image, width=width, height=height, label=label)
