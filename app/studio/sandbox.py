@@ -5,22 +5,27 @@ data: ``{{ 'x' * 10**9 }}``, ``{{ '%0999999999d' % 1 }}``, ``{{ 'x'.ljust(10**9)
 ``{{ 'x'|center(10**9) }}``, ``{{ 9 ** 9999999 }}``, ``{{ lipsum(10**9) }}``, or a list that
 doubles itself with ``extend``. ``CappedSandbox`` checks each of those before it runs (see
 ``app.studio.sizes``), refuses changes to lists and dicts (Jinja's immutable sandbox), and
-``render_capped`` stops the output itself at ``MAX_OUTPUT`` characters.
+``render_capped`` stops the output itself at ``MAX_OUTPUT`` characters and the numbers all the
+``range()`` calls of one render make at ``MAX_STEPS`` (two nested ``range(100000)`` loops would run
+for hours without printing anything). Loops over the inputs themselves are bounded by the inputs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from jinja2 import Template
 from jinja2.filters import FILTERS
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
 
 from app.studio import sizes
 
 MAX_OUTPUT = 2_000_000  # characters a template may produce, and any value it may build
 MAX_LIPSUM = 100  # paragraphs of placeholder text
+MAX_STEPS = 1_000_000  # numbers the range() calls of one render may make together
+_steps_left: ContextVar[list[int] | None] = ContextVar("template_steps_left", default=None)
 
 _BINOPS: dict[str, Callable[[Any, Any, int], None]] = {
     "*": sizes.repeat,
@@ -111,6 +116,7 @@ class CappedSandbox(ImmutableSandboxedEnvironment):
             return lipsum(n, html, min, max)
 
         self.globals["lipsum"] = capped_lipsum
+        self.globals["range"] = _counted_range
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _checked(_BINOPS[operator], left, right, MAX_OUTPUT)
@@ -121,6 +127,17 @@ class CappedSandbox(ImmutableSandboxedEnvironment):
         receiver, name = getattr(method, "__self__", None), getattr(method, "__name__", "")
         _checked(sizes.str_method, receiver, name, args, kwargs, MAX_OUTPUT)
         return super().call(__context, __obj, *args, **kwargs)
+
+
+def _counted_range(*args: int) -> range:
+    """Jinja's ``range`` (at most 100,000 numbers at once), counted against the render's steps."""
+    numbers = safe_range(*args)
+    left = _steps_left.get()
+    if left is not None:
+        left[0] -= len(numbers)
+        if left[0] < 0:
+            raise SecurityError(f"the template loops over more than {MAX_STEPS} numbers")
+    return numbers
 
 
 def _checked(check: Callable[..., None], *args: Any) -> None:
@@ -134,9 +151,13 @@ def render_capped(template: Template, values: Mapping[str, Any]) -> str:
     """``template`` rendered piece by piece, stopped once it passes ``MAX_OUTPUT`` characters
     (a loop can emit a little text many times)."""
     parts, total = [], 0
-    for part in template.generate(**values):
-        total += len(part)
-        if total > MAX_OUTPUT:
-            raise SecurityError(f"the template's output is longer than {MAX_OUTPUT} characters")
-        parts.append(part)
+    token = _steps_left.set([MAX_STEPS])
+    try:
+        for part in template.generate(**values):
+            total += len(part)
+            if total > MAX_OUTPUT:
+                raise SecurityError(f"the template's output is longer than {MAX_OUTPUT} characters")
+            parts.append(part)
+    finally:
+        _steps_left.reset(token)
     return "".join(parts)

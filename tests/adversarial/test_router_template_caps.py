@@ -54,6 +54,14 @@ def test_templates_cannot_build_huge_values(template: str) -> None:
     assert time.monotonic() - start < 5, "refused only after building it"
 
 
+def test_nested_loops_that_print_nothing_are_stopped() -> None:
+    start = time.monotonic()
+    with pytest.raises(NodeError, match="loops over more than"):
+        render("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", {})
+    assert time.monotonic() - start < 5
+    assert render("{% for a in range(1000) %}{% for b in range(900) %}{% endfor %}{% endfor %}ok", {}) == "ok"
+
+
 def test_lists_cannot_grow_themselves() -> None:
     with pytest.raises(NodeError, match=r"unsafe|not safely callable|access"):
         render("{% set l = [1] %}{{ l.extend(l) }}", {})
