@@ -12,6 +12,7 @@ for hours without printing anything). Loops over the inputs themselves are bound
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -39,28 +40,20 @@ def _capped_filter(name: str, check: Callable[..., None]) -> Callable[..., Any]:
     """Jinja's filter ``name``, run only after ``check`` saw its arguments."""
     original = FILTERS[name]
 
+    @functools.wraps(original)  # keeps Jinja's pass_environment / pass_eval_context marker
     def capped(*args: Any, **kwargs: Any) -> Any:
         check(*args, **kwargs)
         return original(*args, **kwargs)
 
-    capped.__name__ = original.__name__
-    for attribute in ("jinja_pass_arg",):  # pass_environment / pass_eval_context markers
-        if hasattr(original, attribute):
-            setattr(capped, attribute, getattr(original, attribute))
     return capped
 
 
-def _width(value: Any, width: Any = 80, *_: Any, **__: Any) -> None:
-    """center/indent: the width (a number) repeated per line at most."""
+def _width(value: Any, width: Any = 0, *_: Any, **__: Any) -> None:
+    """center/indent: the width (a number, or indent's string) added to each line at most."""
     if isinstance(width, int):
         sizes.check(len(str(value)) + (str(value).count("\n") + 1) * width, MAX_OUTPUT)
     elif isinstance(width, str):
         sizes.check(len(str(value)) + (str(value).count("\n") + 1) * len(width), MAX_OUTPUT)
-
-
-def _indent(*args: Any, **kwargs: Any) -> None:
-    value, rest = (args[0], args[1:]) if args else ("", ())
-    _width(value, rest[0] if rest else kwargs.get("width", 4))
 
 
 def _format(value: Any, *args: Any, **kwargs: Any) -> None:
@@ -90,7 +83,7 @@ def _wordwrap(environment: Any, value: Any, width: int = 79, *args: Any, **kwarg
 
 _FILTER_CHECKS: dict[str, Callable[..., None]] = {
     "center": _width,
-    "indent": _indent,
+    "indent": _width,
     "format": _format,
     "replace": _replace,
     "batch": _batch,
