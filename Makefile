@@ -16,7 +16,7 @@ export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 FROZEN := dist/sahara/sahara
 FROZEN_INPUTS := $(shell find app packaging resources -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
 
-.PHONY: run test setup lint unit contracts contracts-test package frozen-test bench bench-gas clean
+.PHONY: run test setup lint unit fuzz contracts contracts-test package frozen-test bench bench-gas clean
 
 run: setup
 	$(BIN)/sahara
@@ -43,6 +43,15 @@ lint: setup
 
 unit: setup
 	$(BIN)/pytest tests --ignore=tests/packaging
+
+# The parsers' fuzz targets (import formats, graph files, envelope headers, JSON-RPC and IPFS
+# answers, the JSON depth limit) with far more examples than `make test` gives them (a few dozen).
+# A longer run: make fuzz FUZZ_EXAMPLES=100000
+FUZZ_EXAMPLES ?= 5000
+FUZZ_TARGETS := tests/unit/test_labeling_formats_fuzz.py tests/adversarial/test_parsers_fuzz.py \
+	tests/adversarial/test_parsers_safe_json.py
+fuzz: setup
+	SAHARA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest $(FUZZ_TARGETS) --timeout=0
 
 # Compile with forge (solc-js behind contracts/tools/solc) and export ABIs + bytecode to resources/.
 contracts: $(NPM_STAMP)

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app import safe_json
 from app.paths import AppPaths
 
 
@@ -32,7 +33,7 @@ def _inputs(args: argparse.Namespace) -> dict[str, Any]:
     if not text:
         return {}
     try:
-        value = json.loads(text)
+        value = safe_json.loads(text)
     except ValueError as exc:
         raise CliError(f"--input is not valid JSON: {exc}") from None
     if not isinstance(value, dict):

@@ -7,7 +7,6 @@ never stops the app: it is moved aside (kept for the user to inspect), defaults 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app import safe_json
 from app.fileio import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,9 @@ def load_settings(path: Path) -> LoadedSettings:
     if not path.exists():
         return LoadedSettings(Settings())
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = safe_json.loads(path.read_text(encoding="utf-8"))
         return LoadedSettings(Settings.model_validate(raw))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
+    except (OSError, ValueError, ValidationError) as exc:  # ValueError: bad UTF-8, JSON or nesting
         aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
             path.replace(aside)

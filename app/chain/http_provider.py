@@ -10,11 +10,14 @@ loop, so it needs neither the cache nor the lock. Imported lazily with web3 itse
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import ClientConnectionError, ClientSession, ClientTimeout, TCPConnector
 from web3 import AsyncHTTPProvider
 from web3._utils.http_session_manager import HTTPSessionManager
+from web3.types import RPCResponse
+
+from app import safe_json
 
 
 class LoopSessionManager(HTTPSessionManager):
@@ -51,3 +54,8 @@ class LoopSessionProvider(AsyncHTTPProvider):
 
     async def disconnect(self) -> None:
         await self.sessions.aclose()
+
+    @staticmethod
+    def decode_rpc_response(raw_response: bytes) -> RPCResponse:
+        """The node's answer, parsed with a nesting limit: a hostile RPC endpoint cannot crash the app."""
+        return cast(RPCResponse, safe_json.loads(raw_response))

@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from app import safe_json
+
 _ids = itertools.count(1)
 
 
@@ -24,7 +26,7 @@ def rpc_call(url: str, method: str, params: list[Any] | None = None, timeout: fl
     request = urllib.request.Request(url, body.encode(), {"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            reply = json.loads(response.read())
+            reply = safe_json.loads(response.read())
     except (OSError, urllib.error.URLError, ValueError) as exc:
         raise RpcError(f"{url} did not answer {method}: {exc}") from exc
     if not isinstance(reply, dict):

@@ -11,11 +11,11 @@ falls back to the CPU.
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import numpy as np
 
+from app import safe_json
 from app.resources import resources_dir
 
 PREFERRED_PROVIDERS = ("CUDAExecutionProvider", "DmlExecutionProvider", "CoreMLExecutionProvider")
@@ -71,7 +71,7 @@ class Prelabeler:
             raise PrelabelError(f"{path.name} does not output [N, classes] probabilities")
         meta = path.with_suffix(".json")
         classes = (
-            json.loads(meta.read_text())["classes"] if meta.is_file() else [str(k) for k in range(width)]
+            safe_json.loads(meta.read_text())["classes"] if meta.is_file() else [str(k) for k in range(width)]
         )
         if len(classes) != width:
             raise PrelabelError(f"{meta.name} names {len(classes)} classes, {path.name} outputs {width}")

@@ -13,7 +13,6 @@ Blocking work (storage, encryption, image checks) runs in threads, off the event
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -26,12 +25,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import safe_json
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
 from app.db.models import LabelCampaign
 from app.labeling.catalog import SLOT_CLAIMED, STATUS_OPEN, Board, BoardCampaign
 from app.labeling.drafts import DraftStore
 from app.labeling.formats import ImportProblem
+from app.labeling.formats.common import names_a_local_path
 from app.labeling.monitor import MonitorStats, Submission, answers_by_item, monitor_stats
 from app.labeling.results import ResultError, open_result, ordered_answers, result_root, seal
 from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
@@ -152,6 +153,8 @@ def check_spec(spec: CampaignSpec) -> None:
             raise CampaignError(message)
     if len(spec.items) * spec.redundancy * spec.reward_per_item >= 2**96:
         raise CampaignError("The escrow (items × labelers × reward) is too large for the board.")
+    if local := next((item.id for item in spec.items if names_a_local_path(item.id)), None):
+        raise CampaignError(f"Item id {local!r} is a local path, and item ids are published: rename it.")
 
 
 def check_image(path: Path) -> tuple[int, int]:
@@ -572,7 +575,7 @@ class LabelingService:
             return ""
         try:
             Cid.parse(cid)
-            report = json.loads(await asyncio.to_thread(self._read_limited, cid, MAX_REPORT_BYTES))
+            report = safe_json.loads(await asyncio.to_thread(self._read_limited, cid, MAX_REPORT_BYTES))
             reviews = report["reviews"]
             reasons = next(
                 r["reasons"]

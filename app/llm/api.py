@@ -10,12 +10,12 @@ A "token" here is a character.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import safe_json
 from app.llm.charlm import Sampling
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
@@ -109,7 +109,7 @@ def _messages(value: Any) -> list[dict[str, str]]:
 def parse_chat_request(raw: bytes) -> ChatRequest:
     """Check a request body; raises :class:`ApiError` (400) saying what is wrong."""
     try:
-        body = json.loads(raw)
+        body = safe_json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(f"the request body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):

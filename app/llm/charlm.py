@@ -11,7 +11,6 @@ threads at once.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from app import safe_json
 from app.llm.corpus import to_ascii
 from app.resources import resources_dir
 
@@ -51,7 +51,7 @@ class CharLM:
         meta_path = self.path.with_suffix(".json")
         try:
             blob = self.path.read_bytes()
-            self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+            self.meta: dict[str, Any] = safe_json.loads(meta_path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ModelError(
                 f"no model at {exc.filename}; train one with scripts/train_charlm.py "

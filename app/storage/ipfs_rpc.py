@@ -14,10 +14,10 @@ for it, up to the request timeout.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterable, Iterator
 
+from app import safe_json
 from app.storage.cid import RAW, Cid, as_cid
 from app.storage.dagread import MAX_BLOCK_SIZE, iter_file
 from app.storage.errors import BackendError, BlobNotFound
@@ -95,7 +95,7 @@ class IpfsRpcStore(BlobStore):
             raise BackendError(f"the IPFS node refused the upload: {_message(answer, response.status)}")
         expected = dag.root()
         try:
-            added = Cid.parse(json.loads(answer.splitlines()[-1])["Hash"])
+            added = Cid.parse(safe_json.loads(answer.splitlines()[-1])["Hash"])
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise BackendError(f"the IPFS node's answer to add is not understood: {answer[:200]!r}") from exc
         if added != expected:
@@ -137,7 +137,7 @@ class IpfsRpcStore(BlobStore):
         response = self._http.request("POST", "/api/v0/block/stat", query=query)
         body = self._http.read_capped(response, JSON_CAP)
         try:
-            answer = json.loads(body)
+            answer = safe_json.loads(body)
         except ValueError:
             answer = None
         if not isinstance(answer, dict) or not ({"Key", "Size"} <= answer.keys() or "Message" in answer):
@@ -185,7 +185,7 @@ def _gc_entry(line: bytes) -> int:
     if not line.strip():
         return 0
     try:
-        entry = json.loads(line)
+        entry = safe_json.loads(line)
     except ValueError:
         raise BackendError(f"the IPFS node's gc answer is not understood: {line[:200]!r}") from None
     if isinstance(entry, dict) and entry.get("Error"):
@@ -195,7 +195,7 @@ def _gc_entry(line: bytes) -> int:
 
 def _message(body: bytes, status: int) -> str:
     try:
-        message = json.loads(body).get("Message")
+        message = safe_json.loads(body).get("Message")
     except (ValueError, AttributeError):
         message = None
     return str(message) if message else f"HTTP {status}: {body[:200].decode('utf-8', 'replace')}"

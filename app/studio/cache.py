@@ -16,6 +16,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from app import safe_json
 from app.fileio import atomic_write_text
 
 
@@ -51,7 +52,7 @@ class OutputCache:
 
     def _read(self, key: str) -> dict[str, Any] | None:
         try:
-            value = json.loads(self._file(key).read_text(encoding="utf-8"))
+            value = safe_json.loads(self._file(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None  # a missing or damaged entry is just a miss
         return value if isinstance(value, dict) else None

@@ -20,8 +20,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app import safe_json
 from app.fileio import atomic_write_text
-from app.studio.graph import SCHEMA_VERSION, Graph
+from app.studio.graph import MAX_DEPTH, SCHEMA_VERSION, Graph
 
 MODELS_KEY = "models"
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
@@ -71,10 +72,30 @@ def _split_models(raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, A
     return {k: v for k, v in raw.items() if k != MODELS_KEY}, models
 
 
+def subgraph_depth(raw: dict[str, Any]) -> int:
+    """How many levels of graphs a raw document holds (1: no subgraph), counted without recursion,
+    so a hostile file cannot exhaust the stack before it is refused."""
+    deepest, pending = 0, [(raw, 1)]
+    while pending:
+        document, depth = pending.pop()
+        deepest = max(deepest, depth)
+        nodes = document.get("nodes")
+        for node in nodes if isinstance(nodes, list) else ():
+            config = node.get("config") if isinstance(node, dict) and node.get("type") == "subgraph" else None
+            inner = config.get("graph") if isinstance(config, dict) else None
+            if isinstance(inner, dict):
+                pending.append((inner, depth + 1))
+    return deepest
+
+
 def parse_agent(raw: Any) -> tuple[Graph, list[dict[str, Any]]]:
     """A ``Graph`` from decoded JSON, migrated and checked, and the models list an export carries."""
     if not isinstance(raw, dict):
         raise GraphFileError("not a Sahara agent graph: the top level must be a JSON object")
+    if (levels := subgraph_depth(raw)) > MAX_DEPTH:
+        raise GraphFileError(
+            f"subgraphs nest {levels - 1} levels deep: at most {MAX_DEPTH - 1} are allowed (flatten some)"
+        )
     document, models = _split_models(migrate(raw))
     try:
         return Graph.model_validate(document), models
@@ -102,9 +123,11 @@ def read_agent(path: Path) -> tuple[Graph, list[dict[str, Any]]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise GraphFileError(f"{path}: cannot read: {exc}") from None
     try:
-        raw = json.loads(text)
+        raw = safe_json.loads(text)
     except json.JSONDecodeError as exc:
         raise GraphFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except safe_json.JsonDepthError as exc:
+        raise GraphFileError(f"{path}: nested too deeply for an agent graph ({exc})") from None
     try:
         return parse_agent(raw)
     except GraphFileError as exc:

@@ -28,6 +28,7 @@ from app.studio.events import (
     NodeToken,
     NodeTrace,
 )
+from app.studio.graph import MAX_DEPTH
 from app.studio.registry import NodeError
 from app.studio.validate import CheckedGraph, Resolved, check
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from app.studio.graph import Graph
 
 log = logging.getLogger(__name__)
-MAX_DEPTH = 16
 Source = tuple[str, str, bool]  # (node id, output port, read live as a stream)
 UPSTREAM_FAILED = "an upstream node failed"
 BRANCH_NOT_TAKEN = "its branch was not taken"

@@ -4,6 +4,12 @@ Allowed: literals, names of the given variables, ``and``/``or``/``not``, compari
 arithmetic (no ``**``), ``x if c else y``, indexing (``value["label"]``, ``items[0]``) and calls of a
 few named functions. Everything else (attributes, lambdas, comprehensions, dunder tricks) is refused
 when the expression is compiled, so a shared graph cannot reach the interpreter.
+
+Nothing may build a value past ``MAX_SIZE`` either: each operator that can grow one (``*``
+repetition, ``+`` concatenation, ``%`` string formatting with its widths, precisions and
+arguments, ``round`` with huge digit counts) is checked *before* it runs, since checking after
+would be after the memory is gone. ``**``, ``<<``, f-strings, ``format`` and string methods are
+not in the language at all (no attributes, no such operators).
 """
 
 from __future__ import annotations
@@ -14,8 +20,12 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from app.studio import sizes
+
 MAX_LENGTH = 2_000
-MAX_SIZE = 100_000  # longest string or list that ``*`` may build
+MAX_SIZE = 100_000  # longest string, bytes or list an operator may build
+MAX_ROUND_DIGITS = 100  # round(10, -10**7) computes 10**(10**7): minutes of CPU
+
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
@@ -26,7 +36,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": abs,
     "min": min,
     "max": max,
-    "round": round,
+    "round": lambda number, digits=None: round(number, _round_digits(digits)),
     "lower": lambda s: str(s).lower(),
     "upper": lambda s: str(s).upper(),
     "startswith": lambda s, p: str(s).startswith(p),
@@ -136,8 +146,11 @@ def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
             return not value if isinstance(op, ast.Not) else (-value if isinstance(op, ast.USub) else +value)
         case ast.BinOp(left=left, op=op, right=right):
             a, b = _eval(left, env), _eval(right, env)
-            if isinstance(op, ast.Mult):
-                _check_repeat(a, b)
+            if (check := _CHECKS.get(type(op))) is not None:  # -, /, //: no larger than the operands
+                try:
+                    check(a, b, MAX_SIZE)
+                except sizes.TooLarge as exc:
+                    raise ExpressionError(str(exc)) from None
             return _BINARY[type(op)](a, b)
         case ast.Compare(left=left, ops=ops, comparators=comparators):
             current = _eval(left, env)
@@ -162,8 +175,14 @@ def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
     raise ExpressionError(f"{type(node).__name__} is not allowed in an expression")
 
 
-def _check_repeat(a: Any, b: Any) -> None:
-    """Refuse ``"x" * 10**9``-style growth before it allocates."""
-    for seq, count in ((a, b), (b, a)):
-        if isinstance(seq, str | list) and isinstance(count, int) and count * len(seq) > MAX_SIZE:
-            raise ExpressionError(f"result longer than {MAX_SIZE}")
+def _round_digits(digits: Any) -> Any:
+    if isinstance(digits, int) and abs(digits) > MAX_ROUND_DIGITS:
+        raise ExpressionError(f"round() takes at most {MAX_ROUND_DIGITS} digits either way")
+    return digits
+
+
+_CHECKS: dict[type[ast.operator], Callable[[Any, Any, int], None]] = {
+    ast.Mult: sizes.repeat,
+    ast.Add: sizes.concat,
+    ast.Mod: sizes.percent_format,
+}

@@ -14,6 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
+# Levels of graphs, the top one included: subgraphs nest at most MAX_DEPTH - 1 deep. Files deeper
+# than that are refused on reading, and the executor stops a run that would go deeper.
+MAX_DEPTH = 16
 Id = Field(min_length=1, max_length=128)
 
 

@@ -9,12 +9,13 @@ then mean pooling over tokens and L2 normalisation, as the model's sentence-tran
 from __future__ import annotations
 
 import functools
-import json
 import math
 import struct
 from pathlib import Path
 
 import numpy as np
+
+from app import safe_json
 
 MAX_TOKENS = 256  # the model's max_seq_length
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
@@ -38,7 +39,7 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     """Arrays of a ``.safetensors`` file, memory-mapped (nothing in it is executed)."""
     with path.open("rb") as fh:
         (header_len,) = struct.unpack("<Q", fh.read(8))
-        header = json.loads(fh.read(header_len))
+        header = safe_json.loads(fh.read(header_len))
     data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + header_len)
     tensors = {}
     for name, info in header.items():
@@ -71,7 +72,7 @@ class MiniLM:
     def __init__(self, folder: Path) -> None:
         from app.studio.wordpiece import WordPiece
 
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        config = safe_json.loads((folder / "config.json").read_text(encoding="utf-8"))
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config["layer_norm_eps"])

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from app import safe_json
 from app.fileio import atomic_write_text
 from app.paths import AppPaths
 
@@ -61,7 +62,7 @@ class SecretStore:
 
     def _entries(self) -> dict[str, dict[str, str]]:
         try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
+            data = safe_json.loads(self.file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:

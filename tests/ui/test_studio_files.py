@@ -48,3 +48,33 @@ def test_export_lists_models_and_import_names_the_missing_one(page, tmp_path: Pa
     )
     qtbot.waitUntil(lambda: "m" in page.editor.issues)
     assert page.editor.issues["m"] == [f"model file not found: {model}"]
+
+
+def _subgraphs(levels: int) -> str:
+    text = '{"schema_version": 1, "nodes": []}'
+    for _ in range(levels):
+        node = f'{{"id": "s", "type": "subgraph", "config": {{"graph": {text}}}}}'
+        text = f'{{"schema_version": 1, "nodes": [{node}]}}'
+    return text
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("[" * 200_000 + "]" * 200_000, "nested too deeply for an agent graph"),
+        (_subgraphs(300), "nested too deeply for an agent graph"),
+        (_subgraphs(40), "subgraphs nest 40 levels deep: at most 15 are allowed"),
+    ],
+    ids=["deep-json", "300-subgraphs", "40-subgraphs"],
+)
+def test_opening_a_deeply_nested_file_says_why_and_keeps_the_draft(
+    page, tmp_path: Path, qtbot, text: str, reason: str
+) -> None:
+    """Issue 12 items 1 and 8: the studio's Open of a hostile file is a message, not a crash."""
+    before = page.editor.model.graph
+    hostile = tmp_path / "deep.sahara-agent"
+    hostile.write_text(text)
+    page.open_path(hostile)
+    qtbot.waitUntil(lambda: page.message.isVisibleTo(page), timeout=10000)
+    assert page.message.text().startswith("Could not open the agent.") and reason in page.message.text()
+    assert page.editor.model.graph == before

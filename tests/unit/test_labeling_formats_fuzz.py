@@ -2,16 +2,20 @@
 
 Hypothesis writes random bytes, random JSON shapes, valid exports with one value swapped for a
 random one (wrong types where the code looks deepest), truncated files, random CSV rows, XML
-fragments and YOLO label lines into a folder that also holds real images the inputs may refer to.
+fragments and YOLO label lines into a folder that also holds real images the inputs may refer to,
+and one just outside it that they may try to reach (``../outside.png``): no import may take it.
+``make fuzz`` runs these with many more examples (``fuzz_settings``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from fuzz_settings import fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 from labeling_samples import dataset, write_png
 
@@ -19,16 +23,25 @@ from app.labeling.formats import FormatError, ImportResult, export, import_path
 from app.labeling.formats.yaml_names import parse_names
 from app.labeling.schema import TaskType
 
-FUZZ = settings(max_examples=50, deadline=None)
+FUZZ = fuzz
 KEYS = [
     "id", "text", "image", "label", "boxes", "spans", "x", "y", "w", "h", "start", "end", "images",
     "annotations", "categories", "file_name", "image_id", "category_id", "bbox", "name", "width", "height",
     "item_id", "data", "result", "type", "value", "choices", "rectanglelabels", "labels", "rotation",
     "predictions", "was_cancelled", "ground_truth",
 ]  # fmt: skip
-STRINGS = st.sampled_from(["a.png", "images/a.png", "/data/local-files/?d=a.png", "cat", ""]) | st.text(
-    max_size=8
-)
+STRINGS = st.sampled_from(
+    [
+        "a.png",
+        "images/a.png",
+        "/data/local-files/?d=a.png",
+        "cat",
+        "",
+        "../outside.png",
+        "images/../../outside.png",
+    ]
+) | st.text(max_size=8)
+DEEP = [b"[" * 100_000, b'{"images": ' + b"[" * 100_000, b'{"text": "a", "spans": ' + b"{" * 50_000]
 SCALARS = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | STRINGS
 JSON = st.recursive(
     SCALARS,
@@ -44,6 +57,7 @@ SUFFIX = {"csv": ".csv", "jsonl": ".jsonl", "coco": ".json", "labelstudio": ".js
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("fuzz")
+    write_png(folder.parent / "outside.png", 20, 10)  # no import of the folder may take this one
     write_png(folder / "a.png", 20, 10)
     write_png(folder / "images/a.png", 20, 10)
     return folder
@@ -76,12 +90,14 @@ def _imports_cleanly(path: Path, fmt: str | None) -> None:
     assert isinstance(result, ImportResult)
     ids = [item.id for item in result.items]
     assert len(ids) == len(set(ids))
+    root = (path if path.is_dir() else path.parent).resolve()
+    assert all(Path(item.source).is_relative_to(root) for item in result.items if item.source)
     assert set(result.annotations) <= set(ids)
     assert all(not answer.empty for answer in result.annotations.values())
 
 
 @FUZZ
-@given(data=st.binary(max_size=3000), fmt=st.sampled_from([*SUFFIX, None]))
+@given(data=st.binary(max_size=3000) | st.sampled_from(DEEP), fmt=st.sampled_from([*SUFFIX, None]))
 def test_random_bytes(workdir: Path, data: bytes, fmt: str | None) -> None:
     path = workdir / f"input{SUFFIX.get(fmt or 'coco')}"
     path.write_bytes(data)
@@ -183,6 +199,30 @@ def test_yolo_label_lines_and_data_yaml(
     (folder / "labels/a.txt").write_text("\n".join(" ".join(line) for line in lines))
     (folder / "data.yaml").write_text(yaml, encoding="utf-8")
     _imports_cleanly(folder, None)
+
+
+@FUZZ
+@given(
+    files=st.lists(
+        st.tuples(
+            st.sampled_from(["a.png", "b/c.jpg", "7/0042.png", ".hidden.png", "x.gif"]),
+            st.binary(max_size=200),
+        ),
+        max_size=5,
+    ),
+    link=st.booleans(),
+)
+def test_a_folder_of_random_files(
+    tmp_path_factory: pytest.TempPathFactory, files: list[tuple[str, bytes]], link: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("folder")
+    for name, data in files:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    write_png(folder.parent / "outside.png", 20, 10)
+    if link and hasattr(os, "symlink"):
+        (folder / "link.png").symlink_to(folder.parent / "outside.png")
+    _imports_cleanly(folder, "folder")
 
 
 @FUZZ

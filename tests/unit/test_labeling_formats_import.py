@@ -10,6 +10,7 @@ from labeling_samples import png, write_png
 from PIL import Image
 
 from app.labeling.formats import FORMATS, FormatError, ImportProblem, detect, import_path
+from app.labeling.formats.folder import neutral_id
 from app.labeling.schema import Box, Span, TaskType
 
 
@@ -26,7 +27,7 @@ def _messages(problems: list[ImportProblem]) -> str:
 
 def test_class_subfolders_label_the_images_and_a_corrupt_one_is_skipped(tmp_path: Path) -> None:
     write_png(tmp_path / "cat/1.png", 30, 20)
-    write_png(tmp_path / "cat/deeper/2.png")
+    write_png(tmp_path / "cat/deeper/2.png", color="black")
     write_png(tmp_path / "dog/3.png")
     (tmp_path / "dog/broken.jpg").write_bytes(b"\xff\xd8 this is no jpeg")
     (tmp_path / "dog/cut.png").write_bytes(png(40, 40)[:60])
@@ -37,13 +38,16 @@ def test_class_subfolders_label_the_images_and_a_corrupt_one_is_skipped(tmp_path
     result = import_path(tmp_path)
 
     assert result.task_type is TaskType.IMAGE_CLASSIFICATION
-    assert [i.id for i in result.items] == ["cat/1.png", "cat/deeper/2.png", "dog/3.png"]
-    assert (result.items[0].width, result.items[0].height) == (30, 20)
-    assert result.items[0].source == str(tmp_path / "cat/1.png")
+    names = {Path(i.source).relative_to(tmp_path).as_posix(): i.id for i in result.items}
+    assert sorted(names) == ["cat/1.png", "cat/deeper/2.png", "dog/3.png"]
+    assert [i.id for i in result.items] == sorted(names.values())  # ordered by id, not by class
+    assert all(neutral_id(tmp_path / name) == item_id for name, item_id in names.items())
+    first = next(i for i in result.items if i.id == names["cat/1.png"])
+    assert (first.width, first.height) == (30, 20) and first.source == str((tmp_path / "cat/1.png").resolve())
     assert {i: a.label for i, a in result.annotations.items()} == {
-        "cat/1.png": "cat",
-        "cat/deeper/2.png": "cat",
-        "dog/3.png": "dog",
+        names["cat/1.png"]: "cat",
+        names["cat/deeper/2.png"]: "cat",
+        names["dog/3.png"]: "dog",
     }
     assert result.class_names == ["cat", "dog"]
     reasons = {p.file: p.message for p in result.problems}
@@ -81,7 +85,7 @@ def test_csv_rows_become_items_and_bad_rows_are_reported_by_line(tmp_path: Path)
     result = import_path(tmp_path / "data.csv")
 
     assert [i.id for i in result.items] == ["first", "img/a.png", "fifth", "sixth"]
-    assert result.items[2].source == str(tmp_path / "img/a.png") and result.items[2].width == 10
+    assert result.items[2].source == str((tmp_path / "img/a.png").resolve()) and result.items[2].width == 10
     assert {i: a.label for i, a in result.annotations.items()} == {
         "first": "cat",
         "img/a.png": "dog",

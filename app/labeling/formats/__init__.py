@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.labeling.formats import coco, csvfile, folder, jsonl, labelstudio, voc, yolo
 from app.labeling.formats.collector import Collector
-from app.labeling.formats.common import FormatError, ImportProblem, ImportResult
+from app.labeling.formats.common import FormatError, ImportProblem, ImportResult, regular_file
 from app.labeling.formats.output import Dataset
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
 
@@ -101,6 +101,11 @@ def import_path(
     path = Path(path).expanduser().absolute()
     if not path.exists():
         raise FormatError(f"{path} does not exist")
+    if not path.is_dir():
+        try:
+            regular_file(path)  # a FIFO would block the read forever
+        except ValueError as err:
+            raise FormatError(f"{path} cannot be imported: {err}") from err
     try:
         fmt = fmt or detect(path)
         reader = _READERS.get(fmt)

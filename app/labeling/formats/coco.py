@@ -20,7 +20,7 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.labeling.formats.collector import Collector
-from app.labeling.formats.common import FormatError, describe, is_file, load_json, local_image, probe_image
+from app.labeling.formats.common import FormatError, describe, exists, load_json, local_image, probe_image
 from app.labeling.formats.output import Dataset, ImageFiles, write_text
 from app.labeling.schema import Box, Item, TaskType
 
@@ -108,12 +108,12 @@ def _entries(out: Collector, path: Path, doc: dict, key: str, shape: type[Entry]
 def _add(out: Collector, path: Path, image: _Image, labels: list[str], boxes: list[Box]) -> None:
     try:
         source = local_image(path.parent, image.file_name)
-        if not is_file(source):
+        if not exists(source):
             source = local_image(path.parent / "images", image.file_name)
     except ValueError as err:
         out.problem(path, None, f"image {image.id!r} skipped: {err}")
         return
-    if not is_file(source):
+    if not exists(source):
         out.problem(path, None, f"image {image.id!r} skipped: {image.file_name!r} not found")
         return
     width, height = int(image.width), int(image.height)
@@ -131,6 +131,7 @@ def _add(out: Collector, path: Path, image: _Image, labels: list[str], boxes: li
         path,
         None,
         item_id=image.item_id or image.file_name.replace("\\", "/"),
+        id_from_path=not image.item_id,
         source=source,
         width=width,
         height=height,

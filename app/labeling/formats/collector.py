@@ -15,7 +15,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from app.labeling.formats.common import ANSWER_PART, ImportProblem, ImportResult, describe, is_number
+from app.labeling.formats.common import (
+    ANSWER_PART,
+    ImportProblem,
+    ImportResult,
+    confined,
+    describe,
+    is_number,
+    item_id_for,
+    names_a_local_path,
+)
 from app.labeling.schema import Annotation, Box, Item, Span, TaskType
 
 
@@ -55,6 +64,10 @@ class Collector:
 
     def problem(self, file: Path, line: int | None, message: str) -> None:
         self.problems.append(ImportProblem(self.name(file), line, message))
+
+    def skipped(self, file: Path, message: str) -> None:
+        """A whole file left out (``files_below`` reports non-regular files here)."""
+        self.problem(file, None, message)
 
     def declare(self, name: str) -> None:
         """A class the file lists (COCO categories, classes.txt), used or not."""
@@ -105,8 +118,23 @@ class Collector:
         label: str | None = None,
         boxes: Iterable[Box] = (),
         spans: Iterable[Span] = (),
+        id_from_path: bool = False,
     ) -> None:
-        """Keep one item with what the file says about it, unless a rule says skip (then say why)."""
+        """Keep one item with what the file says about it, unless a rule says skip (then say why).
+
+        An image must be a regular file inside the imported folder once links are resolved (see
+        ``confined``); ``source`` becomes that resolved path. ``id_from_path``: the id is the image's
+        reference as the file wrote it; when that is a local path (absolute, ``..``) the id becomes
+        the image's path below the folder instead, as ids are published and local paths never are.
+        """
+        if source is not None:
+            try:
+                source = confined(source, self.root)
+            except ValueError as err:
+                self.problem(file, line, f"image {item_id!r} skipped: {err}")
+                return
+            if id_from_path and names_a_local_path(item_id):
+                item_id = item_id_for(source, self.root.resolve())
         if item_id in self._ids:
             self.problem(file, line, f"duplicate item id {item_id!r} skipped (the first one is kept)")
             return

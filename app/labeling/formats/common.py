@@ -6,18 +6,20 @@ Helpers here raise ``ValueError`` with a reason a person can read; importers tur
 
 from __future__ import annotations
 
-import json
 import math
 import os
+import stat
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO, NamedTuple
 from urllib.parse import unquote, urlparse
 
 from PIL import Image, UnidentifiedImageError
 from pydantic import ValidationError
 
+from app import safe_json
 from app.labeling.schema import Annotation, Item, TaskType
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
@@ -63,6 +65,7 @@ def probe_image(image: Path | BinaryIO) -> ImageInfo:
     truncated files without decoding pixels. Raises ``ValueError`` saying why the image is unusable.
     """
     if isinstance(image, Path):
+        regular_file(image)
         try:
             with image.open("rb") as fh:
                 return probe_image(fh)
@@ -87,11 +90,12 @@ def probe_image(image: Path | BinaryIO) -> ImageInfo:
 
 def load_json(path: Path) -> object:
     """The one JSON document in ``path``; raises ``ValueError`` saying why it is not one."""
-    with path.open("rb") as fh:  # bytes: json detects UTF-8/16/32 and a byte-order mark itself
-        try:
-            return json.load(fh)
-        except (ValueError, RecursionError) as err:  # RecursionError: nesting deeper than the stack
-            raise ValueError(f"not valid JSON ({err})") from err
+    try:  # bytes: json detects UTF-8/16/32 and a byte-order mark itself
+        return safe_json.load_path(path)
+    except safe_json.JsonDepthError:
+        raise
+    except ValueError as err:
+        raise ValueError(f"not valid JSON ({err})") from err
 
 
 def local_image(base: Path, ref: str) -> Path:
@@ -101,6 +105,54 @@ def local_image(base: Path, ref: str) -> Path:
     elif "://" in ref:
         raise ValueError(f"{ref!r} is remote: download the images and refer to the local files")
     return Path(os.path.normpath(base / ref))  # an absolute ref replaces base
+
+
+def regular_file(path: Path) -> None:
+    """Raise ``ValueError`` unless ``path`` (links followed) is a regular file.
+
+    Only ``stat`` looks at it: opening a FIFO blocks until someone writes to it, and a device or
+    socket is no image either, so an import never opens anything but a regular file.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as err:
+        raise ValueError("file not found") from err
+    except (OSError, ValueError) as err:  # no permission, a name the OS rejects, a link loop
+        raise ValueError(f"cannot be read ({getattr(err, 'strerror', None) or err})") from err
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"not a regular file ({_kind(mode)}): never opened")
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+    kinds += ((stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def confined(path: Path, root: Path) -> Path:
+    """``path`` with every link resolved, when that is a regular file inside ``root`` (resolved too).
+
+    An import publishes only what lies in the folder the user chose: a ``../``, an absolute path
+    or a link leading elsewhere is refused with ``ValueError`` saying so, whatever names it.
+    """
+    try:
+        real, base = path.resolve(), root.resolve()
+    except (OSError, RuntimeError) as err:  # RuntimeError: a link loop
+        raise ValueError(f"cannot be resolved ({err})") from err
+    if not real.is_relative_to(base):
+        raise ValueError(f"it lies outside the imported folder ({real}): refused")
+    regular_file(real)
+    return real
+
+
+def names_a_local_path(item_id: str) -> bool:
+    """Whether an id in a file is a local path (absolute, ``~``, ``file:``, ``..``): never to publish."""
+    text = item_id.replace("\\", "/")
+    return (
+        text.startswith(("/", "~", "file:"))
+        or bool(PureWindowsPath(item_id).drive)
+        or ".." in text.split("/")
+    )
 
 
 def item_id_for(image: Path, root: Path) -> str:
@@ -119,19 +171,37 @@ def is_file(path: Path) -> bool:
         return False
 
 
-def files_below(root: Path, suffixes: frozenset[str]) -> list[Path]:
-    """Files below ``root`` with one of ``suffixes``, in a stable order, skipping hidden files and folders.
+def exists(path: Path) -> bool:
+    """``path.exists()`` (any kind of file: a FIFO is then refused with its reason, not "not found"),
+    but False for a name the OS rejects instead of an error."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def files_below(
+    root: Path, suffixes: frozenset[str], skipped: Callable[[Path, str], None] | None = None
+) -> list[Path]:
+    """Regular files below ``root`` with one of ``suffixes``, in a stable order, skipping hidden files
+    and folders. ``skipped`` hears of each other file with such a suffix (a FIFO, a device, a broken
+    link) and why; none is opened.
 
     ``os.walk`` does not follow links to folders, so a link loop cannot make an import endless.
     """
     found = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [
-            Path(folder, f)
-            for f in sorted(files)
-            if not f.startswith(".") and Path(f).suffix.lower() in suffixes
-        ]
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in suffixes:
+                continue
+            try:
+                regular_file(Path(folder, name))
+            except ValueError as err:
+                if skipped is not None:
+                    skipped(Path(folder, name), f"skipped: {err}")
+                continue
+            found.append(Path(folder, name))
     return found
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app import safe_json
 from app.labeling.formats.collector import Collector
 from app.labeling.formats.common import ANSWER_PART
 from app.labeling.formats.output import Dataset, ImageFiles, answer_fields, write_text
@@ -76,8 +77,8 @@ def _cells(columns: list[str], row: list[str]) -> dict[str, object]:
     for column in _JSON_COLUMNS:
         if column in cells:
             try:
-                cells[column] = json.loads(str(cells[column]))
-            except (ValueError, RecursionError) as err:
+                cells[column] = safe_json.loads(str(cells[column]))
+            except ValueError as err:
                 raise ValueError(f"the {column} cell is not valid JSON ({err})") from err
     return cells
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from app import safe_json
 from app.labeling.formats.collector import Collector
 from app.labeling.formats.output import Dataset, ImageFiles, answer_fields, write_text
 from app.labeling.formats.records import add_record, parse_record
@@ -23,8 +24,8 @@ def read(path: Path, out: Collector) -> None:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line.decode())
-            except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
+                value = safe_json.loads(line.decode())
+            except ValueError as err:  # UnicodeDecodeError and JsonDepthError are ValueErrors
                 out.problem(path, number, f"line skipped: not valid JSON ({err})")
                 continue
             if (record := parse_record(out, path, number, value)) is not None:

@@ -61,6 +61,7 @@ def add_record(out: Collector, file: Path, line: int, record: Record) -> None:
         file,
         line,
         item_id=given or record.image or f"line-{line}",
+        id_from_path=not given,
         text=record.text or None,
         source=source,
         width=width,

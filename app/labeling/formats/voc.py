@@ -51,7 +51,7 @@ def parse_xml(data: bytes) -> ET.Element:
 
 def read(path: Path, out: Collector) -> None:
     out.default_task = TaskType.BOUNDING_BOXES
-    for file in _xml_files(path):
+    for file in _xml_files(path, out):
         try:
             if file.stat().st_size > MAX_XML_BYTES:
                 out.problem(file, None, f"skipped: larger than {MAX_XML_BYTES >> 20} MB")
@@ -66,10 +66,11 @@ def read(path: Path, out: Collector) -> None:
         _add(out, file, annotation)
 
 
-def _xml_files(path: Path) -> list[Path]:
+def _xml_files(path: Path, out: Collector) -> list[Path]:
     if path.is_file():
         return [path]
-    return files_below(path / "Annotations" if (path / "Annotations").is_dir() else path, frozenset({".xml"}))
+    folder = path / "Annotations" if (path / "Annotations").is_dir() else path
+    return files_below(folder, frozenset({".xml"}), out.skipped)
 
 
 def _add(out: Collector, file: Path, annotation: ET.Element) -> None:
@@ -90,13 +91,15 @@ def _add(out: Collector, file: Path, annotation: ET.Element) -> None:
             return
     try:
         fallback_id = item_id_for(image, out.root)
-    except ValueError:  # an absolute <path> outside the folder
+    except ValueError:  # an absolute <path> outside the folder: the collector refuses it
         fallback_id = image.as_posix()
+    given = (annotation.findtext("item_id") or "").strip()
     boxes = [_box(out, file, n, obj) for n, obj in enumerate(annotation.findall("object"), 1)]
     out.add(
         file,
         None,
-        item_id=(annotation.findtext("item_id") or "").strip() or fallback_id,
+        item_id=given or fallback_id,
+        id_from_path=not given,
         source=image,
         width=width,
         height=height,

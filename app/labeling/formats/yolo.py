@@ -41,7 +41,7 @@ def read(path: Path, out: Collector) -> None:
     for name in names or ():
         if name:
             out.declare(name)
-    for image in files_below(path, IMAGE_SUFFIXES):
+    for image in files_below(path, IMAGE_SUFFIXES, out.skipped):
         try:
             width, height, _ = probe_image(image)
         except ValueError as err:

@@ -8,13 +8,12 @@ the secrets store by name. Not cached: a request may have effects, and answers c
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from app import safe_json
 from app.studio.context import NodeContext
 from app.studio.nodes.prompt_template import render, syntax_problems, variables
 from app.studio.ports import NodePorts, Port, PortType
@@ -133,6 +132,10 @@ class HttpToolNode(NodeType):
         except LookupError:  # a charset Python does not know
             text = data.decode("utf-8", errors="replace")
         outputs: dict[str, Any] = {"status": status, "text": text}
-        with contextlib.suppress(ValueError):  # not JSON: the json output stays inactive
-            outputs["json"] = json.loads(text)
+        try:
+            outputs["json"] = safe_json.loads(text)
+        except safe_json.JsonDepthError as exc:
+            raise NodeError(f"the answer is refused: {exc}") from None
+        except ValueError:  # not JSON: the json output stays inactive
+            pass
         return outputs

@@ -7,12 +7,12 @@ in the graph file, the cache or the trace.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
+from app import safe_json
 from app.studio.context import NodeContext
 from app.studio.ports import NodePorts, Port, PortType
 from app.studio.registry import NodeConfig, NodeError, NodeType, register
@@ -83,7 +83,7 @@ class LlmChatNode(NodeType):
                     detail = (await resp.content.read(2000)).decode("utf-8", "replace").strip()
                     raise NodeError(f"the LLM endpoint answered {resp.status}: {detail or resp.reason}")
                 if resp.content_type != "text/event-stream":
-                    text = _delta(await resp.json(content_type=None))
+                    text = _delta(await resp.json(loads=safe_json.loads, content_type=None))
                     ctx.emit("text", text)
                     return {"text": text}
                 return {"text": await self._read_stream(ctx, resp)}
@@ -101,7 +101,7 @@ class LlmChatNode(NodeType):
             if data == "[DONE]":
                 break
             try:
-                payload = json.loads(data)
+                payload = safe_json.loads(data)
             except ValueError:
                 raise NodeError(f"the LLM endpoint sent a malformed event: {data[:200]}") from None
             if "error" in payload:

@@ -18,7 +18,8 @@ from app.studio.registry import NodeConfig, NodeError, NodeType, register
 
 if TYPE_CHECKING:
     from jinja2 import Template
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from app.studio.sandbox import CappedSandbox
 
 
 class TemplateConfig(NodeConfig):
@@ -26,12 +27,14 @@ class TemplateConfig(NodeConfig):
 
 
 @functools.cache
-def environment() -> SandboxedEnvironment:
-    """The one sandboxed Jinja environment (also used by the HTTP tool's URL templates)."""
+def environment() -> CappedSandbox:
+    """The one sandboxed Jinja environment (also used by the HTTP tool's URL templates), with a
+    size limit on everything a template builds (``app.studio.sandbox``)."""
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    from app.studio.sandbox import CappedSandbox
+
+    return CappedSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -52,8 +55,10 @@ def compiled(source: str) -> Template:
 def render(source: str, values: Mapping[str, Any]) -> str:
     """Render ``source``; any error while rendering (a sandbox refusal, a bad filter argument, an
     undefined name) becomes a ``NodeError`` with its message."""
+    from app.studio.sandbox import render_capped
+
     try:
-        return compiled(source).render(**values)
+        return render_capped(compiled(source), values)
     except Exception as exc:
         raise NodeError(f"template: {exc}") from None
 

@@ -7,6 +7,7 @@ import json
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
+from app import safe_json
 from app.studio.graph import Edge, Node, Position
 from app.studio.graph_model import GraphModel
 
@@ -37,7 +38,7 @@ def clipboard_fragment() -> dict | None:
     if mime is None or not mime.hasFormat(NODES_MIME):
         return None
     try:
-        data = json.loads(bytes(mime.data(NODES_MIME).data()).decode())
+        data = safe_json.loads(bytes(mime.data(NODES_MIME).data()).decode())
     except ValueError:
         return None
     return data if isinstance(data, dict) else None

@@ -8,7 +8,6 @@ will be sent, pixels kept sharp.
 from __future__ import annotations
 
 import base64
-import json
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ from typing import Any
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from app import safe_json
 
 THUMB = 44
 MAX_FILE = 10 * 1024 * 1024
@@ -36,7 +37,7 @@ def parse_image(text: str) -> Any:
     text = text.strip()
     if text.startswith("data:"):
         return text
-    return json.loads(text)
+    return safe_json.loads(text)
 
 
 def _rows_image(rows: list) -> QImage | None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import safe_json
 from app.studio.chat import chat_inputs, reply_output
 from app.studio.events import (
     Event,
@@ -198,7 +199,7 @@ class PlaygroundPanel(QWidget):
                 elif kind == "number":
                     values[name] = int(text) if text.strip().lstrip("-").isdigit() else float(text)
                 else:
-                    values[name] = json.loads(text)
+                    values[name] = safe_json.loads(text)
             except ValueError:
                 raise ValueError(f"input {name!r} must be {kind}") from None
         return values
