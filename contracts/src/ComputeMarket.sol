@@ -103,7 +103,7 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
         Task task;
         string modelCid;
         string inputCid;
-        bytes32 encryptionKey; // requester's X25519 public key the result is sealed to
+        bytes encryptionKey; // requester's secp256k1 key (33, 64 or 65 bytes) the result is ECIES-sealed to
         uint8 kinds; // acceptable provider kinds (bits)
         uint32 minVramMiB;
         uint8 replicas; // 1 (challenge + arbiter) or 2 (redundant execution)
@@ -569,7 +569,7 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
         _checkCid(q.modelCid);
         _checkCid(q.inputCid);
         _checkKinds(q.kinds);
-        if (q.encryptionKey == bytes32(0) || q.replicas == 0 || q.replicas > MAX_REPLICAS) revert InvalidParams();
+        if (!_validKey(q.encryptionKey) || q.replicas == 0 || q.replicas > MAX_REPLICAS) revert InvalidParams();
         if (q.payment == 0 || q.collateral < q.payment) revert InvalidParams();
         if (q.window < MIN_WINDOW || q.window > MAX_WINDOW) revert InvalidParams();
         if (q.expiresAt <= block.timestamp || q.deadline < q.expiresAt) revert InvalidParams();
@@ -686,6 +686,12 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
     function _checkCid(string calldata cid) private pure {
         uint256 len = bytes(cid).length;
         if (len == 0 || len > MAX_CID_LENGTH) revert InvalidCid();
+    }
+
+    /// @dev A secp256k1 public key as ECIES takes it: compressed, raw (x, y) or with the 0x04 prefix.
+    function _validKey(bytes calldata key) private pure returns (bool) {
+        uint256 len = key.length;
+        return len == 33 || len == 64 || len == 65;
     }
 
     function _checkKinds(uint8 kinds) private pure {

@@ -60,7 +60,7 @@ contract ComputeHandler {
         ComputeMarket.JobParams memory q;
         q.modelCid = "bafkreimodel";
         q.inputCid = "bafkreiinput";
-        q.encryptionKey = keccak256("key");
+        q.encryptionKey = abi.encodePacked(keccak256("x"), keccak256("y"));
         q.kinds = kinds % 15 + 1;
         q.replicas = replicated ? 2 : 1;
         q.payment = uint96(pay % 100e18) + 1;

@@ -176,7 +176,7 @@ contract ComputeMarketTest is ComputeFixture {
     }
 
     function test_postJob_reverts() public {
-        ComputeMarket.JobParams[] memory bad = new ComputeMarket.JobParams[](12);
+        ComputeMarket.JobParams[] memory bad = new ComputeMarket.JobParams[](13);
         for (uint256 i; i < bad.length; ++i) {
             bad[i] = jobParams(1);
         }
@@ -186,7 +186,8 @@ contract ComputeMarketTest is ComputeFixture {
         bad[3].replicas = 3;
         bad[4].kinds = 0;
         bad[5].kinds = 16;
-        bad[6].encryptionKey = bytes32(0);
+        bad[6].encryptionKey = "";
+        bad[12].encryptionKey = abi.encodePacked(keccak256("32 bytes: not a secp256k1 key"));
         bad[7].window = 10 minutes - 1;
         bad[8].window = 7 days + 1;
         bad[9].expiresAt = uint40(block.timestamp);

@@ -18,7 +18,7 @@ abstract contract ComputeFixture is Fixture {
     uint96 internal constant COLLATERAL = 60e18;
     uint40 internal constant WINDOW = 1 days;
     uint32 internal constant VRAM = 8192;
-    bytes32 internal constant KEY = keccak256("requester x25519 public key");
+    bytes internal sealKey = abi.encodePacked(keccak256("key x"), keccak256("key y")); // 64 bytes, as eciespy
     bytes32 internal constant OUT = keccak256("outputs");
     bytes32 internal constant SALT = keccak256("salt");
     string internal constant ENVELOPE = "bafkreienvelope";
@@ -44,7 +44,7 @@ abstract contract ComputeFixture is Fixture {
         q.task = ComputeMarket.Task.Inference;
         q.modelCid = "bafkreimodel";
         q.inputCid = "bafkreiinput";
-        q.encryptionKey = KEY;
+        q.encryptionKey = sealKey;
         q.kinds = CUDA;
         q.minVramMiB = 4096;
         q.replicas = replicas;
