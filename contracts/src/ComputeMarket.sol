@@ -314,9 +314,9 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
         Job storage j = _job(jobId);
         if (j.requester != msg.sender) revert NotRequester(jobId);
         if (j.status != JobStatus.Open) revert WrongStatus(jobId, j.status);
+        uint256 refund = j.escrow; // _close credits exactly this; hand it over at once
         _close(jobId, j, JobStatus.Cancelled);
-        uint256 refund = balances[msg.sender];
-        balances[msg.sender] = 0;
+        balances[msg.sender] -= refund;
         token.safeTransfer(msg.sender, refund);
     }
 

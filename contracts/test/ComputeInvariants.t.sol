@@ -191,6 +191,41 @@ contract ComputeHandler {
         compute.requestUnbond(uint96(amount % p.stake) + 1);
     }
 
+    /// @dev Shortcut to the deep states: two other actors take a fresh replicated job (or a single
+    ///      one), and run it to agreement or disagreement (or to a submitted result) in one call.
+    function runJob(uint256 seed, bool replicated, bool honest) external {
+        uint256 r = seed % 4;
+        address[2] memory runners = [_actor(r + 1), _actor(r + 2)];
+        for (uint256 k; k < 2; ++k) {
+            if (!compute.getProvider(runners[k]).registered) this.register(r + 1 + k, 0, 14);
+            vm.prank(runners[k]);
+            compute.updateSpec("bafkreispec", 15, 8192);
+            vm.prank(runners[k]);
+            compute.addStake(200e18); // covers the collateral whatever the walk locked
+        }
+        this.post(seed, uint96(seed >> 8), uint96(seed >> 104), replicated, 14);
+        uint256 id = jobs[jobs.length - 1];
+        for (uint256 k; k < (replicated ? 2 : 1); ++k) {
+            vm.prank(runners[k]);
+            compute.acceptJob(id);
+        }
+        if (!replicated) {
+            vm.prank(runners[0]);
+            compute.submitResult(id, "bafkreienvelope", OUT);
+            return;
+        }
+        bytes32[2] memory results = [OUT, honest ? OUT : keccak256(abi.encode(seed))];
+        for (uint256 k; k < 2; ++k) {
+            committed[id][runners[k]] = results[k];
+            vm.prank(runners[k]);
+            compute.commitResult(id, keccak256(abi.encode(id, runners[k], results[k], SALT)));
+        }
+        for (uint256 k; k < 2; ++k) {
+            vm.prank(runners[k]);
+            compute.revealResult(id, results[k], SALT);
+        }
+    }
+
     function withdrawStake(uint256 seed) external {
         vm.prank(_actor(seed));
         try compute.withdrawStake() {} catch {} // nothing unbonding, or not yet
@@ -247,7 +282,7 @@ contract ComputeInvariantsTest is Fixture {
         }
         supply = token.totalSupply();
 
-        bytes4[] memory selectors = new bytes4[](17);
+        bytes4[] memory selectors = new bytes4[](18);
         selectors[0] = ComputeHandler.warp.selector;
         selectors[1] = ComputeHandler.register.selector;
         selectors[2] = ComputeHandler.addStake.selector;
@@ -265,6 +300,7 @@ contract ComputeInvariantsTest is Fixture {
         selectors[14] = ComputeHandler.unbond.selector;
         selectors[15] = ComputeHandler.withdrawStake.selector;
         selectors[16] = ComputeHandler.withdraw.selector;
+        selectors[17] = ComputeHandler.runJob.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
@@ -387,6 +423,12 @@ contract ComputeInvariantsTest is Fixture {
         for (uint256 i; i < 7; ++i) {
             assertEq(uint256(compute.getJob(i + 1).status), uint256(want[i]), "flow");
         }
+        handler.runJob(0, true, true);
+        handler.runJob(1, true, false);
+        handler.runJob(2, false, true);
+        assertEq(uint256(compute.getJob(8).status), uint256(ComputeMarket.JobStatus.Agreed), "shortcut agrees");
+        assertEq(uint256(compute.getJob(9).status), uint256(ComputeMarket.JobStatus.Disagreed), "shortcut differs");
+        assertEq(uint256(compute.getJob(10).status), uint256(ComputeMarket.JobStatus.Submitted), "shortcut single");
         handler.withdraw(0);
         handler.unbond(1, 1e18);
         handler.withdrawStake(1);

@@ -228,10 +228,14 @@ contract ComputeMarketTest is ComputeFixture {
         vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotRequester.selector, jobId));
         vm.prank(stranger);
         compute.cancelJob(jobId);
+        uint256 other = post(1); // expires: a credit the cancel must leave alone
+        vm.warp(block.timestamp + 1 hours);
+        compute.expireJob(other);
         uint256 before = token.balanceOf(requester);
         vm.prank(requester);
         compute.cancelJob(jobId);
         assertEq(token.balanceOf(requester), before + 2 * PAY);
+        assertEq(compute.balances(requester), PAY);
         ComputeMarket.Provider memory p = compute.getProvider(provider);
         assertEq(p.stake, STAKE);
         assertEq(p.locked, 0);
