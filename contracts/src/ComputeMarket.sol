@@ -671,7 +671,7 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
         if (j.replicas != 2) revert WrongMode(jobId);
     }
 
-    function _runOf(uint256 jobId, address provider) private view returns (Run storage run) {
+    function _runOf(uint256 jobId, address provider) private view returns (Run storage) {
         Run[2] storage runs = _runs[jobId];
         if (runs[0].provider == provider) return runs[0];
         if (runs[1].provider == provider) return runs[1];
