@@ -392,7 +392,8 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
             _setStatus(jobId, j, JobStatus.Agreed);
         } else {
             for (uint256 i; i < 2; ++i) {
-                _providers[runs[i].provider].reputation.disagreed += 1;
+                Reputation storage rep = _providers[runs[i].provider].reputation;
+                rep.disagreed = _bump(rep.disagreed);
                 _release(jobId, j, runs[i]);
             }
             _setStatus(jobId, j, JobStatus.Disagreed);
@@ -445,7 +446,8 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
         j.escrow += bond;
         j.ruleBy = ruleBy;
         address provider = _runs[jobId][0].provider;
-        _providers[provider].reputation.challenged += 1;
+        Reputation storage rep = _providers[provider].reputation;
+        rep.challenged = _bump(rep.challenged);
         _setStatus(jobId, j, JobStatus.Challenged);
         emit JobChallenged(jobId, msg.sender, provider, bond, ruleBy, reasonCid);
         token.safeTransferFrom(msg.sender, address(this), bond);
@@ -620,7 +622,7 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
     function _pay(uint256 jobId, Job storage j, Run storage run) private {
         Provider storage p = _unlock(run.provider, j.collateral);
         p.stake += j.collateral;
-        p.reputation.completed += 1;
+        p.reputation.completed = _bump(p.reputation.completed);
         j.escrow -= j.payment;
         balances[run.provider] += j.payment;
         run.status = RunStatus.Paid;
@@ -638,7 +640,8 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
 
     /// @dev The run's collateral and its payment to the requester.
     function _slash(uint256 jobId, Job storage j, Run storage run) private {
-        _unlock(run.provider, j.collateral).reputation.slashed += 1;
+        Reputation storage rep = _unlock(run.provider, j.collateral).reputation;
+        rep.slashed = _bump(rep.slashed);
         j.escrow -= j.payment;
         balances[j.requester] += uint256(j.payment) + j.collateral;
         run.status = RunStatus.Slashed;
@@ -659,6 +662,11 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
         _openSlot[last] = slot;
         _openIds.pop();
         delete _openSlot[jobId];
+    }
+
+    /// @dev Reputation counters saturate: a full counter must never block a payment or a slash.
+    function _bump(uint32 count) private pure returns (uint32) {
+        return count == type(uint32).max ? count : count + 1;
     }
 
     function _setStatus(uint256 jobId, Job storage j, JobStatus status) private {

@@ -4,6 +4,11 @@ pragma solidity ^0.8.24;
 import {ComputeFixture} from "./utils/ComputeFixture.sol";
 import {ComputeMarket} from "../src/ComputeMarket.sol";
 
+/// @dev The one cheatcode these tests need beyond test/utils/Test.sol's Vm.
+interface VmStore {
+    function store(address target, bytes32 slot, bytes32 value) external;
+}
+
 /// @dev The audit's attacks on ComputeMarket, each performed and shown not to profit.
 contract ComputeAttacksTest is ComputeFixture {
     function setUp() public {
@@ -275,5 +280,33 @@ contract ComputeAttacksTest is ComputeFixture {
         vm.prank(provider);
         compute.addStake(1);
         accept(provider, jobId);
+    }
+
+    // ------------------------------------------------------------------ counters
+    /// @dev Full reputation counters (2^32 - 1 each) must not block a challenge, a slash, a
+    ///      payment or a disagreement: they saturate.
+    function test_fullReputationCountersNeverBlockSettlement() public {
+        uint256 jobId = challenged();
+        register(provider2, STAKE);
+        bytes32 slot = bytes32(uint256(keccak256(abi.encode(provider, uint256(3)))) + 2); // reputation
+        VmStore(address(vm)).store(address(compute), slot, bytes32(uint256(type(uint128).max)));
+        vm.prank(arbiter);
+        compute.resolve(jobId, false, ""); // slashed count full
+        uint256 rep = post(2);
+        accept(provider, rep);
+        accept(provider2, rep);
+        runBoth(rep, OUT, keccak256("junk")); // disagreed count full
+        uint256 paid = post(1);
+        accept(provider, paid);
+        vm.prank(provider);
+        compute.submitResult(paid, ENVELOPE, OUT);
+        vm.prank(requester);
+        compute.challenge(paid, "x"); // challenged count full
+        vm.warp(block.timestamp + compute.arbiterWindow() + 1);
+        compute.finalizeJob(paid); // completed count full
+        ComputeMarket.Reputation memory r = compute.reputation(provider);
+        uint32 max = type(uint32).max;
+        assertEq(abi.encode(r), abi.encode(ComputeMarket.Reputation(max, max, max, max)));
+        assertEq(compute.balances(provider), PAY + _bond());
     }
 }
