@@ -435,6 +435,24 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
     /// @notice Requester disputes a result inside the challenge window, posting a bond
     ///         (`challengeBond`). It loses the bond to the provider unless the arbiter rules for it.
     function challenge(uint256 jobId, string calldata reasonCid) external nonReentrant {
+        _challenge(jobId, reasonCid);
+    }
+
+    /// @notice `challenge` in one transaction: the permit covers `challengeBond(jobId)`.
+    function challengeWithPermit(
+        uint256 jobId,
+        string calldata reasonCid,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant {
+        uint256 bond = challengeBond(jobId);
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), bond, permitDeadline, v, r, s) {} catch {}
+        _challenge(jobId, reasonCid);
+    }
+
+    function _challenge(uint256 jobId, string calldata reasonCid) private {
         Job storage j = _job(jobId);
         if (j.requester != msg.sender) revert NotRequester(jobId);
         if (j.status != JobStatus.Submitted) revert WrongStatus(jobId, j.status);

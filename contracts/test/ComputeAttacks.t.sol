@@ -88,6 +88,19 @@ contract ComputeAttacksTest is ComputeFixture {
         assertEq(uint256(status(jobId)), uint256(ComputeMarket.JobStatus.Slashed));
     }
 
+    function test_challengeWithPermit_postsTheBond() public {
+        uint256 jobId = submitted();
+        (uint8 v, bytes32 r, bytes32 s) = signPermit(requesterKey, address(compute), _bond(), block.timestamp + 1);
+        vm.prank(requester);
+        token.approve(address(compute), 0); // the permit alone must cover the bond
+        uint256 before = token.balanceOf(requester);
+        vm.prank(requester);
+        compute.challengeWithPermit(jobId, "bafkreiwhy", block.timestamp + 1, v, r, s);
+        assertEq(token.balanceOf(requester), before - _bond());
+        assertEq(compute.getJob(jobId).bond, _bond());
+        assertEq(uint256(status(jobId)), uint256(ComputeMarket.JobStatus.Challenged));
+    }
+
     function test_challenge_reverts() public {
         uint256 jobId = running();
         vm.expectRevert(wrongStatus(jobId, ComputeMarket.JobStatus.Running));
