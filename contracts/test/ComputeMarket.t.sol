@@ -1,108 +1,117 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Fixture} from "./utils/Fixture.sol";
+import {ComputeFixture} from "./utils/ComputeFixture.sol";
 import {ComputeMarket} from "../src/ComputeMarket.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
-contract ComputeMarketTest is Fixture {
-    address provider = makeAddr("provider");
-    address provider2 = makeAddr("provider2");
-    address requester;
-    uint256 requesterKey;
-    address stranger = makeAddr("stranger");
-    string constant SPEC = "bafkreispec";
-    uint96 constant PAY = 50e18;
-    uint96 constant COLLATERAL = 20e18;
-    uint40 constant WINDOW = 1 days;
-
+/// @dev Providers, posting, paging and the plain single-provider flow. Attacks: ComputeAttacks.t.sol.
+contract ComputeMarketTest is ComputeFixture {
     function setUp() public {
-        deploySystem();
-        (requester, requesterKey) = makeKey("requester");
-        fundAndApprove(provider, address(compute), 1_000e18);
-        fundAndApprove(provider2, address(compute), 1_000e18);
-        fundAndApprove(requester, address(compute), 1_000e18);
-    }
-
-    function _register(address who, uint96 stake) internal {
-        vm.prank(who);
-        compute.registerProvider(SPEC, stake);
-    }
-
-    function _post() internal returns (uint256) {
-        vm.prank(requester);
-        return compute.postJob(SPEC, PAY, COLLATERAL, uint40(block.timestamp + 1 days), WINDOW);
-    }
-
-    function _accepted() internal returns (uint256 jobId) {
-        _register(provider, 200e18);
-        jobId = _post();
-        vm.prank(provider);
-        compute.acceptJob(jobId);
-    }
-
-    function _submitted() internal returns (uint256 jobId) {
-        jobId = _accepted();
-        vm.prank(provider);
-        compute.submitResult(jobId, "bafkreiresult", keccak256("out"));
+        setUpCompute();
     }
 
     // ------------------------------------------------------------------ params
-    function test_setParams() public {
+    function test_setParams_bounded() public {
         vm.expectEmit(address(compute));
-        emit ComputeMarket.ParamsSet(1, 2);
-        vm.prank(admin);
-        compute.setParams(1, 2);
-        assertEq(compute.minStake(), 1);
-        assertEq(compute.unbondingDelay(), 2);
+        emit ComputeMarket.ParamsSet(1e18, 2 days);
+        vm.startPrank(admin);
+        compute.setParams(1e18, 2 days);
+        assertEq(compute.minStake(), 1e18);
+        assertEq(compute.unbondingDelay(), 2 days);
+        uint96 maxStake = compute.MAX_MIN_STAKE();
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.setParams(maxStake + 1, 2 days);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.setParams(1e18, 1 days - 1);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.setParams(1e18, 30 days + 1);
+        compute.setDisputeParams(1_000, 14 days);
+        assertEq(compute.challengeBondBps(), 1_000);
+        assertEq(compute.arbiterWindow(), 14 days);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.setDisputeParams(999, 1 days);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.setDisputeParams(10_001, 1 days);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.setDisputeParams(5_000, 1 days - 1);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.setDisputeParams(5_000, 14 days + 1);
+        vm.stopPrank();
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        new ComputeMarket(token, admin, MIN_STAKE, 0);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, bytes32(0))
         );
         vm.prank(stranger);
-        compute.setParams(1, 2);
+        compute.setParams(1, 2 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, bytes32(0))
+        );
+        vm.prank(stranger);
+        compute.setDisputeParams(5_000, 2 days);
     }
 
     // ------------------------------------------------------------------ providers
+    function test_kindConstants() public view {
+        assertEq(compute.KIND_CPU(), CPU);
+        assertEq(compute.KIND_CUDA(), CUDA);
+        assertEq(compute.KIND_DIRECTML(), 4);
+        assertEq(compute.KIND_COREML(), COREML);
+        assertEq(compute.ALL_KINDS(), 15);
+    }
+
     function test_registerProvider() public {
         vm.expectEmit(address(compute));
-        emit ComputeMarket.ProviderRegistered(provider, SPEC, 200e18);
-        _register(provider, 200e18);
+        emit ComputeMarket.ProviderRegistered(provider, SPEC, 3, VRAM, STAKE);
+        register(provider, STAKE);
         ComputeMarket.Provider memory p = compute.getProvider(provider);
         assertTrue(p.registered);
-        assertEq(p.stake, 200e18);
-        assertEq(token.balanceOf(address(compute)), 200e18);
+        assertEq(p.stake, STAKE);
+        assertEq(p.kinds, 3);
+        assertEq(p.vramMiB, VRAM);
+        assertEq(token.balanceOf(address(compute)), STAKE);
     }
 
     function test_registerProvider_reverts() public {
         vm.expectRevert(abi.encodeWithSelector(ComputeMarket.StakeTooLow.selector, 1, MIN_STAKE));
-        _register(provider, 1);
+        register(provider, 1);
+        vm.startPrank(provider);
         vm.expectRevert(ComputeMarket.InvalidCid.selector);
-        vm.prank(provider);
-        compute.registerProvider("", MIN_STAKE);
-        _register(provider, MIN_STAKE);
+        compute.registerProvider("", 1, 0, MIN_STAKE);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.registerProvider(SPEC, 0, 0, MIN_STAKE);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        compute.registerProvider(SPEC, 16, 0, MIN_STAKE);
+        vm.stopPrank();
+        register(provider, MIN_STAKE);
         vm.expectRevert(ComputeMarket.AlreadyRegistered.selector);
-        _register(provider, MIN_STAKE);
+        register(provider, MIN_STAKE);
     }
 
     function test_updateSpec() public {
         vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotRegistered.selector, provider));
         vm.prank(provider);
-        compute.updateSpec("bafkreinew");
-        _register(provider, MIN_STAKE);
+        compute.updateSpec("bafkreinew", 1, 0);
+        register(provider, MIN_STAKE);
         vm.expectEmit(address(compute));
-        emit ComputeMarket.ProviderSpecUpdated(provider, "bafkreinew");
+        emit ComputeMarket.ProviderSpecUpdated(provider, "bafkreinew", 8, 16_384);
         vm.prank(provider);
-        compute.updateSpec("bafkreinew");
+        compute.updateSpec("bafkreinew", 8, 16_384);
+        assertEq(compute.getProvider(provider).kinds, 8);
         vm.expectRevert(ComputeMarket.InvalidCid.selector);
         vm.prank(provider);
-        compute.updateSpec("");
+        compute.updateSpec("", 1, 0);
+        vm.expectRevert(ComputeMarket.InvalidParams.selector);
+        vm.prank(provider);
+        compute.updateSpec(SPEC, 0, 0);
     }
 
     function test_addStake() public {
         vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotRegistered.selector, provider));
         vm.prank(provider);
         compute.addStake(1);
-        _register(provider, MIN_STAKE);
+        register(provider, MIN_STAKE);
         vm.expectRevert(ComputeMarket.InvalidParams.selector);
         vm.prank(provider);
         compute.addStake(0);
@@ -112,7 +121,7 @@ contract ComputeMarketTest is Fixture {
     }
 
     function test_unbondAndWithdrawStake() public {
-        _register(provider, 200e18);
+        register(provider, STAKE);
         vm.expectEmit(address(compute));
         emit ComputeMarket.UnbondRequested(provider, 150e18, block.timestamp + UNBONDING);
         vm.prank(provider);
@@ -137,269 +146,245 @@ contract ComputeMarketTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotRegistered.selector, provider));
         vm.prank(provider);
         compute.requestUnbond(1);
-        _register(provider, 200e18);
+        register(provider, STAKE);
         vm.expectRevert(ComputeMarket.InvalidParams.selector);
         vm.prank(provider);
         compute.requestUnbond(0);
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.InsufficientStake.selector, 200e18, 201e18));
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.InsufficientStake.selector, STAKE, STAKE + 1));
         vm.prank(provider);
-        compute.requestUnbond(201e18);
+        compute.requestUnbond(STAKE + 1);
     }
 
-    function test_lockedCollateralCannotUnbond() public {
-        uint256 jobId = _accepted();
-        ComputeMarket.Provider memory p = compute.getProvider(provider);
-        assertEq(p.stake, 180e18);
-        assertEq(p.locked, COLLATERAL);
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.InsufficientStake.selector, 180e18, 200e18));
-        vm.prank(provider);
-        compute.requestUnbond(200e18);
-        jobId;
-    }
-
-    // ------------------------------------------------------------------ jobs
+    // ------------------------------------------------------------------ posting
     function test_postJob() public {
-        uint40 deadline = uint40(block.timestamp + 1 days);
+        ComputeMarket.JobParams memory q = jobParams(2);
         vm.expectEmit(address(compute));
-        emit ComputeMarket.JobPosted(1, requester, SPEC, PAY, COLLATERAL, deadline, WINDOW);
-        uint256 jobId = _post();
+        emit ComputeMarket.JobPosted(1, requester, q);
+        vm.expectEmit(address(compute));
+        emit ComputeMarket.JobStatusChanged(1, ComputeMarket.JobStatus.Open);
+        uint256 jobId = post(2);
         ComputeMarket.Job memory j = compute.getJob(jobId);
         assertEq(j.requester, requester);
         assertEq(j.payment, PAY);
+        assertEq(j.collateral, COLLATERAL);
+        assertEq(j.escrow, 2 * PAY);
+        assertEq(j.replicas, 2);
+        assertEq(j.minVramMiB, 4096);
+        assertEq(j.specHash, keccak256(abi.encode(q.task, q.modelCid, q.inputCid, q.encryptionKey)));
         assertEq(uint256(j.status), uint256(ComputeMarket.JobStatus.Open));
-        assertEq(token.balanceOf(address(compute)), PAY);
-    }
-
-    function test_postJobWithPermit() public {
-        (address r2, uint256 k2) = makeKey("r2");
-        fund(r2, PAY);
-        (uint8 v, bytes32 r, bytes32 s) = signPermit(k2, address(compute), PAY, block.timestamp + 1);
-        vm.prank(r2);
-        compute.postJobWithPermit(SPEC, PAY, 0, uint40(block.timestamp + 1 days), WINDOW, block.timestamp + 1, v, r, s);
-        assertEq(token.balanceOf(r2), 0);
+        assertEq(token.balanceOf(address(compute)), 2 * PAY);
     }
 
     function test_postJob_reverts() public {
+        ComputeMarket.JobParams[] memory bad = new ComputeMarket.JobParams[](13);
+        for (uint256 i; i < bad.length; ++i) {
+            bad[i] = jobParams(1);
+        }
+        bad[0].payment = 0;
+        bad[1].collateral = PAY - 1; // collateral below the price
+        bad[2].replicas = 0;
+        bad[3].replicas = 3;
+        bad[4].kinds = 0;
+        bad[5].kinds = 16;
+        bad[6].encryptionKey = "";
+        bad[12].encryptionKey = abi.encodePacked(keccak256("32 bytes: not a secp256k1 key"));
+        bad[7].window = 10 minutes - 1;
+        bad[8].window = 7 days + 1;
+        bad[9].expiresAt = uint40(block.timestamp);
+        bad[10].deadline = bad[10].expiresAt - 1;
+        bad[11].deadline = uint40(block.timestamp + 30 days + 1);
         vm.startPrank(requester);
-        vm.expectRevert(ComputeMarket.InvalidParams.selector);
-        compute.postJob(SPEC, 0, 0, uint40(block.timestamp + 1), WINDOW);
-        vm.expectRevert(ComputeMarket.InvalidParams.selector);
-        compute.postJob(SPEC, PAY, 0, uint40(block.timestamp), WINDOW);
-        vm.expectRevert(ComputeMarket.InvalidParams.selector);
-        compute.postJob(SPEC, PAY, 0, uint40(block.timestamp + 1), 0);
+        for (uint256 i; i < bad.length; ++i) {
+            vm.expectRevert(ComputeMarket.InvalidParams.selector);
+            compute.postJob(bad[i]);
+        }
+        ComputeMarket.JobParams memory q = jobParams(1);
+        q.modelCid = "";
         vm.expectRevert(ComputeMarket.InvalidCid.selector);
-        compute.postJob("", PAY, 0, uint40(block.timestamp + 1), WINDOW);
+        compute.postJob(q);
+        q = jobParams(2);
+        q.payment = type(uint96).max / 2 + 1; // payment x replicas does not fit
+        q.collateral = q.payment;
+        vm.expectRevert();
+        compute.postJob(q);
         vm.stopPrank();
     }
 
-    function test_cancelJob() public {
-        uint256 jobId = _post();
+    function test_postJobWithPermit_coversEveryReplica() public {
+        (address r2, uint256 k2) = makeKey("r2");
+        fund(r2, 2 * PAY);
+        (uint8 v, bytes32 r, bytes32 s) = signPermit(k2, address(compute), 2 * PAY, block.timestamp + 1);
+        ComputeMarket.JobParams memory q = jobParams(2);
+        vm.prank(r2);
+        compute.postJobWithPermit(q, block.timestamp + 1, v, r, s);
+        assertEq(token.balanceOf(r2), 0);
+    }
+
+    function test_cancelJob_refundsAndFreesATakenReplica() public {
+        register(provider, STAKE);
+        uint256 jobId = post(2);
+        accept(provider, jobId);
+        assertEq(compute.getProvider(provider).locked, COLLATERAL);
         vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotRequester.selector, jobId));
         vm.prank(stranger);
         compute.cancelJob(jobId);
+        uint256 other = post(1); // expires: a credit the cancel must leave alone
+        vm.warp(block.timestamp + 1 hours);
+        compute.expireJob(other);
         uint256 before = token.balanceOf(requester);
         vm.prank(requester);
         compute.cancelJob(jobId);
-        assertEq(token.balanceOf(requester), before + PAY);
-        vm.expectRevert(
-            abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, jobId, ComputeMarket.JobStatus.Cancelled)
-        );
+        assertEq(token.balanceOf(requester), before + 2 * PAY);
+        assertEq(compute.balances(requester), PAY);
+        ComputeMarket.Provider memory p = compute.getProvider(provider);
+        assertEq(p.stake, STAKE);
+        assertEq(p.locked, 0);
+        assertEq(p.openRuns, 0);
+        assertEq(compute.openJobCount(), 0);
+        vm.expectRevert(wrongStatus(jobId, ComputeMarket.JobStatus.Cancelled));
         vm.prank(requester);
         compute.cancelJob(jobId);
         vm.expectRevert(abi.encodeWithSelector(ComputeMarket.UnknownJob.selector, 99));
         compute.cancelJob(99);
     }
 
-    function test_acceptJob() public {
-        uint256 jobId = _accepted();
-        ComputeMarket.Job memory j = compute.getJob(jobId);
-        assertEq(j.provider, provider);
-        assertEq(uint256(j.status), uint256(ComputeMarket.JobStatus.Accepted));
-        vm.expectRevert(
-            abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, jobId, ComputeMarket.JobStatus.Accepted)
-        );
-        vm.prank(provider);
-        compute.acceptJob(jobId);
-        vm.expectRevert(
-            abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, jobId, ComputeMarket.JobStatus.Accepted)
-        );
+    function test_expireJob_refundsRequester() public {
+        uint256 jobId = post(1);
+        uint256 expiresAt = compute.getJob(jobId).expiresAt;
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.TooEarly.selector, expiresAt));
+        compute.expireJob(jobId);
+        vm.warp(expiresAt);
+        register(provider, STAKE);
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.TooLate.selector, expiresAt));
+        accept(provider, jobId);
+        vm.prank(stranger);
+        compute.expireJob(jobId);
+        assertEq(compute.balances(requester), PAY);
+        assertEq(uint256(status(jobId)), uint256(ComputeMarket.JobStatus.Expired));
+        assertEq(compute.getJob(jobId).escrow, 0);
+        vm.expectRevert(wrongStatus(jobId, ComputeMarket.JobStatus.Expired));
+        compute.expireJob(jobId);
+    }
+
+    // ------------------------------------------------------------------ accepting
+    function test_acceptJob_locksCollateral() public {
+        uint256 jobId = running();
+        ComputeMarket.Provider memory p = compute.getProvider(provider);
+        assertEq(p.stake, STAKE - COLLATERAL);
+        assertEq(p.locked, COLLATERAL);
+        assertEq(p.openRuns, 1);
+        assertEq(compute.getRuns(jobId)[0].provider, provider);
+        assertEq(uint256(status(jobId)), uint256(ComputeMarket.JobStatus.Running));
+        vm.expectRevert(wrongStatus(jobId, ComputeMarket.JobStatus.Running));
+        accept(provider, jobId);
+        vm.expectRevert(wrongStatus(jobId, ComputeMarket.JobStatus.Running));
         vm.prank(requester);
         compute.cancelJob(jobId);
     }
 
-    function test_acceptJob_reverts() public {
-        uint256 jobId = _post();
+    function test_acceptJob_checksHardwareAndParties() public {
+        uint256 jobId = post(2);
         vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotRegistered.selector, stranger));
+        accept(stranger, jobId);
+        fundAndApprove(stranger, address(compute), STAKE);
         vm.prank(stranger);
-        compute.acceptJob(jobId);
-        vm.prank(admin);
-        compute.setParams(0, UNBONDING);
-        _register(provider2, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.InsufficientStake.selector, 1e18, COLLATERAL));
-        vm.prank(provider2);
-        compute.acceptJob(jobId);
-        _register(provider, 200e18);
-        vm.warp(block.timestamp + 1 days);
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.DeadlinePassed.selector, block.timestamp));
-        vm.prank(provider);
-        compute.acceptJob(jobId);
+        compute.registerProvider(SPEC, COREML, VRAM, STAKE); // wrong kind
+        vm.expectRevert(ComputeMarket.HardwareMismatch.selector);
+        accept(stranger, jobId);
+        vm.prank(stranger);
+        compute.updateSpec(SPEC, CUDA, 2048); // too little VRAM
+        vm.expectRevert(ComputeMarket.HardwareMismatch.selector);
+        accept(stranger, jobId);
+        fundAndApprove(requester, address(compute), STAKE);
+        register(requester, STAKE);
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.OwnJob.selector, jobId));
+        accept(requester, jobId); // no self-dealing (reputation farming)
+        register(provider, STAKE);
+        accept(provider, jobId);
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.OwnJob.selector, jobId));
+        accept(provider, jobId); // both replicas by one provider
     }
 
-    function test_submitResult_reverts() public {
-        uint256 jobId = _accepted();
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotProvider.selector, jobId));
-        vm.prank(provider2);
-        compute.submitResult(jobId, "bafkreir", bytes32(0));
-        vm.expectRevert(ComputeMarket.InvalidCid.selector);
-        vm.prank(provider);
-        compute.submitResult(jobId, "", bytes32(0));
-        uint256 deadline = compute.getJob(jobId).deadline;
-        vm.warp(deadline + 1);
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.DeadlinePassed.selector, deadline));
-        vm.prank(provider);
-        compute.submitResult(jobId, "bafkreir", bytes32(0));
-        uint256 open = _post();
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, open, ComputeMarket.JobStatus.Open));
-        vm.prank(provider);
-        compute.submitResult(open, "bafkreir", bytes32(0));
+    function test_openJobs_pages() public {
+        uint256 a = post(1);
+        uint256 b = post(2);
+        uint256 c = post(1);
+        assertEq(compute.openJobCount(), 3);
+        uint256[] memory page = compute.openJobs(1, 5);
+        assertEq(page.length, 2);
+        assertEq(page[0], b);
+        assertEq(page[1], c);
+        assertEq(compute.openJobs(3, 5).length, 0);
+        assertEq(compute.openJobs(9, 5).length, 0);
+        register(provider, STAKE);
+        accept(provider, a); // taken: leaves the list
+        accept(provider, b); // one replica of two: still open
+        page = compute.openJobs(0, 10);
+        assertEq(page.length, 2);
+        assertEq(page[0], c);
+        assertEq(page[1], b);
+        assertEq(compute.openJobs(0, 1).length, 1);
     }
 
+    // ------------------------------------------------------------------ single-provider flow
     function test_finalize_paysProvider() public {
-        uint256 jobId = _submitted();
-        ComputeMarket.Job memory j = compute.getJob(jobId);
-        assertEq(j.resultHash, keccak256("out"));
+        uint256 jobId = submitted();
+        assertEq(compute.getJob(jobId).resultHash, OUT);
         uint256 until = block.timestamp + WINDOW;
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.ChallengeWindowOpen.selector, until));
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.TooEarly.selector, until));
         compute.finalizeJob(jobId);
         vm.warp(until + 1);
         vm.expectEmit(address(compute));
-        emit ComputeMarket.JobCompleted(jobId, provider, PAY);
+        emit ComputeMarket.RunPaid(jobId, provider, PAY);
         vm.prank(stranger);
         compute.finalizeJob(jobId);
         assertEq(compute.balances(provider), PAY);
         ComputeMarket.Provider memory p = compute.getProvider(provider);
-        assertEq(p.stake, 200e18);
+        assertEq(p.stake, STAKE);
         assertEq(p.locked, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, jobId, ComputeMarket.JobStatus.Completed)
-        );
+        assertEq(p.openRuns, 0);
+        assertEq(compute.reputation(provider).completed, 1);
+        vm.expectRevert(wrongStatus(jobId, ComputeMarket.JobStatus.Completed));
         compute.finalizeJob(jobId);
         vm.prank(provider);
         compute.withdraw();
-        assertEq(token.balanceOf(provider), 800e18 + PAY);
+        assertEq(token.balanceOf(provider), 1_000e18 - STAKE + PAY);
         vm.expectRevert(ComputeMarket.NothingToWithdraw.selector);
         vm.prank(provider);
         compute.withdraw();
     }
 
-    function test_challenge_andArbiterSlashes() public {
-        uint256 jobId = _submitted();
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotRequester.selector, jobId));
-        vm.prank(stranger);
-        compute.challenge(jobId, "bafkreiwhy");
-        vm.expectEmit(address(compute));
-        emit ComputeMarket.JobChallenged(jobId, "bafkreiwhy");
-        vm.prank(requester);
-        compute.challenge(jobId, "bafkreiwhy");
-        vm.expectRevert(
-            abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, jobId, ComputeMarket.JobStatus.Challenged)
-        );
-        compute.finalizeJob(jobId);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, compute.ARBITER_ROLE()
-            )
-        );
-        vm.prank(stranger);
-        compute.resolve(jobId, false, "");
-        vm.expectEmit(address(compute));
-        emit ComputeMarket.JobSlashed(jobId, provider, COLLATERAL, false);
-        vm.prank(arbiter);
-        compute.resolve(jobId, false, "bafkreinote");
-        assertEq(compute.balances(requester), uint256(PAY) + COLLATERAL);
-        ComputeMarket.Provider memory p = compute.getProvider(provider);
-        assertEq(p.stake, 180e18);
-        assertEq(p.locked, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, jobId, ComputeMarket.JobStatus.Slashed)
-        );
-        vm.prank(arbiter);
-        compute.resolve(jobId, true, "");
-    }
-
-    function test_challenge_arbiterPaysProvider() public {
-        uint256 jobId = _submitted();
-        vm.prank(requester);
-        compute.challenge(jobId, "bafkreiwhy");
-        vm.prank(arbiter);
-        compute.resolve(jobId, true, "bafkreinote");
-        assertEq(compute.balances(provider), PAY);
-        assertEq(compute.getProvider(provider).stake, 200e18);
-    }
-
-    function test_challenge_reverts() public {
-        uint256 jobId = _accepted();
-        vm.expectRevert(
-            abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, jobId, ComputeMarket.JobStatus.Accepted)
-        );
-        vm.prank(requester);
-        compute.challenge(jobId, "x");
+    function test_submitResult_reverts() public {
+        uint256 jobId = running();
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.NotProvider.selector, jobId));
+        vm.prank(provider2);
+        compute.submitResult(jobId, ENVELOPE, OUT);
+        vm.expectRevert(ComputeMarket.InvalidCid.selector);
         vm.prank(provider);
-        compute.submitResult(jobId, "bafkreiresult", bytes32(0));
-        uint256 until = block.timestamp + WINDOW;
-        vm.warp(until + 1);
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.ChallengeWindowClosed.selector, until));
-        vm.prank(requester);
-        compute.challenge(jobId, "x");
+        compute.submitResult(jobId, "", OUT);
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.WrongMode.selector, jobId));
+        commit(provider, jobId, OUT); // no commit-reveal on single-provider jobs
+        uint256 deadline = compute.getJob(jobId).deadline;
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.TooLate.selector, deadline));
+        vm.prank(provider);
+        compute.submitResult(jobId, ENVELOPE, OUT);
     }
 
-    function test_claimTimeout() public {
-        uint256 jobId = _accepted();
+    function test_claimTimeout_slashesLateProvider() public {
+        uint256 jobId = running();
         uint256 deadline = compute.getJob(jobId).deadline;
-        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.DeadlineNotPassed.selector, deadline));
+        vm.expectRevert(abi.encodeWithSelector(ComputeMarket.TooEarly.selector, deadline));
         compute.claimTimeout(jobId);
         vm.warp(deadline + 1);
         vm.expectEmit(address(compute));
-        emit ComputeMarket.JobSlashed(jobId, provider, COLLATERAL, true);
+        emit ComputeMarket.RunSlashed(jobId, provider, requester, COLLATERAL);
         compute.claimTimeout(jobId);
         assertEq(compute.balances(requester), uint256(PAY) + COLLATERAL);
-        vm.prank(requester);
-        compute.withdraw();
-        vm.expectRevert(
-            abi.encodeWithSelector(ComputeMarket.WrongStatus.selector, jobId, ComputeMarket.JobStatus.Slashed)
-        );
+        ComputeMarket.Provider memory p = compute.getProvider(provider);
+        assertEq(p.stake + p.locked, STAKE - COLLATERAL);
+        assertEq(p.reputation.slashed, 1);
+        vm.expectRevert(wrongStatus(jobId, ComputeMarket.JobStatus.Slashed));
         compute.claimTimeout(jobId);
-    }
-
-    // ------------------------------------------------------------------ fuzz
-    /// @dev Whatever path a job takes, the market's balance equals stakes + live escrow + credits,
-    ///      and provider stake + locked never changes except by slashing the job's collateral.
-    function testFuzz_jobPaths(uint8 path, uint32 wait) public {
-        uint256 jobId = _submitted();
-        vm.warp(block.timestamp + bound(wait, 0, 3 days));
-        uint256 p = bound(path, 0, 2);
-        bool slashed;
-        if (p == 0) {
-            if (block.timestamp <= compute.getJob(jobId).resultAt + WINDOW) vm.warp(block.timestamp + WINDOW + 1);
-            compute.finalizeJob(jobId);
-        } else {
-            if (block.timestamp > compute.getJob(jobId).resultAt + WINDOW) {
-                vm.expectRevert();
-                vm.prank(requester);
-                compute.challenge(jobId, "x");
-                return;
-            }
-            vm.prank(requester);
-            compute.challenge(jobId, "x");
-            vm.prank(arbiter);
-            compute.resolve(jobId, p == 1, "");
-            slashed = p == 2;
-        }
-        ComputeMarket.Provider memory pr = compute.getProvider(provider);
-        assertEq(uint256(pr.stake) + pr.locked, slashed ? 200e18 - COLLATERAL : 200e18);
-        assertEq(
-            token.balanceOf(address(compute)),
-            uint256(pr.stake) + pr.locked + compute.balances(provider) + compute.balances(requester)
-        );
     }
 }

@@ -8,7 +8,6 @@ import {AssetRegistry} from "../src/AssetRegistry.sol";
 import {RoyaltyVault} from "../src/RoyaltyVault.sol";
 import {LicenseMarket} from "../src/LicenseMarket.sol";
 import {TaskBoard} from "../src/TaskBoard.sol";
-import {ComputeMarket} from "../src/ComputeMarket.sol";
 
 /// @dev Random walks over every flow of the system, with ghost accounting.
 contract Handler {
@@ -19,8 +18,6 @@ contract Handler {
     RoyaltyVault public vault;
     LicenseMarket public market;
     TaskBoard public board;
-    ComputeMarket public compute;
-    address public arbiter;
 
     address[4] public actors;
     uint256[4] public weights = [uint256(5), 3, 1, 1];
@@ -29,7 +26,6 @@ contract Handler {
     uint256[] public offers;
     uint256[] public campaigns;
     uint256[] public licenses;
-    uint256[] public jobs;
 
     // ghosts
     uint256 public ghostDeposited; // into the vault
@@ -50,8 +46,6 @@ contract Handler {
         RoyaltyVault vault_,
         LicenseMarket market_,
         TaskBoard board_,
-        ComputeMarket compute_,
-        address arbiter_,
         address[4] memory actors_,
         bytes32[] memory leaves_,
         uint256[] memory assets_,
@@ -62,8 +56,6 @@ contract Handler {
         vault = vault_;
         market = market_;
         board = board_;
-        compute = compute_;
-        arbiter = arbiter_;
         actors = actors_;
         leaves = leaves_;
         assets = assets_;
@@ -74,8 +66,8 @@ contract Handler {
         return 4;
     }
 
-    function counts() external view returns (uint256, uint256, uint256, uint256) {
-        return (assets.length, campaigns.length, licenses.length, jobs.length);
+    function counts() external view returns (uint256, uint256, uint256) {
+        return (assets.length, campaigns.length, licenses.length);
     }
 
     function _actor(uint256 seed) internal view returns (address) {
@@ -286,121 +278,6 @@ contract Handler {
         return _proof(i);
     }
 
-    // ---------------------------------------------------------------- compute
-    function registerProvider(uint256 seed, uint96 stake) external {
-        vm.prank(_actor(seed));
-        try compute.registerProvider("bafkreispec", uint96(stake % 1_000e18) + compute.minStake()) {} catch {}
-    }
-
-    function postJob(uint256 seed, uint96 pay, uint96 collateral) external {
-        vm.prank(_actor(seed));
-        uint256 id = compute.postJob(
-            "bafkreijob", uint96(pay % 100e18) + 1, uint96(collateral % 200e18), uint40(block.timestamp + 1 days), 1 hours
-        );
-        jobs.push(id);
-    }
-
-    function cancelJob(uint256 jSeed) external {
-        if (jobs.length == 0) return;
-        uint256 id = jobs[jSeed % jobs.length];
-        vm.prank(compute.getJob(id).requester);
-        try compute.cancelJob(id) {} catch {}
-    }
-
-    function _jobIn(uint256 seed, ComputeMarket.JobStatus status) internal view returns (uint256) {
-        uint256 n = jobs.length;
-        for (uint256 k; k < n; ++k) {
-            uint256 id = jobs[(seed % n + k) % n];
-            if (compute.getJob(id).status == status) return id;
-        }
-        return 0;
-    }
-
-    function acceptJob(uint256 seed, uint256 jSeed) external {
-        address who = _actor(seed);
-        if (!compute.getProvider(who).registered) this.registerProvider(seed, uint96(jSeed));
-        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Open);
-        if (id == 0) {
-            this.postJob(jSeed, uint96(jSeed >> 8), uint96(jSeed >> 104));
-            id = _jobIn(jSeed, ComputeMarket.JobStatus.Open);
-        }
-        vm.prank(who);
-        try compute.acceptJob(id) {} catch {}
-    }
-
-    function submitResult(uint256 jSeed) external {
-        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Accepted);
-        if (id == 0) {
-            this.acceptJob(jSeed, jSeed >> 8);
-            id = _jobIn(jSeed, ComputeMarket.JobStatus.Accepted);
-            if (id == 0) return;
-        }
-        vm.prank(compute.getJob(id).provider);
-        try compute.submitResult(id, "bafkreiout", bytes32(jSeed)) {} catch {}
-    }
-
-    function challengeJob(uint256 jSeed) external {
-        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Submitted);
-        if (id == 0) {
-            this.submitResult(jSeed);
-            id = _jobIn(jSeed, ComputeMarket.JobStatus.Submitted);
-            if (id == 0) return;
-        }
-        vm.prank(compute.getJob(id).requester);
-        try compute.challenge(id, "bafkreiwhy") {} catch {}
-    }
-
-    function finalizeJob(uint256 jSeed) external {
-        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Submitted);
-        if (id == 0) {
-            this.submitResult(jSeed);
-            id = _jobIn(jSeed, ComputeMarket.JobStatus.Submitted);
-            if (id == 0) return;
-        }
-        ComputeMarket.Job memory j = compute.getJob(id);
-        if (j.status == ComputeMarket.JobStatus.Submitted && block.timestamp <= uint256(j.resultAt) + j.challengeWindow) {
-            vm.warp(uint256(j.resultAt) + j.challengeWindow + 1);
-        }
-        try compute.finalizeJob(id) {} catch {}
-    }
-
-    function resolveJob(uint256 jSeed, bool providerWins) external {
-        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Challenged);
-        if (id == 0) {
-            this.challengeJob(jSeed);
-            id = _jobIn(jSeed, ComputeMarket.JobStatus.Challenged);
-            if (id == 0) return;
-        }
-        vm.prank(arbiter);
-        compute.resolve(id, providerWins, "");
-    }
-
-    function timeoutJob(uint256 jSeed) external {
-        uint256 id = _jobIn(jSeed, ComputeMarket.JobStatus.Accepted);
-        if (id == 0) return;
-        ComputeMarket.Job memory j = compute.getJob(id);
-        if (j.status == ComputeMarket.JobStatus.Accepted && block.timestamp <= j.deadline) vm.warp(uint256(j.deadline) + 1);
-        try compute.claimTimeout(id) {} catch {}
-    }
-
-    function unbond(uint256 seed, uint96 amount) external {
-        address who = _actor(seed);
-        uint96 stake = compute.getProvider(who).stake;
-        if (stake == 0) return;
-        vm.prank(who);
-        try compute.requestUnbond(uint96(amount % stake) + 1) {} catch {}
-    }
-
-    function withdrawStake(uint256 seed) external {
-        vm.prank(_actor(seed));
-        try compute.withdrawStake() {} catch {}
-    }
-
-    function withdrawCompute(uint256 seed) external {
-        vm.prank(_actor(seed));
-        try compute.withdraw() {} catch {}
-    }
-
     // ---------------------------------------------------------------- settle everything (afterInvariant)
     function settleAll() external {
         vm.warp(block.timestamp + 30 days);
@@ -429,38 +306,9 @@ contract Handler {
         for (uint256 i; i < assets.length; ++i) {
             for (uint256 a; a < 4; ++a) this.claimRoyalty(a, i);
         }
-        // compute: end every job, unbond every stake
-        for (uint256 i; i < jobs.length; ++i) {
-            uint256 id = jobs[i];
-            ComputeMarket.JobStatus st = compute.getJob(id).status;
-            if (st == ComputeMarket.JobStatus.Open) {
-                vm.prank(compute.getJob(id).requester);
-                compute.cancelJob(id);
-            } else if (st == ComputeMarket.JobStatus.Accepted) {
-                compute.claimTimeout(id);
-            } else if (st == ComputeMarket.JobStatus.Submitted) {
-                compute.finalizeJob(id);
-            } else if (st == ComputeMarket.JobStatus.Challenged) {
-                vm.prank(arbiter);
-                compute.resolve(id, i % 2 == 0, "");
-            }
-        }
-        for (uint256 a; a < 4; ++a) {
-            address who = actors[a];
-            uint96 stake = compute.getProvider(who).stake;
-            if (stake != 0) {
-                vm.prank(who);
-                compute.requestUnbond(stake);
-            }
-            vm.prank(who);
-            try board.withdraw() {} catch {}
-            vm.prank(who);
-            try compute.withdraw() {} catch {}
-        }
-        vm.warp(block.timestamp + 30 days);
         for (uint256 a; a < 4; ++a) {
             vm.prank(actors[a]);
-            try compute.withdrawStake() {} catch {}
+            try board.withdraw() {} catch {}
         }
     }
 }
@@ -507,7 +355,7 @@ contract InvariantsTest is Fixture {
         }
 
         handler = new Handler(
-            token, registry, vault, market, board, compute, arbiter, actors, leaves, assets, offers
+            token, registry, vault, market, board, actors, leaves, assets, offers
         );
         for (uint256 i; i < 4; ++i) {
             fund(actors[i], 1e30);
@@ -515,12 +363,11 @@ contract InvariantsTest is Fixture {
             token.approve(address(board), type(uint256).max);
             token.approve(address(market), type(uint256).max);
             token.approve(address(vault), type(uint256).max);
-            token.approve(address(compute), type(uint256).max);
             vm.stopPrank();
         }
         supply = token.totalSupply();
 
-        bytes4[] memory selectors = new bytes4[](27);
+        bytes4[] memory selectors = new bytes4[](15);
         selectors[0] = Handler.warp.selector;
         selectors[1] = Handler.createCampaign.selector;
         selectors[2] = Handler.claimBatch.selector;
@@ -536,31 +383,19 @@ contract InvariantsTest is Fixture {
         selectors[12] = Handler.depositRevenue.selector;
         selectors[13] = Handler.distribute.selector;
         selectors[14] = Handler.claimRoyalty.selector;
-        selectors[15] = Handler.registerProvider.selector;
-        selectors[16] = Handler.postJob.selector;
-        selectors[17] = Handler.cancelJob.selector;
-        selectors[18] = Handler.acceptJob.selector;
-        selectors[19] = Handler.submitResult.selector;
-        selectors[20] = Handler.challengeJob.selector;
-        selectors[21] = Handler.finalizeJob.selector;
-        selectors[22] = Handler.resolveJob.selector;
-        selectors[23] = Handler.timeoutJob.selector;
-        selectors[24] = Handler.unbond.selector;
-        selectors[25] = Handler.withdrawStake.selector;
-        selectors[26] = Handler.withdrawCompute.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
     // ---------------------------------------------------------------- accounting identities
     function _boardLiabilities() internal view returns (uint256 sum) {
-        (, uint256 nCampaigns,,) = handler.counts();
+        (, uint256 nCampaigns,) = handler.counts();
         for (uint256 i; i < nCampaigns; ++i) sum += board.getCampaign(handler.campaigns(i)).escrow;
         for (uint256 a; a < 4; ++a) sum += board.getLabeler(actors[a]).earnings;
     }
 
     function _marketLiabilities() internal view returns (uint256 sum) {
-        (,, uint256 nLicenses,) = handler.counts();
+        (,, uint256 nLicenses) = handler.counts();
         for (uint256 i; i < nLicenses; ++i) {
             LicenseMarket.License memory l = market.getLicense(handler.licenses(i));
             if (l.status == LicenseMarket.Status.Pending) sum += l.paid;
@@ -577,21 +412,6 @@ contract InvariantsTest is Fixture {
         }
     }
 
-    function _computeLiabilities() internal view returns (uint256 sum) {
-        for (uint256 a; a < 4; ++a) {
-            ComputeMarket.Provider memory p = compute.getProvider(actors[a]);
-            sum += uint256(p.stake) + p.locked + p.unbonding + compute.balances(actors[a]);
-        }
-        (,,, uint256 nJobs) = handler.counts();
-        for (uint256 i; i < nJobs; ++i) {
-            ComputeMarket.Job memory j = compute.getJob(handler.jobs(i));
-            if (
-                j.status == ComputeMarket.JobStatus.Open || j.status == ComputeMarket.JobStatus.Accepted
-                    || j.status == ComputeMarket.JobStatus.Submitted || j.status == ComputeMarket.JobStatus.Challenged
-            ) sum += j.payment;
-        }
-    }
-
     /// @dev One invariant function checking everything (each runs its own campaign in forge).
     function invariant_accounting() public view {
         // tokens are conserved: nothing minted or burnt by any flow
@@ -603,7 +423,6 @@ contract InvariantsTest is Fixture {
         assertEq(token.balanceOf(address(vault)), vaultOwes, "vault");
         assertEq(inflow, handler.ghostDeposited(), "vault inflow");
         assertEq(token.balanceOf(address(vault)), handler.ghostDeposited() - handler.ghostRoyaltiesPaid());
-        assertEq(token.balanceOf(address(compute)), _computeLiabilities(), "compute");
         // nobody paid twice
         assertFalse(handler.licenseEndedTwice());
         assertLe(handler.ghostDelivered() + handler.ghostRefunded(), handler.ghostBought());
@@ -619,7 +438,6 @@ contract InvariantsTest is Fixture {
         handler.settleAll();
         assertEq(token.balanceOf(address(board)), 0, "board not settled");
         assertEq(token.balanceOf(address(market)), 0, "market not settled");
-        assertEq(token.balanceOf(address(compute)), 0, "compute not settled");
         assertLe(token.balanceOf(address(vault)), 10, "vault dust");
         assertEq(token.totalSupply(), supply);
     }
@@ -648,16 +466,6 @@ contract InvariantsTest is Fixture {
         handler.claimRoyalty(0, 0);
         handler.claimRoyalty(0, 2);
         assertGt(handler.ghostRoyaltiesPaid(), 0);
-        handler.postJob(0, 10e18, 5e18);
-        handler.postJob(0, 10e18, 5e18);
-        handler.acceptJob(1, 0);
-        handler.acceptJob(1, 1);
-        handler.submitResult(0);
-        handler.submitResult(1);
-        handler.challengeJob(0);
-        handler.resolveJob(0, false);
-        handler.finalizeJob(1);
-        handler.withdrawCompute(0);
         handler.withdrawEarnings(1);
         invariant_accounting();
         this.afterInvariant();

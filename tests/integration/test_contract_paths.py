@@ -18,7 +18,9 @@ from typing import Any, TypeVar
 
 import pytest
 from devchain import Chain, Env, acct, deltas, run
+from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
 
 from app.chain.bindings import encode_call
 from app.chain.devnet import DEVNET_CHAIN_ID
@@ -376,51 +378,127 @@ def test_task_board_campaign_review_auto_approval_and_withdraw(env: Env) -> None
 
 
 # --------------------------------------------------------------------------------- compute market
+CPU, CUDA = 1, 2
+AGREED, COMPLETED = 5, 6  # ComputeMarket.JobStatus
+
+
+def job_params(
+    requester: LocalAccount, model: str, payment: int, collateral: int, now: int, replicas: int
+) -> tuple[Any, ...]:
+    """ComputeMarket.JobParams: CUDA inference on ``model``, sealed to the requester's key; open for
+    30 minutes, due in an hour, 10-minute windows."""
+    times = (now + 1_800, now + 3_600, 600)  # expires, deadline, window
+    return (0, model, CID, pubkey(requester), CUDA, 4096, replicas, payment, collateral, *times)
+
+
+async def register_provider(c: Chain, provider: LocalAccount, stake: int) -> None:
+    await c.send(provider, "SaharaToken", "approve", c.addr("ComputeMarket"), stake)
+    spec = (CID, CPU | CUDA, 8192, stake)  # spec CID, provider kinds, VRAM (MiB), stake
+    registered = await c.emit(
+        provider, "ComputeMarket", "registerProvider", *spec, event="ProviderRegistered"
+    )
+    assert fields(registered, "stake", "kinds", "vramMiB") == (stake, CPU | CUDA, 8192)
+
+
 def test_compute_market_finalize_and_arbitrated_challenge(env: Env) -> None:
     provider, requester, arbiter = acct(2), acct(3), treasury()
-    stake, window = 200 * E18, 600
 
     async def body(c: Chain) -> None:
-        await c.fund(provider, stake)
-        await c.fund(requester, 50 * E18)
+        await c.fund(provider, 200 * E18)
+        await c.fund(requester, 60 * E18)
         before = await c.balances(provider, requester, "ComputeMarket")
-        await c.send(provider, "SaharaToken", "approve", c.addr("ComputeMarket"), stake)
-        register = (provider, "ComputeMarket", "registerProvider", CID, stake)
-        assert (await c.emit(*register, event="ProviderRegistered"))["stake"] == stake
+        await register_provider(c, provider, 200 * E18)
 
         # Job 1: accepted (collateral locked), result in, finalized after the challenge window, paid.
-        deadline = await c.now() + 3_600
         await c.send(requester, "SaharaToken", "approve", c.addr("ComputeMarket"), 30 * E18)
-        args = (CID, 30 * E18, 50 * E18, deadline, window)
-        job = (await c.emit(requester, "ComputeMarket", "postJob", *args, event="JobPosted"))["jobId"]
+        args = job_params(requester, META, 30 * E18, 50 * E18, await c.now(), 1)
+        job = (await c.emit(requester, "ComputeMarket", "postJob", args, event="JobPosted"))["jobId"]
         await c.send(provider, "ComputeMarket", "acceptJob", job)
-        assert (await c.read("ComputeMarket", "getProvider", provider.address))[:2] == (150 * E18, 50 * E18)
+        assert (await c.read("ComputeMarket", "getProvider", provider.address))[:3] == (
+            150 * E18,
+            50 * E18,
+            1,
+        )
         await c.send(provider, "ComputeMarket", "submitResult", job, CID, b"\x03" * 32)
-        with pytest.raises(TxReverted, match="ChallengeWindowOpen"):
+        with pytest.raises(TxReverted, match="TooEarly"):
             await c.send(requester, "ComputeMarket", "finalizeJob", job)
-        await c.advance(window + 1)
-        completed = await c.emit(requester, "ComputeMarket", "finalizeJob", job, event="JobCompleted")
-        assert completed["payment"] == 30 * E18
+        await c.advance(601)
+        paid = await c.emit(requester, "ComputeMarket", "finalizeJob", job, event="RunPaid")
+        assert paid["payment"] == 30 * E18
         assert (await c.emit(provider, "ComputeMarket", "withdraw", event="Withdrawn"))["amount"] == 30 * E18
 
-        # Job 2, posted with a permit: challenged; the arbiter slashes the collateral to the requester.
+        # Job 2, posted with a permit: challenged with a bond; the arbiter slashes the collateral.
         permit = await c.permit(requester, "ComputeMarket", 20 * E18)
-        args = (META, 20 * E18, 40 * E18, await c.now() + 3_600, window, *permit.args)
-        posted = await c.emit(requester, "ComputeMarket", "postJobWithPermit", *args, event="JobPosted")
+        args = job_params(requester, NEW_META, 20 * E18, 40 * E18, await c.now(), 1)
+        posted = await c.emit(
+            requester, "ComputeMarket", "postJobWithPermit", args, *permit.args, event="JobPosted"
+        )
         job = posted["jobId"]
         await c.send(provider, "ComputeMarket", "acceptJob", job)
         await c.send(provider, "ComputeMarket", "submitResult", job, CID, b"\x04" * 32)
+        bond = await c.read("ComputeMarket", "challengeBond", job)
+        assert bond == 10 * E18  # half the payment
+        await c.send(requester, "SaharaToken", "approve", c.addr("ComputeMarket"), bond)
         await c.emit(requester, "ComputeMarket", "challenge", job, META, event="JobChallenged")
-        slashed = await c.emit(arbiter, "ComputeMarket", "resolve", job, False, NEW_META, event="JobSlashed")
-        assert fields(slashed, "provider", "collateral", "timedOut") == (provider.address, 40 * E18, False)
+        slashed = await c.emit(arbiter, "ComputeMarket", "resolve", job, False, NEW_META, event="RunSlashed")
+        assert fields(slashed, "provider", "requester", "collateral") == (
+            provider.address,
+            requester.address,
+            40 * E18,
+        )
         owed = await c.read("ComputeMarket", "balances", requester.address)
-        assert owed == 60 * E18  # the payment back and the slashed collateral
+        assert owed == 70 * E18  # the payment and the bond back, and the slashed collateral
         await c.send(requester, "ComputeMarket", "withdraw")
-        assert (await c.read("ComputeMarket", "getProvider", provider.address))[:2] == (160 * E18, 0)
+        assert (await c.read("ComputeMarket", "getProvider", provider.address))[:3] == (160 * E18, 0, 0)
+        assert (await c.read("ComputeMarket", "reputation", provider.address)) == (1, 1, 1, 0)
 
-        # provider: -200 staked, +30 paid; requester: -30 -20 paid, +60 back; the contract keeps the stake.
+        # provider: -200 staked, +30 paid; requester: -30 -20 paid, -10 bond, +70 back; the contract
+        # keeps the stake.
         after = await c.balances(provider, requester, "ComputeMarket")
         assert deltas(after, before) == [-170 * E18, 10 * E18, 160 * E18]
+
+    run(env, body)
+
+
+def test_compute_market_redundant_execution_pays_both_when_they_agree(env: Env) -> None:
+    first, second, requester = acct(4), acct(5), acct(3)
+    result, salt = keccak(b"outputs"), keccak(b"salt")
+
+    async def body(c: Chain) -> None:
+        await c.fund(requester, 20 * E18)
+        for provider in (first, second):
+            await c.fund(provider, 100 * E18)
+        before = await c.balances(first, second, requester, "ComputeMarket")
+        for provider in (first, second):
+            await register_provider(c, provider, 100 * E18)
+        await c.send(requester, "SaharaToken", "approve", c.addr("ComputeMarket"), 20 * E18)
+        args = job_params(requester, META, 10 * E18, 10 * E18, await c.now(), 2)
+        job = (await c.emit(requester, "ComputeMarket", "postJob", args, event="JobPosted"))["jobId"]
+        assert job in await c.read("ComputeMarket", "openJobs", 0, 100)
+        for provider in (first, second):
+            await c.send(provider, "ComputeMarket", "acceptJob", job)
+        assert job not in await c.read("ComputeMarket", "openJobs", 0, 100)
+        for provider in (first, second):  # blind: each commits before anyone reveals
+            commitment = keccak(
+                abi_encode(
+                    ["uint256", "address", "bytes32", "bytes32"], [job, provider.address, result, salt]
+                )
+            )
+            await c.send(provider, "ComputeMarket", "commitResult", job, commitment)
+        await c.send(first, "ComputeMarket", "revealResult", job, result, salt)
+        agreed = await c.emit(
+            second, "ComputeMarket", "revealResult", job, result, salt, event="JobStatusChanged"
+        )
+        assert agreed["status"] == AGREED
+        for provider in (first, second):
+            paid = await c.emit(provider, "ComputeMarket", "submitResult", job, CID, result, event="RunPaid")
+            assert paid["payment"] == 10 * E18
+            await c.send(provider, "ComputeMarket", "withdraw")
+        assert (await c.read("ComputeMarket", "getJob", job))[11] == COMPLETED
+        assert (await c.read("ComputeMarket", "reputation", second.address))[0] == 1
+
+        after = await c.balances(first, second, requester, "ComputeMarket")
+        assert deltas(after, before) == [-90 * E18, -90 * E18, -20 * E18, 200 * E18]  # stakes stay in
 
     run(env, body)
 
