@@ -96,6 +96,8 @@ class CampaignInfo:
     min_reputation: int = 0
     requester_reviewed: int = 12
     requester_accept_rate: float | None = 0.92
+    requester_disputes_lost: int = 0
+    requester_auto_accepted: int = 0
 
 
 class ReputationTooLow(Exception):
