@@ -173,6 +173,10 @@ class Board:
         """Seconds after a review during which its rejection may be disputed."""
         return int(await self._call("disputeWindow"))
 
+    async def dispute_bond(self, campaign_id: int, rejected: int) -> int:
+        """The bond, in wei, a dispute of ``rejected`` items of ``campaign_id`` costs."""
+        return int(await self._call("disputeBond", campaign_id, rejected))
+
     async def accepted_items(self, campaign_id: int, labeler: str) -> int:
         """Items of ``campaign_id`` by ``labeler`` accepted on chain (self-labeled never count)."""
         return int(await self._call("acceptedItems", campaign_id, to_checksum_address(labeler)))

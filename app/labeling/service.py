@@ -624,6 +624,13 @@ class LabelingService:
                 raise BlobTooLarge(f"{cid} is larger than {limit} bytes")
         return bytes(data)
 
+    async def dispute(self, campaign_id: int, batch: int) -> str:
+        """Dispute the rejected items of the active account's reviewed batch, with a bond (see
+        app/labeling/disputes.py); the transaction hash."""
+        from app.labeling.disputes import dispute
+
+        return await dispute(self, campaign_id, batch)
+
     async def withdraw(self) -> str:
         """Pay out everything credited to the active account."""
         labeler = await self.board.labeler(self._account())
