@@ -122,6 +122,7 @@ class EarningRow:
     accepted: int
     paid: int
     reason: str
+    disputable: bool = False  # rejected items the labeler may still dispute (within the window)
 
 
 @dataclass(frozen=True)
@@ -575,7 +576,11 @@ class LabelingService:
                     " (the arbiter did not rule in time)" if ruling.args["byDeadline"] else ""
                 )
             status = "accepted" if accepted == items else "rejected" if accepted == 0 else "partly accepted"
-            rows.append(EarningRow(campaign_id, batch, items, status, accepted, paid, reason))
+            disputable = accepted < items and ruling is None and not review.args["auto_"]
+            if disputable:
+                index = int(event.args["submission"])
+                disputable = await self._disputable(account, index, campaign_id, batch)
+            rows.append(EarningRow(campaign_id, batch, items, status, accepted, paid, reason, disputable))
             totals["accepted"] += paid
             totals["rejected"] += (items - accepted) * c.reward_per_item
         for claim in await self.open_claims():
@@ -589,6 +594,14 @@ class LabelingService:
             withdrawable=(await self.board.labeler(account)).earnings,
             rows=rows,
         )
+
+    async def _disputable(self, account: str, index: int, campaign_id: int, batch: int) -> bool:
+        """Whether the reviewed submission's rejection is still open to dispute on chain."""
+        entry = await self.board.submission(account, index)
+        if (entry.status, entry.campaign_id, entry.batch) != (SUBMISSION_REVIEWED, campaign_id, batch):
+            return False
+        latest = await self.client.ask(self.client.w3.eth.get_block("latest"))
+        return int(latest["timestamp"]) <= entry.time + await self.board.dispute_window()
 
     async def _review_reason(self, tx_hash: str, campaign_id: int, batch: int, labeler: str) -> str:
         """The reasons the review report of ``tx_hash`` (its ``ReviewNote``) gives for this batch;

@@ -44,6 +44,7 @@ def test_labeler_disputes_a_rejection_and_wins_by_ruling_then_by_deadline(env: E
         with pytest.raises(NotDisputable, match="did not submit"):
             await requester.dispute(campaign_id, 0)
 
+        assert [r.disputable for r in (await labeler.earnings()).rows] == [True, True]
         bond = await c.read("TaskBoard", "disputeBond", campaign_id, 1)
         before = await c.balances(acct(LABELER))
         await labeler.dispute(campaign_id, 0)
@@ -51,6 +52,7 @@ def test_labeler_disputes_a_rejection_and_wins_by_ruling_then_by_deadline(env: E
         assert deltas(await c.balances(acct(LABELER)), before) == [-2 * bond]
         with pytest.raises(NotDisputable, match="Only a review that rejected items"):
             await labeler.dispute(campaign_id, 0)  # once
+        assert [r.disputable for r in (await labeler.earnings()).rows] == [False, False]
 
         # Batch 0: the arbiter (the devnet admin) rules for the labeler.
         await c.send(treasury(), "TaskBoard", "rule", acct(LABELER).address, subs[0].index, campaign_id, 0, 1)

@@ -85,6 +85,9 @@ def explain(exc: BaseException) -> str:
         "NoFreeSlot": "You hold 16 batches you have not submitted yet, as many as one can hold at once. "
         "Submit one of them first (submitted batches no longer count, reviewed or not).",
         "CampaignNotOpen": "This campaign is closed: it takes no more work.",
+        "DisputeWindowClosed": "The time to dispute this review is over: the rejection is final.",
+        "NotSubmitted": "This batch has moved on (reviewed, settled or disputed already): refresh to see "
+        "where it stands.",
         "UnknownCampaign": "This campaign does not exist on this network.",
         "NotClaimed": "This batch is no longer yours (the claim expired and it was given back). Your "
         "answers are still saved on this computer.",
