@@ -6,6 +6,8 @@ the rejected reward (``TaskBoard.disputeBond``) and the arbiter decides how many
 paid. If the arbiter does not rule within its window, anyone settles the dispute for the labeler
 (``resolve_expired``): every disputed item paid, bond back. A dispute the arbiter rejects entirely
 loses the bond to the requester. The outcome shows in the labeler's earnings (``DisputeResolved``).
+A rejection nobody disputed in time is made final by ``settle_rejections`` (before the requester
+closes the campaign), which returns its reward to the refundable escrow.
 """
 
 from __future__ import annotations
@@ -76,3 +78,26 @@ async def resolve_expired(service: LabelingService, labeler: str, campaign_id: i
         description=f"Settle the unruled dispute of batch {batch} of campaign {campaign_id}",
     )  # fmt: skip
     return "0x" + bytes(receipt["transactionHash"]).hex()
+
+
+async def settle_rejections(service: LabelingService, campaign_id: int) -> int:
+    """``settleReview`` every rejection of the campaign whose dispute window is over with no
+    dispute, so its reward can be refunded to the requester; how many were settled."""
+    window = await service.board.dispute_window()
+    latest = await service.client.ask(service.client.w3.eth.get_block("latest"))
+    now, settled = int(latest["timestamp"]), 0
+    for event in await service.board.events("BatchReviewed", campaign_id):
+        labeler, batch = str(event.args["labeler"]), int(event.args["batch"])
+        index = int(event.args["submission"])
+        entry = await service.board.submission(labeler, index)
+        if (entry.status, entry.campaign_id, entry.batch) != (SUBMISSION_REVIEWED, campaign_id, batch):
+            continue  # accepted in full, disputed, or settled already
+        if now <= entry.time + window:
+            continue  # the labeler may still dispute it
+        await service.send(
+            "TaskBoard", "settleReview", labeler, index, campaign_id, batch,
+            intent=f"settle:{campaign_id}:{labeler.lower()}:{batch}",
+            description=f"Make final the rejection of batch {batch} of campaign {campaign_id}",
+        )  # fmt: skip
+        settled += 1
+    return settled

@@ -660,37 +660,14 @@ class LabelingService:
         """Close the campaign and take back the escrow not reserved for open work, after making
         final the rejections nobody disputed in time (rejected items stay reserved while a
         labeler may still dispute them; call again later for those)."""
-        await self.settle_rejections(campaign_id)
+        from app.labeling.disputes import settle_rejections
+
+        await settle_rejections(self, campaign_id)
         receipt = await self._send(
             "close", campaign_id, intent=f"close:{campaign_id}:{uuid.uuid4().hex}",
             description=f"Close campaign {campaign_id} and refund its escrow",
         )  # fmt: skip
         return _tx_hash(receipt)
-
-    async def settle_rejections(self, campaign_id: int) -> int:
-        """``settleReview`` every rejection of the campaign whose dispute window is over with no
-        dispute, so its reward can be refunded; how many were settled."""
-        window = await self.board.dispute_window()
-        latest = await self.client.ask(self.client.w3.eth.get_block("latest"))
-        now, settled = int(latest["timestamp"]), 0
-        for event in await self.board.events("BatchReviewed", campaign_id):
-            labeler, index, batch = (
-                str(event.args["labeler"]),
-                int(event.args["submission"]),
-                int(event.args["batch"]),
-            )
-            entry = await self.board.submission(labeler, index)
-            if (entry.status, entry.campaign_id, entry.batch) != (SUBMISSION_REVIEWED, campaign_id, batch):
-                continue  # accepted in full, disputed, or settled already
-            if now <= entry.time + window:
-                continue
-            await self._send(
-                "settleReview", labeler, index, campaign_id, batch,
-                intent=f"settle:{campaign_id}:{labeler.lower()}:{batch}",
-                description=f"Make final the rejection of batch {batch} of campaign {campaign_id}",
-            )  # fmt: skip
-            settled += 1
-        return settled
 
     async def review_batches(
         self, reviews: list[tuple[Submission, int]], reason_cid: str, *, intent: str
