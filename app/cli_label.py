@@ -111,7 +111,7 @@ async def _campaigns(args: argparse.Namespace, s: Session) -> None:
                     str(c.campaign_id), c.title, c.task_type.value, str(c.item_count),
                     f"{sahara(c.reward_per_item)}/item", f"x{c.redundancy}",
                     f"{c.batches_available} batches left", "open" if c.open else "closed",
-                    c.requester, f"requester accepted {rate} of {c.requester_reviewed} reviewed",
+                    c.requester, f"requester accepted {rate} of {c.requester_reviewed} reviewed items",
                 ]
             )
         )  # fmt: skip

@@ -193,7 +193,9 @@ def deploy_system(chain: Chain, arts: dict[str, dict]) -> dict:
         500,
         3 * 86400,
     )
-    c["board"] = chain.deploy(admin, arts["TaskBoard"], c["token"].address)
+    # TaskBoard(token, admin, arbiter, dispute window, arbiter window, bond bps, reputation's min reward)
+    board_terms = (admin.address, admin.address, 2 * 86400, 7 * 86400, 1_000, 10**15)
+    c["board"] = chain.deploy(admin, arts["TaskBoard"], c["token"].address, *board_terms)
     minter = c["token"].functions.MINTER_ROLE().call()
     chain.send(admin, c["token"].functions.grantRole(minter, admin.address))
     chain.send(admin, c["registry"].functions.setLicenseChecker(c["market"].address))
@@ -222,13 +224,12 @@ def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tupl
     mint(chain, c, requester.address, campaigns * items * E18)
     chain.send(requester, token.functions.approve(board.address, 2**256 - 1))
 
-    def review(slots: list[int]) -> int:
+    def review(waiting: list[tuple[int, int, int]]) -> int:
+        """Review (submission, campaign, batch) entries, all accepted; each names its submission."""
+        reviews = [(labeler.address, sub, cid, b, batch) for sub, cid, b in waiting]
         if flow == "separate":
-            return chain.gas(requester, board.functions.reviewBatch(labeler.address, slots[0], batch, ""))
-        n = len(slots)
-        return chain.gas(
-            requester, board.functions.reviewBatches([labeler.address] * n, slots, [batch] * n, CID)
-        )
+            return chain.gas(requester, board.functions.reviewBatch(reviews[0], ""))
+        return chain.gas(requester, board.functions.reviewBatches(reviews, CID))
 
     per_item = []
     for _ in range(campaigns):
@@ -236,20 +237,23 @@ def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tupl
             requester, board.functions.createCampaign((CID, items, E18, 1, batch, 3600, 86400, 0, root))
         )
         cid = board.functions.campaignCount().call()
-        gas, waiting, slot = 0, [], None
+        gas, waiting, claim = 0, [], None
         for i in range(batches):
             last = i == batches - 1
-            if slot is None:
-                slot = board.functions.claimBatch(cid).call({"from": labeler.address})[0]
+            if claim is None:
+                claim = board.functions.claimBatch(cid).call({"from": labeler.address})
                 gas += chain.gas(labeler, board.functions.claimBatch(cid))
+            slot, number = claim
+            # the submission's pool index, as the BatchSubmitted event gives it
+            sub = board.functions.submitBatch(slot, CID, root).call({"from": labeler.address})
             if flow == "app" and not last:
                 call = board.functions.submitAndClaim(slot, CID, root)
-                next_slot = call.call({"from": labeler.address})[0]
+                next_claim = call.call({"from": labeler.address})
             else:
-                call, next_slot = board.functions.submitBatch(slot, CID, root), None
+                call, next_claim = board.functions.submitBatch(slot, CID, root), None
             gas += chain.gas(labeler, call)
-            waiting.append(slot)
-            slot = next_slot
+            waiting.append((sub, cid, number))
+            claim = next_claim
             if len(waiting) == round_size or last:
                 gas += review(waiting)
                 waiting = []

@@ -1,10 +1,11 @@
 """What the TaskBoard says: its views as typed records, and its events read from logs.
 
-The board keeps no per-item or per-labeler history in storage (only ranges and 16 slots), so
-everything historical (who created which campaign with which manifest, what a labeler submitted,
-how it was reviewed) is read from its events. Logs are fetched in bounded block ranges from the
-deployment's block, as public RPC endpoints refuse wide ``eth_getLogs`` queries, and remembered so
-that the next read fetches only the new blocks.
+The board keeps no per-item history in storage (only ranges, 16 claim slots and a reusable pool of
+submissions awaiting review per labeler, plus running counts: accepted items per campaign and
+labeler, each requester's record), so everything historical (who created which campaign with which
+manifest, what a labeler submitted, how it was reviewed) is read from its events. Logs are fetched
+in bounded block ranges from the deployment's block, as public RPC endpoints refuse wide
+``eth_getLogs`` queries, and remembered so that the next read fetches only the new blocks.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from app.chain.contracts import Deployment
 
 CHUNK_BLOCKS = 50_000
 REORG_DEPTH = 12  # blocks read again on each call; deeper reorganisations are not expected
-SLOT_CLAIMED, SLOT_SUBMITTED = 1, 2
+SLOT_CLAIMED = 1
+# TaskBoard.SubmissionStatus: awaiting review, reviewed with rejections (disputable), disputed
+SUBMISSION_SUBMITTED, SUBMISSION_REVIEWED, SUBMISSION_DISPUTED = 1, 2, 3
 STATUS_OPEN = 1
 
 
@@ -42,6 +45,7 @@ class BoardCampaign:
     min_reputation: int
     requester: str
     gold_set_hash: bytes
+    accepted_items: int  # by labelers other than the requester
 
     def batch_items(self, batch: int) -> int:
         """How many items ``batch`` holds (the last batch may be shorter), as ``batchRange`` says."""
@@ -58,12 +62,48 @@ class BoardSlot:
 
 
 @dataclass(frozen=True)
+class BoardSubmission:
+    """One entry of a labeler's submission pool (``TaskBoard.getSubmission``); reused once settled,
+    so a reader checks campaign and batch before trusting it."""
+
+    campaign_id: int
+    batch: int
+    time: int  # submitted at, then reviewed at, then disputed at
+    items: int
+    accepted: int
+    status: int
+    next_free: int
+
+
+@dataclass(frozen=True)
 class BoardLabeler:
     earnings: int
+    accepted_items: int  # reputation: accepted items of other requesters' campaigns that count
+    rejected_items: int
+    open_mask: int  # claim slots holding a claim
+    free_head: int
+    pool_size: int
+
+
+@dataclass(frozen=True)
+class RequesterRecord:
+    """``TaskBoard.requesterRecord``: what a requester did with other labelers' work, in items."""
+
     accepted_items: int
     rejected_items: int
-    batches_reviewed: int
-    open_mask: int
+    auto_accepted_items: int
+    disputes_lost: int
+    disputes_won: int
+
+    @property
+    def decided(self) -> int:
+        """Items the requester accepted or rejected itself (or the arbiter for it)."""
+        return self.accepted_items + self.rejected_items
+
+    @property
+    def accept_rate(self) -> float | None:
+        """Share of decided items accepted; None before any decision."""
+        return self.accepted_items / self.decided if self.decided else None
 
 
 @dataclass(frozen=True)
@@ -101,8 +141,10 @@ class Board:
 
     async def campaign(self, campaign_id: int) -> BoardCampaign:
         raw = list(await self._call("getCampaign", campaign_id))
-        *numbers, requester, gold = raw
-        return BoardCampaign(*(int(n) for n in numbers), to_checksum_address(requester), bytes(gold))
+        *numbers, requester, gold, accepted = raw
+        return BoardCampaign(
+            *(int(n) for n in numbers), to_checksum_address(requester), bytes(gold), int(accepted)
+        )
 
     async def batches_available(self, campaign_id: int) -> int:
         return int(await self._call("batchesAvailable", campaign_id))
@@ -118,6 +160,26 @@ class Board:
     async def slot(self, account: str, slot: int) -> BoardSlot:
         raw = await self._call("getSlot", to_checksum_address(account), slot)
         return BoardSlot(*(int(n) for n in raw))
+
+    async def submission(self, account: str, index: int) -> BoardSubmission:
+        raw = await self._call("getSubmission", to_checksum_address(account), index)
+        return BoardSubmission(*(int(n) for n in raw))
+
+    async def requester_record(self, requester: str) -> RequesterRecord:
+        raw = await self._call("requesterRecord", to_checksum_address(requester))
+        return RequesterRecord(*(int(n) for n in raw))
+
+    async def dispute_window(self) -> int:
+        """Seconds after a review during which its rejection may be disputed."""
+        return int(await self._call("disputeWindow"))
+
+    async def dispute_bond(self, campaign_id: int, rejected: int) -> int:
+        """The bond, in wei, a dispute of ``rejected`` items of ``campaign_id`` costs."""
+        return int(await self._call("disputeBond", campaign_id, rejected))
+
+    async def accepted_items(self, campaign_id: int, labeler: str) -> int:
+        """Items of ``campaign_id`` by ``labeler`` accepted on chain (self-labeled never count)."""
+        return int(await self._call("acceptedItems", campaign_id, to_checksum_address(labeler)))
 
     async def events(
         self, name: str, *indexed: int | str | None, from_block: int | None = None

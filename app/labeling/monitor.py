@@ -23,7 +23,7 @@ class Submission:
     campaign_id: int
     batch: int
     labeler: str
-    slot: int
+    index: int  # the entry of the labeler's submission pool a review names (with campaign and batch)
     first_item: int
     items: list[Item]
     result_cid: str

@@ -3,7 +3,7 @@
 The dataset is the campaign's aggregated answers exported (COCO with images for image tasks, JSONL
 for text) and zipped, stored encrypted to the requester (app/market/publish.py: the owner being a
 reader is what lets key delivery serve buyers later). The labelers become the asset's Merkle
-contributors, each weighted by the items of theirs the requester accepted (``BatchReviewed``), so
+contributors, each weighted by the items of theirs accepted on chain (TaskBoard.acceptedItems), so
 royalties reach them in proportion to accepted work without listing them on chain. The metadata
 (plain JSON) names the campaign it came from and carries the contributor tree (OZ "standard-v1"),
 which is where each labeler finds its proof.
@@ -31,13 +31,16 @@ METADATA_VERSION = 1
 
 
 async def contributor_weights(service: LabelingService, campaign_id: int) -> dict[str, int]:
-    """Accepted items per labeler of the campaign (labelers with none are not contributors)."""
+    """Accepted items per labeler of the campaign, as the board counts them on chain (reviews,
+    auto-acceptance and won disputes; the requester's own work never counts). Labelers with none
+    are not contributors."""
+    submitted = await service.board.events("BatchSubmitted", campaign_id)
+    labelers = {to_checksum_address(e.args["labeler"]) for e in submitted}
     weights: dict[str, int] = {}
-    for event in await service.board.events("BatchReviewed", campaign_id):
-        accepted = int(event.args["accepted"])
+    for labeler in sorted(labelers):
+        accepted = await service.board.accepted_items(campaign_id, labeler)
         if accepted:
-            labeler = to_checksum_address(event.args["labeler"])
-            weights[labeler] = weights.get(labeler, 0) + accepted
+            weights[labeler] = accepted
     return weights
 
 

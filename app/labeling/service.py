@@ -29,10 +29,11 @@ from app import safe_json
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
 from app.db.models import LabelCampaign
-from app.labeling.catalog import SLOT_CLAIMED, STATUS_OPEN, Board, BoardCampaign
+from app.labeling.catalog import SLOT_CLAIMED, STATUS_OPEN, SUBMISSION_REVIEWED, Board, BoardCampaign
 from app.labeling.drafts import DraftStore
 from app.labeling.formats import ImportProblem
 from app.labeling.formats.common import names_a_local_path
+from app.labeling.funding import fund_campaign
 from app.labeling.monitor import MonitorStats, Submission, answers_by_item, monitor_stats
 from app.labeling.results import ResultError, open_result, ordered_answers, result_root, seal
 from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
@@ -53,6 +54,10 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # a hostile CID must not make the app read gigabytes into memory
 MAX_REPORT_BYTES = 8 * 1024 * 1024
+# TaskBoard's bounds on a campaign's terms (MIN_/MAX_CLAIM_TTL, MIN_/MAX_REVIEW_WINDOW)
+CLAIM_TTL_S = (60, 7 * 86400)
+REVIEW_S = (600, 30 * 86400)
+NO_NEXT_BATCH = ("NoBatchAvailable", "CampaignNotOpen", "ReputationTooLow")  # submitAndClaim's claim refused
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,10 @@ class CampaignInfo:
     review_window_s: int
     claim_ttl_s: int
     min_reputation: int
-    requester_reviewed: int
+    requester_reviewed: int  # items the requester accepted or rejected (on chain, its record)
     requester_accept_rate: float | None
+    requester_disputes_lost: int = 0
+    requester_auto_accepted: int = 0  # items accepted because the requester did not review in time
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,7 @@ class EarningRow:
     accepted: int
     paid: int
     reason: str
+    disputable: bool = False  # rejected items the labeler may still dispute (within the window)
 
 
 @dataclass(frozen=True)
@@ -143,8 +151,8 @@ def check_spec(spec: CampaignSpec) -> None:
         (spec.reward_per_item, 1, 2**72 - 1, "The reward per item must be above 0."),
         (spec.redundancy, 1, 255, "Each item can be labeled by 1 to 255 labelers."),
         (spec.batch_size, 1, 65_535, "A batch holds 1 to 65,535 items."),
-        (spec.claim_ttl_s, 1, 2**32 - 1, "The time to finish a claimed batch must be above 0."),
-        (spec.review_window_s, 1, 2**32 - 1, "The review window must be above 0."),
+        (spec.claim_ttl_s, *CLAIM_TTL_S, "A batch's time limit must be 1 minute to 7 days."),
+        (spec.review_window_s, *REVIEW_S, "The review window must be 10 minutes to 30 days."),
         (spec.min_reputation, 0, 2**48 - 1, "The minimum reputation cannot be negative."),
     ]
     for value, low, high, message in limits:
@@ -261,21 +269,13 @@ class LabelingService:
         gold_cid = await self._gold_cid(manifest_cid, gold, own_key.public_key)
         report("Funding the campaign", 0.9)
         board = self.deployment.address("TaskBoard")
-        escrow = len(items) * spec.redundancy * spec.reward_per_item
-        from app.chain.permit import signed_permit
-
-        permit = await signed_permit(
-            self.client, self.deployment.address("SaharaToken"), signer, board, escrow
-        )
         params = (
             manifest_cid, len(items), spec.reward_per_item, spec.redundancy, spec.batch_size,
             spec.claim_ttl_s, spec.review_window_s, spec.min_reputation,
             keccak(gold_cid.encode()) if gold_cid else b"\0" * 32,
         )  # fmt: skip
-        receipt = await self._send(
-            "createCampaignWithPermit", params, *permit.args,
-            intent=f"campaign:{manifest_cid}", description=f"Create campaign “{spec.title}”",
-        )  # fmt: skip
+        escrow = len(items) * spec.redundancy * spec.reward_per_item
+        receipt = await fund_campaign(self, signer, params, escrow, spec.title)
         (created,) = self._events("CampaignCreated", receipt)
         campaign_id = int(created["campaignId"])
         with self.sessions.begin() as session:
@@ -360,7 +360,6 @@ class LabelingService:
     async def campaigns(self) -> list[CampaignInfo]:
         """Every campaign on the board with a readable manifest, newest first."""
         created = await self.board.events("CampaignCreated")
-        reviews = await self.board.events("BatchReviewed")
         found: list[CampaignInfo] = []
         ids = [int(event.args["campaignId"]) for event in created]
         for campaign_id, event in zip(ids, created, strict=True):
@@ -370,7 +369,9 @@ class LabelingService:
         available = dict(
             zip(ids, await asyncio.gather(*(self.board.batches_available(i) for i in ids)), strict=True)
         )
-        record = self._requester_records(terms, reviews)
+        requesters = sorted({c.requester for c in terms.values()})
+        read_records = await asyncio.gather(*(self.board.requester_record(r) for r in requesters))
+        records = dict(zip(requesters, read_records, strict=True))
         for event in reversed(created):
             campaign_id = int(event.args["campaignId"])
             cid = self._manifest_cids[campaign_id]
@@ -380,7 +381,7 @@ class LabelingService:
                 log.info("skipping campaign %s: its manifest %s is unusable: %s", campaign_id, cid, exc)
                 continue
             c = terms[campaign_id]
-            reviewed, rate = record.get(c.requester, (0, None))
+            record = records[c.requester]
             found.append(
                 CampaignInfo(
                     campaign_id=campaign_id, requester=c.requester, manifest_cid=cid, title=manifest.title,
@@ -389,27 +390,12 @@ class LabelingService:
                     batches_available=available[campaign_id],
                     open=c.status == STATUS_OPEN, escrow=c.escrow, review_window_s=c.review_window,
                     claim_ttl_s=c.claim_ttl, min_reputation=c.min_reputation,
-                    requester_reviewed=reviewed, requester_accept_rate=rate,
+                    requester_reviewed=record.decided, requester_accept_rate=record.accept_rate,
+                    requester_disputes_lost=record.disputes_lost,
+                    requester_auto_accepted=record.auto_accepted_items,
                 )
             )  # fmt: skip
         return found
-
-    @staticmethod
-    def _requester_records(
-        terms: dict[int, BoardCampaign], reviews: list[Any]
-    ) -> dict[str, tuple[int, float | None]]:
-        """Per requester: batches they reviewed themselves and the share of items they accepted
-        (automatic acceptances after a silent review window do not count in their favour)."""
-        counts: dict[str, list[int]] = {}
-        for event in reviews:
-            c = terms.get(int(event.args["campaignId"]))
-            if c is None or event.args["auto_"]:
-                continue
-            entry = counts.setdefault(c.requester, [0, 0, 0])
-            entry[0] += 1
-            entry[1] += int(event.args["accepted"])
-            entry[2] += c.batch_items(int(event.args["batch"]))
-        return {who: (n, accepted / items if items else None) for who, (n, accepted, items) in counts.items()}
 
     async def _load_manifest(self, cid: str) -> Manifest:
         """The manifest under ``cid``. Content under a CID never changes, so a valid manifest is
@@ -457,7 +443,11 @@ class LabelingService:
             description=f"Claim a batch of campaign {campaign_id}",
         )  # fmt: skip
         (claimed,) = self._events("BatchClaimed", receipt)
-        batch = int(claimed["batch"])
+        return await self._claimed(manifest, claimed)
+
+    async def _claimed(self, manifest: Manifest, claimed: Any) -> ClaimedBatch:
+        """The claim a ``BatchClaimed`` event describes, with its items from the manifest."""
+        campaign_id, batch = int(claimed["campaignId"]), int(claimed["batch"])
         first, count = await self.board.batch_range(campaign_id, batch)
         return ClaimedBatch(
             campaign_id, int(claimed["slot"]), batch, first, manifest.items[first : first + count],
@@ -498,7 +488,45 @@ class LabelingService:
 
     async def submit(self, claim: ClaimedBatch, annotations: list[Annotation]) -> str:
         """Encrypt the answers to the requester (and to the labeler), store them and submit the
-        batch with its Merkle root; the batch's drafts are deleted once the transaction is mined."""
+        batch with its Merkle root; the batch's drafts are deleted once the transaction is mined.
+        Submitting frees the claim slot: the submission waits for review outside the 16 slots."""
+        cid, root = await self._sealed(claim, annotations)
+        receipt = await self._send(
+            "submitBatch", claim.slot, cid, root, intent=self._submit_intent(claim),
+            description=f"Submit batch {claim.batch} of campaign {claim.campaign_id}",
+        )  # fmt: skip
+        await asyncio.to_thread(self.drafts(claim.campaign_id).delete, [item.id for item in claim.items])
+        return _tx_hash(receipt)
+
+    async def submit_and_claim(
+        self, claim: ClaimedBatch, annotations: list[Annotation]
+    ) -> tuple[str, ClaimedBatch | None]:
+        """Submit ``claim`` and claim the campaign's next batch in one transaction
+        (``submitAndClaim``): one transaction per batch boundary. The next batch is None when the
+        campaign has none left for this account; the submission is then sent alone."""
+        from app.wallet.outbox import TxReverted
+
+        manifest = await self.manifest(claim.campaign_id)
+        cid, root = await self._sealed(claim, annotations)
+        try:
+            receipt = await self._send(
+                "submitAndClaim", claim.slot, cid, root, intent=self._submit_intent(claim) + ":next",
+                description=f"Submit batch {claim.batch} of campaign {claim.campaign_id} and claim the next",
+            )  # fmt: skip
+        except TxReverted as exc:  # nothing signed: no next batch (or closed); submit alone
+            if not any(name in str(exc) for name in NO_NEXT_BATCH):
+                raise
+            return await self.submit(claim, annotations), None
+        await asyncio.to_thread(self.drafts(claim.campaign_id).delete, [item.id for item in claim.items])
+        (claimed,) = self._events("BatchClaimed", receipt)
+        return _tx_hash(receipt), await self._claimed(manifest, claimed)
+
+    def _submit_intent(self, claim: ClaimedBatch) -> str:
+        return f"submit:{claim.campaign_id}:{claim.batch}:{claim.slot}:{claim.expires_at}"
+
+    async def _sealed(self, claim: ClaimedBatch, annotations: list[Annotation]) -> tuple[str, bytes]:
+        """The answers as a stored result (encrypted to the requester and the labeler): its CID and
+        Merkle root. The same answers give the same CID, so a retry stores nothing new."""
         account = self._account()
         manifest = await self.manifest(claim.campaign_id)
         answers = ordered_answers(claim.items, annotations)
@@ -508,13 +536,7 @@ class LabelingService:
         recipients = [parse_public_key(manifest.requester_pubkey), self.wallet.encryption_key().public_key]
         blob = await asyncio.to_thread(seal, result, recipients)
         cid = str(await asyncio.to_thread(self.store.put, [blob]))
-        receipt = await self._send(
-            "submitBatch", claim.slot, cid, result_root(claim.first_item, answers),
-            intent=f"submit:{claim.campaign_id}:{claim.batch}:{claim.slot}:{claim.expires_at}",
-            description=f"Submit batch {claim.batch} of campaign {claim.campaign_id}",
-        )  # fmt: skip
-        await asyncio.to_thread(self.drafts(claim.campaign_id).delete, [item.id for item in claim.items])
-        return _tx_hash(receipt)
+        return cid, result_root(claim.first_item, answers)
 
     async def earnings(self) -> Earnings:
         """The active account's submissions and their reviews, with totals in wei."""
@@ -523,6 +545,10 @@ class LabelingService:
         reviewed = {
             (int(e.args["campaignId"]), int(e.args["batch"])): e
             for e in await self.board.events("BatchReviewed", None, account)
+        }
+        disputes = {
+            (int(e.args["campaignId"]), int(e.args["batch"])): e
+            for e in await self.board.events("DisputeResolved", None, account)
         }
         withdrawn = await self.board.events("Withdrawn", account)
         terms: dict[int, BoardCampaign] = {}
@@ -539,17 +565,26 @@ class LabelingService:
                 rows.append(EarningRow(campaign_id, batch, items, "pending", 0, 0, ""))
                 totals["pending"] += items * c.reward_per_item
                 continue
-            accepted = int(review.args["accepted"])
-            status = "accepted" if accepted == items else "rejected" if accepted == 0 else "partly accepted"
+            accepted, paid = int(review.args["accepted"]), int(review.args["paid"])
             reason = (
                 "accepted automatically after the review window"
                 if review.args["auto_"]
                 else await self._review_reason(review.tx_hash, campaign_id, batch, account)
             )
-            rows.append(
-                EarningRow(campaign_id, batch, items, status, accepted, int(review.args["paid"]), reason)
-            )
-            totals["accepted"] += int(review.args["paid"])
+            ruling = disputes.get((campaign_id, batch))
+            if ruling is not None and ruling.block >= review.block:  # a dispute decided the rejected part
+                awarded = int(ruling.args["awarded"])
+                accepted, paid = accepted + awarded, paid + int(ruling.args["paid"])
+                reason = f"dispute: {awarded} more item(s) paid" + (
+                    " (the arbiter did not rule in time)" if ruling.args["byDeadline"] else ""
+                )
+            status = "accepted" if accepted == items else "rejected" if accepted == 0 else "partly accepted"
+            disputable = accepted < items and ruling is None and not review.args["auto_"]
+            if disputable:
+                index = int(event.args["submission"])
+                disputable = await self._disputable(account, index, campaign_id, batch)
+            rows.append(EarningRow(campaign_id, batch, items, status, accepted, paid, reason, disputable))
+            totals["accepted"] += paid
             totals["rejected"] += (items - accepted) * c.reward_per_item
         for claim in await self.open_claims():
             rows.append(EarningRow(claim.campaign_id, claim.batch, len(claim.items), "claimed", 0, 0, ""))
@@ -562,6 +597,14 @@ class LabelingService:
             withdrawable=(await self.board.labeler(account)).earnings,
             rows=rows,
         )
+
+    async def _disputable(self, account: str, index: int, campaign_id: int, batch: int) -> bool:
+        """Whether the reviewed submission's rejection is still open to dispute on chain."""
+        entry = await self.board.submission(account, index)
+        if (entry.status, entry.campaign_id, entry.batch) != (SUBMISSION_REVIEWED, campaign_id, batch):
+            return False
+        latest = await self.client.ask(self.client.w3.eth.get_block("latest"))
+        return int(latest["timestamp"]) <= entry.time + await self.board.dispute_window()
 
     async def _review_reason(self, tx_hash: str, campaign_id: int, batch: int, labeler: str) -> str:
         """The reasons the review report of ``tx_hash`` (its ``ReviewNote``) gives for this batch;
@@ -597,6 +640,13 @@ class LabelingService:
                 raise BlobTooLarge(f"{cid} is larger than {limit} bytes")
         return bytes(data)
 
+    async def dispute(self, campaign_id: int, batch: int) -> str:
+        """Dispute the rejected items of the active account's reviewed batch, with a bond (see
+        app/labeling/disputes.py); the transaction hash."""
+        from app.labeling.disputes import dispute
+
+        return await dispute(self, campaign_id, batch)
+
     async def withdraw(self) -> str:
         """Pay out everything credited to the active account."""
         labeler = await self.board.labeler(self._account())
@@ -610,7 +660,12 @@ class LabelingService:
     # -- requester: running ----------------------------------------------------------------------
 
     async def close(self, campaign_id: int) -> str:
-        """Close the campaign and take back the escrow not reserved for open batches."""
+        """Close the campaign and take back the escrow not reserved for open work, after making
+        final the rejections nobody disputed in time (rejected items stay reserved while a
+        labeler may still dispute them; call again later for those)."""
+        from app.labeling.disputes import settle_rejections
+
+        await settle_rejections(self, campaign_id)
         receipt = await self._send(
             "close", campaign_id, intent=f"close:{campaign_id}:{uuid.uuid4().hex}",
             description=f"Close campaign {campaign_id} and refund its escrow",
@@ -618,13 +673,15 @@ class LabelingService:
         return _tx_hash(receipt)
 
     async def review_batches(
-        self, reviews: list[tuple[str, int, int]], reason_cid: str, *, intent: str
+        self, reviews: list[tuple[Submission, int]], reason_cid: str, *, intent: str
     ) -> str:
-        """``reviewBatches`` for ``(labeler, slot, accepted)`` entries with the round's report CID;
-        ``intent`` must name the round so that a retry finds the first transaction."""
-        labelers, slots, accepted = ([r[k] for r in reviews] for k in range(3))
+        """``reviewBatches`` for ``(submission, accepted)`` entries with the round's report CID.
+        Each review names its submission (labeler, pool index, campaign, batch), so one mined after
+        the submission settled cannot land on the next one in its pool entry; ``intent`` must name
+        the round so that a retry finds the first transaction."""
+        entries = [(s.labeler, s.index, s.campaign_id, s.batch, accepted) for s, accepted in reviews]
         receipt = await self._send(
-            "reviewBatches", labelers, slots, accepted, reason_cid,
+            "reviewBatches", entries, reason_cid,
             intent=intent, description=f"Review {len(reviews)} labeled batch(es)",
         )  # fmt: skip
         return _tx_hash(receipt)
@@ -643,7 +700,7 @@ class LabelingService:
             first = batch * terms.batch_size
             items = manifest.items[first : first + terms.batch_items(batch)]
             sub = Submission(
-                campaign_id, batch, to_checksum_address(event.args["labeler"]), int(event.args["slot"]),
+                campaign_id, batch, to_checksum_address(event.args["labeler"]), int(event.args["submission"]),
                 first, items, str(event.args["resultCid"]), bytes(event.args["resultRoot"]), event.block,
                 event.tx_hash, event.log_index, None,
             )  # fmt: skip

@@ -42,6 +42,12 @@ class DeployConfig:
     delivery_timeout_s: int = 3 * 24 * 3600
     min_stake: int = 100 * TOKEN
     unbonding_delay_s: int = 7 * 24 * 3600
+    # TaskBoard: a rejection may be disputed for 2 days, the arbiter has 7 days to rule, a dispute
+    # bonds 10 % of the disputed reward, and reputation counts campaigns paying >= 0.001 SAHARA/item.
+    dispute_window_s: int = 2 * 24 * 3600
+    arbiter_window_s: int = 7 * 24 * 3600
+    dispute_bond_bps: int = 1_000
+    reputation_min_reward: int = TOKEN // 1_000
 
 
 class DeployError(RuntimeError):
@@ -102,7 +108,10 @@ async def deploy_all(
     await send(
         "link registry to LicenseMarket", registry, encode_call("AssetRegistry", "setLicenseChecker", market)
     )
-    await create("TaskBoard", token)
+    await create(
+        "TaskBoard", token, admin, admin, config.dispute_window_s, config.arbiter_window_s,
+        config.dispute_bond_bps, config.reputation_min_reward,
+    )  # fmt: skip
     compute = await create("ComputeMarket", token, admin, config.min_stake, config.unbonding_delay_s)
     await send(
         "grant arbiter", compute, encode_call("ComputeMarket", "grantRole", _role(ARBITER_ROLE_NAME), admin)

@@ -10,10 +10,12 @@ the labeler's fault and is rejected with the reason; one not yet in storage wait
 but only for half the review window: a result that never arrives must not be accepted by
 ``finalize`` once the window is over (anyone could submit a CID of nothing and get paid).
 
-Why a restart never reviews twice: a batch is only reviewed while its slot on the board still
-holds that submission (``getSlot``), and the round's transaction has a deterministic intent (a
-hash of the submissions it reviews), so a round interrupted after sending finds its own
-transaction in the outbox instead of sending a second one. The cursor moves past a block only
+Why a restart never reviews twice: a batch is only reviewed while the labeler's submission pool
+entry on the board still holds that submission awaiting review (``getSubmission``), each review
+names its submission exactly (labeler, pool index, campaign, batch: the board refuses it once the
+entry holds anything else), and the round's transaction has a deterministic intent (a hash of the
+submissions it reviews), so a round interrupted after sending finds its own transaction in the
+outbox instead of sending a second one. The cursor moves past a block only
 after everything up to it was reviewed or found reviewed.
 
 One ``AutoReviewer`` serves one requester (a ``LabelingService`` for one signer): ``reviewers``
@@ -34,7 +36,7 @@ from eth_utils import keccak, to_checksum_address
 from sqlalchemy.dialects.sqlite import insert
 
 from app.db.models import LabelReviewCursor, utcnow
-from app.labeling.catalog import SLOT_SUBMITTED
+from app.labeling.catalog import SUBMISSION_SUBMITTED
 from app.labeling.monitor import Submission
 from app.labeling.schema import Annotation
 from app.wallet.service import WalletLocked
@@ -132,7 +134,7 @@ class AutoReviewer:
         report_cid = str(await _put(service, report))
         identity = "|".join(sorted(f"{d.submission.tx_hash}:{d.submission.log_index}" for d in decisions))
         tx_hash = await service.review_batches(
-            [(d.submission.labeler, d.submission.slot, d.accepted) for d in decisions],
+            [(d.submission, d.accepted) for d in decisions],
             report_cid,
             intent=f"{INTENT_PREFIX}{keccak(identity.encode()).hex()}",
         )
@@ -142,7 +144,7 @@ class AutoReviewer:
     async def _earlier_round_settled(self, account: str) -> bool:
         """Wait for a round's transaction still in flight (a restart while it was being mined):
         deciding before it lands would put its batches, plus any newer ones, in a second
-        transaction under another intent, which reverts on the first's reviewed slots."""
+        transaction under another intent, which reverts on the first's reviewed submissions."""
         outbox = self.service.outbox
         for row in outbox.pending():
             if row.sender.lower() == account.lower() and row.intent_id.startswith(INTENT_PREFIX):
@@ -168,15 +170,16 @@ class AutoReviewer:
         for sub in every:
             if sub.block < start:
                 continue
-            slot = await service.board.slot(sub.labeler, sub.slot)
-            if (slot.status, slot.campaign_id, slot.batch) != (SLOT_SUBMITTED, campaign_id, sub.batch):
+            entry = await service.board.submission(sub.labeler, sub.index)
+            awaiting = (SUBMISSION_SUBMITTED, campaign_id, sub.batch)
+            if (entry.status, entry.campaign_id, entry.batch) != awaiting:
                 continue  # reviewed already (by a person, an earlier round or finalize)
             if sub.result is None:
-                if sub.missing and now < slot.time + grace:
+                if sub.missing and now < entry.time + grace:
                     waiting.append(sub.block)
                 elif sub.missing:
                     reason = (
-                        f"result not found in storage {_duration(now - slot.time)} after it was submitted"
+                        f"result not found in storage {_duration(now - entry.time)} after it was submitted"
                     )
                     decisions.append(Decision(sub, 0, [reason]))
                 else:

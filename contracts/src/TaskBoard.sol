@@ -5,25 +5,38 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ILabelingRecord} from "./interfaces/ILabelingRecord.sol";
 
 /// @title TaskBoard
-/// @notice Labeling campaigns with escrowed rewards.
+/// @notice Labeling campaigns with escrowed rewards, reviews that name submissions, a dispute path
+///         for labelers and a public record of every requester and labeler.
 ///
 /// A campaign's items 0..itemCount-1 are cut into batches of `batchSize` (the last may be
 /// shorter); each batch must be labeled by `redundancy` different labelers. The whole reward
 /// (itemCount x redundancy x rewardPerItem) is escrowed at creation.
 ///
-/// Labelers `claimBatch` (they get a batch they have not labeled before), `submitBatch` with the
-/// CID of their (encrypted) results and a Merkle root over them, and the requester `reviewBatch`es
-/// with an accepted count: accepted x reward is credited to the labeler (pull: `withdraw`), the
-/// rejected part stays in escrow and is refunded by `close`. A requester silent for
-/// `reviewWindow` after a submission lets anyone `finalize` it as fully accepted. A claim not
-/// submitted within `claimTtl` can be `release`d by anyone and its batch goes back to the pool.
+/// Labelers `claimBatch` into one of 16 claim slots and `submitBatch` the CID of their (encrypted)
+/// results with a Merkle root over them. Submitting frees the claim slot: the submission waits for
+/// review in the labeler's submission pool, which has no fixed size and reuses the entries of
+/// settled submissions, so a lone labeler is never stopped by reviews that have not come yet.
 ///
-/// Storage is per batch range, never per item. A labeler's open work (claimed or awaiting review)
-/// lives in 16 reusable slots, so steady-state labeling writes no fresh storage.
-contract TaskBoard is ReentrancyGuardTransient {
+/// The requester reviews a submission by naming it exactly (labeler, pool index, campaign, batch):
+/// a pool entry reused by a later submission can never receive a review meant for an earlier one.
+/// Accepted items are credited to the labeler at once (pull: `withdraw`). Rejected items stay
+/// reserved for `disputeWindow`: the labeler may `dispute` them with a bond; the arbiter then
+/// awards 0..rejected of them, and if it has not ruled within `arbiterWindow` anyone may settle
+/// the dispute for the labeler (`resolveExpired`). An undisputed rejection becomes final with
+/// `settleReview` (anyone, after the window) and its reward goes back to the refundable escrow.
+/// A requester silent for `reviewWindow` after a submission lets anyone `finalize` it as accepted.
+///
+/// Records: per campaign and labeler the accepted items (ILabelingRecord, read by RoyaltyVault);
+/// per requester the items it accepted, rejected, left to auto-acceptance and its disputes; per
+/// labeler a reputation (accepted items) that a campaign may require. Work a requester labels in
+/// its own campaign never counts anywhere, and reputation only counts items of campaigns paying at
+/// least `reputationMinReward` per item, so farming it takes real escrow (see contracts/README.md).
+contract TaskBoard is ILabelingRecord, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -35,8 +48,14 @@ contract TaskBoard is ReentrancyGuardTransient {
 
     enum SlotStatus {
         Free,
-        Claimed,
-        Submitted
+        Claimed
+    }
+
+    enum SubmissionStatus {
+        Free,
+        Submitted, // awaiting review
+        Reviewed, // partly rejected: the rejection may be disputed until time + disputeWindow
+        Disputed // awaiting the arbiter until time + arbiterWindow
     }
 
     struct CampaignParams {
@@ -55,7 +74,7 @@ contract TaskBoard is ReentrancyGuardTransient {
     struct Campaign {
         uint96 escrow;
         uint32 cursor; // next position to hand out (positions = batchCount x redundancy)
-        uint32 openItems; // items in claimed or submitted batches (their reward is reserved)
+        uint32 openItems; // items whose reward is reserved: claimed, submitted, rejected but disputable
         uint72 rewardPerItem;
         CampaignStatus status;
         uint32 itemCount;
@@ -67,6 +86,7 @@ contract TaskBoard is ReentrancyGuardTransient {
         uint48 minReputation;
         address requester;
         bytes32 goldSetHash;
+        uint48 acceptedItems; // by labelers other than the requester
     }
 
     /// @dev Hot campaign state: one slot, read and written once per claim and per review.
@@ -89,35 +109,94 @@ contract TaskBoard is ReentrancyGuardTransient {
         uint48 minReputation;
     }
 
-    struct Labeler {
-        uint96 earnings; // credited, not yet withdrawn
+    /// @dev The requester and the campaign's accepted total share a slot (read on every review).
+    struct Meta {
+        address requester;
         uint48 acceptedItems;
-        uint48 rejectedItems;
-        uint32 batchesReviewed;
-        uint16 openMask; // bit k set = slot k holds open work
+    }
+
+    struct Labeler {
+        uint96 earnings; // credited, not yet withdrawn (labeling pay, returned and won bonds)
+        uint48 acceptedItems; // reputation: see the contract's notice for what counts
+        uint48 rejectedItems; // final rejections in campaigns that count for reputation
+        uint16 openMask; // bit k set = claim slot k holds a claim
+        uint24 freeHead; // submission pool: index + 1 of the first reusable entry (0: none)
+        uint24 poolSize; // submission pool entries ever used
     }
 
     struct Slot {
         uint64 campaignId;
         uint32 batch;
-        uint40 time; // claimed at, then submitted at
+        uint40 time; // claimed at
         SlotStatus status;
         uint16 items;
     }
 
+    struct Submission {
+        uint64 campaignId;
+        uint32 batch;
+        uint40 time; // submitted at, then reviewed at, then disputed at
+        uint16 items;
+        uint16 accepted; // set by the review
+        SubmissionStatus status;
+        uint24 nextFree; // while Free: index + 1 of the next reusable entry
+    }
+
+    /// @notice A review names its submission exactly; `accepted` of its items are paid.
+    struct Review {
+        address labeler;
+        uint24 submission; // index in the labeler's pool, as BatchSubmitted gave it
+        uint64 campaignId;
+        uint32 batch;
+        uint16 accepted;
+    }
+
+    /// @notice What a requester did with the work of labelers other than itself, in items.
+    struct RequesterRecord {
+        uint48 acceptedItems; // accepted by its review, or awarded to labelers in a dispute
+        uint48 rejectedItems; // rejections that became final
+        uint48 autoAcceptedItems; // accepted by `finalize` because it did not review in time
+        uint32 disputesLost; // disputes the arbiter (or its deadline) decided for the labeler
+        uint32 disputesWon; // disputes the arbiter ruled wholly for the requester
+    }
+
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
     uint256 public constant MAX_SLOTS = 16;
     uint256 public constant MAX_SCAN = 16;
     uint256 public constant MAX_CID_LENGTH = 128;
+    uint256 public constant MIN_CLAIM_TTL = 1 minutes;
+    uint256 public constant MAX_CLAIM_TTL = 7 days;
+    uint256 public constant MIN_REVIEW_WINDOW = 10 minutes;
+    uint256 public constant MAX_REVIEW_WINDOW = 30 days;
+    uint256 public constant MIN_DISPUTE_WINDOW = 10 minutes;
+    uint256 public constant MAX_DISPUTE_WINDOW = 30 days;
+    uint256 public constant MIN_ARBITER_WINDOW = 1 hours;
+    uint256 public constant MAX_ARBITER_WINDOW = 90 days;
+    uint256 public constant MIN_BOND_BPS = 100;
+    uint256 public constant MAX_BOND_BPS = 10_000;
 
     IERC20 public immutable token;
+    /// @notice How long after a review its rejection may be disputed.
+    uint32 public immutable disputeWindow;
+    /// @notice How long the arbiter has to rule a dispute before it settles for the labeler.
+    uint32 public immutable arbiterWindow;
+    /// @notice A dispute's bond, in basis points of the disputed (rejected) reward.
+    uint16 public immutable disputeBondBps;
+    /// @notice Campaigns paying less per item do not count for reputation.
+    uint72 public immutable reputationMinReward;
 
     uint256 public campaignCount;
+    /// @notice Dispute bonds the board holds (part of its balance besides escrow and earnings).
+    uint256 public bondsHeld;
     mapping(uint256 campaignId => State) private _states;
     mapping(uint256 campaignId => Config) private _configs;
-    mapping(uint256 campaignId => address) private _requesters;
+    mapping(uint256 campaignId => Meta) private _meta;
     mapping(uint256 campaignId => bytes32) private _goldSetHashes;
+    mapping(uint256 campaignId => mapping(address labeler => uint256)) private _accepted;
     mapping(address labeler => Labeler) private _labelers;
     mapping(address labeler => Slot[16]) private _slots;
+    mapping(address labeler => mapping(uint256 index => Submission)) private _pool;
+    mapping(address requester => RequesterRecord) private _records;
     /// @dev Batches whose claims were released, handed out again once the cursor is exhausted.
     mapping(uint256 campaignId => uint32[]) private _returned;
     /// @dev redundancy > 1: position -> batch + 1 where positions were swapped to avoid giving
@@ -132,11 +211,12 @@ contract TaskBoard is ReentrancyGuardTransient {
     event BatchClaimed(
         uint256 indexed campaignId, address indexed labeler, uint32 indexed batch, uint8 slot, uint40 expiresAt
     );
+    /// @dev `submission`: the pool index a review must name (with campaign and batch).
     event BatchSubmitted(
         uint256 indexed campaignId,
         address indexed labeler,
         uint32 indexed batch,
-        uint8 slot,
+        uint24 submission,
         string resultCid,
         bytes32 resultRoot
     );
@@ -146,7 +226,7 @@ contract TaskBoard is ReentrancyGuardTransient {
         uint256 indexed campaignId,
         address indexed labeler,
         uint32 indexed batch,
-        uint8 slot,
+        uint24 submission,
         uint16 accepted,
         uint256 paid,
         bool auto_
@@ -154,6 +234,30 @@ contract TaskBoard is ReentrancyGuardTransient {
     /// @dev Report (CID) covering every BatchReviewed of the same transaction.
     event ReviewNote(address indexed requester, string reasonCid);
     event BatchReleased(uint256 indexed campaignId, address indexed labeler, uint32 indexed batch, uint8 slot);
+    /// @dev A rejection nobody disputed became final: `rejected` items go back to the escrow.
+    event RejectionSettled(
+        uint256 indexed campaignId, address indexed labeler, uint32 indexed batch, uint24 submission, uint16 rejected
+    );
+    event ReviewDisputed(
+        uint256 indexed campaignId,
+        address indexed labeler,
+        uint32 indexed batch,
+        uint24 submission,
+        uint16 rejected,
+        uint256 bond,
+        uint40 ruleBy
+    );
+    /// @dev `awarded` of the disputed items are paid; `byDeadline`: the arbiter did not rule in time.
+    event DisputeResolved(
+        uint256 indexed campaignId,
+        address indexed labeler,
+        uint32 indexed batch,
+        uint24 submission,
+        uint16 awarded,
+        uint256 paid,
+        bool bondReturned,
+        bool byDeadline
+    );
     event CampaignClosed(uint256 indexed campaignId);
     event EscrowRefunded(uint256 indexed campaignId, address indexed requester, uint256 amount);
     event GoldSetRevealed(uint256 indexed campaignId, string goldSetCid);
@@ -169,16 +273,41 @@ contract TaskBoard is ReentrancyGuardTransient {
     error NoBatchAvailable(uint256 campaignId);
     error InvalidSlot(uint8 slot);
     error NotClaimed(address labeler, uint8 slot);
-    error NotSubmitted(address labeler, uint8 slot);
+    /// @dev The named pool entry does not hold that submission in the expected state.
+    error NotSubmitted(address labeler, uint24 submission);
     error TooManyAccepted(uint16 accepted, uint16 items);
     error ReviewWindowOpen(uint256 until);
+    error DisputeWindowOpen(uint256 until);
+    error DisputeWindowClosed(uint256 until);
+    error RulingWindowOpen(uint256 until);
     error ClaimNotExpired(uint256 until);
     error NothingToRefund(uint256 campaignId);
     error NothingToWithdraw();
     error GoldSetMismatch();
 
-    constructor(IERC20 token_) {
+    /// @param arbiter first holder of ARBITER_ROLE (address(0): none; every dispute then settles
+    ///        for the labeler at its deadline).
+    constructor(
+        IERC20 token_,
+        address admin,
+        address arbiter,
+        uint32 disputeWindow_,
+        uint32 arbiterWindow_,
+        uint16 disputeBondBps_,
+        uint72 reputationMinReward_
+    ) {
+        if (
+            admin == address(0) || disputeWindow_ < MIN_DISPUTE_WINDOW || disputeWindow_ > MAX_DISPUTE_WINDOW
+                || arbiterWindow_ < MIN_ARBITER_WINDOW || arbiterWindow_ > MAX_ARBITER_WINDOW
+                || disputeBondBps_ < MIN_BOND_BPS || disputeBondBps_ > MAX_BOND_BPS || reputationMinReward_ == 0
+        ) revert InvalidParams();
         token = token_;
+        disputeWindow = disputeWindow_;
+        arbiterWindow = arbiterWindow_;
+        disputeBondBps = disputeBondBps_;
+        reputationMinReward = reputationMinReward_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (arbiter != address(0)) _grantRole(ARBITER_ROLE, arbiter);
     }
 
     // ------------------------------------------------------------------ requesters
@@ -198,44 +327,40 @@ contract TaskBoard is ReentrancyGuardTransient {
         return _create(p);
     }
 
-    /// @notice Review a submitted batch: `accepted` items are paid, the rest stays in escrow.
-    function reviewBatch(address labeler, uint8 slot, uint16 accepted, string calldata reasonCid) external {
-        _review(labeler, slot, accepted);
+    /// @notice Review one submission: `accepted` items are paid, the rest may be disputed.
+    function reviewBatch(Review calldata review, string calldata reasonCid) external {
+        _review(review);
         _note(reasonCid);
     }
 
-    /// @notice Review several submitted batches in one transaction (e.g. everything the
-    ///         auto-review worker checked since its last round); `reasonCid` is the round's report.
-    ///         Reverts as a whole if any entry is invalid.
-    function reviewBatches(
-        address[] calldata labelers,
-        uint8[] calldata slots,
-        uint16[] calldata accepted,
-        string calldata reasonCid
-    ) external {
-        uint256 n = labelers.length;
-        if (slots.length != n || accepted.length != n) revert InvalidParams();
-        for (uint256 i; i < n; ++i) {
-            _review(labelers[i], slots[i], accepted[i]);
+    /// @notice Review several submissions in one transaction (e.g. everything the auto-review
+    ///         worker checked since its last round); `reasonCid` is the round's report. Reverts as
+    ///         a whole if any entry is invalid.
+    function reviewBatches(Review[] calldata reviews, string calldata reasonCid) external {
+        for (uint256 i; i < reviews.length; ++i) {
+            _review(reviews[i]);
         }
         _note(reasonCid);
     }
 
     /// @notice Close the campaign (no more claims) and refund all escrow not reserved for open
-    ///         batches. Call again later to sweep what open batches left over.
+    ///         work. Call again later to sweep what open work left over (reverts when there is
+    ///         nothing to sweep).
     function close(uint256 campaignId) external nonReentrant {
         State memory st = _state(campaignId);
-        address requester = _requesters[campaignId];
+        address requester = _meta[campaignId].requester;
         if (requester != msg.sender) revert NotRequester(campaignId, msg.sender);
+        uint256 reserved = uint256(st.openItems) * st.rewardPerItem;
+        uint256 refund = st.escrow - reserved;
         if (st.status == CampaignStatus.Open) {
             st.status = CampaignStatus.Closed;
             emit CampaignClosed(campaignId);
+        } else if (refund == 0) {
+            revert NothingToRefund(campaignId);
         }
-        uint256 reserved = uint256(st.openItems) * st.rewardPerItem;
-        uint256 refund = st.escrow - reserved;
-        if (refund == 0) revert NothingToRefund(campaignId);
-        st.escrow = uint96(reserved);
+        st.escrow = reserved.toUint96();
         _states[campaignId] = st;
+        if (refund == 0) return;
         emit EscrowRefunded(campaignId, requester, refund);
         token.safeTransfer(requester, refund);
     }
@@ -243,7 +368,7 @@ contract TaskBoard is ReentrancyGuardTransient {
     /// @notice Publish the gold set whose hash the campaign committed to.
     function revealGoldSet(uint256 campaignId, string calldata goldSetCid) external {
         _state(campaignId);
-        if (_requesters[campaignId] != msg.sender) revert NotRequester(campaignId, msg.sender);
+        if (_meta[campaignId].requester != msg.sender) revert NotRequester(campaignId, msg.sender);
         if (keccak256(bytes(goldSetCid)) != _goldSetHashes[campaignId]) revert GoldSetMismatch();
         emit GoldSetRevealed(campaignId, goldSetCid);
     }
@@ -255,9 +380,13 @@ contract TaskBoard is ReentrancyGuardTransient {
         return _claim(campaignId);
     }
 
-    /// @notice Submit the results of the batch in `slot`.
-    function submitBatch(uint8 slot, string calldata resultCid, bytes32 resultRoot) external {
-        _submit(slot, resultCid, resultRoot);
+    /// @notice Submit the results of the batch in claim `slot`, which is freed.
+    /// @return submission the pool index reviews name.
+    function submitBatch(uint8 slot, string calldata resultCid, bytes32 resultRoot)
+        external
+        returns (uint24 submission)
+    {
+        (, submission) = _submit(slot, resultCid, resultRoot);
     }
 
     /// @notice Submit the batch in `slot` and claim the next batch of the same campaign in one
@@ -266,7 +395,7 @@ contract TaskBoard is ReentrancyGuardTransient {
         external
         returns (uint8 newSlot, uint32 batch)
     {
-        uint256 campaignId = _submit(slot, resultCid, resultRoot);
+        (uint256 campaignId,) = _submit(slot, resultCid, resultRoot);
         return _claim(campaignId);
     }
 
@@ -293,14 +422,62 @@ contract TaskBoard is ReentrancyGuardTransient {
     }
 
     /// @notice Accept a submission the requester left unreviewed for the whole review window.
-    function finalize(address labeler, uint8 slot) external {
-        Slot memory s = _slot(labeler, slot);
-        if (s.status != SlotStatus.Submitted) revert NotSubmitted(labeler, slot);
-        uint256 campaignId = s.campaignId;
-        uint256 until = uint256(s.time) + _configs[campaignId].reviewWindow;
+    function finalize(address labeler, uint24 submission, uint64 campaignId, uint32 batch) external {
+        Submission memory sub = _named(labeler, submission, campaignId, batch, SubmissionStatus.Submitted);
+        uint256 until = uint256(sub.time) + _configs[campaignId].reviewWindow;
         if (block.timestamp <= until) revert ReviewWindowOpen(until);
-        uint256 paid = _settle(s, labeler, slot, s.items);
-        emit BatchReviewed(campaignId, labeler, s.batch, slot, s.items, paid, true);
+        address requester = _meta[campaignId].requester;
+        uint256 paid = _pay(campaignId, labeler, requester, sub.items, sub.items);
+        if (labeler != requester) _records[requester].autoAcceptedItems += sub.items;
+        _free(labeler, submission);
+        emit BatchReviewed(campaignId, labeler, batch, submission, sub.items, paid, true);
+    }
+
+    /// @notice Dispute the rejected part of a review, within `disputeWindow` of it, with a bond
+    ///         of `disputeBond` (needs a prior approve). The arbiter rules by `ruleBy`.
+    function dispute(uint24 submission, uint64 campaignId, uint32 batch) external nonReentrant {
+        Submission memory sub = _named(msg.sender, submission, campaignId, batch, SubmissionStatus.Reviewed);
+        uint256 until = uint256(sub.time) + disputeWindow;
+        if (block.timestamp > until) revert DisputeWindowClosed(until);
+        uint16 rejected = sub.items - sub.accepted;
+        uint256 bond = disputeBond(campaignId, rejected);
+        uint40 now_ = uint256(block.timestamp).toUint40();
+        Submission storage sp = _pool[msg.sender][submission];
+        sp.status = SubmissionStatus.Disputed;
+        sp.time = now_;
+        bondsHeld += bond;
+        emit ReviewDisputed(campaignId, msg.sender, batch, submission, rejected, bond, now_ + arbiterWindow);
+        token.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    /// @notice The arbiter's ruling on a dispute: `awarded` of the rejected items are paid. The
+    ///         bond is returned unless the arbiter awards nothing, in which case it goes to the
+    ///         requester.
+    function rule(address labeler, uint24 submission, uint64 campaignId, uint32 batch, uint16 awarded)
+        external
+        onlyRole(ARBITER_ROLE)
+    {
+        _resolve(labeler, submission, campaignId, batch, awarded, false);
+    }
+
+    /// @notice Settle a dispute the arbiter left unruled past its deadline: the labeler wins.
+    function resolveExpired(address labeler, uint24 submission, uint64 campaignId, uint32 batch) external {
+        Submission memory sub = _named(labeler, submission, campaignId, batch, SubmissionStatus.Disputed);
+        uint256 until = uint256(sub.time) + arbiterWindow;
+        if (block.timestamp <= until) revert RulingWindowOpen(until);
+        _resolve(labeler, submission, campaignId, batch, sub.items - sub.accepted, true);
+    }
+
+    /// @notice Make an undisputed rejection final once its dispute window is over (anyone): its
+    ///         reward becomes refundable to the requester.
+    function settleReview(address labeler, uint24 submission, uint64 campaignId, uint32 batch) external {
+        Submission memory sub = _named(labeler, submission, campaignId, batch, SubmissionStatus.Reviewed);
+        uint256 until = uint256(sub.time) + disputeWindow;
+        if (block.timestamp <= until) revert DisputeWindowOpen(until);
+        uint16 rejected = sub.items - sub.accepted;
+        _reject(campaignId, labeler, rejected);
+        _free(labeler, submission);
+        emit RejectionSettled(campaignId, labeler, batch, submission, rejected);
     }
 
     /// @notice Pay out everything credited to the caller.
@@ -318,9 +495,16 @@ contract TaskBoard is ReentrancyGuardTransient {
         return uint256(itemCount) * redundancy * rewardPerItem;
     }
 
+    /// @notice The bond a dispute of `rejected` items of `campaignId` costs (rounded up, never 0).
+    function disputeBond(uint256 campaignId, uint256 rejected) public view returns (uint256) {
+        uint256 value = rejected * _states[campaignId].rewardPerItem * disputeBondBps;
+        return value == 0 ? 0 : (value - 1) / 10_000 + 1;
+    }
+
     function getCampaign(uint256 campaignId) external view returns (Campaign memory c) {
         State memory st = _states[campaignId];
         Config memory cfg = _configs[campaignId];
+        Meta memory m = _meta[campaignId];
         c.escrow = st.escrow;
         c.cursor = st.cursor;
         c.openItems = st.openItems;
@@ -333,8 +517,9 @@ contract TaskBoard is ReentrancyGuardTransient {
         c.claimTtl = cfg.claimTtl;
         c.reviewWindow = cfg.reviewWindow;
         c.minReputation = cfg.minReputation;
-        c.requester = _requesters[campaignId];
+        c.requester = m.requester;
         c.goldSetHash = _goldSetHashes[campaignId];
+        c.acceptedItems = m.acceptedItems;
     }
 
     function getLabeler(address labeler) external view returns (Labeler memory) {
@@ -343,6 +528,37 @@ contract TaskBoard is ReentrancyGuardTransient {
 
     function getSlot(address labeler, uint8 slot) external view returns (Slot memory) {
         return _slot(labeler, slot);
+    }
+
+    /// @notice Entry `index` of `labeler`'s submission pool (status Free once settled).
+    function getSubmission(address labeler, uint24 index) external view returns (Submission memory) {
+        return _pool[labeler][index];
+    }
+
+    /// @notice The public record of what `requester` did with other labelers' work.
+    function requesterRecord(address requester) external view returns (RequesterRecord memory) {
+        return _records[requester];
+    }
+
+    /// @inheritdoc ILabelingRecord
+    function acceptedItems(uint256 campaignId, address labeler) external view returns (uint256) {
+        return _accepted[campaignId][labeler];
+    }
+
+    /// @inheritdoc ILabelingRecord
+    function totalAcceptedItems(uint256 campaignId) external view returns (uint256) {
+        return _meta[campaignId].acceptedItems;
+    }
+
+    /// @inheritdoc ILabelingRecord
+    function isSettled(uint256 campaignId) external view returns (bool) {
+        State memory st = _states[campaignId];
+        return st.status == CampaignStatus.Closed && st.openItems == 0;
+    }
+
+    /// @inheritdoc ILabelingRecord
+    function requesterOf(uint256 campaignId) external view returns (address) {
+        return _meta[campaignId].requester;
     }
 
     /// @notice Items [firstItem, firstItem + items) make up `batch`.
@@ -363,13 +579,15 @@ contract TaskBoard is ReentrancyGuardTransient {
     // ------------------------------------------------------------------ internals
     function _create(CampaignParams calldata p) private returns (uint256 campaignId) {
         if (
-            p.itemCount == 0 || p.rewardPerItem == 0 || p.redundancy == 0 || p.batchSize == 0 || p.claimTtl == 0
-                || p.reviewWindow == 0
+            p.itemCount == 0 || p.rewardPerItem == 0 || p.redundancy == 0 || p.batchSize == 0
+                || p.claimTtl < MIN_CLAIM_TTL || p.claimTtl > MAX_CLAIM_TTL || p.reviewWindow < MIN_REVIEW_WINDOW
+                || p.reviewWindow > MAX_REVIEW_WINDOW
         ) revert InvalidParams();
         uint256 len = bytes(p.manifestCid).length;
         if (len == 0 || len > MAX_CID_LENGTH) revert InvalidCid();
+        // Every count of items (open, accepted) then fits its 32-bit field.
+        if (uint256(p.itemCount) * p.redundancy > type(uint32).max) revert InvalidParams();
         uint256 batchCount = (uint256(p.itemCount) + p.batchSize - 1) / p.batchSize;
-        if (batchCount * p.redundancy > type(uint32).max) revert InvalidParams();
         uint256 total = escrowFor(p.itemCount, p.redundancy, p.rewardPerItem);
 
         campaignId = ++campaignCount;
@@ -382,14 +600,14 @@ contract TaskBoard is ReentrancyGuardTransient {
         });
         _configs[campaignId] = Config({
             itemCount: p.itemCount,
-            batchCount: uint32(batchCount),
+            batchCount: batchCount.toUint32(),
             batchSize: p.batchSize,
             redundancy: p.redundancy,
             claimTtl: p.claimTtl,
             reviewWindow: p.reviewWindow,
             minReputation: p.minReputation
         });
-        _requesters[campaignId] = msg.sender;
+        _meta[campaignId].requester = msg.sender;
         if (p.goldSetHash != bytes32(0)) _goldSetHashes[campaignId] = p.goldSetHash;
         emit CampaignCreated(campaignId, msg.sender, p);
         token.safeTransferFrom(msg.sender, address(this), total);
@@ -417,14 +635,15 @@ contract TaskBoard is ReentrancyGuardTransient {
         sp.cursor = st.cursor;
         sp.openItems = st.openItems + items;
         _labelers[msg.sender].openMask = mask | uint16(1 << slot);
+        uint40 now_ = uint256(block.timestamp).toUint40();
         _slots[msg.sender][slot] = Slot({
-            campaignId: uint64(campaignId),
+            campaignId: campaignId.toUint64(),
             batch: batch,
-            time: uint40(block.timestamp),
+            time: now_,
             status: SlotStatus.Claimed,
             items: items
         });
-        emit BatchClaimed(campaignId, msg.sender, batch, slot, uint40(block.timestamp) + cfg.claimTtl);
+        emit BatchClaimed(campaignId, msg.sender, batch, slot, now_ + cfg.claimTtl);
     }
 
     /// @dev Next batch for msg.sender: from the cursor (with redundancy > 1, swapping a nearby
@@ -438,7 +657,7 @@ contract TaskBoard is ReentrancyGuardTransient {
         if (cursor < total) {
             uint256 b = _content(campaignId, cursor, cfg.batchCount);
             if (!multi || !_hasSeen(campaignId, b)) {
-                (batch, found) = (uint32(b), true);
+                (batch, found) = (uint32(b), true); // b < batchCount, a uint32
             } else {
                 uint256 end = cursor + MAX_SCAN < total ? cursor + MAX_SCAN : total - 1;
                 for (uint256 q = cursor + 1; q <= end; ++q) {
@@ -450,7 +669,7 @@ contract TaskBoard is ReentrancyGuardTransient {
                     }
                 }
             }
-            if (found) st.cursor = uint32(cursor + 1);
+            if (found) st.cursor = uint32(cursor + 1); // cursor < total <= uint32 max (checked at creation)
         }
         if (!found) {
             uint32[] storage ret = _returned[campaignId];
@@ -480,21 +699,44 @@ contract TaskBoard is ReentrancyGuardTransient {
     }
 
     function _range(Config memory cfg, uint32 batch) private pure returns (uint32 firstItem, uint16 items) {
-        firstItem = batch * uint32(cfg.batchSize);
+        firstItem = batch * uint32(cfg.batchSize); // batch < batchCount: < itemCount
         uint32 left = cfg.itemCount - firstItem;
-        items = left < cfg.batchSize ? uint16(left) : cfg.batchSize;
+        items = left < cfg.batchSize ? uint16(left) : cfg.batchSize; // left < batchSize, a uint16
     }
 
-    function _submit(uint8 slot, string calldata resultCid, bytes32 resultRoot) private returns (uint256 campaignId) {
+    /// @dev Free the claim slot and put the submission in the labeler's pool, reusing the most
+    ///      recently settled entry (no fresh storage in steady state).
+    function _submit(uint8 slot, string calldata resultCid, bytes32 resultRoot)
+        private
+        returns (uint256 campaignId, uint24 index)
+    {
         uint256 len = bytes(resultCid).length;
         if (len == 0 || len > MAX_CID_LENGTH) revert InvalidCid();
         Slot memory s = _slot(msg.sender, slot);
         if (s.status != SlotStatus.Claimed) revert NotClaimed(msg.sender, slot);
-        Slot storage sp = _slots[msg.sender][slot];
-        sp.status = SlotStatus.Submitted;
-        sp.time = uint40(block.timestamp);
+        _slots[msg.sender][slot].status = SlotStatus.Free;
+        Labeler memory l = _labelers[msg.sender];
+        l.openMask &= ~uint16(1 << slot);
+        mapping(uint256 => Submission) storage pool = _pool[msg.sender];
+        if (l.freeHead != 0) {
+            index = l.freeHead - 1;
+            l.freeHead = pool[index].nextFree;
+        } else {
+            index = l.poolSize;
+            l.poolSize = index + 1; // checked: reverts past 16.7 million unsettled submissions
+        }
+        _labelers[msg.sender] = l;
+        pool[index] = Submission({
+            campaignId: s.campaignId,
+            batch: s.batch,
+            time: uint256(block.timestamp).toUint40(),
+            items: s.items,
+            accepted: 0,
+            status: SubmissionStatus.Submitted,
+            nextFree: 0
+        });
         campaignId = s.campaignId;
-        emit BatchSubmitted(campaignId, msg.sender, s.batch, slot, resultCid, resultRoot);
+        emit BatchSubmitted(campaignId, msg.sender, s.batch, index, resultCid, resultRoot);
     }
 
     function _note(string calldata reasonCid) private {
@@ -503,31 +745,100 @@ contract TaskBoard is ReentrancyGuardTransient {
         if (len != 0) emit ReviewNote(msg.sender, reasonCid);
     }
 
-    function _review(address labeler, uint8 slot, uint16 accepted) private {
-        Slot memory s = _slot(labeler, slot);
-        if (s.status != SlotStatus.Submitted) revert NotSubmitted(labeler, slot);
-        uint256 campaignId = s.campaignId;
-        if (_requesters[campaignId] != msg.sender) revert NotRequester(campaignId, msg.sender);
-        if (accepted > s.items) revert TooManyAccepted(accepted, s.items);
-        uint256 paid = _settle(s, labeler, slot, accepted);
-        emit BatchReviewed(campaignId, labeler, s.batch, slot, accepted, paid, false);
+    function _review(Review calldata r) private {
+        Submission memory sub = _named(r.labeler, r.submission, r.campaignId, r.batch, SubmissionStatus.Submitted);
+        address requester = _meta[r.campaignId].requester;
+        if (requester != msg.sender) revert NotRequester(r.campaignId, msg.sender);
+        if (r.accepted > sub.items) revert TooManyAccepted(r.accepted, sub.items);
+        uint256 paid = _pay(r.campaignId, r.labeler, requester, r.accepted, r.accepted);
+        if (r.labeler != requester) _records[requester].acceptedItems += r.accepted;
+        if (r.accepted == sub.items) {
+            _free(r.labeler, r.submission);
+        } else {
+            // The rejected items stay reserved (in openItems) while they may be disputed.
+            Submission storage sp = _pool[r.labeler][r.submission];
+            sp.status = SubmissionStatus.Reviewed;
+            sp.accepted = r.accepted;
+            sp.time = uint256(block.timestamp).toUint40();
+        }
+        emit BatchReviewed(r.campaignId, r.labeler, r.batch, r.submission, r.accepted, paid, false);
     }
 
-    /// @dev Pay `accepted` items of the batch in `s` and free the slot; the caller emits.
-    function _settle(Slot memory s, address labeler, uint8 slot, uint16 accepted) private returns (uint256 paid) {
-        uint256 campaignId = s.campaignId;
+    function _resolve(
+        address labeler,
+        uint24 submission,
+        uint64 campaignId,
+        uint32 batch,
+        uint16 awarded,
+        bool byDeadline
+    ) private {
+        Submission memory sub = _named(labeler, submission, campaignId, batch, SubmissionStatus.Disputed);
+        uint16 rejected = sub.items - sub.accepted;
+        if (awarded > rejected) revert TooManyAccepted(awarded, rejected);
+        uint256 bond = disputeBond(campaignId, rejected);
+        address requester = _meta[campaignId].requester;
+        uint256 paid = _pay(campaignId, labeler, requester, awarded, awarded);
+        RequesterRecord storage rec = _records[requester];
+        bool returned = awarded != 0;
+        if (labeler != requester) {
+            rec.acceptedItems += awarded;
+            if (returned) rec.disputesLost += 1;
+            else rec.disputesWon += 1;
+        }
+        if (rejected != awarded) _reject(campaignId, labeler, rejected - awarded);
+        bondsHeld -= bond;
+        _labelers[returned ? labeler : requester].earnings += bond.toUint96();
+        _free(labeler, submission);
+        emit DisputeResolved(campaignId, labeler, batch, submission, awarded, paid, returned, byDeadline);
+    }
+
+    /// @dev Credit `accepted` items to the labeler and release `released` items from the
+    ///      campaign's reservation (rejected items stay reserved until `_reject`). Self-labeled
+    ///      items are paid but counted nowhere.
+    function _pay(uint256 campaignId, address labeler, address requester, uint16 accepted, uint16 released)
+        private
+        returns (uint256 paid)
+    {
         State storage st = _states[campaignId];
-        paid = uint256(accepted) * st.rewardPerItem;
-        st.escrow -= uint96(paid);
-        st.openItems -= s.items;
-        _slots[labeler][slot].status = SlotStatus.Free;
-        Labeler memory l = _labelers[labeler];
-        l.earnings += uint96(paid);
-        l.acceptedItems += accepted;
-        l.rejectedItems += s.items - accepted;
-        l.batchesReviewed += 1;
-        l.openMask &= ~uint16(1 << slot);
-        _labelers[labeler] = l;
+        uint256 reward = st.rewardPerItem;
+        paid = accepted * reward;
+        st.escrow -= paid.toUint96();
+        st.openItems -= released;
+        Labeler storage l = _labelers[labeler];
+        l.earnings += paid.toUint96();
+        if (labeler == requester || accepted == 0) return paid;
+        _accepted[campaignId][labeler] += accepted;
+        _meta[campaignId].acceptedItems += accepted;
+        if (reward >= reputationMinReward) l.acceptedItems += accepted;
+    }
+
+    /// @dev `rejected` items of a settled review are final: refundable, and on the records.
+    function _reject(uint256 campaignId, address labeler, uint16 rejected) private {
+        _states[campaignId].openItems -= rejected;
+        address requester = _meta[campaignId].requester;
+        if (labeler == requester) return;
+        _records[requester].rejectedItems += rejected;
+        if (_states[campaignId].rewardPerItem >= reputationMinReward) _labelers[labeler].rejectedItems += rejected;
+    }
+
+    function _free(address labeler, uint24 index) private {
+        Labeler storage l = _labelers[labeler];
+        Submission storage sp = _pool[labeler][index];
+        sp.status = SubmissionStatus.Free;
+        sp.nextFree = l.freeHead;
+        l.freeHead = index + 1; // index < poolSize <= uint24 max: fits
+    }
+
+    /// @dev The pool entry, which must hold the named submission in `status`.
+    function _named(address labeler, uint24 index, uint64 campaignId, uint32 batch, SubmissionStatus status)
+        private
+        view
+        returns (Submission memory sub)
+    {
+        sub = _pool[labeler][index];
+        if (sub.status != status || sub.campaignId != campaignId || sub.batch != batch) {
+            revert NotSubmitted(labeler, index);
+        }
     }
 
     function _state(uint256 campaignId) private view returns (State memory st) {

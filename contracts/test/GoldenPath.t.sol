@@ -47,19 +47,20 @@ contract GoldenPathTest is Fixture {
         uint256 cid = board.createCampaign(p);
 
         // 2. two labelers label everything; the requester reviews in one round (one batch 80% ok)
-        address[] memory ls = new address[](4);
-        uint8[] memory slots = new uint8[](4);
-        uint16[] memory acc = new uint16[](4);
+        TaskBoard.Review[] memory reviews = new TaskBoard.Review[](4);
         for (uint256 i; i < 4; ++i) {
             address who = i % 2 == 0 ? labelerA : labelerB;
             vm.prank(who);
-            (uint8 slot,) = board.claimBatch(cid);
+            (uint8 slot, uint32 batch) = board.claimBatch(cid);
             vm.prank(who);
-            board.submitBatch(slot, "bafkreilabels", keccak256(abi.encode(i)));
-            (ls[i], slots[i], acc[i]) = (who, slot, i == 3 ? 20 : 25);
+            uint24 sub = board.submitBatch(slot, "bafkreilabels", keccak256(abi.encode(i)));
+            reviews[i] = TaskBoard.Review(who, sub, uint64(cid), batch, i == 3 ? 20 : 25);
         }
         vm.prank(requester);
-        board.reviewBatches(ls, slots, acc, "bafkreireview");
+        board.reviewBatches(reviews, "bafkreireview");
+        // nobody disputes the 5 rejected items: once the window is over they are refunded
+        vm.warp(block.timestamp + DISPUTE_WINDOW + 1);
+        board.settleReview(labelerB, reviews[3].submission, uint64(cid), reviews[3].batch);
         vm.prank(requester);
         board.close(cid); // refunds the 5 rejected items
         assertEq(board.getLabeler(labelerA).acceptedItems, 50);

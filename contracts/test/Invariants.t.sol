@@ -26,6 +26,10 @@ contract Handler {
     uint256[] public offers;
     uint256[] public campaigns;
     uint256[] public licenses;
+    address[] internal submittedBy; // TaskBoard submissions awaiting review: labeler and pool index
+    uint24[] internal submittedAt;
+    address[] internal reviewedBy; // reviews with rejections, settled in settleAll
+    uint24[] internal reviewedAt;
 
     // ghosts
     uint256 public ghostDeposited; // into the vault
@@ -108,13 +112,16 @@ contract Handler {
         }
     }
 
-    /// @dev Actor and slot of some submission awaiting review (starting at actor `seed`).
-    function _findSubmitted(uint256 seed) internal view returns (address who, uint8 slot) {
-        for (uint256 k; k < 4; ++k) {
-            who = actors[(seed % 4 + k) % 4];
-            slot = _find(who, TaskBoard.SlotStatus.Submitted);
-            if (slot < 16) return (who, slot);
-        }
+    /// @dev Take some submission awaiting review (`found` false when there is none).
+    function _takeSubmitted(uint256 seed) internal returns (bool found, address who, uint24 sub) {
+        uint256 n = submittedAt.length;
+        if (n == 0) return (false, address(0), 0);
+        uint256 k = seed % n;
+        (who, sub) = (submittedBy[k], submittedAt[k]);
+        (submittedBy[k], submittedAt[k]) = (submittedBy[n - 1], submittedAt[n - 1]);
+        submittedBy.pop();
+        submittedAt.pop();
+        found = true;
     }
 
     function submitBatch(uint256 seed) external {
@@ -126,37 +133,42 @@ contract Handler {
             if (slot == 16) return;
         }
         vm.prank(who);
-        board.submitBatch(slot, "bafkreiresult", bytes32(seed));
+        submittedAt.push(board.submitBatch(slot, "bafkreiresult", bytes32(seed)));
+        submittedBy.push(who);
         ghostSubmits++;
     }
 
     function reviewBatch(uint256 seed, uint16 accepted) external {
-        (address who, uint8 slot) = _findSubmitted(seed);
-        if (slot == 16) {
+        (bool found, address who, uint24 sub) = _takeSubmitted(seed);
+        if (!found) {
             this.submitBatch(seed);
-            (who, slot) = _findSubmitted(seed);
-            if (slot == 16) return;
+            (found, who, sub) = _takeSubmitted(seed);
+            if (!found) return;
         }
-        TaskBoard.Slot memory s = board.getSlot(who, slot);
+        TaskBoard.Submission memory s = board.getSubmission(who, sub);
         TaskBoard.Campaign memory c = board.getCampaign(s.campaignId);
         accepted = uint16(accepted % (s.items + 1));
         vm.prank(c.requester);
-        board.reviewBatch(who, slot, accepted, "");
+        board.reviewBatch(TaskBoard.Review(who, sub, s.campaignId, s.batch, accepted), "");
+        if (accepted < s.items) {
+            reviewedBy.push(who);
+            reviewedAt.push(sub);
+        }
         ghostSettles++;
         ghostLabelerPaid += uint256(accepted) * c.rewardPerItem;
     }
 
     function finalizeBatch(uint256 seed) external {
-        (address who, uint8 slot) = _findSubmitted(seed);
-        if (slot == 16) {
+        (bool found, address who, uint24 sub) = _takeSubmitted(seed);
+        if (!found) {
             this.submitBatch(seed);
-            (who, slot) = _findSubmitted(seed);
-            if (slot == 16) return;
+            (found, who, sub) = _takeSubmitted(seed);
+            if (!found) return;
         }
-        TaskBoard.Slot memory s = board.getSlot(who, slot);
+        TaskBoard.Submission memory s = board.getSubmission(who, sub);
         TaskBoard.Campaign memory c = board.getCampaign(s.campaignId);
         if (block.timestamp <= uint256(s.time) + c.reviewWindow) vm.warp(uint256(s.time) + c.reviewWindow + 1);
-        board.finalize(who, slot);
+        board.finalize(who, sub, s.campaignId, s.batch);
         ghostSettles++;
         ghostLabelerPaid += uint256(s.items) * c.rewardPerItem;
     }
@@ -281,13 +293,19 @@ contract Handler {
     // ---------------------------------------------------------------- settle everything (afterInvariant)
     function settleAll() external {
         vm.warp(block.timestamp + 30 days);
-        // labeling: release stale claims, auto-approve submissions, close, withdraw
+        // labeling: release stale claims, auto-approve submissions, settle rejections, close, withdraw
         for (uint256 a; a < 4; ++a) {
             for (uint8 s; s < 16; ++s) {
-                TaskBoard.Slot memory sl = board.getSlot(actors[a], s);
-                if (sl.status == TaskBoard.SlotStatus.Claimed) board.release(actors[a], s);
-                else if (sl.status == TaskBoard.SlotStatus.Submitted) board.finalize(actors[a], s);
+                if (board.getSlot(actors[a], s).status == TaskBoard.SlotStatus.Claimed) board.release(actors[a], s);
             }
+        }
+        for (uint256 i; i < submittedAt.length; ++i) {
+            TaskBoard.Submission memory sub = board.getSubmission(submittedBy[i], submittedAt[i]);
+            board.finalize(submittedBy[i], submittedAt[i], sub.campaignId, sub.batch);
+        }
+        for (uint256 i; i < reviewedAt.length; ++i) {
+            TaskBoard.Submission memory sub = board.getSubmission(reviewedBy[i], reviewedAt[i]);
+            board.settleReview(reviewedBy[i], reviewedAt[i], sub.campaignId, sub.batch);
         }
         for (uint256 i; i < campaigns.length; ++i) {
             vm.prank(board.getCampaign(campaigns[i]).requester);
@@ -392,6 +410,7 @@ contract InvariantsTest is Fixture {
         (, uint256 nCampaigns,) = handler.counts();
         for (uint256 i; i < nCampaigns; ++i) sum += board.getCampaign(handler.campaigns(i)).escrow;
         for (uint256 a; a < 4; ++a) sum += board.getLabeler(actors[a]).earnings;
+        sum += board.bondsHeld();
     }
 
     function _marketLiabilities() internal view returns (uint256 sum) {

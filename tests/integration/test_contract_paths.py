@@ -344,13 +344,14 @@ def test_task_board_campaign_review_auto_approval_and_withdraw(env: Env) -> None
         campaign = (await c.emit(*create, event="CampaignCreated"))["campaignId"]
         assert (await c.read("TaskBoard", "getCampaign", campaign))[0] == escrow
 
-        # Batch 0: claim, submit, the requester accepts 8 of its 10 items.
+        # Batch 0: claim, submit, the requester accepts 8 of its 10 items (naming the submission).
         claimed = await c.emit(labeler, "TaskBoard", "claimBatch", campaign, event="BatchClaimed")
         assert await c.read("TaskBoard", "batchRange", campaign, claimed["batch"]) == [0, 10]
         submit = (labeler, "TaskBoard", "submitBatch", claimed["slot"], CID, b"\x01" * 32)
-        assert (await c.emit(*submit, event="BatchSubmitted"))["resultCid"] == CID
-        review = (requester, "TaskBoard", "reviewBatch", labeler.address, claimed["slot"], 8, META)
-        receipt = await c.send(*review)
+        submitted = await c.emit(*submit, event="BatchSubmitted")
+        assert submitted["resultCid"] == CID
+        first = (labeler.address, submitted["submission"], campaign, claimed["batch"])
+        receipt = await c.send(requester, "TaskBoard", "reviewBatch", (*first, 8), META)
         reviewed = c.one("TaskBoard", "BatchReviewed", receipt)
         assert fields(reviewed, "accepted", "paid", "auto_") == (8, 8 * reward, False)
         assert c.one("TaskBoard", "ReviewNote", receipt)["reasonCid"] == META
@@ -358,19 +359,27 @@ def test_task_board_campaign_review_auto_approval_and_withdraw(env: Env) -> None
         # Batch 1: the requester stays silent; after the review window anyone finalizes it in full.
         claimed = await c.emit(labeler, "TaskBoard", "claimBatch", campaign, event="BatchClaimed")
         assert claimed["batch"] == 1
-        await c.send(labeler, "TaskBoard", "submitBatch", claimed["slot"], CID, b"\x02" * 32)
+        submitted = await c.emit(
+            labeler, "TaskBoard", "submitBatch", claimed["slot"], CID, b"\x02" * 32, event="BatchSubmitted"
+        )
+        args = (labeler.address, submitted["submission"], campaign, 1)
         with pytest.raises(TxReverted, match="ReviewWindowOpen"):
-            await c.send(anyone, "TaskBoard", "finalize", labeler.address, claimed["slot"])
+            await c.send(anyone, "TaskBoard", "finalize", *args)
         await c.advance(review_window + 1)
-        args = (labeler.address, claimed["slot"])
         auto = await c.emit(anyone, "TaskBoard", "finalize", *args, event="BatchReviewed")
         assert fields(auto, "accepted", "paid", "auto_") == (10, 10 * reward, True)
+        # Nobody disputed batch 0's 2 rejected items within the window (2 days): anyone settles them.
+        await c.advance(2 * 86_400)
+        await c.emit(anyone, "TaskBoard", "settleReview", *first, event="RejectionSettled")
         record = await c.read("TaskBoard", "getLabeler", labeler.address)
-        assert record[:4] == (18 * reward, 18, 2, 2)  # earnings, accepted, rejected, batches reviewed
+        assert record[:3] == (18 * reward, 18, 2)  # earnings, accepted, rejected
+        assert await c.read("TaskBoard", "acceptedItems", campaign, labeler.address) == 18
+        assert await c.read("TaskBoard", "requesterRecord", requester.address) == (8, 2, 10, 0, 0)
 
         assert (await c.emit(labeler, "TaskBoard", "withdraw", event="Withdrawn"))["amount"] == 18 * reward
         refund = await c.emit(requester, "TaskBoard", "close", campaign, event="EscrowRefunded")
         assert refund["amount"] == 2 * reward  # the 2 rejected items' escrow goes back
+        assert await c.read("TaskBoard", "isSettled", campaign)
         after = await c.balances(requester, labeler, "TaskBoard")
         assert deltas(after, before) == [-18 * reward, 18 * reward, 0]
 

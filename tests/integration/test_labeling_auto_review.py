@@ -101,14 +101,16 @@ def test_a_round_cut_off_while_its_transaction_was_in_flight_is_awaited(env: Env
         await c.fund(acct(owner), 10**18)
         campaign_id, _ = await services[owner].create_campaign(spec)
 
-        async def label(who: int) -> int:
+        async def label(who: int) -> None:
             claim = await services[who].claim(campaign_id)
             await services[who].submit(claim, [Annotation(item_id=i.id, label="circle") for i in claim.items])
-            return claim.slot
 
-        slot = await label(first)
+        await label(first)
         await label(second)  # (its transaction first: the outbox's tracking would send the cut-off one)
-        data = encode_call("TaskBoard", "reviewBatches", [acct(first).address], [slot], [1], "")
+        subs = await services[owner].submissions(campaign_id)
+        sub = next(s for s in subs if s.labeler == acct(first).address)
+        review = (sub.labeler, sub.index, campaign_id, sub.batch, 1)
+        data = encode_call("TaskBoard", "reviewBatches", [review], "")
         board = c.deployment.address("TaskBoard")
         cut_off = await c.outbox.prepare(TxRequest("auto-review:cut-off", board, data), acct(owner))
 

@@ -111,7 +111,7 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
             1,
             1,
             60,
-            60,
+            600,
             0,
             b"\0" * 32,
         )
@@ -162,7 +162,8 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
         pending = await labeler.earnings()
         assert (pending.pending, [r.status for r in pending.rows]) == (3 * REWARD, ["pending"])
 
-        await c.send(acct(REQUESTER), "TaskBoard", "reviewBatch", acct(LABELER).address, claim.slot, 2, "")
+        (sub,) = await requester.submissions(campaign_id)
+        await requester.review_batches([(sub, 2)], "", intent="review:by-hand")
         earned = await labeler.earnings()
         (row,) = earned.rows
         assert (row.status, row.items, row.accepted, row.paid) == ("partly accepted", 3, 2, 2 * REWARD)
@@ -173,7 +174,8 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
         assert (stats.reviewed_batches, stats.cost_so_far) == (1, 2 * REWARD)
         assert stats.labelers == [LabelerStats(acct(LABELER).address, 1, 2, 1, 1.0)]
         (info,) = [i for i in await requester.campaigns() if i.campaign_id == campaign_id]
-        assert (info.requester_reviewed, info.requester_accept_rate) == (1, pytest.approx(2 / 3))
+        # the requester's record on chain: 2 accepted; the rejection counts once it is final
+        assert (info.requester_reviewed, info.requester_accept_rate) == (2, 1.0)
 
         before = await c.balances(acct(LABELER))
         await labeler.withdraw()
@@ -181,9 +183,14 @@ def test_campaign_claim_submit_review_withdraw_close(env: Env, tmp_path: Path) -
         assert (await labeler.earnings()).paid == 2 * REWARD
 
         before = await c.balances(acct(REQUESTER))
-        await requester.close(campaign_id)
-        assert deltas(await c.balances(acct(REQUESTER)), before) == [escrow - 2 * REWARD]
+        await requester.close(campaign_id)  # the rejected item stays reserved: it may be disputed
+        assert deltas(await c.balances(acct(REQUESTER)), before) == [escrow - 3 * REWARD]
         assert not next(i for i in await labeler.campaigns() if i.campaign_id == campaign_id).open
+        await c.advance(await requester.board.dispute_window() + 1)
+        await requester.close(campaign_id)  # nobody disputed: the rejection is settled and refunded
+        assert deltas(await c.balances(acct(REQUESTER)), before) == [escrow - 2 * REWARD]
+        (info,) = [i for i in await requester.campaigns() if i.campaign_id == campaign_id]
+        assert (info.requester_reviewed, info.requester_accept_rate) == (3, pytest.approx(2 / 3))
 
     run(env, body)
 

@@ -96,6 +96,8 @@ class CampaignInfo:
     min_reputation: int = 0
     requester_reviewed: int = 12
     requester_accept_rate: float | None = 0.92
+    requester_disputes_lost: int = 0
+    requester_auto_accepted: int = 0
 
 
 class ReputationTooLow(Exception):
@@ -117,6 +119,7 @@ class FakeService:
     claims: list[ClaimedBatch] = field(default_factory=list)
     claim_error: Exception | None = None
     submit_error: Exception | None = None
+    dispute_error: Exception | None = None
     earnings_value: Earnings | None = None
     calls: list[str] = field(default_factory=list)
     submitted: list[tuple[ClaimedBatch, list[Annotation]]] = field(default_factory=list)
@@ -178,6 +181,12 @@ class FakeService:
     async def withdraw(self) -> str:
         await self._step("withdraw")
         return "0x" + "cd" * 32
+
+    async def dispute(self, campaign_id: int, batch: int) -> str:
+        await self._step(f"dispute {campaign_id} {batch}")
+        if self.dispute_error is not None:
+            raise self.dispute_error
+        return "0x" + "ef" * 32
 
 
 def manifest(title: str, task: TaskType, items: list[Item], label_set: LabelSet) -> Manifest:

@@ -27,10 +27,12 @@ def test_words() -> None:
     assert (
         reputation(0, None) == "New requester" and reputation(1200, 0.875) == "88% accepted · 1,200 reviewed"
     )
+    record = reputation(1200, 0.875, disputes_lost=1, auto_accepted=30)
+    assert record == "88% accepted · 1,200 reviewed · lost 1 dispute · 30 left unreviewed"
     assert in_words(52 * 60 + 10) == "in 52 min" and in_words(3 * 3600 + 300) == "in 3 h 5 min"
     assert in_words(3 * 86400) == "in 3 days"
     assert "you have 3, it needs 50" in explain(Exception("reverted: ReputationTooLow(have=3, need=50)"))
-    assert "hold as many batches" in explain(Exception("NoFreeSlot()"))
+    assert "16 batches you have not submitted" in explain(Exception("NoFreeSlot()"))
     assert explain(RuntimeError("the RPC timed out")) == "the RPC timed out"
     assert explain(TimeoutError()) == "TimeoutError"
 

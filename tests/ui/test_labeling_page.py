@@ -212,6 +212,35 @@ def test_earnings_show_the_rejected_reason_and_withdraw(page, service, qtbot) ->
     assert service.calls.count("withdraw") == 1
 
 
+def test_a_rejection_open_to_dispute_is_disputed_from_its_row(page, service, qtbot) -> None:
+    service.earnings_value = Earnings(
+        pending=0, accepted=0, paid=0, rejected=SAHARA, withdrawable=0,
+        rows=[
+            EarningRow(1, 0, 5, "rejected", 0, 0, "no reason given", disputable=True),
+            EarningRow(1, 1, 5, "rejected", 0, 0, "gold accuracy 0%"),  # its window is over
+        ],
+    )  # fmt: skip
+    page.set_service(service)
+    page.tab_buttons[1].click()
+    view = page.earnings_view
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2)
+    assert not view.dispute_button.isEnabled()  # nothing selected
+    closed = next(r for r in range(2) if view.table.item(r, 1).text() == "1")
+    view.table.selectRow(closed)
+    assert not view.dispute_button.isEnabled()
+    view.table.selectRow(1 - closed)
+    assert view.dispute_button.isEnabled()
+    service.dispute_error = RuntimeError("reverted: DisputeWindowClosed(until=5)")
+    view.dispute_button.click()
+    qtbot.waitUntil(lambda: "was not disputed" in view.status.text())
+    assert "the rejection is final" in view.status.text()
+    service.dispute_error = None
+    view.table.selectRow(1 - closed)
+    view.dispute_button.click()
+    qtbot.waitUntil(lambda: "Batch 0 is disputed" in view.status.text())
+    assert [c for c in service.calls if c.startswith("dispute")] == ["dispute 1 0", "dispute 1 0"]
+
+
 def test_a_failed_campaign_load_is_shown(page, service, qtbot) -> None:
     async def broken():
         raise ConnectionError("the node at http://127.0.0.1:8545 is unreachable")

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from app.labeling.catalog import BoardCampaign, topic
+from app.labeling.catalog import RequesterRecord, topic
 from app.labeling.monitor import FlaggedItem, LabelerStats, Submission, monitor_stats
 from app.labeling.schema import Annotation, BatchResult, Item, LabelSet, Manifest, TaskType
-from app.labeling.service import CampaignError, CampaignSpec, LabelingService, check_spec
+from app.labeling.service import CampaignError, CampaignSpec, check_spec
 
 A, B, C = (
     "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
@@ -36,8 +36,11 @@ def spec(**changes: object) -> CampaignSpec:
         ({"reward_per_item": 0}, "reward per item"),
         ({"redundancy": 256}, "1 to 255 labelers"),
         ({"batch_size": 70_000}, "1 to 65,535"),
-        ({"claim_ttl_s": 0}, "claimed batch"),
-        ({"review_window_s": 2**32}, "review window"),
+        ({"claim_ttl_s": 0}, "time limit"),
+        ({"claim_ttl_s": 59}, "1 minute to 7 days"),  # the board's bounds (MIN/MAX_CLAIM_TTL)
+        ({"claim_ttl_s": 7 * 86400 + 1}, "1 minute to 7 days"),
+        ({"review_window_s": 599}, "10 minutes to 30 days"),  # MIN/MAX_REVIEW_WINDOW
+        ({"review_window_s": 30 * 86400 + 1}, "review window"),
         ({"min_reputation": -1}, "reputation"),
         ({"items": ITEMS[:1] * 70_000, "reward_per_item": 2**72 - 1, "redundancy": 255}, "escrow"),
     ],
@@ -53,21 +56,14 @@ def test_topics_pad_numbers_and_addresses() -> None:
     assert topic(A.lower()) == "0x" + "00" * 12 + A[2:].lower()
 
 
-def terms(requester: str, item_count: int = 5, batch_size: int = 2) -> BoardCampaign:
-    return BoardCampaign(0, 0, 0, 1, 1, item_count, 3, batch_size, 1, 60, 60, 0, requester, b"")
-
-
-def test_requester_record_counts_own_reviews_not_automatic_ones() -> None:
-    campaigns = {1: terms(A), 2: terms(B)}
-
-    def review(campaign: int, batch: int, accepted: int, auto: bool = False) -> object:
-        return type(
-            "E", (), {"args": {"campaignId": campaign, "batch": batch, "accepted": accepted, "auto_": auto}}
-        )
-
-    reviews = [review(1, 0, 2), review(1, 2, 0), review(1, 1, 2, auto=True), review(2, 0, 1), review(9, 0, 1)]
-    record = LabelingService._requester_records(campaigns, reviews)  # type: ignore[arg-type]
-    assert record == {A: (2, 2 / 3), B: (1, 0.5)}  # batch 2 of 5 items by 2 holds one item
+def test_requester_record_share_is_of_decided_items_only() -> None:
+    """The board's record (TaskBoard.requesterRecord): items accepted only because the requester
+    stayed silent do not count in its favour; a requester that decided nothing has no share."""
+    record = RequesterRecord(
+        accepted_items=30, rejected_items=10, auto_accepted_items=50, disputes_lost=1, disputes_won=0
+    )
+    assert (record.decided, record.accept_rate) == (40, 0.75)
+    assert RequesterRecord(0, 0, 7, 0, 0).accept_rate is None
 
 
 def submission(labeler: str, batch: int, labels: list[str | None]) -> Submission:

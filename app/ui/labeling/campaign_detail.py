@@ -107,8 +107,11 @@ class CampaignDetailView(QWidget):
         self.facts["Est. per hour"].setText(f"≈ {sahara(hourly)}")
         self.facts["Est. per hour"].setToolTip(per_hour_tooltip(campaign.task_type))
         self.facts["Requester"].setText(
-            reputation(campaign.requester_reviewed, campaign.requester_accept_rate)
-        )
+            reputation(
+                campaign.requester_reviewed, campaign.requester_accept_rate,
+                campaign.requester_disputes_lost, campaign.requester_auto_accepted,
+            )
+        )  # fmt: skip
         hours = campaign.claim_ttl_s / 3600
         days = campaign.review_window_s / 86400
         self.terms.setText(

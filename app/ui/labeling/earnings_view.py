@@ -1,5 +1,6 @@
 """What labeling has earned: pending review, accepted, paid, rejected (with the requester's reason
-per batch), and a withdraw button for what is credited on-chain."""
+per batch), a withdraw button for what is credited on-chain, and a dispute button for a selected
+rejection still open to dispute."""
 
 from __future__ import annotations
 
@@ -27,17 +28,26 @@ ROW_COLUMNS = ["Campaign", "Batch", "Items", "Status", "Accepted", "Earned", "Re
 class EarningsView(QWidget):
     refresh_requested = Signal()
     withdraw_requested = Signal()
+    dispute_requested = Signal(int, int)  # campaign id, batch
 
     def __init__(self, colors: Colors) -> None:
         super().__init__()
         self._colors = colors
         self._withdrawable = 0
+        self._disputable: list[tuple[int, int]] = []  # (campaign, batch) of rows open to dispute
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(12)
         top = QHBoxLayout()
         top.addWidget(styled_label("Your earnings", "section"))
         top.addStretch(1)
+        self.dispute_button = action_button("Dispute rejection", self._dispute)
+        self.dispute_button.setToolTip(
+            "Ask the arbiter to pay the rejected items of the selected batch. It takes a bond (a share "
+            "of the disputed pay), returned unless the arbiter rejects the dispute entirely."
+        )
+        self.dispute_button.setEnabled(False)
+        top.addWidget(self.dispute_button)
         self.refresh_button = action_button("Refresh", self.refresh_requested.emit)
         top.addWidget(self.refresh_button)
         column.addLayout(top)
@@ -66,6 +76,7 @@ class EarningsView(QWidget):
             0, self.table.horizontalHeader().ResizeMode.ResizeToContents
         )
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         column.addWidget(self.table)
         self.empty = styled_label("No batches yet: what you submit shows here.", "empty-body")
         self.empty.hide()
@@ -81,6 +92,7 @@ class EarningsView(QWidget):
         busy = text is not None
         self.refresh_button.setEnabled(not busy)
         self.withdraw_button.setEnabled(not busy and self._withdrawable > 0)
+        self.dispute_button.setEnabled(not busy and self._selected() is not None)
         self.show_status(text)  # None: the busy line goes
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
@@ -120,6 +132,25 @@ class EarningsView(QWidget):
             ]
             for row in rows
         ]
+        self._disputable = [(r.campaign_id, r.batch) for r in rows if getattr(r, "disputable", False)]
         fill_sorted(self.table, cells)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
+        self._selection_changed()
+
+    def _selected(self) -> tuple[int, int] | None:
+        """The selected row's (campaign, batch) if its rejection is open to dispute."""
+        row = self.table.currentRow()
+        campaign, batch = self.table.item(row, 0), self.table.item(row, 1)
+        if row < 0 or not isinstance(campaign, Cell) or not isinstance(batch, Cell):
+            return None
+        key = (int(campaign.key), int(batch.key))
+        return key if key in self._disputable else None
+
+    def _selection_changed(self) -> None:
+        self.dispute_button.setEnabled(self.refresh_button.isEnabled() and self._selected() is not None)
+
+    def _dispute(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            self.dispute_requested.emit(*selected)

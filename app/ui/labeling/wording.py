@@ -37,11 +37,21 @@ def per_hour_tooltip(task: TaskType) -> str:
     )
 
 
-def reputation(reviewed: int, accept_rate: float | None) -> str:
-    """The requester's record: how many batches they reviewed and how many items they accepted."""
+def reputation(
+    reviewed: int, accept_rate: float | None, disputes_lost: int = 0, auto_accepted: int = 0
+) -> str:
+    """The requester's public record on the board: the share of other labelers' items it accepted
+    of those it decided (its own work never counts), and, when given, the disputes it lost and the
+    items accepted only because it did not review in time."""
     if not reviewed or accept_rate is None:
-        return "New requester"
-    return f"{accept_rate:.0%} accepted · {reviewed:,} reviewed"
+        text = "New requester"
+    else:
+        text = f"{accept_rate:.0%} accepted · {reviewed:,} reviewed"
+    if disputes_lost:
+        text += f" · lost {disputes_lost:,} dispute{'s' if disputes_lost != 1 else ''}"
+    if auto_accepted:
+        text += f" · {auto_accepted:,} left unreviewed"
+    return text
 
 
 def requirement(min_reputation: int) -> str:
@@ -71,8 +81,12 @@ def explain(exc: BaseException) -> str:
     known = {
         "NoBatchAvailable": "Every batch of this campaign is taken or done. Batches come back when a claim "
         "expires: try again later, or pick another campaign.",
-        "NoFreeSlot": "You hold as many batches as you can at once. Submit one of them first.",
+        "NoFreeSlot": "You hold 16 batches you have not submitted yet, as many as one can hold at once. "
+        "Submit one of them first (submitted batches no longer count, reviewed or not).",
         "CampaignNotOpen": "This campaign is closed: it takes no more work.",
+        "DisputeWindowClosed": "The time to dispute this review is over: the rejection is final.",
+        "NotSubmitted": "This batch has moved on (reviewed, settled or disputed already): refresh to see "
+        "where it stands.",
         "UnknownCampaign": "This campaign does not exist on this network.",
         "NotClaimed": "This batch is no longer yours (the claim expired and it was given back). Your "
         "answers are still saved on this computer.",

@@ -125,6 +125,7 @@ class LabelPage(QWidget):
         self.labeling.next_batch_requested.connect(self.next_batch)
         self.earnings_view.refresh_requested.connect(self.refresh_earnings)
         self.earnings_view.withdraw_requested.connect(self.withdraw)
+        self.earnings_view.dispute_requested.connect(self.dispute)
         self.set_service(None)
         app = QApplication.instance()
         if app is not None:
@@ -420,6 +421,22 @@ class LabelPage(QWidget):
         await self._load_earnings(
             service, epoch, f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]})."
         )
+
+    def dispute(self, campaign_id: int, batch: int) -> None:
+        self.calls.run("dispute", self._dispute, campaign_id, batch)
+
+    async def _dispute(self, service: Any, epoch: int, campaign_id: int, batch: int) -> None:
+        self.earnings_view.set_busy("Disputing the rejection (the bond, then the dispute: two transactions)…")
+        try:
+            await service.dispute(campaign_id, batch)
+        except Exception as exc:  # the window is over, not enough SAHARA for the bond, the network
+            if self.calls.current(epoch):
+                self.earnings_view.set_busy(None)
+                self.earnings_view.show_status(f"The rejection was not disputed: {explain(exc)}", "error")
+            return
+        if self.calls.current(epoch):
+            done = f"Batch {batch} is disputed: the arbiter decides; if it does not in time, you win."
+            await self._load_earnings(service, epoch, done)
 
     def shutdown(self) -> None:
         """Stop the labeling view's worker threads (at quit; drafts are already saved)."""

@@ -31,6 +31,10 @@ abstract contract Fixture is Test {
     uint96 internal constant MIN_STAKE = 100e18;
     uint40 internal constant UNBONDING = 7 days;
     uint256 internal constant T0 = 1_700_000_000;
+    uint32 internal constant DISPUTE_WINDOW = 2 days;
+    uint32 internal constant ARBITER_WINDOW = 7 days;
+    uint16 internal constant BOND_BPS = 1_000;
+    uint72 internal constant REPUTATION_MIN_REWARD = 1e15;
 
     bytes32 internal constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
@@ -42,7 +46,7 @@ abstract contract Fixture is Test {
         registry = new AssetRegistry(admin, MIN_PARENT_BPS);
         vault = new RoyaltyVault(token, registry);
         market = new LicenseMarket(token, registry, vault, admin, treasury, FEE_BPS, DELIVERY_TIMEOUT);
-        board = new TaskBoard(token);
+        board = new TaskBoard(token, admin, arbiter, DISPUTE_WINDOW, ARBITER_WINDOW, BOND_BPS, REPUTATION_MIN_REWARD);
         compute = new ComputeMarket(token, admin, MIN_STAKE, UNBONDING);
         bytes32 minter = token.MINTER_ROLE();
         bytes32 arbiterRole = compute.ARBITER_ROLE();
