@@ -8,7 +8,7 @@ So the genesis block hash is remembered per chain id; when it changes, every row
 with a ``chain_id`` column for that id is deleted, and the caller drops the deployment manifest.
 
 A database from before this check has no genesis stored: its records are trusted if the oldest
-mined outbox transaction is still on the chain, and started over otherwise.
+mined outbox transaction is still in its block, and started over otherwise.
 
 Event cursors are also pulled back to the chain's head: a chain that lost its last blocks (a
 devnet killed between snapshots) mines new blocks at those numbers, which must be scanned again.
@@ -32,23 +32,33 @@ def _key(chain_id: int) -> str:
 
 
 async def _records_fit(sessions: sessionmaker[Session], client: ChainClient, chain_id: int) -> bool:
-    """No genesis stored yet: do this chain's records belong to the chain the node serves?"""
-    from web3.exceptions import TransactionNotFound
+    """No genesis stored yet: do this chain's records belong to the chain the node serves?
 
+    The oldest mined outbox transaction must be in the block it was mined in. The block is asked
+    for, not the receipt: nodes that prune their transaction index forget old receipts by hash,
+    and that must not wipe a real network's records.
+    """
     with sessions() as session:
-        oldest = session.scalars(
-            select(OutboxTx.tx_hash)
-            .where(OutboxTx.chain_id == chain_id, OutboxTx.status.in_(("mined", "failed")))
+        oldest = session.execute(
+            select(OutboxTx.tx_hash, OutboxTx.block_number)
+            .where(
+                OutboxTx.chain_id == chain_id,
+                OutboxTx.status.in_(("mined", "failed")),
+                OutboxTx.block_number.is_not(None),
+            )
             .order_by(OutboxTx.id)
             .limit(1)
         ).first()
     if oldest is None:
         return True
+    from web3.exceptions import BlockNotFound
+
     try:
-        await client.ask(client.w3.eth.get_transaction_receipt(oldest))
-    except TransactionNotFound:
+        block = await client.ask(client.w3.eth.get_block(oldest.block_number))
+    except BlockNotFound:
         return False
-    return True
+    mined = {"0x" + bytes(h).hex() for h in block["transactions"]}
+    return oldest.tx_hash.lower() in mined
 
 
 def _start_over(session: Session, chain_id: int) -> int:

@@ -46,18 +46,38 @@ def assert_records_are_this_chains(home: Path) -> None:
         assert rpc_call(url, "eth_getTransactionReceipt", [tx_hash]) is not None, tx_hash
 
 
+def leave_a_draft(home: Path) -> None:
+    """A record of the old chain that nothing on the new one would overwrite."""
+    with sqlite3.connect(home / "data" / "sahara.db") as db:
+        db.execute(
+            "INSERT INTO label_draft (chain_id, campaign_id, account, item_id, annotation, updated_at)"
+            " VALUES (31337, 1, '0xabc', 'item', '{}', '2026-01-01 00:00:00')"
+        )
+    db.close()
+
+
+def drafts(home: Path) -> int:
+    with sqlite3.connect(home / "data" / "sahara.db") as db:
+        (count,) = db.execute("SELECT count(*) FROM label_draft").fetchone()
+    db.close()
+    return int(count)
+
+
 def test_commands_that_need_contracts_work_after_a_reset(home: Path) -> None:
     try:
         ok(sahara(home, "devnet", "start"))
         ok(sahara(home, "label", "campaigns"))  # deploys the contracts on the fresh devnet
         assert_records_are_this_chains(home)
+        leave_a_draft(home)
 
         ok(sahara(home, "devnet", "reset", "--yes"))
         ok(sahara(home, "devnet", "start"))
         ok(sahara(home, "label", "campaigns"))  # was: web3 TransactionNotFound traceback
         assert_records_are_this_chains(home)
+        assert drafts(home) == 0  # the old chain's records were started over
 
         # A database from before the genesis check (nothing remembered) after another reset.
+        leave_a_draft(home)
         ok(sahara(home, "devnet", "reset", "--yes"))
         with sqlite3.connect(home / "data" / "sahara.db") as db:
             db.execute("DELETE FROM app_state WHERE key LIKE 'genesis:%'")
@@ -65,5 +85,6 @@ def test_commands_that_need_contracts_work_after_a_reset(home: Path) -> None:
         ok(sahara(home, "devnet", "start"))
         ok(sahara(home, "label", "campaigns"))
         assert_records_are_this_chains(home)
+        assert drafts(home) == 0
     finally:
         sahara(home, "devnet", "stop")

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.client import ChainClient, ChainUnavailable
@@ -20,6 +21,7 @@ from app.chain.devnet_state import take_snapshot
 from app.chain.jsonrpc import rpc_call
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.db.models import LabelReviewCursor
 from app.wallet.faucet import DEV_MNEMONIC
 from app.wallet.hd import signing_account
 from app.wallet.outbox import Outbox, TxRequest
@@ -126,6 +128,12 @@ def test_a_torn_dump_rolls_back_to_the_snapshot_and_the_outbox_sends_the_rest_ag
     asyncio.run(send(info.rpc_url, range(5)))
     assert take_snapshot(info.rpc_url, devnet.state_file) is not None
     asyncio.run(send(info.rpc_url, range(5, 10)))
+    head = int(rpc_call(info.rpc_url, "eth_blockNumber"), 16)
+    with sessions() as session:  # an event cursor that had scanned every block before the kill
+        session.add(
+            LabelReviewCursor(chain_id=31337, board=RECIPIENT, account=RECIPIENT, next_block=head + 1)
+        )
+        session.commit()
     os.kill(info.pid, signal.SIGKILL)
     devnet._proc.wait(timeout=5)
     whole = Path(devnet.live_file).read_bytes() if devnet.live_file.exists() else b'{"block": {}}'
@@ -144,3 +152,6 @@ def test_a_torn_dump_rolls_back_to_the_snapshot_and_the_outbox_sends_the_rest_ag
             await outbox.client.close()
 
     asyncio.run(after_restart())
+    with sessions() as session:  # rewound to the snapshot's head: the lost blocks' events are scanned again
+        (cursor,) = session.scalars(select(LabelReviewCursor)).all()
+        assert cursor.next_block <= head + 1 - 5
