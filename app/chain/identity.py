@@ -87,13 +87,13 @@ async def adopt_chain(sessions: sessionmaker[Session], client: ChainClient, chai
     """
     genesis = await client.ask(client.w3.eth.get_block(0))
     genesis_hash = "0x" + bytes(genesis["hash"]).hex()
-    head = await client.block_number()
     with sessions() as session:
         stored = session.get(AppState, _key(chain_id))
         known = stored.value if stored is not None else None
     fresh = known != genesis_hash and (
         known is not None or not await _records_fit(sessions, client, chain_id)
     )
+    head = await client.block_number()  # read last: a worker's cursor may be moving past it
     with sessions() as session:
         removed = _start_over(session, chain_id) if fresh else 0
         _rewind_cursors(session, chain_id, head)
