@@ -144,7 +144,15 @@ def run_wallet(args: argparse.Namespace) -> int:
     try:
         actions = {"new": _new, "import": _import, "list": _list, "balance": _balance, "pubkey": _pubkey}
         actions[args.action](args)
-    except (CliError, MnemonicError, KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError) as exc:
+    except (
+        CliError,
+        MnemonicError,
+        KeystoreCorrupt,
+        WrongPassword,
+        TooManyAttempts,
+        ValueError,
+        FileExistsError,
+    ) as exc:
         print(f"wallet: {exc}", file=sys.stderr)
         return 1
     return 0

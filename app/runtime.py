@@ -140,17 +140,27 @@ class AppRuntime:
     async def _connect(self, status: NetworkStatus) -> NetworkStatus:
         """Point the one chain client and the outbox at ``status`` (a restarted devnet has a new port).
 
-        The outbox object survives reconnects so its listeners and pending queue stay in place.
+        The outbox object survives reconnects so its listeners and pending queue stay in place; it
+        reconciles with the node again before its next send. A new chain under the same id (a reset
+        devnet) first has this database's records of the old one removed.
         """
-        from app.chain.client import ChainClient
+        from app.chain.client import ChainClient, ChainUnavailable
+        from app.chain.contracts import deployment_file
+        from app.chain.identity import adopt_chain
         from app.wallet.outbox import Outbox
 
         old, self.client = self.client, ChainClient(status.rpc_url)
         if self.sessions is not None:
+            try:  # a reset devnet is a new chain: its old records and manifest go
+                if await adopt_chain(self.sessions, self.client, status.chain_id):
+                    deployment_file(self.paths.data, status.name).unlink(missing_ok=True)
+                    self.deployment = None
+            except ChainUnavailable as exc:
+                raise NetworkError(str(exc)) from exc
             if self.outbox is None:
                 self.outbox = Outbox(self.sessions, self.client, status.chain_id)
             else:
-                self.outbox.client, self.outbox.chain_id = self.client, status.chain_id
+                self.outbox.use(self.client, status.chain_id)
         if old is not None:
             await old.close()
         return status

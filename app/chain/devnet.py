@@ -1,9 +1,10 @@
 """The embedded local devnet: an anvil node the app starts, watches, shares and stops.
 
 Why it is shaped like this:
-- Chain state lives in ``<data>/devnet/state.json`` (``--state`` with ``--state-interval 1``), so the
-  chain survives app restarts and a ``kill -9`` of anvil. The last good state is copied to
-  ``state.json.bak`` before each start, and used if anvil refuses a damaged file.
+- Chain state lives in ``<data>/devnet/state.json``, so the chain survives app restarts and a
+  ``kill -9`` of anvil. That file is only ever replaced whole (``devnet_state`` says how): anvil
+  dumps beside it every second, and a watching app snapshots it atomically as blocks arrive. The
+  last good state is also copied to ``state.json.bak`` before each start, used if anvil refuses it.
 - ``devnet.json`` records pid, port and owner. A second app instance (or ``sahara devnet status``)
   finds it there and attaches instead of starting another node. All start/stop decisions happen
   under a file lock so two instances never race to spawn two nodes.
@@ -34,6 +35,7 @@ from pathlib import Path
 import psutil
 from filelock import FileLock
 
+from app.chain.devnet_state import keep_backup, promote_newest, take_snapshot
 from app.chain.jsonrpc import RpcError, rpc_call
 from app.fileio import atomic_write_text
 from app.resources import REPO_ROOT, is_frozen
@@ -141,6 +143,7 @@ class Devnet:
         self.owner = owner or f"app:{os.getpid()}"
         self.start_timeout = start_timeout
         self.state_file = folder / "state.json"
+        self.live_file = folder / "state.live.json"  # anvil's own dumps: may be torn by a kill
         self.backup_file = folder / "state.json.bak"
         self.info_file = folder / "devnet.json"
         self.log_file = folder / "anvil.log"
@@ -199,6 +202,7 @@ class Devnet:
             info = self._read_info()
             stopped = False
             if info is not None and _pid_is_anvil(info.pid):
+                take_snapshot(info.rpc_url, self.state_file)  # anvil's own exit dump is not atomic
                 self._terminate(info.pid)
                 stopped = True
             self.info_file.unlink(missing_ok=True)
@@ -219,7 +223,7 @@ class Devnet:
         """Stop the devnet and delete its chain state: the next start is a fresh chain."""
         self.stop()
         with self._lock:
-            for path in (self.state_file, self.backup_file, self.info_file):
+            for path in (self.state_file, self.live_file, self.backup_file, self.info_file):
                 path.unlink(missing_ok=True)
 
     # -- watchdog --------------------------------------------------------------------------------
@@ -229,7 +233,8 @@ class Devnet:
         self._listeners.append(callback)
 
     def watch(self, interval: float = 1.0, max_restarts: int = 5, window: float = 60.0) -> None:
-        """Start a daemon thread that restarts the devnet when it dies (bounded, to avoid a loop)."""
+        """Start a daemon thread that snapshots the chain as blocks arrive, and restarts the devnet
+        when it dies (bounded, to avoid a loop)."""
         if self._watchdog is not None and self._watchdog.is_alive():
             return
         self._stop_watch.clear()
@@ -244,6 +249,7 @@ class Devnet:
     def _watch_loop(self, interval: float, max_restarts: int, window: float) -> None:
         restarts: list[float] = []
         misses = 0
+        saved: tuple[int, str] | None = None  # (block, rpc url) of the last snapshot
         while not self._stop_watch.wait(interval):
             info = self._info
             if info is None:
@@ -251,8 +257,10 @@ class Devnet:
             process_gone = not _pid_is_anvil(info.pid)
             if not process_gone:
                 try:
-                    rpc_call(info.rpc_url, "eth_blockNumber", timeout=interval * 2)
+                    block = int(rpc_call(info.rpc_url, "eth_blockNumber", timeout=interval * 2), 16)
                     misses = 0
+                    if saved != (block, info.rpc_url) and take_snapshot(info.rpc_url, self.state_file):
+                        saved = (block, info.rpc_url)
                     continue
                 except RpcError:
                     misses += 1
@@ -304,14 +312,6 @@ class Devnet:
         atomic_write_text(self.info_file, json.dumps(asdict(info), indent=2))
         return info
 
-    def _backup_state(self) -> None:
-        """Keep the last state file that parses, so a file torn by a crash can be recovered."""
-        try:
-            json.loads(self.state_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        shutil.copyfile(self.state_file, self.backup_file)
-
     def _spawn(self) -> DevnetInfo:
         anvil = self.anvil or find_anvil()
         if anvil is None:
@@ -319,7 +319,8 @@ class Devnet:
                 "anvil was not found. Run `make run` (it installs the npm package @foundry-rs/anvil), "
                 f"put anvil on PATH, or set {ANVIL_ENV}."
             )
-        self._backup_state()
+        promote_newest(self.state_file, self.live_file)
+        keep_backup(self.state_file, self.backup_file)
         try:
             return self._launch(anvil)
         except DevnetError:
@@ -336,8 +337,10 @@ class Devnet:
         port = free_loopback_port()
         cmd = [
             str(anvil), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(self.chain_id),
-            "--state", str(self.state_file), "--state-interval", "1",
+            "--dump-state", str(self.live_file), "--state-interval", "1",
         ]  # fmt: skip
+        if self.state_file.exists():
+            cmd += ["--load-state", str(self.state_file)]
         if self.block_time:
             # Blocks tick like a real chain, and transactions still mine at once (no waiting a slot).
             cmd += ["--block-time", str(self.block_time), "--mixed-mining"]

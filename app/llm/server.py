@@ -10,15 +10,22 @@ name a loopback host (a web page that rebinds its DNS name to 127.0.0.1 is refus
 with ``Content-Type: application/json`` (so a page cannot post a form to it); bodies are limited to
 1 MiB; an optional API key is checked as a bearer token; a few generations run at once and the rest
 wait. Errors are OpenAI-shaped JSON with 400/401/404/405/411/413/415 statuses.
+
+Connections: a deep listen backlog (a burst of clients is queued, not reset); one deadline for a
+whole request, from waiting for its first byte to the end of its body, so a client that trickles a
+byte now and then (slow loris) is cut off, where a timeout per read would wait forever; and a
+client that hangs up or resets is logged in one line, never with a traceback.
 """
 
 from __future__ import annotations
 
 import hmac
+import io
 import ipaddress
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +37,9 @@ from app.llm.charlm import CharLM
 log = logging.getLogger("app.llm.server")
 
 MAX_BODY = 1 << 20
+REQUEST_TIMEOUT_S = 30.0  # to send a whole request (an idle keep-alive connection included)
+BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
+QUIET_ERRORS = (ConnectionError, TimeoutError)  # the client left or was too slow: nothing to debug
 LOOPBACK_NAMES = ("localhost", "localhost.")
 
 
@@ -49,12 +59,29 @@ def host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
+class _DeadlineIO(socket.SocketIO):
+    """The connection's read side, bounded by one deadline across every read until it is lifted."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__(sock, "rb")
+        self.deadline: float | None = None
+
+    def readinto(self, b: Any) -> int | None:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request took too long to arrive")
+            self._sock.settimeout(left)
+        return super().readinto(b)
+
+
 class ChatServer(ThreadingHTTPServer):
     """Serve ``lm`` on ``host:port`` (port 0 picks a free one). A non-loopback ``host`` raises
     ValueError unless ``allow_remote``: anyone who can reach the address could use the model."""
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = BACKLOG
 
     def __init__(
         self,
@@ -64,6 +91,7 @@ class ChatServer(ThreadingHTTPServer):
         api_key: str | None = None,
         allow_remote: bool = False,
         max_concurrent: int = 2,
+        request_timeout: float = REQUEST_TIMEOUT_S,
     ) -> None:
         if not allow_remote and not is_loopback(host):
             raise ValueError(f"{host} is not a loopback address; allow it explicitly to serve the network")
@@ -73,6 +101,7 @@ class ChatServer(ThreadingHTTPServer):
         self.api_key = api_key or None
         self.loopback_only = is_loopback(host)
         self.slots = threading.BoundedSemaphore(max_concurrent)
+        self.request_timeout = request_timeout
         self.started = int(time.time())
         super().__init__((host.strip("[]"), port), ChatHandler)
 
@@ -92,6 +121,14 @@ class ChatServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that left or stalled gets one log line; anything else is a bug, with its trace."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, QUIET_ERRORS):
+            log.info("%s: connection ended (%s)", client_address[0], type(exc).__name__)
+        else:
+            log.exception("chat server: the connection from %s failed", client_address[0])
+
 
 class ChatHandler(BaseHTTPRequestHandler):
     server: ChatServer
@@ -100,10 +137,26 @@ class ChatHandler(BaseHTTPRequestHandler):
     timeout = 60  # seconds a client may take to send a request
 
     # --- plumbing ----------------------------------------------------------------------------------
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the plain reader setup() made; the socket itself stays open
+        self._reader = _DeadlineIO(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        self._reader.deadline = time.monotonic() + self.server.request_timeout
+        super().handle_one_request()
+
+    def _request_read(self) -> None:
+        """The request is in: lift its deadline; writing the answer has the per-send timeout."""
+        self._reader.deadline = None
+        self.connection.settimeout(self.timeout)
+
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
     def _send_json(self, status: int, body: dict[str, Any], close: bool = False) -> None:
+        self._request_read()
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -153,8 +206,8 @@ class ChatHandler(BaseHTTPRequestHandler):
                 raise api.ApiError(f"no such endpoint: {method} {path or '/'}", status=404, code="not_found")
         except api.ApiError as error:
             self._fail(error)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client left; nobody to answer
+        except QUIET_ERRORS:
+            self.close_connection = True  # the client left or stalled; nobody to answer
         except Exception as exc:
             log.exception("chat server: %s %s failed", method, path)
             self._fail(api.ApiError(f"the server failed: {exc}", status=500, kind="server_error"))
@@ -222,6 +275,7 @@ class ChatHandler(BaseHTTPRequestHandler):
 
     def _stream(self, request: api.ChatRequest, generation: Any) -> None:
         name = self.server.lm.name
+        self._request_read()
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")

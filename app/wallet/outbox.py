@@ -13,6 +13,9 @@ Why each step is where it is:
 - Problems a user can fix are found before signing: a revert during gas estimation (with its
   reason) and insufficient funds (with the amounts) raise, and nothing is persisted.
 - An unreachable RPC is not an error: rows stay "signed" and are broadcast when it answers again.
+- Before its first use against a node, the outbox reconciles with it (``outbox_reconcile``): rows
+  the chain lost in a rollback go back to pending and are sent again. A nonce no row holds any more
+  (a rejected transaction) is the next one allocated, so a gap never strands what comes after it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -90,10 +93,15 @@ class Outbox:
         self.client = client
         self.chain_id = chain_id
         self.online = True
+        self.reconciled = False  # set once this outbox has checked its rows against the node
         self._nonce_lock = asyncio.Lock()
         self._listeners: list[Callable[[OutboxTx], None]] = []
 
     # -- queries ---------------------------------------------------------------------------------
+
+    def use(self, client: ChainClient, chain_id: int) -> None:
+        """Talk to another node from now on (a restarted devnet): reconcile again before sending."""
+        self.client, self.chain_id, self.reconciled = client, chain_id, False
 
     def add_listener(self, callback: Callable[[OutboxTx], None]) -> None:
         """``callback(row)`` after every status change (on the event loop's thread)."""
@@ -197,6 +205,7 @@ class Outbox:
         return replace(request, gas=gas, max_fee_per_gas=max_fee, max_priority_fee_per_gas=tip)
 
     async def prepare(self, request: TxRequest, signer: Signer) -> OutboxTx:
+        await self._reconcile_once()
         existing = self.find_intent(signer.address, request.intent_id)
         if existing is not None:
             return existing
@@ -223,15 +232,18 @@ class Outbox:
     ) -> OutboxTx:  # fmt: skip
         with self.sessions() as session:
             session.execute(text("BEGIN IMMEDIATE"))  # serialise nonce allocation across processes
-            if nonce is None:
-                highest = session.scalar(
-                    select(func.max(OutboxTx.nonce)).where(
-                        OutboxTx.chain_id == self.chain_id,
-                        OutboxTx.sender == signer.address,
-                        OutboxTx.status.in_(NONCE_HOLDING),
+            if nonce is None:  # the lowest from the chain's on that no row holds: gaps get filled
+                held = set(
+                    session.scalars(
+                        select(OutboxTx.nonce).where(
+                            OutboxTx.chain_id == self.chain_id, OutboxTx.sender == signer.address,
+                            OutboxTx.status.in_(NONCE_HOLDING), OutboxTx.nonce >= chain_nonce,
+                        )
                     )
-                )
-                nonce = max(chain_nonce, -1 if highest is None else highest + 1)
+                )  # fmt: skip
+                nonce = chain_nonce
+                while nonce in held:
+                    nonce += 1
             signed = signer.sign_transaction({**tx, "nonce": nonce})
             row = OutboxTx(
                 intent_id=request.intent_id, kind=kind, replaces=replaces, chain_id=self.chain_id,
@@ -280,6 +292,11 @@ class Outbox:
 
     async def track_once(self) -> None:
         """One pass: broadcast what is only signed, settle what has a receipt."""
+        try:
+            await self._reconcile_once()
+        except ChainUnavailable:
+            self.online = False
+            return
         for row in self.pending():
             try:
                 if row.status == "signed":
@@ -294,11 +311,16 @@ class Outbox:
                 return
 
     async def resume(self) -> None:
-        """At start: rebroadcast every unmined transaction (a restarted node may have lost them)."""
-        for row in self.pending():
-            if row.status == "broadcast" and await self._safe_receipt(row) is None:
-                self._update(row.id, status="signed")
+        """At start: reconcile with the node (it may have lost transactions), then one pass."""
+        self.reconciled = False
         await self.track_once()
+
+    async def _reconcile_once(self) -> None:
+        if not self.reconciled:
+            from app.wallet.outbox_reconcile import reconcile
+
+            await reconcile(self)
+            self.reconciled = True
 
     async def run(self, interval: float = 1.0) -> None:
         """The service loop (a task in the GUI and in ``sahara serve``); cancel it to stop."""

@@ -3,6 +3,12 @@
 The wallet must keep a BIP-39 phrase, not just a 32-byte key, so eth-keyfile (which derives an
 address from what it encrypts) does not fit. This module writes the same ``crypto`` section format;
 a 32-byte key encrypted here decrypts with eth-keyfile and the other way round (tested).
+
+The standard MAC covers the key *and* the ciphertext, so a changed ciphertext reads exactly like a
+wrong password, and used to count as a failed attempt. A ``passcheck`` beside it (a hash of the
+derived key alone; other tools ignore the extra field) tells the two apart: the password is right
+but the MAC fails means the file was altered or damaged (``KeystoreTampered``). A file written
+before the field existed cannot tell, and says "wrong password" as before until it is rewritten.
 """
 
 from __future__ import annotations
@@ -26,8 +32,21 @@ class KeystoreCorrupt(ValueError):
     """The keystore data is malformed; it is reported and never overwritten."""
 
 
+class KeystoreTampered(KeystoreCorrupt):
+    """The password is right but the encrypted secret does not match its MAC: altered or damaged."""
+
+
 class WrongPassword(ValueError):
-    """The password does not open the keystore (the MAC did not match)."""
+    """The password does not open the keystore."""
+
+
+PASSCHECK_TAG = b"sahara-passcheck-v1"
+
+
+def _passcheck(derived: bytes) -> bytes:
+    """A check of the password alone: keyed by the same scrypt output as the MAC, so it tells an
+    attacker nothing the MAC does not, but it does not cover the ciphertext."""
+    return keccak(PASSCHECK_TAG + derived[16:32])
 
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
@@ -52,6 +71,7 @@ def encrypt(secret: bytes, password: str, *, n: int = STANDARD_N) -> dict[str, A
         "kdf": "scrypt",
         "kdfparams": {"dklen": 32, "n": n, "r": SCRYPT_R, "p": SCRYPT_P, "salt": salt.hex()},
         "mac": keccak(derived[16:32] + ciphertext).hex(),
+        "passcheck": _passcheck(derived).hex(),
     }
 
 
@@ -65,6 +85,7 @@ def decrypt(crypto: dict[str, Any], password: str) -> bytes:
         iv = bytes.fromhex(crypto["cipherparams"]["iv"])
         ciphertext = bytes.fromhex(crypto["ciphertext"])
         mac = bytes.fromhex(crypto["mac"])
+        passcheck = bytes.fromhex(crypto["passcheck"]) if "passcheck" in crypto else None
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, KeystoreCorrupt):
             raise
@@ -72,6 +93,10 @@ def decrypt(crypto: dict[str, Any], password: str) -> bytes:
     if dklen < 32 or n < 2 or n & (n - 1) or n > 1 << 20 or len(iv) != 16:
         raise KeystoreCorrupt("the keystore's scrypt parameters are out of range")
     derived = _derive(password, salt, n, r, p, dklen)
+    if passcheck is not None and not hmac.compare_digest(_passcheck(derived), passcheck):
+        raise WrongPassword("wrong password")
     if not hmac.compare_digest(keccak(derived[16:32] + ciphertext), mac):
+        if passcheck is not None:
+            raise KeystoreTampered("the password is right, but the encrypted secret was altered or damaged")
         raise WrongPassword("wrong password")
     return _aes_ctr(derived[:16], iv, ciphertext)

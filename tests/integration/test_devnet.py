@@ -28,11 +28,11 @@ def set_balance(info: DevnetInfo, wei: int) -> None:
 
 
 def wait_for_state_dump(devnet: Devnet, info: DevnetInfo, wei: int, timeout: float = 10) -> None:
-    """--state-interval 1 dumps once a second; wait until the dump holds the value we just set."""
+    """--state-interval 1 dumps once a second; wait until anvil's dump holds the value we just set."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            accounts = json.loads(devnet.state_file.read_text())["accounts"]
+            accounts = json.loads(devnet.live_file.read_text())["accounts"]
             if int(accounts.get(ADDRESS, {}).get("balance", "0x0"), 16) == wei:
                 return
         except (OSError, ValueError, KeyError):
@@ -148,9 +148,10 @@ def test_watchdog_restarts_a_killed_node_and_keeps_state(devnet: Devnet) -> None
 def test_damaged_state_file_is_recovered_from_the_backup(devnet: Devnet) -> None:
     info = devnet.start()
     set_balance(info, 99)
-    devnet.stop()  # SIGINT: anvil writes its final state
+    devnet.stop()  # a final snapshot, then SIGINT
     devnet.start()  # backs up the good state file on the way
     devnet.stop()
+    devnet.live_file.unlink()
     devnet.state_file.write_text('{"block": {"number": "0x1"}, "accounts": {"truncated')
     again = devnet.start()
     assert balance(again) == 99
