@@ -36,8 +36,8 @@ async def fund_campaign(
 ) -> Any:
     """``createCampaignWithPermit(params, permit)`` from ``signer``; the receipt. ``params[0]`` is
     the manifest CID, which names the transaction's intent (a retry after a crash finds it)."""
-    from app.wallet.calls import CallFailed
     from app.chain.permit import signed_permit
+    from app.wallet.calls import CallFailed
     from app.wallet.outbox import TxReverted
 
     token = service.deployment.address("SaharaToken")
