@@ -52,7 +52,7 @@ def _accounts(args: argparse.Namespace, runtime: AppRuntime) -> list[int] | None
     return [args.account]
 
 
-def _follow_devnet(runtime: AppRuntime, loop: asyncio.AbstractEventLoop) -> None:
+def _follow_devnet(runtime: AppRuntime) -> None:
     """A restarted devnet listens on a new port: reconnect the one client and outbox to it."""
 
     async def reconnect() -> None:
@@ -64,12 +64,12 @@ def _follow_devnet(runtime: AppRuntime, loop: asyncio.AbstractEventLoop) -> None
         except NetworkError as exc:
             log.error("could not reconnect to the devnet: %s", exc)
 
-    def on_event(kind: str, message: str) -> None:  # on the devnet watchdog's thread
+    def on_event(kind: str, message: str) -> None:  # on the loop, whichever thread saw it
         log.warning("devnet %s: %s", kind, message)
         if kind == "restarted":
-            loop.call_soon_threadsafe(lambda: loop.create_task(reconnect()))
+            asyncio.get_running_loop().create_task(reconnect())
 
-    runtime.add_devnet_listener(on_event)
+    runtime.events.connect("devnet", on_event)
 
 
 async def _start(
@@ -105,7 +105,7 @@ async def _start(
     if stopping():
         return []
     if runtime.devnet is not None:
-        _follow_devnet(runtime, asyncio.get_running_loop())
+        _follow_devnet(runtime)
     outbox = runtime.outbox
     assert outbox is not None and runtime.sessions is not None
     confirmations = args.confirmations

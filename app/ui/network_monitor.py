@@ -15,7 +15,6 @@ bounded here: a devnet that keeps dying never becomes an endless restart loop be
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.ui.qt_events import EventRelay, relay
 from app.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -89,19 +89,18 @@ class NetworkMonitor(QObject):
         self._reattach.timeout.connect(self._auto_reattach)
         self._reattached_at: list[float] = []
         self._last_report = ""
+        self._devnet_relay: EventRelay | None = None
         self.devnet_message.connect(self._on_devnet_message)
 
     def listen_to_devnet(self) -> None:
-        """Subscribe to the runtime's devnet reports (they arrive on a background thread)."""
-        self._runtime.add_devnet_listener(self._from_background_thread)
+        """Follow the runtime's devnet reports (on the GUI thread, whichever thread saw them)."""
+        if self._devnet_relay is None:
+            self._devnet_relay = relay(self._runtime.events, "devnet", self.devnet_message.emit, self)
 
     def stop_listening(self) -> None:
-        self._runtime.remove_devnet_listener(self._from_background_thread)
-
-    def _from_background_thread(self, kind: str, message: str) -> None:
-        # Emitting from another thread queues the call onto the GUI thread, where slots run.
-        with contextlib.suppress(RuntimeError):  # this QObject is already gone at quit
-            self.devnet_message.emit(kind, message)
+        if self._devnet_relay is not None:
+            self._devnet_relay.close()
+            self._devnet_relay = None
 
     def _on_devnet_message(self, kind: str, message: str) -> None:
         log.info("devnet report (%s): %s", kind, message)

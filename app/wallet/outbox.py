@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.client import ChainClient, ChainUnavailable
 from app.db.models import OutboxTx
+from app.events import Events
 from app.logs import short_hash
 
 log = logging.getLogger(__name__)
@@ -91,13 +91,9 @@ class Outbox:
         self.chain_id = chain_id
         self.online = True
         self._nonce_lock = asyncio.Lock()
-        self._listeners: list[Callable[[OutboxTx], None]] = []
+        self.events = Events("tx_changed")  # (row: OutboxTx) after every status change, on the loop
 
     # -- queries ---------------------------------------------------------------------------------
-
-    def add_listener(self, callback: Callable[[OutboxTx], None]) -> None:
-        """``callback(row)`` after every status change (on the event loop's thread)."""
-        self._listeners.append(callback)
 
     def get(self, tx_id: int) -> OutboxTx:
         with self.sessions() as session:
@@ -244,7 +240,7 @@ class Outbox:
             session.add(row)
             session.commit()
         log.info("outbox: signed %s nonce %d (%s)", short_hash(row.tx_hash), row.nonce, row.intent_id)
-        self._notify(row)
+        self.events.emit("tx_changed", row)
         return row
 
     async def broadcast(self, tx_id: int) -> OutboxTx:
@@ -421,12 +417,5 @@ class Outbox:
             session.execute(update(OutboxTx).where(OutboxTx.id == tx_id).values(**values))
             session.commit()
         row = self.get(tx_id)
-        self._notify(row)
+        self.events.emit("tx_changed", row)
         return row
-
-    def _notify(self, row: OutboxTx) -> None:
-        for callback in list(self._listeners):
-            try:
-                callback(row)
-            except Exception:
-                log.exception("outbox listener failed")

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from app.db.models import OutboxTx
+from app.events import Events
 from app.wallet.outbox import Outbox, OutboxError, TxRequest
 
 GWEI = 10**9
@@ -23,16 +24,13 @@ class FakeOutbox:
         self.chain_id = chain_id
         self.online = True
         self.rows: list[OutboxTx] = []
-        self.listeners: list[Any] = []
+        self.events = Events("tx_changed")
         self.submitted: list[tuple[TxRequest, Any]] = []
         self.funds_error: OutboxError | None = None
         self.runs = 0
         self._ids = itertools.count(1)
 
     # what the UI reads
-    def add_listener(self, callback: Any) -> None:
-        self.listeners.append(callback)
-
     def get(self, tx_id: int) -> OutboxTx:
         return next(r for r in self.rows if r.id == tx_id)
 
@@ -88,8 +86,7 @@ class FakeOutbox:
         return row
 
     def notify(self, row: OutboxTx) -> None:
-        for callback in list(self.listeners):
-            callback(row)
+        self.events.emit("tx_changed", row)
 
     def settle(self, tx_id: int, status: str = "mined", **values: Any) -> OutboxTx:
         row = self.get(tx_id)

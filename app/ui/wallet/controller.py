@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.ui.wallet.bridge import ActivityFilter, WalletBridge
+from app.ui.qt_events import relay
+from app.ui.wallet.activity import ActivityFilter
 from app.ui.wallet.clipboard import SecretClipboard
 from app.ui.wallet.remembered import RememberedPassword
 
@@ -68,9 +69,7 @@ class WalletController(QObject):
         self.balances: dict[str, int | None] = {}
         self.sahara: dict[str, int] = {}  # SAHARA balances, once the contracts are deployed
         self.balance_error = ""
-        self.bridge = WalletBridge(self)
-        self.bridge.lock_changed.connect(lambda _unlocked: self.changed.emit())
-        self.bridge.tx_changed.connect(self._on_tx)
+        self._watched: set[int] = set()  # the wallet and outbox objects whose events reach us
         self.clipboard = SecretClipboard(parent=self)
         self.activity = ActivityFilter(self._on_activity, self)
         self.auto_lock = QTimer(self)
@@ -105,7 +104,9 @@ class WalletController(QObject):
 
     def _open_wallet(self) -> None:
         self.wallet = self.runtime.wallet
-        self.bridge.watch_wallet(self.wallet)
+        if id(self.wallet) not in self._watched:
+            self._watched.add(id(self.wallet))
+            relay(self.wallet.events, "lock_changed", lambda _unlocked: self.changed.emit(), self)
         self.changed.emit()
         self.refresh_balances()  # the network may have come up while the wallet was opening
 
@@ -248,7 +249,9 @@ class WalletController(QObject):
         self.network, self.online = status, True
         outbox = getattr(self.runtime, "outbox", None)
         if outbox is not None:
-            self.bridge.watch_outbox(outbox)
+            if id(outbox) not in self._watched:  # it survives reconnects: normally once
+                self._watched.add(id(outbox))
+                relay(outbox.events, "tx_changed", self._on_tx, self)
             self._network_ready.set()
         self.network_changed.emit()
         self.refresh_balances()
