@@ -55,7 +55,7 @@ def test_the_outbox_loop_runs_once_the_network_is_up(shell, runtime, qtbot) -> N
     shell.monitor.network_ready.emit(shell.monitor.status)  # a reconnect: the same outbox keeps running
     qtbot.wait(50)
     assert runtime.outbox.runs == 1
-    assert any(t.get_name() == "outbox" and not t.done() for t in shell.tasks._tasks)
+    assert any(t.get_name() == "outbox" and not t.done() for t in shell.services._tasks)
 
 
 def test_contracts_are_looked_up_again_only_when_the_network_changes(shell, runtime, qtbot) -> None:
