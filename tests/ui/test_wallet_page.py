@@ -84,7 +84,7 @@ def test_the_active_account_its_balance_and_the_network(page, shell, qtbot) -> N
 def test_sahara_balance_once_the_contracts_are_deployed(page, shell, runtime, qtbot, monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from app.ui.wallet.controller import WalletController
+    from app.wallet import balances
 
     token = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
     assert page.sahara_note.isVisible() and not page.sahara_balance.isVisible()
@@ -93,7 +93,7 @@ def test_sahara_balance_once_the_contracts_are_deployed(page, shell, runtime, qt
         assert contract == token and address == ALICE
         return 25 * ETH
 
-    monkeypatch.setattr(WalletController, "_token_balance", staticmethod(balance_of))
+    monkeypatch.setattr(balances, "token_balance", balance_of)
     runtime.deployment = SimpleNamespace(addresses={"SaharaToken": token})
     shell.wallet.refresh_balances()
     qtbot.waitUntil(lambda: page.sahara_balance.text() == "25 SAHARA")

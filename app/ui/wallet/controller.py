@@ -304,6 +304,7 @@ class WalletController(QObject):
 
     async def _fetch_balances(self) -> None:
         from app.chain.client import ChainUnavailable
+        from app.wallet.balances import read_balances
 
         client = getattr(self.runtime, "client", None)
         accounts = self.accounts()
@@ -311,24 +312,17 @@ class WalletController(QObject):
             self.balance_error = "Not connected to a network yet."
             self.balances_changed.emit()
             return
-        token = self.sahara_address()
         try:
-            for account in accounts:
-                wei = await client.ask(client.w3.eth.get_balance(account.address))
-                self.balances[account.address] = int(wei)
-                if token is not None:
-                    self.sahara[account.address] = await self._token_balance(client, token, account.address)
-            self.balance_error = ""
+            read = await read_balances(client, [a.address for a in accounts], self.sahara_address())
         except ChainUnavailable as exc:
             self.balance_error = str(exc)
+        else:
+            for address, balance in read.items():
+                self.balances[address] = balance.eth
+                if balance.sahara is not None:
+                    self.sahara[address] = balance.sahara
+            self.balance_error = ""
         self.balances_changed.emit()
-
-    @staticmethod
-    async def _token_balance(client: Any, token: str, address: str) -> int:
-        from app.chain.bindings import bind
-
-        contract = bind(client.w3, "SaharaToken", token)
-        return int(await client.ask(contract.functions.balanceOf(address).call()))
 
     def sahara_address(self) -> str | None:
         """The SaharaToken contract on this network, if the contracts are deployed."""
