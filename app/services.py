@@ -18,7 +18,9 @@ headless commands log them. Events (all emitted on the loop):
 - ``"status"`` (text): a one-line report for the status bar or the log (deploy progress, reviews);
 - ``"contracts"`` (deployment or None, problem or None): the network's contracts were looked up;
 - ``"labeling"`` (): the user's labeling service may have changed (contracts, store); read
-  ``labeling_for_user()``.
+  ``labeling_for_user()``;
+- ``"reviewed"`` (): an auto-review round decided batches: campaigns' escrow, slots and the
+  labelers' earnings changed on chain.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ class NetworkServices:
     ) -> None:
         self.runtime = runtime
         self.options = options or ServiceOptions()
-        self.events = Events("status", "contracts", "labeling")
+        self.events = Events("status", "contracts", "labeling", "reviewed")
         self._open_store = open_store
         self._store: BlobStore | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -247,7 +249,7 @@ class NetworkServices:
 
         self.stop_services()
         self.delivery = delivery = self.key_delivery()
-        say = self._say
+        say = self._reviewed
         self._running = [
             self._spawn(supervise("key delivery", delivery.run), "key-delivery"),
             self._spawn(
@@ -259,6 +261,10 @@ class NetworkServices:
             ),
         ]
         self.events.emit("labeling")
+
+    def _reviewed(self, text: str) -> None:
+        self._say(text)
+        self.events.emit("reviewed")
 
     def _say(self, text: str) -> None:
         log.info("%s", text)

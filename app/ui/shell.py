@@ -92,9 +92,6 @@ class Shell(QObject):
         self._told_about_tray = False
         self._shutdown_task: asyncio.Task[None] | None = None
         self.services = NetworkServices(runtime, self._open_store)
-        relay(self.services.events, "status", self._show_status, self)
-        relay(self.services.events, "contracts", self._on_contracts, self)
-        relay(self.services.events, "labeling", self._update_labeling, self)
         self.wallet_banner: Banner | None = None
 
         colors = self.theme.colors
@@ -120,6 +117,10 @@ class Shell(QObject):
         home.start.follow_labeling(label_page)
         home.start.follow_wallet(self.wallet)
         self.label_page = label_page
+        relay(self.services.events, "status", self._show_status, self)
+        relay(self.services.events, "contracts", self._on_contracts, self)
+        relay(self.services.events, "labeling", self._update_labeling, self)
+        relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.network_editor.attach(self.tasks.spawn)
         settings_page.storage_editor.attach(self.tasks.spawn)

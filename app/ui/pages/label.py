@@ -198,6 +198,16 @@ class LabelPage(QWidget):
             self._ensure_requester()
             self.stack.setCurrentWidget(self.requester_holder)
 
+    def on_reviewed(self) -> None:
+        """Batches were just reviewed (paid or refused): redraw the list or earnings on show."""
+        if self.service is None:
+            return
+        shown = self.stack.currentWidget()
+        if shown is self.earnings_view:
+            self.refresh_earnings()
+        elif shown is self.campaign_stack and self.campaign_stack.currentWidget() is self.list_view:
+            self.refresh_campaigns()
+
     def _ensure_requester(self) -> None:
         """The requester's panel, built on first use (and only if that part of the app is there)."""
         if self.requester is not None:
