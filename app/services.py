@@ -8,7 +8,8 @@ network's contracts and the blob store, and runs the long-lived ones:
   reconnects and network switches (``Outbox`` follows the runtime's client);
 - key delivery and auto-review: started when the contracts are known, restarted when they change
   (a network switch) or when the blob store does (Settings → Storage);
-- the labeling service: ``labeling(signer)`` is the one place a ``LabelingService`` is built;
+- the labeling service: ``labeling(signer)`` is the one place a ``LabelingService`` is built, and
+  every one of them shares one TaskBoard reader, so its cache of chain logs is filled once;
 - the market and the GPU worker client belong here too, started in ``start_services`` next to the
   others, when they exist.
 
@@ -36,6 +37,7 @@ from app.runtime import DeployProgress, NetworkError
 
 if TYPE_CHECKING:
     from app.chain.contracts import Deployment
+    from app.labeling.catalog import Board
     from app.labeling.demo import DemoCampaign
     from app.labeling.service import LabelingService
     from app.runtime import AppRuntime, NetworkStatus
@@ -78,6 +80,7 @@ class NetworkServices:
         self._outbox_task: asyncio.Task[None] | None = None
         self._running: list[asyncio.Task[Any]] = []  # key delivery, auto-review: restarted together
         self._chain: tuple[str, int] | None = None  # the network whose contracts were looked up
+        self._board: tuple[tuple[int, int], Board] | None = None  # the TaskBoard reader and its log cache
         self._user: tuple[tuple[int, int, int], LabelingService] | None = None
         self._reviewers: tuple[tuple[int, ...], list[AutoReviewer]] | None = None
         self.delivery: KeyDeliveryService | None = None
@@ -101,14 +104,18 @@ class NetworkServices:
     def labeling(self, signer: Any = None) -> LabelingService:
         """A labeling service signing as ``signer`` (default: the wallet's active account); a
         ``DemoRequester`` or an ``auto_review.WalletAccount`` is shaped like the wallet."""
+        from app.labeling.catalog import Board
         from app.labeling.service import LabelingService
 
         deployment = self._ready()
         runtime = self.runtime
         assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
+        key = (id(runtime.client), id(deployment))
+        if self._board is None or self._board[0] != key:  # one event cache for every signer
+            self._board = (key, Board(runtime.client, deployment))
         return LabelingService(
             runtime.client, runtime.outbox, deployment, self.store, runtime.sessions,
-            runtime.wallet if signer is None else signer,
+            runtime.wallet if signer is None else signer, board=self._board[1],
         )  # fmt: skip
 
     def labeling_for_user(self) -> tuple[LabelingService | None, str]:

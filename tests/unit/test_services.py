@@ -140,3 +140,12 @@ def test_the_outbox_runs_once_and_contracts_are_looked_up_per_chain(runtime: Run
 
     asyncio.run(body())
     assert [args[1] for args in seen] == [None, None] and all(args[0] is not None for args in seen)
+
+
+def test_every_labeling_service_shares_one_board_and_its_log_cache(runtime: Runtime) -> None:
+    runtime.deployment = Deployment("devnet", 31337, 1, "x", dict(ADDRESSES))
+    services = services_for(runtime)
+    one, two = services.labeling(), services.labeling(SimpleNamespace())
+    assert one.board is two.board
+    runtime.deployment = Deployment("devnet", 31337, 2, "y", dict(ADDRESSES))  # redeployed
+    assert services.labeling().board is not one.board
