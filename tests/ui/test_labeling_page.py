@@ -241,11 +241,11 @@ def test_a_review_round_redraws_the_list_or_the_earnings_shown(page, service, qt
     service.earnings_value = Earnings(0, 0, 0, 0, 0, rows=[])
     page.on_reviewed()  # no service yet: nothing to redraw
     page.set_service(service)
-    qtbot.waitUntil(lambda: service.calls.count("campaigns") == 1)
+    qtbot.waitUntil(lambda: service.calls.count("campaigns") == 1 and not page.ops.busy("campaigns"))
     page.on_reviewed()
     qtbot.waitUntil(lambda: service.calls.count("campaigns") == 2)
     page.show_tab(1)
-    qtbot.waitUntil(lambda: service.calls.count("earnings") == 1)
+    qtbot.waitUntil(lambda: service.calls.count("earnings") == 1 and not page.ops.busy("earnings"))
     page.on_reviewed()
     qtbot.waitUntil(lambda: service.calls.count("earnings") == 2)
     assert service.calls.count("campaigns") == 2  # the hidden list is read when shown again
