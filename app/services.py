@@ -81,7 +81,8 @@ class NetworkServices:
         self._running: list[asyncio.Task[Any]] = []  # key delivery, auto-review: restarted together
         self._chain: tuple[str, int] | None = None  # the network whose contracts were looked up
         self._board: tuple[tuple[int, int], Board] | None = None  # the TaskBoard reader and its log cache
-        self._user: tuple[tuple[int, int, int], LabelingService] | None = None
+        # Built once per (client, …): a restarted devnet comes back on a new port with a new client.
+        self._user: tuple[tuple[int, int, int, int], LabelingService] | None = None
         self._reviewers: tuple[tuple[int, ...], list[AutoReviewer]] | None = None
         self.delivery: KeyDeliveryService | None = None
 
@@ -128,7 +129,7 @@ class NetworkServices:
             return None, "Set up a wallet to see campaigns and label for pay."
         if not wallet.unlocked:
             return None, "Unlock your wallet to see campaigns and label for pay."
-        key = (id(self.runtime.deployment), id(self.store), wallet.active_index)
+        key = (id(self.runtime.client), id(self.runtime.deployment), id(self.store), wallet.active_index)
         if self._user is None or self._user[0] != key:
             self._user = (key, self.labeling())
         return self._user[1], ""
@@ -136,17 +137,18 @@ class NetworkServices:
     def reviewers(self) -> list[AutoReviewer]:
         """A reviewer per requester: the wallet's served accounts and, on the devnet when the
         options say so, the demo requester of ``sahara demo labeling``. Rebuilt only when the
-        wallet's accounts change."""
+        wallet's accounts or the chain client change."""
         from app.labeling.demo import DemoRequester
         from app.workers.auto_review import AutoReviewer, WalletAccount
 
         wallet, wanted = self.runtime.wallet, self.options.accounts
         indexes = tuple(e.index for e in wallet.accounts() if wanted is None or e.index in wanted)
-        if self._reviewers is None or self._reviewers[0] != indexes:
+        key = (id(self.runtime.client), *indexes)
+        if self._reviewers is None or self._reviewers[0] != key:
             signers: list[Any] = [WalletAccount(wallet, index) for index in indexes]
             if self.options.demo_review and self.runtime.on_devnet:
                 signers.append(DemoRequester())
-            self._reviewers = (indexes, [AutoReviewer(self.labeling(signer)) for signer in signers])
+            self._reviewers = (key, [AutoReviewer(self.labeling(signer)) for signer in signers])
         return self._reviewers[1]
 
     def key_delivery(self) -> KeyDeliveryService:
@@ -202,6 +204,8 @@ class NetworkServices:
             self._chain = chain
             self.stop_services()
             self._spawn(self._find_contracts(), "contracts")
+        elif self._running:
+            self.events.emit("labeling")  # a reconnect (new client): the Label page's service follows it
 
     async def _find_contracts(self) -> None:
         from app.wallet.outbox import OutboxError

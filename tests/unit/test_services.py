@@ -149,3 +149,17 @@ def test_every_labeling_service_shares_one_board_and_its_log_cache(runtime: Runt
     assert one.board is two.board
     runtime.deployment = Deployment("devnet", 31337, 2, "y", dict(ADDRESSES))  # redeployed
     assert services.labeling().board is not one.board
+
+
+def test_a_reconnect_gives_new_services_on_the_new_client(runtime: Runtime) -> None:
+    """A restarted devnet listens on a new port: services built on the old client would ask a
+    closed session at the old port forever."""
+    runtime.deployment = Deployment("devnet", 31337, 1, "x", dict(ADDRESSES))
+    runtime.wallet.create(ANVIL, "password1")
+    services = services_for(runtime)
+    user, reviewers = services.labeling_for_user()[0], services.reviewers()
+    runtime.client = ChainClient("http://127.0.0.1:10")
+    again = services.labeling_for_user()[0]
+    assert again is not None and again is not user and again.client is runtime.client
+    assert services.reviewers() is not reviewers
+    assert all(r.service.client is runtime.client for r in services.reviewers())
