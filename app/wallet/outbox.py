@@ -89,9 +89,22 @@ class Outbox:
         self.sessions = sessions
         self.client = client
         self.chain_id = chain_id
-        self.online = True
+        self._online = True
         self._nonce_lock = asyncio.Lock()
-        self.events = Events("tx_changed")  # (row: OutboxTx) after every status change, on the loop
+        # "tx_changed" (row: OutboxTx) after every status change; "online_changed" (online: bool)
+        # when the node stops or starts answering. Both on the loop.
+        self.events = Events("tx_changed", "online_changed")
+
+    @property
+    def online(self) -> bool:
+        """Whether the node answered the last broadcast or receipt query."""
+        return self._online
+
+    @online.setter
+    def online(self, value: bool) -> None:
+        if value != self._online:
+            self._online = value
+            self.events.emit("online_changed", value)
 
     # -- queries ---------------------------------------------------------------------------------
 

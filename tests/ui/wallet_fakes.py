@@ -22,9 +22,9 @@ PENDING = ("signed", "broadcast")
 class FakeOutbox:
     def __init__(self, chain_id: int = 31337) -> None:
         self.chain_id = chain_id
-        self.online = True
+        self._online = True
         self.rows: list[OutboxTx] = []
-        self.events = Events("tx_changed")
+        self.events = Events("tx_changed", "online_changed")
         self.submitted: list[tuple[TxRequest, Any]] = []
         self.funds_error: OutboxError | None = None
         self.runs = 0
@@ -37,6 +37,16 @@ class FakeOutbox:
     def history(self, sender: str | None = None, limit: int = 200) -> list[OutboxTx]:
         rows = [r for r in reversed(self.rows) if sender is None or r.sender == sender]
         return rows[:limit]
+
+    @property
+    def online(self) -> bool:
+        return self._online
+
+    @online.setter
+    def online(self, value: bool) -> None:
+        if value != self._online:
+            self._online = value
+            self.events.emit("online_changed", value)
 
     def pending(self) -> list[OutboxTx]:
         return [r for r in self.rows if r.status in PENDING]

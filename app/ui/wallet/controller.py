@@ -44,6 +44,7 @@ BALANCE_EVERY_S = 10.0  # balances follow new blocks at most this often (our own
 class WalletController(QObject):
     changed = Signal()  # exists / locked / accounts / active account
     tx_changed = Signal(object)  # OutboxTx
+    outbox_changed = Signal()  # the outbox went offline or back online
     network_changed = Signal()  # ready, online, offline
     balances_changed = Signal()
     page_requested = Signal()  # show the Wallet page
@@ -252,6 +253,7 @@ class WalletController(QObject):
             if id(outbox) not in self._watched:  # it survives reconnects: normally once
                 self._watched.add(id(outbox))
                 relay(outbox.events, "tx_changed", self._on_tx, self)
+                relay(outbox.events, "online_changed", lambda _online: self.outbox_changed.emit(), self)
             self._network_ready.set()
         self.network_changed.emit()
         self.refresh_balances()
