@@ -82,7 +82,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         everything = f"Ready to withdraw: {sahara(BATCHES * 10 * REWARD_WEI)}"
         for _ in range(45):  # the earnings as the user sees them, refreshed every 2 s
             page.refresh_earnings()
-            qtbot.waitUntil(lambda: "earnings" not in page._busy, timeout=20000)
+            qtbot.waitUntil(lambda: not page.ops.busy("earnings"), timeout=20000)
             if page.earnings_view.withdrawable.text() == everything:
                 break
             qtbot.wait(2000)
