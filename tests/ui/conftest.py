@@ -228,7 +228,7 @@ def make_shell(
     yield factory
     for shell in made:
         shell.reporter.uninstall()
-        for task in shell.tasks.cancel_all():
+        for task in [*shell.tasks.cancel_all(), loop.create_task(shell.services.aclose())]:
             qtbot.waitUntil(task.done, timeout=10000)
         shell.tray.dispose()
         shell.window.close_for_quit()
