@@ -128,6 +128,7 @@ class NetworkServices:
         if not wallet.exists:
             return None, "Set up a wallet to see campaigns and label for pay."
         if not wallet.unlocked:
+            self._user = None  # what it opened with the keys goes with the lock
             return None, "Unlock your wallet to see campaigns and label for pay."
         key = (id(self.runtime.client), id(self.runtime.deployment), id(self.store), wallet.active_index)
         if self._user is None or self._user[0] != key:

@@ -81,7 +81,12 @@ def test_one_labeling_service_per_account_contracts_and_store(runtime: Runtime) 
     second = services.labeling_for_user()[0]
     assert second is not None and second is not first
     services.storage_changed()
-    assert services.labeling_for_user()[0] is not second  # the new store
+    third = services.labeling_for_user()[0]
+    assert third is not second  # the new store
+    runtime.wallet.lock()
+    assert services.labeling_for_user()[0] is None
+    runtime.wallet.unlock("password1")
+    assert services.labeling_for_user()[0] is not third  # nothing opened before the lock is kept
 
 
 def test_nothing_is_built_before_the_network_and_contracts(runtime: Runtime) -> None:
