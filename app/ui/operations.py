@@ -4,7 +4,9 @@ A page describes an action as an ``Op``: the ``work`` (a coroutine function, giv
 update its progress line), the progress sink, what to do with the result and with a failure, and
 which kinds of data it changes. ``Operations.run`` then does the same thing for every action:
 
-- a **busy key**: a second op with the key of one under way is ignored (a double click claims once);
+- a **busy key**: a second op with the key of one under way is ignored (a double click claims once),
+  or, for a read marked ``again``, run once more when the first ends (a redraw asked for while one
+  is loading must not show what was read before the change it was asked for);
 - **progress**: ``busy`` is shown when it starts, ``say(text)`` updates it, and ``None`` clears it
   when it ends, before success or failure is told;
 - **failure in words**: an exception is logged and handed to ``failure`` as a sentence (``describe``:
@@ -48,6 +50,7 @@ class Op(Generic[T]):
     success: Callable[[T], None] | None = None
     failure: Callable[[str], None] | None = None  # the error, in words
     changes: frozenset[str] = frozenset()
+    again: bool = False  # asked for while one with its key runs: run it (the latest) afterwards
 
 
 class Operations(QObject):
@@ -69,6 +72,7 @@ class Operations(QObject):
         self._describe = describe
         self._generation = 0
         self._running: dict[str, asyncio.Task[Any]] = {}
+        self._again: dict[str, Op[Any]] = {}  # by key: the op to run when the one under way ends
 
     def busy(self, key: str) -> bool:
         return key in self._running
@@ -77,15 +81,19 @@ class Operations(QObject):
         """Everything under way is stale from now on: its results are dropped, its keys free."""
         self._generation += 1
         self._running.clear()
+        self._again.clear()
 
     def cancel(self, key: str) -> None:
+        self._again.pop(key, None)
         task = self._running.get(key)
         if task is not None:
             task.cancel()
 
     def run(self, op: Op[T]) -> asyncio.Task[Any] | None:
-        """Start ``op`` unless one with its key is under way (then None)."""
+        """Start ``op`` unless one with its key is under way (then None; an ``again`` op waits)."""
         if op.key in self._running:
+            if op.again:
+                self._again[op.key] = op
             return None
         generation = self._generation
 
@@ -96,7 +104,7 @@ class Operations(QObject):
             if op.progress is not None and current():
                 op.progress(text)
 
-        async def body() -> None:
+        async def perform() -> None:
             if op.busy is not None:
                 say(op.busy)
             try:
@@ -111,9 +119,6 @@ class Operations(QObject):
                     if op.failure is not None:
                         op.failure(self._describe(exc))
                 return
-            finally:
-                if current():
-                    self._running.pop(op.key, None)
             if not current():
                 return
             say(None)
@@ -121,6 +126,16 @@ class Operations(QObject):
                 op.success(result)
             if op.changes:
                 self.changed.emit(op.changes)
+
+        async def body() -> None:
+            try:
+                await perform()
+            finally:
+                if current():
+                    self._running.pop(op.key, None)
+                    queued = self._again.pop(op.key, None)
+                    if queued is not None:  # after this one's result is shown, never before
+                        self.run(queued)
 
         task = self._spawn(body(), f"{self._name}-{op.key}")
         self._running[op.key] = task

@@ -99,3 +99,26 @@ def test_cancel_stops_the_work_and_tells_neither_success_nor_failure(ops, qtbot)
     ops.cancel("wait")
     qtbot.waitUntil(task.done)
     assert task.cancelled() and seen == ["waiting", None] and not ops.busy("wait")
+
+
+def test_a_read_asked_for_while_one_runs_is_run_again_after_it(ops, qtbot) -> None:
+    """A redraw asked for mid-load (an event said the data changed) must not be lost: the first
+    load may have read the chain before the change."""
+    gate = asyncio.Event()
+    reads: list[str] = []
+    shown: list[str] = []
+
+    async def first(_say: Any) -> str:
+        await gate.wait()
+        return "before the change"
+
+    async def second(_say: Any) -> str:
+        reads.append("second")
+        return "after the change"
+
+    task = ops.run(Op("earnings", first, success=shown.append, again=True))
+    assert ops.run(Op("earnings", second, success=shown.append, again=True)) is None
+    assert ops.run(Op("earnings", second, success=shown.append, again=True)) is None  # one rerun, the latest
+    gate.set()
+    qtbot.waitUntil(lambda: task.done() and shown == ["before the change", "after the change"])
+    assert reads == ["second"] and not ops.busy("earnings")

@@ -247,7 +247,7 @@ class LabelPage(QWidget):
         self._run(
             Op(
                 "campaigns", load, busy="", progress=lambda text: self.list_view.set_busy(text is not None),
-                success=self._show_campaigns,
+                success=self._show_campaigns, again=True,
                 failure=lambda why: self.list_view.show_error(f"The campaigns could not be loaded: {why}"),
             )
         )  # fmt: skip
@@ -416,7 +416,7 @@ class LabelPage(QWidget):
         self._run(
             Op(
                 "earnings", lambda _say: service.earnings(), busy="Loading your earnings…",
-                progress=self.earnings_view.set_busy, success=show,
+                progress=self.earnings_view.set_busy, success=show, again=True,
                 failure=lambda why: self.earnings_view.show_status(
                     f"Your earnings could not be loaded: {why}", "error"
                 ),
