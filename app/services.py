@@ -193,6 +193,13 @@ class NetworkServices:
     def _progress(self, step: int, total: int, what: str) -> None:
         self._say(f"Setting up the devnet's contracts ({step}/{total}): {what}")
 
+    async def connect(self) -> NetworkStatus:
+        """Start or attach to the network (the window's way in, and every reconnect or switch):
+        ``NetworkError`` says why not; once up, ``network_ready`` runs."""
+        status = await self.runtime.start_network()
+        self.network_ready(status)
+        return status
+
     def network_ready(self, status: NetworkStatus) -> None:
         """The network is up (first start, a reconnect, a switch): run the outbox loop once, and
         when the chain is another one than last time, look its contracts up again and restart the
@@ -237,7 +244,7 @@ class NetworkServices:
 
     async def _reconnect(self) -> None:
         try:
-            status = await self.runtime.start_network()
+            status = await self.connect()
             log.info("reconnected to the devnet at %s", status.rpc_url)
         except NetworkError as exc:
             log.error("could not reconnect to the devnet: %s", exc)

@@ -6,7 +6,7 @@ Home page show: the state (starting / online / offline, with a reason), the netw
 and the latest block, polled about once a second.
 
 The devnet watchdog reports deaths and restarts from its own thread. A restarted devnet listens on a
-new port, so on a "restarted" report the monitor re-attaches through ``start_network`` (which
+new port, so on a "restarted" report the monitor re-attaches through the services' ``connect`` (which
 attaches to the running node rather than starting a second one) after a short debounce; a "failed"
 report (the watchdog gave up) leaves it offline with a Retry for the user. Re-attaching is also
 bounded here: a devnet that keeps dying never becomes an endless restart loop behind their back.
@@ -26,7 +26,8 @@ from app.ui.qt_events import EventRelay, relay
 from app.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from app.runtime import AppRuntime, NetworkStatus
+    from app.runtime import NetworkStatus
+    from app.services import NetworkServices
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class NetworkMonitor(QObject):
 
     def __init__(
         self,
-        runtime: AppRuntime,
+        services: NetworkServices,
         tasks: BackgroundTasks,
         *,
         client_factory: ClientFactory | None = None,
@@ -72,6 +73,8 @@ class NetworkMonitor(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._services = services
+        runtime = services.runtime
         self._runtime = runtime
         self._tasks = tasks
         self._client_factory = client_factory or _default_client
@@ -158,7 +161,7 @@ class NetworkMonitor(QObject):
         self.start_error = None
         self._set_state("starting")
         try:
-            status = await self._runtime.start_network()
+            status = await self._services.connect()
         except NetworkError as exc:
             self.start_error = str(exc)
             self._set_state("offline", self.start_error)

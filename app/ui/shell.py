@@ -82,9 +82,6 @@ class Shell(QObject):
         self.reporter = reporter or CrashReporter(
             paths.log_file, lambda: self.window, lambda: self.theme.colors.danger
         )
-        self.monitor = NetworkMonitor(
-            runtime, self.tasks, client_factory=client_factory, interval=poll_interval, parent=self
-        )
         self.tray = TrayController(self, force_available=tray_available)
         self.db_dialog: QMessageBox | None = None
         self._quitting = False
@@ -92,6 +89,9 @@ class Shell(QObject):
         self._told_about_tray = False
         self._shutdown_task: asyncio.Task[None] | None = None
         self.services = NetworkServices(runtime, self._open_store)
+        self.monitor = NetworkMonitor(
+            self.services, self.tasks, client_factory=client_factory, interval=poll_interval, parent=self
+        )
         self.wallet_banner: Banner | None = None
 
         colors = self.theme.colors
@@ -206,9 +206,9 @@ class Shell(QObject):
         self.wallet.open_onboarding()
 
     def _on_network_ready(self, status: NetworkStatus) -> None:
-        """The network is up: the composition root runs the outbox and, on a chain other than last
-        time's (first start, a switch), looks up the contracts and restarts what works on them."""
-        self.services.network_ready(status)
+        """The network is up (the monitor connected through the composition root, which runs the
+        outbox and, on another chain than last time's, looks up the contracts and restarts the
+        services): the wallet follows."""
         self.wallet.on_network_ready(status)
 
     def _on_network_switched(self, name: str) -> None:

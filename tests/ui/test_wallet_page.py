@@ -52,7 +52,8 @@ def find(shell, kind):
 
 def test_the_outbox_loop_runs_once_the_network_is_up(shell, runtime, qtbot) -> None:
     assert runtime.outbox.runs == 1
-    shell.monitor.network_ready.emit(shell.monitor.status)  # a reconnect: the same outbox keeps running
+    shell.monitor.restart()  # a reconnect: the same outbox keeps running
+    qtbot.waitUntil(lambda: runtime.start_calls == 2)
     qtbot.wait(50)
     assert runtime.outbox.runs == 1
     assert any(t.get_name() == "outbox" and not t.done() for t in shell.services._tasks)
@@ -60,12 +61,14 @@ def test_the_outbox_loop_runs_once_the_network_is_up(shell, runtime, qtbot) -> N
 
 def test_contracts_are_looked_up_again_only_when_the_network_changes(shell, runtime, qtbot) -> None:
     qtbot.waitUntil(lambda: getattr(runtime, "contract_lookups", 0) == 1)
-    shell.monitor.network_ready.emit(shell.monitor.status)  # a reconnect to the same chain
+    shell.monitor.restart()  # a reconnect to the same chain
+    qtbot.waitUntil(lambda: runtime.start_calls == 2)
     qtbot.wait(50)
     assert runtime.contract_lookups == 1
     from conftest import FakeStatus
 
-    shell.monitor.network_ready.emit(FakeStatus(name="sepolia", chain_id=11155111))  # a switch
+    runtime.status = FakeStatus(name="sepolia", chain_id=11155111)
+    shell.monitor.restart()  # a switch (Settings → Network restarts the monitor)
     qtbot.waitUntil(lambda: runtime.contract_lookups == 2)
 
 

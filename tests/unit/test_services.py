@@ -43,6 +43,9 @@ class Runtime:
         self.outbox.runs += 1
         await asyncio.Event().wait()
 
+    async def start_network(self) -> Any:
+        return SimpleNamespace(name="devnet", chain_id=31337, rpc_url="http://127.0.0.1:9")
+
     async def ensure_contracts(self, progress: Any) -> Deployment:
         self.lookups += 1
         self.deployment = Deployment("devnet", 31337, 1, "x", dict(ADDRESSES))
@@ -168,3 +171,15 @@ def test_a_reconnect_gives_new_services_on_the_new_client(runtime: Runtime) -> N
     assert again is not None and again is not user and again.client is runtime.client
     assert services.reviewers() is not reviewers
     assert all(r.service.client is runtime.client for r in services.reviewers())
+
+
+def test_connecting_goes_through_the_root_and_starts_what_works_on_the_network(runtime: Runtime) -> None:
+    async def body() -> None:
+        services = services_for(runtime)
+        status = await services.connect()
+        await asyncio.sleep(0.05)
+        assert status.chain_id == 31337 and runtime.outbox.runs == 1 and runtime.lookups == 1
+        assert services.delivery is not None
+        await services.aclose()
+
+    asyncio.run(body())
