@@ -17,22 +17,21 @@ REVIEW_INTERVAL_S = 5.0
 
 
 async def _demo(args: argparse.Namespace) -> None:
-    from app.labeling.demo import DemoRequester, seed_labeling_demo
     from app.runtime import AppRuntime, NetworkError
+    from app.services import NetworkServices, ServiceOptions
     from app.storage import open_store
+    from app.workers import auto_review
 
     runtime = AppRuntime.open(args.paths)
     if runtime.db_error:
         raise CliError(runtime.db_error)
     if not runtime.on_devnet:
         raise CliError("the labeling demo runs on the local devnet only; switch with Settings → Network")
+    # Only the demo requester is served: no wallet account's campaigns are reviewed from here.
+    options = ServiceOptions(interval_s=REVIEW_INTERVAL_S, accounts=[], demo_review=True)
+    services = NetworkServices(runtime, lambda: open_store(args.paths), options)
     try:
-        await runtime.start_network()
-        await runtime.ensure_contracts(
-            lambda step, total, what: print(f"[{step}/{total}] {what}", file=sys.stderr)
-        )
-        store = open_store(args.paths)
-
+        await services.open(lambda step, total, what: print(f"[{step}/{total}] {what}", file=sys.stderr))
         shown: list[str] = []
 
         def progress(text: str, fraction: float) -> None:
@@ -41,26 +40,20 @@ async def _demo(args: argparse.Namespace) -> None:
                 shown.append(line)
                 print(line, file=sys.stderr)
 
-        demo = await seed_labeling_demo(runtime, store, progress)
+        demo = await services.seed_demo(progress)
         state = "created" if demo.created else "already open"
         print(f"demo campaign {demo.campaign_id} {state}: open the app's Label page (Ctrl+2) to label it")
         if args.serve:
-            from app.labeling.service import LabelingService
-            from app.workers.auto_review import AutoReviewer
-
-            service = LabelingService(
-                runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions, DemoRequester()
-            )
-            reviewer = AutoReviewer(service)
             print("reviewing submissions (Ctrl+C stops)", file=sys.stderr)
-            while True:
-                done = await reviewer.run_once()
-                if done.decisions:
-                    print(f"reviewed {len(done.decisions)} batch(es)", file=sys.stderr)
-                await asyncio.sleep(REVIEW_INTERVAL_S)
+            await auto_review.run(
+                services.reviewers,
+                interval_s=REVIEW_INTERVAL_S,
+                status=lambda text: print(text, file=sys.stderr),
+            )
     except NetworkError as exc:
         raise CliError(str(exc)) from exc
     finally:
+        await services.aclose()
         await runtime.aclose()
         runtime.shutdown()
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from app.labeling.schema import Annotation, Item, TaskType
     from app.labeling.service import LabelingService
     from app.runtime import AppRuntime
+    from app.services import NetworkServices
     from app.storage import BlobStore
 
 # Named here, not imported: building the parser must stay cheap for every `sahara` command; an
@@ -45,6 +46,7 @@ class Session:
     """An opened runtime, connected, with contracts, and the service for the chosen account."""
 
     runtime: AppRuntime
+    services: NetworkServices
     store: BlobStore
     service: LabelingService
 
@@ -63,8 +65,8 @@ def _say(text: str) -> None:
 async def _session(args: argparse.Namespace, password: str | None) -> AsyncIterator[Session]:
     """Open the app's runtime like the window does, unlock (when a password is given), connect and
     find the contracts (deploying them on the devnet if missing); always closed afterwards."""
-    from app.labeling.service import LabelingService
     from app.runtime import AppRuntime, NetworkError
+    from app.services import NetworkServices, ServiceOptions
 
     runtime = AppRuntime.open(args.paths)
     try:
@@ -78,20 +80,15 @@ async def _session(args: argparse.Namespace, password: str | None) -> AsyncItera
                 raise CliError(f"the wallet has no account {args.account}")
             wallet.active_index = args.account
         store = open_cli_store(args)
+        accounts = None if args.account is None else [args.account]
+        services = NetworkServices(
+            runtime, lambda: store, ServiceOptions(accounts=accounts, demo_review=False)
+        )
         try:
-            status = await runtime.start_network()
-            deployment = await runtime.ensure_contracts(
-                lambda step, total, what: _say(f"deploying [{step}/{total}] {what}")
-            )
+            await services.open(lambda step, total, what: _say(f"deploying [{step}/{total}] {what}"))
         except NetworkError as exc:
             raise CliError(str(exc)) from exc
-        if deployment is None:
-            raise CliError(
-                f"Sahara's contracts are not on {status.name}: run `sahara deploy --network {status.name}`"
-            )
-        assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
-        service = LabelingService(runtime.client, runtime.outbox, deployment, store, runtime.sessions, wallet)
-        yield Session(runtime, store, service)
+        yield Session(runtime, services, store, services.labeling())
     finally:
         runtime.wallet.lock()
         await runtime.aclose()
@@ -228,9 +225,8 @@ async def _review(args: argparse.Namespace, s: Session) -> None:
     """One auto-review round for each of the wallet's accounts (or ``--account``)."""
     from app.workers import auto_review
 
-    accounts = None if args.account is None else [args.account]
     reviewed = 0
-    for reviewer in auto_review.reviewers(s.runtime, s.store, accounts=accounts):
+    for reviewer in s.services.reviewers():
         done = await reviewer.run_once()
         for d in done.decisions:
             sub = d.submission

@@ -30,11 +30,9 @@ from app.cli_wallet import CliError, read_password, wallet_folder
 
 if TYPE_CHECKING:
     from app.runtime import AppRuntime
+    from app.services import NetworkServices
 
 log = logging.getLogger("app.serve")
-
-DEVNET_CONFIRMATIONS = 0  # our own devnet does not reorganise
-NETWORK_CONFIRMATIONS = 3
 
 
 def _log_to_terminal() -> None:
@@ -52,83 +50,44 @@ def _accounts(args: argparse.Namespace, runtime: AppRuntime) -> list[int] | None
     return [args.account]
 
 
-def _follow_devnet(runtime: AppRuntime, loop: asyncio.AbstractEventLoop) -> None:
-    """A restarted devnet listens on a new port: reconnect the one client and outbox to it."""
-
-    async def reconnect() -> None:
-        from app.runtime import NetworkError
-
-        try:
-            status = await runtime.start_network()
-            log.info("reconnected to the devnet at %s", status.rpc_url)
-        except NetworkError as exc:
-            log.error("could not reconnect to the devnet: %s", exc)
-
-    def on_event(kind: str, message: str) -> None:  # on the devnet watchdog's thread
-        log.warning("devnet %s: %s", kind, message)
-        if kind == "restarted":
-            loop.call_soon_threadsafe(lambda: loop.create_task(reconnect()))
-
-    runtime.add_devnet_listener(on_event)
-
-
 async def _start(
     args: argparse.Namespace, runtime: AppRuntime, password: str, stopping: Callable[[], bool]
-) -> list[asyncio.Task[None]]:
-    """Unlock, connect, find the contracts and start the services; [] if a stop came meanwhile."""
+) -> NetworkServices | None:
+    """Unlock, connect, find the contracts and start the services; None if a stop came meanwhile."""
     from app.runtime import NetworkError
-    from app.workers import auto_review
-    from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService
-    from app.workers.supervise import supervise
+    from app.services import NetworkServices, ServiceOptions
 
     wallet = runtime.wallet
     await asyncio.to_thread(wallet.unlock, password)  # scrypt: off the loop, so signals still land
     wallet.auto_lock_s = math.inf
-    accounts = _accounts(args, runtime)
-    store = open_cli_store(args)
+    options = ServiceOptions(
+        interval_s=args.interval, outbox_interval_s=args.interval, accounts=_accounts(args, runtime),
+        confirmations=args.confirmations,
+    )  # fmt: skip
+    store = open_cli_store(args)  # now: a bad --ipfs-api is refused before anything starts
+    services = NetworkServices(runtime, lambda: store, options)
     if stopping():
-        return []
+        return None
     try:
-        status = await runtime.start_network()
-        log.info("connected to %s (chain %d) at %s", status.name, status.chain_id, status.rpc_url)
-        if stopping():
-            return []
-        deployment = await runtime.ensure_contracts(
-            progress=lambda step, total, what: log.info("deploying [%d/%d] %s", step, total, what)
+        status, _deployment = await services.open(
+            lambda step, total, what: log.info("deploying [%d/%d] %s", step, total, what)
         )
     except NetworkError as exc:
         raise CliError(str(exc)) from exc
-    if deployment is None:
-        raise CliError(
-            f"Sahara's contracts are not on {status.name}: run `sahara deploy --network {status.name}`"
-        )
+    log.info("connected to %s (chain %d) at %s", status.name, status.chain_id, status.rpc_url)
     if stopping():
-        return []
+        return None
     if runtime.devnet is not None:
-        _follow_devnet(runtime, asyncio.get_running_loop())
-    outbox = runtime.outbox
-    assert outbox is not None and runtime.sessions is not None
-    confirmations = args.confirmations
-    if confirmations is None:
-        confirmations = DEVNET_CONFIRMATIONS if runtime.on_devnet else NETWORK_CONFIRMATIONS
-    config = DeliveryConfig(interval_s=args.interval, confirmations=confirmations)
-    delivery = KeyDeliveryService(
-        runtime.sessions, outbox, deployment, store, wallet, accounts=accounts, config=config
-    )
-    requesters = auto_review.reviewers(runtime, store, accounts=accounts, demo=True)
-    served = ", ".join(f"{e.index}:{e.address}" for e in delivery.served()) or "none"
+        services.follow_devnet()
+    services.start_outbox()
+    services.start_services()
+    assert services.delivery is not None
+    served = ", ".join(f"{e.index}:{e.address}" for e in services.delivery.served()) or "none"
     log.info(
         "serving: outbox, key delivery and labeling auto-review (accounts %s); stop with Ctrl+C or SIGTERM",
         served,
     )
-    return [
-        asyncio.create_task(supervise("outbox", lambda: outbox.run(args.interval)), name="outbox"),
-        asyncio.create_task(supervise("key delivery", delivery.run), name="key-delivery"),
-        asyncio.create_task(
-            supervise("auto-review", lambda: auto_review.run(requesters, interval_s=args.interval)),
-            name="auto-review",
-        ),
-    ]
+    return services
 
 
 async def _serve(args: argparse.Namespace, password: str) -> int:
@@ -140,17 +99,16 @@ async def _serve(args: argparse.Namespace, password: str) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     runtime = AppRuntime.open(args.paths)
-    tasks: list[asyncio.Task[None]] = []
+    services: NetworkServices | None = None
     try:
         if runtime.db_error:
             raise CliError(runtime.db_error)
-        tasks = await _start(args, runtime, password, stop.is_set)
+        services = await _start(args, runtime, password, stop.is_set)
         await stop.wait()
         log.info("stopping")
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if services is not None:
+            await services.aclose()
         runtime.wallet.lock()
         await runtime.aclose()
         await asyncio.to_thread(runtime.shutdown)
@@ -199,7 +157,6 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         "--confirmations",
         type=int,
         metavar="N",
-        help=f"blocks a purchase must be buried under before delivery "
-        f"(default {DEVNET_CONFIRMATIONS} on the devnet, {NETWORK_CONFIRMATIONS} elsewhere)",
+        help="blocks a purchase must be buried under before delivery (default 0 on the devnet, 3 elsewhere)",
     )
     serve.set_defaults(func=run_serve)

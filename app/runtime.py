@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import MigrationError, upgrade
+from app.events import Events
 from app.paths import AppPaths
 from app.settings import Settings, load_settings, save_settings
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-DevnetListener = Callable[[str, str], None]
 DeployProgress = Callable[[int, int, str], None]
 
 
@@ -61,7 +61,8 @@ class AppRuntime:
     outbox: Outbox | None = None
     deployment: Deployment | None = None
     _wallet: WalletService | None = None
-    _listeners: list[DevnetListener] = field(default_factory=list)
+    # "devnet" (kind, message): the devnet died, is back ("restarted", maybe on a new port) or was given up
+    events: Events = field(default_factory=lambda: Events("devnet"))
 
     @property
     def wallet(self) -> WalletService:
@@ -92,19 +93,9 @@ class AppRuntime:
         save_settings(self.paths.settings_file, self.settings)
         logging.getLogger().setLevel(self.settings.log_level)
 
-    def add_devnet_listener(self, callback: DevnetListener) -> None:
-        """``callback(kind, message)`` runs on a background thread when the devnet dies
-        (kind "died"), is back (kind "restarted", possibly on a new port) or was given up ("failed")."""
-        self._listeners.append(callback)
-
-    def remove_devnet_listener(self, callback: DevnetListener) -> None:
-        if callback in self._listeners:
-            self._listeners.remove(callback)
-
     def _forward(self, event: DevnetEvent) -> None:
         if event.kind in ("died", "restarted", "failed"):
-            for callback in list(self._listeners):
-                callback(event.kind, event.message)
+            self.events.emit("devnet", event.kind, event.message)
 
     async def start_network(self) -> NetworkStatus:
         """Start or attach to the devnet, or check a custom RPC; raises ``NetworkError`` with a reason."""
@@ -116,7 +107,7 @@ class AppRuntime:
         if net.rpc_url is None:
             if self.devnet is None:
                 self.devnet = Devnet(self.paths.devnet, chain_id=net.chain_id)
-                self.devnet.add_listener(self._forward)
+                self.devnet.events.connect("changed", self._forward)  # on this loop
             try:
                 info = await asyncio.to_thread(self.devnet.start)
             except Exception as exc:

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from filelock import FileLock
 
 from app.chain.devnet_state import keep_backup, promote_newest, take_snapshot
 from app.chain.jsonrpc import RpcError, rpc_call
+from app.events import Events
 from app.fileio import atomic_write_text
 from app.resources import REPO_ROOT, is_frozen
 
@@ -150,7 +150,7 @@ class Devnet:
         self._lock = FileLock(str(folder / "devnet.lock"), timeout=start_timeout * 2)
         self._proc: subprocess.Popen[bytes] | None = None
         self._info: DevnetInfo | None = None
-        self._listeners: list[Callable[[DevnetEvent], None]] = []
+        self.events = Events("changed")  # (DevnetEvent), from the thread that saw it (often the watchdog)
         self._watchdog: threading.Thread | None = None
         self._stop_watch = threading.Event()
 
@@ -228,10 +228,6 @@ class Devnet:
 
     # -- watchdog --------------------------------------------------------------------------------
 
-    def add_listener(self, callback: Callable[[DevnetEvent], None]) -> None:
-        """``callback`` runs on the thread that saw the event (often the watchdog thread)."""
-        self._listeners.append(callback)
-
     def watch(self, interval: float = 1.0, max_restarts: int = 5, window: float = 60.0) -> None:
         """Start a daemon thread that snapshots the chain as blocks arrive, and restarts the devnet
         when it dies (bounded, to avoid a loop)."""
@@ -288,12 +284,7 @@ class Devnet:
 
     def _emit(self, kind: str, message: str, info: DevnetInfo | None = None) -> None:
         log.info("devnet %s: %s", kind, message)
-        event = DevnetEvent(kind, message, info)
-        for callback in list(self._listeners):
-            try:
-                callback(event)
-            except Exception:  # a broken listener must not kill the watchdog
-                log.exception("devnet listener failed")
+        self.events.emit("changed", DevnetEvent(kind, message, info))  # a failing listener is logged
 
     def _read_info(self) -> DevnetInfo | None:
         try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eth_account.signers.local import LocalAccount
 
@@ -25,6 +25,9 @@ from app.labeling.schema import Annotation, Item, LabelSet, TaskType
 from app.wallet.faucet import DEV_MNEMONIC
 from app.wallet.hd import EncryptionKey, encryption_key_from_mnemonic, signing_account
 from app.wallet.keystore import AccountEntry
+
+if TYPE_CHECKING:
+    from app.labeling.service import LabelingService
 
 DEMO_INDEX = 8
 DEMO_TITLE = "Handwritten digits 0–9 (demo)"
@@ -88,43 +91,40 @@ def demo_items(
     return items, truth
 
 
-async def _fund(runtime: Any, address: str) -> None:
+async def _fund(service: LabelingService, address: str) -> None:
     """ETH for gas and SAHARA for the escrow from the devnet faucet (a cooldown refusal is fine
     when the account already holds enough)."""
     from app.wallet.faucet import drip_eth, drip_sahara
     from app.wallet.outbox import TxReverted
 
-    outbox = runtime.outbox
+    outbox = service.outbox
     await outbox.wait((await drip_eth(outbox, address)).id, timeout=60)
     try:
-        row = await drip_sahara(outbox, runtime.deployment.address("Faucet"), address)
+        row = await drip_sahara(outbox, service.deployment.address("Faucet"), address)
     except TxReverted:
         return  # dripped within the cooldown already
     await outbox.wait(row.id, timeout=60)
 
 
 async def seed_labeling_demo(
-    runtime: Any, store: Any, progress: Callable[[str, float], None] | None = None
+    service: LabelingService, folder: Path, progress: Callable[[str, float], None] | None = None
 ) -> DemoCampaign:
-    """Create the demo campaign on the devnet (or find the open one) and return its id."""
-    from app.labeling.service import CampaignSpec, LabelingService
+    """Create the demo campaign (or find the open one) and return its id. ``service`` signs as
+    the ``DemoRequester`` (``app.services.NetworkServices.seed_demo`` builds it, on the devnet
+    only); the digits' images are written to ``folder``."""
+    from app.labeling.service import CampaignSpec
 
-    if not runtime.on_devnet:
-        raise RuntimeError("The labeling demo runs on the local devnet only (Settings → Network).")
-    requester = DemoRequester()
-    service = LabelingService(
-        runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions, requester
-    )
+    requester = str(service.address)
     earlier = [
         c
         for c in await service.campaigns()
-        if c.requester.lower() == requester.address.lower() and c.title == DEMO_TITLE
+        if c.requester.lower() == requester.lower() and c.title == DEMO_TITLE
     ]
     for campaign in earlier:
         if campaign.open and campaign.batches_available > 0:
             return DemoCampaign(campaign.campaign_id, created=False, problems=0)
-    await _fund(runtime, requester.address)
-    items, truth = demo_items(runtime.paths.data / "demo" / "digits", start=len(earlier) * DEMO_ITEMS)
+    await _fund(service, requester)
+    items, truth = demo_items(folder, start=len(earlier) * DEMO_ITEMS)
     gold = {item.id: truth[item.id] for item in items[:: len(items) // DEMO_GOLD][:DEMO_GOLD]}
     spec = CampaignSpec(
         title=DEMO_TITLE,

@@ -188,14 +188,17 @@ class LabelingService:
         store: BlobStore,
         sessions: sessionmaker[Session],
         wallet: WalletService,
+        board: Board | None = None,
     ) -> None:
+        """``board``: the TaskBoard reader (with its event cache) to share with the other services
+        of the same deployment; the composition root passes one, else the service makes its own."""
         self.client = client
         self.outbox = outbox
         self.deployment = deployment
         self.store = store
         self.sessions = sessions
         self.wallet = wallet
-        self.board = Board(client, deployment)
+        self.board = board if board is not None else Board(client, deployment)
         self._manifests: dict[str, Manifest] = {}  # by CID: immutable, so cached for good
         self._manifest_cids: dict[int, str] = {}
         self._results: dict[str, BatchResult] = {}  # opened results by CID

@@ -10,12 +10,13 @@ once (one SQLite row, well under a millisecond), so a killed app loses nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.events import Events
 from app.labeling.schema import Annotation, Box, Item, LabelClass, LabelSet, Span, TaskType
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,6 @@ class Edit:
     before: Annotation
     after: Annotation
     text: str
-
-
-Listener = Callable[
-    [str], None
-]  # called with what changed: "cursor", "answer", "selection", "class", "saved"
 
 
 class LabelingSession:
@@ -81,7 +77,8 @@ class LabelingSession:
         self._answered = sum(not a.empty for a in self._answers.values())  # kept up to date per edit
         self._undo: list[Edit] = []
         self._redo: list[Edit] = []
-        self._listeners: list[Listener] = []
+        # "changed" (what): "cursor", "answer", "selection", "class" or "saved"
+        self.events = Events("changed")
         self.index = next((i for i, it in enumerate(self.items) if self._answers[it.id].empty), 0)
         self.active_class: str = label_set.classes[0].name
         self.selected_box: int | None = None
@@ -89,16 +86,8 @@ class LabelingSession:
 
     # -- events ----------------------------------------------------------------------------------
 
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def unsubscribe(self, listener: Listener) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
     def _emit(self, what: str) -> None:
-        for listener in list(self._listeners):
-            listener(what)
+        self.events.emit("changed", what)
 
     # -- reading ---------------------------------------------------------------------------------
 

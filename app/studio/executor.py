@@ -1,7 +1,7 @@
 """The executor: runs a graph and reports what happens as it happens.
 
     run = executor.start(graph, {"question": "..."})   # inside a running event loop
-    async for event in run.events(): ...               # NodeStarted, NodeToken, NodeFinished, ...
+    async for event in run.stream(): ...               # NodeStarted, NodeToken, NodeFinished, ...
     result = await run.wait()                           # RunResult: status, outputs, traces
     run.cancel()                                        # from anywhere on the loop
 
@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from app.events import Events
 from app.studio.cache import OutputCache
 from app.studio.events import Event, NodeTrace, RunFinished, RunResult, RunStarted, RunStatus
 from app.studio.execution import Execution
@@ -70,20 +71,16 @@ class Run:
         self.graph = graph
         self.inputs = dict(inputs)
         self._executor = executor
-        self._listeners: list[Listener] = []
+        self.events = Events("run_event")  # (Event): every event of the run, on the loop
         self._cancel_requested = False
         self._traces: list[NodeTrace] = []
         self._execution = Execution(executor, checked, self.inputs, self._publish, self._traces, only=only)
         self._task = asyncio.get_running_loop().create_task(self._main(), name=f"studio-run-{self.id}")
 
-    def subscribe(self, listener: Listener) -> None:
-        """Call ``listener`` with every event; subscribe before the loop next runs to miss none."""
-        self._listeners.append(listener)
-
-    def events(self) -> AsyncIterator[Event]:
+    def stream(self) -> AsyncIterator[Event]:
         """All events of this run, ending after ``RunFinished``. Registers at once, when called."""
         queue: asyncio.Queue[Event] = asyncio.Queue()
-        self._listeners.append(queue.put_nowait)
+        self.events.connect("run_event", queue.put_nowait)  # held as long as the iterator holds the queue
 
         async def drain() -> AsyncIterator[Event]:
             while True:
@@ -107,11 +104,7 @@ class Run:
         return await asyncio.shield(self._task)
 
     def _publish(self, event: Event) -> None:
-        for listener in self._listeners:
-            try:
-                listener(event)
-            except Exception:
-                log.exception("a run event listener failed")
+        self.events.emit("run_event", event)  # a failing listener is logged; the run goes on
 
     async def _main(self) -> RunResult:
         started_at = datetime.now(UTC)
@@ -191,5 +184,5 @@ class Executor:
         """Start a run and wait for it; ``on_event`` sees every event."""
         run = self.start(graph, inputs)
         if on_event is not None:
-            run.subscribe(on_event)
+            run.events.connect("run_event", on_event)
         return await run.wait()

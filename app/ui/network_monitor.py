@@ -6,7 +6,7 @@ Home page show: the state (starting / online / offline, with a reason), the netw
 and the latest block, polled about once a second.
 
 The devnet watchdog reports deaths and restarts from its own thread. A restarted devnet listens on a
-new port, so on a "restarted" report the monitor re-attaches through ``start_network`` (which
+new port, so on a "restarted" report the monitor re-attaches through the services' ``connect`` (which
 attaches to the running node rather than starting a second one) after a short debounce; a "failed"
 report (the watchdog gave up) leaves it offline with a Retry for the user. Re-attaching is also
 bounded here: a devnet that keeps dying never becomes an endless restart loop behind their back.
@@ -15,7 +15,6 @@ bounded here: a devnet that keeps dying never becomes an endless restart loop be
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -23,10 +22,12 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.ui.qt_events import EventRelay, relay
 from app.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from app.runtime import AppRuntime, NetworkStatus
+    from app.runtime import NetworkStatus
+    from app.services import NetworkServices
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class NetworkMonitor(QObject):
 
     def __init__(
         self,
-        runtime: AppRuntime,
+        services: NetworkServices,
         tasks: BackgroundTasks,
         *,
         client_factory: ClientFactory | None = None,
@@ -72,6 +73,8 @@ class NetworkMonitor(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._services = services
+        runtime = services.runtime
         self._runtime = runtime
         self._tasks = tasks
         self._client_factory = client_factory or _default_client
@@ -89,19 +92,18 @@ class NetworkMonitor(QObject):
         self._reattach.timeout.connect(self._auto_reattach)
         self._reattached_at: list[float] = []
         self._last_report = ""
+        self._devnet_relay: EventRelay | None = None
         self.devnet_message.connect(self._on_devnet_message)
 
     def listen_to_devnet(self) -> None:
-        """Subscribe to the runtime's devnet reports (they arrive on a background thread)."""
-        self._runtime.add_devnet_listener(self._from_background_thread)
+        """Follow the runtime's devnet reports (on the GUI thread, whichever thread saw them)."""
+        if self._devnet_relay is None:
+            self._devnet_relay = relay(self._runtime.events, "devnet", self.devnet_message.emit, self)
 
     def stop_listening(self) -> None:
-        self._runtime.remove_devnet_listener(self._from_background_thread)
-
-    def _from_background_thread(self, kind: str, message: str) -> None:
-        # Emitting from another thread queues the call onto the GUI thread, where slots run.
-        with contextlib.suppress(RuntimeError):  # this QObject is already gone at quit
-            self.devnet_message.emit(kind, message)
+        if self._devnet_relay is not None:
+            self._devnet_relay.close()
+            self._devnet_relay = None
 
     def _on_devnet_message(self, kind: str, message: str) -> None:
         log.info("devnet report (%s): %s", kind, message)
@@ -159,7 +161,7 @@ class NetworkMonitor(QObject):
         self.start_error = None
         self._set_state("starting")
         try:
-            status = await self._runtime.start_network()
+            status = await self._services.connect()
         except NetworkError as exc:
             self.start_error = str(exc)
             self._set_state("offline", self.start_error)

@@ -1,6 +1,7 @@
 """The shell: builds the pages, tray, network monitor and wallet controller around one
-``AppRuntime`` and the window frame (``app.ui.frame``), and owns the app's lifecycle (start services
-after first paint, the outbox's service loop once the network is up, orderly quit). ``run_gui``
+``AppRuntime``, its ``NetworkServices`` (the composition root, ``app.services``) and the window
+frame (``app.ui.frame``), and owns the app's lifecycle (start after first paint, hand the network to
+the services once it is up, orderly quit). ``run_gui``
 paints the frame before the runtime exists and hands it in; without a frame the shell builds its
 own from the runtime's settings.
 
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app.services import NetworkServices
 from app.ui.crash_reporter import CrashReporter
 from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
 from app.ui.network_monitor import ClientFactory, NetworkMonitor
@@ -26,12 +28,14 @@ from app.ui.pages.label import LabelPage
 from app.ui.pages.marketplace import MarketplacePage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.studio import StudioPage
+from app.ui.qt_events import relay
 from app.ui.tasks import BackgroundTasks
 from app.ui.tray import TrayController
 from app.ui.wallet.controller import WalletController
 from app.ui.wallet.wallet_page import WalletPage
 
 if TYPE_CHECKING:
+    from app.chain.contracts import Deployment
     from app.paths import AppPaths
     from app.runtime import AppRuntime, NetworkStatus
     from app.storage.store import BlobStore
@@ -42,7 +46,6 @@ log = logging.getLogger(__name__)
 __all__ = ["NAV", "Shell"]
 
 WALLET_PAGE = page_index("Wallet")
-AUTO_REVIEW_INTERVAL_S = 5.0  # how often submitted batches are looked for
 NO_WALLET_BANNER = (
     "Welcome to Sahara. Set up a wallet to be paid for your work and to buy licenses: it takes a minute, "
     "and on the local devnet your first account gets free test ETH."
@@ -79,19 +82,16 @@ class Shell(QObject):
         self.reporter = reporter or CrashReporter(
             paths.log_file, lambda: self.window, lambda: self.theme.colors.danger
         )
-        self.monitor = NetworkMonitor(
-            runtime, self.tasks, client_factory=client_factory, interval=poll_interval, parent=self
-        )
         self.tray = TrayController(self, force_available=tray_available)
         self.db_dialog: QMessageBox | None = None
         self._quitting = False
         self._offer_setup = False  # the no-wallet banner waits until services start
         self._told_about_tray = False
         self._shutdown_task: asyncio.Task[None] | None = None
-        self._outbox_task: asyncio.Task[None] | None = None
-        self._contracts_chain: tuple[str, int] | None = None  # the network whose contracts are looked up
-        self._network_services: list[asyncio.Task[Any]] = []
-        self._labeling_key: tuple[int, int] | None = None  # (deployment, account) the Label page serves
+        self.services = NetworkServices(runtime, self._open_store)
+        self.monitor = NetworkMonitor(
+            self.services, self.tasks, client_factory=client_factory, interval=poll_interval, parent=self
+        )
         self.wallet_banner: Banner | None = None
 
         colors = self.theme.colors
@@ -117,6 +117,10 @@ class Shell(QObject):
         home.start.follow_labeling(label_page)
         home.start.follow_wallet(self.wallet)
         self.label_page = label_page
+        relay(self.services.events, "status", self._show_status, self)
+        relay(self.services.events, "contracts", self._on_contracts, self)
+        relay(self.services.events, "labeling", self._update_labeling, self)
+        relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.network_editor.attach(self.tasks.spawn)
         settings_page.storage_editor.attach(self.tasks.spawn)
@@ -144,6 +148,15 @@ class Shell(QObject):
         self.window.status.account_clicked.connect(self.wallet.indicator_clicked)
         self._on_wallet_changed()
 
+    def _open_store(self) -> BlobStore:
+        """The blob store the settings name: the data folder, or the user's IPFS node."""
+        from app.storage import open_store
+
+        return open_store(self.paths, ipfs_api=self.runtime.settings.ipfs_api)
+
+    def _show_status(self, text: str) -> None:
+        self.window.status.show_message(text)
+
     # -- start -----------------------------------------------------------------------------------
 
     def show(self) -> None:
@@ -169,10 +182,8 @@ class Shell(QObject):
 
     def _on_wallet_changed(self) -> None:
         self.window.status.set_account(*self.wallet.indicator())
-        if self.wallet.state != "unlocked":
-            self._labeling_key = None  # a locked wallet signs nothing: the page says so
-        if self._contracts_chain is not None:
-            self._update_labeling()
+        if getattr(self.runtime, "deployment", None) is not None and self.wallet.state != "loading":
+            self._update_labeling()  # a locked wallet signs nothing: the page says so
         if self.wallet.state == "none":
             self._offer_wallet_setup()
         elif self.wallet.state != "loading" and self.wallet_banner is not None:
@@ -195,153 +206,32 @@ class Shell(QObject):
         self.wallet.open_onboarding()
 
     def _on_network_ready(self, status: NetworkStatus) -> None:
-        """The network is up: start the outbox's service loop once (it survives reconnects), and
-        look up the contracts whenever the chain is a different one from last time (first start,
-        or a network switch) — the services that work against them restart with them."""
-        outbox = getattr(self.runtime, "outbox", None)
-        if outbox is not None and (self._outbox_task is None or self._outbox_task.done()):
-            self._outbox_task = self.tasks.spawn(outbox.run(), "outbox")
-        chain = (status.name, status.chain_id)
-        if outbox is not None and chain != self._contracts_chain:
-            self._contracts_chain = chain
-            self._stop_network_services()
-            self.tasks.spawn(self._ensure_contracts(), "contracts")
+        """The network is up (the monitor connected through the composition root, which runs the
+        outbox and, on another chain than last time's, looks up the contracts and restarts the
+        services): the wallet follows."""
         self.wallet.on_network_ready(status)
-
-    def _stop_network_services(self) -> None:
-        """Cancel the services bound to the previous network's contracts (key delivery, …)."""
-        for task in self._network_services:
-            task.cancel()
-        self._network_services.clear()
 
     def _on_network_switched(self, name: str) -> None:
         self.monitor.name = name  # the status bar names the new network while it connects (or fails)
         self.monitor.restart()
 
-    async def _ensure_contracts(self) -> None:
-        """Find the network's contracts; on a fresh devnet, deploy them first (a few seconds, once)."""
-        from app.runtime import NetworkError
-        from app.wallet.outbox import OutboxError
-
-        def progress(step: int, total: int, what: str) -> None:
-            self.window.status.show_message(f"Setting up the devnet's contracts ({step}/{total}): {what}")
-
-        try:
-            deployment = await self.runtime.ensure_contracts(progress)
-        except (NetworkError, OutboxError) as exc:
-            log.error("contracts unavailable: %s", exc)
-            self.settings_page.show_deployment(None, f"The contracts could not be set up: {exc}")
-            return
+    def _on_contracts(self, deployment: Deployment | None, problem: str | None) -> None:
         if deployment is None:
-            self.settings_page.show_deployment(
-                None,
-                "Sahara's contracts are not deployed on this network: run `sahara deploy --network NAME`.",
-            )
-            return
-        self.settings_page.show_deployment(deployment)
-        self.window.status.show_message("Contracts ready")
-        self._start_network_services()
-
-    def _start_network_services(self) -> None:
-        """The services that work against the contracts and the blob store: key delivery, the
-        Label page's chain service and auto-review."""
-        self._start_key_delivery()
+            self.settings_page.show_deployment(None, problem)
+        else:
+            self.settings_page.show_deployment(deployment)
         self._update_labeling()
-        self._network_services.append(self.tasks.spawn(self._auto_review(), "auto-review"))
-
-    def _store(self) -> BlobStore:
-        """The blob store the settings name: the data folder, or the user's IPFS node."""
-        from app.storage import open_store
-
-        return open_store(self.paths, ipfs_api=self.runtime.settings.ipfs_api)
 
     def _on_storage_changed(self, url: str | None) -> None:
-        """Services hold their store: restart them on the new one (only once contracts are there)."""
+        """Services hold their store: the root reopens it and restarts them on it."""
         where = f"the IPFS node at {url}" if url else "the data folder"
         self.window.status.show_message(f"Content is now kept in {where}")
-        if getattr(self.runtime, "deployment", None) is None:
-            return  # they start with the store in the settings when the contracts are ready
-        self._stop_network_services()
-        self._labeling_key = None
-        self._start_network_services()
-
-    def _start_key_delivery(self) -> None:
-        """Deliver license keys to buyers of this user's assets while the app runs (paused while locked)."""
-        from app.workers import key_delivery
-        from app.workers.supervise import supervise
-
-        store = self._store()
-        self._network_services.append(
-            self.tasks.spawn(
-                supervise("key delivery", lambda: key_delivery.run(self.runtime, store)), "key-delivery"
-            )
-        )
+        self.services.storage_changed()
 
     def _update_labeling(self) -> None:
-        """Give the Label page a chain service for the active account once contracts and an
-        unlocked wallet are there; otherwise say which of them is missing."""
-        deployment = getattr(self.runtime, "deployment", None)
-        if deployment is None:
-            self.label_page.set_service(None, "Labeling needs Sahara's contracts on this network.")
-            return
-        if self.wallet.state == "none":
-            self.label_page.set_service(None, "Set up a wallet to see campaigns and label for pay.")
-            return
-        if self.wallet.state != "unlocked":
-            self.label_page.set_service(None, "Unlock your wallet to see campaigns and label for pay.")
-            return
-        try:
-            from app.labeling.service import LabelingService
-        except ImportError as exc:  # a build without the labeling service
-            self.label_page.set_service(None, f"Labeling is not available in this build ({exc}).")
-            return
-        key = (id(deployment), self.runtime.wallet.active_index)
-        if key != self._labeling_key:
-            self._labeling_key = key
-            runtime = self.runtime
-            self.label_page.set_service(
-                LabelingService(
-                    runtime.client, runtime.outbox, deployment, self._store(), runtime.sessions,
-                    runtime.wallet,
-                )
-            )  # fmt: skip
-
-    async def _auto_review(self) -> None:
-        """Review submitted batches of this user's campaigns while the app runs (when unlocked),
-        and on the devnet those of the demo requester too, so a demo labeler gets paid."""
-        from app.workers.supervise import supervise
-
-        await supervise("auto-review", self._review_rounds)
-
-    async def _review_rounds(self) -> None:
-        from app.labeling.demo import DemoRequester
-        from app.labeling.service import LabelingService
-        from app.workers.auto_review import AutoReviewer
-
-        runtime, store = self.runtime, self._store()
-        demo = (
-            AutoReviewer(
-                LabelingService(
-                    runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions,
-                    DemoRequester(),
-                )
-            )
-            if runtime.on_devnet
-            else None
-        )  # fmt: skip
-        mine: tuple[object, AutoReviewer] | None = None
-        while True:
-            service = self.label_page.service
-            if service is not None and (mine is None or mine[0] is not service):
-                mine = (service, AutoReviewer(service))
-            for reviewer in (demo, mine[1] if mine and service is not None else None):
-                if reviewer is not None:
-                    done = await reviewer.run_once()
-                    if done.decisions:
-                        self.window.status.show_message(
-                            f"Auto-review: {len(done.decisions)} batch(es) reviewed"
-                        )
-            await asyncio.sleep(AUTO_REVIEW_INTERVAL_S)
+        """Give the Label page the active account's chain service, or say what is missing."""
+        service, reason = self.services.labeling_for_user()
+        self.label_page.set_service(service, reason or None)
 
     def _show_db_error(self, error: str) -> None:
         box = QMessageBox(self.window)
@@ -355,10 +245,6 @@ class Shell(QObject):
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         box.open()  # not exec(): a nested event loop would stall the asyncio loop behind it
         self.db_dialog = box
-
-    def _on_network_switched(self, name: str) -> None:
-        self.monitor.name = name  # the status bar names the new network while it connects (or fails)
-        self.monitor.restart()
 
     # -- close & quit ----------------------------------------------------------------------------
 
@@ -394,6 +280,7 @@ class Shell(QObject):
     async def _shutdown(self) -> None:
         try:
             self.wallet.dispose()
+            await self.services.aclose()
             await self.tasks.shutdown()
             await self.runtime.aclose()  # the chain client's HTTP session, before runtime.shutdown()
         except Exception:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.client import ChainClient, ChainUnavailable
 from app.db.models import OutboxTx
+from app.events import Events
 from app.logs import short_hash
 
 log = logging.getLogger(__name__)
@@ -92,20 +92,29 @@ class Outbox:
         self.sessions = sessions
         self.client = client
         self.chain_id = chain_id
-        self.online = True
+        self._online = True
         self.reconciled = False  # set once this outbox has checked its rows against the node
         self._nonce_lock = asyncio.Lock()
-        self._listeners: list[Callable[[OutboxTx], None]] = []
+        # "tx_changed" (row: OutboxTx) after every status change; "online_changed" (online: bool)
+        # when the node stops or starts answering. Both on the loop.
+        self.events = Events("tx_changed", "online_changed")
+
+    @property
+    def online(self) -> bool:
+        """Whether the node answered the last broadcast or receipt query."""
+        return self._online
+
+    @online.setter
+    def online(self, value: bool) -> None:
+        if value != self._online:
+            self._online = value
+            self.events.emit("online_changed", value)
 
     # -- queries ---------------------------------------------------------------------------------
 
     def use(self, client: ChainClient, chain_id: int) -> None:
         """Talk to another node from now on (a restarted devnet): reconcile again before sending."""
         self.client, self.chain_id, self.reconciled = client, chain_id, False
-
-    def add_listener(self, callback: Callable[[OutboxTx], None]) -> None:
-        """``callback(row)`` after every status change (on the event loop's thread)."""
-        self._listeners.append(callback)
 
     def get(self, tx_id: int) -> OutboxTx:
         with self.sessions() as session:
@@ -256,7 +265,7 @@ class Outbox:
             session.add(row)
             session.commit()
         log.info("outbox: signed %s nonce %d (%s)", short_hash(row.tx_hash), row.nonce, row.intent_id)
-        self._notify(row)
+        self.events.emit("tx_changed", row)
         return row
 
     async def broadcast(self, tx_id: int) -> OutboxTx:
@@ -443,12 +452,5 @@ class Outbox:
             session.execute(update(OutboxTx).where(OutboxTx.id == tx_id).values(**values))
             session.commit()
         row = self.get(tx_id)
-        self._notify(row)
+        self.events.emit("tx_changed", row)
         return row
-
-    def _notify(self, row: OutboxTx) -> None:
-        for callback in list(self._listeners):
-            try:
-                callback(row)
-            except Exception:
-                log.exception("outbox listener failed")

@@ -16,6 +16,7 @@ from typing import Any
 from eth_account.messages import encode_defunct, encode_typed_data
 from eth_account.signers.local import LocalAccount
 
+from app.events import Events
 from app.wallet.hd import EncryptionKey
 from app.wallet.keystore import AccountEntry, Keystore, UnlockedWallet
 from app.wallet.mnemonic import generate
@@ -43,7 +44,7 @@ class WalletService:
         self._clock = clock
         self._wallet: UnlockedWallet | None = None
         self._last_activity = clock()
-        self._listeners: list[Callable[[bool], None]] = []
+        self.events = Events("lock_changed")  # (unlocked: bool) whenever it locks or unlocks
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -62,15 +63,10 @@ class WalletService:
     def active_account(self) -> AccountEntry | None:
         return next((a for a in self.accounts() if a.index == self.active_index), None)
 
-    def add_listener(self, callback: Callable[[bool], None]) -> None:
-        """``callback(unlocked)`` whenever the wallet locks or unlocks."""
-        self._listeners.append(callback)
-
     def _set(self, wallet: UnlockedWallet | None) -> None:
         self._wallet = wallet
         self._last_activity = self._clock()
-        for callback in list(self._listeners):
-            callback(wallet is not None)
+        self.events.emit("lock_changed", wallet is not None)
 
     # -- creating and unlocking ------------------------------------------------------------------
 

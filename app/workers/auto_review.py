@@ -18,9 +18,9 @@ submissions it reviews), so a round interrupted after sending finds its own tran
 outbox instead of sending a second one. The cursor moves past a block only
 after everything up to it was reviewed or found reviewed.
 
-One ``AutoReviewer`` serves one requester (a ``LabelingService`` for one signer): ``reviewers``
-makes one per wallet account, plus the devnet's demo requester when asked, and ``run`` keeps
-them going in ``sahara serve``; the window runs its own rounds (app/ui/shell.py).
+One ``AutoReviewer`` serves one requester (a ``LabelingService`` for one signer): the composition
+root (``app.services.NetworkServices.reviewers``) makes one per wallet account, plus the devnet's
+demo requester, and ``run`` keeps them going in the window and in ``sahara serve`` alike.
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from app.labeling.service import LabelingService
-    from app.runtime import AppRuntime
-    from app.storage.store import BlobStore
     from app.wallet.hd import EncryptionKey
     from app.wallet.keystore import AccountEntry
     from app.wallet.service import WalletService
@@ -246,33 +244,6 @@ class WalletAccount:
         return self.wallet.encryption_key(self.index)
 
 
-def reviewers(
-    runtime: AppRuntime, store: BlobStore, *, accounts: Sequence[int] | None = None, demo: bool = False
-) -> list[AutoReviewer]:
-    """A reviewer per requester: the wallet's accounts (all, or ``accounts``) and, with ``demo``
-    on the devnet, the demo requester of ``sahara demo labeling``."""
-    from app.labeling.demo import DemoRequester
-    from app.labeling.service import LabelingService
-
-    wallet = runtime.wallet
-    signers: list[WalletAccount | DemoRequester] = [
-        WalletAccount(wallet, e.index) for e in wallet.accounts() if accounts is None or e.index in accounts
-    ]
-    if demo and runtime.on_devnet:
-        signers.append(DemoRequester())
-    assert runtime.client is not None and runtime.outbox is not None and runtime.deployment is not None
-    assert runtime.sessions is not None
-    return [
-        AutoReviewer(
-            LabelingService(
-                runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions,
-                signer,  # type: ignore[arg-type]  # shaped like the wallet where the service uses it
-            )
-        )
-        for signer in signers
-    ]  # fmt: skip
-
-
 def describe(account: str, done: Round) -> str:
     """One status line for a round that decided something."""
     accepted = sum(d.accepted for d in done.decisions)
@@ -284,19 +255,20 @@ def describe(account: str, done: Round) -> str:
 
 
 async def run(
-    requesters: Sequence[AutoReviewer],
+    requesters: Callable[[], Sequence[AutoReviewer]],
     *,
     interval_s: float = 5.0,
     status: Callable[[str], None] | None = None,
 ) -> None:
-    """Rounds for every requester until cancelled (``sahara serve``). A failing round (network
-    down, a storage node away) is logged and tried again next time: everything it did is either
-    on chain or redone from the cursor."""
+    """Rounds for every requester ``requesters()`` names, until cancelled (the window and ``sahara
+    serve``, through ``app.services``). A failing round (network down, a storage node away) is
+    logged and tried again next time: everything it did is either on chain or redone from the
+    cursor."""
     say = status or log.info
-    names = ", ".join(str(r.service.address) for r in requesters) or "nobody"
+    names = ", ".join(str(r.service.address) for r in requesters()) or "nobody yet"
     log.info("auto-review: reviewing submissions to the campaigns of %s", names)
     while True:
-        for reviewer in requesters:
+        for reviewer in requesters():
             try:
                 done = await reviewer.run_once()
             except asyncio.CancelledError:

@@ -51,7 +51,6 @@ from app.workers.delivery_ledger import DELIVERED, PENDING, WRAPPED, DeliveryLed
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from app.runtime import AppRuntime
 
 log = logging.getLogger(__name__)
 
@@ -400,30 +399,3 @@ class KeyDeliveryService:
             if tx is not None:
                 return tx.tx_hash
         return None
-
-
-def from_runtime(
-    runtime: AppRuntime,
-    store: BlobStore,
-    *,
-    accounts: Sequence[int] | None = None,
-    config: DeliveryConfig | None = None,
-) -> KeyDeliveryService:
-    """The service over the runtime's one database, outbox, deployment and wallet."""
-    if runtime.sessions is None or runtime.outbox is None or runtime.deployment is None:
-        raise RuntimeError("key delivery needs the database, the network and the contracts")
-    return KeyDeliveryService(
-        runtime.sessions, runtime.outbox, runtime.deployment, store, runtime.wallet,
-        accounts=accounts, config=config,
-    )  # fmt: skip
-
-
-async def run(
-    runtime: AppRuntime,
-    store: BlobStore,
-    *,
-    accounts: Sequence[int] | None = None,
-    config: DeliveryConfig | None = None,
-) -> None:
-    """The service loop over an opened, connected runtime (GUI or ``sahara serve``); cancel to stop."""
-    await from_runtime(runtime, store, accounts=accounts, config=config).run()

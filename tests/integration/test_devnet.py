@@ -130,7 +130,7 @@ def test_watchdog_restarts_a_killed_node_and_keeps_state(devnet: Devnet) -> None
         if event.kind == "restarted":
             restarted.set()
 
-    devnet.add_listener(listen)
+    devnet.events.connect("changed", listen)
     info = devnet.start()
     set_balance(info, 4242)
     wait_for_state_dump(devnet, info, 4242)

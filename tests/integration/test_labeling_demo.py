@@ -8,8 +8,8 @@ from dataclasses import replace
 from test_cli import sahara
 
 from app.labeling.demo import DEMO_ITEMS, DEMO_TITLE, REWARD_WEI, DemoRequester
-from app.labeling.service import LabelingService
 from app.runtime import AppRuntime
+from app.services import NetworkServices
 from app.storage import open_store
 
 
@@ -25,10 +25,7 @@ def test_the_demo_campaign_is_created_once_and_labelable(home, paths) -> None:
         try:
             await runtime.start_network()
             await runtime.ensure_contracts()
-            store = open_store(runtime.paths)
-            service = LabelingService(
-                runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions, DemoRequester()
-            )
+            service = NetworkServices(runtime, lambda: open_store(runtime.paths)).labeling(DemoRequester())
             [campaign] = await service.campaigns()
             manifest = await service.manifest(campaign.campaign_id)
             return campaign, manifest, service.item_bytes(manifest.items[0])
@@ -49,25 +46,18 @@ def test_a_spent_demo_campaign_is_followed_by_one_of_the_next_digits(paths, tmp_
     same manifest, whose intent finds the spent campaign again)."""
     from test_labeling_service import wallet
 
-    from app.labeling.demo import seed_labeling_demo
-
     async def body() -> None:
         runtime = AppRuntime.open(paths)
         try:
             await runtime.start_network()
             await runtime.ensure_contracts()
-            store = open_store(runtime.paths)
-            first = await seed_labeling_demo(runtime, store)
-            assert first.created and (await seed_labeling_demo(runtime, store)) == replace(
-                first, created=False
-            )
-            labeler = LabelingService(
-                runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions,
-                wallet(tmp_path / "labeler", 2),
-            )  # fmt: skip
+            services = NetworkServices(runtime, lambda: open_store(runtime.paths))
+            first = await services.seed_demo()
+            assert first.created and (await services.seed_demo()) == replace(first, created=False)
+            labeler = services.labeling(wallet(tmp_path / "labeler", 2))
             for _ in range(DEMO_ITEMS // 10):
                 await labeler.claim(first.campaign_id)
-            second = await seed_labeling_demo(runtime, store)
+            second = await services.seed_demo()
             assert second.created and second.campaign_id == first.campaign_id + 1
             manifest = await labeler.manifest(second.campaign_id)
             assert [manifest.items[0].id, manifest.items[-1].id] == ["digit-0100", "digit-0199"]

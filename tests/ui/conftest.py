@@ -19,6 +19,7 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
+from app.events import Events
 from app.paths import AppPaths
 from app.settings import Settings, load_settings, save_settings
 from app.ui.app import make_application
@@ -135,7 +136,7 @@ class FakeRuntime:
         self.settings: Settings = loaded.settings
         self.settings_warning = warning or loaded.warning
         self.db_error = db_error
-        self.listeners: list[Callable[[str, str], None]] = []
+        self.events = Events("devnet")
         self.start_calls = 0
         self.start_error: Exception | None = None
         self.status = FakeStatus()
@@ -144,13 +145,6 @@ class FakeRuntime:
     def save_settings(self) -> None:
         self.saves += 1
         save_settings(self.paths.settings_file, self.settings)
-
-    def add_devnet_listener(self, callback: Callable[[str, str], None]) -> None:
-        self.listeners.append(callback)
-
-    def remove_devnet_listener(self, callback: Callable[[str, str], None]) -> None:
-        if callback in self.listeners:
-            self.listeners.remove(callback)
 
     async def start_network(self) -> FakeStatus:
         self.start_calls += 1
@@ -234,7 +228,7 @@ def make_shell(
     yield factory
     for shell in made:
         shell.reporter.uninstall()
-        for task in shell.tasks.cancel_all():
+        for task in [*shell.tasks.cancel_all(), loop.create_task(shell.services.aclose())]:
             qtbot.waitUntil(task.done, timeout=10000)
         shell.tray.dispose()
         shell.window.close_for_quit()

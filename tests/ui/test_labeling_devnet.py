@@ -11,11 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.chain.devnet import find_anvil
-from app.labeling.demo import REWARD_WEI, DemoRequester, seed_labeling_demo
+from app.labeling.demo import REWARD_WEI, DemoRequester
 from app.labeling.digits import load_digits
-from app.labeling.service import LabelingService
 from app.runtime import AppRuntime
-from app.storage import open_store
 from app.ui.labeling.wording import sahara
 from app.wallet.service import WalletService
 
@@ -41,8 +39,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         shell.show()
         shell.start_services()
         qtbot.waitUntil(lambda: page.service is not None, timeout=90000)  # contracts deployed, unlocked
-        store = open_store(paths)
-        seeded = shell.tasks.spawn(seed_labeling_demo(runtime, store), "demo")
+        seeded = shell.tasks.spawn(shell.services.seed_demo(), "demo")
         funded = shell.tasks.spawn(runtime.faucet(page.service.address), "faucet")
         qtbot.waitUntil(lambda: seeded.done() and funded.done(), timeout=90000)
         campaign_id = seeded.result().campaign_id
@@ -85,7 +82,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         everything = f"Ready to withdraw: {sahara(BATCHES * 10 * REWARD_WEI)}"
         for _ in range(45):  # the earnings as the user sees them, refreshed every 2 s
             page.refresh_earnings()
-            qtbot.waitUntil(lambda: "earnings" not in page._busy, timeout=20000)
+            qtbot.waitUntil(lambda: not page.ops.busy("earnings"), timeout=20000)
             if page.earnings_view.withdrawable.text() == everything:
                 break
             qtbot.wait(2000)
@@ -107,9 +104,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         qtbot.waitUntil(withdrawn, timeout=60000)
         assert after - before.result() == BATCHES * 10 * REWARD_WEI, "accepted × reward, all 50 right"
 
-        requester = LabelingService(
-            runtime.client, runtime.outbox, runtime.deployment, store, runtime.sessions, DemoRequester()
-        )
+        requester = shell.services.labeling(DemoRequester())
         exported = shell.tasks.spawn(requester.export(campaign_id, "coco", tmp_path / "coco"), "export")
         qtbot.waitUntil(exported.done, timeout=30000)
         files = exported.result()

@@ -263,3 +263,17 @@ def test_my_campaigns_tab_holds_the_requester_panel(page, service, qtbot) -> Non
     assert isinstance(page.requester, RequesterPanel) and page.requester.service is service
     page.set_service(None)
     assert page.requester.service is None, "the panel follows the page's service"
+
+
+def test_a_review_round_redraws_the_list_or_the_earnings_shown(page, service, qtbot) -> None:
+    """The composition root's "reviewed" event: what a round changed is read again, not polled."""
+    service.earnings_value = Earnings(0, 0, 0, 0, 0, rows=[])
+    page.on_reviewed()  # no service yet: nothing to redraw
+    page.set_service(service)
+    page.on_reviewed()  # while the first load may still run: it is read again after it
+    qtbot.waitUntil(lambda: service.calls.count("campaigns") == 2)
+    page.show_tab(1)
+    qtbot.waitUntil(lambda: service.calls.count("earnings") == 1 and not page.ops.busy("earnings"))
+    page.on_reviewed()
+    qtbot.waitUntil(lambda: service.calls.count("earnings") == 2)
+    assert service.calls.count("campaigns") == 2  # the hidden list is read when shown again

@@ -69,10 +69,10 @@ def test_devnet_reports_from_a_thread_are_shown_and_reattach(shell, runtime, cha
 
     shell.start_services()
     qtbot.waitUntil(lambda: shell.monitor.block is not None)
-    assert len(runtime.listeners) == 1
+    assert runtime.events.count("devnet") == 1
     runtime.status = type(runtime.status)(rpc_url="http://127.0.0.1:10")
     reporter = threading.Thread(
-        target=runtime.listeners[0], args=("restarted", "The devnet is back on port 10")
+        target=runtime.events.emit, args=("devnet", "restarted", "The devnet is back on port 10")
     )
     reporter.start()
     reporter.join()

@@ -52,20 +52,23 @@ def find(shell, kind):
 
 def test_the_outbox_loop_runs_once_the_network_is_up(shell, runtime, qtbot) -> None:
     assert runtime.outbox.runs == 1
-    shell.monitor.network_ready.emit(shell.monitor.status)  # a reconnect: the same outbox keeps running
+    shell.monitor.restart()  # a reconnect: the same outbox keeps running
+    qtbot.waitUntil(lambda: runtime.start_calls == 2)
     qtbot.wait(50)
     assert runtime.outbox.runs == 1
-    assert any(t.get_name() == "outbox" and not t.done() for t in shell.tasks._tasks)
+    assert any(t.get_name() == "outbox" and not t.done() for t in shell.services._tasks)
 
 
 def test_contracts_are_looked_up_again_only_when_the_network_changes(shell, runtime, qtbot) -> None:
     qtbot.waitUntil(lambda: getattr(runtime, "contract_lookups", 0) == 1)
-    shell.monitor.network_ready.emit(shell.monitor.status)  # a reconnect to the same chain
+    shell.monitor.restart()  # a reconnect to the same chain
+    qtbot.waitUntil(lambda: runtime.start_calls == 2)
     qtbot.wait(50)
     assert runtime.contract_lookups == 1
     from conftest import FakeStatus
 
-    shell.monitor.network_ready.emit(FakeStatus(name="sepolia", chain_id=11155111))  # a switch
+    runtime.status = FakeStatus(name="sepolia", chain_id=11155111)
+    shell.monitor.restart()  # a switch (Settings → Network restarts the monitor)
     qtbot.waitUntil(lambda: runtime.contract_lookups == 2)
 
 
@@ -84,7 +87,7 @@ def test_the_active_account_its_balance_and_the_network(page, shell, qtbot) -> N
 def test_sahara_balance_once_the_contracts_are_deployed(page, shell, runtime, qtbot, monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from app.ui.wallet.controller import WalletController
+    from app.wallet import balances
 
     token = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
     assert page.sahara_note.isVisible() and not page.sahara_balance.isVisible()
@@ -93,7 +96,7 @@ def test_sahara_balance_once_the_contracts_are_deployed(page, shell, runtime, qt
         assert contract == token and address == ALICE
         return 25 * ETH
 
-    monkeypatch.setattr(WalletController, "_token_balance", staticmethod(balance_of))
+    monkeypatch.setattr(balances, "token_balance", balance_of)
     runtime.deployment = SimpleNamespace(addresses={"SaharaToken": token})
     shell.wallet.refresh_balances()
     qtbot.waitUntil(lambda: page.sahara_balance.text() == "25 SAHARA")
@@ -194,9 +197,8 @@ def test_history_follows_the_outbox_live_with_speed_up_and_cancel(page, shell, r
     assert oldest.speed_up is None, "nothing to do for a received, mined transaction"
     assert page.outbox_status.text() == "1 pending"
 
-    outbox.online = False
-    page._refresh_outbox_status()
-    assert page.outbox_status.text() == "offline — 1 pending"
+    outbox.online = False  # the outbox says so: the line follows without a timer
+    qtbot.waitUntil(lambda: page.outbox_status.text() == "offline — 1 pending")
     outbox.online = True
     outbox.settle(sent.id, "broadcast")
     qtbot.waitUntil(lambda: page.history.rows[0].status.text() == "Broadcast")

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from app.db.models import OutboxTx
+from app.events import Events
 from app.wallet.outbox import Outbox, OutboxError, TxRequest
 
 GWEI = 10**9
@@ -21,24 +22,31 @@ PENDING = ("signed", "broadcast")
 class FakeOutbox:
     def __init__(self, chain_id: int = 31337) -> None:
         self.chain_id = chain_id
-        self.online = True
+        self._online = True
         self.rows: list[OutboxTx] = []
-        self.listeners: list[Any] = []
+        self.events = Events("tx_changed", "online_changed")
         self.submitted: list[tuple[TxRequest, Any]] = []
         self.funds_error: OutboxError | None = None
         self.runs = 0
         self._ids = itertools.count(1)
 
     # what the UI reads
-    def add_listener(self, callback: Any) -> None:
-        self.listeners.append(callback)
-
     def get(self, tx_id: int) -> OutboxTx:
         return next(r for r in self.rows if r.id == tx_id)
 
     def history(self, sender: str | None = None, limit: int = 200) -> list[OutboxTx]:
         rows = [r for r in reversed(self.rows) if sender is None or r.sender == sender]
         return rows[:limit]
+
+    @property
+    def online(self) -> bool:
+        return self._online
+
+    @online.setter
+    def online(self, value: bool) -> None:
+        if value != self._online:
+            self._online = value
+            self.events.emit("online_changed", value)
 
     def pending(self) -> list[OutboxTx]:
         return [r for r in self.rows if r.status in PENDING]
@@ -88,8 +96,7 @@ class FakeOutbox:
         return row
 
     def notify(self, row: OutboxTx) -> None:
-        for callback in list(self.listeners):
-            callback(row)
+        self.events.emit("tx_changed", row)
 
     def settle(self, tx_id: int, status: str = "mined", **values: Any) -> OutboxTx:
         row = self.get(tx_id)

@@ -32,7 +32,7 @@ def images(n: int) -> list[Item]:
 def test_picks_advance_and_every_change_is_a_draft(store: DraftStore) -> None:
     session = LabelingSession(TaskType.IMAGE_CLASSIFICATION, DIGITS, images(3), store)
     seen: list[str] = []
-    session.subscribe(seen.append)
+    session.events.connect("changed", seen.append)
     session.pick(session.class_for_key("7").name)
     assert session.index == 1 and session.answer_of("img0").label == "7"
     assert store.load("img0") == Annotation(item_id="img0", label="7")
@@ -146,7 +146,7 @@ def test_a_failed_save_keeps_the_answer_and_says_so() -> None:
     sink = Broken()
     session = LabelingSession(TaskType.IMAGE_CLASSIFICATION, DIGITS, images(2), sink)
     seen: list[str] = []
-    session.subscribe(seen.append)
+    session.events.connect("changed", seen.append)
     session.pick("1")
     assert session.answer_of("img0").label == "1"
     assert session.save_error and "kept in memory" in session.save_error and "saved" in seen

@@ -201,7 +201,7 @@ def test_cancel_stops_running_nodes_and_reports_cancelled() -> None:
 
     async def go() -> tuple[Any, list]:
         run_ = Executor().start(g)
-        events = run_.events()
+        events = run_.stream()
         seen = []
         async for event in events:
             seen.append(event)
@@ -313,4 +313,4 @@ def test_a_listener_that_raises_does_not_break_the_run(caplog: pytest.LogCapture
         return await Executor().run(graph([step("a", tag="a")], []), on_event=bad_listener)
 
     assert asyncio.run(go()).status == "ok"
-    assert "listener failed" in caplog.text
+    assert "a listener of event run_event failed" in caplog.text

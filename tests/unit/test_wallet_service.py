@@ -63,7 +63,7 @@ def service(tmp_path, clock) -> WalletService:
 
 def test_create_unlock_lock_and_listeners(service: WalletService) -> None:
     events: list[bool] = []
-    service.add_listener(events.append)
+    service.events.connect("lock_changed", events.append)
     assert not service.exists and service.accounts() == []
     entry = service.create(ANVIL, "password1")
     assert entry.address == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" and service.unlocked

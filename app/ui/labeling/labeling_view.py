@@ -116,7 +116,7 @@ class LabelingView(QWidget):
         ``proposer`` builds the pre-labeler (in a worker; it may raise: then suggestions hide)."""
         self.close_batch()
         self.session = session
-        session.subscribe(self._on_session)
+        session.events.connect("changed", self._on_session)
         task = session.task
         self._unavailable = None
         prelabel = task is TaskType.IMAGE_CLASSIFICATION and proposer is not None
@@ -158,7 +158,7 @@ class LabelingView(QWidget):
     def close_batch(self) -> None:
         """Forget the batch (its answers are in the drafts); stops the prefetch threads."""
         if self.session is not None:
-            self.session.unsubscribe(self._on_session)
+            self.session.events.disconnect("changed", self._on_session)
             self.session = None
         if self.prefetcher is not None:
             # no waiting on a fetch in flight (it may be on the network); it is let go once idle

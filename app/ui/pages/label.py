@@ -30,8 +30,8 @@ from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
 from app.ui.labeling.prelabeler import proposer_for
-from app.ui.labeling.service_calls import ServiceCalls
 from app.ui.labeling.wording import explain, sahara
+from app.ui.operations import Op, Operations
 from app.ui.pages.empty_state import EmptyStateCard
 from app.ui.tasks import BackgroundTasks, Spawn
 from app.ui.theme import Colors
@@ -58,8 +58,9 @@ class LabelPage(QWidget):
         self.title = "Label"
         self.colors = colors
         self.spawn = spawn or BackgroundTasks().spawn
-        self.calls = ServiceCalls(self.spawn)
-        self._busy = self.calls.busy  # the names of the calls under way
+        self.ops = Operations(self.spawn, name="label", describe=explain, parent=self)
+        self.ops.changed.connect(self._on_changed)
+        self._service: Any = None  # the labeling service of the moment (None: the page says why)
         self._campaigns: dict[int, Any] = {}
         self._claims: dict[int, Any] = {}
         self._manifests: dict[int, Any] = {}
@@ -134,7 +135,7 @@ class LabelPage(QWidget):
     @property
     def service(self) -> Any:
         """The chain service of the active account (None: locked, no wallet, no contracts)."""
-        return self.calls.service
+        return self._service
 
     def _header_for_labeling(self) -> None:
         """While labeling, the canvas gets the subtitle's room."""
@@ -169,7 +170,8 @@ class LabelPage(QWidget):
         then the page says why (``reason``, or that the wallet must be unlocked)."""
         if service is self.service and service is not None:
             return
-        self.calls.set_service(service)
+        self._service = service
+        self.ops.reset()  # results of calls to the previous service are dropped
         self._campaigns, self._claims, self._manifests = {}, {}, {}
         self._claim = None
         self.labeling.close_batch()  # its answers are in the drafts of the account they belong to
@@ -199,6 +201,16 @@ class LabelPage(QWidget):
             self._ensure_requester()
             self.stack.setCurrentWidget(self.requester_holder)
 
+    def on_reviewed(self) -> None:
+        """Batches were just reviewed (paid or refused): redraw the list or earnings on show."""
+        if self.service is None:
+            return
+        shown = self.stack.currentWidget()
+        if shown is self.earnings_view:
+            self.refresh_earnings()
+        elif shown is self.campaign_stack and self.campaign_stack.currentWidget() is self.list_view:
+            self.refresh_campaigns()
+
     def _ensure_requester(self) -> None:
         """The requester's panel, built on first use (and only if that part of the app is there)."""
         if self.requester is not None:
@@ -217,24 +229,32 @@ class LabelPage(QWidget):
 
     # -- campaigns -------------------------------------------------------------------------------
 
-    def refresh_campaigns(self) -> None:
-        self.calls.run("campaigns", self._load_campaigns)
+    def _run(self, op: Op[Any]) -> None:
+        """Every call of the page goes to the service of the moment, and only when there is one."""
+        if self._service is not None:
+            self.ops.run(op)
 
-    async def _load_campaigns(self, service: Any, epoch: int) -> None:
-        self.list_view.set_busy(True)
-        try:
-            campaigns = await service.campaigns()
-            claims = await service.open_claims()
-        except Exception as exc:  # the chain said no, or is unreachable: say so, keep the last list
-            log.warning("loading campaigns failed: %s", exc)
-            if self.calls.current(epoch):
-                self.list_view.show_error(f"The campaigns could not be loaded: {explain(exc)}")
-            return
-        finally:
-            if self.calls.current(epoch):
-                self.list_view.set_busy(False)
-        if not self.calls.current(epoch):
-            return
+    def _on_changed(self, changes: frozenset[str]) -> None:
+        """An action of the page changed data on chain: redraw what shows it."""
+        if "campaigns" in changes:
+            self.refresh_campaigns()
+
+    def refresh_campaigns(self) -> None:
+        service = self._service
+
+        async def load(_say: Any) -> tuple[Any, Any]:
+            return await service.campaigns(), await service.open_claims()
+
+        self._run(
+            Op(
+                "campaigns", load, busy="", progress=lambda text: self.list_view.set_busy(text is not None),
+                success=self._show_campaigns, again=True,
+                failure=lambda why: self.list_view.show_error(f"The campaigns could not be loaded: {why}"),
+            )
+        )  # fmt: skip
+
+    def _show_campaigns(self, loaded: tuple[Any, Any]) -> None:
+        campaigns, claims = loaded
         self._campaigns = {c.campaign_id: c for c in campaigns}
         self._claims = {c.campaign_id: c for c in claims}
         self.list_view.show_campaigns(campaigns, self._claims)
@@ -261,72 +281,75 @@ class LabelPage(QWidget):
         )
         self.campaign_stack.setCurrentWidget(self.detail_view)
         if campaign.campaign_id not in self._manifests:
-            self.calls.run(f"manifest-{campaign.campaign_id}", self._load_manifest, campaign)
+            self._load_manifest(campaign)
 
     def _instructions(self, campaign_id: int) -> str | None:
         manifest = self._manifests.get(campaign_id)
         return manifest.instructions if manifest is not None else None
 
-    async def _load_manifest(self, service: Any, epoch: int, campaign: Any) -> None:
-        try:
-            manifest = await service.manifest(campaign.campaign_id)
-        except Exception as exc:  # storage unreachable, a manifest that does not validate
-            if self.calls.current(epoch) and self.detail_view.campaign is campaign:
-                self.detail_view.instructions.setPlainText("")
-                self.detail_view.show_status(
-                    f"The campaign's manifest could not be read: {explain(exc)}", "error"
+    def _load_manifest(self, campaign: Any) -> None:
+        service = self._service
+
+        def show(manifest: Any) -> None:
+            self._manifests[campaign.campaign_id] = manifest
+            if self.detail_view.campaign is campaign:
+                self.detail_view.show_campaign(
+                    campaign, manifest.instructions, self._claims.get(campaign.campaign_id)
                 )
-            return
-        if not self.calls.current(epoch):
-            return
-        self._manifests[campaign.campaign_id] = manifest
-        if self.detail_view.campaign is campaign:
-            self.detail_view.show_campaign(
-                campaign, manifest.instructions, self._claims.get(campaign.campaign_id)
-            )
+
+        def failed(why: str) -> None:  # storage unreachable, a manifest that does not validate
+            if self.detail_view.campaign is campaign:
+                self.detail_view.instructions.setPlainText("")
+                self.detail_view.show_status(f"The campaign's manifest could not be read: {why}", "error")
+
+        work = lambda _say: service.manifest(campaign.campaign_id)  # noqa: E731
+        self._run(Op(f"manifest-{campaign.campaign_id}", work, success=show, failure=failed))
 
     # -- labeling --------------------------------------------------------------------------------
 
     def start_labeling(self) -> None:
         campaign = self.detail_view.campaign
         if campaign is not None:
-            self.calls.run("claim", self._start, campaign, True)
+            self._start(campaign, resume=True)
 
     def next_batch(self) -> None:
         campaign = self._campaigns.get(self._claim.campaign_id) if self._claim is not None else None
         if campaign is not None:
-            self.calls.run("claim", self._start, campaign, False)
+            self._start(campaign, resume=False)
 
-    async def _start(self, service: Any, epoch: int, campaign: Any, resume: bool) -> None:
+    def _start(self, campaign: Any, *, resume: bool) -> None:
         """Resume the labeler's open batch of ``campaign``, else claim one (a transaction)."""
+        service = self._service
         status = (
             self.detail_view if self.campaign_stack.currentWidget() is self.detail_view else self.labeling
         )
-        status.set_busy("Looking for a batch you already started…")
-        try:
+
+        async def claim(say: Any) -> tuple[Any, Any]:
             manifest = self._manifests.get(campaign.campaign_id) or await service.manifest(
                 campaign.campaign_id
             )
             self._manifests[campaign.campaign_id] = manifest
-            claim = None
+            found = None
             if resume:
-                claim = next(
+                found = next(
                     (c for c in await service.open_claims() if c.campaign_id == campaign.campaign_id), None
                 )
-            if claim is None:
-                status.set_busy("Claiming a batch (a transaction on the chain)…")
-                claim = await service.claim(campaign.campaign_id)
-        except Exception as exc:  # NoBatchAvailable, ReputationTooLow, the network: in words, where asked
-            log.info("starting a batch of campaign %s failed: %s", campaign.campaign_id, exc)
-            if self.calls.current(epoch):
-                status.set_busy(None)
-                status.show_status(explain(exc), "error")
-            return
-        if not self.calls.current(epoch):
-            return
-        status.set_busy(None)
-        self._claims[campaign.campaign_id] = claim
-        self._open_batch(service, campaign, manifest, claim)
+            if found is None:
+                say("Claiming a batch (a transaction on the chain)…")
+                found = await service.claim(campaign.campaign_id)
+            return manifest, found
+
+        def opened(result: tuple[Any, Any]) -> None:
+            manifest, found = result
+            self._claims[campaign.campaign_id] = found
+            self._open_batch(service, campaign, manifest, found)
+
+        self._run(
+            Op(
+                "claim", claim, busy="Looking for a batch you already started…", progress=status.set_busy,
+                success=opened, failure=lambda why: status.show_status(why, "error"),
+            )
+        )  # fmt: skip
 
     def _open_batch(self, service: Any, campaign: Any, manifest: Any, claim: Any) -> None:
         self._claim = claim
@@ -352,75 +375,69 @@ class LabelPage(QWidget):
         self.refresh_campaigns()
 
     def submit(self) -> None:
-        if self._claim is not None and self.labeling.session is not None:
-            self.calls.run("submit", self._submit, self._claim, self.labeling.session)
+        claim, session = self._claim, self.labeling.session
+        if claim is None or session is None:
+            return
+        service, answers = self._service, session.answers()
 
-    async def _submit(self, service: Any, epoch: int, claim: Any, session: LabelingSession) -> None:
-        answers = session.answers()
-        self.labeling.set_busy(
-            "Submitting: encrypting your answers to the requester and sending the transaction…"
-        )
-        try:
-            tx = await service.submit(claim, answers)
-        except Exception as exc:  # the answers stay in the drafts; the labeler can try again
-            log.warning("submitting batch %s failed: %s", claim.batch, exc)
-            if self.calls.current(epoch):
-                self.labeling.show_error(
-                    f"The batch was not submitted: {explain(exc)} Your answers are kept."
-                )
-            return
-        if not self.calls.current(epoch):
-            return
-        self._claims.pop(claim.campaign_id, None)
-        campaign = self._campaigns.get(claim.campaign_id)
-        answered = sum(not a.empty for a in answers)
-        days = campaign.review_window_s / 86400 if campaign is not None else 3
-        self.labeling.show_submitted(
-            f"Batch {claim.batch} is in: {answered} of {len(answers)} items answered, encrypted to the "
-            f"requester (transaction {tx[:10]}…{tx[-6:]}). It is reviewed within {days:g} days; Earnings "
-            "shows the outcome.",
-            more=campaign is None or campaign.batches_available > 1,
-        )
-        self.refresh_campaigns()
+        def sent(tx: str) -> None:
+            self._claims.pop(claim.campaign_id, None)
+            campaign = self._campaigns.get(claim.campaign_id)
+            answered = sum(not a.empty for a in answers)
+            days = campaign.review_window_s / 86400 if campaign is not None else 3
+            self.labeling.show_submitted(
+                f"Batch {claim.batch} is in: {answered} of {len(answers)} items answered, encrypted to the "
+                f"requester (transaction {tx[:10]}…{tx[-6:]}). It is reviewed within {days:g} days; "
+                "Earnings shows the outcome.",
+                more=campaign is None or campaign.batches_available > 1,
+            )
+
+        def failed(why: str) -> None:  # the answers stay in the drafts; the labeler can try again
+            self.labeling.show_error(f"The batch was not submitted: {why} Your answers are kept.")
+
+        self._run(
+            Op(
+                "submit", lambda _say: service.submit(claim, answers),
+                busy="Submitting: encrypting your answers to the requester and sending the transaction…",
+                progress=lambda text: self.labeling.set_busy(text) if text is not None else None,
+                success=sent, failure=failed, changes=frozenset({"campaigns"}),
+            )
+        )  # fmt: skip
 
     # -- earnings --------------------------------------------------------------------------------
 
-    def refresh_earnings(self) -> None:
-        self.calls.run("earnings", self._load_earnings)
-
-    async def _load_earnings(self, service: Any, epoch: int, done: str | None = None) -> None:
+    def refresh_earnings(self, done: str | None = None) -> None:
         """Load and show the earnings; ``done`` is what to say afterwards (after a withdrawal)."""
-        self.earnings_view.set_busy("Loading your earnings…")
-        try:
-            earnings = await service.earnings()
-        except Exception as exc:  # the chain is unreachable: say so, keep what is shown
-            if self.calls.current(epoch):
-                self.earnings_view.set_busy(None)
-                self.earnings_view.show_status(f"Your earnings could not be loaded: {explain(exc)}", "error")
-            return
-        if not self.calls.current(epoch):
-            return
-        self.earnings_view.show_earnings(earnings, {i: c.title for i, c in self._campaigns.items()})
-        self.earnings_view.set_busy(None)
-        self.earnings_view.show_status(done, "ok")
+        service = self._service
+
+        def show(earnings: Any) -> None:
+            self.earnings_view.show_earnings(earnings, {i: c.title for i, c in self._campaigns.items()})
+            self.earnings_view.show_status(done, "ok")
+
+        self._run(
+            Op(
+                "earnings", lambda _say: service.earnings(), busy="Loading your earnings…",
+                progress=self.earnings_view.set_busy, success=show, again=True,
+                failure=lambda why: self.earnings_view.show_status(
+                    f"Your earnings could not be loaded: {why}", "error"
+                ),
+            )
+        )  # fmt: skip
 
     def withdraw(self) -> None:
-        self.calls.run("withdraw", self._withdraw)
+        service = self._service
 
-    async def _withdraw(self, service: Any, epoch: int) -> None:
-        self.earnings_view.set_busy("Withdrawing to your wallet (a transaction on the chain)…")
-        try:
-            tx = await service.withdraw()
-        except Exception as exc:  # NothingToWithdraw, the network: said where the button is
-            if self.calls.current(epoch):
-                self.earnings_view.set_busy(None)
-                self.earnings_view.show_status(f"Nothing was withdrawn: {explain(exc)}", "error")
-            return
-        if not self.calls.current(epoch):
-            return
-        await self._load_earnings(
-            service, epoch, f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]})."
-        )
+        def withdrawn(tx: str) -> None:
+            self.refresh_earnings(f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]}).")
+
+        self._run(
+            Op(
+                "withdraw", lambda _say: service.withdraw(),
+                busy="Withdrawing to your wallet (a transaction on the chain)…",
+                progress=self.earnings_view.set_busy, success=withdrawn,
+                failure=lambda why: self.earnings_view.show_status(f"Nothing was withdrawn: {why}", "error"),
+            )
+        )  # fmt: skip
 
     def dispute(self, campaign_id: int, batch: int) -> None:
         self.calls.run("dispute", self._dispute, campaign_id, batch)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.studio.executor import Executor, Run
 from app.studio.graph import Graph
+from app.ui.qt_events import EventRelay, relay
 from app.ui.tasks import BackgroundTasks
 
 
@@ -34,16 +35,18 @@ class RunController(QObject):
         if self.busy:
             raise RuntimeError("a run is already going")
         run = self.executor.start(graph.model_copy(deep=True), inputs, node=node)
-        run.subscribe(self.event.emit)
+        events = relay(run.events, "run_event", self.event.emit, self)
         self.run = run
         self.running.emit(True)
-        self.tasks.spawn(self._watch(run), name=f"studio-watch-{run.id}")
+        self.tasks.spawn(self._watch(run, events), name=f"studio-watch-{run.id}")
         return run
 
-    async def _watch(self, run: Run) -> None:
+    async def _watch(self, run: Run, events: EventRelay) -> None:
         try:
             await run.wait()
         finally:
+            events.close()  # every event of the run has been delivered by now
+            events.deleteLater()
             if self.run is run:
                 self.running.emit(False)
 

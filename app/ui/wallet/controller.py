@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.ui.wallet.bridge import ActivityFilter, WalletBridge
+from app.ui.qt_events import relay
+from app.ui.wallet.activity import ActivityFilter
 from app.ui.wallet.clipboard import SecretClipboard
 from app.ui.wallet.remembered import RememberedPassword
 
@@ -43,6 +44,7 @@ BALANCE_EVERY_S = 10.0  # balances follow new blocks at most this often (our own
 class WalletController(QObject):
     changed = Signal()  # exists / locked / accounts / active account
     tx_changed = Signal(object)  # OutboxTx
+    outbox_changed = Signal()  # the outbox went offline or back online
     network_changed = Signal()  # ready, online, offline
     balances_changed = Signal()
     page_requested = Signal()  # show the Wallet page
@@ -68,9 +70,7 @@ class WalletController(QObject):
         self.balances: dict[str, int | None] = {}
         self.sahara: dict[str, int] = {}  # SAHARA balances, once the contracts are deployed
         self.balance_error = ""
-        self.bridge = WalletBridge(self)
-        self.bridge.lock_changed.connect(lambda _unlocked: self.changed.emit())
-        self.bridge.tx_changed.connect(self._on_tx)
+        self._watched: set[int] = set()  # the wallet and outbox objects whose events reach us
         self.clipboard = SecretClipboard(parent=self)
         self.activity = ActivityFilter(self._on_activity, self)
         self.auto_lock = QTimer(self)
@@ -105,7 +105,9 @@ class WalletController(QObject):
 
     def _open_wallet(self) -> None:
         self.wallet = self.runtime.wallet
-        self.bridge.watch_wallet(self.wallet)
+        if id(self.wallet) not in self._watched:
+            self._watched.add(id(self.wallet))
+            relay(self.wallet.events, "lock_changed", lambda _unlocked: self.changed.emit(), self)
         self.changed.emit()
         self.refresh_balances()  # the network may have come up while the wallet was opening
 
@@ -248,7 +250,10 @@ class WalletController(QObject):
         self.network, self.online = status, True
         outbox = getattr(self.runtime, "outbox", None)
         if outbox is not None:
-            self.bridge.watch_outbox(outbox)
+            if id(outbox) not in self._watched:  # it survives reconnects: normally once
+                self._watched.add(id(outbox))
+                relay(outbox.events, "tx_changed", self._on_tx, self)
+                relay(outbox.events, "online_changed", lambda _online: self.outbox_changed.emit(), self)
             self._network_ready.set()
         self.network_changed.emit()
         self.refresh_balances()
@@ -301,6 +306,7 @@ class WalletController(QObject):
 
     async def _fetch_balances(self) -> None:
         from app.chain.client import ChainUnavailable
+        from app.wallet.balances import read_balances
 
         client = getattr(self.runtime, "client", None)
         accounts = self.accounts()
@@ -308,24 +314,17 @@ class WalletController(QObject):
             self.balance_error = "Not connected to a network yet."
             self.balances_changed.emit()
             return
-        token = self.sahara_address()
         try:
-            for account in accounts:
-                wei = await client.ask(client.w3.eth.get_balance(account.address))
-                self.balances[account.address] = int(wei)
-                if token is not None:
-                    self.sahara[account.address] = await self._token_balance(client, token, account.address)
-            self.balance_error = ""
+            read = await read_balances(client, [a.address for a in accounts], self.sahara_address())
         except ChainUnavailable as exc:
             self.balance_error = str(exc)
+        else:
+            for address, balance in read.items():
+                self.balances[address] = balance.eth
+                if balance.sahara is not None:
+                    self.sahara[address] = balance.sahara
+            self.balance_error = ""
         self.balances_changed.emit()
-
-    @staticmethod
-    async def _token_balance(client: Any, token: str, address: str) -> int:
-        from app.chain.bindings import bind
-
-        contract = bind(client.w3, "SaharaToken", token)
-        return int(await client.ask(contract.functions.balanceOf(address).call()))
 
     def sahara_address(self) -> str | None:
         """The SaharaToken contract on this network, if the contracts are deployed."""

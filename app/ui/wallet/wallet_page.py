@@ -67,14 +67,11 @@ class WalletPage(Page):
         self._history_timer.setSingleShot(True)
         self._history_timer.setInterval(50)
         self._history_timer.timeout.connect(self.refresh_history)
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(2000)
-        self._status_timer.timeout.connect(self._refresh_outbox_status)
-        self._status_timer.start()
 
         controller.changed.connect(self.refresh)
         controller.balances_changed.connect(self._refresh_balances)
-        controller.tx_changed.connect(lambda _row: self._history_timer.start())
+        controller.tx_changed.connect(lambda _row: self._history_timer.start())  # redraws the status too
+        controller.outbox_changed.connect(self._refresh_outbox_status)
         controller.network_changed.connect(self._refresh_network)
         self.apply_colors(colors)
         self.refresh()
@@ -254,6 +251,7 @@ class WalletPage(Page):
         else:
             state = "online" if self.controller.online else "offline"
             self.network_label.setText(f"{network_label(network.chain_id, network.name)} · {state}")
+        self._refresh_outbox_status()  # the outbox is there once the network is
         devnet = self.controller.is_devnet
         self.faucet_button.setEnabled(devnet)
         self.faucet_button.setToolTip(

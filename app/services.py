@@ -1,0 +1,326 @@
+"""The composition root: one network's services, built once, for the window, ``sahara serve`` and the CLI.
+
+``AppRuntime`` opens what every process needs (folders, settings, database, the one chain client and
+outbox, the contracts). ``NetworkServices`` builds, on top of it, everything that works against a
+network's contracts and the blob store, and runs the long-lived ones:
+
+- the outbox's service loop (broadcast, track, resume after a crash): started once, it survives
+  reconnects and network switches (``Outbox`` follows the runtime's client);
+- key delivery and auto-review: started when the contracts are known, restarted when they change
+  (a network switch) or when the blob store does (Settings → Storage);
+- the labeling service: ``labeling(signer)`` is the one place a ``LabelingService`` is built, and
+  every one of them shares one TaskBoard reader, so its cache of chain logs is filled once;
+- the market and the GPU worker client belong here too, started in ``start_services`` next to the
+  others, when they exist.
+
+Nothing here imports Qt: the window relays ``events`` to its widgets (``app.ui.qt_events``), the
+headless commands log them. Events (all emitted on the loop):
+
+- ``"status"`` (text): a one-line report for the status bar or the log (deploy progress, reviews);
+- ``"contracts"`` (deployment or None, problem or None): the network's contracts were looked up;
+- ``"labeling"`` (): the user's labeling service may have changed (contracts, store); read
+  ``labeling_for_user()``;
+- ``"reviewed"`` (): an auto-review round decided batches: campaigns' escrow, slots and the
+  labelers' earnings changed on chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.events import Events
+from app.runtime import DeployProgress, NetworkError
+
+if TYPE_CHECKING:
+    from app.chain.contracts import Deployment
+    from app.labeling.catalog import Board
+    from app.labeling.demo import DemoCampaign
+    from app.labeling.service import LabelingService
+    from app.runtime import AppRuntime, NetworkStatus
+    from app.storage.store import BlobStore
+    from app.workers.auto_review import AutoReviewer
+    from app.workers.key_delivery import KeyDeliveryService
+
+log = logging.getLogger(__name__)
+
+DEVNET_CONFIRMATIONS = 0  # our own devnet does not reorganise
+NETWORK_CONFIRMATIONS = 3
+
+
+@dataclass(frozen=True)
+class ServiceOptions:
+    """How the long-lived services run; the window uses the defaults, ``sahara serve`` its flags."""
+
+    interval_s: float = 5.0  # between passes of key delivery and auto-review
+    outbox_interval_s: float = 1.0  # between the outbox's checks of what it sent
+    accounts: Sequence[int] | None = None  # wallet accounts served (None: all)
+    confirmations: int | None = None  # before a purchase is acted on (None: by network)
+    demo_review: bool = True  # on the devnet, also review the demo requester's campaign
+
+
+class NetworkServices:
+    """Builds and runs one network's services over an opened ``AppRuntime``."""
+
+    def __init__(
+        self,
+        runtime: AppRuntime,
+        open_store: Callable[[], BlobStore],
+        options: ServiceOptions | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.options = options or ServiceOptions()
+        self.events = Events("status", "contracts", "labeling", "reviewed")
+        self._open_store = open_store
+        self._store: BlobStore | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._outbox_task: asyncio.Task[None] | None = None
+        self._running: list[asyncio.Task[Any]] = []  # key delivery, auto-review: restarted together
+        self._chain: tuple[str, int] | None = None  # the network whose contracts were looked up
+        self._board: tuple[tuple[int, int], Board] | None = None  # the TaskBoard reader and its log cache
+        # Built once per (client, …): a restarted devnet comes back on a new port with a new client.
+        self._user: tuple[tuple[int, int, int, int], LabelingService] | None = None
+        self._reviewers: tuple[tuple[int, ...], list[AutoReviewer]] | None = None
+        self.delivery: KeyDeliveryService | None = None
+
+    # -- building --------------------------------------------------------------------------------
+
+    @property
+    def store(self) -> BlobStore:
+        """The blob store the settings (or the command line) name, opened on first use."""
+        if self._store is None:
+            self._store = self._open_store()
+        return self._store
+
+    def _ready(self) -> Deployment:
+        runtime = self.runtime
+        deployment = getattr(runtime, "deployment", None)
+        if runtime.client is None or runtime.outbox is None or runtime.sessions is None or deployment is None:
+            raise NetworkError("The network and its contracts are not ready yet.")
+        return deployment
+
+    def labeling(self, signer: Any = None) -> LabelingService:
+        """A labeling service signing as ``signer`` (default: the wallet's active account); a
+        ``DemoRequester`` or an ``auto_review.WalletAccount`` is shaped like the wallet."""
+        from app.labeling.catalog import Board
+        from app.labeling.service import LabelingService
+
+        deployment = self._ready()
+        runtime = self.runtime
+        assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
+        key = (id(runtime.client), id(deployment))
+        if self._board is None or self._board[0] != key:  # one event cache for every signer
+            self._board = (key, Board(runtime.client, deployment))
+        return LabelingService(
+            runtime.client, runtime.outbox, deployment, self.store, runtime.sessions,
+            runtime.wallet if signer is None else signer, board=self._board[1],
+        )  # fmt: skip
+
+    def labeling_for_user(self) -> tuple[LabelingService | None, str]:
+        """The active account's labeling service, or None and what is missing, in words. The same
+        object comes back while the contracts, the store and the account stay the same."""
+        if getattr(self.runtime, "deployment", None) is None:
+            return None, "Labeling needs Sahara's contracts on this network."
+        wallet = self.runtime.wallet
+        if not wallet.exists:
+            return None, "Set up a wallet to see campaigns and label for pay."
+        if not wallet.unlocked:
+            self._user = None  # what it opened with the keys goes with the lock
+            return None, "Unlock your wallet to see campaigns and label for pay."
+        key = (id(self.runtime.client), id(self.runtime.deployment), id(self.store), wallet.active_index)
+        if self._user is None or self._user[0] != key:
+            self._user = (key, self.labeling())
+        return self._user[1], ""
+
+    def reviewers(self) -> list[AutoReviewer]:
+        """A reviewer per requester: the wallet's served accounts and, on the devnet when the
+        options say so, the demo requester of ``sahara demo labeling``. Rebuilt only when the
+        wallet's accounts or the chain client change."""
+        from app.labeling.demo import DemoRequester
+        from app.workers.auto_review import AutoReviewer, WalletAccount
+
+        wallet, wanted = self.runtime.wallet, self.options.accounts
+        indexes = tuple(e.index for e in wallet.accounts() if wanted is None or e.index in wanted)
+        key = (id(self.runtime.client), *indexes)
+        if self._reviewers is None or self._reviewers[0] != key:
+            signers: list[Any] = [WalletAccount(wallet, index) for index in indexes]
+            if self.options.demo_review and self.runtime.on_devnet:
+                signers.append(DemoRequester())
+            self._reviewers = (key, [AutoReviewer(self.labeling(signer)) for signer in signers])
+        return self._reviewers[1]
+
+    def key_delivery(self) -> KeyDeliveryService:
+        from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService
+
+        deployment, runtime = self._ready(), self.runtime
+        assert runtime.sessions is not None and runtime.outbox is not None
+        confirmations = self.options.confirmations
+        if confirmations is None:
+            confirmations = DEVNET_CONFIRMATIONS if runtime.on_devnet else NETWORK_CONFIRMATIONS
+        config = DeliveryConfig(interval_s=self.options.interval_s, confirmations=confirmations)
+        return KeyDeliveryService(
+            runtime.sessions, runtime.outbox, deployment, self.store, runtime.wallet,
+            accounts=self.options.accounts, config=config,
+        )  # fmt: skip
+
+    async def seed_demo(self, progress: Callable[[str, float], None] | None = None) -> DemoCampaign:
+        """The devnet's demo digits campaign, created by the demo requester (or the open one)."""
+        from app.labeling.demo import DemoRequester, seed_labeling_demo
+
+        if not self.runtime.on_devnet:
+            raise NetworkError("The labeling demo runs on the local devnet only (Settings → Network).")
+        folder = self.runtime.paths.data / "demo" / "digits"
+        return await seed_labeling_demo(self.labeling(DemoRequester()), folder, progress)
+
+    # -- connecting ------------------------------------------------------------------------------
+
+    async def open(self, progress: DeployProgress | None = None) -> tuple[NetworkStatus, Deployment]:
+        """Connect and find the contracts, deploying them on a fresh devnet (the CLI's way in;
+        ``progress`` reports the deploy's steps, else "status" events do); ``NetworkError`` says in
+        words why the network or its contracts cannot be used."""
+        status = await self.runtime.start_network()
+        deployment = await self.runtime.ensure_contracts(progress or self._progress)
+        if deployment is None:
+            raise NetworkError(
+                f"Sahara's contracts are not on {status.name}: run `sahara deploy --network {status.name}`"
+            )
+        self._chain = (status.name, status.chain_id)
+        return status, deployment
+
+    def _progress(self, step: int, total: int, what: str) -> None:
+        self._say(f"Setting up the devnet's contracts ({step}/{total}): {what}")
+
+    async def connect(self) -> NetworkStatus:
+        """Start or attach to the network (the window's way in, and every reconnect or switch):
+        ``NetworkError`` says why not; once up, ``network_ready`` runs."""
+        status = await self.runtime.start_network()
+        self.network_ready(status)
+        return status
+
+    def network_ready(self, status: NetworkStatus) -> None:
+        """The network is up (first start, a reconnect, a switch): run the outbox loop once, and
+        when the chain is another one than last time, look its contracts up again and restart the
+        services that work against them."""
+        if getattr(self.runtime, "outbox", None) is None:
+            return
+        self.start_outbox()
+        chain = (status.name, status.chain_id)
+        if chain != self._chain:
+            self._chain = chain
+            self.stop_services()
+            self._spawn(self._find_contracts(), "contracts")
+        elif self._running:
+            self.events.emit("labeling")  # a reconnect (new client): the Label page's service follows it
+
+    async def _find_contracts(self) -> None:
+        from app.wallet.outbox import OutboxError
+
+        try:
+            deployment = await self.runtime.ensure_contracts(self._progress)
+        except (NetworkError, OutboxError) as exc:
+            log.error("contracts unavailable: %s", exc)
+            self.events.emit("contracts", None, f"The contracts could not be set up: {exc}")
+            return
+        if deployment is None:
+            problem = "Sahara's contracts are not deployed on this network: run `sahara deploy --network {}`."
+            self.events.emit("contracts", None, problem.format(self._chain[0] if self._chain else "NAME"))
+            return
+        self.events.emit("contracts", deployment, None)
+        self._say("Contracts ready")
+        self.start_services()
+
+    def follow_devnet(self) -> None:
+        """Headless: a restarted devnet listens on a new port, so reconnect the client and outbox
+        to it (the window's network monitor does this itself, with its own retry budget)."""
+        self.runtime.events.connect("devnet", self._on_devnet)
+
+    def _on_devnet(self, kind: str, message: str) -> None:
+        log.warning("devnet %s: %s", kind, message)
+        if kind == "restarted":
+            self._spawn(self._reconnect(), "devnet-reconnect")
+
+    async def _reconnect(self) -> None:
+        try:
+            status = await self.connect()
+            log.info("reconnected to the devnet at %s", status.rpc_url)
+        except NetworkError as exc:
+            log.error("could not reconnect to the devnet: %s", exc)
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def start_outbox(self) -> None:
+        """The outbox's service loop, once (it outlives reconnects)."""
+        from app.workers.supervise import supervise
+
+        outbox = self.runtime.outbox
+        if outbox is not None and (self._outbox_task is None or self._outbox_task.done()):
+            interval = self.options.outbox_interval_s
+            self._outbox_task = self._spawn(supervise("outbox", lambda: outbox.run(interval)), "outbox")
+
+    def start_services(self) -> None:
+        """Key delivery and auto-review against the current contracts and store (the market and
+        the worker client start here too once they exist)."""
+        from app.workers import auto_review
+        from app.workers.supervise import supervise
+
+        self.stop_services()
+        self.delivery = delivery = self.key_delivery()
+        say = self._reviewed
+        self._running = [
+            self._spawn(supervise("key delivery", delivery.run), "key-delivery"),
+            self._spawn(
+                supervise(
+                    "auto-review",
+                    lambda: auto_review.run(self.reviewers, interval_s=self.options.interval_s, status=say),
+                ),
+                "auto-review",
+            ),
+        ]
+        self.events.emit("labeling")
+
+    def _reviewed(self, text: str) -> None:
+        self._say(text)
+        self.events.emit("reviewed")
+
+    def _say(self, text: str) -> None:
+        log.info("%s", text)
+        self.events.emit("status", text)
+
+    def stop_services(self) -> None:
+        """Cancel key delivery and auto-review (their state is in the database: a restart resumes)."""
+        for task in self._running:
+            task.cancel()
+        self._running.clear()
+        self.delivery = None
+        self._reviewers = None  # built again over the next contracts and store
+
+    def storage_changed(self) -> None:
+        """Settings → Storage changed: reopen the store; running services restart on it."""
+        self._store = None
+        self._reviewers = None
+        if self._running:
+            self.start_services()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Start ``coro``, held strongly until it ends; a crash is logged where it happens."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("service task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def aclose(self) -> None:
+        """Stop every service (between steps: their state is in the database) and wait for them."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._running.clear()
+        self._outbox_task = None
