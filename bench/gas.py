@@ -57,6 +57,7 @@ GOALS = {
 }
 E18 = 10**18
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 class Stale(RuntimeError):
@@ -259,7 +260,8 @@ def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tupl
 
 def register(chain: Chain, c: dict, owner, root: bytes = b"\x00" * 32, total: int = 0, parents=()) -> int:  # type: ignore[no-untyped-def]
     bps = 1_000 if parents else 0
-    reg = (0, CID, CID, list(parents), bps, root, total)
+    tree_cid = CID if total else ""
+    reg = (0, CID, CID, list(parents), bps, 1_000, root, total, tree_cid, ZERO_ADDRESS, 0)
     chain.send(owner, c["registry"].functions.register(reg))
     return c["registry"].functions.assetCount().call()
 
