@@ -80,6 +80,9 @@ class DeliveryConfig:
     retry_base_s: float = 15.0  # first retry delay of a failed delivery; doubles per attempt
     retry_max_s: float = 3_600.0
     tx_timeout_s: float = 60.0  # how long one pass waits for a recordDelivery to be mined
+    # A delivery is not sent when the chain's clock is this close to the deadline: mined after
+    # it, recordDelivery reverts (DeliveryLate) and the buyer takes a refund anyway.
+    deadline_margin_s: int = 120
 
 
 @dataclass
@@ -299,6 +302,11 @@ class KeyDeliveryService:
         if mismatch:
             log.warning("key delivery: license %d: %s", row.license_id, mismatch)
             return self.ledger.close(row.id, mismatch)
+        now = await licenses.chain_time(self.client)
+        if now + self.config.deadline_margin_s > record.deadline:
+            reason = "the delivery deadline has passed (or is too close to make): the buyer may take a refund"
+            log.warning("key delivery: license %d not delivered: %s", row.license_id, reason)
+            return self.ledger.close(row.id, reason)
         owner = await licenses.asset_owner(self.client, self.deployment, row.asset_id)
         seller = next((entry for entry in self.served() if entry.address == owner), None)
         if seller is None:
@@ -362,7 +370,7 @@ class KeyDeliveryService:
             for name, ours, theirs in (
                 ("offer", row.offer_id, record.offer_id),
                 ("price", row.price, str(record.paid)),
-                ("deadline", row.deliver_by, record.deliver_by),
+                ("deadline", row.deliver_by, record.deadline),
                 ("holder", row.buyer, holder),
                 ("asset", row.asset_id, asset),
             )
@@ -375,7 +383,7 @@ class KeyDeliveryService:
     async def _settle(self, row: KeyDelivery, record: LicenseRecord) -> KeyDelivery:
         """Close a row whose license is no longer pending, or mark it delivered if we delivered it
         (a crash after the transaction was mined but before the row was updated)."""
-        if record.status == LicenseStatus.DELIVERED:
+        if record.status.delivered:
             found = await licenses.find_delivery(
                 self.client, self.deployment, row.license_id, since_block=row.purchase_block
             )

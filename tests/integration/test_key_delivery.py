@@ -87,7 +87,7 @@ class MarketChain(Chain):
 
     async def list_asset(self, seller: LocalAccount, content_cid: str, price: int) -> int:
         """Register the asset and offer perpetual licenses at ``price``; returns the offer id."""
-        registration = (DATASET, content_cid, META, [], 0, ZERO32, 0)
+        registration = (DATASET, content_cid, META, [], 0, 0, ZERO32, 0, "", "0x" + "00" * 20, 0)
         asset = await self.emit(seller, "AssetRegistry", "register", registration, event="AssetRegistered")
         terms = (asset["assetId"], price, 0, 0, True, False, False)
         offer = await self.emit(seller, "LicenseMarket", "createOffer", terms, event="OfferCreated")
@@ -191,6 +191,8 @@ def test_sell_deliver_decrypt_and_restart_without_delivering_twice(env: Env, tmp
         assert report.delivered == [license_id] and report.stopped is None
         assert await c.read("LicenseMarket", "isValidLicense", license_id, buyer.address)
         fee = price * DeployConfig().fee_bps // 10_000
+        assert await c.read("RoyaltyVault", "pending", asset) == pending  # held for the dispute window
+        await c.send(buyer, "LicenseMarket", "release", license_id)  # the buyer accepts the delivery
         assert await c.read("RoyaltyVault", "pending", asset) == pending + price - fee  # escrow released
 
         accessed = await fetch_licensed_content(

@@ -87,6 +87,7 @@ class Chain:
     sent: list[tuple[str, int, str, str]] = field(default_factory=list)  # signer, license, cid, intent
     fail_next_send: Exception | None = None
     offline: bool = False
+    now: int = DEADLINE - 86_400  # the latest block's timestamp
 
     def buy(
         self, license_id: int, asset_id: int, *, pubkey: bytes = BUYER_KEY.public_key, data: Any = None
@@ -95,16 +96,16 @@ class Chain:
         event = bind(AsyncWeb3(), "LicenseMarket", MARKET).events.LicensePurchased()
         topics = [
             HexBytes(event.topic),
-            *(HexBytes(v.to_bytes(32, "big")) for v in (license_id, 1, asset_id)),
+            *(HexBytes(v.to_bytes(32, "big")) for v in (license_id, asset_id, int(BUYER, 16))),
         ]
-        payload = encode(["address", "uint256", "uint256", "bytes"], [BUYER, PRICE, DEADLINE, pubkey])
+        payload = encode(["uint256", "uint256", "uint256", "bytes"], [1, PRICE, DEADLINE, pubkey])
         self.logs.append({
             "address": MARKET, "topics": topics, "data": HexBytes(data if data is not None else payload),
             "blockNumber": self.head, "transactionHash": HexBytes(self.head.to_bytes(32, "big")),
             "logIndex": 0, "blockHash": HexBytes(b"\x01" * 32), "transactionIndex": 0, "removed": False,
         })  # fmt: skip
         self.licenses[license_id] = LicenseRecord(
-            license_id, 1, DEADLINE, 0, LicenseStatus.PENDING, 250, PRICE
+            license_id, 1, DEADLINE, 0, LicenseStatus.PENDING, 250, PRICE, False
         )
         self.holders[license_id] = BUYER
 
@@ -141,7 +142,11 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
     async def read_license(client: Any, deployment: Any, license_id: int) -> LicenseRecord:
         if chain.offline:
             raise ChainUnavailable("down")
-        return chain.licenses.get(license_id, LicenseRecord(license_id, 0, 0, 0, LicenseStatus.NONE, 0, 0))
+        missing = LicenseRecord(license_id, 0, 0, 0, LicenseStatus.NONE, 0, 0, False)
+        return chain.licenses.get(license_id, missing)
+
+    async def chain_time(client: Any) -> int:
+        return chain.now
 
     async def license_holder(client: Any, deployment: Any, license_id: int) -> str | None:
         return chain.holders.get(license_id)
@@ -171,7 +176,7 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
         chain.sent.append((signer.address, license_id, cid, intent))
         record = chain.licenses[license_id]
         chain.licenses[license_id] = LicenseRecord(
-            license_id, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE
+            license_id, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE, False
         )
         assert record.status == LicenseStatus.PENDING, "delivered twice"
         chain.deliveries[license_id] = cid
@@ -184,7 +189,7 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
     for name, fake in [("fetch_logs", fetch_logs), ("read_license", read_license),
                        ("license_holder", license_holder), ("asset_of_license", asset_of_license),
                        ("asset_owner", asset_owner), ("asset_content_cid", asset_content_cid),
-                       ("find_delivery", find_delivery)]:  # fmt: skip
+                       ("find_delivery", find_delivery), ("chain_time", chain_time)]:  # fmt: skip
         monkeypatch.setattr(licenses, name, fake)
     monkeypatch.setattr(key_delivery, "transact", transact)
     monkeypatch.setattr(key_delivery, "events", events)
@@ -246,6 +251,18 @@ def test_delivers_a_purchase_once_and_the_buyer_can_decrypt(seller: Seller) -> N
     assert buyer_can_decrypt(seller, 1)
     assert once(seller.service()).delivered == []  # a restart: nothing is sent again
     assert len(seller.chain.sent) == 1
+
+
+@pytest.mark.parametrize("now", [DEADLINE + 1, DEADLINE - 60])
+def test_no_delivery_is_sent_after_or_too_close_to_the_deadline(seller: Seller, now: int) -> None:
+    """Mined after ``deliverBy`` the contract refuses it (the buyer refunds): never send one."""
+    seller.chain.now = now
+    seller.chain.buy(1, asset_id=1)
+    service = seller.service()
+    report = once(service)
+    assert report.closed == [1] and seller.chain.sent == []
+    (row,) = service.ledger.rows()
+    assert "deadline" in (row.reason or "") and row.wrapped_key_cid is None
 
 
 def test_scans_in_chunks_from_the_cursor_and_only_for_our_assets(seller: Seller) -> None:
@@ -310,9 +327,9 @@ def test_licenses_no_longer_pending_are_closed_or_recognised(seller: Seller) -> 
     seller.chain.buy(2, asset_id=1)
     service = seller.service()
     asyncio.run(service.scan())
-    refunded = LicenseRecord(1, 1, DEADLINE, 0, LicenseStatus.REFUNDED, 250, 0)
+    refunded = LicenseRecord(1, 1, DEADLINE, 0, LicenseStatus.REFUNDED, 250, 0, False)
     seller.chain.licenses[1] = refunded
-    seller.chain.licenses[2] = LicenseRecord(2, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE)
+    seller.chain.licenses[2] = LicenseRecord(2, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE, False)
     seller.chain.deliveries[2] = (
         "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"  # someone else's
     )
@@ -329,7 +346,7 @@ def test_a_delivery_mined_before_a_crash_is_recognised_as_ours(seller: Seller) -
     row = service.ledger.get(1)
     assert row is not None
     service.ledger.mark_wrapped(row.id, "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy")
-    seller.chain.licenses[1] = LicenseRecord(1, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE)
+    seller.chain.licenses[1] = LicenseRecord(1, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE, False)
     seller.chain.deliveries[1] = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
     assert once(service).delivered == [1] and seller.chain.sent == []
 
@@ -340,7 +357,7 @@ def test_an_event_that_disagrees_with_the_license_is_not_delivered(seller: Selle
     if field_name == "holders":
         seller.chain.holders[1] = STRANGER  # e.g. a reorganised chain gave license 1 to someone else
     else:
-        seller.chain.licenses[1] = LicenseRecord(1, 2, DEADLINE, 0, LicenseStatus.PENDING, 250, PRICE)
+        seller.chain.licenses[1] = LicenseRecord(1, 2, DEADLINE, 0, LicenseStatus.PENDING, 250, PRICE, False)
     service = seller.service()
     assert once(service).closed == [1] and seller.chain.sent == []
     row = service.ledger.get(1)
