@@ -349,6 +349,65 @@ def test_royalties_flow_up_the_lineage_to_labelers(env: Env, lineage: Lineage) -
     run(env, body)
 
 
+def test_padding_parents_does_not_dilute_the_real_parent(env: Env) -> None:
+    """A licensee lists the licensed parent among 15 empty assets of its own: the parent still gets
+    the 10 % its derivative royalty asks for, not a sixteenth of it."""
+    owner, deriver, payer = acct(4), acct(8), acct(3)
+
+    async def body(c: Chain) -> None:
+        reg = (DATASET, CID, META, [], 0, 1_000, ZERO32, 0, "", NO_RECORD, 0)  # derivatives owe it 10 %
+        parent = (await c.emit(owner, "AssetRegistry", "register", reg, event="AssetRegistered"))["assetId"]
+        await license_asset(c, owner, deriver, parent, E18, derivatives=True)
+        pads = []
+        for _ in range(15):
+            pad = await c.emit(
+                deriver, "AssetRegistry", "register", registration(DATASET), event="AssetRegistered"
+            )
+            pads.append(pad["assetId"])
+        reg = registration(MODEL, (*pads, parent), 1_000)
+        child = (await c.emit(deriver, "AssetRegistry", "register", reg, event="AssetRegistered"))["assetId"]
+        revenue = 1_000 * E18
+        await c.fund(payer, revenue)
+        await c.send(payer, "SaharaToken", "approve", c.addr("RoyaltyVault"), revenue)
+        await c.send(payer, "RoyaltyVault", "deposit", child, revenue)
+        before = await c.read("RoyaltyVault", "pending", parent)
+        receipt = await c.send(payer, "RoyaltyVault", "distribute", child)
+        forwarded = {
+            e["parentId"]: e["amount"] for e in c.events("RoyaltyVault", "RevenueForwarded", receipt)
+        }
+        assert forwarded == {parent: revenue // 10}
+        assert await c.read("RoyaltyVault", "pending", parent) == before + revenue // 10
+
+    run(env, body)
+
+
+def test_a_contributor_cannot_overdraw_the_pool(env: Env) -> None:
+    """A tree whose leaves add up to twice its declared total: the creator's full-weight leaf is
+    admitted only up to what is left, and the claims never exceed the pool."""
+    creator, labeler, payer = acct(5), acct(6), acct(3)
+    tree = build_tree({creator.address: 10, labeler.address: 10})
+
+    async def body(c: Chain) -> None:
+        reg = (DATASET, CID, META, [], 0, 0, tree.root, 10, NEW_META, NO_RECORD, 0)  # lies: total 10
+        dataset = (await c.emit(creator, "AssetRegistry", "register", reg, event="AssetRegistered"))[
+            "assetId"
+        ]
+        await c.fund(payer, 100 * E18)
+        await c.send(payer, "SaharaToken", "approve", c.addr("RoyaltyVault"), 100 * E18)
+        await c.send(payer, "RoyaltyVault", "deposit", dataset, 100 * E18)
+        await c.send(payer, "RoyaltyVault", "distribute", dataset)
+        vault_before = await c.balances("RoyaltyVault")
+        args = (dataset, labeler.address, 10, tree.proof(labeler.address))
+        assert (await c.emit(labeler, "RoyaltyVault", "claim", *args, event="Claimed"))["amount"] == 100 * E18
+        with pytest.raises(TxReverted, match="NoWeightLeft"):  # the creator comes second: nothing left
+            await c.send(
+                creator, "RoyaltyVault", "claim", dataset, creator.address, 10, tree.proof(creator.address)
+            )
+        assert deltas(await c.balances("RoyaltyVault"), vault_before) == [-100 * E18]
+
+    run(env, body)
+
+
 # ------------------------------------------------------------------------------------ task board
 def test_task_board_campaign_review_auto_approval_and_withdraw(env: Env) -> None:
     requester, labeler, anyone = acct(0), acct(1), acct(2)
