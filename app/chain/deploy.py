@@ -5,9 +5,12 @@ source hash, so a deployment interrupted by a crash resumes where it stopped ins
 twice. Steps run in order because later constructors take earlier addresses. The result is the
 network's deployment manifest (``<data>/deployments/<network>.json``).
 
-On the devnet the admin, treasury and arbiter are the devnet treasury account (keys public by
-design); on other networks they are the deploying user's account. The Faucet, which may mint, exists
-only on the devnet: anywhere else it would let anyone mint by dripping to fresh addresses.
+On the devnet the admin, treasury and arbiters are the devnet treasury account (keys public by
+design), and the Faucet, which may mint, exists only there: anywhere else it would let anyone mint
+by dripping to fresh addresses. On every other network the deploying user's account is the treasury
+and the arbiter, and proposes and executes admin changes, but the admin roles themselves go to a
+``SaharaTimelock`` (OpenZeppelin TimelockController, ``timelock_delay_s``): the deployer grants them
+to it and renounces its own, so every later change waits out the delay in public first.
 """
 
 from __future__ import annotations
@@ -20,7 +23,14 @@ from typing import Any
 
 from app.chain.bindings import encode_call, encode_deploy
 from app.chain.client import ChainUnavailable
-from app.chain.contracts import CONTRACTS, Deployment, load_artifact, load_deployment, save_deployment
+from app.chain.contracts import (
+    CONTRACTS,
+    TIMELOCK,
+    Deployment,
+    load_artifact,
+    load_deployment,
+    save_deployment,
+)
 from app.chain.devnet import DEVNET_CHAIN_ID
 from app.wallet.outbox import Outbox, Signer, TxRequest
 
@@ -41,6 +51,11 @@ class DeployConfig:
     delivery_timeout_s: int = 3 * 24 * 3600
     min_stake: int = 100 * TOKEN
     unbonding_delay_s: int = 7 * 24 * 3600
+    timelock_delay_s: int = 2 * 24 * 3600  # non-devnet networks: how long admin changes wait
+
+
+ADMIN_ROLE = b"\0" * 32  # AccessControl.DEFAULT_ADMIN_ROLE
+ADMINISTERED = ("SaharaToken", "AssetRegistry", "LicenseMarket", "ComputeMarket")  # AccessControl
 
 
 class DeployError(RuntimeError):
@@ -66,7 +81,7 @@ async def deploy_all(
     admin = signer.address
     with_faucet = outbox.chain_id == DEVNET_CHAIN_ID
     addresses: dict[str, str] = {}
-    total = 10 if with_faucet else 8
+    total = 11 if with_faucet else 10 + 2 * len(ADMINISTERED)
     step = 0
 
     async def send(label: str, to: str | None, data: bytes) -> Any:
@@ -101,11 +116,29 @@ async def deploy_all(
     await send(
         "link registry to LicenseMarket", registry, encode_call("AssetRegistry", "setLicenseChecker", market)
     )
+    await send(
+        "grant market arbiter",
+        market,
+        encode_call("LicenseMarket", "grantRole", _role(ARBITER_ROLE_NAME), admin),
+    )
     await create("TaskBoard", token)
     compute = await create("ComputeMarket", token, admin, config.min_stake, config.unbonding_delay_s)
     await send(
         "grant arbiter", compute, encode_call("ComputeMarket", "grantRole", _role(ARBITER_ROLE_NAME), admin)
     )
+    if not with_faucet:
+        delay = config.timelock_delay_s
+        timelock = await create(TIMELOCK, delay, [admin], [admin], "0x" + "00" * 20)
+        for name in ADMINISTERED:
+            contract = addresses[name]
+            await send(
+                f"{name} admin to timelock", contract, encode_call(name, "grantRole", ADMIN_ROLE, timelock)
+            )
+            await send(
+                f"{name}: deployer renounces admin",
+                contract,
+                encode_call(name, "renounceRole", ADMIN_ROLE, admin),
+            )
     block = int(await outbox.client.block_number())
     deployment = Deployment(network, outbox.chain_id, block, sources, addresses)
     save_deployment(data_dir, deployment)
@@ -114,7 +147,7 @@ async def deploy_all(
 
 
 def expected_contracts(chain_id: int) -> set[str]:
-    return set(CONTRACTS) if chain_id == DEVNET_CHAIN_ID else set(CONTRACTS) - {"Faucet"}
+    return set(CONTRACTS) - ({TIMELOCK} if chain_id == DEVNET_CHAIN_ID else {"Faucet"})
 
 
 async def current_deployment(outbox: Outbox, network: str, data_dir: Path) -> Deployment | None:
