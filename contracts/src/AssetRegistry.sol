@@ -84,7 +84,7 @@ contract AssetRegistry is ERC721, AccessControl {
     mapping(uint256 assetId => Asset) private _assets;
 
     /// @param contributorsCid the contributor tree's file ("" without a root)
-    /// @param labelingRecord with `campaignId`: the settled campaign whose labelers are the
+    /// @param labelingRecord with `campaignId` (< 2^88): the settled campaign whose labelers are the
     ///        contributors (address(0) otherwise); `totalWeight` is then its accepted item count
     event AssetRegistered(
         uint256 indexed assetId,
@@ -284,7 +284,10 @@ contract AssetRegistry is ERC721, AccessControl {
         if (r.labelingRecord != address(0)) {
             if (tree || totalWeight != 0 || bytes(r.contributorsCid).length != 0) revert InvalidContributors();
             ILabelingRecord record = ILabelingRecord(r.labelingRecord);
-            if (!record.isSettled(r.campaignId) || record.requesterOf(r.campaignId) != msg.sender) {
+            if (
+                r.campaignId > type(uint88).max || !record.isSettled(r.campaignId)
+                    || record.requesterOf(r.campaignId) != msg.sender
+            ) {
                 revert CampaignNotUsable(r.labelingRecord, r.campaignId);
             }
             totalWeight = record.totalAcceptedItems(r.campaignId);

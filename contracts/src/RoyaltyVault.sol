@@ -43,6 +43,7 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     struct Source {
         address labelingRecord;
         bool cached;
+        uint88 campaignId; // the registry bounds it to 2^88 - 1
     }
 
     struct Share {
@@ -60,7 +61,6 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     mapping(uint256 assetId => Pool) private _pools;
     mapping(uint256 assetId => bytes32) private _roots;
     mapping(uint256 assetId => Source) private _sources;
-    mapping(uint256 assetId => uint256) private _campaigns;
     /// @dev Per (asset, account); address(0) is the owner of a contributor-less asset.
     mapping(uint256 assetId => mapping(address account => Share)) private _shares;
 
@@ -122,10 +122,10 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         Pool memory pl = _pools[assetId];
         if (pl.accrued == 0) revert NothingToClaim();
         bytes32 root = _roots[assetId];
-        address record;
+        Source memory src;
         if (root == bytes32(0)) {
-            record = _sources[assetId].labelingRecord;
-            if (record == address(0)) {
+            src = _sources[assetId];
+            if (src.labelingRecord == address(0)) {
                 if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
                 Share storage owned = _shares[assetId][address(0)];
                 return _pay(assetId, account, owned, owned.claimed, 0, pl.accrued);
@@ -134,8 +134,8 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         Share storage slot = _shares[assetId][account];
         Share memory sh = slot;
         if (sh.weight == 0) {
-            if (record != address(0)) {
-                weight = ILabelingRecord(record).acceptedItems(_campaigns[assetId], account);
+            if (src.labelingRecord != address(0)) {
+                weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
             } else if (!MerkleProof.verifyCalldata(proof, root, _leaf(account, weight))) {
                 revert InvalidProof();
             }
@@ -189,8 +189,10 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
             sh = _shares[assetId][account];
             uint256 w = sh.weight;
             if (w == 0) {
-                address record = _sources[assetId].labelingRecord;
-                if (record != address(0)) weight = ILabelingRecord(record).acceptedItems(_campaigns[assetId], account);
+                Source memory src = _sources[assetId];
+                if (src.labelingRecord != address(0)) {
+                    weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
+                }
                 uint256 room = pl.totalWeight - pl.admittedWeight;
                 w = weight < room ? weight : room;
             }
@@ -200,6 +202,11 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     }
 
     // ------------------------------------------------------------------ internals
+    function _store(Share storage slot, uint256 entitled, uint64 weight) private {
+        slot.claimed = uint192(entitled); // entitled <= accrued < 2^128
+        slot.weight = weight;
+    }
+
     /// @dev The weight a first claim may hold: what it proves, capped by what is left of the
     ///      pool's total weight (so the claims' sum can never exceed the pool). Updates the pool.
     function _admit(uint256 assetId, Pool memory pl, uint256 weight) private returns (uint64 admitted) {
@@ -216,9 +223,10 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         returns (uint256 amount)
     {
         if (entitled <= already) revert NothingToClaim();
-        amount = entitled - already;
-        slot.claimed = uint192(entitled); // entitled <= accrued < 2^128
-        slot.weight = weight;
+        unchecked {
+            amount = entitled - already;
+        }
+        _store(slot, entitled, weight);
         emit Claimed(assetId, account, amount, weight);
         token.safeTransfer(account, amount);
     }
@@ -232,8 +240,7 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
             (bytes32 root, uint256 totalWeight, address record, uint256 campaignId) =
                 registry.contributorSplit(assetId);
             if (root != bytes32(0)) _roots[assetId] = root;
-            if (campaignId != 0) _campaigns[assetId] = campaignId;
-            _sources[assetId] = Source({labelingRecord: record, cached: true});
+            _sources[assetId] = Source({labelingRecord: record, cached: true, campaignId: campaignId.toUint88()});
             pl.totalWeight = totalWeight.toUint64(); // the registry caps it at 2^64 - 1
         }
         uint256 toParents = _forward(assetId, sales, inherited);

@@ -220,6 +220,14 @@ contract MarketAttacksTest is Fixture {
         vm.expectRevert(AssetRegistry.InvalidCid.selector);
         vm.prank(alice);
         registry.register(r);
+        uint256 huge = uint256(type(uint88).max) + 1; // the vault packs campaign ids in 88 bits
+        record.setCampaign(huge, alice, true);
+        record.setAccepted(huge, carol, 5);
+        r = registration(AssetRegistry.Kind.Dataset, new uint256[](0), 0, 0, 0);
+        (r.labelingRecord, r.campaignId) = (address(record), huge);
+        vm.expectRevert(abi.encodeWithSelector(AssetRegistry.CampaignNotUsable.selector, address(record), huge));
+        vm.prank(alice);
+        registry.register(r);
         record.setCampaign(4, alice, true); // settled, but nobody's work was accepted
         r = registration(AssetRegistry.Kind.Dataset, new uint256[](0), 0, 0, 0);
         r.labelingRecord = address(record);
