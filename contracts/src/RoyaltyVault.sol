@@ -114,7 +114,9 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     ///         account's accepted items, `weight`/`proof` are ignored. Neither: `account` must be
     ///         the asset's owner and `weight`/`proof` are ignored.
     /// @dev No reentrancy guard needed (it would cost the claim's gas budget): every state change
-    ///      happens before the token transfer, and the token is a plain ERC-20.
+    ///      happens before the token transfer, the token is a plain ERC-20, and the one call to a
+    ///      contract the asset's creator chose (`acceptedItems` of its labeling record) is a view,
+    ///      made with STATICCALL, so nothing it calls back can change state.
     function claim(uint256 assetId, address account, uint256 weight, bytes32[] calldata proof)
         external
         returns (uint256 amount)
