@@ -96,6 +96,12 @@ async def read_license(client: ChainClient, deployment: Deployment, license_id: 
     )
 
 
+async def dispute_deadline(client: ChainClient, deployment: Deployment, license_id: int) -> int:
+    """When the arbiter's time to rule on the license's dispute ends (0: never disputed)."""
+    _bond, rule_by = await client.ask(bind_market(client, deployment).functions.disputeOf(license_id).call())
+    return int(rule_by)
+
+
 async def license_holder(client: ChainClient, deployment: Deployment, license_id: int) -> str | None:
     owner = await _view(client, bind_market(client, deployment).functions.ownerOf(license_id))
     return None if owner is None else to_checksum_address(owner)

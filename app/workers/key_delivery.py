@@ -15,7 +15,10 @@ doing anything, after crashes too. Each pass of this service:
    own copy of the encrypted content (the seller is a reader of its blob: read the header, unwrap
    with the owner's encryption key, so no key is ever stored), wraps it to the buyer's key
    (``app.market.wrapped_key``), stores that blob, saves its CID, and records it with
-   ``recordDelivery`` through the outbox under the intent ``deliver:<market>:<licenseId>``.
+   ``recordDelivery`` through the outbox under the intent ``deliver:<market>:<licenseId>``, never
+   after (or within ``deadline_margin_s`` of) the delivery deadline on chain time;
+3. **collects** the escrow of each license it delivered once its dispute window has passed
+   (``escrow_release``): the seller's revenue reaches the asset's royalty vault.
 
 Why it is safe to stop anywhere: see ``delivery_ledger``. Failures that time may cure (a locked
 wallet, no network, a missing blob, no ETH for gas) leave the row open and are retried with
@@ -47,6 +50,7 @@ from app.wallet.keystore import AccountEntry
 from app.wallet.outbox import Outbox, OutboxError, Signer, TxReverted
 from app.wallet.service import WalletLocked
 from app.workers.delivery_ledger import DELIVERED, PENDING, WRAPPED, DeliveryLedger, Sighting
+from app.workers.escrow_release import release_matured
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -94,6 +98,7 @@ class PassReport:
     delivered: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)  # open, retried later
+    paid: list[int] = field(default_factory=list)  # escrow released to the royalty vault
     stopped: str | None = None  # why the pass ended early (wallet locked, network down)
 
 
@@ -184,6 +189,7 @@ class KeyDeliveryService:
         try:
             await self.scan(report)
             await self.deliver_due(report)
+            await self.collect(report)
         except PassStopped as stop:
             report.stopped = str(stop)
         if report.stopped != self._last_stop:  # say it once, not every few seconds
@@ -281,6 +287,23 @@ class KeyDeliveryService:
             raise PassStopped("the wallet is locked; deliveries wait until it is unlocked") from exc
         except ChainUnavailable as exc:
             raise PassStopped(f"the network is unreachable ({exc})") from exc
+
+    async def collect(self, report: PassReport | None = None) -> PassReport:
+        """Release the escrow of delivered licenses whose dispute window has passed."""
+        report = report or PassReport()
+        served = self.served()
+        if not served:
+            return report
+        try:
+            report.paid += await release_matured(
+                self.ledger, self.outbox, self.deployment, served, self.wallet.signer(served[0].index),
+                timeout_s=self.config.tx_timeout_s,
+            )  # fmt: skip
+        except WalletLocked as exc:
+            raise PassStopped("the wallet is locked; payments wait until it is unlocked") from exc
+        except ChainUnavailable as exc:
+            raise PassStopped(f"the network is unreachable ({exc})") from exc
+        return report
 
     async def _after_failure(self, row: KeyDelivery, reason: str, *, new_round: bool) -> KeyDelivery:
         record = await licenses.read_license(self.client, self.deployment, row.license_id)

@@ -192,8 +192,6 @@ def test_sell_deliver_decrypt_and_restart_without_delivering_twice(env: Env, tmp
         assert await c.read("LicenseMarket", "isValidLicense", license_id, buyer.address)
         fee = price * DeployConfig().fee_bps // 10_000
         assert await c.read("RoyaltyVault", "pending", asset) == pending  # held for the dispute window
-        await c.send(buyer, "LicenseMarket", "release", license_id)  # the buyer accepts the delivery
-        assert await c.read("RoyaltyVault", "pending", asset) == pending + price - fee  # escrow released
 
         accessed = await fetch_licensed_content(
             c.client, c.deployment, seller.store, license_id, buyer.address, key.private_key, out
@@ -214,6 +212,14 @@ def test_sell_deliver_decrypt_and_restart_without_delivering_twice(env: Env, tmp
         market = c.deployment.address("LicenseMarket").lower()
         assert len(outbox_rows(seller.db, f"deliver:{market}:{license_id}")) == 1
         assert len(await c.deliveries(license_id)) == 1
+
+        # After the dispute window the seller's service collects the escrow into the royalty vault.
+        await c.advance(await c.read("LicenseMarket", "disputeWindow") + 1)
+        collected = await seller.service(c).run_once()
+        assert collected.paid == [license_id] and collected.stopped is None
+        assert await c.read("RoyaltyVault", "pending", asset) == pending + price - fee
+        assert len(outbox_rows(seller.db, f"release:{market}:{license_id}")) == 1
+        assert (await seller.service(c).run_once()).paid == []
 
         # The loop as a task: a second purchase is delivered while it runs.
         service = seller.service(c)

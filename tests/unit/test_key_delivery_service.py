@@ -9,6 +9,7 @@ Logs are real ABI-encoded logs decoded by the real bindings; the store and the d
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from app.wallet.hd import encryption_key_from_mnemonic, signing_account
 from app.wallet.keystore import AccountEntry
 from app.wallet.outbox import TxReverted
 from app.wallet.service import WalletLocked
-from app.workers import key_delivery
+from app.workers import escrow_release, key_delivery
 from app.workers.delivery_ledger import CLOSED, PENDING, REFUSED, WRAPPED
 from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService
 
@@ -88,6 +89,7 @@ class Chain:
     fail_next_send: Exception | None = None
     offline: bool = False
     now: int = DEADLINE - 86_400  # the latest block's timestamp
+    released: list[tuple[int, str]] = field(default_factory=list)  # license, intent
 
     def buy(
         self, license_id: int, asset_id: int, *, pubkey: bytes = BUYER_KEY.public_key, data: Any = None
@@ -168,6 +170,13 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
 
     async def transact(outbox: Any, signer: Any, deployment: Any, contract: str, function: str, *args: Any,
                        intent: str, **_: Any) -> Any:  # fmt: skip
+        if function == "release":
+            (license_id,) = args
+            chain.released.append((license_id, intent))
+            old = chain.licenses[license_id]
+            assert old.status == LicenseStatus.DELIVERED and chain.now > old.deadline, "released early"
+            chain.licenses[license_id] = dataclasses.replace(old, status=LicenseStatus.SETTLED, paid=0)
+            return {"transactionHash": b"\x05" * 32, "blockNumber": chain.head}
         assert (contract, function) == ("LicenseMarket", "recordDelivery")
         if chain.fail_next_send is not None:
             error, chain.fail_next_send = chain.fail_next_send, None
@@ -192,6 +201,7 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
                        ("find_delivery", find_delivery), ("chain_time", chain_time)]:  # fmt: skip
         monkeypatch.setattr(licenses, name, fake)
     monkeypatch.setattr(key_delivery, "transact", transact)
+    monkeypatch.setattr(escrow_release, "transact", transact)
     monkeypatch.setattr(key_delivery, "events", events)
     return chain
 
@@ -263,6 +273,31 @@ def test_no_delivery_is_sent_after_or_too_close_to_the_deadline(seller: Seller, 
     assert report.closed == [1] and seller.chain.sent == []
     (row,) = service.ledger.rows()
     assert "deadline" in (row.reason or "") and row.wrapped_key_cid is None
+
+
+def test_the_escrow_is_collected_once_the_dispute_window_has_passed(seller: Seller) -> None:
+    """A delivered license's price reaches the royalty vault only through ``release``: the seller's
+    service sends it after the window (on chain time), once, and marks the row paid."""
+    seller.chain.buy(1, asset_id=1)
+    service = seller.service()
+    assert once(service).delivered == [1] and seller.chain.released == []  # window still open
+    assert once(service).paid == [] and seller.chain.released == []
+    seller.chain.now = DEADLINE + 1  # the fake delivery's window ends at DEADLINE
+    assert once(service).paid == [1]
+    assert seller.chain.released == [(1, f"release:{MARKET.lower()}:1")]
+    assert once(service).paid == [] and len(seller.chain.released) == 1
+    (row,) = service.ledger.rows()
+    assert row.status == "paid"
+
+
+def test_a_refund_won_in_dispute_closes_the_delivered_row(seller: Seller) -> None:
+    seller.chain.buy(1, asset_id=1)
+    service = seller.service()
+    once(service)
+    seller.chain.licenses[1] = dataclasses.replace(seller.chain.licenses[1], status=LicenseStatus.REFUNDED)
+    assert once(service).paid == [] and seller.chain.released == []
+    (row,) = service.ledger.rows()
+    assert row.status == "closed" and "dispute" in (row.reason or "")
 
 
 def test_scans_in_chunks_from_the_cursor_and_only_for_our_assets(seller: Seller) -> None:
