@@ -20,6 +20,12 @@ board, compute market) on a throwaway anvil, then measures ``gasUsed`` of real t
     royalty_claim_gas              first claim of a contributor of a 1,024-leaf Merkle split (proof of
                                    10 hashes) after `distribute`
     royalty_claim_repeat_gas       a later claim of the same contributor after new revenue
+    royalty_claim_campaign_labeler_gas   first claim of a labeler of a campaign-backed dataset (no proof:
+                                   the vault reads the labeler's accepted items from the campaign's
+                                   ILabelingRecord). Until TaskBoard implements ILabelingRecord the
+                                   record is the Foundry tests' MockLabelingRecord, read from
+                                   contracts/out (built by contracts/test.sh); printed as skipped
+                                   when that is not built.
 
 Goals: labeling (app flow) <= 2,000 gas per item, purchase <= 200,000, claim <= 80,000.
 Artifacts older than contracts/src (manifest sourcesHash) make the bench exit 2: run
@@ -57,6 +63,8 @@ GOALS = {
 }
 E18 = 10**18
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+ZERO_ADDRESS = "0x" + "00" * 20
+MOCK_RECORD = ROOT / "contracts" / "out" / "MockLabelingRecord.sol" / "MockLabelingRecord.json"
 
 
 class Stale(RuntimeError):
@@ -263,7 +271,8 @@ def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tupl
 
 def register(chain: Chain, c: dict, owner, root: bytes = b"\x00" * 32, total: int = 0, parents=()) -> int:  # type: ignore[no-untyped-def]
     bps = 1_000 if parents else 0
-    reg = (0, CID, CID, list(parents), bps, root, total)
+    tree_cid = CID if total else ""
+    reg = (0, CID, CID, list(parents), bps, 1_000, root, total, tree_cid, ZERO_ADDRESS, 0)
     chain.send(owner, c["registry"].functions.register(reg))
     return c["registry"].functions.assetCount().call()
 
@@ -312,6 +321,29 @@ def bench_claim(chain: Chain, c: dict) -> tuple[int, int]:
     return first, repeat
 
 
+def bench_campaign_claim(chain: Chain, c: dict) -> int | None:
+    """A labeler's first royalty claim from a dataset backed by a settled campaign (None: no record)."""
+    if not MOCK_RECORD.exists():
+        return None
+    built = json.loads(MOCK_RECORD.read_text())
+    record = chain.deploy(c["admin"], {"abi": built["abi"], "bytecode": built["bytecode"]["object"]})
+    token, vault = c["token"], c["vault"]
+    requester, payer, me = chain.account(), chain.account(), chain.account()
+    campaign = 1
+    chain.send(c["admin"], record.functions.setCampaign(campaign, requester.address, True))
+    chain.send(c["admin"], record.functions.setAccepted(campaign, me.address, 50))
+    chain.send(c["admin"], record.functions.setAccepted(campaign, requester.address, 950))
+    reg = (0, CID, CID, [], 0, 1_000, b"\x00" * 32, 0, "", record.address, campaign)
+    chain.send(requester, c["registry"].functions.register(reg))
+    dataset = c["registry"].functions.assetCount().call()
+    mint(chain, c, payer.address, 1_000 * E18)
+    mint(chain, c, me.address, E18)  # a labeler already holds tokens (paid for labeling)
+    chain.send(payer, token.functions.approve(vault.address, 2**256 - 1))
+    chain.send(payer, vault.functions.deposit(dataset, 1_000 * E18))
+    chain.send(payer, vault.functions.distribute(dataset))
+    return chain.gas(me, vault.functions.claim(dataset, me.address, 0, []))
+
+
 def main(argv: list[str] | None = None) -> int:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
@@ -332,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
             results[f"labeling_gas_per_item{name}_first_campaign"] = first
         results["license_purchase_gas"], results["license_purchase_approved_gas"] = bench_license(chain, c)
         results["royalty_claim_gas"], results["royalty_claim_repeat_gas"] = bench_claim(chain, c)
+        campaign_claim = bench_campaign_claim(chain, c)
     finally:
         chain.close()
     missed = []
@@ -341,6 +374,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {value:,.0f}{note}")
         if goal and value > goal:
             missed.append(name)
+    if campaign_claim is None:
+        print("royalty_claim_campaign_labeler_gas: skipped (no MockLabelingRecord: run contracts/test.sh)")
+    else:
+        print(f"royalty_claim_campaign_labeler_gas: {campaign_claim:,}")
     if missed:
         print("missed: " + ", ".join(missed))
     return 1 if args.check and missed else 0

@@ -28,7 +28,9 @@ CONTRACTS = (
     "LicenseMarket",
     "TaskBoard",
     "ComputeMarket",
+    "SaharaTimelock",
 )
+TIMELOCK = "SaharaTimelock"  # holds the admin roles on every network but the devnet
 
 
 class ArtifactError(RuntimeError):

@@ -117,7 +117,8 @@ class KeyDelivery(Base):
 
     The row is the work item: written when the purchase is first seen (in the same transaction that
     moves the cursor), then ``pending`` → ``wrapped`` (the wrapped key is stored; its CID is kept so
-    a restart records that one instead of wrapping again) → ``delivered``; or ``refused`` (the
+    a restart records that one instead of wrapping again) → ``delivered`` → ``paid`` (the escrow was
+    released to the royalty vault after the dispute window); or ``refused`` (the
     purchase carries no usable key) or ``closed`` (refunded, delivered elsewhere, asset sold).
     No secret is ever stored here: the content key is re-derived from the encrypted blob's header.
     A unique index on (chain_id, market, license_id), made by migration 0004, keeps one row per
@@ -139,7 +140,8 @@ class KeyDelivery(Base):
     deliver_by: Mapped[int] = mapped_column(Integer)
     purchase_block: Mapped[int] = mapped_column(Integer)
     purchase_tx: Mapped[str] = mapped_column(String(66))
-    status: Mapped[str] = mapped_column(String(16), index=True)  # pending|wrapped|delivered|refused|closed
+    # pending | wrapped | delivered | paid | refused | closed
+    status: Mapped[str] = mapped_column(String(16), index=True)
     intent_id: Mapped[str] = mapped_column(String(200))
     wrapped_key_cid: Mapped[str | None] = mapped_column(String(128), nullable=True)
     delivery_tx: Mapped[str | None] = mapped_column(String(66), nullable=True)

@@ -55,10 +55,12 @@ async def _check_license(client: ChainClient, deployment: Deployment, license_id
     if record.status == LicenseStatus.PENDING:
         raise AccessError(
             f"the seller has not delivered the key of license {license_id} yet; if it is not delivered "
-            f"by {_when(record.deliver_by)}, you can take a refund"
+            f"by {_when(record.deadline)}, you can take a refund"
         )
     if record.status == LicenseStatus.REFUNDED:
         raise AccessError(f"license {license_id} was refunded; it gives no access")
+    if record.status == LicenseStatus.DISPUTED:
+        raise AccessError(f"license {license_id} is disputed; it gives no access until the arbiter rules")
     owner = await licenses.license_holder(client, deployment, license_id)
     if owner is None or owner.lower() != holder.lower():
         raise AccessError(f"license {license_id} is held by {owner}, not by {holder}")

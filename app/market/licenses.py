@@ -32,9 +32,16 @@ class LicenseStatus(IntEnum):
     """``LicenseMarket.Status``."""
 
     NONE = 0
-    PENDING = 1
-    DELIVERED = 2
-    REFUNDED = 3
+    PENDING = 1  # paid into escrow; the seller must deliver by ``deadline``
+    DELIVERED = 2  # key delivered; the escrow waits out the dispute window (``deadline``)
+    DISPUTED = 3  # the buyer disputed the delivery; the arbiter rules
+    SETTLED = 4  # escrow paid to the treasury and the asset's royalty vault
+    REFUNDED = 5  # escrow returned, license burnt
+
+    @property
+    def delivered(self) -> bool:
+        """The key was delivered (whatever became of the escrow since)."""
+        return self in (LicenseStatus.DELIVERED, LicenseStatus.DISPUTED, LicenseStatus.SETTLED)
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,12 @@ class LicenseRecord:
 
     license_id: int
     offer_id: int
-    deliver_by: int
+    deadline: int  # pending: deliver by (refund after); delivered: end of the dispute window
     expires_at: int
     status: LicenseStatus
     fee_bps: int
     paid: int
+    bound: bool  # used for a derivative: it can never be transferred
 
 
 @dataclass(frozen=True)
@@ -82,8 +90,16 @@ async def _view(client: ChainClient, call: Any) -> Any:
 
 async def read_license(client: ChainClient, deployment: Deployment, license_id: int) -> LicenseRecord:
     raw = await client.ask(bind_market(client, deployment).functions.getLicense(license_id).call())
-    offer_id, deliver_by, expires_at, status, fee_bps, paid = raw
-    return LicenseRecord(license_id, offer_id, deliver_by, expires_at, LicenseStatus(status), fee_bps, paid)
+    offer_id, deadline, expires_at, status, fee_bps, paid, bound = raw
+    return LicenseRecord(
+        license_id, offer_id, deadline, expires_at, LicenseStatus(status), fee_bps, paid, bool(bound)
+    )
+
+
+async def dispute_deadline(client: ChainClient, deployment: Deployment, license_id: int) -> int:
+    """When the arbiter's time to rule on the license's dispute ends (0: never disputed)."""
+    _bond, rule_by = await client.ask(bind_market(client, deployment).functions.disputeOf(license_id).call())
+    return int(rule_by)
 
 
 async def license_holder(client: ChainClient, deployment: Deployment, license_id: int) -> str | None:
@@ -111,7 +127,12 @@ async def asset_owner(client: ChainClient, deployment: Deployment, asset_id: int
 async def asset_content_cid(client: ChainClient, deployment: Deployment, asset_id: int) -> Cid:
     """The content CID the asset was registered with (immutable); ``InvalidCid`` if it is not one."""
     asset = await client.ask(_registry(client, deployment).functions.getAsset(asset_id).call())
-    return as_cid(asset[7])  # Asset.contentCid
+    return as_cid(asset[12])  # Asset.contentCid
+
+
+async def chain_time(client: ChainClient) -> int:
+    """The latest block's timestamp: the clock the contracts' deadlines are measured by."""
+    return int((await client.ask(client.w3.eth.get_block("latest")))["timestamp"])
 
 
 async def fetch_logs(

@@ -5,9 +5,12 @@ source hash, so a deployment interrupted by a crash resumes where it stopped ins
 twice. Steps run in order because later constructors take earlier addresses. The result is the
 network's deployment manifest (``<data>/deployments/<network>.json``).
 
-On the devnet the admin, treasury and arbiter are the devnet treasury account (keys public by
-design); on other networks they are the deploying user's account. The Faucet, which may mint, exists
-only on the devnet: anywhere else it would let anyone mint by dripping to fresh addresses.
+On the devnet the admin, treasury and arbiters are the devnet treasury account (keys public by
+design), and the Faucet, which may mint, exists only there: anywhere else it would let anyone mint
+by dripping to fresh addresses. On every other network the deploying user's account is the treasury
+and the arbiter, and proposes and executes admin changes, but the admin roles themselves go to a
+``SaharaTimelock`` (OpenZeppelin TimelockController, ``timelock_delay_s``): the deployer grants them
+to it and renounces its own, so every later change waits out the delay in public first.
 Deploying signs and sends, so it sits in the wallet layer beside the outbox (docs/architecture.md).
 """
 
@@ -21,7 +24,14 @@ from typing import Any
 
 from app.chain.bindings import encode_call, encode_deploy
 from app.chain.client import ChainUnavailable
-from app.chain.contracts import CONTRACTS, Deployment, load_artifact, load_deployment, save_deployment
+from app.chain.contracts import (
+    CONTRACTS,
+    TIMELOCK,
+    Deployment,
+    load_artifact,
+    load_deployment,
+    save_deployment,
+)
 from app.chain.devnet import DEVNET_CHAIN_ID
 from app.wallet.outbox import Outbox, Signer, TxRequest
 
@@ -48,6 +58,12 @@ class DeployConfig:
     arbiter_window_s: int = 7 * 24 * 3600
     dispute_bond_bps: int = 1_000
     reputation_min_reward: int = TOKEN // 1_000
+    timelock_delay_s: int = 2 * 24 * 3600  # non-devnet networks: how long admin changes wait
+
+
+ADMIN_ROLE = b"\0" * 32  # AccessControl.DEFAULT_ADMIN_ROLE
+# The AccessControl contracts whose admin role goes to the timelock off the devnet.
+ADMINISTERED = ("SaharaToken", "AssetRegistry", "LicenseMarket", "TaskBoard", "ComputeMarket")
 
 
 class DeployError(RuntimeError):
@@ -73,7 +89,7 @@ async def deploy_all(
     admin = signer.address
     with_faucet = outbox.chain_id == DEVNET_CHAIN_ID
     addresses: dict[str, str] = {}
-    total = 10 if with_faucet else 8
+    total = 11 if with_faucet else 10 + 2 * len(ADMINISTERED)
     step = 0
 
     async def send(label: str, to: str | None, data: bytes) -> Any:
@@ -108,6 +124,11 @@ async def deploy_all(
     await send(
         "link registry to LicenseMarket", registry, encode_call("AssetRegistry", "setLicenseChecker", market)
     )
+    await send(
+        "grant market arbiter",
+        market,
+        encode_call("LicenseMarket", "grantRole", _role(ARBITER_ROLE_NAME), admin),
+    )
     await create(
         "TaskBoard", token, admin, admin, config.dispute_window_s, config.arbiter_window_s,
         config.dispute_bond_bps, config.reputation_min_reward,
@@ -116,6 +137,19 @@ async def deploy_all(
     await send(
         "grant arbiter", compute, encode_call("ComputeMarket", "grantRole", _role(ARBITER_ROLE_NAME), admin)
     )
+    if not with_faucet:
+        delay = config.timelock_delay_s
+        timelock = await create(TIMELOCK, delay, [admin], [admin], "0x" + "00" * 20)
+        for name in ADMINISTERED:
+            contract = addresses[name]
+            await send(
+                f"{name} admin to timelock", contract, encode_call(name, "grantRole", ADMIN_ROLE, timelock)
+            )
+            await send(
+                f"{name}: deployer renounces admin",
+                contract,
+                encode_call(name, "renounceRole", ADMIN_ROLE, admin),
+            )
     block = int(await outbox.client.block_number())
     deployment = Deployment(network, outbox.chain_id, block, sources, addresses)
     save_deployment(data_dir, deployment)
@@ -124,7 +158,7 @@ async def deploy_all(
 
 
 def expected_contracts(chain_id: int) -> set[str]:
-    return set(CONTRACTS) if chain_id == DEVNET_CHAIN_ID else set(CONTRACTS) - {"Faucet"}
+    return set(CONTRACTS) - ({TIMELOCK} if chain_id == DEVNET_CHAIN_ID else {"Faucet"})
 
 
 async def current_deployment(outbox: Outbox, network: str, data_dir: Path) -> Deployment | None:

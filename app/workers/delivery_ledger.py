@@ -28,7 +28,8 @@ from app.market.purchases import Purchase
 
 PENDING = "pending"  # seen, checked, nothing done yet
 WRAPPED = "wrapped"  # the wrapped key is stored under wrapped_key_cid; recordDelivery may be in flight
-DELIVERED = "delivered"  # recordDelivery mined: the buyer can fetch the key
+DELIVERED = "delivered"  # recordDelivery mined: the buyer can fetch the key; escrow in its dispute window
+PAID = "paid"  # the escrow was released: fee to the treasury, the rest to the asset's royalty vault
 REFUSED = "refused"  # the purchase carries no usable key; never retried
 CLOSED = "closed"  # nothing left to do: refunded, delivered by someone else, asset sold
 OPEN = (PENDING, WRAPPED)
@@ -146,6 +147,24 @@ class DeliveryLedger:
             if sellers is not None:
                 query = query.where(KeyDelivery.seller.in_(sellers))
             return list(session.scalars(query.order_by(KeyDelivery.deliver_by, KeyDelivery.license_id)))
+
+    def delivered(self, sellers: Sequence[str]) -> list[KeyDelivery]:
+        """Delivered rows of ``sellers`` whose escrow is not released yet, oldest license first."""
+        with self.sessions() as session:
+            query = select(KeyDelivery).where(
+                KeyDelivery.chain_id == self.chain_id,
+                KeyDelivery.market == self.market,
+                KeyDelivery.status == DELIVERED,
+                KeyDelivery.seller.in_(sellers),
+            )
+            return list(session.scalars(query.order_by(KeyDelivery.license_id)))
+
+    def settle_delivered(self, row_id: int, status: str, reason: str) -> KeyDelivery:
+        """End a delivered row: ``paid`` (the escrow reached the vault) or ``closed`` (refunded)."""
+        if status not in (PAID, CLOSED):
+            raise ValueError(f"a delivered row ends {PAID!r} or {CLOSED!r}, not {status!r}")
+        self._set(row_id, KeyDelivery.status == DELIVERED, status=status, reason=reason)
+        return self._reload(row_id)
 
     def _set(self, row_id: int, *conditions: object, **values: object) -> bool:
         with self.sessions() as session, session.begin():

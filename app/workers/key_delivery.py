@@ -15,7 +15,10 @@ doing anything, after crashes too. Each pass of this service:
    own copy of the encrypted content (the seller is a reader of its blob: read the header, unwrap
    with the owner's encryption key, so no key is ever stored), wraps it to the buyer's key
    (``app.market.wrapped_key``), stores that blob, saves its CID, and records it with
-   ``recordDelivery`` through the outbox under the intent ``deliver:<market>:<licenseId>``.
+   ``recordDelivery`` through the outbox under the intent ``deliver:<market>:<licenseId>``, never
+   after (or within ``deadline_margin_s`` of) the delivery deadline on chain time;
+3. **collects** the escrow of each license it delivered once its dispute window has passed
+   (``escrow_release``): the seller's revenue reaches the asset's royalty vault.
 
 Why it is safe to stop anywhere: see ``delivery_ledger``. Failures that time may cure (a locked
 wallet, no network, a missing blob, no ETH for gas) leave the row open and are retried with
@@ -47,6 +50,7 @@ from app.wallet.keystore import AccountEntry
 from app.wallet.outbox import Outbox, OutboxError, Signer, TxReverted
 from app.wallet.service import WalletLocked
 from app.workers.delivery_ledger import DELIVERED, PENDING, WRAPPED, DeliveryLedger, Sighting
+from app.workers.escrow_release import release_matured
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -79,6 +83,9 @@ class DeliveryConfig:
     retry_base_s: float = 15.0  # first retry delay of a failed delivery; doubles per attempt
     retry_max_s: float = 3_600.0
     tx_timeout_s: float = 60.0  # how long one pass waits for a recordDelivery to be mined
+    # A delivery is not sent when the chain's clock is this close to the deadline: mined after
+    # it, recordDelivery reverts (DeliveryLate) and the buyer takes a refund anyway.
+    deadline_margin_s: int = 120
 
 
 @dataclass
@@ -90,6 +97,7 @@ class PassReport:
     delivered: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)  # open, retried later
+    paid: list[int] = field(default_factory=list)  # escrow released to the royalty vault
     stopped: str | None = None  # why the pass ended early (wallet locked, network down)
 
 
@@ -180,6 +188,7 @@ class KeyDeliveryService:
         try:
             await self.scan(report)
             await self.deliver_due(report)
+            await self.collect(report)
         except PassStopped as stop:
             report.stopped = str(stop)
         if report.stopped != self._last_stop:  # say it once, not every few seconds
@@ -278,6 +287,23 @@ class KeyDeliveryService:
         except ChainUnavailable as exc:
             raise PassStopped(f"the network is unreachable ({exc})") from exc
 
+    async def collect(self, report: PassReport | None = None) -> PassReport:
+        """Release the escrow of delivered licenses whose dispute window has passed."""
+        report = report or PassReport()
+        served = self.served()
+        if not served:
+            return report
+        try:
+            report.paid += await release_matured(
+                self.ledger, self.outbox, self.deployment, served, self.wallet.signer(served[0].index),
+                timeout_s=self.config.tx_timeout_s,
+            )  # fmt: skip
+        except WalletLocked as exc:
+            raise PassStopped("the wallet is locked; payments wait until it is unlocked") from exc
+        except ChainUnavailable as exc:
+            raise PassStopped(f"the network is unreachable ({exc})") from exc
+        return report
+
     async def _after_failure(self, row: KeyDelivery, reason: str, *, new_round: bool) -> KeyDelivery:
         record = await licenses.read_license(self.client, self.deployment, row.license_id)
         if record.status != LicenseStatus.PENDING:
@@ -298,6 +324,11 @@ class KeyDeliveryService:
         if mismatch:
             log.warning("key delivery: license %d: %s", row.license_id, mismatch)
             return self.ledger.close(row.id, mismatch)
+        now = await licenses.chain_time(self.client)
+        if now + self.config.deadline_margin_s > record.deadline:
+            reason = "the delivery deadline has passed (or is too close to make): the buyer may take a refund"
+            log.warning("key delivery: license %d not delivered: %s", row.license_id, reason)
+            return self.ledger.close(row.id, reason)
         owner = await licenses.asset_owner(self.client, self.deployment, row.asset_id)
         seller = next((entry for entry in self.served() if entry.address == owner), None)
         if seller is None:
@@ -361,7 +392,7 @@ class KeyDeliveryService:
             for name, ours, theirs in (
                 ("offer", row.offer_id, record.offer_id),
                 ("price", row.price, str(record.paid)),
-                ("deadline", row.deliver_by, record.deliver_by),
+                ("deadline", row.deliver_by, record.deadline),
                 ("holder", row.buyer, holder),
                 ("asset", row.asset_id, asset),
             )
@@ -374,7 +405,7 @@ class KeyDeliveryService:
     async def _settle(self, row: KeyDelivery, record: LicenseRecord) -> KeyDelivery:
         """Close a row whose license is no longer pending, or mark it delivered if we delivered it
         (a crash after the transaction was mined but before the row was updated)."""
-        if record.status == LicenseStatus.DELIVERED:
+        if record.status.delivered:
             found = await licenses.find_delivery(
                 self.client, self.deployment, row.license_id, since_block=row.purchase_block
             )

@@ -8,34 +8,47 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {AssetRegistry} from "./AssetRegistry.sol";
+import {ILabelingRecord} from "./interfaces/ILabelingRecord.sol";
 
 /// @title RoyaltyVault
-/// @notice Holds every asset's revenue. Revenue first lands in the asset's `pending` balance;
-///         `distribute(asset)` splits it: `parentRoyaltyBps` of it is credited, in equal parts,
-///         to the parents' `pending` balances, and the rest accrues to the asset's contributor
-///         pool. Parents are distributed lazily, when someone touches them, so no call ever walks
-///         the whole ancestry (each call is O(parents) <= 16); `distributeMany(lineage)` pushes
-///         revenue up several levels in one transaction (child first).
-///         Contributors pull with `claim`, which pays from distributed revenue: cumulative
-///         accounting per (asset, account) pays only what is new since their last claim. With no
-///         contributors root, the asset's current owner takes the whole pool. `multicall` lets a
-///         client distribute and claim in one transaction.
+/// @notice Holds every asset's revenue. Revenue first lands in the asset's inbox: `pending` for
+///         its own sales, `inherited` for royalties from its derivatives. `distribute(asset)`
+///         splits it: the parents' share goes to the parents' inboxes, each parent getting at
+///         least its royalty floor of the revenue behind it however many parents are listed and
+///         however deep the lineage (see `_forward`), and what remains accrues to the asset's
+///         contributor pool. Parents are distributed lazily, when someone touches
+///         them, so no call ever walks the whole ancestry (each call is O(parents) <= 16);
+///         `distributeMany(lineage)` pushes revenue up several levels in one transaction (child
+///         first). Contributors pull with `claim`, which pays from distributed revenue:
+///         cumulative accounting per (asset, account) pays only what is new since their last
+///         claim. `multicall` lets a client distribute and claim in one transaction.
+/// @dev Contributors are a Merkle tree, a labeling campaign (weights = accepted items, read from
+///      its ILabelingRecord) or, with neither, the asset's current owner. A contributor's weight
+///      is admitted on its first claim, and never more than the pool's total weight minus what
+///      others have already been admitted: the sum of all claims can never exceed the pool, even
+///      if a tree overstates its leaves (a dishonest tree is visible from its CID on chain).
 contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @dev The one slot a claim reads besides the root: the asset's contributor pool and its
-    ///      total weight, copied from the registry (where the split is immutable) on the
-    ///      asset's first distribution.
+    /// @dev The one slot a claim reads besides the root and the account's share: the pool.
     struct Pool {
-        uint96 accrued; // all revenue ever credited to the asset's contributors
-        uint96 released; // all of it paid out so far
-        uint64 totalWeight;
+        uint128 accrued; // all revenue ever credited to the asset's contributors
+        uint64 totalWeight; // the split's total weight (registry bound: < 2^64)
+        uint64 admittedWeight; // sum of the weights admitted by first claims (<= totalWeight)
     }
 
-    struct Inbox {
-        uint248 pending; // received (deposits, parents' shares of children) but not split yet
-        bool cached; // contributor split copied into Pool/_roots
+    /// @dev Where the weights come from, copied from the registry (immutable there) on the
+    ///      asset's first distribution.
+    struct Source {
+        address labelingRecord;
+        bool cached;
+        uint88 campaignId; // the registry bounds it to 2^88 - 1
+    }
+
+    struct Share {
+        uint192 claimed; // paid so far (<= accrued < 2^128)
+        uint64 weight; // admitted on the first claim (0: not yet)
     }
 
     uint256 private constant BPS = 10_000;
@@ -43,24 +56,29 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     IERC20 public immutable token;
     AssetRegistry public immutable registry;
 
-    mapping(uint256 assetId => Inbox) private _inboxes;
+    mapping(uint256 assetId => uint256) private _pending;
+    mapping(uint256 assetId => uint256) private _inherited;
     mapping(uint256 assetId => Pool) private _pools;
     mapping(uint256 assetId => bytes32) private _roots;
-    /// @notice Paid so far to a contributor of an asset (address(0): the owner, root-less assets).
-    mapping(uint256 assetId => mapping(address account => uint256)) public claimed;
+    mapping(uint256 assetId => Source) private _sources;
+    /// @dev Per (asset, account); address(0) is the owner of a contributor-less asset.
+    mapping(uint256 assetId => mapping(address account => Share)) private _shares;
 
     event RevenueDeposited(uint256 indexed assetId, address indexed from, uint256 amount);
     event RevenueForwarded(uint256 indexed assetId, uint256 indexed parentId, uint256 amount);
     event Distributed(uint256 indexed assetId, uint256 toParents, uint256 toContributors);
-    /// @dev The account's running total is `claimed(assetId, account)` (address(0) for owners).
-    event Claimed(uint256 indexed assetId, address indexed account, uint256 amount);
+    /// @dev The account's running total is `claimed(assetId, account)` (address(0) for owners);
+    ///      `weight` is the weight admitted on its first claim (capped by what was left; 0 for
+    ///      an owner).
+    event Claimed(uint256 indexed assetId, address indexed account, uint256 amount, uint256 weight);
 
     error ZeroAmount();
     error UnknownAsset(uint256 assetId);
     error InvalidProof();
     error NotAssetOwner(uint256 assetId, address account);
     error NothingToClaim();
-    error PoolOverdrawn(uint256 assetId);
+    /// @notice Every unit of the pool's total weight is already admitted to other contributors.
+    error NoWeightLeft(uint256 assetId);
 
     constructor(IERC20 token_, AssetRegistry registry_) {
         token = token_;
@@ -72,7 +90,7 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     function deposit(uint256 assetId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (!registry.exists(assetId)) revert UnknownAsset(assetId);
-        _inboxes[assetId].pending += amount.toUint248();
+        _pending[assetId] += amount;
         emit RevenueDeposited(assetId, msg.sender, amount);
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -91,100 +109,199 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     }
 
     /// @notice Pay `account` what it is owed from `assetId`'s distributed contributor pool.
-    ///         Anyone may call; tokens always go to `account`. For assets without a contributors
-    ///         root, `account` must be the asset's owner and `weight`/`proof` are ignored.
+    ///         Anyone may call; tokens always go to `account`. Tree: `weight`/`proof` prove the
+    ///         account's leaf (needed on the first claim only). Campaign: the weight is the
+    ///         account's accepted items, `weight`/`proof` are ignored. Neither: `account` must be
+    ///         the asset's owner and `weight`/`proof` are ignored.
+    /// @dev No reentrancy guard needed (it would cost the claim's gas budget): every state change
+    ///      happens before the token transfer, the token is a plain ERC-20, and the one call to a
+    ///      contract the asset's creator chose (`acceptedItems` of its labeling record) is a view,
+    ///      made with STATICCALL, so nothing it calls back can change state.
     function claim(uint256 assetId, address account, uint256 weight, bytes32[] calldata proof)
         external
-        nonReentrant
         returns (uint256 amount)
     {
         Pool memory pl = _pools[assetId];
         if (pl.accrued == 0) revert NothingToClaim();
         bytes32 root = _roots[assetId];
-        address key;
-        uint256 entitled;
+        Source memory src;
         if (root == bytes32(0)) {
-            if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
-            entitled = pl.accrued;
-        } else {
-            if (!MerkleProof.verifyCalldata(proof, root, _leaf(account, weight))) revert InvalidProof();
-            key = account;
-            // accrued < 2^96 and a weight above 2^160 cannot be honest: checked math suffices.
-            entitled = uint256(pl.accrued) * weight / pl.totalWeight;
+            src = _sources[assetId];
+            if (src.labelingRecord == address(0)) {
+                if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
+                Share storage owned = _shares[assetId][address(0)];
+                return _pay(assetId, account, owned, owned.claimed, 0, pl.accrued);
+            }
         }
-        uint256 already = claimed[assetId][key];
-        if (entitled <= already) revert NothingToClaim();
-        amount = entitled - already;
-        uint256 released = pl.released + amount;
-        // A tree whose weights add up to more than totalWeight could otherwise pay out other
-        // assets' money: never release more than the pool accrued.
-        if (released > pl.accrued) revert PoolOverdrawn(assetId);
-        claimed[assetId][key] = entitled;
-        _pools[assetId].released = uint96(released);
-        emit Claimed(assetId, account, amount);
-        token.safeTransfer(account, amount);
+        Share storage slot = _shares[assetId][account];
+        Share memory sh = slot;
+        if (sh.weight == 0) {
+            if (src.labelingRecord != address(0)) {
+                weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
+            } else if (!MerkleProof.verifyCalldata(proof, root, _leaf(account, weight))) {
+                revert InvalidProof();
+            }
+            sh.weight = _admit(assetId, pl, weight);
+        }
+        return _pay(assetId, account, slot, sh.claimed, sh.weight, uint256(pl.accrued) * sh.weight / pl.totalWeight);
     }
 
     // ------------------------------------------------------------------ views
-    function pool(uint256 assetId) external view returns (uint256 accrued, uint256 released) {
+    /// @notice The contributor pool: revenue credited so far, the split's total weight and the
+    ///         weight already admitted to contributors by their first claims.
+    function pool(uint256 assetId)
+        external
+        view
+        returns (uint256 accrued, uint256 totalWeight, uint256 admitted)
+    {
         Pool memory p = _pools[assetId];
-        return (p.accrued, p.released);
+        return (p.accrued, p.totalWeight, p.admittedWeight);
     }
 
-    /// @notice Revenue received for an asset that is not yet split between parents and pool.
+    /// @notice Revenue received for an asset that is not yet split between parents and pool:
+    ///         its own sales plus royalties inherited from derivatives.
     function pending(uint256 assetId) external view returns (uint256) {
-        return _inboxes[assetId].pending;
+        return _pending[assetId] + _inherited[assetId];
+    }
+
+    /// @notice Paid so far to `account` from `assetId` (address(0): the owner, owner-mode assets).
+    function claimed(uint256 assetId, address account) external view returns (uint256) {
+        return _shares[assetId][account].claimed;
+    }
+
+    /// @notice The weight admitted to `account` on its first claim (0 before it).
+    function admittedWeight(uint256 assetId, address account) external view returns (uint256) {
+        return _shares[assetId][account].weight;
     }
 
     /// @notice What `claim(assetId, account, weight, proof)` would pay now, from distributed
     ///         revenue (see `pending` for what a `distribute` would add). The proof is not checked
-    ///         here; for root-less assets `account` must be the owner and `weight` is ignored.
+    ///         here; for campaign-backed assets the weight is read from the campaign, for
+    ///         owner-mode assets `account` must be the owner; `weight` is ignored for both.
     function claimable(uint256 assetId, address account, uint256 weight) external view returns (uint256) {
         Pool memory pl = _pools[assetId];
         if (pl.accrued == 0) return 0;
         uint256 entitled;
-        address key;
-        if (_roots[assetId] == bytes32(0)) {
+        Share memory sh;
+        if (_roots[assetId] == bytes32(0) && _sources[assetId].labelingRecord == address(0)) {
             if (registry.ownerOf(assetId) != account) return 0;
+            sh = _shares[assetId][address(0)];
             entitled = pl.accrued;
         } else {
-            key = account;
-            if (weight > type(uint160).max) return 0;
-            entitled = uint256(pl.accrued) * weight / pl.totalWeight;
+            sh = _shares[assetId][account];
+            uint256 w = sh.weight;
+            if (w == 0) {
+                Source memory src = _sources[assetId];
+                if (src.labelingRecord != address(0)) {
+                    weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
+                }
+                uint256 room = pl.totalWeight - pl.admittedWeight;
+                w = weight < room ? weight : room;
+            }
+            entitled = uint256(pl.accrued) * w / pl.totalWeight;
         }
-        uint256 already = claimed[assetId][key];
-        return entitled > already ? entitled - already : 0;
+        return entitled > sh.claimed ? entitled - sh.claimed : 0;
     }
 
     // ------------------------------------------------------------------ internals
+    function _store(Share storage slot, uint256 entitled, uint64 weight) private {
+        slot.claimed = uint192(entitled); // entitled <= accrued < 2^128
+        slot.weight = weight;
+    }
+
+    /// @dev The weight a first claim may hold: what it proves, capped by what is left of the
+    ///      pool's total weight (so the claims' sum can never exceed the pool). Updates the pool.
+    function _admit(uint256 assetId, Pool memory pl, uint256 weight) private returns (uint64 admitted) {
+        if (weight == 0) revert NothingToClaim();
+        uint256 room = pl.totalWeight - pl.admittedWeight;
+        if (room == 0) revert NoWeightLeft(assetId);
+        admitted = uint64(weight < room ? weight : room); // <= room < 2^64
+        pl.admittedWeight += admitted;
+        _pools[assetId] = pl;
+    }
+
+    function _pay(uint256 assetId, address account, Share storage slot, uint192 already, uint64 weight, uint256 entitled)
+        private
+        returns (uint256 amount)
+    {
+        if (entitled <= already) revert NothingToClaim();
+        unchecked {
+            amount = entitled - already;
+        }
+        _store(slot, entitled, weight);
+        emit Claimed(assetId, account, amount, weight);
+        token.safeTransfer(account, amount);
+    }
+
     function _distribute(uint256 assetId) private {
-        Inbox memory inbox = _inboxes[assetId];
-        uint256 amount = inbox.pending;
-        if (amount == 0) return;
+        uint256 sales = _pending[assetId];
+        uint256 inherited = _inherited[assetId];
+        if (sales == 0 && inherited == 0) return;
         Pool memory pl = _pools[assetId];
-        if (!inbox.cached) {
-            (bytes32 root, uint256 totalWeight) = registry.contributorSplit(assetId);
+        if (!_sources[assetId].cached) {
+            (bytes32 root, uint256 totalWeight, address record, uint256 campaignId) =
+                registry.contributorSplit(assetId);
             if (root != bytes32(0)) _roots[assetId] = root;
-            pl.totalWeight = uint64(totalWeight); // the registry caps it at 2^64 - 1
+            _sources[assetId] = Source({labelingRecord: record, cached: true, campaignId: campaignId.toUint88()});
+            pl.totalWeight = totalWeight.toUint64(); // the registry caps it at 2^64 - 1
         }
-        _inboxes[assetId] = Inbox({pending: 0, cached: true});
-        (uint16 bps, uint256[] memory parents) = registry.royaltyInfo(assetId);
-        uint256 n = parents.length;
-        uint256 toParents;
-        if (n != 0 && bps != 0) {
-            uint256 each = (amount * bps / BPS) / n;
-            if (each != 0) {
-                for (uint256 i; i < n; ++i) {
-                    _inboxes[parents[i]].pending += uint248(each); // each <= amount < 2^248
-                    emit RevenueForwarded(assetId, parents[i], each);
-                }
-                toParents = each * n;
-            }
-        }
-        uint256 toPool = amount - toParents;
-        pl.accrued = SafeCast.toUint96(pl.accrued + toPool);
+        uint256 toParents = _forward(assetId, sales, inherited);
+        uint256 toPool = sales + inherited - toParents;
+        // accrued never overflows into a revert: past 2^128 - 1 the rest waits in `pending`.
+        uint256 room = type(uint128).max - pl.accrued;
+        uint256 keep = toPool > room ? toPool - room : 0;
+        toPool -= keep;
+        _pending[assetId] = keep;
+        _inherited[assetId] = 0;
+        pl.accrued += uint128(toPool); // toPool <= room
         _pools[assetId] = pl;
         emit Distributed(assetId, toParents, toPool);
+    }
+
+    /// @dev Parent i first gets its floor's part: floor_i of the asset's sales plus
+    ///      floor_i / ownFloor of its inherited royalties (ownFloor = the sum of the parents'
+    ///      floors plus the asset's own derivative royalty, so what came from below carries each
+    ///      ancestor's floor up intact). The rest of the parents' share - `bps` of sales, and of
+    ///      inherited royalties at least what the floors took - is spread equally. Rounding dust
+    ///      stays in the pool.
+    function _forward(uint256 assetId, uint256 sales, uint256 inherited) private returns (uint256 toParents) {
+        (uint16 bps, uint16 ownFloor, uint256[] memory parents, uint16[] memory floors) =
+            registry.royaltyInfo(assetId);
+        if (parents.length == 0) return 0;
+        (uint256[] memory amounts, uint256 extra) = _split(sales, inherited, bps, ownFloor, floors);
+        for (uint256 i; i < parents.length; ++i) {
+            uint256 amount = amounts[i] + extra;
+            if (amount == 0) continue;
+            _inherited[parents[i]] += amount;
+            toParents += amount;
+            emit RevenueForwarded(assetId, parents[i], amount);
+        }
+    }
+
+    /// @return amounts each parent's floor part
+    /// @return extra what each parent gets on top (the rest of the share, spread equally)
+    function _split(uint256 sales, uint256 inherited, uint256 bps, uint256 ownFloor, uint16[] memory floors)
+        private
+        pure
+        returns (uint256[] memory amounts, uint256 extra)
+    {
+        uint256 n = floors.length;
+        amounts = new uint256[](n);
+        uint256 required;
+        uint256 fromInherited;
+        for (uint256 i; i < n; ++i) {
+            uint256 owed = sales * floors[i] / BPS;
+            if (ownFloor != 0) {
+                uint256 up = inherited * floors[i] / ownFloor;
+                fromInherited += up;
+                owed += up;
+            }
+            amounts[i] = owed;
+            required += owed;
+        }
+        uint256 voluntary = inherited * bps / BPS;
+        uint256 share = sales * bps / BPS + (voluntary > fromInherited ? voluntary : fromInherited);
+        extra = (share - required) / n; // share >= required: the registry checks bps >= floors
     }
 
     function _leaf(address account, uint256 weight) private pure returns (bytes32) {

@@ -41,6 +41,8 @@ contract AssetRegistryTest is Fixture {
         licenseId = market.buy(offerId, hex"04aa");
         vm.prank(alice);
         market.recordDelivery(licenseId, "bafkreiwrappedkey");
+        vm.prank(bob);
+        market.release(licenseId); // the buyer accepts the delivery: the license is settled
     }
 
     // ------------------------------------------------------------------ register
@@ -49,7 +51,19 @@ contract AssetRegistryTest is Fixture {
             registration(AssetRegistry.Kind.Model, new uint256[](0), 0, bytes32(0), 0);
         vm.expectEmit(address(registry));
         emit AssetRegistry.AssetRegistered(
-            1, alice, AssetRegistry.Kind.Model, r.contentCid, r.metadataCid, r.parents, 0, bytes32(0), 0
+            1,
+            alice,
+            AssetRegistry.Kind.Model,
+            r.contentCid,
+            r.metadataCid,
+            r.parents,
+            0,
+            0,
+            bytes32(0),
+            0,
+            "",
+            address(0),
+            0
         );
         uint256 id = _reg(alice, r);
         assertEq(id, 1);
@@ -72,10 +86,11 @@ contract AssetRegistryTest is Fixture {
         uint256 p = registerAsset(alice);
         bytes32 root = keccak256("root");
         uint256 id = _reg(alice, registration(AssetRegistry.Kind.Agent, one(p), 2_500, root, 100));
-        (bytes32 r, uint256 w) = registry.contributorSplit(id);
+        (bytes32 r, uint256 w,,) = registry.contributorSplit(id);
         assertEq(r, root);
         assertEq(w, 100);
-        (uint16 bps, uint256[] memory parents) = registry.royaltyInfo(id);
+        assertEq(registry.getAsset(id).contributorsCid, "bafkreicontributorstreecid");
+        (uint16 bps,, uint256[] memory parents,) = registry.royaltyInfo(id);
         assertEq(bps, 2_500);
         assertEq(parents.length, 1);
         assertEq(parents[0], p);
@@ -314,7 +329,7 @@ contract AssetRegistryTest is Fixture {
         uint256 start = seed % total;
         for (uint256 i; i < n; ++i) parents[i] = (start + i) % total + 1;
         uint256 id = _reg(alice, registration(AssetRegistry.Kind.Agent, parents, bps, 0, 0));
-        (uint16 gotBps, uint256[] memory got) = registry.royaltyInfo(id);
+        (uint16 gotBps,, uint256[] memory got,) = registry.royaltyInfo(id);
         assertEq(gotBps, bps);
         assertEq(got.length, n);
         for (uint256 i; i < n; ++i) assertEq(got[i], parents[i]);

@@ -92,6 +92,8 @@ contract GoldenPathTest is Fixture {
         vm.prank(requester);
         market.recordDelivery(dataLicense, "bafkreiwrapped1");
         vm.prank(modeler);
+        market.release(dataLicense); // accepts the delivery: escrow paid, derivatives allowed
+        vm.prank(modeler);
         model = registry.register(registration(AssetRegistry.Kind.Model, one(dataset), 2_000, 0, 0));
 
         // 5. the builder licenses the model and publishes an agent using it
@@ -101,6 +103,8 @@ contract GoldenPathTest is Fixture {
         uint256 modelLicense = market.buy(modelOffer, hex"04bb");
         vm.prank(modeler);
         market.recordDelivery(modelLicense, "bafkreiwrapped2");
+        vm.prank(builder);
+        market.release(modelLicense);
         vm.prank(builder);
         agent = registry.register(registration(AssetRegistry.Kind.Agent, one(model), 1_000, 0, 0));
 
@@ -118,6 +122,8 @@ contract GoldenPathTest is Fixture {
         vm.prank(builder);
         market.recordDelivery(license, "bafkreiwrapped3");
         assertTrue(market.isLicensed(agent, buyer));
+        vm.warp(block.timestamp + market.disputeWindow() + 1); // no dispute: anyone releases
+        market.release(license);
 
     }
 

@@ -59,6 +59,13 @@ contract LicenseMarketTest is Fixture {
         market.recordDelivery(licenseId, "bafkreiwrapped");
     }
 
+    /// @dev Deliver, then the buyer accepts (releases the escrow before the dispute window ends).
+    function _deliverAndSettle(uint256 licenseId) internal {
+        _deliver(licenseId);
+        vm.prank(market.ownerOf(licenseId));
+        market.release(licenseId);
+    }
+
     // ------------------------------------------------------------------ constructor / admin
     function test_constructor_reverts() public {
         vm.expectRevert(LicenseMarket.ZeroAddress.selector);
@@ -69,6 +76,8 @@ contract LicenseMarketTest is Fixture {
         new LicenseMarket(token, registry, vault, admin, treasury, 1_001, 1);
         vm.expectRevert(LicenseMarket.InvalidTimeout.selector);
         new LicenseMarket(token, registry, vault, admin, treasury, 0, 0);
+        vm.expectRevert(LicenseMarket.InvalidTimeout.selector);
+        new LicenseMarket(token, registry, vault, admin, treasury, 0, 90 days + 1);
     }
 
     function test_setFee() public {
@@ -101,6 +110,9 @@ contract LicenseMarketTest is Fixture {
         vm.expectRevert(LicenseMarket.InvalidTimeout.selector);
         vm.prank(admin);
         market.setDeliveryTimeout(0);
+        vm.expectRevert(LicenseMarket.InvalidTimeout.selector); // bounded: 90 days
+        vm.prank(admin);
+        market.setDeliveryTimeout(type(uint40).max);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, bytes32(0))
         );
@@ -173,7 +185,7 @@ contract LicenseMarketTest is Fixture {
     function test_buy_escrowsAndMints() public {
         uint256 offerId = _offer(PRICE, 30 days, 0, false, false);
         vm.expectEmit(address(market));
-        emit LicenseMarket.LicensePurchased(1, offerId, asset, bob, PRICE, block.timestamp + DELIVERY_TIMEOUT, PUBKEY);
+        emit LicenseMarket.LicensePurchased(1, asset, bob, offerId, PRICE, block.timestamp + DELIVERY_TIMEOUT, PUBKEY);
         uint256 id = _buy(offerId);
         assertEq(market.ownerOf(id), bob);
         assertEq(token.balanceOf(address(market)), PRICE);
@@ -181,7 +193,7 @@ contract LicenseMarketTest is Fixture {
         assertEq(uint256(l.status), uint256(LicenseMarket.Status.Pending));
         assertEq(l.paid, PRICE);
         assertEq(l.feeBps, FEE_BPS);
-        assertEq(l.deliverBy, block.timestamp + DELIVERY_TIMEOUT);
+        assertEq(l.deadline, block.timestamp + DELIVERY_TIMEOUT);
         assertEq(l.expiresAt, 0);
         assertEq(market.getOffer(offerId).sold, 1);
         assertEq(market.assetOfLicense(id), asset);
@@ -265,32 +277,46 @@ contract LicenseMarketTest is Fixture {
     function test_buy_free() public {
         uint256 offerId = _offer(0, 0, 0, true, false);
         uint256 id = _buy(offerId);
-        _deliver(id);
+        _deliverAndSettle(id);
         assertTrue(market.isLicensed(asset, bob));
         assertEq(token.balanceOf(address(market)), 0);
     }
 
     // ------------------------------------------------------------------ delivery
-    function test_recordDelivery_releasesEscrow() public {
+    function test_recordDelivery_startsLicenseAndWindow_releaseAfterWindow() public {
         uint256 offerId = _offer(PRICE, 30 days, 0, true, false);
         uint256 id = _buy(offerId);
         uint256 fee = uint256(PRICE) * FEE_BPS / 10_000;
+        uint256 window = market.disputeWindow();
         vm.expectEmit(address(market));
-        emit LicenseMarket.KeyDelivered(id, asset, "bafkreiwrapped", block.timestamp + 30 days, fee, PRICE - fee);
+        emit LicenseMarket.KeyDelivered(id, asset, "bafkreiwrapped", block.timestamp + 30 days, block.timestamp + window);
         _deliver(id);
+        assertEq(token.balanceOf(address(market)), PRICE); // held through the dispute window
+        assertTrue(market.isLicensed(asset, bob)); // usable at once
+        assertFalse(market.canDerive(asset, bob)); // derivatives wait for the escrow to settle
+        vm.expectRevert(abi.encodeWithSelector(LicenseMarket.NotReleasable.selector, id));
+        vm.prank(carol);
+        market.release(id); // others wait for the window to end
+        vm.warp(block.timestamp + window + 1);
+        vm.expectEmit(address(market));
+        emit LicenseMarket.LicenseSettled(id, asset, fee, PRICE - fee);
+        vm.prank(carol);
+        market.release(id);
         assertEq(token.balanceOf(treasury), fee);
         assertEq(token.balanceOf(address(market)), 0);
         assertEq(token.balanceOf(address(vault)), PRICE - fee);
         assertEq(vault.pending(asset), PRICE - fee);
         LicenseMarket.License memory l = market.getLicense(id);
-        assertEq(uint256(l.status), uint256(LicenseMarket.Status.Delivered));
-        assertEq(l.expiresAt, block.timestamp + 30 days);
+        assertEq(uint256(l.status), uint256(LicenseMarket.Status.Settled));
+        assertEq(l.expiresAt, block.timestamp - window - 1 + 30 days);
         assertTrue(market.isLicensed(asset, bob));
         assertTrue(market.canDerive(asset, bob));
         assertTrue(market.isValidLicense(id, bob));
         assertEq(market.licenseHint(asset, bob), id);
         vm.warp(block.timestamp + 30 days);
         assertFalse(market.isLicensed(asset, bob));
+        vm.expectRevert(abi.encodeWithSelector(LicenseMarket.NotReleasable.selector, id));
+        market.release(id); // once only
     }
 
     function test_recordDelivery_perpetual_andFeeSnapshot() public {
@@ -298,7 +324,7 @@ contract LicenseMarketTest is Fixture {
         uint256 id = _buy(offerId);
         vm.prank(admin);
         market.setFee(treasury, 0); // the fee at purchase time applies
-        _deliver(id);
+        _deliverAndSettle(id);
         assertEq(token.balanceOf(treasury), uint256(PRICE) * FEE_BPS / 10_000);
         assertEq(market.getLicense(id).expiresAt, type(uint40).max);
         vm.warp(block.timestamp + 3650 days);
@@ -311,8 +337,8 @@ contract LicenseMarketTest is Fixture {
         uint256 shortOne = _offer(1e18, 1 days, 0, true, false);
         uint256 a = _buy(perpetual);
         uint256 b = _buy(shortOne);
-        _deliver(a);
-        _deliver(b);
+        _deliverAndSettle(a);
+        _deliverAndSettle(b);
         assertEq(market.licenseHint(asset, bob), a);
         assertFalse(market.canDerive(asset, bob));
         vm.prank(bob);
@@ -336,13 +362,22 @@ contract LicenseMarketTest is Fixture {
         _deliver(77);
     }
 
-    function test_recordDelivery_afterDeadlineStillAllowedWhilePending() public {
+    /// @dev Attack: the seller watches for the buyer's refund and front-runs it with a late
+    ///      delivery, taking the money for a key delivered after the deadline. Now refused, and
+    ///      the buyer's refund goes through.
+    function test_attack_lateDeliverySnipe_refused() public {
         uint256 id = _buy(_offer(PRICE, 0, 0, false, false));
-        vm.warp(block.timestamp + DELIVERY_TIMEOUT + 10);
-        _deliver(id);
-        vm.expectRevert(abi.encodeWithSelector(LicenseMarket.NotPending.selector, id));
+        uint256 deliverBy = block.timestamp + DELIVERY_TIMEOUT;
+        vm.warp(deliverBy);
+        _deliver(id); // at the deadline itself delivery still counts
+        uint256 late = _buy(_offer(PRICE, 0, 0, false, false));
+        vm.warp(block.timestamp + DELIVERY_TIMEOUT + 1);
+        vm.expectRevert(abi.encodeWithSelector(LicenseMarket.DeliveryLate.selector, late, block.timestamp - 1));
+        _deliver(late);
+        uint256 before = token.balanceOf(bob);
         vm.prank(bob);
-        market.refund(id);
+        market.refund(late);
+        assertEq(token.balanceOf(bob), before + PRICE);
     }
 
     // ------------------------------------------------------------------ refunds
@@ -403,7 +438,7 @@ contract LicenseMarketTest is Fixture {
 
     function test_transfer_nonTransferableReverts() public {
         uint256 id = _buy(_offer(PRICE, 0, 0, false, false));
-        _deliver(id);
+        _deliverAndSettle(id);
         vm.expectRevert(abi.encodeWithSelector(LicenseMarket.NotTransferable.selector, id));
         vm.prank(bob);
         market.transferFrom(bob, carol, id);
@@ -412,6 +447,11 @@ contract LicenseMarketTest is Fixture {
     function test_transfer_transferableMovesLicense() public {
         uint256 id = _buy(_offer(PRICE, 0, 0, true, true));
         _deliver(id);
+        vm.expectRevert(abi.encodeWithSelector(LicenseMarket.NotTransferable.selector, id));
+        vm.prank(bob);
+        market.transferFrom(bob, carol, id); // not while disputable
+        vm.prank(bob);
+        market.release(id);
         vm.prank(bob);
         market.transferFrom(bob, carol, id);
         assertFalse(market.isLicensed(asset, bob));
@@ -450,29 +490,37 @@ contract LicenseMarketTest is Fixture {
         vm.prank(admin);
         market.setFee(treasury, fee);
         uint256 id = _buy(_offer(price, 0, 0, false, false));
-        _deliver(id);
+        _deliverAndSettle(id);
         uint256 f = uint256(price) * fee / 10_000;
         assertEq(token.balanceOf(treasury), f);
         assertEq(vault.pending(asset), price - f);
         assertEq(token.balanceOf(address(market)), 0);
     }
 
-    /// @dev Escrow ends either delivered or refunded, never both, whatever the timing.
-    function testFuzz_escrowEndsOnce(uint32 wait, bool deliverFirst) public {
+    /// @dev Escrow ends either paid or refunded, never both, whatever the timing: before the
+    ///      deadline delivery wins (settled early by the buyer or by anyone after the window);
+    ///      after it, only the refund.
+    function testFuzz_escrowEndsOnce(uint32 wait, bool acceptEarly) public {
         uint256 id = _buy(_offer(PRICE, 0, 0, false, false));
         vm.warp(block.timestamp + bound(wait, 0, 10 days));
-        bool late = block.timestamp > market.getLicense(id).deliverBy;
-        if (deliverFirst || !late) {
-            _deliver(id);
+        bool late = block.timestamp > market.getLicense(id).deadline;
+        if (!late) {
+            if (acceptEarly) {
+                _deliverAndSettle(id);
+            } else {
+                _deliver(id);
+                vm.warp(block.timestamp + market.disputeWindow() + 1);
+                market.release(id);
+            }
             vm.expectRevert();
             vm.prank(bob);
             market.refund(id);
             assertEq(token.balanceOf(address(vault)) + token.balanceOf(treasury), PRICE);
         } else {
-            vm.prank(bob);
-            market.refund(id);
             vm.expectRevert();
             _deliver(id);
+            vm.prank(bob);
+            market.refund(id);
             assertEq(token.balanceOf(bob), 1_000e18);
         }
         assertEq(token.balanceOf(address(market)), 0);

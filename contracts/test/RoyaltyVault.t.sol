@@ -72,12 +72,11 @@ contract RoyaltyVaultTest is Fixture {
         vm.expectEmit(address(vault));
         emit RoyaltyVault.Distributed(a, 0, 100);
         vault.distribute(a);
-        (uint256 accrued, uint256 released) = vault.pool(a);
+        (uint256 accrued,,) = vault.pool(a);
         assertEq(accrued, 100);
-        assertEq(released, 0);
         assertEq(vault.pending(a), 0);
         vault.distribute(a); // no-op when nothing pending
-        (accrued,) = vault.pool(a);
+        (accrued,,) = vault.pool(a);
         assertEq(accrued, 100);
     }
 
@@ -86,12 +85,12 @@ contract RoyaltyVaultTest is Fixture {
         _pay(agent, 1_000);
         vault.distribute(agent);
         assertEq(vault.pending(model), 100);
-        (uint256 accAgent,) = vault.pool(agent);
+        (uint256 accAgent,,) = vault.pool(agent);
         assertEq(accAgent, 900);
         assertEq(vault.pending(dataset), 0); // not touched yet
         vault.distribute(model);
         assertEq(vault.pending(dataset), 20);
-        (uint256 accModel,) = vault.pool(model);
+        (uint256 accModel,,) = vault.pool(model);
         assertEq(accModel, 80);
     }
 
@@ -114,10 +113,10 @@ contract RoyaltyVaultTest is Fixture {
         vault.distributeMany(ids);
         // 1001 * 50% = 500 -> 166 each (498); the 2 wei of rounding stay with the child.
         for (uint256 i = 1; i < 4; ++i) {
-            (uint256 acc,) = vault.pool(ids[i]);
+            (uint256 acc,,) = vault.pool(ids[i]);
             assertEq(acc, 166);
         }
-        (uint256 accChild,) = vault.pool(child);
+        (uint256 accChild,,) = vault.pool(child);
         assertEq(accChild, 1_001 - 498);
     }
 
@@ -131,7 +130,7 @@ contract RoyaltyVaultTest is Fixture {
         vault.distribute(dataset);
         assertEq(vault.claimable(dataset, alice, 3), 300);
         vm.expectEmit(address(vault));
-        emit RoyaltyVault.Claimed(dataset, alice, 300);
+        emit RoyaltyVault.Claimed(dataset, alice, 300, 3);
         uint256 got = vault.claim(dataset, alice, 3, proofAlice);
         assertEq(got, 300);
         assertEq(token.balanceOf(alice), 300);
@@ -149,9 +148,11 @@ contract RoyaltyVaultTest is Fixture {
         got = vault.claim(dataset, alice, 3, proofAlice);
         assertEq(got, 150); // (400 + 200) * 3/4 - 300
         assertEq(vault.claim(dataset, bob, 1, merkleProof(leaves, 1)), 150);
-        (uint256 acc, uint256 rel) = vault.pool(dataset);
+        (uint256 acc, uint256 total, uint256 admitted) = vault.pool(dataset);
         assertEq(acc, 600);
-        assertEq(rel, 600);
+        assertEq(total, 4);
+        assertEq(admitted, 4);
+        assertEq(vault.claimed(dataset, alice) + vault.claimed(dataset, bob), 600);
         assertEq(vault.claimed(dataset, alice), 450);
     }
 
@@ -195,11 +196,15 @@ contract RoyaltyVaultTest is Fixture {
         vault.claim(dataset, alice, 3, merkleProof(leaves, 0));
     }
 
-    function test_claim_revertsWhenTreeOverstatesWeights() public {
-        // a bad tree: weights add to 20 while totalWeight says 10
-        bytes32[] memory bad = new bytes32[](2);
-        bad[0] = leaf(alice, 10);
-        bad[1] = leaf(bob, 10);
+    /// @dev Attack: the creator publishes a tree whose leaves add up to more than totalWeight
+    ///      (itself with the full weight) and claims first. Its weight is admitted up to the
+    ///      total and no further: the sum of all claims never exceeds the pool, whatever the
+    ///      order, and no other asset's money is touched.
+    function test_attack_overstatedTreeCannotOverdrawPool() public {
+        bytes32[] memory bad = new bytes32[](3);
+        bad[0] = leaf(alice, 10); // the creator: "full weight"
+        bad[1] = leaf(bob, 6);
+        bad[2] = leaf(carol, 4);
         vm.prank(alice);
         uint256 a = registry.register(
             registration(AssetRegistry.Kind.Dataset, new uint256[](0), 0, merkleRoot(bad), 10)
@@ -208,10 +213,55 @@ contract RoyaltyVaultTest is Fixture {
         _pay(other, 1_000); // other assets' money must stay safe
         _pay(a, 100);
         vault.distribute(a);
-        vault.claim(a, alice, 10, merkleProof(bad, 0));
-        vm.expectRevert(abi.encodeWithSelector(RoyaltyVault.PoolOverdrawn.selector, a));
-        vault.claim(a, bob, 10, merkleProof(bad, 1));
+        vm.prank(bob);
+        assertEq(vault.claim(a, bob, 6, merkleProof(bad, 1)), 60); // an honest labeler first
+        assertEq(vault.claim(a, alice, 10, merkleProof(bad, 0)), 40); // capped at what is left
+        assertEq(vault.admittedWeight(a, alice), 4);
+        vm.expectRevert(abi.encodeWithSelector(RoyaltyVault.NoWeightLeft.selector, a));
+        vault.claim(a, carol, 4, merkleProof(bad, 2));
+        assertEq(vault.claimable(a, carol, 4), 0);
+        // later revenue follows the admitted weights: still never more than the pool
+        _pay(a, 100);
+        vault.distribute(a);
+        assertEq(vault.claim(a, alice, 0, new bytes32[](0)), 40); // weight known: no proof needed
+        assertEq(vault.claim(a, bob, 0, new bytes32[](0)), 60);
+        (uint256 accrued,,) = vault.pool(a);
+        assertEq(vault.claimed(a, alice) + vault.claimed(a, bob) + vault.claimed(a, carol), accrued);
         assertEq(token.balanceOf(address(vault)), 1_000);
+    }
+
+    /// @dev Fuzz: any tree (weights up to 4x the declared total), any claim order and revenue
+    ///      schedule: the sum of claims never exceeds the pool's accrued revenue.
+    function testFuzz_claimsNeverExceedPool(uint8[4] memory ws, uint8 total, uint96[3] memory revenue, uint8 order)
+        public
+    {
+        uint256 declared = bound(total, 1, 40);
+        address[4] memory who = [alice, bob, carol, payer];
+        bytes32[] memory tree = new bytes32[](4);
+        uint256[4] memory w;
+        for (uint256 i; i < 4; ++i) {
+            w[i] = bound(ws[i], 1, 40);
+            tree[i] = leaf(who[i], w[i]);
+        }
+        vm.prank(alice);
+        uint256 a = registry.register(
+            registration(AssetRegistry.Kind.Dataset, new uint256[](0), 0, merkleRoot(tree), declared)
+        );
+        fund(payer, 3e24);
+        uint256 paid;
+        for (uint256 r; r < 3; ++r) {
+            _pay(a, bound(revenue[r], 1, 1e24));
+            vault.distribute(a);
+            for (uint256 k; k < 4; ++k) {
+                uint256 i = (k + order) % 4;
+                uint256 before = token.balanceOf(who[i]);
+                try vault.claim(a, who[i], w[i], merkleProof(tree, i)) {} catch {}
+                paid += token.balanceOf(who[i]) - before;
+            }
+        }
+        (uint256 accrued,, uint256 admitted) = vault.pool(a);
+        assertLe(paid, accrued);
+        assertLe(admitted, declared);
     }
 
     function test_claimable_countsDistributedRevenueOnly() public {
@@ -231,15 +281,15 @@ contract RoyaltyVaultTest is Fixture {
         _pay(agent, 9); // 10% of 9 rounds to 0 for the parent
         vault.distribute(agent);
         assertEq(vault.pending(model), 0);
-        (uint256 acc,) = vault.pool(agent);
+        (uint256 acc,,) = vault.pool(agent);
         assertEq(acc, 9);
     }
 
-    function test_claimable_absurdWeightIsZero() public {
+    function test_claimable_capsWeightAtWhatIsLeft() public {
         (uint256 dataset,,) = _lineage();
         _pay(dataset, 100);
         vault.distribute(dataset);
-        assertEq(vault.claimable(dataset, alice, 2 ** 200), 0);
+        assertEq(vault.claimable(dataset, alice, 2 ** 200), 100); // never more than the pool
         assertEq(vault.claimable(dataset, alice, 3), 75);
     }
 

@@ -39,6 +39,19 @@ ZERO32 = b"\0" * 32
 DATASET, MODEL, AGENT = 0, 1, 2
 CONFIG = DeployConfig()
 T = TypeVar("T")
+NO_RECORD = "0x" + "00" * 20
+
+
+def registration(
+    kind: int,
+    parents: tuple[int, ...] = (),
+    bps: int = 0,
+    tree: ContributorTree | None = None,
+    tree_cid: str = "",
+) -> tuple[Any, ...]:
+    """``AssetRegistry.Registration``: no derivative royalty of its own; a tree or the owner."""
+    root, total = (tree.root, tree.total_weight) if tree else (ZERO32, 0)
+    return (kind, CID, META, list(parents), bps, 0, root, total, tree_cid, NO_RECORD, 0)
 
 
 def pubkey(account: LocalAccount) -> bytes:
@@ -61,6 +74,7 @@ async def license_asset(
     args = (offer["offerId"], pubkey(buyer), *permit.args)
     bought = await c.emit(buyer, "LicenseMarket", "buyWithPermit", *args, event="LicensePurchased")
     await c.send(seller, "LicenseMarket", "recordDelivery", bought["licenseId"], CID)
+    await c.send(buyer, "LicenseMarket", "release", bought["licenseId"])  # accepts: escrow paid out
     return int(bought["licenseId"])
 
 
@@ -84,11 +98,11 @@ def lineage(env: Env) -> Lineage:
     tree = build_tree({labeler.address: weight for labeler, weight in zip(labelers, (5, 3, 2), strict=True)})
 
     async def build(c: Chain) -> Lineage:
-        registration = (DATASET, CID, META, [], 0, tree.root, tree.total_weight)
-        dataset = await c.emit(creator, "AssetRegistry", "register", registration, event="AssetRegistered")
+        reg = registration(DATASET, tree=tree, tree_cid=NEW_META)
+        dataset = await c.emit(creator, "AssetRegistry", "register", reg, event="AssetRegistered")
         await license_asset(c, creator, maker, dataset["assetId"], 50 * E18, derivatives=True)
-        registration = (MODEL, CID, META, [dataset["assetId"]], 2_000, ZERO32, 0)
-        model = await c.emit(maker, "AssetRegistry", "register", registration, event="AssetRegistered")
+        reg = registration(MODEL, (dataset["assetId"],), 2_000)
+        model = await c.emit(maker, "AssetRegistry", "register", reg, event="AssetRegistered")
         return Lineage(creator, maker, labelers, tree, dataset["assetId"], model["assetId"], dataset, model)
 
     return run(env, build)
@@ -189,7 +203,9 @@ def test_registry_dataset_with_labelers_and_a_licensed_model(env: Env, lineage: 
         registered = fields(lineage.dataset_event, "creator", "kind", "parents", "parentRoyaltyBps")
         assert registered == (lineage.creator.address, DATASET, [], 0)
         assert fields(lineage.dataset_event, "contributorsRoot", "totalWeight") == (tree.root, 10)
-        assert await c.read("AssetRegistry", "contributorSplit", dataset) == [tree.root, 10]
+        assert lineage.dataset_event["contributorsCid"] == NEW_META  # the tree's file, for anyone to check
+        split = await c.read("AssetRegistry", "contributorSplit", dataset)
+        assert split == [tree.root, 10, NO_RECORD, 0]
         for labeler in lineage.labelers:
             weight, proof = tree.weight(labeler.address), tree.proof(labeler.address)
             on_chain = await c.read("AssetRegistry", "leafHash", labeler.address, weight)
@@ -204,8 +220,7 @@ def test_registry_dataset_with_labelers_and_a_licensed_model(env: Env, lineage: 
         assert await c.read("LicenseMarket", "canDerive", dataset, maker.address)
         stranger = acct(3)  # holds no license for the dataset
         with pytest.raises(TxReverted, match=rf"NotLicensedForDerivative\(parentId={dataset}\)"):
-            registration = (AGENT, CID, META, [dataset], 2_000, ZERO32, 0)
-            await c.send(stranger, "AssetRegistry", "register", registration)
+            await c.send(stranger, "AssetRegistry", "register", registration(AGENT, (dataset,), 2_000))
 
         receipt = await c.send(maker, "AssetRegistry", "updateMetadata", model, NEW_META)
         updated = c.one("AssetRegistry", "MetadataUpdated", receipt)
@@ -224,8 +239,8 @@ def test_license_market_escrow_delivery_and_refund(env: Env) -> None:
     fee = price * CONFIG.fee_bps // 10_000
 
     async def body(c: Chain) -> None:
-        registration = (AGENT, CID, META, [], 0, ZERO32, 0)
-        registered = await c.emit(seller, "AssetRegistry", "register", registration, event="AssetRegistered")
+        reg = registration(AGENT)
+        registered = await c.emit(seller, "AssetRegistry", "register", reg, event="AssetRegistered")
         asset = registered["assetId"]
         terms = (asset, price, duration, 2, True, False, False)  # at most 2 licenses
         created = await c.emit(seller, "LicenseMarket", "createOffer", terms, event="OfferCreated")
@@ -247,13 +262,17 @@ def test_license_market_escrow_delivery_and_refund(env: Env) -> None:
         assert not await c.read("LicenseMarket", "isLicensed", asset, buyer.address)  # not delivered
         assert deltas(await c.balances("LicenseMarket"), before[4:5]) == [price]
 
-        # Deliver: the license starts; the fee goes to the treasury, the rest to the royalty vault.
+        # Deliver: the license starts and the dispute window opens; the escrow waits it out.
         receipt = await c.send(seller, "LicenseMarket", "recordDelivery", license_id, CID)
         delivered = c.one("LicenseMarket", "KeyDelivered", receipt)
         block = await c.client.w3.eth.get_block(receipt["blockNumber"])
         expires = block["timestamp"] + duration
-        assert fields(delivered, "fee", "revenue", "expiresAt") == (fee, price - fee, expires)
+        assert delivered["expiresAt"] == expires
         assert await c.read("LicenseMarket", "isLicensed", asset, buyer.address)
+        assert await c.read("RoyaltyVault", "pending", asset) == pending
+        # The buyer accepts: the fee goes to the treasury, the rest to the royalty vault.
+        settled = await c.emit(buyer, "LicenseMarket", "release", license_id, event="LicenseSettled")
+        assert fields(settled, "fee", "revenue") == (fee, price - fee)
         assert await c.read("RoyaltyVault", "pending", asset) == pending + price - fee
 
         # Refund: a purchase the seller never delivers is refunded in full after the timeout.
@@ -263,6 +282,8 @@ def test_license_market_escrow_delivery_and_refund(env: Env) -> None:
         with pytest.raises(TxReverted, match="DeliveryNotLate"):
             await c.send(late_buyer, "LicenseMarket", "refund", late["licenseId"])
         await c.advance(CONFIG.delivery_timeout_s + 1)
+        with pytest.raises(TxReverted, match="DeliveryLate"):  # no sniping the refund with a late key
+            await c.send(seller, "LicenseMarket", "recordDelivery", late["licenseId"], CID)
         refund = (late_buyer, "LicenseMarket", "refund", late["licenseId"])
         refunded = await c.emit(*refund, event="LicenseRefunded")
         assert fields(refunded, "buyer", "amount") == (late_buyer.address, price)
@@ -322,7 +343,69 @@ def test_royalties_flow_up_the_lineage_to_labelers(env: Env, lineage: Lineage) -
         assert claimed["amount"] == model_pool
 
         assert deltas(await c.balances(*parties), before) == [model_pool, *paid, -(model_pool + sum(paid))]
-        assert await c.read("RoyaltyVault", "pool", dataset) == [dataset_pool, sum(paid)]  # dust may stay
+        accrued, total, admitted = await c.read("RoyaltyVault", "pool", dataset)
+        assert (accrued, total, admitted) == (dataset_pool, tree.total_weight, tree.total_weight)
+        claimed = [await c.read("RoyaltyVault", "claimed", dataset, lab.address) for lab in lineage.labelers]
+        assert claimed == paid  # dust may stay
+
+    run(env, body)
+
+
+def test_padding_parents_does_not_dilute_the_real_parent(env: Env) -> None:
+    """A licensee lists the licensed parent among 15 empty assets of its own: the parent still gets
+    the 10 % its derivative royalty asks for, not a sixteenth of it."""
+    owner, deriver, payer = acct(4), acct(8), acct(3)
+
+    async def body(c: Chain) -> None:
+        reg = (DATASET, CID, META, [], 0, 1_000, ZERO32, 0, "", NO_RECORD, 0)  # derivatives owe it 10 %
+        parent = (await c.emit(owner, "AssetRegistry", "register", reg, event="AssetRegistered"))["assetId"]
+        await license_asset(c, owner, deriver, parent, E18, derivatives=True)
+        pads = []
+        for _ in range(15):
+            pad = await c.emit(
+                deriver, "AssetRegistry", "register", registration(DATASET), event="AssetRegistered"
+            )
+            pads.append(pad["assetId"])
+        reg = registration(MODEL, (*pads, parent), 1_000)
+        child = (await c.emit(deriver, "AssetRegistry", "register", reg, event="AssetRegistered"))["assetId"]
+        revenue = 1_000 * E18
+        await c.fund(payer, revenue)
+        await c.send(payer, "SaharaToken", "approve", c.addr("RoyaltyVault"), revenue)
+        await c.send(payer, "RoyaltyVault", "deposit", child, revenue)
+        before = await c.read("RoyaltyVault", "pending", parent)
+        receipt = await c.send(payer, "RoyaltyVault", "distribute", child)
+        forwarded = {
+            e["parentId"]: e["amount"] for e in c.events("RoyaltyVault", "RevenueForwarded", receipt)
+        }
+        assert forwarded == {parent: revenue // 10}
+        assert await c.read("RoyaltyVault", "pending", parent) == before + revenue // 10
+
+    run(env, body)
+
+
+def test_a_contributor_cannot_overdraw_the_pool(env: Env) -> None:
+    """A tree whose leaves add up to twice its declared total: the creator's full-weight leaf is
+    admitted only up to what is left, and the claims never exceed the pool."""
+    creator, labeler, payer = acct(5), acct(6), acct(3)
+    tree = build_tree({creator.address: 10, labeler.address: 10})
+
+    async def body(c: Chain) -> None:
+        reg = (DATASET, CID, META, [], 0, 0, tree.root, 10, NEW_META, NO_RECORD, 0)  # lies: total 10
+        dataset = (await c.emit(creator, "AssetRegistry", "register", reg, event="AssetRegistered"))[
+            "assetId"
+        ]
+        await c.fund(payer, 100 * E18)
+        await c.send(payer, "SaharaToken", "approve", c.addr("RoyaltyVault"), 100 * E18)
+        await c.send(payer, "RoyaltyVault", "deposit", dataset, 100 * E18)
+        await c.send(payer, "RoyaltyVault", "distribute", dataset)
+        vault_before = await c.balances("RoyaltyVault")
+        args = (dataset, labeler.address, 10, tree.proof(labeler.address))
+        assert (await c.emit(labeler, "RoyaltyVault", "claim", *args, event="Claimed"))["amount"] == 100 * E18
+        with pytest.raises(TxReverted, match="NoWeightLeft"):  # the creator comes second: nothing left
+            await c.send(
+                creator, "RoyaltyVault", "claim", dataset, creator.address, 10, tree.proof(creator.address)
+            )
+        assert deltas(await c.balances("RoyaltyVault"), vault_before) == [-100 * E18]
 
     run(env, body)
 

@@ -8,11 +8,11 @@ import pytest
 
 from app.chain.bindings import bind
 from app.chain.client import ChainClient
-from app.chain.contracts import CONTRACTS
+from app.chain.contracts import CONTRACTS, TIMELOCK
 from app.chain.devnet import Devnet
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
-from app.wallet.deploy import current_deployment, deploy_all
+from app.wallet.deploy import ADMIN_ROLE, ADMINISTERED, current_deployment, deploy_all
 from app.wallet.faucet import DEV_MNEMONIC, TREASURY_INDEX
 from app.wallet.hd import signing_account
 from app.wallet.outbox import Outbox
@@ -47,6 +47,7 @@ def test_deploy_wires_everything_and_is_idempotent(setup, paths) -> None:
             token = bind(w3, "SaharaToken", first.address("SaharaToken"))
             registry = bind(w3, "AssetRegistry", first.address("AssetRegistry"))
             compute = bind(w3, "ComputeMarket", first.address("ComputeMarket"))
+            market = bind(w3, "LicenseMarket", first.address("LicenseMarket"))
             minter = await token.functions.MINTER_ROLE().call()
             arbiter = await compute.functions.ARBITER_ROLE().call()
             facts = (
@@ -54,16 +55,18 @@ def test_deploy_wires_everything_and_is_idempotent(setup, paths) -> None:
                 await token.functions.hasRole(minter, first.address("Faucet")).call(),
                 await registry.functions.licenseChecker().call(),
                 await compute.functions.hasRole(arbiter, admin.address).call(),
+                await market.functions.hasRole(arbiter, admin.address).call(),
+                await market.functions.hasRole(ADMIN_ROLE, admin.address).call(),  # devnet: no timelock
             )
             return first, found, again, facts, len(outbox.history())
         finally:
             await client.close()
 
     first, found, again, facts, tx_count = asyncio.run(body())
-    assert set(first.addresses) == set(CONTRACTS) and len(steps) == 10
+    assert set(first.addresses) == set(CONTRACTS) - {TIMELOCK} and len(steps) == 11
     assert found == first and again.addresses == first.addresses
-    assert tx_count == 10  # the second run signed nothing new
-    assert facts == ("SAHARA", True, first.address("LicenseMarket"), True)
+    assert tx_count == 11  # the second run signed nothing new
+    assert facts == ("SAHARA", True, first.address("LicenseMarket"), True, True, True)
 
 
 def test_a_reset_devnet_makes_the_manifest_stale(setup, paths) -> None:
@@ -87,8 +90,9 @@ def test_a_reset_devnet_makes_the_manifest_stale(setup, paths) -> None:
     assert asyncio.run(deploy_then_reset()) is None
 
 
-def test_no_faucet_outside_the_devnet(paths, devnets, tmp_path) -> None:
-    """A minting faucet on a real network would let anyone mint; only the devnet gets one."""
+def test_no_faucet_and_a_timelocked_admin_outside_the_devnet(paths, devnets, tmp_path) -> None:
+    """A minting faucet on a real network would let anyone mint; only the devnet gets one. There the
+    admin roles belong to the timelock alone: the deployer keeps none to change things at once."""
     other = Devnet(tmp_path / "other-chain", chain_id=4242, block_time=None)
     devnets.append(other)
     info = other.start()
@@ -104,11 +108,32 @@ def test_no_faucet_outside_the_devnet(paths, devnets, tmp_path) -> None:
             deployment = await deploy_all(
                 outbox, deployer, "testnet", paths.data, progress=lambda s, t, w: steps.append(w)
             )
-            return deployment, await current_deployment(outbox, "testnet", paths.data)
+            timelock = deployment.address(TIMELOCK)
+            holders = []
+            for name in ADMINISTERED:
+                contract = bind(client.w3, name, deployment.address(name))
+                has = contract.functions.hasRole
+                holders.append(
+                    (await has(ADMIN_ROLE, timelock).call(), await has(ADMIN_ROLE, deployer.address).call())
+                )
+            lock = bind(client.w3, TIMELOCK, timelock)
+            delay = await lock.functions.getMinDelay().call()
+            proposer = await lock.functions.hasRole(
+                await lock.functions.PROPOSER_ROLE().call(), deployer.address
+            ).call()
+            return (
+                deployment,
+                await current_deployment(outbox, "testnet", paths.data),
+                holders,
+                delay,
+                proposer,
+            )
         finally:
             await client.close()
 
-    deployment, found = asyncio.run(body())
+    deployment, found, holders, delay, proposer = asyncio.run(body())
     engine.dispose()
-    assert "Faucet" not in deployment.addresses and len(deployment.addresses) == 6
-    assert len(steps) == 8 and found == deployment
+    assert "Faucet" not in deployment.addresses and len(deployment.addresses) == 7
+    assert len(steps) == 10 + 2 * len(ADMINISTERED) and found == deployment
+    assert holders == [(True, False)] * len(ADMINISTERED)
+    assert delay == 2 * 24 * 3600 and proposer

@@ -87,7 +87,7 @@ class MarketChain(Chain):
 
     async def list_asset(self, seller: LocalAccount, content_cid: str, price: int) -> int:
         """Register the asset and offer perpetual licenses at ``price``; returns the offer id."""
-        registration = (DATASET, content_cid, META, [], 0, ZERO32, 0)
+        registration = (DATASET, content_cid, META, [], 0, 0, ZERO32, 0, "", "0x" + "00" * 20, 0)
         asset = await self.emit(seller, "AssetRegistry", "register", registration, event="AssetRegistered")
         terms = (asset["assetId"], price, 0, 0, True, False, False)
         offer = await self.emit(seller, "LicenseMarket", "createOffer", terms, event="OfferCreated")
@@ -191,7 +191,7 @@ def test_sell_deliver_decrypt_and_restart_without_delivering_twice(env: Env, tmp
         assert report.delivered == [license_id] and report.stopped is None
         assert await c.read("LicenseMarket", "isValidLicense", license_id, buyer.address)
         fee = price * DeployConfig().fee_bps // 10_000
-        assert await c.read("RoyaltyVault", "pending", asset) == pending + price - fee  # escrow released
+        assert await c.read("RoyaltyVault", "pending", asset) == pending  # held for the dispute window
 
         accessed = await fetch_licensed_content(
             c.client, c.deployment, seller.store, license_id, buyer.address, key.private_key, out
@@ -212,6 +212,14 @@ def test_sell_deliver_decrypt_and_restart_without_delivering_twice(env: Env, tmp
         market = c.deployment.address("LicenseMarket").lower()
         assert len(outbox_rows(seller.db, f"deliver:{market}:{license_id}")) == 1
         assert len(await c.deliveries(license_id)) == 1
+
+        # After the dispute window the seller's service collects the escrow into the royalty vault.
+        await c.advance(await c.read("LicenseMarket", "disputeWindow") + 1)
+        collected = await seller.service(c).run_once()
+        assert collected.paid == [license_id] and collected.stopped is None
+        assert await c.read("RoyaltyVault", "pending", asset) == pending + price - fee
+        assert len(outbox_rows(seller.db, f"release:{market}:{license_id}")) == 1
+        assert (await seller.service(c).run_once()).paid == []
 
         # The loop as a task: a second purchase is delivered while it runs.
         service = seller.service(c)

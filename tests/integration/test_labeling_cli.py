@@ -97,7 +97,7 @@ def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) 
     wallet.lock()
 
     listed = ok(sahara(home, "label", "campaigns"))  # no password needed; deploys on the devnet
-    assert listed.stdout == "" and "deploying [10/10]" in listed.stderr
+    assert listed.stdout == "" and "deploying [11/11]" in listed.stderr
 
     async def fund(runtime: AppRuntime) -> None:
         assert runtime.outbox is not None

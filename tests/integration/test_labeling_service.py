@@ -265,12 +265,15 @@ def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, t
         asset_id = await services[owner].publish_dataset(campaign_id, price=E18)
         asset = await c.read("AssetRegistry", "getAsset", asset_id)
         tree = build_tree({acct(careful).address: 6, acct(lazy).address: 2})
-        assert (asset[0], bytes(asset[5]), asset[6]) == (acct(owner).address, tree.root, 8)
-        metadata = json.loads(b"".join(store.get(asset[8])))
+        # the campaign is still open (not settled): the labelers are a tree, published by its CID
+        assert (asset[0], bytes(asset[9]), asset[10]) == (acct(owner).address, tree.root, 8)
+        assert asset[5] == 1_000 and asset[8] == "0x" + "00" * 20  # derivative royalty; no campaign
+        metadata = json.loads(b"".join(store.get(asset[13])))
         assert metadata["campaign"]["campaign_id"] == campaign_id
-        assert ContributorTree.load(metadata["contributors"]).root == tree.root
+        assert metadata["contributors"] == {"tree_cid": asset[14]}
+        assert ContributorTree.load(json.loads(b"".join(store.get(asset[14])))).root == tree.root
         with pytest.raises(DecryptionError, match="not encrypted to your key"):  # the content is sealed
-            b"".join(envelope.decrypt(store.get(asset[7]), wallets[careful].encryption_key().private_key))
+            b"".join(envelope.decrypt(store.get(asset[12]), wallets[careful].encryption_key().private_key))
 
     run(env, body)
 

@@ -120,7 +120,7 @@ def test_devnet_contracts_are_deployed_once_and_the_faucet_drips_sahara(paths) -
         deployment, again, settled, balance = asyncio.run(body())
     finally:
         runtime.shutdown()
-    assert steps == list(range(1, 11)) and again == deployment
+    assert steps == list(range(1, 12)) and again == deployment
     assert [row.status for row in settled] == ["mined", "mined"]
     assert balance == 1_000 * 10**18
 

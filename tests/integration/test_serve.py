@@ -115,7 +115,7 @@ def test_serve_runs_the_services_and_stops_cleanly(
         if process.poll() is None:
             process.kill()
     text = log.read_text()
-    assert "deploying [1/10]" in text and "key delivery: watching" in text
+    assert "deploying [1/11]" in text and "key delivery: watching" in text
     assert text.index("stopping") < text.index("stopped")
     assert "Traceback" not in text and "ERROR" not in text
     assert devnet.status() is None  # it owned the devnet, so it stopped it

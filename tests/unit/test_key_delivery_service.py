@@ -9,6 +9,7 @@ Logs are real ABI-encoded logs decoded by the real bindings; the store and the d
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from app.wallet.hd import encryption_key_from_mnemonic, signing_account
 from app.wallet.keystore import AccountEntry
 from app.wallet.outbox import TxReverted
 from app.wallet.service import WalletLocked
-from app.workers import key_delivery
+from app.workers import escrow_release, key_delivery
 from app.workers.delivery_ledger import CLOSED, PENDING, REFUSED, WRAPPED
 from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService
 
@@ -87,6 +88,8 @@ class Chain:
     sent: list[tuple[str, int, str, str]] = field(default_factory=list)  # signer, license, cid, intent
     fail_next_send: Exception | None = None
     offline: bool = False
+    now: int = DEADLINE - 86_400  # the latest block's timestamp
+    released: list[tuple[int, str]] = field(default_factory=list)  # license, intent
 
     def buy(
         self, license_id: int, asset_id: int, *, pubkey: bytes = BUYER_KEY.public_key, data: Any = None
@@ -95,16 +98,16 @@ class Chain:
         event = bind(AsyncWeb3(), "LicenseMarket", MARKET).events.LicensePurchased()
         topics = [
             HexBytes(event.topic),
-            *(HexBytes(v.to_bytes(32, "big")) for v in (license_id, 1, asset_id)),
+            *(HexBytes(v.to_bytes(32, "big")) for v in (license_id, asset_id, int(BUYER, 16))),
         ]
-        payload = encode(["address", "uint256", "uint256", "bytes"], [BUYER, PRICE, DEADLINE, pubkey])
+        payload = encode(["uint256", "uint256", "uint256", "bytes"], [1, PRICE, DEADLINE, pubkey])
         self.logs.append({
             "address": MARKET, "topics": topics, "data": HexBytes(data if data is not None else payload),
             "blockNumber": self.head, "transactionHash": HexBytes(self.head.to_bytes(32, "big")),
             "logIndex": 0, "blockHash": HexBytes(b"\x01" * 32), "transactionIndex": 0, "removed": False,
         })  # fmt: skip
         self.licenses[license_id] = LicenseRecord(
-            license_id, 1, DEADLINE, 0, LicenseStatus.PENDING, 250, PRICE
+            license_id, 1, DEADLINE, 0, LicenseStatus.PENDING, 250, PRICE, False
         )
         self.holders[license_id] = BUYER
 
@@ -141,7 +144,11 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
     async def read_license(client: Any, deployment: Any, license_id: int) -> LicenseRecord:
         if chain.offline:
             raise ChainUnavailable("down")
-        return chain.licenses.get(license_id, LicenseRecord(license_id, 0, 0, 0, LicenseStatus.NONE, 0, 0))
+        missing = LicenseRecord(license_id, 0, 0, 0, LicenseStatus.NONE, 0, 0, False)
+        return chain.licenses.get(license_id, missing)
+
+    async def chain_time(client: Any) -> int:
+        return chain.now
 
     async def license_holder(client: Any, deployment: Any, license_id: int) -> str | None:
         return chain.holders.get(license_id)
@@ -163,6 +170,13 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
 
     async def transact(outbox: Any, signer: Any, deployment: Any, contract: str, function: str, *args: Any,
                        intent: str, **_: Any) -> Any:  # fmt: skip
+        if function == "release":
+            (license_id,) = args
+            chain.released.append((license_id, intent))
+            old = chain.licenses[license_id]
+            assert old.status == LicenseStatus.DELIVERED and chain.now > old.deadline, "released early"
+            chain.licenses[license_id] = dataclasses.replace(old, status=LicenseStatus.SETTLED, paid=0)
+            return {"transactionHash": b"\x05" * 32, "blockNumber": chain.head}
         assert (contract, function) == ("LicenseMarket", "recordDelivery")
         if chain.fail_next_send is not None:
             error, chain.fail_next_send = chain.fail_next_send, None
@@ -171,7 +185,7 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
         chain.sent.append((signer.address, license_id, cid, intent))
         record = chain.licenses[license_id]
         chain.licenses[license_id] = LicenseRecord(
-            license_id, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE
+            license_id, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE, False
         )
         assert record.status == LicenseStatus.PENDING, "delivered twice"
         chain.deliveries[license_id] = cid
@@ -184,9 +198,10 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> Chain:
     for name, fake in [("fetch_logs", fetch_logs), ("read_license", read_license),
                        ("license_holder", license_holder), ("asset_of_license", asset_of_license),
                        ("asset_owner", asset_owner), ("asset_content_cid", asset_content_cid),
-                       ("find_delivery", find_delivery)]:  # fmt: skip
+                       ("find_delivery", find_delivery), ("chain_time", chain_time)]:  # fmt: skip
         monkeypatch.setattr(licenses, name, fake)
     monkeypatch.setattr(key_delivery, "transact", transact)
+    monkeypatch.setattr(escrow_release, "transact", transact)
     monkeypatch.setattr(key_delivery, "events", events)
     return chain
 
@@ -246,6 +261,43 @@ def test_delivers_a_purchase_once_and_the_buyer_can_decrypt(seller: Seller) -> N
     assert buyer_can_decrypt(seller, 1)
     assert once(seller.service()).delivered == []  # a restart: nothing is sent again
     assert len(seller.chain.sent) == 1
+
+
+@pytest.mark.parametrize("now", [DEADLINE + 1, DEADLINE - 60])
+def test_no_delivery_is_sent_after_or_too_close_to_the_deadline(seller: Seller, now: int) -> None:
+    """Mined after ``deliverBy`` the contract refuses it (the buyer refunds): never send one."""
+    seller.chain.now = now
+    seller.chain.buy(1, asset_id=1)
+    service = seller.service()
+    report = once(service)
+    assert report.closed == [1] and seller.chain.sent == []
+    (row,) = service.ledger.rows()
+    assert "deadline" in (row.reason or "") and row.wrapped_key_cid is None
+
+
+def test_the_escrow_is_collected_once_the_dispute_window_has_passed(seller: Seller) -> None:
+    """A delivered license's price reaches the royalty vault only through ``release``: the seller's
+    service sends it after the window (on chain time), once, and marks the row paid."""
+    seller.chain.buy(1, asset_id=1)
+    service = seller.service()
+    assert once(service).delivered == [1] and seller.chain.released == []  # window still open
+    assert once(service).paid == [] and seller.chain.released == []
+    seller.chain.now = DEADLINE + 1  # the fake delivery's window ends at DEADLINE
+    assert once(service).paid == [1]
+    assert seller.chain.released == [(1, f"release:{MARKET.lower()}:1")]
+    assert once(service).paid == [] and len(seller.chain.released) == 1
+    (row,) = service.ledger.rows()
+    assert row.status == "paid"
+
+
+def test_a_refund_won_in_dispute_closes_the_delivered_row(seller: Seller) -> None:
+    seller.chain.buy(1, asset_id=1)
+    service = seller.service()
+    once(service)
+    seller.chain.licenses[1] = dataclasses.replace(seller.chain.licenses[1], status=LicenseStatus.REFUNDED)
+    assert once(service).paid == [] and seller.chain.released == []
+    (row,) = service.ledger.rows()
+    assert row.status == "closed" and "dispute" in (row.reason or "")
 
 
 def test_scans_in_chunks_from_the_cursor_and_only_for_our_assets(seller: Seller) -> None:
@@ -310,9 +362,9 @@ def test_licenses_no_longer_pending_are_closed_or_recognised(seller: Seller) -> 
     seller.chain.buy(2, asset_id=1)
     service = seller.service()
     asyncio.run(service.scan())
-    refunded = LicenseRecord(1, 1, DEADLINE, 0, LicenseStatus.REFUNDED, 250, 0)
+    refunded = LicenseRecord(1, 1, DEADLINE, 0, LicenseStatus.REFUNDED, 250, 0, False)
     seller.chain.licenses[1] = refunded
-    seller.chain.licenses[2] = LicenseRecord(2, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE)
+    seller.chain.licenses[2] = LicenseRecord(2, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE, False)
     seller.chain.deliveries[2] = (
         "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"  # someone else's
     )
@@ -329,7 +381,7 @@ def test_a_delivery_mined_before_a_crash_is_recognised_as_ours(seller: Seller) -
     row = service.ledger.get(1)
     assert row is not None
     service.ledger.mark_wrapped(row.id, "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy")
-    seller.chain.licenses[1] = LicenseRecord(1, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE)
+    seller.chain.licenses[1] = LicenseRecord(1, 1, DEADLINE, 9, LicenseStatus.DELIVERED, 250, PRICE, False)
     seller.chain.deliveries[1] = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
     assert once(service).delivered == [1] and seller.chain.sent == []
 
@@ -340,7 +392,7 @@ def test_an_event_that_disagrees_with_the_license_is_not_delivered(seller: Selle
     if field_name == "holders":
         seller.chain.holders[1] = STRANGER  # e.g. a reorganised chain gave license 1 to someone else
     else:
-        seller.chain.licenses[1] = LicenseRecord(1, 2, DEADLINE, 0, LicenseStatus.PENDING, 250, PRICE)
+        seller.chain.licenses[1] = LicenseRecord(1, 2, DEADLINE, 0, LicenseStatus.PENDING, 250, PRICE, False)
     service = seller.service()
     assert once(service).closed == [1] and seller.chain.sent == []
     row = service.ledger.get(1)

@@ -127,6 +127,7 @@ def test_a_key_wrapped_to_someone_else_is_explained(
         (LicenseStatus.NONE, HOLDER, False, "does not exist"),
         (LicenseStatus.PENDING, HOLDER, False, "not delivered the key of license 5 yet"),
         (LicenseStatus.REFUNDED, None, False, "refunded"),
+        (LicenseStatus.DISPUTED, HOLDER, False, "disputed"),
         (LicenseStatus.DELIVERED, "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", False, "held by"),
         (LicenseStatus.DELIVERED, HOLDER, False, "expired"),
     ],
@@ -136,7 +137,7 @@ def test_access_says_why_a_license_gives_no_content(
     message: str,
 ) -> None:  # fmt: skip
     async def read_license(*_: Any) -> LicenseRecord:
-        return LicenseRecord(5, 1, 1_900_000_000, 1_800_000_000, status, 250, 1)
+        return LicenseRecord(5, 1, 1_900_000_000, 1_800_000_000, status, 250, 1, False)
 
     async def license_holder(*_: Any) -> str | None:
         return holder

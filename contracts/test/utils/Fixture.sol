@@ -93,6 +93,7 @@ abstract contract Fixture is Test {
         r.parentRoyaltyBps = bps;
         r.contributorsRoot = root;
         r.totalWeight = total;
+        if (root != bytes32(0)) r.contributorsCid = "bafkreicontributorstreecid";
     }
 
     function registerAsset(address owner) internal returns (uint256) {
