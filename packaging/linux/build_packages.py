@@ -1,6 +1,6 @@
 """Linux installers from the PyInstaller folder: a .deb, a portable .tar.gz and the optional GPU pack.
 
-    python packaging/linux/build_packages.py [--dist dist/sahara] [--out dist] [--tarball]
+    python packaging/linux/build_packages.py [--dist dist/sahara] [--out dist] [--formats deb,tar]
 
 What comes out (in ``--out``), for version V from pyproject.toml and the machine's architecture:
 
@@ -9,7 +9,7 @@ What comes out (in ``--out``), for version V from pyproject.toml and the machine
   maintainer scripts: Debian's file triggers refresh the desktop and icon caches.
 - ``sahara-gpu_V_<deb-arch>.deb``: ONNX Runtime's CUDA and TensorRT provider libraries (~270 MB), which
   only NVIDIA owners with CUDA installed can use. They are split off so the app stays under 450 MB.
-- with ``--tarball``: ``sahara-V-linux-<machine>.tar.gz`` (the same folder, plus the desktop entry and
+- with ``--formats tar``: ``sahara-V-linux-<machine>.tar.gz`` (the same folder, plus the desktop entry and
   icon, to unpack anywhere) and ``sahara-gpu-pack-V-linux-<machine>.tar.gz`` (unpacks over it).
 
 Without the GPU pack ``app.sysinfo.onnx_providers`` no longer lists CUDA/TensorRT, so nothing asks for a
@@ -196,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist" / "sahara", help="PyInstaller folder")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="where the packages go")
-    parser.add_argument("--tarball", action="store_true", help="also build the portable .tar.gz files")
+    parser.add_argument(
+        "--formats", default="deb", help="comma-separated: deb (the .deb files), tar (the portable .tar.gz)"
+    )
     parser.add_argument(
         "--compression",
         default="zstd",
@@ -207,15 +209,21 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.dist / "sahara").is_file():
         print(f"no PyInstaller build at {args.dist}; run `make package` first", file=sys.stderr)
         return 1
-    if not shutil.which("dpkg-deb"):
+    formats = set(args.formats.split(","))
+    if formats - {"deb", "tar"}:
+        print(f"unknown format(s): {', '.join(sorted(formats - {'deb', 'tar'}))}", file=sys.stderr)
+        return 2
+    if "deb" in formats and not shutil.which("dpkg-deb"):
         print("dpkg-deb not found: build the .deb on Debian or Ubuntu (apt install dpkg)", file=sys.stderr)
         return 1
     ver = version()
     args.out.mkdir(parents=True, exist_ok=True)
-    made = [build_app_deb(args.dist, args.out, ver, args.compression)]
-    gpu = build_gpu_deb(args.dist, args.out, ver, args.compression)
-    made += [gpu] if gpu else []
-    if args.tarball:
+    made: list[Path] = []
+    if "deb" in formats:
+        made.append(build_app_deb(args.dist, args.out, ver, args.compression))
+        gpu = build_gpu_deb(args.dist, args.out, ver, args.compression)
+        made += [gpu] if gpu else []
+    if "tar" in formats:
         made += build_tarballs(args.dist, args.out, ver)
     for path in made:
         print(f"{path} ({path.stat().st_size / 2**20:.0f} MiB)")
