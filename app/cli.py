@@ -27,7 +27,7 @@ from app.version import __version__
 def _cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.app import run_gui
 
-    return run_gui(args.paths)
+    return run_gui(args.paths, to_tray=getattr(args, "tray", False))
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -107,7 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=_cmd_gui)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    sub.add_parser("gui", help="open the app (the default)").set_defaults(func=_cmd_gui)
+    gui = sub.add_parser("gui", help="open the app (the default)")
+    gui.add_argument(
+        "--tray",
+        action="store_true",
+        help="start in the system tray, window hidden (what the installers' start-at-login entry runs)",
+    )
+    gui.set_defaults(func=_cmd_gui)
     sub.add_parser("doctor", help="check this installation, one line per check").set_defaults(
         func=_cmd_doctor
     )
