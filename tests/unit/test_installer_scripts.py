@@ -70,3 +70,19 @@ def test_spec_bundles_anvil_from_each_platform_package_in_the_lockfile() -> None
     ):
         entry = lock.split(f'"node_modules/@foundry-rs/{package}": {{', 1)[1].split("\n    },", 1)[0]
         assert f'"anvil": "{binary}"' in entry, package
+
+
+def test_release_workflow_names_files_that_exist() -> None:
+    workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    paths = set(re.findall(r"\b((?:packaging|scripts|bench|tests)[/\\][\w./\\-]+\w)", workflow))
+    assert paths, "the workflow should build with the repository's own scripts"
+    for path in paths:
+        assert (ROOT / path.replace("\\", "/")).exists(), path
+
+
+def test_release_workflow_platform_keys_match_the_update_check() -> None:
+    """The manifest's keys are what app.updates.platform_key() says on each release machine."""
+    workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    keys = set(re.findall(r'--artifact "([a-z]+-[a-z0-9_]+)=', workflow))
+    # sys.platform -> name, platform.machine().lower() on the runners: x86_64, AMD64, arm64
+    assert keys == {"linux-x86_64", "windows-amd64", "macos-arm64"}
