@@ -23,7 +23,7 @@ DEB := dist/sahara_$(VERSION)_$(shell dpkg --print-architecture).deb
 TARBALL := dist/sahara-$(VERSION)-linux-$(shell uname -m).tar.gz
 endif
 
-.PHONY: run test setup lint unit contracts contracts-test package frozen-test bench bench-gas clean
+.PHONY: run test setup lint unit contracts contracts-test package frozen-test bench bench-gas bench-package clean
 
 run: setup
 	$(BIN)/sahara
@@ -80,6 +80,9 @@ frozen-test: $(FROZEN) $(DEB)
 bench: setup
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/gas.py
+
+bench-package: package
+	$(BIN)/python bench/package.py
 
 bench-gas: setup
 	$(BIN)/python bench/gas.py

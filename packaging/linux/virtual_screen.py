@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,27 +64,34 @@ def colours_in(png: Path) -> int:
 
 
 def shoot_app(
-    command: Sequence[str], env: Mapping[str, str], out: Path, timeout: float = 60
+    command: Sequence[str],
+    env: Mapping[str, str],
+    out: Path,
+    ready: Callable[[], bool] = lambda: True,
+    timeout: float = 60,
 ) -> tuple[float, str]:
-    """Start ``command`` on a virtual screen, save a screenshot once something is painted (the screen
-    has more than a handful of colours), stop the app. Returns the seconds until that screenshot and
-    the app's output. Raises RuntimeError with the app's output if it exits or never paints."""
+    """Start ``command`` on a virtual screen; once something is painted (the screen has more than a
+    handful of colours) and ``ready()`` says the app is up, save a screenshot and stop the app.
+    Returns the seconds until the first paint and the app's output. Raises RuntimeError with the
+    app's output if it exits, never paints or is never ready."""
     with virtual_screen() as display, tempfile.TemporaryFile() as log:
         app_env = {**env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
         started = time.perf_counter()
+        painted: float | None = None
         app = subprocess.Popen(list(command), env=app_env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            while time.perf_counter() - started < timeout:
-                if app.poll() is not None:
-                    break
-                screenshot(display, out)
-                if colours_in(out) > 16:
-                    painted = time.perf_counter() - started
-                    time.sleep(3)  # let the pages load and the devnet come up before the shot
+            while time.perf_counter() - started < timeout and app.poll() is None:
+                if painted is None:
+                    screenshot(display, out)
+                    if colours_in(out) > 16:
+                        painted = time.perf_counter() - started
+                if painted is not None and ready():
+                    time.sleep(1)  # the pages' first paint after they are built
                     screenshot(display, out)
                     return painted, _read(log)
                 time.sleep(0.5)
-            raise RuntimeError(f"the app showed no window (exit code {app.poll()}); output:\n{_read(log)}")
+            what = "never became ready" if painted else "showed no window"
+            raise RuntimeError(f"the app {what} (exit code {app.poll()}); output:\n{_read(log)}")
         finally:
             if app.poll() is None:
                 app.terminate()

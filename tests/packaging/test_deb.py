@@ -143,7 +143,13 @@ def test_installed_gui_paints_on_a_virtual_screen(installed: Path, tmp_path: Pat
     env["SAHARA_HOME"] = str(tmp_path / "home")
     shot = ROOT / "build" / "screenshots" / "installed-deb.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
-    seconds, output = virtual_screen.shoot_app([str(installed / "usr" / "bin" / "sahara")], env, shot)
+    log = tmp_path / "home" / "logs" / "sahara.log"
+
+    def pages_ready() -> bool:  # app.ui.app logs this once the shell has built every page
+        return log.is_file() and "pages ready after" in log.read_text(encoding="utf-8", errors="replace")
+
+    command = [str(installed / "usr" / "bin" / "sahara")]
+    seconds, output = virtual_screen.shoot_app(command, env, shot, ready=pages_ready)
     assert virtual_screen.colours_in(shot) > 16, output
     print(f"installed GUI painted after {seconds:.1f} s; screenshot {shot}")
 
