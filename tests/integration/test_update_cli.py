@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from tests.local_http import Handler, serving
+from local_http import Handler, serving
 
 
 def run_update(home: Path, url: str) -> subprocess.CompletedProcess[str]:
