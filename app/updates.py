@@ -12,7 +12,9 @@ an unsigned, tampered or foreign-key manifest is refused with a sentence that sa
 manifest offering this version or an older one (a replayed old release, a downgrade) offers
 nothing. The check only reports; the user decides whether and when to download and install.
 Checking is off until the user sets a manifest URL (Settings, or ``sahara update check --url``).
-It is fetched over HTTPS; plain HTTP is accepted for loopback only (tests, a local mirror).
+It is fetched over HTTPS from a public address; loopback is the one exception (tests, a local
+mirror), and there plain HTTP is accepted too. A URL whose host is a private, link-local or reserved
+address (a router's admin page, a cloud metadata service) is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import binascii
 import ipaddress
 import json
 import platform
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +77,10 @@ def release_keys(folder: Path | None = None) -> list[bytes]:
     folder = folder or resources_dir() / "release-keys"
     keys = []
     for path in sorted(folder.glob("*.pub")) if folder.is_dir() else []:
-        raw = base64.b64decode(path.read_text(encoding="ascii").strip(), validate=True)
+        try:
+            raw = base64.b64decode(path.read_text(encoding="ascii").strip(), validate=True)
+        except (OSError, UnicodeDecodeError, binascii.Error) as exc:
+            raise UpdateError(f"the release key {path.name} cannot be read ({exc})") from exc
         if len(raw) != 32:
             raise UpdateError(f"{path.name} is not an Ed25519 public key (32 bytes)")
         keys.append(raw)
@@ -168,6 +174,7 @@ def fetch(url: str) -> bytes:
         raise UpdateError("the update manifest URL must be https:// (http:// is allowed for localhost only)")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UpdateError(f"{url!r} is not an https:// URL")
+    _refuse_private(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     try:
         response = urllib3.request(
             "GET", url, timeout=TIMEOUT_S, preload_content=False, redirect=False, retries=False
@@ -183,6 +190,21 @@ def fetch(url: str) -> bytes:
     if len(data) > MAX_MANIFEST_BYTES:
         raise UpdateError("the update manifest is larger than 256 KiB; it was refused")
     return data
+
+
+def _refuse_private(host: str, port: int) -> None:
+    """Every address ``host`` resolves to must be public, or all of them loopback."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise UpdateError(f"the update server {host} could not be found ({exc})") from exc
+    addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+    if all(address.is_loopback for address in addresses):
+        return
+    if any(not address.is_global for address in addresses):
+        raise UpdateError(
+            f"the update manifest URL points at a private network address ({host}); it was refused"
+        )
 
 
 def _is_loopback(host: str) -> bool:

@@ -129,6 +129,21 @@ def test_plain_http_is_refused_off_loopback() -> None:
             fetch(url)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.0.0.5/manifest.json",
+        "https://192.168.1.1/manifest.json",
+        "https://169.254.169.254/latest/meta-data",  # the cloud metadata service
+        "https://[fd00::1]/manifest.json",
+        "https://0.0.0.0/manifest.json",
+    ],
+)
+def test_private_addresses_are_refused_before_connecting(url: str) -> None:
+    with pytest.raises(UpdateError, match="private network address"):
+        fetch(url)
+
+
 def test_the_shipped_release_key_loads() -> None:
     keys = release_keys()
     assert keys and all(len(key) == 32 for key in keys)
