@@ -40,7 +40,24 @@ GPU_PACK = (
 # PyInstaller bundles every library except the base system ones (glibc, the GL/EGL dispatch
 # libraries, libxcb, which must come from the user's system so they match its drivers and X server).
 # fontconfig-config gives the bundled fontconfig its /etc/fonts configuration (and pulls in a font).
-DEPENDS = ("libegl1", "libgl1", "libxcb1", "fontconfig-config")
+# The X11 helpers Qt's xcb platform plugin loads are declared too: PyInstaller bundles them only if
+# the build machine happens to have them, and every desktop has them anyway.
+DEPENDS = (
+    "libegl1",
+    "libgl1",
+    "libxcb1",
+    "fontconfig-config",
+    "libx11-xcb1",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xkb1",
+    "libxkbcommon-x11-0",
+)
 # Qt's Wayland platform plugin needs these; without them Qt uses X11 (XWayland), which always works.
 RECOMMENDS = ("libwayland-client0", "libwayland-cursor0", "libwayland-egl1", "xkb-data")
 SUMMARY = "label data for pay, build AI agents, trade AI assets, rent your GPU"

@@ -97,7 +97,7 @@ def test_control_declares_what_the_system_must_provide() -> None:
     assert field(package, "Package") == "sahara"
     assert field(package, "Version") == VERSION
     depends = field(package, "Depends")
-    for lib in ("libc6", "libegl1", "libgl1", "libxcb1", "fontconfig-config"):
+    for lib in ("libc6", "libegl1", "libgl1", "libxcb1", "fontconfig-config", "libxcb-cursor0"):
         assert lib in depends, depends
     assert "sahara-gpu" in field(package, "Suggests")
 
