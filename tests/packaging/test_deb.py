@@ -122,6 +122,7 @@ def test_layout_desktop_entry_and_icon(installed: Path) -> None:
 def test_installed_size_without_torch_or_gpu_pack(installed: Path) -> None:
     app = installed / "opt" / "sahara"
     size_mb = sum(p.stat().st_size for p in app.rglob("*") if p.is_file() and not p.is_symlink()) / 2**20
+    print(f"installed_size_mb: {size_mb:.0f}")  # shown with -s; bench/package.py prints it too
     assert size_mb <= SIZE_LIMIT_MB, f"installed_size_mb: {size_mb:.0f} (limit {SIZE_LIMIT_MB})"
     assert not list(app.rglob("libonnxruntime_providers_cuda*")), "the CUDA provider belongs in sahara-gpu"
 
