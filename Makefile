@@ -14,9 +14,16 @@ TORCH_PIN := torch==2.13.0
 endif
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 FROZEN := dist/sahara/sahara
-FROZEN_INPUTS := $(shell find app packaging resources -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
+FROZEN_INPUTS := $(shell find app packaging resources -type f -not -name '*.pyc' -not -path 'packaging/linux/*' -not -path 'packaging/windows/*' -not -path 'packaging/macos/*' 2>/dev/null) pyproject.toml
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+# Linux installers (packaging/linux): the .deb is part of `make test`, the portable .tar.gz only of
+# `make package`. Elsewhere these are empty and the release workflow builds that OS's installer.
+ifneq ($(shell command -v dpkg-deb 2>/dev/null),)
+DEB := dist/sahara_$(VERSION)_$(shell dpkg --print-architecture).deb
+TARBALL := dist/sahara-$(VERSION)-linux-$(shell uname -m).tar.gz
+endif
 
-.PHONY: run test setup lint unit fuzz contracts contracts-test package frozen-test bench bench-gas clean
+.PHONY: run test setup lint unit fuzz contracts contracts-test package frozen-test bench bench-gas bench-package clean
 
 run: setup
 	$(BIN)/sahara
@@ -68,14 +75,23 @@ $(FROZEN): $(PY_STAMP) $(NPM_STAMP) $(FROZEN_INPUTS)
 	$(BIN)/pyinstaller packaging/sahara.spec --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller
 	touch $@
 
-package: $(FROZEN)
+$(DEB): $(FROZEN) packaging/linux/build_packages.py packaging/linux/sahara.desktop
+	$(BIN)/python packaging/linux/build_packages.py --formats deb
 
-frozen-test: $(FROZEN)
+$(TARBALL): $(FROZEN) packaging/linux/build_packages.py packaging/linux/sahara.desktop
+	$(BIN)/python packaging/linux/build_packages.py --formats tar
+
+package: $(FROZEN) $(DEB) $(TARBALL)
+
+frozen-test: $(FROZEN) $(DEB)
 	SAHARA_REQUIRE_FROZEN=1 $(BIN)/pytest tests/packaging
 
 bench: setup
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/gas.py
+
+bench-package: package
+	$(BIN)/python bench/package.py
 
 bench-gas: setup
 	$(BIN)/python bench/gas.py

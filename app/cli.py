@@ -18,6 +18,7 @@ from app.cli_deploy import add_deploy_parser
 from app.cli_label import add_label_parser
 from app.cli_llm import add_llm_parser
 from app.cli_serve import add_serve_parser
+from app.cli_update import add_update_parser
 from app.cli_wallet import add_wallet_parser
 from app.paths import app_paths
 from app.version import __version__
@@ -26,7 +27,7 @@ from app.version import __version__
 def _cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.app import run_gui
 
-    return run_gui(args.paths)
+    return run_gui(args.paths, to_tray=getattr(args, "tray", False))
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -106,7 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=_cmd_gui)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    sub.add_parser("gui", help="open the app (the default)").set_defaults(func=_cmd_gui)
+    gui = sub.add_parser("gui", help="open the app (the default)")
+    gui.add_argument(
+        "--tray",
+        action="store_true",
+        help="start in the system tray, window hidden (what the installers' start-at-login entry runs)",
+    )
+    gui.set_defaults(func=_cmd_gui)
     sub.add_parser("doctor", help="check this installation, one line per check").set_defaults(
         func=_cmd_doctor
     )
@@ -130,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_label_parser(sub)
     add_llm_parser(sub)
     add_demo_parser(sub)
+    add_update_parser(sub)
     return parser
 
 

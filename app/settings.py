@@ -55,6 +55,10 @@ class Settings(BaseModel):
     ipfs_api: str | None = Field(
         default=None, description="RPC API of the user's IPFS node; None keeps blobs in the data folder"
     )
+    update_manifest_url: str | None = Field(
+        default=None,
+        description="Signed release manifest to check for updates (app.updates); None: never check",
+    )
 
     def network(self) -> NetworkConfig:
         """The active network; falls back to the devnet if the name no longer exists."""

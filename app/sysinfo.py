@@ -7,6 +7,15 @@ the NVIDIA driver is normal and must be described, not crash the doctor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+# Providers that live in a library of their own beside onnxruntime's extension (capi/). The Linux
+# installers ship the CUDA and TensorRT ones as an optional GPU pack (packaging/linux), and
+# onnxruntime-gpu lists them whether or not the library is there.
+PROVIDER_LIBRARIES = {
+    "CUDAExecutionProvider": "onnxruntime_providers_cuda",
+    "TensorrtExecutionProvider": "onnxruntime_providers_tensorrt",
+}
 
 
 @dataclass(frozen=True)
@@ -20,7 +29,20 @@ def onnx_providers() -> list[str]:
     """Execution providers this ONNX Runtime build offers, best first (CPU is always last)."""
     import onnxruntime
 
-    return list(onnxruntime.get_available_providers())
+    capi = Path(onnxruntime.__file__).parent / "capi"
+    return installed_providers(onnxruntime.get_available_providers(), capi)
+
+
+def installed_providers(offered: list[str], capi: Path) -> list[str]:
+    """``offered`` without the providers whose library is missing from ``capi``: asking ONNX Runtime
+    for one only logs an error before it falls back, and the doctor would claim a GPU it cannot use."""
+    names = {path.name for path in capi.iterdir()} if capi.is_dir() else set()
+    usable = []
+    for provider in offered:
+        library = PROVIDER_LIBRARIES.get(provider)
+        if library is None or any(library in name for name in names):
+            usable.append(provider)
+    return usable
 
 
 def nvidia_gpus() -> tuple[list[Gpu], str | None]:

@@ -90,8 +90,9 @@ def _fatal(title: str, text: str) -> None:
     box.exec()  # no asyncio loop is running yet, so a blocking dialog is fine here
 
 
-def run_gui(paths: AppPaths) -> int:
-    """Run the desktop app until the user quits; returns the process exit code."""
+def run_gui(paths: AppPaths, *, to_tray: bool = False) -> int:
+    """Run the desktop app until the user quits; returns the process exit code. ``to_tray`` (start at
+    login) hides the window once the shell is up, where there is a tray icon to bring it back."""
     started = time.perf_counter()
     qInstallMessageHandler(_qt_message)
     app = make_application()
@@ -163,6 +164,8 @@ def run_gui(paths: AppPaths) -> int:
     shell.finished.connect(loop.stop)
     app.aboutToQuit.connect(lambda: None if shell.quitting else shell.save_state())
     shell.show()  # already visible: this adds the settings banner or the database dialog, if any
+    if to_tray and shell.tray.available and not runtime.db_error:
+        frame.window.hide()
     QTimer.singleShot(0, shell.request_quit if quit_requested_early else shell.start_services)
     log.info(
         "start-up: window %s after %.0f ms, pages ready after %.0f ms",

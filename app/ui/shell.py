@@ -125,6 +125,8 @@ class Shell(QObject):
         settings_page.network_editor.attach(self.tasks.spawn)
         settings_page.storage_editor.attach(self.tasks.spawn)
         settings_page.storage_editor.changed.connect(self._on_storage_changed)
+        settings_page.update_panel.notice.connect(self.window.status.show_message)
+        settings_page.update_panel.attach(self.tasks.spawn)
         settings_page.network_editor.active_changed.connect(self._on_network_switched)
         self.window.set_pages(pages)
         self.window.set_page(settings.last_page)

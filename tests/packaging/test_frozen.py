@@ -101,3 +101,28 @@ def test_agent_file_validates(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "agents" / "question_router.sahara-agent"
     result = run_frozen(frozen_exe(), tmp_path, "agent", "validate", str(example))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_update_check_verifies_with_the_shipped_key(tmp_path: Path) -> None:
+    """The bundle carries resources/release-keys and cryptography's Ed25519: a manifest signed by
+    another key is refused for its signature (not for a missing key or a missing module)."""
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from local_http import Handler, serving
+
+    payload = json.dumps({"schema": 1, "version": "99.0.0", "artifacts": {}}).encode()
+    signature = Ed25519PrivateKey.generate().sign(payload)
+    body = json.dumps(
+        {"payload": base64.b64encode(payload).decode(), "signature": base64.b64encode(signature).decode()}
+    )
+
+    class Manifest(Handler):
+        def do_GET(self) -> None:
+            self.answer(200, body.encode())
+
+    with serving(Manifest) as base:
+        result = run_frozen(frozen_exe(), tmp_path, "update", "check", "--url", f"{base}/manifest.json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "does not match a Sahara release key" in result.stderr, result.stderr

@@ -1,5 +1,5 @@
 """Settings: the real, working preferences — theme, close to tray, log level — the wallet's security
-actions, the network in use, and where files live.
+actions, the network in use, where content is kept, update checks, and where files live.
 
 Each change is applied at once and saved through the runtime (which writes the one settings file
 atomically); a failed save is said on the page, not swallowed.
@@ -101,6 +101,7 @@ class SettingsPage(Page):
         self.show_deployment(None, "Looking for Sahara's contracts on this network…")
 
         self._storage_section(settings)
+        self._updates_section(settings)
         files = self._section("Files")
         files.body.addLayout(self._path_row("Data folder", paths.data))
         files.body.addWidget(separator())
@@ -206,6 +207,21 @@ class SettingsPage(Page):
         )
         self.storage_editor = StorageEditor(settings, lambda: self._save())
         card.body.addWidget(self.storage_editor)
+
+    def _updates_section(self, settings: Settings) -> None:
+        from app.ui.update_panel import UpdatePanel
+
+        card = self._section("Updates")
+        card.body.addWidget(
+            styled_label(
+                "Sahara checks a release manifest signed with the key it ships, and only tells you; "
+                "you choose when to download and install.",
+                "hint",
+                wrap=True,
+            )
+        )
+        self.update_panel = UpdatePanel(settings, lambda: self._save())
+        card.body.addWidget(self.update_panel)
 
     def show_deployment(self, deployment: Deployment | None, problem: str = "") -> None:
         """List where the network's contracts live (or why they are not there)."""

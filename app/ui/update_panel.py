@@ -1,0 +1,110 @@
+"""Settings → Updates: where the signed release manifest lives, a Check now button, and the verdict.
+
+Checking is off until the user enters a manifest URL (the devnet has no release server). Once set,
+the app checks once per start, when the shell attaches its task runner. The panel only tells: a
+newer release is announced here and through ``notice`` (the shell shows it in the status bar) with
+its download link; the user decides whether and when to install. A refused manifest (unsigned,
+tampered, a foreign key) is said in words and offers nothing. The rule lives in ``app.updates``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from app.ui.tasks import Spawn, Spawner
+from app.ui.widgets import action_button, styled_label
+from app.updates import UpdateError, check_url
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXAMPLE = "https://example.org/sahara/manifest.json"
+
+
+class UpdatePanel(QWidget):
+    """Manifest URL, Check now, and what the last check found."""
+
+    notice = Signal(str)  # "Sahara X is available …", only for a verified, newer release
+
+    def __init__(self, settings: Settings, save: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._settings, self._save = settings, save
+        self.spawn = Spawner()
+        self._task: asyncio.Task[Any] | None = None
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        row = QHBoxLayout()
+        self.url = QLineEdit(settings.update_manifest_url or "")
+        self.url.setPlaceholderText(EXAMPLE)
+        self.url.setAccessibleName("Release manifest URL")
+        self.url.returnPressed.connect(self.check_now)
+        self.check_button = action_button("Check now", self.check_now)
+        row.addWidget(self.url, 1)
+        row.addWidget(self.check_button)
+        column.addLayout(row)
+        self.status = styled_label("", "hint", wrap=True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        column.addWidget(self.status)
+        self.status.setText(
+            "Updates are checked at start against this signed manifest."
+            if settings.update_manifest_url
+            else "Update checks are off. Enter your release manifest's URL to turn them on."
+        )
+
+    def attach(self, spawn: Spawn) -> None:
+        """Run checks through the shell's task runner, and check once now if a URL is set."""
+        self.spawn.attach(spawn)
+        if self._settings.update_manifest_url:
+            self._task = self.spawn(self._check(self._settings.update_manifest_url), "update-check")
+
+    @property
+    def checking(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def check_now(self) -> None:
+        """Save the URL (empty: checks off) and check it."""
+        if self.checking:
+            return
+        url = self.url.text().strip() or None
+        if url != self._settings.update_manifest_url:
+            before = self._settings.update_manifest_url
+            self._settings.update_manifest_url = url
+            try:
+                self._save()
+            except OSError as exc:
+                self._settings.update_manifest_url = before
+                log.error("could not save settings: %s", exc)
+                self.status.setText(f"Could not save the manifest URL: {exc}")
+                return
+        if url is None:
+            self.status.setText("Update checks are off.")
+            return
+        self._task = self.spawn(self._check(url), "update-check")
+
+    async def _check(self, url: str) -> None:
+        self.check_button.setEnabled(False)
+        self.status.setText("Checking for updates…")
+        try:
+            result = await asyncio.to_thread(check_url, url)
+        except UpdateError as exc:
+            log.warning("update check refused: %s", exc)
+            self.status.setText(f"Not updated: {exc}.")
+            return
+        finally:
+            self.check_button.setEnabled(True)
+        text = result.describe()
+        if result.newer and result.release.notes:
+            text += f"\n{result.release.notes}"
+        self.status.setText(text)
+        if result.newer:
+            self.notice.emit(f"Sahara {result.release.version} is available: see Settings > Updates")
