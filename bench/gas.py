@@ -20,14 +20,11 @@ board, compute market) on a throwaway anvil, then measures ``gasUsed`` of real t
     royalty_claim_gas              first claim of a contributor of a 1,024-leaf Merkle split (proof of
                                    10 hashes) after `distribute`
     royalty_claim_repeat_gas       a later claim of the same contributor after new revenue
-    royalty_claim_campaign_labeler_gas   first claim of a labeler of a campaign-backed dataset (no proof:
-                                   the vault reads the labeler's accepted items from the campaign's
-                                   ILabelingRecord). Until TaskBoard implements ILabelingRecord the
-                                   record is the Foundry tests' MockLabelingRecord, read from
-                                   contracts/out (built by contracts/test.sh); printed as skipped
-                                   when that is not built.
+    royalty_claim_campaign_labeler_gas   first claim of a labeler of a dataset backed by a real, settled
+                                   TaskBoard campaign, after a license sale (no proof: the vault reads
+                                   the labeler's accepted items from the board, its ILabelingRecord)
 
-Goals: labeling (app flow) <= 2,000 gas per item, purchase <= 200,000, claim <= 80,000.
+Goals: labeling (app flow) <= 2,000 gas per item, purchase <= 200,000, either first claim <= 80,000.
 Artifacts older than contracts/src (manifest sourcesHash) make the bench exit 2: run
 `contracts/build.sh` first.
 """
@@ -38,20 +35,13 @@ import argparse
 import hashlib
 import json
 import os
-import platform
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 from eth_account import Account
-from web3 import HTTPProvider, Web3
+from gas_chain import E18, Chain, advance, permit
 
 from app.chain.merkle import build_tree
-from app.chain.permit import TokenDomain, permit_typed_data, sign_permit
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "resources" / "contracts"
@@ -60,11 +50,11 @@ GOALS = {
     "labeling_gas_per_item": 2_000,
     "license_purchase_gas": 200_000,
     "royalty_claim_gas": 80_000,
+    "royalty_claim_campaign_labeler_gas": 80_000,
 }
-E18 = 10**18
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 ZERO_ADDRESS = "0x" + "00" * 20
-MOCK_RECORD = ROOT / "contracts" / "out" / "MockLabelingRecord.sol" / "MockLabelingRecord.json"
+ROOT_HASH = b"\x01" * 32  # a submission's result root (the board stores none of it)
 
 
 class Stale(RuntimeError):
@@ -85,101 +75,6 @@ def load_artifacts() -> dict[str, dict]:
     if manifest["sourcesHash"] != sources_hash():
         raise Stale("resources/contracts is older than contracts/src: run contracts/build.sh")
     return {name: json.loads((ARTIFACTS / f"{name}.json").read_text()) for name in manifest["contracts"]}
-
-
-def find_anvil() -> str:
-    exe = "anvil.exe" if sys.platform == "win32" else "anvil"
-    os_name = {"linux": "linux", "darwin": "darwin", "win32": "win32"}.get(sys.platform, sys.platform)
-    arch = {"x86_64": "amd64", "amd64": "amd64", "arm64": "arm64", "aarch64": "arm64"}.get(
-        platform.machine().lower(), platform.machine().lower()
-    )
-    candidate = ROOT / "node_modules" / "@foundry-rs" / f"anvil-{os_name}-{arch}" / "bin" / exe
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("anvil")
-    if found:
-        return found
-    raise FileNotFoundError("anvil not found: run `npm ci`")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Chain:
-    """A throwaway anvil plus helpers that sign and send with local keys."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.tmp = tempfile.TemporaryDirectory(prefix="sahara-gas-")
-        self.proc = subprocess.Popen(
-            [find_anvil(), "--port", str(self.port), "--silent", "--gas-limit", "100000000"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=self.tmp.name,
-        )
-        self.w3 = Web3(HTTPProvider(f"http://127.0.0.1:{self.port}", request_kwargs={"timeout": 30}))
-        deadline = time.monotonic() + 30
-        while not self._up():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("anvil did not start")
-            time.sleep(0.1)
-        self.chain_id = self.w3.eth.chain_id
-
-    def _up(self) -> bool:
-        try:
-            return self.w3.is_connected()
-        except Exception:
-            return False
-
-    def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.tmp.cleanup()
-
-    def account(self):  # type: ignore[no-untyped-def]
-        acct = Account.create()
-        self.w3.provider.make_request("anvil_setBalance", [acct.address, hex(100 * E18)])
-        return acct
-
-    def send(self, acct, call) -> dict:  # type: ignore[no-untyped-def]
-        tx = call.build_transaction(
-            {
-                "from": acct.address,
-                "nonce": self.w3.eth.get_transaction_count(acct.address),
-                "chainId": self.chain_id,
-                "gas": 15_000_000,
-                "maxFeePerGas": 10**10,
-                "maxPriorityFeePerGas": 1,
-            }
-        )
-        tx_hash = self.w3.eth.send_raw_transaction(acct.sign_transaction(tx).raw_transaction)
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
-        if receipt["status"] != 1:
-            raise RuntimeError(f"transaction reverted: {call.fn_name}")
-        return receipt
-
-    def gas(self, acct, call) -> int:  # type: ignore[no-untyped-def]
-        """Send `call` from `acct`; its receipt's gasUsed."""
-        return int(self.send(acct, call)["gasUsed"])
-
-    def deploy(self, acct, artifact: dict, *args):  # type: ignore[no-untyped-def]
-        factory = self.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-        receipt = self.send(acct, factory.constructor(*args))
-        return self.w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
-
-
-def permit(chain: Chain, token, owner, spender: str, value: int, deadline: int) -> tuple[int, bytes, bytes]:  # type: ignore[no-untyped-def]
-    """An EIP-2612 permit signed the way the app signs them (app.chain.permit)."""
-    domain = TokenDomain("Sahara", "1", chain.chain_id, token.address)
-    nonce = token.functions.nonces(owner.address).call()
-    signed = sign_permit(permit_typed_data(domain, owner.address, spender, value, nonce, deadline), owner)
-    return signed.v, signed.r, signed.s
 
 
 # ------------------------------------------------------------------ scenarios
@@ -214,6 +109,57 @@ def mint(chain: Chain, c: dict, to: str, amount: int) -> None:
     chain.send(c["admin"], c["token"].functions.mint(to, amount))
 
 
+def new_campaign(chain: Chain, c: dict, requester, items: int, batch: int) -> int:  # type: ignore[no-untyped-def]
+    """Create a campaign (reward 1 token per item, redundancy 1, no gold set); its id."""
+    params = (CID, items, E18, 1, batch, 3600, 86400, 0, ROOT_HASH)
+    chain.send(requester, c["board"].functions.createCampaign(params))
+    return c["board"].functions.campaignCount().call()
+
+
+def label(chain: Chain, c: dict, requester, labeler, cid: int, batches: int, **how) -> tuple[int, list]:  # type: ignore[no-untyped-def]
+    """`labeler` labels `batches` batches of campaign `cid`, `requester` reviews them.
+
+    how: flow ("app", "rounds" or "separate", see bench_labeling), batch (items per batch, 50)
+    and accepted (items each review accepts, all by default).
+    Returns the gas of the labeler's and the requester's transactions, and the reviewed
+    submissions as (submission, campaign, batch), the way reviews and settleReview name them.
+    """
+    board = c["board"]
+    flow, batch = how.get("flow", "app"), how.get("batch", 50)
+    accepted = how.get("accepted", batch)
+    round_size = 1 if flow == "separate" else 10
+
+    def review(waiting: list[tuple[int, int, int]]) -> int:
+        """Review (submission, campaign, batch) entries; each names its submission."""
+        reviews = [(labeler.address, sub, cid, b, accepted) for sub, cid, b in waiting]
+        if flow == "separate":
+            return chain.gas(requester, board.functions.reviewBatch(reviews[0], ""))
+        return chain.gas(requester, board.functions.reviewBatches(reviews, CID))
+
+    gas, waiting, reviewed, claim = 0, [], [], None
+    for i in range(batches):
+        last = i == batches - 1
+        if claim is None:
+            claim = board.functions.claimBatch(cid).call({"from": labeler.address})
+            gas += chain.gas(labeler, board.functions.claimBatch(cid))
+        slot, number = claim
+        # the submission's pool index, as the BatchSubmitted event gives it
+        sub = board.functions.submitBatch(slot, CID, ROOT_HASH).call({"from": labeler.address})
+        if flow == "app" and not last:
+            call = board.functions.submitAndClaim(slot, CID, ROOT_HASH)
+            next_claim = call.call({"from": labeler.address})
+        else:
+            call, next_claim = board.functions.submitBatch(slot, CID, ROOT_HASH), None
+        gas += chain.gas(labeler, call)
+        waiting.append((sub, cid, number))
+        claim = next_claim
+        if len(waiting) == round_size or last:
+            gas += review(waiting)
+            reviewed += waiting
+            waiting = []
+    return gas, reviewed
+
+
 def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tuple[float, float]:
     """Gas per item of 1,000-item campaigns (batch 50, redundancy 1), labeled by one labeler.
 
@@ -223,48 +169,14 @@ def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tupl
     Returns (first campaign, a later campaign): the first pays one-time storage set-up of a new
     labeler (its record and work slots), later ones are the steady state.
     """
-    token, board = c["token"], c["board"]
     requester, labeler = chain.account(), chain.account()
     items, batch = 1_000, 50
-    batches = items // batch
-    round_size = 1 if flow == "separate" else 10
-    root = b"\x01" * 32
     mint(chain, c, requester.address, campaigns * items * E18)
-    chain.send(requester, token.functions.approve(board.address, 2**256 - 1))
-
-    def review(waiting: list[tuple[int, int, int]]) -> int:
-        """Review (submission, campaign, batch) entries, all accepted; each names its submission."""
-        reviews = [(labeler.address, sub, cid, b, batch) for sub, cid, b in waiting]
-        if flow == "separate":
-            return chain.gas(requester, board.functions.reviewBatch(reviews[0], ""))
-        return chain.gas(requester, board.functions.reviewBatches(reviews, CID))
-
+    chain.send(requester, c["token"].functions.approve(c["board"].address, 2**256 - 1))
     per_item = []
     for _ in range(campaigns):
-        chain.send(
-            requester, board.functions.createCampaign((CID, items, E18, 1, batch, 3600, 86400, 0, root))
-        )
-        cid = board.functions.campaignCount().call()
-        gas, waiting, claim = 0, [], None
-        for i in range(batches):
-            last = i == batches - 1
-            if claim is None:
-                claim = board.functions.claimBatch(cid).call({"from": labeler.address})
-                gas += chain.gas(labeler, board.functions.claimBatch(cid))
-            slot, number = claim
-            # the submission's pool index, as the BatchSubmitted event gives it
-            sub = board.functions.submitBatch(slot, CID, root).call({"from": labeler.address})
-            if flow == "app" and not last:
-                call = board.functions.submitAndClaim(slot, CID, root)
-                next_claim = call.call({"from": labeler.address})
-            else:
-                call, next_claim = board.functions.submitBatch(slot, CID, root), None
-            gas += chain.gas(labeler, call)
-            waiting.append((sub, cid, number))
-            claim = next_claim
-            if len(waiting) == round_size or last:
-                gas += review(waiting)
-                waiting = []
+        cid = new_campaign(chain, c, requester, items, batch)
+        gas, _ = label(chain, c, requester, labeler, cid, items // batch, flow=flow, batch=batch)
         per_item.append(gas / items)
     return per_item[0], per_item[-1]
 
@@ -277,25 +189,33 @@ def register(chain: Chain, c: dict, owner, root: bytes = b"\x00" * 32, total: in
     return c["registry"].functions.assetCount().call()
 
 
-def bench_license(chain: Chain, c: dict) -> tuple[int, int]:
-    token, market = c["token"], c["market"]
-    seller = chain.account()
-    asset = register(chain, c, seller)
-    price = 100 * E18
-    terms = (asset, price, 30 * 86400, 0, True, True, False)
-    chain.send(seller, market.functions.createOffer(terms))
-    offer = market.functions.offerCount().call()
-    pubkey = b"\x04" + os.urandom(64)
+def sell(chain: Chain, c: dict, seller, asset: int, price: int) -> int:  # type: ignore[no-untyped-def]
+    """`seller` offers 30-day licenses of `asset` at `price`; the offer's id."""
+    chain.send(seller, c["market"].functions.createOffer((asset, price, 30 * 86400, 0, True, True, False)))
+    return c["market"].functions.offerCount().call()
+
+
+def buy_with_permit(chain: Chain, c: dict, offer: int, price: int):  # type: ignore[no-untyped-def]
+    """A fresh buyer, funded with `price`, buys a license of `offer` with a permit; its receipt."""
     buyer = chain.account()
     mint(chain, c, buyer.address, price)
     deadline = chain.w3.eth.get_block("latest")["timestamp"] + 3600
-    v, r, s = permit(chain, token, buyer, market.address, price, deadline)
-    with_permit = chain.gas(buyer, market.functions.buyWithPermit(offer, pubkey, deadline, v, r, s))
+    v, r, s = permit(chain, c["token"], buyer, c["market"].address, price, deadline)
+    pubkey = b"\x04" + os.urandom(64)
+    return buyer, chain.send(buyer, c["market"].functions.buyWithPermit(offer, pubkey, deadline, v, r, s))
+
+
+def bench_license(chain: Chain, c: dict) -> tuple[int, int]:
+    token, market = c["token"], c["market"]
+    seller = chain.account()
+    price = 100 * E18
+    offer = sell(chain, c, seller, register(chain, c, seller), price)
+    _, receipt = buy_with_permit(chain, c, offer, price)
     buyer2 = chain.account()
     mint(chain, c, buyer2.address, price)
     chain.send(buyer2, token.functions.approve(market.address, price))
-    approved = chain.gas(buyer2, market.functions.buy(offer, pubkey))
-    return with_permit, approved
+    approved = chain.gas(buyer2, market.functions.buy(offer, b"\x04" + os.urandom(64)))
+    return int(receipt["gasUsed"]), approved
 
 
 def bench_claim(chain: Chain, c: dict) -> tuple[int, int]:
@@ -321,26 +241,39 @@ def bench_claim(chain: Chain, c: dict) -> tuple[int, int]:
     return first, repeat
 
 
-def bench_campaign_claim(chain: Chain, c: dict) -> int | None:
-    """A labeler's first royalty claim from a dataset backed by a settled campaign (None: no record)."""
-    if not MOCK_RECORD.exists():
-        return None
-    built = json.loads(MOCK_RECORD.read_text())
-    record = chain.deploy(c["admin"], {"abi": built["abi"], "bytecode": built["bytecode"]["object"]})
-    token, vault = c["token"], c["vault"]
-    requester, payer, me = chain.account(), chain.account(), chain.account()
-    campaign = 1
-    chain.send(c["admin"], record.functions.setCampaign(campaign, requester.address, True))
-    chain.send(c["admin"], record.functions.setAccepted(campaign, me.address, 50))
-    chain.send(c["admin"], record.functions.setAccepted(campaign, requester.address, 950))
-    reg = (0, CID, CID, [], 0, 1_000, b"\x00" * 32, 0, "", record.address, campaign)
+def bench_campaign_claim(chain: Chain, c: dict) -> int:
+    """A labeler's first royalty claim from a dataset backed by a settled TaskBoard campaign.
+
+    A 200-item campaign (batch 50): the measured labeler's 2 batches are accepted in full,
+    another labeler's 2 are reviewed 40 of 50 and their rejections made final with
+    settleReview once the dispute window is over; the requester closes the campaign (settled),
+    registers the dataset backed by it, sells a license, delivers; the buyer releases the
+    escrow to the vault; anyone distributes; the labeler, who withdrew its labeling pay (so
+    already holds tokens), claims for the first time.
+    """
+    board, market, vault = c["board"], c["market"], c["vault"]
+    requester, me, other = chain.account(), chain.account(), chain.account()
+    mint(chain, c, requester.address, 200 * E18)
+    chain.send(requester, c["token"].functions.approve(board.address, 2**256 - 1))
+    cid = new_campaign(chain, c, requester, 200, 50)
+    label(chain, c, requester, me, cid, 2)
+    _, partial = label(chain, c, requester, other, cid, 2, accepted=40)
+    advance(chain, board.functions.disputeWindow().call() + 1)
+    for sub, _, number in partial:
+        chain.send(requester, board.functions.settleReview(other.address, sub, cid, number))
+    chain.send(requester, board.functions.close(cid))
+    if not board.functions.isSettled(cid).call():
+        raise RuntimeError("the campaign is not settled after close")
+    chain.send(me, board.functions.withdraw())
+    reg = (0, CID, CID, [], 0, 1_000, b"\x00" * 32, 0, "", board.address, cid)
     chain.send(requester, c["registry"].functions.register(reg))
     dataset = c["registry"].functions.assetCount().call()
-    mint(chain, c, payer.address, 1_000 * E18)
-    mint(chain, c, me.address, E18)  # a labeler already holds tokens (paid for labeling)
-    chain.send(payer, token.functions.approve(vault.address, 2**256 - 1))
-    chain.send(payer, vault.functions.deposit(dataset, 1_000 * E18))
-    chain.send(payer, vault.functions.distribute(dataset))
+    price = 100 * E18
+    buyer, _ = buy_with_permit(chain, c, sell(chain, c, requester, dataset, price), price)
+    license_id = market.functions.licenseCount().call()
+    chain.send(requester, market.functions.recordDelivery(license_id, CID))
+    chain.send(buyer, market.functions.release(license_id))
+    chain.send(buyer, vault.functions.distribute(dataset))
     return chain.gas(me, vault.functions.claim(dataset, me.address, 0, []))
 
 
@@ -364,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             results[f"labeling_gas_per_item{name}_first_campaign"] = first
         results["license_purchase_gas"], results["license_purchase_approved_gas"] = bench_license(chain, c)
         results["royalty_claim_gas"], results["royalty_claim_repeat_gas"] = bench_claim(chain, c)
-        campaign_claim = bench_campaign_claim(chain, c)
+        results["royalty_claim_campaign_labeler_gas"] = bench_campaign_claim(chain, c)
     finally:
         chain.close()
     missed = []
@@ -374,10 +307,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {value:,.0f}{note}")
         if goal and value > goal:
             missed.append(name)
-    if campaign_claim is None:
-        print("royalty_claim_campaign_labeler_gas: skipped (no MockLabelingRecord: run contracts/test.sh)")
-    else:
-        print(f"royalty_claim_campaign_labeler_gas: {campaign_claim:,}")
     if missed:
         print("missed: " + ", ".join(missed))
     return 1 if args.check and missed else 0
