@@ -14,6 +14,7 @@ from studio_fakes import chat_server
 from app.labeling.digits import digit_png, load_digits
 from app.resources import REPO_ROOT
 from app.ui.pages.studio import StudioPage
+from app.ui.studio.drafts import starter_graph
 
 EXAMPLE = REPO_ROOT / "examples" / "agents" / "digit_router.sahara-agent"
 
@@ -78,7 +79,7 @@ def trace_rows(editor) -> dict[str, str]:
 
 def test_built_on_the_canvas_without_code(page, tmp_path: Path, qtbot) -> None:
     editor = page.editor
-    page.new_agent()
+    page.start_agent(starter_graph())
     for node_id in ("input1", "prompt1", "output1"):  # start from an empty canvas
         editor.scene.nodes[node_id].setSelected(True)
     editor.delete_action.trigger()

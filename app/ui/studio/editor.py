@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.studio import groups as grouping
 from app.studio import registry
@@ -43,6 +43,7 @@ from app.ui.studio.items import NODE_WIDTH, NodeItem
 from app.ui.studio.menus import canvas_menu
 from app.ui.studio.minimap import Minimap
 from app.ui.studio.palette import NodePalette, QuickAddPopup
+from app.ui.studio.panes import StudioPanes
 from app.ui.studio.playground import PlaygroundPanel
 from app.ui.studio.runner import RunController
 from app.ui.studio.scene import StudioScene
@@ -102,25 +103,21 @@ class StudioEditor(QWidget):
     def _build_layout(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        left_layout = QHBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 8, 0)
-        left_layout.addWidget(self.palette)
-        left.setMaximumWidth(220)
         self.side = QTabWidget()
+        self.side.setObjectName("StudioSide")
         self.side.addTab(self.inspector, "Inspector")
         self.side.addTab(self.playground, "Playground")
         self.side.addTab(self.history, "History")
         self.side.addTab(self.versions, "Versions")
         self.side.currentChanged.connect(self._side_changed)
-        splitter.addWidget(left)
-        splitter.addWidget(self.view)
-        splitter.addWidget(self.side)
-        splitter.setStretchFactor(1, 1)
-        self.side.setMaximumWidth(440)
-        splitter.setSizes([180, 860, 380])
-        layout.addWidget(splitter, 1)
+        self.panes = StudioPanes(self.palette, self.view, self.side)
+        layout.addWidget(self.panes, 1)
+
+    def show_side(self, widget: QWidget) -> None:
+        """Bring a side tab to the front, opening the side panel when it is collapsed."""
+        self.side.setCurrentWidget(widget)
+        if not self.panes.side_open():
+            self.panes.set_open(2, True)
 
     def _side_changed(self, index: int) -> None:
         widget = self.side.widget(index)
@@ -153,6 +150,11 @@ class StudioEditor(QWidget):
         self.ungroup_action = self._action("Ungroup", ["Ctrl+Shift+G"], self.ungroup_selection)
         self.rename_action = self._action("Rename", ["F2"], self.rename_selection)
         self.fit_action = self._action("Fit view  (F)", [], self.view.fit)
+        self.zoom_in_action = self._action("Zoom in", ["Ctrl+=", "Ctrl++"], lambda: self.view.zoom_step(1))
+        self.zoom_out_action = self._action("Zoom out", ["Ctrl+-"], lambda: self.view.zoom_step(-1))
+        self.zoom_reset_action = self._action("Actual size", ["Ctrl+0"], self.view.reset_zoom)
+        self.palette_action = self._action("Show nodes", ["Ctrl+B"], self.panes.toggle_palette)
+        self.side_action = self._action("Show panel", ["Ctrl+I"], self.panes.toggle_side)
         self.save_version_action = self._action("Save version…", ["Ctrl+Shift+S"], self.save_version)
 
     def _undo_changed(self) -> None:
@@ -201,7 +203,7 @@ class StudioEditor(QWidget):
 
     def save_version(self) -> None:
         """Ask for a name and keep a snapshot of the agent under it (the Versions tab lists them)."""
-        self.side.setCurrentWidget(self.versions)
+        self.show_side(self.versions)
         self.versions.ask_name()
 
     def restore_version(self, graph: Graph, name: str) -> None:
@@ -287,7 +289,7 @@ class StudioEditor(QWidget):
         if group is not None:
             self.edit_group_title(group.id)
         elif len(nodes) == 1:
-            self.side.setCurrentWidget(self.inspector)
+            self.show_side(self.inspector)
             self.inspector.title_field.setFocus()
             self.inspector.title_field.selectAll()
 
@@ -368,7 +370,7 @@ class StudioEditor(QWidget):
     # runs
     def run_graph(self, node: str | None = None) -> None:
         self.revalidate()
-        self.side.setCurrentWidget(self.playground)
+        self.show_side(self.playground)
         if self.runner.busy:
             self.playground.run_not_started(None)
             return

@@ -2,6 +2,9 @@
 
 Pens, brushes and fonts are made once per theme (``ItemStyle``), not per paint, and node items use
 ``DeviceCoordinateCache``: panning a thousand-node graph repaints cached pixmaps, not text.
+Zoomed far out (level of detail below ``LOD_SIMPLE``) a node is drawn as a plain box with its title
+at a size that stays legible, and port dots and labels are left out: what a user can read at that
+zoom is which node is where, and it costs a fraction of the full drawing.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ NODE_WIDTH = 190.0
 HEADER = 28.0
 ROW = 22.0
 PORT_RADIUS = 5.5
+LOD_SIMPLE = 0.5  # below this scale a node is a titled box, its ports are not drawn
+LOD_TITLE_PX = 11.0  # the title's height on screen in the simple drawing
 STATUS_LABELS = {
     "running": "running",
     "ok": "ok",
@@ -106,6 +111,8 @@ class PortItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOD_SIMPLE:
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self.highlight is not None:
             painter.setPen(QPen(self.highlight, 2.5))
@@ -192,7 +199,6 @@ class NodeItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         s = self.style
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(0, 0, NODE_WIDTH, self._height)
         if self.isSelected():
             pen = s.selected
@@ -200,6 +206,11 @@ class NodeItem(QGraphicsItem):
             pen = s.invalid
         else:
             pen = s.border
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < LOD_SIMPLE:
+            self._paint_simple(painter, rect, pen, lod)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(pen)
         painter.setBrush(s.body)
         painter.drawRoundedRect(rect, 8, 8)
@@ -228,6 +239,18 @@ class NodeItem(QGraphicsItem):
             painter.drawText(body, flags, self.body_text or self.type_title)
         if self.status:
             self._paint_badge(painter)
+
+    def _paint_simple(self, painter: QPainter, rect: QRectF, pen: QPen, lod: float) -> None:
+        """Far out: a box in the header colour and the title, scaled up to stay readable."""
+        painter.setPen(pen)
+        painter.setBrush(self.style.header)
+        painter.drawRect(rect)
+        font = QFont(self.style.title_font)
+        font.setPixelSize(max(1, round(LOD_TITLE_PX / max(lod, 0.05))))
+        painter.setFont(font)
+        painter.setPen(self.style.text)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(rect.adjusted(4, 0, -4, 0), flags, self.title)
 
     def _paint_badge(self, painter: QPainter) -> None:
         color = self.style.status.get(self.status or "", self.style.status["skipped"])
