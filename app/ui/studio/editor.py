@@ -16,13 +16,11 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from app.studio import groups as grouping
 from app.studio import registry
 from app.studio.document import save_graph
 from app.studio.edits import (
     AddItemsCommand,
     ConnectCommand,
-    GroupsCommand,
     MoveNodesCommand,
     RemoveItemsCommand,
     ReplaceGraphCommand,
@@ -34,12 +32,10 @@ from app.studio.graph_model import GraphModel, default_config
 from app.studio.undo import UndoStack
 from app.studio.validate import validate
 from app.studio.versions import VersionStore
-from app.ui.studio import clipboard, group_edit
-from app.ui.studio.align import MODES, align
 from app.ui.studio.drafts import Drafts
 from app.ui.studio.history_panel import HistoryPanel
 from app.ui.studio.inspector import InspectorPanel
-from app.ui.studio.items import NODE_WIDTH, NodeItem
+from app.ui.studio.items import NODE_WIDTH
 from app.ui.studio.menus import canvas_menu
 from app.ui.studio.minimap import Minimap
 from app.ui.studio.palette import NodePalette, QuickAddPopup
@@ -47,6 +43,7 @@ from app.ui.studio.panes import StudioPanes
 from app.ui.studio.playground import PlaygroundPanel
 from app.ui.studio.runner import RunController
 from app.ui.studio.scene import StudioScene
+from app.ui.studio.selection_edits import SelectionEdits
 from app.ui.studio.versions_panel import VersionsPanel
 from app.ui.studio.view import CanvasView
 from app.ui.tasks import BackgroundTasks
@@ -56,7 +53,7 @@ log = logging.getLogger(__name__)
 AUTOSAVE_DELAY_MS = 200
 
 
-class StudioEditor(QWidget):
+class StudioEditor(SelectionEdits, QWidget):
     def __init__(
         self, colors: Colors, executor: Executor, drafts: Drafts, parent: QWidget | None = None
     ) -> None:
@@ -243,68 +240,6 @@ class StudioEditor(QWidget):
         nodes, edges = self.scene.selected_ids()
         if nodes or edges:
             self.undo.push(RemoveItemsCommand(self.model, nodes, edges))
-
-    def copy_selection(self) -> None:
-        clipboard.copy(self.model, self.scene.selected_ids()[0])
-
-    def paste(self) -> None:
-        data = clipboard.clipboard_fragment()
-        if data:
-            self._insert_fragment(data, "Paste", 40)
-
-    def duplicate(self) -> None:
-        nodes = self.scene.selected_ids()[0]
-        if nodes:
-            self._insert_fragment(clipboard.fragment(self.model, nodes), "Duplicate", 40)
-
-    def _insert_fragment(self, data: dict, text: str, offset: float) -> None:
-        nodes, edges = clipboard.instantiate(self.model, data, offset, offset)
-        if not nodes:
-            return
-        self.undo.push(AddItemsCommand(self.model, nodes, edges, text))
-        self.scene.clearSelection()
-        for node in nodes:
-            self.scene.nodes[node.id].setSelected(True)
-
-    def align_selection(self, mode: str) -> None:
-        items = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
-        moves = align(items, mode)
-        if moves:
-            self.undo.push(MoveNodesCommand(self.model, moves, MODES[mode]))
-
-    def group_selection(self) -> None:
-        groups = grouping.grouped(self.model, self.scene.selected_ids()[0])
-        if groups is not None:
-            self.undo.push(GroupsCommand(self.model, groups, "Group"))
-
-    def ungroup_selection(self) -> None:
-        groups = grouping.ungrouped(self.model, self.scene.selected_ids()[0])
-        if groups is not None:
-            self.undo.push(GroupsCommand(self.model, groups, "Ungroup"))
-
-    def rename_selection(self) -> None:
-        """F2: edit the name of the selected group in place, or the selected node's title."""
-        nodes = self.scene.selected_ids()[0]
-        group = grouping.selected_group(self.model, nodes)
-        if group is not None:
-            self.edit_group_title(group.id)
-        elif len(nodes) == 1:
-            self.show_side(self.inspector)
-            self.inspector.title_field.setFocus()
-            self.inspector.title_field.selectAll()
-
-    def edit_group_title(self, group_id: str) -> group_edit.GroupTitleEditor | None:
-        frame = self.scene.groups.get(group_id)
-        if frame is None:
-            return None
-        editor = group_edit.GroupTitleEditor(self.view, frame)
-        editor.committed.connect(self.rename_group)
-        return editor
-
-    def rename_group(self, group_id: str, title: str) -> None:
-        groups = grouping.renamed(self.model, group_id, title)
-        if groups is not None:
-            self.undo.push(GroupsCommand(self.model, groups, "Rename group"))
 
     def _context_menu(self, scene_pos: QPointF, global_pos: QPoint) -> None:
         menu = canvas_menu(self, scene_pos)
