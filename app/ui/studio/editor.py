@@ -36,6 +36,7 @@ from app.ui.studio.drafts import Drafts
 from app.ui.studio.history_panel import HistoryPanel
 from app.ui.studio.inspector import InspectorPanel
 from app.ui.studio.items import NODE_WIDTH
+from app.ui.studio.local_llm import LocalModels, graph_needs_bundled
 from app.ui.studio.menus import canvas_menu
 from app.ui.studio.minimap import Minimap
 from app.ui.studio.palette import NodePalette, QuickAddPopup
@@ -72,7 +73,8 @@ class StudioEditor(SelectionEdits, QWidget):
         self.view.resized.connect(self.minimap.place)
         self.view.context_menu_requested.connect(self._context_menu)
         self._quick_add_at = QPointF()
-        self.inspector = InspectorPanel(self.model)
+        self.local_models = LocalModels(self.tasks, self)
+        self.inspector = InspectorPanel(self.model, self.local_models)
         self.playground = PlaygroundPanel(colors)
         self.runner = RunController(executor, self.tasks, self)
         self.history = HistoryPanel(executor.history, self.tasks)
@@ -83,6 +85,7 @@ class StudioEditor(SelectionEdits, QWidget):
             lambda: self.model.graph,
         )
         self.issues: dict[str, list[str]] = {}
+        self._starting_model: asyncio.Task[None] | None = None
         self._build_layout()
         self._build_actions()
         self._validate_timer = self._single_shot(0, self.revalidate)
@@ -306,8 +309,11 @@ class StudioEditor(SelectionEdits, QWidget):
     def run_graph(self, node: str | None = None) -> None:
         self.revalidate()
         self.show_side(self.playground)
-        if self.runner.busy:
+        if self.runner.busy or self._starting_model is not None:
             self.playground.run_not_started(None)
+            return
+        if not self.local_models.bundled_ready and graph_needs_bundled(self.model.graph):
+            self._starting_model = self.tasks.spawn(self._start_model_then_run(node), name="studio-llm")
             return
         try:
             inputs = self.playground.values()
@@ -320,6 +326,18 @@ class StudioEditor(SelectionEdits, QWidget):
             )
         except (ValueError, RuntimeError) as exc:
             self.playground.run_not_started(str(exc))
+
+    async def _start_model_then_run(self, node: str | None) -> None:
+        """The agent asks the bundled demo model: start it (a second or two), then run."""
+        self.playground.status.setText("Starting the bundled demo model…")
+        try:
+            error = await self.local_models.ensure_bundled()
+        finally:
+            self._starting_model = None
+        if error is not None:
+            self.playground.run_not_started(error)
+        else:
+            self.run_graph(node)
 
     def run_selected(self) -> None:
         nodes = self.scene.selected_ids()[0]
@@ -334,4 +352,5 @@ class StudioEditor(SelectionEdits, QWidget):
         except OSError:
             log.exception("could not save the studio draft")
         self.runner.cancel()
+        self.local_models.stop()
         return self.tasks.cancel_all()

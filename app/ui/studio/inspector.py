@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from app.studio import registry
 from app.studio.graph_model import GraphModel
+from app.ui.studio.llm_note import LlmNote
+from app.ui.studio.local_llm import LocalModels
 from app.ui.widgets import styled_label
 
 MULTILINE = {"template", "expression", "expr", "system", "prompt", "documents", "body", "text", "query"}
@@ -47,7 +49,7 @@ def _resolve(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
 class InspectorPanel(QWidget):
     settings_edited = Signal(str, dict, str)  # node id, new config, new title
 
-    def __init__(self, model: GraphModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: GraphModel, models: LocalModels, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.node_id: str | None = None
@@ -65,6 +67,9 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.description)
         layout.addWidget(self.form_host)
+        self.llm_note = LlmNote(models)
+        self.llm_note.use_server.connect(self._use_server)
+        layout.addWidget(self.llm_note)
         layout.addWidget(self.error)
         layout.addStretch(1)
         model.events.connect("node_changed", self._model_changed)
@@ -79,6 +84,7 @@ class InspectorPanel(QWidget):
         self.error.hide()
         node = self.model.node(node_id) if node_id else None
         node_type = registry.get(node.type) if node else None
+        self.llm_note.show_for(dict(node.config) if node is not None and node.type == "llm_chat" else None)
         if node is None:
             self.heading.setText("Nothing selected")
             self.description.setText("Select a node to edit its settings.")
@@ -167,6 +173,12 @@ class InspectorPanel(QWidget):
         if (config, title) != (node.config, node.title):
             self._shown = (config, title)
             self.settings_edited.emit(node.id, config, title)
+
+    def _use_server(self, base_url: str, model: str) -> None:
+        node = self.model.node(self.node_id) if self.node_id else None
+        if node is not None:
+            config = {**node.config, "base_url": base_url, "model": model}
+            self.settings_edited.emit(node.id, config, node.title)
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
