@@ -1,7 +1,8 @@
 """The inspector: the selected node's settings as a form built from its pydantic config schema.
 
-Text, numbers, switches, choices (enums) and multi-line text (templates, expressions) get their own
-editors; anything else is edited as JSON. An edit is applied when the field is left (or a switch
+Text, numbers, switches, choices (enums), multi-line text (templates, expressions), lists of words
+(class labels) and lists of whole numbers (shapes) get their own editors; anything else is edited
+as JSON. An edit is applied when the field is left (or a switch
 or choice changes) and becomes one undoable ``settings_edited`` request; a value that does not fit
 shows its error under the form and changes nothing.
 """
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.studio import registry
 from app.studio.graph_model import GraphModel
+from app.ui.studio.list_editors import ShapeEditor, StringListEditor
 from app.ui.studio.llm_note import LlmNote
 from app.ui.studio.local_llm import LocalModels
 from app.ui.widgets import styled_label
@@ -103,6 +105,7 @@ class InspectorPanel(QWidget):
         schema = node_type.Config.model_json_schema()
         for key, raw in schema.get("properties", {}).items():
             prop = _resolve(schema, raw)
+            prop["nullable"] = any(p.get("type") == "null" for p in raw.get("anyOf", []))
             value = node.config.get(key, prop.get("default"))
             widget, read = self._editor(key, prop, value)
             widget.setToolTip(prop.get("description", ""))
@@ -123,6 +126,15 @@ class InspectorPanel(QWidget):
             box.setChecked(bool(value))
             box.toggled.connect(self.apply)
             return box, box.isChecked
+        items = prop.get("items", {}).get("type") if kind == "array" else None
+        if items == "string":
+            words = StringListEditor([str(v) for v in value or []], "label" if key == "labels" else "entry")
+            words.changed.connect(self.apply)
+            return words, words.value
+        if items == "integer":
+            shape = ShapeEditor(list(value) if value is not None else None, prop["nullable"])
+            shape.changed.connect(self.apply)
+            return shape, shape.value
         if kind == "string" and (key in MULTILINE or prop.get("maxLength", 0) > 2000):
             text = QPlainTextEdit(value or "")
             text.setMinimumHeight(90)
