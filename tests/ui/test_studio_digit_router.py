@@ -15,6 +15,7 @@ from app.labeling.digits import digit_png, load_digits
 from app.resources import REPO_ROOT
 from app.ui.pages.studio import StudioPage
 from app.ui.studio.drafts import starter_graph
+from app.ui.studio.list_editors import ShapeEditor, StringListEditor
 
 EXAMPLE = REPO_ROOT / "examples" / "agents" / "digit_router.sahara-agent"
 
@@ -44,6 +45,17 @@ def edit(editor, node_id: str, **values: object) -> None:
             widget.setCurrentIndex(widget.findData(value))
         elif isinstance(widget, QPlainTextEdit):
             widget.setPlainText(str(value))
+        elif isinstance(widget, StringListEditor):
+            for text in value:
+                widget.add_entry()
+                widget.list.item(widget.list.count() - 1).setText(text)
+        elif isinstance(widget, ShapeEditor):
+            widget.enabled.setChecked(True)
+            while len(widget.boxes) < len(value):
+                widget.add_button.click()
+            for box, size in zip(widget.boxes, value, strict=True):
+                box.setValue(size)
+                box.editingFinished.emit()
         else:
             assert isinstance(widget, QLineEdit)
             widget.setText(value if isinstance(value, str) else json.dumps(value))

@@ -94,8 +94,8 @@ def test_ctrl_s_saves_to_the_opened_file_and_asks_where_otherwise(page, qtbot, t
     page.editor.view.setFocus()
     qtbot.keyClick(page.editor.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert asked == ["Save agent as"]
-    qtbot.waitUntil(target.exists, timeout=10000)
-    assert page.source == target and not page.dirty()
+    qtbot.waitUntil(lambda: page.source == target, timeout=10000)
+    assert target.exists() and not page.dirty()
     page.editor.model.rename("Mine, changed")
     assert page.dirty()
     qtbot.keyClick(page.editor.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
