@@ -25,9 +25,8 @@ def page(studio_page: StudioPage) -> StudioPage:
 
 def _page_at(page: StudioPage, qtbot, window_width: int, height: int) -> None:
     """Size the page as it is inside a window of ``window_width`` (the sidebar takes its part)."""
-    page.editor.panes._placed = False
     page.resize(window_width - SIDEBAR_WIDTH, height)
-    qtbot.waitUntil(lambda: page.editor.panes._placed)
+    qtbot.waitUntil(lambda: page.editor.panes.width() <= window_width - SIDEBAR_WIDTH)
 
 
 def test_canvas_gets_most_of_a_1600_window_and_panes_collapse(page, qtbot) -> None:
@@ -49,8 +48,22 @@ def test_small_window_starts_with_the_canvas_alone_and_a_run_opens_the_panel(pag
     panes = page.editor.panes
     assert not panes.palette_open() and not panes.side_open()
     assert page.editor.view.width() >= 0.7 * (960 - SIDEBAR_WIDTH)
+    toolbar = page.layout().itemAt(0)
+    assert toolbar.minimumSize().width() <= page.width() - 16, "every toolbar button keeps its words"
+    assert not page.title_label.isVisible()
     page.editor.run_graph()  # the playground must be seen: the panel opens
     assert panes.side_open() and page.editor.side.currentWidget() is page.editor.playground
+
+
+def test_panes_follow_the_width_until_the_user_arranges_them(page, qtbot) -> None:
+    _page_at(page, qtbot, 960, 640)
+    assert not page.editor.panes.side_open()
+    _page_at(page, qtbot, 1600, 1000)  # maximised later: room for both
+    assert page.editor.panes.side_open() and page.editor.panes.palette_open()
+    page.editor.panes.toggle_palette()
+    _page_at(page, qtbot, 960, 640)
+    _page_at(page, qtbot, 1600, 1000)
+    assert not page.editor.panes.palette_open(), "the user's choice stays"
 
 
 def test_fit_keeps_text_readable_and_shows_the_start(page, qtbot) -> None:
@@ -63,6 +76,15 @@ def test_fit_keeps_text_readable_and_shows_the_start(page, qtbot) -> None:
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
     first = min(page.editor.scene.nodes.values(), key=lambda item: item.x())
     assert shown.intersects(first.sceneBoundingRect()), "the graph is shown from its inputs"
+    last = max(page.editor.scene.nodes.values(), key=lambda item: item.x())
+    assert not shown.contains(last.sceneBoundingRect())
+    page.editor.panes.toggle_palette()  # the canvas narrows: it is fitted again, from the start
+    qtbot.waitUntil(lambda: view.mapToScene(view.viewport().rect()).boundingRect().width() < shown.width())
+    assert view.fitted and view.zoom() >= READABLE_ZOOM - 1e-6
+    assert view.mapToScene(view.viewport().rect()).boundingRect().intersects(first.sceneBoundingRect())
+    view.pan_by(40, 0)  # the user moved: a resize leaves the view alone
+    page.editor.panes.toggle_palette()
+    assert not view.fitted
 
 
 def test_zoom_glides_in_steps(page, qtbot) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -34,6 +34,7 @@ from app.ui.studio.gallery import TemplateGallery
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 
+NARROW_PAGE = 900  # below this page width the toolbar needs the title's room
 FILE_FILTER = f"Sahara agents (*{AGENT_SUFFIX} *.json)"
 
 
@@ -93,7 +94,8 @@ class StudioPage(QWidget):
     def _toolbar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         bar.setSpacing(6)
-        bar.addWidget(styled_label("Studio", "title"))
+        self.title_label = styled_label("Studio", "title")
+        bar.addWidget(self.title_label)
         bar.addSpacing(12)
         self.name = QLineEdit()
         self.name.setPlaceholderText("Agent name")
@@ -173,6 +175,10 @@ class StudioPage(QWidget):
 
     def _show_name(self) -> None:
         self.name.setText(self.editor.model.graph.name)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.title_label.setVisible(self.width() >= NARROW_PAGE)  # the sidebar names the page too
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from app.studio.ports import NodePorts, Port, PortType
@@ -35,6 +35,7 @@ ROW = 22.0
 PORT_RADIUS = 5.5
 LOD_SIMPLE = 0.5  # below this scale a node is a titled box, its ports are not drawn
 LOD_TITLE_PX = 11.0  # the title's height on screen in the simple drawing
+LOD_TITLE_MAX = 40.0  # ... at most this in scene units, so it stays inside its box
 STATUS_LABELS = {
     "running": "running",
     "ok": "ok",
@@ -245,12 +246,16 @@ class NodeItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(self.style.header)
         painter.drawRect(rect)
+        size = min(LOD_TITLE_PX / lod, LOD_TITLE_MAX, self._height * 0.45)
+        if size * lod < 4:  # a smudge, not text (the minimap): the box says enough
+            return
         font = QFont(self.style.title_font)
-        font.setPixelSize(max(1, round(LOD_TITLE_PX / max(lod, 0.05))))
+        font.setPixelSize(round(size))
         painter.setFont(font)
         painter.setPen(self.style.text)
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        painter.drawText(rect.adjusted(4, 0, -4, 0), flags, self.title)
+        box = rect.adjusted(6, 0, -6, 0)
+        title = QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight, box.width())
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, title)
 
     def _paint_badge(self, painter: QPainter) -> None:
         color = self.style.status.get(self.status or "", self.style.status["skipped"])

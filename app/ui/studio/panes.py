@@ -2,8 +2,9 @@
 
 The canvas gets the room by default: on a wide window the palette and the side panel (inspector,
 playground, history, versions) take narrow columns so the canvas keeps at least 60 % of the window;
-on a small one (960x640) both start collapsed and their toolbar toggles open them. A collapsed pane
-keeps its last width, so opening it again puts it back where it was.
+on a small one (960x640) both start collapsed and their toolbar toggles open them. The panes follow
+the window's width (a window maximised later opens them) until the user toggles or drags one; from
+then on the layout is the user's. A collapsed pane keeps its last width for when it opens again.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from PySide6.QtWidgets import QSplitter, QWidget
 PALETTE_WIDTH = 140
 SIDE_WIDTH = 256  # the playground's narrowest
 SIDE_MAX_WIDTH = 440
-# Below this width for the whole editor, both panes start collapsed (a 960 px window leaves ~730).
-ROOMY_WIDTH = 1000
+# The editor's width from which each pane starts open, so the canvas keeps most of the room: a
+# 1600 px window (editor ~1370) opens both, the default 1240 px one the palette only, and a 960 px
+# one (~730) neither.
+PALETTE_FROM = 850
+SIDE_FROM = 1300
 
 
 class StudioPanes(QSplitter):
@@ -34,16 +38,22 @@ class StudioPanes(QSplitter):
         self.setStretchFactor(1, 1)
         side.setMaximumWidth(SIDE_MAX_WIDTH)
         self._widths = {0: PALETTE_WIDTH, 2: SIDE_WIDTH}
-        self._placed = False
-        self.splitterMoved.connect(lambda *_: self.toggled.emit())
+        self._placed: tuple[bool, bool] | None = None  # the panes the width last asked for
+        self._user_set = False  # a toggle or a drag: the user's layout, kept from then on
+        self.splitterMoved.connect(self._dragged)
+
+    def _dragged(self) -> None:
+        self._user_set = True
+        self.toggled.emit()
 
     def place(self) -> None:
-        """Lay the panes out once the editor has its real width: roomy or compact."""
-        if self._placed or self.width() < 200:
+        """Open the panes the editor's width has room for, until the user arranges them."""
+        if self._user_set or self.width() < 200:
             return
-        self._placed = True
-        roomy = self.width() >= ROOMY_WIDTH
-        self._apply({0: roomy, 2: roomy}, remember=False)
+        wanted = (self.width() >= PALETTE_FROM, self.width() >= SIDE_FROM)
+        if wanted != self._placed:
+            self._placed = wanted
+            self._apply({0: wanted[0], 2: wanted[1]}, remember=False)
 
     def resizeEvent(self, event: object) -> None:  # type: ignore[override]
         super().resizeEvent(event)  # type: ignore[arg-type]
@@ -59,7 +69,7 @@ class StudioPanes(QSplitter):
         return self.is_open(2)
 
     def set_open(self, index: int, open_: bool) -> None:
-        self._placed = True
+        self._user_set = True
         self._apply({index: open_})
 
     def toggle_palette(self) -> None:

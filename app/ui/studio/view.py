@@ -57,6 +57,7 @@ class CanvasView(QGraphicsView):
         self._space = False
         self._panning: QPointF | None = None
         self.fit_pending = False  # fit once the view has its real size
+        self.fitted = False  # showing what fit chose: a resize fits again, until the user moves
         self._glide = QVariantAnimation(self)
         self._glide.setDuration(ZOOM_GLIDE_MS)
         self._glide.valueChanged.connect(self._glide_to)
@@ -70,7 +71,7 @@ class CanvasView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.resized.emit()
-        if self.fit_pending and self.isVisible() and self.viewport().width() > 200:
+        if (self.fit_pending or self.fitted) and self.isVisible() and self.viewport().width() > 200:
             self.fit()
 
     def zoom(self) -> float:
@@ -82,6 +83,7 @@ class CanvasView(QGraphicsView):
 
     def zoom_step(self, steps: float) -> None:
         """Glide ``steps`` zoom steps (negative: out) from where a glide under way would end."""
+        self.fitted = False
         start = self.zoom()
         base = self._glide_target if self._glide.state() == QVariantAnimation.State.Running else start
         target = max(MIN_ZOOM, min(MAX_ZOOM, base * ZOOM_STEP**steps))
@@ -95,6 +97,7 @@ class CanvasView(QGraphicsView):
         self.zoom_by(float(value) / self.zoom())
 
     def reset_zoom(self) -> None:
+        self.fitted = False
         self._glide.stop()
         self.zoom_by(1.0 / self.zoom())
 
@@ -116,8 +119,10 @@ class CanvasView(QGraphicsView):
             self.zoom_by(READABLE_ZOOM / self.zoom())
             half = self.viewport().width() / (2 * READABLE_ZOOM)
             self.centerOn(rect.left() + half, rect.center().y())
+        self.fitted = True
 
     def pan_by(self, dx: float, dy: float) -> None:
+        self.fitted = False
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + int(dx))
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + int(dy))
 
@@ -167,6 +172,7 @@ class CanvasView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.fitted = False  # the user works on this view now: a resize keeps it as it is
         if event.button() == Qt.MouseButton.MiddleButton:
             self._panning = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
