@@ -100,7 +100,7 @@ QToolButton[role="tool"]:pressed, QToolButton[role="tool"]:checked {{
 QToolButton[role="tool"]::menu-indicator {{ image: none; width: 0; }}
 QTabWidget#StudioSide::pane {{ background: {window}; border: none; border-top: 1px solid {border}; }}
 QTabWidget#StudioSide > QTabBar::tab {{
-    background: transparent; color: {muted}; padding: 6px 7px; border: none; font-size: 12px;
+    background: transparent; color: {muted}; padding: 6px 5px; border: none; font-size: 11px;
 }}
 QTabWidget#StudioSide > QTabBar::tab:selected {{ color: {text}; border-bottom: 2px solid {accent}; }}
 QPushButton#TemplateCard {{

@@ -43,6 +43,16 @@ def test_canvas_gets_most_of_a_1600_window_and_panes_collapse(page, qtbot) -> No
     assert panes.side_open() and page.panel_button.isChecked()
 
 
+def test_a_long_inspector_form_does_not_take_the_canvas_room(page, qtbot) -> None:
+    _page_at(page, qtbot, 1600, 1000)
+    page.start_agent(next(t for t in load_templates() if t.key == "digit_router").graph)
+    onnx = next(n for n in page.editor.model.graph.nodes if n.type == "onnx_model")
+    page.editor.scene.nodes[onnx.id].setSelected(True)
+    shape = page.editor.inspector.fields["shape"][0]
+    qtbot.waitUntil(shape.isVisible)
+    assert page.editor.view.width() >= 0.6 * 1600
+
+
 def test_small_window_starts_with_the_canvas_alone_and_a_run_opens_the_panel(page, qtbot) -> None:
     _page_at(page, qtbot, 960, 640)
     panes = page.editor.panes

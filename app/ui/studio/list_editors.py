@@ -125,6 +125,7 @@ class ShapeEditor(QWidget):
         box.setRange(-1, MAX_DIMENSION)
         box.setSpecialValueText("any")  # -1 reads as "any": whatever is left
         box.setValue(size)
+        box.setMinimumWidth(40)
         box.setToolTip("Size of this dimension; 'any' (-1) takes whatever is left")
         box.editingFinished.connect(self.changed.emit)
         self.row.insertWidget(len(self.boxes), box)

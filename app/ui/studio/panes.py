@@ -12,8 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QWidget
 
-PALETTE_WIDTH = 140
-SIDE_WIDTH = 256  # the playground's narrowest
+PALETTE_WIDTH = 124
+SIDE_WIDTH = 272  # the playground needs 256; the four tabs fit in this
 SIDE_MAX_WIDTH = 440
 # The editor's width from which each pane starts open, so the canvas keeps most of the room: a
 # 1600 px window (editor ~1370) opens both, the default 1240 px one the palette only, and a 960 px
