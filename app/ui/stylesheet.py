@@ -103,10 +103,9 @@ QTabWidget#StudioSide > QTabBar::tab {{
     background: transparent; color: {muted}; padding: 6px 5px; border: none; font-size: 11px;
 }}
 QTabWidget#StudioSide > QTabBar::tab:selected {{ color: {text}; border-bottom: 2px solid {accent}; }}
-QPushButton#TemplateCard {{
-    background: {surface}; border: 1px solid {border}; border-radius: 10px; text-align: left;
-}}
-QPushButton#TemplateCard:hover, QPushButton#TemplateCard:focus {{ border-color: {accent}; }}
+QFrame#TemplateCard {{ background: {surface}; border: 1px solid {border}; border-radius: 10px; }}
+QFrame#TemplateCard:hover, QFrame#TemplateCard:focus {{ border-color: {accent}; }}
+QFrame#TemplateCard QLabel {{ background: transparent; border: none; }}
 QPushButton[role="link"] {{ background: transparent; border: none; padding: 0; color: {accent}; }}
 QPushButton[role="link"]:hover {{ text-decoration: underline; }}
 QPushButton[flat="true"] {{ background: transparent; border: none; padding: 3px; }}

@@ -7,21 +7,25 @@ Shown when the studio opens for the first time (no draft yet) and by New. Choosi
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QGridLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QDialog, QFrame, QGridLayout, QVBoxLayout, QWidget
 
 from app.studio.graph import Graph
 from app.studio.templates import Template, blank_graph, load_templates
 from app.ui.widgets import styled_label
 
 
-class TemplateCard(QPushButton):
-    """One template: its name and what it does, the whole card clickable."""
+class TemplateCard(QFrame):
+    """One template: its name and what it does; a click, Return or Space on it chooses it."""
+
+    clicked = Signal()
 
     def __init__(self, title: str, description: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TemplateCard")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setMinimumSize(240, 110)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(260, 120)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
         for label in (styled_label(title, "section"), styled_label(description, "muted", wrap=True)):
@@ -30,6 +34,19 @@ class TemplateCard(QPushButton):
         layout.addStretch(1)
         self.setAccessibleName(title)
         self.setAccessibleDescription(description)
+
+    def click(self) -> None:
+        self.clicked.emit()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+        else:
+            super().keyPressEvent(event)
 
 
 class TemplateGallery(QDialog):
@@ -52,13 +69,13 @@ class TemplateGallery(QDialog):
         entries.append(("Empty canvas", "Start from nothing and add nodes yourself.", blank_graph()))
         for i, (title, description, graph) in enumerate(entries):
             card = TemplateCard(title, description)
-            card.clicked.connect(lambda _=False, g=graph: self._choose(g))
+            card.clicked.connect(lambda g=graph: self._choose(g))
             grid.addWidget(card, i // 2, i % 2)
             self.cards.append(card)
         layout.addLayout(grid)
         if self.cards:
             self.cards[0].setFocus()
-        self.resize(620, 420)
+        self.resize(640, 460)
 
     def card(self, title: str) -> TemplateCard:
         return next(c for c in self.cards if c.accessibleName() == title)
