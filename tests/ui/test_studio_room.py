@@ -174,6 +174,17 @@ def test_the_first_open_offers_shipped_templates(page, qtbot) -> None:
     assert page.source is None, "a template is never saved over"
 
 
+def test_ctrl_n_opens_the_gallery_and_the_keyboard_picks_a_card(page, qtbot) -> None:
+    page.start_agent(page.editor.model.graph)  # nothing unsaved: no question first
+    page.editor.view.setFocus()
+    qtbot.keyClick(page.editor.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert page.gallery is not None and page.gallery.isVisible()
+    card = page.gallery.card("Chat with a local model")
+    qtbot.keyClick(card, Qt.Key.Key_Return)
+    assert page.editor.model.graph.name == "Chat with a local model"
+    assert any(n.type == "llm_chat" for n in page.editor.model.graph.nodes)
+
+
 def test_nodes_and_inspector_follow_a_theme_switch(page, app, qtbot) -> None:
     editor = page.editor
     theme = ThemeManager(app, "light")
