@@ -162,6 +162,19 @@ def test_new_asks_before_replacing_unsaved_changes(page, qtbot, answer) -> None:
         assert page.editor.model.graph.name == "Question router" and not page.dirty()
 
 
+def test_save_then_new_leaves_the_saved_file_with_the_old_agent(page, qtbot, tmp_path, monkeypatch) -> None:
+    target = tmp_path / "old.sahara-agent"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    page.editor.model.rename("Old one")
+    page.ask_unsaved = lambda: "save"  # type: ignore[method-assign]
+    page.new_agent()  # Save (asks where), then the gallery
+    page.gallery.card("Empty canvas").click()
+    qtbot.waitUntil(lambda: target.exists() and len(page.editor.tasks) == 0, timeout=10000)
+    assert json.loads(target.read_text())["name"] == "Old one"
+    assert page.source is None, "the new agent is not tied to the old one's file"
+    assert page.dirty() is False
+
+
 def test_the_first_open_offers_shipped_templates(page, qtbot) -> None:
     gallery = page.show_gallery()
     titles = [card.accessibleName() for card in gallery.cards]

@@ -69,6 +69,7 @@ class StudioPage(QWidget):
         self.source: Path | None = None  # the file Save writes to; None: Save asks where
         self.saved = Graph()  # the agent as last opened or saved: what "unsaved changes" compares to
         self.gallery: TemplateGallery | None = None
+        self._document = 0  # counts agents put on the canvas: a save finishing late knows its own
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(8)
@@ -232,6 +233,7 @@ class StudioPage(QWidget):
         self.editor.flush()
         self.editor.load(graph, None)
         self.editor.model.events.emit("changed")  # write the new draft at once
+        self._document += 1
         self.source = source
         self.saved = graph.model_copy(deep=True)
         self.show_message(None)
@@ -260,6 +262,7 @@ class StudioPage(QWidget):
             before = self.editor.model.graph
             message = await files.open_file(self.editor, path)
             if self.editor.model.graph is not before:  # it opened (perhaps with a warning)
+                self._document += 1
                 self.source = path
                 self.saved = self.editor.model.graph.model_copy(deep=True)
             self.show_message(message)
@@ -287,10 +290,11 @@ class StudioPage(QWidget):
         """Write the agent to ``path``; it becomes the file Save writes to."""
         path = files.agent_path(path)
         graph = self.editor.model.graph.model_copy(deep=True)
+        document = self._document
 
         async def go() -> None:
             error = await files.export_file(self.editor, path, graph)
-            if error is None:
+            if error is None and document == self._document:  # not if New replaced it meanwhile
                 self.source, self.saved = path, graph
             self.show_message(error)
 
