@@ -27,3 +27,11 @@ def test_a_damaged_template_is_left_out_not_half_loaded(tmp_path: Path) -> None:
 
 def test_blank_graph_is_empty() -> None:
     assert blank_graph().nodes == [] and blank_graph().edges == []
+
+
+def test_the_examples_and_their_templates_are_the_same_files() -> None:
+    """The repository's examples/agents ship as templates too; they must not drift apart."""
+    examples = sorted((templates_dir().parents[1] / "examples" / "agents").glob("*.sahara-agent"))
+    assert examples
+    for example in examples:
+        assert (templates_dir() / example.name).read_bytes() == example.read_bytes(), example.name
