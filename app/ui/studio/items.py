@@ -1,7 +1,8 @@
 """What the canvas draws: nodes with typed ports and a status badge, and wires as bezier curves.
 
 Pens, brushes and fonts are made once per theme (``ItemStyle``), not per paint, and node items use
-``DeviceCoordinateCache``: panning a thousand-node graph repaints cached pixmaps, not text.
+``DeviceCoordinateCache``: panning a thousand-node graph repaints cached pixmaps, not text. Port
+dots are painted by their node into that cached picture; port items are contentless hit areas.
 Zoomed far out (level of detail below ``LOD_SIMPLE``) a node is drawn as a plain box with its title
 at a size that stays legible, and port dots and labels are left out: what a user can read at that
 zoom is which node is where, and it costs a fraction of the full drawing.
@@ -61,6 +62,7 @@ class ItemStyle:
     title_font: QFont = field(init=False)
     port_font: QFont = field(init=False)
     port_brushes: dict[PortType, QBrush] = field(init=False)
+    port_ring: QPen = field(init=False)
     status: dict[str, QColor] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -78,6 +80,7 @@ class ItemStyle:
         self.port_font = QFont()
         self.port_font.setPointSizeF(8.5)
         self.port_brushes = {t: QBrush(QColor(hex_)) for t, hex_ in PORT_COLORS.items()}
+        self.port_ring = QPen(QColor(c.surface), 1.5)
         self.status = {
             "running": QColor(c.accent),
             "ok": QColor(c.success),
@@ -89,7 +92,8 @@ class ItemStyle:
 
 
 class PortItem(QGraphicsItem):
-    """One port: a dot coloured by its type; wires start and end here."""
+    """One port: where wires start and end, its tooltip and hit area. Its dot, coloured by its type,
+    is drawn by its node into the node's cached picture: a thousand ports cost no items to paint."""
 
     def __init__(self, node: NodeItem, port: Port, is_input: bool, style: ItemStyle) -> None:
         super().__init__(node)
@@ -99,7 +103,7 @@ class PortItem(QGraphicsItem):
         self.style = style
         self.highlight: QColor | None = None
         self.setAcceptHoverEvents(True)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # thousands of dots per frame
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         kind = "input" if is_input else "output"
         need = "" if not is_input or port.required else " (optional)"
         desc = f"\n{port.description}" if port.description else ""
@@ -112,19 +116,19 @@ class PortItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOD_SIMPLE:
-            return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        """Nothing: the node paints the dot (``NodeItem._paint_ports``)."""
+
+    def paint_dot(self, painter: QPainter) -> None:
         if self.highlight is not None:
             painter.setPen(QPen(self.highlight, 2.5))
         else:
-            painter.setPen(QPen(QColor(self.style.colors.surface), 1.5))
+            painter.setPen(self.style.port_ring)
         painter.setBrush(self.style.port_brushes[self.port.type])
-        painter.drawEllipse(QPointF(0, 0), PORT_RADIUS, PORT_RADIUS)
+        painter.drawEllipse(self.pos(), PORT_RADIUS, PORT_RADIUS)
 
     def set_highlight(self, color: QColor | None) -> None:
         self.highlight = color
-        self.update()
+        self.node.update()
 
     def scene_anchor(self) -> QPointF:
         return self.scenePos()
@@ -194,7 +198,8 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-4, -14, NODE_WIDTH + 8, self._height + 18)
+        edge = PORT_RADIUS + 3  # the port dots stick out on both sides
+        return QRectF(-edge, -14, NODE_WIDTH + 2 * edge, self._height + 18)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -238,6 +243,8 @@ class NodeItem(QGraphicsItem):
             body = QRectF(12, HEADER + 6, NODE_WIDTH - 24, self._height - HEADER - 12)
             flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
             painter.drawText(body, flags, self.body_text or self.type_title)
+        for item in [*self.inputs.values(), *self.outputs.values()]:
+            item.paint_dot(painter)
         if self.status:
             self._paint_badge(painter)
 
