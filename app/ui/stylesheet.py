@@ -89,6 +89,23 @@ QPushButton[primary="true"]:hover {{ background: {accent}; border-color: {text};
 QPushButton[primary="true"]:disabled {{
     background: {accent_soft}; border-color: {accent_soft}; color: {faint};
 }}
+QToolButton[role="tool"] {{
+    background: {surface}; color: {text}; border: 1px solid {border}; border-radius: 6px;
+    padding: 5px 10px; min-height: 18px;
+}}
+QToolButton[role="tool"]:hover {{ background: {hover}; }}
+QToolButton[role="tool"]:pressed, QToolButton[role="tool"]:checked {{
+    background: {selected}; border-color: {faint};
+}}
+QToolButton[role="tool"]::menu-indicator {{ image: none; width: 0; }}
+QTabWidget#StudioSide::pane {{ background: {window}; border: none; border-top: 1px solid {border}; }}
+QTabWidget#StudioSide > QTabBar::tab {{
+    background: transparent; color: {muted}; padding: 6px 5px; border: none; font-size: 11px;
+}}
+QTabWidget#StudioSide > QTabBar::tab:selected {{ color: {text}; border-bottom: 2px solid {accent}; }}
+QFrame#TemplateCard {{ background: {surface}; border: 1px solid {border}; border-radius: 10px; }}
+QFrame#TemplateCard:hover, QFrame#TemplateCard:focus {{ border-color: {accent}; }}
+QFrame#TemplateCard QLabel {{ background: transparent; border: none; }}
 QPushButton[role="link"] {{ background: transparent; border: none; padding: 0; color: {accent}; }}
 QPushButton[role="link"]:hover {{ text-decoration: underline; }}
 QPushButton[flat="true"] {{ background: transparent; border: none; padding: 3px; }}

@@ -248,6 +248,9 @@ def studio_page(app, loop, paths, qtbot) -> Iterator[Any]:
     studio.resize(1300, 800)
     studio.show()
     qtbot.waitExposed(studio)
+    qtbot.waitUntil(lambda: studio.gallery is not None)  # the first open offers the templates
+    studio.gallery.reject()
+    studio.activateWindow()
     yield studio
     for task in studio.shutdown():
         qtbot.waitUntil(task.done, timeout=10000)

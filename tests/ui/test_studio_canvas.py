@@ -175,8 +175,10 @@ def test_export_then_import_round_trip(page, tmp_path, qtbot) -> None:
     exported = tmp_path / "mine.sahara-agent"
     qtbot.waitUntil(exported.exists, timeout=10000)
     assert json.loads(exported.read_text())["name"] == "Round trip"
-    page.new_agent()
-    assert page.editor.model.graph.name == "Untitled agent"
+    qtbot.waitUntil(lambda: not page.dirty(), timeout=10000)
+    page.new_agent()  # saved: no question, the gallery opens
+    page.gallery.card("Empty canvas").click()
+    assert page.editor.model.graph.name == "Untitled agent" and not page.editor.model.graph.nodes
     page.open_path(exported)
     qtbot.waitUntil(lambda: page.editor.model.graph.name == "Round trip", timeout=10000)
     assert page.name.text() == "Round trip"

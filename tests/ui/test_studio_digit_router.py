@@ -14,6 +14,8 @@ from studio_fakes import chat_server
 from app.labeling.digits import digit_png, load_digits
 from app.resources import REPO_ROOT
 from app.ui.pages.studio import StudioPage
+from app.ui.studio.drafts import starter_graph
+from app.ui.studio.list_editors import ShapeEditor, StringListEditor
 
 EXAMPLE = REPO_ROOT / "examples" / "agents" / "digit_router.sahara-agent"
 
@@ -43,6 +45,17 @@ def edit(editor, node_id: str, **values: object) -> None:
             widget.setCurrentIndex(widget.findData(value))
         elif isinstance(widget, QPlainTextEdit):
             widget.setPlainText(str(value))
+        elif isinstance(widget, StringListEditor):
+            for text in value:
+                widget.add_entry()
+                widget.list.item(widget.list.count() - 1).setText(text)
+        elif isinstance(widget, ShapeEditor):
+            widget.enabled.setChecked(True)
+            while len(widget.boxes) < len(value):
+                widget.add_button.click()
+            for box, size in zip(widget.boxes, value, strict=True):
+                box.setValue(size)
+                box.editingFinished.emit()
         else:
             assert isinstance(widget, QLineEdit)
             widget.setText(value if isinstance(value, str) else json.dumps(value))
@@ -78,7 +91,7 @@ def trace_rows(editor) -> dict[str, str]:
 
 def test_built_on_the_canvas_without_code(page, tmp_path: Path, qtbot) -> None:
     editor = page.editor
-    page.new_agent()
+    page.start_agent(starter_graph())
     for node_id in ("input1", "prompt1", "output1"):  # start from an empty canvas
         editor.scene.nodes[node_id].setSelected(True)
     editor.delete_action.trigger()

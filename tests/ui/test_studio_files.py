@@ -9,6 +9,7 @@ import pytest
 
 from app.studio.graph import Graph
 from app.ui.pages.studio import StudioPage
+from app.ui.studio.drafts import starter_graph
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_export_lists_models_and_import_names_the_missing_one(page, tmp_path: Pa
     assert entry["ref"] == str(model) and len(entry["sha256"]) == 64
     # on a machine without the model: the agent opens, and the page says what is missing
     model.unlink()
-    page.new_agent()
+    page.start_agent(starter_graph())
     page.open_path(exported)
     qtbot.waitUntil(lambda: page.message.isVisibleTo(page), timeout=10000)
     assert page.editor.model.graph.name == "Classifier"

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from app.studio.document import load_graph
 from app.ui.pages.studio import StudioPage
+from app.ui.studio.drafts import starter_graph
 from app.ui.studio.group_edit import GroupTitleEditor
 from app.ui.studio.menus import canvas_menu
 
@@ -69,7 +70,7 @@ def test_save_version_with_ctrl_shift_s_then_restore_and_undo(page, paths, qtbot
 def test_versions_belong_to_their_agent(page, qtbot) -> None:
     editor = page.editor
     _save_version(editor, qtbot, "first agent")
-    page.new_agent()
+    page.start_agent(starter_graph())
     assert editor.versions.list.count() == 0
     qtbot.waitUntil(lambda: "No versions yet" in editor.versions.note.text(), timeout=10000)
     assert not editor.versions.restore_button.isEnabled()

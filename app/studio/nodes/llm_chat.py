@@ -19,7 +19,8 @@ from app.studio.registry import NodeConfig, NodeError, NodeType, register
 
 
 class ChatConfig(NodeConfig):
-    base_url: str = Field("http://127.0.0.1:8080/v1", pattern=r"^https?://")
+    # The bundled demo model (app.llm.local.BUNDLED_URL), which the studio starts when a run needs it.
+    base_url: str = Field("http://127.0.0.1:8011/v1", pattern=r"^https?://")
     model: str = ""
     api_key_secret: str | None = None
     system: str = ""

@@ -14,15 +14,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from app.studio import groups as grouping
 from app.studio import registry
 from app.studio.document import save_graph
 from app.studio.edits import (
     AddItemsCommand,
     ConnectCommand,
-    GroupsCommand,
     MoveNodesCommand,
     RemoveItemsCommand,
     ReplaceGraphCommand,
@@ -34,18 +32,19 @@ from app.studio.graph_model import GraphModel, default_config
 from app.studio.undo import UndoStack
 from app.studio.validate import validate
 from app.studio.versions import VersionStore
-from app.ui.studio import clipboard, group_edit
-from app.ui.studio.align import MODES, align
 from app.ui.studio.drafts import Drafts
 from app.ui.studio.history_panel import HistoryPanel
 from app.ui.studio.inspector import InspectorPanel
-from app.ui.studio.items import NODE_WIDTH, NodeItem
+from app.ui.studio.items import NODE_WIDTH
+from app.ui.studio.local_llm import LocalModels, graph_needs_bundled
 from app.ui.studio.menus import canvas_menu
 from app.ui.studio.minimap import Minimap
 from app.ui.studio.palette import NodePalette, QuickAddPopup
+from app.ui.studio.panes import StudioPanes
 from app.ui.studio.playground import PlaygroundPanel
 from app.ui.studio.runner import RunController
 from app.ui.studio.scene import StudioScene
+from app.ui.studio.selection_edits import SelectionEdits
 from app.ui.studio.versions_panel import VersionsPanel
 from app.ui.studio.view import CanvasView
 from app.ui.tasks import BackgroundTasks
@@ -55,7 +54,7 @@ log = logging.getLogger(__name__)
 AUTOSAVE_DELAY_MS = 200
 
 
-class StudioEditor(QWidget):
+class StudioEditor(SelectionEdits, QWidget):
     def __init__(
         self, colors: Colors, executor: Executor, drafts: Drafts, parent: QWidget | None = None
     ) -> None:
@@ -74,7 +73,8 @@ class StudioEditor(QWidget):
         self.view.resized.connect(self.minimap.place)
         self.view.context_menu_requested.connect(self._context_menu)
         self._quick_add_at = QPointF()
-        self.inspector = InspectorPanel(self.model)
+        self.local_models = LocalModels(self.tasks, self)
+        self.inspector = InspectorPanel(self.model, self.local_models)
         self.playground = PlaygroundPanel(colors)
         self.runner = RunController(executor, self.tasks, self)
         self.history = HistoryPanel(executor.history, self.tasks)
@@ -85,6 +85,7 @@ class StudioEditor(QWidget):
             lambda: self.model.graph,
         )
         self.issues: dict[str, list[str]] = {}
+        self._starting_model: asyncio.Task[None] | None = None
         self._build_layout()
         self._build_actions()
         self._validate_timer = self._single_shot(0, self.revalidate)
@@ -102,25 +103,21 @@ class StudioEditor(QWidget):
     def _build_layout(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        left_layout = QHBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 8, 0)
-        left_layout.addWidget(self.palette)
-        left.setMaximumWidth(220)
         self.side = QTabWidget()
+        self.side.setObjectName("StudioSide")
         self.side.addTab(self.inspector, "Inspector")
         self.side.addTab(self.playground, "Playground")
         self.side.addTab(self.history, "History")
         self.side.addTab(self.versions, "Versions")
         self.side.currentChanged.connect(self._side_changed)
-        splitter.addWidget(left)
-        splitter.addWidget(self.view)
-        splitter.addWidget(self.side)
-        splitter.setStretchFactor(1, 1)
-        self.side.setMaximumWidth(440)
-        splitter.setSizes([180, 860, 380])
-        layout.addWidget(splitter, 1)
+        self.panes = StudioPanes(self.palette, self.view, self.side)
+        layout.addWidget(self.panes, 1)
+
+    def show_side(self, widget: QWidget) -> None:
+        """Bring a side tab to the front, opening the side panel when it is collapsed."""
+        self.side.setCurrentWidget(widget)
+        if not self.panes.side_open():
+            self.panes.set_open(2, True)
 
     def _side_changed(self, index: int) -> None:
         widget = self.side.widget(index)
@@ -153,6 +150,11 @@ class StudioEditor(QWidget):
         self.ungroup_action = self._action("Ungroup", ["Ctrl+Shift+G"], self.ungroup_selection)
         self.rename_action = self._action("Rename", ["F2"], self.rename_selection)
         self.fit_action = self._action("Fit view  (F)", [], self.view.fit)
+        self.zoom_in_action = self._action("Zoom in", ["Ctrl+=", "Ctrl++"], lambda: self.view.zoom_step(1))
+        self.zoom_out_action = self._action("Zoom out", ["Ctrl+-"], lambda: self.view.zoom_step(-1))
+        self.zoom_reset_action = self._action("Actual size", ["Ctrl+0"], self.view.reset_zoom)
+        self.palette_action = self._action("Show nodes", ["Ctrl+B"], self.panes.toggle_palette)
+        self.side_action = self._action("Show panel", ["Ctrl+I"], self.panes.toggle_side)
         self.save_version_action = self._action("Save version…", ["Ctrl+Shift+S"], self.save_version)
 
     def _undo_changed(self) -> None:
@@ -201,7 +203,7 @@ class StudioEditor(QWidget):
 
     def save_version(self) -> None:
         """Ask for a name and keep a snapshot of the agent under it (the Versions tab lists them)."""
-        self.side.setCurrentWidget(self.versions)
+        self.show_side(self.versions)
         self.versions.ask_name()
 
     def restore_version(self, graph: Graph, name: str) -> None:
@@ -241,68 +243,6 @@ class StudioEditor(QWidget):
         nodes, edges = self.scene.selected_ids()
         if nodes or edges:
             self.undo.push(RemoveItemsCommand(self.model, nodes, edges))
-
-    def copy_selection(self) -> None:
-        clipboard.copy(self.model, self.scene.selected_ids()[0])
-
-    def paste(self) -> None:
-        data = clipboard.clipboard_fragment()
-        if data:
-            self._insert_fragment(data, "Paste", 40)
-
-    def duplicate(self) -> None:
-        nodes = self.scene.selected_ids()[0]
-        if nodes:
-            self._insert_fragment(clipboard.fragment(self.model, nodes), "Duplicate", 40)
-
-    def _insert_fragment(self, data: dict, text: str, offset: float) -> None:
-        nodes, edges = clipboard.instantiate(self.model, data, offset, offset)
-        if not nodes:
-            return
-        self.undo.push(AddItemsCommand(self.model, nodes, edges, text))
-        self.scene.clearSelection()
-        for node in nodes:
-            self.scene.nodes[node.id].setSelected(True)
-
-    def align_selection(self, mode: str) -> None:
-        items = [i for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
-        moves = align(items, mode)
-        if moves:
-            self.undo.push(MoveNodesCommand(self.model, moves, MODES[mode]))
-
-    def group_selection(self) -> None:
-        groups = grouping.grouped(self.model, self.scene.selected_ids()[0])
-        if groups is not None:
-            self.undo.push(GroupsCommand(self.model, groups, "Group"))
-
-    def ungroup_selection(self) -> None:
-        groups = grouping.ungrouped(self.model, self.scene.selected_ids()[0])
-        if groups is not None:
-            self.undo.push(GroupsCommand(self.model, groups, "Ungroup"))
-
-    def rename_selection(self) -> None:
-        """F2: edit the name of the selected group in place, or the selected node's title."""
-        nodes = self.scene.selected_ids()[0]
-        group = grouping.selected_group(self.model, nodes)
-        if group is not None:
-            self.edit_group_title(group.id)
-        elif len(nodes) == 1:
-            self.side.setCurrentWidget(self.inspector)
-            self.inspector.title_field.setFocus()
-            self.inspector.title_field.selectAll()
-
-    def edit_group_title(self, group_id: str) -> group_edit.GroupTitleEditor | None:
-        frame = self.scene.groups.get(group_id)
-        if frame is None:
-            return None
-        editor = group_edit.GroupTitleEditor(self.view, frame)
-        editor.committed.connect(self.rename_group)
-        return editor
-
-    def rename_group(self, group_id: str, title: str) -> None:
-        groups = grouping.renamed(self.model, group_id, title)
-        if groups is not None:
-            self.undo.push(GroupsCommand(self.model, groups, "Rename group"))
 
     def _context_menu(self, scene_pos: QPointF, global_pos: QPoint) -> None:
         menu = canvas_menu(self, scene_pos)
@@ -368,9 +308,12 @@ class StudioEditor(QWidget):
     # runs
     def run_graph(self, node: str | None = None) -> None:
         self.revalidate()
-        self.side.setCurrentWidget(self.playground)
-        if self.runner.busy:
+        self.show_side(self.playground)
+        if self.runner.busy or self._starting_model is not None:
             self.playground.run_not_started(None)
+            return
+        if not self.local_models.bundled_ready and graph_needs_bundled(self.model.graph):
+            self._starting_model = self.tasks.spawn(self._start_model_then_run(node), name="studio-llm")
             return
         try:
             inputs = self.playground.values()
@@ -383,6 +326,18 @@ class StudioEditor(QWidget):
             )
         except (ValueError, RuntimeError) as exc:
             self.playground.run_not_started(str(exc))
+
+    async def _start_model_then_run(self, node: str | None) -> None:
+        """The agent asks the bundled demo model: start it (a second or two), then run."""
+        self.playground.status.setText("Starting the bundled demo model…")
+        try:
+            error = await self.local_models.ensure_bundled()
+        finally:
+            self._starting_model = None
+        if error is not None:
+            self.playground.run_not_started(error)
+        else:
+            self.run_graph(node)
 
     def run_selected(self) -> None:
         nodes = self.scene.selected_ids()[0]
@@ -397,4 +352,5 @@ class StudioEditor(QWidget):
         except OSError:
             log.exception("could not save the studio draft")
         self.runner.cancel()
+        self.local_models.stop()
         return self.tasks.cancel_all()

@@ -37,13 +37,19 @@ async def open_file(editor: StudioEditor, path: Path) -> str | None:
     return None
 
 
-async def export_file(editor: StudioEditor, path: Path) -> str | None:
-    """Write the agent to ``path`` (``.sahara-agent`` added when missing); returns an error or None."""
+def agent_path(path: Path) -> Path:
+    """``path`` with ``.sahara-agent`` added unless it already names an agent or JSON file."""
     if path.suffix != AGENT_SUFFIX and path.suffix != ".json":
-        path = path.with_name(path.name + AGENT_SUFFIX)
-    graph = editor.model.graph.model_copy(deep=True)
+        return path.with_name(path.name + AGENT_SUFFIX)
+    return path
+
+
+async def export_file(editor: StudioEditor, path: Path, graph: Graph | None = None) -> str | None:
+    """Write the agent (or ``graph``, a snapshot) to ``path``; returns an error or None."""
+    path = agent_path(path)
+    graph = graph or editor.model.graph.model_copy(deep=True)
     try:
         await asyncio.to_thread(export_agent, path, graph)
     except OSError as exc:
-        return f"Could not export to {path}: {exc.strerror or exc}"
+        return f"Could not save to {path}: {exc.strerror or exc}"
     return None

@@ -1,7 +1,8 @@
 """The inspector: the selected node's settings as a form built from its pydantic config schema.
 
-Text, numbers, switches, choices (enums) and multi-line text (templates, expressions) get their own
-editors; anything else is edited as JSON. An edit is applied when the field is left (or a switch
+Text, numbers, switches, choices (enums), multi-line text (templates, expressions), lists of words
+(class labels) and lists of whole numbers (shapes) get their own editors; anything else is edited
+as JSON. An edit is applied when the field is left (or a switch
 or choice changes) and becomes one undoable ``settings_edited`` request; a value that does not fit
 shows its error under the form and changes nothing.
 """
@@ -12,19 +13,24 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from app.studio import registry
 from app.studio.graph_model import GraphModel
+from app.ui.studio.list_editors import ShapeEditor, StringListEditor
+from app.ui.studio.llm_note import LlmNote
+from app.ui.studio.local_llm import LocalModels
 from app.ui.widgets import styled_label
 
 MULTILINE = {"template", "expression", "expr", "system", "prompt", "documents", "body", "text", "query"}
@@ -47,24 +53,38 @@ def _resolve(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
 class InspectorPanel(QWidget):
     settings_edited = Signal(str, dict, str)  # node id, new config, new title
 
-    def __init__(self, model: GraphModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: GraphModel, models: LocalModels, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.node_id: str | None = None
         self.fields: dict[str, Field] = {}
         self._shown: tuple[dict[str, Any], str] | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # The form scrolls inside the side panel and never widens it: the canvas keeps its room.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 6, 0)
         self.heading = styled_label("Nothing selected", "section")
         self.description = styled_label("Select a node to edit its settings.", "muted", wrap=True)
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.setContentsMargins(0, 8, 0, 0)
         self.error = styled_label("", "error", wrap=True)
         self.error.hide()
         layout.addWidget(self.heading)
         layout.addWidget(self.description)
         layout.addWidget(self.form_host)
+        self.llm_note = LlmNote(models)
+        self.llm_note.use_server.connect(self._use_server)
+        layout.addWidget(self.llm_note)
         layout.addWidget(self.error)
         layout.addStretch(1)
         model.events.connect("node_changed", self._model_changed)
@@ -79,6 +99,7 @@ class InspectorPanel(QWidget):
         self.error.hide()
         node = self.model.node(node_id) if node_id else None
         node_type = registry.get(node.type) if node else None
+        self.llm_note.show_for(dict(node.config) if node is not None and node.type == "llm_chat" else None)
         if node is None:
             self.heading.setText("Nothing selected")
             self.description.setText("Select a node to edit its settings.")
@@ -97,6 +118,7 @@ class InspectorPanel(QWidget):
         schema = node_type.Config.model_json_schema()
         for key, raw in schema.get("properties", {}).items():
             prop = _resolve(schema, raw)
+            prop["nullable"] = any(p.get("type") == "null" for p in raw.get("anyOf", []))
             value = node.config.get(key, prop.get("default"))
             widget, read = self._editor(key, prop, value)
             widget.setToolTip(prop.get("description", ""))
@@ -117,6 +139,15 @@ class InspectorPanel(QWidget):
             box.setChecked(bool(value))
             box.toggled.connect(self.apply)
             return box, box.isChecked
+        items = prop.get("items", {}).get("type") if kind == "array" else None
+        if items == "string":
+            words = StringListEditor([str(v) for v in value or []], "label" if key == "labels" else "entry")
+            words.changed.connect(self.apply)
+            return words, words.value
+        if items == "integer":
+            shape = ShapeEditor(list(value) if value is not None else None, prop["nullable"])
+            shape.changed.connect(self.apply)
+            return shape, shape.value
         if kind == "string" and (key in MULTILINE or prop.get("maxLength", 0) > 2000):
             text = QPlainTextEdit(value or "")
             text.setMinimumHeight(90)
@@ -167,6 +198,12 @@ class InspectorPanel(QWidget):
         if (config, title) != (node.config, node.title):
             self._shown = (config, title)
             self.settings_edited.emit(node.id, config, title)
+
+    def _use_server(self, base_url: str, model: str) -> None:
+        node = self.model.node(self.node_id) if self.node_id else None
+        if node is not None:
+            config = {**node.config, "base_url": base_url, "model": model}
+            self.settings_edited.emit(node.id, config, node.title)
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)

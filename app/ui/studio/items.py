@@ -1,7 +1,11 @@
 """What the canvas draws: nodes with typed ports and a status badge, and wires as bezier curves.
 
 Pens, brushes and fonts are made once per theme (``ItemStyle``), not per paint, and node items use
-``DeviceCoordinateCache``: panning a thousand-node graph repaints cached pixmaps, not text.
+``DeviceCoordinateCache``: panning a thousand-node graph repaints cached pixmaps, not text. Port
+dots are painted by their node into that cached picture; port items are contentless hit areas.
+Zoomed far out (level of detail below ``LOD_SIMPLE``) a node is drawn as a plain box with its title
+at a size that stays legible, and port dots and labels are left out: what a user can read at that
+zoom is which node is where, and it costs a fraction of the full drawing.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from app.studio.ports import NodePorts, Port, PortType
@@ -30,6 +34,9 @@ NODE_WIDTH = 190.0
 HEADER = 28.0
 ROW = 22.0
 PORT_RADIUS = 5.5
+LOD_SIMPLE = 0.5  # below this scale a node is a titled box, its ports are not drawn
+LOD_TITLE_PX = 11.0  # the title's height on screen in the simple drawing
+LOD_TITLE_MAX = 40.0  # ... at most this in scene units, so it stays inside its box
 STATUS_LABELS = {
     "running": "running",
     "ok": "ok",
@@ -55,6 +62,7 @@ class ItemStyle:
     title_font: QFont = field(init=False)
     port_font: QFont = field(init=False)
     port_brushes: dict[PortType, QBrush] = field(init=False)
+    port_ring: QPen = field(init=False)
     status: dict[str, QColor] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +80,7 @@ class ItemStyle:
         self.port_font = QFont()
         self.port_font.setPointSizeF(8.5)
         self.port_brushes = {t: QBrush(QColor(hex_)) for t, hex_ in PORT_COLORS.items()}
+        self.port_ring = QPen(QColor(c.surface), 1.5)
         self.status = {
             "running": QColor(c.accent),
             "ok": QColor(c.success),
@@ -83,7 +92,8 @@ class ItemStyle:
 
 
 class PortItem(QGraphicsItem):
-    """One port: a dot coloured by its type; wires start and end here."""
+    """One port: where wires start and end, its tooltip and hit area. Its dot, coloured by its type,
+    is drawn by its node into the node's cached picture: a thousand ports cost no items to paint."""
 
     def __init__(self, node: NodeItem, port: Port, is_input: bool, style: ItemStyle) -> None:
         super().__init__(node)
@@ -93,7 +103,7 @@ class PortItem(QGraphicsItem):
         self.style = style
         self.highlight: QColor | None = None
         self.setAcceptHoverEvents(True)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # thousands of dots per frame
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         kind = "input" if is_input else "output"
         need = "" if not is_input or port.required else " (optional)"
         desc = f"\n{port.description}" if port.description else ""
@@ -106,17 +116,19 @@ class PortItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        """Nothing: the node paints the dot (``NodeItem._paint_ports``)."""
+
+    def paint_dot(self, painter: QPainter) -> None:
         if self.highlight is not None:
             painter.setPen(QPen(self.highlight, 2.5))
         else:
-            painter.setPen(QPen(QColor(self.style.colors.surface), 1.5))
+            painter.setPen(self.style.port_ring)
         painter.setBrush(self.style.port_brushes[self.port.type])
-        painter.drawEllipse(QPointF(0, 0), PORT_RADIUS, PORT_RADIUS)
+        painter.drawEllipse(self.pos(), PORT_RADIUS, PORT_RADIUS)
 
     def set_highlight(self, color: QColor | None) -> None:
         self.highlight = color
-        self.update()
+        self.node.update()
 
     def scene_anchor(self) -> QPointF:
         return self.scenePos()
@@ -186,13 +198,13 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-4, -14, NODE_WIDTH + 8, self._height + 18)
+        edge = PORT_RADIUS + 3  # the port dots stick out on both sides
+        return QRectF(-edge, -14, NODE_WIDTH + 2 * edge, self._height + 18)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         s = self.style
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(0, 0, NODE_WIDTH, self._height)
         if self.isSelected():
             pen = s.selected
@@ -200,6 +212,11 @@ class NodeItem(QGraphicsItem):
             pen = s.invalid
         else:
             pen = s.border
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < LOD_SIMPLE:
+            self._paint_simple(painter, rect, pen, lod)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(pen)
         painter.setBrush(s.body)
         painter.drawRoundedRect(rect, 8, 8)
@@ -226,8 +243,26 @@ class NodeItem(QGraphicsItem):
             body = QRectF(12, HEADER + 6, NODE_WIDTH - 24, self._height - HEADER - 12)
             flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
             painter.drawText(body, flags, self.body_text or self.type_title)
+        for item in [*self.inputs.values(), *self.outputs.values()]:
+            item.paint_dot(painter)
         if self.status:
             self._paint_badge(painter)
+
+    def _paint_simple(self, painter: QPainter, rect: QRectF, pen: QPen, lod: float) -> None:
+        """Far out: a box in the header colour and the title, scaled up to stay readable."""
+        painter.setPen(pen)
+        painter.setBrush(self.style.header)
+        painter.drawRect(rect)
+        size = min(LOD_TITLE_PX / lod, LOD_TITLE_MAX, self._height * 0.45)
+        if size * lod < 4:  # a smudge, not text (the minimap): the box says enough
+            return
+        font = QFont(self.style.title_font)
+        font.setPixelSize(round(size))
+        painter.setFont(font)
+        painter.setPen(self.style.text)
+        box = rect.adjusted(6, 0, -6, 0)
+        title = QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight, box.width())
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, title)
 
     def _paint_badge(self, painter: QPainter) -> None:
         color = self.style.status.get(self.status or "", self.style.status["skipped"])

@@ -55,7 +55,15 @@ class Minimap(QGraphicsView):
         self.place()
 
     def place(self) -> None:
-        """Keep to the canvas's bottom-right corner."""
+        """Keep to the canvas's bottom-right corner, at most a fifth of its width (a small window's
+        canvas is for the graph, not the map)."""
+        width = round(max(120.0, min(180.0, self.canvas.width() * 0.2)))
+        if width != self.width():
+            self.resize(width, round(width * 110 / 180))
+            if not self._graph_rect.isNull():
+                self.fitInView(
+                    self._graph_rect.adjusted(-80, -80, 80, 80), Qt.AspectRatioMode.KeepAspectRatio
+                )
         self._update_visibility()
         self.move(self.canvas.width() - self.width() - 12, self.canvas.height() - self.height() - 12)
 

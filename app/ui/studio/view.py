@@ -1,9 +1,14 @@
 """The canvas view: pan (middle-drag or space+drag), zoom to the cursor, rubber-band selection,
-fit (F), drop from the palette, Tab or double-click for quick-add at the cursor."""
+fit (F), drop from the palette, Tab or double-click for quick-add at the cursor.
+
+Zoom steps glide (a short animation per wheel notch or key press) instead of jumping. Fit never
+zooms out below ``READABLE_ZOOM``, where node text is still legible: a graph wider than the canvas is
+shown from its start (the left, where its inputs are) at that zoom, and F again or panning shows the rest.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -22,6 +27,9 @@ from app.ui.studio.scene import StudioScene
 
 NODE_MIME = "application/x-sahara-node-type"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
+READABLE_ZOOM = 0.8  # fit stops here: 9.5 pt titles stay above ~10 px
+ZOOM_STEP = 1.15  # one wheel notch or Ctrl+= / Ctrl+-
+ZOOM_GLIDE_MS = 120
 
 
 class CanvasView(QGraphicsView):
@@ -49,6 +57,11 @@ class CanvasView(QGraphicsView):
         self._space = False
         self._panning: QPointF | None = None
         self.fit_pending = False  # fit once the view has its real size
+        self.fitted = False  # showing what fit chose: a resize fits again, until the user moves
+        self._glide = QVariantAnimation(self)
+        self._glide.setDuration(ZOOM_GLIDE_MS)
+        self._glide.valueChanged.connect(self._glide_to)
+        self._glide_target = 1.0
 
     def request_fit(self) -> None:
         self.fit_pending = True
@@ -58,7 +71,7 @@ class CanvasView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.resized.emit()
-        if self.fit_pending and self.isVisible() and self.viewport().width() > 200:
+        if (self.fit_pending or self.fitted) and self.isVisible() and self.viewport().width() > 200:
             self.fit()
 
     def zoom(self) -> float:
@@ -68,8 +81,29 @@ class CanvasView(QGraphicsView):
         factor = max(MIN_ZOOM / self.zoom(), min(MAX_ZOOM / self.zoom(), factor))
         self.scale(factor, factor)
 
+    def zoom_step(self, steps: float) -> None:
+        """Glide ``steps`` zoom steps (negative: out) from where a glide under way would end."""
+        self.fitted = False
+        start = self.zoom()
+        base = self._glide_target if self._glide.state() == QVariantAnimation.State.Running else start
+        target = max(MIN_ZOOM, min(MAX_ZOOM, base * ZOOM_STEP**steps))
+        self._glide.stop()
+        self._glide_target = target
+        self._glide.setStartValue(start)
+        self._glide.setEndValue(target)
+        self._glide.start()
+
+    def _glide_to(self, value: float) -> None:
+        self.zoom_by(float(value) / self.zoom())
+
+    def reset_zoom(self) -> None:
+        self.fitted = False
+        self._glide.stop()
+        self.zoom_by(1.0 / self.zoom())
+
     def fit(self) -> None:
         self.fit_pending = False
+        self._glide.stop()
         scene = self.scene()
         assert isinstance(scene, StudioScene)
         rect = QRectF()
@@ -77,11 +111,18 @@ class CanvasView(QGraphicsView):
             rect = rect.united(item.sceneBoundingRect())
         if rect.isNull():
             return
-        self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.AspectRatioMode.KeepAspectRatio)
+        rect.adjust(-60, -60, 60, 60)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.2:
             self.zoom_by(1.2 / self.zoom())
+        elif self.zoom() < READABLE_ZOOM:
+            self.zoom_by(READABLE_ZOOM / self.zoom())
+            half = self.viewport().width() / (2 * READABLE_ZOOM)
+            self.centerOn(rect.left() + half, rect.center().y())
+        self.fitted = True
 
     def pan_by(self, dx: float, dy: float) -> None:
+        self.fitted = False
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + int(dx))
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + int(dy))
 
@@ -95,7 +136,7 @@ class CanvasView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
         if steps:
-            self.zoom_by(1.15**steps)
+            self.zoom_step(steps)
 
     def event(self, event: QEvent) -> bool:
         # Tab would move focus out of the canvas; here it opens quick-add.
@@ -131,6 +172,7 @@ class CanvasView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.fitted = False  # the user works on this view now: a resize keeps it as it is
         if event.button() == Qt.MouseButton.MiddleButton:
             self._panning = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
