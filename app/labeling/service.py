@@ -33,6 +33,7 @@ from app.labeling.catalog import SLOT_CLAIMED, STATUS_OPEN, Board, BoardCampaign
 from app.labeling.drafts import DraftStore
 from app.labeling.formats import ImportProblem
 from app.labeling.formats.common import names_a_local_path
+from app.labeling.funding import FundingError, check_funding
 from app.labeling.monitor import MonitorStats, Submission, answers_by_item, monitor_stats
 from app.labeling.results import ResultError, open_result, ordered_answers, result_root, seal
 from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
@@ -240,6 +241,14 @@ class LabelingService:
         report = progress or (lambda stage, fraction: None)
         signer = self.wallet.signer()
         own_key = self.wallet.encryption_key()
+        report("Checking the account's SAHARA", 0.0)
+        try:
+            await check_funding(
+                self.client, self.deployment.address("SaharaToken"), self._account(),
+                len(spec.items) * spec.redundancy * spec.reward_per_item, self.chain_id,
+            )  # fmt: skip
+        except FundingError as exc:  # before any upload: nothing is stored for a campaign never funded
+            raise CampaignError(str(exc)) from exc
         items, problems = await self._upload_items(spec, report)
         if not items:
             raise CampaignError(
