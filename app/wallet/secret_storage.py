@@ -12,10 +12,6 @@ import hmac
 import os
 from typing import Any
 
-from Crypto.Cipher import AES
-from Crypto.Util import Counter
-from eth_utils import keccak
-
 # go-ethereum's "standard" scrypt cost: about a second and 256 MB per unlock, on purpose.
 STANDARD_N = 1 << 18
 SCRYPT_R = 8
@@ -36,7 +32,16 @@ def _derive(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> b
     )
 
 
+def _keccak(data: bytes) -> bytes:
+    from Crypto.Hash import keccak  # not eth_utils: that import alone takes a second (py_ecc)
+
+    return keccak.new(data=data, digest_bits=256).digest()
+
+
 def _aes_ctr(key: bytes, iv: bytes, data: bytes) -> bytes:
+    from Crypto.Cipher import AES
+    from Crypto.Util import Counter
+
     counter = Counter.new(128, initial_value=int.from_bytes(iv, "big"))
     return AES.new(key, AES.MODE_CTR, counter=counter).encrypt(data)
 
@@ -51,7 +56,7 @@ def encrypt(secret: bytes, password: str, *, n: int = STANDARD_N) -> dict[str, A
         "ciphertext": ciphertext.hex(),
         "kdf": "scrypt",
         "kdfparams": {"dklen": 32, "n": n, "r": SCRYPT_R, "p": SCRYPT_P, "salt": salt.hex()},
-        "mac": keccak(derived[16:32] + ciphertext).hex(),
+        "mac": _keccak(derived[16:32] + ciphertext).hex(),
     }
 
 
@@ -72,6 +77,6 @@ def decrypt(crypto: dict[str, Any], password: str) -> bytes:
     if dklen < 32 or n < 2 or n & (n - 1) or n > 1 << 20 or len(iv) != 16:
         raise KeystoreCorrupt("the keystore's scrypt parameters are out of range")
     derived = _derive(password, salt, n, r, p, dklen)
-    if not hmac.compare_digest(keccak(derived[16:32] + ciphertext), mac):
+    if not hmac.compare_digest(_keccak(derived[16:32] + ciphertext), mac):
         raise WrongPassword("wrong password")
     return _aes_ctr(derived[:16], iv, ciphertext)
