@@ -152,6 +152,18 @@ def _task(args: argparse.Namespace, result: ImportResult) -> TaskType:
     return TaskType(args.task) if args.task else default_task(result)
 
 
+def _check_classes(args: argparse.Namespace, source: ImportResult, task: TaskType, names: list[str]) -> None:
+    """Class folders missing for some of the classes, or one class only: said, and refused unless
+    ``--allow-class-gaps``, before anything is uploaded or funded."""
+    from app.labeling.campaign_rules import class_gaps
+
+    gaps = class_gaps(source, task, names)
+    for gap in gaps:
+        _say(f"classes: {gap}")
+    if gaps and not args.allow_class_gaps:
+        raise CliError("nothing was uploaded or funded: fix the classes above, or pass --allow-class-gaps")
+
+
 def _gold(
     args: argparse.Namespace, task: TaskType, names: list[str], items: list[Item]
 ) -> dict[str, Annotation]:
@@ -194,6 +206,7 @@ async def _create(args: argparse.Namespace, s: Session) -> None:
     names = wanted or source.class_names
     if not names:
         raise CliError(f"{args.source} names no classes: give them with --labels a,b,c")
+    _check_classes(args, source, task, names)
     instructions = ""
     if args.instructions:
         try:
@@ -418,6 +431,10 @@ def add_label_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     create.add_argument("--title", required=True)
     create.add_argument("--task", choices=TASKS, help="default: what the items imply")
     create.add_argument("--labels", metavar="A,B,C", help="the classes (default: those the file names)")
+    create.add_argument(
+        "--allow-class-gaps", action="store_true",
+        help="go on when no imported item has some of --labels, or all have one class",
+    )  # fmt: skip
     create.add_argument("--instructions", metavar="FILE", help="Markdown instructions for the labelers")
     create.add_argument("--reward", required=True, metavar="SAHARA", help="reward per item, e.g. 0.5")
     create.add_argument(

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.labeling.campaign_rules import (
     CampaignForm,
     Step,
+    class_gaps,
     default_label_set,
     default_task,
     instructions_template,
@@ -242,7 +243,8 @@ class NewCampaignDialog(QDialog):
             self.task.task_status.set_hint("")
         if self.form.result is not None:
             names = [row.name.strip() for row in self.task.editor.rows()]
-            self.task.show_mismatch(unknown_labels(self.form.result.annotations.values(), names))
+            gaps = class_gaps(self.form.result, self.task.selected_task(), [n for n in names if n])
+            self.task.show_mismatch(unknown_labels(self.form.result.annotations.values(), names), gaps)
 
     def _leave_instructions(self) -> bool:
         problems = self.form.set_instructions(
