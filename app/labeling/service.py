@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+CHECKING, UPLOADING = "Checking the account's SAHARA", "Uploading images"
+CANCELLABLE_STAGES = frozenset({CHECKING, UPLOADING})  # before the manifest: cancelling keeps nothing
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # a hostile CID must not make the app read gigabytes into memory
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 
@@ -233,7 +235,7 @@ class LabelingService:
         report = progress or (lambda stage, fraction: None)
         signer = self.wallet.signer()
         own_key = self.wallet.encryption_key()
-        report("Checking the account's SAHARA", 0.0)
+        report(CHECKING, 0.0)
         try:
             await check_funding(
                 self.client, self.deployment.address("SaharaToken"), self._account(),
@@ -305,9 +307,9 @@ class LabelingService:
             percent = 100 * done // total
             if percent != shown[0] and not stop.is_set():
                 shown[0] = percent
-                loop.call_soon_threadsafe(report, "Uploading images", 0.8 * done / total)
+                loop.call_soon_threadsafe(report, UPLOADING, 0.8 * done / total)
 
-        report("Uploading images", 0.0)
+        report(UPLOADING, 0.0)
         try:
             return await asyncio.to_thread(upload_images, spec.items, self.store, tick=tick, stop=stop)
         except asyncio.CancelledError:

@@ -328,3 +328,23 @@ def test_an_open_wizard_follows_a_theme_switch(tasks, qtbot) -> None:
     ]
     assert all(DARK.surface in w.styleSheet() and LIGHT.surface not in w.styleSheet() for w in styled)
     dialog.close()
+
+
+def test_stop_uploading_cancels_before_funding_and_keeps_the_form(host, tasks, qtbot, loop) -> None:
+    import asyncio
+
+    service = FakeRequesterService(gate=asyncio.Event())
+    dialog = wizard(host, tasks, service, import_fn=FakeImport(texts(5)))
+    to_summary(dialog, qtbot)
+    dialog.next()
+    qtbot.waitUntil(lambda: dialog.summary.stage.text() == "Uploading images")
+    assert dialog.summary.stop_button.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert "Stop uploading" in dialog.summary.error.text()
+    qtbot.mouseClick(dialog.summary.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.creating)
+    assert dialog.isVisible() and service.created == [] and dialog.created_id is None
+    assert "nothing was funded" in dialog.summary.error.text() and not dialog.summary.stop_button.isVisible()
+    service.gate.set()  # going on afterwards creates the campaign from the same form
+    dialog.next()
+    qtbot.waitUntil(lambda: dialog.created_id == 101)

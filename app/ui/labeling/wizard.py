@@ -39,6 +39,7 @@ from app.labeling.campaign_rules import (
     unknown_labels,
 )
 from app.labeling.formats import ImportResult, import_path
+from app.labeling.service import CANCELLABLE_STAGES
 from app.ui.labeling.confirm import ask_destructive
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.source_step import SourceStep, sample_images
@@ -83,6 +84,7 @@ class NewCampaignDialog(QDialog):
         self._generation = 0  # bumped per import: a late result of an earlier one is dropped
         self._importing = False
         self._create_task: asyncio.Task[None] | None = None
+        self._stopping = False  # the user stopped the upload: its cancellation is expected
         self._prepared: ImportResult | None = None  # the import the task step was filled from
         self._template = ""  # the instructions template last filled in (replaced while untouched)
         self._closed = False
@@ -97,6 +99,7 @@ class NewCampaignDialog(QDialog):
         self.instructions = InstructionsStep(colors)
         self.quality = QualityStep()
         self.summary = SummaryStep(colors)
+        self.summary.stop_button.clicked.connect(self.stop_upload)
         self.stack = QStackedWidget()
         for page in (self.source, self.task, self.instructions, self.quality, self.summary):
             self.stack.addWidget(page)
@@ -346,6 +349,16 @@ class NewCampaignDialog(QDialog):
             campaign_id, problems = await self.service.create_campaign(
                 self.form.spec(), progress=self._progress
             )
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise  # the window is closing: not ours to swallow
+            self._stopping = False
+            self._create_task = None
+            if not self._closed:
+                summary.set_progress(None)
+                summary.error.set_hint("Stopped: nothing was funded, and no uploaded image was kept.")
+                self._render()
+            return
         except Exception as exc:  # a refusal, storage, the network, a rejected signature: said, inputs kept
             log.warning("creating a campaign failed: %s", exc)
             if not self._closed:
@@ -370,9 +383,19 @@ class NewCampaignDialog(QDialog):
         self._render()
 
     def _progress(self, text: str, fraction: float) -> None:
-        """The service's progress, on the loop (GUI) thread."""
+        """The service's progress, on the loop (GUI) thread; stopping is offered until the manifest
+        is stored (from then on the campaign is being funded, and a retry would find it)."""
         if not self._closed:
             self.summary.set_progress(text, fraction)
+            self.summary.stop_button.setVisible(text in CANCELLABLE_STAGES and self.creating)
+
+    def stop_upload(self) -> None:
+        """The "Stop uploading" button: cancel the creation while it is still checking or uploading."""
+        stage = self.summary.stage.text()
+        if self.creating and stage in CANCELLABLE_STAGES and self._create_task is not None:
+            self._stopping = True
+            self.summary.stop_button.hide()
+            self._create_task.cancel()
 
     # -- leaving ---------------------------------------------------------------------------------
 
@@ -387,7 +410,11 @@ class NewCampaignDialog(QDialog):
         if self.created_id is not None:
             self.accept()
         elif self.creating:
-            self.summary.error.set_hint("The campaign is being created; wait until it finishes.")
+            stoppable = self.summary.stop_button.isVisible()
+            self.summary.error.set_hint(
+                "The campaign is being created; wait until it finishes"
+                + (", or press Stop uploading." if stoppable else ".")
+            )
         elif self.source.path.text().strip() or self.form.result is not None:
             self._ask_discard()
         else:
