@@ -114,7 +114,9 @@ def _add(out: Collector, path: Path, n: int, task: _Task, ignored: Counter[str])
             width, height, _ = probe_image(source)
         except _NotFound:
             hint = (
-                "" if out.root_given else "; name the folder Label Studio's paths live under (--images-root)"
+                ""
+                if out.root_given
+                else "; name the folder Label Studio's paths live under: Images folder (--images-root)"
             )
             out.problem(path, None, f"{where} skipped: image {image!r} not found under {out.root}{hint}")
             return

@@ -53,7 +53,7 @@ from app.ui.widgets import separator, styled_label
 
 log = logging.getLogger(__name__)
 
-ImportFn = Callable[[Path, str | None], ImportResult]
+ImportFn = Callable[..., ImportResult]  # (path, fmt, *, images_root=None), as import_path
 
 
 class NewCampaignDialog(QDialog):
@@ -122,6 +122,7 @@ class NewCampaignDialog(QDialog):
         self.source.folder_button.clicked.connect(lambda: self._choose(folder=True))
         self.source.file_button.clicked.connect(lambda: self._choose(folder=False))
         self.source.path.returnPressed.connect(self.start_import)
+        self.source.images_root.returnPressed.connect(self.start_import)
         self.source.format.currentIndexChanged.connect(lambda _i: self.start_import())
         self.task.task.currentIndexChanged.connect(lambda _i: self._check_task())
         self.task.editor.changed.connect(self._check_task)
@@ -309,18 +310,20 @@ class NewCampaignDialog(QDialog):
         self.form.result = None
         self._importing = True
         path, fmt = Path(text).expanduser(), self.source.format.currentData()
+        root_text = self.source.images_root.text().strip()
+        root = Path(root_text).expanduser() if root_text else None
         self.source.set_busy(f"Reading {path.name or path}…")
-        self.spawn(self._import(self._generation, path, fmt), "label-import")
+        self.spawn(self._import(self._generation, path, fmt, root), "label-import")
         self._render()
 
-    def _read(self, path: Path, fmt: str | None) -> tuple[ImportResult, list[QImage]]:
+    def _read(self, path: Path, fmt: str | None, root: Path | None) -> tuple[ImportResult, list[QImage]]:
         """In a worker thread: the import and a few thumbnails of what it found."""
-        result = self.import_fn(path, fmt)
+        result = self.import_fn(path, fmt, images_root=root) if root else self.import_fn(path, fmt)
         return result, sample_images(result.items)
 
-    async def _import(self, generation: int, path: Path, fmt: str | None) -> None:
+    async def _import(self, generation: int, path: Path, fmt: str | None, root: Path | None) -> None:
         try:
-            result, samples = await asyncio.to_thread(self._read, path, fmt)
+            result, samples = await asyncio.to_thread(self._read, path, fmt, root)
             error = ""
         except Exception as exc:  # FormatError says why; anything else is a reader's bug, still said
             if not isinstance(exc, ValueError | OSError):
