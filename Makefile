@@ -76,6 +76,8 @@ frozen-test: $(FROZEN)
 bench: setup
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/gas.py
+	$(BIN)/python bench/import.py
+	$(BIN)/python bench/cli.py
 
 bench-gas: setup
 	$(BIN)/python bench/gas.py
