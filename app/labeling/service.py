@@ -34,7 +34,7 @@ from app.labeling.catalog import SLOT_CLAIMED, STATUS_OPEN, Board, BoardCampaign
 from app.labeling.drafts import DraftStore
 from app.labeling.formats import ImportProblem
 from app.labeling.formats.common import names_a_local_path
-from app.labeling.funding import FundingError, check_funding
+from app.labeling.funding_check import FundingError, check_funding
 from app.labeling.monitor import MonitorStats, Submission, answers_by_item, monitor_stats
 from app.labeling.results import ResultError, open_result, ordered_answers, result_root, seal
 from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
