@@ -118,7 +118,8 @@ def _add(out: Collector, path: Path, n: int, task: _Task, ignored: Counter[str])
                 if out.root_given
                 else "; name the folder Label Studio's paths live under: Images folder (--images-root)"
             )
-            out.problem(path, None, f"{where} skipped: image {image!r} not found under {out.root}{hint}")
+            missing = f"file not found under {out.root}{hint}"
+            out.problem(path, None, f"{where} skipped: image {image!r}: {missing}")
             return
         except ValueError as err:
             out.problem(path, None, f"{where} skipped: image {image!r}: {err}")
