@@ -89,6 +89,8 @@ frozen-test: $(FROZEN) $(DEB)
 bench: setup
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/gas.py
+	$(BIN)/python bench/import.py
+	$(BIN)/python bench/cli.py
 
 bench-package: package
 	$(BIN)/python bench/package.py

@@ -132,11 +132,18 @@ def _problem(problem: ImportProblem) -> str:
     return f"skipped {problem_line(problem)}"
 
 
-def _import(path: str, fmt: str | None, task: TaskType | None, classes: list[str] | None) -> ImportResult:
+def _import(
+    path: str,
+    fmt: str | None,
+    task: TaskType | None,
+    classes: list[str] | None,
+    images_root: str | None = None,
+) -> ImportResult:
     from app.labeling.formats import FormatError, import_path
 
+    root = Path(images_root) if images_root else None
     try:
-        return import_path(Path(path), fmt, task_type=task, classes=classes)
+        return import_path(Path(path), fmt, task_type=task, classes=classes, images_root=root)
     except FormatError as exc:
         raise CliError(str(exc)) from exc
 
@@ -147,6 +154,18 @@ def _task(args: argparse.Namespace, result: ImportResult) -> TaskType:
     from app.labeling.schema import TaskType
 
     return TaskType(args.task) if args.task else default_task(result)
+
+
+def _check_classes(args: argparse.Namespace, source: ImportResult, task: TaskType, names: list[str]) -> None:
+    """Class folders missing for some of the classes, or one class only: said, and refused unless
+    ``--allow-class-gaps``, before anything is uploaded or funded."""
+    from app.labeling.campaign_rules import class_gaps
+
+    gaps = class_gaps(source, task, names)
+    for gap in gaps:
+        _say(f"classes: {gap}")
+    if gaps and not args.allow_class_gaps:
+        raise CliError("nothing was uploaded or funded: fix the classes above, or pass --allow-class-gaps")
 
 
 def _gold(
@@ -161,7 +180,7 @@ def _gold(
 
     if not args.gold_from:
         return {}
-    found = _import(args.gold_from, args.gold_format, task, names)
+    found = _import(args.gold_from, args.gold_format, task, names, args.images_root)
     for problem in found.problems:
         _say(f"gold: {_problem(problem)}")
     candidates = gold_candidates(items, found.annotations, task, names)
@@ -182,7 +201,7 @@ async def _create(args: argparse.Namespace, s: Session) -> None:
 
     wanted = [n.strip() for n in args.labels.split(",") if n.strip()] if args.labels else None
     task = TaskType(args.task) if args.task else None
-    source = await asyncio.to_thread(_import, args.source, args.format, task, wanted)
+    source = await asyncio.to_thread(_import, args.source, args.format, task, wanted, args.images_root)
     for problem in source.problems:
         _say(_problem(problem))
     if not source.items:
@@ -191,6 +210,7 @@ async def _create(args: argparse.Namespace, s: Session) -> None:
     names = wanted or source.class_names
     if not names:
         raise CliError(f"{args.source} names no classes: give them with --labels a,b,c")
+    _check_classes(args, source, task, names)
     instructions = ""
     if args.instructions:
         try:
@@ -411,9 +431,18 @@ def add_label_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         "--from", dest="source", required=True, metavar="PATH", help="a folder or file of items"
     )
     create.add_argument("--format", help=f"the items' format: {IMPORT_FORMATS} (default: detected)")
+    create.add_argument(
+        "--images-root", metavar="DIR",
+        help="the folder a file's image paths live under (Label Studio: its local-files document root "
+        "or media folder); images are taken only from inside it (default: the file's folder)",
+    )  # fmt: skip
     create.add_argument("--title", required=True)
     create.add_argument("--task", choices=TASKS, help="default: what the items imply")
     create.add_argument("--labels", metavar="A,B,C", help="the classes (default: those the file names)")
+    create.add_argument(
+        "--allow-class-gaps", action="store_true",
+        help="go on when no imported item has some of --labels, or all have one class",
+    )  # fmt: skip
     create.add_argument("--instructions", metavar="FILE", help="Markdown instructions for the labelers")
     create.add_argument("--reward", required=True, metavar="SAHARA", help="reward per item, e.g. 0.5")
     create.add_argument(
@@ -437,8 +466,9 @@ def add_label_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         "--min-reputation", type=int, default=0, metavar="N", help="labelers' minimum reputation"
     )
     create.add_argument(
-        "--gold-from", metavar="PATH", help="known answers (any import format) kept as private gold"
-    )
+        "--gold-from", metavar="PATH",
+        help="known answers (any import format; the --from file to use its labels) kept as private gold",
+    )  # fmt: skip
     create.add_argument("--gold-format", help="the gold file's format (default: detected)")
     create.add_argument(
         "--gold-count", type=int, metavar="N", help="use N of the known answers (default: all)"

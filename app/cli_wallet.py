@@ -81,10 +81,13 @@ def _import(args: argparse.Namespace) -> None:
 
 
 def _list(args: argparse.Namespace) -> None:
-    service = _service(args)
-    if not service.exists:
+    """From the keystore's clear account list alone: no key code (eth-account) is imported."""
+    from app.wallet.keystore import Keystore
+
+    keystore = Keystore(wallet_folder(args.paths))
+    if not keystore.exists():
         raise CliError("no wallet yet: run `sahara wallet new` or `sahara wallet import`")
-    for account in service.accounts():
+    for account in keystore.accounts():
         print(f"{account.index}\t{account.address}\t{account.name}")
 
 

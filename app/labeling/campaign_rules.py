@@ -131,6 +131,35 @@ def unknown_labels(annotations: Iterable[Annotation], names: Iterable[str]) -> C
     return Counter(label for a in annotations for label in a.labels_used() if label not in known)
 
 
+def class_gaps(result: ImportResult, task: TaskType, names: Sequence[str]) -> list[str]:
+    """Before funding: classes of the label set that no imported answer has (a class folder
+    missing), and imports whose answers are all one class. Empty for unlabeled imports and for
+    tasks other than classification, whose answers are not one class per item."""
+    if task not in (TaskType.IMAGE_CLASSIFICATION, TaskType.TEXT_CLASSIFICATION):
+        return []
+    found = Counter(a.label for a in result.annotations.values() if a.label is not None)
+    if not found:
+        return []
+    gaps = []
+    missing = [n for n in names if n not in found]
+    if missing:
+        gaps.append(
+            f"No imported item is labeled {_quoted(missing)} (no class folder or answer has "
+            f"{'it' if len(missing) == 1 else 'them'}): no gold item or pre-label covers "
+            f"{'that class' if len(missing) == 1 else 'those classes'}."
+        )
+    if len(found) == 1:
+        gaps.append(
+            f"Every imported item is labeled {_quoted(found)}: with one class, every answer is the same. "
+            "Add the other classes' folders, or import the images without class folders."
+        )
+    return gaps
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f"“{n}”" for n in names)
+
+
 def fits(task: TaskType, answer: Annotation, names: set[str]) -> bool:
     """Whether ``answer`` can be gold for ``task``: it has the task's part and only known classes."""
     return bool(getattr(answer, ANSWER_PART[task])) and answer.labels_used() <= names

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,9 +35,11 @@ from app.labeling.drafts import DraftStore
 from app.labeling.formats import ImportProblem
 from app.labeling.formats.common import names_a_local_path
 from app.labeling.funding import fund_campaign
+from app.labeling.funding_check import FundingError, check_funding
 from app.labeling.monitor import MonitorStats, Submission, answers_by_item, monitor_stats
 from app.labeling.results import ResultError, open_result, ordered_answers, result_root, seal
 from app.labeling.schema import Annotation, BatchResult, GoldSet, Item, LabelSet, Manifest, TaskType
+from app.labeling.upload import upload_images
 from app.storage import envelope
 from app.storage.cid import Cid
 from app.storage.errors import BlobNotFound, BlobTooLarge, InvalidCid, StorageError
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+CHECKING, UPLOADING = "Checking the account's SAHARA", "Uploading images"
+CANCELLABLE_STAGES = frozenset({CHECKING, UPLOADING})  # before the manifest: cancelling keeps nothing
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # a hostile CID must not make the app read gigabytes into memory
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 # TaskBoard's bounds on a campaign's terms (MIN_/MAX_CLAIM_TTL, MIN_/MAX_REVIEW_WINDOW)
@@ -165,16 +170,6 @@ def check_spec(spec: CampaignSpec) -> None:
         raise CampaignError(f"Item id {local!r} is a local path, and item ids are published: rename it.")
 
 
-def check_image(path: Path) -> tuple[int, int]:
-    """The image's size, after Pillow checked the whole file (``verify``); raises on a bad file."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        size = image.size
-        image.verify()
-    return size
-
-
 def _tx_hash(receipt: Any) -> str:
     return "0x" + bytes(receipt["transactionHash"]).hex()
 
@@ -251,6 +246,14 @@ class LabelingService:
         report = progress or (lambda stage, fraction: None)
         signer = self.wallet.signer()
         own_key = self.wallet.encryption_key()
+        report(CHECKING, 0.0)
+        try:
+            await check_funding(
+                self.client, self.deployment.address("SaharaToken"), self._account(),
+                len(spec.items) * spec.redundancy * spec.reward_per_item, self.chain_id,
+            )  # fmt: skip
+        except FundingError as exc:  # before any upload: nothing is stored for a campaign never funded
+            raise CampaignError(str(exc)) from exc
         items, problems = await self._upload_items(spec, report)
         if not items:
             raise CampaignError(
@@ -293,33 +296,28 @@ class LabelingService:
     async def _upload_items(
         self, spec: CampaignSpec, report: Progress
     ) -> tuple[list[Item], list[ImportProblem]]:
-        """Image items with their image stored and named by CID (local paths stay private);
-        unreadable or corrupt images are skipped with a problem each. Text items only lose their
-        local source."""
+        """Image items with their image stored and named by CID (local paths stay private), in
+        parallel and durable in one batch (``upload.upload_images``); unreadable or corrupt images
+        are skipped with a problem each. Text items only lose their local source. Cancelling the
+        task stops the upload between images and keeps nothing of it."""
         if spec.task_type.modality != "image":
             return [item.model_copy(update={"source": ""}) for item in spec.items], []
-        items: list[Item] = []
-        problems: list[ImportProblem] = []
-        total = len(spec.items)
-        for n, item in enumerate(spec.items):
-            report("Uploading images", 0.8 * n / total)
-            if item.image_cid and not item.source:
-                items.append(item)
-                continue
-            path = Path(item.source)
-            try:
-                width, height = await asyncio.to_thread(check_image, path)
-            except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, bomb errors…
-                problems.append(ImportProblem(item.source or item.id, None, f"not a readable image: {exc}"))
-                continue
-            # Storage failures (a full disk) are not the image's fault: they stop the creation.
-            cid = await asyncio.to_thread(self.store.put_file, path)
-            items.append(
-                item.model_copy(
-                    update={"image_cid": str(cid), "source": "", "width": width, "height": height}
-                )
-            )
-        return items, problems
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+        shown = [-1]
+
+        def tick(done: int, total: int) -> None:  # on a pool thread: hand it to the loop, a step a percent
+            percent = 100 * done // total
+            if percent != shown[0] and not stop.is_set():
+                shown[0] = percent
+                loop.call_soon_threadsafe(report, UPLOADING, 0.8 * done / total)
+
+        report(UPLOADING, 0.0)
+        try:
+            return await asyncio.to_thread(upload_images, spec.items, self.store, tick=tick, stop=stop)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
 
     async def _gold_cid(self, manifest_cid: str, gold: GoldSet, requester_key: bytes) -> str | None:
         """The encrypted gold set's CID for this manifest, uploaded once: a retry after a crash

@@ -68,9 +68,45 @@ class BlobStore(ABC):
         with open(path, "rb") as fh:
             return self.put(read_pieces(fh), pin=pin)
 
+    def batch(self) -> BlobBatch:
+        """A batch of small puts made durable together (see ``BlobBatch``)."""
+        return BlobBatch(self)
+
     def verify(self, cid: Cid | str) -> int:
         """Read the whole blob through its hash checks; returns its size in bytes."""
         return sum(len(piece) for piece in self.get(cid))
+
+
+class BlobBatch:
+    """Many small puts whose durability is paid once, at ``commit``, instead of once per blob.
+
+    Blobs put through a batch are guaranteed stored only after ``commit`` returns: record
+    anything that names them (a manifest) after that, and a crash can never leave a record pointing
+    at a missing blob. ``discard`` (or leaving the ``with`` block by an exception) drops what a
+    backend has not made visible yet. ``put_bytes`` may be called from several threads at once.
+    This default puts each blob at once, durably (backends that have nothing to batch).
+    """
+
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+
+    def put_bytes(self, data: bytes, *, pin: bool = True) -> Cid:
+        return self.store.put([data], pin=pin)
+
+    def commit(self) -> None:
+        """Make every blob put so far durable and readable."""
+
+    def discard(self) -> None:
+        """Forget what is not committed (blobs already stored elsewhere stay, unpinned or not)."""
+
+    def __enter__(self) -> BlobBatch:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
 
 
 def read_pieces(fh: BinaryIO, size: int = CHUNK_SIZE) -> Iterator[bytes]:

@@ -24,22 +24,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from filelock import FileLock, Timeout
 
 from app.fileio import atomic_write_text
 from app.wallet import secret_storage
-from app.wallet.hd import (
-    EncryptionKey,
-    encryption_key_from_mnemonic,
-    encryption_key_from_private_key,
-    signing_account,
-)
-from app.wallet.mnemonic import validate
 from app.wallet.secret_storage import KeystoreCorrupt, KeystoreTampered, WrongPassword
+
+if TYPE_CHECKING:  # eth-account is imported where keys are made: listing accounts must stay instant
+    from eth_account.signers.local import LocalAccount
+
+    from app.wallet.hd import EncryptionKey
 
 FORMAT = "sahara-wallet"
 VERSION = 1
@@ -83,6 +79,10 @@ class UnlockedWallet:
     secret: str  # the phrase, or the 0x-hex private key
 
     def account(self, index: int) -> LocalAccount:
+        from eth_account import Account
+
+        from app.wallet.hd import signing_account
+
         if self.kind == "mnemonic":
             return signing_account(self.secret, index)
         if index != 0:
@@ -90,6 +90,10 @@ class UnlockedWallet:
         return Account.from_key(self.secret)
 
     def encryption_key(self, index: int) -> EncryptionKey:
+        from eth_account import Account
+
+        from app.wallet.hd import encryption_key_from_mnemonic, encryption_key_from_private_key
+
         if self.kind == "mnemonic":
             return encryption_key_from_mnemonic(self.secret, index)
         return encryption_key_from_private_key(bytes(Account.from_key(self.secret).key))
@@ -121,11 +125,15 @@ class Keystore:
     # -- creating ---------------------------------------------------------------------------------
 
     def create_from_mnemonic(self, phrase: str, password: str) -> UnlockedWallet:
+        from app.wallet.mnemonic import validate
+
         wallet = UnlockedWallet("mnemonic", validate(phrase))
         self._create(wallet, password)
         return wallet
 
     def create_from_private_key(self, key_hex: str, password: str) -> UnlockedWallet:
+        from eth_account import Account
+
         try:
             account = Account.from_key(key_hex.strip())
         except (ValueError, TypeError) as exc:

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from functools import cache
+from typing import TYPE_CHECKING
 
-from eth_account.hdaccount.mnemonic import Language, Mnemonic
+if TYPE_CHECKING:
+    from eth_account.hdaccount.mnemonic import Mnemonic
 
 WORD_COUNTS = (12, 15, 18, 21, 24)
-_BIP39 = Mnemonic(Language.ENGLISH)
+
+
+@cache
+def _bip39() -> Mnemonic:
+    """eth-account's English BIP-39, imported on first use: it pulls in seconds of imports that
+    ``sahara wallet list`` and the error classes here do not need."""
+    from eth_account.hdaccount.mnemonic import Language, Mnemonic
+
+    return Mnemonic(Language.ENGLISH)
 
 
 class MnemonicError(ValueError):
@@ -31,7 +42,7 @@ def normalize(phrase: str) -> str:
 def generate(words: int = 12) -> str:
     if words not in (12, 24):
         raise ValueError("a new wallet uses 12 or 24 words")
-    return _BIP39.generate(words)
+    return _bip39().generate(words)
 
 
 def validate(phrase: str) -> str:
@@ -39,7 +50,7 @@ def validate(phrase: str) -> str:
     words = normalize(phrase).split()
     if len(words) not in WORD_COUNTS:
         raise MnemonicError(f"A recovery phrase has 12, 15, 18, 21 or 24 words; this one has {len(words)}.")
-    wordlist = _BIP39.wordlist
+    wordlist = _bip39().wordlist
     known = set(wordlist)
     for position, word in enumerate(words, start=1):
         if word not in known:
@@ -47,7 +58,7 @@ def validate(phrase: str) -> str:
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise MnemonicError(f"Word {position}, '{word}', is not in the BIP-39 word list.{hint}", position)
     normalized = " ".join(words)
-    if not _BIP39.is_mnemonic_valid(normalized):
+    if not _bip39().is_mnemonic_valid(normalized):
         raise MnemonicError(
             "Every word is valid but the checksum does not match: a word is mistyped or out of order."
         )

@@ -18,10 +18,6 @@ import hmac
 import os
 from typing import Any
 
-from Crypto.Cipher import AES
-from Crypto.Util import Counter
-from eth_utils import keccak
-
 # go-ethereum's "standard" scrypt cost: about a second and 256 MB per unlock, on purpose.
 STANDARD_N = 1 << 18
 SCRYPT_R = 8
@@ -46,7 +42,7 @@ PASSCHECK_TAG = b"sahara-passcheck-v1"
 def _passcheck(derived: bytes) -> bytes:
     """A check of the password alone: keyed by the same scrypt output as the MAC, so it tells an
     attacker nothing the MAC does not, but it does not cover the ciphertext."""
-    return keccak(PASSCHECK_TAG + derived[16:32])
+    return _keccak(PASSCHECK_TAG + derived[16:32])
 
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
@@ -55,7 +51,16 @@ def _derive(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> b
     )
 
 
+def _keccak(data: bytes) -> bytes:
+    from Crypto.Hash import keccak  # not eth_utils: that import alone takes a second (py_ecc)
+
+    return keccak.new(data=data, digest_bits=256).digest()
+
+
 def _aes_ctr(key: bytes, iv: bytes, data: bytes) -> bytes:
+    from Crypto.Cipher import AES
+    from Crypto.Util import Counter
+
     counter = Counter.new(128, initial_value=int.from_bytes(iv, "big"))
     return AES.new(key, AES.MODE_CTR, counter=counter).encrypt(data)
 
@@ -70,7 +75,7 @@ def encrypt(secret: bytes, password: str, *, n: int = STANDARD_N) -> dict[str, A
         "ciphertext": ciphertext.hex(),
         "kdf": "scrypt",
         "kdfparams": {"dklen": 32, "n": n, "r": SCRYPT_R, "p": SCRYPT_P, "salt": salt.hex()},
-        "mac": keccak(derived[16:32] + ciphertext).hex(),
+        "mac": _keccak(derived[16:32] + ciphertext).hex(),
         "passcheck": _passcheck(derived).hex(),
     }
 
@@ -95,7 +100,7 @@ def decrypt(crypto: dict[str, Any], password: str) -> bytes:
     derived = _derive(password, salt, n, r, p, dklen)
     if passcheck is not None and not hmac.compare_digest(_passcheck(derived), passcheck):
         raise WrongPassword("wrong password")
-    if not hmac.compare_digest(keccak(derived[16:32] + ciphertext), mac):
+    if not hmac.compare_digest(_keccak(derived[16:32] + ciphertext), mac):
         if passcheck is not None:
             raise KeystoreTampered("the password is right, but the encrypted secret was altered or damaged")
         raise WrongPassword("wrong password")

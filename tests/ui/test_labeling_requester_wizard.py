@@ -328,3 +328,49 @@ def test_an_open_wizard_follows_a_theme_switch(tasks, qtbot) -> None:
     ]
     assert all(DARK.surface in w.styleSheet() and LIGHT.surface not in w.styleSheet() for w in styled)
     dialog.close()
+
+
+def test_stop_uploading_cancels_before_funding_and_keeps_the_form(host, tasks, qtbot, loop) -> None:
+    import asyncio
+
+    service = FakeRequesterService(gate=asyncio.Event())
+    dialog = wizard(host, tasks, service, import_fn=FakeImport(texts(5)))
+    to_summary(dialog, qtbot)
+    dialog.next()
+    qtbot.waitUntil(lambda: dialog.summary.stage.text() == "Uploading images")
+    assert dialog.summary.stop_button.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert "Stop uploading" in dialog.summary.error.text()
+    qtbot.mouseClick(dialog.summary.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.creating)
+    assert dialog.isVisible() and service.created == [] and dialog.created_id is None
+    assert "nothing was funded" in dialog.summary.error.text() and not dialog.summary.stop_button.isVisible()
+    service.gate.set()  # going on afterwards creates the campaign from the same form
+    dialog.next()
+    qtbot.waitUntil(lambda: dialog.created_id == 101)
+
+
+def test_an_images_folder_finds_label_studio_paths(host, tasks, qtbot, tmp_path) -> None:
+    import json
+
+    from PIL import Image
+
+    root = tmp_path / "ls-root"
+    (root / "pets").mkdir(parents=True)
+    for n, name in enumerate(["cat", "dog"]):
+        Image.new("L", (8, 8), 40 * n).save(root / "pets" / f"{name}.png")
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    tasks_json = [
+        {"id": n, "data": {"image": f"/data/local-files/?d=pets/{name}.png"}}
+        for n, name in enumerate(["cat", "dog"])
+    ]
+    (downloads / "export.json").write_text(json.dumps(tasks_json))
+    dialog = wizard(host, tasks, FakeRequesterService())
+    imported(dialog, qtbot, downloads / "export.json")
+    assert dialog.form.result is None or not dialog.form.result.items
+    assert "Images folder" in dialog.source.problems.item(0).text()
+    dialog.source.images_root.setText(str(root))
+    qtbot.keyClick(dialog.source.images_root, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog._importing and dialog.form.result is not None, timeout=10000)
+    assert [i.id for i in dialog.form.result.items] == ["0", "1"]

@@ -17,7 +17,9 @@ NAMES = ["pos", "neg"]
 
 
 def gold_args(path: Path | None, count: int | None = None) -> argparse.Namespace:
-    return argparse.Namespace(gold_from=str(path) if path else None, gold_format=None, gold_count=count)
+    return argparse.Namespace(
+        gold_from=str(path) if path else None, gold_format=None, gold_count=count, images_root=None
+    )
 
 
 def test_create_parses_with_defaults() -> None:

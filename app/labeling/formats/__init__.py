@@ -90,12 +90,16 @@ def import_path(
     *,
     task_type: TaskType | None = None,
     classes: list[str] | None = None,
+    images_root: Path | None = None,
 ) -> ImportResult:
     """Read ``path`` as ``fmt`` (guessed when None) into items, annotations, class names, problems.
 
     ``task_type``: the task being set up; it fixes the modality and which part of an annotation
     is kept (otherwise the file implies them). ``classes``: the expected class names; labels not
-    among them are dropped and listed, one problem per name. Raises ``FormatError`` only when the
+    among them are dropped and listed, one problem per name. ``images_root``: the folder the
+    file's image paths live under, when not the file's own (Label Studio's ``/data/local-files/?d=``
+    paths are relative to its document root, ``/data/upload/`` ones to its media folder); images
+    are only taken from inside it. Raises ``FormatError`` only when the
     path cannot be read at all or the format is unknown or does not fit the path.
     """
     path = Path(path).expanduser().absolute()
@@ -114,7 +118,12 @@ def import_path(
         wants_folder = fmt in _FOLDER_FORMATS
         if fmt != "voc" and path.is_dir() != wants_folder:  # VOC reads either
             raise FormatError(f"a {fmt} import reads {'a folder' if wants_folder else 'a file'}: {path}")
-        out = Collector(path, task_type=task_type, classes=classes)
+        root = None
+        if images_root is not None:
+            root = Path(images_root).expanduser().absolute()
+            if not root.is_dir():
+                raise FormatError(f"the images folder {root} is not a folder")
+        out = Collector(path, task_type=task_type, classes=classes, root=root)
         reader(path, out)
     except OSError as err:
         raise FormatError(f"cannot read {path}: {err.strerror or err}") from err

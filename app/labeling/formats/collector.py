@@ -37,8 +37,13 @@ class Collector:
     outside them are dropped and listed, one problem per name with its count.
     """
 
-    def __init__(self, path: Path, *, task_type: TaskType | None, classes: list[str] | None) -> None:
-        self.root = path if path.is_dir() else path.parent
+    def __init__(
+        self, path: Path, *, task_type: TaskType | None, classes: list[str] | None, root: Path | None = None
+    ) -> None:
+        # The folder images may come from (``confined``): the chosen folder, the file's folder, or
+        # the images root the user named for a file whose paths point elsewhere (Label Studio's).
+        self.root = root if root is not None else path if path.is_dir() else path.parent
+        self.root_given = root is not None
         self.path = path
         self.default_task: TaskType | None = None  # what the format implies without annotations
         self.items: list[Item] = []

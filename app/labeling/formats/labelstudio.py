@@ -4,14 +4,18 @@ Results read: ``choices`` (the item's class), ``rectanglelabels`` (x, y, width, 
 of the image) and ``labels`` (text spans by character offsets); other result types are counted and
 reported. A task's answer is its ground-truth annotation, else its first one not cancelled, else
 its first prediction. ``data.image`` may be a local path, ``file://`` or Label Studio's
-``/data/local-files/?d=…``, resolved against the JSON's folder, else found by file name there
-or in ``images/`` beside it (uploads too: ``/data/upload/3/1a2b3c4d-cat.png`` finds ``cat.png``);
-an image that cannot be found is a problem. Percentages apply to the image as found, whose size
-is read from its header (the same as ``original_width``/``original_height`` for the labeled file).
+``/data/local-files/?d=…``, resolved against the images root (``import_path(images_root=…)``, for
+local files Label Studio's document root) or else the JSON's folder; ``/data/upload/3/…`` is
+looked for as ``upload/3/…`` and ``media/upload/3/…`` there (Label Studio's media folder), and
+any image by file name there or in ``images/`` (``1a2b3c4d-cat.png`` also as ``cat.png``). An
+image that cannot be found is a problem that names the folder searched and how to name another.
+Percentages apply to the image as found, whose size is read from its header (the same as
+``original_width``/``original_height`` for the labeled file).
 
 Export writes the same shape plus ``label_config.xml`` for a matching Label Studio project. Images
-exported with the dataset are referred to as ``/data/local-files/?d=images/…`` (serve ``dest`` as
-local files), and ``data.item_id`` keeps each item id so a re-import keys on it.
+exported with the dataset are referred to as ``/data/local-files/?d=images/…``: Label Studio serves
+them with ``dest`` as its local-files document root (docs/labelstudio.md gives the steps), and
+``data.item_id`` keeps each item id so a re-import keys on it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -34,6 +38,7 @@ from app.labeling.schema import Annotation, Box, Item, Span, TaskType
 FILE_NAME = "labelstudio.json"
 CONFIG_NAME = "label_config.xml"
 _LOCAL_FILES = "/data/local-files/"
+_UPLOADS = "/data/upload/"
 _UPLOADED = re.compile(r"^[0-9a-f]{8}-(.+)$")
 
 
@@ -105,8 +110,17 @@ def _add(out: Collector, path: Path, n: int, task: _Task, ignored: Counter[str])
     source, width, height = None, 0, 0
     if text is None:
         try:
-            source = _image_path(path.parent, str(image))
+            source = _image_path(out.root, str(image))
             width, height, _ = probe_image(source)
+        except _NotFound:
+            hint = (
+                ""
+                if out.root_given
+                else "; name the folder Label Studio's paths live under: Images folder (--images-root)"
+            )
+            missing = f"file not found under {out.root}{hint}"
+            out.problem(path, None, f"{where} skipped: image {image!r}: {missing}")
+            return
         except ValueError as err:
             out.problem(path, None, f"{where} skipped: image {image!r}: {err}")
             return
@@ -180,19 +194,28 @@ def _boxes(
     return [out.box(path, None, x, y, w, h, name) for name in rect.rectanglelabels]
 
 
+class _NotFound(ValueError):
+    """No file for the image reference under the folder searched."""
+
+
 def _image_path(base: Path, ref: str) -> Path:
     """The local file for ``data.image``; raises ValueError when there is none."""
     url = urlparse(ref)
     if url.path.endswith(_LOCAL_FILES) or url.path.endswith(_LOCAL_FILES.rstrip("/")):
         ref = parse_qs(url.query).get("d", [""])[0]
+    below: list[Path] = []
+    if not url.scheme and url.path.startswith(_UPLOADS):  # served from Label Studio's media folder
+        inside = unquote(url.path).removeprefix("/data/")
+        below = [base / inside, base / "media" / inside]
+        ref = inside
     path = local_image(base, ref)
     names = [path.name]
     if upload := _UPLOADED.match(path.name):  # Label Studio prefixes uploaded files with 8 hex digits
         names.append(upload[1])
-    candidates = [path, *(base / "images" / n for n in names), *(base / n for n in names)]
+    candidates = [path, *below, *(base / "images" / n for n in names), *(base / n for n in names)]
     found = next((p for p in candidates if is_file(p)), None)
     if found is None:
-        raise ValueError("file not found")
+        raise _NotFound("file not found")
     return found
 
 

@@ -70,6 +70,15 @@ class SourceStep(Step):
         self.format.addItem("Detect from the file", None)
         for fmt in FORMATS:
             self.format.addItem(FORMAT_NAMES.get(fmt, fmt), fmt)
+        roots = QHBoxLayout()
+        roots.addWidget(styled_label("Images folder", "muted"))
+        self.images_root = QLineEdit()
+        self.images_root.setPlaceholderText(
+            "Where a file's image paths live, if not beside it (Label Studio: its document root); Enter"
+        )
+        self.images_root.setAccessibleName("Images folder")
+        roots.addWidget(self.images_root, 1)
+        self.body.addLayout(roots)
         self.busy = progress_bar(0, 6)
         self.body.addWidget(self.busy)
         self.status = StatusText()

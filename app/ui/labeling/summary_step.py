@@ -6,7 +6,7 @@ failure show, so it stands apart from the steps that fill the form in."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from app.labeling.campaign_rules import CampaignForm
 from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progress_bar
@@ -56,6 +56,10 @@ class SummaryStep(Step):
         self.stage = styled_label("", "hint", wrap=True)
         self.stage.hide()
         self.body.addWidget(self.stage)
+        self.stop_button = QPushButton("Stop uploading")
+        self.stop_button.setToolTip("Stop before anything is funded; the uploaded images are not kept.")
+        self.stop_button.hide()
+        self.body.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.error = StatusText()
         self.body.addWidget(self.error)
         self.problems = problem_list("Items skipped while uploading", colors)
@@ -95,6 +99,8 @@ class SummaryStep(Step):
     def set_progress(self, text: str | None, fraction: float = 0.0) -> None:
         self.progress.setVisible(text is not None)
         self.stage.setVisible(text is not None)
-        if text is not None:
+        if text is None:
+            self.stop_button.hide()
+        else:
             self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
             self.stage.setText(text)

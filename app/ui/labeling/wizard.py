@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.labeling.campaign_rules import (
     CampaignForm,
     Step,
+    class_gaps,
     default_label_set,
     default_task,
     instructions_template,
@@ -38,6 +39,7 @@ from app.labeling.campaign_rules import (
     unknown_labels,
 )
 from app.labeling.formats import ImportResult, import_path
+from app.labeling.service import CANCELLABLE_STAGES
 from app.ui.labeling.confirm import ask_destructive
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.source_step import SourceStep, sample_images
@@ -51,7 +53,7 @@ from app.ui.widgets import separator, styled_label
 
 log = logging.getLogger(__name__)
 
-ImportFn = Callable[[Path, str | None], ImportResult]
+ImportFn = Callable[..., ImportResult]  # (path, fmt, *, images_root=None), as import_path
 
 
 class NewCampaignDialog(QDialog):
@@ -82,6 +84,7 @@ class NewCampaignDialog(QDialog):
         self._generation = 0  # bumped per import: a late result of an earlier one is dropped
         self._importing = False
         self._create_task: asyncio.Task[None] | None = None
+        self._stopping = False  # the user stopped the upload: its cancellation is expected
         self._prepared: ImportResult | None = None  # the import the task step was filled from
         self._template = ""  # the instructions template last filled in (replaced while untouched)
         self._closed = False
@@ -96,6 +99,7 @@ class NewCampaignDialog(QDialog):
         self.instructions = InstructionsStep(colors)
         self.quality = QualityStep()
         self.summary = SummaryStep(colors)
+        self.summary.stop_button.clicked.connect(self.stop_upload)
         self.stack = QStackedWidget()
         for page in (self.source, self.task, self.instructions, self.quality, self.summary):
             self.stack.addWidget(page)
@@ -118,6 +122,7 @@ class NewCampaignDialog(QDialog):
         self.source.folder_button.clicked.connect(lambda: self._choose(folder=True))
         self.source.file_button.clicked.connect(lambda: self._choose(folder=False))
         self.source.path.returnPressed.connect(self.start_import)
+        self.source.images_root.returnPressed.connect(self.start_import)
         self.source.format.currentIndexChanged.connect(lambda _i: self.start_import())
         self.task.task.currentIndexChanged.connect(lambda _i: self._check_task())
         self.task.editor.changed.connect(self._check_task)
@@ -242,7 +247,8 @@ class NewCampaignDialog(QDialog):
             self.task.task_status.set_hint("")
         if self.form.result is not None:
             names = [row.name.strip() for row in self.task.editor.rows()]
-            self.task.show_mismatch(unknown_labels(self.form.result.annotations.values(), names))
+            gaps = class_gaps(self.form.result, self.task.selected_task(), [n for n in names if n])
+            self.task.show_mismatch(unknown_labels(self.form.result.annotations.values(), names), gaps)
 
     def _leave_instructions(self) -> bool:
         problems = self.form.set_instructions(
@@ -304,18 +310,20 @@ class NewCampaignDialog(QDialog):
         self.form.result = None
         self._importing = True
         path, fmt = Path(text).expanduser(), self.source.format.currentData()
+        root_text = self.source.images_root.text().strip()
+        root = Path(root_text).expanduser() if root_text else None
         self.source.set_busy(f"Reading {path.name or path}…")
-        self.spawn(self._import(self._generation, path, fmt), "label-import")
+        self.spawn(self._import(self._generation, path, fmt, root), "label-import")
         self._render()
 
-    def _read(self, path: Path, fmt: str | None) -> tuple[ImportResult, list[QImage]]:
+    def _read(self, path: Path, fmt: str | None, root: Path | None) -> tuple[ImportResult, list[QImage]]:
         """In a worker thread: the import and a few thumbnails of what it found."""
-        result = self.import_fn(path, fmt)
+        result = self.import_fn(path, fmt, images_root=root) if root else self.import_fn(path, fmt)
         return result, sample_images(result.items)
 
-    async def _import(self, generation: int, path: Path, fmt: str | None) -> None:
+    async def _import(self, generation: int, path: Path, fmt: str | None, root: Path | None) -> None:
         try:
-            result, samples = await asyncio.to_thread(self._read, path, fmt)
+            result, samples = await asyncio.to_thread(self._read, path, fmt, root)
             error = ""
         except Exception as exc:  # FormatError says why; anything else is a reader's bug, still said
             if not isinstance(exc, ValueError | OSError):
@@ -344,6 +352,16 @@ class NewCampaignDialog(QDialog):
             campaign_id, problems = await self.service.create_campaign(
                 self.form.spec(), progress=self._progress
             )
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise  # the window is closing: not ours to swallow
+            self._stopping = False
+            self._create_task = None
+            if not self._closed:
+                summary.set_progress(None)
+                summary.error.set_hint("Stopped: nothing was funded, and no uploaded image was kept.")
+                self._render()
+            return
         except Exception as exc:  # a refusal, storage, the network, a rejected signature: said, inputs kept
             log.warning("creating a campaign failed: %s", exc)
             if not self._closed:
@@ -368,9 +386,19 @@ class NewCampaignDialog(QDialog):
         self._render()
 
     def _progress(self, text: str, fraction: float) -> None:
-        """The service's progress, on the loop (GUI) thread."""
+        """The service's progress, on the loop (GUI) thread; stopping is offered until the manifest
+        is stored (from then on the campaign is being funded, and a retry would find it)."""
         if not self._closed:
             self.summary.set_progress(text, fraction)
+            self.summary.stop_button.setVisible(text in CANCELLABLE_STAGES and self.creating)
+
+    def stop_upload(self) -> None:
+        """The "Stop uploading" button: cancel the creation while it is still checking or uploading."""
+        stage = self.summary.stage.text()
+        if self.creating and stage in CANCELLABLE_STAGES and self._create_task is not None:
+            self._stopping = True
+            self.summary.stop_button.hide()
+            self._create_task.cancel()
 
     # -- leaving ---------------------------------------------------------------------------------
 
@@ -385,7 +413,11 @@ class NewCampaignDialog(QDialog):
         if self.created_id is not None:
             self.accept()
         elif self.creating:
-            self.summary.error.set_hint("The campaign is being created; wait until it finishes.")
+            stoppable = self.summary.stop_button.isVisible()
+            self.summary.error.set_hint(
+                "The campaign is being created; wait until it finishes"
+                + (", or press Stop uploading." if stoppable else ".")
+            )
         elif self.source.path.text().strip() or self.form.result is not None:
             self._ask_discard()
         else:

@@ -138,16 +138,16 @@ class TaskStep(Step):
     def select_task(self, task: TaskType) -> None:
         self.task.setCurrentIndex(self.task.findData(task))
 
-    def show_mismatch(self, unknown: Counter[str]) -> None:
-        """Imported labels the label set lacks: answers with them cannot be gold."""
-        if not unknown:
-            self.mismatch.set_hint("")
-            return
-        names = ", ".join(f"“{n}” ({count})" for n, count in unknown.most_common(10))
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-        self.mismatch.set_hint(
-            f"Imported labels not in this label set: {names}{more}. Items labeled with them cannot be gold."
-        )
+    def show_mismatch(self, unknown: Counter[str], gaps: list[str] | None = None) -> None:
+        """Imported labels the label set lacks (answers with them cannot be gold), and classes no
+        imported item has or one class only (``campaign_rules.class_gaps``), before funding."""
+        lines = list(gaps or [])
+        if unknown:
+            names = ", ".join(f"“{n}” ({count})" for n, count in unknown.most_common(10))
+            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            lines.append(f"Imported labels not in this label set: {names}{more}.")
+            lines.append("Items labeled with them cannot be gold.")
+        self.mismatch.set_hint(" ".join(lines))
 
 
 class InstructionsStep(Step):
