@@ -19,6 +19,7 @@ from app.cli_label import add_label_parser
 from app.cli_llm import add_llm_parser
 from app.cli_serve import add_serve_parser
 from app.cli_wallet import add_wallet_parser
+from app.cli_worker import add_worker_parser
 from app.paths import app_paths
 from app.version import __version__
 
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_label_parser(sub)
     add_llm_parser(sub)
     add_demo_parser(sub)
+    add_worker_parser(sub)
     return parser
 
 

@@ -55,6 +55,11 @@ def limit_self(cpu_s: int, memory_mib: int) -> None:
     """Cap this process before the untrusted model is read. RLIMIT_AS (address space) is skipped
     when ``memory_mib`` is 0: CUDA maps far more address space than it uses, so GPU jobs rely on
     the wall-time limit and the VRAM the job declared."""
+    if sys.platform.startswith("linux"):  # die with the worker, even when it is killed with -9
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, 9)
     try:
         import resource
     except ImportError:  # Windows: the parent's wall-time limit is the only one
