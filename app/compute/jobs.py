@@ -9,6 +9,7 @@ described as invalid (with the reason) rather than raising, so one bad job never
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import IntEnum, IntFlag
 from typing import Any
@@ -200,6 +201,11 @@ class Market:
             if not posted:
                 return None
             params = posted[0]["params"]
-            fields = list(params.values()) if isinstance(params, dict) else list(params)
-            self._specs[job_id] = (str(fields[1]), str(fields[2]), bytes(fields[3]))
+            if isinstance(params, Mapping):
+                model, inputs, key = params["modelCid"], params["inputCid"], params["encryptionKey"]
+            else:
+                model, inputs, key = params[1], params[2], params[3]
+            if isinstance(key, str):  # some web3 versions give a struct's bytes as hex text
+                key = bytes.fromhex(key.removeprefix("0x"))
+            self._specs[job_id] = (str(model), str(inputs), bytes(key))
         return self._specs[job_id]
