@@ -81,7 +81,7 @@ class ComputeProvider:
         self.market = Market(client, deployment)
         self.address = to_checksum_address(signer.address)
         self.ledger = Ledger(sessions, deployment.chain_id, self.market.address, self.address)
-        self.runner = SandboxRunner(scratch, config.limits)
+        self.runner = SandboxRunner(scratch, config.limits, keep_warm=True)
         self.events = Events("changed")
         self._paused = False
         self._skipped: set[int] = set()  # jobs found unrunnable this session
@@ -105,7 +105,7 @@ class ComputeProvider:
             self._task = asyncio.get_running_loop().create_task(self.run(), name="compute-provider")
 
     async def stop(self) -> None:
-        self.runner.kill("the worker is stopping")
+        self.runner.close()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -78,17 +78,36 @@ def child_command(provider: str, limits: Limits) -> list[str]:
     ]
 
 
+@dataclass
+class _Child:
+    process: subprocess.Popen[bytes]
+    scratch: Path
+    key: tuple[str, Limits]
+
+
 class SandboxRunner:
-    """Runs jobs one at a time in child processes under ``scratch_root`` (one folder per job)."""
+    """Runs jobs one at a time in child processes under ``scratch_root`` (one folder per job).
+
+    With ``keep_warm`` a fresh child is started after each job (and by ``prepare``) and waits,
+    ONNX Runtime imported, for the next one: the worker's fixed cost per job is then only the
+    session ONNX Runtime itself builds. Each job still gets a new process and a new scratch folder.
+    """
 
     def __init__(
-        self, scratch_root: Path, limits: Limits | None = None, provider: str = "CPUExecutionProvider"
-    ):
+        self,
+        scratch_root: Path,
+        limits: Limits | None = None,
+        provider: str = "CPUExecutionProvider",
+        *,
+        keep_warm: bool = False,
+    ) -> None:
         self.scratch_root = scratch_root
         self.limits = limits or Limits()
         self.provider = provider
+        self.keep_warm = keep_warm
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
+        self._warm: _Child | None = None
         self._kill_reason: str | None = None
 
     def kill(self, reason: str = "paused") -> None:
@@ -98,39 +117,88 @@ class SandboxRunner:
             if self._process is not None:
                 _kill_group(self._process)
 
-    def run(self, model: bytes, inputs: bytes) -> bytes:
-        """The result container for ``model`` over ``inputs``, or ``JobError`` saying why not."""
+    def close(self) -> None:
+        """Kill the running job and the waiting child; remove the waiting child's scratch folder."""
+        self.kill("the worker is stopping")
+        with self._lock:
+            warm, self._warm = self._warm, None
+        if warm is not None:
+            _kill_group(warm.process)
+            warm.process.wait()
+            shutil.rmtree(warm.scratch, ignore_errors=True)
+
+    def prepare(self, timeout: float = 60.0) -> None:
+        """Start the waiting child now and return once it is ready (benchmarks time jobs, not starts)."""
+        with self._lock:
+            if self._warm is None or self._warm.key != (self.provider, self.limits):
+                self._warm = self._spawn()
+            warm = self._warm
+        deadline = time.monotonic() + timeout
+        while sandbox.READY not in _text(warm.scratch / "child.log") and warm.process.poll() is None:
+            if time.monotonic() > deadline:
+                raise JobError("the sandbox did not start in time")
+            time.sleep(POLL_S)
+
+    def _spawn(self) -> _Child:
         self.scratch_root.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix="job-", dir=self.scratch_root))
-        try:
-            (scratch / sandbox.MODEL).write_bytes(model)
-            (scratch / sandbox.INPUTS).write_bytes(inputs)
-            return self._run_in(scratch)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        with open(scratch / "child.log", "wb") as log:
+            process = subprocess.Popen(
+                child_command(self.provider, self.limits),
+                cwd=scratch,
+                env=child_environment(scratch),
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: a kill takes ORT's threads too
+            )
+        return _Child(process, scratch, (self.provider, self.limits))
 
-    def _run_in(self, scratch: Path) -> bytes:
-        log_path = scratch / "child.log"
+    def _child(self) -> _Child:
+        """The waiting child if it still waits with the current settings, else a new one."""
+        with self._lock:
+            warm, self._warm = self._warm, None
+        if warm is not None and warm.key == (self.provider, self.limits) and warm.process.poll() is None:
+            return warm
+        if warm is not None:
+            _kill_group(warm.process)
+            shutil.rmtree(warm.scratch, ignore_errors=True)
+        return self._spawn()
+
+    def run(self, model: bytes, inputs: bytes) -> bytes:
+        """The result container for ``model`` over ``inputs``, or ``JobError`` saying why not."""
+        child = self._child()
+        try:
+            (child.scratch / sandbox.MODEL).write_bytes(model)
+            (child.scratch / sandbox.INPUTS).write_bytes(inputs)
+            return self._run_in(child)
+        finally:
+            if child.process.poll() is None:
+                _kill_group(child.process)
+                child.process.wait()
+            shutil.rmtree(child.scratch, ignore_errors=True)
+            if self.keep_warm:
+                with self._lock:
+                    if self._warm is None:
+                        self._warm = self._spawn()
+
+    def _run_in(self, child: _Child) -> bytes:
+        process, log_path = child.process, child.scratch / "child.log"
         with self._lock:
             self._kill_reason = None
-            with open(log_path, "wb") as log:
-                self._process = subprocess.Popen(
-                    child_command(self.provider, self.limits),
-                    cwd=scratch,
-                    env=child_environment(scratch),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # its own process group: a kill takes ORT's threads too
-                )
-            process = self._process
+            self._process = process
+        assert process.stdin is not None
+        try:
+            process.stdin.write(b"go\n")
+            process.stdin.close()
+        except OSError:
+            pass  # it died while waiting: its exit code and log say why
         deadline = time.monotonic() + self.limits.wall_s
         try:
             while process.poll() is None:
                 if time.monotonic() > deadline:
-                    self.kill(
-                        f"the job went over its wall-time limit ({self.limits.wall_s:g} s) and was killed"
-                    )
+                    wall = self.limits.wall_s
+                    self.kill(f"the job went over its wall-time limit ({wall:g} s) and was killed")
                 time.sleep(POLL_S)
         finally:
             with self._lock:
@@ -141,7 +209,7 @@ class SandboxRunner:
         if reason is not None:
             raise JobKilled(reason)
         if code == sandbox.EXIT_OK:
-            return (scratch / sandbox.RESULT).read_bytes()
+            return (child.scratch / sandbox.RESULT).read_bytes()
         if code == sandbox.EXIT_REFUSED:
             raise JobRefused(message.removeprefix("refused: "))
         if code == sandbox.EXIT_MEMORY or "MemoryError" in message:
@@ -163,9 +231,13 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         pass  # it ended meanwhile
 
 
-def _last_line(path: Path) -> str:
+def _text(path: Path) -> str:
     try:
-        lines = path.read_text("utf-8", "replace").strip().splitlines()
+        return path.read_text("utf-8", "replace")
     except OSError:
         return ""
+
+
+def _last_line(path: Path) -> str:
+    lines = _text(path).strip().splitlines()
     return lines[-1][:2000] if lines else ""

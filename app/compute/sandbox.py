@@ -8,7 +8,9 @@ model over the batch with ONNX Runtime and writes ``result.bin`` (tensors.py's c
 container). It imports nothing of the app beyond those two modules: no settings, no data folder,
 no wallet. The parent (runner.py) enforces the wall time and kills it on pause.
 
-Exit codes tell the parent what happened; the reason in words is the last line of stderr.
+It starts, imports ONNX Runtime, prints ``READY`` and waits for ``go`` on stdin, so the worker can
+keep one child warm while it fetches the next job's blobs. Exit codes tell the parent what
+happened; the reason in words is the last line of stderr.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 EXIT_OK, EXIT_REFUSED, EXIT_FAILED, EXIT_MEMORY = 0, 2, 3, 4
 MODEL, INPUTS, RESULT = "model.onnx", "inputs.npy", "result.bin"
+READY = "sandbox ready"
 
 
 def _is_memory_error(exc: BaseException) -> bool:
@@ -38,7 +41,8 @@ def run_job(provider: str) -> bytes:
     inputs = decode_inputs(Path(INPUTS).read_bytes())
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(model, options, providers=[provider, "CPUExecutionProvider"])
+    chosen = [provider] if provider == "CPUExecutionProvider" else [provider, "CPUExecutionProvider"]
+    session = onnxruntime.InferenceSession(model, options, providers=chosen)
     feeds = session.get_inputs()
     if len(feeds) != 1:
         raise TensorError(f"the model takes {len(feeds)} inputs; batch inference feeds exactly one")
@@ -78,9 +82,14 @@ def main(argv: list[str]) -> int:
         return EXIT_FAILED
     provider = argv[0]
     limit_self(int(argv[1]), int(argv[2]))
+    import onnxruntime  # noqa: F401  (imported while waiting: a warm child starts the job at once)
+
     from app.compute.onnx_check import UnsafeModel
     from app.compute.tensors import TensorError
 
+    print(READY, flush=True)
+    if sys.stdin.readline().strip() != "go":  # the worker closed the pipe: no job for this child
+        return EXIT_OK
     try:
         result = run_job(provider)
     except (UnsafeModel, TensorError) as exc:
