@@ -61,6 +61,25 @@ class ProviderConfig:
     min_time_left_s: int = 60  # a job due sooner than this is not taken
 
 
+def refusal(job: Job, config: ProviderConfig, address: str, now: int, free_stake: int) -> str | None:
+    """Why this worker does not take ``job`` (in words), or None when it may."""
+    if job.problem:
+        return job.problem
+    if job.requester == address:
+        return "it is this account's own job"
+    if job.payment < config.min_price:
+        return f"it pays {job.payment} wei, below the floor of {config.min_price}"
+    if not job.kinds & config.kinds:
+        return "it needs a provider kind this computer does not offer"
+    if job.min_vram_mib > config.vram_mib:
+        return f"it needs {job.min_vram_mib} MiB of VRAM"
+    if now >= job.expires_at or job.deadline - now < config.min_time_left_s:
+        return "too little time is left"
+    if job.collateral > free_stake:
+        return f"its collateral ({job.collateral} wei) is more than the free stake"
+    return None
+
+
 class ComputeProvider:
     """One account's worker on one market. Events: ``changed(job_id, stage)``."""
 
@@ -175,7 +194,7 @@ class ComputeProvider:
             if job_id in self._skipped or self.ledger.get(job_id) is not None:
                 continue
             job = await self.market.job(job_id)
-            why = self._why_not(job, now, free)
+            why = refusal(job, self.config, self.address, now, free)
             if why is None and any(r.provider == self.address for r in await self.market.runs(job_id)):
                 why = "this worker already holds a replica"
             if why is None:
@@ -187,23 +206,6 @@ class ComputeProvider:
             self._set(job_id, "accepting", payment=job.payment)
             await self._accept(job_id)
             return
-
-    def _why_not(self, job: Job, now: int, free_stake: int) -> str | None:
-        if job.problem:
-            return job.problem
-        if job.requester == self.address:
-            return "it is this account's own job"
-        if job.payment < self.config.min_price:
-            return f"it pays {job.payment} wei, below the floor of {self.config.min_price}"
-        if not job.kinds & self.config.kinds:
-            return "it needs a provider kind this computer does not offer"
-        if job.min_vram_mib > self.config.vram_mib:
-            return f"it needs {job.min_vram_mib} MiB of VRAM"
-        if now >= job.expires_at or job.deadline - now < self.config.min_time_left_s:
-            return "too little time is left"
-        if job.collateral > free_stake:
-            return f"its collateral ({job.collateral} wei) is more than the free stake"
-        return None
 
     def _fetch(self, cid: str) -> bytes:
         data, size = [], 0
