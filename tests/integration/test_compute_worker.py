@@ -1,8 +1,9 @@
 """`sahara worker` and `sahara compute` as a GPU owner and a requester use them: real processes, a
 throwaway SAHARA_HOME, the embedded devnet. The requester (account 0) posts an inference job over
 real digits; the worker (account 1) runs it in its sandbox and is paid exactly; the requester's
-fetched outputs are ONNX Runtime's own. A paused worker takes nothing; a worker killed with -9 in
-the middle of a job leaves a job that times out and pays the requester back.
+fetched outputs are ONNX Runtime's own. The worker is killed with -9 right after taking the job and
+restarted: it finishes the job from its database and the outbox. A paused worker takes nothing; a
+worker killed with -9 in the middle of a job leaves a job that times out and pays the requester back.
 """
 
 from __future__ import annotations
@@ -108,7 +109,13 @@ def test_a_worker_runs_a_job_is_paid_and_a_killed_one_refunds(
         log = tmp_path / "worker.log"
         worker = start_worker(home, pw, log)
         wait_for(log, "taking jobs", worker)
-        _honest_job(home, pw, tmp_path, chain, lambda text: wait_for(log, text, worker))
+        images, before = _post_digits_job(home, pw, tmp_path, chain)
+        # Killed with -9 as soon as it took job 1, wherever it was; a restart finishes the job.
+        wait_for(log, "job 1: accepted", worker)
+        worker.kill()
+        worker.wait(10)
+        worker = start_worker(home, pw, log)
+        _honest_job_ends(home, pw, tmp_path, chain, images, before, lambda text: wait_for(log, text, worker))
         _paused_then_killed(home, pw, tmp_path, chain, log, worker)
         assert "Traceback" not in log.read_text()
     finally:
@@ -117,14 +124,22 @@ def test_a_worker_runs_a_job_is_paid_and_a_killed_one_refunds(
         sahara(home, "devnet", "stop")
 
 
-def _honest_job(
-    home: Path, pw: tuple[str, str], tmp_path: Path, chain: Devchain, wait: Callable[[str], None]
-) -> None:
+def _post_digits_job(
+    home: Path, pw: tuple[str, str], tmp_path: Path, chain: Devchain
+) -> tuple[np.ndarray, int]:
+    """Job 1: digits.onnx over twelve real digits at 0.5 SAHARA; the images and the worker's balance."""
     images = (load_digits()[0][:12] / 16.0).astype(np.float32)[:, None, :, :]
     np.save(tmp_path / "digits.npy", images)
     before = chain.balance(WORKER)
     submit = ("compute", "submit", str(DIGITS), str(tmp_path / "digits.npy"), "--price", "0.5", *pw)
     assert ok(sahara(home, *submit)).stdout == "1\n"
+    return images, before
+
+
+def _honest_job_ends(
+    home: Path, pw: tuple[str, str], tmp_path: Path, chain: Devchain, images: np.ndarray, before: int,
+    wait: Callable[[str], None],
+) -> None:  # fmt: skip
     wait("job 1: submitted")
     status = ok(sahara(home, "compute", "status", "1", *pw)).stdout
     assert "status\tsubmitted" in status and f"provider\t{WORKER}\taccepted" in status
