@@ -195,11 +195,14 @@ class SandboxRunner:
             pass  # it died while waiting: its exit code and log say why
         deadline = time.monotonic() + self.limits.wall_s
         try:
-            while process.poll() is None:
-                if time.monotonic() > deadline:
-                    wall = self.limits.wall_s
-                    self.kill(f"the job went over its wall-time limit ({wall:g} s) and was killed")
-                time.sleep(POLL_S)
+            while True:
+                try:
+                    process.wait(timeout=POLL_S)  # returns as soon as the child exits
+                    break
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() > deadline:
+                        wall = self.limits.wall_s
+                        self.kill(f"the job went over its wall-time limit ({wall:g} s) and was killed")
         finally:
             with self._lock:
                 self._process = None
