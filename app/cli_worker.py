@@ -134,7 +134,7 @@ async def _work(args: argparse.Namespace, s: Session) -> None:
     watcher = asyncio.create_task(_watch_pause(provider, flag))
     try:
         while True:
-            await provider.run_once()
+            await (provider.run_once() if args.once else provider.round())
             if args.once:
                 return
             await asyncio.sleep(config.poll_s)

@@ -135,11 +135,15 @@ class ComputeProvider:
         """Register, then rounds forever; an error in a round is logged and the next round retries."""
         await self.ensure_registered()
         while True:
-            try:
-                await self.run_once()
-            except (OutboxError, StorageError, OSError) as exc:
-                log.warning("compute round failed, retrying: %s", exc)
+            await self.round()
             await asyncio.sleep(self.config.poll_s)
+
+    async def round(self) -> None:
+        """``run_once``, with a failure the next round can cure (node, storage, disk) logged, not raised."""
+        try:
+            await self.run_once()
+        except (OutboxError, StorageError, OSError) as exc:
+            log.warning("compute round failed, retrying: %s", exc)
 
     # -- chain steps -----------------------------------------------------------------------------
     async def _send(self, function: str, *args: object, intent: str, contract: str = MARKET) -> None:
