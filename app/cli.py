@@ -20,6 +20,7 @@ from app.cli_llm import add_llm_parser
 from app.cli_serve import add_serve_parser
 from app.cli_update import add_update_parser
 from app.cli_wallet import add_wallet_parser
+from app.cli_worker import add_worker_parser
 from app.paths import app_paths
 from app.version import __version__
 
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_llm_parser(sub)
     add_demo_parser(sub)
     add_update_parser(sub)
+    add_worker_parser(sub)
     return parser
 
 

@@ -199,3 +199,28 @@ class LabelReviewCursor(Base):
     account: Mapped[str] = mapped_column(String(42), primary_key=True)
     next_block: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ComputeRun(Base):
+    """A job this computer's worker took (or is about to take), and how far it got.
+
+    Written before each step's transaction, so a worker killed at any point resumes from here and
+    the chain (which the worker re-reads) and the outbox intents (which never send a step twice).
+    ``salt`` is the commit-reveal secret of a two-replica job: it is stored before ``commitResult``
+    is sent, since a replica that cannot reveal is slashed. ``stage`` is one of
+    ``provider.STAGES``; ``error`` says in words why a run ended without pay.
+    """
+
+    __tablename__ = "compute_run"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    market: Mapped[str] = mapped_column(String(42), primary_key=True)
+    job_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(42), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    salt: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    result_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    envelope_cid: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    payment: Mapped[str] = mapped_column(String(40), default="0")  # wei, as text: uint96 overflows SQLite
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,328 @@
+"""``sahara worker`` (rent this computer's GPU/CPU) and ``sahara compute`` (post jobs, get results).
+
+``sahara worker`` registers the account as a provider (with ``--stake``), then takes the jobs it
+can run at ``--min-price`` or more, until Ctrl+C; killed at any moment, it resumes where it was on
+the next start. ``sahara worker pause`` / ``resume`` flip a flag file the running worker watches:
+a paused worker kills its running job (it is re-run on resume) and takes no new one.
+
+``sahara compute submit MODEL INPUTS --price P`` posts an ONNX inference job (INPUTS is one
+``.npy`` batch) and prints its id; ``status JOB`` prints where it stands; ``fetch JOB -o DIR``
+decrypts the result, checks it against the hash on chain and writes one ``.npy`` per output;
+``refund JOB`` reclaims the payment of a job that expired untaken or whose provider missed its
+deadline (the provider's collateral comes too). Exit codes: 0 done, 1 a problem the message names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.cli_blob import open_cli_store
+from app.cli_wallet import CliError, read_password, wallet_folder
+
+if TYPE_CHECKING:
+    from app.chain.contracts import Deployment
+    from app.runtime import AppRuntime
+    from app.storage import BlobStore
+
+
+@dataclass
+class Session:
+    runtime: AppRuntime
+    store: BlobStore
+    deployment: Deployment
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def pause_flag(args: argparse.Namespace) -> Path:
+    return args.paths.data / "compute" / "paused"
+
+
+def _wei(text: str, what: str) -> int:
+    from app.wallet.tx_summary import parse_amount
+
+    try:
+        return parse_amount(text, 18, "SAHARA")
+    except ValueError as exc:
+        raise CliError(f"{what}: {exc}") from exc
+
+
+@asynccontextmanager
+async def _session(args: argparse.Namespace, password: str) -> AsyncIterator[Session]:
+    from app.runtime import AppRuntime, NetworkError
+
+    runtime = AppRuntime.open(args.paths)
+    try:
+        if runtime.db_error:
+            raise CliError(runtime.db_error)
+        await asyncio.to_thread(runtime.wallet.unlock, password)
+        if args.account is not None:
+            if not any(e.index == args.account for e in runtime.wallet.accounts()):
+                raise CliError(f"the wallet has no account {args.account}")
+            runtime.wallet.active_index = args.account
+        store = open_cli_store(args)
+        try:
+            status = await runtime.start_network()
+            deployment = await runtime.ensure_contracts(
+                lambda s, t, what: _say(f"deploying [{s}/{t}] {what}")
+            )
+        except NetworkError as exc:
+            raise CliError(str(exc)) from exc
+        if deployment is None:
+            raise CliError(
+                f"Sahara's contracts are not on {status.name}: run `sahara deploy --network {status.name}`"
+            )
+        yield Session(runtime, store, deployment)
+    finally:
+        runtime.wallet.lock()
+        await runtime.aclose()
+        await asyncio.to_thread(runtime.shutdown)
+
+
+# -- worker ---------------------------------------------------------------------------------------
+
+
+async def _watch_pause(provider: Any, flag: Path) -> None:
+    while True:
+        if flag.exists() and not provider.paused:
+            provider.pause()
+            _say("worker paused: taking no jobs")
+        elif not flag.exists() and provider.paused:
+            provider.resume()
+            _say("worker resumed")
+        await asyncio.sleep(0.5)
+
+
+async def _work(args: argparse.Namespace, s: Session) -> None:
+    from app.compute.hardware import offered_kinds
+    from app.compute.provider import ComputeProvider, ProviderConfig
+    from app.compute.runner import Limits
+
+    kinds, vram = offered_kinds()
+    if args.cpu_only:
+        kinds = 1
+    config = ProviderConfig(
+        kinds=kinds,
+        vram_mib=vram if args.vram is None else args.vram,
+        min_price=_wei(args.min_price, "--min-price"),
+        stake=_wei(args.stake, "--stake"),
+        limits=Limits(cpu_s=args.cpu_limit, memory_mib=args.memory_limit, wall_s=args.wall_limit),
+        poll_s=args.poll,
+    )
+    rt = s.runtime
+    assert rt.client is not None and rt.outbox is not None and rt.sessions is not None
+    provider = ComputeProvider(
+        rt.client, rt.outbox, s.deployment, s.store, rt.sessions, rt.wallet.signer(), config,
+        args.paths.cache / "compute-scratch",
+    )  # fmt: skip
+    provider.events.connect("changed", lambda job, stage: _say(f"job {job}: {stage}"))
+    flag = pause_flag(args)
+    if flag.exists():
+        provider.pause()
+    await provider.ensure_registered()
+    state = "paused" if provider.paused else "taking jobs"
+    _say(f"worker {provider.address} ready (kinds {kinds}, {config.vram_mib} MiB VRAM), {state}")
+    watcher = asyncio.create_task(_watch_pause(provider, flag))
+    try:
+        while True:
+            await (provider.run_once() if args.once else provider.round())
+            if args.once:
+                return
+            await asyncio.sleep(config.poll_s)
+    finally:
+        watcher.cancel()
+        await provider.stop()
+
+
+# -- requester ------------------------------------------------------------------------------------
+
+
+def _requester(s: Session) -> Any:
+    from app.compute.requester import Requester
+
+    rt = s.runtime
+    assert rt.client is not None and rt.outbox is not None
+    key = rt.wallet.encryption_key().public_key
+    return Requester(rt.client, rt.outbox, s.deployment, s.store, rt.wallet.signer(), key)
+
+
+async def _submit(args: argparse.Namespace, s: Session) -> None:
+    from app.compute.requester import JobRequest
+
+    request = JobRequest(
+        Path(args.model), Path(args.inputs), _wei(args.price, "--price"),
+        collateral=_wei(args.collateral, "--collateral") if args.collateral else 0,
+        replicas=args.replicas, min_vram_mib=args.min_vram, open_s=args.open_for, run_s=args.run_for,
+        window_s=args.window,
+    )  # fmt: skip
+    for path in (request.model, request.inputs):
+        if not path.is_file():
+            raise CliError(f"{path}: no such file")
+    job_id = await _requester(s).submit(request)
+    _say(f"job {job_id} posted")
+    print(job_id)
+
+
+async def _status(args: argparse.Namespace, s: Session) -> None:
+    from app.compute.requester import Requester
+
+    requester: Requester = _requester(s)
+    job = await requester.job(args.job)
+    runs = [r for r in await requester.market.runs(args.job) if int(r.provider, 16)]
+    print(
+        f"job\t{job.job_id}\nstatus\t{job.status.name.lower()}\npayment\t{job.payment}\nreplicas\t{job.replicas}"
+    )
+    for run in runs:
+        print(f"provider\t{run.provider}\t{run.status.name.lower()}")
+    if any(job.result_hash):
+        print(f"result\t0x{job.result_hash.hex()}")
+    if job.problem:
+        print(f"problem\t{job.problem}")
+
+
+async def _fetch(args: argparse.Namespace, s: Session) -> None:
+    key = s.runtime.wallet.encryption_key().private_key
+    for path in await _requester(s).fetch(args.job, key, Path(args.output)):
+        print(path)
+
+
+async def _refund(args: argparse.Namespace, s: Session) -> None:
+    from app.compute.jobs import MARKET, JobStatus
+    from app.wallet.calls import transact
+
+    requester = _requester(s)
+    job = await requester.job(args.job)
+    rt = s.runtime
+    assert rt.outbox is not None
+    signer = rt.wallet.signer()
+    step = {JobStatus.OPEN: "expireJob", JobStatus.RUNNING: "claimTimeout", JobStatus.AGREED: "claimTimeout"}
+    if job.status in step:
+        await transact(rt.outbox, signer, s.deployment, MARKET, step[job.status], args.job,
+                       intent=f"compute-refund:{args.job}")  # fmt: skip
+    owed = int(await requester.market.call("balances", signer.address))
+    if owed == 0:
+        raise CliError(f"nothing to refund: job {args.job} is {job.status.name.lower()} and nothing is owed")
+    await transact(rt.outbox, signer, s.deployment, MARKET, "withdraw", intent=f"compute-withdraw:{args.job}")
+    print(owed)
+
+
+ACTIONS = {"submit": _submit, "status": _status, "fetch": _fetch, "refund": _refund}
+
+
+def _run(args: argparse.Namespace, body: Any) -> int:
+    from app.compute.onnx_check import UnsafeModel
+    from app.compute.requester import ComputeError
+    from app.compute.tensors import TensorError
+    from app.runtime import NetworkError
+    from app.storage.errors import StorageError
+    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
+    from app.wallet.outbox import OutboxError
+
+    name = "worker" if body is _work else "compute"
+    try:
+        if not Keystore(wallet_folder(args.paths)).exists():
+            raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
+        password = read_password(args, confirm=False)
+
+        async def main() -> None:
+            async with _session(args, password) as session:
+                await body(args, session)
+
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        return 130
+    except KeyError as exc:
+        print(f"{name}: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 1
+    except (
+        CliError, ComputeError, UnsafeModel, TensorError, NetworkError, OutboxError, StorageError,
+        KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError, OSError,
+    ) as exc:  # fmt: skip
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    flag = pause_flag(args)
+    if args.action in ("pause", "resume"):
+        flag.parent.mkdir(parents=True, exist_ok=True)
+        if args.action == "pause":
+            flag.touch()
+        else:
+            flag.unlink(missing_ok=True)
+        print(f"worker {args.action}d")
+        return 0
+    return _run(args, _work)
+
+
+def run_compute(args: argparse.Namespace) -> int:
+    return _run(args, ACTIONS[args.action])
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--account", type=int, metavar="N", help="act as this wallet account (default: the app's)"
+    )
+    common.add_argument(
+        "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
+    )
+    common.add_argument("--ipfs-api", metavar="URL", help="keep blobs on your IPFS node's RPC API")
+    return common
+
+
+def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    worker = sub.add_parser(
+        "worker", parents=[_common()], help="rent this computer to the network (compute jobs)"
+    )
+    worker.add_argument("action", nargs="?", default="run", choices=["run", "pause", "resume"])
+    worker.add_argument("--min-price", default="0.01", metavar="SAHARA", help="take no job paying less")
+    worker.add_argument("--stake", default="100", metavar="SAHARA", help="stake posted when registering")
+    worker.add_argument("--vram", type=int, metavar="MIB", help="VRAM to offer (default: the largest GPU's)")
+    worker.add_argument("--cpu-only", action="store_true", help="offer the CPU only")
+    worker.add_argument("--cpu-limit", type=int, default=3600, metavar="S", help="CPU seconds per job")
+    worker.add_argument(
+        "--memory-limit", type=int, default=4096, metavar="MIB", help="memory per job (CPU jobs)"
+    )
+    worker.add_argument(
+        "--wall-limit", type=float, default=3600.0, metavar="S", help="wall-clock seconds per job"
+    )
+    worker.add_argument("--poll", type=float, default=5.0, metavar="S", help="seconds between rounds")
+    worker.add_argument("--once", action="store_true", help="one round, then exit")
+    worker.set_defaults(func=run_worker)
+
+    compute = sub.add_parser("compute", help="run ONNX models on the network's workers")
+    actions = compute.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
+    submit = actions.add_parser("submit", parents=[_common()], help="post an inference job; prints its id")
+    submit.add_argument("model", metavar="MODEL", help="an .onnx file (standard operators only)")
+    submit.add_argument("inputs", metavar="INPUTS", help="one .npy array: the batch")
+    submit.add_argument("--price", required=True, metavar="SAHARA", help="payment per replica")
+    submit.add_argument("--collateral", metavar="SAHARA", help="provider collateral (default: the price)")
+    submit.add_argument("--replicas", type=int, choices=[1, 2], default=1, help="2: redundant execution")
+    submit.add_argument("--min-vram", type=int, default=0, metavar="MIB")
+    submit.add_argument(
+        "--open-for", type=int, default=3600, metavar="S", help="how long it waits for a worker"
+    )
+    submit.add_argument(
+        "--run-for", type=int, default=3600, metavar="S", help="time for the result after that"
+    )
+    submit.add_argument(
+        "--window", type=int, default=600, metavar="S", help="challenge window (at least 600)"
+    )
+    for name, text in (("status", "where a job stands"), ("refund", "reclaim a job that timed out")):
+        action = actions.add_parser(name, parents=[_common()], help=text)
+        action.add_argument("job", type=int, metavar="JOB")
+    fetch = actions.add_parser("fetch", parents=[_common()], help="decrypt and verify a job's result")
+    fetch.add_argument("job", type=int, metavar="JOB")
+    fetch.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for one .npy per output")
+    compute.set_defaults(func=run_compute)
