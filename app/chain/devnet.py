@@ -34,7 +34,7 @@ from pathlib import Path
 import psutil
 from filelock import FileLock
 
-from app.chain.devnet_state import keep_backup, promote_newest, take_snapshot
+from app.chain.devnet_state import keep_backup, keep_first_genesis, promote_newest, take_snapshot
 from app.chain.jsonrpc import RpcError, rpc_call
 from app.events import Events
 from app.fileio import atomic_write_text
@@ -311,9 +311,15 @@ class Devnet:
                 f"put anvil on PATH, or set {ANVIL_ENV}."
             )
         promote_newest(self.state_file, self.live_file)
+        keep_first_genesis(self.state_file)
         keep_backup(self.state_file, self.backup_file)
         try:
-            return self._launch(anvil)
+            info = self._launch(anvil)
+            if not self.state_file.exists():
+                # A new chain is on disk from its first moment: killed before any dump, it would
+                # come back with another genesis, a new chain whose records would be removed.
+                take_snapshot(info.rpc_url, self.state_file)
+            return info
         except DevnetError:
             if not self.backup_file.exists():
                 raise

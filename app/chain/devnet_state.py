@@ -10,6 +10,11 @@ it parses completely and is newer. A torn file never parses, so it is never prom
 
 What a kill can still lose is the last moment (under a second) of blocks; the outbox re-sends the
 transactions it finds missing (``app.wallet.outbox_reconcile``), so nothing the user asked for is lost.
+
+One genesis block: anvil makes a fresh genesis block (new timestamp, new hash) at every start and
+keeps it beside the loaded ones, so each load-and-dump adds one more block 0 to the state, and
+``eth_getBlockByNumber(0)`` then answers with any of them. The app names a chain by its genesis
+hash (``app.chain.identity``), so before a start every block 0 but the first one made goes.
 """
 
 from __future__ import annotations
@@ -64,6 +69,26 @@ def promote_newest(state_file: Path, live_file: Path) -> None:
     ):
         atomic_write_bytes(state_file, live_file.read_bytes())
         log.info("devnet: loading anvil's dump at block %d", live)
+
+
+def keep_first_genesis(state_file: Path) -> None:
+    """Before a start: drop the extra genesis blocks earlier starts added (see the module docstring).
+
+    The first one made is the one with the earliest timestamp; the file is rewritten atomically,
+    and only when there is something to drop.
+    """
+    try:
+        state = json.loads(state_file.read_bytes())
+        blocks = state["blocks"]
+        geneses = [b for b in blocks if int(b["header"]["number"], 16) == 0]
+        if len(geneses) < 2:
+            return
+        first = min(geneses, key=lambda b: int(b["header"]["timestamp"], 16))
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # missing or not a state anvil wrote: anvil itself says what is wrong with it
+    state["blocks"] = [b for b in blocks if b is first or int(b["header"]["number"], 16) != 0]
+    atomic_write_bytes(state_file, json.dumps(state).encode())
+    log.info("devnet: dropped %d extra genesis blocks from the state", len(geneses) - 1)
 
 
 def take_snapshot(rpc_url: str, state_file: Path, timeout: float = 10.0) -> int | None:

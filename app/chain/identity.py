@@ -4,17 +4,13 @@ Why: records are keyed by chain id, but a chain id does not name one chain. ``sa
 (or a deleted state file, or a redeployed test network) gives a fresh chain with the same id, and
 the outbox's "mined" deploy transactions, the campaign records and the event cursors of the old
 one then point at nothing (every command that needed contracts failed with TransactionNotFound).
-So the hash of block 1 is remembered per chain id; when it changes, every row of every table with
-a ``chain_id`` column for that id is deleted, and the caller drops the deployment manifest.
+So the genesis block hash is remembered per chain id; when it changes, every row of every table
+with a ``chain_id`` column for that id is deleted, and the caller drops the deployment manifest.
+(anvil's genesis changes at every start unless the state it loads holds just one genesis block:
+``app.chain.devnet_state.keep_first_genesis`` sees to that before each start of the devnet.)
 
-Block 1, not the genesis block: anvil adds a fresh genesis block (new timestamp, new hash) to its
-state at every ``--load-state``, and which of them ``eth_getBlockByNumber(0)`` returns varies from
-start to start, so the genesis hash called a restarted devnet a new chain about every other time
-and removed its records. Block 1 is mined once and kept. A chain without a block 1 (head 0) where
-one was remembered is a new chain.
-
-A database from before this check has nothing stored: its records are trusted if the oldest mined
-outbox transaction is still in its block, and started over otherwise.
+A database from before this check has no genesis stored: its records are trusted if the oldest
+mined outbox transaction is still in its block, and started over otherwise.
 
 Event cursors are also pulled back to the chain's head: a chain that lost its last blocks (a
 devnet killed between snapshots) mines new blocks at those numbers, which must be scanned again.
@@ -34,15 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def _key(chain_id: int) -> str:
-    return f"block1:{chain_id}"
-
-
-async def _first_block_hash(client: ChainClient, head: int) -> str | None:
-    """The hash of block 1, which names one chain (see the module docstring); None at head 0."""
-    if head < 1:
-        return None
-    block = await client.ask(client.w3.eth.get_block(1))
-    return "0x" + bytes(block["hash"]).hex()
+    return f"genesis:{chain_id}"
 
 
 async def _records_fit(sessions: sessionmaker[Session], client: ChainClient, chain_id: int) -> bool:
@@ -99,21 +87,22 @@ async def adopt_chain(sessions: sessionmaker[Session], client: ChainClient, chai
     Returns True when they were started over (a new chain under the same id): the caller then
     forgets the network's deployment manifest too.
     """
-    head = await client.block_number()  # before the records are read: a worker's cursor may move on
-    marker = await _first_block_hash(client, head)
+    genesis = await client.ask(client.w3.eth.get_block(0))
+    genesis_hash = "0x" + bytes(genesis["hash"]).hex()
     with sessions() as session:
         stored = session.get(AppState, _key(chain_id))
         known = stored.value if stored is not None else None
-    fresh = not await _records_fit(sessions, client, chain_id) if known is None else known != marker
+    fresh = known != genesis_hash and (
+        known is not None or not await _records_fit(sessions, client, chain_id)
+    )
+    head = await client.block_number()  # read last: a worker's cursor may be moving past it
     with sessions() as session:
         removed = _start_over(session, chain_id) if fresh else 0
         _rewind_cursors(session, chain_id, head)
-        if marker is None:
-            if stored_row := session.get(AppState, _key(chain_id)):
-                session.delete(stored_row)
-        else:
-            session.merge(AppState(key=_key(chain_id), value=marker))
+        session.merge(AppState(key=_key(chain_id), value=genesis_hash))
         session.commit()
     if fresh:
-        log.warning("chain %d is a new chain (block 1 %s): %d old records removed", chain_id, marker, removed)
+        log.warning(
+            "chain %d is a new chain (genesis %s): %d old records removed", chain_id, genesis_hash, removed
+        )
     return fresh

@@ -76,11 +76,11 @@ def test_commands_that_need_contracts_work_after_a_reset(home: Path) -> None:
         assert_records_are_this_chains(home)
         assert drafts(home) == 0  # the old chain's records were started over
 
-        # A database from before the chain check (nothing remembered) after another reset.
+        # A database from before the genesis check (nothing remembered) after another reset.
         leave_a_draft(home)
         ok(sahara(home, "devnet", "reset", "--yes"))
         with sqlite3.connect(home / "data" / "sahara.db") as db:
-            db.execute("DELETE FROM app_state WHERE key LIKE 'block1:%'")
+            db.execute("DELETE FROM app_state WHERE key LIKE 'genesis:%'")
         db.close()
         ok(sahara(home, "devnet", "start"))
         ok(sahara(home, "label", "campaigns"))
