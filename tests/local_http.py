@@ -36,3 +36,15 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def answering(body: bytes, status: int = 200) -> Iterator[int]:
+    """A server answering every GET with ``body``; yields its port."""
+
+    class Fixed(Handler):
+        def do_GET(self) -> None:
+            self.answer(status, body)
+
+    with serving(Fixed) as url:
+        yield int(url.rsplit(":", 1)[1])

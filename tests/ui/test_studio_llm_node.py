@@ -7,12 +7,12 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from local_http import answering
 from PySide6.QtCore import QPointF
 
 from app.llm import local
 from app.studio.graph import Edge, Graph, Node, Position
 from app.ui.pages.studio import StudioPage
-from tests.unit.test_llm_local import http_server
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_a_new_chat_node_points_at_the_bundled_model_and_says_what_it_is(page, q
 def test_a_local_server_found_on_loopback_is_offered_in_one_undoable_click(page, qtbot, monkeypatch) -> None:
     editor = page.editor
     models = json.dumps({"data": [{"id": "llama3.2"}]}).encode()
-    with http_server(models) as port:
+    with answering(models) as port:
         monkeypatch.setattr(local, "KNOWN_PORTS", {port: "Ollama"})
         node_id = editor.add_node("llm_chat", QPointF(0, 0))
         note = editor.inspector.llm_note

@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
+from local_http import answering
 
 from app.llm import local
-
-
-@contextmanager
-def http_server(body: bytes, status: int = 200) -> Iterator[int]:
-    """A loopback server answering every GET with ``body``; yields its port."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def free_port() -> int:
@@ -47,7 +19,7 @@ def free_port() -> int:
 
 def test_finds_a_server_that_lists_models_and_skips_silent_ports() -> None:
     models = json.dumps({"object": "list", "data": [{"id": "llama3.2"}, {"id": "qwen"}]}).encode()
-    with http_server(models) as port:
+    with answering(models) as port:
         silent = free_port()
         found = local.find_local_servers({port: "Ollama", silent: "llama.cpp"})
     assert found == [local.LocalServer("Ollama", f"http://127.0.0.1:{port}/v1", ("llama3.2", "qwen"))]
@@ -55,7 +27,7 @@ def test_finds_a_server_that_lists_models_and_skips_silent_ports() -> None:
 
 @pytest.mark.parametrize("body", [b"<html>a web page</html>", b'{"data": "not a list"}', b"[1, 2]"])
 def test_a_server_that_is_not_a_chat_api_is_not_offered(body: bytes) -> None:
-    with http_server(body) as port:
+    with answering(body) as port:
         assert local.find_local_servers({port: "Ollama"}) == []
 
 
