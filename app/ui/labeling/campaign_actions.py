@@ -29,8 +29,9 @@ from app.labeling.formats import EXPORT_FORMATS
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.wording import explain, sahara
 from app.ui.tasks import Spawn
-from app.ui.wallet.common import StatusText, button_row, heading
 from app.ui.widgets import styled_label
+from app.ui.widgets.dialogs import button_row, heading
+from app.ui.widgets.fields import StatusText
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QMessageBox,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -48,8 +45,7 @@ from app.ui.labeling.wizard_steps import InstructionsStep, QualityStep, TaskStep
 from app.ui.labeling.wording import explain
 from app.ui.tasks import Spawn
 from app.ui.theme import Colors
-from app.ui.wallet.common import button_row
-from app.ui.widgets import separator, styled_label
+from app.ui.widgets.wizard import WizardFrame
 
 log = logging.getLogger(__name__)
 
@@ -89,32 +85,16 @@ class NewCampaignDialog(QDialog):
         self._template = ""  # the instructions template last filled in (replaced while untouched)
         self._closed = False
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(28, 22, 28, 18)
-        column.setSpacing(12)
-        self.caption = styled_label("", "caption")
-        column.addWidget(self.caption)
         self.source = SourceStep(colors)
         self.task = TaskStep(colors)
         self.instructions = InstructionsStep(colors)
         self.quality = QualityStep()
         self.summary = SummaryStep(colors)
         self.summary.stop_button.clicked.connect(self.stop_upload)
-        self.stack = QStackedWidget()
-        for page in (self.source, self.task, self.instructions, self.quality, self.summary):
-            self.stack.addWidget(page)
-        column.addWidget(self.stack, 1)
-        column.addWidget(separator())
-        self.back_button = QPushButton("&Back")
-        self.back_button.setAutoDefault(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.next_button = QPushButton("&Next")
-        self.next_button.setProperty("primary", True)
-        self.next_button.setDefault(True)
-        footer = button_row(self.cancel_button, self.next_button)
-        footer.insertWidget(0, self.back_button)
-        column.addLayout(footer)
+        frame = WizardFrame(self, [self.source, self.task, self.instructions, self.quality, self.summary])
+        self.caption, self.stack = frame.caption, frame.stack
+        self.back_button, self.cancel_button = frame.back_button, frame.cancel_button
+        self.next_button = frame.next_button
 
         self.back_button.clicked.connect(self.back)
         self.cancel_button.clicked.connect(self.reject)

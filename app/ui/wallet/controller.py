@@ -385,8 +385,8 @@ class WalletController(QObject):
         """The approval callback the outbox flow is given: a confirmation dialog, Confirm or Reject."""
         from PySide6.QtWidgets import QDialog
 
-        from app.ui.wallet.common import dialog_result
         from app.ui.wallet.confirm_dialog import ConfirmTxDialog
+        from app.ui.widgets.dialogs import dialog_result
 
         dialog = ConfirmTxDialog(summary, self.colors, self.window())
         self.last_confirm = dialog

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.ui.wallet.common import PHRASE_COPIED, TaskDialog, button_row
 from app.ui.wallet.onboarding_steps import (
     ConfirmStep,
     FinishStep,
@@ -26,7 +25,9 @@ from app.ui.wallet.onboarding_steps import (
     StartStep,
     WordsStep,
 )
-from app.ui.widgets import separator, styled_label
+from app.ui.wallet.phrase_widgets import PHRASE_COPIED
+from app.ui.widgets.dialogs import TaskDialog
+from app.ui.widgets.wizard import WizardFrame
 from app.wallet.onboarding import (
     NetworkChoice,
     Onboarding,
@@ -90,13 +91,6 @@ class OnboardingDialog(TaskDialog):
         self._closed = False
         self.account_address = ""
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(28, 24, 28, 20)
-        column.setSpacing(14)
-        self.progress = styled_label("", "caption")
-        column.addWidget(self.progress)
-        self.stack = QStackedWidget()
-        self.steps: dict[Step, QWidget] = {}
         self.start = StartStep(colors)
         self.words = WordsStep(colors)
         self.confirm = ConfirmStep()
@@ -104,25 +98,15 @@ class OnboardingDialog(TaskDialog):
         self.password = PasswordStep()
         self.network = NetworkStep(self.flow.networks, self.flow.network)
         self.finish = FinishStep(colors)
-        for step, widget in [
-            (Step.START, self.start), (Step.SHOW_WORDS, self.words), (Step.CONFIRM_WORDS, self.confirm),
-            (Step.IMPORT, self.import_), (Step.PASSWORD, self.password), (Step.NETWORK, self.network),
-            (Step.FINISH, self.finish),
-        ]:  # fmt: skip
-            self.steps[step] = widget
-            self.stack.addWidget(widget)
-        column.addWidget(self.stack, 1)
-        column.addWidget(separator())
-        self.back_button = QPushButton("Back")
-        self.back_button.setAutoDefault(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.next_button = QPushButton("Next")
-        self.next_button.setProperty("primary", True)
-        self.next_button.setDefault(True)
-        footer = button_row(self.cancel_button, self.next_button)
-        footer.insertWidget(0, self.back_button)
-        column.addLayout(footer)
+        self.steps: dict[Step, QWidget] = {
+            Step.START: self.start, Step.SHOW_WORDS: self.words, Step.CONFIRM_WORDS: self.confirm,
+            Step.IMPORT: self.import_, Step.PASSWORD: self.password, Step.NETWORK: self.network,
+            Step.FINISH: self.finish,
+        }  # fmt: skip
+        frame = WizardFrame(self, list(self.steps.values()), back="Back", next_="Next")
+        self.progress, self.stack = frame.caption, frame.stack
+        self.back_button, self.cancel_button = frame.back_button, frame.cancel_button
+        self.next_button = frame.next_button
 
         self.back_button.clicked.connect(self.escape)
         self.cancel_button.clicked.connect(self.reject)

@@ -24,30 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import glyph
-from app.ui.wallet.common import StatusText, WordGrid, heading, phrase_copy_row, secret_field
+from app.ui.wallet.phrase_widgets import WordGrid, phrase_copy_row
 from app.ui.widgets import Card, set_role, styled_label
+from app.ui.widgets.fields import StatusText, secret_field
+from app.ui.widgets.wizard import Step
 
 if TYPE_CHECKING:
     from app.ui.theme import Colors
     from app.wallet.onboarding import NetworkChoice
-
-
-class Step(QWidget):
-    """A page with a title and a one-paragraph explanation; ``body`` takes the rest."""
-
-    def __init__(self, title: str, explanation: str) -> None:
-        super().__init__()
-        self.column = QVBoxLayout(self)
-        self.column.setContentsMargins(0, 0, 0, 0)
-        self.column.setSpacing(10)
-        self.title, self.explanation = heading(title, explanation)
-        self.column.addWidget(self.title)
-        self.column.addWidget(self.explanation)
-        self.column.addSpacing(8)
-        self.body = QVBoxLayout()
-        self.body.setSpacing(10)
-        self.column.addLayout(self.body)
-        self.column.addStretch(1)
 
 
 def _segmented(*labels: str) -> tuple[QHBoxLayout, QButtonGroup, list[QPushButton]]:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLineEdit, QProgressBar, QPushButton, QWidget
 
-from app.ui.wallet.common import StatusText, TaskDialog, button_row, dialog_column, secret_field
 from app.ui.wallet.onboarding_steps import StrengthMeter
 from app.ui.wallet.password_prompt import PasswordPrompt, describe_password_error
 from app.ui.widgets import styled_label
+from app.ui.widgets.dialogs import TaskDialog, button_row, dialog_column
+from app.ui.widgets.fields import StatusText, secret_field
 
 if TYPE_CHECKING:
     from app.ui.tasks import Spawn

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from app.ui.wallet.common import StatusText, TaskDialog, secret_field
+from app.ui.widgets.dialogs import TaskDialog
+from app.ui.widgets.fields import StatusText, secret_field
 
 if TYPE_CHECKING:
     from app.ui.tasks import Spawn

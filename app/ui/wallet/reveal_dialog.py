@@ -10,16 +10,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from app.ui.wallet.common import (
-    PHRASE_COPIED,
-    WordGrid,
-    button_row,
-    dialog_column,
-    grow_to_fit,
-    phrase_copy_row,
-)
 from app.ui.wallet.password_prompt import PasswordCheckDialog
+from app.ui.wallet.phrase_widgets import PHRASE_COPIED, WordGrid, phrase_copy_row
 from app.ui.widgets import Card
+from app.ui.widgets.dialogs import button_row, dialog_column
+from app.ui.widgets.fields import grow_to_fit
 
 if TYPE_CHECKING:
     from app.ui.tasks import Spawn

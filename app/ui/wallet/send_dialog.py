@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from app.ui.wallet.accounts_view import balance_text
-from app.ui.wallet.common import StatusText, TaskDialog, button_row, dialog_column
 from app.ui.widgets import styled_label
+from app.ui.widgets.dialogs import TaskDialog, button_row, dialog_column
+from app.ui.widgets.fields import StatusText
 
 if TYPE_CHECKING:
     from app.ui.wallet.controller import WalletController

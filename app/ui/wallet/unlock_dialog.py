@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.ui.wallet.common import button_row, dialog_column
 from app.ui.wallet.password_prompt import PasswordCheckDialog
+from app.ui.widgets.dialogs import button_row, dialog_column
 
 if TYPE_CHECKING:
     from app.ui.tasks import Spawn
