@@ -16,7 +16,11 @@ which kinds of data it changes. ``Operations.run`` then does the same thing for 
 - **cancel**: ``cancel(key)`` cancels the op's task (a "please wait" with Cancel); its progress is
   cleared and neither success nor failure is called;
 - **what changed**: after a success, ``changed`` is emitted with the op's ``changes`` (a frozenset
-  of names such as ``"campaigns"``, ``"earnings"``) and pages redraw what shows those.
+  of names such as ``"campaigns"``, ``"earnings"``) and pages redraw what shows those;
+- **held until done**: asyncio keeps only weak references to tasks, so one nobody holds can be
+  collected mid-run (Electrum learnt this the hard way). Every op's task is held here until it
+  ends, an unexpected exception goes to the loop's handler (the crash dialog) the moment it ends,
+  and ``Operations.shutdown()`` cancels every page's ops when the app quits.
 """
 
 from __future__ import annotations
@@ -25,11 +29,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
-
-from app.ui.tasks import Spawn
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +56,20 @@ class Op(Generic[T]):
 
 
 class Operations(QObject):
-    """Runs ``Op``s for one page (or one panel) through the shell's task runner."""
+    """Runs ``Op``s for one page (or one panel, one dialog)."""
 
     changed = Signal(object)  # frozenset[str]: what a finished op changed
 
+    _tasks: ClassVar[set[asyncio.Task[Any]]] = set()  # every page's ops under way, held strongly
+
     def __init__(
         self,
-        spawn: Spawn,
         *,
         name: str = "op",
         describe: Callable[[BaseException], str] = _message,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._spawn = spawn
         self._name = name
         self._describe = describe
         self._generation = 0
@@ -137,6 +139,37 @@ class Operations(QObject):
                     if queued is not None:  # after this one's result is shown, never before
                         self.run(queued)
 
-        task = self._spawn(body(), f"{self._name}-{op.key}")
+        task = asyncio.get_running_loop().create_task(body(), name=f"{self._name}-{op.key}")
+        Operations._tasks.add(task)
+        task.add_done_callback(_finished)
         self._running[op.key] = task
         return task
+
+    @classmethod
+    def cancel_all(cls) -> list[asyncio.Task[Any]]:
+        """Ask every op under way, on every page, to stop; returns their tasks to await."""
+        tasks = list(cls._tasks)
+        for task in tasks:
+            task.cancel()
+        return tasks
+
+    @classmethod
+    async def shutdown(cls, timeout: float = 3.0) -> None:
+        """Cancel every op and wait (bounded) until they have all unwound: the app is quitting."""
+        tasks = cls.cancel_all()
+        if not tasks:
+            return
+        _done, pending = await asyncio.wait(tasks, timeout=timeout)
+        for task in pending:
+            log.warning("op %s did not stop within %.1f s of cancellation", task.get_name(), timeout)
+
+
+def _finished(task: asyncio.Task[Any]) -> None:
+    Operations._tasks.discard(task)
+    if task.cancelled():
+        return
+    exc = task.exception()  # ``perform`` words an Exception; what is left here is a bug
+    if exc is not None:
+        task.get_loop().call_exception_handler(
+            {"message": f"Operation {task.get_name()!r} failed", "exception": exc, "task": task}
+        )

@@ -22,6 +22,7 @@ from app.services import NetworkServices
 from app.ui.crash_reporter import CrashReporter
 from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
 from app.ui.network_monitor import ClientFactory, NetworkMonitor
+from app.ui.operations import Operations
 from app.ui.pages.compute import ComputePage
 from app.ui.pages.home import HomePage
 from app.ui.pages.label import LabelPage
@@ -284,6 +285,7 @@ class Shell(QObject):
             self.wallet.dispose()
             await self.services.aclose()
             await self.tasks.shutdown()
+            await Operations.shutdown()
             await self.runtime.aclose()  # the chain client's HTTP session, before runtime.shutdown()
         except Exception:
             log.exception("shutting down the services failed")

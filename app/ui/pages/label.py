@@ -58,7 +58,7 @@ class LabelPage(QWidget):
         self.title = "Label"
         self.colors = colors
         self.spawn = spawn or BackgroundTasks().spawn
-        self.ops = Operations(self.spawn, name="label", describe=explain, parent=self)
+        self.ops = Operations(name="label", describe=explain, parent=self)
         self.ops.changed.connect(self._on_changed)
         self._service: Any = None  # the labeling service of the moment (None: the page says why)
         self._campaigns: dict[int, Any] = {}
