@@ -61,21 +61,3 @@ class BackgroundTasks:
 
 
 Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
-
-
-class Spawner:
-    """How a widget starts its tasks: through the shell's runner once attached (held strongly,
-    cancelled at quit), else through a runner of its own (a page used alone, as in tests)."""
-
-    def __init__(self) -> None:
-        self._spawn: Spawn | None = None
-        self._own: BackgroundTasks | None = None
-
-    def attach(self, spawn: Spawn) -> None:
-        self._spawn = spawn
-
-    def __call__(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        if self._spawn is None:
-            self._own = self._own or BackgroundTasks()
-            self._spawn = self._own.spawn
-        return self._spawn(coro, name)
