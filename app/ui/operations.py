@@ -10,7 +10,8 @@ which kinds of data it changes. ``Operations.run`` then does the same thing for 
 - **progress**: ``busy`` is shown when it starts, ``say(text)`` updates it, and ``None`` clears it
   when it ends, before success or failure is told;
 - **failure in words**: an exception is logged and handed to ``failure`` as a sentence (``describe``:
-  the page's wording, e.g. the labeling ``explain``), never as a traceback;
+  the page's wording, e.g. the labeling ``explain``; or a problem that also says where to show it,
+  as the wallet's password prompts do), never as a traceback;
 - **late results dropped**: ``reset()`` (the page's service was swapped: a locked wallet, another
   account) makes every op under way stale: its progress, success and failure are no longer called;
 - **cancel**: ``cancel(key)`` cancels the op's task (a "please wait" with Cancel); its progress is
@@ -39,7 +40,7 @@ T = TypeVar("T")
 Say = Callable[[str], None]
 
 
-def _message(exc: BaseException) -> str:
+def message_of(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
@@ -50,7 +51,7 @@ class Op(Generic[T]):
     busy: str | None = None  # the progress line shown when it starts
     progress: Callable[[str | None], None] | None = None  # a line while it runs; None when it ends
     success: Callable[[T], None] | None = None
-    failure: Callable[[str], None] | None = None  # the error, in words
+    failure: Callable[[Any], None] | None = None  # the error, in words (what ``describe`` made of it)
     changes: frozenset[str] = frozenset()
     again: bool = False  # asked for while one with its key runs: run it (the latest) afterwards
 
@@ -66,7 +67,7 @@ class Operations(QObject):
         self,
         *,
         name: str = "op",
-        describe: Callable[[BaseException], str] = _message,
+        describe: Callable[[BaseException], Any] = message_of,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,8 +77,9 @@ class Operations(QObject):
         self._running: dict[str, asyncio.Task[Any]] = {}
         self._again: dict[str, Op[Any]] = {}  # by key: the op to run when the one under way ends
 
-    def busy(self, key: str) -> bool:
-        return key in self._running
+    def busy(self, key: str | None = None) -> bool:
+        """Whether the op with ``key`` (without: any op) is under way."""
+        return key in self._running if key is not None else bool(self._running)
 
     def reset(self) -> None:
         """Everything under way is stale from now on: its results are dropped, its keys free."""

@@ -199,7 +199,7 @@ class WalletController(QObject):
             return
         from app.ui.wallet.unlock_dialog import UnlockDialog
 
-        dialog = UnlockDialog(self.wallet, self.spawn, self.colors, self.window())
+        dialog = UnlockDialog(self.wallet, self.colors, self.window())
         if then is not None:
             dialog.accepted.connect(then)
         dialog.open()
@@ -213,7 +213,7 @@ class WalletController(QObject):
             self.notice.emit("Wallet password changed.")
             self.changed.emit()
 
-        ChangePasswordDialog(self.wallet, self.spawn, self.window(), on_changed=changed).open()
+        ChangePasswordDialog(self.wallet, self.window(), on_changed=changed).open()
 
     # -- "remember on this computer" (the Settings page reads these) ------------------------------
 
@@ -479,7 +479,7 @@ class WalletController(QObject):
             return
         from app.ui.wallet.reveal_dialog import RevealPhraseDialog
 
-        RevealPhraseDialog(self.wallet, self.spawn, self.clipboard, self.colors, self.window()).open()
+        RevealPhraseDialog(self.wallet, self.clipboard, self.colors, self.window()).open()
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors

@@ -82,7 +82,7 @@ class RememberedPassword:
         if on:
             from app.ui.wallet.remember_dialog import RememberDialog
 
-            dialog = RememberDialog(wallet, controller.spawn, controller.window())
+            dialog = RememberDialog(wallet, controller.window())
             dialog.finished.connect(lambda result: self._stored(bool(result)))
             dialog.open()
         else:

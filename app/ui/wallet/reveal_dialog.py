@@ -17,7 +17,6 @@ from app.ui.widgets.dialogs import button_row, dialog_column
 from app.ui.widgets.fields import grow_to_fit
 
 if TYPE_CHECKING:
-    from app.ui.tasks import Spawn
     from app.ui.theme import Colors
     from app.ui.wallet.clipboard import SecretClipboard
     from app.wallet.service import WalletService
@@ -29,12 +28,11 @@ class RevealPhraseDialog(PasswordCheckDialog):
     def __init__(
         self,
         wallet: WalletService,
-        spawn: Spawn,
         clipboard: SecretClipboard,
         colors: Colors,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(spawn, "Show phrase", parent)
+        super().__init__("Show phrase", parent)
         self._wallet, self._clipboard = wallet, clipboard
         self._phrase: str | None = None
         column = dialog_column(

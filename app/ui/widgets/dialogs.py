@@ -1,20 +1,18 @@
 """The frame every small dialog shares (title, width, a heading over a paragraph, a row of buttons),
-awaiting a dialog without a nested event loop, and a dialog that runs one task at a time."""
+awaiting a dialog without a nested event loop, and a dialog whose work runs as operations."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.ui.operations import Operations, message_of
 from app.ui.widgets import styled_label
-
-if TYPE_CHECKING:
-    from app.ui.tasks import Spawn
 
 
 def heading(title: str, body: str) -> tuple[QLabel, QLabel]:
@@ -49,23 +47,21 @@ def dialog_column(
     return column
 
 
-class TaskDialog(QDialog):
-    """A dialog that runs one background task at a time (scrypt, a keystore write, a transaction)
-    and cannot be closed while it runs: the task would finish against a deleted dialog, and a
-    keystore being rewritten must not look cancelled when it is not."""
+class OperationDialog(QDialog):
+    """A dialog whose work runs as operations (``ops``): one at a time, with its progress shown and
+    its failure in words, and no closing while one runs. That work is scrypt in a worker thread, a
+    keystore write or a transaction being signed: cancelling could not stop it, so the dialog must
+    not look cancelled when it is not, and its result must not land on a deleted dialog."""
 
-    def __init__(self, spawn: Spawn, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, describe: Callable[[BaseException], Any] = message_of, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self._spawn = spawn
-        self._task: asyncio.Task[None] | None = None
+        self.ops = Operations(name=name, describe=describe, parent=self)
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def run(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        """Start ``work``; callers check ``busy`` first, so a second click does not queue a second run."""
-        self._task = self._spawn(work, name)
+        return self.ops.busy()
 
     def reject(self) -> None:
         if self.busy:
