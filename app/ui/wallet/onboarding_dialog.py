@@ -25,12 +25,12 @@ from app.ui.wallet.onboarding_steps import (
     PasswordStep,
     StartStep,
     WordsStep,
+    network_choices,
 )
 from app.ui.wallet.phrase_widgets import PHRASE_COPIED
 from app.ui.widgets.dialogs import OperationDialog
 from app.ui.widgets.wizard import WizardFrame
 from app.wallet.onboarding import (
-    NetworkChoice,
     Onboarding,
     OnboardingError,
     Step,
@@ -43,34 +43,6 @@ if TYPE_CHECKING:
     from app.wallet.keystore import AccountEntry
 
 log = logging.getLogger(__name__)
-
-DEVNET_NOTE = "Runs on this computer. New accounts get free test ETH; nothing on it has real value."
-
-
-def network_choices(controller: WalletController) -> list[NetworkChoice]:
-    settings = controller.runtime.settings
-    choices = []
-    for net in settings.networks:
-        if net.rpc_url is None:
-            choices.append(NetworkChoice(net.name, "Local devnet (recommended)", True, note=DEVNET_NOTE))
-        else:
-            later = (
-                "" if net.name == settings.active_network else " Sahara switches to it when it next starts."
-            )
-            note = f"{net.rpc_url} · chain {net.chain_id}.{later}"
-            choices.append(NetworkChoice(net.name, f"{net.name} (custom RPC)", False, note=note))
-    if all(c.is_devnet for c in choices):
-        choices.append(
-            NetworkChoice(
-                "custom",
-                "A custom RPC network",
-                False,
-                available=False,
-                note="Custom networks are configured in Settings; none is set up yet. Your wallet works on "
-                "any network, so you can add one later.",
-            )
-        )
-    return choices
 
 
 class OnboardingDialog(OperationDialog):
@@ -87,7 +59,8 @@ class OnboardingDialog(OperationDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumSize(600, 600)
         self.flow = Onboarding(
-            network_choices(controller), default_network=controller.runtime.settings.active_network
+            network_choices(controller.runtime.settings),
+            default_network=controller.runtime.settings.active_network,
         )
         self.confirm_box: QMessageBox | None = None
         self._closed = False
