@@ -96,7 +96,7 @@ class Shell(QObject):
         self.wallet_banner: Banner | None = None
 
         colors = self.theme.colors
-        self.wallet = WalletController(runtime, self.tasks, colors, window=lambda: self.window, parent=self)
+        self.wallet = WalletController(runtime, colors, window=lambda: self.window, parent=self)
         pages: list[QWidget] = [
             home := HomePage(self.monitor, paths),
             label_page := LabelPage(colors, self.tasks.spawn),

@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.ui.operations import Op, Operations, message_of
 from app.ui.qt_events import relay
 from app.ui.wallet.activity import ActivityFilter
 from app.ui.wallet.clipboard import SecretClipboard
@@ -29,7 +30,6 @@ from app.ui.wallet.remembered import RememberedPassword
 if TYPE_CHECKING:
     from app.db.models import OutboxTx
     from app.runtime import AppRuntime, NetworkStatus
-    from app.ui.tasks import BackgroundTasks
     from app.ui.theme import Colors
     from app.wallet.keystore import AccountEntry
     from app.wallet.service import WalletService
@@ -53,7 +53,6 @@ class WalletController(QObject):
     def __init__(
         self,
         runtime: AppRuntime,
-        tasks: BackgroundTasks,
         colors: Colors,
         *,
         window: Callable[[], QWidget | None] = lambda: None,
@@ -61,7 +60,7 @@ class WalletController(QObject):
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
-        self.tasks = tasks
+        self.ops = Operations(name="wallet", describe=_in_words, parent=self)
         self.colors = colors
         self.window = window
         self.wallet: WalletService | None = None
@@ -77,7 +76,6 @@ class WalletController(QObject):
         self.auto_lock.setInterval(AUTO_LOCK_CHECK_MS)
         self.auto_lock.timeout.connect(self.check_idle)
         self._network_ready = asyncio.Event()
-        self._balance_task: asyncio.Task[None] | None = None
         self._balances_at = -BALANCE_EVERY_S
         self._loading: asyncio.Task[None] | None = None
         self.last_confirm: QWidget | None = None  # the open confirmation dialog (tests look at it)
@@ -90,12 +88,15 @@ class WalletController(QObject):
     def start(self) -> None:
         """On the running loop, after first paint: open the wallet, watch activity, auto-lock."""
         if self.wallet is None and self._loading is None:
-            self._loading = self.spawn(self._load(), "wallet-open")
+            self._loading = self.ops.run(Op("open", lambda _say: self._load(), failure=self._not_opened))
         self.keychain.start(self._loading)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.activity)
         self.auto_lock.start()
+
+    def _not_opened(self, why: str) -> None:
+        self.notice.emit(f"The wallet did not open: {why}")
 
     async def _load(self) -> None:
         import importlib
@@ -169,11 +170,6 @@ class WalletController(QObject):
             self.request_unlock()
         else:
             self.page_requested.emit()
-
-    # -- tasks -----------------------------------------------------------------------------------
-
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        return self.tasks.spawn(coro, name)
 
     # -- lock ------------------------------------------------------------------------------------
 
@@ -295,14 +291,14 @@ class WalletController(QObject):
     def refresh_balances(self) -> None:
         """Fetch balances in a task; before the event loop runs (the shell is built first) there is
         no network yet, and ``on_network_ready`` fetches them."""
-        if self.wallet is None or (self._balance_task is not None and not self._balance_task.done()):
+        if self.wallet is None or self.ops.busy("balances"):
             return
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             return
         self._balances_at = time.monotonic()
-        self._balance_task = self.spawn(self._fetch_balances(), "wallet-balances")
+        self.ops.run(Op("balances", lambda _say: self._fetch_balances()))
 
     async def _fetch_balances(self) -> None:
         from app.chain.client import ChainUnavailable
@@ -413,25 +409,25 @@ class WalletController(QObject):
             ReceiveDialog(account, self.network, self.colors, self.window()).open()
 
     def replace_tx(self, tx_id: int, *, cancel: bool) -> None:
-        self.request_unlock(lambda: self.spawn(self._replace(tx_id, cancel), "wallet-replace-tx"))
+        def replaced(row: OutboxTx | None) -> None:
+            if row is not None:
+                self.notice.emit("Cancel sent." if cancel else "Sped up: sent again with a higher fee.")
 
-    async def _replace(self, tx_id: int, cancel: bool) -> None:
-        from app.chain.client import ChainUnavailable
-        from app.wallet.outbox import OutboxError
-        from app.wallet.service import WalletLocked
+        async def work(_say: object) -> OutboxTx | None:
+            return await self._replace(tx_id, cancel)
+
+        def start() -> None:
+            self.ops.run(Op(f"replace-{tx_id}", work, success=replaced, failure=self.notice.emit))
+
+        self.request_unlock(start)
+
+    async def _replace(self, tx_id: int, cancel: bool) -> OutboxTx | None:
         from app.wallet.tx_summary import replace_approved
 
-        outbox = self.runtime.outbox
-        try:
-            row = await replace_approved(
-                outbox, tx_id, self.signer, self.approve, cancel=cancel, network_name=self.network_name(),
-                tokens=self.tokens(),
-            )  # fmt: skip
-        except (OutboxError, ChainUnavailable, WalletLocked) as exc:
-            self.notice.emit(str(exc))
-            return
-        if row is not None:
-            self.notice.emit("Cancel sent." if cancel else "Sped up: sent again with a higher fee.")
+        return await replace_approved(
+            self.runtime.outbox, tx_id, self.signer, self.approve, cancel=cancel,
+            network_name=self.network_name(), tokens=self.tokens(),
+        )  # fmt: skip
 
     # -- faucet ----------------------------------------------------------------------------------
 
@@ -459,18 +455,16 @@ class WalletController(QObject):
     def faucet(self) -> None:
         account = self.active()
         if account is not None:
-            self.spawn(self._faucet(account.address), "wallet-faucet")
+            self.ops.run(
+                Op("faucet", lambda _say: self.fund(account.address), busy="Faucet: sending 10 test ETH…",
+                   progress=self._status_line,
+                   success=lambda _rows: self.notice.emit("Faucet: 10 test ETH arrived."),
+                   failure=lambda why: self.notice.emit(f"Faucet: {why}"))
+            )  # fmt: skip
 
-    async def _faucet(self, address: str) -> None:
-        from app.runtime import NetworkError
-
-        self.notice.emit("Faucet: sending 10 test ETH…")
-        try:
-            await self.fund(address)
-        except (NetworkError, TimeoutError, ConnectionError) as exc:
-            self.notice.emit(f"Faucet: {exc or 'timed out'}")
-            return
-        self.notice.emit("Faucet: 10 test ETH arrived.")
+    def _status_line(self, line: str | None) -> None:
+        if line is not None:
+            self.notice.emit(line)
 
     # -- secrets ---------------------------------------------------------------------------------
 
@@ -492,3 +486,10 @@ class WalletController(QObject):
         if app is not None:
             app.removeEventFilter(self.activity)
         self.lock()
+
+
+def _in_words(exc: BaseException) -> str:
+    """The wallet's failures for the status bar (a timeout says nothing by itself)."""
+    if isinstance(exc, TimeoutError) and not str(exc):
+        return "timed out"
+    return message_of(exc)
