@@ -91,7 +91,7 @@ class Shell(QObject):
         self._shutdown_task: asyncio.Task[None] | None = None
         self.services = NetworkServices(runtime, self._open_store)
         self.monitor = NetworkMonitor(
-            self.services, self.tasks, client_factory=client_factory, interval=poll_interval, parent=self
+            self.services, client_factory=client_factory, interval=poll_interval, parent=self
         )
         self.wallet_banner: Banner | None = None
 
