@@ -147,6 +147,14 @@ class Operations(QObject):
         self._running[op.key] = task
         return task
 
+    def cancel_running(self) -> list[asyncio.Task[Any]]:
+        """Ask this page's ops under way to stop (the page is closing); returns their tasks."""
+        self._again.clear()
+        tasks = list(self._running.values())
+        for task in tasks:
+            task.cancel()
+        return tasks
+
     @classmethod
     def cancel_all(cls) -> list[asyncio.Task[Any]]:
         """Ask every op under way, on every page, to stop; returns their tasks to await."""
