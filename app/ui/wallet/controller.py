@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.ui.operations import Op, Operations, message_of
+from app.ui.operations import Op, Operations
 from app.ui.qt_events import relay
 from app.ui.wallet.activity import ActivityFilter
 from app.ui.wallet.clipboard import SecretClipboard
 from app.ui.wallet.remembered import RememberedPassword
+from app.ui.wallet.transactions import WalletTransactions, in_words
 
 if TYPE_CHECKING:
     from app.db.models import OutboxTx
@@ -33,15 +34,13 @@ if TYPE_CHECKING:
     from app.ui.theme import Colors
     from app.wallet.keystore import AccountEntry
     from app.wallet.service import WalletService
-    from app.wallet.tx_summary import TxSummary
 
 State = Literal["loading", "none", "locked", "unlocked"]
 AUTO_LOCK_CHECK_MS = 5_000
-FAUCET_WAIT_S = 90.0
 BALANCE_EVERY_S = 10.0  # balances follow new blocks at most this often (our own txs: at once)
 
 
-class WalletController(QObject):
+class WalletController(WalletTransactions, QObject):
     changed = Signal()  # exists / locked / accounts / active account
     tx_changed = Signal(object)  # OutboxTx
     outbox_changed = Signal()  # the outbox went offline or back online
@@ -60,7 +59,7 @@ class WalletController(QObject):
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
-        self.ops = Operations(name="wallet", describe=_in_words, parent=self)
+        self.ops = Operations(name="wallet", describe=in_words, parent=self)
         self.colors = colors
         self.window = window
         self.wallet: WalletService | None = None
@@ -275,12 +274,6 @@ class WalletController(QObject):
     def network_name(self) -> str | None:
         return self.network.name if self.network is not None else None
 
-    async def wait_for_outbox(self, timeout: float = FAUCET_WAIT_S) -> Any:
-        if getattr(self.runtime, "outbox", None) is None:
-            async with asyncio.timeout(timeout):
-                await self._network_ready.wait()
-        return self.runtime.outbox
-
     # -- balances --------------------------------------------------------------------------------
 
     def on_block(self, _number: int) -> None:
@@ -377,95 +370,6 @@ class WalletController(QObject):
         if row.status in ("mined", "failed"):
             self.refresh_balances()
 
-    async def approve(self, summary: TxSummary) -> bool:
-        """The approval callback the outbox flow is given: a confirmation dialog, Confirm or Reject."""
-        from PySide6.QtWidgets import QDialog
-
-        from app.ui.wallet.confirm_dialog import ConfirmTxDialog
-        from app.ui.widgets.dialogs import dialog_result
-
-        dialog = ConfirmTxDialog(summary, self.colors, self.window())
-        self.last_confirm = dialog
-        return await dialog_result(dialog) == QDialog.DialogCode.Accepted
-
-    def signer(self) -> Any:
-        assert self.wallet is not None
-        return self.wallet.signer()
-
-    def open_send(self) -> None:
-        from app.ui.wallet.send_dialog import SendDialog
-
-        def show() -> None:
-            dialog = SendDialog(self, self.window())
-            dialog.open()
-
-        self.request_unlock(show)
-
-    def open_receive(self) -> None:
-        from app.ui.wallet.receive_dialog import ReceiveDialog
-
-        account = self.active()
-        if account is not None:
-            ReceiveDialog(account, self.network, self.colors, self.window()).open()
-
-    def replace_tx(self, tx_id: int, *, cancel: bool) -> None:
-        def replaced(row: OutboxTx | None) -> None:
-            if row is not None:
-                self.notice.emit("Cancel sent." if cancel else "Sped up: sent again with a higher fee.")
-
-        async def work(_say: object) -> OutboxTx | None:
-            return await self._replace(tx_id, cancel)
-
-        def start() -> None:
-            self.ops.run(Op(f"replace-{tx_id}", work, success=replaced, failure=self.notice.emit))
-
-        self.request_unlock(start)
-
-    async def _replace(self, tx_id: int, cancel: bool) -> OutboxTx | None:
-        from app.wallet.tx_summary import replace_approved
-
-        return await replace_approved(
-            self.runtime.outbox, tx_id, self.signer, self.approve, cancel=cancel,
-            network_name=self.network_name(), tokens=self.tokens(),
-        )  # fmt: skip
-
-    # -- faucet ----------------------------------------------------------------------------------
-
-    async def fund(self, address: str, progress: Callable[[str], None] = lambda _t: None) -> list[OutboxTx]:
-        """Devnet: test ETH (and SAHARA once the contracts are deployed) to ``address`` through the
-        outbox, awaited until mined."""
-        from app.runtime import NetworkError
-
-        if getattr(self.runtime, "outbox", None) is None:
-            progress("Waiting for the local devnet to start…")
-        try:
-            outbox = await self.wait_for_outbox()
-        except TimeoutError:
-            raise NetworkError("The network did not come up; try the Faucet button later.") from None
-        progress("Asking the devnet faucet for 10 test ETH…")
-        rows = await self.runtime.faucet(address)
-        progress("Waiting for the transaction to be mined…")
-        settled = [await outbox.wait(row.id, timeout=60) for row in rows]
-        self.refresh_balances()
-        failed = next((row for row in settled if row.status != "mined"), None)
-        if failed is not None:
-            raise NetworkError(failed.error or f"The faucet transaction ended {failed.status}.")
-        return settled
-
-    def faucet(self) -> None:
-        account = self.active()
-        if account is not None:
-            self.ops.run(
-                Op("faucet", lambda _say: self.fund(account.address), busy="Faucet: sending 10 test ETH…",
-                   progress=self._status_line,
-                   success=lambda _rows: self.notice.emit("Faucet: 10 test ETH arrived."),
-                   failure=lambda why: self.notice.emit(f"Faucet: {why}"))
-            )  # fmt: skip
-
-    def _status_line(self, line: str | None) -> None:
-        if line is not None:
-            self.notice.emit(line)
-
     # -- secrets ---------------------------------------------------------------------------------
 
     def open_reveal(self) -> None:
@@ -486,10 +390,3 @@ class WalletController(QObject):
         if app is not None:
             app.removeEventFilter(self.activity)
         self.lock()
-
-
-def _in_words(exc: BaseException) -> str:
-    """The wallet's failures for the status bar (a timeout says nothing by itself)."""
-    if isinstance(exc, TimeoutError) and not str(exc):
-        return "timed out"
-    return message_of(exc)
