@@ -22,7 +22,6 @@ from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
-from app.ui.tasks import Spawn
 from app.ui.theme import Colors
 from app.ui.widgets import Card, FactTile, action_button, styled_label
 from app.wallet.tx_summary import short_address
@@ -42,9 +41,8 @@ class MonitorView(QWidget):
     back_requested = Signal()
     closed = Signal(int)  # a campaign was closed: the list shows it so
 
-    def __init__(self, colors: Colors, spawn: Spawn) -> None:
+    def __init__(self, colors: Colors) -> None:
         super().__init__()
-        self.spawn = spawn
         self.service: Any = None
         self.campaign: Any = None
         self.stats: Any = None
@@ -237,12 +235,12 @@ class MonitorView(QWidget):
 
     def export(self) -> None:
         if self.campaign is not None:
-            self.dialog = ExportDialog(self.service, self.campaign, self.spawn, self)
+            self.dialog = ExportDialog(self.service, self.campaign, self)
             self.dialog.open()
 
     def publish(self) -> None:
         if self.campaign is not None:
-            self.dialog = PublishDialog(self.service, self.campaign, self.spawn, self)
+            self.dialog = PublishDialog(self.service, self.campaign, self)
             self.dialog.open()
 
     def ask_close(self) -> None:

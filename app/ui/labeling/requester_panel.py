@@ -62,7 +62,7 @@ class RequesterPanel(QWidget):
         )
         self.list_page.row_opened.connect(self.open_campaign)
         self.stack.addWidget(self.list_page)
-        self.monitor = MonitorView(colors, spawn)
+        self.monitor = MonitorView(colors)
         self.monitor.back_requested.connect(self.show_list)
         self.monitor.closed.connect(lambda _id: self.refresh())
         self.stack.addWidget(self.monitor)
