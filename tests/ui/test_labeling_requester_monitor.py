@@ -27,7 +27,7 @@ def service() -> FakeRequesterService:
 
 @pytest.fixture
 def panel(loop, qtbot, service) -> RequesterPanel:
-    widget = RequesterPanel(LIGHT, BackgroundTasks().spawn)
+    widget = RequesterPanel(LIGHT)
     qtbot.addWidget(widget)
     widget.resize(1200, 900)
     widget.show()

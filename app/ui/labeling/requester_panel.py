@@ -20,7 +20,6 @@ from app.ui.labeling.tables import CampaignTable, Cell, fill_sorted
 from app.ui.labeling.wizard import NewCampaignDialog
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
-from app.ui.tasks import Spawn
 from app.ui.theme import Colors
 from app.ui.widgets import action_button
 
@@ -28,10 +27,9 @@ COLUMNS = ["Campaign", "Task", "Items", "Labelers per item", "Reward per item", 
 
 
 class RequesterPanel(QWidget):
-    def __init__(self, colors: Colors, spawn: Spawn) -> None:
+    def __init__(self, colors: Colors) -> None:
         super().__init__()
         self.colors = colors
-        self.spawn = spawn
         self.service: Any = None
         self.campaigns: list[Any] = []
         self.wizard: NewCampaignDialog | None = None
@@ -168,7 +166,7 @@ class RequesterPanel(QWidget):
     def new_campaign(self) -> None:
         if self.service is None:
             return
-        self.wizard = NewCampaignDialog(self.service, self.spawn, self.colors, parent=self)
+        self.wizard = NewCampaignDialog(self.service, self.colors, parent=self)
         self.wizard.created.connect(self._created)
         self.wizard.open()
 

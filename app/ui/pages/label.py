@@ -223,7 +223,7 @@ class LabelPage(QWidget):
                 f"Creating campaigns is not available in this build ({exc}).", "muted"
             )
         else:
-            self.requester = RequesterPanel(self.colors, self.spawn)
+            self.requester = RequesterPanel(self.colors)
             self.requester.set_service(self.service)
         self.requester_holder.layout().addWidget(self.requester)
 
