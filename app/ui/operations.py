@@ -156,8 +156,15 @@ class Operations(QObject):
         return tasks
 
     @classmethod
+    def under_way(cls) -> int:
+        """How many ops run now, on every page (none once the app has quit)."""
+        return sum(1 for task in cls._tasks if not task.get_loop().is_closed())
+
+    @classmethod
     def cancel_all(cls) -> list[asyncio.Task[Any]]:
-        """Ask every op under way, on every page, to stop; returns their tasks to await."""
+        """Ask every op under way, on every page, to stop; returns their tasks to await. A task whose
+        loop is closed (a test's loop) can neither run nor be cancelled: it is only forgotten."""
+        cls._tasks = {task for task in cls._tasks if not task.get_loop().is_closed()}
         tasks = list(cls._tasks)
         for task in tasks:
             task.cancel()

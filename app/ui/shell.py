@@ -30,7 +30,6 @@ from app.ui.pages.marketplace import MarketplacePage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.studio import StudioPage
 from app.ui.qt_events import relay
-from app.ui.tasks import BackgroundTasks
 from app.ui.tray import TrayController
 from app.ui.wallet.controller import WalletController
 from app.ui.wallet.wallet_page import WalletPage
@@ -73,7 +72,6 @@ class Shell(QObject):
         super().__init__()
         self.runtime = runtime
         self.paths = paths
-        self.tasks = BackgroundTasks()
         settings = runtime.settings
         frame = frame or ShellFrame(app, BootSettings.from_settings(settings))
         self.theme = frame.theme
@@ -99,7 +97,7 @@ class Shell(QObject):
         self.wallet = WalletController(runtime, colors, window=lambda: self.window, parent=self)
         pages: list[QWidget] = [
             home := HomePage(self.monitor, paths),
-            label_page := LabelPage(colors, self.tasks.spawn),
+            label_page := LabelPage(colors),
             StudioPage(colors, runtime, paths),
             MarketplacePage(colors),
             ComputePage(colors),
@@ -282,7 +280,6 @@ class Shell(QObject):
         try:
             self.wallet.dispose()
             await self.services.aclose()
-            await self.tasks.shutdown()
             await Operations.shutdown()
             await self.runtime.aclose()  # the chain client's HTTP session, before runtime.shutdown()
         except Exception:

@@ -229,7 +229,7 @@ def make_shell(
     yield factory
     for shell in made:
         shell.reporter.uninstall()
-        stopping = [*shell.tasks.cancel_all(), *Operations.cancel_all()]
+        stopping = Operations.cancel_all()
         for task in [*stopping, loop.create_task(shell.services.aclose())]:
             qtbot.waitUntil(task.done, timeout=10000)
         shell.tray.dispose()

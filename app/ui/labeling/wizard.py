@@ -10,7 +10,6 @@ Keyboard: Enter is Next, Alt+B is Back, Esc asks before throwing away what was e
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,8 +45,6 @@ from app.ui.labeling.wording import explain
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets.wizard import WizardFrame
-
-log = logging.getLogger(__name__)
 
 ImportFn = Callable[..., ImportResult]  # (path, fmt, *, images_root=None), as import_path
 
