@@ -136,3 +136,23 @@ def test_quitting_cancels_every_pages_ops_and_tells_no_result(app, loop, qtbot) 
     qtbot.waitUntil(done.done)
     assert all(task.cancelled() for task in tasks) and seen == []
     assert not any(task in Operations._tasks for task in tasks), "let go once ended"
+
+
+def test_an_operation_dialog_stays_open_while_its_work_runs(app, loop, qtbot) -> None:
+    from app.ui.widgets.dialogs import OperationDialog
+
+    dialog = OperationDialog("test")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    gate = asyncio.Event()
+
+    async def work(_say: Any) -> None:
+        await gate.wait()
+
+    task = dialog.ops.run(Op("write", work))
+    dialog.reject()  # Esc, Cancel or the close button while a keystore is being written
+    assert dialog.isVisible() and dialog.busy, "closing mid-write is refused"
+    gate.set()
+    qtbot.waitUntil(task.done)
+    dialog.reject()
+    assert not dialog.isVisible()
