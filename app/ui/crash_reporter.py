@@ -2,7 +2,7 @@
 
 Three doors lead here: ``sys.excepthook`` (exceptions escaping Qt slots and callbacks; PySide6
 routes them through it), ``threading.excepthook`` (background threads), and the asyncio loop's
-exception handler (tasks; ``BackgroundTasks`` forwards a failed task the moment it ends). Reports
+exception handler (tasks; ``Operations`` forwards a bug in an op the moment it ends). Reports
 travel to the GUI thread through a queued signal, so a crash on any thread shows the same dialog.
 """
 

@@ -3,17 +3,16 @@ switching the active network and removing custom ones.
 
 The local devnet is always first and cannot be removed. A new network is saved only after its RPC
 answered ``eth_chainId`` with the chain id the user typed (``app.network_config``); the probe runs in
-a worker thread through the shell's task runner, so the window never freezes on a slow URL, and a
+a worker thread as an operation (``app.ui.operations``), so the window never freezes on a slow URL, and a
 refusal keeps everything typed in the dialog. Switching saves the settings first, then emits
 ``active_changed`` so the shell can restart the network monitor (status bar and Home follow).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.network_config import ChainMismatch, NetworkCheckError, check, validate
 from app.settings import DEVNET
-from app.ui.tasks import Spawn, Spawner
+from app.ui.operations import Op, Operations
 from app.ui.widgets import action_button, styled_label
 
 if TYPE_CHECKING:
@@ -43,15 +42,13 @@ SaveNetwork = Callable[["NetworkConfig"], "str | None"]  # returns the error to 
 class AddNetworkDialog(QDialog):
     """Name, RPC URL and chain id; Save checks the RPC first and only then hands the network on."""
 
-    def __init__(
-        self, existing: list[str], spawn: Spawn, on_save: SaveNetwork, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, existing: list[str], on_save: SaveNetwork, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add network")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(460)
-        self._existing, self._spawn, self._on_save = existing, spawn, on_save
-        self._task: asyncio.Task[Any] | None = None
+        self._existing, self._on_save = existing, on_save
+        self.ops = Operations(name="network", describe=lambda exc: f"{exc} Nothing was saved.", parent=self)
         self.suggested_chain: int | None = None
 
         column = QVBoxLayout(self)
@@ -100,7 +97,7 @@ class AddNetworkDialog(QDialog):
 
     @property
     def checking(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self.ops.busy("check")
 
     def _clear_error(self) -> None:
         self.error_label.hide()
@@ -121,10 +118,11 @@ class AddNetworkDialog(QDialog):
             self.chain_field.setText(str(self.suggested_chain))
             self._submit()
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, line: str | None) -> None:
+        busy = line is not None
         for widget in (self.name_field, self.url_field, self.chain_field, self.save_button, self.fix_button):
             widget.setEnabled(not busy)
-        self.save_button.setText("Checking…" if busy else "Check and save")
+        self.save_button.setText(line or "Check and save")
 
     def _submit(self) -> None:
         if self.checking:
@@ -137,24 +135,26 @@ class AddNetworkDialog(QDialog):
             self._show_error(str(exc))
             return
         self._clear_error()
-        self._set_busy(True)
-        self._task = self._spawn(self._check(config), "network-check")
 
-    async def _check(self, config: NetworkConfig) -> None:
-        try:
-            await check(config)
-        except ChainMismatch as exc:
-            self._set_busy(False)
+        async def probe(_say: object) -> ChainMismatch | None:
+            try:
+                await check(config)
+            except ChainMismatch as exc:  # not a failure: the fix is one click away
+                return exc
+            return None
+
+        self.ops.run(
+            Op("check", probe, busy="Checking…", progress=self._set_busy, failure=self._show_error,
+               success=lambda mismatch: self._checked(config, mismatch))
+        )  # fmt: skip
+
+    def _checked(self, config: NetworkConfig, mismatch: ChainMismatch | None) -> None:
+        if mismatch is not None:
             self._show_error(
-                f"{exc} The chain id you typed does not match what this RPC reports; nothing was saved.",
-                exc.actual,
+                f"{mismatch} The chain id you typed does not match what this RPC reports; nothing was saved.",
+                mismatch.actual,
             )
             return
-        except NetworkCheckError as exc:
-            self._set_busy(False)
-            self._show_error(f"{exc} Nothing was saved.")
-            return
-        self._set_busy(False)
         problem = self._on_save(config)
         if problem is not None:
             self._show_error(problem)
@@ -162,8 +162,7 @@ class AddNetworkDialog(QDialog):
         self.accept()
 
     def done(self, result: int) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()  # closing the dialog abandons the check; nothing is saved
+        self.ops.cancel("check")  # closing the dialog abandons the check; nothing is saved
         super().done(result)
 
 
@@ -175,7 +174,6 @@ class NetworkEditor(QWidget):
     def __init__(self, settings: Settings, save: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings, self._save = settings, save
-        self.spawn = Spawner()
         self.dialog: AddNetworkDialog | None = None
 
         column = QVBoxLayout(self)
@@ -202,10 +200,6 @@ class NetworkEditor(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.status)
         self.refresh()
-
-    def attach(self, spawn: Spawn) -> None:
-        """Run checks through the shell's task runner (held strongly, cancelled at quit)."""
-        self.spawn.attach(spawn)
 
     # -- view ------------------------------------------------------------------------------------
 
@@ -269,7 +263,7 @@ class NetworkEditor(QWidget):
 
     def open_add_dialog(self) -> AddNetworkDialog:
         existing = [n.name for n in self._networks()]
-        self.dialog = AddNetworkDialog(existing, self.spawn, self._add, self.window())
+        self.dialog = AddNetworkDialog(existing, self._add, self.window())
         self.dialog.open()  # not exec(): a nested loop would stall the asyncio loop
         return self.dialog
 

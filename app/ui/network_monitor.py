@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.ui.operations import Op, Operations
 from app.ui.qt_events import EventRelay, relay
-from app.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from app.runtime import NetworkStatus
@@ -66,7 +66,6 @@ class NetworkMonitor(QObject):
     def __init__(
         self,
         services: NetworkServices,
-        tasks: BackgroundTasks,
         *,
         client_factory: ClientFactory | None = None,
         interval: float = 1.0,
@@ -76,10 +75,9 @@ class NetworkMonitor(QObject):
         self._services = services
         runtime = services.runtime
         self._runtime = runtime
-        self._tasks = tasks
+        self.ops = Operations(name="network", describe=_in_words, parent=self)
         self._client_factory = client_factory or _default_client
         self._interval = interval
-        self._task: asyncio.Task[None] | None = None
         self.name = runtime.settings.network().name
         self.state: NetState = "starting"
         self.detail = ""
@@ -115,8 +113,7 @@ class NetworkMonitor(QObject):
             self._go_offline(message)
 
     def _go_offline(self, reason: str) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self.ops.cancel("connect")
         self.start_error = reason
         self._set_state("offline", reason)
 
@@ -133,12 +130,12 @@ class NetworkMonitor(QObject):
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self.ops.busy("connect")
 
     def start(self) -> None:
         """Bring the network up and start polling; does nothing while already running."""
         if not self.running:
-            self._task = self._tasks.spawn(self._run(), "network-monitor")
+            self.ops.run(Op("connect", lambda _say: self._run(), failure=self._not_connected))
 
     def restart(self) -> None:
         """The user's Retry: re-attach from scratch, with a fresh budget of automatic re-attaches."""
@@ -146,30 +143,23 @@ class NetworkMonitor(QObject):
         self._spawn_run()
 
     def _spawn_run(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-        self._task = self._tasks.spawn(self._run(), "network-monitor")
+        self.ops.cancel("connect")
+        self.ops.reset()  # the cancelled run's end must not free the key of the one started now
+        self.start()
 
     def _set_state(self, state: NetState, detail: str = "") -> None:
         if (state, detail) != (self.state, self.detail):
             self.state, self.detail = state, detail
             self.state_changed.emit(self.name, state, detail)
 
-    async def _run(self) -> None:
-        from app.runtime import NetworkError
+    def _not_connected(self, reason: str) -> None:
+        self.start_error = reason
+        self._set_state("offline", reason)
 
+    async def _run(self) -> None:
         self.start_error = None
         self._set_state("starting")
-        try:
-            status = await self._services.connect()
-        except NetworkError as exc:
-            self.start_error = str(exc)
-            self._set_state("offline", self.start_error)
-            return
-        except Exception as exc:  # a bug, not a network problem: be honest in the bar, then report it
-            self.start_error = f"Unexpected error: {exc}"
-            self._set_state("offline", self.start_error)
-            raise
+        status = await self._services.connect()
         self.status, self.name = status, status.name
         self.network_ready.emit(status)
         client = self._client_factory(status.rpc_url)
@@ -193,3 +183,10 @@ class NetworkMonitor(QObject):
                     self.block = number
                     self.block_changed.emit(number)
             await asyncio.sleep(self._interval)
+
+
+def _in_words(exc: BaseException) -> str:
+    """Why the network is offline: the runtime's own words, or a bug said as one."""
+    from app.runtime import NetworkError
+
+    return str(exc) if isinstance(exc, NetworkError) else f"Unexpected error: {exc}"

@@ -22,6 +22,7 @@ from app.services import NetworkServices
 from app.ui.crash_reporter import CrashReporter
 from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
 from app.ui.network_monitor import ClientFactory, NetworkMonitor
+from app.ui.operations import Operations
 from app.ui.pages.compute import ComputePage
 from app.ui.pages.home import HomePage
 from app.ui.pages.label import LabelPage
@@ -29,7 +30,6 @@ from app.ui.pages.marketplace import MarketplacePage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.studio import StudioPage
 from app.ui.qt_events import relay
-from app.ui.tasks import BackgroundTasks
 from app.ui.tray import TrayController
 from app.ui.wallet.controller import WalletController
 from app.ui.wallet.wallet_page import WalletPage
@@ -72,7 +72,6 @@ class Shell(QObject):
         super().__init__()
         self.runtime = runtime
         self.paths = paths
-        self.tasks = BackgroundTasks()
         settings = runtime.settings
         frame = frame or ShellFrame(app, BootSettings.from_settings(settings))
         self.theme = frame.theme
@@ -90,15 +89,15 @@ class Shell(QObject):
         self._shutdown_task: asyncio.Task[None] | None = None
         self.services = NetworkServices(runtime, self._open_store)
         self.monitor = NetworkMonitor(
-            self.services, self.tasks, client_factory=client_factory, interval=poll_interval, parent=self
+            self.services, client_factory=client_factory, interval=poll_interval, parent=self
         )
         self.wallet_banner: Banner | None = None
 
         colors = self.theme.colors
-        self.wallet = WalletController(runtime, self.tasks, colors, window=lambda: self.window, parent=self)
+        self.wallet = WalletController(runtime, colors, window=lambda: self.window, parent=self)
         pages: list[QWidget] = [
             home := HomePage(self.monitor, paths),
-            label_page := LabelPage(colors, self.tasks.spawn),
+            label_page := LabelPage(colors),
             StudioPage(colors, runtime, paths),
             MarketplacePage(colors),
             ComputePage(colors),
@@ -122,11 +121,9 @@ class Shell(QObject):
         relay(self.services.events, "labeling", self._update_labeling, self)
         relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
-        settings_page.network_editor.attach(self.tasks.spawn)
-        settings_page.storage_editor.attach(self.tasks.spawn)
         settings_page.storage_editor.changed.connect(self._on_storage_changed)
         settings_page.update_panel.notice.connect(self.window.status.show_message)
-        settings_page.update_panel.attach(self.tasks.spawn)
+        settings_page.update_panel.check_at_start()
         settings_page.network_editor.active_changed.connect(self._on_network_switched)
         self.window.set_pages(pages)
         self.window.set_page(settings.last_page)
@@ -283,7 +280,7 @@ class Shell(QObject):
         try:
             self.wallet.dispose()
             await self.services.aclose()
-            await self.tasks.shutdown()
+            await Operations.shutdown()
             await self.runtime.aclose()  # the chain client's HTTP session, before runtime.shutdown()
         except Exception:
             log.exception("shutting down the services failed")

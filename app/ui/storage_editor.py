@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from app.network_config import NetworkCheckError, validate_url
-from app.ui.tasks import Spawn, Spawner
+from app.ui.operations import Op, Operations
 from app.ui.widgets import action_button, styled_label
 
 if TYPE_CHECKING:
@@ -37,8 +37,9 @@ class StorageEditor(QWidget):
     def __init__(self, settings: Settings, save: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings, self._save = settings, save
-        self.spawn = Spawner()
-        self._task: asyncio.Task[Any] | None = None
+        self.ops = Operations(
+            name="storage", describe=lambda exc: f"Not used: {exc}. Nothing was changed.", parent=self
+        )
 
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -67,13 +68,9 @@ class StorageEditor(QWidget):
         self.where.currentIndexChanged.connect(self._on_where)
         self._show_current()
 
-    def attach(self, spawn: Spawn) -> None:
-        """Run checks through the shell's task runner (held strongly, cancelled at quit)."""
-        self.spawn.attach(spawn)
-
     @property
     def checking(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self.ops.busy("check")
 
     def _show_current(self) -> None:
         url = self._settings.ipfs_api
@@ -101,23 +98,25 @@ class StorageEditor(QWidget):
             self.status.setText(str(exc))
             self.url.setFocus()
             return
-        self._task = self.spawn(self._check(url), "ipfs-check")
+        self.ops.run(
+            Op("check", lambda _say: self._check(url), busy=f"Asking {url}…", progress=self._progress,
+               success=lambda _none: self._checked(url), failure=self.status.setText)
+        )  # fmt: skip
 
-    async def _check(self, url: str) -> None:
-        from app.storage import StorageError
+    @staticmethod
+    async def _check(url: str) -> None:
         from app.storage.ipfs_rpc import IpfsRpcStore
 
-        self.use_button.setEnabled(False)
-        self.status.setText(f"Asking {url}…")
-        try:
-            await asyncio.to_thread(IpfsRpcStore(url).check)
-        except (StorageError, ValueError) as exc:
-            self.status.setText(f"Not used: {exc}. Nothing was changed.")
-            return
-        finally:
-            self.use_button.setEnabled(True)
+        await asyncio.to_thread(IpfsRpcStore(url).check)
+
+    def _checked(self, url: str) -> None:
         if self._use(url):
             self._show_current()
+
+    def _progress(self, line: str | None) -> None:
+        self.use_button.setEnabled(line is None)
+        if line is not None:
+            self.status.setText(line)
 
     def _use(self, url: str | None) -> bool:
         before = self._settings.ipfs_api

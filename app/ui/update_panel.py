@@ -1,7 +1,7 @@
 """Settings → Updates: where the signed release manifest lives, a Check now button, and the verdict.
 
 Checking is off until the user enters a manifest URL (the devnet has no release server). Once set,
-the app checks once per start, when the shell attaches its task runner. The panel only tells: a
+the app checks once per start (``check_at_start``, called by the shell). The panel only tells: a
 newer release is announced here and through ``notice`` (the shell shows it in the status bar) with
 its download link; the user decides whether and when to install. A refused manifest (unsigned,
 tampered, a foreign key) is said in words and offers nothing. The rule lives in ``app.updates``.
@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from app.ui.tasks import Spawn, Spawner
+from app.ui.operations import Op, Operations
 from app.ui.widgets import action_button, styled_label
-from app.updates import UpdateError, check_url
+from app.updates import CheckResult, check_url
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -37,8 +37,7 @@ class UpdatePanel(QWidget):
     def __init__(self, settings: Settings, save: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings, self._save = settings, save
-        self.spawn = Spawner()
-        self._task: asyncio.Task[Any] | None = None
+        self.ops = Operations(name="update", describe=lambda exc: f"Not updated: {exc}.", parent=self)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -61,15 +60,14 @@ class UpdatePanel(QWidget):
             else "Update checks are off. Enter your release manifest's URL to turn them on."
         )
 
-    def attach(self, spawn: Spawn) -> None:
-        """Run checks through the shell's task runner, and check once now if a URL is set."""
-        self.spawn.attach(spawn)
+    def check_at_start(self) -> None:
+        """Check once now if a URL is set (the app starting)."""
         if self._settings.update_manifest_url:
-            self._task = self.spawn(self._check(self._settings.update_manifest_url), "update-check")
+            self._check(self._settings.update_manifest_url)
 
     @property
     def checking(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self.ops.busy("check")
 
     def check_now(self) -> None:
         """Save the URL (empty: checks off) and check it."""
@@ -89,19 +87,20 @@ class UpdatePanel(QWidget):
         if url is None:
             self.status.setText("Update checks are off.")
             return
-        self._task = self.spawn(self._check(url), "update-check")
+        self._check(url)
 
-    async def _check(self, url: str) -> None:
-        self.check_button.setEnabled(False)
-        self.status.setText("Checking for updates…")
-        try:
-            result = await asyncio.to_thread(check_url, url)
-        except UpdateError as exc:
-            log.warning("update check refused: %s", exc)
-            self.status.setText(f"Not updated: {exc}.")
-            return
-        finally:
-            self.check_button.setEnabled(True)
+    def _check(self, url: str) -> None:
+        self.ops.run(
+            Op("check", lambda _say: asyncio.to_thread(check_url, url), busy="Checking for updates…",
+               progress=self._progress, success=self._found, failure=self.status.setText)
+        )  # fmt: skip
+
+    def _progress(self, line: str | None) -> None:
+        self.check_button.setEnabled(line is None)
+        if line is not None:
+            self.status.setText(line)
+
+    def _found(self, result: CheckResult) -> None:
         text = result.describe()
         if result.newer and result.release.notes:
             text += f"\n{result.release.notes}"

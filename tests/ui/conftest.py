@@ -24,6 +24,7 @@ from app.paths import AppPaths
 from app.settings import Settings, load_settings, save_settings
 from app.ui.app import make_application
 from app.ui.main_thread_gc import MainThreadCollector
+from app.ui.operations import Operations
 from app.ui.shell import Shell
 from app.wallet.service import WalletService
 
@@ -228,7 +229,8 @@ def make_shell(
     yield factory
     for shell in made:
         shell.reporter.uninstall()
-        for task in [*shell.tasks.cancel_all(), loop.create_task(shell.services.aclose())]:
+        stopping = Operations.cancel_all()
+        for task in [*stopping, loop.create_task(shell.services.aclose())]:
             qtbot.waitUntil(task.done, timeout=10000)
         shell.tray.dispose()
         shell.window.close_for_quit()

@@ -11,6 +11,8 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
+from app.ui.operations import Op, Operations
+
 
 @pytest.fixture
 def shell(make_shell, runtime, loop, qtbot):
@@ -56,11 +58,14 @@ def test_an_exception_escaping_a_qt_callback_reaches_the_dialog(shell, qtbot) ->
     assert shell.window.isVisible()
 
 
-def test_a_failing_background_task_reaches_the_dialog(shell, qtbot) -> None:
-    async def fails() -> None:
+def test_a_bug_in_an_operations_callback_reaches_the_dialog(shell, qtbot) -> None:
+    async def work(_say: object) -> None:
+        return None
+
+    def bug(_result: None) -> None:
         raise RuntimeError("task went wrong")
 
-    shell.tasks.spawn(fails(), "test-task")
+    Operations(name="test", parent=shell).run(Op("task", work, success=bug))
     qtbot.waitUntil(lambda: shell.reporter.dialog is not None and shell.reporter.dialog.isVisible())
     report = shell.reporter.dialog.report_text()
     assert "RuntimeError: task went wrong" in report and "test-task" in report

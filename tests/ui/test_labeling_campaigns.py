@@ -14,8 +14,8 @@ from app.labeling.schema import TaskType
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.wording import explain, in_words, per_hour, reputation, sahara
+from app.ui.operations import Operations
 from app.ui.pages.label import LabelPage
-from app.ui.tasks import BackgroundTasks
 from app.ui.theme import LIGHT
 
 SAHARA = 10**18
@@ -78,8 +78,7 @@ def test_instructions_render_markdown_and_fetch_nothing(app, qtbot, monkeypatch)
 
 
 def test_a_late_answer_from_a_replaced_service_is_dropped(app, loop, qtbot, tmp_path) -> None:
-    tasks = BackgroundTasks()
-    page = LabelPage(LIGHT, tasks.spawn)
+    page = LabelPage(LIGHT)
     qtbot.addWidget(page)
     old, new = FakeService(tmp_path / "a"), FakeService(tmp_path / "b")
     old.campaigns_list = [CampaignInfo(1, "Old account's view", TaskType.IMAGE_CLASSIFICATION)]
@@ -98,5 +97,5 @@ def test_a_late_answer_from_a_replaced_service_is_dropped(app, loop, qtbot, tmp_
         assert page.stack.currentWidget() is page.unavailable
     finally:
         page.shutdown()
-        for task in tasks.cancel_all():
+        for task in Operations.cancel_all():
             qtbot.waitUntil(task.done, timeout=10000)

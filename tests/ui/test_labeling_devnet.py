@@ -15,6 +15,7 @@ from app.labeling.demo import REWARD_WEI, DemoRequester
 from app.labeling.digits import load_digits
 from app.runtime import AppRuntime
 from app.ui.labeling.wording import sahara
+from app.ui.operations import Operations
 from app.wallet.service import WalletService
 
 pytestmark = [
@@ -39,8 +40,8 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         shell.show()
         shell.start_services()
         qtbot.waitUntil(lambda: page.service is not None, timeout=90000)  # contracts deployed, unlocked
-        seeded = shell.tasks.spawn(shell.services.seed_demo(), "demo")
-        funded = shell.tasks.spawn(runtime.faucet(page.service.address), "faucet")
+        seeded = loop.create_task(shell.services.seed_demo())
+        funded = loop.create_task(runtime.faucet(page.service.address))
         qtbot.waitUntil(lambda: seeded.done() and funded.done(), timeout=90000)
         campaign_id = seeded.result().campaign_id
         token = runtime.deployment.address("SaharaToken")
@@ -51,7 +52,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
             bound = bind(runtime.client.w3, "SaharaToken", token)
             return await runtime.client.ask(bound.functions.balanceOf(page.service.address).call())
 
-        before = shell.tasks.spawn(balance(), "balance")
+        before = loop.create_task(balance())
         qtbot.waitUntil(before.done, timeout=10000)
 
         shell.window.set_page(1)
@@ -96,7 +97,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
 
         def withdrawn() -> bool:
             nonlocal after
-            task = shell.tasks.spawn(balance(), "balance")
+            task = loop.create_task(balance())
             qtbot.waitUntil(task.done, timeout=10000)
             after = task.result()
             return after > before.result()
@@ -105,7 +106,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         assert after - before.result() == BATCHES * 10 * REWARD_WEI, "accepted × reward, all 50 right"
 
         requester = shell.services.labeling(DemoRequester())
-        exported = shell.tasks.spawn(requester.export(campaign_id, "coco", tmp_path / "coco"), "export")
+        exported = loop.create_task(requester.export(campaign_id, "coco", tmp_path / "coco"))
         qtbot.waitUntil(exported.done, timeout=30000)
         files = exported.result()
         coco = json.loads(next(f for f in files if f.suffix == ".json").read_text())
@@ -114,7 +115,7 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         with qtbot.waitSignal(shell.finished, timeout=20000):
             shell.request_quit()
     finally:
-        for task in shell.tasks.cancel_all():
+        for task in Operations.cancel_all():
             qtbot.waitUntil(task.done, timeout=10000)
         page.shutdown()
         shell.tray.dispose()

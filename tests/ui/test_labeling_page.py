@@ -24,8 +24,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.labeling.schema import TaskType
+from app.ui.operations import Operations
 from app.ui.pages.label import LabelPage
-from app.ui.tasks import BackgroundTasks
 from app.ui.theme import DARK
 
 SAHARA = 10**18
@@ -56,15 +56,14 @@ def service(tmp_path) -> FakeService:
 
 @pytest.fixture
 def page(app, loop, qtbot) -> Iterator[LabelPage]:
-    tasks = BackgroundTasks()
-    widget = LabelPage(DARK, tasks.spawn)
+    widget = LabelPage(DARK)
     qtbot.addWidget(widget)
     widget.resize(1280, 820)
     widget.show()
     qtbot.waitExposed(widget)
     yield widget
     widget.shutdown()
-    for task in tasks.cancel_all():
+    for task in Operations.cancel_all():
         qtbot.waitUntil(task.done, timeout=10000)
 
 

@@ -16,7 +16,6 @@ from app.ui.labeling.campaign_actions import ExportDialog, PublishDialog
 from app.ui.labeling.requester_panel import RequesterPanel
 from app.ui.labeling.wizard import NewCampaignDialog
 from app.ui.pages.label import LabelPage
-from app.ui.tasks import BackgroundTasks
 from app.ui.theme import LIGHT
 
 
@@ -27,7 +26,7 @@ def service() -> FakeRequesterService:
 
 @pytest.fixture
 def panel(loop, qtbot, service) -> RequesterPanel:
-    widget = RequesterPanel(LIGHT, BackgroundTasks().spawn)
+    widget = RequesterPanel(LIGHT)
     qtbot.addWidget(widget)
     widget.resize(1200, 900)
     widget.show()
@@ -161,7 +160,7 @@ def test_without_a_service_the_panel_says_why(panel) -> None:
 
 
 def test_the_label_page_holds_the_panel_in_my_campaigns(loop, qtbot, service) -> None:
-    page = LabelPage(LIGHT, BackgroundTasks().spawn)
+    page = LabelPage(LIGHT)
     qtbot.addWidget(page)
     page.show()
     page.set_service(service)

@@ -16,7 +16,6 @@ from app.labeling.campaign_rules import Step
 from app.labeling.formats import FormatError, ImportProblem, ImportResult
 from app.labeling.schema import Annotation, Item, TaskType
 from app.ui.labeling.wizard import NewCampaignDialog
-from app.ui.tasks import BackgroundTasks
 from app.ui.theme import LIGHT
 
 SAHARA = 10**18
@@ -29,27 +28,22 @@ def host(qtbot) -> QWidget:
     return widget
 
 
-@pytest.fixture
-def tasks(loop) -> BackgroundTasks:
-    return BackgroundTasks()
-
-
-def wizard(host, tasks, service, **kwargs) -> NewCampaignDialog:
-    dialog = NewCampaignDialog(service, tasks.spawn, LIGHT, parent=host, **kwargs)
+def wizard(host, service, **kwargs) -> NewCampaignDialog:
+    dialog = NewCampaignDialog(service, LIGHT, parent=host, **kwargs)
     dialog.open()
     return dialog
 
 
 def imported(dialog: NewCampaignDialog, qtbot, path: Path) -> None:
     dialog.choose_path(str(path))
-    assert dialog._importing and not dialog.next_button.isEnabled(), "busy while the thread reads"
-    qtbot.waitUntil(lambda: not dialog._importing, timeout=10000)
+    assert dialog.importing and not dialog.next_button.isEnabled(), "busy while the thread reads"
+    qtbot.waitUntil(lambda: not dialog.importing, timeout=10000)
 
 
-def test_a_campaign_from_a_folder_of_images_end_to_end(host, tasks, qtbot, tmp_path) -> None:
+def test_a_campaign_from_a_folder_of_images_end_to_end(host, loop, qtbot, tmp_path) -> None:
     folder = image_folder(tmp_path / "pets", {"cats": 6, "dogs": 5}, broken=1)
     service = FakeRequesterService()
-    dialog = wizard(host, tasks, service)
+    dialog = wizard(host, service)
     created: list[int] = []
     dialog.created.connect(created.append)
     assert dialog.caption.text() == "NEW CAMPAIGN · STEP 1 OF 5 · SOURCE"
@@ -179,7 +173,7 @@ def texts(n: int) -> ImportResult:
 
 def to_summary(dialog: NewCampaignDialog, qtbot, reward: str = "0.1") -> None:
     dialog.choose_path("/data/tickets.csv")
-    qtbot.waitUntil(lambda: not dialog._importing)
+    qtbot.waitUntil(lambda: not dialog.importing)
     dialog.next()
     dialog.next()
     dialog.instructions.title_edit.setText("Ticket topics")
@@ -189,13 +183,13 @@ def to_summary(dialog: NewCampaignDialog, qtbot, reward: str = "0.1") -> None:
     assert dialog.step == Step.SUMMARY
 
 
-def test_every_problem_is_listed_and_a_bad_path_is_said(host, tasks, qtbot) -> None:
+def test_every_problem_is_listed_and_a_bad_path_is_said(host, loop, qtbot) -> None:
     fake = FakeImport(FormatError("cannot tell the format of notes.txt: choose one of folder, csv"))
-    dialog = wizard(host, tasks, FakeRequesterService(), import_fn=fake)
+    dialog = wizard(host, FakeRequesterService(), import_fn=fake)
     dialog.source.format.setCurrentIndex(dialog.source.format.findData("csv"))
     assert fake.calls == [], "no path yet: nothing to read"
     dialog.choose_path("/data/notes.txt")
-    qtbot.waitUntil(lambda: not dialog._importing)
+    qtbot.waitUntil(lambda: not dialog.importing)
     assert fake.calls == [(Path("/data/notes.txt"), "csv")]
     assert (
         dialog.source.status.is_error and "cannot tell the format of notes.txt" in dialog.source.status.text()
@@ -205,7 +199,7 @@ def test_every_problem_is_listed_and_a_bad_path_is_said(host, tasks, qtbot) -> N
 
     fake.result = texts(5)
     dialog.choose_path("/data/tickets.csv")
-    qtbot.waitUntil(lambda: not dialog._importing)
+    qtbot.waitUntil(lambda: not dialog.importing)
     lines = [dialog.source.problems.item(i).text() for i in range(dialog.source.problems.count())]
     assert lines == [
         "tickets.csv:4: text missing",
@@ -218,9 +212,9 @@ def test_every_problem_is_listed_and_a_bad_path_is_said(host, tasks, qtbot) -> N
     assert "“billing” (3)" in dialog.task.mismatch.text(), "imported labels the label set lacks"
 
 
-def test_a_failed_create_keeps_every_input_and_create_again_works(host, tasks, qtbot) -> None:
+def test_a_failed_create_keeps_every_input_and_create_again_works(host, loop, qtbot) -> None:
     service = FakeRequesterService(create_error=RuntimeError("InsufficientFunds: the wallet has 0.2 SAHARA"))
-    dialog = wizard(host, tasks, service, import_fn=FakeImport(texts(5)))
+    dialog = wizard(host, service, import_fn=FakeImport(texts(5)))
     to_summary(dialog, qtbot, reward="0.1")
     assert dialog.summary.value("escrow").startswith("0.5 SAHARA")
     dialog.next()
@@ -243,14 +237,12 @@ def test_a_failed_create_keeps_every_input_and_create_again_works(host, tasks, q
     assert [s.title for s in service.created] == ["Ticket topics"]
 
 
-def test_create_shows_progress_refuses_esc_meanwhile_and_lists_skipped_uploads(
-    host, tasks, qtbot, loop
-) -> None:
+def test_create_shows_progress_refuses_esc_meanwhile_and_lists_skipped_uploads(host, qtbot, loop) -> None:
     import asyncio
 
     service = FakeRequesterService(gate=asyncio.Event())
     service.upload_problems = [ImportProblem("t3", None, "skipped: the text is empty")]
-    dialog = wizard(host, tasks, service, import_fn=FakeImport(texts(5)))
+    dialog = wizard(host, service, import_fn=FakeImport(texts(5)))
     to_summary(dialog, qtbot)
     dialog.next()
     bar = dialog.summary.progress
@@ -267,16 +259,16 @@ def test_create_shows_progress_refuses_esc_meanwhile_and_lists_skipped_uploads(
     assert not dialog.isVisible()
 
 
-def test_esc_asks_before_discarding_and_busy_import_blocks_next(host, tasks, qtbot) -> None:
+def test_esc_asks_before_discarding_and_busy_import_blocks_next(host, loop, qtbot) -> None:
     fake = FakeImport(texts(2))
     fake.hold.clear()
-    dialog = wizard(host, tasks, FakeRequesterService(), import_fn=fake)
+    dialog = wizard(host, FakeRequesterService(), import_fn=fake)
     dialog.choose_path("/data/tickets.csv")
     assert not dialog.source.busy.isHidden() and not dialog.source.path.isEnabled()
     dialog.next()
     assert dialog.step == Step.SOURCE
     fake.hold.set()
-    qtbot.waitUntil(lambda: not dialog._importing)
+    qtbot.waitUntil(lambda: not dialog.importing)
     assert dialog.source.busy.isHidden() and dialog.next_button.isEnabled()
 
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
@@ -291,29 +283,29 @@ def test_esc_asks_before_discarding_and_busy_import_blocks_next(host, tasks, qtb
     assert not dialog.isVisible()
 
 
-def test_esc_on_an_empty_wizard_just_closes(host, tasks, qtbot) -> None:
-    dialog = wizard(host, tasks, FakeRequesterService(), import_fn=FakeImport(texts(1)))
+def test_esc_on_an_empty_wizard_just_closes(host, loop, qtbot) -> None:
+    dialog = wizard(host, FakeRequesterService(), import_fn=FakeImport(texts(1)))
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and dialog.confirm_box is None
 
 
-def test_choose_folder_opens_a_file_dialog_that_does_not_block(host, tasks, qtbot, tmp_path) -> None:
+def test_choose_folder_opens_a_file_dialog_that_does_not_block(host, loop, qtbot, tmp_path) -> None:
     fake = FakeImport(texts(2))
-    dialog = wizard(host, tasks, FakeRequesterService(), import_fn=fake)
+    dialog = wizard(host, FakeRequesterService(), import_fn=fake)
     dialog.source.folder_button.click()
     chooser = dialog.file_dialog
     assert chooser is not None and chooser.isVisible(), "opened with open(), so the loop runs on"
     chooser.fileSelected.emit(str(tmp_path))
     chooser.reject()
-    qtbot.waitUntil(lambda: not dialog._importing)
+    qtbot.waitUntil(lambda: not dialog.importing)
     assert dialog.source.path.text() == str(tmp_path) and fake.calls == [(tmp_path, None)]
 
 
-def test_an_open_wizard_follows_a_theme_switch(tasks, qtbot) -> None:
+def test_an_open_wizard_follows_a_theme_switch(loop, qtbot) -> None:
     from app.ui.labeling.requester_panel import RequesterPanel
     from app.ui.theme import DARK
 
-    panel = RequesterPanel(LIGHT, tasks.spawn)
+    panel = RequesterPanel(LIGHT)
     qtbot.addWidget(panel)
     panel.set_service(FakeRequesterService())
     panel.new_campaign()
@@ -330,11 +322,11 @@ def test_an_open_wizard_follows_a_theme_switch(tasks, qtbot) -> None:
     dialog.close()
 
 
-def test_stop_uploading_cancels_before_funding_and_keeps_the_form(host, tasks, qtbot, loop) -> None:
+def test_stop_uploading_cancels_before_funding_and_keeps_the_form(host, qtbot, loop) -> None:
     import asyncio
 
     service = FakeRequesterService(gate=asyncio.Event())
-    dialog = wizard(host, tasks, service, import_fn=FakeImport(texts(5)))
+    dialog = wizard(host, service, import_fn=FakeImport(texts(5)))
     to_summary(dialog, qtbot)
     dialog.next()
     qtbot.waitUntil(lambda: dialog.summary.stage.text() == "Uploading images")
@@ -350,7 +342,7 @@ def test_stop_uploading_cancels_before_funding_and_keeps_the_form(host, tasks, q
     qtbot.waitUntil(lambda: dialog.created_id == 101)
 
 
-def test_an_images_folder_finds_label_studio_paths(host, tasks, qtbot, tmp_path) -> None:
+def test_an_images_folder_finds_label_studio_paths(host, loop, qtbot, tmp_path) -> None:
     import json
 
     from PIL import Image
@@ -366,11 +358,11 @@ def test_an_images_folder_finds_label_studio_paths(host, tasks, qtbot, tmp_path)
         for n, name in enumerate(["cat", "dog"])
     ]
     (downloads / "export.json").write_text(json.dumps(tasks_json))
-    dialog = wizard(host, tasks, FakeRequesterService())
+    dialog = wizard(host, FakeRequesterService())
     imported(dialog, qtbot, downloads / "export.json")
     assert dialog.form.result is None or not dialog.form.result.items
     assert "Images folder" in dialog.source.problems.item(0).text()
     dialog.source.images_root.setText(str(root))
     qtbot.keyClick(dialog.source.images_root, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not dialog._importing and dialog.form.result is not None, timeout=10000)
+    qtbot.waitUntil(lambda: not dialog.importing and dialog.form.result is not None, timeout=10000)
     assert [i.id for i in dialog.form.result.items] == ["0", "1"]

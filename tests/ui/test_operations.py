@@ -9,15 +9,13 @@ from typing import Any
 import pytest
 
 from app.ui.operations import Op, Operations
-from app.ui.tasks import BackgroundTasks
 
 
 @pytest.fixture
 def ops(app, loop, qtbot):
-    tasks = BackgroundTasks()
-    runner = Operations(tasks.spawn, name="test")
+    runner = Operations(name="test")
     yield runner
-    for task in tasks.cancel_all():
+    for task in Operations.cancel_all():
         qtbot.waitUntil(task.done, timeout=5000)
 
 
@@ -56,8 +54,7 @@ def test_a_second_run_of_a_busy_key_is_ignored(ops, qtbot) -> None:
 
 
 def test_a_failure_is_told_in_words_and_clears_the_progress(app, loop, qtbot) -> None:
-    tasks = BackgroundTasks()
-    ops = Operations(tasks.spawn, describe=lambda exc: f"in words: {exc}")
+    ops = Operations(describe=lambda exc: f"in words: {exc}")
     seen: list[Any] = []
 
     async def work(_say: Any) -> None:
@@ -122,3 +119,40 @@ def test_a_read_asked_for_while_one_runs_is_run_again_after_it(ops, qtbot) -> No
     gate.set()
     qtbot.waitUntil(lambda: task.done() and shown == ["before the change", "after the change"])
     assert reads == ["second"] and not ops.busy("earnings")
+
+
+def test_quitting_cancels_every_pages_ops_and_tells_no_result(app, loop, qtbot) -> None:
+    first, second = Operations(name="one"), Operations(name="two")
+    seen: list[Any] = []
+
+    async def forever(_say: Any) -> None:
+        await asyncio.Event().wait()
+
+    tasks = [
+        ops.run(Op("wait", forever, success=seen.append, failure=seen.append)) for ops in (first, second)
+    ]
+    assert all(task in Operations._tasks for task in tasks), "held strongly while under way"
+    done = loop.create_task(Operations.shutdown())
+    qtbot.waitUntil(done.done)
+    assert all(task.cancelled() for task in tasks) and seen == []
+    assert not any(task in Operations._tasks for task in tasks), "let go once ended"
+
+
+def test_an_operation_dialog_stays_open_while_its_work_runs(app, loop, qtbot) -> None:
+    from app.ui.widgets.dialogs import OperationDialog
+
+    dialog = OperationDialog("test")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    gate = asyncio.Event()
+
+    async def work(_say: Any) -> None:
+        await gate.wait()
+
+    task = dialog.ops.run(Op("write", work))
+    dialog.reject()  # Esc, Cancel or the close button while a keystore is being written
+    assert dialog.isVisible() and dialog.busy, "closing mid-write is refused"
+    gate.set()
+    qtbot.waitUntil(task.done)
+    dialog.reject()
+    assert not dialog.isVisible()

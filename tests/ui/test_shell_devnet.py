@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel
 
 from app.chain.devnet import Devnet, find_anvil
 from app.runtime import AppRuntime
+from app.ui.operations import Operations
 
 pytestmark = [
     pytest.mark.integration,
@@ -53,7 +54,7 @@ def test_status_bar_shows_the_real_devnet_block(app, loop, paths, qtbot) -> None
         with qtbot.waitSignal(shell.finished, timeout=10000):
             shell.request_quit()
     finally:
-        for task in shell.tasks.cancel_all():
+        for task in Operations.cancel_all():
             qtbot.waitUntil(task.done, timeout=10000)
         runtime.shutdown()
         shell.window.deleteLater()

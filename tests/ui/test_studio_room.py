@@ -169,7 +169,7 @@ def test_save_then_new_leaves_the_saved_file_with_the_old_agent(page, qtbot, tmp
     page.ask_unsaved = lambda: "save"  # type: ignore[method-assign]
     page.new_agent()  # Save (asks where), then the gallery
     page.gallery.card("Empty canvas").click()
-    qtbot.waitUntil(lambda: target.exists() and len(page.editor.tasks) == 0, timeout=10000)
+    qtbot.waitUntil(lambda: target.exists() and not page.editor.ops.busy(), timeout=10000)
     assert json.loads(target.read_text())["name"] == "Old one"
     assert page.source is None, "the new agent is not tied to the old one's file"
     assert page.dirty() is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMenu
 
+from app.ui.operations import Operations
 from app.ui.tray import PAUSE_UNAVAILABLE, TrayController
 
 
@@ -49,7 +50,7 @@ def test_quit_action_shuts_down_in_order(make_shell, runtime, qtbot) -> None:
     with qtbot.waitSignal(shell.finished, timeout=10000):
         shell.tray.quit_action.trigger()
     assert shell.quitting and not shell.window.isVisible()
-    assert len(shell.tasks) == 0, "background tasks are cancelled on quit"
+    assert Operations.under_way() == 0, "operations are cancelled on quit"
     assert runtime.settings.window_geometry, "window state is saved on quit"
     shell.request_quit()  # a second request is ignored, not an error
 

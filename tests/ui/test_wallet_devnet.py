@@ -14,6 +14,7 @@ import shiboken6
 from app.chain.devnet import find_anvil
 from app.logs import setup_logging
 from app.runtime import AppRuntime
+from app.ui.operations import Operations
 from app.ui.wallet.onboarding_dialog import OnboardingDialog
 from app.ui.wallet.send_dialog import SendDialog
 from app.wallet.service import WalletService
@@ -120,7 +121,7 @@ def run_session(app, paths, qtbot, onboard) -> tuple[AppRuntime, dict[str, str]]
             shell.request_quit()
         assert runtime.client is None, "runtime.aclose() ran at quit"
     finally:
-        for task in shell.tasks.cancel_all():
+        for task in Operations.cancel_all():
             qtbot.waitUntil(task.done, timeout=10000)
         shell.tray.dispose()
         shell.window.close_for_quit()

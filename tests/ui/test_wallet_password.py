@@ -67,7 +67,7 @@ def test_the_form_is_checked_before_the_keystore(shell, runtime, qtbot) -> None:
     fill(dialog, PASSWORD, PASSWORD)
     dialog.current.button.click()
     assert "same as the current" in dialog.new_error.text()
-    assert dialog._task is None, "nothing reached the keystore"
+    assert not dialog.busy and not dialog.progress.isVisible(), "nothing reached the keystore"
     dialog.reject()
 
 

@@ -142,7 +142,7 @@ def test_the_keychain_is_asked_once_a_wallet_is_created(backend, make_shell, run
     shell.show()
     shell.start_services()
     check = shell.settings_page.remember_check
-    qtbot.waitUntil(lambda: shell.wallet.keychain.task is not None and shell.wallet.keychain.task.done())
+    qtbot.waitUntil(lambda: shell.wallet.keychain.asked and not shell.wallet.keychain.asking)
     assert shell.wallet.remembered is None and not check.isEnabled(), "no wallet: nothing to remember"
     runtime.wallet.create(PHRASE, PASSWORD)
     shell.wallet.wallet_created()  # what onboarding calls when it is done

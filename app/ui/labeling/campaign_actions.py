@@ -4,17 +4,15 @@ says how it ended in words, and stays open with the outcome (the folder to open,
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,11 +26,14 @@ from app.labeling.campaign_rules import parse_price
 from app.labeling.formats import EXPORT_FORMATS
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.wording import explain, sahara
-from app.ui.tasks import Spawn
-from app.ui.wallet.common import StatusText, button_row, heading
+from app.ui.operations import Op
 from app.ui.widgets import styled_label
+from app.ui.widgets.dialogs import OperationDialog, button_row, heading
+from app.ui.widgets.fields import StatusText
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 EXPORT_NAMES = {
     "coco": "COCO JSON",
@@ -44,14 +45,13 @@ EXPORT_NAMES = {
 }
 
 
-class ActionDialog(QDialog):
-    """A small dialog around one background call: Cancel is refused while the call runs."""
+class ActionDialog(OperationDialog):
+    """A small dialog around one call, run as an operation: Cancel is refused while it runs (it ends
+    with a message either way)."""
 
-    def __init__(self, title: str, body: str, action: str, spawn: Spawn, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.spawn = spawn
+    def __init__(self, title: str, body: str, action: str, parent: QWidget | None) -> None:
+        super().__init__(f"label-{action.lower()}", explain, parent)
         self.action = action
-        self.task: asyncio.Task[None] | None = None
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(540)
@@ -74,9 +74,25 @@ class ActionDialog(QDialog):
         self.footer = button_row(self.cancel_button, self.go_button)
         self.column.addLayout(self.footer)
 
-    def start(self, call: Coroutine[Any, Any, None], button: str, explanation: str) -> None:
+    def start(
+        self,
+        call: Callable[[], Awaitable[T]],
+        button: str,
+        explanation: str,
+        done: Callable[[T], None],
+        failed: str,
+    ) -> None:
+        """Run ``call``: ``done`` gets its result; a failure is said after ``failed`` ("Nothing was
+        exported"), with the fields as they were to try again."""
         self.set_busy(button, explanation)
-        self.task = self.spawn(call, f"label-{self.action.lower()}")
+        self.ops.run(
+            Op(self.action, lambda _say: call(), progress=self._progress, success=done,
+               failure=lambda why: self.status.set_error(f"{failed}: {why}"))
+        )  # fmt: skip
+
+    def _progress(self, line: str | None) -> None:
+        if line is None:
+            self.set_busy(None)
 
     def set_busy(self, button: str | None, explanation: str = "") -> None:
         for widget in self.findChildren(QWidget):
@@ -95,19 +111,13 @@ class ActionDialog(QDialog):
         self.cancel_button.setDefault(True)
         self.cancel_button.setFocus()
 
-    def reject(self) -> None:
-        if self.task is not None and not self.task.done():
-            return  # the call is under way; it ends with a message either way
-        super().reject()
-
 
 class ExportDialog(ActionDialog):
-    def __init__(self, service: Any, campaign: Any, spawn: Spawn, parent: QWidget | None = None) -> None:
+    def __init__(self, service: Any, campaign: Any, parent: QWidget | None = None) -> None:
         super().__init__(
             "Export the dataset",
             "Writes every item with its agreed answer (the consensus of its labelers) and the images.",
             "Export",
-            spawn,
             parent,
         )
         self.service, self.campaign = service, campaign
@@ -148,16 +158,13 @@ class ExportDialog(ActionDialog):
             return
         fmt = self.format.currentData()
         dest = Path(text).expanduser()
-        self.start(self._export(fmt, dest), "Exporting…", f"Writing {EXPORT_NAMES[fmt]} into {dest}…")
+        self.start(
+            lambda: self.service.export(self.campaign.campaign_id, fmt, dest), "Exporting…",
+            f"Writing {EXPORT_NAMES[fmt]} into {dest}…", lambda files: self._exported(dest, files),
+            "Nothing was exported",  # a format that cannot hold the task, a full disk, storage
+        )  # fmt: skip
 
-    async def _export(self, fmt: str, dest: Path) -> None:
-        try:
-            files = await self.service.export(self.campaign.campaign_id, fmt, dest)
-        except Exception as exc:  # a format that cannot hold the task, a full disk, storage: in words
-            log.warning("export of campaign %s failed: %s", self.campaign.campaign_id, exc)
-            self.set_busy(None)
-            self.status.set_error(f"Nothing was exported: {explain(exc)}")
-            return
+    def _exported(self, dest: Path, files: list[Path]) -> None:
         self.files = files
         self.dest = dest
         self.finished_with(f"Exported {len(files):,} file{'s' if len(files) != 1 else ''} to {dest}")
@@ -169,13 +176,12 @@ class ExportDialog(ActionDialog):
 
 
 class PublishDialog(ActionDialog):
-    def __init__(self, service: Any, campaign: Any, spawn: Spawn, parent: QWidget | None = None) -> None:
+    def __init__(self, service: Any, campaign: Any, parent: QWidget | None = None) -> None:
         super().__init__(
             "Publish as a dataset",
             "Lists the labeled dataset as a Dataset asset others can buy. Its labelers are recorded as "
             "contributors, weighted by the items of theirs you accepted.",
             "Publish",
-            spawn,
             parent,
         )
         self.service, self.campaign = service, campaign
@@ -198,16 +204,13 @@ class PublishDialog(ActionDialog):
             self.status.set_error(str(exc))
             self.price.setFocus()
             return
-        self.start(self._publish(price), "Publishing…", "Uploading the dataset and registering the asset…")
+        self.start(
+            lambda: self.service.publish_dataset(self.campaign.campaign_id, price=price), "Publishing…",
+            "Uploading the dataset and registering the asset…", lambda asset: self._published(price, asset),
+            "The dataset was not published",  # nothing accepted yet, storage, the network
+        )  # fmt: skip
 
-    async def _publish(self, price: int) -> None:
-        try:
-            asset_id = await self.service.publish_dataset(self.campaign.campaign_id, price=price)
-        except Exception as exc:  # nothing accepted yet, storage, the network: in words
-            log.warning("publishing campaign %s failed: %s", self.campaign.campaign_id, exc)
-            self.set_busy(None)
-            self.status.set_error(f"The dataset was not published: {explain(exc)}")
-            return
+    def _published(self, price: int, asset_id: int) -> None:
         self.asset_id = asset_id
         cost = "free" if price == 0 else f"for {sahara(price)}"
         self.finished_with(f"Published as dataset asset #{asset_id}, {cost}.")

@@ -25,7 +25,7 @@ from app.labeling.campaign_rules import LabelRow, check_label_rows
 from app.labeling.schema import DEFAULT_COLORS, HOTKEYS, LabelSet
 from app.ui.labeling.tables import table_style
 from app.ui.theme import Colors
-from app.ui.wallet.common import StatusText
+from app.ui.widgets.fields import StatusText
 
 NAME, COLOR, HOTKEY = range(3)
 

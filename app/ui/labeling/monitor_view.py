@@ -21,7 +21,7 @@ from app.ui.labeling.confirm import ask_destructive
 from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import explain, sahara
-from app.ui.tasks import Spawn
+from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets import Card, FactTile, action_button, styled_label
 from app.wallet.tx_summary import short_address
@@ -41,17 +41,15 @@ class MonitorView(QWidget):
     back_requested = Signal()
     closed = Signal(int)  # a campaign was closed: the list shows it so
 
-    def __init__(self, colors: Colors, spawn: Spawn) -> None:
+    def __init__(self, colors: Colors) -> None:
         super().__init__()
-        self.spawn = spawn
         self.service: Any = None
         self.campaign: Any = None
         self.stats: Any = None
         self.dialog: ExportDialog | PublishDialog | None = None
         self.confirm_box: QMessageBox | None = None
-        self._token = 0  # bumped per campaign shown: a late answer about another one is dropped
-        self._loading = False
-        self._closing = False
+        self.ops = Operations(name="label-monitor", describe=explain, parent=self)  # reset per campaign
+        self.actions = Operations(name="label-campaign", describe=explain, parent=self)  # a close ends
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -125,8 +123,7 @@ class MonitorView(QWidget):
 
     def show_campaign(self, service: Any, campaign: Any) -> None:
         """Show ``campaign`` (a ``CampaignInfo``) and load its figures."""
-        self._token += 1
-        self._loading = False
+        self.ops.reset()  # a late answer about another campaign is dropped
         self.service, self.campaign, self.stats = service, campaign, None
         self.title.setText(campaign.title)
         people = f"{campaign.redundancy} labeler{'s' if campaign.redundancy != 1 else ''}"
@@ -143,8 +140,7 @@ class MonitorView(QWidget):
 
     def clear(self) -> None:
         """Forget the campaign (the service changed): late answers about it are dropped."""
-        self._token += 1
-        self._loading = self._closing = False
+        self.ops.reset()
         self.service = self.campaign = self.stats = None
 
     def show_status(self, text: str | None, role: str = "hint") -> None:
@@ -216,43 +212,39 @@ class MonitorView(QWidget):
         self.timer.stop()
 
     def refresh(self) -> None:
-        if self.service is None or self.campaign is None or self._loading:
+        if self.service is None or self.campaign is None:
             return
-        self._loading = True
-        self.refresh_button.setText("Loading…")
-        self.spawn(self._load(self._token, self.service, self.campaign), "label-monitor")
+        service, campaign_id = self.service, self.campaign.campaign_id
+        self.ops.run(
+            Op("figures", lambda _say: service.monitor(campaign_id), busy="Loading…", progress=self._loading,
+               success=self._loaded, failure=self._not_loaded)
+        )  # fmt: skip
 
-    async def _load(self, token: int, service: Any, campaign: Any) -> None:
-        try:
-            stats = await service.monitor(campaign.campaign_id)
-        except Exception as exc:  # the chain or storage is unreachable: keep the last figures, say why
-            log.info("monitor of campaign %s failed: %s", campaign.campaign_id, exc)
-            if token == self._token:
-                self.show_status(f"The figures could not be refreshed: {explain(exc)}", "error")
-            return
-        finally:
-            if token == self._token:
-                self._loading = False
-                self.refresh_button.setText("Refresh")
-        if token == self._token:
-            if self.status.property("role") == "error":
-                self.show_status(None)
-            self.show_stats(stats)
+    def _loading(self, line: str | None) -> None:
+        self.refresh_button.setText(line or "Refresh")
+
+    def _loaded(self, stats: Any) -> None:
+        if self.status.property("role") == "error":
+            self.show_status(None)
+        self.show_stats(stats)
+
+    def _not_loaded(self, why: str) -> None:  # the chain or storage is unreachable: keep the last figures
+        self.show_status(f"The figures could not be refreshed: {why}", "error")
 
     # -- actions ---------------------------------------------------------------------------------
 
     def export(self) -> None:
         if self.campaign is not None:
-            self.dialog = ExportDialog(self.service, self.campaign, self.spawn, self)
+            self.dialog = ExportDialog(self.service, self.campaign, self)
             self.dialog.open()
 
     def publish(self) -> None:
         if self.campaign is not None:
-            self.dialog = PublishDialog(self.service, self.campaign, self.spawn, self)
+            self.dialog = PublishDialog(self.service, self.campaign, self)
             self.dialog.open()
 
     def ask_close(self) -> None:
-        if self.campaign is None or not self.campaign.open or self._closing:
+        if self.campaign is None or not self.campaign.open or self.actions.busy("close"):
             return
         self.confirm_box = ask_destructive(
             self,
@@ -268,41 +260,54 @@ class MonitorView(QWidget):
 
     def close_campaign(self) -> None:
         """Close without asking (``ask_close`` asks); the escrow refunded is the drop in escrow."""
-        if self.campaign is None or self._closing:
+        if self.campaign is None or self.actions.busy("close"):
             return
-        self._closing = True
+        service, campaign = self.service, self.campaign
         self.close_button.setEnabled(False)
         self.close_button.setText("Closing…")
-        self.spawn(self._close(self._token, self.service, self.campaign), "label-close")
 
-    async def _close(self, token: int, service: Any, campaign: Any) -> None:
-        self.show_status("Closing the campaign: a transaction on the chain…")
-        try:
+        async def close(_say: object) -> int | None:
             before = await self._escrow(service, campaign.campaign_id)
             await service.close(campaign.campaign_id)
-        except Exception as exc:  # not the requester, already closed, a rejected signature: in words
-            log.info("closing campaign %s failed: %s", campaign.campaign_id, exc)
-            if token == self._token:
-                self.show_status(f"The campaign was not closed: {explain(exc)}", "error")
-                self.close_button.setEnabled(True)
-            return
-        finally:
-            self._closing = False
+            return before
+
+        self.actions.run(
+            Op("close", close, busy="Closing the campaign: a transaction on the chain…",
+               progress=self._closing, success=lambda before: self._closed(service, campaign, before),
+               failure=lambda why: self._not_closed(campaign, why))
+        )  # fmt: skip
+
+    def _closing(self, line: str | None) -> None:
+        if line is None:
             self.close_button.setText("Close campaign")
-        try:
-            after = await self._escrow(service, campaign.campaign_id)
-        except Exception as exc:  # closed; only the amount is unknown
-            log.info("reading the escrow after closing failed: %s", exc)
-            after = None
-        refunded = before - after if before is not None and after is not None else 0
-        self.closed.emit(campaign.campaign_id)
-        if token != self._token:
-            return
-        self.escrow.set_value(sahara(after) if after is not None else "—")
-        if refunded > 0:
-            self.show_status(f"Closed. {sahara(refunded)} of unspent escrow went back to your account.", "ok")
         else:
-            self.show_status("Closed. Labelers can no longer claim batches.", "ok")
+            self.show_status(line)
+
+    def _not_closed(self, campaign: Any, why: str) -> None:  # not the requester, a rejected signature…
+        if campaign is self.campaign:
+            self.show_status(f"The campaign was not closed: {why}", "error")
+            self.close_button.setEnabled(True)
+
+    def _closed(self, service: Any, campaign: Any, before: int | None) -> None:
+        """Closed: read the escrow left (only the amount refunded may stay unknown), then tell the list."""
+
+        def show(after: int | None) -> None:
+            self.closed.emit(campaign.campaign_id)
+            if campaign is not self.campaign:
+                return
+            refunded = before - after if before is not None and after is not None else 0
+            self.escrow.set_value(sahara(after) if after is not None else "—")
+            if refunded > 0:
+                self.show_status(
+                    f"Closed. {sahara(refunded)} of unspent escrow went back to your account.", "ok"
+                )
+            else:
+                self.show_status("Closed. Labelers can no longer claim batches.", "ok")
+
+        self.actions.run(
+            Op("escrow", lambda _say: self._escrow(service, campaign.campaign_id), success=show,
+               failure=lambda _why: show(None))
+        )  # fmt: skip
 
     @staticmethod
     async def _escrow(service: Any, campaign_id: int) -> int | None:

@@ -2,13 +2,13 @@
 "New campaign…" (the wizard), and a campaign's monitor with export, publish and close.
 
 The panel gets the chain service with ``set_service`` (None while the wallet is locked) and runs
-every call through ``spawn``; answers of a service replaced meanwhile are dropped. The list shows
-campaigns whose requester is the service's ``address`` (the active account).
+every call as an operation (a refresh asked for during one runs after it); answers of a service
+replaced meanwhile are dropped. The list shows campaigns whose requester is the service's
+``address`` (the active account).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import shiboken6
@@ -19,26 +19,21 @@ from app.ui.labeling.monitor_view import MonitorView
 from app.ui.labeling.tables import CampaignTable, Cell, fill_sorted
 from app.ui.labeling.wizard import NewCampaignDialog
 from app.ui.labeling.wording import explain, sahara
-from app.ui.tasks import Spawn
+from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets import action_button
-
-log = logging.getLogger(__name__)
 
 COLUMNS = ["Campaign", "Task", "Items", "Labelers per item", "Reward per item", "Escrow left", "Status"]
 
 
 class RequesterPanel(QWidget):
-    def __init__(self, colors: Colors, spawn: Spawn) -> None:
+    def __init__(self, colors: Colors) -> None:
         super().__init__()
         self.colors = colors
-        self.spawn = spawn
         self.service: Any = None
         self.campaigns: list[Any] = []
         self.wizard: NewCampaignDialog | None = None
-        self._epoch = 0  # bumped by set_service: answers of an older service are dropped
-        self._loading = False
-        self._again = False  # a refresh asked for while one runs (a campaign was just created)
+        self.ops = Operations(name="label-requester", describe=explain, parent=self)
         self._open_when_listed: int | None = None  # a campaign just created, opened once it is listed
 
         outer = QVBoxLayout(self)
@@ -65,7 +60,7 @@ class RequesterPanel(QWidget):
         )
         self.list_page.row_opened.connect(self.open_campaign)
         self.stack.addWidget(self.list_page)
-        self.monitor = MonitorView(colors, spawn)
+        self.monitor = MonitorView(colors)
         self.monitor.back_requested.connect(self.show_list)
         self.monitor.closed.connect(lambda _id: self.refresh())
         self.stack.addWidget(self.monitor)
@@ -81,8 +76,8 @@ class RequesterPanel(QWidget):
         """The chain service of the active account, or None (then nothing can be listed or created)."""
         if service is self.service and service is not None:
             return
-        self._epoch += 1
-        self._loading = self._again = False
+        self.ops.reset()  # answers of an older service are dropped
+        self.refresh_button.setText("Refresh")
         self.service = service
         self.campaigns = []
         self.monitor.clear()
@@ -105,39 +100,28 @@ class RequesterPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """Coming back to the tab shows the list as it is now."""
         super().showEvent(event)
-        if self.stack.currentWidget() is self.list_page and not self._loading:
+        if self.stack.currentWidget() is self.list_page and not self.ops.busy("campaigns"):
             self.refresh()
 
     def refresh(self) -> None:
         if self.service is None:
             return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self.refresh_button.setText("Loading…")
-        self.spawn(self._load(self._epoch, self.service), "label-my-campaigns")
+        service = self.service
+        self.ops.run(
+            Op("campaigns", lambda _say: service.campaigns(), busy="Loading…", progress=self._loading,
+               success=lambda found: self._loaded(service, found), failure=self._not_loaded, again=True)
+        )  # fmt: skip
 
-    async def _load(self, epoch: int, service: Any) -> None:
-        try:
-            campaigns = await service.campaigns()
-        except Exception as exc:  # the chain is unreachable: keep the last list, say why
-            log.warning("loading the requester's campaigns failed: %s", exc)
-            if epoch == self._epoch:
-                self.show_status(f"Your campaigns could not be loaded: {explain(exc)}", "error")
-            return
-        finally:
-            if epoch == self._epoch:
-                self._loading = False
-                self.refresh_button.setText("Refresh")
-                if self._again:
-                    self._again = False
-                    self.refresh()
-        if epoch != self._epoch:
-            return
+    def _loading(self, line: str | None) -> None:
+        self.refresh_button.setText(line or "Refresh")
+
+    def _loaded(self, service: Any, campaigns: list[Any]) -> None:
         self.show_status(None)
         address = (service.address or "").lower()
         self.show_campaigns([c for c in campaigns if c.requester.lower() == address])
+
+    def _not_loaded(self, why: str) -> None:  # the chain is unreachable: keep the last list, say why
+        self.show_status(f"Your campaigns could not be loaded: {why}", "error")
 
     def show_campaigns(self, campaigns: list[Any]) -> None:
         """Open campaigns first, newest first."""
@@ -182,7 +166,7 @@ class RequesterPanel(QWidget):
     def new_campaign(self) -> None:
         if self.service is None:
             return
-        self.wizard = NewCampaignDialog(self.service, self.spawn, self.colors, parent=self)
+        self.wizard = NewCampaignDialog(self.service, self.colors, parent=self)
         self.wizard.created.connect(self._created)
         self.wizard.open()
 

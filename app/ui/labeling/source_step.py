@@ -14,8 +14,8 @@ from app.labeling.formats import FORMATS, ImportResult
 from app.labeling.schema import Item
 from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progress_bar
 from app.ui.theme import Colors
-from app.ui.wallet.common import StatusText
 from app.ui.widgets import styled_label
+from app.ui.widgets.fields import StatusText
 
 SAMPLE_SIZE = 56
 SAMPLES = 10

@@ -10,7 +10,6 @@ Keyboard: Enter is Next, Alt+B is Back, Esc asks before throwing away what was e
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QMessageBox,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -46,12 +42,9 @@ from app.ui.labeling.source_step import SourceStep, sample_images
 from app.ui.labeling.summary_step import SummaryStep
 from app.ui.labeling.wizard_steps import InstructionsStep, QualityStep, TaskStep
 from app.ui.labeling.wording import explain
-from app.ui.tasks import Spawn
+from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
-from app.ui.wallet.common import button_row
-from app.ui.widgets import separator, styled_label
-
-log = logging.getLogger(__name__)
+from app.ui.widgets.wizard import WizardFrame
 
 ImportFn = Callable[..., ImportResult]  # (path, fmt, *, images_root=None), as import_path
 
@@ -62,7 +55,6 @@ class NewCampaignDialog(QDialog):
     def __init__(
         self,
         service: Any,
-        spawn: Spawn,
         colors: Colors,
         *,
         import_fn: ImportFn = import_path,
@@ -71,7 +63,6 @@ class NewCampaignDialog(QDialog):
         """``import_fn(path, fmt)`` reads the items (in a worker thread); tests give a fake one."""
         super().__init__(parent)
         self.service = service
-        self.spawn = spawn
         self.import_fn = import_fn
         self.form = CampaignForm()
         self.step = Step.SOURCE
@@ -81,40 +72,25 @@ class NewCampaignDialog(QDialog):
         self.confirm_box: QMessageBox | None = None
         self.file_dialog: QFileDialog | None = None
         self.created_id: int | None = None
-        self._generation = 0  # bumped per import: a late result of an earlier one is dropped
-        self._importing = False
-        self._create_task: asyncio.Task[None] | None = None
+        self.reading = Operations(name="label-import", parent=self)  # reset per import: a late one is dropped
+        self.ops = Operations(name="label-create", describe=explain, parent=self)
+        self.importing = False
+        self.creating = False
         self._stopping = False  # the user stopped the upload: its cancellation is expected
         self._prepared: ImportResult | None = None  # the import the task step was filled from
         self._template = ""  # the instructions template last filled in (replaced while untouched)
         self._closed = False
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(28, 22, 28, 18)
-        column.setSpacing(12)
-        self.caption = styled_label("", "caption")
-        column.addWidget(self.caption)
         self.source = SourceStep(colors)
         self.task = TaskStep(colors)
         self.instructions = InstructionsStep(colors)
         self.quality = QualityStep()
         self.summary = SummaryStep(colors)
         self.summary.stop_button.clicked.connect(self.stop_upload)
-        self.stack = QStackedWidget()
-        for page in (self.source, self.task, self.instructions, self.quality, self.summary):
-            self.stack.addWidget(page)
-        column.addWidget(self.stack, 1)
-        column.addWidget(separator())
-        self.back_button = QPushButton("&Back")
-        self.back_button.setAutoDefault(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.next_button = QPushButton("&Next")
-        self.next_button.setProperty("primary", True)
-        self.next_button.setDefault(True)
-        footer = button_row(self.cancel_button, self.next_button)
-        footer.insertWidget(0, self.back_button)
-        column.addLayout(footer)
+        frame = WizardFrame(self, [self.source, self.task, self.instructions, self.quality, self.summary])
+        self.caption, self.stack = frame.caption, frame.stack
+        self.back_button, self.cancel_button = frame.back_button, frame.cancel_button
+        self.next_button = frame.next_button
 
         self.back_button.clicked.connect(self.back)
         self.cancel_button.clicked.connect(self.reject)
@@ -155,7 +131,7 @@ class NewCampaignDialog(QDialog):
             if step == Step.SUMMARY
             else "&Next"
         )
-        self.next_button.setEnabled(not creating and not (step == Step.SOURCE and self._importing))
+        self.next_button.setEnabled(not creating and not (step == Step.SOURCE and self.importing))
         focus: QWidget = {
             Step.SOURCE: self.next_button if self.form.result is not None else self.source.path,
             Step.TASK: self.task.task,
@@ -164,10 +140,6 @@ class NewCampaignDialog(QDialog):
             Step.SUMMARY: self.next_button,
         }[step]
         focus.setFocus()
-
-    @property
-    def creating(self) -> bool:
-        return self._create_task is not None and not self._create_task.done()
 
     # -- moving on -------------------------------------------------------------------------------
 
@@ -187,7 +159,7 @@ class NewCampaignDialog(QDialog):
         if leave is not None and not leave():
             return
         if step == Step.SUMMARY:
-            self._create_task = self.spawn(self._create(), "label-create-campaign")
+            self._create()
             self._render()
             return
         self.step = Step(step + 1)
@@ -221,7 +193,7 @@ class NewCampaignDialog(QDialog):
             self.summary.show_form(form)
 
     def _leave_source(self) -> bool:
-        if self._importing:
+        if self.importing:
             return False
         if self.form.result is None:
             if self.source.path.text().strip():
@@ -306,14 +278,17 @@ class NewCampaignDialog(QDialog):
         text = self.source.path.text().strip()
         if not text or self.step != Step.SOURCE:
             return
-        self._generation += 1
+        self.reading.reset()
         self.form.result = None
-        self._importing = True
+        self.importing = True
         path, fmt = Path(text).expanduser(), self.source.format.currentData()
         root_text = self.source.images_root.text().strip()
         root = Path(root_text).expanduser() if root_text else None
         self.source.set_busy(f"Reading {path.name or path}…")
-        self.spawn(self._import(self._generation, path, fmt, root), "label-import")
+        self.reading.run(
+            Op("import", lambda _say: asyncio.to_thread(self._read, path, fmt, root), progress=self._reading,
+               success=self._imported, failure=self._not_imported)
+        )  # fmt: skip
         self._render()
 
     def _read(self, path: Path, fmt: str | None, root: Path | None) -> tuple[ImportResult, list[QImage]]:
@@ -321,56 +296,55 @@ class NewCampaignDialog(QDialog):
         result = self.import_fn(path, fmt, images_root=root) if root else self.import_fn(path, fmt)
         return result, sample_images(result.items)
 
-    async def _import(self, generation: int, path: Path, fmt: str | None, root: Path | None) -> None:
-        try:
-            result, samples = await asyncio.to_thread(self._read, path, fmt, root)
-            error = ""
-        except Exception as exc:  # FormatError says why; anything else is a reader's bug, still said
-            if not isinstance(exc, ValueError | OSError):
-                log.exception("importing %s failed", path)
-            result, samples, error = None, [], str(exc) or type(exc).__name__
-        if self._closed or generation != self._generation:
-            return
-        self._importing = False
-        self.source.set_busy(None)
-        if result is None:
-            self.source.status.set_error(f"Nothing was imported: {error}")
-        else:
-            self.source.show_result(result)
-            self.source.show_samples(samples)
-            self.form.set_source(result)
+    def _reading(self, line: str | None) -> None:
+        if line is None:
+            self.importing = False
+            self.source.set_busy(None)
+
+    def _imported(self, read: tuple[ImportResult, list[QImage]]) -> None:
+        result, samples = read
+        self.source.show_result(result)
+        self.source.show_samples(samples)
+        self.form.set_source(result)
+        self._render()
+
+    def _not_imported(self, error: str) -> None:  # FormatError says why; a reader's bug is said too
+        self.source.status.set_error(f"Nothing was imported: {error}")
         self._render()
 
     # -- creating --------------------------------------------------------------------------------
 
-    async def _create(self) -> None:
+    def _create(self) -> None:
         summary = self.summary
         summary.error.set_hint("")
         summary.problems.hide()
         summary.set_progress("Starting…", 0.0)
-        try:
-            campaign_id, problems = await self.service.create_campaign(
-                self.form.spec(), progress=self._progress
-            )
-        except asyncio.CancelledError:
-            if not self._stopping:
-                raise  # the window is closing: not ours to swallow
+        self.creating = True
+        spec = self.form.spec()
+        self.ops.run(
+            Op("create", lambda _say: self.service.create_campaign(spec, progress=self._progress),
+               progress=self._creating, success=self._created, failure=self._not_created)
+        )  # fmt: skip
+
+    def _creating(self, line: str | None) -> None:
+        """The creation ended (created, refused or stopped): the buttons come back."""
+        if line is not None:
+            return
+        self.creating = False
+        if self._closed:
+            return
+        self.summary.set_progress(None)
+        if self._stopping:
             self._stopping = False
-            self._create_task = None
-            if not self._closed:
-                summary.set_progress(None)
-                summary.error.set_hint("Stopped: nothing was funded, and no uploaded image was kept.")
-                self._render()
-            return
-        except Exception as exc:  # a refusal, storage, the network, a rejected signature: said, inputs kept
-            log.warning("creating a campaign failed: %s", exc)
-            if not self._closed:
-                summary.set_progress(None)
-                summary.error.set_error(f"The campaign was not created: {explain(exc)}")
-                self._create_task = None
-                self._render()
-            return
-        self._create_task = None
+            self.summary.error.set_hint("Stopped: nothing was funded, and no uploaded image was kept.")
+        self._render()
+
+    def _not_created(self, why: str) -> None:  # a refusal, storage, the network, a rejected signature
+        if not self._closed:
+            self.summary.error.set_error(f"The campaign was not created: {why}")
+
+    def _created(self, created: tuple[int, list[Any]]) -> None:
+        campaign_id, problems = created
         self.created_id = campaign_id
         self.created.emit(campaign_id)
         if self._closed:
@@ -378,6 +352,7 @@ class NewCampaignDialog(QDialog):
         if not problems:
             self.accept()
             return
+        summary = self.summary
         summary.set_progress(f"Campaign #{campaign_id} is open.", 1.0)
         summary.error.set_hint(f"{len(problems)} item(s) could not be uploaded and were left out:")
         summary.problems.clear()
@@ -395,10 +370,10 @@ class NewCampaignDialog(QDialog):
     def stop_upload(self) -> None:
         """The "Stop uploading" button: cancel the creation while it is still checking or uploading."""
         stage = self.summary.stage.text()
-        if self.creating and stage in CANCELLABLE_STAGES and self._create_task is not None:
+        if self.creating and stage in CANCELLABLE_STAGES:
             self._stopping = True
             self.summary.stop_button.hide()
-            self._create_task.cancel()
+            self.ops.cancel("create")
 
     # -- leaving ---------------------------------------------------------------------------------
 
@@ -440,4 +415,5 @@ class NewCampaignDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._closed = True
+        self.reading.reset()
         super().done(result)

@@ -11,7 +11,6 @@ from collections import Counter
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -21,47 +20,22 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSpinBox,
     QSplitter,
-    QVBoxLayout,
-    QWidget,
 )
 
 from app.labeling.schema import TaskType
 from app.ui.labeling.campaign_detail import InstructionsBrowser
 from app.ui.labeling.label_set_editor import LabelSetEditor
 from app.ui.theme import Colors
-from app.ui.wallet.common import StatusText, heading
 from app.ui.widgets import styled_label
+from app.ui.widgets.fields import StatusText
+from app.ui.widgets.wizard import Step as WizardStep
 
 
-class Step(QWidget):
-    """A page with a title and a one-paragraph explanation; ``body`` takes the rest."""
+class Step(WizardStep):
+    """A campaign step: the body takes the height left (tables, editors, previews)."""
 
     def __init__(self, title: str, explanation: str) -> None:
-        super().__init__()
-        self.column = QVBoxLayout(self)
-        self.column.setContentsMargins(0, 0, 0, 0)
-        self.column.setSpacing(8)
-        self.title, self.explanation = heading(title, explanation)
-        self.column.addWidget(self.title)
-        self.column.addWidget(self.explanation)
-        self.column.addSpacing(6)
-        self.body = QVBoxLayout()
-        self.body.setSpacing(10)
-        self.column.addLayout(self.body, 1)
-
-    def apply_colors(self, colors: Colors) -> None:
-        """Restyle what the step drew with the theme's colours (a theme switch while it is open)."""
-
-    def add_choice(self, caption: str, name: str) -> QComboBox:
-        """A captioned drop-down on a row of its own (the import format, the task type)."""
-        row = QHBoxLayout()
-        row.addWidget(styled_label(caption, "muted"))
-        combo = QComboBox()
-        combo.setAccessibleName(name)
-        row.addWidget(combo)
-        row.addStretch(1)
-        self.body.addLayout(row)
-        return combo
+        super().__init__(title, explanation, spacing=8, fill=True)
 
 
 def progress_bar(maximum: int, height: int) -> QProgressBar:

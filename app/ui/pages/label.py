@@ -3,7 +3,7 @@ the next batch; earnings with withdraw; and the requester's own campaigns in "My
 
 Everything comes from the chain service (``app.labeling.service.LabelingService``, given with
 ``set_service`` once the wallet is unlocked and the contracts are known); without one the page says
-why. Every call to it runs as a background task through ``spawn`` with a busy state, and its
+why. Every call to it runs as an operation (``app.ui.operations``) with a busy state, and its
 failures are shown in words where they happened. Answers live in the session's drafts, so a failed
 submit, a switched account or a closed app loses nothing.
 """
@@ -33,7 +33,6 @@ from app.ui.labeling.prelabeler import proposer_for
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
 from app.ui.pages.empty_state import EmptyStateCard
-from app.ui.tasks import BackgroundTasks, Spawn
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 
@@ -51,14 +50,11 @@ TABS = ["Campaigns", "Earnings", "My campaigns"]
 class LabelPage(QWidget):
     summary_changed = Signal(str)  # one line on the work there is, for Home
 
-    def __init__(self, colors: Colors, spawn: Spawn | None = None) -> None:
-        """``spawn(coro, name)`` runs the page's calls (the shell's ``BackgroundTasks.spawn``, so they
-        are cancelled at quit); without it the page keeps its own task set."""
+    def __init__(self, colors: Colors) -> None:
         super().__init__()
         self.title = "Label"
         self.colors = colors
-        self.spawn = spawn or BackgroundTasks().spawn
-        self.ops = Operations(self.spawn, name="label", describe=explain, parent=self)
+        self.ops = Operations(name="label", describe=explain, parent=self)
         self.ops.changed.connect(self._on_changed)
         self._service: Any = None  # the labeling service of the moment (None: the page says why)
         self._campaigns: dict[int, Any] = {}
@@ -223,7 +219,7 @@ class LabelPage(QWidget):
                 f"Creating campaigns is not available in this build ({exc}).", "muted"
             )
         else:
-            self.requester = RequesterPanel(self.colors, self.spawn)
+            self.requester = RequesterPanel(self.colors)
             self.requester.set_service(self.service)
         self.requester_holder.layout().addWidget(self.requester)
 
@@ -440,20 +436,23 @@ class LabelPage(QWidget):
         )  # fmt: skip
 
     def dispute(self, campaign_id: int, batch: int) -> None:
-        self.calls.run("dispute", self._dispute, campaign_id, batch)
+        service = self._service
 
-    async def _dispute(self, service: Any, epoch: int, campaign_id: int, batch: int) -> None:
-        self.earnings_view.set_busy("Disputing the rejection (the bond, then the dispute: two transactions)…")
-        try:
-            await service.dispute(campaign_id, batch)
-        except Exception as exc:  # the window is over, not enough SAHARA for the bond, the network
-            if self.calls.current(epoch):
-                self.earnings_view.set_busy(None)
-                self.earnings_view.show_status(f"The rejection was not disputed: {explain(exc)}", "error")
-            return
-        if self.calls.current(epoch):
-            done = f"Batch {batch} is disputed: the arbiter decides; if it does not in time, you win."
-            await self._load_earnings(service, epoch, done)
+        def disputed(_result: Any) -> None:
+            self.refresh_earnings(
+                f"Batch {batch} is disputed: the arbiter decides; if it does not in time, you win."
+            )
+
+        self._run(
+            Op(
+                "dispute", lambda _say: service.dispute(campaign_id, batch),
+                busy="Disputing the rejection (the bond, then the dispute: two transactions)…",
+                progress=self.earnings_view.set_busy, success=disputed,
+                failure=lambda why: self.earnings_view.show_status(  # the window is over, the bond…
+                    f"The rejection was not disputed: {why}", "error"
+                ),
+            )
+        )  # fmt: skip
 
     def shutdown(self) -> None:
         """Stop the labeling view's worker threads (at quit; drafts are already saved)."""

@@ -27,6 +27,7 @@ from app.studio.cache import OutputCache
 from app.studio.executor import Executor
 from app.studio.graph import Graph
 from app.studio.secrets import default_store
+from app.ui.operations import Op
 from app.ui.studio import files
 from app.ui.studio.drafts import AGENT_SUFFIX, Drafts, starter_graph
 from app.ui.studio.editor import StudioEditor
@@ -267,7 +268,7 @@ class StudioPage(QWidget):
                 self.saved = self.editor.model.graph.model_copy(deep=True)
             self.show_message(message)
 
-        self.editor.tasks.spawn(go(), name="studio-open")
+        self.editor.ops.run(Op("open", lambda _say: go()))
 
     def save(self) -> bool:
         """Ctrl+S: write to the file the agent came from; Save as… when it has none yet.
@@ -298,7 +299,7 @@ class StudioPage(QWidget):
                 self.source, self.saved = path, graph
             self.show_message(error)
 
-        self.editor.tasks.spawn(go(), name="studio-save")
+        self.editor.ops.run(Op("save", lambda _say: go(), again=True))
 
     def shutdown(self) -> list:
         return self.editor.shutdown()

@@ -32,6 +32,7 @@ from app.studio.graph_model import GraphModel, default_config
 from app.studio.undo import UndoStack
 from app.studio.validate import validate
 from app.studio.versions import VersionStore
+from app.ui.operations import Op, Operations
 from app.ui.studio.drafts import Drafts
 from app.ui.studio.history_panel import HistoryPanel
 from app.ui.studio.inspector import InspectorPanel
@@ -47,7 +48,6 @@ from app.ui.studio.scene import StudioScene
 from app.ui.studio.selection_edits import SelectionEdits
 from app.ui.studio.versions_panel import VersionsPanel
 from app.ui.studio.view import CanvasView
-from app.ui.tasks import BackgroundTasks
 from app.ui.theme import Colors
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class StudioEditor(SelectionEdits, QWidget):
         super().__init__(parent)
         self.drafts = drafts
         self.draft_path: Path | None = None
-        self.tasks = BackgroundTasks()
+        self.ops = Operations(name="studio", parent=self)
         self.model = GraphModel()
         self.undo = UndoStack()
         self.scene = StudioScene(self.model, colors)
@@ -73,24 +73,22 @@ class StudioEditor(SelectionEdits, QWidget):
         self.view.resized.connect(self.minimap.place)
         self.view.context_menu_requested.connect(self._context_menu)
         self._quick_add_at = QPointF()
-        self.local_models = LocalModels(self.tasks, self)
+        self.local_models = LocalModels(self.ops, self)
         self.inspector = InspectorPanel(self.model, self.local_models)
         self.playground = PlaygroundPanel(colors)
-        self.runner = RunController(executor, self.tasks, self)
-        self.history = HistoryPanel(executor.history, self.tasks)
+        self.runner = RunController(executor, self.ops, self)
+        self.history = HistoryPanel(executor.history, self.ops)
         self.versions = VersionsPanel(
             VersionStore(drafts.folder.parent / "versions"),
-            self.tasks,
+            self.ops,
             lambda: self.draft_path.stem if self.draft_path is not None else None,
             lambda: self.model.graph,
         )
         self.issues: dict[str, list[str]] = {}
-        self._starting_model: asyncio.Task[None] | None = None
         self._build_layout()
         self._build_actions()
         self._validate_timer = self._single_shot(0, self.revalidate)
         self._save_timer = self._single_shot(AUTOSAVE_DELAY_MS, self._autosave)
-        self._saving: asyncio.Task[None] | None = None
         self._wire()
 
     def _single_shot(self, ms: int, slot: object) -> QTimer:
@@ -295,9 +293,7 @@ class StudioEditor(SelectionEdits, QWidget):
         if self.draft_path is None:
             return
         text_path, graph = self.draft_path, self.model.graph.model_copy(deep=True)
-        self._saving = self.tasks.spawn(
-            asyncio.to_thread(save_graph, text_path, graph), name="studio-autosave"
-        )
+        self.ops.run(Op("autosave", lambda _say: asyncio.to_thread(save_graph, text_path, graph), again=True))
 
     def flush(self) -> None:
         """Write a pending autosave now (on close); small enough to do on the spot."""
@@ -309,11 +305,15 @@ class StudioEditor(SelectionEdits, QWidget):
     def run_graph(self, node: str | None = None) -> None:
         self.revalidate()
         self.show_side(self.playground)
-        if self.runner.busy or self._starting_model is not None:
+        if self.runner.busy or self.ops.busy("start-model"):
             self.playground.run_not_started(None)
             return
         if not self.local_models.bundled_ready and graph_needs_bundled(self.model.graph):
-            self._starting_model = self.tasks.spawn(self._start_model_then_run(node), name="studio-llm")
+            self.ops.run(
+                Op("start-model", lambda _say: self.local_models.ensure_bundled(),
+                   busy="Starting the bundled demo model…", progress=self._model_starting,
+                   success=lambda error: self._model_started(error, node))
+            )  # fmt: skip
             return
         try:
             inputs = self.playground.values()
@@ -327,17 +327,16 @@ class StudioEditor(SelectionEdits, QWidget):
         except (ValueError, RuntimeError) as exc:
             self.playground.run_not_started(str(exc))
 
-    async def _start_model_then_run(self, node: str | None) -> None:
-        """The agent asks the bundled demo model: start it (a second or two), then run."""
-        self.playground.status.setText("Starting the bundled demo model…")
-        try:
-            error = await self.local_models.ensure_bundled()
-        finally:
-            self._starting_model = None
+    def _model_starting(self, line: str | None) -> None:
+        if line is not None:
+            self.playground.status.setText(line)
+
+    def _model_started(self, error: str | None, node: str | None) -> None:
+        """The bundled demo model answers (or said why not): run, once this op has ended."""
         if error is not None:
             self.playground.run_not_started(error)
         else:
-            self.run_graph(node)
+            QTimer.singleShot(0, self, lambda: self.run_graph(node))
 
     def run_selected(self) -> None:
         nodes = self.scene.selected_ids()[0]
@@ -353,4 +352,4 @@ class StudioEditor(SelectionEdits, QWidget):
             log.exception("could not save the studio draft")
         self.runner.cancel()
         self.local_models.stop()
-        return self.tasks.cancel_all()
+        return self.ops.cancel_running()

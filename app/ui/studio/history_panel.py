@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.studio.history import RunHistory
-from app.ui.tasks import BackgroundTasks
+from app.ui.operations import Op, Operations
 from app.ui.widgets import styled_label
 
 RUN_ROLE = Qt.ItemDataRole.UserRole
@@ -24,12 +24,10 @@ def _ms(seconds: float) -> str:
 
 
 class HistoryPanel(QWidget):
-    def __init__(
-        self, history: RunHistory | None, tasks: BackgroundTasks, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, history: RunHistory | None, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
-        self.tasks = tasks
+        self.ops = ops
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.note: QLabel = styled_label("", "muted", wrap=True)
@@ -50,7 +48,7 @@ class HistoryPanel(QWidget):
 
     def refresh(self) -> None:
         if self.history is not None:
-            self.tasks.spawn(self._load(), name="studio-history")
+            self.ops.run(Op("history", lambda _say: self._load(), again=True))
 
     async def _load(self) -> None:
         assert self.history is not None
@@ -69,7 +67,7 @@ class HistoryPanel(QWidget):
     def _expanded(self, item: QTreeWidgetItem) -> None:
         run_id = item.data(0, RUN_ROLE)
         if run_id and self.history is not None and item.childCount() == 0:
-            self.tasks.spawn(self._load_traces(item, run_id), name="studio-history-traces")
+            self.ops.run(Op(f"traces-{run_id}", lambda _say: self._load_traces(item, run_id)))
 
     async def _load_traces(self, item: QTreeWidgetItem, run_id: str) -> None:
         assert self.history is not None

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from app.llm import local
 from app.llm.local import BUNDLED_PORT, LocalServer
 from app.studio.graph import Graph
-from app.ui.tasks import BackgroundTasks
+from app.ui.operations import Op, Operations
 
 
 def uses_bundled(base_url: str) -> bool:
@@ -33,17 +33,15 @@ class LocalModels(QObject):
 
     servers_changed = Signal()
 
-    def __init__(self, tasks: BackgroundTasks, parent: QObject | None = None) -> None:
+    def __init__(self, ops: Operations, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.tasks = tasks
+        self.ops = ops
         self.servers: list[LocalServer] = []
         self.bundled_ready = False
-        self._probing: asyncio.Task[None] | None = None
 
     def probe(self) -> None:
         """Look for local servers again (quick: a few loopback requests with a short timeout)."""
-        if self._probing is None or self._probing.done():
-            self._probing = self.tasks.spawn(self._probe(), name="studio-probe-llm")
+        self.ops.run(Op("probe-llm", lambda _say: self._probe()))
 
     async def _probe(self) -> None:
         found = await asyncio.to_thread(local.find_local_servers)

@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app.studio.executor import Executor, Run
 from app.studio.graph import Graph
+from app.ui.operations import Op, Operations
 from app.ui.qt_events import EventRelay, relay
-from app.ui.tasks import BackgroundTasks
 
 
 class RunController(QObject):
@@ -19,10 +19,10 @@ class RunController(QObject):
     event = Signal(object)
     running = Signal(bool)
 
-    def __init__(self, executor: Executor, tasks: BackgroundTasks, parent: QObject | None = None) -> None:
+    def __init__(self, executor: Executor, ops: Operations, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.executor = executor
-        self.tasks = tasks
+        self.ops = ops
         self.run: Run | None = None
 
     @property
@@ -38,7 +38,7 @@ class RunController(QObject):
         events = relay(run.events, "run_event", self.event.emit, self)
         self.run = run
         self.running.emit(True)
-        self.tasks.spawn(self._watch(run, events), name=f"studio-watch-{run.id}")
+        self.ops.run(Op(f"watch-{run.id}", lambda _say: self._watch(run, events)))
         return run
 
     async def _watch(self, run: Run, events: EventRelay) -> None:
@@ -56,5 +56,4 @@ class RunController(QObject):
 
     def cancel_all(self) -> None:
         self.cancel()
-        for task in self.tasks.cancel_all():
-            task.cancel()
+        self.ops.cancel_running()

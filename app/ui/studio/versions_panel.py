@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.studio.document import GraphFileError
 from app.studio.graph import Graph
 from app.studio.versions import Version, VersionStore
-from app.ui.tasks import BackgroundTasks
+from app.ui.operations import Op, Operations
 from app.ui.widgets import styled_label
 
 VERSION_ROLE = Qt.ItemDataRole.UserRole
@@ -38,14 +38,14 @@ class VersionsPanel(QWidget):
     def __init__(
         self,
         store: VersionStore,
-        tasks: BackgroundTasks,
+        ops: Operations,
         agent: Callable[[], str | None],
         graph: Callable[[], Graph],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.tasks = tasks
+        self.ops = ops
         self._agent = agent
         self._graph = graph
         layout = QVBoxLayout(self)
@@ -95,7 +95,7 @@ class VersionsPanel(QWidget):
         if agent is None:
             return
         graph = self._graph().model_copy(deep=True)
-        self.tasks.spawn(self._save(agent, name, graph), name="studio-save-version")
+        self.ops.run(Op(f"save-version-{name}", lambda _say: self._save(agent, name, graph)))
 
     async def _save(self, agent: str, name: str, graph: Graph) -> None:
         try:
@@ -116,7 +116,7 @@ class VersionsPanel(QWidget):
     def refresh(self) -> None:
         agent = self._agent()
         if agent is not None:
-            self.tasks.spawn(self._load(agent), name="studio-versions")
+            self.ops.run(Op("versions", lambda _say: self._load(agent), again=True))
 
     async def _load(self, agent: str) -> None:
         versions = await asyncio.to_thread(self.store.list, agent)
@@ -143,7 +143,8 @@ class VersionsPanel(QWidget):
     def restore_selected(self) -> None:
         item = self.list.currentItem()
         if item is not None:
-            self.tasks.spawn(self._restore(item.data(VERSION_ROLE)), name="studio-restore-version")
+            version = item.data(VERSION_ROLE)
+            self.ops.run(Op("restore-version", lambda _say: self._restore(version)))
 
     async def _restore(self, version: Version) -> None:
         try:

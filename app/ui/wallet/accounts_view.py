@@ -11,9 +11,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.icons import glyph
-from app.ui.wallet.common import StatusText, copy_button
 from app.ui.wallet.row_list import RowList
 from app.ui.widgets import styled_label
+from app.ui.widgets.fields import StatusText, copy_button
 
 if TYPE_CHECKING:
     from app.ui.wallet.controller import WalletController

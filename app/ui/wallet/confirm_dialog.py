@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import glyph
-from app.ui.wallet.common import button_row, dialog_column
 from app.ui.widgets import separator, styled_label
+from app.ui.widgets.dialogs import button_row, dialog_column
 
 if TYPE_CHECKING:
     from app.ui.theme import Colors

@@ -15,33 +15,32 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.ui.operations import Op, Operations
 from app.ui.qt_events import relay
 from app.ui.wallet.activity import ActivityFilter
 from app.ui.wallet.clipboard import SecretClipboard
 from app.ui.wallet.remembered import RememberedPassword
+from app.ui.wallet.transactions import WalletTransactions, in_words
 
 if TYPE_CHECKING:
     from app.db.models import OutboxTx
     from app.runtime import AppRuntime, NetworkStatus
-    from app.ui.tasks import BackgroundTasks
     from app.ui.theme import Colors
     from app.wallet.keystore import AccountEntry
     from app.wallet.service import WalletService
-    from app.wallet.tx_summary import TxSummary
 
 State = Literal["loading", "none", "locked", "unlocked"]
 AUTO_LOCK_CHECK_MS = 5_000
-FAUCET_WAIT_S = 90.0
 BALANCE_EVERY_S = 10.0  # balances follow new blocks at most this often (our own txs: at once)
 
 
-class WalletController(QObject):
+class WalletController(WalletTransactions, QObject):
     changed = Signal()  # exists / locked / accounts / active account
     tx_changed = Signal(object)  # OutboxTx
     outbox_changed = Signal()  # the outbox went offline or back online
@@ -53,7 +52,6 @@ class WalletController(QObject):
     def __init__(
         self,
         runtime: AppRuntime,
-        tasks: BackgroundTasks,
         colors: Colors,
         *,
         window: Callable[[], QWidget | None] = lambda: None,
@@ -61,7 +59,7 @@ class WalletController(QObject):
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
-        self.tasks = tasks
+        self.ops = Operations(name="wallet", describe=in_words, parent=self)
         self.colors = colors
         self.window = window
         self.wallet: WalletService | None = None
@@ -77,7 +75,6 @@ class WalletController(QObject):
         self.auto_lock.setInterval(AUTO_LOCK_CHECK_MS)
         self.auto_lock.timeout.connect(self.check_idle)
         self._network_ready = asyncio.Event()
-        self._balance_task: asyncio.Task[None] | None = None
         self._balances_at = -BALANCE_EVERY_S
         self._loading: asyncio.Task[None] | None = None
         self.last_confirm: QWidget | None = None  # the open confirmation dialog (tests look at it)
@@ -90,12 +87,15 @@ class WalletController(QObject):
     def start(self) -> None:
         """On the running loop, after first paint: open the wallet, watch activity, auto-lock."""
         if self.wallet is None and self._loading is None:
-            self._loading = self.spawn(self._load(), "wallet-open")
+            self._loading = self.ops.run(Op("open", lambda _say: self._load(), failure=self._not_opened))
         self.keychain.start(self._loading)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.activity)
         self.auto_lock.start()
+
+    def _not_opened(self, why: str) -> None:
+        self.notice.emit(f"The wallet did not open: {why}")
 
     async def _load(self) -> None:
         import importlib
@@ -170,11 +170,6 @@ class WalletController(QObject):
         else:
             self.page_requested.emit()
 
-    # -- tasks -----------------------------------------------------------------------------------
-
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        return self.tasks.spawn(coro, name)
-
     # -- lock ------------------------------------------------------------------------------------
 
     def _on_activity(self) -> None:
@@ -199,7 +194,7 @@ class WalletController(QObject):
             return
         from app.ui.wallet.unlock_dialog import UnlockDialog
 
-        dialog = UnlockDialog(self.wallet, self.spawn, self.colors, self.window())
+        dialog = UnlockDialog(self.wallet, self.colors, self.window())
         if then is not None:
             dialog.accepted.connect(then)
         dialog.open()
@@ -213,7 +208,7 @@ class WalletController(QObject):
             self.notice.emit("Wallet password changed.")
             self.changed.emit()
 
-        ChangePasswordDialog(self.wallet, self.spawn, self.window(), on_changed=changed).open()
+        ChangePasswordDialog(self.wallet, self.window(), on_changed=changed).open()
 
     # -- "remember on this computer" (the Settings page reads these) ------------------------------
 
@@ -279,12 +274,6 @@ class WalletController(QObject):
     def network_name(self) -> str | None:
         return self.network.name if self.network is not None else None
 
-    async def wait_for_outbox(self, timeout: float = FAUCET_WAIT_S) -> Any:
-        if getattr(self.runtime, "outbox", None) is None:
-            async with asyncio.timeout(timeout):
-                await self._network_ready.wait()
-        return self.runtime.outbox
-
     # -- balances --------------------------------------------------------------------------------
 
     def on_block(self, _number: int) -> None:
@@ -295,14 +284,14 @@ class WalletController(QObject):
     def refresh_balances(self) -> None:
         """Fetch balances in a task; before the event loop runs (the shell is built first) there is
         no network yet, and ``on_network_ready`` fetches them."""
-        if self.wallet is None or (self._balance_task is not None and not self._balance_task.done()):
+        if self.wallet is None or self.ops.busy("balances"):
             return
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             return
         self._balances_at = time.monotonic()
-        self._balance_task = self.spawn(self._fetch_balances(), "wallet-balances")
+        self.ops.run(Op("balances", lambda _say: self._fetch_balances()))
 
     async def _fetch_balances(self) -> None:
         from app.chain.client import ChainUnavailable
@@ -381,97 +370,6 @@ class WalletController(QObject):
         if row.status in ("mined", "failed"):
             self.refresh_balances()
 
-    async def approve(self, summary: TxSummary) -> bool:
-        """The approval callback the outbox flow is given: a confirmation dialog, Confirm or Reject."""
-        from PySide6.QtWidgets import QDialog
-
-        from app.ui.wallet.common import dialog_result
-        from app.ui.wallet.confirm_dialog import ConfirmTxDialog
-
-        dialog = ConfirmTxDialog(summary, self.colors, self.window())
-        self.last_confirm = dialog
-        return await dialog_result(dialog) == QDialog.DialogCode.Accepted
-
-    def signer(self) -> Any:
-        assert self.wallet is not None
-        return self.wallet.signer()
-
-    def open_send(self) -> None:
-        from app.ui.wallet.send_dialog import SendDialog
-
-        def show() -> None:
-            dialog = SendDialog(self, self.window())
-            dialog.open()
-
-        self.request_unlock(show)
-
-    def open_receive(self) -> None:
-        from app.ui.wallet.receive_dialog import ReceiveDialog
-
-        account = self.active()
-        if account is not None:
-            ReceiveDialog(account, self.network, self.colors, self.window()).open()
-
-    def replace_tx(self, tx_id: int, *, cancel: bool) -> None:
-        self.request_unlock(lambda: self.spawn(self._replace(tx_id, cancel), "wallet-replace-tx"))
-
-    async def _replace(self, tx_id: int, cancel: bool) -> None:
-        from app.chain.client import ChainUnavailable
-        from app.wallet.outbox import OutboxError
-        from app.wallet.service import WalletLocked
-        from app.wallet.tx_summary import replace_approved
-
-        outbox = self.runtime.outbox
-        try:
-            row = await replace_approved(
-                outbox, tx_id, self.signer, self.approve, cancel=cancel, network_name=self.network_name(),
-                tokens=self.tokens(),
-            )  # fmt: skip
-        except (OutboxError, ChainUnavailable, WalletLocked) as exc:
-            self.notice.emit(str(exc))
-            return
-        if row is not None:
-            self.notice.emit("Cancel sent." if cancel else "Sped up: sent again with a higher fee.")
-
-    # -- faucet ----------------------------------------------------------------------------------
-
-    async def fund(self, address: str, progress: Callable[[str], None] = lambda _t: None) -> list[OutboxTx]:
-        """Devnet: test ETH (and SAHARA once the contracts are deployed) to ``address`` through the
-        outbox, awaited until mined."""
-        from app.runtime import NetworkError
-
-        if getattr(self.runtime, "outbox", None) is None:
-            progress("Waiting for the local devnet to start…")
-        try:
-            outbox = await self.wait_for_outbox()
-        except TimeoutError:
-            raise NetworkError("The network did not come up; try the Faucet button later.") from None
-        progress("Asking the devnet faucet for 10 test ETH…")
-        rows = await self.runtime.faucet(address)
-        progress("Waiting for the transaction to be mined…")
-        settled = [await outbox.wait(row.id, timeout=60) for row in rows]
-        self.refresh_balances()
-        failed = next((row for row in settled if row.status != "mined"), None)
-        if failed is not None:
-            raise NetworkError(failed.error or f"The faucet transaction ended {failed.status}.")
-        return settled
-
-    def faucet(self) -> None:
-        account = self.active()
-        if account is not None:
-            self.spawn(self._faucet(account.address), "wallet-faucet")
-
-    async def _faucet(self, address: str) -> None:
-        from app.runtime import NetworkError
-
-        self.notice.emit("Faucet: sending 10 test ETH…")
-        try:
-            await self.fund(address)
-        except (NetworkError, TimeoutError, ConnectionError) as exc:
-            self.notice.emit(f"Faucet: {exc or 'timed out'}")
-            return
-        self.notice.emit("Faucet: 10 test ETH arrived.")
-
     # -- secrets ---------------------------------------------------------------------------------
 
     def open_reveal(self) -> None:
@@ -479,7 +377,7 @@ class WalletController(QObject):
             return
         from app.ui.wallet.reveal_dialog import RevealPhraseDialog
 
-        RevealPhraseDialog(self.wallet, self.spawn, self.clipboard, self.colors, self.window()).open()
+        RevealPhraseDialog(self.wallet, self.clipboard, self.colors, self.window()).open()
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors

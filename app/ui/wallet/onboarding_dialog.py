@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.ui.wallet.common import PHRASE_COPIED, TaskDialog, button_row
+from app.ui.operations import Op
 from app.ui.wallet.onboarding_steps import (
     ConfirmStep,
     FinishStep,
@@ -25,10 +25,12 @@ from app.ui.wallet.onboarding_steps import (
     PasswordStep,
     StartStep,
     WordsStep,
+    network_choices,
 )
-from app.ui.widgets import separator, styled_label
+from app.ui.wallet.phrase_widgets import PHRASE_COPIED
+from app.ui.widgets.dialogs import OperationDialog
+from app.ui.widgets.wizard import WizardFrame
 from app.wallet.onboarding import (
-    NetworkChoice,
     Onboarding,
     OnboardingError,
     Step,
@@ -38,65 +40,32 @@ from app.wallet.onboarding import (
 
 if TYPE_CHECKING:
     from app.ui.wallet.controller import WalletController
+    from app.wallet.keystore import AccountEntry
 
 log = logging.getLogger(__name__)
 
-DEVNET_NOTE = "Runs on this computer. New accounts get free test ETH; nothing on it has real value."
 
-
-def network_choices(controller: WalletController) -> list[NetworkChoice]:
-    settings = controller.runtime.settings
-    choices = []
-    for net in settings.networks:
-        if net.rpc_url is None:
-            choices.append(NetworkChoice(net.name, "Local devnet (recommended)", True, note=DEVNET_NOTE))
-        else:
-            later = (
-                "" if net.name == settings.active_network else " Sahara switches to it when it next starts."
-            )
-            note = f"{net.rpc_url} · chain {net.chain_id}.{later}"
-            choices.append(NetworkChoice(net.name, f"{net.name} (custom RPC)", False, note=note))
-    if all(c.is_devnet for c in choices):
-        choices.append(
-            NetworkChoice(
-                "custom",
-                "A custom RPC network",
-                False,
-                available=False,
-                note="Custom networks are configured in Settings; none is set up yet. Your wallet works on "
-                "any network, so you can add one later.",
-            )
-        )
-    return choices
-
-
-class OnboardingDialog(TaskDialog):
+class OnboardingDialog(OperationDialog):
     def __init__(
         self,
         controller: WalletController,
         path: Literal["create", "import"] | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(controller.spawn, parent)
+        super().__init__("wallet-onboarding", _describe, parent)
         self.controller = controller
         colors = controller.colors
         self.setWindowTitle("Set up your wallet")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumSize(600, 600)
         self.flow = Onboarding(
-            network_choices(controller), default_network=controller.runtime.settings.active_network
+            network_choices(controller.runtime.settings),
+            default_network=controller.runtime.settings.active_network,
         )
         self.confirm_box: QMessageBox | None = None
         self._closed = False
         self.account_address = ""
 
-        column = QVBoxLayout(self)
-        column.setContentsMargins(28, 24, 28, 20)
-        column.setSpacing(14)
-        self.progress = styled_label("", "caption")
-        column.addWidget(self.progress)
-        self.stack = QStackedWidget()
-        self.steps: dict[Step, QWidget] = {}
         self.start = StartStep(colors)
         self.words = WordsStep(colors)
         self.confirm = ConfirmStep()
@@ -104,25 +73,15 @@ class OnboardingDialog(TaskDialog):
         self.password = PasswordStep()
         self.network = NetworkStep(self.flow.networks, self.flow.network)
         self.finish = FinishStep(colors)
-        for step, widget in [
-            (Step.START, self.start), (Step.SHOW_WORDS, self.words), (Step.CONFIRM_WORDS, self.confirm),
-            (Step.IMPORT, self.import_), (Step.PASSWORD, self.password), (Step.NETWORK, self.network),
-            (Step.FINISH, self.finish),
-        ]:  # fmt: skip
-            self.steps[step] = widget
-            self.stack.addWidget(widget)
-        column.addWidget(self.stack, 1)
-        column.addWidget(separator())
-        self.back_button = QPushButton("Back")
-        self.back_button.setAutoDefault(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.next_button = QPushButton("Next")
-        self.next_button.setProperty("primary", True)
-        self.next_button.setDefault(True)
-        footer = button_row(self.cancel_button, self.next_button)
-        footer.insertWidget(0, self.back_button)
-        column.addLayout(footer)
+        self.steps: dict[Step, QWidget] = {
+            Step.START: self.start, Step.SHOW_WORDS: self.words, Step.CONFIRM_WORDS: self.confirm,
+            Step.IMPORT: self.import_, Step.PASSWORD: self.password, Step.NETWORK: self.network,
+            Step.FINISH: self.finish,
+        }  # fmt: skip
+        frame = WizardFrame(self, list(self.steps.values()), back="Back", next_="Next")
+        self.progress, self.stack = frame.caption, frame.stack
+        self.back_button, self.cancel_button = frame.back_button, frame.cancel_button
+        self.next_button = frame.next_button
 
         self.back_button.clicked.connect(self.escape)
         self.cancel_button.clicked.connect(self.reject)
@@ -353,22 +312,23 @@ class OnboardingDialog(TaskDialog):
     # -- finishing -------------------------------------------------------------------------------
 
     def _begin_finish(self) -> None:
-        self.finish.fund.setVisible(self.flow.funds_on_finish)
-        self.run(self._finish(), "wallet-onboarding-finish")
-
-    async def _finish(self) -> None:
         wallet = self.controller.wallet
         assert wallet is not None
+        self.finish.fund.setVisible(self.flow.funds_on_finish)
         self.finish.encrypt.set_state("running")
         self._render()
-        try:
-            account = await asyncio.to_thread(self.flow.finish, wallet)
-        except (OSError, ValueError) as exc:
-            self.finish.encrypt.set_state("waiting")
-            self.network.error.set_error(f"The wallet could not be saved: {exc}")
-            self.flow.back()  # to where Create can be pressed again
-            self._render()
-            return
+        self.ops.run(
+            Op("save", lambda _say: asyncio.to_thread(self.flow.finish, wallet), success=self._saved,
+               failure=self._not_saved)
+        )  # fmt: skip
+
+    def _not_saved(self, reason: str) -> None:
+        self.finish.encrypt.set_state("waiting")
+        self.network.error.set_error(f"The wallet could not be saved: {reason}")
+        self.flow.back()  # to where Create can be pressed again
+        self._render()
+
+    def _saved(self, account: AccountEntry) -> None:
         self.account_address = account.address
         self.controller.wallet_created()
         if self._closed:
@@ -378,7 +338,7 @@ class OnboardingDialog(TaskDialog):
         self.finish.address.setText(f"{account.name}: {account.address}")
         self._switch_network_if_chosen()
         if self.flow.funds_on_finish:
-            await self._fund()
+            self._fund()
         else:
             self.finish.explanation.setText("Send funds to the address below to start using it.")
         self._render()
@@ -393,39 +353,40 @@ class OnboardingDialog(TaskDialog):
                 log.error("could not save the network choice: %s", exc)
             self.finish.explanation.setText(f"Sahara switches to {self.flow.network} when it next starts.")
 
-    async def _fund(self) -> None:
+    def _fund(self) -> None:
         """Fund through the controller: if the dialog is closed meanwhile, the drip goes on and the
         status bar reports how it ended."""
-        from app.runtime import NetworkError
-        from app.wallet.outbox import OutboxError
-
         self.finish.retry.hide()
         self.finish.error.set_hint("")
         self.finish.fund.set_state("running")
         self.finish.explanation.setText("Funding your first account with test ETH…")
         self._render()
-        notice = self.controller.notice
-        try:
-            await self.controller.fund(self.account_address, self._fund_progress)
-        except (NetworkError, OutboxError, ConnectionError, TimeoutError) as exc:
-            reason = str(exc) or "The faucet did not answer in time."
-            if self._closed:
-                notice.emit(f"Faucet: {reason}")
-                return
-            self.finish.fund.set_state("failed", "The faucet could not fund the account")
-            self.finish.error.set_error(f"{reason} You can also use the Faucet button on the Wallet page.")
-            self.finish.explanation.setText("Your wallet is saved; only the test ETH is missing.")
-            self.finish.retry.show()
-        else:
-            if self._closed:
-                notice.emit("Faucet: 10 test ETH arrived.")
-                return
-            self.finish.fund.set_state("done", "Funded with 10 test ETH")
-            self.finish.explanation.setText("You can start using Sahara now.")
+        address = self.account_address
+        self.ops.run(
+            Op("fund", lambda say: self.controller.fund(address, say), progress=self._fund_progress,
+               success=self._funded, failure=self._not_funded)
+        )  # fmt: skip
+
+    def _not_funded(self, reason: str) -> None:
+        if self._closed:
+            self.controller.notice.emit(f"Faucet: {reason}")
+            return
+        self.finish.fund.set_state("failed", "The faucet could not fund the account")
+        self.finish.error.set_error(f"{reason} You can also use the Faucet button on the Wallet page.")
+        self.finish.explanation.setText("Your wallet is saved; only the test ETH is missing.")
+        self.finish.retry.show()
         self._render()
 
-    def _fund_progress(self, text: str) -> None:
-        if not self._closed:
+    def _funded(self, _result: object) -> None:
+        if self._closed:
+            self.controller.notice.emit("Faucet: 10 test ETH arrived.")
+            return
+        self.finish.fund.set_state("done", "Funded with 10 test ETH")
+        self.finish.explanation.setText("You can start using Sahara now.")
+        self._render()
+
+    def _fund_progress(self, text: str | None) -> None:
+        if text is not None and not self._closed:
             self.finish.fund.set_state("running", text)
 
     def done(self, result: int) -> None:
@@ -433,5 +394,12 @@ class OnboardingDialog(TaskDialog):
         super().done(result)
 
     def _retry_faucet(self) -> None:
-        if not self.busy:
-            self.run(self._fund(), "wallet-onboarding-faucet")
+        if not self.ops.busy("fund"):
+            self._fund()
+
+
+def _describe(exc: BaseException) -> str:
+    """A save or a faucet that failed, in words (a timeout says nothing by itself)."""
+    if isinstance(exc, TimeoutError) and not str(exc):
+        return "The faucet did not answer in time."
+    return str(exc) or type(exc).__name__

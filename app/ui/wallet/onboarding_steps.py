@@ -24,30 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import glyph
-from app.ui.wallet.common import StatusText, WordGrid, heading, phrase_copy_row, secret_field
+from app.ui.wallet.phrase_widgets import WordGrid, phrase_copy_row
 from app.ui.widgets import Card, set_role, styled_label
+from app.ui.widgets.fields import StatusText, secret_field
+from app.ui.widgets.wizard import Step
+from app.wallet.onboarding import NetworkChoice
 
 if TYPE_CHECKING:
+    from app.settings import Settings
     from app.ui.theme import Colors
-    from app.wallet.onboarding import NetworkChoice
-
-
-class Step(QWidget):
-    """A page with a title and a one-paragraph explanation; ``body`` takes the rest."""
-
-    def __init__(self, title: str, explanation: str) -> None:
-        super().__init__()
-        self.column = QVBoxLayout(self)
-        self.column.setContentsMargins(0, 0, 0, 0)
-        self.column.setSpacing(10)
-        self.title, self.explanation = heading(title, explanation)
-        self.column.addWidget(self.title)
-        self.column.addWidget(self.explanation)
-        self.column.addSpacing(8)
-        self.body = QVBoxLayout()
-        self.body.setSpacing(10)
-        self.column.addLayout(self.body)
-        self.column.addStretch(1)
 
 
 def _segmented(*labels: str) -> tuple[QHBoxLayout, QButtonGroup, list[QPushButton]]:
@@ -357,3 +342,32 @@ class FinishStep(Step):
         self.retry.setAutoDefault(False)
         self.retry.hide()
         self.body.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignLeft)
+
+
+DEVNET_NOTE = "Runs on this computer. New accounts get free test ETH; nothing on it has real value."
+
+
+def network_choices(settings: Settings) -> list[NetworkChoice]:
+    """What the network step offers: every configured network, the devnet first as recommended."""
+    choices = []
+    for net in settings.networks:
+        if net.rpc_url is None:
+            choices.append(NetworkChoice(net.name, "Local devnet (recommended)", True, note=DEVNET_NOTE))
+        else:
+            later = (
+                "" if net.name == settings.active_network else " Sahara switches to it when it next starts."
+            )
+            note = f"{net.rpc_url} · chain {net.chain_id}.{later}"
+            choices.append(NetworkChoice(net.name, f"{net.name} (custom RPC)", False, note=note))
+    if all(c.is_devnet for c in choices):
+        choices.append(
+            NetworkChoice(
+                "custom",
+                "A custom RPC network",
+                False,
+                available=False,
+                note="Custom networks are configured in Settings; none is set up yet. Your wallet works on "
+                "any network, so you can add one later.",
+            )
+        )
+    return choices

@@ -14,28 +14,28 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLineEdit, QProgressBar, QPushButton, QWidget
 
-from app.ui.wallet.common import StatusText, TaskDialog, button_row, dialog_column, secret_field
+from app.ui.operations import Op, message_of
 from app.ui.wallet.onboarding_steps import StrengthMeter
-from app.ui.wallet.password_prompt import PasswordPrompt, describe_password_error
+from app.ui.wallet.password_prompt import PasswordProblem, PasswordPrompt, describe_password_error
 from app.ui.widgets import styled_label
+from app.ui.widgets.dialogs import OperationDialog, button_row, dialog_column
+from app.ui.widgets.fields import StatusText, secret_field
 
 if TYPE_CHECKING:
-    from app.ui.tasks import Spawn
     from app.wallet.service import WalletService
 
 MIN_PASSWORD = 8
 
 
-class ChangePasswordDialog(TaskDialog):
+class ChangePasswordDialog(OperationDialog):
     def __init__(
         self,
         wallet: WalletService,
-        spawn: Spawn,
         parent: QWidget | None = None,
         *,
         on_changed: Callable[[], None] = lambda: None,
     ) -> None:
-        super().__init__(spawn, parent)
+        super().__init__("wallet-password", self._describe, parent)
         self._wallet, self._on_changed = wallet, on_changed
         column = dialog_column(
             self,
@@ -114,8 +114,15 @@ class ChangePasswordDialog(TaskDialog):
                 self.new_error.set_error(text)
             field.setFocus()
             return
-        self._set_busy(True)
-        self.run(self._change(self.current.field.text(), self.new.text()), "wallet-password")
+        self._set_busy(True)  # at once: a second Enter finds the fields disabled
+        old, new = self.current.field.text(), self.new.text()
+        self.ops.run(
+            Op("change", lambda _say: asyncio.to_thread(self._wallet.change_password, old, new),
+               progress=self._progress, success=self._changed, failure=self._failed)
+        )  # fmt: skip
+
+    def _progress(self, line: str | None) -> None:
+        self._set_busy(line is not None)
 
     def _set_busy(self, busy: bool) -> None:
         self.current.set_busy(busy, "Changing the password… this takes a few seconds.")
@@ -126,22 +133,25 @@ class ChangePasswordDialog(TaskDialog):
         if busy:
             self.new_error.set_hint("")
 
-    async def _change(self, old: str, new: str) -> None:
-        try:
-            await asyncio.to_thread(self._wallet.change_password, old, new)
-        except Exception as exc:
-            self._set_busy(False)
-            problem = describe_password_error(exc)
-            if problem is not None:
-                self.current.show_problem(problem)
-                return
-            if type(exc) is ValueError:  # the keystore's own length rule
-                self.new_error.set_error(str(exc))
-                self.new.setFocus()
-                return
-            if isinstance(exc, OSError):
-                self.new_error.set_error(f"The wallet file could not be saved: {exc}")
-                return
-            raise
+    def _describe(self, exc: BaseException) -> PasswordProblem | str:
+        """A problem with the current password (said under it), or what is wrong with the new one
+        or with saving (said under the new one)."""
+        problem = describe_password_error(exc) if isinstance(exc, Exception) else None
+        if problem is not None:
+            return problem
+        if type(exc) is ValueError:  # the keystore's own length rule
+            return str(exc)
+        if isinstance(exc, OSError):
+            return f"The wallet file could not be saved: {exc}"
+        return f"The password was not changed: {message_of(exc)}"
+
+    def _failed(self, problem: PasswordProblem | str) -> None:
+        if isinstance(problem, PasswordProblem):
+            self.current.show_problem(problem)
+            return
+        self.new_error.set_error(problem)
+        self.new.setFocus()
+
+    def _changed(self, _none: None) -> None:
         self.accept()
         self._on_changed()

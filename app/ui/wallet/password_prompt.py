@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from app.ui.wallet.common import StatusText, TaskDialog, secret_field
-
-if TYPE_CHECKING:
-    from app.ui.tasks import Spawn
+from app.ui.operations import Op, message_of
+from app.ui.widgets.dialogs import OperationDialog
+from app.ui.widgets.fields import StatusText, secret_field
 
 
 @dataclass(frozen=True)
@@ -105,16 +104,16 @@ class PasswordPrompt(QWidget):
             self.error.set_hint(text)
 
 
-class PasswordCheckDialog(TaskDialog):
+class PasswordCheckDialog(OperationDialog):
     """A dialog whose one job needs the password: its button (or Enter) runs ``check`` in a worker
-    thread, a failure is shown in the prompt, and success goes to ``passed``. Subclasses lay out
-    ``prompt`` and its button, and say what to check and what to do then."""
+    thread as an operation, a failure is shown in the prompt, and success goes to ``passed``.
+    Subclasses lay out ``prompt`` and its button, and say what to check and what to do then."""
 
-    task_name: str  # each dialog names its task (the crash report shows it)
+    task_name: str  # each dialog names its operation (the crash report shows it)
     busy_text = "Checking the password…"
 
-    def __init__(self, spawn: Spawn, action: str, parent: QWidget | None = None) -> None:
-        super().__init__(spawn, parent)
+    def __init__(self, action: str, parent: QWidget | None = None) -> None:
+        super().__init__(self.task_name, self.describe, parent)
         self.prompt = PasswordPrompt(action)
         self.prompt.button.clicked.connect(self.submit)
         self.prompt.field.returnPressed.connect(self.submit)
@@ -124,30 +123,28 @@ class PasswordCheckDialog(TaskDialog):
             return
         if not self.prompt.button.isEnabled() or not self.prompt.field.text():
             return
+        password = self.prompt.field.text()
         self.prompt.set_busy(True, self.busy_text)  # at once, so a second Enter does not queue a retry
-        self.run(self._check(self.prompt.field.text()), self.task_name)
+        self.ops.run(
+            Op("check", lambda _say: asyncio.to_thread(self.check, password), success=self.passed,
+               failure=self._failed)
+        )  # fmt: skip
 
-    async def _check(self, password: str) -> None:
-        try:
-            result = await asyncio.to_thread(self.check, password)
-        except Exception as exc:
-            problem = self.describe(exc)
-            self.prompt.set_busy(False, "")
-            if problem is None:
-                raise
-            self.prompt.show_problem(problem)
-            return
-        self.passed(result)
+    def _failed(self, problem: PasswordProblem) -> None:
+        self.prompt.set_busy(False, "")
+        self.prompt.show_problem(problem)
 
     def check(self, password: str) -> Any:
         """In a worker thread: use the password; raises what ``describe`` explains."""
         raise NotImplementedError
 
-    def describe(self, exc: Exception) -> PasswordProblem | None:
-        problem = describe_password_error(exc)
-        if problem is None and self.cannot_do(exc):
+    def describe(self, exc: BaseException) -> PasswordProblem:
+        """What the prompt says: a password problem, what makes the job impossible (no retry), or
+        an error nobody expected, said as it is (the password may be tried again)."""
+        problem = describe_password_error(exc) if isinstance(exc, Exception) else None
+        if problem is None and isinstance(exc, Exception) and self.cannot_do(exc):
             problem = PasswordProblem(str(exc), fatal=True)
-        return problem
+        return problem or PasswordProblem(f"That did not work: {message_of(exc)}")
 
     def cannot_do(self, exc: Exception) -> bool:
         """Whether ``exc`` (not a password problem) means this dialog's job cannot be done at all:

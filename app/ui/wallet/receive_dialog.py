@@ -12,8 +12,9 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
-from app.ui.wallet.common import button_row, copy_button, dialog_column
 from app.ui.widgets import styled_label
+from app.ui.widgets.dialogs import button_row, dialog_column
+from app.ui.widgets.fields import copy_button
 
 if TYPE_CHECKING:
     from app.runtime import NetworkStatus

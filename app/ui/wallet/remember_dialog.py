@@ -10,19 +10,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.ui.wallet.common import button_row, dialog_column
 from app.ui.wallet.password_prompt import PasswordCheckDialog
+from app.ui.widgets.dialogs import button_row, dialog_column
 
 if TYPE_CHECKING:
-    from app.ui.tasks import Spawn
     from app.wallet.service import WalletService
 
 
 class RememberDialog(PasswordCheckDialog):
     task_name = "wallet-remember"
 
-    def __init__(self, wallet: WalletService, spawn: Spawn, parent: QWidget | None = None) -> None:
-        super().__init__(spawn, "Remember", parent)
+    def __init__(self, wallet: WalletService, parent: QWidget | None = None) -> None:
+        super().__init__("Remember", parent)
         self._wallet = wallet
         column = dialog_column(
             self,

@@ -9,13 +9,12 @@ password after ``RememberDialog`` has checked it, off deletes it. The keychain i
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import TYPE_CHECKING
+
+from app.ui.operations import Op
 
 if TYPE_CHECKING:
     from app.ui.wallet.controller import WalletController
-
-log = logging.getLogger(__name__)
 
 
 class RememberedPassword:
@@ -23,29 +22,42 @@ class RememberedPassword:
         self._controller = controller
         self.on: bool | None = None  # None until the keychain has been asked
         self.unavailable: str | None = None  # why there is no keychain to use, if there is none
-        self.task: asyncio.Task[None] | None = None  # asking the keychain
+        self.asked = False  # the keychain has been asked (or is being asked) since the start
         self._opening: asyncio.Task[None] | None = None  # the wallet being opened, if it is
 
     def start(self, opening: asyncio.Task[None] | None) -> None:
         """Ask the keychain once the wallet is open (``opening``), the first time only."""
-        if self.task is None:
+        if not self.asked:
             self._opening = opening
-            self.task = self._controller.spawn(self._unlock(), "wallet-remembered")
+            self._ask()
 
     def wallet_created(self) -> None:
         """Ask again: at start there was no wallet whose password could be remembered."""
-        if self.task is not None and self.task.done():
-            self.task = self._controller.spawn(self._unlock(), "wallet-remembered")
+        if self.asked and not self.asking:
+            self._ask()
+
+    @property
+    def asking(self) -> bool:
+        return self._controller.ops.busy("keychain")
+
+    def _ask(self) -> None:
+        self.asked = True
+        emit = self._controller.changed.emit  # the Settings switch shows the answer, whatever it is
+        self._controller.ops.run(
+            Op(
+                "keychain",
+                lambda _say: self._unlock(),
+                success=lambda _none: emit(),
+                failure=lambda _why: emit(),
+            )
+        )
 
     async def _unlock(self) -> None:
         """Ask the keychain whether the password is remembered; if so and locked, unlock silently.
         A remembered password that no longer works is deleted, and the user is asked as usual."""
         controller = self._controller
-        if self._opening is not None:
-            try:  # eth-account is imported in a thread: importing it here too would race
-                await self._opening
-            except Exception:  # "wallet-open" reports its own failure
-                return
+        if self._opening is not None:  # eth-account is imported in a thread: importing it here too would race
+            await self._opening  # an operation: it ends without raising, its failure already said
         wallet = controller.wallet
         if wallet is None or controller.state == "none":
             return  # asked again once a wallet is created (``wallet_created``)
@@ -67,11 +79,8 @@ class RememberedPassword:
                 controller.notice.emit(
                     "The remembered password no longer works and was removed; unlock as usual."
                 )
-            except Exception as exc:  # rate-limited, unreadable keystore: the unlock dialog says why later
-                log.warning("could not unlock with the remembered password: %s", exc)
-            else:
+            else:  # another failure (rate-limited, unreadable keystore) is logged; Unlock says why later
                 controller.notice.emit("Wallet unlocked with the password remembered on this computer.")
-        controller.changed.emit()
 
     def set(self, on: bool) -> None:
         """The Settings switch: on asks for the password first; off deletes it from the keychain."""
@@ -82,11 +91,11 @@ class RememberedPassword:
         if on:
             from app.ui.wallet.remember_dialog import RememberDialog
 
-            dialog = RememberDialog(wallet, controller.spawn, controller.window())
+            dialog = RememberDialog(wallet, controller.window())
             dialog.finished.connect(lambda result: self._stored(bool(result)))
             dialog.open()
         else:
-            controller.spawn(self._forget(), "wallet-forget")
+            controller.ops.run(Op("forget", lambda _say: self._forget()))
 
     def _stored(self, on: bool) -> None:
         self.on = on

@@ -10,19 +10,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from app.ui.wallet.common import (
-    PHRASE_COPIED,
-    WordGrid,
-    button_row,
-    dialog_column,
-    grow_to_fit,
-    phrase_copy_row,
-)
 from app.ui.wallet.password_prompt import PasswordCheckDialog
+from app.ui.wallet.phrase_widgets import PHRASE_COPIED, WordGrid, phrase_copy_row
 from app.ui.widgets import Card
+from app.ui.widgets.dialogs import button_row, dialog_column
+from app.ui.widgets.fields import grow_to_fit
 
 if TYPE_CHECKING:
-    from app.ui.tasks import Spawn
     from app.ui.theme import Colors
     from app.ui.wallet.clipboard import SecretClipboard
     from app.wallet.service import WalletService
@@ -34,12 +28,11 @@ class RevealPhraseDialog(PasswordCheckDialog):
     def __init__(
         self,
         wallet: WalletService,
-        spawn: Spawn,
         clipboard: SecretClipboard,
         colors: Colors,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(spawn, "Show phrase", parent)
+        super().__init__("Show phrase", parent)
         self._wallet, self._clipboard = wallet, clipboard
         self._phrase: str | None = None
         column = dialog_column(

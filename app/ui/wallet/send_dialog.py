@@ -7,21 +7,25 @@ transaction is being submitted."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
+from app.ui.operations import Op, message_of
 from app.ui.wallet.accounts_view import balance_text
-from app.ui.wallet.common import StatusText, TaskDialog, button_row, dialog_column
 from app.ui.widgets import styled_label
+from app.ui.widgets.dialogs import OperationDialog, button_row, dialog_column
+from app.ui.widgets.fields import StatusText
 
 if TYPE_CHECKING:
     from app.ui.wallet.controller import WalletController
 
+CHECKING = "Checking the transaction with the network…"
 
-class SendDialog(TaskDialog):
+
+class SendDialog(OperationDialog):
     def __init__(self, controller: WalletController, parent: QWidget | None = None) -> None:
-        super().__init__(controller.spawn, parent)
+        super().__init__("wallet-send", _describe, parent)
         self.controller = controller
         self.account = controller.active()
         assert self.account is not None
@@ -121,52 +125,59 @@ class SendDialog(TaskDialog):
         if to is None or wei is None:
             (self.to if to is None else self.amount).setFocus()
             return
-        self.run(self._send(to, wei), "wallet-send")
-
-    def _busy(self, busy: bool) -> None:
-        for widget in (self.to, self.amount, self.review_button):
-            widget.setEnabled(not busy)
-        self.review_button.setText("Checking…" if busy else "Review")
-
-    async def _send(self, to: str, wei: int) -> None:
-        from app.chain.client import ChainUnavailable
-        from app.wallet.outbox import OutboxError, TxRequest
-        from app.wallet.service import WalletLocked
-        from app.wallet.tx_summary import format_eth, short_address, submit_approved
-
-        controller, account = self.controller, self.account
-        outbox = getattr(controller.runtime, "outbox", None)
+        outbox = getattr(self.controller.runtime, "outbox", None)
         if outbox is None:
             self.error.set_error("Not connected to a network yet; nothing was signed. Try again in a moment.")
             return
+        self.ops.run(
+            Op("send", lambda _say: self._send(outbox, to, wei), busy=CHECKING, progress=self._progress,
+               success=lambda row: self._sent(row, wei), failure=self.error.set_error)
+        )  # fmt: skip
+
+    def _progress(self, line: str | None) -> None:
+        busy = line is not None
+        for widget in (self.to, self.amount, self.review_button):
+            widget.setEnabled(not busy)
+        self.review_button.setText("Checking…" if busy else "Review")
+        if busy:
+            self.error.set_hint(line)
+
+    async def _send(self, outbox: Any, to: str, wei: int) -> Any:
+        """The quote, the confirmation and the submission; None when the person rejected it."""
+        from app.wallet.outbox import TxRequest
+        from app.wallet.tx_summary import format_eth, short_address, submit_approved
+
+        controller, account = self.controller, self.account
         wallet = controller.wallet
         assert wallet is not None
         request = TxRequest(
             self.intent_id, to, value=wei, description=f"Sent {format_eth(wei)} to {short_address(to)}"
         )
-        self._busy(True)
-        self.error.set_hint("Checking the transaction with the network…")
-        try:
-            row = await submit_approved(
-                outbox, request, account.address, lambda: wallet.signer(account.index), controller.approve,
-                network_name=controller.network_name(), tokens=controller.tokens(),
-            )  # fmt: skip
-        except OutboxError as exc:  # InsufficientFunds, TxReverted, ChainMismatch: nothing was signed
-            self.error.set_error(str(exc))
-            return
-        except WalletLocked:
-            self.error.set_error(
-                "The wallet locked while the transaction was open. Unlock it and review again."
-            )
-            return
-        except ChainUnavailable as exc:
-            self.error.set_error(f"The network does not answer, so nothing was signed. {exc}")
-            return
-        finally:
-            self._busy(False)
+        return await submit_approved(
+            outbox, request, account.address, lambda: wallet.signer(account.index), controller.approve,
+            network_name=controller.network_name(), tokens=controller.tokens(),
+        )  # fmt: skip
+
+    def _sent(self, row: Any, wei: int) -> None:
+        from app.wallet.tx_summary import format_eth
+
         if row is None:
             self.error.set_hint("You rejected it; nothing was signed.")
             return
         self.result_row = row
-        controller.notice.emit(f"Sent {format_eth(wei)}: waiting to be mined.")
+        self.controller.notice.emit(f"Sent {format_eth(wei)}: waiting to be mined.")
         self.accept()
+
+
+def _describe(exc: BaseException) -> str:
+    from app.chain.client import ChainUnavailable
+    from app.wallet.outbox import OutboxError
+    from app.wallet.service import WalletLocked
+
+    if isinstance(exc, OutboxError):  # InsufficientFunds, TxReverted, ChainMismatch: nothing was signed
+        return str(exc)
+    if isinstance(exc, WalletLocked):
+        return "The wallet locked while the transaction was open. Unlock it and review again."
+    if isinstance(exc, ChainUnavailable):
+        return f"The network does not answer, so nothing was signed. {exc}"
+    return f"Sending stopped: {message_of(exc)}. The Wallet page's history shows whether it went out."

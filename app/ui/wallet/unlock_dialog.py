@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.ui.wallet.common import button_row, dialog_column
 from app.ui.wallet.password_prompt import PasswordCheckDialog
+from app.ui.widgets.dialogs import button_row, dialog_column
 
 if TYPE_CHECKING:
-    from app.ui.tasks import Spawn
     from app.ui.theme import Colors
     from app.wallet.service import WalletService
 
@@ -25,10 +24,8 @@ class UnlockDialog(PasswordCheckDialog):
     task_name = "wallet-unlock"
     busy_text = "Unlocking…"
 
-    def __init__(
-        self, wallet: WalletService, spawn: Spawn, colors: Colors, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(spawn, "Unlock", parent)
+    def __init__(self, wallet: WalletService, colors: Colors, parent: QWidget | None = None) -> None:
+        super().__init__("Unlock", parent)
         self._wallet = wallet
         column = dialog_column(
             self,

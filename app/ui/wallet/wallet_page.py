@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from app.ui.icons import glyph
 from app.ui.pages.empty_state import EmptyStateCard
 from app.ui.wallet.accounts_view import AccountsView, balance_text
-from app.ui.wallet.common import copy_button
 from app.ui.wallet.history_view import HistoryView
 from app.ui.widgets import Card, Page, action_button, separator, styled_label
+from app.ui.widgets.fields import copy_button
 
 if TYPE_CHECKING:
     from app.ui.theme import Colors
