@@ -222,3 +222,29 @@ def test_nodes_and_inspector_follow_a_theme_switch(page, app, qtbot) -> None:
         theme.set_mode("light")
         app.styleHints().unsetColorScheme()
         theme.deleteLater()
+
+
+def test_a_960_window_fits_the_studio_under_the_apps_stylesheet_even_after_the_user_opened_both_panes(
+    page, qtbot
+) -> None:
+    """The app's stylesheet widens the toolbar and open panes have minimum widths: neither may stop
+    the window from shrinking to 960 px (the page kept 846 px, the window 1,062)."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.stylesheet import build_stylesheet
+
+    app = QApplication.instance()
+    app.setStyleSheet(build_stylesheet(DARK))
+    try:
+        _page_at(page, qtbot, 1600, 1000)
+        panes = page.editor.panes
+        if not panes.side_open():
+            panes.toggle_side()  # the user's layout from now on
+        if not panes.palette_open():
+            panes.toggle_palette()
+        _page_at(page, qtbot, 960, 640)
+        assert page.width() <= 960 - SIDEBAR_WIDTH
+        assert not panes.side_open(), "the side panel gives the canvas its room back"
+        assert page.editor.view.width() >= 200
+    finally:
+        app.setStyleSheet("")

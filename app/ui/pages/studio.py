@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -97,6 +98,10 @@ class StudioPage(QWidget):
         bar = QHBoxLayout()
         bar.setSpacing(6)
         self.title_label = styled_label("Studio", "title")
+        # Its width never holds the page wide: resizeEvent hides it on a narrow page, which the
+        # page could not become if the title counted towards its minimum (the app's stylesheet
+        # made the toolbar 759 px with it, 15 more than a 960 px window leaves the page).
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.title_label)
         bar.addSpacing(12)
         self.name = QLineEdit()
@@ -114,8 +119,7 @@ class StudioPage(QWidget):
         self.file_button.setMenu(self._file_menu())
         self.file_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         bar.addWidget(self.file_button)
-        buttons = [
-            ("Save", self.save, "Save to the agent's file (Ctrl+S)"),
+        buttons = [  # Save is in the File menu and on Ctrl+S: the toolbar must fit a 960 px window
             ("Undo", self.editor.undo.undo, "Ctrl+Z"),
             ("Redo", self.editor.undo.redo, "Ctrl+Shift+Z"),
             ("−", lambda: self.editor.view.zoom_step(-1), "Zoom out (Ctrl+-)"),

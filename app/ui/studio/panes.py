@@ -9,7 +9,7 @@ then on the layout is the user's. A collapsed pane keeps its last width for when
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QWidget
 
 PALETTE_WIDTH = 124
@@ -20,6 +20,7 @@ SIDE_MAX_WIDTH = 440
 # one (~730) neither.
 PALETTE_FROM = 850
 SIDE_FROM = 1300
+MIN_CANVAS = 200
 
 
 class StudioPanes(QSplitter):
@@ -46,9 +47,22 @@ class StudioPanes(QSplitter):
         self._user_set = True
         self.toggled.emit()
 
+    def minimumSizeHint(self) -> QSize:  # type: ignore[override]
+        """The canvas's minimum only: open panes never stop the window from shrinking; ``place``
+        closes them instead when they no longer fit."""
+        return QSize(MIN_CANVAS, super().minimumSizeHint().height())
+
     def place(self) -> None:
-        """Open the panes the editor's width has room for, until the user arranges them."""
-        if self._user_set or self.width() < 200:
+        """Open the panes the editor's width has room for, until the user arranges them; even then
+        close the side panel, then the palette, when the canvas would be squeezed out."""
+        if self.width() < MIN_CANVAS:
+            return
+        if self._user_set:
+            for index in (2, 0):
+                sizes = self.sizes()
+                others = sum(self.widget(i).minimumSizeHint().width() for i in (0, 2) if sizes[i] > 0)
+                if sizes[index] > 0 and self.width() < others + MIN_CANVAS:
+                    self._apply({index: False})
             return
         wanted = (self.width() >= PALETTE_FROM, self.width() >= SIDE_FROM)
         if wanted != self._placed:
