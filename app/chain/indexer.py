@@ -9,7 +9,8 @@ transaction that moves the stream's cursor. So:
   resumes from the cursor with no duplicate and no missing row;
 - a network it has never seen is backfilled from the deployment block, range by range;
 - ranges adapt: a node that refuses one (too many results, a response too large, a timeout) gets
-  half the span again, down to one block; a quiet stretch doubles it;
+  half the span again, down to one block; a quiet stretch doubles it, up to half the refused span
+  (so it does not bounce off the node's limit), and past that again after ``PROBE_AFTER`` ranges;
 - reorganisations: the hash of every range's last block (and of every block with logs) is stored;
   before reading on, the newest stored hash is compared with the node's. A difference walks back to
   the newest block both agree on, the sink deletes what it stored from the orphaned blocks, and the
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 MIN_SPAN, MAX_SPAN, FIRST_SPAN = 1, 100_000, 2_000
 GROW_BELOW = 2_000  # a range with fewer logs than this doubles the span
+PROBE_AFTER = 100  # ranges read after a refusal before the span may grow past it again
 KEEP_HASHES = 1_024  # blocks below the newest stored one whose hashes are kept for reorg checks
 # How nodes word "that range is too much" (geth, erigon, alchemy, infura, quicknode, anvil, ...).
 REFUSED = re.compile(r"too many|limit|exceed|range|too large|timeout|timed out|response size|10000", re.I)
@@ -158,6 +160,7 @@ class LogIndexer:
         self.sink = sink
         self.confirmations = confirmations
         self.span, self.max_span = max(MIN_SPAN, min(span, max_span)), max_span
+        self._ceiling, self._good = max_span, 0  # the span grows up to what the node last refused / 2
         self.skipped = 0  # malformed logs left out (each logged with why)
 
     # -- the cursor ------------------------------------------------------------------------------
@@ -218,11 +221,15 @@ class LogIndexer:
                     if refused:
                         raise RangeRefused(f"the node refuses even block {low} alone: {exc}") from exc
                     raise
-                self.span = max(MIN_SPAN, (high - low + 1) // 2)
+                self.span = self._ceiling = max(MIN_SPAN, (high - low + 1) // 2)
+                self._good = 0
                 log.info("%s: blocks %d-%d refused (%s); span now %d", self.stream, low, high, exc, self.span)
                 continue
+            self._good += 1
+            if self._good >= PROBE_AFTER:  # what was refused long ago may be fine now
+                self._ceiling, self._good = self.max_span, 0
             if len(found) < GROW_BELOW and high - low + 1 == self.span:
-                self.span = min(self.max_span, self.span * 2)
+                self.span = min(self._ceiling, self.span * 2)
             return high, before, found
 
     async def _check_reorg(self) -> set[str]:
