@@ -45,6 +45,7 @@ class MarketIndexer:
         interval_s: float = 2.0,
         rpc: Rpc | None = None,
         span: int | None = None,
+        max_span: int | None = None,
     ) -> None:
         if rpc is None:
             assert client is not None, "a chain client or an rpc callable"
@@ -57,7 +58,7 @@ class MarketIndexer:
         decoder = Decoder(addresses)
         self.sink = MarketSink(self.chain_id, decoder)
         stream = f"market:{addresses[REGISTRY].lower()}"
-        extra = {} if span is None else {"span": span}
+        extra = {k: v for k, v in (("span", span), ("max_span", max_span)) if v is not None}
         self.logs = LogIndexer(
             rpc, sessions, chain_id=self.chain_id, stream=stream, addresses=decoder.addresses,
             topics=decoder.topics, start_block=deployment.block, sink=self.sink,
