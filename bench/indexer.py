@@ -200,8 +200,8 @@ def synthetic_catalogue(folder: Path, count: int, rng: random.Random) -> tuple[A
     for asset in range(1, count + 1):
         common = {"contentCid": CID, "metadataCid": CID, "parentRoyaltyBps": 0, "derivativeRoyaltyBps": 500}
         logs.append(_word_log(abi["AssetRegistered"], registry, asset, asset, assetId=asset,
-            creator=rng.choice(owners), kind=asset % 3, parents=[], contributorsRoot=b"\0" * 32, totalWeight=0, contributorsCid="",
-            labelingRecord=NO_RECORD, campaignId=0, **common))  # fmt: skip
+            creator=rng.choice(owners), kind=asset % 3, parents=[], contributorsRoot=b"\0" * 32,
+            totalWeight=0, contributorsCid="", labelingRecord=NO_RECORD, campaignId=0, **common))  # fmt: skip
         logs.append(_word_log(abi["OfferCreated"], market, asset, count + asset, offerId=asset, assetId=asset,
             seller=owners[0], price=rng.randint(0, 100) * 10**18, duration=0, maxLicenses=0,
             commercialUse=rng.random() < 0.6, derivativesAllowed=rng.random() < 0.5,

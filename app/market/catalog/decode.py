@@ -9,6 +9,7 @@ raises ``BadEvent`` with why, and the sink skips it with that reason in the log.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,12 @@ MAX_PUBKEY = 133
 CID_FIELDS = ("contentCid", "metadataCid", "wrappedKeyCid")
 OPTIONAL_CID_FIELDS = ("contributorsCid", "reasonCid", "previousMetadataCid")
 ID_FIELDS = ("assetId", "offerId", "licenseId", "child", "parent", "tokenId", "version")
+
+
+@functools.lru_cache(maxsize=4096)
+def checksum(address: str | bytes) -> str:
+    """EIP-55 form (a keccak per call, and the same sellers, buyers and contracts recur)."""
+    return to_checksum_address(address)
 
 
 class BadEvent(ValueError):
@@ -109,7 +116,7 @@ def _indexed(event: str, name: str, kind: str, word: bytes) -> Any:
     if kind == "address":
         if any(word[:12]):
             raise BadEvent(f"{event}: {name} is not a 20-byte address")
-        return to_checksum_address(word[12:])
+        return checksum(word[12:])
     if kind.startswith("uint"):
         return int.from_bytes(word, "big")
     raise BadEvent(f"{event}: unexpected indexed type {kind}")
@@ -141,6 +148,6 @@ def _checked(event: str, args: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID:
             value = str(value)  # prices, weights and campaign ids: exact, as text
         elif isinstance(value, str) and name in ("labelingRecord", "by"):
-            value = to_checksum_address(value)
+            value = checksum(value)
         out[name] = value
     return out
