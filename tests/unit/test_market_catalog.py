@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from market_logs import ADDRESSES, bought, linked, offered, raw_log, registered
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.chain.identity import _start_over
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.db.models import MarketAsset, MarketLog
@@ -248,3 +249,15 @@ def test_the_like_baseline_finds_what_fts_finds(catalogue: sessionmaker[Session]
         for words in ("digits", "vision", "receipt"):
             fts = {h.asset_id for h in search(session, CHAIN, Query(text=words))}
             assert fts == {h.asset_id for h in like_search(session, CHAIN, Query(text=words))}
+
+
+def test_a_new_chain_under_the_same_id_empties_the_catalogue_and_its_index(
+    catalogue: sessionmaker[Session],
+) -> None:
+    with catalogue() as session:
+        assert _start_over(session, CHAIN) > 0  # what adopt_chain does for a reset devnet
+        session.commit()
+        assert session.execute(
+            text("INSERT INTO market_asset_fts(market_asset_fts) VALUES ('integrity-check')")
+        )
+    assert ids(catalogue, text="digits") == [] and ids(catalogue) == []
