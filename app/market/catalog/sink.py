@@ -37,7 +37,8 @@ ZERO = "0x0000000000000000000000000000000000000000"
 CHUNK = 500  # ids per IN (...) list
 
 INSERT_ASSET = (
-    "INSERT INTO market_asset (chain_id, asset_id, creator, owner, kind, content_cid, metadata_cid, "
+    "INSERT OR IGNORE INTO market_asset (chain_id, asset_id, creator, owner, kind, content_cid, "
+    "metadata_cid, "
     "metadata_version, parent_royalty_bps, derivative_royalty_bps, contributors_cid, total_weight, "
     "labeling_record, campaign_id, block, tx_hash, log_index, name, card, tags, task_type, meta_status, "
     "meta_problem, meta_tries, meta_retry_at, licenses, children, min_price, commercial, derivatives) "
@@ -207,13 +208,13 @@ class MarketSink:
     def _project(self, cur: Any, event: MarketEvent, touched: set[int]) -> set[str]:
         a, name, chain = event.args, event.name, self.chain_id
         if name == "AssetRegistered":
-            if self._known(cur, a["assetId"]):
-                raise BadEvent(f"asset {a['assetId']} registered twice")
             cur.execute(INSERT_ASSET, (
                 chain, a["assetId"], a["creator"], a["creator"], a["kind"], a["contentCid"], a["metadataCid"],
                 a["parentRoyaltyBps"], a["derivativeRoyaltyBps"], a["contributorsCid"], str(a["totalWeight"]),
                 a["labelingRecord"], str(a["campaignId"]), event.block, event.tx_hash, event.log_index,
             ))  # fmt: skip
+            if not cur.rowcount:  # the unique key refused it
+                raise BadEvent(f"asset {a['assetId']} registered twice")
             touched.add(a["assetId"])
             return {"assets"}
         if name == "Transfer":
