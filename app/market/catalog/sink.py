@@ -108,13 +108,9 @@ class MarketSink:
             )
             if not cur.rowcount:
                 continue  # already applied (a range read twice)
-            try:
-                cur.execute("SAVEPOINT market_event")
+            try:  # every check in _project comes before its one write
                 changed |= self._project(cur, event, touched)
-                cur.execute("RELEASE market_event")
             except BadEvent as exc:
-                cur.execute("ROLLBACK TO market_event")
-                cur.execute("RELEASE market_event")
                 cur.execute(
                     "DELETE FROM market_log WHERE chain_id = ? AND tx_hash = ? AND log_index = ?", key
                 )
