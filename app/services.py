@@ -6,12 +6,12 @@ network's contracts and the blob store, and runs the long-lived ones:
 
 - the outbox's service loop (broadcast, track, resume after a crash): started once, it survives
   reconnects and network switches (``Outbox`` follows the runtime's client);
-- key delivery and auto-review: started when the contracts are known, restarted when they change
-  (a network switch) or when the blob store does (Settings → Storage);
+- the market indexer (``app.market.catalog``), key delivery and auto-review: started when the
+  contracts are known, restarted when they change (a network switch) or when the blob store does
+  (Settings → Storage);
 - the labeling service: ``labeling(signer)`` is the one place a ``LabelingService`` is built, and
   every one of them shares one TaskBoard reader, so its cache of chain logs is filled once;
-- the market and the GPU worker client belong here too, started in ``start_services`` next to the
-  others, when they exist.
+- the GPU worker client belongs here too, started in ``start_services`` next to the others.
 
 Nothing here imports Qt: the window relays ``events`` to its widgets (``app.ui.qt_events``), the
 headless commands log them. Events (all emitted on the loop):
@@ -20,6 +20,8 @@ headless commands log them. Events (all emitted on the loop):
 - ``"contracts"`` (deployment or None, problem or None): the network's contracts were looked up;
 - ``"labeling"`` (): the user's labeling service may have changed (contracts, store); read
   ``labeling_for_user()``;
+- ``"market"`` (): the market indexer was (re)built: listen to ``market.events`` (assets, offers,
+  licenses changed) from now on;
 - ``"reviewed"`` (): an auto-review round decided batches: campaigns' escrow, slots and the
   labelers' earnings changed on chain.
 """
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from app.labeling.catalog import Board
     from app.labeling.demo import DemoCampaign
     from app.labeling.service import LabelingService
+    from app.market.catalog.service import MarketIndexer
     from app.runtime import AppRuntime, NetworkStatus
     from app.storage.store import BlobStore
     from app.workers.auto_review import AutoReviewer
@@ -73,7 +76,7 @@ class NetworkServices:
     ) -> None:
         self.runtime = runtime
         self.options = options or ServiceOptions()
-        self.events = Events("status", "contracts", "labeling", "reviewed")
+        self.events = Events("status", "contracts", "labeling", "market", "reviewed")
         self._open_store = open_store
         self._store: BlobStore | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -85,6 +88,7 @@ class NetworkServices:
         self._user: tuple[tuple[int, int, int, int], LabelingService] | None = None
         self._reviewers: tuple[tuple[int, ...], list[AutoReviewer]] | None = None
         self.delivery: KeyDeliveryService | None = None
+        self.market: MarketIndexer | None = None  # the catalogue's indexer; pages listen to its events
 
     # -- building --------------------------------------------------------------------------------
 
@@ -152,15 +156,28 @@ class NetworkServices:
             self._reviewers = (key, [AutoReviewer(self.labeling(signer)) for signer in signers])
         return self._reviewers[1]
 
+    def _confirmations(self) -> int:
+        if self.options.confirmations is not None:
+            return self.options.confirmations
+        return DEVNET_CONFIRMATIONS if self.runtime.on_devnet else NETWORK_CONFIRMATIONS
+
+    def market_indexer(self) -> MarketIndexer:
+        """The market catalogue's indexer over the current contracts and store."""
+        from app.market.catalog.service import MarketIndexer
+
+        deployment, runtime = self._ready(), self.runtime
+        assert runtime.sessions is not None
+        return MarketIndexer(
+            runtime.client, runtime.sessions, deployment, self.store,
+            confirmations=self._confirmations(), interval_s=self.options.interval_s,
+        )  # fmt: skip
+
     def key_delivery(self) -> KeyDeliveryService:
         from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService
 
         deployment, runtime = self._ready(), self.runtime
         assert runtime.sessions is not None and runtime.outbox is not None
-        confirmations = self.options.confirmations
-        if confirmations is None:
-            confirmations = DEVNET_CONFIRMATIONS if runtime.on_devnet else NETWORK_CONFIRMATIONS
-        config = DeliveryConfig(interval_s=self.options.interval_s, confirmations=confirmations)
+        config = DeliveryConfig(interval_s=self.options.interval_s, confirmations=self._confirmations())
         return KeyDeliveryService(
             runtime.sessions, runtime.outbox, deployment, self.store, runtime.wallet,
             accounts=self.options.accounts, config=config,
@@ -261,15 +278,17 @@ class NetworkServices:
             self._outbox_task = self._spawn(supervise("outbox", lambda: outbox.run(interval)), "outbox")
 
     def start_services(self) -> None:
-        """Key delivery and auto-review against the current contracts and store (the market and
-        the worker client start here too once they exist)."""
+        """The market indexer, key delivery and auto-review against the current contracts and store
+        (the worker client starts here too once it exists)."""
         from app.workers import auto_review
         from app.workers.supervise import supervise
 
         self.stop_services()
         self.delivery = delivery = self.key_delivery()
+        self.market = market = self.market_indexer()
         say = self._reviewed
         self._running = [
+            self._spawn(supervise("market indexer", market.run), "market-indexer"),
             self._spawn(supervise("key delivery", delivery.run), "key-delivery"),
             self._spawn(
                 supervise(
@@ -280,6 +299,7 @@ class NetworkServices:
             ),
         ]
         self.events.emit("labeling")
+        self.events.emit("market")
 
     def _reviewed(self, text: str) -> None:
         self._say(text)
@@ -290,11 +310,13 @@ class NetworkServices:
         self.events.emit("status", text)
 
     def stop_services(self) -> None:
-        """Cancel key delivery and auto-review (their state is in the database: a restart resumes)."""
+        """Cancel the market indexer, key delivery and auto-review (their state is in the database:
+        a restart resumes)."""
         for task in self._running:
             task.cancel()
         self._running.clear()
         self.delivery = None
+        self.market = None
         self._reviewers = None  # built again over the next contracts and store
 
     def storage_changed(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -224,3 +224,140 @@ class ComputeRun(Base):
     payment: Mapped[str] = mapped_column(String(40), default="0")  # wei, as text: uint96 overflows SQLite
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+# -- the chain indexer (app/chain/indexer.py) and the market catalogue it fills (app/market/catalog) --
+
+
+class ChainCursor(Base):
+    """The first block an indexer stream has not read yet; moves in the transaction of the rows it read."""
+
+    __tablename__ = "chain_cursor"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream: Mapped[str] = mapped_column(String(200), primary_key=True)
+    next_block: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ChainBlock(Base):
+    """The hash a stream saw for a recent block it read: a different hash later means a reorganisation."""
+
+    __tablename__ = "chain_block"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream: Mapped[str] = mapped_column(String(200), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[str] = mapped_column(String(66))
+
+
+class MarketLog(Base):
+    """Every market event read, as decoded: the journal the projections below are rebuilt from after
+    a reorganisation. Unique per (chain, tx hash, log index), so a log is never applied twice."""
+
+    __tablename__ = "market_log"
+    __table_args__ = (
+        Index("ix_market_log_block", "chain_id", "block"),
+        Index("ix_market_log_asset", "chain_id", "asset_id"),
+    )
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tx_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block: Mapped[int] = mapped_column(Integer)
+    asset_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    name: Mapped[str] = mapped_column(String(40))
+    args: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class MarketAsset(Base):
+    """One registered asset with what its metadata said and the counts search sorts by.
+
+    ``id`` is the FTS5 index's rowid (an explicit key: VACUUM may renumber implicit rowids). Prices
+    are 30-digit zero-padded decimal strings: wei do not fit SQLite's integers, and padded strings
+    compare and sort like the numbers. ``meta_status``: pending, ok, missing, corrupt, malformed,
+    too_large."""
+
+    __tablename__ = "market_asset"
+    __table_args__ = (Index("ux_market_asset", "chain_id", "asset_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(Integer)
+    asset_id: Mapped[int] = mapped_column(Integer)
+    creator: Mapped[str] = mapped_column(String(42))
+    owner: Mapped[str] = mapped_column(String(42), index=True)
+    kind: Mapped[int] = mapped_column(Integer)
+    content_cid: Mapped[str] = mapped_column(String(128))
+    metadata_cid: Mapped[str] = mapped_column(String(128))
+    metadata_version: Mapped[int] = mapped_column(Integer, default=1)
+    parent_royalty_bps: Mapped[int] = mapped_column(Integer)
+    derivative_royalty_bps: Mapped[int] = mapped_column(Integer)
+    contributors_cid: Mapped[str] = mapped_column(String(128))
+    total_weight: Mapped[str] = mapped_column(String(80))
+    labeling_record: Mapped[str] = mapped_column(String(42))
+    campaign_id: Mapped[str] = mapped_column(String(80))
+    block: Mapped[int] = mapped_column(Integer)
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    log_index: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text, default="")
+    card: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(Text, default="")
+    task_type: Mapped[str] = mapped_column(String(64), default="")
+    meta_status: Mapped[str] = mapped_column(String(16), default="pending")
+    meta_problem: Mapped[str] = mapped_column(Text, default="")
+    meta_tries: Mapped[int] = mapped_column(Integer, default=0)
+    meta_retry_at: Mapped[float] = mapped_column(Float, default=0.0)
+    licenses: Mapped[int] = mapped_column(Integer, default=0)
+    children: Mapped[int] = mapped_column(Integer, default=0)
+    min_price: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    commercial: Mapped[bool] = mapped_column(Boolean, default=False)
+    derivatives: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MarketParent(Base):
+    """A lineage edge (``ParentLinked``): ``child`` derives from ``parent``."""
+
+    __tablename__ = "market_parent"
+    __table_args__ = (Index("ix_market_parent_parent", "chain_id", "parent"),)
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block: Mapped[int] = mapped_column(Integer)
+
+
+class MarketOffer(Base):
+    """A license offer (``OfferCreated``, ``OfferActiveSet``)."""
+
+    __tablename__ = "market_offer"
+    __table_args__ = (Index("ix_market_offer_asset", "chain_id", "asset_id"),)
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(Integer)
+    seller: Mapped[str] = mapped_column(String(42))
+    price: Mapped[str] = mapped_column(String(30))
+    duration: Mapped[int] = mapped_column(Integer)
+    max_licenses: Mapped[int] = mapped_column(Integer)
+    commercial: Mapped[bool] = mapped_column(Boolean)
+    derivatives: Mapped[bool] = mapped_column(Boolean)
+    transferable: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    block: Mapped[int] = mapped_column(Integer)
+
+
+class MarketLicense(Base):
+    """A license bought (``LicensePurchased``) and what became of it since."""
+
+    __tablename__ = "market_license"
+    __table_args__ = (Index("ix_market_license_buyer", "chain_id", "buyer"),)
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    license_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(Integer, index=True)
+    buyer: Mapped[str] = mapped_column(String(42))
+    offer_id: Mapped[int] = mapped_column(Integer)
+    price: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    used_for_derivative: Mapped[bool] = mapped_column(Boolean, default=False)
+    block: Mapped[int] = mapped_column(Integer)

@@ -23,6 +23,7 @@ ANVIL = "test test test test test test test test test test test junk"
 ADDRESSES = {
     "TaskBoard": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     "LicenseMarket": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    "AssetRegistry": "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
 }
 
 
@@ -134,15 +135,19 @@ def test_the_outbox_runs_once_and_contracts_are_looked_up_per_chain(runtime: Run
     async def body() -> None:
         services = services_for(runtime)
         services.events.connect("contracts", lambda *args: seen.append(args))
+        markets: list[object] = []
+        services.events.connect("market", lambda: markets.append(services.market))
         devnet = SimpleNamespace(name="devnet", chain_id=31337)
         services.network_ready(devnet)
         services.network_ready(devnet)  # a reconnect to the same chain
         await asyncio.sleep(0.05)
         assert runtime.outbox.runs == 1 and runtime.lookups == 1
-        assert {t.get_name() for t in services._running} == {"key-delivery", "auto-review"}
+        assert {t.get_name() for t in services._running} == {"market-indexer", "key-delivery", "auto-review"}
+        assert len(markets) == 1 and markets[0] is services.market is not None  # pages hear of the indexer
         services.network_ready(SimpleNamespace(name="sepolia", chain_id=11155111))  # a switch
         await asyncio.sleep(0.05)
         assert runtime.outbox.runs == 1 and runtime.lookups == 2
+        assert len(markets) == 2 and markets[1] is not markets[0]  # a new chain, a new catalogue reader
         await services.aclose()
         assert not services._tasks
 

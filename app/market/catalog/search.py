@@ -1,0 +1,162 @@
+"""Search over the catalogue: SQLite FTS5 over names, cards and tags, with filters and sorts.
+
+Words typed are matched as prefixes (``"tex"*`` finds "text"), so results can follow each key
+press; ranking is BM25 with a name match worth most, then tags, then the card. Nothing the user
+types reaches FTS5's query syntax: each word is quoted. Filters are columns of ``market_asset``
+kept up to date by the indexer (cheapest active offer, any commercial or derivative offer, license
+and derivative counts), so a search is one indexed query however large the catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.market.catalog.sink import padded
+
+Sort = Literal["relevance", "newest", "licensed", "price"]
+MAX_WORDS = 16
+WEIGHTS = (10.0, 1.0, 5.0)  # name, card, tags
+KINDS = {"dataset": 0, "model": 1, "agent": 2}
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the user asked for; None means "any"."""
+
+    text: str = ""
+    kind: int | None = None
+    task_type: str | None = None
+    commercial: bool | None = None  # an active offer allows commercial use
+    derivatives: bool | None = None  # an active offer allows derivatives
+    min_price: int | None = None  # wei, on the cheapest active offer
+    max_price: int | None = None
+    has_derivatives: bool | None = None  # other assets derive from it
+    owner: str | None = None  # "owned by me": the account's address
+    sort: Sort | None = None  # default: relevance with words, else newest
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class AssetHit:
+    """One search result, as much as a result list shows."""
+
+    asset_id: int
+    kind: int
+    name: str
+    owner: str
+    task_type: str
+    tags: str
+    licenses: int
+    children: int
+    min_price: int | None  # wei; None without an active offer
+    commercial: bool
+    derivatives: bool
+    meta_status: str  # ok, pending, missing, corrupt, malformed, too_large
+    meta_problem: str
+    block: int
+
+
+def fts_match(typed: str) -> str:
+    """The FTS5 query for what was typed: every word quoted, as a prefix; "" when no word."""
+    words = re.findall(r"\w+", typed)[:MAX_WORDS]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def _where(query: Query, params: dict[str, Any]) -> list[str]:
+    clauses = ["a.chain_id = :chain"]
+    if query.kind is not None:
+        clauses.append("a.kind = :kind")
+        params["kind"] = query.kind
+    if query.task_type:
+        clauses.append("a.task_type = :task_type")
+        params["task_type"] = query.task_type
+    for column in ("commercial", "derivatives"):
+        wanted = getattr(query, column)
+        if wanted is not None:
+            clauses.append(f"a.{column} = :{column}")
+            params[column] = wanted
+    if query.min_price is not None:
+        clauses.append("a.min_price >= :min_price")
+        params["min_price"] = padded(query.min_price)
+    if query.max_price is not None:
+        clauses.append("a.min_price <= :max_price")
+        params["max_price"] = padded(query.max_price)
+    if query.has_derivatives is not None:
+        clauses.append("a.children > 0" if query.has_derivatives else "a.children = 0")
+    if query.owner:
+        clauses.append("lower(a.owner) = :owner")
+        params["owner"] = query.owner.lower()
+    return clauses
+
+
+PAGE = "LIMIT :limit OFFSET :offset"
+ORDER = {
+    "newest": "a.block DESC, a.asset_id DESC",
+    "licensed": "a.licenses DESC, a.asset_id DESC",
+    "price": "a.min_price IS NULL, a.min_price ASC, a.asset_id DESC",
+}
+COLUMNS = (
+    "a.asset_id, a.kind, a.name, a.owner, a.task_type, a.tags, a.licenses, a.children, a.min_price, "
+    "a.commercial, a.derivatives, a.meta_status, a.meta_problem, a.block"
+)
+
+
+def _hit(row: Any) -> AssetHit:
+    values = list(row)
+    values[8] = None if values[8] is None else int(values[8])
+    values[9], values[10] = bool(values[9]), bool(values[10])
+    return AssetHit(*values)
+
+
+def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
+    """The assets of ``chain_id`` that match ``query``, best first."""
+    params: dict[str, Any] = {
+        "chain": chain_id,
+        "limit": max(1, min(query.limit, 500)),
+        "offset": max(0, query.offset),
+    }
+    clauses = _where(query, params)
+    match = fts_match(query.text)
+    sort = query.sort or ("relevance" if match else "newest")
+    if match:
+        params["match"] = match
+        rank = "bm25(market_asset_fts, {}, {}, {})".format(*WEIGHTS)
+        order = f"{rank}, a.asset_id DESC" if sort == "relevance" else ORDER[sort]
+        sql = (
+            f"SELECT {COLUMNS} FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
+            f"WHERE market_asset_fts MATCH :match AND {' AND '.join(clauses)} ORDER BY {order} "
+            f"{PAGE}"
+        )
+    else:
+        order = ORDER["newest" if sort == "relevance" else sort]
+        sql = f"SELECT {COLUMNS} FROM market_asset a WHERE {' AND '.join(clauses)} ORDER BY {order} {PAGE}"
+    return [_hit(row) for row in session.execute(text(sql), params)]
+
+
+def like_search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
+    """The same search as a plain ``LIKE`` scan (every word in name, card or tags): the bench's
+    baseline, and what FTS must beat."""
+    params: dict[str, Any] = {
+        "chain": chain_id,
+        "limit": max(1, min(query.limit, 500)),
+        "offset": max(0, query.offset),
+    }
+    clauses = _where(query, params)
+    for i, word in enumerate(re.findall(r"\w+", query.text)[:MAX_WORDS]):
+        params[f"w{i}"] = f"%{word}%"
+        clauses.append(f"(a.name LIKE :w{i} OR a.card LIKE :w{i} OR a.tags LIKE :w{i})")
+    order = ORDER["newest" if query.sort in (None, "relevance") else query.sort]
+    sql = f"SELECT {COLUMNS} FROM market_asset a WHERE {' AND '.join(clauses)} ORDER BY {order} {PAGE}"
+    return [_hit(row) for row in session.execute(text(sql), params)]
+
+
+def search_with(sessions: sessionmaker[Session], chain_id: int, query: Query) -> list[AssetHit]:
+    """``search`` in a session of its own (what a page or the CLI calls)."""
+    with sessions() as session:
+        return search(session, chain_id, query)
