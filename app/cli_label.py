@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from app.cli_blob import open_cli_store
 from app.cli_wallet import CliError, read_password, wallet_folder
+from app.words import format_sahara, plural
 
 if TYPE_CHECKING:
     from app.labeling.formats import ImportProblem, ImportResult
@@ -52,8 +53,6 @@ class Session:
 
 
 def sahara(wei: int) -> str:
-    from app.wallet.tx_summary import format_sahara
-
     return format_sahara(wei, max_decimals=6)
 
 
@@ -98,16 +97,35 @@ async def _session(args: argparse.Namespace, password: str | None) -> AsyncItera
 # -- browsing -------------------------------------------------------------------------------------
 
 
+CAMPAIGN_COLUMNS = (
+    "id",
+    "title",
+    "task",
+    "items",
+    "reward",
+    "redundancy",
+    "batches",
+    "status",
+    "requester",
+    "record",
+)
+
+
 async def _campaigns(args: argparse.Namespace, s: Session) -> None:
-    """One tab-separated row per campaign with a readable manifest, newest first."""
-    for c in await s.service.campaigns():
+    """A header, then one tab-separated row per campaign with a readable manifest, newest first."""
+    campaigns = await s.service.campaigns()
+    if not campaigns:
+        _say("no campaigns on this network yet: `sahara label create` makes one, `sahara demo labeling` a sample")
+        return
+    print("\t".join(CAMPAIGN_COLUMNS))
+    for c in campaigns:
         rate = "-" if c.requester_accept_rate is None else f"{c.requester_accept_rate:.0%}"
         print(
             "\t".join(
                 [
                     str(c.campaign_id), c.title, c.task_type.value, str(c.item_count),
                     f"{sahara(c.reward_per_item)}/item", f"x{c.redundancy}",
-                    f"{c.batches_available} batches left", "open" if c.open else "closed",
+                    f"{plural(c.batches_available, 'batch')} left", "open" if c.open else "closed",
                     c.requester, f"requester accepted {rate} of {c.requester_reviewed} reviewed items",
                 ]
             )

@@ -12,6 +12,7 @@ from app.ui.labeling.tables import CampaignTable, Cell
 from app.ui.labeling.wording import per_hour, per_hour_tooltip, reputation, sahara
 from app.ui.theme import Colors
 from app.ui.widgets import action_button
+from app.words import batch_name
 
 COLUMNS = ["Campaign", "Task", "Reward per item", "Items left", "Est. per hour", "Requester", "Your work"]
 
@@ -57,7 +58,7 @@ class CampaignListView(CampaignTable):
             hourly = per_hour(c.reward_per_item, c.task_type)
             claim = claims.get(c.campaign_id)
             work = (
-                f"Batch {claim.batch} in progress"
+                f"{batch_name(claim.batch)} in progress"
                 if claim is not None
                 else f"Needs {c.min_reputation:,} accepted items"
                 if c.min_reputation

@@ -36,6 +36,7 @@ from app.ui.pages.empty_state import EmptyStateCard
 from app.ui.tasks import BackgroundTasks, Spawn
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
+from app.words import batch_name, duration, plural
 
 log = logging.getLogger(__name__)
 
@@ -361,7 +362,7 @@ class LabelPage(QWidget):
             session,
             service.item_bytes,
             title=campaign.title,
-            subtitle=f"Batch {claim.batch} · {len(claim.items)} items · {reward} each",
+            subtitle=f"{batch_name(claim.batch)} · {plural(len(claim.items), 'item')} · {reward} each",
             expires_at=claim.expires_at,
             proposer=proposer_for(manifest.task_type, manifest.label_set.names),
         )
@@ -384,11 +385,11 @@ class LabelPage(QWidget):
             self._claims.pop(claim.campaign_id, None)
             campaign = self._campaigns.get(claim.campaign_id)
             answered = sum(not a.empty for a in answers)
-            days = campaign.review_window_s / 86400 if campaign is not None else 3
+            window = duration(campaign.review_window_s) if campaign is not None else "a few days"
             self.labeling.show_submitted(
-                f"Batch {claim.batch} is in: {answered} of {len(answers)} items answered, encrypted to the "
-                f"requester (transaction {tx[:10]}…{tx[-6:]}). It is reviewed within {days:g} days; "
-                "Earnings shows the outcome.",
+                f"{batch_name(claim.batch)} is in: {answered} of {plural(len(answers), 'item')} answered, "
+                f"encrypted to the requester (transaction {tx[:10]}…{tx[-6:]}). It is reviewed within "
+                f"{window}; Earnings shows the outcome.",
                 more=campaign is None or campaign.batches_available > 1,
             )
 
@@ -440,20 +441,18 @@ class LabelPage(QWidget):
         )  # fmt: skip
 
     def dispute(self, campaign_id: int, batch: int) -> None:
-        self.calls.run("dispute", self._dispute, campaign_id, batch)
-
-    async def _dispute(self, service: Any, epoch: int, campaign_id: int, batch: int) -> None:
-        self.earnings_view.set_busy("Disputing the rejection (the bond, then the dispute: two transactions)…")
-        try:
-            await service.dispute(campaign_id, batch)
-        except Exception as exc:  # the window is over, not enough SAHARA for the bond, the network
-            if self.calls.current(epoch):
-                self.earnings_view.set_busy(None)
-                self.earnings_view.show_status(f"The rejection was not disputed: {explain(exc)}", "error")
-            return
-        if self.calls.current(epoch):
-            done = f"Batch {batch} is disputed: the arbiter decides; if it does not in time, you win."
-            await self._load_earnings(service, epoch, done)
+        service = self._service
+        done = f"{batch_name(batch)} is disputed: the arbiter decides; if it does not in time, you win."
+        self._run(
+            Op(
+                "dispute", lambda _say: service.dispute(campaign_id, batch),
+                busy="Disputing the rejection (the bond, then the dispute: two transactions)…",
+                progress=self.earnings_view.set_busy, success=lambda _tx: self.refresh_earnings(done),
+                failure=lambda why: self.earnings_view.show_status(
+                    f"The rejection was not disputed: {why}", "error"
+                ),
+            )
+        )  # fmt: skip
 
     def shutdown(self) -> None:
         """Stop the labeling view's worker threads (at quit; drafts are already saved)."""
