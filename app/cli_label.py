@@ -115,7 +115,8 @@ async def _campaigns(args: argparse.Namespace, s: Session) -> None:
     """A header, then one tab-separated row per campaign with a readable manifest, newest first."""
     campaigns = await s.service.campaigns()
     if not campaigns:
-        _say("no campaigns on this network yet: `sahara label create` makes one, `sahara demo labeling` a sample")
+        _say("no campaigns on this network yet: `sahara label create` makes one,")
+        _say("`sahara demo labeling` adds a sample on the local devnet")
         return
     print("\t".join(CAMPAIGN_COLUMNS))
     for c in campaigns:

@@ -121,6 +121,8 @@ class Shell(QObject):
         relay(self.services.events, "contracts", self._on_contracts, self)
         relay(self.services.events, "labeling", self._update_labeling, self)
         relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
+        relay(self.services.events, "campaigns", self.label_page.on_new_campaigns, self)
+        label_page.follow_wallet(self.wallet)
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.network_editor.attach(self.tasks.spawn)
         settings_page.storage_editor.attach(self.tasks.spawn)
@@ -231,9 +233,12 @@ class Shell(QObject):
         self.services.storage_changed()
 
     def _update_labeling(self) -> None:
-        """Give the Label page the active account's chain service, or say what is missing."""
+        """Give the Label page the active account's chain service, or say what is missing; on the
+        devnet its empty campaign list offers the demo campaign."""
         service, reason = self.services.labeling_for_user()
         self.label_page.set_service(service, reason or None)
+        on_devnet = bool(getattr(self.runtime, "on_devnet", False))
+        self.label_page.offer_demo(self.services.seed_demo if on_devnet else None)
 
     def _show_db_error(self, error: str) -> None:
         box = QMessageBox(self.window)

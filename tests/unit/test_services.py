@@ -139,7 +139,7 @@ def test_the_outbox_runs_once_and_contracts_are_looked_up_per_chain(runtime: Run
         services.network_ready(devnet)  # a reconnect to the same chain
         await asyncio.sleep(0.05)
         assert runtime.outbox.runs == 1 and runtime.lookups == 1
-        assert {t.get_name() for t in services._running} == {"key-delivery", "auto-review"}
+        assert {t.get_name() for t in services._running} == {"key-delivery", "auto-review", "campaign-watch"}
         services.network_ready(SimpleNamespace(name="sepolia", chain_id=11155111))  # a switch
         await asyncio.sleep(0.05)
         assert runtime.outbox.runs == 1 and runtime.lookups == 2

@@ -11,9 +11,11 @@ submit, a switched account or a closed app loses nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -29,13 +31,13 @@ from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
+from app.ui.labeling.locked_card import LockedCard
 from app.ui.labeling.prelabeler import proposer_for
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
-from app.ui.pages.empty_state import EmptyStateCard
 from app.ui.tasks import BackgroundTasks, Spawn
 from app.ui.theme import Colors
-from app.ui.widgets import styled_label
+from app.ui.widgets import ActionButton, styled_label
 from app.words import batch_name, duration, plural
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ class LabelPage(QWidget):
         self._claim: Any = None  # the batch being labeled
         self.requester: QWidget | None = None
         self.summary = ""
+        self._seed_demo: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None = None
+        self._list_stale = False  # a new campaign appeared while the list was not shown
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 22, 32, 16)
@@ -86,7 +90,7 @@ class LabelPage(QWidget):
         self.tabs = QButtonGroup(self)
         self.tab_buttons: list[QPushButton] = []
         for i, name in enumerate(TABS):
-            button = QPushButton(name)
+            button = ActionButton(name)  # Return on a focused tab opens it
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.setProperty("segment", "first" if i == 0 else "last" if i == len(TABS) - 1 else "middle")
@@ -120,6 +124,9 @@ class LabelPage(QWidget):
 
         self.list_view.refresh_requested.connect(self.refresh_campaigns)
         self.list_view.open_requested.connect(self.open_campaign)
+        self.list_view.demo_requested.connect(self.add_demo)
+        refresh = QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh_shown)
+        refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.detail_view.back_requested.connect(self.show_list)
         self.detail_view.start_requested.connect(self.start_labeling)
         self.labeling.back_requested.connect(self.leave_labeling)
@@ -150,11 +157,62 @@ class LabelPage(QWidget):
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 8, 0, 0)
-        self.unavailable_card = EmptyStateCard("tag", NO_SERVICE, NO_SERVICE_BODY, self.colors)
+        self.unavailable_card = LockedCard(NO_SERVICE, NO_SERVICE_BODY, self.colors, self.spawn)
         self.unavailable_title = self.unavailable_card.headline
         column.addWidget(self.unavailable_card)
         column.addStretch(1)
         return holder
+
+    def follow_wallet(self, wallet: Any) -> None:
+        """Offer the step the wallet needs on the no-service card: unlock here, or set one up."""
+
+        def update() -> None:
+            state = wallet.state
+            service = wallet.wallet
+            unlock = service.unlock if state == "locked" and service is not None else None
+            action = "unlock" if unlock else "setup" if state == "none" else None
+            self.unavailable_card.show_action(action, unlock)
+
+        self.unavailable_card.setup_requested.connect(lambda: wallet.open_onboarding())
+        wallet.changed.connect(update)
+        update()
+
+    def offer_demo(self, seed: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None) -> None:
+        """``seed(progress)`` creates the devnet's demo campaign; None where there is no demo."""
+        self._seed_demo = seed
+        self.list_view.offer_demo(seed is not None)
+
+    def add_demo(self) -> None:
+        seed = self._seed_demo
+        if seed is None:
+            return
+        self._run(
+            Op(
+                "demo", lambda say: seed(lambda text, _fraction: say(text)), busy="Adding the demo campaign…",
+                progress=lambda text: self.list_view.show_status(text), changes=frozenset({"campaigns"}),
+                failure=lambda why: self.list_view.show_error(f"The demo campaign was not added: {why}"),
+            )
+        )  # fmt: skip
+
+    def refresh_shown(self) -> None:
+        """F5: read again what is on screen (the campaign list or the earnings)."""
+        if self.service is not None and self.stack.currentWidget() is self.earnings_view:
+            self.refresh_earnings()
+        elif self._list_shown():
+            self.refresh_campaigns()
+
+    def on_new_campaigns(self) -> None:
+        """A campaign appeared on the board: the list updates now if shown, else when next shown."""
+        self._list_stale = True
+        if self._list_shown():
+            self.refresh_campaigns()
+
+    def _list_shown(self) -> bool:
+        return (
+            self.service is not None
+            and self.stack.currentWidget() is self.campaign_stack
+            and self.campaign_stack.currentWidget() is self.list_view
+        )
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
@@ -204,13 +262,7 @@ class LabelPage(QWidget):
 
     def on_reviewed(self) -> None:
         """Batches were just reviewed (paid or refused): redraw the list or earnings on show."""
-        if self.service is None:
-            return
-        shown = self.stack.currentWidget()
-        if shown is self.earnings_view:
-            self.refresh_earnings()
-        elif shown is self.campaign_stack and self.campaign_stack.currentWidget() is self.list_view:
-            self.refresh_campaigns()
+        self.refresh_shown()
 
     def _ensure_requester(self) -> None:
         """The requester's panel, built on first use (and only if that part of the app is there)."""
@@ -242,6 +294,7 @@ class LabelPage(QWidget):
 
     def refresh_campaigns(self) -> None:
         service = self._service
+        self._list_stale = False
 
         async def load(_say: Any) -> tuple[Any, Any]:
             return await service.campaigns(), await service.open_claims()
@@ -275,6 +328,8 @@ class LabelPage(QWidget):
 
     def show_list(self) -> None:
         self.campaign_stack.setCurrentWidget(self.list_view)
+        if self._list_stale:
+            self.refresh_campaigns()
 
     def open_campaign(self, campaign: Any) -> None:
         self.detail_view.show_campaign(
