@@ -168,3 +168,26 @@ def test_the_focus_ring_is_two_pixels_and_visible_on_primary_buttons(colors) -> 
     assert f"QPushButton:focus {{ border: 2px solid {colors.accent};" in sheet
     # a primary button is accent-filled with an accent border: its ring is in the text colour
     assert f'QPushButton[primary="true"]:focus {{ border: 2px solid {colors.text}; }}' in sheet
+
+
+def test_shift_enter_skips_an_item_and_a_submitted_batch_takes_no_more_keys(page, service, qtbot) -> None:
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1)
+    page.open_campaign(service.campaigns_list[0])
+    page.detail_view.start_button.click()
+    qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
+    view = page.labeling
+    assert "Shift+Enter skip" in view.hint.text()
+    qtbot.waitUntil(lambda: view.canvas.has_image)
+    QTest.keyClick(view.canvas, Qt.Key.Key_4)  # answers the first and moves on
+    QTest.keyClick(view.canvas, Qt.Key.Key_Left)
+    QTest.keyClick(view.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert view.session.index == 1 and view.session.answers()[0].empty, "skipped: left unanswered"
+    QTest.keyClick(view.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert "last item" in view.status.text()
+    assert view.submit_button.isEnabled() and view.hint.isEnabled()
+    view.submit_button.click()
+    assert view.confirm_box.text() == "2 of 2 items have no answer."
+    next(b for b in view.confirm_box.buttons() if b.text() == "Submit anyway").click()
+    qtbot.waitUntil(lambda: view.pages.currentIndex() == 1)
+    assert not view.submit_button.isEnabled() and not view.hint.isEnabled()

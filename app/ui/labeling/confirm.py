@@ -10,6 +10,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.words import plural
+
 
 def ask_destructive(
     parent: QWidget,
@@ -43,7 +45,7 @@ def ask_submit_skipped(
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Submit with skipped items?")
-    box.setText(f"{missing} of {total} items have no answer.")
+    box.setText(f"{missing} of {plural(total, 'item')} {'has' if missing == 1 else 'have'} no answer.")
     box.setInformativeText("They are submitted as skipped and earn nothing. Submit the batch anyway?")
     submit = box.addButton("Submit anyway", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Keep labeling", QMessageBox.ButtonRole.RejectRole)
