@@ -191,3 +191,18 @@ def test_shift_enter_skips_an_item_and_a_submitted_batch_takes_no_more_keys(page
     next(b for b in view.confirm_box.buttons() if b.text() == "Submit anyway").click()
     qtbot.waitUntil(lambda: view.pages.currentIndex() == 1)
     assert not view.submit_button.isEnabled() and not view.hint.isEnabled()
+
+
+@pytest.mark.parametrize("width", [740, 1380])  # the page's room in a 960x640 and a 1600x1000 window
+def test_the_tabs_never_overlap_the_subtitle_and_names_are_not_cut(page, service, qtbot, width) -> None:
+    service.campaigns_list = [digits(1), CampaignInfo(2, "Street signs in city photos, a long title",
+                                                      TaskType.BOUNDING_BOXES, SAHARA // 2)]  # fmt: skip
+    page.resize(width, 580)
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 2)
+    qtbot.wait(50)
+    subtitle = page.subtitle.geometry()
+    first_tab = page.tab_buttons[0].geometry()
+    assert subtitle.right() < first_tab.left() or subtitle.top() > first_tab.bottom()
+    table = page.list_view.table
+    assert table.columnWidth(0) >= table.sizeHintForColumn(0), "the campaign's name is shown whole"

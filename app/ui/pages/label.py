@@ -81,12 +81,12 @@ class LabelPage(QWidget):
         titles = QVBoxLayout()
         titles.setSpacing(2)
         titles.addWidget(styled_label("Label", "title"))
-        self.subtitle = styled_label(
-            "Label data for pay, or turn your own files into a reviewed dataset.", "subtitle"
+        self.subtitle = styled_label(  # wraps rather than run under the tabs in a narrow window
+            "Label data for pay, or turn your own files into a reviewed dataset.", "subtitle", wrap=True
         )
         titles.addWidget(self.subtitle)
-        header.addLayout(titles)
-        header.addStretch(1)
+        header.addLayout(titles, 1)
+        header.addSpacing(16)
         self.tabs = QButtonGroup(self)
         self.tab_buttons: list[QPushButton] = []
         for i, name in enumerate(TABS):
