@@ -40,6 +40,7 @@ IMPORT_FORMATS = "folder, csv, jsonl, coco, yolo, voc, labelstudio"
 EXPORT_FORMATS = "coco, yolo, voc, jsonl, csv, labelstudio"
 TASKS = ["image_classification", "bounding_boxes", "text_classification", "ner"]
 NEEDS_WALLET = {"create", "claim", "submit", "export", "review", "earnings", "withdraw", "close"}
+READS_ONLY = {"earnings"}  # the account's address is in the keystore's clear list: no password to read
 
 
 @dataclass
@@ -83,6 +84,8 @@ async def _session(args: argparse.Namespace, password: str | None) -> AsyncItera
         services = NetworkServices(
             runtime, lambda: store, ServiceOptions(accounts=accounts, demo_review=False)
         )
+        if runtime.on_devnet and not _devnet_running(runtime):  # the rule `sahara wallet` follows too
+            _say("starting the local devnet for this command")
         try:
             await services.open(lambda step, total, what: _say(f"deploying [{step}/{total}] {what}"))
         except NetworkError as exc:
@@ -92,6 +95,12 @@ async def _session(args: argparse.Namespace, password: str | None) -> AsyncItera
         runtime.wallet.lock()
         await runtime.aclose()
         await asyncio.to_thread(runtime.shutdown)
+
+
+def _devnet_running(runtime: AppRuntime) -> bool:
+    from app.chain.devnet import Devnet
+
+    return Devnet(runtime.paths.devnet, chain_id=runtime.settings.network().chain_id).status() is not None
 
 
 # -- browsing -------------------------------------------------------------------------------------
@@ -408,7 +417,8 @@ def run_label(args: argparse.Namespace) -> int:
         if args.action in NEEDS_WALLET:
             if not Keystore(wallet_folder(args.paths)).exists():
                 raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
-            password = read_password(args, confirm=False)  # asked before the loop: Ctrl+C just ends it
+            if args.action not in READS_ONLY:
+                password = read_password(args, confirm=False)  # asked before the loop: Ctrl+C just ends it
         asyncio.run(_run(args, password))
     except KeyboardInterrupt:
         return 130

@@ -136,7 +136,9 @@ def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) 
     assert reviewed.stdout == f"1\t0\t{LABELER}\t3/3 accepted\t\n"
     assert "nothing to review" in ok(sahara(home, "label", "review", *pw)).stderr
 
-    earnings = ok(sahara(home, "label", "earnings", "--account", "1", *pw)).stdout.splitlines()
+    earnings = ok(
+        sahara(home, "label", "earnings", "--account", "1")
+    ).stdout.splitlines()  # no password to read
     assert earnings[0] == "withdrawable\t0.03 SAHARA" and earnings[-1] == "1\t0\taccepted\t3/3\t0.03 SAHARA\t"
     withdrawn = ok(sahara(home, "label", "withdraw", "--account", "1", *pw))
     assert withdrawn.stdout.startswith("0x") and "withdrew 0.03 SAHARA" in withdrawn.stderr
