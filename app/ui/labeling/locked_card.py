@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton
 
 from app.ui.pages.empty_state import EmptyStateCard
@@ -56,6 +57,12 @@ class LockedCard(EmptyStateCard):
         self.setup_button.setVisible(action == "setup")
         self.error.hide()
         self.password.clear()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown with a locked wallet: the password field has the focus, so one can type at once."""
+        super().showEvent(event)
+        if self.password.isVisibleTo(self):  # after the page switch settles (the sidebar takes it first)
+            QTimer.singleShot(0, self.password.setFocus)
 
     def _submit(self) -> None:
         if self._unlock is None or not self.unlock_button.isEnabled():

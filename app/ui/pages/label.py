@@ -46,7 +46,7 @@ NO_SERVICE = "Unlock your wallet to see campaigns"
 NO_SERVICE_BODY = (
     "Campaigns, your batches and your earnings are read from the TaskBoard contract with your account, "
     "so this page needs an unlocked wallet and a network where Sahara's contracts are set up (the status "
-    "bar shows the connection). Set up or unlock a wallet on the Wallet page."
+    "bar shows the connection)."
 )
 TABS = ["Campaigns", "Earnings", "My campaigns"]
 
@@ -246,6 +246,8 @@ class LabelPage(QWidget):
         self.campaign_stack.setCurrentWidget(self.list_view)
         self.show_tab(0)
         self.refresh_campaigns()
+        if self.isVisible():  # just unlocked here: the keyboard goes on in the list (↓, Return)
+            self.list_view.table.setFocus()
 
     def show_tab(self, index: int) -> None:
         if self.service is None:
@@ -336,6 +338,7 @@ class LabelPage(QWidget):
             campaign, self._instructions(campaign.campaign_id), self._claims.get(campaign.campaign_id)
         )
         self.campaign_stack.setCurrentWidget(self.detail_view)
+        self.detail_view.start_button.setFocus()  # Return starts labeling
         if campaign.campaign_id not in self._manifests:
             self._load_manifest(campaign)
 
