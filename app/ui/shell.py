@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app.labeling.approvals import Approvals
 from app.services import NetworkServices
 from app.ui.crash_reporter import CrashReporter
 from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
@@ -123,6 +124,7 @@ class Shell(QObject):
         relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
         relay(self.services.events, "campaigns", self.label_page.on_new_campaigns, self)
         label_page.follow_wallet(self.wallet)
+        label_page.approvals = Approvals(paths.data / "labeling" / "approvals.json")
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.network_editor.attach(self.tasks.spawn)
         settings_page.storage_editor.attach(self.tasks.spawn)

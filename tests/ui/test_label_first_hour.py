@@ -206,3 +206,35 @@ def test_the_tabs_never_overlap_the_subtitle_and_names_are_not_cut(page, service
     assert subtitle.right() < first_tab.left() or subtitle.top() > first_tab.bottom()
     table = page.list_view.table
     assert table.columnWidth(0) >= table.sizeHintForColumn(0), "the campaign's name is shown whole"
+
+
+def test_one_approval_in_words_per_campaign_then_no_more_questions(page, service, qtbot, tmp_path) -> None:
+    from app.labeling.approvals import Approvals
+
+    page.approvals = approvals = Approvals(tmp_path / "approvals.json")
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1)
+    page.open_campaign(service.campaigns_list[0])
+    page.detail_view.start_button.click()
+    review = page.review_box
+    assert (
+        "claiming a batch" in review.informativeText() and "only the network fee" in review.informativeText()
+    )
+    next(b for b in review.buttons() if b.text() == "Cancel").click()
+    assert not any(c.startswith("claim") for c in service.calls), "cancelled: nothing signed"
+    page.detail_view.start_button.click()
+    next(b for b in page.review_box.buttons() if b.text() == "Allow and start").click()
+    qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
+    assert approvals.granted(0, service.address, 1)
+    page.leave_labeling()
+    page.open_campaign(service.campaigns_list[0])
+    shown = page.review_box
+    page.detail_view.start_button.click()  # approved: no second question
+    qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
+    assert page.review_box is shown
+    approvals.revoke(0, service.address, 1)  # revoked (Settings): asked again
+    page.leave_labeling()
+    page.open_campaign(service.campaigns_list[0])
+    page.detail_view.start_button.click()
+    assert page.review_box is not shown and page.review_box.isVisible()
+    page.review_box.reject()

@@ -204,7 +204,13 @@ def test_earnings_show_the_rejected_reason_and_withdraw(page, service, qtbot) ->
     assert table.item(rejected, 0).text() == "Handwritten digits"
     assert view.withdrawable.text() == "Ready to withdraw: 1 SAHARA"
     service.gate = asyncio.Event()
-    view.withdraw_button.click()
+    view.withdraw_button.click()  # reviewed in words every time: Cancel is the default
+    review = page.review_box
+    assert "Withdraw 1 SAHARA of accepted earnings" in review.informativeText() and service.address in (
+        review.informativeText()
+    )
+    assert review.defaultButton().text() == "Cancel" and "withdraw" not in service.calls
+    next(b for b in review.buttons() if b.text() == "Withdraw").click()
     qtbot.waitUntil(lambda: "Withdrawing" in view.status.text())
     assert not view.withdraw_button.isEnabled()
     service.gate.set()

@@ -60,3 +60,27 @@ def ask_submit_skipped(
     box.finished.connect(done)
     box.open()
     return box
+
+
+def ask_in_words(
+    parent: QWidget, title: str, headline: str, words: str, yes: str, on_yes: Callable[[], object]
+) -> QMessageBox:
+    """A review in plain words before something is signed: ``on_yes`` runs only on ``yes``; Cancel
+    is the default, so a stray Enter signs nothing."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(headline)
+    box.setInformativeText(words)
+    accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+
+    def done(_code: int) -> None:
+        if box.clickedButton() is accept:
+            on_yes()
+        box.deleteLater()
+
+    box.finished.connect(done)
+    box.open()
+    return box

@@ -105,6 +105,11 @@ class EarningsView(QWidget):
             cell.setForeground(QColor(color))
         return cell
 
+    @property
+    def withdrawable_wei(self) -> int:
+        """What the board credits the account now (what Withdraw would move)."""
+        return self._withdrawable
+
     def show_earnings(self, earnings: Any, titles: dict[int, str]) -> None:
         """``titles``: campaign titles by id, where known (the table shows #id otherwise)."""
         for _caption, key, _tip in TILES:

@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.labeling.approvals import Approvals, consent_words, withdraw_words
 from app.labeling.session import LabelingSession
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
+from app.ui.labeling.confirm import ask_in_words
 from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
 from app.ui.labeling.locked_card import LockedCard
@@ -72,6 +74,8 @@ class LabelPage(QWidget):
         self.summary = ""
         self._seed_demo: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None = None
         self._list_stale = False  # a new campaign appeared while the list was not shown
+        self.approvals: Approvals | None = None  # the one approval per campaign (the shell's file)
+        self.review_box: QWidget | None = None  # the open review in words, if any
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 22, 32, 16)
@@ -133,7 +137,7 @@ class LabelPage(QWidget):
         self.labeling.submit_requested.connect(self.submit)
         self.labeling.next_batch_requested.connect(self.next_batch)
         self.earnings_view.refresh_requested.connect(self.refresh_earnings)
-        self.earnings_view.withdraw_requested.connect(self.withdraw)
+        self.earnings_view.withdraw_requested.connect(self.review_withdraw)
         self.earnings_view.dispute_requested.connect(self.dispute)
         self.set_service(None)
         app = QApplication.instance()
@@ -367,9 +371,23 @@ class LabelPage(QWidget):
     # -- labeling --------------------------------------------------------------------------------
 
     def start_labeling(self) -> None:
-        campaign = self.detail_view.campaign
-        if campaign is not None:
+        """Start (or resume) the shown campaign, after its one approval in words if not given yet."""
+        campaign, service, approvals = self.detail_view.campaign, self._service, self.approvals
+        if campaign is None or service is None:
+            return
+        key = (getattr(service, "chain_id", 0), service.address or "", campaign.campaign_id)
+        if approvals is None or approvals.granted(*key):
             self._start(campaign, resume=True)
+            return
+
+        def allowed() -> None:
+            approvals.grant(*key, campaign.title)
+            self._start(campaign, resume=True)
+
+        self.review_box = ask_in_words(
+            self, "Allow signing in this campaign?", f"Label “{campaign.title}”?",
+            consent_words(campaign.title, campaign.reward_per_item), "Allow and start", allowed,
+        )  # fmt: skip
 
     def next_batch(self) -> None:
         campaign = self._campaigns.get(self._claim.campaign_id) if self._claim is not None else None
@@ -482,6 +500,15 @@ class LabelPage(QWidget):
                 ),
             )
         )  # fmt: skip
+
+    def review_withdraw(self) -> None:
+        """Withdrawing moves money: reviewed in words every time."""
+        service = self._service
+        if service is None:
+            return
+        words = withdraw_words(self.earnings_view.withdrawable_wei, service.address or "")
+        self.review_box = ask_in_words(self, "Withdraw earnings?", "Withdraw your earnings?", words,
+                                       "Withdraw", self.withdraw)  # fmt: skip
 
     def withdraw(self) -> None:
         service = self._service
