@@ -10,6 +10,7 @@ import pytest
 from labeler_fakes import DIGITS, CampaignInfo, FakeService, image_items, manifest
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 
 from app.labeling.schema import TaskType
 from app.ui.pages.label import LabelPage
@@ -238,3 +239,19 @@ def test_one_approval_in_words_per_campaign_then_no_more_questions(page, service
     page.detail_view.start_button.click()
     assert page.review_box is not shown and page.review_box.isVisible()
     page.review_box.reject()
+
+
+def test_settings_list_the_approvals_and_revoke_them(qtbot, tmp_path) -> None:
+    from app.labeling.approvals import Approvals
+    from app.ui.labeling.approvals_panel import ApprovalsPanel
+
+    approvals = Approvals(tmp_path / "approvals.json")
+    approvals.grant(31337, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 4, "Digits")
+    panel = ApprovalsPanel(approvals)
+    qtbot.addWidget(panel)
+    panel.show()
+    revoke = panel.findChildren(QPushButton)[0]
+    assert revoke.text() == "Revoke"
+    revoke.click()
+    assert approvals.all() == []
+    qtbot.waitUntil(lambda: not any(b.isVisible() for b in panel.findChildren(QPushButton)))
