@@ -12,7 +12,7 @@ from app.ui.labeling.tables import CampaignTable, Cell
 from app.ui.labeling.wording import per_hour, per_hour_tooltip, reputation, sahara
 from app.ui.theme import Colors
 from app.ui.widgets import action_button
-from app.words import batch_name
+from app.words import batch_name, plural
 
 COLUMNS = ["Campaign", "Task", "Reward per item", "Items left", "Est. per hour", "Requester", "Your work"]
 
@@ -93,7 +93,7 @@ class CampaignListView(CampaignTable):
             ]
             rows.append((c.campaign_id, cells))
         self.show_rows(rows)
-        self.count.setText(f"{len(shown)} campaign{'s' if len(shown) != 1 else ''}")
+        self.count.setText(plural(len(shown), "campaign"))
 
     def _open(self, campaign_id: int) -> None:
         campaign = next((c for c in self.campaigns if c.campaign_id == campaign_id), None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from app.labeling.schema import TaskType
-from app.words import duration, sahara
+from app.words import duration, plural, sahara
 
 __all__ = ["duration", "explain", "in_words", "per_hour", "reputation", "requirement", "sahara"]
 
@@ -44,7 +44,7 @@ def reputation(
     else:
         text = f"{accept_rate:.0%} accepted · {reviewed:,} reviewed"
     if disputes_lost:
-        text += f" · lost {disputes_lost:,} dispute{'s' if disputes_lost != 1 else ''}"
+        text += f" · lost {plural(disputes_lost, 'dispute')}"
     if auto_accepted:
         text += f" · {auto_accepted:,} left unreviewed"
     return text

@@ -322,8 +322,7 @@ class LabelPage(QWidget):
         if claimable:
             best = max(c.reward_per_item for c in claimable)
             self._summarize(
-                f"{len(claimable)} campaign{'s' if len(claimable) != 1 else ''} with work to claim, "
-                f"up to {sahara(best)} per item."
+                f"{plural(len(claimable), 'campaign')} with work to claim, up to {sahara(best)} per item."
             )
         else:
             self._summarize("No campaign has work to claim right now.")
