@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from app.cli_blob import open_cli_store
 from app.cli_wallet import CliError, read_password, wallet_folder
+from app.words import format_sahara, plural
 
 if TYPE_CHECKING:
     from app.labeling.formats import ImportProblem, ImportResult
@@ -39,6 +40,7 @@ IMPORT_FORMATS = "folder, csv, jsonl, coco, yolo, voc, labelstudio"
 EXPORT_FORMATS = "coco, yolo, voc, jsonl, csv, labelstudio"
 TASKS = ["image_classification", "bounding_boxes", "text_classification", "ner"]
 NEEDS_WALLET = {"create", "claim", "submit", "export", "review", "earnings", "withdraw", "close"}
+READS_ONLY = {"earnings"}  # the account's address is in the keystore's clear list: no password to read
 
 
 @dataclass
@@ -52,8 +54,6 @@ class Session:
 
 
 def sahara(wei: int) -> str:
-    from app.wallet.tx_summary import format_sahara
-
     return format_sahara(wei, max_decimals=6)
 
 
@@ -84,6 +84,8 @@ async def _session(args: argparse.Namespace, password: str | None) -> AsyncItera
         services = NetworkServices(
             runtime, lambda: store, ServiceOptions(accounts=accounts, demo_review=False)
         )
+        if runtime.on_devnet and not _devnet_running(runtime):  # the rule `sahara wallet` follows too
+            _say("starting the local devnet for this command")
         try:
             await services.open(lambda step, total, what: _say(f"deploying [{step}/{total}] {what}"))
         except NetworkError as exc:
@@ -95,19 +97,45 @@ async def _session(args: argparse.Namespace, password: str | None) -> AsyncItera
         await asyncio.to_thread(runtime.shutdown)
 
 
+def _devnet_running(runtime: AppRuntime) -> bool:
+    from app.chain.devnet import Devnet
+
+    return Devnet(runtime.paths.devnet, chain_id=runtime.settings.network().chain_id).status() is not None
+
+
 # -- browsing -------------------------------------------------------------------------------------
 
 
+CAMPAIGN_COLUMNS = (
+    "id",
+    "title",
+    "task",
+    "items",
+    "reward",
+    "redundancy",
+    "batches",
+    "status",
+    "requester",
+    "record",
+)
+
+
 async def _campaigns(args: argparse.Namespace, s: Session) -> None:
-    """One tab-separated row per campaign with a readable manifest, newest first."""
-    for c in await s.service.campaigns():
+    """A header, then one tab-separated row per campaign with a readable manifest, newest first."""
+    campaigns = await s.service.campaigns()
+    if not campaigns:
+        _say("no campaigns on this network yet: `sahara label create` makes one,")
+        _say("`sahara demo labeling` adds a sample on the local devnet")
+        return
+    print("\t".join(CAMPAIGN_COLUMNS))
+    for c in campaigns:
         rate = "-" if c.requester_accept_rate is None else f"{c.requester_accept_rate:.0%}"
         print(
             "\t".join(
                 [
                     str(c.campaign_id), c.title, c.task_type.value, str(c.item_count),
                     f"{sahara(c.reward_per_item)}/item", f"x{c.redundancy}",
-                    f"{c.batches_available} batches left", "open" if c.open else "closed",
+                    f"{plural(c.batches_available, 'batch')} left", "open" if c.open else "closed",
                     c.requester, f"requester accepted {rate} of {c.requester_reviewed} reviewed items",
                 ]
             )
@@ -389,7 +417,8 @@ def run_label(args: argparse.Namespace) -> int:
         if args.action in NEEDS_WALLET:
             if not Keystore(wallet_folder(args.paths)).exists():
                 raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
-            password = read_password(args, confirm=False)  # asked before the loop: Ctrl+C just ends it
+            if args.action not in READS_ONLY:
+                password = read_password(args, confirm=False)  # asked before the loop: Ctrl+C just ends it
         asyncio.run(_run(args, password))
     except KeyboardInterrupt:
         return 130

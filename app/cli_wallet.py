@@ -66,6 +66,13 @@ def _new(args: argparse.Namespace) -> None:
         file=sys.stderr,
     )
     print(entry.address)
+    if not args.no_faucet and _on_devnet(args.paths):  # as the app does: a new account can act at once
+        try:
+            _faucet_to(args.paths, entry.address)
+        except CliError as exc:  # the wallet is made all the same; funding can be asked for again
+            print(
+                f"the new account was not funded: {exc}. `sahara wallet faucet` tries again.", file=sys.stderr
+            )
 
 
 def _import(args: argparse.Namespace) -> None:
@@ -105,23 +112,91 @@ def _pubkey(args: argparse.Namespace) -> None:
         service.lock()
 
 
+def _on_devnet(paths: AppPaths) -> bool:
+    from app.settings import load_settings
+
+    return load_settings(paths.settings_file).settings.network().rpc_url is None
+
+
 def _rpc_url(paths: AppPaths) -> tuple[str, str]:
+    """The active network's RPC URL. One rule for every command that reads the chain: on the local
+    devnet it is started when not running (and said so on stderr), as `sahara label` does."""
     from app.chain.devnet import Devnet
     from app.settings import load_settings
 
     net = load_settings(paths.settings_file).settings.network()
     if net.rpc_url is not None:
         return net.name, net.rpc_url
-    info = Devnet(paths.devnet, chain_id=net.chain_id).status()
+    devnet = Devnet(paths.devnet, chain_id=net.chain_id)
+    info = devnet.status()
     if info is None:
-        raise CliError("the devnet is not running: start it with `sahara devnet start` (or open the app)")
+        print("starting the local devnet (`sahara devnet stop` stops it)", file=sys.stderr)
+        try:
+            info = devnet.start()
+        except Exception as exc:  # anvil missing, a port in use: said in words
+            raise CliError(f"the local devnet could not start: {exc}") from exc
     return net.name, info.rpc_url
+
+
+def _faucet(args: argparse.Namespace) -> None:
+    """Devnet test coins (10 ETH, and SAHARA once the contracts are up) to ADDRESS or your account."""
+    from eth_utils import is_address, to_checksum_address
+
+    if args.address:
+        if not is_address(args.address):
+            raise CliError(f"{args.address!r} is not an address")
+        address = to_checksum_address(args.address)
+    else:
+        entry = _service(args).active_account()
+        if entry is None:
+            raise CliError("no wallet yet, and no ADDRESS given: run `sahara wallet new` first")
+        address = entry.address
+    if not _on_devnet(args.paths):
+        raise CliError("the faucet gives test coins on the local devnet only (the active network is not)")
+    _faucet_to(args.paths, address)
+
+
+def _faucet_to(paths: AppPaths, address: str) -> None:
+    import asyncio
+
+    print(f"asking the devnet faucet for test coins for {address}…", file=sys.stderr)
+    got = asyncio.run(_drip(paths, address))
+    print(f"funded {address}: {got}", file=sys.stderr)
+
+
+async def _drip(paths: AppPaths, address: str) -> str:
+    """What the app's Faucet button does, awaited until mined; the amounts received, in words."""
+    from app.runtime import AppRuntime, NetworkError
+    from app.words import format_eth
+
+    runtime = AppRuntime.open(paths)
+    try:
+        if runtime.db_error:
+            raise CliError(runtime.db_error)
+        try:
+            await runtime.start_network()
+            await runtime.ensure_contracts(
+                lambda step, total, what: print(f"deploying [{step}/{total}] {what}", file=sys.stderr)
+            )
+            rows = await runtime.faucet(address)
+        except NetworkError as exc:
+            raise CliError(str(exc)) from exc
+        assert runtime.outbox is not None
+        settled = [await runtime.outbox.wait(row.id, timeout=60) for row in rows]
+    finally:
+        await runtime.aclose()
+        runtime.shutdown()
+    failed = next((row for row in settled if row.status != "mined"), None)
+    if failed is not None:
+        raise CliError(failed.error or f"the faucet transaction ended {failed.status}")
+    return " and ".join([format_eth(int(settled[0].value)), *(["SAHARA"] if len(settled) > 1 else [])])
 
 
 def _balance(args: argparse.Namespace) -> None:
     from eth_utils import is_address, to_checksum_address
 
     from app.chain.jsonrpc import RpcError, rpc_call
+    from app.words import format_eth
 
     if args.address:
         if not is_address(args.address):
@@ -137,7 +212,7 @@ def _balance(args: argparse.Namespace) -> None:
             wei = int(rpc_call(url, "eth_getBalance", [address, "latest"], timeout=10), 16)
         except RpcError as exc:
             raise CliError(f"{network} did not answer: {exc}") from exc
-        print(f"{address}\t{wei / 10**18:.6f} ETH\t({network})")
+        print(f"{address}\t{format_eth(wei, max_decimals=6)}\t({network})")
 
 
 def run_wallet(args: argparse.Namespace) -> int:
@@ -145,7 +220,10 @@ def run_wallet(args: argparse.Namespace) -> int:
     from app.wallet.mnemonic import MnemonicError
 
     try:
-        actions = {"new": _new, "import": _import, "list": _list, "balance": _balance, "pubkey": _pubkey}
+        actions = {
+            "new": _new, "import": _import, "list": _list, "balance": _balance, "pubkey": _pubkey,
+            "faucet": _faucet,
+        }  # fmt: skip
         actions[args.action](args)
     except (
         CliError,
@@ -166,6 +244,9 @@ def add_wallet_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     actions = wallet.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
     new = actions.add_parser("new", help="create a wallet; prints its first address")
     new.add_argument("--words", type=int, choices=(12, 24), default=12, help="recovery phrase length")
+    new.add_argument(
+        "--no-faucet", action="store_true", help="on the local devnet, do not fund the new account"
+    )
     imp = actions.add_parser("import", help="import a recovery phrase (or --private-key) read from stdin")
     imp.add_argument("--private-key", action="store_true", help="read a private key instead of a phrase")
     for action in (new, imp):
@@ -175,6 +256,10 @@ def add_wallet_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     actions.add_parser("list", help="print index, address and name of every account")
     balance = actions.add_parser("balance", help="print ETH balances on the active network")
     balance.add_argument("address", nargs="?", metavar="ADDRESS", help="any address (default: your accounts)")
+    faucet = actions.add_parser(
+        "faucet", help="local devnet: send test ETH (and SAHARA) to ADDRESS or your active account"
+    )
+    faucet.add_argument("address", nargs="?", metavar="ADDRESS", help="any address (default: yours)")
     pubkey = actions.add_parser(
         "pubkey", help="print an account's encryption public key (hex, for --encrypt-to)"
     )

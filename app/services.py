@@ -60,6 +60,7 @@ class ServiceOptions:
 
     interval_s: float = 5.0  # between passes of key delivery and auto-review
     outbox_interval_s: float = 1.0  # between the outbox's checks of what it sent
+    campaign_watch_s: float = 3.0  # between reads of the board's campaign count (new campaigns)
     accounts: Sequence[int] | None = None  # wallet accounts served (None: all)
     confirmations: int | None = None  # before a purchase is acted on (None: by network)
     demo_review: bool = True  # on the devnet, also review the demo requester's campaign
@@ -76,7 +77,7 @@ class NetworkServices:
     ) -> None:
         self.runtime = runtime
         self.options = options or ServiceOptions()
-        self.events = Events("status", "contracts", "labeling", "market", "reviewed")
+        self.events = Events("status", "contracts", "labeling", "market", "reviewed", "campaigns")
         self._open_store = open_store
         self._store: BlobStore | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -281,6 +282,7 @@ class NetworkServices:
         """The market indexer, key delivery and auto-review against the current contracts and store
         (the worker client starts here too once it exists)."""
         from app.workers import auto_review
+        from app.workers.campaign_watch import watch_campaigns
         from app.workers.supervise import supervise
 
         self.stop_services()
@@ -298,6 +300,10 @@ class NetworkServices:
                 "auto-review",
             ),
         ]
+        board = self.labeling().board
+        new = lambda _count: self.events.emit("campaigns")  # noqa: E731
+        watch = lambda: watch_campaigns(board, new, interval_s=self.options.campaign_watch_s)  # noqa: E731
+        self._running.append(self._spawn(supervise("campaign watch", watch), "campaign-watch"))
         self.events.emit("labeling")
         self.events.emit("market")
 

@@ -24,7 +24,8 @@ from app.labeling.formats import ImportProblem, ImportResult
 from app.labeling.formats.common import ANSWER_PART
 from app.labeling.schema import HOTKEYS, MAX_CLASSES, Annotation, Item, LabelClass, LabelSet, TaskType
 from app.labeling.service import CampaignSpec
-from app.wallet.tx_summary import SAHARA_DECIMALS, parse_amount
+from app.wallet.tx_summary import parse_amount
+from app.words import SAHARA_DECIMALS
 
 MAX_TITLE = 200
 MAX_NAME = 64

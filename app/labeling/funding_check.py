@@ -55,7 +55,7 @@ async def check_funding(client: ChainClient, token: str, owner: str, escrow: int
     """Refuse (``FundingError``) unless ``owner`` holds ``escrow`` SAHARA, some ETH for the fee,
     and the token offers a permit this app can sign (funding is one permit-carrying transaction)."""
     from app.chain.permit import PermitError, token_domain
-    from app.wallet.tx_summary import format_sahara
+    from app.words import format_sahara
 
     funds = await read_funds(client, token, owner)
     if funds.sahara < escrow:

@@ -46,6 +46,7 @@ from app.storage.errors import BlobNotFound, BlobTooLarge, InvalidCid, StorageEr
 from app.storage.keywrap import parse_public_key
 from app.storage.store import BlobStore
 from app.wallet.calls import events, transact
+from app.words import format_sahara, plural
 
 if TYPE_CHECKING:
     from app.labeling.quality import Consensus
@@ -654,7 +655,7 @@ class LabelingService:
         receipt = await self._send(
             "withdraw",
             intent=f"withdraw:{uuid.uuid4().hex}",
-            description=f"Withdraw {labeler.earnings} wei of earnings",
+            description=f"Withdraw {format_sahara(labeler.earnings)} of earnings",
         )
         return _tx_hash(receipt)
 
@@ -683,7 +684,7 @@ class LabelingService:
         entries = [(s.labeler, s.index, s.campaign_id, s.batch, accepted) for s, accepted in reviews]
         receipt = await self._send(
             "reviewBatches", entries, reason_cid,
-            intent=intent, description=f"Review {len(reviews)} labeled batch(es)",
+            intent=intent, description=f"Review {plural(len(reviews), 'labeled batch', 'labeled batches')}",
         )  # fmt: skip
         return _tx_hash(receipt)
 

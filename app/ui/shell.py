@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app.labeling.approvals import Approvals
 from app.services import NetworkServices
 from app.ui.crash_reporter import CrashReporter
 from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
+from app.ui.labeling.approvals_panel import ApprovalsPanel
 from app.ui.network_monitor import ClientFactory, NetworkMonitor
 from app.ui.operations import Operations
 from app.ui.pages.compute import ComputePage
@@ -120,6 +122,10 @@ class Shell(QObject):
         relay(self.services.events, "contracts", self._on_contracts, self)
         relay(self.services.events, "labeling", self._update_labeling, self)
         relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
+        relay(self.services.events, "campaigns", self.label_page.on_new_campaigns, self)
+        label_page.follow_wallet(self.wallet)
+        label_page.approvals = approvals = Approvals(paths.data / "labeling" / "approvals.json")
+        settings_page.add_section("Labeling approvals", ApprovalsPanel(approvals))
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.storage_editor.changed.connect(self._on_storage_changed)
         settings_page.update_panel.notice.connect(self.window.status.show_message)
@@ -228,9 +234,12 @@ class Shell(QObject):
         self.services.storage_changed()
 
     def _update_labeling(self) -> None:
-        """Give the Label page the active account's chain service, or say what is missing."""
+        """Give the Label page the active account's chain service, or say what is missing; on the
+        devnet its empty campaign list offers the demo campaign."""
         service, reason = self.services.labeling_for_user()
         self.label_page.set_service(service, reason or None)
+        on_devnet = bool(getattr(self.runtime, "on_devnet", False))
+        self.label_page.offer_demo(self.services.seed_demo if on_devnet else None)
 
     def _show_db_error(self, error: str) -> None:
         box = QMessageBox(self.window)

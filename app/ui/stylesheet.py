@@ -122,7 +122,12 @@ QPushButton[segment="last"] {{
     border-top-right-radius: 6px; border-bottom-right-radius: 6px; border-left: none;
 }}
 QPushButton[segment]:checked {{ background: {selected}; color: {text}; border-color: {faint}; }}
-QPushButton:focus {{ border-color: {accent}; }}
+QPushButton:focus {{ border: 2px solid {accent}; padding: 4px 13px; }}
+QPushButton[primary="true"]:focus {{ border: 2px solid {text}; }}
+QPushButton[segment]:focus {{ padding: 3px 13px; }}
+QPushButton[role="option"]:focus {{ padding: 0; }}
+QPushButton[role="link"]:focus {{ border: none; padding: 0; text-decoration: underline; }}
+QPushButton[flat="true"]:focus {{ padding: 1px; }}
 
 QLineEdit {{
     background: {surface}; color: {text}; border: 1px solid {border}; border-radius: 6px;

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 
 from eth_utils import is_address, is_checksum_address, to_checksum_address
 
+from app.words import ETH_DECIMALS, format_eth, format_units
+
 if TYPE_CHECKING:
     from app.db.models import OutboxTx
     from app.wallet.outbox import Outbox, Signer, TxRequest
 
-ETH_DECIMALS = 18
-SAHARA_DECIMALS = 18  # SaharaToken's decimals()
 MAX_UINT256 = 2**256 - 1
 MAX_SHOWN_DECIMALS = 6
 
@@ -81,37 +81,7 @@ class TxSummary:
         return "\n".join(parts)
 
 
-# -- amounts ---------------------------------------------------------------------------------------
-
-
-def format_units(amount: int, decimals: int = ETH_DECIMALS, *, max_decimals: int | None = None,
-                 round_up: bool = False) -> str:  # fmt: skip
-    """``amount`` smallest units as a decimal number with thousands separators, trailing zeros
-    trimmed. With ``max_decimals`` the fraction is cut there (rounded up if ``round_up``, so an
-    upper bound stays an upper bound); a nonzero amount never shows as plain 0."""
-    negative, amount = amount < 0, abs(amount)
-    scale = 10**decimals
-    if max_decimals is not None and max_decimals < decimals:
-        step = 10 ** (decimals - max_decimals)
-        cut = -(-amount // step) * step if round_up else amount // step * step
-        if amount and not cut:
-            return f"< 0.{'0' * (max_decimals - 1)}1"
-        amount = cut
-    whole, frac = divmod(amount, scale)
-    text = f"{whole:,}"
-    fraction = str(frac).rjust(decimals, "0").rstrip("0") if decimals else ""
-    if fraction:
-        text += "." + fraction
-    return ("-" if negative else "") + text
-
-
-def format_eth(wei: int, *, max_decimals: int | None = None, round_up: bool = False) -> str:
-    return f"{format_units(wei, ETH_DECIMALS, max_decimals=max_decimals, round_up=round_up)} ETH"
-
-
-def format_sahara(wei: int, *, max_decimals: int | None = None) -> str:
-    """``1,234.5 SAHARA``: every decimal unless ``max_decimals`` (what is paid is shown to the wei)."""
-    return f"{format_units(wei, SAHARA_DECIMALS, max_decimals=max_decimals)} SAHARA"
+# -- amounts (the formats themselves are in app.words, shared by every screen and command) ---------
 
 
 def format_gwei(wei: int) -> str:

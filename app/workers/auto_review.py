@@ -40,6 +40,7 @@ from app.labeling.catalog import SUBMISSION_SUBMITTED
 from app.labeling.monitor import Submission
 from app.labeling.schema import Annotation
 from app.wallet.service import WalletLocked
+from app.words import plural
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -249,7 +250,7 @@ def describe(account: str, done: Round) -> str:
     accepted = sum(d.accepted for d in done.decisions)
     items = sum(len(d.submission.items) for d in done.decisions)
     return (
-        f"auto-review: {account} reviewed {len(done.decisions)} batch(es), "
+        f"auto-review: {account} reviewed {plural(len(done.decisions), 'batch')}, "
         f"{accepted} of {items} items accepted (tx {done.tx_hash})"
     )
 

@@ -31,7 +31,7 @@ def finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
 def test_three_wallet_new_at_once_make_one_wallet_and_refuse_the_others(home: Path, tmp_path: Path) -> None:
     password = tmp_path / "pw"
     password.write_text("correct horse battery\n")
-    results = finish([spawn(home, "new", "--password-file", str(password)) for _ in range(3)])
+    results = finish([spawn(home, "new", "--password-file", str(password), "--no-faucet") for _ in range(3)])
     winners = [r for r in results if r[0] == 0]
     losers = [r for r in results if r[0] != 0]
     assert len(winners) == 1, results
@@ -46,7 +46,7 @@ def test_four_parallel_guesses_are_counted_one_after_the_other(home: Path, tmp_p
     right, wrong = tmp_path / "right", tmp_path / "wrong"
     right.write_text("correct horse battery\n")
     wrong.write_text("not the password\n")
-    assert finish([spawn(home, "new", "--password-file", str(right))])[0][0] == 0
+    assert finish([spawn(home, "new", "--password-file", str(right), "--no-faucet")])[0][0] == 0
 
     results = finish([spawn(home, "pubkey", "--password-file", str(wrong)) for _ in range(4)])
     assert all(code == 1 for code, _, _ in results), results

@@ -24,7 +24,7 @@ def sahara(home, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str
 def test_new_list_and_refuse_to_overwrite(home, tmp_path) -> None:
     password = tmp_path / "pw"
     password.write_text("correct horse battery\n")
-    created = sahara(home, "wallet", "new", "--password-file", str(password))
+    created = sahara(home, "wallet", "new", "--password-file", str(password), "--no-faucet")
     assert created.returncode == 0, created.stderr
     address = created.stdout.strip()
     assert address.startswith("0x") and len(address) == 42
@@ -59,16 +59,33 @@ def test_balance_on_the_devnet(home, tmp_path) -> None:
     password = tmp_path / "pw"
     password.write_text("correct horse battery")
     sahara(home, "wallet", "import", "--password-file", str(password), stdin=ANVIL)
-    down = sahara(home, "wallet", "balance")
-    assert down.returncode == 1 and "sahara devnet start" in down.stderr
-    assert sahara(home, "devnet", "start").returncode == 0
-    try:
+    try:  # one rule for every command that reads the chain: the devnet starts, and says so
         funded = sahara(home, "wallet", "balance")
         assert funded.returncode == 0, funded.stderr
-        assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\t10000.000000 ETH\t(devnet)" in funded.stdout
+        assert "starting the local devnet" in funded.stderr
+        assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\t10,000 ETH\t(devnet)" in funded.stdout
         other = sahara(home, "wallet", "balance", "0x00000000000000000000000000000000000000aa")
-        assert "0.000000 ETH" in other.stdout
+        assert "\t0 ETH\t" in other.stdout and "starting" not in other.stderr
         bad = sahara(home, "wallet", "balance", "0x1234")
+        assert bad.returncode == 1 and "not an address" in bad.stderr
+    finally:
+        sahara(home, "devnet", "stop")
+
+
+def test_a_new_wallet_on_the_devnet_is_funded_and_the_faucet_gives_more(home, tmp_path) -> None:
+    password = tmp_path / "pw"
+    password.write_text("correct horse battery")
+    try:
+        created = sahara(home, "wallet", "new", "--password-file", str(password))
+        assert created.returncode == 0, created.stderr
+        address = created.stdout.strip()
+        assert f"funded {address}: 10 ETH and SAHARA" in created.stderr
+        balance = sahara(home, "wallet", "balance")
+        assert f"{address}\t10 ETH\t(devnet)" in balance.stdout, balance.stderr
+        other = "0x00000000000000000000000000000000000000AA"  # checksummed as printed
+        dripped = sahara(home, "wallet", "faucet", other)
+        assert dripped.returncode == 0 and f"funded {other}: 10 ETH" in dripped.stderr, dripped.stderr
+        bad = sahara(home, "wallet", "faucet", "0x1234")
         assert bad.returncode == 1 and "not an address" in bad.stderr
     finally:
         sahara(home, "devnet", "stop")

@@ -119,7 +119,8 @@ def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) 
     assert "skipped items.csv:11: image" in created.stderr and "broken.png" in created.stderr
     assert "campaign 1: 9 items, 1 gold, 0.09 SAHARA in escrow" in created.stderr
     assert ok(sahara(home, *create)).stdout == "1\n"  # the same campaign again: found, not funded twice
-    (row,) = ok(sahara(home, "label", "campaigns")).stdout.splitlines()
+    header, row = ok(sahara(home, "label", "campaigns")).stdout.splitlines()
+    assert header.split("\t")[:3] == ["id", "title", "task"], "a newcomer reads what each column is"
     assert row.split("\t")[:8] == [
         "1", "Shapes", "image_classification", "9", "0.01 SAHARA/item", "x1", "3 batches left", "open",
     ]  # fmt: skip
@@ -135,7 +136,9 @@ def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) 
     assert reviewed.stdout == f"1\t0\t{LABELER}\t3/3 accepted\t\n"
     assert "nothing to review" in ok(sahara(home, "label", "review", *pw)).stderr
 
-    earnings = ok(sahara(home, "label", "earnings", "--account", "1", *pw)).stdout.splitlines()
+    earnings = ok(
+        sahara(home, "label", "earnings", "--account", "1")
+    ).stdout.splitlines()  # no password to read
     assert earnings[0] == "withdrawable\t0.03 SAHARA" and earnings[-1] == "1\t0\taccepted\t3/3\t0.03 SAHARA\t"
     withdrawn = ok(sahara(home, "label", "withdraw", "--account", "1", *pw))
     assert withdrawn.stdout.startswith("0x") and "withdrew 0.03 SAHARA" in withdrawn.stderr
@@ -168,7 +171,7 @@ def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) 
         )
     try:
         deadline = time.monotonic() + 90
-        while "reviewed 1 batch(es), 3 of 3 items accepted" not in log.read_text():
+        while "reviewed 1 batch, 3 of 3 items accepted" not in log.read_text():
             assert serve.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         serve.send_signal(signal.SIGTERM)

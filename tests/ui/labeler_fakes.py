@@ -4,7 +4,7 @@ in a real SQLite file, and a ``LabelingService`` stand-in with the methods the U
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +180,9 @@ class FakeService:
 
     async def withdraw(self) -> str:
         await self._step("withdraw")
+        if self.earnings_value is not None:  # what the board does: the credit moves to "paid"
+            e = self.earnings_value
+            self.earnings_value = replace(e, paid=e.paid + e.withdrawable, withdrawable=0)
         return "0x" + "cd" * 32
 
     async def dispute(self, campaign_id: int, batch: int) -> str:

@@ -65,3 +65,16 @@ def test_a_locked_wallet_shows_its_account(make_shell, runtime, qtbot) -> None:
     qtbot.waitUntil(lambda: shell.wallet.state == "locked", timeout=10000)
     assert start.wallet_card.button.text() == "Unlock"
     assert start.wallet_card.status.text() == "Account 1 (locked)"
+
+
+def test_developer_details_are_collapsed_on_a_newcomers_home(make_shell, runtime) -> None:
+    shell, _start = _home(make_shell, runtime)
+    home = shell.window.stack.widget(0)
+    assert home.network_tile.isVisible() and home.block_tile.isVisible()
+    for tile in (home.chain_tile, home.rpc_tile, home.data_tile, home.log_tile):
+        assert not tile.isVisible(), "chain id, RPC endpoint, folders: behind Details"
+    home.details_button.click()
+    assert home.chain_tile.isVisible() and home.data_tile.isVisible()
+    assert home.details_button.text() == "Hide details"
+    home.details_button.click()
+    assert not home.rpc_tile.isVisible()

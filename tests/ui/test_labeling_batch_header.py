@@ -12,7 +12,7 @@ def test_claim_line_says_when_the_claim_expires_or_that_it_has() -> None:
     now = 1_700_000_000
     soon, gone = now + 3600, now - 60
     at = time.strftime("%H:%M", time.localtime(soon))
-    assert claim_line("Batch 2", soon, now) == f"Batch 2 · claim expires at {at} (in 60 min)"
+    assert claim_line("Batch 2", soon, now) == f"Batch 2 · claim expires at {at} (in 1 hour)"
     at = time.strftime("%H:%M", time.localtime(gone))
     assert claim_line("", gone, now) == f"the claim expired at {at}: submitting may be refused"
     assert claim_line("Batch 2", None, now) == "Batch 2"

@@ -29,7 +29,7 @@ def test_words() -> None:
     )
     record = reputation(1200, 0.875, disputes_lost=1, auto_accepted=30)
     assert record == "88% accepted · 1,200 reviewed · lost 1 dispute · 30 left unreviewed"
-    assert in_words(52 * 60 + 10) == "in 52 min" and in_words(3 * 3600 + 300) == "in 3 h 5 min"
+    assert in_words(52 * 60 + 10) == "in 52 minutes" and in_words(3 * 3600 + 300) == "in 3 hours 5 minutes"
     assert in_words(3 * 86400) == "in 3 days"
     assert "you have 3, it needs 50" in explain(Exception("reverted: ReputationTooLow(have=3, need=50)"))
     assert "16 batches you have not submitted" in explain(Exception("NoFreeSlot()"))

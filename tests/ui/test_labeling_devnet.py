@@ -62,6 +62,8 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         page.list_view.open_button.click()
         qtbot.waitUntil(lambda: page.detail_view.start_button.isEnabled(), timeout=20000)
         page.detail_view.start_button.click()
+        assert "claiming a batch" in page.review_box.informativeText()  # the one approval, in words
+        next(b for b in page.review_box.buttons() if b.text() == "Allow and start").click()
         _images, truth = load_digits()
         view = page.labeling
         for batch in range(BATCHES):
@@ -93,6 +95,8 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         assert page.earnings_view.withdrawable.text() == everything, f"all batches paid: {shown}"
         assert page.earnings_view.withdraw_button.isEnabled()
         page.earnings_view.withdraw_button.click()
+        assert "Withdraw " in page.review_box.informativeText()  # reviewed in words every time
+        next(b for b in page.review_box.buttons() if b.text() == "Withdraw").click()
         after = None
 
         def withdrawn() -> bool:

@@ -89,7 +89,7 @@ def test_campaigns_are_listed_with_estimates_and_reputation(page, service, qtbot
     assert rows[0][4] == "≈ 90 SAHARA" and "estimate" in page.list_view.table.item(0, 4).toolTip()
     assert rows[0][5] == "New requester" and rows[0][6] == "Needs 50 accepted items"
     assert rows[1][2] == "0.05 SAHARA" and rows[1][4] == "≈ 60 SAHARA"
-    assert rows[1][5] == "92% accepted · 12 reviewed" and rows[1][6] == "Batch 3 in progress"
+    assert rows[1][5] == "92% accepted · 12 reviewed" and rows[1][6] == "Batch 4 in progress"
     assert page.list_view.count.text() == "2 campaigns"
 
 
@@ -104,12 +104,12 @@ def test_instructions_then_start_resumes_the_open_claim(page, service, qtbot) ->
     assert page.campaign_stack.currentWidget() is detail
     qtbot.waitUntil(lambda: "How to label" in detail.instructions.toPlainText())
     assert "digit" in detail.instructions.toPlainText() and "guide" in detail.instructions.toPlainText()
-    assert detail.start_button.text() == "Resume batch 3" and detail.requirement.isHidden()
+    assert detail.start_button.text() == "Resume batch 4" and detail.requirement.isHidden()
     detail.start_button.click()
     qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
     assert not any(c.startswith("claim") for c in service.calls), "resumed, not claimed again"
     assert [i.id for i in page.labeling.session.items] == ["d6", "d7"]
-    assert "Batch 3" in page.labeling.subtitle.text()
+    assert "Batch 4 · 2 items" in page.labeling.subtitle.text()
 
 
 def test_start_claims_and_refusals_are_in_words(page, service, qtbot) -> None:
@@ -157,7 +157,7 @@ def test_submit_keeps_drafts_on_error_then_succeeds_and_offers_the_next_batch(pa
     qtbot.waitUntil(lambda: view.pages.currentIndex() == 1)
     claim, answers = service.submitted[0]
     assert [a.label for a in answers] == ["4", "2"] and claim.batch == 0
-    assert "Batch 0 is in: 2 of 2 items answered" in view.done_body.text()
+    assert "Batch 1 is in: 2 of 2 items answered" in view.done_body.text()
     assert service.drafts(1).load_all() == {}
     view.next_batch_button.click()
     qtbot.waitUntil(lambda: view.pages.currentIndex() == 0 and view.session is not None)
@@ -203,12 +203,21 @@ def test_earnings_show_the_rejected_reason_and_withdraw(page, service, qtbot) ->
     assert table.item(rejected, 0).text() == "Handwritten digits"
     assert view.withdrawable.text() == "Ready to withdraw: 1 SAHARA"
     service.gate = asyncio.Event()
-    view.withdraw_button.click()
+    view.withdraw_button.click()  # reviewed in words every time: Cancel is the default
+    review = page.review_box
+    assert "Withdraw 1 SAHARA of accepted earnings" in review.informativeText() and service.address in (
+        review.informativeText()
+    )
+    assert review.defaultButton().text() == "Cancel" and "withdraw" not in service.calls
+    next(b for b in review.buttons() if b.text() == "Withdraw").click()
     qtbot.waitUntil(lambda: "Withdrawing" in view.status.text())
     assert not view.withdraw_button.isEnabled()
     service.gate.set()
     qtbot.waitUntil(lambda: "Withdrawn to your wallet" in view.status.text())
     assert service.calls.count("withdraw") == 1
+    # the page does not contradict itself: withdrawn, so not "nothing to withdraw yet"
+    assert "Nothing to withdraw yet" not in view.withdrawable.text()
+    assert view.withdrawable.text().startswith("All withdrawn: 2 SAHARA is in your wallet")
 
 
 def test_a_rejection_open_to_dispute_is_disputed_from_its_row(page, service, qtbot) -> None:
@@ -224,7 +233,7 @@ def test_a_rejection_open_to_dispute_is_disputed_from_its_row(page, service, qtb
     view = page.earnings_view
     qtbot.waitUntil(lambda: view.table.rowCount() == 2)
     assert not view.dispute_button.isEnabled()  # nothing selected
-    closed = next(r for r in range(2) if view.table.item(r, 1).text() == "1")
+    closed = next(r for r in range(2) if view.table.item(r, 1).text() == "2")
     view.table.selectRow(closed)
     assert not view.dispute_button.isEnabled()
     view.table.selectRow(1 - closed)
@@ -236,7 +245,7 @@ def test_a_rejection_open_to_dispute_is_disputed_from_its_row(page, service, qtb
     service.dispute_error = None
     view.table.selectRow(1 - closed)
     view.dispute_button.click()
-    qtbot.waitUntil(lambda: "Batch 0 is disputed" in view.status.text())
+    qtbot.waitUntil(lambda: "Batch 1 is disputed" in view.status.text())
     assert [c for c in service.calls if c.startswith("dispute")] == ["dispute 1 0", "dispute 1 0"]
 
 

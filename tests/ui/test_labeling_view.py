@@ -242,7 +242,7 @@ def test_submit_asks_before_skipping_and_ctrl_enter_submits(view, qtbot) -> None
     key(view, Qt.Key.Key_1)
     key(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: getattr(view, "confirm_box", None) is not None and view.confirm_box.isVisible())
-    assert "1 of 2 items have no answer" in view.confirm_box.text()
+    assert "1 of 2 items has no answer" in view.confirm_box.text()
     view.confirm_box.buttons()[1].click()  # keep labeling
     assert not asked
     key(view, Qt.Key.Key_2)

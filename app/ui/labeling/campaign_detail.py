@@ -17,6 +17,7 @@ from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.wording import per_hour, per_hour_tooltip, reputation, requirement, sahara
 from app.ui.theme import Colors
 from app.ui.widgets import Card, action_button, styled_label
+from app.words import batch_name, duration, plural
 
 
 class InstructionsBrowser(QTextBrowser):
@@ -112,13 +113,11 @@ class CampaignDetailView(QWidget):
                 campaign.requester_disputes_lost, campaign.requester_auto_accepted,
             )
         )  # fmt: skip
-        hours = campaign.claim_ttl_s / 3600
-        days = campaign.review_window_s / 86400
         self.terms.setText(
-            f"Batches of {campaign.batch_size} items. You have {hours:g} hour{'s' if hours != 1 else ''} to "
-            f"submit a batch once you start it; the requester reviews within {days:g} day"
-            f"{'s' if days != 1 else ''}, after which it counts as accepted. Some items have hidden gold "
-            "answers that check the work."
+            f"Batches of {plural(campaign.batch_size, 'item')}. You have {duration(campaign.claim_ttl_s)} "
+            "to submit a batch once you start it; the requester reviews within "
+            f"{duration(campaign.review_window_s)}, after which it counts as accepted. Some items have "
+            "hidden gold answers that check the work."
         )
         self.requirement.setVisible(campaign.min_reputation > 0)
         self.requirement_text.setText(requirement(campaign.min_reputation))
@@ -130,7 +129,8 @@ class CampaignDetailView(QWidget):
         self.show_status(None)
 
     def set_claim(self, claim: Any) -> None:
-        self.start_button.setText(f"Resume batch {claim.batch}" if claim is not None else "Start labeling")
+        resume = f"Resume {batch_name(claim.batch).lower()}" if claim is not None else None
+        self.start_button.setText(resume or "Start labeling")
 
     def set_busy(self, text: str | None) -> None:
         self.start_button.setEnabled(text is None)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 
 from app.ui.labeling.tables import CampaignTable, Cell
 from app.ui.labeling.wording import per_hour, per_hour_tooltip, reputation, sahara
 from app.ui.theme import Colors
 from app.ui.widgets import action_button
+from app.words import batch_name, plural
 
 COLUMNS = ["Campaign", "Task", "Reward per item", "Items left", "Est. per hour", "Requester", "Your work"]
 
@@ -19,6 +20,7 @@ COLUMNS = ["Campaign", "Task", "Reward per item", "Items left", "Est. per hour",
 class CampaignListView(CampaignTable):
     open_requested = Signal(object)  # CampaignInfo
     refresh_requested = Signal()
+    demo_requested = Signal()  # the empty list's "Add the demo campaign" (local devnet only)
 
     def __init__(self, colors: Colors) -> None:
         super().__init__(
@@ -27,14 +29,28 @@ class CampaignListView(CampaignTable):
             colors,
             note="Est. per hour assumes a typical pace for the task and every item accepted (hover it for "
             "the pace). Double-click a campaign, or select it and press Enter, to read its instructions.",
-            empty="No open campaigns on this network yet. On the local devnet, `sahara demo labeling` "
-            "creates one with real digit images.",
+            empty="No open campaigns on this network yet. On the local devnet, the demo campaign has real "
+            "handwritten digits to label for pay (`sahara demo labeling` adds it from a terminal).",
         )
         self.campaigns: list[Any] = []
         self.refresh_button = action_button("Refresh", self.refresh_requested.emit)
         self.open_button = action_button("Open campaign", self.open_selected, primary=True)
         self.add_buttons(self.refresh_button, self.open_button, opener=self.open_button)
         self.row_opened.connect(self._open)
+        self.demo_button = action_button("Add the demo campaign", self.demo_requested.emit, primary=True)
+        self.demo_button.setToolTip(
+            "Creates a campaign of real handwritten-digit images on the local devnet, paid by a demo "
+            "requester, so you can try labeling for pay right away."
+        )
+        self.demo_button.hide()
+        self.layout().insertWidget(self.layout().indexOf(self.empty) + 1, self.demo_button, 0,
+                                   Qt.AlignmentFlag.AlignLeft)  # fmt: skip
+        self._demo_offered = False
+
+    def offer_demo(self, offered: bool) -> None:
+        """Show the demo button with the empty list (only where the demo can run: the devnet)."""
+        self._demo_offered = offered
+        self.demo_button.setVisible(offered and not self.campaigns)
 
     def set_busy(self, busy: bool) -> None:
         self.refresh_button.setEnabled(not busy)
@@ -51,13 +67,14 @@ class CampaignListView(CampaignTable):
             key=lambda c: (c.batches_available == 0 and c.campaign_id not in claims, -c.reward_per_item)
         )
         self.campaigns = shown
+        self.demo_button.setVisible(self._demo_offered and not shown)
         rows = []
         for c in shown:
             left = c.batches_available * c.batch_size
             hourly = per_hour(c.reward_per_item, c.task_type)
             claim = claims.get(c.campaign_id)
             work = (
-                f"Batch {claim.batch} in progress"
+                f"{batch_name(claim.batch)} in progress"
                 if claim is not None
                 else f"Needs {c.min_reputation:,} accepted items"
                 if c.min_reputation
@@ -76,7 +93,7 @@ class CampaignListView(CampaignTable):
             ]
             rows.append((c.campaign_id, cells))
         self.show_rows(rows)
-        self.count.setText(f"{len(shown)} campaign{'s' if len(shown) != 1 else ''}")
+        self.count.setText(plural(len(shown), "campaign"))
 
     def _open(self, campaign_id: int) -> None:
         campaign = next((c for c in self.campaigns if c.campaign_id == campaign_id), None)

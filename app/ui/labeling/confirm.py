@@ -10,6 +10,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.words import plural
+
 
 def ask_destructive(
     parent: QWidget,
@@ -43,7 +45,7 @@ def ask_submit_skipped(
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Submit with skipped items?")
-    box.setText(f"{missing} of {total} items have no answer.")
+    box.setText(f"{missing} of {plural(total, 'item')} {'has' if missing == 1 else 'have'} no answer.")
     box.setInformativeText("They are submitted as skipped and earn nothing. Submit the batch anyway?")
     submit = box.addButton("Submit anyway", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Keep labeling", QMessageBox.ButtonRole.RejectRole)
@@ -54,6 +56,30 @@ def ask_submit_skipped(
             on_submit()
         box.deleteLater()
         on_done()
+
+    box.finished.connect(done)
+    box.open()
+    return box
+
+
+def ask_in_words(
+    parent: QWidget, title: str, headline: str, words: str, yes: str, on_yes: Callable[[], object]
+) -> QMessageBox:
+    """A review in plain words before something is signed: ``on_yes`` runs only on ``yes``; Cancel
+    is the default, so a stray Enter signs nothing."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(headline)
+    box.setInformativeText(words)
+    accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+
+    def done(_code: int) -> None:
+        if box.clickedButton() is accept:
+            on_yes()
+        box.deleteLater()
 
     box.finished.connect(done)
     box.open()

@@ -105,22 +105,29 @@ class EarningsView(QWidget):
             cell.setForeground(QColor(color))
         return cell
 
+    @property
+    def withdrawable_wei(self) -> int:
+        """What the board credits the account now (what Withdraw would move)."""
+        return self._withdrawable
+
     def show_earnings(self, earnings: Any, titles: dict[int, str]) -> None:
         """``titles``: campaign titles by id, where known (the table shows #id otherwise)."""
         for _caption, key, _tip in TILES:
             self.tiles[key].set_value(sahara(getattr(earnings, key)))
         self._withdrawable = earnings.withdrawable
-        self.withdrawable.setText(
-            f"Ready to withdraw: {sahara(earnings.withdrawable)}"
-            if earnings.withdrawable
-            else "Nothing to withdraw yet: earnings arrive once batches are accepted."
-        )
+        if earnings.withdrawable:
+            ready = f"Ready to withdraw: {sahara(earnings.withdrawable)}"
+        elif earnings.paid:  # after a withdrawal: not "yet", it is all in the wallet
+            ready = f"All withdrawn: {sahara(earnings.paid)} is in your wallet. New earnings show here."
+        else:
+            ready = "Nothing to withdraw yet: earnings arrive once batches are accepted."
+        self.withdrawable.setText(ready)
         self.withdraw_button.setEnabled(earnings.withdrawable > 0)
         rows = earnings.rows
         cells = [
             [
                 Cell(titles.get(row.campaign_id, f"Campaign #{row.campaign_id}"), row.campaign_id),
-                Cell(str(row.batch), row.batch),
+                Cell(str(row.batch + 1), row.batch),  # counted from 1, as people count
                 Cell(str(row.items), row.items),
                 self._status_cell(row.status),
                 Cell(

@@ -99,6 +99,11 @@ class KeyRouter(QObject):
             return True
         if mods & ~SHIFT:
             return False  # Ctrl+C, Ctrl+arrows in a text, window shortcuts
+        if shift and key in ENTER:  # skip: the item goes in unanswered (an "I can't tell")
+            session.clear()
+            if not session.next():
+                view.show_status("Skipped. That was the last item: Ctrl+Enter submits the batch.", "ok")
+            return True
         if (
             session.task is TaskType.NER
             and (shift or key in (Qt.Key.Key_Up, Qt.Key.Key_Down))

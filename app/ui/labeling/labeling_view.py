@@ -146,6 +146,7 @@ class LabelingView(QWidget):
         self.side.suggestions_unavailable(None)
         self.header.show_batch(title, subtitle, expires_at)
         self.pages.setCurrentIndex(0)
+        self._set_submitted(False)
         self.set_busy(None)
         self.show_status(
             f"Restored {session.restored} saved answer{'s' if session.restored != 1 else ''}."
@@ -215,6 +216,12 @@ class LabelingView(QWidget):
         self.done.show_submitted(text, more=more)
         self.pages.setCurrentIndex(1)
         self.sheet.close_sheet()
+        self._set_submitted(True)
+
+    def _set_submitted(self, submitted: bool) -> None:
+        """A submitted batch takes no more keys: its Submit button and key hints are off."""
+        self.submit_button.setEnabled(not submitted)
+        self.hint.setEnabled(not submitted)
 
     # -- actions ---------------------------------------------------------------------------------
 

@@ -54,6 +54,7 @@ def sections(keys: Keys) -> list[tuple[str, list[tuple[str, str]]]]:
                 ("→  Space  Enter", "Next item"),
                 ("←", "Previous item"),
                 ("Tab", "Next unanswered item"),
+                ("Shift+Enter", "Skip: leave the item unanswered and go on"),
                 ("Ctrl+Enter", "Submit the batch"),
             ],
         ),
@@ -113,7 +114,7 @@ def hint_line(keys: Keys) -> str:
         parts.append("B box tool")
     if keys.task is TaskType.NER:
         parts.append("Shift+arrows select")
-    parts += ["←/→ move", "Z undo", "Ctrl+Enter submit", "? all keys"]
+    parts += ["←/→ move", "Shift+Enter skip", "Z undo", "Ctrl+Enter submit", "? all keys"]
     return "   ·   ".join(parts)
 
 

@@ -13,7 +13,7 @@ from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progres
 from app.ui.theme import Colors
 from app.ui.widgets import Card, styled_label
 from app.ui.widgets.fields import StatusText
-from app.wallet.tx_summary import format_sahara
+from app.words import format_sahara
 
 
 class SummaryStep(Step):

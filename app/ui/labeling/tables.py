@@ -76,8 +76,10 @@ def make_table(headers: list[str], colors: Colors) -> QTableWidget:
     header = table.horizontalHeader()
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    # Every column as wide as what it holds, names included (a stretched first column was the one
+    # squeezed and cut off while short columns kept their room); the last one takes what is left.
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(True)
     table.verticalHeader().setDefaultSectionSize(40)
     table.setStyleSheet(table_style(colors))
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the caller's order until a header is clicked

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 from app.labeling.schema import TaskType
+from app.words import duration, plural, sahara
+
+__all__ = ["duration", "explain", "in_words", "per_hour", "reputation", "requirement", "sahara"]
 
 # A labeler's pace per task type, for the "per hour" estimate: one key per image or text
 # (Prodigy-style) is fast; boxes and spans take a while per item. Deliberately conservative.
@@ -15,13 +18,6 @@ LABELS_PER_MINUTE = {
     TaskType.BOUNDING_BOXES: 3.0,
     TaskType.NER: 3.0,
 }
-
-
-def sahara(amount: int) -> str:
-    """``1.25 SAHARA`` (at most 4 decimals; a tiny nonzero amount never shows as 0)."""
-    from app.wallet.tx_summary import format_sahara
-
-    return format_sahara(amount, max_decimals=4)
 
 
 def per_hour(reward_per_item: int, task: TaskType) -> int:
@@ -48,7 +44,7 @@ def reputation(
     else:
         text = f"{accept_rate:.0%} accepted · {reviewed:,} reviewed"
     if disputes_lost:
-        text += f" · lost {disputes_lost:,} dispute{'s' if disputes_lost != 1 else ''}"
+        text += f" · lost {plural(disputes_lost, 'dispute')}"
     if auto_accepted:
         text += f" · {auto_accepted:,} left unreviewed"
     return text
@@ -96,10 +92,5 @@ def explain(exc: BaseException) -> str:
 
 
 def in_words(seconds: int) -> str:
-    """``in 52 min``, ``in 3 h 5 min``, ``in 2 days``: how long until a claim expires."""
-    minutes = max(1, seconds // 60)
-    if minutes < 120:
-        return f"in {minutes} min"
-    if minutes < 48 * 60:
-        return f"in {minutes // 60} h {minutes % 60} min"
-    return f"in {minutes // 1440} days"
+    """``in 52 minutes``, ``in 3 hours 5 minutes``, ``in 2 days``: how long until a claim expires."""
+    return f"in {duration(max(60, seconds))}"

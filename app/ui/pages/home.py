@@ -1,5 +1,6 @@
-"""Home: where to start (label for pay, build an agent, the wallet: get_started.py), then real facts
-about this installation — the network, its chain id, the live block, where the data lives. If the
+"""Home: where to start (label for pay, build an agent, the wallet: get_started.py), then the network
+and its live block. A newcomer's first screen carries no developer details: the chain id, the RPC
+endpoint, the data folder, the log file and the version sit under a collapsed "Details". If the
 network could not start, the reason and a Retry button."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from app.ui.network_monitor import NetState, NetworkMonitor
 from app.ui.pages.get_started import GetStarted
@@ -57,10 +58,20 @@ class HomePage(Page):
         self.body.addWidget(self.start)
         self.body.addSpacing(10)
         self.body.addWidget(styled_label("Network", "section"))
-        self.body.addLayout(self._grid([self.network_tile, self.chain_tile, self.block_tile, self.rpc_tile]))
-        self.body.addSpacing(10)
-        self.body.addWidget(styled_label("This computer", "section"))
-        self.body.addLayout(self._grid([self.data_tile, self.log_tile, self.version_tile]))
+        self.body.addLayout(self._grid([self.network_tile, self.block_tile]))
+        self.details_button = action_button("Show details", self._toggle_details)
+        self.details_button.setProperty("role", "link")
+        self.details_button.setToolTip("Chain ID, RPC endpoint, data folder, log file and version")
+        self.body.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.details = QWidget()
+        column = QVBoxLayout(self.details)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        column.addLayout(self._grid([self.chain_tile, self.rpc_tile]))
+        column.addWidget(styled_label("This computer", "section"))
+        column.addLayout(self._grid([self.data_tile, self.log_tile, self.version_tile]))
+        self.details.hide()
+        self.body.addWidget(self.details)
 
         monitor.state_changed.connect(self._on_state)
         monitor.network_ready.connect(self._on_ready)
@@ -70,6 +81,11 @@ class HomePage(Page):
             self._on_ready(monitor.status)
         if monitor.block is not None:
             self._on_block(monitor.block)
+
+    def _toggle_details(self) -> None:
+        shown = not self.details.isVisibleTo(self)
+        self.details.setVisible(shown)
+        self.details_button.setText("Hide details" if shown else "Show details")
 
     @staticmethod
     def _grid(tiles: list[FactTile]) -> QGridLayout:

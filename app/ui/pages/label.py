@@ -11,9 +11,11 @@ submit, a switched account or a closed app loses nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -24,17 +26,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.labeling.approvals import Approvals, consent_words, withdraw_words
 from app.labeling.session import LabelingSession
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
+from app.ui.labeling.confirm import ask_in_words
 from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
+from app.ui.labeling.locked_card import LockedCard
 from app.ui.labeling.prelabeler import proposer_for
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
-from app.ui.pages.empty_state import EmptyStateCard
 from app.ui.theme import Colors
-from app.ui.widgets import styled_label
+from app.ui.widgets import ActionButton, styled_label
+from app.words import batch_name, duration, plural
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +47,7 @@ NO_SERVICE = "Unlock your wallet to see campaigns"
 NO_SERVICE_BODY = (
     "Campaigns, your batches and your earnings are read from the TaskBoard contract with your account, "
     "so this page needs an unlocked wallet and a network where Sahara's contracts are set up (the status "
-    "bar shows the connection). Set up or unlock a wallet on the Wallet page."
+    "bar shows the connection)."
 )
 TABS = ["Campaigns", "Earnings", "My campaigns"]
 
@@ -63,6 +68,10 @@ class LabelPage(QWidget):
         self._claim: Any = None  # the batch being labeled
         self.requester: QWidget | None = None
         self.summary = ""
+        self._seed_demo: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None = None
+        self._list_stale = False  # a new campaign appeared while the list was not shown
+        self.approvals: Approvals | None = None  # the one approval per campaign (the shell's file)
+        self.review_box: QWidget | None = None  # the open review in words, if any
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 22, 32, 16)
@@ -72,16 +81,16 @@ class LabelPage(QWidget):
         titles = QVBoxLayout()
         titles.setSpacing(2)
         titles.addWidget(styled_label("Label", "title"))
-        self.subtitle = styled_label(
-            "Label data for pay, or turn your own files into a reviewed dataset.", "subtitle"
+        self.subtitle = styled_label(  # wraps rather than run under the tabs in a narrow window
+            "Label data for pay, or turn your own files into a reviewed dataset.", "subtitle", wrap=True
         )
         titles.addWidget(self.subtitle)
-        header.addLayout(titles)
-        header.addStretch(1)
+        header.addLayout(titles, 1)
+        header.addSpacing(16)
         self.tabs = QButtonGroup(self)
         self.tab_buttons: list[QPushButton] = []
         for i, name in enumerate(TABS):
-            button = QPushButton(name)
+            button = ActionButton(name)  # Return on a focused tab opens it
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.setProperty("segment", "first" if i == 0 else "last" if i == len(TABS) - 1 else "middle")
@@ -115,13 +124,16 @@ class LabelPage(QWidget):
 
         self.list_view.refresh_requested.connect(self.refresh_campaigns)
         self.list_view.open_requested.connect(self.open_campaign)
+        self.list_view.demo_requested.connect(self.add_demo)
+        refresh = QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh_shown)
+        refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.detail_view.back_requested.connect(self.show_list)
         self.detail_view.start_requested.connect(self.start_labeling)
         self.labeling.back_requested.connect(self.leave_labeling)
         self.labeling.submit_requested.connect(self.submit)
         self.labeling.next_batch_requested.connect(self.next_batch)
         self.earnings_view.refresh_requested.connect(self.refresh_earnings)
-        self.earnings_view.withdraw_requested.connect(self.withdraw)
+        self.earnings_view.withdraw_requested.connect(self.review_withdraw)
         self.earnings_view.dispute_requested.connect(self.dispute)
         self.set_service(None)
         app = QApplication.instance()
@@ -145,11 +157,62 @@ class LabelPage(QWidget):
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 8, 0, 0)
-        self.unavailable_card = EmptyStateCard("tag", NO_SERVICE, NO_SERVICE_BODY, self.colors)
+        self.unavailable_card = LockedCard(NO_SERVICE, NO_SERVICE_BODY, self.colors)
         self.unavailable_title = self.unavailable_card.headline
         column.addWidget(self.unavailable_card)
         column.addStretch(1)
         return holder
+
+    def follow_wallet(self, wallet: Any) -> None:
+        """Offer the step the wallet needs on the no-service card: unlock here, or set one up."""
+
+        def update() -> None:
+            state = wallet.state
+            service = wallet.wallet
+            unlock = service.unlock if state == "locked" and service is not None else None
+            action = "unlock" if unlock else "setup" if state == "none" else None
+            self.unavailable_card.show_action(action, unlock)
+
+        self.unavailable_card.setup_requested.connect(lambda: wallet.open_onboarding())
+        wallet.changed.connect(update)
+        update()
+
+    def offer_demo(self, seed: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None) -> None:
+        """``seed(progress)`` creates the devnet's demo campaign; None where there is no demo."""
+        self._seed_demo = seed
+        self.list_view.offer_demo(seed is not None)
+
+    def add_demo(self) -> None:
+        seed = self._seed_demo
+        if seed is None:
+            return
+        self._run(
+            Op(
+                "demo", lambda say: seed(lambda text, _fraction: say(text)), busy="Adding the demo campaign…",
+                progress=lambda text: self.list_view.show_status(text), changes=frozenset({"campaigns"}),
+                failure=lambda why: self.list_view.show_error(f"The demo campaign was not added: {why}"),
+            )
+        )  # fmt: skip
+
+    def refresh_shown(self) -> None:
+        """F5: read again what is on screen (the campaign list or the earnings)."""
+        if self.service is not None and self.stack.currentWidget() is self.earnings_view:
+            self.refresh_earnings()
+        elif self._list_shown():
+            self.refresh_campaigns()
+
+    def on_new_campaigns(self) -> None:
+        """A campaign appeared on the board: the list updates now if shown, else when next shown."""
+        self._list_stale = True
+        if self._list_shown():
+            self.refresh_campaigns()
+
+    def _list_shown(self) -> bool:
+        return (
+            self.service is not None
+            and self.stack.currentWidget() is self.campaign_stack
+            and self.campaign_stack.currentWidget() is self.list_view
+        )
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
@@ -183,6 +246,8 @@ class LabelPage(QWidget):
         self.campaign_stack.setCurrentWidget(self.list_view)
         self.show_tab(0)
         self.refresh_campaigns()
+        if self.isVisible():  # just unlocked here: the keyboard goes on in the list (↓, Return)
+            self.list_view.table.setFocus()
 
     def show_tab(self, index: int) -> None:
         if self.service is None:
@@ -199,13 +264,7 @@ class LabelPage(QWidget):
 
     def on_reviewed(self) -> None:
         """Batches were just reviewed (paid or refused): redraw the list or earnings on show."""
-        if self.service is None:
-            return
-        shown = self.stack.currentWidget()
-        if shown is self.earnings_view:
-            self.refresh_earnings()
-        elif shown is self.campaign_stack and self.campaign_stack.currentWidget() is self.list_view:
-            self.refresh_campaigns()
+        self.refresh_shown()
 
     def _ensure_requester(self) -> None:
         """The requester's panel, built on first use (and only if that part of the app is there)."""
@@ -237,6 +296,7 @@ class LabelPage(QWidget):
 
     def refresh_campaigns(self) -> None:
         service = self._service
+        self._list_stale = False
 
         async def load(_say: Any) -> tuple[Any, Any]:
             return await service.campaigns(), await service.open_claims()
@@ -258,8 +318,7 @@ class LabelPage(QWidget):
         if claimable:
             best = max(c.reward_per_item for c in claimable)
             self._summarize(
-                f"{len(claimable)} campaign{'s' if len(claimable) != 1 else ''} with work to claim, "
-                f"up to {sahara(best)} per item."
+                f"{plural(len(claimable), 'campaign')} with work to claim, up to {sahara(best)} per item."
             )
         else:
             self._summarize("No campaign has work to claim right now.")
@@ -270,12 +329,15 @@ class LabelPage(QWidget):
 
     def show_list(self) -> None:
         self.campaign_stack.setCurrentWidget(self.list_view)
+        if self._list_stale:
+            self.refresh_campaigns()
 
     def open_campaign(self, campaign: Any) -> None:
         self.detail_view.show_campaign(
             campaign, self._instructions(campaign.campaign_id), self._claims.get(campaign.campaign_id)
         )
         self.campaign_stack.setCurrentWidget(self.detail_view)
+        self.detail_view.start_button.setFocus()  # Return starts labeling
         if campaign.campaign_id not in self._manifests:
             self._load_manifest(campaign)
 
@@ -304,9 +366,23 @@ class LabelPage(QWidget):
     # -- labeling --------------------------------------------------------------------------------
 
     def start_labeling(self) -> None:
-        campaign = self.detail_view.campaign
-        if campaign is not None:
+        """Start (or resume) the shown campaign, after its one approval in words if not given yet."""
+        campaign, service, approvals = self.detail_view.campaign, self._service, self.approvals
+        if campaign is None or service is None:
+            return
+        key = (getattr(service, "chain_id", 0), service.address or "", campaign.campaign_id)
+        if approvals is None or approvals.granted(*key):
             self._start(campaign, resume=True)
+            return
+
+        def allowed() -> None:
+            approvals.grant(*key, campaign.title)
+            self._start(campaign, resume=True)
+
+        self.review_box = ask_in_words(
+            self, "Allow signing in this campaign?", f"Label “{campaign.title}”?",
+            consent_words(campaign.title, campaign.reward_per_item), "Allow and start", allowed,
+        )  # fmt: skip
 
     def next_batch(self) -> None:
         campaign = self._campaigns.get(self._claim.campaign_id) if self._claim is not None else None
@@ -357,7 +433,7 @@ class LabelPage(QWidget):
             session,
             service.item_bytes,
             title=campaign.title,
-            subtitle=f"Batch {claim.batch} · {len(claim.items)} items · {reward} each",
+            subtitle=f"{batch_name(claim.batch)} · {plural(len(claim.items), 'item')} · {reward} each",
             expires_at=claim.expires_at,
             proposer=proposer_for(manifest.task_type, manifest.label_set.names),
         )
@@ -380,11 +456,11 @@ class LabelPage(QWidget):
             self._claims.pop(claim.campaign_id, None)
             campaign = self._campaigns.get(claim.campaign_id)
             answered = sum(not a.empty for a in answers)
-            days = campaign.review_window_s / 86400 if campaign is not None else 3
+            window = duration(campaign.review_window_s) if campaign is not None else "a few days"
             self.labeling.show_submitted(
-                f"Batch {claim.batch} is in: {answered} of {len(answers)} items answered, encrypted to the "
-                f"requester (transaction {tx[:10]}…{tx[-6:]}). It is reviewed within {days:g} days; "
-                "Earnings shows the outcome.",
+                f"{batch_name(claim.batch)} is in: {answered} of {plural(len(answers), 'item')} answered, "
+                f"encrypted to the requester (transaction {tx[:10]}…{tx[-6:]}). It is reviewed within "
+                f"{window}; Earnings shows the outcome.",
                 more=campaign is None or campaign.batches_available > 1,
             )
 
@@ -420,6 +496,15 @@ class LabelPage(QWidget):
             )
         )  # fmt: skip
 
+    def review_withdraw(self) -> None:
+        """Withdrawing moves money: reviewed in words every time."""
+        service = self._service
+        if service is None:
+            return
+        words = withdraw_words(self.earnings_view.withdrawable_wei, service.address or "")
+        self.review_box = ask_in_words(self, "Withdraw earnings?", "Withdraw your earnings?", words,
+                                       "Withdraw", self.withdraw)  # fmt: skip
+
     def withdraw(self) -> None:
         service = self._service
 
@@ -437,18 +522,13 @@ class LabelPage(QWidget):
 
     def dispute(self, campaign_id: int, batch: int) -> None:
         service = self._service
-
-        def disputed(_result: Any) -> None:
-            self.refresh_earnings(
-                f"Batch {batch} is disputed: the arbiter decides; if it does not in time, you win."
-            )
-
+        done = f"{batch_name(batch)} is disputed: the arbiter decides; if it does not in time, you win."
         self._run(
             Op(
                 "dispute", lambda _say: service.dispute(campaign_id, batch),
                 busy="Disputing the rejection (the bond, then the dispute: two transactions)…",
-                progress=self.earnings_view.set_busy, success=disputed,
-                failure=lambda why: self.earnings_view.show_status(  # the window is over, the bond…
+                progress=self.earnings_view.set_busy, success=lambda _tx: self.refresh_earnings(done),
+                failure=lambda why: self.earnings_view.show_status(
                     f"The rejection was not disputed: {why}", "error"
                 ),
             )

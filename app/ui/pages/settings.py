@@ -110,6 +110,16 @@ class SettingsPage(Page):
         self.save_status = styled_label("", "hint", wrap=True)
         self.body.addWidget(self.save_status)
 
+    def add_section(self, title: str, widget: QWidget) -> None:
+        """A section another part of the window owns (the Label page's approvals), before the
+        save status line."""
+        index = self.body.indexOf(self.save_status)
+        self.body.insertWidget(index, styled_label(title, "section"))
+        card = Card(padding=18, spacing=14)
+        card.setMaximumWidth(820)
+        card.body.addWidget(widget)
+        self.body.insertWidget(index + 1, card)
+
     def _section(self, title: str) -> Card:
         self.body.addWidget(styled_label(title, "section"))
         card = Card(padding=18, spacing=14)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -162,9 +163,25 @@ class Page(QWidget):
         return badge
 
 
+class ActionButton(QPushButton):
+    """A push button that Return (or Enter) presses when it has the focus, as Space does: Qt does
+    this only for a dialog's default button, so a keyboard user who tabs to "Start labeling" on a
+    page and presses Return would otherwise get nothing. (Per class, not an application-wide event
+    filter: a Python filter sees every event of every object, some mid-destruction.)"""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain and not event.isAutoRepeat():
+            self.animateClick()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 def action_button(text: str, slot: Callable[[], object], *, primary: bool = False) -> QPushButton:
-    """A push button wired to ``slot``; primary buttons use the accent colour."""
-    button = QPushButton(text)
+    """A push button wired to ``slot`` that Return presses when focused; primary buttons use the
+    accent colour."""
+    button = ActionButton(text)
     button.setCursor(Qt.CursorShape.PointingHandCursor)
     if primary:
         button.setProperty("primary", True)
