@@ -12,7 +12,6 @@ from typing import Any
 
 from web3 import AsyncWeb3
 
-from app.chain.bindings import bind
 from app.labeling.publish import campaign_settled
 
 SETTLED_ABI = {
@@ -35,13 +34,6 @@ class Client:
 def service(abi: list[dict[str, Any]], answer: bool) -> Any:
     contract = AsyncWeb3().eth.contract(address="0x" + "11" * 20, abi=abi)
     return SimpleNamespace(board=SimpleNamespace(contract=contract, client=Client(answer)))
-
-
-def test_a_board_without_the_labeling_record_never_backs_an_asset() -> None:
-    board_abi = bind(AsyncWeb3(), "TaskBoard", "0x" + "11" * 20).abi
-    fake = service([e for e in board_abi if e.get("name") != "isSettled"], True)
-    assert asyncio.run(campaign_settled(fake, 1)) is False
-    assert fake.board.client.asked == []
 
 
 def test_a_settled_campaign_backs_the_asset_and_an_open_one_does_not() -> None:
