@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from app.events import Events
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 AHEAD = 1  # batches claimed beyond the one on screen (each holds one of the account's 16 slots)
 _couriers: set[asyncio.Task[Any]] = set()  # held strongly: a pipeline dropped mid-submission still sends
+Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 
 
 class BatchPipeline:
@@ -41,19 +43,25 @@ class BatchPipeline:
     ones on their way to the chain.
 
     Events, all on the loop: ``opened`` (session) when a batch is put in front of the labeler
-    later than ``finish`` (it was still being claimed); ``submitted`` (claim, tx hash);
-    ``failed`` (claim or None, exception) when a submission or a claim ahead did not go through;
-    ``exhausted`` () when the labeler has finished and the campaign has no batch left for them.
+    later than ``finish`` (it was still being claimed); ``claimed`` (claim) when a batch ahead
+    arrives; ``submitted`` (claim, tx hash); ``failed`` (claim or None, exception, tried again)
+    when a submission or a claim ahead did not go through; ``exhausted`` () when the labeler has
+    finished and the campaign has no batch left for them.
+
+    ``spawn(coro, name)`` starts the courier (the window's task runner, so it is cancelled at
+    quit); without it the courier is a plain task held by this module until it ends.
     """
 
     def __init__(
-        self, service: LabelingService, campaign_id: int, manifest: Manifest, *, ahead: int = AHEAD
-    ) -> None:
+        self, service: LabelingService, campaign_id: int, manifest: Manifest, *, ahead: int = AHEAD,
+        spawn: Spawn | None = None,
+    ) -> None:  # fmt: skip
         self.service = service
+        self._spawn = spawn
         self.campaign_id = campaign_id
         self.manifest = manifest
         self.ahead = ahead
-        self.events = Events("opened", "submitted", "failed", "exhausted")
+        self.events = Events("opened", "claimed", "submitted", "failed", "exhausted")
         self.claim: ClaimedBatch | None = None
         self.session: LabelingSession | None = None
         self.submitted: list[tuple[ClaimedBatch, str]] = []
@@ -77,9 +85,12 @@ class BatchPipeline:
         first = mine[0] if mine else await self.service.claim(self.campaign_id)
         self._ready.extend(mine[1:])
         self._open(first)
-        self._courier = asyncio.get_running_loop().create_task(self._run(), name="labeling-courier")
-        _couriers.add(self._courier)
-        self._courier.add_done_callback(_couriers.discard)
+        if self._spawn is not None:
+            self._courier = self._spawn(self._run(), "labeling-courier")
+        else:
+            self._courier = asyncio.get_running_loop().create_task(self._run(), name="labeling-courier")
+            _couriers.add(self._courier)
+            self._courier.add_done_callback(_couriers.discard)
         return self._require_session()
 
     def finish(self) -> LabelingSession | None:
@@ -99,6 +110,11 @@ class BatchPipeline:
             self.events.emit("exhausted")
         self._kick()
         return self.session
+
+    @property
+    def upcoming(self) -> ClaimedBatch | None:
+        """The batch that opens at the next boundary, when it is claimed already."""
+        return self._ready[0] if self._ready else None
 
     @property
     def pending(self) -> int:
@@ -149,6 +165,8 @@ class BatchPipeline:
         if self.claim is None:  # the labeler finished before this one was claimed
             self._open(self._ready.popleft())
             self.events.emit("opened", self.session)
+        else:
+            self.events.emit("claimed", claim)
 
     async def _run(self) -> None:
         """The courier: submissions first (each claiming the next batch when one is wanted), then
@@ -180,30 +198,26 @@ class BatchPipeline:
             raise
         except Exception as exc:  # the answers stay in the drafts either way
             self._queue.popleft()
-            if not isinstance(exc, TxReverted):
+            again = not isinstance(exc, TxReverted)  # a refusal by the board would be refused again
+            if again:
                 self._retry.append((claim, answers))
             log.warning("submitting batch %s of campaign %s failed: %s", claim.batch, claim.campaign_id, exc)
-            self.events.emit("failed", claim, exc)
+            self.events.emit("failed", claim, exc, again)
             return
         self._queue.popleft()
         self.submitted.append((claim, tx))
         self.events.emit("submitted", claim, tx)
 
     async def _claim_ahead(self) -> None:
-        from app.wallet.outbox import TxReverted
-
         try:
             claim = await self.service.claim(self.campaign_id)
         except asyncio.CancelledError:
             raise
-        except TxReverted as exc:
+        except Exception as exc:  # a refusal names the contract's error (``NoBatchAvailable(…)``)
             if any(name in str(exc) for name in NO_NEXT_BATCH):
                 self._arrived(None)
-                return
-            self._claim_failed(exc)
-            return
-        except Exception as exc:
-            self._claim_failed(exc)
+            else:
+                self._claim_failed(exc)
             return
         self._arrived(claim)
 
@@ -211,4 +225,4 @@ class BatchPipeline:
         """A claim ahead did not go through: say so, and try again at the next boundary."""
         log.warning("claiming ahead in campaign %s failed: %s", self.campaign_id, exc)
         self._claims_held = True
-        self.events.emit("failed", None, exc)
+        self.events.emit("failed", None, exc, True)

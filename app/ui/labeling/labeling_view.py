@@ -111,10 +111,14 @@ class LabelingView(QWidget):
         expires_at: int | None = None,
         proposer: Callable[[], Proposer] | None = None,
         ahead: int = AHEAD,
+        follow_on: bool = False,
     ) -> None:
         """Show ``session``'s batch; image bytes come from ``fetch`` (called in worker threads).
-        ``proposer`` builds the pre-labeler (in a worker; it may raise: then suggestions hide)."""
-        self.close_batch()
+        ``proposer`` builds the pre-labeler (in a worker; it may raise: then suggestions hide).
+        ``follow_on``: the batch follows the one shown, of the same campaign: the images already
+        fetched for it (``set_upcoming``) are kept, so its first item shows at once."""
+        reuse = follow_on and self.prefetcher is not None and session.task.modality == "image"
+        self.close_batch(keep_prefetcher=reuse)
         self.session = session
         session.events.connect("changed", self._on_session)
         task = session.task
@@ -123,12 +127,13 @@ class LabelingView(QWidget):
         if task.modality == "image":
             if fetch is None:
                 raise ValueError("an image campaign needs a way to fetch its images")
-            self.prefetcher = Prefetcher(
-                fetch, ahead=ahead, fit=self._fit_size(), proposer=proposer if prelabel else None
-            )
-            self.prefetcher.ready.connect(self._on_ready)
-            self.prefetcher.unavailable.connect(self._suggestions_unavailable)
-            self.prefetcher.set_items(session.items)
+            if self.prefetcher is None:
+                self.prefetcher = Prefetcher(
+                    fetch, ahead=ahead, fit=self._fit_size(), proposer=proposer if prelabel else None
+                )
+                self.prefetcher.ready.connect(self._on_ready)
+                self.prefetcher.unavailable.connect(self._suggestions_unavailable)
+            self.prefetcher.set_items(session.items, keep=reuse)
             self.prefetcher.set_cursor(session.index)
             bounds = self.canvas.image.boundingRect()
             self.canvas.tool = (
@@ -155,12 +160,19 @@ class LabelingView(QWidget):
         self._show_current()
         self._focus_content()
 
-    def close_batch(self) -> None:
-        """Forget the batch (its answers are in the drafts); stops the prefetch threads."""
+    def set_upcoming(self, items: list[Item]) -> None:
+        """The items of the batch that comes next: fetched once the cursor nears the end of this one."""
+        if self.session is not None and self.prefetcher is not None:
+            self.prefetcher.set_items([*self.session.items, *items], keep=True)
+            self.prefetcher.set_cursor(self.session.index)
+
+    def close_batch(self, *, keep_prefetcher: bool = False) -> None:
+        """Forget the batch (its answers are in the drafts); stops the prefetch threads unless
+        ``keep_prefetcher`` (the next batch of the campaign opens in its place)."""
         if self.session is not None:
             self.session.events.disconnect("changed", self._on_session)
             self.session = None
-        if self.prefetcher is not None:
+        if self.prefetcher is not None and not keep_prefetcher:
             # no waiting on a fetch in flight (it may be on the network); it is let go once idle
             self.prefetcher.shutdown(wait=False)
             self._retired = [p for p in self._retired if not p.idle] + [self.prefetcher]
@@ -304,6 +316,9 @@ class LabelingView(QWidget):
             return
         if what == "saved":
             self.show_status(session.save_error, "error" if session.save_error else "hint")
+            return
+        if what == "done":  # the last item's key: the batch goes out and the next one opens
+            self.request_submit()
             return
         self._refresh()
 
