@@ -53,7 +53,10 @@ class BatchFlow:
         self._show(follow_on=False)
 
     def finish(self) -> None:
-        """The labeler is done with the batch on screen: the next one, at once when it is claimed."""
+        """The labeler is done with the batch on screen (the view's ``submit_requested``): the next
+        one, at once when it is claimed. Ignored while the view waits for a batch."""
+        if self.view.busy or self.view.session is None:
+            return
         done = self.pipeline.claim
         if self.pipeline.finish() is not None:
             self._show(follow_on=True)

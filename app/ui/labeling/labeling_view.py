@@ -116,13 +116,21 @@ class LabelingView(QWidget):
         """Show ``session``'s batch; image bytes come from ``fetch`` (called in worker threads).
         ``proposer`` builds the pre-labeler (in a worker; it may raise: then suggestions hide).
         ``follow_on``: the batch follows the one shown, of the same campaign: the images already
-        fetched for it (``set_upcoming``) are kept, so its first item shows at once."""
+        fetched for it (``set_upcoming``) are kept, so its first item shows at once, and the keys
+        and class buttons stay (rebuilding them is most of the time a boundary would take)."""
+        before = self.session
         reuse = follow_on and self.prefetcher is not None and session.task.modality == "image"
+        same_keys = (
+            follow_on
+            and before is not None
+            and (before.task, before.label_set) == (session.task, session.label_set)
+        )
         self.close_batch(keep_prefetcher=reuse)
         self.session = session
         session.events.connect("changed", self._on_session)
         task = session.task
-        self._unavailable = None
+        if not same_keys:
+            self._unavailable = None
         prelabel = task is TaskType.IMAGE_CLASSIFICATION and proposer is not None
         if task.modality == "image":
             if fetch is None:
@@ -145,10 +153,11 @@ class LabelingView(QWidget):
         else:
             self.canvas.tool = None
             self.content.setCurrentWidget(self.text_view)
-        self._set_keys(Keys.for_campaign(task, session.label_set, prelabel=prelabel))
-        self.side.set_classes(session.label_set)
+        if not same_keys:
+            self._set_keys(Keys.for_campaign(task, session.label_set, prelabel=prelabel))
+            self.side.set_classes(session.label_set)
+            self.side.suggestions_unavailable(None)
         self.side.show_box_tool(False if task is TaskType.BOUNDING_BOXES else None)
-        self.side.suggestions_unavailable(None)
         self.header.show_batch(title, subtitle, expires_at)
         self.pages.setCurrentIndex(0)
         self.set_busy(None)

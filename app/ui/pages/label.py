@@ -365,7 +365,7 @@ class LabelPage(QWidget):
     def submit(self) -> None:
         """The labeler is done with the batch (the last answer, Ctrl+Enter or the button): it is
         submitted in the background and the next batch, claimed ahead, opens at once."""
-        if self._flow is not None and self.labeling.session is not None and not self.labeling.busy:
+        if self._flow is not None:
             self._flow.finish()
 
     # -- earnings --------------------------------------------------------------------------------
