@@ -74,7 +74,7 @@ def test_kill_9_at_a_random_moment_during_100_transactions(paths, devnets, sessi
         if event.kind == "restarted":
             restarted.set()
 
-    devnet.add_listener(listen)
+    devnet.events.connect("changed", listen)
     info = devnet.start()
     devnet.watch()  # what the app runs: snapshots as blocks arrive, restarts the node
     signer = signing_account(DEV_MNEMONIC, 4)
