@@ -129,7 +129,11 @@ class BatchPipeline:
 
     async def drain(self) -> None:
         """Wait until every finished batch was sent (or failed)."""
-        while self._queue or (self._courier is not None and not self._idle.is_set()):
+        while (
+            self._courier is not None
+            and not self._courier.done()
+            and (self._queue or not self._idle.is_set())
+        ):
             self._idle.clear()
             self._kick()
             await self._idle.wait()
