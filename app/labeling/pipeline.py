@@ -67,6 +67,7 @@ class BatchPipeline:
         self.submitted: list[tuple[ClaimedBatch, str]] = []
         self.exhausted = False  # the board said no batch is left for this account
         self._ready: deque[ClaimedBatch] = deque()
+        self._prepared: dict[int, LabelingSession] = {}  # sessions of the batches ahead, by batch
         self._queue: deque[tuple[ClaimedBatch, list[Annotation]]] = deque()
         self._retry: list[tuple[ClaimedBatch, list[Annotation]]] = []
         self._wake = asyncio.Event()
@@ -146,8 +147,15 @@ class BatchPipeline:
 
     def _open(self, claim: ClaimedBatch) -> None:
         self.claim = claim
+        self.session = self._prepared.pop(claim.batch, None) or self._session_of(claim)
+
+    def _session_of(self, claim: ClaimedBatch) -> LabelingSession:
         drafts = self.service.drafts(claim.campaign_id)
-        self.session = LabelingSession(self.manifest.task_type, self.manifest.label_set, claim.items, drafts)
+        return LabelingSession(self.manifest.task_type, self.manifest.label_set, claim.items, drafts)
+
+    def _prepare(self, claim: ClaimedBatch) -> None:
+        """Build the session of a batch claimed ahead now (its drafts read), not at the boundary."""
+        self._prepared[claim.batch] = self._session_of(claim)
 
     def _kick(self) -> None:
         self._idle.clear()
@@ -170,6 +178,7 @@ class BatchPipeline:
             self._open(self._ready.popleft())
             self.events.emit("opened", self.session)
         else:
+            self._prepare(claim)
             self.events.emit("claimed", claim)
 
     async def _run(self) -> None:
