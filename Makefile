@@ -91,6 +91,7 @@ bench: setup
 	$(BIN)/python bench/gas.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/cli.py
+	$(BIN)/python bench/labeling.py
 
 bench-package: package
 	$(BIN)/python bench/package.py

@@ -50,8 +50,15 @@ class Prelabeler:
         path = model_path or default_model()
         if not path.is_file():
             raise PrelabelError(f"{path}: no such model file")
+        # one image at a time beside the labeler's window: one thread, and no spinning after each
+        # inference (ORT's pool spins by default, taking the CPU the window needs for the next key)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         try:
-            self._session = onnxruntime.InferenceSession(str(path), providers=providers())
+            self._session = onnxruntime.InferenceSession(str(path), options, providers=providers())
         except Exception as exc:  # ORT raises its own types for a corrupt or unsupported file
             raise PrelabelError(f"{path} is not a usable ONNX model: {exc}") from exc
         inputs, outputs = self._session.get_inputs(), self._session.get_outputs()

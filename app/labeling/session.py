@@ -77,7 +77,8 @@ class LabelingSession:
         self._answered = sum(not a.empty for a in self._answers.values())  # kept up to date per edit
         self._undo: list[Edit] = []
         self._redo: list[Edit] = []
-        # "changed" (what): "cursor", "answer", "selection", "class" or "saved"
+        # "changed" (what): "cursor", "answer", "selection", "class", "saved", or "done" (a class key
+        # answered the last item and every item has an answer: the labeler moves on to the next batch)
         self.events = Events("changed")
         self.index = next((i for i, it in enumerate(self.items) if self._answers[it.id].empty), 0)
         self.active_class: str = label_set.classes[0].name
@@ -167,8 +168,8 @@ class LabelingSession:
         if self.task in (TaskType.IMAGE_CLASSIFICATION, TaskType.TEXT_CLASSIFICATION):
             if self.answer.label != name:
                 self._apply(self.answer.model_copy(update={"label": name}), f"Label {name}")
-            if self.auto_advance:
-                self.next()
+            if self.auto_advance and not self.next() and self.complete:
+                self._emit("done")  # the last item answered and none left open: the batch is finished
             return
         if self.task is TaskType.BOUNDING_BOXES and self.selected_box is not None:
             self.relabel_box(self.selected_box, name)

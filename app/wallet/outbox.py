@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 PENDING = ("signed", "broadcast")
 NONCE_HOLDING = ("signed", "broadcast", "mined", "failed", "replaced")  # a rejected tx frees its nonce
 MIN_BUMP = 1.125  # nodes require replacements to pay at least 10% more; a margin above that
+FIRST_POLL_S = 0.004  # the first receipt query after a broadcast; the wait doubles from there
 
 
 class OutboxError(RuntimeError):
@@ -338,13 +339,22 @@ class Outbox:
             await asyncio.sleep(interval)
             await self.track_once()
 
-    async def wait(self, tx_id: int, timeout: float = 60.0, interval: float = 0.2) -> OutboxTx:
-        """Track until ``tx_id`` is settled (mined, failed, replaced or rejected)."""
+    async def wait(
+        self, tx_id: int, timeout: float = 60.0, interval: float = 0.2, first: float = FIRST_POLL_S
+    ) -> OutboxTx:
+        """Track until ``tx_id`` is settled (mined, failed, replaced or rejected).
+
+        The receipt is asked for after ``first`` seconds, then twice as long each time up to
+        ``interval``: an instant-mining devnet answers within milliseconds, and a labeler's next
+        batch should not wait a fixed 0.2 s for it; a 12 s block chain still sees one query per
+        ``interval`` once the transaction has waited a while."""
+        delay = min(first, interval)
         async with asyncio.timeout(timeout):
             while (row := self.get(tx_id)).status in PENDING:
                 await self.track_once()
                 if self.get(tx_id).status in PENDING:
-                    await asyncio.sleep(interval)
+                    await asyncio.sleep(delay)
+                    delay = min(interval, delay * 2)
             return row
 
     async def _safe_receipt(self, row: OutboxTx) -> Any:

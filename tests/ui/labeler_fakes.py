@@ -173,6 +173,16 @@ class FakeService:
         self.drafts(claim.campaign_id).delete(a.item_id for a in annotations)
         return "0x" + "ab" * 32
 
+    async def submit_and_claim(
+        self, claim: ClaimedBatch, annotations: list[Annotation]
+    ) -> tuple[str, ClaimedBatch | None]:
+        """As the service: submit, and claim the next batch in the same step (None when none is left)."""
+        tx = await self.submit(claim, annotations)
+        try:
+            return tx, await self.claim(claim.campaign_id)
+        except NoBatchAvailable:
+            return tx, None
+
     async def earnings(self) -> Earnings:
         await self._step("earnings")
         assert self.earnings_value is not None

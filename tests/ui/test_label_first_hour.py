@@ -170,7 +170,7 @@ def test_the_focus_ring_is_two_pixels_and_visible_on_primary_buttons(colors) -> 
     assert f'QPushButton[primary="true"]:focus {{ border: 2px solid {colors.text}; }}' in sheet
 
 
-def test_shift_enter_skips_an_item_and_a_submitted_batch_takes_no_more_keys(page, service, qtbot) -> None:
+def test_shift_enter_skips_an_item_and_a_submitted_batch_gives_way_to_the_next(page, service, qtbot) -> None:
     page.set_service(service)
     qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1)
     page.open_campaign(service.campaigns_list[0])
@@ -189,8 +189,10 @@ def test_shift_enter_skips_an_item_and_a_submitted_batch_takes_no_more_keys(page
     view.submit_button.click()
     assert view.confirm_box.text() == "2 of 2 items have no answer."
     next(b for b in view.confirm_box.buttons() if b.text() == "Submit anyway").click()
-    qtbot.waitUntil(lambda: view.pages.currentIndex() == 1)
-    assert not view.submit_button.isEnabled() and not view.hint.isEnabled()
+    qtbot.waitUntil(lambda: "Batch 2" in view.subtitle.text())  # claimed ahead, open at once
+    qtbot.waitUntil(lambda: len(service.submitted) == 1)  # the skipped batch is sent behind it
+    claim, answers = service.submitted[0]
+    assert claim.batch == 0 and all(a.empty for a in answers)
 
 
 @pytest.mark.parametrize("width", [740, 1380])  # the page's room in a 960x640 and a 1600x1000 window

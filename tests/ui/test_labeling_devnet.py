@@ -1,6 +1,7 @@
 """The golden path of labeling, through the window on a real devnet: the demo requester funds a
-digits campaign, the user labels 50 digits with the keyboard alone, the app's auto-review pays the
-accepted items, the user withdraws exactly accepted × reward, and the requester exports COCO."""
+digits campaign, the user labels 50 digits with the keyboard alone (each batch is submitted behind
+them while the next, claimed ahead, opens), the app's auto-review pays the accepted items, the user
+withdraws exactly accepted × reward, and the requester exports COCO."""
 
 from __future__ import annotations
 
@@ -66,18 +67,18 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         next(b for b in page.review_box.buttons() if b.text() == "Allow and start").click()
         _images, truth = load_digits()
         view = page.labeling
-        for batch in range(BATCHES):
+        for _batch in range(BATCHES):  # the last answer of a batch opens the next, claimed ahead
             qtbot.waitUntil(
-                lambda: view.session is not None and view.pages.currentIndex() == 0, timeout=30000
+                lambda: view.session is not None and view.pages.currentIndex() == 0 and not view.busy,
+                timeout=30000,
             )
             for item in view.session.items:
                 qtbot.waitUntil(lambda: view.canvas.has_image, timeout=10000)
                 digit = int(truth[int(item.id.removeprefix("digit-"))])
                 QTest.keyClick(view.canvas, getattr(Qt.Key, f"Key_{digit}"))
-            QTest.keyClick(view.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-            qtbot.waitUntil(lambda: view.pages.currentIndex() == 1, timeout=60000)
-            if batch < BATCHES - 1:
-                view.next_batch_button.click()
+        flow = page._flow
+        qtbot.waitUntil(lambda: len(flow.pipeline.submitted) == BATCHES, timeout=60000)  # sent behind
+        view.back_requested.emit()  # the sixth batch, opened, stays claimed for later
 
         page.show_tab(1)  # Earnings: the auto-review (every 5 s) accepts and credits every batch
 

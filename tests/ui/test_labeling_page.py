@@ -1,6 +1,7 @@
 """The Label page against a fake service: no service says why; campaigns list; instructions; Start
-labeling resumes an open claim or claims one (refusals in words); submit with drafts kept on error;
-next batch; earnings with the rejected reason and withdraw."""
+labeling resumes an open claim or claims one (refusals in words); the last answer opens the batch
+claimed ahead at once while the finished one is sent behind (drafts kept and sent again on error);
+the campaign's end; earnings with the rejected reason and withdraw."""
 
 from __future__ import annotations
 
@@ -107,7 +108,8 @@ def test_instructions_then_start_resumes_the_open_claim(page, service, qtbot) ->
     assert detail.start_button.text() == "Resume batch 4" and detail.requirement.isHidden()
     detail.start_button.click()
     qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
-    assert not any(c.startswith("claim") for c in service.calls), "resumed, not claimed again"
+    assert [i.id for i in page.labeling.session.items] == ["d6", "d7"], "resumed, not claimed again"
+    qtbot.waitUntil(lambda: "claim 1" in service.calls)  # the batch after it is claimed ahead
     assert [i.id for i in page.labeling.session.items] == ["d6", "d7"]
     assert "Batch 4 · 2 items" in page.labeling.subtitle.text()
 
@@ -138,44 +140,70 @@ def _label_batch(page, service, qtbot) -> None:
     page.detail_view.start_button.click()
     qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
     view = page.labeling
+    qtbot.waitUntil(lambda: page._flow.pipeline.upcoming is not None)  # the next batch, claimed ahead
     qtbot.waitUntil(lambda: view.canvas.has_image)
     QTest.keyClick(view.canvas, Qt.Key.Key_4)
     qtbot.waitUntil(lambda: view.canvas.has_image)
     QTest.keyClick(view.canvas, Qt.Key.Key_2)
 
 
-def test_submit_keeps_drafts_on_error_then_succeeds_and_offers_the_next_batch(page, service, qtbot) -> None:
-    _label_batch(page, service, qtbot)
+def test_the_last_answer_opens_the_next_batch_at_once_and_the_batch_is_sent_behind(
+    page, service, qtbot
+) -> None:
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 2)
+    page.open_campaign(service.campaigns_list[0])
+    page.detail_view.start_button.click()
+    qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
+    view = page.labeling
+    qtbot.waitUntil(lambda: page._flow.pipeline.upcoming is not None)  # batch 1 is claimed ahead
+    service.gate = asyncio.Event()  # the chain is slow: nothing it does finishes until the gate opens
+    qtbot.waitUntil(lambda: view.canvas.has_image)
+    QTest.keyClick(view.canvas, Qt.Key.Key_4)
+    qtbot.waitUntil(lambda: view.canvas.has_image)
+    QTest.keyClick(view.canvas, Qt.Key.Key_2)  # the last item: the batch is finished
+    assert [i.id for i in view.session.items] == ["d2", "d3"], "the next batch opened without waiting"
+    assert view.pages.currentIndex() == 0 and not view.busy
+    qtbot.waitUntil(lambda: view.shown_item == "d2")  # its first image was fetched ahead
+    assert "Batch 1 is being submitted" in view.status.text() and service.submitted == []
+    service.gate.set()
+    qtbot.waitUntil(lambda: "Batch 1 is in" in view.status.text())
+    claim, answers = service.submitted[0]
+    assert [a.label for a in answers] == ["4", "2"] and claim.batch == 0
+    qtbot.waitUntil(lambda: any(c.batch == 2 for c in service.claims))  # the same step claimed batch 2
+    assert service.drafts(1).load_all() == {}
+
+
+def test_a_failed_submission_keeps_its_answers_and_goes_again_with_the_next_batch(
+    page, service, qtbot
+) -> None:
+    _label_batch(page, service, qtbot)  # … whose last answer finished it, with the submission failing
     view = page.labeling
     service.submit_error = RuntimeError("NotClaimed(labeler=0xabc, slot=0)")
-    QTest.keyClick(view.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "was not submitted" in view.status.text())
     assert "no longer yours" in view.status.text() and "kept" in view.status.text()
     assert {d.label for d in service.drafts(1).load_all().values()} == {"4", "2"}, "drafts kept"
+    assert [i.id for i in view.session.items] == ["d2", "d3"], "labeling goes on meanwhile"
     service.submit_error = None
-    view.submit_button.click()
-    qtbot.waitUntil(lambda: view.pages.currentIndex() == 1)
-    claim, answers = service.submitted[0]
-    assert [a.label for a in answers] == ["4", "2"] and claim.batch == 0
-    assert "Batch 1 is in: 2 of 2 items answered" in view.done_body.text()
-    assert service.drafts(1).load_all() == {}
-    view.next_batch_button.click()
-    qtbot.waitUntil(lambda: view.pages.currentIndex() == 0 and view.session is not None)
-    assert [i.id for i in view.session.items] == ["d2", "d3"]
+    QTest.keyClick(view.canvas, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: view.canvas.has_image)
+    QTest.keyClick(view.canvas, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: len(service.submitted) == 2)
+    assert sorted(c.batch for c, _ in service.submitted) == [0, 1]
+    assert {d.item_id for d in service.drafts(1).load_all().values()} <= {"d4", "d5"}
 
 
-def test_submitting_is_busy_and_ignores_a_second_request(page, service, qtbot) -> None:
+def test_the_end_of_the_campaign_says_so(page, service, qtbot) -> None:
     _label_batch(page, service, qtbot)
-    service.gate = asyncio.Event()
-    page.labeling.submit_button.click()
-    qtbot.waitUntil(lambda: "Submitting" in page.labeling.status.text())
-    assert not page.labeling.submit_button.isEnabled()
-    QTest.keyClick(page.labeling.canvas, Qt.Key.Key_Left)
-    assert page.labeling.session.index == 1, "no edits or moves while the batch is being submitted"
-    page.submit()
-    service.gate.set()
-    qtbot.waitUntil(lambda: page.labeling.pages.currentIndex() == 1)
-    assert [c for c in service.calls if c.startswith("submit")] == ["submit 0"]
+    view = page.labeling
+    service.claim_error = NoBatchAvailable("NoBatchAvailable(campaignId=1)")  # nothing after batch 1
+    qtbot.waitUntil(lambda: len(service.submitted) == 1)
+    QTest.keyClick(view.canvas, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: view.canvas.has_image)
+    QTest.keyClick(view.canvas, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: view.pages.currentIndex() == 1)
+    assert "every batch of this campaign" in view.done_body.text() and view.next_batch_button.isHidden()
+    qtbot.waitUntil(lambda: len(service.submitted) == 2)  # the last batch is still sent
 
 
 def test_earnings_show_the_rejected_reason_and_withdraw(page, service, qtbot) -> None:

@@ -172,3 +172,23 @@ def test_hotkey_text() -> None:
     assert hotkey_text(LabelSet.from_names([str(d) for d in range(10)]).classes) == "0–9"
     assert hotkey_text(ANIMALS.classes) == "1–3"
     assert hotkey_text(DIGITS.classes) == "0–9"
+
+
+def test_answering_the_last_item_finishes_the_batch_only_when_none_is_left_open() -> None:
+    session = LabelingSession(TaskType.IMAGE_CLASSIFICATION, DIGITS, images(3))
+    seen: list[str] = []
+    session.events.connect("changed", seen.append)
+    session.go_to(2)
+    session.pick("1")  # the last item, with two before it unanswered: no moving on
+    assert "done" not in seen and session.index == 2
+    session.go_to(0)
+    session.pick("2")
+    session.pick("3")  # the middle one: the cursor moves to the last, already answered
+    assert "done" not in seen and session.index == 2
+    session.pick("4")  # the last again, now with every item answered
+    assert seen[-2:] == ["answer", "done"] and session.complete
+    manual = LabelingSession(TaskType.IMAGE_CLASSIFICATION, DIGITS, images(1), auto_advance=False)
+    manual.events.connect("changed", seen.append)
+    seen.clear()
+    manual.pick("5")  # without auto-advance the labeler submits with Ctrl+Enter
+    assert seen == ["answer"]

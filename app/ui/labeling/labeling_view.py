@@ -111,24 +111,37 @@ class LabelingView(QWidget):
         expires_at: int | None = None,
         proposer: Callable[[], Proposer] | None = None,
         ahead: int = AHEAD,
+        follow_on: bool = False,
     ) -> None:
         """Show ``session``'s batch; image bytes come from ``fetch`` (called in worker threads).
-        ``proposer`` builds the pre-labeler (in a worker; it may raise: then suggestions hide)."""
-        self.close_batch()
+        ``proposer`` builds the pre-labeler (in a worker; it may raise: then suggestions hide).
+        ``follow_on``: the batch follows the one shown, of the same campaign: the images already
+        fetched for it (``set_upcoming``) are kept, so its first item shows at once, and the keys
+        and class buttons stay (rebuilding them is most of the time a boundary would take)."""
+        before = self.session
+        reuse = follow_on and self.prefetcher is not None and session.task.modality == "image"
+        same_keys = (
+            follow_on
+            and before is not None
+            and (before.task, before.label_set) == (session.task, session.label_set)
+        )
+        self.close_batch(keep_prefetcher=reuse)
         self.session = session
         session.events.connect("changed", self._on_session)
         task = session.task
-        self._unavailable = None
+        if not same_keys:
+            self._unavailable = None
         prelabel = task is TaskType.IMAGE_CLASSIFICATION and proposer is not None
         if task.modality == "image":
             if fetch is None:
                 raise ValueError("an image campaign needs a way to fetch its images")
-            self.prefetcher = Prefetcher(
-                fetch, ahead=ahead, fit=self._fit_size(), proposer=proposer if prelabel else None
-            )
-            self.prefetcher.ready.connect(self._on_ready)
-            self.prefetcher.unavailable.connect(self._suggestions_unavailable)
-            self.prefetcher.set_items(session.items)
+            if self.prefetcher is None:
+                self.prefetcher = Prefetcher(
+                    fetch, ahead=ahead, fit=self._fit_size(), proposer=proposer if prelabel else None
+                )
+                self.prefetcher.ready.connect(self._on_ready)
+                self.prefetcher.unavailable.connect(self._suggestions_unavailable)
+            self.prefetcher.set_items(session.items, keep=reuse)
             self.prefetcher.set_cursor(session.index)
             bounds = self.canvas.image.boundingRect()
             self.canvas.tool = (
@@ -140,10 +153,11 @@ class LabelingView(QWidget):
         else:
             self.canvas.tool = None
             self.content.setCurrentWidget(self.text_view)
-        self._set_keys(Keys.for_campaign(task, session.label_set, prelabel=prelabel))
-        self.side.set_classes(session.label_set)
+        if not same_keys:
+            self._set_keys(Keys.for_campaign(task, session.label_set, prelabel=prelabel))
+            self.side.set_classes(session.label_set)
+            self.side.suggestions_unavailable(None)
         self.side.show_box_tool(False if task is TaskType.BOUNDING_BOXES else None)
-        self.side.suggestions_unavailable(None)
         self.header.show_batch(title, subtitle, expires_at)
         self.pages.setCurrentIndex(0)
         self._set_submitted(False)
@@ -156,12 +170,19 @@ class LabelingView(QWidget):
         self._show_current()
         self._focus_content()
 
-    def close_batch(self) -> None:
-        """Forget the batch (its answers are in the drafts); stops the prefetch threads."""
+    def set_upcoming(self, items: list[Item]) -> None:
+        """The items of the batch that comes next: fetched once the cursor nears the end of this one."""
+        if self.session is not None and self.prefetcher is not None:
+            self.prefetcher.set_items([*self.session.items, *items], keep=True)
+            self.prefetcher.set_cursor(self.session.index)
+
+    def close_batch(self, *, keep_prefetcher: bool = False) -> None:
+        """Forget the batch (its answers are in the drafts); stops the prefetch threads unless
+        ``keep_prefetcher`` (the next batch of the campaign opens in its place)."""
         if self.session is not None:
             self.session.events.disconnect("changed", self._on_session)
             self.session = None
-        if self.prefetcher is not None:
+        if self.prefetcher is not None and not keep_prefetcher:
             # no waiting on a fetch in flight (it may be on the network); it is let go once idle
             self.prefetcher.shutdown(wait=False)
             self._retired = [p for p in self._retired if not p.idle] + [self.prefetcher]
@@ -311,6 +332,9 @@ class LabelingView(QWidget):
             return
         if what == "saved":
             self.show_status(session.save_error, "error" if session.save_error else "hint")
+            return
+        if what == "done":  # the last item's key: the batch goes out and the next one opens
+            self.request_submit()
             return
         self._refresh()
 

@@ -169,13 +169,16 @@ class Prefetcher(QObject):
         self._generation = 0
         self._closed = False
 
-    def set_items(self, items: list[Item]) -> None:
-        """A new batch: forget everything of the old one (late results of it are dropped)."""
+    def set_items(self, items: list[Item], *, keep: bool = False) -> None:
+        """A new batch: forget everything of the old one (late results of it are dropped).
+        ``keep``: the new list continues the old one (the batch claimed ahead appended, or that
+        batch opened): what is decoded already of its items stays, so a boundary draws from memory."""
         self._generation += 1
         for future in self._pending.values():
             future.cancel()
         self._pending.clear()
-        self._done.clear()
+        wanted = {item.id for item in items} if keep else set()
+        self._done = {k: v for k, v in self._done.items() if k in wanted}
         self._items = list(items)
 
     def set_cursor(self, index: int) -> None:

@@ -27,19 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.labeling.approvals import Approvals, consent_words, withdraw_words
-from app.labeling.session import LabelingSession
+from app.ui.labeling.batch_flow import BatchFlow
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.confirm import ask_in_words
 from app.ui.labeling.earnings_view import EarningsView
 from app.ui.labeling.labeling_view import LabelingView
 from app.ui.labeling.locked_card import LockedCard
-from app.ui.labeling.prelabeler import proposer_for
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets import ActionButton, styled_label
-from app.words import batch_name, duration, plural
+from app.words import batch_name, plural
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ class LabelPage(QWidget):
         self._campaigns: dict[int, Any] = {}
         self._claims: dict[int, Any] = {}
         self._manifests: dict[int, Any] = {}
-        self._claim: Any = None  # the batch being labeled
+        self._flow: BatchFlow | None = None  # the campaign being labeled: its batch, the next, the sending
         self.requester: QWidget | None = None
         self.summary = ""
         self._seed_demo: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None = None
@@ -232,7 +231,7 @@ class LabelPage(QWidget):
         self._service = service
         self.ops.reset()  # results of calls to the previous service are dropped
         self._campaigns, self._claims, self._manifests = {}, {}, {}
-        self._claim = None
+        self._stop_flow()
         self.labeling.close_batch()  # its answers are in the drafts of the account they belong to
         if self.requester is not None and hasattr(self.requester, "set_service"):
             self.requester.set_service(service)
@@ -385,36 +384,40 @@ class LabelPage(QWidget):
         )  # fmt: skip
 
     def next_batch(self) -> None:
-        campaign = self._campaigns.get(self._claim.campaign_id) if self._claim is not None else None
+        claim = self._flow.claim if self._flow is not None else None
+        campaign = self._campaigns.get(claim.campaign_id) if claim is not None else None
         if campaign is not None:
             self._start(campaign, resume=False)
 
+    def _stop_flow(self) -> None:
+        if self._flow is not None:
+            self._flow.close()  # what is finished is still sent; nothing more is claimed
+            self._flow = None
+
     def _start(self, campaign: Any, *, resume: bool) -> None:
-        """Resume the labeler's open batch of ``campaign``, else claim one (a transaction)."""
+        """Resume the labeler's open batches of ``campaign``, else claim one (a transaction); the
+        next batch is claimed ahead and finished ones are submitted in the background."""
         service = self._service
         status = (
             self.detail_view if self.campaign_stack.currentWidget() is self.detail_view else self.labeling
         )
 
-        async def claim(say: Any) -> tuple[Any, Any]:
+        async def claim(say: Any) -> BatchFlow:
             manifest = self._manifests.get(campaign.campaign_id) or await service.manifest(
                 campaign.campaign_id
             )
             self._manifests[campaign.campaign_id] = manifest
-            found = None
-            if resume:
-                found = next(
-                    (c for c in await service.open_claims() if c.campaign_id == campaign.campaign_id), None
-                )
-            if found is None:
-                say("Claiming a batch (a transaction on the chain)…")
-                found = await service.claim(campaign.campaign_id)
-            return manifest, found
+            flow = BatchFlow(self.labeling, service, campaign, manifest, self.refresh_campaigns)
+            say("Claiming a batch (a transaction on the chain)…")
+            await flow.start(resume=resume)
+            return flow
 
-        def opened(result: tuple[Any, Any]) -> None:
-            manifest, found = result
-            self._claims[campaign.campaign_id] = found
-            self._open_batch(service, campaign, manifest, found)
+        def opened(flow: BatchFlow) -> None:
+            self._stop_flow()
+            self._flow = flow
+            self._claims[campaign.campaign_id] = flow.claim
+            flow.show()
+            self.campaign_stack.setCurrentWidget(self.labeling)
 
         self._run(
             Op(
@@ -423,58 +426,19 @@ class LabelPage(QWidget):
             )
         )  # fmt: skip
 
-    def _open_batch(self, service: Any, campaign: Any, manifest: Any, claim: Any) -> None:
-        self._claim = claim
-        session = LabelingSession(
-            manifest.task_type, manifest.label_set, claim.items, service.drafts(campaign.campaign_id)
-        )
-        reward = sahara(campaign.reward_per_item)
-        self.labeling.open(
-            session,
-            service.item_bytes,
-            title=campaign.title,
-            subtitle=f"{batch_name(claim.batch)} · {plural(len(claim.items), 'item')} · {reward} each",
-            expires_at=claim.expires_at,
-            proposer=proposer_for(manifest.task_type, manifest.label_set.names),
-        )
-        self.campaign_stack.setCurrentWidget(self.labeling)
-
     def leave_labeling(self) -> None:
-        """Back to the list; the batch stays claimed and its answers in the drafts (Resume finds it)."""
+        """Back to the list; open batches stay claimed and their answers in the drafts (Resume finds
+        them), finished ones are still sent."""
+        self._stop_flow()
         self.labeling.close_batch()
-        self._claim = None
         self.show_list()
         self.refresh_campaigns()
 
     def submit(self) -> None:
-        claim, session = self._claim, self.labeling.session
-        if claim is None or session is None:
-            return
-        service, answers = self._service, session.answers()
-
-        def sent(tx: str) -> None:
-            self._claims.pop(claim.campaign_id, None)
-            campaign = self._campaigns.get(claim.campaign_id)
-            answered = sum(not a.empty for a in answers)
-            window = duration(campaign.review_window_s) if campaign is not None else "a few days"
-            self.labeling.show_submitted(
-                f"{batch_name(claim.batch)} is in: {answered} of {plural(len(answers), 'item')} answered, "
-                f"encrypted to the requester (transaction {tx[:10]}…{tx[-6:]}). It is reviewed within "
-                f"{window}; Earnings shows the outcome.",
-                more=campaign is None or campaign.batches_available > 1,
-            )
-
-        def failed(why: str) -> None:  # the answers stay in the drafts; the labeler can try again
-            self.labeling.show_error(f"The batch was not submitted: {why} Your answers are kept.")
-
-        self._run(
-            Op(
-                "submit", lambda _say: service.submit(claim, answers),
-                busy="Submitting: encrypting your answers to the requester and sending the transaction…",
-                progress=lambda text: self.labeling.set_busy(text) if text is not None else None,
-                success=sent, failure=failed, changes=frozenset({"campaigns"}),
-            )
-        )  # fmt: skip
+        """The labeler is done with the batch (the last answer, Ctrl+Enter or the button): it is
+        submitted in the background and the next batch, claimed ahead, opens at once."""
+        if self._flow is not None:
+            self._flow.finish()
 
     # -- earnings --------------------------------------------------------------------------------
 
