@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import qasync
+from app.ui.tasks import BackgroundTasks
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -42,7 +43,6 @@ from app.labeling.service import CampaignSpec, LabelingService
 from app.storage.local import LocalStore
 from app.ui.labeling.batch_flow import BatchFlow
 from app.ui.labeling.labeling_view import LabelingView
-from app.ui.tasks import BackgroundTasks
 from app.ui.theme import DARK
 from app.wallet.deploy import deploy_all
 from app.wallet.faucet import DEV_MNEMONIC, drip_sahara, treasury
