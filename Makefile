@@ -92,6 +92,9 @@ bench: setup
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/labeling.py
+	$(BIN)/python bench/canvas.py
+	$(BIN)/python bench/worker.py
+	$(BIN)/python bench/indexer.py
 
 bench-package: package
 	$(BIN)/python bench/package.py
