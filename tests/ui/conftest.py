@@ -256,3 +256,20 @@ def studio_page(app, loop, paths, qtbot) -> Iterator[Any]:
     yield studio
     for task in studio.shutdown():
         qtbot.waitUntil(task.done, timeout=10000)
+
+
+@pytest.fixture
+def label_page(app, loop, qtbot) -> Iterator[Any]:
+    """The Label page on its own at a laptop size; its worker threads and ops stopped afterwards."""
+    from app.ui.pages.label import LabelPage
+    from app.ui.theme import DARK
+
+    widget = LabelPage(DARK)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 820)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.shutdown()
+    for task in Operations.cancel_all():
+        qtbot.waitUntil(task.done, timeout=10000)

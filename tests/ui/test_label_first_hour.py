@@ -3,7 +3,6 @@ as a button in the empty list, Return on a focused button, a visible focus ring.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 
 from app.labeling.schema import TaskType
-from app.ui.operations import Operations
 from app.ui.pages.label import LabelPage
 from app.ui.stylesheet import build_stylesheet
 from app.ui.theme import DARK, LIGHT
@@ -67,16 +65,8 @@ def service(tmp_path) -> FakeService:
 
 
 @pytest.fixture
-def page(app, loop, qtbot) -> Iterator[LabelPage]:
-    widget = LabelPage(DARK)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 820)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.shutdown()
-    for task in Operations.cancel_all():
-        qtbot.waitUntil(task.done, timeout=10000)
+def page(label_page: LabelPage) -> LabelPage:
+    return label_page
 
 
 def test_a_locked_wallet_is_unlocked_on_the_card_itself(page, qtbot) -> None:

@@ -6,7 +6,6 @@ the campaign's end; earnings with the rejected reason and withdraw."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from labeler_fakes import (
@@ -25,9 +24,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.labeling.schema import TaskType
-from app.ui.operations import Operations
 from app.ui.pages.label import LabelPage
-from app.ui.theme import DARK
 
 SAHARA = 10**18
 
@@ -56,16 +53,8 @@ def service(tmp_path) -> FakeService:
 
 
 @pytest.fixture
-def page(app, loop, qtbot) -> Iterator[LabelPage]:
-    widget = LabelPage(DARK)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 820)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.shutdown()
-    for task in Operations.cancel_all():
-        qtbot.waitUntil(task.done, timeout=10000)
+def page(label_page: LabelPage) -> LabelPage:
+    return label_page
 
 
 def _rows(page) -> list[list[str]]:
