@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli_agent import add_agent_parser
+from app.cli.agent import add_agent_parser
 from app.paths import AppPaths
 from app.studio.graph import SCHEMA_VERSION
 

@@ -6,8 +6,8 @@ import argparse
 
 import pytest
 
-from app.cli_blob import open_cli_store
-from app.cli_wallet import CliError
+from app.cli.blob import open_cli_store
+from app.cli.wallet import CliError
 from app.settings import Settings, save_settings
 from app.storage.gateway import GatewayStore
 from app.storage.ipfs_rpc import IpfsRpcStore

@@ -64,7 +64,7 @@ def test_the_project_as_it_is_keeps_every_contract(tmp_path: Path) -> None:
         # Qt stays in app.ui, and only the GUI entry point opens app.ui.
         ("app/labeling/schema.py", "import PySide6", "app.labeling.schema -> PySide6"),
         ("app/wallet/outbox.py", "import qasync", "app.wallet.outbox -> qasync"),
-        ("app/cli_label.py", "import app.ui.theme", "app.cli_label -> app.ui.theme"),
+        ("app/cli/label.py", "import app.ui.theme", "app.cli.label -> app.ui.theme"),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line: str, caught_by: str) -> None:

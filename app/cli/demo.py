@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import sys
 
-from app.cli_wallet import CliError
+from app.cli.wallet import CliError
 
 REVIEW_INTERVAL_S = 5.0
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli_wallet import CliError, read_password, wallet_folder
+from app.cli.wallet import CliError, read_password, wallet_folder
 
 if TYPE_CHECKING:
     from app.storage import BlobStore

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli_blob import open_cli_store
-from app.cli_wallet import CliError, read_password, wallet_folder
+from app.cli.blob import open_cli_store
+from app.cli.wallet import CliError, read_password, wallet_folder
 from app.words import format_sahara, plural
 
 if TYPE_CHECKING:

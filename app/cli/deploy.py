@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import sys
 
-from app.cli_wallet import CliError, read_password, wallet_folder
+from app.cli.wallet import CliError, read_password, wallet_folder
 
 
 async def _deploy(args: argparse.Namespace) -> None:

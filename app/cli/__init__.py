@@ -11,16 +11,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app.cli_agent import add_agent_parser
-from app.cli_blob import add_blob_parser
-from app.cli_demo import add_demo_parser
-from app.cli_deploy import add_deploy_parser
-from app.cli_label import add_label_parser
-from app.cli_llm import add_llm_parser
-from app.cli_serve import add_serve_parser
-from app.cli_update import add_update_parser
-from app.cli_wallet import add_wallet_parser
-from app.cli_worker import add_worker_parser
+from app.cli.agent import add_agent_parser
+from app.cli.blob import add_blob_parser
+from app.cli.demo import add_demo_parser
+from app.cli.deploy import add_deploy_parser
+from app.cli.label import add_label_parser
+from app.cli.llm import add_llm_parser
+from app.cli.serve import add_serve_parser
+from app.cli.update import add_update_parser
+from app.cli.wallet import add_wallet_parser
+from app.cli.worker import add_worker_parser
 from app.paths import app_paths
 from app.version import __version__
 
@@ -152,7 +152,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.paths.log_file, to_stderr=args.func is not _cmd_gui or bool(os.environ.get("SAHARA_DEBUG"))
     )
     return int(args.func(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli_blob import open_cli_store
-from app.cli_wallet import CliError, read_password, wallet_folder
+from app.cli.blob import open_cli_store
+from app.cli.wallet import CliError, read_password, wallet_folder
 
 if TYPE_CHECKING:
     from app.chain.contracts import Deployment

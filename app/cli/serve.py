@@ -25,8 +25,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.cli_blob import open_cli_store
-from app.cli_wallet import CliError, read_password, wallet_folder
+from app.cli.blob import open_cli_store
+from app.cli.wallet import CliError, read_password, wallet_folder
 
 if TYPE_CHECKING:
     from app.runtime import AppRuntime
