@@ -86,15 +86,9 @@ package: $(FROZEN) $(DEB) $(TARBALL)
 frozen-test: $(FROZEN) $(DEB)
 	SAHARA_REQUIRE_FROZEN=1 $(BIN)/pytest tests/packaging
 
+# Every bench in turn, then one table: each figure, its goal, its same-run baseline and the ratio.
 bench: setup
-	$(BIN)/python bench/startup.py
-	$(BIN)/python bench/gas.py
-	$(BIN)/python bench/import.py
-	$(BIN)/python bench/cli.py
-	$(BIN)/python bench/labeling.py
-	$(BIN)/python bench/canvas.py
-	$(BIN)/python bench/worker.py
-	$(BIN)/python bench/indexer.py
+	$(BIN)/python bench/table.py
 
 bench-package: package
 	$(BIN)/python bench/package.py
