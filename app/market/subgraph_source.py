@@ -1,0 +1,444 @@
+"""The market catalogue read from a subgraph's GraphQL endpoint instead of from the chain.
+
+For networks too large to index on a desktop, a graph node running ``subgraph/`` (this repository)
+already holds every market event. ``SubgraphSource`` pages through its journal (``marketEvents``,
+ordered by id = block number and log index, ``first`` at most ``PAGE``), rebuilds each event as the
+exact log the contract emitted (from the shipped ABIs), and hands the logs to the catalogue's own
+``MarketSink``, so the tables, search and asset pages are the same whichever source filled them.
+
+Nothing from the endpoint is trusted: it is reached only at public addresses unless the user allowed
+a network (the HTTP tool's guard, injected), answers are size-capped and time-limited, parsed with
+``safe_json``, and every field is checked (addresses, integers in their ABI range, hashes, CIDs, ids
+that match their block and log index, ids that only ever increase) before the sink checks the events
+again as it does the chain's. A bad entity is skipped with why; a bad answer fails the round with why.
+
+Like the chain indexer, the cursor and the block hashes of applied events move in the sink's
+transaction (a kill -9 resumes with nothing lost or doubled), and a hash that changed under a stored
+block (the graph node followed a reorganisation) rolls the catalogue back to the newest block both
+agree on. The graph node only reports hashes of blocks with events, so ``confirmations`` keeps the
+unconfirmed tip out, as for the indexer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from eth_abi import encode as abi_encode
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+from yarl import URL
+
+from app import safe_json
+from app.chain.contracts import Deployment, load_artifact
+from app.chain.indexer import RawLog
+from app.db.models import ChainBlock, ChainCursor
+from app.events import Events
+from app.market.catalog.decode import (
+    CID_FIELDS,
+    EVENTS,
+    MARKET,
+    OPTIONAL_CID_FIELDS,
+    REGISTRY,
+    Decoder,
+    topic_of,
+)
+from app.market.catalog.metadata import BATCH, fetch_pending
+from app.market.catalog.sink import MarketSink
+from app.storage import BlobStore, InvalidCid, as_cid
+
+log = logging.getLogger(__name__)
+
+PAGE = 500  # entities per request (a graph node allows 1000)
+MAX_PAGES = 40  # per sync round: a source that never stops paging still yields
+MAX_BYTES = 8 * 1024 * 1024
+TIMEOUT_S = 30.0
+KEEP_HASHES = 32  # stored block hashes compared with the subgraph's on each round
+MAX_TEXT, MAX_BYTES_FIELD, MAX_ARRAY = 1024, 1024, 16
+COMMON = "__typename id contract blockNumber blockHash transaction logIndex"
+HEX = re.compile(r"0x(?:[0-9a-fA-F]{2})*")
+DIGITS = re.compile(r"[0-9]{1,78}")
+# Journal entity -> (contract, event): the events the catalogue reads (the Transfers are renamed).
+JOURNAL = {
+    ({REGISTRY: "AssetTransfer", MARKET: "LicenseTransfer"}[c] if n == "Transfer" else n): (c, n)
+    for c, names in EVENTS.items()
+    for n in names
+}
+
+
+class SubgraphError(RuntimeError):
+    """The endpoint failed, was refused, or answered something unusable; the message says which."""
+
+
+class BadEntity(ValueError):
+    """One journal entity out of shape; it is skipped with this reason."""
+
+
+class UrlGuard(Protocol):
+    """Where requests may go (``app.studio.netguard.NetPolicy``): raises to refuse a URL."""
+
+    def check_url(self, url: URL) -> None: ...
+
+
+def graphql_type(abi_type: str) -> str:
+    """The scalar a journal entity uses for an ABI parameter type (an array: its element's)."""
+    base = abi_type.removesuffix("[]")
+    if base.startswith(("uint", "int")):
+        return "BigInt"
+    if base.startswith("bytes") or base == "address":
+        return "Bytes"
+    return {"string": "String", "bool": "Boolean"}[base]
+
+
+def _hex(value: Any, what: str, size: int | None = None, limit: int = MAX_BYTES_FIELD) -> bytes:
+    if not isinstance(value, str) or not HEX.fullmatch(value) or len(value) > 2 + 2 * limit:
+        raise BadEntity(f"{what} is not hex bytes: {str(value)[:80]!r}")
+    raw = bytes.fromhex(value[2:])
+    if size is not None and len(raw) != size:
+        raise BadEntity(f"{what} has {len(raw)} bytes, not {size}")
+    return raw
+
+
+def _uint(value: Any, what: str, bits: int = 256) -> int:
+    if not isinstance(value, str) or not DIGITS.fullmatch(value):  # a graph node sends BigInt as text
+        raise BadEntity(f"{what} is not a whole number in decimal: {str(value)[:80]!r}")
+    number = int(value)
+    if number >= 2**bits:
+        raise BadEntity(f"{what} {value[:40]} does not fit uint{bits}")
+    return number
+
+
+def _value(abi_type: str, value: Any, what: str) -> Any:
+    """``value`` from the endpoint as eth_abi takes ``abi_type``, or ``BadEntity``."""
+    if abi_type.endswith("[]"):
+        if not isinstance(value, list) or len(value) > MAX_ARRAY:
+            raise BadEntity(f"{what} is not a list of at most {MAX_ARRAY}")
+        return [_value(abi_type[:-2], v, what) for v in value]
+    if abi_type == "address":
+        return "0x" + _hex(value, what, 20).hex()
+    if abi_type.startswith("uint"):
+        return _uint(value, what, int(abi_type[4:] or 256))
+    if abi_type == "bool":
+        if not isinstance(value, bool):
+            raise BadEntity(f"{what} is not true or false")
+        return value
+    if abi_type == "string":
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            raise BadEntity(f"{what} is not text of at most {MAX_TEXT} characters")
+        return value
+    if abi_type == "bytes":
+        return _hex(value, what)
+    if abi_type.startswith("bytes"):
+        return _hex(value, what, int(abi_type[5:]))
+    raise BadEntity(f"{what}: an ABI type this reader does not know ({abi_type})")
+
+
+def _word(abi_type: str, value: Any) -> bytes:
+    if abi_type == "address":
+        return bytes(12) + bytes.fromhex(value[2:])
+    return int(value).to_bytes(32, "big")
+
+
+def entity_id(block: int, log_index: int) -> str:
+    """The subgraph's id for an event: block number (8 bytes), log index (4 bytes), big-endian."""
+    return "0x" + block.to_bytes(8, "big").hex() + log_index.to_bytes(4, "big").hex()
+
+
+class SubgraphSource:
+    """Fills one deployment's catalogue from a subgraph; the same events and ``run`` as
+    ``MarketIndexer``, so the composition root starts either."""
+
+    def __init__(
+        self,
+        url: str,
+        sessions: sessionmaker[Session],
+        deployment: Deployment,
+        store: BlobStore,
+        *,
+        guard: UrlGuard,
+        connector: Callable[[], Any],
+        confirmations: int = 0,
+        interval_s: float = 5.0,
+        page: int = PAGE,
+        timeout_s: float = TIMEOUT_S,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
+        self.url, self.guard, self.connector = url, guard, connector
+        self.sessions, self.store, self.chain_id = sessions, store, deployment.chain_id
+        self.start_block = deployment.block
+        self.confirmations, self.interval_s = confirmations, interval_s
+        self.page, self.timeout_s, self.max_bytes = max(1, min(page, 1000)), timeout_s, max_bytes
+        self.addresses = {c: deployment.address(c).lower() for c in (REGISTRY, MARKET)}
+        self.sink = MarketSink(self.chain_id, Decoder(self.addresses))
+        self.stream = f"subgraph:{self.addresses[REGISTRY]}"
+        self.specs = {
+            entity: next(e for e in load_artifact(c).abi if e.get("type") == "event" and e["name"] == n)
+            for entity, (c, n) in JOURNAL.items()
+        }
+        fragments = " ".join(
+            f"... on {entity} {{ {' '.join(i['name'] for i in spec['inputs'])} }}"
+            for entity, spec in self.specs.items()
+        )
+        self.query = (
+            "query Journal($first: Int!, $after: Bytes!, $upto: BigInt!, $contracts: [Bytes!]!) { "
+            "marketEvents(first: $first, orderBy: id, orderDirection: asc, where: "
+            "{id_gt: $after, blockNumber_lte: $upto, contract_in: $contracts}) "
+            f"{{ {COMMON} {fragments} }} }}"
+        )
+        self.skipped = 0
+        self.events = Events("assets_changed", "offers_changed", "licenses_changed", "synced")
+
+    # -- talking to the endpoint -----------------------------------------------------------------
+
+    async def _ask(self, http: Any, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """POST one GraphQL request; its ``data`` object, or ``SubgraphError`` saying why not."""
+        import aiohttp
+
+        try:
+            async with http.post(self.url, json={"query": query, "variables": variables}) as reply:
+                if reply.status != 200:
+                    raise SubgraphError(f"the subgraph answered HTTP {reply.status}")
+                body = bytearray()
+                async for piece in reply.content.iter_chunked(65536):
+                    body += piece
+                    if len(body) > self.max_bytes:
+                        raise SubgraphError(f"the subgraph's answer is over {self.max_bytes // 1024} KiB")
+        except SubgraphError:
+            raise
+        except TimeoutError as exc:
+            raise SubgraphError(f"the subgraph did not answer within {self.timeout_s:g} s") from exc
+        except aiohttp.ClientError as exc:
+            raise SubgraphError(f"the subgraph could not be reached: {exc}") from exc
+        except Exception as exc:  # the guard refusing a resolved address raises its own type
+            raise SubgraphError(f"the subgraph is refused: {exc}") from exc
+        try:
+            answer = safe_json.loads(bytes(body))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SubgraphError(f"the subgraph's answer is not JSON ({str(exc)[:120]})") from exc
+        if not isinstance(answer, dict):
+            raise SubgraphError("the subgraph's answer is not a JSON object")
+        if answer.get("errors"):
+            errors = answer["errors"]
+            first = errors[0] if isinstance(errors, list) and errors else errors
+            message = first.get("message") if isinstance(first, dict) else first
+            raise SubgraphError(f"the subgraph refused the query: {str(message)[:200]}")
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise SubgraphError("the subgraph's answer has no data")
+        return data
+
+    async def _head(self, http: Any) -> int:
+        data = await self._ask(http, "{ _meta { block { number } hasIndexingErrors } }", {})
+        meta = data.get("_meta")
+        block = meta.get("block") if isinstance(meta, dict) else None
+        number = block.get("number") if isinstance(block, dict) else None
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < 2**63:
+            raise SubgraphError("the subgraph did not say which block it has indexed")
+        if meta.get("hasIndexingErrors") is True:  # type: ignore[union-attr]
+            log.warning("%s: the subgraph reports indexing errors", self.url)
+        return number
+
+    async def _journal(self, http: Any, after: str, upto: int) -> list[Any]:
+        variables = {"first": self.page, "after": after, "upto": str(upto),
+                     "contracts": sorted(self.addresses.values())}  # fmt: skip
+        found = (await self._ask(http, self.query, variables)).get("marketEvents")
+        if not isinstance(found, list) or len(found) > self.page:
+            raise SubgraphError(f"the subgraph's marketEvents is not a list of at most {self.page}")
+        return found
+
+    # -- checking one entity -----------------------------------------------------------------------
+
+    def to_log(self, entity: Any) -> RawLog:
+        """The log a journal entity stands for, every field checked; ``BadEntity`` otherwise."""
+        if not isinstance(entity, dict):
+            raise BadEntity("an entry that is not an object")
+        spec = self.specs.get(entity.get("__typename"))  # type: ignore[arg-type]
+        if spec is None:
+            raise BadEntity(f"an event the catalogue does not read: {str(entity.get('__typename'))[:60]!r}")
+        name = spec["name"]
+        contract, _ = JOURNAL[entity["__typename"]]
+        address = "0x" + _hex(entity.get("contract"), f"{name}.contract", 20).hex()
+        if address != self.addresses[contract]:
+            raise BadEntity(f"{name} from {address}, not this network's {contract}")
+        block = _uint(entity.get("blockNumber"), f"{name}.blockNumber", 63)
+        log_index = _uint(entity.get("logIndex"), f"{name}.logIndex", 32)
+        if entity.get("id") != entity_id(block, log_index):
+            raise BadEntity(
+                f"{name}: its id {str(entity.get('id'))[:40]} is not block {block}, log {log_index}"
+            )
+        values = {}
+        for item in spec["inputs"]:
+            value = _value(item["type"], entity.get(item["name"]), f"{name}.{item['name']}")
+            if item["name"] in CID_FIELDS or (item["name"] in OPTIONAL_CID_FIELDS and value):
+                try:
+                    as_cid(value)
+                except (InvalidCid, ValueError, TypeError) as exc:
+                    raise BadEntity(f"{name}.{item['name']} {value[:80]!r} is not a CID ({exc})") from exc
+            values[item["name"]] = value
+        indexed = [i for i in spec["inputs"] if i["indexed"]]
+        plain = [i for i in spec["inputs"] if not i["indexed"]]
+        return RawLog(
+            address,
+            (topic_of(spec), *(_word(i["type"], values[i["name"]]) for i in indexed)),
+            abi_encode([i["type"] for i in plain], [values[i["name"]] for i in plain]),
+            block,
+            "0x" + _hex(entity.get("blockHash"), f"{name}.blockHash", 32).hex(),
+            "0x" + _hex(entity.get("transaction"), f"{name}.transaction", 32).hex(),
+            log_index,
+        )
+
+    # -- the cursor, block hashes, reorganisations ---------------------------------------------
+
+    def cursor(self) -> int:
+        """The first block not read yet (the deployment block at first)."""
+        with self.sessions() as session:
+            row = session.get(ChainCursor, (self.chain_id, self.stream))
+            return self.start_block if row is None else max(row.next_block, self.start_block)
+
+    def _save(self, session: Session, next_block: int, hashes: dict[int, str]) -> None:
+        row = session.get(ChainCursor, (self.chain_id, self.stream))
+        if row is None:
+            session.add(ChainCursor(chain_id=self.chain_id, stream=self.stream, next_block=next_block))
+        else:
+            row.next_block = next_block
+        for number, block_hash in hashes.items():
+            session.merge(
+                ChainBlock(chain_id=self.chain_id, stream=self.stream, number=number, hash=block_hash)
+            )
+        stored = self._stored(session)
+        if len(stored) == KEEP_HASHES:  # only the newest are ever compared
+            session.execute(
+                delete(ChainBlock).where(
+                    ChainBlock.chain_id == self.chain_id,
+                    ChainBlock.stream == self.stream,
+                    ChainBlock.number < stored[-1][0],
+                )
+            )
+
+    def _stored(self, session: Session) -> list[tuple[int, str]]:
+        rows = session.execute(
+            select(ChainBlock.number, ChainBlock.hash)
+            .where(ChainBlock.chain_id == self.chain_id, ChainBlock.stream == self.stream)
+            .order_by(ChainBlock.number.desc())
+            .limit(KEEP_HASHES)
+        ).all()
+        return [(int(n), str(h)) for n, h in rows]
+
+    async def _check_reorg(self, http: Any) -> set[str]:
+        """Compare the stored hashes of blocks with events with the subgraph's; roll back on a change."""
+        with self.sessions() as session:
+            stored = self._stored(session)
+        if not stored:
+            return set()
+        contracts = sorted(self.addresses.values())
+        where = '{{blockNumber: "{}", contract_in: $c}}'
+        parts = [f"b{n}: marketEvents(first: 1, where: {where.format(n)}) {{ blockHash }}" for n, _ in stored]
+        data = await self._ask(http, f"query Hashes($c: [Bytes!]!) {{ {' '.join(parts)} }}", {"c": contracts})
+        agreed = self.start_block - 1
+        for number, block_hash in stored:
+            found = data.get(f"b{number}")
+            seen = (
+                found[0].get("blockHash")
+                if isinstance(found, list) and found and isinstance(found[0], dict)
+                else None
+            )
+            if isinstance(seen, str) and seen.lower() == block_hash:
+                agreed = number
+                break
+        if agreed == stored[0][0]:
+            return set()
+        with self.sessions() as session:
+            changed = self.sink.rollback(session, agreed)
+            session.execute(
+                delete(ChainBlock).where(
+                    ChainBlock.chain_id == self.chain_id,
+                    ChainBlock.stream == self.stream,
+                    ChainBlock.number > agreed,
+                )
+            )
+            self._save(session, agreed + 1, {})
+            session.commit()
+        log.warning(
+            "%s: the subgraph's chain changed above block %d; later events read again", self.url, agreed
+        )
+        return changed | {"reorg"}
+
+    # -- syncing ---------------------------------------------------------------------------------
+
+    def _apply(self, logs: Sequence[RawLog], next_block: int) -> set[str]:
+        with self.sessions() as session:
+            changed = self.sink.apply(session, logs)
+            self._save(session, next_block, {entry.block: entry.block_hash for entry in logs})
+            session.commit()
+        return changed
+
+    async def step(self, http: Any) -> tuple[set[str], bool]:
+        """Check for a reorganisation, then read up to ``MAX_PAGES`` pages; (what changed, caught up)."""
+        changed = await self._check_reorg(http)
+        safe = await self._head(http) - self.confirmations
+        low = self.cursor()
+        if low > safe:
+            return changed, True
+        after = entity_id(low - 1, 2**32 - 1) if low > 0 else entity_id(0, 0)
+        for _ in range(MAX_PAGES):
+            found = await self._journal(http, after, safe)
+            logs: list[RawLog] = []
+            for entity in found:  # ids only ever increase: a repeating source cannot loop
+                ident = entity.get("id") if isinstance(entity, dict) else None
+                if not isinstance(ident, str) or len(ident) != 26 or ident.lower() <= after:
+                    raise SubgraphError(
+                        f"the subgraph sent an event out of order ({str(ident)[:40]} after {after})"
+                    )
+                after = ident.lower()
+                try:
+                    entry = self.to_log(entity)
+                except BadEntity as exc:
+                    self.skipped += 1
+                    log.warning("%s: an event skipped: %s", self.url, exc)
+                    continue
+                if not low <= entry.block <= safe:
+                    raise SubgraphError(f"the subgraph sent block {entry.block}, outside {low}..{safe}")
+                logs.append(entry)
+            full = len(found) == self.page
+            # A full page may end inside a block: it is read again from its start next round (the
+            # sink's journal applies a log once), so the cursor stays on that block.
+            changed |= self._apply(logs, int(after[2:18], 16) if full else safe + 1)
+            if not full:
+                return changed, True
+            await asyncio.sleep(0)
+        return changed, False
+
+    async def sync(self) -> bool:
+        """One round: up to ``MAX_PAGES`` pages of the subgraph's journal (to its head minus the
+        confirmations), then the metadata that is due. True when it caught up."""
+        import aiohttp
+
+        try:
+            self.guard.check_url(URL(self.url))
+        except Exception as exc:  # the guard's own error type; its message says why
+            raise SubgraphError(f"the subgraph URL is refused: {exc}") from exc
+        timeout = aiohttp.ClientTimeout(total=self.timeout_s)
+        async with aiohttp.ClientSession(connector=self.connector(), timeout=timeout) as http:
+            changed, done = await self.step(http)
+        self._tell(changed)
+        while fetched := await fetch_pending(self.sessions, self.store, self.chain_id):
+            self.events.emit("assets_changed")
+            if fetched < BATCH:
+                break
+        if done:
+            self.events.emit("synced", self.cursor())
+        return done
+
+    def _tell(self, changed: set[str]) -> None:
+        names = {"assets": "assets_changed", "offers": "offers_changed", "licenses": "licenses_changed"}
+        for what in sorted(set(names) if "reorg" in changed else changed & set(names)):
+            self.events.emit(names[what])
+
+    async def run(self) -> None:
+        """Sync every ``interval_s`` until cancelled (the composition root supervises it)."""
+        while True:
+            caught_up = await self.sync()
+            await asyncio.sleep(self.interval_s if caught_up else 0)
