@@ -12,12 +12,15 @@ mappings would store for each log (``index_log``: the journal entity, decoded fr
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from eth_abi import decode as abi_decode
+from local_http import Handler, serving
 
 from app.chain.contracts import load_artifact
 from app.chain.indexer import RawLog
@@ -224,7 +227,7 @@ def _sortable(scalar: str, value: Any) -> Any:
 def _shown(scalar: str, value: Any) -> Any:
     if value is None:
         return None
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_shown(scalar, v) for v in value]
     if scalar == "BigInt":
         return str(value)
@@ -384,3 +387,20 @@ class GraphNode:
             found = value[item.name]
             out[item.alias] = self._select_plain(found, item.selection) if isinstance(found, dict) else found
         return out
+
+
+@contextmanager
+def serving_graphql(node: GraphNode, tamper: Callable[[dict[str, Any]], None] | None = None) -> Iterator[str]:
+    """``node`` answering GraphQL POSTs on a loopback port; yields the endpoint's URL. ``tamper``
+    may change each answer (as JSON values) before it is sent: a lying graph node."""
+
+    class Answer(Handler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            answer = node.answer(json.loads(body))
+            if tamper is not None:
+                tamper(answer)
+            self.answer(200, json.dumps(answer).encode())
+
+    with serving(Answer) as url:
+        yield url + "/subgraphs/name/sahara/market"
