@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -364,3 +365,33 @@ def test_private_addresses_are_refused_unless_their_network_is_allowed(
         with pytest.raises(SubgraphError, match="only http and https"):
             asyncio.run(source("file:///etc/passwd", sessions, store).sync())
         assert asyncio.run(source(url, sessions, store, LOOPBACK).sync()) is True  # allowed: read
+
+
+def test_the_composition_root_takes_the_source_the_network_names(
+    sessions: sessionmaker[Session], store: LocalStore
+) -> None:
+    from app.chain.client import ChainClient
+    from app.market.catalog.service import MarketIndexer
+    from app.services import NetworkServices, ServiceOptions
+    from app.settings import NetworkConfig, Settings
+
+    net = NetworkConfig(name="big", rpc_url="http://127.0.0.1:9", chain_id=CHAIN)
+    settings = Settings(networks=[net], active_network="big")
+    runtime = SimpleNamespace(
+        settings=settings, sessions=sessions, deployment=DEPLOYMENT, client=ChainClient("http://127.0.0.1:9"),
+        on_devnet=False, outbox=object(),
+    )  # fmt: skip
+    services = NetworkServices(runtime, lambda: store, ServiceOptions())  # type: ignore[arg-type]
+    assert isinstance(services.market_indexer(), MarketIndexer)
+    node = indexed(market(store))
+    with serving_graphql(node) as url:
+        settings.networks = [net.model_copy(update={"subgraph_url": url})]
+        chosen = services.market_indexer()
+        assert isinstance(chosen, SubgraphSource) and chosen.confirmations == 3
+        with pytest.raises(SubgraphError, match="loopback"):  # public addresses only, unless allowed
+            asyncio.run(chosen.sync())
+        settings.networks = [
+            net.model_copy(update={"subgraph_url": url, "subgraph_networks": ["127.0.0.1/32"]})
+        ]
+        assert asyncio.run(services.market_indexer().sync()) is True  # 3 confirmations: the tip waits
+    assert [r[0] for r in tables(sessions)["market_asset"]] == [1, 2]
