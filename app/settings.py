@@ -44,6 +44,12 @@ class NetworkConfig(BaseModel):
         description="Non-public networks (CIDR) the subgraph URL may reach (127.0.0.0/8: a local graph node)",
     )
 
+    def with_subgraph(self, url: str | None, networks: list[str]) -> NetworkConfig:
+        """This network with another catalogue source, checked (``ValidationError`` says why)."""
+        return NetworkConfig.model_validate(
+            {**self.model_dump(), "subgraph_url": url, "subgraph_networks": networks}
+        )
+
     @field_validator("subgraph_url")
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
