@@ -2,9 +2,10 @@
 
 For networks too large to index on a desktop, a graph node running ``subgraph/`` (this repository)
 already holds every market event. ``SubgraphSource`` pages through its journal (``marketEvents``,
-ordered by id = block number and log index, ``first`` at most ``PAGE``), rebuilds each event as the
-exact log the contract emitted (from the shipped ABIs), and hands the logs to the catalogue's own
-``MarketSink``, so the tables, search and asset pages are the same whichever source filled them.
+ordered by id = block number and log index, ``first`` at most ``PAGE``), rebuilds each event as
+the exact log the contract emitted (``subgraph_journal``, from the shipped ABIs), and hands the logs
+to the catalogue's own ``MarketSink``, so the tables, search and asset pages are the same whichever
+source filled them.
 
 Nothing from the endpoint is trusted: it is reached only at public addresses unless the user allowed
 a network (the HTTP tool's guard, injected), answers are size-capped and time-limited, parsed with
@@ -23,32 +24,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from eth_abi import encode as abi_encode
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from yarl import URL
 
 from app import safe_json
-from app.chain.contracts import Deployment, load_artifact
+from app.chain.contracts import Deployment
 from app.chain.indexer import RawLog
 from app.db.models import ChainBlock, ChainCursor
 from app.events import Events
-from app.market.catalog.decode import (
-    CID_FIELDS,
-    EVENTS,
-    MARKET,
-    OPTIONAL_CID_FIELDS,
-    REGISTRY,
-    Decoder,
-    topic_of,
-)
+from app.market.catalog.decode import MARKET, REGISTRY, Decoder
 from app.market.catalog.metadata import BATCH, fetch_pending
 from app.market.catalog.sink import MarketSink
-from app.storage import BlobStore, InvalidCid, as_cid
+from app.market.subgraph_journal import BadEntity, Journal, entity_id
+from app.storage import BlobStore
 
 log = logging.getLogger(__name__)
 
@@ -57,94 +49,16 @@ MAX_PAGES = 40  # per sync round: a source that never stops paging still yields
 MAX_BYTES = 8 * 1024 * 1024
 TIMEOUT_S = 30.0
 KEEP_HASHES = 32  # stored block hashes compared with the subgraph's on each round
-MAX_TEXT, MAX_BYTES_FIELD, MAX_ARRAY = 1024, 1024, 16
-COMMON = "__typename id contract blockNumber blockHash transaction logIndex"
-HEX = re.compile(r"0x(?:[0-9a-fA-F]{2})*")
-DIGITS = re.compile(r"[0-9]{1,78}")
-# Journal entity -> (contract, event): the events the catalogue reads (the Transfers are renamed).
-JOURNAL = {
-    ({REGISTRY: "AssetTransfer", MARKET: "LicenseTransfer"}[c] if n == "Transfer" else n): (c, n)
-    for c, names in EVENTS.items()
-    for n in names
-}
 
 
 class SubgraphError(RuntimeError):
     """The endpoint failed, was refused, or answered something unusable; the message says which."""
 
 
-class BadEntity(ValueError):
-    """One journal entity out of shape; it is skipped with this reason."""
-
-
 class UrlGuard(Protocol):
     """Where requests may go (``app.studio.netguard.NetPolicy``): raises to refuse a URL."""
 
     def check_url(self, url: URL) -> None: ...
-
-
-def graphql_type(abi_type: str) -> str:
-    """The scalar a journal entity uses for an ABI parameter type (an array: its element's)."""
-    base = abi_type.removesuffix("[]")
-    if base.startswith(("uint", "int")):
-        return "BigInt"
-    if base.startswith("bytes") or base == "address":
-        return "Bytes"
-    return {"string": "String", "bool": "Boolean"}[base]
-
-
-def _hex(value: Any, what: str, size: int | None = None, limit: int = MAX_BYTES_FIELD) -> bytes:
-    if not isinstance(value, str) or not HEX.fullmatch(value) or len(value) > 2 + 2 * limit:
-        raise BadEntity(f"{what} is not hex bytes: {str(value)[:80]!r}")
-    raw = bytes.fromhex(value[2:])
-    if size is not None and len(raw) != size:
-        raise BadEntity(f"{what} has {len(raw)} bytes, not {size}")
-    return raw
-
-
-def _uint(value: Any, what: str, bits: int = 256) -> int:
-    if not isinstance(value, str) or not DIGITS.fullmatch(value):  # a graph node sends BigInt as text
-        raise BadEntity(f"{what} is not a whole number in decimal: {str(value)[:80]!r}")
-    number = int(value)
-    if number >= 2**bits:
-        raise BadEntity(f"{what} {value[:40]} does not fit uint{bits}")
-    return number
-
-
-def _value(abi_type: str, value: Any, what: str) -> Any:
-    """``value`` from the endpoint as eth_abi takes ``abi_type``, or ``BadEntity``."""
-    if abi_type.endswith("[]"):
-        if not isinstance(value, list) or len(value) > MAX_ARRAY:
-            raise BadEntity(f"{what} is not a list of at most {MAX_ARRAY}")
-        return [_value(abi_type[:-2], v, what) for v in value]
-    if abi_type == "address":
-        return "0x" + _hex(value, what, 20).hex()
-    if abi_type.startswith("uint"):
-        return _uint(value, what, int(abi_type[4:] or 256))
-    if abi_type == "bool":
-        if not isinstance(value, bool):
-            raise BadEntity(f"{what} is not true or false")
-        return value
-    if abi_type == "string":
-        if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise BadEntity(f"{what} is not text of at most {MAX_TEXT} characters")
-        return value
-    if abi_type == "bytes":
-        return _hex(value, what)
-    if abi_type.startswith("bytes"):
-        return _hex(value, what, int(abi_type[5:]))
-    raise BadEntity(f"{what}: an ABI type this reader does not know ({abi_type})")
-
-
-def _word(abi_type: str, value: Any) -> bytes:
-    if abi_type == "address":
-        return bytes(12) + bytes.fromhex(value[2:])
-    return int(value).to_bytes(32, "big")
-
-
-def entity_id(block: int, log_index: int) -> str:
-    """The subgraph's id for an event: block number (8 bytes), log index (4 bytes), big-endian."""
-    return "0x" + block.to_bytes(8, "big").hex() + log_index.to_bytes(4, "big").hex()
 
 
 class SubgraphSource:
@@ -174,20 +88,7 @@ class SubgraphSource:
         self.addresses = {c: deployment.address(c).lower() for c in (REGISTRY, MARKET)}
         self.sink = MarketSink(self.chain_id, Decoder(self.addresses))
         self.stream = f"subgraph:{self.addresses[REGISTRY]}"
-        self.specs = {
-            entity: next(e for e in load_artifact(c).abi if e.get("type") == "event" and e["name"] == n)
-            for entity, (c, n) in JOURNAL.items()
-        }
-        fragments = " ".join(
-            f"... on {entity} {{ {' '.join(i['name'] for i in spec['inputs'])} }}"
-            for entity, spec in self.specs.items()
-        )
-        self.query = (
-            "query Journal($first: Int!, $after: Bytes!, $upto: BigInt!, $contracts: [Bytes!]!) { "
-            "marketEvents(first: $first, orderBy: id, orderDirection: asc, where: "
-            "{id_gt: $after, blockNumber_lte: $upto, contract_in: $contracts}) "
-            f"{{ {COMMON} {fragments} }} }}"
-        )
+        self.journal = Journal(self.addresses)
         self.skipped = 0
         self.events = Events("assets_changed", "offers_changed", "licenses_changed", "synced")
 
@@ -244,51 +145,12 @@ class SubgraphSource:
     async def _journal(self, http: Any, after: str, upto: int) -> list[Any]:
         variables = {"first": self.page, "after": after, "upto": str(upto),
                      "contracts": sorted(self.addresses.values())}  # fmt: skip
-        found = (await self._ask(http, self.query, variables)).get("marketEvents")
+        found = (await self._ask(http, self.journal.query, variables)).get("marketEvents")
         if not isinstance(found, list) or len(found) > self.page:
             raise SubgraphError(f"the subgraph's marketEvents is not a list of at most {self.page}")
         return found
 
     # -- checking one entity -----------------------------------------------------------------------
-
-    def to_log(self, entity: Any) -> RawLog:
-        """The log a journal entity stands for, every field checked; ``BadEntity`` otherwise."""
-        if not isinstance(entity, dict):
-            raise BadEntity("an entry that is not an object")
-        spec = self.specs.get(entity.get("__typename"))  # type: ignore[arg-type]
-        if spec is None:
-            raise BadEntity(f"an event the catalogue does not read: {str(entity.get('__typename'))[:60]!r}")
-        name = spec["name"]
-        contract, _ = JOURNAL[entity["__typename"]]
-        address = "0x" + _hex(entity.get("contract"), f"{name}.contract", 20).hex()
-        if address != self.addresses[contract]:
-            raise BadEntity(f"{name} from {address}, not this network's {contract}")
-        block = _uint(entity.get("blockNumber"), f"{name}.blockNumber", 63)
-        log_index = _uint(entity.get("logIndex"), f"{name}.logIndex", 32)
-        if entity.get("id") != entity_id(block, log_index):
-            raise BadEntity(
-                f"{name}: its id {str(entity.get('id'))[:40]} is not block {block}, log {log_index}"
-            )
-        values = {}
-        for item in spec["inputs"]:
-            value = _value(item["type"], entity.get(item["name"]), f"{name}.{item['name']}")
-            if item["name"] in CID_FIELDS or (item["name"] in OPTIONAL_CID_FIELDS and value):
-                try:
-                    as_cid(value)
-                except (InvalidCid, ValueError, TypeError) as exc:
-                    raise BadEntity(f"{name}.{item['name']} {value[:80]!r} is not a CID ({exc})") from exc
-            values[item["name"]] = value
-        indexed = [i for i in spec["inputs"] if i["indexed"]]
-        plain = [i for i in spec["inputs"] if not i["indexed"]]
-        return RawLog(
-            address,
-            (topic_of(spec), *(_word(i["type"], values[i["name"]]) for i in indexed)),
-            abi_encode([i["type"] for i in plain], [values[i["name"]] for i in plain]),
-            block,
-            "0x" + _hex(entity.get("blockHash"), f"{name}.blockHash", 32).hex(),
-            "0x" + _hex(entity.get("transaction"), f"{name}.transaction", 32).hex(),
-            log_index,
-        )
 
     # -- the cursor, block hashes, reorganisations ---------------------------------------------
 
@@ -394,7 +256,7 @@ class SubgraphSource:
                     )
                 after = ident.lower()
                 try:
-                    entry = self.to_log(entity)
+                    entry = self.journal.to_log(entity)
                 except BadEntity as exc:
                     self.skipped += 1
                     log.warning("%s: an event skipped: %s", self.url, exc)

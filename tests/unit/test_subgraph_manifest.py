@@ -10,7 +10,7 @@ from graph_node import ENTITY_OF, SCHEMA, base_type, parse_schema
 
 from app.chain.contracts import load_artifact
 from app.market.catalog.decode import EVENTS
-from app.market.subgraph_source import JOURNAL, graphql_type
+from app.market.subgraph_journal import JOURNAL, graphql_type
 from app.resources import REPO_ROOT
 
 SUBGRAPH = REPO_ROOT / "subgraph"
