@@ -247,13 +247,19 @@ class GraphNode:
 
     # -- indexing, as the mappings do it -------------------------------------------------------
 
-    def index_log(self, contract: str, raw: RawLog, timestamp: int = 0) -> None:
-        """Store the journal entity the subgraph's mapping stores for ``raw`` (from ``contract``)."""
+    def index_log(self, contract: str, raw: RawLog, timestamp: int = 0) -> bool:
+        """Store the journal entity the subgraph's mapping stores for ``raw`` (from ``contract``);
+        False for an event with none (roles, approvals, admin terms, ERC-4906)."""
         event = next(
-            e
-            for e in load_artifact(contract).abi
-            if e.get("type") == "event" and topic_of(e) == raw.topics[0]
+            (
+                e
+                for e in load_artifact(contract).abi
+                if e.get("type") == "event" and topic_of(e) == raw.topics[0]
+            ),
+            None,
         )
+        if event is None or ENTITY_OF.get((contract, event["name"]), event["name"]) not in self.types:
+            return False
         name = ENTITY_OF.get((contract, event["name"]), event["name"])
         indexed = [i for i in event["inputs"] if i["indexed"]]
         plain = [i for i in event["inputs"] if not i["indexed"]]
@@ -273,6 +279,7 @@ class GraphNode:
         self.entities[name][entity_id] = values
         if raw.block > self.head[0]:
             self.head = (raw.block, bytes.fromhex(raw.block_hash[2:]))
+        return True
 
     def drop_above(self, block: int) -> None:
         """A reorganisation as a graph node handles it: entities of later blocks reverted."""
