@@ -99,9 +99,13 @@ class SubgraphSource:
         import aiohttp
 
         try:
-            async with http.post(self.url, json={"query": query, "variables": variables}) as reply:
+            # No redirects: one could lead to an address literal, which skips the guard's resolver.
+            request = {"query": query, "variables": variables}
+            async with http.post(self.url, json=request, allow_redirects=False) as reply:
                 if reply.status != 200:
-                    raise SubgraphError(f"the subgraph answered HTTP {reply.status}")
+                    raise SubgraphError(
+                        f"the subgraph answered HTTP {reply.status} (redirects are not followed)"
+                    )
                 body = bytearray()
                 async for piece in reply.content.iter_chunked(65536):
                     body += piece

@@ -350,6 +350,23 @@ def test_a_page_that_repeats_itself_is_refused(sessions: sessionmaker[Session], 
         asyncio.run(source(url, sessions, store, page=2).sync())
 
 
+def test_a_redirect_is_not_followed(sessions: sessionmaker[Session], store: LocalStore) -> None:
+    """A public endpoint redirecting to a private address literal (a cloud metadata service)."""
+    asked: list[str] = []
+
+    class Redirect(Handler):
+        def do_POST(self) -> None:
+            asked.append(self.path)
+            self.send_response(307)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    with serving(Redirect) as url, pytest.raises(SubgraphError, match="HTTP 307"):
+        asyncio.run(source(url, sessions, store).sync())
+    assert len(asked) == 1
+
+
 def test_private_addresses_are_refused_unless_their_network_is_allowed(
     sessions: sessionmaker[Session], store: LocalStore
 ) -> None:
