@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -49,6 +50,7 @@ MAX_PAGES = 40  # per sync round: a source that never stops paging still yields
 MAX_BYTES = 8 * 1024 * 1024
 TIMEOUT_S = 30.0
 KEEP_HASHES = 32  # stored block hashes compared with the subgraph's on each round
+ID = re.compile(r"0x[0-9a-fA-F]{24}")  # block number (8 bytes), log index (4 bytes)
 
 
 class SubgraphError(RuntimeError):
@@ -254,10 +256,12 @@ class SubgraphSource:
             logs: list[RawLog] = []
             for entity in found:  # ids only ever increase: a repeating source cannot loop
                 ident = entity.get("id") if isinstance(entity, dict) else None
-                if not isinstance(ident, str) or len(ident) != 26 or ident.lower() <= after:
+                if not isinstance(ident, str) or not ID.fullmatch(ident) or ident.lower() <= after:
                     raise SubgraphError(
                         f"the subgraph sent an event out of order ({str(ident)[:40]} after {after})"
                     )
+                if not low <= int(ident[2:18], 16) <= safe:  # the cursor follows ids, even skipped ones
+                    raise SubgraphError(f"the subgraph sent an event id outside blocks {low}..{safe}")
                 after = ident.lower()
                 try:
                     entry = self.journal.to_log(entity)
@@ -265,9 +269,7 @@ class SubgraphSource:
                     self.skipped += 1
                     log.warning("%s: an event skipped: %s", self.url, exc)
                     continue
-                if not low <= entry.block <= safe:
-                    raise SubgraphError(f"the subgraph sent block {entry.block}, outside {low}..{safe}")
-                logs.append(entry)
+                logs.append(entry)  # its block is its id's (checked by to_log)
             full = len(found) == self.page
             # A full page may end inside a block: it is read again from its start next round (the
             # sink's journal applies a log once), so the cursor stays on that block.

@@ -334,6 +334,29 @@ def test_pagination_that_never_ends_yields_after_a_bounded_round(
     assert node.queries <= 2 + 5 and reader.skipped == 10 and reader.cursor() == 2
 
 
+@pytest.mark.parametrize(
+    ("ident", "why"),
+    [
+        ("0x" + "zz" * 12, "out of order"),  # not hex: it could not move the cursor
+        ("0x" + (10**9).to_bytes(8, "big").hex() + "00" * 4, "outside blocks"),  # beyond the head
+    ],
+)
+def test_an_id_that_would_move_the_cursor_wrongly_is_refused(
+    sessions: sessionmaker[Session], store: LocalStore, ident: str, why: str
+) -> None:
+    """Even on an entity that is skipped, the id moves the cursor: a far-future id would skip
+    every real event after it, so it fails the round instead."""
+
+    def far(answer: dict[str, Any]) -> None:
+        events = (answer.get("data") or {}).get("marketEvents")
+        if events:
+            events[-1] = {"__typename": "Nonsense", "id": ident}
+
+    with serving_graphql(indexed(market(store)), far) as url, pytest.raises(SubgraphError, match=why):
+        asyncio.run(source(url, sessions, store, page=2).sync())
+    assert source("http://x", sessions, store).cursor() == 0  # nothing of that page applied
+
+
 def test_a_page_that_repeats_itself_is_refused(sessions: sessionmaker[Session], store: LocalStore) -> None:
     node = indexed(market(store))
     seen: list[Any] = []
