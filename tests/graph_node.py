@@ -332,6 +332,7 @@ class GraphNode:
             raise GraphQLError(f"The `first` argument must be between 0 and {MAX_FIRST}, but is {first}")
         if not isinstance(skip, int) or not 0 <= skip <= MAX_SKIP:
             raise GraphQLError(f"The `skip` argument must be between 0 and {MAX_SKIP}, but is {skip}")
+        self._validate(definition, item.selection)
         keep = self._filter(definition, args.get("where") or {})
         rows = [(name, row) for name, row in self._rows(definition) if keep(row)]
         order = args.get("orderBy", "id")
@@ -344,6 +345,25 @@ class GraphNode:
         return [
             self._select(definition, name, row, item.selection) for name, row in rows[skip : skip + first]
         ]
+
+    def _validate(self, definition: TypeDef, selection: list[Any]) -> None:
+        """Every field selected exists on its type, whatever the data (as a graph node checks)."""
+        for item in selection:
+            if isinstance(item, Fragment):
+                target = self.types.get(item.on)
+                if target is None:
+                    raise GraphQLError(f"Unknown type `{item.on}`")
+                if item.on != definition.name and definition.name not in target.implements:
+                    raise GraphQLError(f"Fragment on `{item.on}` can never be of type `{definition.name}`")
+                self._validate(target, item.selection)
+            elif item.name != "__typename":
+                if item.name not in definition.fields:
+                    raise GraphQLError(f"Type `{definition.name}` has no field `{item.name}`")
+                related = self.types.get(base_type(definition.fields[item.name]))
+                if related is not None and not item.selection:
+                    raise GraphQLError(f"Field `{item.name}` of type `{related.name}` must have a selection")
+                if related is None and item.selection:
+                    raise GraphQLError(f"Field `{item.name}` is a scalar and cannot have a selection")
 
     def _filter(self, definition: TypeDef, where: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
         tests: list[Callable[[dict[str, Any]], bool]] = []
@@ -373,16 +393,14 @@ class GraphNode:
         out: dict[str, Any] = {}
         for item in selection:
             if isinstance(item, Fragment):
-                if item.on not in self.types:
-                    raise GraphQLError(f"Unknown type `{item.on}`")
                 if item.on == type_name:
                     out.update(self._select(concrete, type_name, row, item.selection))
                 continue
             if item.name == "__typename":
                 out[item.alias] = type_name
                 continue
-            if item.name not in definition.fields:
-                raise GraphQLError(f"Type `{definition.name}` has no field `{item.name}`")
+            if item.selection:  # relations (asset { id }): the app's reader asks for none
+                raise GraphQLError("this stand-in does not resolve nested entities")
             out[item.alias] = _shown(base_type(definition.fields[item.name]), row.get(item.name))
         return out
 

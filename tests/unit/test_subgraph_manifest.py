@@ -71,3 +71,27 @@ def test_journal_entities_carry_exactly_their_events_parameters() -> None:
     for contract, names in EVENTS.items():  # the reader's map agrees with the schema's names
         for name in names:
             assert JOURNAL[ENTITY_OF.get((contract, name), name)] == (contract, name)
+
+
+def test_the_stand_in_graph_node_refuses_what_a_graph_node_refuses() -> None:
+    """tests/graph_node.py is only worth testing against if it is as strict as the real one."""
+    from graph_node import GraphNode
+
+    node = GraphNode()
+    for query, error in [
+        ("{ marketEvents { id nope } }", "has no field `nope`"),
+        ("{ marketEvents(first: 1001) { id } }", "between 0 and 1000"),
+        ("{ marketEvents(where: {nope_gt: 1}) { id } }", "has no field `nope_gt`"),
+        ("{ assets(orderBy: nope) { id } }", "has no value `nope`"),
+        ("{ marketEvents { id ... on Nope { id } } }", "Unknown type `Nope`"),
+        ("query Q($a: Bytes!) { marketEvents(where: {id_gt: $b}) { id } }", "$b is not defined"),
+        ("{ marketEvents { id }", "Syntax Error"),
+        ("{ nopes { id } }", "has no field `nopes`"),
+        ("{ marketEvents { id ... on Asset { kind } } }", "can never be of type `MarketEvent`"),
+        ("{ licenses { id asset } }", "must have a selection"),
+    ]:
+        answer = node.answer({"query": query})
+        assert error in answer["errors"][0]["message"], query
+    assert node.answer({"query": "{ _meta { block { number } } }"}) == {
+        "data": {"_meta": {"block": {"number": 0}}}
+    }
