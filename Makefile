@@ -7,6 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
+# The subgraph (subgraph/) has its own npm tree, graph-cli and graph-ts pinned by its lockfile; the
+# tests build it, the app never needs it (so `make run` does not install it).
+SUBGRAPH_STAMP := subgraph/node_modules/.installed
 EXTRAS := dev,train
 # An unpinned torch pulls a multi-GB CUDA build; on Linux x86_64 pin the CPU build dev/CI use.
 ifeq ($(shell uname -s)-$(shell uname -m),Linux-x86_64)
@@ -23,7 +26,7 @@ DEB := dist/sahara_$(VERSION)_$(shell dpkg --print-architecture).deb
 TARBALL := dist/sahara-$(VERSION)-linux-$(shell uname -m).tar.gz
 endif
 
-.PHONY: run test setup lint unit fuzz contracts contracts-test package frozen-test bench bench-gas bench-package clean
+.PHONY: run test setup lint unit fuzz contracts contracts-test subgraph package frozen-test bench bench-gas bench-package clean
 
 run: setup
 	$(BIN)/sahara
@@ -43,12 +46,20 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(SUBGRAPH_STAMP): subgraph/package.json subgraph/package-lock.json
+	npm ci --prefix subgraph --no-audit --no-fund --loglevel=error
+	touch $@
+
+# `graph codegen && graph build` (offline); make test runs it through tests/integration/test_subgraph_build.py.
+subgraph: $(SUBGRAPH_STAMP)
+	cd subgraph && node_modules/.bin/graph codegen && node_modules/.bin/graph build
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-unit: setup
+unit: setup $(SUBGRAPH_STAMP)
 	$(BIN)/pytest tests --ignore=tests/packaging
 
 # The parsers' fuzz targets (import formats, graph files, envelope headers, JSON-RPC and IPFS
@@ -97,4 +108,4 @@ bench-gas: setup
 	$(BIN)/python bench/gas.py
 
 clean:
-	rm -rf build dist .pytest_cache .ruff_cache
+	rm -rf build dist .pytest_cache .ruff_cache subgraph/build subgraph/generated

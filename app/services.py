@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from app.labeling.demo import DemoCampaign
     from app.labeling.service import LabelingService
     from app.market.catalog.service import MarketIndexer
+    from app.market.subgraph_source import SubgraphSource
     from app.runtime import AppRuntime, NetworkStatus
     from app.storage.store import BlobStore
     from app.workers.auto_review import AutoReviewer
@@ -89,7 +90,7 @@ class NetworkServices:
         self._user: tuple[tuple[int, int, int, int], LabelingService] | None = None
         self._reviewers: tuple[tuple[int, ...], list[AutoReviewer]] | None = None
         self.delivery: KeyDeliveryService | None = None
-        self.market: MarketIndexer | None = None  # the catalogue's indexer; pages listen to its events
+        self.market: MarketIndexer | SubgraphSource | None = None  # pages listen to its events
 
     # -- building --------------------------------------------------------------------------------
 
@@ -162,12 +163,23 @@ class NetworkServices:
             return self.options.confirmations
         return DEVNET_CONFIRMATIONS if self.runtime.on_devnet else NETWORK_CONFIRMATIONS
 
-    def market_indexer(self) -> MarketIndexer:
-        """The market catalogue's indexer over the current contracts and store."""
+    def market_indexer(self) -> MarketIndexer | SubgraphSource:
+        """The market catalogue's source over the current contracts and store: this app's indexer,
+        or the network's subgraph when Settings → Network names one (``app.market.subgraph_source``)."""
         from app.market.catalog.service import MarketIndexer
 
         deployment, runtime = self._ready(), self.runtime
         assert runtime.sessions is not None
+        net = runtime.settings.network()
+        if net.subgraph_url:
+            from app.market.subgraph_source import SubgraphSource
+            from app.studio.netguard import NetPolicy, connector_for
+
+            policy = NetPolicy.build([], net.subgraph_networks)  # the HTTP tool's guard
+            return SubgraphSource(
+                net.subgraph_url, runtime.sessions, deployment, self.store, guard=policy,
+                connector=lambda: connector_for(policy), confirmations=self._confirmations(),
+            )  # fmt: skip
         return MarketIndexer(
             runtime.client, runtime.sessions, deployment, self.store,
             confirmations=self._confirmations(), interval_s=self.options.interval_s,

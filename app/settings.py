@@ -7,13 +7,15 @@ never stops the app: it is moved aside (kept for the user to inspect), defaults 
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app import safe_json
 from app.fileio import atomic_write_text
@@ -31,6 +33,40 @@ class NetworkConfig(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     rpc_url: str | None = Field(default=None, description="None for the embedded devnet")
     chain_id: int = Field(gt=0)
+    subgraph_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Catalogue source: None for this app's indexer, else a subgraph's GraphQL URL",
+    )
+    subgraph_networks: list[str] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Non-public networks (CIDR) the subgraph URL may reach (127.0.0.0/8: a local graph node)",
+    )
+
+    def with_subgraph(self, url: str | None, networks: list[str]) -> NetworkConfig:
+        """This network with another catalogue source, checked (``ValidationError`` says why)."""
+        return NetworkConfig.model_validate(
+            {**self.model_dump(), "subgraph_url": url, "subgraph_networks": networks}
+        )
+
+    @field_validator("subgraph_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        url = (url or "").strip() or None
+        if url is not None and not re.match(r"https?://[^/\s]+", url):
+            raise ValueError("the subgraph URL must start with http:// or https:// and name a host")
+        return url
+
+    @field_validator("subgraph_networks")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        for net in networks:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{net!r} is not a network such as 127.0.0.0/8 or 10.0.0.5") from exc
+        return networks
 
 
 DEVNET = NetworkConfig(name="devnet", rpc_url=None, chain_id=31337)

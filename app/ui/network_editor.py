@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.network_config import ChainMismatch, NetworkCheckError, check, validate
 from app.settings import DEVNET
+from app.ui.catalogue_source_editor import CatalogueSourceEditor
 from app.ui.operations import Op, Operations
 from app.ui.widgets import action_button, styled_label
 
@@ -199,6 +200,8 @@ class NetworkEditor(QWidget):
         self.status = styled_label("", "hint", wrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.status)
+        self.catalogue = CatalogueSourceEditor(settings, save)  # of the selected network
+        column.addWidget(self.catalogue)
         self.refresh()
 
     # -- view ------------------------------------------------------------------------------------
@@ -238,6 +241,8 @@ class NetworkEditor(QWidget):
 
     def _update_buttons(self) -> None:
         net = self._selected()
+        if net is None or net.name != self.catalogue.network_name:
+            self.catalogue.show_network(net)
         active = self._settings.network().name
         self.use_button.setEnabled(net is not None and net.name != active)
         self.remove_button.setEnabled(net is not None and net.rpc_url is not None and net.name != active)

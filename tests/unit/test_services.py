@@ -17,6 +17,7 @@ from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
 from app.runtime import NetworkError
 from app.services import NetworkServices, ServiceOptions
+from app.settings import Settings
 from app.wallet.service import WalletService
 
 ANVIL = "test test test test test test test test test test test junk"
@@ -38,6 +39,7 @@ class Runtime:
         self.sessions: Any = object()
         self.deployment: Deployment | None = None
         self.on_devnet = on_devnet
+        self.settings = Settings()
         self.lookups = 0
 
     async def _outbox_run(self, interval: float) -> None:
