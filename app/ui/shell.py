@@ -22,7 +22,7 @@ from app.labeling.approvals import Approvals
 from app.services import NetworkServices
 from app.ui.crash_reporter import CrashReporter
 from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
-from app.ui.labeling.approvals_panel import ApprovalsPanel
+from app.ui.labeling.labeler.approvals_panel import ApprovalsPanel
 from app.ui.network_monitor import ClientFactory, NetworkMonitor
 from app.ui.operations import Operations
 from app.ui.pages.compute import ComputePage

@@ -234,7 +234,7 @@ def test_one_approval_in_words_per_campaign_then_no_more_questions(page, service
 
 def test_settings_list_the_approvals_and_revoke_them(qtbot, tmp_path) -> None:
     from app.labeling.approvals import Approvals
-    from app.ui.labeling.approvals_panel import ApprovalsPanel
+    from app.ui.labeling.labeler.approvals_panel import ApprovalsPanel
 
     approvals = Approvals(tmp_path / "approvals.json")
     approvals.grant(31337, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 4, "Digits")

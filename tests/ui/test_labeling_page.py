@@ -281,7 +281,7 @@ def test_my_campaigns_tab_holds_the_requester_panel(page, service, qtbot) -> Non
     page.tab_buttons[2].click()
     assert page.stack.currentWidget() is page.requester_holder
     try:
-        from app.ui.labeling.requester_panel import RequesterPanel
+        from app.ui.labeling.requester.requester_panel import RequesterPanel
     except ImportError:  # that part of the app (or the chain service it needs) is not there
         assert "not available" in page.requester.text()
         return

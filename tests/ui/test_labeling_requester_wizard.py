@@ -15,7 +15,7 @@ from requester_fakes import FakeRequesterService, image_folder
 from app.labeling.campaign_rules import Step
 from app.labeling.formats import FormatError, ImportProblem, ImportResult
 from app.labeling.schema import Annotation, Item, TaskType
-from app.ui.labeling.wizard import NewCampaignDialog
+from app.ui.labeling.requester.wizard import NewCampaignDialog
 from app.ui.theme import LIGHT
 
 SAHARA = 10**18
@@ -302,7 +302,7 @@ def test_choose_folder_opens_a_file_dialog_that_does_not_block(host, loop, qtbot
 
 
 def test_an_open_wizard_follows_a_theme_switch(loop, qtbot) -> None:
-    from app.ui.labeling.requester_panel import RequesterPanel
+    from app.ui.labeling.requester.requester_panel import RequesterPanel
     from app.ui.theme import DARK
 
     panel = RequesterPanel(LIGHT)

@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.labeling.approvals import Approvals, consent_words, withdraw_words
-from app.ui.labeling.batch_flow import BatchFlow
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.confirm import ask_in_words
-from app.ui.labeling.earnings_view import EarningsView
-from app.ui.labeling.labeling_view import LabelingView
+from app.ui.labeling.labeler.batch_flow import BatchFlow
+from app.ui.labeling.labeler.earnings_view import EarningsView
+from app.ui.labeling.labeler.labeling_view import LabelingView
 from app.ui.labeling.locked_card import LockedCard
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
@@ -270,7 +270,7 @@ class LabelPage(QWidget):
         if self.requester is not None:
             return
         try:
-            from app.ui.labeling.requester_panel import RequesterPanel
+            from app.ui.labeling.requester.requester_panel import RequesterPanel
         except ImportError as exc:
             log.warning("the requester panel is not available: %s", exc)
             self.requester = styled_label(

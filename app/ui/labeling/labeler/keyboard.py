@@ -15,10 +15,10 @@ from PySide6.QtGui import QKeyEvent
 
 from app.labeling.schema import TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.image_view import ZOOM_STEP
+from app.ui.labeling.labeler.image_view import ZOOM_STEP
 
 if TYPE_CHECKING:
-    from app.ui.labeling.labeling_view import LabelingView
+    from app.ui.labeling.labeler.labeling_view import LabelingView
 
 TEXT_KEYS = {  # with Shift these extend the selection in a text item; Up/Down move the caret
     Qt.Key.Key_Left,

@@ -17,17 +17,17 @@ from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from app.labeling.schema import Item, TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.batch_done import BatchDonePage
-from app.ui.labeling.batch_header import BatchHeader
-from app.ui.labeling.box_tool import BoxTool
 from app.ui.labeling.confirm import ask_submit_skipped
-from app.ui.labeling.image_view import ImageCanvas
-from app.ui.labeling.keyboard import KeyRouter
-from app.ui.labeling.prefetch import AHEAD, Prefetcher, Proposer
-from app.ui.labeling.shortcuts import Keys, ShortcutSheet, hint_line
-from app.ui.labeling.side_panel import SidePanel
+from app.ui.labeling.labeler.batch_done import BatchDonePage
+from app.ui.labeling.labeler.batch_header import BatchHeader
+from app.ui.labeling.labeler.box_tool import BoxTool
+from app.ui.labeling.labeler.image_view import ImageCanvas
+from app.ui.labeling.labeler.keyboard import KeyRouter
+from app.ui.labeling.labeler.prefetch import AHEAD, Prefetcher, Proposer
+from app.ui.labeling.labeler.shortcuts import Keys, ShortcutSheet, hint_line
+from app.ui.labeling.labeler.side_panel import SidePanel
+from app.ui.labeling.labeler.text_view import TextItemView
 from app.ui.labeling.status_line import StatusLine
-from app.ui.labeling.text_view import TextItemView
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 

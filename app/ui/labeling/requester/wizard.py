@@ -37,10 +37,10 @@ from app.labeling.campaign_rules import (
 from app.labeling.formats import ImportResult, import_path
 from app.labeling.service import CANCELLABLE_STAGES
 from app.ui.labeling.confirm import ask_destructive
-from app.ui.labeling.file_chooser import choose_path
-from app.ui.labeling.source_step import SourceStep, sample_images
-from app.ui.labeling.summary_step import SummaryStep
-from app.ui.labeling.wizard_steps import InstructionsStep, QualityStep, TaskStep
+from app.ui.labeling.requester.file_chooser import choose_path
+from app.ui.labeling.requester.source_step import SourceStep, sample_images
+from app.ui.labeling.requester.summary_step import SummaryStep
+from app.ui.labeling.requester.wizard_steps import InstructionsStep, QualityStep, TaskStep
 from app.ui.labeling.wording import explain
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
 from app.labeling.campaign_rules import problem_line
 from app.labeling.formats import FORMATS, ImportResult
 from app.labeling.schema import Item
-from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progress_bar
+from app.ui.labeling.requester.wizard_steps import Step, list_style, problem_list, progress_bar
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 from app.ui.widgets.fields import StatusText

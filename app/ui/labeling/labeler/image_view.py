@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.labeling.box_tool import BoxLayer, BoxTool
-from app.ui.labeling.prefetch import Decoded, decode
+from app.ui.labeling.labeler.box_tool import BoxLayer, BoxTool
+from app.ui.labeling.labeler.prefetch import Decoded, decode
 from app.ui.theme import Colors
 
 TILE = 512
