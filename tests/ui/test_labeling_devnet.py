@@ -85,8 +85,8 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         # A review round may land between two batches, so wait until all five are credited.
         everything = f"Ready to withdraw: {sahara(BATCHES * 10 * REWARD_WEI)}"
         for _ in range(45):  # the earnings as the user sees them, refreshed every 2 s
-            page.refresh_earnings()
-            qtbot.waitUntil(lambda: not page.ops.busy("earnings"), timeout=20000)
+            page.earnings_view.refresh()
+            qtbot.waitUntil(lambda: not page.earnings_view.ops.busy("earnings"), timeout=20000)
             if page.earnings_view.withdrawable.text() == everything:
                 break
             qtbot.wait(2000)
@@ -96,8 +96,8 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         assert page.earnings_view.withdrawable.text() == everything, f"all batches paid: {shown}"
         assert page.earnings_view.withdraw_button.isEnabled()
         page.earnings_view.withdraw_button.click()
-        assert "Withdraw " in page.review_box.informativeText()  # reviewed in words every time
-        next(b for b in page.review_box.buttons() if b.text() == "Withdraw").click()
+        assert "Withdraw " in page.earnings_view.review_box.informativeText()  # reviewed in words every time
+        next(b for b in page.earnings_view.review_box.buttons() if b.text() == "Withdraw").click()
         after = None
 
         def withdrawn() -> bool:

@@ -221,7 +221,7 @@ def test_earnings_show_the_rejected_reason_and_withdraw(page, service, qtbot) ->
     assert view.withdrawable.text() == "Ready to withdraw: 1 SAHARA"
     service.gate = asyncio.Event()
     view.withdraw_button.click()  # reviewed in words every time: Cancel is the default
-    review = page.review_box
+    review = view.review_box
     assert "Withdraw 1 SAHARA of accepted earnings" in review.informativeText() and service.address in (
         review.informativeText()
     )

@@ -50,6 +50,21 @@ class LockedCard(EmptyStateCard):
         self.text.addWidget(self.error)
         self.show_action(None)
 
+    def follow_wallet(self, wallet: Any) -> None:
+        """Follow the wallet controller: unlock here while it is locked, "Set up wallet" while
+        there is none (the button opens its onboarding), no button otherwise."""
+
+        def update() -> None:
+            state = wallet.state
+            service = wallet.wallet
+            unlock = service.unlock if state == "locked" and service is not None else None
+            action = "unlock" if unlock else "setup" if state == "none" else None
+            self.show_action(action, unlock)
+
+        self.setup_requested.connect(lambda: wallet.open_onboarding())
+        wallet.changed.connect(update)
+        update()
+
     def show_action(self, action: str | None, unlock: Callable[[str], None] | None = None) -> None:
         """``"unlock"`` (with ``unlock(password)``, which raises on a wrong one), ``"setup"``, or None."""
         self._unlock = unlock

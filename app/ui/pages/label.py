@@ -18,15 +18,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
     QHBoxLayout,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.labeling.approvals import Approvals, consent_words, withdraw_words
+from app.labeling.approvals import Approvals, consent_words
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
 from app.ui.labeling.confirm import ask_in_words
@@ -37,8 +35,9 @@ from app.ui.labeling.locked_card import LockedCard
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
-from app.ui.widgets import ActionButton, styled_label
-from app.words import batch_name, plural
+from app.ui.widgets import styled_label
+from app.ui.widgets.segmented import segmented
+from app.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -86,18 +85,8 @@ class LabelPage(QWidget):
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
         header.addSpacing(16)
-        self.tabs = QButtonGroup(self)
-        self.tab_buttons: list[QPushButton] = []
-        for i, name in enumerate(TABS):
-            button = ActionButton(name)  # Return on a focused tab opens it
-            button.setCheckable(True)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.setProperty("segment", "first" if i == 0 else "last" if i == len(TABS) - 1 else "middle")
-            if 0 < i < len(TABS) - 1:
-                button.setStyleSheet("border-left: none;")
-            self.tabs.addButton(button, i)
-            self.tab_buttons.append(button)
-            header.addWidget(button)
+        tabs, self.tabs, self.tab_buttons = segmented(TABS, self)
+        header.addLayout(tabs)
         header.setSpacing(0)
         self.tabs.idClicked.connect(self.show_tab)
         outer.addLayout(header)
@@ -131,9 +120,6 @@ class LabelPage(QWidget):
         self.labeling.back_requested.connect(self.leave_labeling)
         self.labeling.submit_requested.connect(self.submit)
         self.labeling.next_batch_requested.connect(self.next_batch)
-        self.earnings_view.refresh_requested.connect(self.refresh_earnings)
-        self.earnings_view.withdraw_requested.connect(self.review_withdraw)
-        self.earnings_view.dispute_requested.connect(self.dispute)
         self.set_service(None)
         app = QApplication.instance()
         if app is not None:
@@ -163,18 +149,8 @@ class LabelPage(QWidget):
         return holder
 
     def follow_wallet(self, wallet: Any) -> None:
-        """Offer the step the wallet needs on the no-service card: unlock here, or set one up."""
-
-        def update() -> None:
-            state = wallet.state
-            service = wallet.wallet
-            unlock = service.unlock if state == "locked" and service is not None else None
-            action = "unlock" if unlock else "setup" if state == "none" else None
-            self.unavailable_card.show_action(action, unlock)
-
-        self.unavailable_card.setup_requested.connect(lambda: wallet.open_onboarding())
-        wallet.changed.connect(update)
-        update()
+        """Offer the step the wallet needs on the no-service card (as Home's "Get started" does)."""
+        self.unavailable_card.follow_wallet(wallet)
 
     def offer_demo(self, seed: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None) -> None:
         """``seed(progress)`` creates the devnet's demo campaign; None where there is no demo."""
@@ -196,7 +172,7 @@ class LabelPage(QWidget):
     def refresh_shown(self) -> None:
         """F5: read again what is on screen (the campaign list or the earnings)."""
         if self.service is not None and self.stack.currentWidget() is self.earnings_view:
-            self.refresh_earnings()
+            self.earnings_view.refresh()
         elif self._list_shown():
             self.refresh_campaigns()
 
@@ -231,6 +207,7 @@ class LabelPage(QWidget):
         self._service = service
         self.ops.reset()  # results of calls to the previous service are dropped
         self._campaigns, self._claims, self._manifests = {}, {}, {}
+        self.earnings_view.set_service(service)
         self._stop_flow()
         self.labeling.close_batch()  # its answers are in the drafts of the account they belong to
         if self.requester is not None and hasattr(self.requester, "set_service"):
@@ -256,7 +233,7 @@ class LabelPage(QWidget):
             self.stack.setCurrentWidget(self.campaign_stack)
         elif index == 1:
             self.stack.setCurrentWidget(self.earnings_view)
-            self.refresh_earnings()
+            self.earnings_view.refresh()
         else:
             self._ensure_requester()
             self.stack.setCurrentWidget(self.requester_holder)
@@ -311,6 +288,7 @@ class LabelPage(QWidget):
     def _show_campaigns(self, loaded: tuple[Any, Any]) -> None:
         campaigns, claims = loaded
         self._campaigns = {c.campaign_id: c for c in campaigns}
+        self.earnings_view.titles = {i: c.title for i, c in self._campaigns.items()}
         self._claims = {c.campaign_id: c for c in claims}
         self.list_view.show_campaigns(campaigns, self._claims)
         claimable = [c for c in campaigns if c.open and c.batches_available > 0]
@@ -439,64 +417,6 @@ class LabelPage(QWidget):
         submitted in the background and the next batch, claimed ahead, opens at once."""
         if self._flow is not None:
             self._flow.finish()
-
-    # -- earnings --------------------------------------------------------------------------------
-
-    def refresh_earnings(self, done: str | None = None) -> None:
-        """Load and show the earnings; ``done`` is what to say afterwards (after a withdrawal)."""
-        service = self._service
-
-        def show(earnings: Any) -> None:
-            self.earnings_view.show_earnings(earnings, {i: c.title for i, c in self._campaigns.items()})
-            self.earnings_view.show_status(done, "ok")
-
-        self._run(
-            Op(
-                "earnings", lambda _say: service.earnings(), busy="Loading your earnings…",
-                progress=self.earnings_view.set_busy, success=show, again=True,
-                failure=lambda why: self.earnings_view.show_status(
-                    f"Your earnings could not be loaded: {why}", "error"
-                ),
-            )
-        )  # fmt: skip
-
-    def review_withdraw(self) -> None:
-        """Withdrawing moves money: reviewed in words every time."""
-        service = self._service
-        if service is None:
-            return
-        words = withdraw_words(self.earnings_view.withdrawable_wei, service.address or "")
-        self.review_box = ask_in_words(self, "Withdraw earnings?", "Withdraw your earnings?", words,
-                                       "Withdraw", self.withdraw)  # fmt: skip
-
-    def withdraw(self) -> None:
-        service = self._service
-
-        def withdrawn(tx: str) -> None:
-            self.refresh_earnings(f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]}).")
-
-        self._run(
-            Op(
-                "withdraw", lambda _say: service.withdraw(),
-                busy="Withdrawing to your wallet (a transaction on the chain)…",
-                progress=self.earnings_view.set_busy, success=withdrawn,
-                failure=lambda why: self.earnings_view.show_status(f"Nothing was withdrawn: {why}", "error"),
-            )
-        )  # fmt: skip
-
-    def dispute(self, campaign_id: int, batch: int) -> None:
-        service = self._service
-        done = f"{batch_name(batch)} is disputed: the arbiter decides; if it does not in time, you win."
-        self._run(
-            Op(
-                "dispute", lambda _say: service.dispute(campaign_id, batch),
-                busy="Disputing the rejection (the bond, then the dispute: two transactions)…",
-                progress=self.earnings_view.set_busy, success=lambda _tx: self.refresh_earnings(done),
-                failure=lambda why: self.earnings_view.show_status(
-                    f"The rejection was not disputed: {why}", "error"
-                ),
-            )
-        )  # fmt: skip
 
     def shutdown(self) -> None:
         """Stop the labeling view's worker threads (at quit; drafts are already saved)."""

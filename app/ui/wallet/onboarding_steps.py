@@ -27,32 +27,13 @@ from app.ui.icons import glyph
 from app.ui.wallet.phrase_widgets import WordGrid, phrase_copy_row
 from app.ui.widgets import Card, set_role, styled_label
 from app.ui.widgets.fields import StatusText, secret_field
+from app.ui.widgets.segmented import segmented
 from app.ui.widgets.wizard import Step
 from app.wallet.onboarding import NetworkChoice
 
 if TYPE_CHECKING:
     from app.settings import Settings
     from app.ui.theme import Colors
-
-
-def _segmented(*labels: str) -> tuple[QHBoxLayout, QButtonGroup, list[QPushButton]]:
-    row = QHBoxLayout()
-    row.setSpacing(0)
-    group = QButtonGroup()
-    buttons = []
-    for index, label in enumerate(labels):
-        button = QPushButton(label)
-        button.setCheckable(True)
-        button.setAutoDefault(False)
-        button.setProperty(
-            "segment", "first" if index == 0 else "last" if index == len(labels) - 1 else "mid"
-        )
-        group.addButton(button, index)
-        row.addWidget(button)
-        buttons.append(button)
-    buttons[0].setChecked(True)
-    row.addStretch(1)
-    return row, group, buttons
 
 
 class OptionButton(QPushButton):
@@ -125,7 +106,8 @@ class WordsStep(Step):
             "These words are the only way to get your wallet back if this computer is lost. Anyone who has "
             "them can take everything in it. Write them on paper, in order, and keep it safe.",
         )
-        row, self.count_group, (self.twelve, self.twenty_four) = _segmented("12 words", "24 words")
+        row, self.count_group, (self.twelve, self.twenty_four) = segmented(["12 words", "24 words"], self)
+        row.addStretch(1)
         self.body.addLayout(row)
         card = Card(padding=18, spacing=0)
         self.grid = WordGrid(columns=3)
@@ -180,7 +162,10 @@ class ImportStep(Step):
             "Enter the recovery phrase of a wallet you already have. Phrases from MetaMask and other BIP-39 "
             "wallets give the same accounts here.",
         )
-        row, self.kind_group, (self.phrase_tab, self.key_tab) = _segmented("Recovery phrase", "Private key")
+        row, self.kind_group, (self.phrase_tab, self.key_tab) = segmented(
+            ["Recovery phrase", "Private key"], self
+        )
+        row.addStretch(1)
         self.body.addLayout(row)
         self.pages = QStackedWidget()
         phrase_page = QWidget()
