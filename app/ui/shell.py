@@ -124,7 +124,7 @@ class Shell(QObject):
         relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
         relay(self.services.events, "campaigns", self.label_page.on_new_campaigns, self)
         label_page.follow_wallet(self.wallet)
-        label_page.approvals = approvals = Approvals(paths.data / "labeling" / "approvals.json")
+        label_page.gate.approvals = approvals = Approvals(paths.data / "labeling" / "approvals.json")
         settings_page.add_section("Labeling approvals", ApprovalsPanel(approvals))
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.storage_editor.changed.connect(self._on_storage_changed)

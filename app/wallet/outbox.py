@@ -12,6 +12,9 @@ Why each step is where it is:
   SQLite write lock (BEGIN IMMEDIATE), so concurrent intents get consecutive nonces.
 - Problems a user can fix are found before signing: a revert during gas estimation (with its
   reason) and insufficient funds (with the amounts) raise, and nothing is persisted.
+- Signing checks (``add_signing_check``) run after the fee is quoted and before a nonce is taken:
+  a standing approval (the labeler's, with its fee cap) refuses or asks again there, and a refusal
+  leaves nothing signed.
 - An unreachable RPC is not an error: rows stay "signed" and are broadcast when it answers again.
 - Before its first use against a node, the outbox reconciles with it (``outbox_reconcile``): rows
   the chain lost in a rollback go back to pending and are sent again. A nonce no row holds any more
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -81,6 +85,9 @@ class TxRequest:
     max_priority_fee_per_gas: int | None = None
 
 
+SigningCheck = Callable[[TxRequest, str], Awaitable[None]]  # (quoted request, sender); raises to refuse
+
+
 def _revert_reason(exc: Exception) -> str:
     from app.chain.errors import decode_revert
 
@@ -99,6 +106,7 @@ class Outbox:
         # "tx_changed" (row: OutboxTx) after every status change; "online_changed" (online: bool)
         # when the node stops or starts answering. Both on the loop.
         self.events = Events("tx_changed", "online_changed")
+        self._checks: list[SigningCheck] = []
 
     @property
     def online(self) -> bool:
@@ -184,6 +192,13 @@ class Outbox:
 
     # -- sending ---------------------------------------------------------------------------------
 
+    def add_signing_check(self, check: SigningCheck) -> Callable[[], None]:
+        """Run ``check(request, sender)`` on every new transaction once its gas and fee caps are
+        quoted, before it is signed; it raises (an ``OutboxError`` in words) to refuse it. Returns
+        the function that removes it."""
+        self._checks.append(check)
+        return lambda: self._checks.remove(check) if check in self._checks else None
+
     async def submit(self, request: TxRequest, signer: Signer) -> OutboxTx:
         """Prepare (sign + persist) and broadcast; returns the row, already there for a known intent."""
         row = await self.prepare(request, signer)
@@ -220,6 +235,8 @@ class Outbox:
         if existing is not None:
             return existing
         request = await self.quote(request, signer.address)
+        for check in list(self._checks):
+            await check(request, signer.address)
         async with self._nonce_lock:
             w3 = self.client.w3
             chain_nonce = await self.client.ask(w3.eth.get_transaction_count(signer.address, "pending"))

@@ -63,8 +63,11 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         page.list_view.open_button.click()
         qtbot.waitUntil(lambda: page.detail_view.start_button.isEnabled(), timeout=20000)
         page.detail_view.start_button.click()
-        assert "claiming a batch" in page.review_box.informativeText()  # the one approval, in words
-        next(b for b in page.review_box.buttons() if b.text() == "Allow and start").click()
+        qtbot.waitUntil(lambda: page.gate.review_box is not None, timeout=20000)  # today's fees read
+        review = page.gate.review_box
+        assert "claiming a batch" in review.informativeText()  # the one approval, in words
+        assert "ETH per transaction" in review.informativeText()  # up to what fee
+        next(b for b in review.buttons() if b.text() == "Allow and start").click()
         _images, truth = load_digits()
         view = page.labeling
         for _batch in range(BATCHES):  # the last answer of a batch opens the next, claimed ahead

@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.labeling.approvals import Approvals, consent_words
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
-from app.ui.labeling.confirm import ask_in_words
+from app.ui.labeling.labeler.approval_gate import ApprovalGate
 from app.ui.labeling.labeler.batch_flow import BatchFlow
 from app.ui.labeling.labeler.earnings_view import EarningsView
 from app.ui.labeling.labeler.labeling_view import LabelingView
@@ -68,8 +67,7 @@ class LabelPage(QWidget):
         self.summary = ""
         self._seed_demo: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None = None
         self._list_stale = False  # a new campaign appeared while the list was not shown
-        self.approvals: Approvals | None = None  # the one approval per campaign (the shell's file)
-        self.review_box: QWidget | None = None  # the open review in words, if any
+        self.gate = ApprovalGate(self, self.ops)  # the one approval per campaign; the shell gives its file
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 22, 32, 16)
@@ -208,6 +206,7 @@ class LabelPage(QWidget):
         self.ops.reset()  # results of calls to the previous service are dropped
         self._campaigns, self._claims, self._manifests = {}, {}, {}
         self.earnings_view.set_service(service)
+        self.gate.follow(service)
         self._stop_flow()
         self.labeling.close_batch()  # its answers are in the drafts of the account they belong to
         if self.requester is not None and hasattr(self.requester, "set_service"):
@@ -344,22 +343,10 @@ class LabelPage(QWidget):
 
     def start_labeling(self) -> None:
         """Start (or resume) the shown campaign, after its one approval in words if not given yet."""
-        campaign, service, approvals = self.detail_view.campaign, self._service, self.approvals
-        if campaign is None or service is None:
-            return
-        key = (getattr(service, "chain_id", 0), service.address or "", campaign.campaign_id)
-        if approvals is None or approvals.granted(*key):
-            self._start(campaign, resume=True)
-            return
-
-        def allowed() -> None:
-            approvals.grant(*key, campaign.title)
-            self._start(campaign, resume=True)
-
-        self.review_box = ask_in_words(
-            self, "Allow signing in this campaign?", f"Label “{campaign.title}”?",
-            consent_words(campaign.title, campaign.reward_per_item), "Allow and start", allowed,
-        )  # fmt: skip
+        campaign, service = self.detail_view.campaign, self._service
+        if campaign is not None and service is not None:
+            start = lambda: self._start(campaign, resume=True)  # noqa: E731
+            self.gate.before_start(service, campaign, start, self.detail_view)
 
     def next_batch(self) -> None:
         claim = self._flow.claim if self._flow is not None else None
