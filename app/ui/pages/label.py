@@ -30,7 +30,7 @@ from app.ui.labeling.labeler.approval_gate import ApprovalGate
 from app.ui.labeling.labeler.batch_flow import BatchFlow
 from app.ui.labeling.labeler.earnings_view import EarningsView
 from app.ui.labeling.labeler.labeling_view import LabelingView
-from app.ui.labeling.locked_card import LockedCard
+from app.ui.labeling.locked_card import NO_SERVICE, LockedCard
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
@@ -40,12 +40,6 @@ from app.words import plural
 
 log = logging.getLogger(__name__)
 
-NO_SERVICE = "Unlock your wallet to see campaigns"
-NO_SERVICE_BODY = (
-    "Campaigns, your batches and your earnings are read from the TaskBoard contract with your account, "
-    "so this page needs an unlocked wallet and a network where Sahara's contracts are set up (the status "
-    "bar shows the connection)."
-)
 TABS = ["Campaigns", "Earnings", "My campaigns"]
 
 
@@ -140,7 +134,7 @@ class LabelPage(QWidget):
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 8, 0, 0)
-        self.unavailable_card = LockedCard(NO_SERVICE, NO_SERVICE_BODY, self.colors)
+        self.unavailable_card = LockedCard(self.colors)
         self.unavailable_title = self.unavailable_card.headline
         column.addWidget(self.unavailable_card)
         column.addStretch(1)
