@@ -1,7 +1,8 @@
 """The transaction outbox: the one path every transaction takes, and survives a crash on the way.
 
 build → estimate gas and EIP-1559 fees → check funds → sign → persist (raw tx, hash, nonce, intent
-id, in one database transaction) → broadcast → track the receipt → mined, or failed with a reason.
+id, in one database transaction) → broadcast → track the receipt (``outbox_tracking``) → mined, or
+failed with a reason.
 
 Why each step is where it is:
 - The signed transaction is in the database *before* it is broadcast. A crash at any point leaves
@@ -38,13 +39,12 @@ from app.chain.client import ChainClient, ChainUnavailable
 from app.db.models import OutboxTx
 from app.events import Events
 from app.logs import short_hash
+from app.wallet.outbox_tracking import PENDING, ReceiptTracking
 
 log = logging.getLogger(__name__)
 
-PENDING = ("signed", "broadcast")
 NONCE_HOLDING = ("signed", "broadcast", "mined", "failed", "replaced")  # a rejected tx frees its nonce
 MIN_BUMP = 1.125  # nodes require replacements to pay at least 10% more; a margin above that
-FIRST_POLL_S = 0.004  # the first receipt query after a broadcast; the wait doubles from there
 
 
 class OutboxError(RuntimeError):
@@ -95,7 +95,9 @@ def _revert_reason(exc: Exception) -> str:
     return decode_revert(message.removeprefix("execution reverted: ")) or "execution reverted"
 
 
-class Outbox:
+class Outbox(ReceiptTracking):
+    """Signs, persists and broadcasts (here); tracks receipts until settled (``ReceiptTracking``)."""
+
     def __init__(self, sessions: sessionmaker[Session], client: ChainClient, chain_id: int) -> None:
         self.sessions = sessions
         self.client = client
@@ -314,99 +316,6 @@ class Outbox:
             return self._update(row.id, status="rejected", error=f"Nonce {row.nonce} was already used.")
         log.warning("outbox: node refused %s: %s", short_hash(row.tx_hash), message)
         return self._update(row.id, status="rejected", error=message)
-
-    # -- tracking --------------------------------------------------------------------------------
-
-    async def track_once(self) -> None:
-        """One pass: broadcast what is only signed, settle what has a receipt."""
-        try:
-            await self._reconcile_once()
-        except ChainUnavailable:
-            self.online = False
-            return
-        for row in self.pending():
-            try:
-                if row.status == "signed":
-                    await self.broadcast(row.id)
-                    continue
-                receipt = await self._receipt(row.tx_hash)
-                self.online = True
-                if receipt is not None:
-                    self._settle(row, receipt)
-            except ChainUnavailable:
-                self.online = False
-                return
-
-    async def resume(self) -> None:
-        """At start: reconcile with the node (it may have lost transactions), then one pass."""
-        self.reconciled = False
-        await self.track_once()
-
-    async def _reconcile_once(self) -> None:
-        if not self.reconciled:
-            from app.wallet.outbox_reconcile import reconcile
-
-            await reconcile(self)
-            self.reconciled = True
-
-    async def run(self, interval: float = 1.0) -> None:
-        """The service loop (a task in the GUI and in ``sahara serve``); cancel it to stop."""
-        await self.resume()
-        while True:
-            await asyncio.sleep(interval)
-            await self.track_once()
-
-    async def wait(
-        self, tx_id: int, timeout: float = 60.0, interval: float = 0.2, first: float = FIRST_POLL_S
-    ) -> OutboxTx:
-        """Track until ``tx_id`` is settled (mined, failed, replaced or rejected).
-
-        The receipt is asked for after ``first`` seconds, then twice as long each time up to
-        ``interval``: an instant-mining devnet answers within milliseconds, and a labeler's next
-        batch should not wait a fixed 0.2 s for it; a 12 s block chain still sees one query per
-        ``interval`` once the transaction has waited a while."""
-        delay = min(first, interval)
-        async with asyncio.timeout(timeout):
-            while (row := self.get(tx_id)).status in PENDING:
-                await self.track_once()
-                if self.get(tx_id).status in PENDING:
-                    await asyncio.sleep(delay)
-                    delay = min(interval, delay * 2)
-            return row
-
-    async def _safe_receipt(self, row: OutboxTx) -> Any:
-        try:
-            return await self._receipt(row.tx_hash)
-        except ChainUnavailable:
-            return None
-
-    async def _receipt(self, tx_hash: str) -> Any:
-        from web3.exceptions import TransactionNotFound
-
-        try:
-            return await self.client.ask(self.client.w3.eth.get_transaction_receipt(tx_hash))
-        except TransactionNotFound:
-            return None
-
-    def _settle(self, row: OutboxTx, receipt: Any) -> OutboxTx:
-        ok = int(receipt["status"]) == 1
-        settled = self._update(
-            row.id,
-            status="mined" if ok else "failed",
-            block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]),
-            error=None if ok else "The transaction reverted on chain.",
-        )
-        with self.sessions() as session:  # siblings with the same nonce lost the race
-            siblings = session.scalars(
-                select(OutboxTx).where(
-                    OutboxTx.chain_id == row.chain_id, OutboxTx.sender == row.sender,
-                    OutboxTx.nonce == row.nonce, OutboxTx.id != row.id, OutboxTx.status.in_(PENDING),
-                )
-            ).all()  # fmt: skip
-        for sibling in siblings:
-            self._update(sibling.id, status="replaced", error=f"Replaced by {row.tx_hash}")
-        return settled
 
     # -- replacing -------------------------------------------------------------------------------
 
