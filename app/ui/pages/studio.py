@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -126,8 +125,9 @@ class StudioPage(QWidget):
         self.title_label = styled_label("Studio", "title")
         # Its width never holds the page wide: resizeEvent hides it on a narrow page, which the
         # page could not become if the title counted towards its minimum (the app's stylesheet
-        # made the toolbar 759 px with it, 15 more than a 960 px window leaves the page).
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # made the toolbar 759 px with it, 15 more than a 960 px window leaves the page). A set
+        # minimum of 1 px replaces the text's; an ignored size policy would give it no room at all.
+        self.title_label.setMinimumWidth(1)
         bar.addWidget(self.title_label)
         bar.addSpacing(12)
         self.name = QLineEdit()
