@@ -43,7 +43,7 @@ from app.db.migrate import upgrade
 from app.labeling.drafts import DraftStore
 from app.labeling.schema import Item, LabelClass, LabelSet, TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.labeling_view import LabelingView
+from app.ui.labeling.labeler.labeling_view import LabelingView
 from app.ui.theme import DARK
 
 IMAGES = 2_000

@@ -41,8 +41,8 @@ from app.labeling.digits import CLASSES
 from app.labeling.schema import LabelSet, TaskType
 from app.labeling.service import CampaignSpec, LabelingService
 from app.storage.local import LocalStore
-from app.ui.labeling.batch_flow import BatchFlow
-from app.ui.labeling.labeling_view import LabelingView
+from app.ui.labeling.labeler.batch_flow import BatchFlow
+from app.ui.labeling.labeler.labeling_view import LabelingView
 from app.ui.theme import DARK
 from app.wallet.deploy import deploy_all
 from app.wallet.faucet import DEV_MNEMONIC, drip_sahara, treasury

@@ -22,7 +22,7 @@ from app.labeling.approvals import Approvals
 from app.services import NetworkServices
 from app.ui.crash_reporter import CrashReporter
 from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
-from app.ui.labeling.approvals_panel import ApprovalsPanel
+from app.ui.labeling.labeler.approvals_panel import ApprovalsPanel
 from app.ui.network_monitor import ClientFactory, NetworkMonitor
 from app.ui.operations import Operations
 from app.ui.pages.compute import ComputePage
@@ -124,7 +124,7 @@ class Shell(QObject):
         relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
         relay(self.services.events, "campaigns", self.label_page.on_new_campaigns, self)
         label_page.follow_wallet(self.wallet)
-        label_page.approvals = approvals = Approvals(paths.data / "labeling" / "approvals.json")
+        label_page.gate.approvals = approvals = Approvals(paths.data / "labeling" / "approvals.json")
         settings_page.add_section("Labeling approvals", ApprovalsPanel(approvals))
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
         settings_page.storage_editor.changed.connect(self._on_storage_changed)

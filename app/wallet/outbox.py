@@ -1,7 +1,8 @@
 """The transaction outbox: the one path every transaction takes, and survives a crash on the way.
 
 build → estimate gas and EIP-1559 fees → check funds → sign → persist (raw tx, hash, nonce, intent
-id, in one database transaction) → broadcast → track the receipt → mined, or failed with a reason.
+id, in one database transaction) → broadcast → track the receipt (``outbox_tracking``) → mined, or
+failed with a reason.
 
 Why each step is where it is:
 - The signed transaction is in the database *before* it is broadcast. A crash at any point leaves
@@ -12,6 +13,9 @@ Why each step is where it is:
   SQLite write lock (BEGIN IMMEDIATE), so concurrent intents get consecutive nonces.
 - Problems a user can fix are found before signing: a revert during gas estimation (with its
   reason) and insufficient funds (with the amounts) raise, and nothing is persisted.
+- Signing checks (``add_signing_check``) run after the fee is quoted and before a nonce is taken:
+  a standing approval (the labeler's, with its fee cap) refuses or asks again there, and a refusal
+  leaves nothing signed.
 - An unreachable RPC is not an error: rows stay "signed" and are broadcast when it answers again.
 - Before its first use against a node, the outbox reconciles with it (``outbox_reconcile``): rows
   the chain lost in a rollback go back to pending and are sent again. A nonce no row holds any more
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -34,13 +39,12 @@ from app.chain.client import ChainClient, ChainUnavailable
 from app.db.models import OutboxTx
 from app.events import Events
 from app.logs import short_hash
+from app.wallet.outbox_tracking import PENDING, ReceiptTracking
 
 log = logging.getLogger(__name__)
 
-PENDING = ("signed", "broadcast")
 NONCE_HOLDING = ("signed", "broadcast", "mined", "failed", "replaced")  # a rejected tx frees its nonce
 MIN_BUMP = 1.125  # nodes require replacements to pay at least 10% more; a margin above that
-FIRST_POLL_S = 0.004  # the first receipt query after a broadcast; the wait doubles from there
 
 
 class OutboxError(RuntimeError):
@@ -81,6 +85,9 @@ class TxRequest:
     max_priority_fee_per_gas: int | None = None
 
 
+SigningCheck = Callable[[TxRequest, str], Awaitable[None]]  # (quoted request, sender); raises to refuse
+
+
 def _revert_reason(exc: Exception) -> str:
     from app.chain.errors import decode_revert
 
@@ -88,7 +95,9 @@ def _revert_reason(exc: Exception) -> str:
     return decode_revert(message.removeprefix("execution reverted: ")) or "execution reverted"
 
 
-class Outbox:
+class Outbox(ReceiptTracking):
+    """Signs, persists and broadcasts (here); tracks receipts until settled (``ReceiptTracking``)."""
+
     def __init__(self, sessions: sessionmaker[Session], client: ChainClient, chain_id: int) -> None:
         self.sessions = sessions
         self.client = client
@@ -99,6 +108,7 @@ class Outbox:
         # "tx_changed" (row: OutboxTx) after every status change; "online_changed" (online: bool)
         # when the node stops or starts answering. Both on the loop.
         self.events = Events("tx_changed", "online_changed")
+        self._checks: list[SigningCheck] = []
 
     @property
     def online(self) -> bool:
@@ -184,6 +194,13 @@ class Outbox:
 
     # -- sending ---------------------------------------------------------------------------------
 
+    def add_signing_check(self, check: SigningCheck) -> Callable[[], None]:
+        """Run ``check(request, sender)`` on every new transaction once its gas and fee caps are
+        quoted, before it is signed; it raises (an ``OutboxError`` in words) to refuse it. Returns
+        the function that removes it."""
+        self._checks.append(check)
+        return lambda: self._checks.remove(check) if check in self._checks else None
+
     async def submit(self, request: TxRequest, signer: Signer) -> OutboxTx:
         """Prepare (sign + persist) and broadcast; returns the row, already there for a known intent."""
         row = await self.prepare(request, signer)
@@ -220,6 +237,8 @@ class Outbox:
         if existing is not None:
             return existing
         request = await self.quote(request, signer.address)
+        for check in list(self._checks):
+            await check(request, signer.address)
         async with self._nonce_lock:
             w3 = self.client.w3
             chain_nonce = await self.client.ask(w3.eth.get_transaction_count(signer.address, "pending"))
@@ -297,99 +316,6 @@ class Outbox:
             return self._update(row.id, status="rejected", error=f"Nonce {row.nonce} was already used.")
         log.warning("outbox: node refused %s: %s", short_hash(row.tx_hash), message)
         return self._update(row.id, status="rejected", error=message)
-
-    # -- tracking --------------------------------------------------------------------------------
-
-    async def track_once(self) -> None:
-        """One pass: broadcast what is only signed, settle what has a receipt."""
-        try:
-            await self._reconcile_once()
-        except ChainUnavailable:
-            self.online = False
-            return
-        for row in self.pending():
-            try:
-                if row.status == "signed":
-                    await self.broadcast(row.id)
-                    continue
-                receipt = await self._receipt(row.tx_hash)
-                self.online = True
-                if receipt is not None:
-                    self._settle(row, receipt)
-            except ChainUnavailable:
-                self.online = False
-                return
-
-    async def resume(self) -> None:
-        """At start: reconcile with the node (it may have lost transactions), then one pass."""
-        self.reconciled = False
-        await self.track_once()
-
-    async def _reconcile_once(self) -> None:
-        if not self.reconciled:
-            from app.wallet.outbox_reconcile import reconcile
-
-            await reconcile(self)
-            self.reconciled = True
-
-    async def run(self, interval: float = 1.0) -> None:
-        """The service loop (a task in the GUI and in ``sahara serve``); cancel it to stop."""
-        await self.resume()
-        while True:
-            await asyncio.sleep(interval)
-            await self.track_once()
-
-    async def wait(
-        self, tx_id: int, timeout: float = 60.0, interval: float = 0.2, first: float = FIRST_POLL_S
-    ) -> OutboxTx:
-        """Track until ``tx_id`` is settled (mined, failed, replaced or rejected).
-
-        The receipt is asked for after ``first`` seconds, then twice as long each time up to
-        ``interval``: an instant-mining devnet answers within milliseconds, and a labeler's next
-        batch should not wait a fixed 0.2 s for it; a 12 s block chain still sees one query per
-        ``interval`` once the transaction has waited a while."""
-        delay = min(first, interval)
-        async with asyncio.timeout(timeout):
-            while (row := self.get(tx_id)).status in PENDING:
-                await self.track_once()
-                if self.get(tx_id).status in PENDING:
-                    await asyncio.sleep(delay)
-                    delay = min(interval, delay * 2)
-            return row
-
-    async def _safe_receipt(self, row: OutboxTx) -> Any:
-        try:
-            return await self._receipt(row.tx_hash)
-        except ChainUnavailable:
-            return None
-
-    async def _receipt(self, tx_hash: str) -> Any:
-        from web3.exceptions import TransactionNotFound
-
-        try:
-            return await self.client.ask(self.client.w3.eth.get_transaction_receipt(tx_hash))
-        except TransactionNotFound:
-            return None
-
-    def _settle(self, row: OutboxTx, receipt: Any) -> OutboxTx:
-        ok = int(receipt["status"]) == 1
-        settled = self._update(
-            row.id,
-            status="mined" if ok else "failed",
-            block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]),
-            error=None if ok else "The transaction reverted on chain.",
-        )
-        with self.sessions() as session:  # siblings with the same nonce lost the race
-            siblings = session.scalars(
-                select(OutboxTx).where(
-                    OutboxTx.chain_id == row.chain_id, OutboxTx.sender == row.sender,
-                    OutboxTx.nonce == row.nonce, OutboxTx.id != row.id, OutboxTx.status.in_(PENDING),
-                )
-            ).all()  # fmt: skip
-        for sibling in siblings:
-            self._update(sibling.id, status="replaced", error=f"Replaced by {row.tx_hash}")
-        return settled
 
     # -- replacing -------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from app.labeling.schema import Annotation, Item, LabelClass, LabelSet, Manifest
 from app.labeling.service import ClaimedBatch as ClaimedBatch  # the real types, re-exported for tests
 from app.labeling.service import EarningRow as EarningRow
 from app.labeling.service import Earnings as Earnings
+from app.wallet.outbox import TxRequest
 
 ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 DIGITS = LabelSet(classes=[LabelClass(name=str(d), hotkey=str(d)) for d in range(10)])
@@ -108,12 +109,41 @@ class NoBatchAvailable(Exception):
     pass
 
 
+GWEI = 10**9
+CLAIM_GAS = 300_000
+
+
+@dataclass
+class FakeOutbox:
+    """The outbox's fee quote and signing checks, as the labeler's page uses them: what a claim's
+    transaction would be quoted at (``max_fee_per_gas``) is set by the test."""
+
+    max_fee_per_gas: int = 2 * GWEI
+    checks: list[Any] = field(default_factory=list)
+
+    async def market_fees(self) -> tuple[int, int]:
+        return self.max_fee_per_gas, GWEI
+
+    def add_signing_check(self, check: Any) -> Any:
+        self.checks.append(check)
+        return lambda: self.checks.remove(check)
+
+    async def sign(self, intent: str, sender: str) -> None:
+        """What the real outbox does before signing: every check sees the quoted request."""
+        request = TxRequest(intent, None, b"", 0, intent.split(":")[0].capitalize(), CLAIM_GAS,
+                            self.max_fee_per_gas, GWEI)  # fmt: skip
+        for check in list(self.checks):
+            await check(request, sender)
+
+
 @dataclass
 class FakeService:
     """What the labeler's UI calls on ``LabelingService``; records calls, fails on request."""
 
     tmp_path: Path
     address: str = ACCOUNT  # the active account
+    chain_id: int = 0
+    outbox: FakeOutbox = field(default_factory=FakeOutbox)
     campaigns_list: list[CampaignInfo] = field(default_factory=list)
     manifests: dict[int, Manifest] = field(default_factory=dict)
     claims: list[ClaimedBatch] = field(default_factory=list)
@@ -149,6 +179,7 @@ class FakeService:
         await self._step(f"claim {campaign_id}")
         if self.claim_error is not None:
             raise self.claim_error
+        await self.outbox.sign(f"claim:{campaign_id}:{len(self.calls)}", self.address)
         manifest = self.manifests[campaign_id]
         batch = sum(c.campaign_id == campaign_id for c in self.claims) + len(self.submitted)
         items = manifest.items[batch * 2 : batch * 2 + 2] or manifest.items[:2]

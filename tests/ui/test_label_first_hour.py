@@ -9,7 +9,7 @@ import pytest
 from labeler_fakes import DIGITS, CampaignInfo, FakeService, image_items, manifest
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.labeling.schema import TaskType
 from app.ui.pages.label import LabelPage
@@ -203,44 +203,76 @@ def test_the_tabs_never_overlap_the_subtitle_and_names_are_not_cut(page, service
 def test_one_approval_in_words_per_campaign_then_no_more_questions(page, service, qtbot, tmp_path) -> None:
     from app.labeling.approvals import Approvals
 
-    page.approvals = approvals = Approvals(tmp_path / "approvals.json")
+    page.gate.approvals = approvals = Approvals(tmp_path / "approvals.json")
     page.set_service(service)
     qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1)
     page.open_campaign(service.campaigns_list[0])
     page.detail_view.start_button.click()
-    review = page.review_box
-    assert (
-        "claiming a batch" in review.informativeText() and "only the network fee" in review.informativeText()
-    )
+    qtbot.waitUntil(lambda: page.gate.review_box is not None)  # after today's fees are read
+    review = page.gate.review_box
+    words = review.informativeText()
+    assert "claiming a batch" in words and "only the network fee" in words
+    assert "up to 0.0036 ETH per transaction" in words, "the fee cap is named, from today's fees"
     next(b for b in review.buttons() if b.text() == "Cancel").click()
     assert not any(c.startswith("claim") for c in service.calls), "cancelled: nothing signed"
     page.detail_view.start_button.click()
-    next(b for b in page.review_box.buttons() if b.text() == "Allow and start").click()
+    qtbot.waitUntil(lambda: page.gate.review_box is not review)
+    next(b for b in page.gate.review_box.buttons() if b.text() == "Allow and start").click()
     qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
-    assert approvals.granted(0, service.address, 1)
+    assert approvals.find(0, service.address, 1).fee_cap_wei == 36 * 10**14
     page.leave_labeling()
     page.open_campaign(service.campaigns_list[0])
-    shown = page.review_box
+    shown = page.gate.review_box
     page.detail_view.start_button.click()  # approved: no second question
     qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
-    assert page.review_box is shown
+    assert page.gate.review_box is shown
     approvals.revoke(0, service.address, 1)  # revoked (Settings): asked again
     page.leave_labeling()
     page.open_campaign(service.campaigns_list[0])
     page.detail_view.start_button.click()
-    assert page.review_box is not shown and page.review_box.isVisible()
-    page.review_box.reject()
+    qtbot.waitUntil(lambda: page.gate.review_box is not shown and page.gate.review_box.isVisible())
+    page.gate.review_box.reject()
+
+
+def test_a_fee_spike_above_the_approved_cap_asks_before_signing(page, service, qtbot, tmp_path) -> None:
+    """The attack: the labeler approved at 2 gwei; fees jump a hundredfold before the next claim."""
+    from app.labeling.approvals import Approvals, fee_cap_for
+
+    page.gate.approvals = approvals = Approvals(tmp_path / "approvals.json")
+    approvals.grant(0, service.address, 1, "Handwritten digits", fee_cap_for(2 * 10**9))
+    page.set_service(service)
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1)
+    service.outbox.max_fee_per_gas = 200 * 10**9
+    page.open_campaign(service.campaigns_list[0])
+    page.detail_view.start_button.click()  # approved: no consent, straight to claiming
+    qtbot.waitUntil(lambda: page.gate.review_box is not None and page.gate.review_box.isVisible())
+    question = page.gate.review_box
+    assert (
+        "Network fees have risen" in question.informativeText() and "0.06 ETH" in question.informativeText()
+    )
+    assert question.defaultButton().text() == "Cancel"
+    assert not service.claims, "nothing is signed while the question is open"
+    question.reject()  # Escape: not signed
+    qtbot.waitUntil(lambda: "Not signed: its network fee" in page.detail_view.status.text())
+    assert not service.claims and page.campaign_stack.currentWidget() is page.detail_view
+    page.detail_view.start_button.click()  # asked again; this time the labeler accepts the new fee
+    qtbot.waitUntil(lambda: page.gate.review_box is not question and page.gate.review_box.isVisible())
+    next(b for b in page.gate.review_box.buttons() if b.text() == "Sign").click()
+    qtbot.waitUntil(lambda: page.campaign_stack.currentWidget() is page.labeling)
+    assert len(service.claims) == 1 and approvals.find(0, service.address, 1).fee_cap_wei >= 6 * 10**16
 
 
 def test_settings_list_the_approvals_and_revoke_them(qtbot, tmp_path) -> None:
     from app.labeling.approvals import Approvals
-    from app.ui.labeling.approvals_panel import ApprovalsPanel
+    from app.ui.labeling.labeler.approvals_panel import ApprovalsPanel
 
     approvals = Approvals(tmp_path / "approvals.json")
-    approvals.grant(31337, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 4, "Digits")
+    approvals.grant(31337, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 4, "Digits", 36 * 10**14)
     panel = ApprovalsPanel(approvals)
     qtbot.addWidget(panel)
     panel.show()
+    shown = " ".join(label.text() for label in panel.findChildren(QLabel))
+    assert "network fee up to 0.0036 ETH per transaction" in shown
     revoke = panel.findChildren(QPushButton)[0]
     assert revoke.text() == "Revoke"
     revoke.click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from app.ui.labeling.batch_header import BatchHeader, claim_line
+from app.ui.labeling.labeler.batch_header import BatchHeader, claim_line
 
 
 def test_claim_line_says_when_the_claim_expires_or_that_it_has() -> None:

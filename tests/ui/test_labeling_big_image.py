@@ -13,8 +13,8 @@ from PySide6.QtTest import QTest
 
 from app.labeling.schema import Item, TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.image_view import TILE
-from app.ui.labeling.labeling_view import LabelingView
+from app.ui.labeling.labeler.labeling_view import LabelingView
+from app.ui.labeling.labeler.tiled_image import TILE
 from app.ui.theme import DARK
 
 SIDE = 10_000

@@ -63,8 +63,11 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         page.list_view.open_button.click()
         qtbot.waitUntil(lambda: page.detail_view.start_button.isEnabled(), timeout=20000)
         page.detail_view.start_button.click()
-        assert "claiming a batch" in page.review_box.informativeText()  # the one approval, in words
-        next(b for b in page.review_box.buttons() if b.text() == "Allow and start").click()
+        qtbot.waitUntil(lambda: page.gate.review_box is not None, timeout=20000)  # today's fees read
+        review = page.gate.review_box
+        assert "claiming a batch" in review.informativeText()  # the one approval, in words
+        assert "ETH per transaction" in review.informativeText()  # up to what fee
+        next(b for b in review.buttons() if b.text() == "Allow and start").click()
         _images, truth = load_digits()
         view = page.labeling
         for _batch in range(BATCHES):  # the last answer of a batch opens the next, claimed ahead
@@ -85,8 +88,8 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         # A review round may land between two batches, so wait until all five are credited.
         everything = f"Ready to withdraw: {sahara(BATCHES * 10 * REWARD_WEI)}"
         for _ in range(45):  # the earnings as the user sees them, refreshed every 2 s
-            page.refresh_earnings()
-            qtbot.waitUntil(lambda: not page.ops.busy("earnings"), timeout=20000)
+            page.earnings_view.refresh()
+            qtbot.waitUntil(lambda: not page.earnings_view.ops.busy("earnings"), timeout=20000)
             if page.earnings_view.withdrawable.text() == everything:
                 break
             qtbot.wait(2000)
@@ -96,8 +99,8 @@ def test_label_50_digits_get_paid_and_the_requester_exports_coco(app, loop, path
         assert page.earnings_view.withdrawable.text() == everything, f"all batches paid: {shown}"
         assert page.earnings_view.withdraw_button.isEnabled()
         page.earnings_view.withdraw_button.click()
-        assert "Withdraw " in page.review_box.informativeText()  # reviewed in words every time
-        next(b for b in page.review_box.buttons() if b.text() == "Withdraw").click()
+        assert "Withdraw " in page.earnings_view.review_box.informativeText()  # reviewed in words every time
+        next(b for b in page.earnings_view.review_box.buttons() if b.text() == "Withdraw").click()
         after = None
 
         def withdrawn() -> bool:

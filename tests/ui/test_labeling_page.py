@@ -221,7 +221,7 @@ def test_earnings_show_the_rejected_reason_and_withdraw(page, service, qtbot) ->
     assert view.withdrawable.text() == "Ready to withdraw: 1 SAHARA"
     service.gate = asyncio.Event()
     view.withdraw_button.click()  # reviewed in words every time: Cancel is the default
-    review = page.review_box
+    review = view.review_box
     assert "Withdraw 1 SAHARA of accepted earnings" in review.informativeText() and service.address in (
         review.informativeText()
     )
@@ -281,7 +281,7 @@ def test_my_campaigns_tab_holds_the_requester_panel(page, service, qtbot) -> Non
     page.tab_buttons[2].click()
     assert page.stack.currentWidget() is page.requester_holder
     try:
-        from app.ui.labeling.requester_panel import RequesterPanel
+        from app.ui.labeling.requester.requester_panel import RequesterPanel
     except ImportError:  # that part of the app (or the chain service it needs) is not there
         assert "not available" in page.requester.text()
         return

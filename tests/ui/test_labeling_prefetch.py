@@ -14,8 +14,8 @@ from PySide6.QtTest import QTest
 
 from app.labeling.schema import TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.labeling_view import LabelingView
-from app.ui.labeling.prefetch import Prefetcher, decode, image_size
+from app.ui.labeling.labeler.labeling_view import LabelingView
+from app.ui.labeling.labeler.prefetch import Prefetcher, decode, image_size
 from app.ui.theme import DARK
 
 

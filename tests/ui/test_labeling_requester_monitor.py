@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QMessageBox
 from requester_fakes import LABELERS, SAHARA, FakeRequesterService, campaign, my_campaigns
 
 from app.labeling.schema import TaskType
-from app.ui.labeling.campaign_actions import ExportDialog, PublishDialog
-from app.ui.labeling.requester_panel import RequesterPanel
-from app.ui.labeling.wizard import NewCampaignDialog
+from app.ui.labeling.requester.campaign_actions import ExportDialog, PublishDialog
+from app.ui.labeling.requester.requester_panel import RequesterPanel
+from app.ui.labeling.requester.wizard import NewCampaignDialog
 from app.ui.pages.label import LabelPage
 from app.ui.theme import LIGHT
 
@@ -78,7 +78,7 @@ def test_export_uses_the_chosen_format_and_folder_and_offers_to_open_it(
     panel, service, qtbot, tmp_path, monkeypatch
 ) -> None:
     opened: list[QUrl] = []
-    monkeypatch.setattr("app.ui.labeling.campaign_actions.QDesktopServices.openUrl", opened.append)
+    monkeypatch.setattr("app.ui.labeling.requester.campaign_actions.QDesktopServices.openUrl", opened.append)
     open_monitor(panel, qtbot)
     panel.monitor.export_button.click()
     dialog = panel.monitor.dialog

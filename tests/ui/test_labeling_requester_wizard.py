@@ -15,7 +15,7 @@ from requester_fakes import FakeRequesterService, image_folder
 from app.labeling.campaign_rules import Step
 from app.labeling.formats import FormatError, ImportProblem, ImportResult
 from app.labeling.schema import Annotation, Item, TaskType
-from app.ui.labeling.wizard import NewCampaignDialog
+from app.ui.labeling.requester.wizard import NewCampaignDialog
 from app.ui.theme import LIGHT
 
 SAHARA = 10**18
@@ -35,9 +35,9 @@ def wizard(host, service, **kwargs) -> NewCampaignDialog:
 
 
 def imported(dialog: NewCampaignDialog, qtbot, path: Path) -> None:
-    dialog.choose_path(str(path))
-    assert dialog.importing and not dialog.next_button.isEnabled(), "busy while the thread reads"
-    qtbot.waitUntil(lambda: not dialog.importing, timeout=10000)
+    dialog.source.choose_path(str(path))
+    assert dialog.source.importing and not dialog.next_button.isEnabled(), "busy while the thread reads"
+    qtbot.waitUntil(lambda: not dialog.source.importing, timeout=10000)
 
 
 def test_a_campaign_from_a_folder_of_images_end_to_end(host, loop, qtbot, tmp_path) -> None:
@@ -172,8 +172,8 @@ def texts(n: int) -> ImportResult:
 
 
 def to_summary(dialog: NewCampaignDialog, qtbot, reward: str = "0.1") -> None:
-    dialog.choose_path("/data/tickets.csv")
-    qtbot.waitUntil(lambda: not dialog.importing)
+    dialog.source.choose_path("/data/tickets.csv")
+    qtbot.waitUntil(lambda: not dialog.source.importing)
     dialog.next()
     dialog.next()
     dialog.instructions.title_edit.setText("Ticket topics")
@@ -188,8 +188,8 @@ def test_every_problem_is_listed_and_a_bad_path_is_said(host, loop, qtbot) -> No
     dialog = wizard(host, FakeRequesterService(), import_fn=fake)
     dialog.source.format.setCurrentIndex(dialog.source.format.findData("csv"))
     assert fake.calls == [], "no path yet: nothing to read"
-    dialog.choose_path("/data/notes.txt")
-    qtbot.waitUntil(lambda: not dialog.importing)
+    dialog.source.choose_path("/data/notes.txt")
+    qtbot.waitUntil(lambda: not dialog.source.importing)
     assert fake.calls == [(Path("/data/notes.txt"), "csv")]
     assert (
         dialog.source.status.is_error and "cannot tell the format of notes.txt" in dialog.source.status.text()
@@ -198,8 +198,8 @@ def test_every_problem_is_listed_and_a_bad_path_is_said(host, loop, qtbot) -> No
     assert dialog.step == Step.SOURCE
 
     fake.result = texts(5)
-    dialog.choose_path("/data/tickets.csv")
-    qtbot.waitUntil(lambda: not dialog.importing)
+    dialog.source.choose_path("/data/tickets.csv")
+    qtbot.waitUntil(lambda: not dialog.source.importing)
     lines = [dialog.source.problems.item(i).text() for i in range(dialog.source.problems.count())]
     assert lines == [
         "tickets.csv:4: text missing",
@@ -263,12 +263,12 @@ def test_esc_asks_before_discarding_and_busy_import_blocks_next(host, loop, qtbo
     fake = FakeImport(texts(2))
     fake.hold.clear()
     dialog = wizard(host, FakeRequesterService(), import_fn=fake)
-    dialog.choose_path("/data/tickets.csv")
+    dialog.source.choose_path("/data/tickets.csv")
     assert not dialog.source.busy.isHidden() and not dialog.source.path.isEnabled()
     dialog.next()
     assert dialog.step == Step.SOURCE
     fake.hold.set()
-    qtbot.waitUntil(lambda: not dialog.importing)
+    qtbot.waitUntil(lambda: not dialog.source.importing)
     assert dialog.source.busy.isHidden() and dialog.next_button.isEnabled()
 
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
@@ -293,16 +293,16 @@ def test_choose_folder_opens_a_file_dialog_that_does_not_block(host, loop, qtbot
     fake = FakeImport(texts(2))
     dialog = wizard(host, FakeRequesterService(), import_fn=fake)
     dialog.source.folder_button.click()
-    chooser = dialog.file_dialog
+    chooser = dialog.source.file_dialog
     assert chooser is not None and chooser.isVisible(), "opened with open(), so the loop runs on"
     chooser.fileSelected.emit(str(tmp_path))
     chooser.reject()
-    qtbot.waitUntil(lambda: not dialog.importing)
+    qtbot.waitUntil(lambda: not dialog.source.importing)
     assert dialog.source.path.text() == str(tmp_path) and fake.calls == [(tmp_path, None)]
 
 
 def test_an_open_wizard_follows_a_theme_switch(loop, qtbot) -> None:
-    from app.ui.labeling.requester_panel import RequesterPanel
+    from app.ui.labeling.requester.requester_panel import RequesterPanel
     from app.ui.theme import DARK
 
     panel = RequesterPanel(LIGHT)
@@ -364,5 +364,5 @@ def test_an_images_folder_finds_label_studio_paths(host, loop, qtbot, tmp_path) 
     assert "Images folder" in dialog.source.problems.item(0).text()
     dialog.source.images_root.setText(str(root))
     qtbot.keyClick(dialog.source.images_root, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not dialog.importing and dialog.form.result is not None, timeout=10000)
+    qtbot.waitUntil(lambda: not dialog.source.importing and dialog.form.result is not None, timeout=10000)
     assert [i.id for i in dialog.form.result.items] == ["0", "1"]

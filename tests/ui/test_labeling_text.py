@@ -14,8 +14,8 @@ from PySide6.QtTest import QTest
 
 from app.labeling.schema import Item, Span, TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.labeling_view import LabelingView
-from app.ui.labeling.text_view import OffsetMap
+from app.ui.labeling.labeler.labeling_view import LabelingView
+from app.ui.labeling.labeler.text_view import OffsetMap
 from app.ui.theme import LIGHT
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier

@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 
 from app.labeling.schema import Box, TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.labeling_view import LabelingView
+from app.ui.labeling.labeler.labeling_view import LabelingView
 from app.ui.theme import DARK
 
 

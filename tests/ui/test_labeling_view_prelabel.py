@@ -12,8 +12,8 @@ from PySide6.QtTest import QTest
 
 from app.labeling.schema import Item, LabelSet, TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.labeling_view import LabelingView
-from app.ui.labeling.prelabeler import prelabeler
+from app.ui.labeling.labeler.labeling_view import LabelingView
+from app.ui.labeling.labeler.prelabeler import prelabeler
 from app.ui.theme import DARK
 
 digits = pytest.importorskip("app.labeling.digits")

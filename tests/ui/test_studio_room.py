@@ -175,6 +175,60 @@ def test_save_then_new_leaves_the_saved_file_with_the_old_agent(page, qtbot, tmp
     assert page.dirty() is False
 
 
+def _restart(page: StudioPage, paths, qtbot) -> StudioPage:
+    """The app closed and opened again: a new studio page on the same data folder."""
+    page.editor.flush()
+    qtbot.waitUntil(lambda: not page.editor.ops.busy(), timeout=10000)
+    again = StudioPage(DARK, paths=paths)
+    qtbot.addWidget(again)
+    return again
+
+
+def _stop(page: StudioPage, qtbot) -> None:
+    for task in page.shutdown():
+        qtbot.waitUntil(task.done, timeout=10000)
+
+
+def test_after_a_restart_save_writes_to_the_file_it_was_saved_to(
+    page, paths, qtbot, tmp_path, monkeypatch
+) -> None:
+    target = tmp_path / "kept.sahara-agent"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    page.editor.model.rename("Kept")
+    page.save()  # no file yet: Save as… (answered above)
+    qtbot.waitUntil(lambda: page.source == target, timeout=10000)
+    page.editor.model.rename("Kept, edited after saving")  # in the draft only
+    again = _restart(page, paths, qtbot)
+    try:
+        assert again.editor.model.graph.name == "Kept, edited after saving", "the draft reopens as it was"
+        assert again.source == target, "Save remembers the file"
+        assert again.dirty(), "the edit since the last Save is still unsaved"
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("Save asked where"))
+        assert again.save()
+        saved = lambda: json.loads(target.read_text())["name"] == "Kept, edited after saving"  # noqa: E731
+        qtbot.waitUntil(saved, timeout=10000)
+        qtbot.waitUntil(lambda: not again.dirty(), timeout=10000)
+    finally:
+        _stop(again, qtbot)
+
+
+def test_after_a_restart_a_saved_file_that_is_gone_is_said_and_save_asks(
+    page, paths, qtbot, tmp_path, monkeypatch
+) -> None:
+    target = tmp_path / "gone.sahara-agent"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    page.editor.model.rename("Soon gone")
+    page.save()
+    qtbot.waitUntil(lambda: page.source == target and target.exists(), timeout=10000)
+    target.unlink()
+    again = _restart(page, paths, qtbot)
+    try:
+        assert again.editor.model.graph.name == "Soon gone", "nothing the user made is lost"
+        assert again.source is None and "Save asks where" in again.message.text()
+    finally:
+        _stop(again, qtbot)
+
+
 def test_the_first_open_offers_shipped_templates(page, qtbot) -> None:
     gallery = page.show_gallery()
     titles = [card.accessibleName() for card in gallery.cards]
@@ -248,3 +302,17 @@ def test_a_960_window_fits_the_studio_under_the_apps_stylesheet_even_after_the_u
         assert page.editor.view.width() >= 200
     finally:
         app.setStyleSheet("")
+
+
+def test_a_damaged_record_of_saved_files_only_means_save_asks_again(tmp_path) -> None:
+    from app.ui.studio.drafts import SavedFiles
+
+    record = tmp_path / "saved_files.json"
+    draft = tmp_path / "drafts" / "agent.json"
+    draft.parent.mkdir()
+    draft.write_text("{}")
+    for bad in ("{not json", '["a list"]', '{"agent.json": 5}', "[" * 5000 + "]" * 5000):
+        record.write_text(bad)
+        assert SavedFiles(record).get(draft) is None
+    SavedFiles(record).remember(draft, tmp_path / "agent.sahara-agent")
+    assert SavedFiles(record).get(draft) == tmp_path / "agent.sahara-agent"

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.wallet.outbox import FIRST_POLL_S, Outbox
+from app.wallet.outbox import Outbox
+from app.wallet.outbox_tracking import FIRST_POLL_S
 
 
 class CountingOutbox(Outbox):

@@ -63,10 +63,12 @@ def ask_submit_skipped(
 
 
 def ask_in_words(
-    parent: QWidget, title: str, headline: str, words: str, yes: str, on_yes: Callable[[], object]
-) -> QMessageBox:
-    """A review in plain words before something is signed: ``on_yes`` runs only on ``yes``; Cancel
-    is the default, so a stray Enter signs nothing."""
+    parent: QWidget, title: str, headline: str, words: str, yes: str, on_yes: Callable[[], object],
+    on_no: Callable[[], object] | None = None,
+) -> QMessageBox:  # fmt: skip
+    """A review in plain words before something is signed: ``on_yes`` runs only on ``yes``, and
+    ``on_no`` on any other end (Cancel, Escape, closed); Cancel is the default, so a stray Enter
+    signs nothing."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(title)
@@ -79,6 +81,8 @@ def ask_in_words(
     def done(_code: int) -> None:
         if box.clickedButton() is accept:
             on_yes()
+        elif on_no is not None:
+            on_no()
         box.deleteLater()
 
     box.finished.connect(done)

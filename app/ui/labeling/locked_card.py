@@ -22,11 +22,18 @@ from app.ui.theme import Colors
 from app.ui.wallet.password_prompt import describe_password_error
 from app.ui.widgets import action_button, styled_label
 
+NO_SERVICE = "Unlock your wallet to see campaigns"
+NO_SERVICE_BODY = (
+    "Campaigns, your batches and your earnings are read from the TaskBoard contract with your account, "
+    "so this page needs an unlocked wallet and a network where Sahara's contracts are set up (the status "
+    "bar shows the connection)."
+)
+
 
 class LockedCard(EmptyStateCard):
     setup_requested = Signal()  # no wallet yet: the shell opens the onboarding
 
-    def __init__(self, headline: str, body: str, colors: Colors) -> None:
+    def __init__(self, colors: Colors, headline: str = NO_SERVICE, body: str = NO_SERVICE_BODY) -> None:
         super().__init__("tag", headline, body, colors)
         self.ops = Operations(name="label-unlock", describe=self._problem, parent=self)
         self._unlock: Callable[[str], None] | None = None
@@ -49,6 +56,21 @@ class LockedCard(EmptyStateCard):
         self.error = styled_label("", "error", wrap=True)
         self.text.addWidget(self.error)
         self.show_action(None)
+
+    def follow_wallet(self, wallet: Any) -> None:
+        """Follow the wallet controller: unlock here while it is locked, "Set up wallet" while
+        there is none (the button opens its onboarding), no button otherwise."""
+
+        def update() -> None:
+            state = wallet.state
+            service = wallet.wallet
+            unlock = service.unlock if state == "locked" and service is not None else None
+            action = "unlock" if unlock else "setup" if state == "none" else None
+            self.show_action(action, unlock)
+
+        self.setup_requested.connect(lambda: wallet.open_onboarding())
+        wallet.changed.connect(update)
+        update()
 
     def show_action(self, action: str | None, unlock: Callable[[str], None] | None = None) -> None:
         """``"unlock"`` (with ``unlock(password)``, which raises on a wrong one), ``"setup"``, or None."""

@@ -18,36 +18,28 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
     QHBoxLayout,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.labeling.approvals import Approvals, consent_words, withdraw_words
-from app.ui.labeling.batch_flow import BatchFlow
 from app.ui.labeling.campaign_detail import CampaignDetailView
 from app.ui.labeling.campaign_list import CampaignListView
-from app.ui.labeling.confirm import ask_in_words
-from app.ui.labeling.earnings_view import EarningsView
-from app.ui.labeling.labeling_view import LabelingView
-from app.ui.labeling.locked_card import LockedCard
+from app.ui.labeling.labeler.approval_gate import ApprovalGate
+from app.ui.labeling.labeler.batch_flow import BatchFlow
+from app.ui.labeling.labeler.earnings_view import EarningsView
+from app.ui.labeling.labeler.labeling_view import LabelingView
+from app.ui.labeling.locked_card import NO_SERVICE, LockedCard
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
-from app.ui.widgets import ActionButton, styled_label
-from app.words import batch_name, plural
+from app.ui.widgets import styled_label
+from app.ui.widgets.segmented import segmented
+from app.words import plural
 
 log = logging.getLogger(__name__)
 
-NO_SERVICE = "Unlock your wallet to see campaigns"
-NO_SERVICE_BODY = (
-    "Campaigns, your batches and your earnings are read from the TaskBoard contract with your account, "
-    "so this page needs an unlocked wallet and a network where Sahara's contracts are set up (the status "
-    "bar shows the connection)."
-)
 TABS = ["Campaigns", "Earnings", "My campaigns"]
 
 
@@ -69,8 +61,7 @@ class LabelPage(QWidget):
         self.summary = ""
         self._seed_demo: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None = None
         self._list_stale = False  # a new campaign appeared while the list was not shown
-        self.approvals: Approvals | None = None  # the one approval per campaign (the shell's file)
-        self.review_box: QWidget | None = None  # the open review in words, if any
+        self.gate = ApprovalGate(self, self.ops)  # the one approval per campaign; the shell gives its file
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 22, 32, 16)
@@ -86,18 +77,8 @@ class LabelPage(QWidget):
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
         header.addSpacing(16)
-        self.tabs = QButtonGroup(self)
-        self.tab_buttons: list[QPushButton] = []
-        for i, name in enumerate(TABS):
-            button = ActionButton(name)  # Return on a focused tab opens it
-            button.setCheckable(True)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.setProperty("segment", "first" if i == 0 else "last" if i == len(TABS) - 1 else "middle")
-            if 0 < i < len(TABS) - 1:
-                button.setStyleSheet("border-left: none;")
-            self.tabs.addButton(button, i)
-            self.tab_buttons.append(button)
-            header.addWidget(button)
+        tabs, self.tabs, self.tab_buttons = segmented(TABS, self)
+        header.addLayout(tabs)
         header.setSpacing(0)
         self.tabs.idClicked.connect(self.show_tab)
         outer.addLayout(header)
@@ -131,9 +112,6 @@ class LabelPage(QWidget):
         self.labeling.back_requested.connect(self.leave_labeling)
         self.labeling.submit_requested.connect(self.submit)
         self.labeling.next_batch_requested.connect(self.next_batch)
-        self.earnings_view.refresh_requested.connect(self.refresh_earnings)
-        self.earnings_view.withdraw_requested.connect(self.review_withdraw)
-        self.earnings_view.dispute_requested.connect(self.dispute)
         self.set_service(None)
         app = QApplication.instance()
         if app is not None:
@@ -156,25 +134,15 @@ class LabelPage(QWidget):
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 8, 0, 0)
-        self.unavailable_card = LockedCard(NO_SERVICE, NO_SERVICE_BODY, self.colors)
+        self.unavailable_card = LockedCard(self.colors)
         self.unavailable_title = self.unavailable_card.headline
         column.addWidget(self.unavailable_card)
         column.addStretch(1)
         return holder
 
     def follow_wallet(self, wallet: Any) -> None:
-        """Offer the step the wallet needs on the no-service card: unlock here, or set one up."""
-
-        def update() -> None:
-            state = wallet.state
-            service = wallet.wallet
-            unlock = service.unlock if state == "locked" and service is not None else None
-            action = "unlock" if unlock else "setup" if state == "none" else None
-            self.unavailable_card.show_action(action, unlock)
-
-        self.unavailable_card.setup_requested.connect(lambda: wallet.open_onboarding())
-        wallet.changed.connect(update)
-        update()
+        """Offer the step the wallet needs on the no-service card (as Home's "Get started" does)."""
+        self.unavailable_card.follow_wallet(wallet)
 
     def offer_demo(self, seed: Callable[[Callable[[str, float], None]], Awaitable[Any]] | None) -> None:
         """``seed(progress)`` creates the devnet's demo campaign; None where there is no demo."""
@@ -196,7 +164,7 @@ class LabelPage(QWidget):
     def refresh_shown(self) -> None:
         """F5: read again what is on screen (the campaign list or the earnings)."""
         if self.service is not None and self.stack.currentWidget() is self.earnings_view:
-            self.refresh_earnings()
+            self.earnings_view.refresh()
         elif self._list_shown():
             self.refresh_campaigns()
 
@@ -231,6 +199,8 @@ class LabelPage(QWidget):
         self._service = service
         self.ops.reset()  # results of calls to the previous service are dropped
         self._campaigns, self._claims, self._manifests = {}, {}, {}
+        self.earnings_view.set_service(service)
+        self.gate.follow(service)
         self._stop_flow()
         self.labeling.close_batch()  # its answers are in the drafts of the account they belong to
         if self.requester is not None and hasattr(self.requester, "set_service"):
@@ -256,7 +226,7 @@ class LabelPage(QWidget):
             self.stack.setCurrentWidget(self.campaign_stack)
         elif index == 1:
             self.stack.setCurrentWidget(self.earnings_view)
-            self.refresh_earnings()
+            self.earnings_view.refresh()
         else:
             self._ensure_requester()
             self.stack.setCurrentWidget(self.requester_holder)
@@ -270,7 +240,7 @@ class LabelPage(QWidget):
         if self.requester is not None:
             return
         try:
-            from app.ui.labeling.requester_panel import RequesterPanel
+            from app.ui.labeling.requester.requester_panel import RequesterPanel
         except ImportError as exc:
             log.warning("the requester panel is not available: %s", exc)
             self.requester = styled_label(
@@ -311,6 +281,7 @@ class LabelPage(QWidget):
     def _show_campaigns(self, loaded: tuple[Any, Any]) -> None:
         campaigns, claims = loaded
         self._campaigns = {c.campaign_id: c for c in campaigns}
+        self.earnings_view.titles = {i: c.title for i, c in self._campaigns.items()}
         self._claims = {c.campaign_id: c for c in claims}
         self.list_view.show_campaigns(campaigns, self._claims)
         claimable = [c for c in campaigns if c.open and c.batches_available > 0]
@@ -366,22 +337,10 @@ class LabelPage(QWidget):
 
     def start_labeling(self) -> None:
         """Start (or resume) the shown campaign, after its one approval in words if not given yet."""
-        campaign, service, approvals = self.detail_view.campaign, self._service, self.approvals
-        if campaign is None or service is None:
-            return
-        key = (getattr(service, "chain_id", 0), service.address or "", campaign.campaign_id)
-        if approvals is None or approvals.granted(*key):
-            self._start(campaign, resume=True)
-            return
-
-        def allowed() -> None:
-            approvals.grant(*key, campaign.title)
-            self._start(campaign, resume=True)
-
-        self.review_box = ask_in_words(
-            self, "Allow signing in this campaign?", f"Label “{campaign.title}”?",
-            consent_words(campaign.title, campaign.reward_per_item), "Allow and start", allowed,
-        )  # fmt: skip
+        campaign, service = self.detail_view.campaign, self._service
+        if campaign is not None and service is not None:
+            start = lambda: self._start(campaign, resume=True)  # noqa: E731
+            self.gate.before_start(service, campaign, start, self.detail_view)
 
     def next_batch(self) -> None:
         claim = self._flow.claim if self._flow is not None else None
@@ -439,64 +398,6 @@ class LabelPage(QWidget):
         submitted in the background and the next batch, claimed ahead, opens at once."""
         if self._flow is not None:
             self._flow.finish()
-
-    # -- earnings --------------------------------------------------------------------------------
-
-    def refresh_earnings(self, done: str | None = None) -> None:
-        """Load and show the earnings; ``done`` is what to say afterwards (after a withdrawal)."""
-        service = self._service
-
-        def show(earnings: Any) -> None:
-            self.earnings_view.show_earnings(earnings, {i: c.title for i, c in self._campaigns.items()})
-            self.earnings_view.show_status(done, "ok")
-
-        self._run(
-            Op(
-                "earnings", lambda _say: service.earnings(), busy="Loading your earnings…",
-                progress=self.earnings_view.set_busy, success=show, again=True,
-                failure=lambda why: self.earnings_view.show_status(
-                    f"Your earnings could not be loaded: {why}", "error"
-                ),
-            )
-        )  # fmt: skip
-
-    def review_withdraw(self) -> None:
-        """Withdrawing moves money: reviewed in words every time."""
-        service = self._service
-        if service is None:
-            return
-        words = withdraw_words(self.earnings_view.withdrawable_wei, service.address or "")
-        self.review_box = ask_in_words(self, "Withdraw earnings?", "Withdraw your earnings?", words,
-                                       "Withdraw", self.withdraw)  # fmt: skip
-
-    def withdraw(self) -> None:
-        service = self._service
-
-        def withdrawn(tx: str) -> None:
-            self.refresh_earnings(f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]}).")
-
-        self._run(
-            Op(
-                "withdraw", lambda _say: service.withdraw(),
-                busy="Withdrawing to your wallet (a transaction on the chain)…",
-                progress=self.earnings_view.set_busy, success=withdrawn,
-                failure=lambda why: self.earnings_view.show_status(f"Nothing was withdrawn: {why}", "error"),
-            )
-        )  # fmt: skip
-
-    def dispute(self, campaign_id: int, batch: int) -> None:
-        service = self._service
-        done = f"{batch_name(batch)} is disputed: the arbiter decides; if it does not in time, you win."
-        self._run(
-            Op(
-                "dispute", lambda _say: service.dispute(campaign_id, batch),
-                busy="Disputing the rejection (the bond, then the dispute: two transactions)…",
-                progress=self.earnings_view.set_busy, success=lambda _tx: self.refresh_earnings(done),
-                failure=lambda why: self.earnings_view.show_status(
-                    f"The rejection was not disputed: {why}", "error"
-                ),
-            )
-        )  # fmt: skip
 
     def shutdown(self) -> None:
         """Stop the labeling view's worker threads (at quit; drafts are already saved)."""

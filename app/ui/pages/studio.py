@@ -1,6 +1,8 @@
 """Studio: the no-code agent canvas. Opens the last draft and autosaves it; the first time, it offers
-the template gallery. Save (Ctrl+S) writes to the file the agent came from (Save as… otherwise); New
-and Open ask before replacing changes that are not saved to a file (Save / Discard / Cancel)."""
+the template gallery. Save (Ctrl+S) writes to the file the agent came from (Save as… otherwise),
+and that file is remembered with the draft, so after a restart Save writes there again and
+"unsaved changes" compares with it; New and Open ask before replacing changes that are not saved to
+a file (Save / Discard / Cancel)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,12 +26,13 @@ from PySide6.QtWidgets import (
 
 from app.paths import AppPaths, app_paths
 from app.studio.cache import OutputCache
+from app.studio.document import GraphFileError, load_graph
 from app.studio.executor import Executor
 from app.studio.graph import Graph
 from app.studio.secrets import default_store
 from app.ui.operations import Op
 from app.ui.studio import files
-from app.ui.studio.drafts import AGENT_SUFFIX, Drafts, starter_graph
+from app.ui.studio.drafts import AGENT_SUFFIX, Drafts, SavedFiles, starter_graph
 from app.ui.studio.editor import StudioEditor
 from app.ui.studio.gallery import TemplateGallery
 from app.ui.theme import Colors
@@ -67,6 +69,7 @@ class StudioPage(QWidget):
         self.title = "Studio"
         paths = paths or getattr(runtime, "paths", None) or app_paths()
         self.drafts = Drafts(paths.data / "studio" / "drafts")
+        self.saved_files = SavedFiles(paths.data / "studio" / "saved_files.json")
         self.editor = StudioEditor(colors, make_executor(runtime, paths), self.drafts)
         self.source: Path | None = None  # the file Save writes to; None: Save asks where
         self.saved = Graph()  # the agent as last opened or saved: what "unsaved changes" compares to
@@ -85,6 +88,7 @@ class StudioPage(QWidget):
         if latest is not None:
             self.editor.load(latest[1], latest[0])
             self.saved = latest[1].model_copy(deep=True)
+            self._reopen_saved_file(latest[0])
         else:
             self.start_agent(starter_graph())
         self._build_shortcuts()
@@ -94,14 +98,36 @@ class StudioPage(QWidget):
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
 
+    def _reopen_saved_file(self, draft: Path) -> None:
+        """After a restart: Save writes to the file the draft was last saved to, and the changes
+        made since are the unsaved ones. A file that is gone or damaged is said, and forgotten."""
+        source = self.saved_files.get(draft)
+        if source is None:
+            return
+        try:
+            self.saved = load_graph(source)  # one small JSON file, read as the draft was
+        except GraphFileError as exc:
+            self.saved_files.remember(draft, None)
+            self.show_message(f"“{self.editor.model.graph.name}” was saved to a file that cannot be read "
+                              f"any more ({exc}); Save asks where to save it.")  # fmt: skip
+            return
+        self.source = source
+
+    def _bind_source(self, source: Path | None) -> None:
+        """``source`` is where Save writes the agent on the canvas, now and after a restart."""
+        self.source = source
+        if self.editor.draft_path is not None:
+            self.saved_files.remember(self.editor.draft_path, source)
+
     def _toolbar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         bar.setSpacing(6)
         self.title_label = styled_label("Studio", "title")
         # Its width never holds the page wide: resizeEvent hides it on a narrow page, which the
         # page could not become if the title counted towards its minimum (the app's stylesheet
-        # made the toolbar 759 px with it, 15 more than a 960 px window leaves the page).
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # made the toolbar 759 px with it, 15 more than a 960 px window leaves the page). A set
+        # minimum of 1 px replaces the text's; an ignored size policy would give it no room at all.
+        self.title_label.setMinimumWidth(1)
         bar.addWidget(self.title_label)
         bar.addSpacing(12)
         self.name = QLineEdit()
@@ -239,7 +265,7 @@ class StudioPage(QWidget):
         self.editor.load(graph, None)
         self.editor.model.events.emit("changed")  # write the new draft at once
         self._document += 1
-        self.source = source
+        self._bind_source(source)
         self.saved = graph.model_copy(deep=True)
         self.show_message(None)
 
@@ -268,7 +294,7 @@ class StudioPage(QWidget):
             message = await files.open_file(self.editor, path)
             if self.editor.model.graph is not before:  # it opened (perhaps with a warning)
                 self._document += 1
-                self.source = path
+                self._bind_source(path)
                 self.saved = self.editor.model.graph.model_copy(deep=True)
             self.show_message(message)
 
@@ -300,7 +326,8 @@ class StudioPage(QWidget):
         async def go() -> None:
             error = await files.export_file(self.editor, path, graph)
             if error is None and document == self._document:  # not if New replaced it meanwhile
-                self.source, self.saved = path, graph
+                self._bind_source(path)
+                self.saved = graph
             self.show_message(error)
 
         self.editor.ops.run(Op("save", lambda _say: go(), again=True))

@@ -12,21 +12,13 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.ui.operations import Op
-from app.ui.wallet.onboarding_steps import (
-    ConfirmStep,
-    FinishStep,
-    ImportStep,
-    NetworkStep,
-    PasswordStep,
-    StartStep,
-    WordsStep,
-    network_choices,
-)
+from app.ui.wallet.onboarding_steps import FinishStep, NetworkStep, PasswordStep, StartStep, network_choices
+from app.ui.wallet.phrase_steps import ConfirmStep, ImportStep, WordsStep
 from app.ui.wallet.phrase_widgets import PHRASE_COPIED
 from app.ui.widgets.dialogs import OperationDialog
 from app.ui.widgets.wizard import WizardFrame
@@ -34,8 +26,6 @@ from app.wallet.onboarding import (
     Onboarding,
     OnboardingError,
     Step,
-    check_phrase,
-    password_strength,
 )
 
 if TYPE_CHECKING:
@@ -89,12 +79,8 @@ class OnboardingDialog(OperationDialog):
         self.words.count_group.idClicked.connect(self._on_word_count)
         self.words.copy_button.clicked.connect(self._copy_words)
         self.words.written.toggled.connect(lambda _on: self._render())
-        self.import_.phrase.textChanged.connect(self._on_phrase_typed)
-        self.import_.phrase.installEventFilter(self)
-        self.import_.key.textChanged.connect(lambda: self.import_.key_status.set_hint(""))
+        self.import_.submitted.connect(self.next)
         self.import_.kind_group.idClicked.connect(lambda _i: self._render())
-        self.password.password.textChanged.connect(self._on_password_typed)
-        self.password.repeat.textChanged.connect(lambda: self.password.error.set_hint(""))
         self.finish.retry.clicked.connect(self._retry_faucet)
 
         if path == "create":
@@ -271,34 +257,6 @@ class OnboardingDialog(OperationDialog):
         box.open()
 
     # -- live feedback ---------------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.import_.phrase
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-        ):
-            self.next()
-            return True
-        return super().eventFilter(watched, event)
-
-    def _on_phrase_typed(self) -> None:
-        result = check_phrase(self.import_.phrase.toPlainText())
-        status = self.import_.phrase_status
-        if result.ok:
-            status.set_ok(result.message)
-        elif result.error:
-            status.set_error(result.message)
-        else:
-            status.set_hint(result.message)
-
-    def _on_password_typed(self, text: str) -> None:
-        strength = password_strength(text)
-        words = f"{strength.label}. {strength.hint}".strip() if text else ""
-        self.password.meter.show_score(strength.score, words)
-        self.password.error.set_hint("")
 
     def _on_word_count(self, index: int) -> None:
         self.flow.set_word_count(12 if index == 0 else 24)

@@ -1,5 +1,6 @@
-"""The widgets for each onboarding step; ``OnboardingDialog`` moves between them and asks the
-state machine (``app.wallet.onboarding``) whether an answer is good. No rules live here."""
+"""The widgets for the onboarding's start, password, network and finish steps (the recovery-phrase
+steps are in ``phrase_steps``); ``OnboardingDialog`` moves between them and asks the state machine
+(``app.wallet.onboarding``) whether an answer is good. No rules live here."""
 
 from __future__ import annotations
 
@@ -8,51 +9,25 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.ui.icons import glyph
-from app.ui.wallet.phrase_widgets import WordGrid, phrase_copy_row
-from app.ui.widgets import Card, set_role, styled_label
+from app.ui.widgets import set_role, styled_label
 from app.ui.widgets.fields import StatusText, secret_field
 from app.ui.widgets.wizard import Step
-from app.wallet.onboarding import NetworkChoice
+from app.wallet.onboarding import NetworkChoice, password_strength
 
 if TYPE_CHECKING:
     from app.settings import Settings
     from app.ui.theme import Colors
-
-
-def _segmented(*labels: str) -> tuple[QHBoxLayout, QButtonGroup, list[QPushButton]]:
-    row = QHBoxLayout()
-    row.setSpacing(0)
-    group = QButtonGroup()
-    buttons = []
-    for index, label in enumerate(labels):
-        button = QPushButton(label)
-        button.setCheckable(True)
-        button.setAutoDefault(False)
-        button.setProperty(
-            "segment", "first" if index == 0 else "last" if index == len(labels) - 1 else "mid"
-        )
-        group.addButton(button, index)
-        row.addWidget(button)
-        buttons.append(button)
-    buttons[0].setChecked(True)
-    row.addStretch(1)
-    return row, group, buttons
 
 
 class OptionButton(QPushButton):
@@ -118,114 +93,6 @@ class StartStep(Step):
         self.body.addWidget(self.import_)
 
 
-class WordsStep(Step):
-    def __init__(self, colors: Colors) -> None:
-        super().__init__(
-            "Write down your recovery phrase",
-            "These words are the only way to get your wallet back if this computer is lost. Anyone who has "
-            "them can take everything in it. Write them on paper, in order, and keep it safe.",
-        )
-        row, self.count_group, (self.twelve, self.twenty_four) = _segmented("12 words", "24 words")
-        self.body.addLayout(row)
-        card = Card(padding=18, spacing=0)
-        self.grid = WordGrid(columns=3)
-        card.body.addWidget(self.grid)
-        self.body.addWidget(card)
-        copy_row, self.copy_button, self.copy_note = phrase_copy_row(colors.muted)
-        self.body.addLayout(copy_row)
-        self.written = QCheckBox("I wrote these words down, in order.")
-        self.body.addWidget(self.written)
-
-
-class ConfirmStep(Step):
-    def __init__(self) -> None:
-        super().__init__(
-            "Confirm your recovery phrase",
-            "Type these words from what you wrote down, to be sure you have them right.",
-        )
-        self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(14)
-        self.grid.setVerticalSpacing(4)
-        self.body.addLayout(self.grid)
-        self.fields: dict[int, QLineEdit] = {}
-        self.errors: dict[int, StatusText] = {}
-
-    def ask(self, positions: tuple[int, ...]) -> None:
-        for widget in [*self.fields.values(), *self.errors.values()]:
-            widget.deleteLater()
-        for label in self.findChildren(QLabel, "ConfirmLabel"):
-            label.deleteLater()
-        self.fields, self.errors = {}, {}
-        for row, position in enumerate(positions):
-            label = styled_label(f"Word #{position}", "muted")
-            label.setObjectName("ConfirmLabel")
-            field = QLineEdit()
-            field.setAccessibleName(f"Word number {position}")
-            field.setPlaceholderText(f"word #{position}")
-            error = StatusText()
-            self.grid.addWidget(label, row * 2, 0)
-            self.grid.addWidget(field, row * 2, 1)
-            self.grid.addWidget(error, row * 2 + 1, 1)
-            label.setBuddy(field)
-            self.fields[position], self.errors[position] = field, error
-
-    def answers(self) -> dict[int, str]:
-        return {position: field.text() for position, field in self.fields.items()}
-
-
-class ImportStep(Step):
-    def __init__(self, colors: Colors) -> None:
-        super().__init__(
-            "Import a wallet",
-            "Enter the recovery phrase of a wallet you already have. Phrases from MetaMask and other BIP-39 "
-            "wallets give the same accounts here.",
-        )
-        row, self.kind_group, (self.phrase_tab, self.key_tab) = _segmented("Recovery phrase", "Private key")
-        self.body.addLayout(row)
-        self.pages = QStackedWidget()
-        phrase_page = QWidget()
-        phrase_column = QVBoxLayout(phrase_page)
-        phrase_column.setContentsMargins(0, 0, 0, 0)
-        self.phrase = QPlainTextEdit()
-        self.phrase.setPlaceholderText("12 to 24 words, separated by spaces")
-        self.phrase.setAccessibleName("Recovery phrase")
-        self.phrase.setTabChangesFocus(True)
-        self.phrase.setMaximumHeight(110)
-        phrase_column.addWidget(self.phrase)
-        self.phrase_status = StatusText("Type or paste your 12 to 24 words, separated by spaces.")
-        phrase_column.addWidget(self.phrase_status)
-        phrase_column.addStretch(1)
-        key_page = QWidget()
-        key_column = QVBoxLayout(key_page)
-        key_column.setContentsMargins(0, 0, 0, 0)
-        key_row = QHBoxLayout()
-        self.key = secret_field("64 hex characters, optionally starting with 0x", "Private key")
-        key_row.addWidget(self.key, 1)
-        self.show_key = QPushButton()
-        self.show_key.setCheckable(True)
-        self.show_key.setAutoDefault(False)
-        self.show_key.setIcon(glyph("eye", colors.muted))
-        self.show_key.setToolTip("Show the key")
-        self.show_key.toggled.connect(
-            lambda shown: self.key.setEchoMode(
-                QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-            )
-        )
-        key_row.addWidget(self.show_key)
-        key_column.addLayout(key_row)
-        self.key_status = StatusText("A wallet imported from a private key has exactly one account.")
-        key_column.addWidget(self.key_status)
-        key_column.addStretch(1)
-        self.pages.addWidget(phrase_page)
-        self.pages.addWidget(key_page)
-        self.body.addWidget(self.pages)
-        self.kind_group.idClicked.connect(self.pages.setCurrentIndex)
-
-    @property
-    def kind(self) -> str:
-        return "phrase" if self.pages.currentIndex() == 0 else "key"
-
-
 class StrengthMeter(QWidget):
     """Four segments filled by the password's strength score, and its words."""
 
@@ -267,6 +134,14 @@ class PasswordStep(Step):
         self.error = StatusText()
         for widget in (self.password, self.meter, self.repeat, self.error):
             self.body.addWidget(widget)
+        self.password.textChanged.connect(self._typed)
+        self.repeat.textChanged.connect(lambda: self.error.set_hint(""))
+
+    def _typed(self, text: str) -> None:
+        """The strength meter follows every key (the rule is ``password_strength``'s)."""
+        strength = password_strength(text)
+        self.meter.show_score(strength.score, f"{strength.label}. {strength.hint}".strip() if text else "")
+        self.error.set_hint("")
 
 
 class NetworkStep(Step):

@@ -16,8 +16,8 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QMessageBox, QProgressBar, QVBoxLayout, QWidget
 
 from app.labeling.schema import TaskType
-from app.ui.labeling.campaign_actions import ExportDialog, PublishDialog
 from app.ui.labeling.confirm import ask_destructive
+from app.ui.labeling.requester.campaign_actions import ExportDialog, PublishDialog
 from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
 from app.ui.labeling.wording import explain, sahara

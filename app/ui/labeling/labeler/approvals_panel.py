@@ -1,12 +1,13 @@
 """Settings → Labeling approvals: the campaigns where Sahara may sign claims and submissions for
-you (``app.labeling.approvals``), each with Revoke; the next Start in a revoked campaign asks again."""
+you (``app.labeling.approvals``), each with the network fee per transaction it covers and Revoke;
+the next Start in a revoked campaign asks again."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from app.labeling.approvals import Approval, Approvals
+from app.labeling.approvals import Approval, Approvals, fee_words
 from app.ui.widgets import action_button, styled_label
 from app.wallet.tx_summary import network_label, short_address
 
@@ -43,8 +44,10 @@ class ApprovalsPanel(QWidget):
         line.setContentsMargins(0, 0, 0, 0)
         text = (
             f"“{a.title}” (campaign {a.campaign_id}) · claims and submissions by "
-            f"{short_address(a.account)} on {network_label(a.chain_id)}"
-        )
+            f"{short_address(a.account)} on {network_label(a.chain_id)}, "
+            + (f"network fee up to {fee_words(a.fee_cap_wei)} per transaction" if a.fee_cap_wei
+               else "no fee named yet: the next transaction asks")
+        )  # fmt: skip
         line.addWidget(styled_label(text, wrap=True), 1)
         line.addWidget(action_button("Revoke", lambda: self._revoke(a)))
         return row

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.labeling.schema import TaskType
-from app.ui.labeling.prefetch import Proposer
+from app.ui.labeling.labeler.prefetch import Proposer
 
 
 def prelabeler(label_names: list[str]) -> Proposer:

@@ -15,9 +15,9 @@ import shiboken6
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from app.ui.labeling.monitor_view import MonitorView
+from app.ui.labeling.requester.monitor_view import MonitorView
+from app.ui.labeling.requester.wizard import NewCampaignDialog
 from app.ui.labeling.tables import CampaignTable, Cell, fill_sorted
-from app.ui.labeling.wizard import NewCampaignDialog
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors

@@ -17,17 +17,18 @@ from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from app.labeling.schema import Item, TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.batch_done import BatchDonePage
-from app.ui.labeling.batch_header import BatchHeader
-from app.ui.labeling.box_tool import BoxTool
 from app.ui.labeling.confirm import ask_submit_skipped
-from app.ui.labeling.image_view import ImageCanvas
-from app.ui.labeling.keyboard import KeyRouter
-from app.ui.labeling.prefetch import AHEAD, Prefetcher, Proposer
-from app.ui.labeling.shortcuts import Keys, ShortcutSheet, hint_line
-from app.ui.labeling.side_panel import SidePanel
+from app.ui.labeling.labeler.batch_done import BatchDonePage
+from app.ui.labeling.labeler.batch_header import BatchHeader
+from app.ui.labeling.labeler.box_tool import BoxTool
+from app.ui.labeling.labeler.image_view import ImageCanvas
+from app.ui.labeling.labeler.item_edits import ItemEdits
+from app.ui.labeling.labeler.keyboard import KeyRouter
+from app.ui.labeling.labeler.prefetch import AHEAD, Prefetcher, Proposer
+from app.ui.labeling.labeler.shortcuts import Keys, ShortcutSheet, hint_line
+from app.ui.labeling.labeler.side_panel import SidePanel
+from app.ui.labeling.labeler.text_view import TextItemView
 from app.ui.labeling.status_line import StatusLine
-from app.ui.labeling.text_view import TextItemView
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 
@@ -72,7 +73,7 @@ class LabelingView(QWidget):
         body.addWidget(self.content, 1)
         self.side = SidePanel(colors)
         self.side.class_clicked.connect(self._class_clicked)
-        self.side.accept_clicked.connect(self.accept_suggestion)
+        self.side.accept_clicked.connect(lambda: self.edits.accept_suggestion())
         body.addWidget(self.side)
         self.pages.addWidget(work)
         self.done = BatchDonePage(self.next_batch_requested.emit, self.back_requested.emit)
@@ -86,6 +87,7 @@ class LabelingView(QWidget):
         self.sheet = ShortcutSheet(self)
         self.sheet.apply_colors(colors)
         self.sheet.closed.connect(self._focus_content)
+        self.edits = ItemEdits(self)
         self.key_router = KeyRouter(self)
         for widget in (self, self.canvas, self.canvas.viewport(), self.text_view):
             widget.installEventFilter(self.key_router)
@@ -215,6 +217,7 @@ class LabelingView(QWidget):
 
     @property
     def busy(self) -> bool:
+        """While a batch is being submitted, nothing is edited."""
         return self._busy
 
     def set_busy(self, text: str | None) -> None:
@@ -246,48 +249,6 @@ class LabelingView(QWidget):
 
     # -- actions ---------------------------------------------------------------------------------
 
-    def pick(self, name: str) -> None:
-        """A class key or click: label, relabel the selection, or mark the selected text."""
-        session = self.session
-        if session is None or self._busy:
-            return
-        if session.task is TaskType.NER:
-            start, end = self.text_view.selection()
-            if start == end:
-                start = end = self.text_view.caret()
-            if session.label_span(start, end, name) is None and start == end:
-                self.show_status("Select some text first (drag, or Shift+arrows), then press a class key.")
-            else:
-                self.text_view.collapse_selection()
-            return
-        if session.task is TaskType.IMAGE_CLASSIFICATION and not self.canvas.has_image:
-            decoded = self.prefetcher.get(session.current.id) if self.prefetcher else None
-            if decoded is not None and decoded.error:
-                self.show_status("Nothing to label here: skip this item with → or Space.", "error")
-                return
-        session.pick(name)
-
-    def accept_suggestion(self) -> None:
-        session, proposal = self.session, self._proposal()
-        if session is not None and proposal is not None and not self._busy:
-            session.pick(proposal[0])
-
-    def delete_selected(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        if session.task is TaskType.BOUNDING_BOXES:
-            if session.selected_box is not None:
-                session.delete_box(session.selected_box)
-        elif session.task is TaskType.NER:
-            start, end = self.text_view.selection()
-            hits = [i for i, s in enumerate(session.answer.spans) if s.start < end and s.end > start]
-            at = session.span_at(self.text_view.caret())
-            for index in sorted(set(hits) or ({at} if at is not None else set()), reverse=True):
-                session.delete_span(index)
-        else:
-            session.clear()
-
     def toggle_box_tool(self) -> None:
         if self.canvas.tool is not None:
             self.side.show_box_tool(self.canvas.tool.toggle())
@@ -312,7 +273,7 @@ class LabelingView(QWidget):
         )
 
     def _class_clicked(self, name: str) -> None:
-        self.pick(name)
+        self.edits.pick(name)
         self._focus_content()
 
     def _focus_content(self) -> None:
@@ -379,7 +340,7 @@ class LabelingView(QWidget):
         self.side.show_state(
             session.task, answer, session.active_class, session.selected_box, session.current
         )
-        proposal = self._proposal()
+        proposal = self.proposal()
         if self.keys is not None and self.keys.accept and self._unavailable is None:
             pending = self.prefetcher is not None and self.prefetcher.get(session.current.id) is None
             text = f"{proposal[0]} · {proposal[1]:.0%}" if proposal else ("" if pending else None)
@@ -408,7 +369,7 @@ class LabelingView(QWidget):
             line += f" · zoom {self.canvas.zoom():.0%}"
         self.side.item.setText(line)
 
-    def _proposal(self) -> tuple[str, float] | None:
+    def proposal(self) -> tuple[str, float] | None:
         session = self.session
         if session is None or self.prefetcher is None:
             return None

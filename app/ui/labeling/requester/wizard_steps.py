@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.labeling.schema import TaskType
 from app.ui.labeling.campaign_detail import InstructionsBrowser
-from app.ui.labeling.label_set_editor import LabelSetEditor
+from app.ui.labeling.requester.label_set_editor import LabelSetEditor
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 from app.ui.widgets.fields import StatusText

@@ -1,22 +1,32 @@
 """The wizard's first step, "Where are the items?": a folder or file to import and its format, then
 what the import found (counts, classes, a few sample thumbnails) and every problem it skipped; it is
 the one step that shows an import's result and the only one that decodes images (the thumbnails,
-in the import's worker thread), so it is kept apart from the steps that fill the form in."""
+in the import's worker thread), so it is kept apart from the steps that fill the form in.
+
+It runs the import itself, in a worker thread (a big COCO file or a folder of photos takes a while)
+with a busy bar, and tells the wizard when one starts and what it found (``import_ended``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton
 
 from app.labeling.campaign_rules import problem_line
-from app.labeling.formats import FORMATS, ImportResult
+from app.labeling.formats import FORMATS, ImportResult, import_path
 from app.labeling.schema import Item
-from app.ui.labeling.wizard_steps import Step, list_style, problem_list, progress_bar
+from app.ui.labeling.requester.file_chooser import choose_path
+from app.ui.labeling.requester.wizard_steps import Step, list_style, problem_list, progress_bar
+from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 from app.ui.widgets.fields import StatusText
 
+ImportFn = Callable[..., ImportResult]  # (path, fmt, *, images_root=None), as import_path
 SAMPLE_SIZE = 56
 SAMPLES = 10
 FORMAT_NAMES = {
@@ -48,7 +58,11 @@ def sample_images(items: list[Item]) -> list[QImage]:
 
 
 class SourceStep(Step):
-    def __init__(self, colors: Colors) -> None:
+    import_started = Signal()
+    import_ended = Signal(object)  # the ImportResult, or None when nothing could be read
+
+    def __init__(self, colors: Colors, import_fn: ImportFn = import_path) -> None:
+        """``import_fn(path, fmt)`` reads the items (in a worker thread); tests give a fake one."""
         super().__init__(
             "Where are the items?",
             "A folder of images (one subfolder per class labels them), or a CSV, JSON Lines, COCO, YOLO, "
@@ -98,6 +112,12 @@ class SourceStep(Step):
         self.problems.setUniformItemSizes(True)
         self.body.addWidget(self.problems, 1)
         self.body.addStretch(0)
+        self.import_fn = import_fn
+        self.reading = Operations(name="label-import", parent=self)  # reset per import: a late one is dropped
+        self.importing = False
+        self.file_dialog: QFileDialog | None = None
+        self.folder_button.clicked.connect(lambda: self.choose(folder=True))
+        self.file_button.clicked.connect(lambda: self.choose(folder=False))
 
     def apply_colors(self, colors: Colors) -> None:
         self.problems.setStyleSheet(list_style(colors))
@@ -151,3 +171,57 @@ class SourceStep(Step):
             )
         else:
             self.status.set_error("Nothing to label was found: choose another folder, file or format.")
+
+    # -- importing -------------------------------------------------------------------------------
+
+    def choose(self, *, folder: bool) -> None:
+        current = self.path.text().strip()
+        start = Path(current).expanduser()
+        self.file_dialog = choose_path(
+            self,
+            "Choose the folder to import" if folder else "Choose the file to import",
+            self.choose_path,
+            folder=folder,
+            directory=str(start if start.is_dir() else start.parent) if current else "",
+            filters=["Labeling data (*.csv *.tsv *.jsonl *.ndjson *.json *.xml)", "All files (*)"],
+        )
+
+    def choose_path(self, path: str) -> None:
+        self.path.setText(path)
+        self.start_import()
+
+    def start_import(self) -> None:
+        text = self.path.text().strip()
+        if not text:
+            return
+        self.reading.reset()
+        self.importing = True
+        path, fmt = Path(text).expanduser(), self.format.currentData()
+        root_text = self.images_root.text().strip()
+        root = Path(root_text).expanduser() if root_text else None
+        self.set_busy(f"Reading {path.name or path}…")
+        self.import_started.emit()
+        self.reading.run(
+            Op("import", lambda _say: asyncio.to_thread(self._read, path, fmt, root), progress=self._reading,
+               success=self._imported, failure=self._not_imported)
+        )  # fmt: skip
+
+    def _read(self, path: Path, fmt: str | None, root: Path | None) -> tuple[ImportResult, list[QImage]]:
+        """In a worker thread: the import and a few thumbnails of what it found."""
+        result = self.import_fn(path, fmt, images_root=root) if root else self.import_fn(path, fmt)
+        return result, sample_images(result.items)
+
+    def _reading(self, line: str | None) -> None:
+        if line is None:
+            self.importing = False
+            self.set_busy(None)
+
+    def _imported(self, read: tuple[ImportResult, list[QImage]]) -> None:
+        result, samples = read
+        self.show_result(result)
+        self.show_samples(samples)
+        self.import_ended.emit(result)
+
+    def _not_imported(self, error: str) -> None:  # FormatError says why; a reader's bug is said too
+        self.status.set_error(f"Nothing was imported: {error}")
+        self.import_ended.emit(None)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.labeling.campaign_rules import parse_price
 from app.labeling.formats import EXPORT_FORMATS
-from app.ui.labeling.file_chooser import choose_path
+from app.ui.labeling.requester.file_chooser import choose_path
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op
 from app.ui.widgets import styled_label

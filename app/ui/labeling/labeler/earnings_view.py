@@ -1,20 +1,24 @@
-"""What labeling has earned: pending review, accepted, paid, rejected (with the requester's reason
-per batch), a withdraw button for what is credited on-chain, and a dispute button for a selected
-rejection still open to dispute."""
+"""The Earnings tab: what labeling has earned (pending review, accepted, paid, rejected with the
+requester's reason per batch), Withdraw for what is credited on-chain (reviewed in words every
+time) and Dispute for a selected rejection still open to dispute. Like the requester panel it
+talks to the labeling service it is given, each call an operation (``app.ui.operations``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from app.labeling.approvals import withdraw_words
+from app.ui.labeling.confirm import ask_in_words
 from app.ui.labeling.status_line import StatusLine
 from app.ui.labeling.tables import Cell, fill_sorted, make_table, table_style
-from app.ui.labeling.wording import sahara
+from app.ui.labeling.wording import explain, sahara
+from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets import FactTile, action_button, styled_label
+from app.words import batch_name
 
 TILES = [
     ("Pending review", "pending", "Submitted batches the requester has not reviewed yet"),
@@ -26,13 +30,13 @@ ROW_COLUMNS = ["Campaign", "Batch", "Items", "Status", "Accepted", "Earned", "Re
 
 
 class EarningsView(QWidget):
-    refresh_requested = Signal()
-    withdraw_requested = Signal()
-    dispute_requested = Signal(int, int)  # campaign id, batch
-
     def __init__(self, colors: Colors) -> None:
         super().__init__()
         self._colors = colors
+        self.ops = Operations(name="earnings", describe=explain, parent=self)
+        self._service: Any = None  # the labeling service of the moment (None: nothing is called)
+        self.titles: dict[int, str] = {}  # campaign titles by id, as the page last read them
+        self.review_box: QWidget | None = None  # the open withdrawal review, if any
         self._withdrawable = 0
         self._disputable: list[tuple[int, int]] = []  # (campaign, batch) of rows open to dispute
         column = QVBoxLayout(self)
@@ -48,7 +52,7 @@ class EarningsView(QWidget):
         )
         self.dispute_button.setEnabled(False)
         top.addWidget(self.dispute_button)
-        self.refresh_button = action_button("Refresh", self.refresh_requested.emit)
+        self.refresh_button = action_button("Refresh", self.refresh)
         top.addWidget(self.refresh_button)
         column.addLayout(top)
         grid = QGridLayout()
@@ -64,7 +68,7 @@ class EarningsView(QWidget):
         self.withdrawable = styled_label("", "bullet")
         withdraw.addWidget(self.withdrawable)
         withdraw.addStretch(1)
-        self.withdraw_button = action_button("Withdraw", self.withdraw_requested.emit, primary=True)
+        self.withdraw_button = action_button("Withdraw", self.review_withdraw, primary=True)
         self.withdraw_button.setEnabled(False)
         withdraw.addWidget(self.withdraw_button)
         column.addLayout(withdraw)
@@ -160,4 +164,68 @@ class EarningsView(QWidget):
     def _dispute(self) -> None:
         selected = self._selected()
         if selected is not None:
-            self.dispute_requested.emit(*selected)
+            self.dispute(*selected)
+
+    # -- the service -----------------------------------------------------------------------------
+
+    def set_service(self, service: Any) -> None:
+        """The labeling service of the active account, or None; results of calls to the previous one
+        are dropped."""
+        self._service = service
+        self.ops.reset()
+
+    def _run(self, op: Op[Any]) -> None:
+        if self._service is not None:
+            self.ops.run(op)
+
+    def refresh(self, done: str | None = None) -> None:
+        """Load and show the earnings; ``done`` is what to say afterwards (after a withdrawal)."""
+        service = self._service
+
+        def show(earnings: Any) -> None:
+            self.show_earnings(earnings, self.titles)
+            self.show_status(done, "ok")
+
+        self._run(
+            Op(
+                "earnings", lambda _say: service.earnings(), busy="Loading your earnings…",
+                progress=self.set_busy, success=show, again=True,
+                failure=lambda why: self.show_status(f"Your earnings could not be loaded: {why}", "error"),
+            )
+        )  # fmt: skip
+
+    def review_withdraw(self) -> None:
+        """Withdrawing moves money: reviewed in words every time."""
+        service = self._service
+        if service is None:
+            return
+        words = withdraw_words(self._withdrawable, service.address or "")
+        self.review_box = ask_in_words(self, "Withdraw earnings?", "Withdraw your earnings?", words,
+                                       "Withdraw", self.withdraw)  # fmt: skip
+
+    def withdraw(self) -> None:
+        service = self._service
+
+        def withdrawn(tx: str) -> None:
+            self.refresh(f"Withdrawn to your wallet (transaction {tx[:10]}…{tx[-6:]}).")
+
+        self._run(
+            Op(
+                "withdraw", lambda _say: service.withdraw(),
+                busy="Withdrawing to your wallet (a transaction on the chain)…",
+                progress=self.set_busy, success=withdrawn,
+                failure=lambda why: self.show_status(f"Nothing was withdrawn: {why}", "error"),
+            )
+        )  # fmt: skip
+
+    def dispute(self, campaign_id: int, batch: int) -> None:
+        service = self._service
+        done = f"{batch_name(batch)} is disputed: the arbiter decides; if it does not in time, you win."
+        self._run(
+            Op(
+                "dispute", lambda _say: service.dispute(campaign_id, batch),
+                busy="Disputing the rejection (the bond, then the dispute: two transactions)…",
+                progress=self.set_busy, success=lambda _tx: self.refresh(done),
+                failure=lambda why: self.show_status(f"The rejection was not disputed: {why}", "error"),
+            )
+        )  # fmt: skip

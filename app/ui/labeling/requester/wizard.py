@@ -1,24 +1,20 @@
 """``NewCampaignDialog``: the requester's "New campaign" wizard in five steps — source, task and label
 set, instructions, quality and pay, summary — ending in ``service.create_campaign``.
 
-The import runs in a worker thread (a big COCO file or a folder of photos takes a while) with a busy
-bar, and lists every problem with its file and line. Create shows the service's progress on a real
-bar; a failure is said in words and the dialog keeps every input, so pressing Create again retries.
+The source step runs the import (``source_step``) and lists every problem with its file and
+line. Create shows the service's progress on a real bar; a failure is said in words and the dialog
+keeps every input, so pressing Create again retries.
 Keyboard: Enter is Next, Alt+B is Back, Esc asks before throwing away what was entered.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QMessageBox,
     QWidget,
 )
@@ -37,16 +33,13 @@ from app.labeling.campaign_rules import (
 from app.labeling.formats import ImportResult, import_path
 from app.labeling.service import CANCELLABLE_STAGES
 from app.ui.labeling.confirm import ask_destructive
-from app.ui.labeling.file_chooser import choose_path
-from app.ui.labeling.source_step import SourceStep, sample_images
-from app.ui.labeling.summary_step import SummaryStep
-from app.ui.labeling.wizard_steps import InstructionsStep, QualityStep, TaskStep
+from app.ui.labeling.requester.source_step import ImportFn, SourceStep
+from app.ui.labeling.requester.summary_step import SummaryStep
+from app.ui.labeling.requester.wizard_steps import InstructionsStep, QualityStep, TaskStep
 from app.ui.labeling.wording import explain
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets.wizard import WizardFrame
-
-ImportFn = Callable[..., ImportResult]  # (path, fmt, *, images_root=None), as import_path
 
 
 class NewCampaignDialog(QDialog):
@@ -63,25 +56,23 @@ class NewCampaignDialog(QDialog):
         """``import_fn(path, fmt)`` reads the items (in a worker thread); tests give a fake one."""
         super().__init__(parent)
         self.service = service
-        self.import_fn = import_fn
         self.form = CampaignForm()
         self.step = Step.SOURCE
         self.setWindowTitle("New campaign")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumSize(760, 640)
         self.confirm_box: QMessageBox | None = None
-        self.file_dialog: QFileDialog | None = None
         self.created_id: int | None = None
-        self.reading = Operations(name="label-import", parent=self)  # reset per import: a late one is dropped
         self.ops = Operations(name="label-create", describe=explain, parent=self)
-        self.importing = False
         self.creating = False
         self._stopping = False  # the user stopped the upload: its cancellation is expected
         self._prepared: ImportResult | None = None  # the import the task step was filled from
         self._template = ""  # the instructions template last filled in (replaced while untouched)
         self._closed = False
 
-        self.source = SourceStep(colors)
+        self.source = SourceStep(colors, import_fn)
+        self.source.import_started.connect(self._import_started)
+        self.source.import_ended.connect(self._import_ended)
         self.task = TaskStep(colors)
         self.instructions = InstructionsStep(colors)
         self.quality = QualityStep()
@@ -95,8 +86,6 @@ class NewCampaignDialog(QDialog):
         self.back_button.clicked.connect(self.back)
         self.cancel_button.clicked.connect(self.reject)
         self.next_button.clicked.connect(self.next)
-        self.source.folder_button.clicked.connect(lambda: self._choose(folder=True))
-        self.source.file_button.clicked.connect(lambda: self._choose(folder=False))
         self.source.path.returnPressed.connect(self.start_import)
         self.source.images_root.returnPressed.connect(self.start_import)
         self.source.format.currentIndexChanged.connect(lambda _i: self.start_import())
@@ -131,7 +120,7 @@ class NewCampaignDialog(QDialog):
             if step == Step.SUMMARY
             else "&Next"
         )
-        self.next_button.setEnabled(not creating and not (step == Step.SOURCE and self.importing))
+        self.next_button.setEnabled(not creating and not (step == Step.SOURCE and self.source.importing))
         focus: QWidget = {
             Step.SOURCE: self.next_button if self.form.result is not None else self.source.path,
             Step.TASK: self.task.task,
@@ -193,7 +182,7 @@ class NewCampaignDialog(QDialog):
             self.summary.show_form(form)
 
     def _leave_source(self) -> bool:
-        if self.importing:
+        if self.source.importing:
             return False
         if self.form.result is None:
             if self.source.path.text().strip():
@@ -258,58 +247,18 @@ class NewCampaignDialog(QDialog):
 
     # -- the source ------------------------------------------------------------------------------
 
-    def _choose(self, *, folder: bool) -> None:
-        current = self.source.path.text().strip()
-        start = Path(current).expanduser()
-        self.file_dialog = choose_path(
-            self,
-            "Choose the folder to import" if folder else "Choose the file to import",
-            self.choose_path,
-            folder=folder,
-            directory=str(start if start.is_dir() else start.parent) if current else "",
-            filters=["Labeling data (*.csv *.tsv *.jsonl *.ndjson *.json *.xml)", "All files (*)"],
-        )
-
-    def choose_path(self, path: str) -> None:
-        self.source.path.setText(path)
-        self.start_import()
-
     def start_import(self) -> None:
-        text = self.source.path.text().strip()
-        if not text or self.step != Step.SOURCE:
-            return
-        self.reading.reset()
+        """Enter in the path or images folder, another format: read the source again."""
+        if self.step == Step.SOURCE:
+            self.source.start_import()
+
+    def _import_started(self) -> None:
         self.form.result = None
-        self.importing = True
-        path, fmt = Path(text).expanduser(), self.source.format.currentData()
-        root_text = self.source.images_root.text().strip()
-        root = Path(root_text).expanduser() if root_text else None
-        self.source.set_busy(f"Reading {path.name or path}…")
-        self.reading.run(
-            Op("import", lambda _say: asyncio.to_thread(self._read, path, fmt, root), progress=self._reading,
-               success=self._imported, failure=self._not_imported)
-        )  # fmt: skip
         self._render()
 
-    def _read(self, path: Path, fmt: str | None, root: Path | None) -> tuple[ImportResult, list[QImage]]:
-        """In a worker thread: the import and a few thumbnails of what it found."""
-        result = self.import_fn(path, fmt, images_root=root) if root else self.import_fn(path, fmt)
-        return result, sample_images(result.items)
-
-    def _reading(self, line: str | None) -> None:
-        if line is None:
-            self.importing = False
-            self.source.set_busy(None)
-
-    def _imported(self, read: tuple[ImportResult, list[QImage]]) -> None:
-        result, samples = read
-        self.source.show_result(result)
-        self.source.show_samples(samples)
-        self.form.set_source(result)
-        self._render()
-
-    def _not_imported(self, error: str) -> None:  # FormatError says why; a reader's bug is said too
-        self.source.status.set_error(f"Nothing was imported: {error}")
+    def _import_ended(self, result: ImportResult | None) -> None:
+        if result is not None:
+            self.form.set_source(result)
         self._render()
 
     # -- creating --------------------------------------------------------------------------------
@@ -415,5 +364,5 @@ class NewCampaignDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._closed = True
-        self.reading.reset()
+        self.source.reading.reset()
         super().done(result)

@@ -15,10 +15,10 @@ from PySide6.QtGui import QKeyEvent
 
 from app.labeling.schema import TaskType
 from app.labeling.session import LabelingSession
-from app.ui.labeling.image_view import ZOOM_STEP
+from app.ui.labeling.labeler.image_view import ZOOM_STEP
 
 if TYPE_CHECKING:
-    from app.ui.labeling.labeling_view import LabelingView
+    from app.ui.labeling.labeler.labeling_view import LabelingView
 
 TEXT_KEYS = {  # with Shift these extend the selection in a text item; Up/Down move the caret
     Qt.Key.Key_Left,
@@ -95,7 +95,7 @@ class KeyRouter(QObject):
             view.canvas.fit()
             return True
         if ctrl and key == Qt.Key.Key_A and view.keys is not None and view.keys.accept == "Ctrl+A":
-            view.accept_suggestion()
+            view.edits.accept_suggestion()
             return True
         if mods & ~SHIFT:
             return False  # Ctrl+C, Ctrl+arrows in a text, window shortcuts
@@ -128,7 +128,7 @@ class KeyRouter(QObject):
             if not session.next_unanswered():
                 view.show_status("Every item has an answer: Ctrl+Enter submits the batch.", "ok")
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            view.delete_selected()
+            view.edits.delete_selected()
         elif key == Qt.Key.Key_Escape:
             self.escape()
         elif key == Qt.Key.Key_B and session.task is TaskType.BOUNDING_BOXES:
@@ -140,12 +140,12 @@ class KeyRouter(QObject):
         elif image and text == "0" and view.keys is not None and view.keys.fit == "0":
             view.canvas.fit()
         elif text.lower() == "a" and view.keys is not None and view.keys.accept == "A":
-            view.accept_suggestion()
+            view.edits.accept_suggestion()
         else:
             cls = session.class_for_key(text)
             if cls is None:
                 return key not in (Qt.Key.Key_Up, Qt.Key.Key_Down)  # unknown keys do nothing, quietly
-            view.pick(cls.name)
+            view.edits.pick(cls.name)
         return True
 
     def _released(self, event: QKeyEvent) -> bool:

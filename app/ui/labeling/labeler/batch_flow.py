@@ -15,8 +15,8 @@ from typing import Any
 from app.labeling.pipeline import BatchPipeline
 from app.labeling.service import ClaimedBatch
 from app.labeling.session import LabelingSession
-from app.ui.labeling.labeling_view import LabelingView
-from app.ui.labeling.prelabeler import proposer_for
+from app.ui.labeling.labeler.labeling_view import LabelingView
+from app.ui.labeling.labeler.prelabeler import proposer_for
 from app.ui.labeling.wording import explain, sahara
 from app.words import batch_name, duration, plural
 
