@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 from devchain import Chain, Env, acct, deltas, run
+from market_parties import Seller, wallet
 from PIL import Image, ImageDraw
 
-from app.db.engine import make_engine, session_factory
-from app.db.migrate import upgrade
 from app.labeling.publish import campaign_settled, publish_campaign
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
 from app.labeling.service import CampaignSpec, LabelingService
@@ -35,10 +34,7 @@ from app.storage.local import LocalStore
 from app.studio.agent_publish import agent_request
 from app.studio.executor import Executor
 from app.studio.graph import SCHEMA_VERSION, Graph
-from app.wallet.faucet import DEV_MNEMONIC, treasury
-from app.wallet.outbox import Outbox
-from app.wallet.service import WalletService
-from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService
+from app.wallet.faucet import treasury
 
 E18 = 10**18
 REWARD = 10**16
@@ -46,15 +42,6 @@ REQUESTER, LABELER_A, LABELER_B, BUILDER, THIRD, BUYER = 1, 2, 3, 4, 5, 6
 DIGITS = [str(d) for d in range(10)]
 ONE = [[[[0.0, 0.0, 0.0, 0.8, 1.0, 0.0, 0.0, 0.0]] * 8]]  # a vertical stroke: a one
 P_DATASET, P_MODEL, P_AGENT = 10 * E18, 7 * E18 + 3, 3 * E18 + 1  # odd wei: rounding shows
-
-
-def wallet(folder: Path, index: int) -> WalletService:
-    service = WalletService(folder, scrypt_n=2**4)
-    service.create(DEV_MNEMONIC, "correct horse battery")
-    for _ in range(index):
-        service.add_account()
-    service.active_index = index
-    return service
 
 
 def pictures(folder: Path, count: int) -> list[Item]:
@@ -88,28 +75,6 @@ def agent_graph(path: Path, model_ref: str) -> bytes:
     })  # fmt: skip
     path.write_text(graph.to_json(), encoding="utf-8")
     return path.read_bytes()
-
-
-class Seller:
-    """A seller's key delivery service over its own database, as its app runs it."""
-
-    def __init__(self, folder: Path, wallet_: WalletService, index: int, store: LocalStore, c: Chain) -> None:
-        upgrade(folder / f"seller-{index}.db")
-        sessions = session_factory(make_engine(folder / f"seller-{index}.db"))
-        outbox = Outbox(sessions, c.client, c.outbox.chain_id)
-        self.service = KeyDeliveryService(
-            sessions,
-            outbox,
-            c.deployment,
-            store,
-            wallet_,
-            accounts=[index],
-            config=DeliveryConfig(interval_s=0.1),
-        )
-
-    async def deliver(self, license_id: int) -> None:
-        report = await self.service.run_once()
-        assert report.delivered == [license_id], report
 
 
 def test_dataset_model_agent_lineage_pays_everyone_to_the_wei(
