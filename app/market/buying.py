@@ -18,6 +18,7 @@ import asyncio
 import hashlib
 import os
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,9 +124,13 @@ def _reason(exc: Exception) -> str:
     return next((why for error, why in REASONS.items() if error in text), text)
 
 
-async def buy(ctx: MarketContext, offer_id: int, *, progress: Progress | None = None) -> int:
+async def buy(
+    ctx: MarketContext, offer_id: int, *, progress: Progress | None = None, request_id: str | None = None
+) -> int:
     """Buy one license of ``offer_id`` as the active account; its license id. ``BuyError`` (nothing
-    paid) when the offer cannot be bought."""
+    paid) when the offer cannot be bought. ``request_id`` names this purchase (the UI keeps one per
+    confirmed dialog): asking again with it after a crash returns the first purchase instead of
+    buying a second license; without it every call is a new purchase."""
     say = progress or (lambda stage, fraction: None)
     offer = await quote(ctx, offer_id)
     if offer.problem:
@@ -141,7 +146,7 @@ async def buy(ctx: MarketContext, offer_id: int, *, progress: Progress | None = 
     try:
         receipt = await ctx.send(
             "LicenseMarket", "buyWithPermit", offer_id, pubkey, *permit.args,
-            intent=f"buy:{offer_id}:{permit.nonce}",
+            intent=f"buy:{offer_id}:{request_id or uuid.uuid4().hex}",
             description=f"Buy a license of asset {offer.offer.asset_id}",
         )  # fmt: skip
     except (TxReverted, CallFailed) as exc:

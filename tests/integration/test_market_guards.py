@@ -18,10 +18,10 @@ import pytest
 from devchain import Chain, Env, acct, run
 from market_parties import Seller, wallet
 
-from app.market import buying, my_licenses
+from app.market import buying, earnings, my_licenses
 from app.market.context import MarketContext
 from app.market.licenses import LicenseStatus
-from app.market.publishing import PublishError, PublishRequest, publish
+from app.market.publishing import Contributors, PublishError, PublishRequest, publish
 from app.market.terms import OfferTerms
 from app.storage.local import LocalStore
 from app.wallet.hd import EncryptionKey
@@ -126,5 +126,43 @@ def test_market_guards(env: Env, tmp_path: Path) -> None:
         with pytest.raises(buying.BuyError, match="does not match the published hash"):
             await buying.download(ctx(BUYER), lic_nc, dest)
         assert not dest.exists() and list(dest.parent.iterdir()) == []
+
+    run(env, body)
+
+
+def test_tree_contributors_claim_with_their_proofs(env: Env, tmp_path: Path) -> None:
+    """Explicit contributor weights: the tree file is read from storage for each one's proof, and
+    ``claimMany`` admits the weight; someone outside the tree earns nothing from the asset."""
+    store = LocalStore(tmp_path / "blobs")
+    wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (4, 5, 6)}
+    (tmp_path / "notes.txt").write_text("contributed by two\n")
+
+    async def body(c: Chain) -> None:
+        def ctx(i: int) -> MarketContext:
+            return MarketContext(c.client, c.outbox, c.deployment, store, wallets[i])
+
+        await c.fund(acct(6), 10 * E18)
+        request = PublishRequest(
+            kind="dataset", name="Notes", files=(tmp_path / "notes.txt",), offers=(OfferTerms(4 * E18 + 1),),
+            contributors=Contributors(weights={acct(4).address: 3, acct(5).address: 1}),
+        )  # fmt: skip
+        asset = await publish(ctx(6), request)
+        lic = await buying.buy(ctx(6), asset.offer_ids[0])
+        await Seller(tmp_path, wallets[6], 6, store, c).deliver(lic)
+        await my_licenses.accept(ctx(6), lic)
+        revenue = 4 * E18 + 1 - (4 * E18 + 1) * await c.read("LicenseMarket", "feeBps") // 10_000
+        (row,) = (await earnings.earnings(ctx(4))).rows
+        assert (row.role, row.weight, row.total_weight, row.claimable) == (
+            "contributor",
+            3,
+            4,
+            revenue * 3 // 4,
+        )
+        assert row.proof
+        assert (await earnings.earnings(ctx(6))).rows == ()  # the owner is not in the tree
+        before = await c.read("SaharaToken", "balanceOf", acct(4).address)
+        assert await earnings.claim_all(ctx(4)) == revenue * 3 // 4
+        assert await c.read("SaharaToken", "balanceOf", acct(4).address) == before + revenue * 3 // 4
+        assert await earnings.claim_all(ctx(5)) == revenue // 4
 
     run(env, body)
