@@ -113,3 +113,12 @@ def test_market_help_imports_nothing_heavy() -> None:
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_card_template_indexes_for_every_kind() -> None:
+    from app.market.asset_metadata import card_template
+
+    for kind in ("dataset", "model", "agent"):
+        card = card_template(kind, "Digits")
+        assert card.startswith("# Digits\n\n## ")
+        assert parse_asset_metadata(AssetMetadata("Digits", kind, card).to_json()).card == card
