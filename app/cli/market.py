@@ -200,6 +200,9 @@ async def _run(args: argparse.Namespace, password: str | None) -> None:
 
 
 def run_market(args: argparse.Namespace) -> int:
+    from app.chain.client import ChainUnavailable
+    from app.chain.permit import PermitError
+    from app.market.access import AccessError
     from app.market.asset_cache import CacheError
     from app.market.asset_metadata import AssetMetadataError
     from app.market.buying import BuyError
@@ -228,7 +231,7 @@ def run_market(args: argparse.Namespace) -> int:
     except (
         CliError, NetworkError, OutboxError, StorageError, KeystoreCorrupt, WrongPassword, TooManyAttempts,
         PublishError, BuyError, ClaimError, LicenseActionError, CacheError, AssetMetadataError, TermsError,
-        AgentPublishError,
+        AgentPublishError, AccessError, ChainUnavailable, PermitError, OSError,
     ) as exc:  # fmt: skip
         print(f"market: {exc}", file=sys.stderr)
         return 1
