@@ -212,10 +212,21 @@ async def download(
     try:
         say("Downloading and decrypting", 0.3)
         key = ctx.wallet.encryption_key().private_key
+        loop, total = asyncio.get_running_loop(), max(1, meta.content.size)
+
+        shown = [-1]
+
+        def on_bytes(done: int) -> None:  # on the decrypting thread: report on the caller's loop
+            percent = min(100, done * 100 // total)
+            if percent != shown[0]:  # a step a percent, not a call per chunk
+                shown[0] = percent
+                fraction = round(0.3 + 0.55 * percent / 100, 4)
+                loop.call_soon_threadsafe(say, "Downloading and decrypting", fraction)
+
         got = await fetch_licensed_content(
-            ctx.client, ctx.deployment, ctx.store, license_id, ctx.account, key, tmp
+            ctx.client, ctx.deployment, ctx.store, license_id, ctx.account, key, tmp, on_bytes=on_bytes
         )
-        say("Checking the file's hash", 0.85)
+        say("Checking the file's hash", 0.9)
         sha = await asyncio.to_thread(_hash_file, tmp)
         if sha != meta.content.sha256 or got.size != meta.content.size:
             raise BuyError(

@@ -150,7 +150,16 @@ def test_dataset_model_agent_lineage_pays_everyone_to_the_wei(
         assert "10 SAHARA; perpetual; commercial use allowed; derivatives allowed" in quote.words()
         lic_d = await buying.buy(ctx(BUILDER), offer_d)
         await Seller(tmp_path, wallets[REQUESTER], REQUESTER, store, c).deliver(lic_d)
-        got = await buying.download(ctx(BUILDER), lic_d, tmp_path / "builder" / "dataset.zip")
+        stages: list[tuple[str, float]] = []
+        got = await buying.download(
+            ctx(BUILDER),
+            lic_d,
+            tmp_path / "builder" / "dataset.zip",
+            progress=lambda s, f: stages.append((s, f)),
+        )
+        fractions = [f for _s, f in stages]
+        assert fractions == sorted(fractions) and fractions[-1] == 1.0
+        assert ("Downloading and decrypting", 0.85) in stages  # every byte decrypted and counted
         assert got.sha256 == meta.content.sha256
         model = await publish(ctx(BUILDER), model_request)  # accepts the delivery to use the license
         held = {h.license_id: h for h in await my_licenses.my_licenses(ctx(BUILDER))}
