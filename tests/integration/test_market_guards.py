@@ -89,6 +89,33 @@ def test_market_guards(env: Env, tmp_path: Path) -> None:
             await buying.buy(keyless, one_only)
         assert await balance(BUYER) == before
 
+        # another transaction spends the buyer's permit nonce between signing and sending: signed again
+        class Racing(MarketContext):
+            raced = False
+
+            async def send(
+                self, contract: str, function: str, *args: object, intent: str, description: str
+            ) -> object:
+                if function == "buyWithPermit" and not Racing.raced:
+                    Racing.raced = True  # e.g. the same account funds a campaign with a permit meanwhile
+                    permit = await c.permit(acct(BUYER), "TaskBoard", 1)
+                    board = c.addr("TaskBoard")
+                    await c.send(
+                        acct(BUYER), "SaharaToken", "permit", acct(BUYER).address, board, 1, *permit.args
+                    )
+                return await super().send(contract, function, *args, intent=intent, description=description)
+
+        spare = await offers.create_offer(ctx(SELLER), asset.asset_id, OfferTerms(E18))
+        racing = Racing(c.client, c.outbox, c.deployment, store, wallets[BUYER])
+        stages: list[str] = []
+        raced = await buying.buy(racing, spare, progress=lambda stage, _f: stages.append(stage))
+        assert stages.count("Signing the payment permit") == 2  # the first permit's nonce was spent
+        assert (
+            Racing.raced and (await c.read("LicenseMarket", "getLicense", raced))[3] == LicenseStatus.PENDING
+        )
+        await offers.set_offer_active(ctx(SELLER), spare, False)
+        before = await balance(BUYER)
+
         # sold out after one license
         first = await buying.buy(ctx(BUYER), one_only)
         with pytest.raises(buying.BuyError, match="every license of this offer is sold"):
