@@ -417,11 +417,10 @@ class NetworkServices:
         worker, task = self.worker, self._worker_task
         self.worker, self._worker_task = None, None
         self.worker_problem = why
-        if worker is None:
-            return
         if task is not None:
             task.cancel()
-        self._spawn(worker.close(), "compute-worker-close")
+        if worker is not None:
+            self._spawn(worker.close(), "compute-worker-close")
         self.events.emit("worker")
 
     def set_worker_enabled(self, enabled: bool) -> None:
