@@ -110,7 +110,7 @@ class ComputeWorker:
         try:
             while True:
                 if not self._registered:
-                    await self._register()
+                    await self.register()
                 if self._registered:
                     await self.provider.round()
                     self.refresh()
@@ -118,7 +118,8 @@ class ComputeWorker:
         finally:
             watcher.cancel()
 
-    async def _register(self) -> None:
+    async def register(self) -> bool:
+        """Register the provider (or update its spec); a failure is kept in ``problem`` and said."""
         from app.storage import StorageError
         from app.wallet.outbox import OutboxError
 
@@ -128,9 +129,10 @@ class ComputeWorker:
             self.problem = f"Could not register as a provider: {exc}"
             log.warning("%s", self.problem)
             self.refresh()
-            return
+            return False
         self._registered, self.problem = True, None
         self.refresh()
+        return True
 
     async def watch_rules(self) -> None:
         while True:

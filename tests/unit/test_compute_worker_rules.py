@@ -101,7 +101,7 @@ def make(tmp_path: Path, **rules: object) -> tuple[ComputeWorker, FakeProvider, 
 
 def test_user_activity_pauses_and_idleness_resumes(tmp_path: Path) -> None:
     worker, provider, probes, _ = make(tmp_path, idle_minutes=5)
-    worker._registered = True
+    asyncio.run(worker.register())
     asyncio.run(worker.check_rules())
     assert not provider.paused and worker.state.phase == "idle"
     probes.idle = 12.0  # the user touched the mouse
@@ -115,7 +115,7 @@ def test_user_activity_pauses_and_idleness_resumes(tmp_path: Path) -> None:
 
 def test_battery_and_unknown_probes(tmp_path: Path) -> None:
     worker, provider, probes, _ = make(tmp_path)
-    worker._registered = True
+    asyncio.run(worker.register())
     probes.battery = True
     asyncio.run(worker.check_rules())
     assert provider.paused and worker.state.text == "This computer is on battery"
@@ -127,13 +127,13 @@ def test_battery_and_unknown_probes(tmp_path: Path) -> None:
 
 def test_owner_pause_wins_over_the_rules_and_survives_a_restart(tmp_path: Path) -> None:
     worker, provider, _probes, _ = make(tmp_path)
-    worker._registered = True
+    asyncio.run(worker.register())
     worker.pause()
     assert pause_flag(tmp_path).exists() and provider.paused
     asyncio.run(worker.check_rules())  # all rules clear: still paused by the owner
     assert provider.paused and worker.state.text == OWNER_PAUSE and worker.state.owner_paused
     again, provider2, _, _ = make(tmp_path)
-    again._registered = True
+    asyncio.run(again.register())
     asyncio.run(again.check_rules())
     assert provider2.paused, "a restarted worker stays paused"
     again.resume()
@@ -142,7 +142,7 @@ def test_owner_pause_wins_over_the_rules_and_survives_a_restart(tmp_path: Path) 
 
 def test_state_follows_the_jobs_and_a_paid_job_tells_earnings(tmp_path: Path) -> None:
     worker, provider, _probes, seen = make(tmp_path)
-    worker._registered = True
+    asyncio.run(worker.register())
     earned: list[bool] = []
     worker.events.connect("earnings", lambda: earned.append(True))
     provider.ledger.records = [record(7, "accepted")]
@@ -159,7 +159,7 @@ def test_state_follows_the_jobs_and_a_paid_job_tells_earnings(tmp_path: Path) ->
     provider.ledger.records = [record(7, "paid")]
     provider.events.emit("changed", 7, "paid")
     assert earned == [True]
-    assert [s.phase for s in seen] == ["working", "working", "paused", "paused"]  # type: ignore[attr-defined]
+    assert [s.phase for s in seen] == ["idle", "working", "working", "paused", "paused"]  # type: ignore[attr-defined]
 
 
 def test_registration_failure_is_said_and_retried(tmp_path: Path) -> None:
