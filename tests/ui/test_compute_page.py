@@ -37,7 +37,7 @@ def setup(app, loop, qtbot, tmp_path: Path) -> Iterator[tuple[ComputePage, FakeS
     page.show()
     qtbot.waitExposed(page)
     yield page, services, probes
-    for task in page.ops.cancel_running() + link.ops.cancel_running():
+    for task in page.ops.cancel_running() + page.machine_ops.cancel_running() + link.ops.cancel_running():
         qtbot.waitUntil(task.done, timeout=5000)
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -75,7 +75,10 @@ class ComputePage(QWidget):
         super().__init__()
         self.title = "Compute"
         self.colors, self.link, self.cache = colors, link, cache
-        self.ops = Operations(name="compute", parent=self)
+        self.ops = Operations(name="compute", parent=self)  # reads and sends with the worker's account
+        self.machine_ops = Operations(
+            name="compute-machine", parent=self
+        )  # this computer: kept across workers
         self.today: Callable[[], date] = date.today
         self._machine_loaded = False
         self._current_job: int | None = None
@@ -149,9 +152,9 @@ class ComputePage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._machine_loaded:
+        if not self._machine_loaded:  # after this event: the window may show before the loop runs
             self._machine_loaded = True
-            self.load_machine()
+            QTimer.singleShot(0, self.load_machine)
 
     # -- the worker --------------------------------------------------------------------------------
 
@@ -168,8 +171,8 @@ class ComputePage(QWidget):
         if state.job_id != self._current_job:
             self._current_job = state.job_id
             self.current_job.show_job(state.job_id)
-            if state.job_id is not None:
-                self.load_checks(state.job_id, self.current_job)
+        if state.job_id is not None:  # a new job or a step of it: its checks changed
+            self.load_checks(state.job_id, self.current_job)
 
     # -- this computer -------------------------------------------------------------------------------
 
@@ -190,7 +193,7 @@ class ComputePage(QWidget):
             if score is None:
                 self.measure()
 
-        self.ops.run(Op("machine", read, success=show, failure=self.machine.show_problem))
+        self.machine_ops.run(Op("machine", read, success=show, failure=self.machine.show_problem))
 
     @property
     def _score_file(self) -> Path:
@@ -205,7 +208,9 @@ class ComputePage(QWidget):
             return await asyncio.to_thread(machine.benchmark, self._score_file, provider, force=force)
 
         self.machine.show_score(None, busy=True)
-        self.ops.run(Op("measure", run, success=self.machine.show_score, failure=self.machine.show_problem))
+        self.machine_ops.run(
+            Op("measure", run, success=self.machine.show_score, failure=self.machine.show_problem)
+        )
 
     # -- jobs, checks and earnings ----------------------------------------------------------------
 
