@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTimeEdit,
     QWidget,
@@ -43,11 +43,6 @@ class RulesEditor(Card):
         super().__init__()
         self.rules, self._save = rules, save
         self.body.addWidget(styled_label("When the worker may work", "section"))
-        self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(10)
-        self.grid.setVerticalSpacing(8)
-        self.grid.setColumnStretch(3, 1)
-        self.body.addLayout(self.grid)
         self.switches: dict[str, QCheckBox] = {}
         self.chips: dict[str, QLabel] = {}
         self.notes: dict[str, QLabel] = {}
@@ -60,29 +55,31 @@ class RulesEditor(Card):
         self._row("temperature", "Pause when the GPU is hotter than", self.max_temperature)
         self.start = self._time(rules.schedule_start, "schedule_start")
         self.end = self._time(rules.schedule_end, "schedule_end")
-        self.day_buttons: list[QPushButton] = []
+        self.day_buttons: list[QCheckBox] = []
         hours = QWidget()
         line = QHBoxLayout(hours)
         line.setContentsMargins(0, 0, 0, 0)
         line.setSpacing(4)
-        for widget in (self.start, QLabel("to"), self.end):
+        line.addSpacing(26)
+        for widget in (QLabel("from"), self.start, QLabel("to"), self.end):
             line.addWidget(widget)
+        line.addSpacing(10)
         for index, name in enumerate(DAYS):
-            day = QPushButton(name[:2])
-            day.setCheckable(True)
+            day = QCheckBox(name[:2])
             day.setChecked(index in rules.schedule_days)
-            day.setFixedWidth(34)
             day.setToolTip(f"The window may start on {name}")
             day.toggled.connect(self._days_changed)
             self.day_buttons.append(day)
             line.addWidget(day)
-        self._row("schedule", "Work only from", hours)
+        line.addStretch(1)
+        self._row("schedule", "Work only within a schedule", below=hours)
 
         limits = QGridLayout()
         limits.setHorizontalSpacing(10)
         self.vram_cap = self._spin(0, 1 << 20, rules.vram_cap_mib, " MiB", "vram_cap_mib")
         self.vram_cap.setSpecialValueText("the whole GPU")
         self.vram_cap.setSingleStep(512)
+        self.vram_cap.setMinimumWidth(150)
         self.min_price = self._amount(rules.min_price_wei, "min_price_wei")
         self.stake = self._amount(rules.stake_wei, "stake_wei")
         for row, (caption, widget) in enumerate(
@@ -100,18 +97,28 @@ class RulesEditor(Card):
 
     # -- building --------------------------------------------------------------------------------
 
-    def _row(self, rule: str, text: str, value: QWidget | None = None) -> None:
-        row = self.grid.rowCount()
+    def _row(
+        self, rule: str, text: str, value: QWidget | None = None, *, below: QWidget | None = None
+    ) -> None:
+        """A rule: its switch (and value) with what it says now on the right, the reason under it."""
+        top = QHBoxLayout()
+        top.setSpacing(10)
         switch = QCheckBox(text)
         switch.setChecked(bool(getattr(self.rules, f"{rule}_rule")))
         switch.toggled.connect(lambda on, name=f"{rule}_rule": self._set(name, on))
-        self.grid.addWidget(switch, row, 0)
+        top.addWidget(switch)
         if value is not None:
-            self.grid.addWidget(value, row, 1)
+            top.addWidget(value)
+        top.addStretch(1)
         chip = styled_label("", "chip")
-        self.grid.addWidget(chip, row, 2)
+        top.addWidget(chip)
+        self.body.addSpacing(4)
+        self.body.addLayout(top)
+        if below is not None:
+            self.body.addWidget(below)
         note = styled_label("", "hint", wrap=True)
-        self.grid.addWidget(note, row, 3)
+        note.setContentsMargins(26, 0, 0, 0)
+        self.body.addWidget(note)
         self.switches[rule], self.chips[rule], self.notes[rule] = switch, chip, note
         self._show(rule, "off" if not switch.isChecked() else "unavailable", "Not checked yet")
 
@@ -120,6 +127,8 @@ class RulesEditor(Card):
         spin.setRange(low, high)
         spin.setValue(value)
         spin.setSuffix(suffix)
+        spin.setMinimumWidth(110)
+        spin.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         spin.valueChanged.connect(lambda v: self._set(field, v))
         return spin
 
