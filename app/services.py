@@ -13,8 +13,9 @@ network's contracts and the blob store, and runs the long-lived ones:
   every one of them shares one TaskBoard reader, so its cache of chain logs is filled once;
 - the GPU worker (``app.workers.compute_worker``): a ``ComputeProvider`` for the wallet's active
   account under the owner's rules, started with the other services when the owner turned it on
-  (``settings.compute.enabled``, remembered), stopped when the wallet locks or the owner turns it
-  off; ``worker`` is the running one, ``worker_problem`` says in words why there is none.
+  (``settings.compute.enabled``, remembered) once the wallet is unlocked, stopped when the owner
+  turns it off (not by the wallet's auto-lock: it keeps the account it started with, as
+  ``sahara worker`` does); ``worker`` is the running one, ``worker_problem`` says why there is none.
 
 Nothing here imports Qt: the window relays ``events`` to its widgets (``app.ui.qt_events``), the
 headless commands log them. Events (all emitted on the loop):
@@ -433,11 +434,11 @@ class NetworkServices:
             self.stop_worker()
 
     def _on_lock_changed(self, unlocked: bool) -> None:
-        if unlocked:
-            if self.runtime.settings.compute.enabled and self._running:
-                self.start_worker()
-        elif self.worker is not None or self.runtime.settings.compute.enabled:
-            self.stop_worker("Unlock your wallet: the worker signs its jobs with your account.")
+        """An unlock starts a worker the owner turned on. A lock leaves a running worker alone: it
+        holds the account it started with, as ``sahara worker`` does, so the wallet's auto-lock
+        while the owner is away (when the worker should work) does not stop it."""
+        if unlocked and self.runtime.settings.compute.enabled and self._running:
+            self.start_worker()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start ``coro``, held strongly until it ends; a crash is logged where it happens."""

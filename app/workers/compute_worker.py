@@ -106,6 +106,7 @@ class ComputeWorker:
 
     async def run(self) -> None:
         """Rules and rounds until cancelled; registration is retried every ``poll_s`` until it lands."""
+        await self.check_rules()  # before the first round: no job is taken against the rules
         watcher = asyncio.get_running_loop().create_task(self.watch_rules(), name="compute-rules")
         try:
             while True:
@@ -135,9 +136,14 @@ class ComputeWorker:
         return True
 
     async def watch_rules(self) -> None:
+        """Look at the rules every ``rules_s``; a look that fails is logged and the next one tried
+        (the provider stays as the last good look left it)."""
         while True:
-            await self.check_rules()
             await asyncio.sleep(self.rules_s)
+            try:
+                await self.check_rules()
+            except Exception:
+                log.exception("the worker's rules could not be checked")
 
     async def check_rules(self) -> Decision:
         """One look at the probes and the rules; pauses or resumes the provider to match."""

@@ -213,3 +213,19 @@ def test_both_themes_restyle_the_page(setup, qtbot) -> None:
     assert page.earnings.chart._colors is DARK
     page.apply_colors(LIGHT)
     assert LIGHT.faint in page.worker_card.dot.styleSheet()
+
+
+def test_the_services_remember_the_switch_and_say_why_no_worker_runs(runtime, paths) -> None:
+    from app.services import NetworkServices
+    from app.settings import load_settings
+
+    services = NetworkServices(runtime, lambda: None)  # type: ignore[arg-type,return-value]
+    told: list[str | None] = []
+    services.events.connect("worker", lambda: told.append(services.worker_problem))
+    services.set_worker_enabled(True)
+    assert load_settings(paths.settings_file).settings.compute.enabled, "remembered across restarts"
+    assert services.worker is None
+    assert told == ["The worker starts once the network and its contracts are ready."]
+    services.set_worker_enabled(False)
+    assert not load_settings(paths.settings_file).settings.compute.enabled
+    assert told[-1] == "The worker is off."

@@ -182,3 +182,47 @@ def test_registration_failure_is_said_and_retried(tmp_path: Path) -> None:
     assert provider.rounds > 0 and worker.problem is None and worker.state.phase == "idle"
     asyncio.run(worker.close())
     assert provider.stopped and worker.state.phase == "off"
+
+
+def test_no_round_runs_before_the_first_look_at_the_rules(tmp_path: Path) -> None:
+    worker, provider, probes, _ = make(tmp_path)
+    probes.idle = 0.0  # the user is at the keyboard when the worker starts
+    paused_in_rounds: list[bool] = []
+
+    async def round_() -> None:
+        paused_in_rounds.append(provider.paused)
+
+    provider.round = round_  # type: ignore[method-assign]
+
+    async def run_a_little() -> None:
+        task = asyncio.get_running_loop().create_task(worker.run())
+        await asyncio.sleep(0.1)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(run_a_little())
+    assert paused_in_rounds and all(paused_in_rounds), "a job is never taken against the rules"
+
+
+def test_a_failing_look_at_the_rules_is_logged_and_the_next_one_tried(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    worker, provider, probes, _ = make(tmp_path)
+    worker.rules_s = 0.01
+    calls: list[int] = []
+
+    def broken() -> Reading[float]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the probe broke")
+        return Reading(0.0)
+
+    probes.idle_seconds = broken  # type: ignore[method-assign]
+
+    async def run_a_little() -> None:
+        task = asyncio.get_running_loop().create_task(worker.run())
+        await asyncio.sleep(0.2)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(run_a_little())
+    assert len(calls) > 3 and provider.paused
+    assert "rules could not be checked" in caplog.text
