@@ -122,11 +122,13 @@ def _reading(nvml: ModuleType, index: int, driver: str) -> GpuReading:
 
 def hottest_gpu(nvml: ModuleType | None = None) -> tuple[int | None, str | None]:
     """The highest GPU temperature in °C, or None and why it is unknown."""
-    gpus, problem = read_gpus(nvml)
+    gpus, _problem = read_gpus(nvml)
     temperatures = [g.temperature_c for g in gpus if g.temperature_c is not None]
     if temperatures:
         return max(temperatures), None
-    return None, problem or "NVML reports no temperature for this GPU."
+    if not gpus:
+        return None, "no NVIDIA GPU can be read here (the Compute page says why)"
+    return None, "NVML reports no temperature for this GPU."
 
 
 def execution_providers(offered: list[str] | None = None, gpus: int | None = None) -> list[ProviderInfo]:

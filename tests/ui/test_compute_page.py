@@ -229,3 +229,17 @@ def test_the_services_remember_the_switch_and_say_why_no_worker_runs(runtime, pa
     services.set_worker_enabled(False)
     assert not load_settings(paths.settings_file).settings.compute.enabled
     assert told[-1] == "The worker is off."
+
+
+def test_unbonding_asks_how_much_and_refuses_a_bad_amount_in_words(setup, qtbot) -> None:
+    page, _, _ = setup
+    view = page.earnings
+    asked: list[int] = []
+    view.unbond_requested.connect(asked.append)
+    dialog = view._ask_unbond()
+    assert dialog.isVisible() and dialog.textValue() == "0"
+    dialog.textValueSelected.emit("lots")
+    assert asked == [] and "not a number" in view.status.text()
+    dialog.textValueSelected.emit("40")
+    assert asked == [40 * TOKEN]
+    dialog.close()
