@@ -355,21 +355,15 @@ class NetworkServices:
 
     def compute_provider(self) -> ComputeProvider:
         """A provider for the wallet's active account with the owner's price, stake and VRAM cap."""
-        from app.compute.hardware import offered_kinds
-        from app.compute.provider import ComputeProvider, ProviderConfig
+        from app.compute.provider import ComputeProvider
+        from app.workers.compute_worker import provider_config
 
         deployment, runtime = self._ready(), self.runtime
         assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
-        rules = runtime.settings.compute
-        kinds, vram = offered_kinds()
-        if rules.vram_cap_mib:
-            vram = min(vram, rules.vram_cap_mib)
-        config = ProviderConfig(
-            kinds=kinds, vram_mib=vram, min_price=rules.min_price_wei, stake=rules.stake_wei
-        )
         return ComputeProvider(
             runtime.client, runtime.outbox, deployment, self.store, runtime.sessions,
-            runtime.wallet.signer(), config, runtime.paths.cache / "compute-scratch",
+            runtime.wallet.signer(), provider_config(runtime.settings.compute),
+            runtime.paths.cache / "compute-scratch",
         )  # fmt: skip
 
     def _worker_blocker(self) -> str | None:

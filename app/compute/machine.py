@@ -122,7 +122,7 @@ def _reading(nvml: ModuleType, index: int, driver: str) -> GpuReading:
 
 def hottest_gpu(nvml: ModuleType | None = None) -> tuple[int | None, str | None]:
     """The highest GPU temperature in °C, or None and why it is unknown."""
-    gpus, _problem = read_gpus(nvml)
+    gpus = read_gpus(nvml)[0]
     temperatures = [g.temperature_c for g in gpus if g.temperature_c is not None]
     if temperatures:
         return max(temperatures), None

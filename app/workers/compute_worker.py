@@ -32,7 +32,7 @@ from app.settings import ComputeSettings
 from app.words import sahara
 
 if TYPE_CHECKING:
-    from app.compute.provider import ComputeProvider
+    from app.compute.provider import ComputeProvider, ProviderConfig
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,18 @@ class WorkerState:
     text: str
     job_id: int | None = None
     owner_paused: bool = False
+
+
+def provider_config(rules: ComputeSettings, offered: tuple[int, int] | None = None) -> ProviderConfig:
+    """What the worker registers with: this computer's provider kinds and VRAM (``offered``, default
+    what it has), the VRAM capped by the owner, and the owner's price floor and stake."""
+    from app.compute.hardware import offered_kinds
+    from app.compute.provider import ProviderConfig
+
+    kinds, vram = offered if offered is not None else offered_kinds()
+    if rules.vram_cap_mib:
+        vram = min(vram, rules.vram_cap_mib)
+    return ProviderConfig(kinds=kinds, vram_mib=vram, min_price=rules.min_price_wei, stake=rules.stake_wei)
 
 
 def pause_flag(data: Path) -> Path:

@@ -11,7 +11,7 @@ from app.compute.ledger import RunRecord
 from app.compute.rules import Reading
 from app.events import Events
 from app.settings import ComputeSettings
-from app.workers.compute_worker import OWNER_PAUSE, ComputeWorker, pause_flag
+from app.workers.compute_worker import OWNER_PAUSE, ComputeWorker, pause_flag, provider_config
 
 
 @dataclass
@@ -226,3 +226,13 @@ def test_a_failing_look_at_the_rules_is_logged_and_the_next_one_tried(tmp_path: 
     asyncio.run(run_a_little())
     assert len(calls) > 3 and provider.paused
     assert "rules could not be checked" in caplog.text
+
+
+def test_the_vram_cap_price_and_stake_are_what_the_worker_registers_with() -> None:
+    rules = ComputeSettings(min_price_wei=5, stake_wei=7)
+    config = provider_config(rules, offered=(3, 24576))
+    assert (config.kinds, config.vram_mib, config.min_price, config.stake) == (3, 24576, 5, 7)
+    rules.vram_cap_mib = 4096
+    assert provider_config(rules, offered=(3, 24576)).vram_mib == 4096
+    rules.vram_cap_mib = 65536  # a cap above the GPU offers the GPU's
+    assert provider_config(rules, offered=(3, 24576)).vram_mib == 24576
