@@ -139,13 +139,35 @@ class ComputeWorker:
         try:
             await self.provider.ensure_registered()
         except (OutboxError, StorageError, OSError, ValueError) as exc:
-            self.problem = f"Could not register as a provider: {exc}"
+            self.problem = await self._registration_problem(exc)
             log.warning("%s", self.problem)
             self.refresh()
             return False
         self._registered, self.problem = True, None
         self.refresh()
         return True
+
+    async def _registration_problem(self, exc: Exception) -> str:
+        """Why registering failed, in words; a stake the account cannot pay is named as such."""
+        from app.chain.bindings import bind
+        from app.wallet.outbox import TxReverted
+
+        if not isinstance(exc, TxReverted):  # not refused by the contracts: the message says it all
+            return f"Could not register as a provider: {exc}"
+        provider = self.provider
+        stake = provider.config.stake
+        try:
+            token = bind(provider.market.client.w3, "SaharaToken", provider.deployment.address("SaharaToken"))
+            held = int(await provider.market.client.ask(token.functions.balanceOf(provider.address).call()))
+        except (OSError, KeyError, ValueError):
+            held = stake
+        if held < stake:
+            return (
+                f"Could not register as a provider: the stake is {sahara(stake)} and this account holds "
+                f"{sahara(held)}. Add SAHARA to it (on the devnet: the Wallet page's faucet) or lower the "
+                "stake in Rules."
+            )
+        return f"Could not register as a provider: {exc}"
 
     async def watch_rules(self) -> None:
         """Look at the rules every ``rules_s``; a look that fails is logged and the next one tried

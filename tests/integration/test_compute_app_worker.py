@@ -119,3 +119,23 @@ def test_rules_gate_the_job_then_checks_earnings_and_withdrawals(env: Env, tmp_p
         await worker.close()
 
     run(env, body)
+
+
+def test_a_stake_the_account_cannot_pay_is_said_in_words(env: Env, tmp_path: Path) -> None:
+    poor = acct(4)  # anvil's ETH for gas, no SAHARA
+
+    async def body(chain: Chain) -> None:
+        config = ProviderConfig(kinds=1, vram_mib=0, min_price=1, stake=100 * TOKEN)
+        provider = ComputeProvider(chain.client, chain.outbox, chain.deployment, LocalStore(tmp_path / "b"),
+                                   env.sessions, poor, config, tmp_path / "scratch")  # fmt: skip
+        worker = ComputeWorker(provider, ComputeSettings(), Probes(idle=900.0), tmp_path / "data")
+        assert not await worker.register()
+        assert worker.problem is not None
+        assert "the stake is 100 SAHARA and this account holds 0 SAHARA" in worker.problem
+        assert worker.state.phase == "paused" and worker.state.text == worker.problem
+        await chain.fund(poor, 100 * TOKEN)
+        assert await worker.register(), "registering again once the account holds the stake"
+        assert worker.problem is None and worker.state.phase == "idle"
+        await worker.close()
+
+    run(env, body)
