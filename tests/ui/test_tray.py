@@ -116,3 +116,15 @@ def test_close_quits_without_a_tray_even_if_the_setting_is_on(make_shell, runtim
     shell.show()
     with qtbot.waitSignal(shell.finished, timeout=10000):
         shell.window.close()
+
+
+def test_the_windows_tray_follows_the_worker_switch(make_shell, runtime, qtbot) -> None:
+    shell = make_shell(runtime, tray_available=False)
+    assert shell.tray.status_action.text() == "GPU worker off: The worker is off."
+    assert not shell.tray.pause_action.isEnabled()
+    shell.compute_page.worker_card.enable_button.click()
+    assert runtime.settings.compute.enabled and runtime.saves == 1
+    qtbot.waitUntil(lambda: "contracts are ready" in shell.tray.status_action.text())
+    assert not shell.tray.pause_action.isEnabled(), "nothing to pause until the worker runs"
+    card = shell.compute_page.worker_card
+    assert card.enable_button.text() == "Turn off" and card.title.text() == "Turned on, not running yet"

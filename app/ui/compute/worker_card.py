@@ -58,7 +58,9 @@ class WorkerCard(Card):
 
     def show_state(self, state: WorkerState, enabled: bool) -> None:
         self._state, self._enabled = state, enabled
-        self.title.setText(TITLES[state.phase])
+        self.title.setText(
+            "Turned on, not running yet" if state.phase == "off" and enabled else TITLES[state.phase]
+        )
         self.detail.setText(state.text)
         self.enable_button.setText("Turn off" if enabled else "Turn on")
         self.enable_button.setProperty("primary", not enabled)
