@@ -61,7 +61,12 @@ class CommonProbes:
 
 
 class LinuxProbes(CommonProbes):
-    """GNOME's idle monitor, else the logind session's idle hint; full screen from X11."""
+    """GNOME's idle monitor, else the logind session's idle hint; full screen from X11.
+
+    logind's hint is only trusted once the desktop has set it (``IdleSinceHint`` > 0): a desktop
+    that never sets it leaves "not idle" there forever, which would keep the worker waiting for
+    good; then the idle time is unknown and the rule says so. The hint turns "yes" only after the
+    desktop's own idle delay, so the time read is a lower bound: the worker never starts early."""
 
     def __init__(
         self, run: Run = run_quietly, session: str | None = None, now: Callable[[], float] = time.time
@@ -81,11 +86,12 @@ class LinuxProbes(CommonProbes):
         logind = self.run([*command[:2], self.session, *command[2:]] if self.session else command)
         if logind:
             fields = dict(line.split("=", 1) for line in logind.splitlines() if "=" in line)
-            if fields.get("IdleHint") == "no":
-                return Reading(0.0)
             since = fields.get("IdleSinceHint", "")
-            if fields.get("IdleHint") == "yes" and since.isdigit() and int(since) > 0:
-                return Reading(max(0.0, self.now() - int(since) / 1e6))
+            if since.isdigit() and int(since) > 0:  # 0: the desktop never set the hint, so it tells nothing
+                if fields.get("IdleHint") == "no":
+                    return Reading(0.0)
+                if fields.get("IdleHint") == "yes":  # idle since then (plus the desktop's own idle delay)
+                    return Reading(max(0.0, self.now() - int(since) / 1e6))
         return Reading(None, "neither GNOME's idle monitor nor the login session (logind) reports it")
 
     def fullscreen(self) -> Reading[bool]:

@@ -127,8 +127,10 @@ def test_linux_idle_from_gnome_then_logind() -> None:
     logind = LinuxProbes(fake_run({"loginctl": idle}), session="2", now=lambda: 1700000090.0)
     assert logind.idle_seconds() == Reading(90.0)
     assert logind.run.calls[-1][:3] == ["loginctl", "show-session", "2"]  # type: ignore[attr-defined]
-    active = LinuxProbes(fake_run({"loginctl": "IdleHint=no\nIdleSinceHint=0\n"}), session="2")
+    active = LinuxProbes(fake_run({"loginctl": "IdleHint=no\nIdleSinceHint=1700000000000000\n"}), session="2")
     assert active.idle_seconds() == Reading(0.0)
+    never_set = LinuxProbes(fake_run({"loginctl": "IdleHint=no\nIdleSinceHint=0\n"}), session="2")
+    assert never_set.idle_seconds().value is None, "a hint the desktop never sets is not 'active forever'"
     nothing = LinuxProbes(fake_run({}), session="")
     reading = nothing.idle_seconds()
     assert reading.value is None and reading.unknown
