@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 DEVNET_CONFIRMATIONS = 0  # our own devnet does not reorganise
 NETWORK_CONFIRMATIONS = 3
+WAITING_FOR_NETWORK = "The worker starts once the network and its contracts are ready."
 
 
 @dataclass(frozen=True)
@@ -339,7 +340,7 @@ class NetworkServices:
         for task in self._running:
             task.cancel()
         self._running.clear()
-        self.stop_worker("The network's services stopped.")
+        self.stop_worker(WAITING_FOR_NETWORK)
         self.delivery = None
         self.market = None
         self._reviewers = None  # built again over the next contracts and store
@@ -370,7 +371,7 @@ class NetworkServices:
         if not self.runtime.settings.compute.enabled:
             return "The worker is off."
         if getattr(self.runtime, "deployment", None) is None or not self._running:
-            return "The worker starts once the network and its contracts are ready."
+            return WAITING_FOR_NETWORK
         wallet = self.runtime.wallet
         if not wallet.exists:
             return "Set up a wallet: the worker is paid to its account."
@@ -411,7 +412,7 @@ class NetworkServices:
         is claimed then): its state is in the database."""
         worker, task = self.worker, self._worker_task
         self.worker, self._worker_task = None, None
-        self.worker_problem = why
+        self.worker_problem = why if self.runtime.settings.compute.enabled else "The worker is off."
         if task is not None:
             task.cancel()
         if worker is not None:

@@ -157,10 +157,16 @@ class ComputeWorker:
         provider = self.provider
         stake = provider.config.stake
         try:
+            least = int(await provider.market.call("minStake"))
             token = bind(provider.market.client.w3, "SaharaToken", provider.deployment.address("SaharaToken"))
             held = int(await provider.market.client.ask(token.functions.balanceOf(provider.address).call()))
         except (OSError, KeyError, ValueError):
-            held = stake
+            least, held = 0, stake
+        if stake < least:
+            return (
+                f"Could not register as a provider: the market asks a stake of at least {sahara(least)}, "
+                f"and the stake set in Rules is {sahara(stake)}."
+            )
         if held < stake:
             return (
                 f"Could not register as a provider: the stake is {sahara(stake)} and this account holds "
