@@ -11,7 +11,11 @@ network's contracts and the blob store, and runs the long-lived ones:
   (Settings → Storage);
 - the labeling service: ``labeling(signer)`` is the one place a ``LabelingService`` is built, and
   every one of them shares one TaskBoard reader, so its cache of chain logs is filled once;
-- the GPU worker client belongs here too, started in ``start_services`` next to the others.
+- the GPU worker (``app.workers.compute_worker``): a ``ComputeProvider`` for the wallet's active
+  account under the owner's rules, started with the other services when the owner turned it on
+  (``settings.compute.enabled``, remembered) once the wallet is unlocked, stopped when the owner
+  turns it off (not by the wallet's auto-lock: it keeps the account it started with, as
+  ``sahara worker`` does); ``worker`` is the running one, ``worker_problem`` says why there is none.
 
 Nothing here imports Qt: the window relays ``events`` to its widgets (``app.ui.qt_events``), the
 headless commands log them. Events (all emitted on the loop):
@@ -23,7 +27,9 @@ headless commands log them. Events (all emitted on the loop):
 - ``"market"`` (): the market indexer was (re)built: listen to ``market.events`` (assets, offers,
   licenses changed) from now on;
 - ``"reviewed"`` (): an auto-review round decided batches: campaigns' escrow, slots and the
-  labelers' earnings changed on chain.
+  labelers' earnings changed on chain;
+- ``"worker"`` (): the GPU worker was started or stopped: listen to ``worker.events`` (state, rules,
+  earnings) from now on, or show ``worker_problem``.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from app.runtime import DeployProgress, NetworkError
 
 if TYPE_CHECKING:
     from app.chain.contracts import Deployment
+    from app.compute.provider import ComputeProvider
+    from app.compute.rules import Probes
     from app.labeling.catalog import Board
     from app.labeling.demo import DemoCampaign
     from app.labeling.service import LabelingService
@@ -48,12 +56,14 @@ if TYPE_CHECKING:
     from app.runtime import AppRuntime, NetworkStatus
     from app.storage.store import BlobStore
     from app.workers.auto_review import AutoReviewer
+    from app.workers.compute_worker import ComputeWorker
     from app.workers.key_delivery import KeyDeliveryService
 
 log = logging.getLogger(__name__)
 
 DEVNET_CONFIRMATIONS = 0  # our own devnet does not reorganise
 NETWORK_CONFIRMATIONS = 3
+WAITING_FOR_NETWORK = "The worker starts once the network and its contracts are ready."
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,7 @@ class ServiceOptions:
     accounts: Sequence[int] | None = None  # wallet accounts served (None: all)
     confirmations: int | None = None  # before a purchase is acted on (None: by network)
     demo_review: bool = True  # on the devnet, also review the demo requester's campaign
+    worker_rules_s: float = 5.0  # between looks at the GPU worker's rules (idle time, battery, ...)
 
 
 class NetworkServices:
@@ -79,7 +90,7 @@ class NetworkServices:
     ) -> None:
         self.runtime = runtime
         self.options = options or ServiceOptions()
-        self.events = Events("status", "contracts", "labeling", "market", "reviewed", "campaigns")
+        self.events = Events("status", "contracts", "labeling", "market", "reviewed", "campaigns", "worker")
         self._open_store = open_store
         self._store: BlobStore | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -91,7 +102,14 @@ class NetworkServices:
         self._user: tuple[tuple[int, int, int, int], LabelingService] | None = None
         self._reviewers: tuple[tuple[int, ...], list[AutoReviewer]] | None = None
         self.delivery: KeyDeliveryService | None = None
-        self.market: MarketIndexer | SubgraphSource | None = None  # pages listen to its events
+        self.market: MarketIndexer | SubgraphSource | None = None  # the catalogue's source; pages listen
+        self.worker: ComputeWorker | None = None  # the GPU worker while it runs
+        self.worker_problem: str | None = "The worker is off."  # why there is no worker, in words
+        self.probes: Probes | None = None  # the OS probes for the worker's rules (None: this OS's)
+        self._worker_task: asyncio.Task[Any] | None = None
+        wallet_events = getattr(getattr(runtime, "wallet", None), "events", None)
+        if wallet_events is not None:
+            wallet_events.connect("lock_changed", self._on_lock_changed)
 
     # -- building --------------------------------------------------------------------------------
 
@@ -301,8 +319,8 @@ class NetworkServices:
             self._outbox_task = self._spawn(supervise("outbox", lambda: outbox.run(interval)), "outbox")
 
     def start_services(self) -> None:
-        """The market indexer, key delivery and auto-review against the current contracts and store
-        (the worker client starts here too once it exists)."""
+        """The market indexer, key delivery and auto-review against the current contracts and store,
+        and the GPU worker when the owner turned it on."""
         from app.workers import auto_review
         from app.workers.campaign_watch import watch_campaigns
         from app.workers.supervise import supervise
@@ -328,6 +346,7 @@ class NetworkServices:
         self._running.append(self._spawn(supervise("campaign watch", watch), "campaign-watch"))
         self.events.emit("labeling")
         self.events.emit("market")
+        self.start_worker()
 
     def _reviewed(self, text: str) -> None:
         self._say(text)
@@ -343,6 +362,7 @@ class NetworkServices:
         for task in self._running:
             task.cancel()
         self._running.clear()
+        self.stop_worker(WAITING_FOR_NETWORK)
         self.delivery = None
         self.market = None
         self._reviewers = None  # built again over the next contracts and store
@@ -353,6 +373,89 @@ class NetworkServices:
         self._reviewers = None
         if self._running:
             self.start_services()
+
+    # -- the GPU worker --------------------------------------------------------------------------
+
+    def compute_provider(self) -> ComputeProvider:
+        """A provider for the wallet's active account with the owner's price, stake and VRAM cap."""
+        from app.compute.provider import ComputeProvider
+        from app.workers.compute_worker import provider_config
+
+        deployment, runtime = self._ready(), self.runtime
+        assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
+        return ComputeProvider(
+            runtime.client, runtime.outbox, deployment, self.store, runtime.sessions,
+            runtime.wallet.signer(), provider_config(runtime.settings.compute),
+            runtime.paths.cache / "compute-scratch",
+        )  # fmt: skip
+
+    def _worker_blocker(self) -> str | None:
+        if not self.runtime.settings.compute.enabled:
+            return "The worker is off."
+        if getattr(self.runtime, "deployment", None) is None or not self._running:
+            return WAITING_FOR_NETWORK
+        wallet = self.runtime.wallet
+        if not wallet.exists:
+            return "Set up a wallet: the worker is paid to its account."
+        if not wallet.unlocked:
+            return "Unlock your wallet: the worker signs its jobs with your account."
+        return None
+
+    def start_worker(self) -> None:
+        """Start the GPU worker if the owner turned it on and it can run; else say why not."""
+        from app.compute.rules_probes import system_probes
+        from app.workers.compute_worker import ComputeWorker
+        from app.workers.supervise import supervise
+
+        if self.worker is not None:
+            return
+        problem = self._worker_blocker()
+        if problem is not None:
+            self.worker_problem = problem
+            self.events.emit("worker")
+            return
+        try:
+            provider = self.compute_provider()
+        except (NetworkError, OSError, ValueError) as exc:
+            self.worker_problem = f"The worker could not start: {exc}"
+            self.events.emit("worker")
+            return
+        probes = self.probes or system_probes()
+        self.worker = worker = ComputeWorker(
+            provider, self.runtime.settings.compute, probes, self.runtime.paths.data,
+            rules_s=self.options.worker_rules_s,
+        )  # fmt: skip
+        self.worker_problem = None
+        self._worker_task = self._spawn(supervise("GPU worker", worker.run), "compute-worker")
+        self.events.emit("worker")
+
+    def stop_worker(self, why: str = "The worker is off.") -> None:
+        """Stop the worker (a running job is killed and re-run after the next start; a job's pay
+        is claimed then): its state is in the database."""
+        worker, task = self.worker, self._worker_task
+        self.worker, self._worker_task = None, None
+        self.worker_problem = why if self.runtime.settings.compute.enabled else "The worker is off."
+        if task is not None:
+            task.cancel()
+        if worker is not None:
+            self._spawn(worker.close(), "compute-worker-close")
+        self.events.emit("worker")
+
+    def set_worker_enabled(self, enabled: bool) -> None:
+        """The owner turned the worker on or off: remembered in the settings."""
+        self.runtime.settings.compute.enabled = enabled
+        self.runtime.save_settings()
+        if enabled:
+            self.start_worker()
+        else:
+            self.stop_worker()
+
+    def _on_lock_changed(self, unlocked: bool) -> None:
+        """An unlock starts a worker the owner turned on. A lock leaves a running worker alone: it
+        holds the account it started with, as ``sahara worker`` does, so the wallet's auto-lock
+        while the owner is away (when the worker should work) does not stop it."""
+        if unlocked and self.runtime.settings.compute.enabled and self._running:
+            self.start_worker()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start ``coro``, held strongly until it ends; a crash is logged where it happens."""
@@ -368,6 +471,9 @@ class NetworkServices:
 
     async def aclose(self) -> None:
         """Stop every service (between steps: their state is in the database) and wait for them."""
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            await worker.close()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

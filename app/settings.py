@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -71,6 +71,33 @@ class NetworkConfig(BaseModel):
 
 DEVNET = NetworkConfig(name="devnet", rpc_url=None, chain_id=31337)
 
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+SAHARA = 10**18
+
+
+class ComputeSettings(BaseModel):
+    """The GPU worker: whether it runs, what it asks, and the owner's rules for when it may work
+    (``app.compute.rules`` applies them; a rule whose probe is unknown here is shown unavailable)."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    enabled: bool = Field(default=False, description="The worker runs while the app does")
+    min_price_wei: int = Field(default=SAHARA // 100, ge=0, description="Take no job paying less")
+    stake_wei: int = Field(default=100 * SAHARA, ge=0, description="Stake posted when registering")
+    idle_rule: bool = Field(default=True, description="Work only after some minutes without input")
+    idle_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    fullscreen_rule: bool = Field(default=True, description="Pause while a full-screen app is in front")
+    battery_rule: bool = Field(default=True, description="Pause while on battery")
+    temperature_rule: bool = Field(default=True, description="Pause when the GPU is hotter than this")
+    max_temperature_c: int = Field(default=83, ge=40, le=110)
+    schedule_rule: bool = Field(default=False, description="Work only between these hours")
+    schedule_start: str = Field(default="22:00", pattern=HHMM)
+    schedule_end: str = Field(default="08:00", pattern=HHMM)
+    schedule_days: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=lambda: list(range(7)), description="0 is Monday"
+    )
+    vram_cap_mib: int = Field(default=0, ge=0, description="VRAM offered to jobs; 0: the whole GPU")
+
 
 class Settings(BaseModel):
     """Everything the user can change, with defaults that give a working app on first start."""
@@ -95,6 +122,7 @@ class Settings(BaseModel):
         default=None,
         description="Signed release manifest to check for updates (app.updates); None: never check",
     )
+    compute: ComputeSettings = Field(default_factory=ComputeSettings, description="The GPU worker")
 
     def network(self) -> NetworkConfig:
         """The active network; falls back to the devnet if the name no longer exists."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.labeling.approvals import Approvals
 from app.services import NetworkServices
+from app.ui.compute.link import WorkerLink, follow_in_tray
 from app.ui.crash_reporter import CrashReporter
 from app.ui.frame import NAV, BootSettings, ShellFrame, page_index
 from app.ui.labeling.labeler.approvals_panel import ApprovalsPanel
@@ -94,6 +95,8 @@ class Shell(QObject):
             self.services, client_factory=client_factory, interval=poll_interval, parent=self
         )
         self.wallet_banner: Banner | None = None
+        self.compute = WorkerLink(self.services, self)  # the GPU worker, for the Compute page and the tray
+        follow_in_tray(self.compute, self.tray)
 
         colors = self.theme.colors
         self.wallet = WalletController(runtime, colors, window=lambda: self.window, parent=self)
@@ -102,7 +105,9 @@ class Shell(QObject):
             label_page := LabelPage(colors),
             StudioPage(colors, runtime, paths),
             MarketplacePage(colors),
-            ComputePage(colors),
+            compute_page := ComputePage(
+                colors, self.compute, settings.compute, runtime.save_settings, paths.cache
+            ),
             WalletPage(self.wallet, colors),
             settings_page := SettingsPage(
                 settings,
@@ -118,6 +123,7 @@ class Shell(QObject):
         home.start.follow_labeling(label_page)
         home.start.follow_wallet(self.wallet)
         self.label_page = label_page
+        self.compute_page = compute_page
         relay(self.services.events, "status", self._show_status, self)
         relay(self.services.events, "contracts", self._on_contracts, self)
         relay(self.services.events, "labeling", self._update_labeling, self)

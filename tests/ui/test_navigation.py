@@ -46,7 +46,8 @@ def test_ctrl_number_switches_pages(window, qtbot) -> None:
 def test_unbuilt_features_say_so_and_show_no_fake_data(window) -> None:
     pages = [window.stack.widget(index) for index in range(window.stack.count())]
     unbuilt = [page for page in pages if isinstance(page, EmptyStatePage)]
-    assert {"Marketplace", "Compute"} <= {page.title for page in unbuilt}
+    assert {"Marketplace"} <= {page.title for page in unbuilt}
+    assert "Compute" not in {page.title for page in unbuilt}, "the Compute page is built"
     for page in unbuilt:
         texts = " ".join(label.text() for label in page.findChildren(QLabel))
         assert "Not built yet" in texts
