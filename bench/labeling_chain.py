@@ -36,10 +36,11 @@ from app.chain.client import ChainClient
 from app.chain.devnet import DEVNET_CHAIN_ID, Devnet
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.demo import DemoRequester, demo_items
 from app.labeling.digits import CLASSES
 from app.labeling.schema import LabelSet, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.storage.local import LocalStore
 from app.ui.labeling.batch_flow import BatchFlow
 from app.ui.labeling.labeling_view import LabelingView

@@ -224,8 +224,8 @@ def _gold(
 
 
 async def _create(args: argparse.Namespace, s: Session) -> None:
+    from app.labeling.campaign_spec import CampaignSpec
     from app.labeling.schema import LabelSet, TaskType
-    from app.labeling.service import CampaignSpec
 
     wanted = [n.strip() for n in args.labels.split(",") if n.strip()] if args.labels else None
     task = TaskType(args.task) if args.task else None
@@ -406,7 +406,7 @@ async def _run(args: argparse.Namespace, password: str | None) -> None:
 
 
 def run_label(args: argparse.Namespace) -> int:
-    from app.labeling.service import CampaignError
+    from app.labeling.campaign_spec import CampaignError
     from app.runtime import NetworkError
     from app.storage.errors import StorageError
     from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword

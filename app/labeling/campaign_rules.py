@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.formats import ImportProblem, ImportResult
 from app.labeling.formats.common import ANSWER_PART
 from app.labeling.schema import HOTKEYS, MAX_CLASSES, Annotation, Item, LabelClass, LabelSet, TaskType
-from app.labeling.service import CampaignSpec
 from app.wallet.tx_summary import parse_amount
 from app.words import SAHARA_DECIMALS
 

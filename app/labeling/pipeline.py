@@ -24,8 +24,8 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from app.events import Events
+from app.labeling.claims import NO_NEXT_BATCH, ClaimedBatch
 from app.labeling.schema import Annotation, Manifest
-from app.labeling.service import NO_NEXT_BATCH, ClaimedBatch
 from app.labeling.session import LabelingSession
 
 if TYPE_CHECKING:

@@ -11,9 +11,10 @@ from devchain import Chain, Env, acct, run
 from PIL import Image
 from test_labeling_service import LABELS, REWARD, wallet
 
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.pipeline import BatchPipeline
 from app.labeling.schema import Item, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.labeling.session import LabelingSession
 from app.storage.local import LocalStore
 

@@ -16,11 +16,12 @@ from devchain import Chain, Env, acct, deltas, run
 from PIL import Image, ImageDraw
 
 from app.chain.merkle import ContributorTree, build_tree
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.catalog import REORG_DEPTH, Board
 from app.labeling.monitor import LabelerStats
 from app.labeling.results import open_result
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.storage import DecryptionError, envelope
 from app.storage.local import LocalStore
 from app.wallet.faucet import DEV_MNEMONIC

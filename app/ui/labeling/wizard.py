@@ -34,8 +34,8 @@ from app.labeling.campaign_rules import (
     problem_line,
     unknown_labels,
 )
+from app.labeling.creating import CANCELLABLE_STAGES
 from app.labeling.formats import ImportResult, import_path
-from app.labeling.service import CANCELLABLE_STAGES
 from app.ui.labeling.confirm import ask_destructive
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.labeling.source_step import SourceStep, sample_images
