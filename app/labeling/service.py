@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import to_checksum_address
 
+from app.chain.indexer import client_rpc
 from app.labeling import campaign_list, claims, creating, earnings, submissions
 from app.labeling.catalog import Board
 from app.labeling.drafts import DraftStore
@@ -68,7 +69,7 @@ class LabelingService:
         self.store = store
         self.sessions = sessions
         self.wallet = wallet
-        self.board = board if board is not None else Board(client, deployment)
+        self.board = board if board is not None else Board(client_rpc(client), deployment, sessions)
         self.manifests = Manifests(store, self.board)
         self.opened_results: dict[str, BatchResult] = {}  # by CID: immutable, so kept
         self.review_notes: dict[str, str] = {}  # review tx hash -> its report CID ('' for none)
