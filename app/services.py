@@ -123,7 +123,7 @@ class NetworkServices:
         assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
         key = (id(runtime.client), id(deployment))
         if self._board is None or self._board[0] != key:  # one event cache for every signer
-            self._board = (key, Board(client_rpc(runtime.client), deployment, runtime.sessions))
+            self._board = (key, Board.indexed(client_rpc(runtime.client), deployment, runtime.sessions))
         return LabelingService(
             runtime.client, runtime.outbox, deployment, self.store, runtime.sessions,
             runtime.wallet if signer is None else signer, board=self._board[1],
@@ -312,8 +312,11 @@ class NetworkServices:
         """Keep the TaskBoard's index up to the head (``board_index.py``), and say "campaigns" when
         its logs show new ones, whoever read them in. The board is the current one on each pass:
         a reconnect builds another over the new client."""
+        from app.labeling.board_index import BoardIndex
+
         while True:
-            index = self.labeling().board.index
+            index = self.labeling().board.logs
+            assert isinstance(index, BoardIndex), "the app's boards read their index"
             if index is not self._followed:
                 self._followed = index
                 index.events.connect("campaigns", self._campaigns_appeared)

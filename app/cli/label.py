@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.blob import open_cli_store
+from app.cli.label_campaigns import fast_campaigns, print_campaigns
 from app.cli.wallet import CliError, read_password, wallet_folder
-from app.words import format_sahara, plural
+from app.words import format_sahara
 
 if TYPE_CHECKING:
     from app.labeling.formats import ImportProblem, ImportResult
@@ -106,40 +107,9 @@ def _devnet_running(runtime: AppRuntime) -> bool:
 # -- browsing -------------------------------------------------------------------------------------
 
 
-CAMPAIGN_COLUMNS = (
-    "id",
-    "title",
-    "task",
-    "items",
-    "reward",
-    "redundancy",
-    "batches",
-    "status",
-    "requester",
-    "record",
-)
-
-
 async def _campaigns(args: argparse.Namespace, s: Session) -> None:
-    """A header, then one tab-separated row per campaign with a readable manifest, newest first."""
-    campaigns = await s.service.campaigns()
-    if not campaigns:
-        _say("no campaigns on this network yet: `sahara label create` makes one,")
-        _say("`sahara demo labeling` adds a sample on the local devnet")
-        return
-    print("\t".join(CAMPAIGN_COLUMNS))
-    for c in campaigns:
-        rate = "-" if c.requester_accept_rate is None else f"{c.requester_accept_rate:.0%}"
-        print(
-            "\t".join(
-                [
-                    str(c.campaign_id), c.title, c.task_type.value, str(c.item_count),
-                    f"{sahara(c.reward_per_item)}/item", f"x{c.redundancy}",
-                    f"{plural(c.batches_available, 'batch')} left", "open" if c.open else "closed",
-                    c.requester, f"requester accepted {rate} of {c.requester_reviewed} reviewed items",
-                ]
-            )
-        )  # fmt: skip
+    """The list, where the plain JSON-RPC path (``label_campaigns.py``) could not answer."""
+    print_campaigns(await s.service.campaigns())
 
 
 # -- requester ------------------------------------------------------------------------------------
@@ -406,6 +376,8 @@ async def _run(args: argparse.Namespace, password: str | None) -> None:
 
 
 def run_label(args: argparse.Namespace) -> int:
+    if args.action == "campaigns" and (listed := _list_fast(args)) is not None:
+        return listed
     from app.labeling.campaign_spec import CampaignError
     from app.runtime import NetworkError
     from app.storage.errors import StorageError
@@ -431,6 +403,20 @@ def run_label(args: argparse.Namespace) -> int:
     ) as exc:  # fmt: skip
         print(f"label: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _list_fast(args: argparse.Namespace) -> int | None:
+    """``label campaigns`` without web3 or the database: the exit code, or None where that path
+    cannot answer (the runtime's path then starts the devnet, deploys, reads the index)."""
+    try:
+        found = fast_campaigns(args)
+    except CliError as exc:
+        print(f"label: {exc}", file=sys.stderr)
+        return 1
+    if found is None:
+        return None
+    print_campaigns(found)
     return 0
 
 

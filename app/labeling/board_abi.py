@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from eth_abi import decode as abi_decode
@@ -19,6 +20,17 @@ from eth_utils import keccak, to_checksum_address
 from app.chain.contracts import load_artifact
 
 CONTRACT = "TaskBoard"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One decoded log: its name, fields, and where it happened."""
+
+    name: str
+    args: dict[str, Any]
+    block: int
+    tx_hash: str
+    log_index: int
 
 
 def canonical(param: Mapping[str, Any]) -> str:

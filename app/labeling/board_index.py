@@ -20,8 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,22 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.chain.indexer import LogIndexer, RawLog, Rpc
 from app.db.models import LabelLog
 from app.events import Events
-from app.labeling.board_abi import board_abi
+from app.labeling.board_abi import Event, board_abi
 
 log = logging.getLogger(__name__)
 
 CAMPAIGNS, BOARD = "campaigns", "board"  # what changed: a CampaignCreated arrived (or went), anything else
-
-
-@dataclass(frozen=True)
-class Event:
-    """One decoded log: its name, fields, and where it happened."""
-
-    name: str
-    args: dict[str, Any]
-    block: int
-    tx_hash: str
-    log_index: int
 
 
 def _hex(value: bytes) -> str:

@@ -20,7 +20,8 @@ from app.labeling.schema import TaskType
 from app.storage.errors import StorageError
 
 if TYPE_CHECKING:
-    from app.labeling.service import LabelingService
+    from app.labeling.catalog import Board
+    from app.labeling.manifests import Manifests
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +51,13 @@ class CampaignInfo:
     requester_auto_accepted: int = 0  # items accepted because the requester did not review in time
 
 
-async def campaigns(service: LabelingService) -> list[CampaignInfo]:
+async def campaigns(board: Board, manifests: Manifests) -> list[CampaignInfo]:
     """Every campaign on the board with a readable manifest, newest first."""
-    board = service.board
     created = await board.events("CampaignCreated")
     ids = [int(event.args["campaignId"]) for event in created]
     cids = {i: str(event.args["params"]["manifestCid"]) for i, event in zip(ids, created, strict=True)}
     for campaign_id, cid in cids.items():
-        service.manifests.remember(campaign_id, cid)
+        manifests.remember(campaign_id, cid)
     read = await asyncio.gather(*(board.campaign(i) for i in ids))
     terms: dict[int, BoardCampaign] = dict(zip(ids, read, strict=True))
     available = dict(zip(ids, await asyncio.gather(*(board.batches_available(i) for i in ids)), strict=True))
@@ -68,7 +68,7 @@ async def campaigns(service: LabelingService) -> list[CampaignInfo]:
     for campaign_id in reversed(ids):
         cid = cids[campaign_id]
         try:
-            manifest = await service.manifests.load(cid)
+            manifest = await manifests.load(cid)
         except (StorageError, ValidationError, ValueError) as exc:
             log.info("skipping campaign %s: its manifest %s is unusable: %s", campaign_id, cid, exc)
             continue

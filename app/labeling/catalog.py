@@ -10,15 +10,17 @@ indexer keeps in SQLite (``board_index.py``): read once, only the new blocks aft
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from eth_utils import to_checksum_address
-from sqlalchemy.orm import Session, sessionmaker
 
-from app.chain.contracts import Deployment
-from app.chain.indexer import Rpc, RpcFailed
-from app.labeling.board_abi import board_abi
-from app.labeling.board_index import BoardIndex, Event
+from app.labeling.board_abi import Event, board_abi
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from app.chain.contracts import Deployment
+    from app.chain.indexer import Rpc
 
 SLOT_CLAIMED = 1
 # TaskBoard.SubmissionStatus: awaiting review, reviewed with rejections (disputable), disputed
@@ -112,26 +114,42 @@ def topic(value: int | str) -> str:
     return "0x" + value.to_bytes(32, "big").hex()
 
 
+class BoardLogs(Protocol):
+    """Where a board's events are read: its SQLite index (``board_index.BoardIndex``, the app's) or
+    the node directly (``board_scan.BoardScan``, a one-shot command's)."""
+
+    async def read(self, name: str, *topics: str | None, from_block: int | None = None) -> list[Event]: ...
+
+
 class Board:
-    """Typed reads of one deployment's TaskBoard: views by ``eth_call``, events from its index.
+    """Typed reads of one deployment's TaskBoard: views by ``eth_call``, events from ``logs``.
 
     Built on a plain JSON-RPC callable (``app.chain.indexer.Rpc``), not web3, so the CLI can read
-    campaigns without importing web3; the window passes the chain client's (``client_rpc``)."""
+    campaigns without importing web3; the app passes the chain client's (``client_rpc``)."""
 
-    def __init__(self, rpc: Rpc, deployment: Deployment, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, rpc: Rpc, deployment: Deployment, logs: BoardLogs) -> None:
         self.rpc = rpc
         self.deployment = deployment
         self.address = deployment.address("TaskBoard")
         self.abi = board_abi()
-        self.index = BoardIndex(
-            rpc, sessions, chain_id=deployment.chain_id, board=self.address, start_block=deployment.block
+        self.logs = logs
+
+    @classmethod
+    def indexed(cls, rpc: Rpc, deployment: Deployment, sessions: sessionmaker[Session]) -> Board:
+        """A board whose events come from its index in the app's database (the app's way)."""
+        from app.labeling.board_index import BoardIndex
+
+        address = deployment.address("TaskBoard")
+        index = BoardIndex(
+            rpc, sessions, chain_id=deployment.chain_id, board=address, start_block=deployment.block
         )
+        return cls(rpc, deployment, index)
 
     async def _call(self, function: str, *args: Any) -> Any:
         data = self.abi.call_data(function, *args)
         answer = await self.rpc("eth_call", [{"to": self.address, "data": data}, "latest"])
         if not isinstance(answer, str) or not answer.startswith("0x"):
-            raise RpcFailed(f"eth_call {function}: a malformed answer")
+            raise ValueError(f"eth_call {function}: a malformed answer")
         return self.abi.result(function, bytes.fromhex(answer[2:]))
 
     async def campaign_count(self) -> int:
@@ -187,7 +205,6 @@ class Board:
         self, name: str, *indexed: int | str | None, from_block: int | None = None
     ) -> list[Event]:
         """Every ``name`` event, oldest first, up to the chain's head; ``indexed`` filters the
-        indexed arguments in order (None matches anything). Read from the board's index
-        (``board_index.py``), which reads only the blocks it has not seen."""
+        indexed arguments in order (None matches anything)."""
         topics = [None if v is None else topic(v) for v in indexed]
-        return await self.index.read(name, *topics, from_block=from_block)
+        return await self.logs.read(name, *topics, from_block=from_block)

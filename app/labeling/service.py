@@ -69,7 +69,7 @@ class LabelingService:
         self.store = store
         self.sessions = sessions
         self.wallet = wallet
-        self.board = board if board is not None else Board(client_rpc(client), deployment, sessions)
+        self.board = board if board is not None else Board.indexed(client_rpc(client), deployment, sessions)
         self.manifests = Manifests(store, self.board)
         self.opened_results: dict[str, BatchResult] = {}  # by CID: immutable, so kept
         self.review_notes: dict[str, str] = {}  # review tx hash -> its report CID ('' for none)
@@ -132,7 +132,7 @@ class LabelingService:
 
     async def campaigns(self) -> list[CampaignInfo]:
         """Every campaign on the board with a readable manifest, newest first."""
-        return await campaign_list.campaigns(self)
+        return await campaign_list.campaigns(self.board, self.manifests)
 
     async def manifest_cid(self, campaign_id: int) -> str:
         """The manifest CID the campaign was created with (``KeyError`` for an unknown campaign)."""

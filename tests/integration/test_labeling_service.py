@@ -303,11 +303,11 @@ def test_a_new_campaign_is_told_from_the_indexed_logs_and_only_new_blocks_are_re
                 ranges.append((int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)))
             return await real(method, params)
 
-        board = Board(spy, c.deployment, env.sessions)
+        board = Board.indexed(spy, c.deployment, env.sessions)
         heard: list[str] = []
-        board.index.events.connect("campaigns", lambda: heard.append("campaigns"))
+        board.logs.events.connect("campaigns", lambda: heard.append("campaigns"))
         await c.client.w3.provider.make_request("anvil_mine", [hex(20)])  # a chain to skip
-        cursor = board.index.indexer.cursor()  # the earlier tests' reads are kept in the database
+        cursor = board.logs.indexer.cursor()  # the earlier tests' reads are kept in the database
         before = await board.events("CampaignCreated")
         assert ranges[0][0] == cursor >= c.deployment.block
         scanned = ranges[-1][1]

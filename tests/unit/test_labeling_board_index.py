@@ -20,6 +20,7 @@ from app.chain.contracts import Deployment
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.labeling.board_abi import board_abi, canonical
+from app.labeling.board_scan import BoardScan
 from app.labeling.catalog import Board
 
 BOARD = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -90,7 +91,7 @@ def sessions(tmp_path: Path) -> sessionmaker[Session]:
 
 
 def board_on(node: Node, sessions: sessionmaker[Session]) -> Board:
-    return Board(node, Deployment("devnet", 31337, 1, "x", {"TaskBoard": BOARD}), sessions)
+    return Board.indexed(node, Deployment("devnet", 31337, 1, "x", {"TaskBoard": BOARD}), sessions)
 
 
 def test_events_decode_like_web3_and_filter_by_indexed_arguments(sessions: sessionmaker[Session]) -> None:
@@ -132,18 +133,18 @@ def test_new_campaigns_are_told_whoever_reads_them_in(sessions: sessionmaker[Ses
     heard: list[str] = []
 
     async def body() -> None:
-        board.index.events.connect("campaigns", lambda: heard.append("campaigns"))
-        board.index.events.connect("board", lambda: heard.append("board"))
+        board.logs.events.connect("campaigns", lambda: heard.append("campaigns"))
+        board.logs.events.connect("board", lambda: heard.append("board"))
         await board.events("Withdrawn")
         assert heard == []
         node.mine(withdrawn(BOB, 1))
         await board.events("BatchSubmitted")  # another caller's read brings the withdrawal in
         assert heard == ["board"]
         node.mine(created(0, ALICE, "bafy-one"))
-        await board.index.sync()
+        await board.logs.sync()
         await asyncio.sleep(0)
         assert heard == ["board", "campaigns"]
-        await board.index.sync()  # nothing new: nothing said
+        await board.logs.sync()  # nothing new: nothing said
         assert heard == ["board", "campaigns"]
 
     asyncio.run(body())
@@ -158,7 +159,7 @@ def test_a_reorganisation_removes_the_orphaned_campaign_and_says_so(sessions: se
 
     async def body() -> None:
         assert len(await board.events("CampaignCreated")) == 2
-        board.index.events.connect("campaigns", lambda: heard.append("campaigns"))
+        board.logs.events.connect("campaigns", lambda: heard.append("campaigns"))
         node.fork(2)
         node.mine(withdrawn(BOB, 1), salt="b")
         node.mine(salt="b")
@@ -184,6 +185,30 @@ def test_the_index_survives_a_restart_without_reading_old_blocks_again(
         return await real(method, params)
 
     node.mine(created(1, BOB, "bafy-two"))
-    again = Board(spy, Deployment("devnet", 31337, 1, "x", {"TaskBoard": BOARD}), sessions)  # a new process
+    again = Board.indexed(
+        spy, Deployment("devnet", 31337, 1, "x", {"TaskBoard": BOARD}), sessions
+    )  # a new process
     found = asyncio.run(again.events("CampaignCreated"))
     assert [int(e.args["campaignId"]) for e in found] == [0, 1] and asked == [2]
+
+
+def test_a_one_shot_commands_scan_reads_what_the_index_reads(sessions: sessionmaker[Session]) -> None:
+    """``sahara label campaigns`` reads the node directly (no database, no web3): same events, same
+    shapes, a log that is not a board event skipped there too, and so are the logs a careless node
+    sends outside the query (this double ignores the topic filter)."""
+    node = Node()
+    topics, _data = created(0, ALICE, "bafy-bad")
+    node.mine(created(0, ALICE, "bafy-one"), (topics, b"\xff" * 7), withdrawn(BOB, 5))
+    node.mine(created(1, BOB, "bafy-two"))
+    deployment = Deployment("devnet", 31337, 1, "x", {"TaskBoard": BOARD})
+    scanned = Board(node, deployment, BoardScan(node, BOARD, deployment.block))
+    indexed = Board.indexed(node, deployment, sessions)
+
+    async def body() -> None:
+        for query in [("CampaignCreated",), ("CampaignCreated", None, BOB), ("Withdrawn", BOB)]:
+            assert await scanned.events(*query) == await indexed.events(*query)
+        assert [e.args["params"]["manifestCid"] for e in await scanned.events("CampaignCreated")] == [
+            "bafy-one", "bafy-two",
+        ]  # fmt: skip
+
+    asyncio.run(body())

@@ -26,7 +26,7 @@ def service(answer: bool, asked: list[Any], tmp_path: Path) -> Any:
         asked.append((method, params))
         return "0x" + encode(["bool"], [answer]).hex()
 
-    board = Board(rpc, Deployment("devnet", 31337, 1, "x", {"TaskBoard": BOARD}), None)  # type: ignore[arg-type]
+    board = Board(rpc, Deployment("devnet", 31337, 1, "x", {"TaskBoard": BOARD}), logs=None)  # type: ignore[arg-type]
     return SimpleNamespace(board=board)
 
 
