@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import build_parser
-from app.cli.label import _gold, _parse_reward, _task
+from app.cli.label_create import _gold, _parse_reward, _task
 from app.cli.wallet import CliError
 from app.labeling.formats import ImportResult
 from app.labeling.schema import Item, TaskType
