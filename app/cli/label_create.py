@@ -102,6 +102,29 @@ def _gold(
     return {item_id: found.annotations[item_id] for item_id in chosen}
 
 
+def _prelabels(
+    args: argparse.Namespace, task: TaskType, names: list[str], items: list[Item], gold: dict[str, Annotation]
+) -> dict[str, Annotation]:
+    """Starting answers from ``--prelabels-from`` (any import format: a Label Studio export's labels,
+    a model's predictions) for items of the campaign that fit the task and the label set. They are
+    published in the manifest, so gold items get none: their answers stay private."""
+    from app.labeling.campaign_rules import gold_candidates
+
+    if not args.prelabels_from:
+        return {}
+    found = _import(args.prelabels_from, args.prelabels_format, task, names, args.images_root)
+    for problem in found.problems:
+        say(f"pre-labels: {_problem(problem)}")
+    fitting = gold_candidates(items, found.annotations, task, names)
+    if not fitting:
+        raise CliError(
+            f"no answer in {args.prelabels_from} is for an item of the campaign with a known class"
+        )
+    if held := [i for i in fitting if i in gold]:
+        say(f"pre-labels: {len(held)} gold item(s) left without one, so their answers stay private")
+    return {i: found.annotations[i] for i in fitting if i not in gold}
+
+
 async def create(args: argparse.Namespace, s: Session) -> None:
     from app.labeling.campaign_spec import CampaignSpec
     from app.labeling.schema import LabelSet, TaskType
@@ -125,11 +148,12 @@ async def create(args: argparse.Namespace, s: Session) -> None:
         except OSError as exc:
             raise CliError(f"cannot read the instructions: {exc}") from exc
     gold = _gold(args, task, names, source.items)
+    prelabels = _prelabels(args, task, names, source.items, gold)
     spec = CampaignSpec(
         title=args.title, task_type=task, label_set=LabelSet.from_names(names), instructions=instructions,
         items=source.items, gold=gold, redundancy=args.redundancy, reward_per_item=_parse_reward(args.reward),
         batch_size=args.batch_size, review_window_s=args.review_window, claim_ttl_s=args.claim_ttl,
-        min_reputation=args.min_reputation, min_gold_accuracy=args.min_gold_accuracy,
+        min_reputation=args.min_reputation, min_gold_accuracy=args.min_gold_accuracy, prelabels=prelabels,
     )  # fmt: skip
     shown: list[str] = []
 
@@ -144,7 +168,8 @@ async def create(args: argparse.Namespace, s: Session) -> None:
         say(_problem(problem))
     kept = len(spec.items) - len(skipped)
     escrow = kept * spec.redundancy * spec.reward_per_item
-    say(f"campaign {campaign_id}: {kept} items, {len(gold)} gold, {sahara(escrow)} in escrow")
+    starting = f", {len(prelabels)} pre-labeled" if prelabels else ""
+    say(f"campaign {campaign_id}: {kept} items, {len(gold)} gold, {sahara(escrow)} in escrow{starting}")
     print(campaign_id)
 
 
@@ -195,6 +220,12 @@ def add_create_parser(actions: argparse._SubParsersAction, common: argparse.Argu
         help="known answers (any import format; the --from file to use its labels) kept as private gold",
     )  # fmt: skip
     create.add_argument("--gold-format", help="the gold file's format (default: detected)")
+    create.add_argument(
+        "--prelabels-from", metavar="PATH",
+        help="answers labelers start from (any import format; the --from file to use its labels); "
+        "published with the campaign, so never given to gold items",
+    )  # fmt: skip
+    create.add_argument("--prelabels-format", help="the pre-labels file's format (default: detected)")
     create.add_argument(
         "--gold-count", type=int, metavar="N", help="use N of the known answers (default: all)"
     )

@@ -7,7 +7,7 @@ fields) before anything is uploaded or signed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.labeling.formats.common import names_a_local_path
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
@@ -34,6 +34,7 @@ class CampaignSpec:
     claim_ttl_s: int = 3600
     min_reputation: int = 0
     min_gold_accuracy: float = 0.8
+    prelabels: dict[str, Annotation] = field(default_factory=dict)  # starting answers, published
 
 
 class CampaignError(ValueError):
@@ -58,5 +59,10 @@ def check_spec(spec: CampaignSpec) -> None:
             raise CampaignError(message)
     if len(spec.items) * spec.redundancy * spec.reward_per_item >= 2**96:
         raise CampaignError("The escrow (items × labelers × reward) is too large for the board.")
+    if leaked := sorted(spec.prelabels.keys() & spec.gold.keys())[:1]:
+        raise CampaignError(
+            f"Item {leaked[0]!r} is gold and has a pre-label: pre-labels are published, so its answer "
+            "would be too. Leave gold items without pre-labels."
+        )
     if local := next((item.id for item in spec.items if names_a_local_path(item.id)), None):
         raise CampaignError(f"Item id {local!r} is a local path, and item ids are published: rename it.")

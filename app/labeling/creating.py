@@ -65,8 +65,9 @@ async def create_campaign(
         items=items,
         requester_pubkey=own_key.public_key.hex(),
         min_gold_accuracy=spec.min_gold_accuracy,
+        prelabels={k: a for k, a in spec.prelabels.items() if k in {item.id for item in items}},
     )
-    manifest_cid = str(await asyncio.to_thread(service.store.put, [manifest.model_dump_json().encode()]))
+    manifest_cid = str(await asyncio.to_thread(service.store.put, [manifest.to_json()]))
     kept = {item.id for item in items}
     gold = GoldSet(answers={k: a for k, a in spec.gold.items() if k in kept})
     gold_cid = await _gold_cid(service, manifest_cid, gold, own_key.public_key)

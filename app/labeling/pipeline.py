@@ -151,7 +151,13 @@ class BatchPipeline:
 
     def _session_of(self, claim: ClaimedBatch) -> LabelingSession:
         drafts = self.service.drafts(claim.campaign_id)
-        return LabelingSession(self.manifest.task_type, self.manifest.label_set, claim.items, drafts)
+        return LabelingSession(
+            self.manifest.task_type,
+            self.manifest.label_set,
+            claim.items,
+            drafts,
+            prelabels=self.manifest.prelabels,
+        )
 
     def _prepare(self, claim: ClaimedBatch) -> None:
         """Build the session of a batch claimed ahead now (its drafts read), not at the boundary."""
