@@ -11,8 +11,10 @@ from pydantic import ValidationError
 
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.labeling.campaign_rules import CampaignForm
 from app.labeling.campaign_spec import CampaignError, CampaignSpec, check_spec
 from app.labeling.drafts import DraftStore
+from app.labeling.formats import ImportResult
 from app.labeling.schema import Annotation, Item, LabelSet, Manifest, TaskType
 from app.labeling.session import LabelingSession
 
@@ -63,3 +65,14 @@ def test_a_prelabel_on_a_gold_item_is_refused_it_would_publish_the_answer() -> N
     )  # fmt: skip
     with pytest.raises(CampaignError, match="gold"):
         check_spec(spec)
+
+
+def test_the_wizards_form_asks_for_prelabels_and_keeps_gold_answers_out_of_them() -> None:
+    answers = {i.id: Annotation(item_id=i.id, label="cat") for i in ITEMS[:3]}
+    imported = ImportResult(TaskType.IMAGE_CLASSIFICATION, ITEMS, answers, ["cat", "dog"], [])
+    form = CampaignForm(result=imported, label_set=ANIMALS, title="Pets", reward_per_item=1)
+    form.gold = {"img0": answers["img0"]}
+    assert form.spec().prelabels == {}  # only on request
+    form.use_prelabels = True
+    assert form.spec().prelabels == {"img1": answers["img1"], "img2": answers["img2"]}
+    check_spec(form.spec())
