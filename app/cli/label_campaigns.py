@@ -3,7 +3,8 @@
 Scripts run it often and it needs no key, so it reads only what the list needs: the settings, the
 saved deployment, the blob store (manifests), and the chain through plain JSON-RPC
 (``app/chain/jsonrpc.py``) with the TaskBoard's ABI (``app/labeling/board_abi.py``). No web3
-(eth_account builds py_ecc's tables at import: 2.5 s under load), no SQLAlchemy or migrations.
+(eth_account builds py_ecc's tables at import: 2.5 s under load), no eth_abi (``abi_words`` instead),
+no SQLAlchemy or migrations.
 The list is as fresh as the chain: campaigns are read from the logs up to the node's head block
 and their terms from the board's views at the latest block, not from the app's index.
 

@@ -1,9 +1,10 @@
-"""The TaskBoard's ABI without web3: view calls encoded and decoded, events decoded, with eth_abi.
+"""The TaskBoard's ABI without web3: view calls encoded and decoded, events decoded.
 
 web3 costs over a second to import (eth_account builds py_ecc's tables), and reading the board
 needs none of it: a view call is ``eth_call`` with a selector and ABI-encoded arguments, an event a
-topic and ABI-encoded data. The shapes follow web3's so callers see the same values: addresses
-checksummed, ``bytesN`` as bytes, a struct as a dict of its fields by name.
+topic and ABI-encoded data (``abi_words``: the types the board uses, without eth_abi's import).
+The shapes follow web3's so callers see the same values: addresses checksummed, ``bytesN`` as
+bytes, a struct as a dict of its fields by name.
 """
 
 from __future__ import annotations
@@ -13,11 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
-
 from app.chain.contracts import load_artifact
+from app.labeling.abi_words import checksum, decode, encode, keccak
 
 CONTRACT = "TaskBoard"
 
@@ -50,7 +48,7 @@ def _shaped(param: Mapping[str, Any], value: Any) -> Any:
     if kind == "tuple":
         return {c["name"]: _shaped(c, v) for c, v in zip(param["components"], value, strict=True)}
     if kind == "address":
-        return to_checksum_address(value)
+        return checksum(value)
     return value
 
 
@@ -65,23 +63,20 @@ class BoardAbi:
 
     @staticmethod
     def _topic(event: Mapping[str, Any]) -> bytes:
-        return keccak(text=f"{event['name']}({','.join(canonical(i) for i in event['inputs'])})")
+        return keccak(f"{event['name']}({','.join(canonical(i) for i in event['inputs'])})".encode())
 
     def call_data(self, function: str, *args: Any) -> str:
         """``eth_call`` data for ``function(*args)`` (addresses as hex strings)."""
         entry = self.functions[function]
         types = [canonical(i) for i in entry["inputs"]]
-        selector = keccak(text=f"{function}({','.join(types)})")[:4]
-        return "0x" + (selector + abi_encode(types, list(args))).hex()
+        selector = keccak(f"{function}({','.join(types)})".encode())[:4]
+        return "0x" + (selector + encode(types, list(args))).hex()
 
     def result(self, function: str, data: bytes) -> Any:
         """A view's decoded answer: the value, or a tuple for several outputs (a struct as a tuple)."""
         outputs = self.functions[function]["outputs"]
-        values = abi_decode([canonical(o) for o in outputs], data)
-        shaped = [
-            v if o["type"] != "address" else to_checksum_address(v)
-            for o, v in zip(outputs, values, strict=True)
-        ]
+        values = decode([canonical(o) for o in outputs], data)
+        shaped = [v if o["type"] != "address" else checksum(v) for o, v in zip(outputs, values, strict=True)]
         return shaped[0] if len(shaped) == 1 else tuple(shaped)
 
     def decode(self, topics: Sequence[bytes], data: bytes) -> tuple[str, dict[str, Any]]:
@@ -95,9 +90,9 @@ class BoardAbi:
         if len(topics) != 1 + len(indexed):
             raise ValueError(f"{name}: {len(topics) - 1} indexed values, the ABI has {len(indexed)}")
         try:
-            values = abi_decode([canonical(i) for i in plain], data)
-            keyed = [abi_decode([canonical(i)], t)[0] for i, t in zip(indexed, topics[1:], strict=True)]
-        except Exception as exc:  # eth_abi raises several unrelated types for malformed data
+            values = decode([canonical(i) for i in plain], data)
+            keyed = [decode([canonical(i)], t)[0] for i, t in zip(indexed, topics[1:], strict=True)]
+        except ValueError as exc:  # malformed data: short, out of range, bad padding or UTF-8
             raise ValueError(f"{name}: undecodable ({exc})") from exc
         args = {i["name"]: _shaped(i, v) for i, v in zip(indexed, keyed, strict=True)}
         args |= {i["name"]: _shaped(i, v) for i, v in zip(plain, values, strict=True)}

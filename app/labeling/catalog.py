@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from eth_utils import to_checksum_address
-
+from app.labeling.abi_words import checksum as to_checksum_address
 from app.labeling.board_abi import Event, board_abi
 
 if TYPE_CHECKING:

@@ -88,7 +88,7 @@ def test_label_commands_run_a_campaign_and_serve_reviews_it(
         sahara(home, "devnet", "stop")
 
 
-HEAVY = ("web3", "eth_account", "py_ecc.bls", "py_ecc.optimized_bn128", "sqlalchemy", "alembic")
+HEAVY = ("web3", "eth_account", "py_ecc.bls", "py_ecc.optimized_bn128", "eth_abi", "sqlalchemy", "alembic")
 PROBE = """
 import sys
 from app.cli import main
@@ -99,7 +99,7 @@ print("HEAVY", sorted(m for m in {heavy!r} if m in sys.modules), code)
 
 def assert_lists_without_web3(home: Path, row: str) -> None:
     """``label campaigns`` on a running devnet answers through plain JSON-RPC: web3 (eth_account
-    builds py_ecc's tables at import, 2.5 s under load), SQLAlchemy and alembic never load."""
+    builds py_ecc's tables at import, 2.5 s under load), eth_abi, SQLAlchemy and alembic never load."""
     env = os.environ | {"SAHARA_HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     probe = [sys.executable, "-c", PROBE.format(heavy=HEAVY)]
     done = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=120)
