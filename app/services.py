@@ -30,6 +30,8 @@ headless commands log them. Events (all emitted on the loop):
   labelers' earnings changed on chain;
 - ``"worker"`` (): the GPU worker was started or stopped: listen to ``worker.events`` (state, rules,
   earnings) from now on, or show ``worker_problem``.
+- ``"campaigns"`` (): new campaigns are on the board (the TaskBoard's index read their
+  ``CampaignCreated`` logs, whoever created them), or a reorganisation removed some.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from app.chain.contracts import Deployment
     from app.compute.provider import ComputeProvider
     from app.compute.rules import Probes
+    from app.labeling.board_index import BoardIndex
     from app.labeling.catalog import Board
     from app.labeling.demo import DemoCampaign
     from app.labeling.service import LabelingService
@@ -72,7 +75,7 @@ class ServiceOptions:
 
     interval_s: float = 5.0  # between passes of key delivery and auto-review
     outbox_interval_s: float = 1.0  # between the outbox's checks of what it sent
-    campaign_watch_s: float = 3.0  # between reads of the board's campaign count (new campaigns)
+    board_index_s: float = 2.0  # between reads of the TaskBoard's new logs (new campaigns)
     accounts: Sequence[int] | None = None  # wallet accounts served (None: all)
     confirmations: int | None = None  # before a purchase is acted on (None: by network)
     demo_review: bool = True  # on the devnet, also review the demo requester's campaign
@@ -97,7 +100,8 @@ class NetworkServices:
         self._outbox_task: asyncio.Task[None] | None = None
         self._running: list[asyncio.Task[Any]] = []  # key delivery, auto-review: restarted together
         self._chain: tuple[str, int] | None = None  # the network whose contracts were looked up
-        self._board: tuple[tuple[int, int], Board] | None = None  # the TaskBoard reader and its log cache
+        self._board: tuple[tuple[int, int], Board] | None = None  # the TaskBoard reader and its log index
+        self._followed: BoardIndex | None = None  # the index whose "campaigns" event is relayed
         # Built once per (client, …): a restarted devnet comes back on a new port with a new client.
         self._user: tuple[tuple[int, int, int, int], LabelingService] | None = None
         self._reviewers: tuple[tuple[int, ...], list[AutoReviewer]] | None = None
@@ -130,6 +134,7 @@ class NetworkServices:
     def labeling(self, signer: Any = None) -> LabelingService:
         """A labeling service signing as ``signer`` (default: the wallet's active account); a
         ``DemoRequester`` or an ``auto_review.WalletAccount`` is shaped like the wallet."""
+        from app.chain.indexer import client_rpc
         from app.labeling.catalog import Board
         from app.labeling.service import LabelingService
 
@@ -138,7 +143,7 @@ class NetworkServices:
         assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
         key = (id(runtime.client), id(deployment))
         if self._board is None or self._board[0] != key:  # one event cache for every signer
-            self._board = (key, Board(runtime.client, deployment))
+            self._board = (key, Board.indexed(client_rpc(runtime.client), deployment, runtime.sessions))
         return LabelingService(
             runtime.client, runtime.outbox, deployment, self.store, runtime.sessions,
             runtime.wallet if signer is None else signer, board=self._board[1],
@@ -322,7 +327,6 @@ class NetworkServices:
         """The market indexer, key delivery and auto-review against the current contracts and store,
         and the GPU worker when the owner turned it on."""
         from app.workers import auto_review
-        from app.workers.campaign_watch import watch_campaigns
         from app.workers.supervise import supervise
 
         self.stop_services()
@@ -340,13 +344,28 @@ class NetworkServices:
                 "auto-review",
             ),
         ]
-        board = self.labeling().board
-        new = lambda _count: self.events.emit("campaigns")  # noqa: E731
-        watch = lambda: watch_campaigns(board, new, interval_s=self.options.campaign_watch_s)  # noqa: E731
-        self._running.append(self._spawn(supervise("campaign watch", watch), "campaign-watch"))
+        self._running.append(self._spawn(supervise("board index", self._follow_board), "board-index"))
         self.events.emit("labeling")
         self.events.emit("market")
         self.start_worker()
+
+    async def _follow_board(self) -> None:
+        """Keep the TaskBoard's index up to the head (``board_index.py``), and say "campaigns" when
+        its logs show new ones, whoever read them in. The board is the current one on each pass:
+        a reconnect builds another over the new client."""
+        from app.labeling.board_index import BoardIndex
+
+        while True:
+            index = self.labeling().board.logs
+            assert isinstance(index, BoardIndex), "the app's boards read their index"
+            if index is not self._followed:
+                self._followed = index
+                index.events.connect("campaigns", self._campaigns_appeared)
+            await index.sync()
+            await asyncio.sleep(self.options.board_index_s)
+
+    def _campaigns_appeared(self) -> None:
+        self.events.emit("campaigns")
 
     def _reviewed(self, text: str) -> None:
         self._say(text)

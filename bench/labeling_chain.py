@@ -1,6 +1,7 @@
 """The labeler's wait on the app's real path: a devnet, stored images, claims and submissions.
 
-A devnet is started and deployed the way the app does it (``Devnet`` + ``deploy_all``); the demo
+The devnet is started and deployed by the app's own runtime (``AppRuntime.start_network`` and
+``ensure_contracts`` on a throwaway home, the path the window takes at start-up); the demo
 requester funds a campaign of 300 shipped digit PNGs (64 x 64) in batches of 10 through
 ``LabelingService.create_campaign`` (so the images are in a real blob store), and a labeler with a
 real wallet labels every item through the Label page's ``BatchFlow`` in a ``LabelingView``, on the
@@ -21,32 +22,28 @@ import asyncio
 import contextlib
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import qasync
-from app.ui.tasks import BackgroundTasks
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.chain.client import ChainClient
-from app.chain.devnet import DEVNET_CHAIN_ID, Devnet
-from app.db.engine import make_engine, session_factory
-from app.db.migrate import upgrade
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.demo import DemoRequester, demo_items
 from app.labeling.digits import CLASSES
 from app.labeling.schema import LabelSet, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
+from app.paths import app_paths
+from app.runtime import AppRuntime
 from app.storage.local import LocalStore
 from app.ui.labeling.labeler.batch_flow import BatchFlow
 from app.ui.labeling.labeler.labeling_view import LabelingView
 from app.ui.theme import DARK
-from app.wallet.deploy import deploy_all
-from app.wallet.faucet import DEV_MNEMONIC, drip_sahara, treasury
-from app.wallet.outbox import Outbox, TxReverted
+from app.wallet.faucet import DEV_MNEMONIC, drip_sahara
+from app.wallet.outbox import TxReverted
 from app.wallet.service import WalletService
 
 ITEMS = 300
@@ -56,28 +53,19 @@ THINK_S = 0.1
 REWARD = 10**16
 
 
-@contextmanager
-def devnet_env(folder: Path) -> Iterator[tuple[str, Any, Any]]:
-    """A devnet under ``folder`` with the contracts deployed: (rpc url, db sessions, deployment)."""
-    devnet = Devnet(folder / "devnet", block_time=None)
-    info = devnet.start()
+@asynccontextmanager
+async def app_runtime(folder: Path) -> AsyncIterator[AppRuntime]:
+    """The app's runtime on a throwaway home under ``folder``: the embedded devnet started and the
+    contracts deployed as at the window's start-up; stopped (devnet, database) afterwards."""
+    runtime = AppRuntime.open(app_paths(folder / "home").ensure())
     try:
-        upgrade(folder / "sahara.db")
-        engine = make_engine(folder / "sahara.db")
-        sessions = session_factory(engine)
-
-        async def deploy() -> Any:
-            client = ChainClient(info.rpc_url, timeout=30)
-            try:
-                outbox = Outbox(sessions, client, DEVNET_CHAIN_ID)
-                return await deploy_all(outbox, treasury(), "devnet", folder)
-            finally:
-                await client.close()
-
-        yield info.rpc_url, sessions, asyncio.run(deploy())
-        engine.dispose()
+        await runtime.start_network()
+        if await runtime.ensure_contracts() is None:
+            raise RuntimeError("the devnet's contracts could not be deployed")
+        yield runtime
     finally:
-        devnet.stop()
+        await runtime.aclose()
+        runtime.shutdown()
 
 
 async def until(check: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -97,13 +85,15 @@ class Campaign:
         self.reward_per_item, self.review_window_s = REWARD, 600
 
 
-async def _label(
-    rpc_url: str, sessions: Any, deployment: Any, folder: Path, count: int, ahead: int
-) -> list[float]:
-    client = ChainClient(rpc_url, timeout=30)
-    outbox = Outbox(sessions, client, DEVNET_CHAIN_ID)
+async def _label(runtime: AppRuntime, folder: Path, count: int, ahead: int) -> list[float]:
+    client, outbox, sessions, deployment = (
+        runtime.client,
+        runtime.outbox,
+        runtime.sessions,
+        runtime.deployment,
+    )
+    assert client is not None and outbox is not None and sessions is not None and deployment is not None
     store = LocalStore(folder / "blobs")
-    tasks = BackgroundTasks()
     view = LabelingView(DARK)
     try:
         requester = LabelingService(client, outbox, deployment, store, sessions, DemoRequester())
@@ -125,7 +115,7 @@ async def _label(
         view.resize(1400, 900)
         view.show()
         manifest = await labeler.manifest(campaign_id)
-        flow = BatchFlow(view, labeler, Campaign(campaign_id), manifest, tasks.spawn)
+        flow = BatchFlow(view, labeler, Campaign(campaign_id), manifest)
         view.submit_requested.connect(flow.finish)  # as the Label page connects it
         flow.pipeline.ahead = ahead
         await flow.start(resume=False)
@@ -158,29 +148,29 @@ async def _label(
             waits.append((time.perf_counter() - started) * 1000)
         await flow.pipeline.drain()
         assert len(flow.pipeline.submitted) == count // BATCH, "every batch on chain"
+        flow.close()  # as the Label page does when the labeler leaves: the courier ends
+        await flow.pipeline.drain()
         return waits
     finally:
         view.shutdown()
         view.close()
-        for task in tasks.cancel_all():
-            await asyncio.wait([task], timeout=10)
-        await client.close()
 
 
 def labeler_waits(app: QApplication) -> tuple[list[float], list[float]]:
     """(waits with the next batch claimed ahead, waits of the baseline), in milliseconds."""
     with tempfile.TemporaryDirectory(prefix="sahara-labeling-") as tmp:
         folder = Path(tmp)
-        with devnet_env(folder) as (rpc_url, sessions, deployment):
-            app.setQuitOnLastWindowClosed(False)  # closing the view must not stop the loop under us
-            loop = qasync.QEventLoop(app)
-            asyncio.set_event_loop(loop)
-            try:
-                fast = loop.run_until_complete(_label(rpc_url, sessions, deployment, folder, ITEMS, ahead=1))
-                slow = loop.run_until_complete(
-                    _label(rpc_url, sessions, deployment, folder, BASELINE_ITEMS, ahead=0)
-                )
-            finally:
-                loop.close()
-                asyncio.set_event_loop(None)
-    return fast, slow
+
+        async def both() -> tuple[list[float], list[float]]:
+            async with app_runtime(folder) as runtime:
+                fast = await _label(runtime, folder, ITEMS, ahead=1)
+                return fast, await _label(runtime, folder, BASELINE_ITEMS, ahead=0)
+
+        app.setQuitOnLastWindowClosed(False)  # closing the view must not stop the loop under us
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        try:
+            return loop.run_until_complete(both())
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -199,6 +199,26 @@ class LabelReviewCursor(Base):
     account: Mapped[str] = mapped_column(String(42), primary_key=True)
     next_block: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class LabelLog(Base):
+    """A TaskBoard log as the node sent it (topics and data, decoded when read), written by the chain
+    indexer (``app/labeling/board_index.py``) in the transaction that moves its cursor. Topics are
+    the indexed arguments as 32-byte hex, so reads filter by campaign, labeler and batch in SQL."""
+
+    __tablename__ = "label_log"
+    __table_args__ = (Index("ix_label_log_topics", "chain_id", "board", "topic0", "topic1", "topic2"),)
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    board: Mapped[str] = mapped_column(String(42), primary_key=True)  # lower-case
+    block: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    topic0: Mapped[str] = mapped_column(String(66))
+    topic1: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    topic2: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    topic3: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ComputeRun(Base):

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.formats import ImportProblem, ImportResult
 from app.labeling.formats.common import ANSWER_PART
 from app.labeling.schema import HOTKEYS, MAX_CLASSES, Annotation, Item, LabelClass, LabelSet, TaskType
-from app.labeling.service import CampaignSpec
 from app.wallet.tx_summary import parse_amount
 from app.words import SAHARA_DECIMALS
 
@@ -210,6 +210,7 @@ class CampaignForm:
     gold: dict[str, Annotation] = field(default_factory=dict)
     # One seed per form: asking again for the same number of gold items gives the same ones.
     gold_seed: int = field(default_factory=lambda: secrets.randbits(64))
+    use_prelabels: bool = False  # the imported answers become the labelers' starting answers
 
     @property
     def items(self) -> list[Item]:
@@ -258,6 +259,14 @@ class CampaignForm:
         answers = self.result.annotations if self.result is not None else {}
         self.gold = {i: answers[i] for i in chosen}
 
+    def prelabels(self) -> dict[str, Annotation]:
+        """With ``use_prelabels``, the imported answers that fit, as starting answers; never a gold
+        item's: pre-labels are published with the campaign."""
+        if not self.use_prelabels or self.result is None:
+            return {}
+        answers = self.result.annotations
+        return {i: answers[i] for i in self.gold_candidates() if i not in self.gold}
+
     @property
     def batches(self) -> int:
         return math.ceil(len(self.items) / self.batch_size) if self.items else 0
@@ -283,6 +292,7 @@ class CampaignForm:
             claim_ttl_s=self.claim_ttl_s,
             min_reputation=self.min_reputation,
             min_gold_accuracy=self.min_gold_accuracy,
+            prelabels=self.prelabels(),
         )
 
 

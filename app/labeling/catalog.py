@@ -3,24 +3,24 @@
 The board keeps no per-item history in storage (only ranges, 16 claim slots and a reusable pool of
 submissions awaiting review per labeler, plus running counts: accepted items per campaign and
 labeler, each requester's record), so everything historical (who created which campaign with which
-manifest, what a labeler submitted, how it was reviewed) is read from its events. Logs are fetched
-in bounded block ranges from the deployment's block, as public RPC endpoints refuse wide
-``eth_getLogs`` queries, and remembered so that the next read fetches only the new blocks.
+manifest, what a labeler submitted, how it was reviewed) is read from its events, which the chain
+indexer keeps in SQLite (``board_index.py``): read once, only the new blocks after that.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from eth_utils import to_checksum_address
+from app.labeling.abi_words import checksum as to_checksum_address
+from app.labeling.board_abi import Event, board_abi
 
-from app.chain.bindings import bind
-from app.chain.client import ChainClient
-from app.chain.contracts import Deployment
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
-CHUNK_BLOCKS = 50_000
-REORG_DEPTH = 12  # blocks read again on each call; deeper reorganisations are not expected
+    from app.chain.contracts import Deployment
+    from app.chain.indexer import Rpc
+
 SLOT_CLAIMED = 1
 # TaskBoard.SubmissionStatus: awaiting review, reviewed with rejections (disputable), disputed
 SUBMISSION_SUBMITTED, SUBMISSION_REVIEWED, SUBMISSION_DISPUTED = 1, 2, 3
@@ -106,17 +106,6 @@ class RequesterRecord:
         return self.accepted_items / self.decided if self.decided else None
 
 
-@dataclass(frozen=True)
-class Event:
-    """One decoded log: its name, fields, and where it happened."""
-
-    name: str
-    args: dict[str, Any]
-    block: int
-    tx_hash: str
-    log_index: int
-
-
 def topic(value: int | str) -> str:
     """An indexed argument as a topic: a number, or an address left-padded to 32 bytes."""
     if isinstance(value, str):
@@ -124,17 +113,43 @@ def topic(value: int | str) -> str:
     return "0x" + value.to_bytes(32, "big").hex()
 
 
-class Board:
-    """Typed reads of one deployment's TaskBoard."""
+class BoardLogs(Protocol):
+    """Where a board's events are read: its SQLite index (``board_index.BoardIndex``, the app's) or
+    the node directly (``board_scan.BoardScan``, a one-shot command's)."""
 
-    def __init__(self, client: ChainClient, deployment: Deployment) -> None:
-        self.client = client
+    async def read(self, name: str, *topics: str | None, from_block: int | None = None) -> list[Event]: ...
+
+
+class Board:
+    """Typed reads of one deployment's TaskBoard: views by ``eth_call``, events from ``logs``.
+
+    Built on a plain JSON-RPC callable (``app.chain.indexer.Rpc``), not web3, so the CLI can read
+    campaigns without importing web3; the app passes the chain client's (``client_rpc``)."""
+
+    def __init__(self, rpc: Rpc, deployment: Deployment, logs: BoardLogs) -> None:
+        self.rpc = rpc
         self.deployment = deployment
-        self.contract = bind(client.w3, "TaskBoard", deployment.address("TaskBoard"))
-        self._seen: dict[tuple[str, tuple[Any, ...]], tuple[int, list[Event]]] = {}
+        self.address = deployment.address("TaskBoard")
+        self.abi = board_abi()
+        self.logs = logs
+
+    @classmethod
+    def indexed(cls, rpc: Rpc, deployment: Deployment, sessions: sessionmaker[Session]) -> Board:
+        """A board whose events come from its index in the app's database (the app's way)."""
+        from app.labeling.board_index import BoardIndex
+
+        address = deployment.address("TaskBoard")
+        index = BoardIndex(
+            rpc, sessions, chain_id=deployment.chain_id, board=address, start_block=deployment.block
+        )
+        return cls(rpc, deployment, index)
 
     async def _call(self, function: str, *args: Any) -> Any:
-        return await self.client.ask(getattr(self.contract.functions, function)(*args).call())
+        data = self.abi.call_data(function, *args)
+        answer = await self.rpc("eth_call", [{"to": self.address, "data": data}, "latest"])
+        if not isinstance(answer, str) or not answer.startswith("0x"):
+            raise ValueError(f"eth_call {function}: a malformed answer")
+        return self.abi.result(function, bytes.fromhex(answer[2:]))
 
     async def campaign_count(self) -> int:
         return int(await self._call("campaignCount"))
@@ -181,50 +196,14 @@ class Board:
         """Items of ``campaign_id`` by ``labeler`` accepted on chain (self-labeled never count)."""
         return int(await self._call("acceptedItems", campaign_id, to_checksum_address(labeler)))
 
+    async def is_settled(self, campaign_id: int) -> bool:
+        """Whether the campaign's accepted counts are final on chain."""
+        return bool(await self._call("isSettled", campaign_id))
+
     async def events(
         self, name: str, *indexed: int | str | None, from_block: int | None = None
     ) -> list[Event]:
-        """Every ``name`` event, oldest first; ``indexed`` filters the indexed arguments in order
-        (None matches anything).
-
-        Without ``from_block`` the answer is remembered per query, and the next call fetches only
-        the blocks since, plus the last ``REORG_DEPTH`` again in case the chain reorganised them:
-        the Label page asks for the same events on every refresh, and a long chain would otherwise
-        be read from the deployment block each time.
-        """
-        event = getattr(self.contract.events, name)()
-        topics: list[Any] = [event.topic, *(None if v is None else topic(v) for v in indexed)]
-        while topics and topics[-1] is None:
-            topics.pop()
-        high = await self.client.block_number()
-        if from_block is not None:
-            return await self._fetch(event, name, topics, from_block, high)
-        key = (name, tuple(topics))
-        scanned, cached = self._seen.get(key, (self.deployment.block - 1, []))
-        if scanned > high:  # the chain went back (a reset devnet): what was seen is gone
-            scanned, cached = self.deployment.block - 1, []
-        start = max(self.deployment.block, scanned + 1 - REORG_DEPTH)
-        found = [e for e in cached if e.block < start] + await self._fetch(event, name, topics, start, high)
-        self._seen[key] = (high, found)
-        return list(found)
-
-    async def _fetch(self, event: Any, name: str, topics: list[Any], low: int, high: int) -> list[Event]:
-        found: list[Event] = []
-        while low <= high:
-            top = min(high, low + CHUNK_BLOCKS - 1)
-            query = {"address": self.contract.address, "topics": topics, "fromBlock": low, "toBlock": top}
-            for raw in await self.client.ask(self.client.w3.eth.get_logs(query)):  # type: ignore[arg-type]
-                if raw.get("removed"):
-                    continue
-                decoded = event.process_log(raw)
-                found.append(
-                    Event(
-                        name,
-                        dict(decoded["args"]),
-                        int(raw["blockNumber"]),
-                        "0x" + bytes(raw["transactionHash"]).hex(),
-                        int(raw["logIndex"]),
-                    )
-                )
-            low = top + 1
-        return found
+        """Every ``name`` event, oldest first, up to the chain's head; ``indexed`` filters the
+        indexed arguments in order (None matches anything)."""
+        topics = [None if v is None else topic(v) for v in indexed]
+        return await self.logs.read(name, *topics, from_block=from_block)

@@ -112,7 +112,7 @@ async def seed_labeling_demo(
     """Create the demo campaign (or find the open one) and return its id. ``service`` signs as
     the ``DemoRequester`` (``app.services.NetworkServices.seed_demo`` builds it, on the devnet
     only); the digits' images are written to ``folder``."""
-    from app.labeling.service import CampaignSpec
+    from app.labeling.campaign_spec import CampaignSpec
 
     requester = str(service.address)
     earlier = [

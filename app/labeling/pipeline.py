@@ -24,8 +24,8 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from app.events import Events
+from app.labeling.claims import NO_NEXT_BATCH, ClaimedBatch
 from app.labeling.schema import Annotation, Manifest
-from app.labeling.service import NO_NEXT_BATCH, ClaimedBatch
 from app.labeling.session import LabelingSession
 
 if TYPE_CHECKING:
@@ -151,7 +151,13 @@ class BatchPipeline:
 
     def _session_of(self, claim: ClaimedBatch) -> LabelingSession:
         drafts = self.service.drafts(claim.campaign_id)
-        return LabelingSession(self.manifest.task_type, self.manifest.label_set, claim.items, drafts)
+        return LabelingSession(
+            self.manifest.task_type,
+            self.manifest.label_set,
+            claim.items,
+            drafts,
+            prelabels=self.manifest.prelabels,
+        )
 
     def _prepare(self, claim: ClaimedBatch) -> None:
         """Build the session of a batch claimed ahead now (its drafts read), not at the boundary."""

@@ -38,8 +38,7 @@ DERIVATIVE_ROYALTY_BPS = 1_000  # what each derivative owes the dataset itself (
 
 async def campaign_settled(service: LabelingService, campaign_id: int) -> bool:
     """Whether the campaign's accepted counts are final on chain, so it can back the asset."""
-    contract = service.board.contract
-    return bool(await service.board.client.ask(contract.functions.isSettled(campaign_id).call()))
+    return await service.board.is_settled(campaign_id)
 
 
 async def contributor_weights(service: LabelingService, campaign_id: int) -> dict[str, int]:

@@ -175,6 +175,8 @@ class Manifest(_Strict):
     ``items`` is in campaign order: on-chain batch ``b`` is items ``batchRange(campaign, b)``.
     ``requester_pubkey`` is the requester's encryption public key (hex): results are encrypted to it.
     Gold items are ordinary items here; which ones are gold is in the private gold set.
+    ``prelabels`` are the starting answers the requester asked for (by item id; e.g. a Label
+    Studio project's labels): public, so never a gold item's (``campaign_spec.check_spec``).
     """
 
     version: int = MANIFEST_VERSION
@@ -185,6 +187,7 @@ class Manifest(_Strict):
     items: Annotated[list[Item], Field(min_length=1)]
     requester_pubkey: str
     min_gold_accuracy: Annotated[float, Field(ge=0, le=1)] = 0.8
+    prelabels: dict[str, Annotation] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -200,7 +203,18 @@ class Manifest(_Strict):
                 raise ValueError(f"item {item.id!r} has no image")
             if self.task_type.modality == "text" and item.text is None:
                 raise ValueError(f"item {item.id!r} has no text")
+        known, names = set(ids), set(self.label_set.names)
+        for item_id, answer in self.prelabels.items():
+            if item_id not in known or answer.item_id != item_id:
+                raise ValueError(f"a pre-label names item {item_id!r}, which the campaign does not have")
+            if not answer.labels_used() <= names:
+                raise ValueError(f"the pre-label of {item_id!r} uses a class the campaign does not have")
         return self
+
+    def to_json(self) -> bytes:
+        """The stored form; without pre-labels it is the form older versions wrote (and read), so
+        the same campaign keeps the same CID."""
+        return self.model_dump_json(exclude=None if self.prelabels else {"prelabels"}).encode()
 
 
 class GoldSet(_Strict):

@@ -10,7 +10,7 @@ once (one SQLite row, well under a millisecond), so a killed app loses nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -58,6 +58,7 @@ class LabelingSession:
         drafts: DraftSink | None = None,
         *,
         auto_advance: bool = True,
+        prelabels: Mapping[str, Annotation] | None = None,
     ) -> None:
         if not items:
             raise ValueError("a labeling session needs at least one item")
@@ -68,19 +69,27 @@ class LabelingSession:
         self._drafts = drafts
         self._positions = {item.id: i for i, item in enumerate(self.items)}
         self._answers = {item.id: Annotation(item_id=item.id) for item in self.items}
+        for item_id, start in (prelabels or {}).items():  # the requester's starting answers
+            if item_id in self._answers and start.item_id == item_id:
+                self._answers[item_id] = self._known_labels_only(start)
         self.restored = 0
+        drafted: set[str] = set()
         if drafts is not None:
             for item_id, draft in drafts.load_all().items():
                 if item_id in self._answers and draft.item_id == item_id:
                     self._answers[item_id] = self._known_labels_only(draft)
                     self.restored += 1
+                    drafted.add(item_id)
         self._answered = sum(not a.empty for a in self._answers.values())  # kept up to date per edit
         self._undo: list[Edit] = []
         self._redo: list[Edit] = []
         # "changed" (what): "cursor", "answer", "selection", "class", "saved", or "done" (a class key
         # answered the last item and every item has an answer: the labeler moves on to the next batch)
         self.events = Events("changed")
-        self.index = next((i for i, it in enumerate(self.items) if self._answers[it.id].empty), 0)
+        # the first item the labeler has not answered (a pre-label is a starting answer to review)
+        self.index = next(
+            (i for i, it in enumerate(self.items) if it.id not in drafted or self._answers[it.id].empty), 0
+        )
         self.active_class: str = label_set.classes[0].name
         self.selected_box: int | None = None
         self.save_error: str | None = None  # the last failed draft save, until one succeeds

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from app.labeling.campaign_spec import CampaignError, CampaignSpec, check_spec
 from app.labeling.formats import import_path
 from app.labeling.schema import Item, LabelSet, TaskType
-from app.labeling.service import CampaignError, CampaignSpec, check_spec
 
 
 def pets_folder(root: Path) -> Path:

@@ -112,7 +112,7 @@ def test_links_are_followed_before_the_check(folder: Path, secret: Path) -> None
 
 
 def test_the_cli_import_says_why(folder: Path, secret: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from app.cli.label import _import, _problem
+    from app.cli.label_create import _import, _problem
 
     result = _import(str(coco(folder, "ok.png", "../private/secret.png")), None, None, None)
     assert [_problem(p) for p in result.problems] == [

@@ -31,7 +31,7 @@ def test_a_deep_coco_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text('{"images": ' + nested(DEEP) + "}")
     code = (
-        "from app.cli.label import _import, _problem\n"
+        "from app.cli.label_create import _import, _problem\n"
         f"result = _import({str(deep)!r}, None, None, None)\n"
         "print(len(result.items)); print(*map(_problem, result.problems), sep='\\n')"
     )

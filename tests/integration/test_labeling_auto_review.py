@@ -14,8 +14,9 @@ from eth_utils import keccak
 from test_labeling_service import LABELS, REWARD, images, wallet
 
 from app.chain.bindings import encode_call
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.schema import Annotation, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.storage.local import LocalStore
 from app.wallet.outbox import TxRequest
 from app.workers.auto_review import AutoReviewer

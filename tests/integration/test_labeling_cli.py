@@ -88,6 +88,25 @@ def test_label_commands_run_a_campaign_and_serve_reviews_it(
         sahara(home, "devnet", "stop")
 
 
+HEAVY = ("web3", "eth_account", "py_ecc.bls", "py_ecc.optimized_bn128", "eth_abi", "sqlalchemy", "alembic")
+PROBE = """
+import sys
+from app.cli import main
+code = main(["label", "campaigns"])
+print("HEAVY", sorted(m for m in {heavy!r} if m in sys.modules), code)
+"""
+
+
+def assert_lists_without_web3(home: Path, row: str) -> None:
+    """``label campaigns`` on a running devnet answers through plain JSON-RPC: web3 (eth_account
+    builds py_ecc's tables at import, 2.5 s under load), eth_abi, SQLAlchemy and alembic never load."""
+    env = os.environ | {"SAHARA_HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    probe = [sys.executable, "-c", PROBE.format(heavy=HEAVY)]
+    done = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert row in done.stdout.splitlines() and "HEAVY [] 0" in done.stdout, done.stdout + done.stderr
+
+
 def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) -> None:
     from app.wallet.service import WalletService
 
@@ -124,6 +143,7 @@ def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) 
     assert row.split("\t")[:8] == [
         "1", "Shapes", "image_classification", "9", "0.01 SAHARA/item", "x1", "3 batches left", "open",
     ]  # fmt: skip
+    assert_lists_without_web3(home, row)
 
     claimed = ok(sahara(home, "label", "claim", "1", "--account", "1", *pw))
     head, *ids = claimed.stdout.splitlines()

@@ -16,9 +16,10 @@ from devchain import Chain, Env, acct, run
 from labeling_child import label_for
 from test_labeling_service import LABELS, REWARD, images, wallet
 
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.results import open_result
 from app.labeling.schema import Annotation, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.storage.local import LocalStore
 
 CHILD = Path(__file__).with_name("labeling_child.py")

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from test_labeling_service import LABELS, REWARD, images, wallet
 
 from app.db.models import LabelCampaign
+from app.labeling.campaign_spec import CampaignError, CampaignSpec
 from app.labeling.schema import Annotation, TaskType
-from app.labeling.service import CampaignError, CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.storage.local import LocalStore
 
 POOR = 6  # a devnet account with ETH for fees and (here) almost no SAHARA

@@ -14,9 +14,10 @@ from PIL import Image
 from test_labeling_service import LABELS, REWARD, wallet
 
 import app.chain.permit as permit_module
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.funding import PERMIT_TRIES, PermitRace
 from app.labeling.schema import Annotation, Item, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.storage.local import LocalStore
 
 E18 = 10**18

@@ -5,15 +5,17 @@ per boundary), nobody reviews, and no ``NoFreeSlot`` stops them (30 batches, 16 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from devchain import Chain, Env, acct, run
 from PIL import Image
 from test_labeling_service import LABELS, REWARD, wallet
 
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.pipeline import BatchPipeline
-from app.labeling.schema import Item, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.schema import Annotation, Item, TaskType
+from app.labeling.service import LabelingService
 from app.labeling.session import LabelingSession
 from app.storage.local import LocalStore
 
@@ -97,5 +99,42 @@ def test_a_lone_labeler_labels_300_items_without_waiting_or_running_out_of_slots
         assert sum(i.endswith(":next") for i in sent) == ITEMS // BATCH - 2
         assert len(sent) == ITEMS // BATCH + 2  # the last two batches are submitted alone
         assert labeler.drafts(campaign_id).load_all() == {}  # drafts go once their batch is mined
+
+    run(env, body)
+
+
+def test_prelabels_asked_for_reach_the_labeler_as_starting_answers(env: Env, tmp_path: Path) -> None:
+    """The requester's pre-labels (e.g. a Label Studio project's labels) travel in the manifest;
+    the labeler's session opens with them, and what is submitted is what the labeler kept."""
+    store = LocalStore(tmp_path / "blobs")
+    full = spec(tmp_path / "pictures")
+    items = full.items[:BATCH]
+    starting = {item.id: Annotation(item_id=item.id, label="circle") for item in items[1:]}
+    gold = {items[0].id: Annotation(item_id=items[0].id, label="square")}
+    asked = replace(full, items=items, gold=gold, prelabels=starting)
+    wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (REQUESTER, LABELER)}
+
+    async def body(c: Chain) -> None:
+        requester, labeler = (
+            LabelingService(c.client, c.outbox, c.deployment, store, env.sessions, wallets[i])
+            for i in (REQUESTER, LABELER)
+        )
+        await c.fund(acct(REQUESTER), 10 * E18)
+        campaign_id, _ = await requester.create_campaign(asked)
+        manifest = await labeler.manifest(campaign_id)
+        assert manifest.prelabels == starting and items[0].id not in manifest.prelabels
+        pipeline = BatchPipeline(labeler, campaign_id, manifest)
+        session = await pipeline.start()
+        assert session is not None
+        assert [a.label for a in session.answers()] == [None] + ["circle"] * (BATCH - 1)
+        assert session.index == 0
+        session.pick("square")  # the gold item, then the labeler corrects one pre-label
+        session.go_to(2)
+        session.pick("square")
+        assert pipeline.finish() is None
+        await pipeline.drain()
+        (sub,) = await requester.submissions(campaign_id)
+        labels = [a.label for a in sub.result.annotations]
+        assert labels == ["square", "circle", "square"] + ["circle"] * (BATCH - 3)
 
     run(env, body)

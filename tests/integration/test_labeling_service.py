@@ -7,6 +7,7 @@ Reuses test_contract_paths' devnet + deployment fixture (a fresh chain for this 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +16,14 @@ import pytest
 from devchain import Chain, Env, acct, deltas, run
 from PIL import Image, ImageDraw
 
+from app.chain.indexer import client_rpc
 from app.chain.merkle import ContributorTree, build_tree
-from app.labeling.catalog import REORG_DEPTH, Board
+from app.labeling.campaign_spec import CampaignSpec
+from app.labeling.catalog import Board
 from app.labeling.monitor import LabelerStats
 from app.labeling.results import open_result
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.storage import DecryptionError, envelope
 from app.storage.local import LocalStore
 from app.wallet.faucet import DEV_MNEMONIC
@@ -278,7 +281,12 @@ def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, t
     run(env, body)
 
 
-def test_board_events_are_read_once_then_only_from_the_new_blocks(env: Env, tmp_path: Path) -> None:
+def test_a_new_campaign_is_told_from_the_indexed_logs_and_only_new_blocks_are_read(
+    env: Env, tmp_path: Path
+) -> None:
+    """The TaskBoard's logs go through the chain indexer into SQLite: read from the deployment
+    block once, then only the blocks since, and a campaign another account created is announced
+    ("campaigns") by the read that brought its log in, with no count poll."""
     store = LocalStore(tmp_path / "blobs")
     spec = CampaignSpec(
         title="Shapes again", task_type=TaskType.IMAGE_CLASSIFICATION, label_set=LABELS,
@@ -287,31 +295,47 @@ def test_board_events_are_read_once_then_only_from_the_new_blocks(env: Env, tmp_
     )  # fmt: skip
 
     async def body(c: Chain) -> None:
-        board = Board(c.client, c.deployment)
         ranges: list[tuple[int, int]] = []
-        real = c.client.w3.eth.get_logs
+        real = client_rpc(c.client)
 
-        def spy(query):  # type: ignore[no-untyped-def]
-            ranges.append((query["fromBlock"], query["toBlock"]))
-            return real(query)
+        async def spy(method: str, params: list) -> object:  # type: ignore[type-arg]
+            if method == "eth_getLogs":
+                ranges.append((int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)))
+            return await real(method, params)
 
-        c.client.w3.eth.get_logs = spy  # type: ignore[method-assign]
-        await c.client.w3.provider.make_request("anvil_mine", [hex(2 * REORG_DEPTH)])  # a chain to skip
+        board = Board.indexed(spy, c.deployment, env.sessions)
+        heard: list[str] = []
+        board.logs.events.connect("campaigns", lambda: heard.append("campaigns"))
+        await c.client.w3.provider.make_request("anvil_mine", [hex(20)])  # a chain to skip
+        cursor = board.logs.indexer.cursor()  # the earlier tests' reads are kept in the database
         before = await board.events("CampaignCreated")
-        assert ranges == [(c.deployment.block, ranges[0][1])]
-        scanned = ranges[0][1]
+        assert ranges[0][0] == cursor >= c.deployment.block
+        scanned = ranges[-1][1]
 
         await c.fund(acct(REQUESTER), E18)
         requester = LabelingService(
             c.client, c.outbox, c.deployment, store, env.sessions, wallet(tmp_path / "w", REQUESTER)
         )
         campaign_id, _problems = await requester.create_campaign(spec)
+        heard.clear()
+        labeler = LabelingService(
+            c.client,
+            c.outbox,
+            c.deployment,
+            store,
+            env.sessions,
+            wallet(tmp_path / "l", LABELER),
+            board=board,
+        )
+        listed = await labeler.campaigns()
+        await asyncio.sleep(0)
+        assert heard == ["campaigns"]
+        assert ranges[-1][0] == scanned + 1  # only the new blocks
+        assert listed[0].campaign_id == campaign_id and listed[0].title == "Shapes again"
         after = await board.events("CampaignCreated")
-        assert ranges[-1][0] == scanned + 1 - REORG_DEPTH > c.deployment.block  # not from the start
         assert after[: len(before)] == before and len(after) == len(before) + 1
-        assert int(after[-1].args["campaignId"]) == campaign_id
         assert await board.events("CampaignCreated", None, acct(REQUESTER).address) == [
             e for e in after if e.args["requester"] == acct(REQUESTER).address
-        ]  # another filter is another query, read from the start
+        ]
 
     run(env, body)

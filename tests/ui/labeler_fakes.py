@@ -13,11 +13,11 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.labeling.claims import ClaimedBatch as ClaimedBatch  # the real types, re-exported for tests
 from app.labeling.drafts import DraftStore
+from app.labeling.earnings import EarningRow as EarningRow
+from app.labeling.earnings import Earnings as Earnings
 from app.labeling.schema import Annotation, Item, LabelClass, LabelSet, Manifest, TaskType
-from app.labeling.service import ClaimedBatch as ClaimedBatch  # the real types, re-exported for tests
-from app.labeling.service import EarningRow as EarningRow
-from app.labeling.service import Earnings as Earnings
 from app.wallet.outbox import TxRequest
 
 ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

@@ -11,10 +11,11 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from app.labeling.campaign_list import CampaignInfo
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.formats import ImportProblem
 from app.labeling.monitor import FlaggedItem, LabelerStats, MonitorStats
 from app.labeling.schema import TaskType
-from app.labeling.service import CampaignInfo, CampaignSpec
 
 ME = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
 SOMEONE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"

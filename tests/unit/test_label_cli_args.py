@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import build_parser
-from app.cli.label import _gold, _parse_reward, _task
+from app.cli.label_create import _gold, _parse_reward, _prelabels, _task
 from app.cli.wallet import CliError
 from app.labeling.formats import ImportResult
 from app.labeling.schema import Item, TaskType
@@ -76,3 +76,21 @@ def test_task_is_asked_for_else_implied_else_by_the_items_kind() -> None:
     assert _task(none, result(TaskType.BOUNDING_BOXES, image)) is TaskType.BOUNDING_BOXES
     assert _task(none, result(None, text)) is TaskType.TEXT_CLASSIFICATION
     assert _task(none, result(None, image)) is TaskType.IMAGE_CLASSIFICATION
+
+
+def test_prelabels_come_from_any_import_and_never_go_to_gold_items(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.csv"
+    rows = [f"t{n},text {n},{'pos' if n % 2 else 'neg'}" for n in range(4)]
+    answers.write_text("id,text,label\n" + "\n".join([*rows, "t4,text 4,maybe"]) + "\n")
+    items = [Item(id=f"t{n}", text=f"text {n}") for n in range(5)]
+    args = argparse.Namespace(prelabels_from=str(answers), prelabels_format=None, images_root=None)
+    gold = _gold(gold_args(answers, 1), TaskType.TEXT_CLASSIFICATION, NAMES, items)
+    starting = _prelabels(args, TaskType.TEXT_CLASSIFICATION, NAMES, items, gold)
+    assert set(starting) == {"t0", "t1", "t2", "t3"} - set(gold) and len(starting) == 3  # t4: no such class
+    assert all(answer.item_id == item_id for item_id, answer in starting.items())
+    parsed = build_parser().parse_args(
+        ["label", "create", "--from", "x.json", "--title", "T", "--reward", "1", "--prelabels-from", "x.json"]
+    )
+    assert parsed.prelabels_from == "x.json" and parsed.prelabels_format is None
+    with pytest.raises(CliError, match=r"no answer in .* is for an item of the campaign"):
+        _prelabels(args, TaskType.TEXT_CLASSIFICATION, NAMES, [Item(id="other", text="x")], {})

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from app.cli import build_parser
-from app.cli.label import _check_classes
+from app.cli.label_create import _check_classes
 from app.cli.wallet import CliError
 from app.labeling.campaign_rules import class_gaps
 from app.labeling.formats import import_path

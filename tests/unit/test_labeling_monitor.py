@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
+from app.labeling.campaign_spec import CampaignError, CampaignSpec, check_spec
 from app.labeling.catalog import RequesterRecord, topic
 from app.labeling.monitor import FlaggedItem, LabelerStats, Submission, monitor_stats
 from app.labeling.schema import Annotation, BatchResult, Item, LabelSet, Manifest, TaskType
-from app.labeling.service import CampaignError, CampaignSpec, check_spec
 
 A, B, C = (
     "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",

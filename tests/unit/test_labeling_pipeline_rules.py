@@ -10,10 +10,10 @@ from pathlib import Path
 
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.labeling.claims import ClaimedBatch
 from app.labeling.drafts import DraftStore
 from app.labeling.pipeline import BatchPipeline
 from app.labeling.schema import Annotation, Item, LabelSet, Manifest, TaskType
-from app.labeling.service import ClaimedBatch
 from app.wallet.outbox import TxReverted
 
 LABELS = LabelSet.from_names(["a", "b"])

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.labeling.claims import ClaimedBatch
 from app.labeling.pipeline import BatchPipeline
-from app.labeling.service import ClaimedBatch
 from app.labeling.session import LabelingSession
 from app.ui.labeling.labeler.labeling_view import LabelingView
 from app.ui.labeling.labeler.prelabeler import proposer_for

@@ -30,8 +30,8 @@ from app.labeling.campaign_rules import (
     problem_line,
     unknown_labels,
 )
+from app.labeling.creating import CANCELLABLE_STAGES
 from app.labeling.formats import ImportResult, import_path
-from app.labeling.service import CANCELLABLE_STAGES
 from app.ui.labeling.confirm import ask_destructive
 from app.ui.labeling.requester.source_step import ImportFn, SourceStep
 from app.ui.labeling.requester.summary_step import SummaryStep
