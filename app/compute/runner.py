@@ -32,11 +32,13 @@ POLL_S = 0.05
 
 @dataclass(frozen=True)
 class Limits:
-    """What one job may use. ``memory_mib`` 0 means no address-space cap (GPU jobs, see sandbox)."""
+    """What one job may use. ``memory_mib`` 0 means no address-space cap (GPU jobs, see sandbox);
+    ``vram_mib`` 0 means no VRAM cap (the CUDA provider's ``gpu_mem_limit``, torch's memory fraction)."""
 
     cpu_s: int = 3600
     memory_mib: int = 4096
     wall_s: float = 3600.0
+    vram_mib: int = 0
 
 
 class JobError(RuntimeError):
@@ -75,6 +77,7 @@ def child_command(provider: str, limits: Limits) -> list[str]:
         provider,
         str(limits.cpu_s),
         str(limits.memory_mib),
+        str(limits.vram_mib),
     ]
 
 
@@ -165,13 +168,16 @@ class SandboxRunner:
             shutil.rmtree(warm.scratch, ignore_errors=True)
         return self._spawn()
 
-    def run(self, model: bytes, inputs: bytes) -> bytes:
-        """The result container for ``model`` over ``inputs``, or ``JobError`` saying why not."""
+    def run(self, model: bytes, inputs: bytes, *, task: int = 0, input_cid: str = "") -> bytes:
+        """The result container for ``model`` over ``inputs``, or ``JobError`` saying why not.
+        A training job (``task`` 1) passes its recipe as ``model``, its dataset zip as ``inputs``
+        and the dataset's CID, which the result's metrics name."""
         child = self._child()
         try:
-            (child.scratch / sandbox.MODEL).write_bytes(model)
-            (child.scratch / sandbox.INPUTS).write_bytes(inputs)
-            return self._run_in(child)
+            names = (sandbox.RECIPE, sandbox.DATASET) if task == 1 else (sandbox.MODEL, sandbox.INPUTS)
+            (child.scratch / names[0]).write_bytes(model)
+            (child.scratch / names[1]).write_bytes(inputs)
+            return self._run_in(child, f"go {task} {input_cid}".strip())
         finally:
             if child.process.poll() is None:
                 _kill_group(child.process)
@@ -182,28 +188,27 @@ class SandboxRunner:
                     if self._warm is None:
                         self._warm = self._spawn()
 
-    def _run_in(self, child: _Child) -> bytes:
+    def _run_in(self, child: _Child, order: str) -> bytes:
         process, log_path = child.process, child.scratch / "child.log"
         with self._lock:
             self._kill_reason = None
             self._process = process
         assert process.stdin is not None
         try:
-            process.stdin.write(b"go\n")
+            process.stdin.write(order.encode() + b"\n")
             process.stdin.close()
         except OSError:
             pass  # it died while waiting: its exit code and log say why
-        deadline = time.monotonic() + self.limits.wall_s
+        wall = self.limits.wall_s
+        timer = threading.Timer(
+            wall, self.kill, (f"the job went over its wall-time limit ({wall:g} s) and was killed",)
+        )
+        timer.daemon = True
+        timer.start()
         try:
-            while True:
-                try:
-                    process.wait(timeout=POLL_S)  # returns as soon as the child exits
-                    break
-                except subprocess.TimeoutExpired:
-                    if time.monotonic() > deadline:
-                        wall = self.limits.wall_s
-                        self.kill(f"the job went over its wall-time limit ({wall:g} s) and was killed")
+            process.wait()  # a blocking waitpid: back the moment the child exits, no polling
         finally:
+            timer.cancel()
             with self._lock:
                 self._process = None
                 reason = self._kill_reason

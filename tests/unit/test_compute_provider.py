@@ -55,6 +55,14 @@ def test_jobs_the_worker_must_not_take_are_refused_in_words(changes: dict, free:
     assert reason in (refusal(job(**changes), CONFIG, ME, now=600, free_stake=free) or "")
 
 
+def test_a_worker_without_torch_takes_no_training_job() -> None:
+    training = job(task=1, spec_hash=spec_hash(1, MODEL, MODEL, KEY))
+    assert refusal(training, replace(CONFIG, training=True), ME, now=600, free_stake=100) is None
+    why = refusal(training, replace(CONFIG, training=False), ME, now=600, free_stake=100)
+    assert why is not None and "does not train" in why
+    assert refusal(job(), replace(CONFIG, training=False), ME, now=600, free_stake=100) is None
+
+
 def test_a_spec_that_does_not_match_its_hash_or_names_bad_cids_is_a_problem() -> None:
     good = spec_hash(0, MODEL, MODEL, KEY)
     assert _problem(0, MODEL, MODEL, KEY, good) is None
@@ -62,7 +70,8 @@ def test_a_spec_that_does_not_match_its_hash_or_names_bad_cids_is_a_problem() ->
     assert "invalid CID" in (
         _problem(0, "../../etc", MODEL, KEY, spec_hash(0, "../../etc", MODEL, KEY)) or ""
     )
-    assert "training" in (_problem(1, MODEL, MODEL, KEY, spec_hash(1, MODEL, MODEL, KEY)) or "")
+    assert _problem(1, MODEL, MODEL, KEY, spec_hash(1, MODEL, MODEL, KEY)) is None  # training
+    assert "unknown task (2)" in (_problem(2, MODEL, MODEL, KEY, spec_hash(2, MODEL, MODEL, KEY)) or "")
     assert "encryption key" in (
         _problem(0, MODEL, MODEL, b"\1" * 5, spec_hash(0, MODEL, MODEL, b"\1" * 5)) or ""
     )
