@@ -112,6 +112,7 @@ class SandboxRunner:
         self._process: subprocess.Popen[bytes] | None = None
         self._warm: _Child | None = None
         self._kill_reason: str | None = None
+        self.last_cpu_s = 0.0  # CPU seconds (all threads) the last finished job used in its child
 
     def kill(self, reason: str = "paused") -> None:
         """Stop the running job, if any; its ``run`` raises ``JobKilled(reason)``."""
@@ -151,8 +152,8 @@ class SandboxRunner:
                 cwd=scratch,
                 env=child_environment(scratch),
                 stdin=subprocess.PIPE,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                stdout=subprocess.PIPE,  # "done CODE" once its result is written
+                stderr=log,
                 start_new_session=True,  # its own process group: a kill takes ORT's threads too
             )
         return _Child(process, scratch, (self.provider, self.limits))
@@ -179,9 +180,8 @@ class SandboxRunner:
             (child.scratch / names[1]).write_bytes(inputs)
             return self._run_in(child, f"go {task} {input_cid}".strip())
         finally:
-            if child.process.poll() is None:
-                _kill_group(child.process)
-                child.process.wait()
+            _kill_group(child.process)  # done or failed: ending it (and reaping it) is not the job's time
+            threading.Thread(target=_reap, args=(child.process,), daemon=True).start()
             shutil.rmtree(child.scratch, ignore_errors=True)
             if self.keep_warm:
                 with self._lock:
@@ -205,15 +205,22 @@ class SandboxRunner:
         )
         timer.daemon = True
         timer.start()
+        code: int | None = None
+        assert process.stdout is not None
         try:
-            process.wait()  # a blocking waitpid: back the moment the child exits, no polling
+            for line in process.stdout:  # blocking reads: back the moment the result is written
+                if line.startswith(sandbox.DONE.encode()):
+                    _, said, cpu = line.split()
+                    code, self.last_cpu_s = int(said), float(cpu)
+                    break
+            if code is None:  # it died (or was killed) without saying
+                code = process.wait()
         finally:
             timer.cancel()
             with self._lock:
                 self._process = None
                 reason = self._kill_reason
         message = _last_line(log_path)
-        code = process.returncode
         if reason is not None:
             raise JobKilled(reason)
         if code == sandbox.EXIT_OK:
@@ -225,6 +232,12 @@ class SandboxRunner:
         if code in (-getattr(signal, "SIGXCPU", 24), -signal.SIGKILL):
             raise JobKilled(f"the job went over its CPU-time limit ({self.limits.cpu_s} s) and was killed")
         raise JobError(f"the job failed (exit {code}): {message or 'no message'}")
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

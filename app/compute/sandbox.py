@@ -1,7 +1,7 @@
 """The child process that runs one job: ``python -m app.compute.sandbox PROVIDER CPU_S MEMORY_MIB VRAM_MIB``.
 
 Before anything else it cuts itself off the network and caps itself (``isolate``, ``limit_self``;
-the parent adds the wall-time limit). It then imports ONNX Runtime, prints ``READY`` and waits for
+the parent adds the wall-time limit). It then imports ONNX Runtime, logs ``READY`` and waits for
 ``go TASK [DATASET_CID]`` on stdin, so the worker can keep one child warm while it fetches the
 next job's blobs. It reads its job from its working directory (the job's scratch folder, the only
 path it is given) and writes ``result.bin``:
@@ -14,7 +14,9 @@ path it is given) and writes ``result.bin``:
 It imports nothing of the app beyond those modules: no settings, no data folder, no wallet. The
 VRAM cap (``VRAM_MIB``, 0 for none) goes to the CUDA provider's ``gpu_mem_limit`` and to torch's
 per-process memory fraction. Exit codes tell the parent what happened; the reason in words is the
-last line of stderr.
+last line of stderr; it also prints ``done CODE CPU_S`` on stdout once its result is written (with
+the CPU seconds the job itself used, all threads), so the
+worker reads the result without waiting for the process's teardown (unmapping what the model used).
 
 Network: the child needs none (the worker fetches the job's blobs and stores its result). On Linux
 it first moves into new user and network namespaces, where no interface but a down loopback
@@ -27,12 +29,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 EXIT_OK, EXIT_REFUSED, EXIT_FAILED, EXIT_MEMORY = 0, 2, 3, 4
 MODEL, INPUTS, RESULT = "model.onnx", "inputs.npy", "result.bin"
 RECIPE, DATASET = "recipe.json", "dataset.zip"
-READY = "sandbox ready"
+READY, DONE = "sandbox ready", "done"
+_started = [0.0]  # CPU time (all threads) when the job began: the job's own CPU seconds are reported
 ALLOWED_HOSTS: frozenset[str] = frozenset()  # hosts a job may reach: none, the worker does the storage
 _SOCKET_EVENTS = frozenset({"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"})
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
@@ -158,8 +162,9 @@ def main(argv: list[str]) -> int:
     from app.compute.tensors import TensorError
     from app.compute.training import RecipeError
 
-    print(f"{READY} (network cut: {network})", flush=True)
+    print(f"{READY} (network cut: {network})", file=sys.stderr, flush=True)
     words = sys.stdin.readline().split()
+    _started[0] = time.process_time()
     if not words or words[0] != "go":  # the worker closed the pipe: no job for this child
         return EXIT_OK
     try:
@@ -184,6 +189,7 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])
-    sys.stdout.flush()
     sys.stderr.flush()
+    used = time.process_time() - _started[0]
+    print(f"{DONE} {code} {used:.4f}", flush=True)  # the worker reads the result now, not after the teardown
     os._exit(code)  # no interpreter teardown: unloading ORT and numpy costs more than many small jobs
