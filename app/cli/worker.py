@@ -352,7 +352,7 @@ def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     recipe.add_argument("--channels", type=int, choices=[1, 3], default=3, help="1 grey, 3 colour")
     recipe.add_argument("--batch-size", type=int, default=64)
-    recipe.add_argument("--learning-rate", type=float, default=0.01)
+    recipe.add_argument("--learning-rate", type=float, default=0.005)
     recipe.add_argument("--dataset-asset", type=int, default=0, metavar="ID",
                         help="the dataset's asset id, so the model can name it as its parent")  # fmt: skip
     submit.add_argument("--price", required=True, metavar="SAHARA", help="payment per replica")

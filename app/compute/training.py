@@ -49,7 +49,7 @@ class Recipe:
     image_size: int = 32
     channels: int = 3
     batch_size: int = 64
-    learning_rate: float = 0.01
+    learning_rate: float = 0.005
     dataset_asset: int = 0  # the dataset's asset id on the registry, when published (0: not given)
 
     def encode(self) -> bytes:

@@ -23,7 +23,7 @@ from app.compute.training import (
 torch = pytest.importorskip("torch", reason="training needs torch")
 datasets = pytest.importorskip("compute_datasets")
 CID = "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq"
-RECIPE = Recipe(epochs=6, image_size=16, channels=1, seed=5)
+RECIPE = Recipe(epochs=12, image_size=16, channels=1, seed=5)
 
 
 def runner(tmp_path: Path) -> SandboxRunner:
