@@ -176,13 +176,16 @@ def _recipe(args: argparse.Namespace) -> Any:
         raise CliError(str(exc)) from exc
 
 
-async def _submit(args: argparse.Namespace, s: Session) -> None:
+def job_request(args: argparse.Namespace) -> Any:
+    """The ``JobRequest`` the arguments describe, or ``CliError`` in words (before any password)."""
     from app.compute.requester import JobRequest
 
     wanted = 1 if args.task == "train" else 2
     if len(args.files) != wanted:
-        what = "DATASET (a labeling export zip)" if args.task == "train" else "MODEL and INPUTS"
-        raise CliError(f"a {args.task} job takes {what}")
+        what = "a training job takes DATASET (a labeling export zip)"
+        raise CliError(what if args.task == "train" else "an inference job takes MODEL and INPUTS")
+    if args.task == "train" and args.replicas != 1:
+        raise CliError("a training job runs on one worker and is checked by challenge: --replicas 1")
     model = None if args.task == "train" else Path(args.files[0])
     request = JobRequest(
         model, Path(args.files[-1]), _wei(args.price, "--price"),
@@ -194,7 +197,11 @@ async def _submit(args: argparse.Namespace, s: Session) -> None:
     for path in (request.model or request.inputs, request.inputs):
         if not path.is_file():
             raise CliError(f"{path}: no such file")
-    job_id = await _requester(s).submit(request)
+    return request
+
+
+async def _submit(args: argparse.Namespace, s: Session) -> None:
+    job_id = await _requester(s).submit(job_request(args))
     _say(f"job {job_id} posted")
     print(job_id)
 
@@ -299,6 +306,12 @@ def run_worker(args: argparse.Namespace) -> int:
 
 
 def run_compute(args: argparse.Namespace) -> int:
+    if args.action == "submit":
+        try:
+            job_request(args)
+        except CliError as exc:
+            print(f"compute: {exc}", file=sys.stderr)
+            return 1
     return _run(args, ACTIONS[args.action])
 
 
