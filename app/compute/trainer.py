@@ -1,10 +1,12 @@
 """The image classifier recipe, trained with torch inside the sandbox child and exported to ONNX.
 
 Only sandbox.py imports this (torch is optional; the worker offers training only where it imports).
-Reproducible on one machine: the seed drives the weights and the batch order (a seeded
-``torch.Generator``), ``torch.use_deterministic_algorithms(True)``, one CPU thread (a thread count
-changes the order of float sums), cuDNN's autotuner off. See training.py for why that still makes
-training jobs a challenge-path job rather than a two-replica one.
+Reproducible: the seed drives the weights and the batch order (a seeded ``torch.Generator``),
+``torch.use_deterministic_algorithms(True)``, one CPU thread (a thread count changes the order of
+float sums), cuDNN's autotuner off, and on x86-64 the CPU kernels pinned to AVX2 before torch is
+imported (as scripts/train_digits.py does), so AVX-512 machines compute what AVX2 ones do. The
+same torch version on CPUs then trains the same bytes; see training.py for why training jobs still
+use the challenge path rather than two replicas (CUDA, other torch versions).
 
 The VRAM cap: on CUDA the process may use at most ``vram_mib`` of the device
 (``torch.cuda.set_per_process_memory_fraction``); going over raises an out-of-memory error, which
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import platform
 from typing import Any
 
 from app.compute.dataset import Dataset, holdout_accuracy
@@ -54,6 +57,9 @@ def train(
 ) -> tuple[bytes, dict[str, Any]]:
     """``(onnx bytes, metrics)``: the recipe trained on the dataset's training split."""
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+        os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
     import torch
 
     torch.manual_seed(recipe.seed)

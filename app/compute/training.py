@@ -10,11 +10,12 @@ ONNX Runtime measured on the exported model. That is what publishing the model n
 metrics, the dataset it derives from) and what a requester or arbiter re-measures to check it.
 
 Verification: training jobs use the challenge path (replicas = 1), not two replicas. Training is
-deterministic on one machine (fixed seed, ``torch.use_deterministic_algorithms``, one CPU thread,
-an order-only split), but two honest machines need not produce the same bytes: BLAS kernels differ
-between CPU instruction sets and CUDA, and the exported file names the torch version. What anyone
-can check is the claim itself: the model loads, is safe, and scores the accuracy it states on the
-held-out items of a dataset the requester has (``verify_model_result``).
+reproducible (fixed seed, ``torch.use_deterministic_algorithms``, one CPU thread, CPU kernels pinned
+to AVX2, an order-only split: see trainer.py), but two honest workers need not produce the same
+bytes: one may train on CUDA, another torch version computes and exports differently (the file
+names the version). What anyone can check is the claim itself: the model loads, is safe, and
+scores the accuracy it states on the held-out items of a dataset the requester has
+(``verify_model_result``).
 """
 
 from __future__ import annotations
