@@ -112,6 +112,7 @@ class ComputeProvider:
         self.events = Events("changed")
         self._paused = False
         self._skipped: set[int] = set()  # jobs found unrunnable this session
+        self._checked: dict[str, bytes] = {}  # the blobs of the job last prechecked, run without a refetch
         self._task: asyncio.Task[None] | None = None
 
     # -- control ---------------------------------------------------------------------------------
@@ -229,17 +230,26 @@ class ComputeProvider:
         return b"".join(data)
 
     def _precheck(self, job: Job) -> str | None:
-        """Why the job's blobs cannot run (read, but not decoded in full: images are for the sandbox)."""
+        """Why the job's blobs cannot run (read, but not decoded in full: images are for the sandbox).
+        The blobs of a job that passes are kept for its run (one job at a time)."""
+        self._checked = {}
         try:
+            model, inputs = self._fetch(job.model_cid), self._fetch(job.input_cid)
             if job.task == TASK_TRAINING:
-                parse_recipe(self._fetch(job.model_cid))
-                check_dataset(self._fetch(job.input_cid))
+                parse_recipe(model)
+                check_dataset(inputs)
             else:
-                check_model(self._fetch(job.model_cid))
-                decode_inputs(self._fetch(job.input_cid))
+                check_model(model)
+                decode_inputs(inputs)
         except (UnsafeModel, TensorError, RecipeError, DatasetError, StorageError) as exc:
             return str(exc)
+        self._checked = {job.model_cid: model, job.input_cid: inputs}
         return None
+
+    def _blob(self, cid: str) -> bytes:
+        """A job's blob: kept from its precheck (popped), else fetched (after a restart)."""
+        kept = self._checked.pop(cid, None)
+        return kept if kept is not None else self._fetch(cid)
 
     async def _accept(self, job_id: int) -> None:
         from app.wallet.outbox import TxReverted
@@ -294,8 +304,8 @@ class ComputeProvider:
 
     async def _compute(self, job: Job) -> None:
         try:
-            model = await asyncio.to_thread(self._fetch, job.model_cid)
-            inputs = await asyncio.to_thread(self._fetch, job.input_cid)
+            model = await asyncio.to_thread(self._blob, job.model_cid)
+            inputs = await asyncio.to_thread(self._blob, job.input_cid)
             self.runner.provider = self._ort_provider(job)
             result = await asyncio.to_thread(
                 lambda: self.runner.run(model, inputs, task=job.task, input_cid=job.input_cid)
