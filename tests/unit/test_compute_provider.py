@@ -117,3 +117,28 @@ def test_the_commit_salt_is_saved_before_the_commitment_and_reused_after_a_failu
     expected = keccak(encode(["uint256", "address", "bytes32", "bytes32"],
                              [7, ME, bytes.fromhex(digest[2:]), bytes.fromhex(saved.salt[2:])]))  # fmt: skip
     assert sent == [("commitResult", 7, expected)] * 2  # the same commitment both times
+
+
+def test_the_owners_vram_cap_refuses_bigger_jobs_and_caps_the_sandbox(tmp_path: Path) -> None:
+    from app.chain.client import ChainClient
+    from app.chain.contracts import Deployment
+    from app.compute.runner import Limits
+    from app.wallet.faucet import DEV_MNEMONIC
+    from app.wallet.hd import signing_account
+
+    upgrade(tmp_path / "sahara.db")
+    capped = replace(CONFIG, kinds=3, vram_mib=6144)
+    deployment = Deployment("devnet", 31337, 0, "", {"ComputeMarket": "0x" + "11" * 20})
+    sessions = session_factory(make_engine(tmp_path / "sahara.db"))
+    provider = ComputeProvider(
+        ChainClient("http://127.0.0.1:9"), None, deployment, None, sessions,  # type: ignore[arg-type]
+        signing_account(DEV_MNEMONIC, 1), capped, tmp_path / "scratch",
+    )  # fmt: skip
+    assert provider.runner.limits.vram_mib == 6144  # the CUDA provider's gpu_mem_limit, torch's fraction
+    assert "needs 8192 MiB of VRAM" in (refusal(job(min_vram_mib=8192, kinds=2), capped, ME, 600, 100) or "")
+    assert refusal(job(min_vram_mib=6144, kinds=2), capped, ME, 600, 100) is None
+    own = replace(capped, limits=Limits(vram_mib=2048))
+    assert ComputeProvider(
+        ChainClient("http://127.0.0.1:9"), None, deployment, None, sessions,  # type: ignore[arg-type]
+        signing_account(DEV_MNEMONIC, 1), own, tmp_path / "scratch",
+    ).runner.limits.vram_mib == 2048  # fmt: skip
