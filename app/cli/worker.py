@@ -207,6 +207,7 @@ async def _submit(args: argparse.Namespace, s: Session) -> None:
 
 
 async def _status(args: argparse.Namespace, s: Session) -> None:
+    from app.compute.jobs import TASKS
     from app.compute.requester import Requester
 
     requester: Requester = _requester(s)
@@ -215,6 +216,7 @@ async def _status(args: argparse.Namespace, s: Session) -> None:
     print(
         f"job\t{job.job_id}\nstatus\t{job.status.name.lower()}\npayment\t{job.payment}\nreplicas\t{job.replicas}"
     )
+    print(f"task\t{TASKS.get(job.task, job.task)}")
     for run in runs:
         print(f"provider\t{run.provider}\t{run.status.name.lower()}")
     if any(job.result_hash):

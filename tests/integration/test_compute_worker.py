@@ -181,6 +181,7 @@ def _training_job(
     )
     assert ok(sahara(home, *submit)).stdout == "2\n"
     wait("job 2: submitted")
+    assert "task\ttraining" in ok(sahara(home, "compute", "status", "2", *pw)).stdout
     chain.advance(601)
     wait("job 2: paid")
     out = tmp_path / "trained"
