@@ -98,6 +98,7 @@ def test_the_image_classifier_trains_in_the_sandbox_reproducibly_and_its_claims_
         verify_model_result(encode_model_result(models.custom_op(), metrics), data, CID)
     with pytest.raises(RecipeError, match="truncated"):
         decode_model_result(result[:-3])
+    _arbiter_rules_on_the_claims(tmp_path, data, result, inflated)
     images = read_dataset(data, 16, 1).images
     assert images.shape == (150, 1, 16, 16) and images.min() >= 0.0 and images.max() <= 1.0
 
@@ -111,3 +112,26 @@ def test_a_bad_recipe_or_dataset_is_refused_by_the_sandbox_too(tmp_path: Path) -
     )
     with pytest.raises(JobRefused, match="not a readable image"):
         runner(tmp_path).run(RECIPE.encode(), broken, task=1, input_cid=CID)
+
+
+def _arbiter_rules_on_the_claims(tmp_path: Path, data: bytes, honest: bytes, inflated: bytes) -> None:
+    """A challenged training result: the arbiter upholds the honest one and rules against the
+    inflated one (the held-out accuracy it states is not what the model scores)."""
+    from app.compute.arbiter import Arbiter
+    from app.compute.jobs import Job, JobStatus
+    from app.storage.local import LocalStore
+
+    store = LocalStore(tmp_path / "blobs")
+    dataset_cid, recipe_cid = str(store.put([data])), str(store.put([RECIPE.encode()]))
+    arbiter = Arbiter.__new__(Arbiter)
+    arbiter.store, arbiter.runner = store, runner(tmp_path)
+    job = Job(1, "0x" + "22" * 20, 1, 1, 0, 0, 600, 0, 1, 1, 1, JobStatus.CHALLENGED, 0, 0, b"", b"",
+              model_cid=recipe_cid, input_cid=dataset_cid)  # fmt: skip
+    rulings = []
+    for result in (honest, inflated):
+        model, metrics = decode_model_result(result)
+        rulings.append(
+            arbiter._check(job, encode_model_result(model, {**metrics, "dataset_cid": dataset_cid}))
+        )
+    assert rulings[0].provider_wins and not rulings[1].provider_wins
+    assert "does not hold up" in rulings[1].note and "held-out" in rulings[1].note
