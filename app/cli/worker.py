@@ -6,8 +6,13 @@ the next start. ``sahara worker pause`` / ``resume`` flip a flag file the runnin
 a paused worker kills its running job (it is re-run on resume) and takes no new one.
 
 ``sahara compute submit MODEL INPUTS --price P`` posts an ONNX inference job (INPUTS is one
-``.npy`` batch) and prints its id; ``status JOB`` prints where it stands; ``fetch JOB -o DIR``
-decrypts the result, checks it against the hash on chain and writes one ``.npy`` per output;
+``.npy`` batch) and prints its id; ``submit --task train DATASET --price P`` posts a training job
+of the built-in image classifier over DATASET (the zip the labeling export writes for an image
+classification campaign; ``--epochs``, ``--image-size``... set the recipe); ``status JOB`` prints
+where it stands; ``fetch JOB -o DIR`` decrypts the result, checks it against the hash on chain and
+writes one ``.npy`` per output (a training job: ``model.onnx`` and ``metrics.json``, once the
+model's held-out accuracy was re-measured); ``challenge JOB --reason TEXT`` disputes a result
+inside its window (the bond is posted by permit);
 ``refund JOB`` reclaims the payment of a job that expired untaken or whose provider missed its
 deadline (the provider's collateral comes too). Exit codes: 0 done, 1 a problem the message names.
 """
@@ -110,6 +115,7 @@ async def _work(args: argparse.Namespace, s: Session) -> None:
     kinds, vram = offered_kinds()
     if args.cpu_only:
         kinds = 1
+    extra = {"training": False} if args.no_training else {}
     config = ProviderConfig(
         kinds=kinds,
         vram_mib=vram if args.vram is None else args.vram,
@@ -117,6 +123,7 @@ async def _work(args: argparse.Namespace, s: Session) -> None:
         stake=_wei(args.stake, "--stake"),
         limits=Limits(cpu_s=args.cpu_limit, memory_mib=args.memory_limit, wall_s=args.wall_limit),
         poll_s=args.poll,
+        **extra,
     )
     rt = s.runtime
     assert rt.client is not None and rt.outbox is not None and rt.sessions is not None
@@ -130,7 +137,8 @@ async def _work(args: argparse.Namespace, s: Session) -> None:
         provider.pause()
     await provider.ensure_registered()
     state = "paused" if provider.paused else "taking jobs"
-    _say(f"worker {provider.address} ready (kinds {kinds}, {config.vram_mib} MiB VRAM), {state}")
+    trains = "training offered" if config.training else "no training (torch is not installed)"
+    _say(f"worker {provider.address} ready (kinds {kinds}, {config.vram_mib} MiB VRAM, {trains}), {state}")
     watcher = asyncio.create_task(_watch_pause(provider, flag))
     try:
         while True:
@@ -155,24 +163,51 @@ def _requester(s: Session) -> Any:
     return Requester(rt.client, rt.outbox, s.deployment, s.store, rt.wallet.signer(), key)
 
 
-async def _submit(args: argparse.Namespace, s: Session) -> None:
+def _recipe(args: argparse.Namespace) -> Any:
+    from app.compute.training import Recipe, RecipeError, parse_recipe
+
+    recipe = Recipe(
+        epochs=args.epochs, seed=args.seed, image_size=args.image_size, channels=args.channels,
+        batch_size=args.batch_size, learning_rate=args.learning_rate, dataset_asset=args.dataset_asset,
+    )  # fmt: skip
+    try:
+        return parse_recipe(recipe.encode())  # the bounds every worker checks, said here first
+    except RecipeError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def job_request(args: argparse.Namespace) -> Any:
+    """The ``JobRequest`` the arguments describe, or ``CliError`` in words (before any password)."""
     from app.compute.requester import JobRequest
 
+    wanted = 1 if args.task == "train" else 2
+    if len(args.files) != wanted:
+        what = "a training job takes DATASET (a labeling export zip)"
+        raise CliError(what if args.task == "train" else "an inference job takes MODEL and INPUTS")
+    if args.task == "train" and args.replicas != 1:
+        raise CliError("a training job runs on one worker and is checked by challenge: --replicas 1")
+    model = None if args.task == "train" else Path(args.files[0])
     request = JobRequest(
-        Path(args.model), Path(args.inputs), _wei(args.price, "--price"),
+        model, Path(args.files[-1]), _wei(args.price, "--price"),
+        recipe=_recipe(args) if model is None else None,
         collateral=_wei(args.collateral, "--collateral") if args.collateral else 0,
         replicas=args.replicas, min_vram_mib=args.min_vram, open_s=args.open_for, run_s=args.run_for,
         window_s=args.window,
     )  # fmt: skip
-    for path in (request.model, request.inputs):
+    for path in (request.model or request.inputs, request.inputs):
         if not path.is_file():
             raise CliError(f"{path}: no such file")
-    job_id = await _requester(s).submit(request)
+    return request
+
+
+async def _submit(args: argparse.Namespace, s: Session) -> None:
+    job_id = await _requester(s).submit(job_request(args))
     _say(f"job {job_id} posted")
     print(job_id)
 
 
 async def _status(args: argparse.Namespace, s: Session) -> None:
+    from app.compute.jobs import TASKS
     from app.compute.requester import Requester
 
     requester: Requester = _requester(s)
@@ -181,6 +216,7 @@ async def _status(args: argparse.Namespace, s: Session) -> None:
     print(
         f"job\t{job.job_id}\nstatus\t{job.status.name.lower()}\npayment\t{job.payment}\nreplicas\t{job.replicas}"
     )
+    print(f"task\t{TASKS.get(job.task, job.task)}")
     for run in runs:
         print(f"provider\t{run.provider}\t{run.status.name.lower()}")
     if any(job.result_hash):
@@ -215,10 +251,16 @@ async def _refund(args: argparse.Namespace, s: Session) -> None:
     print(owed)
 
 
-ACTIONS = {"submit": _submit, "status": _status, "fetch": _fetch, "refund": _refund}
+async def _challenge(args: argparse.Namespace, s: Session) -> None:
+    key = s.runtime.wallet.encryption_key().private_key
+    print(await _requester(s).challenge(args.job, key, args.reason))
+
+
+ACTIONS = {"submit": _submit, "status": _status, "fetch": _fetch, "refund": _refund, "challenge": _challenge}
 
 
 def _run(args: argparse.Namespace, body: Any) -> int:
+    from app.compute.dataset import DatasetError
     from app.compute.onnx_check import UnsafeModel
     from app.compute.requester import ComputeError
     from app.compute.tensors import TensorError
@@ -244,8 +286,8 @@ def _run(args: argparse.Namespace, body: Any) -> int:
         print(f"{name}: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
     except (
-        CliError, ComputeError, UnsafeModel, TensorError, NetworkError, OutboxError, StorageError,
-        KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError, OSError,
+        CliError, ComputeError, UnsafeModel, TensorError, DatasetError, NetworkError, OutboxError,
+        StorageError, KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError, OSError,
     ) as exc:  # fmt: skip
         print(f"{name}: {exc}", file=sys.stderr)
         return 1
@@ -266,6 +308,12 @@ def run_worker(args: argparse.Namespace) -> int:
 
 
 def run_compute(args: argparse.Namespace) -> int:
+    if args.action == "submit":
+        try:
+            job_request(args)
+        except CliError as exc:
+            print(f"compute: {exc}", file=sys.stderr)
+            return 1
     return _run(args, ACTIONS[args.action])
 
 
@@ -290,6 +338,7 @@ def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     worker.add_argument("--stake", default="100", metavar="SAHARA", help="stake posted when registering")
     worker.add_argument("--vram", type=int, metavar="MIB", help="VRAM to offer (default: the largest GPU's)")
     worker.add_argument("--cpu-only", action="store_true", help="offer the CPU only")
+    worker.add_argument("--no-training", action="store_true", help="take inference jobs only")
     worker.add_argument("--cpu-limit", type=int, default=3600, metavar="S", help="CPU seconds per job")
     worker.add_argument(
         "--memory-limit", type=int, default=4096, metavar="MIB", help="memory per job (CPU jobs)"
@@ -303,9 +352,24 @@ def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
     compute = sub.add_parser("compute", help="run ONNX models on the network's workers")
     actions = compute.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
-    submit = actions.add_parser("submit", parents=[_common()], help="post an inference job; prints its id")
-    submit.add_argument("model", metavar="MODEL", help="an .onnx file (standard operators only)")
-    submit.add_argument("inputs", metavar="INPUTS", help="one .npy array: the batch")
+    submit = actions.add_parser("submit", parents=[_common()], help="post a job; prints its id")
+    submit.add_argument(
+        "files", nargs="+", metavar="FILE",
+        help="inference: MODEL (.onnx, standard operators only) and INPUTS (one .npy batch); "
+        "training: DATASET (the zip the labeling export writes for image classification)",
+    )  # fmt: skip
+    submit.add_argument("--task", choices=["inference", "train"], default="inference")
+    recipe = submit.add_argument_group("training recipe (image classifier)")
+    recipe.add_argument("--epochs", type=int, default=10)
+    recipe.add_argument("--seed", type=int, default=0)
+    recipe.add_argument(
+        "--image-size", type=int, default=32, metavar="PX", help="images are resized to PX×PX"
+    )
+    recipe.add_argument("--channels", type=int, choices=[1, 3], default=3, help="1 grey, 3 colour")
+    recipe.add_argument("--batch-size", type=int, default=64)
+    recipe.add_argument("--learning-rate", type=float, default=0.005)
+    recipe.add_argument("--dataset-asset", type=int, default=0, metavar="ID",
+                        help="the dataset's asset id, so the model can name it as its parent")  # fmt: skip
     submit.add_argument("--price", required=True, metavar="SAHARA", help="payment per replica")
     submit.add_argument("--collateral", metavar="SAHARA", help="provider collateral (default: the price)")
     submit.add_argument("--replicas", type=int, choices=[1, 2], default=1, help="2: redundant execution")
@@ -322,6 +386,9 @@ def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     for name, text in (("status", "where a job stands"), ("refund", "reclaim a job that timed out")):
         action = actions.add_parser(name, parents=[_common()], help=text)
         action.add_argument("job", type=int, metavar="JOB")
+    challenge = actions.add_parser("challenge", parents=[_common()], help="dispute a job's result (bond)")
+    challenge.add_argument("job", type=int, metavar="JOB")
+    challenge.add_argument("--reason", required=True, help="what is wrong with the result, in words")
     fetch = actions.add_parser("fetch", parents=[_common()], help="decrypt and verify a job's result")
     fetch.add_argument("job", type=int, metavar="JOB")
     fetch.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for one .npy per output")

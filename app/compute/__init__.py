@@ -2,17 +2,20 @@
 
 - ``jobs``: jobs as the chain describes them, each spec checked against its on-chain hash;
 - ``tensors``: the job's bytes (inputs ``.npy``, the canonical result container and its hash);
+- ``training`` / ``dataset`` / ``trainer``: training jobs from built-in recipes (the image classifier
+  over a labeling export's zip), trained with torch in the sandbox where torch imports, exported to
+  ONNX and delivered with metrics that anyone holding the dataset can re-measure;
 - ``onnx_check``: refuses custom operator domains and external-data weights before ORT loads a model;
-- ``sandbox`` / ``runner``: one child process per job with CPU, memory and wall-time limits, a
-  scratch folder and an environment that names nothing of the data folder or the keystore;
+- ``sandbox`` / ``runner``: one child process per job with CPU, memory, VRAM and wall-time limits,
+  a scratch folder, no network, and an environment that names nothing of the data folder or keystore;
 - ``provider`` (+ ``ledger``): the worker loop, crash-safe through ``compute_run`` and the outbox;
-- ``requester``: post a job, fetch its result decrypted and verified;
+- ``requester``: post a job, fetch its result decrypted and verified, challenge it;
+- ``arbiter``: the check behind a ruling on a challenged job (a sandboxed re-run, or the model's claims);
 - ``hardware``: what this computer offers (provider kinds, VRAM);
 - ``machine``: this computer for its owner: GPUs through NVML, ONNX Runtime's providers, a benchmark;
 - ``rules`` (+ ``rules_probes``, one per OS): the owner's rules for when the worker may work;
 - ``payouts`` / ``work_checks``: earnings per job and day, withdrawals; every check of a job's work.
 
-Only ONNX batch inference exists today; training from built-in recipes is refused as "training job"
-by ``jobs`` until it is built. Nothing here imports Qt; the window and ``sahara worker`` drive
+Nothing here imports Qt (nor torch, outside the sandbox child); the window and ``sahara worker`` drive
 ``ComputeProvider`` through ``start``/``stop``/``pause``/``resume`` and its ``changed`` event.
 """

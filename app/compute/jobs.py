@@ -26,6 +26,7 @@ from app.storage.keywrap import BadPublicKey, parse_public_key
 MARKET = "ComputeMarket"
 CHUNK_BLOCKS = 2_000  # blocks per eth_getLogs call (public RPCs refuse wide ranges)
 TASK_INFERENCE = 0
+TASKS = {0: "inference", 1: "training"}  # the contract's Task enum; training.py has the recipes
 
 
 class Kind(IntFlag):
@@ -112,8 +113,8 @@ def spec_hash(task: int, model_cid: str, input_cid: str, encryption_key: bytes) 
 def _problem(task: int, model: str, inputs: str, key: bytes, stored: bytes) -> str | None:
     if spec_hash(task, model, inputs, key) != stored:
         return "its JobPosted event does not match the spec hash on chain"
-    if task != TASK_INFERENCE:
-        return "it is a training job; this worker runs ONNX inference only"
+    if task not in TASKS:
+        return f"it names an unknown task ({task})"
     try:
         as_cid(model)
         as_cid(inputs)

@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from eth_abi import encode
@@ -32,11 +32,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
+from app.compute.dataset import DatasetError, check_dataset
 from app.compute.jobs import MARKET, ORT_PROVIDER, Job, JobStatus, Kind, Market, RunStatus
 from app.compute.ledger import Ledger, RunRecord
 from app.compute.onnx_check import UnsafeModel, check_model
 from app.compute.runner import JobError, JobKilled, Limits, SandboxRunner
 from app.compute.tensors import TensorError, decode_inputs, result_hash
+from app.compute.training import TASK_TRAINING, RecipeError, parse_recipe, training_available
 from app.events import Events
 from app.storage import BlobStore, StorageError
 from app.storage.envelope import encrypt
@@ -49,7 +51,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ProviderConfig:
-    """What the owner decided: hardware offered, price floor and stake (wei), sandbox limits."""
+    """What the owner decided: hardware offered (``vram_mib`` is the owner's VRAM cap: no job needing
+    more is taken, and jobs run under it), price floor and stake (wei), sandbox limits, and whether
+    training jobs are offered (where torch imports)."""
 
     kinds: int
     vram_mib: int
@@ -59,6 +63,7 @@ class ProviderConfig:
     poll_s: float = 5.0
     max_blob_bytes: int = 256 * 1024 * 1024
     min_time_left_s: int = 60  # a job due sooner than this is not taken
+    training: bool = field(default_factory=training_available)
 
 
 def refusal(job: Job, config: ProviderConfig, address: str, now: int, free_stake: int) -> str | None:
@@ -67,6 +72,8 @@ def refusal(job: Job, config: ProviderConfig, address: str, now: int, free_stake
         return job.problem
     if job.requester == address:
         return "it is this account's own job"
+    if job.task == TASK_TRAINING and not config.training:
+        return "it is a training job; this worker does not train (torch is not installed)"
     if job.payment < config.min_price:
         return f"it pays {job.payment} wei, below the floor of {config.min_price}"
     if not job.kinds & config.kinds:
@@ -100,10 +107,12 @@ class ComputeProvider:
         self.market = Market(client, deployment)
         self.address = to_checksum_address(signer.address)
         self.ledger = Ledger(sessions, deployment.chain_id, self.market.address, self.address)
-        self.runner = SandboxRunner(scratch, config.limits, keep_warm=True)
+        limits = config.limits if config.limits.vram_mib else replace(config.limits, vram_mib=config.vram_mib)
+        self.runner = SandboxRunner(scratch, limits, keep_warm=True)
         self.events = Events("changed")
         self._paused = False
         self._skipped: set[int] = set()  # jobs found unrunnable this session
+        self._checked: dict[str, bytes] = {}  # the blobs of the job last prechecked, run without a refetch
         self._task: asyncio.Task[None] | None = None
 
     # -- control ---------------------------------------------------------------------------------
@@ -221,12 +230,26 @@ class ComputeProvider:
         return b"".join(data)
 
     def _precheck(self, job: Job) -> str | None:
+        """Why the job's blobs cannot run (read, but not decoded in full: images are for the sandbox).
+        The blobs of a job that passes are kept for its run (one job at a time)."""
+        self._checked = {}
         try:
-            check_model(self._fetch(job.model_cid))
-            decode_inputs(self._fetch(job.input_cid))
-        except (UnsafeModel, TensorError, StorageError) as exc:
+            model, inputs = self._fetch(job.model_cid), self._fetch(job.input_cid)
+            if job.task == TASK_TRAINING:
+                parse_recipe(model)
+                check_dataset(inputs)
+            else:
+                check_model(model)
+                decode_inputs(inputs)
+        except (UnsafeModel, TensorError, RecipeError, DatasetError, StorageError) as exc:
             return str(exc)
+        self._checked = {job.model_cid: model, job.input_cid: inputs}
         return None
+
+    def _blob(self, cid: str) -> bytes:
+        """A job's blob: kept from its precheck (popped), else fetched (after a restart)."""
+        kept = self._checked.pop(cid, None)
+        return kept if kept is not None else self._fetch(cid)
 
     async def _accept(self, job_id: int) -> None:
         from app.wallet.outbox import TxReverted
@@ -281,10 +304,12 @@ class ComputeProvider:
 
     async def _compute(self, job: Job) -> None:
         try:
-            model = await asyncio.to_thread(self._fetch, job.model_cid)
-            inputs = await asyncio.to_thread(self._fetch, job.input_cid)
+            model = await asyncio.to_thread(self._blob, job.model_cid)
+            inputs = await asyncio.to_thread(self._blob, job.input_cid)
             self.runner.provider = self._ort_provider(job)
-            result = await asyncio.to_thread(self.runner.run, model, inputs)
+            result = await asyncio.to_thread(
+                lambda: self.runner.run(model, inputs, task=job.task, input_cid=job.input_cid)
+            )
         except JobKilled as exc:
             if self._paused:
                 log.info("job %d paused: %s", job.job_id, exc)

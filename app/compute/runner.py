@@ -32,11 +32,13 @@ POLL_S = 0.05
 
 @dataclass(frozen=True)
 class Limits:
-    """What one job may use. ``memory_mib`` 0 means no address-space cap (GPU jobs, see sandbox)."""
+    """What one job may use. ``memory_mib`` 0 means no address-space cap (GPU jobs, see sandbox);
+    ``vram_mib`` 0 means no VRAM cap (the CUDA provider's ``gpu_mem_limit``, torch's memory fraction)."""
 
     cpu_s: int = 3600
     memory_mib: int = 4096
     wall_s: float = 3600.0
+    vram_mib: int = 0
 
 
 class JobError(RuntimeError):
@@ -75,6 +77,7 @@ def child_command(provider: str, limits: Limits) -> list[str]:
         provider,
         str(limits.cpu_s),
         str(limits.memory_mib),
+        str(limits.vram_mib),
     ]
 
 
@@ -109,6 +112,7 @@ class SandboxRunner:
         self._process: subprocess.Popen[bytes] | None = None
         self._warm: _Child | None = None
         self._kill_reason: str | None = None
+        self.last_cpu_s = 0.0  # CPU seconds (all threads) the last finished job used in its child
 
     def kill(self, reason: str = "paused") -> None:
         """Stop the running job, if any; its ``run`` raises ``JobKilled(reason)``."""
@@ -148,8 +152,8 @@ class SandboxRunner:
                 cwd=scratch,
                 env=child_environment(scratch),
                 stdin=subprocess.PIPE,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                stdout=subprocess.PIPE,  # "done CODE" once its result is written
+                stderr=log,
                 start_new_session=True,  # its own process group: a kill takes ORT's threads too
             )
         return _Child(process, scratch, (self.provider, self.limits))
@@ -165,50 +169,58 @@ class SandboxRunner:
             shutil.rmtree(warm.scratch, ignore_errors=True)
         return self._spawn()
 
-    def run(self, model: bytes, inputs: bytes) -> bytes:
-        """The result container for ``model`` over ``inputs``, or ``JobError`` saying why not."""
+    def run(self, model: bytes, inputs: bytes, *, task: int = 0, input_cid: str = "") -> bytes:
+        """The result container for ``model`` over ``inputs``, or ``JobError`` saying why not.
+        A training job (``task`` 1) passes its recipe as ``model``, its dataset zip as ``inputs``
+        and the dataset's CID, which the result's metrics name."""
         child = self._child()
         try:
-            (child.scratch / sandbox.MODEL).write_bytes(model)
-            (child.scratch / sandbox.INPUTS).write_bytes(inputs)
-            return self._run_in(child)
+            names = (sandbox.RECIPE, sandbox.DATASET) if task == 1 else (sandbox.MODEL, sandbox.INPUTS)
+            (child.scratch / names[0]).write_bytes(model)
+            (child.scratch / names[1]).write_bytes(inputs)
+            return self._run_in(child, f"go {task} {input_cid}".strip())
         finally:
-            if child.process.poll() is None:
-                _kill_group(child.process)
-                child.process.wait()
+            _kill_group(child.process)  # done or failed: ending it (and reaping it) is not the job's time
+            threading.Thread(target=_reap, args=(child.process,), daemon=True).start()
             shutil.rmtree(child.scratch, ignore_errors=True)
             if self.keep_warm:
                 with self._lock:
                     if self._warm is None:
                         self._warm = self._spawn()
 
-    def _run_in(self, child: _Child) -> bytes:
+    def _run_in(self, child: _Child, order: str) -> bytes:
         process, log_path = child.process, child.scratch / "child.log"
         with self._lock:
             self._kill_reason = None
             self._process = process
         assert process.stdin is not None
         try:
-            process.stdin.write(b"go\n")
+            process.stdin.write(order.encode() + b"\n")
             process.stdin.close()
         except OSError:
             pass  # it died while waiting: its exit code and log say why
-        deadline = time.monotonic() + self.limits.wall_s
+        wall = self.limits.wall_s
+        timer = threading.Timer(
+            wall, self.kill, (f"the job went over its wall-time limit ({wall:g} s) and was killed",)
+        )
+        timer.daemon = True
+        timer.start()
+        code: int | None = None
+        assert process.stdout is not None
         try:
-            while True:
-                try:
-                    process.wait(timeout=POLL_S)  # returns as soon as the child exits
+            for line in process.stdout:  # blocking reads: back the moment the result is written
+                if line.startswith(sandbox.DONE.encode()):
+                    _, said, cpu = line.split()
+                    code, self.last_cpu_s = int(said), float(cpu)
                     break
-                except subprocess.TimeoutExpired:
-                    if time.monotonic() > deadline:
-                        wall = self.limits.wall_s
-                        self.kill(f"the job went over its wall-time limit ({wall:g} s) and was killed")
+            if code is None:  # it died (or was killed) without saying
+                code = process.wait()
         finally:
+            timer.cancel()
             with self._lock:
                 self._process = None
                 reason = self._kill_reason
         message = _last_line(log_path)
-        code = process.returncode
         if reason is not None:
             raise JobKilled(reason)
         if code == sandbox.EXIT_OK:
@@ -220,6 +232,12 @@ class SandboxRunner:
         if code in (-getattr(signal, "SIGXCPU", 24), -signal.SIGKILL):
             raise JobKilled(f"the job went over its CPU-time limit ({self.limits.cpu_s} s) and was killed")
         raise JobError(f"the job failed (exit {code}): {message or 'no message'}")
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

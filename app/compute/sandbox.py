@@ -1,48 +1,103 @@
-"""The child process that runs one job: ``python -m app.compute.sandbox PROVIDER CPU_S MEMORY_MIB``.
+"""The child process that runs one job: ``python -m app.compute.sandbox PROVIDER CPU_S MEMORY_MIB VRAM_MIB``.
 
-Before anything else it caps itself (RLIMIT_CPU, RLIMIT_AS where the OS has them; the parent adds
-the wall-time limit).
-It reads ``model.onnx`` and ``inputs.npy`` from its working directory (the job's scratch folder,
-the only path it is given), refuses unsafe models (onnx_check.py) and malformed inputs, runs the
-model over the batch with ONNX Runtime and writes ``result.bin`` (tensors.py's canonical
-container). It imports nothing of the app beyond those two modules: no settings, no data folder,
-no wallet. The parent (runner.py) enforces the wall time and kills it on pause.
+Before anything else it cuts itself off the network and caps itself (``isolate``, ``limit_self``;
+the parent adds the wall-time limit). It then imports ONNX Runtime, logs ``READY`` and waits for
+``go TASK [DATASET_CID]`` on stdin, so the worker can keep one child warm while it fetches the
+next job's blobs. It reads its job from its working directory (the job's scratch folder, the only
+path it is given) and writes ``result.bin``:
 
-It starts, imports ONNX Runtime, prints ``READY`` and waits for ``go`` on stdin, so the worker can
-keep one child warm while it fetches the next job's blobs. Exit codes tell the parent what
-happened; the reason in words is the last line of stderr.
+- inference (task 0): ``model.onnx`` and ``inputs.npy``; unsafe models (onnx_check.py) and
+  malformed inputs are refused; the outputs go into tensors.py's canonical container;
+- training (task 1): ``recipe.json`` and ``dataset.zip``; the recipe (training.py) is trained with
+  torch (trainer.py), exported to ONNX, checked like any model, and delivered with its metrics.
+
+It imports nothing of the app beyond those modules: no settings, no data folder, no wallet. The
+VRAM cap (``VRAM_MIB``, 0 for none) goes to the CUDA provider's ``gpu_mem_limit`` and to torch's
+per-process memory fraction. Exit codes tell the parent what happened; the reason in words is the
+last line of stderr; it also prints ``done CODE CPU_S`` on stdout once its result is written (with
+the CPU seconds the job itself used, all threads), so the
+worker reads the result without waiting for the process's teardown (unmapping what the model used).
+
+Network: the child needs none (the worker fetches the job's blobs and stores its result). On Linux
+it first moves into new user and network namespaces, where no interface but a down loopback
+exists, so even native code cannot connect; everywhere, an audit hook installed before any job
+code runs refuses every socket that is not in ``ALLOWED_HOSTS`` (empty: no storage is reached from
+the child), so Python code reached through a job (a library following a URL) fails too.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 EXIT_OK, EXIT_REFUSED, EXIT_FAILED, EXIT_MEMORY = 0, 2, 3, 4
 MODEL, INPUTS, RESULT = "model.onnx", "inputs.npy", "result.bin"
-READY = "sandbox ready"
+RECIPE, DATASET = "recipe.json", "dataset.zip"
+READY, DONE = "sandbox ready", "done"
+_started = [0.0]  # CPU time (all threads) when the job began: the job's own CPU seconds are reported
+ALLOWED_HOSTS: frozenset[str] = frozenset()  # hosts a job may reach: none, the worker does the storage
+_SOCKET_EVENTS = frozenset({"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"})
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 
 
 def _is_memory_error(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return isinstance(exc, MemoryError) or "bad_alloc" in text or "failed to allocate" in text
+    return (
+        isinstance(exc, MemoryError)
+        or "bad_alloc" in text
+        or "failed to allocate" in text
+        or "out of memory" in text
+    )
 
 
-def run_job(provider: str) -> bytes:
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "socket.getaddrinfo" and str(args[0]) not in ALLOWED_HOSTS:
+        raise PermissionError(f"the sandbox has no network: refused to look up {args[0]!r}")
+    if event in _SOCKET_EVENTS:
+        address = args[1] if len(args) > 1 else None
+        host = address[0] if isinstance(address, tuple) and address else address
+        if str(host) not in ALLOWED_HOSTS:
+            raise PermissionError(f"the sandbox has no network: refused {event} to {address!r}")
+
+
+def isolate() -> str:
+    """Cut this process off the network; which way, in words. Call before any other thread exists
+    (a new user namespace needs a single-threaded process) and before any job code runs."""
+    how = "audit hook"
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:
+            how = "network namespace and audit hook"
+    sys.addaudithook(_audit)
+    return how
+
+
+def _providers(provider: str, vram_mib: int) -> list[object]:
+    if provider == "CPUExecutionProvider":
+        return [provider]
+    if provider == "CUDAExecutionProvider" and vram_mib > 0:
+        return [(provider, {"gpu_mem_limit": str(vram_mib * 1024 * 1024)}), "CPUExecutionProvider"]
+    return [provider, "CPUExecutionProvider"]
+
+
+def run_inference(provider: str, vram_mib: int) -> bytes:
     """Check the model, run it over the inputs, return the result container."""
+    import numpy as np
     import onnxruntime
 
     from app.compute.onnx_check import check_model
-    from app.compute.tensors import TensorError, decode_inputs, encode_outputs
+    from app.compute.tensors import TensorError, encode_outputs, load_inputs
 
     model = Path(MODEL).read_bytes()
     check_model(model)
-    inputs = decode_inputs(Path(INPUTS).read_bytes())
+    inputs = load_inputs(Path(INPUTS))
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
-    chosen = [provider] if provider == "CPUExecutionProvider" else [provider, "CPUExecutionProvider"]
-    session = onnxruntime.InferenceSession(model, options, providers=chosen)
+    session = onnxruntime.InferenceSession(model, options, providers=_providers(provider, vram_mib))
     feeds = session.get_inputs()
     if len(feeds) != 1:
         raise TensorError(f"the model takes {len(feeds)} inputs; batch inference feeds exactly one")
@@ -51,14 +106,31 @@ def run_job(provider: str) -> bytes:
     if str(inputs.dtype) != dtype:
         raise TensorError(f"the model takes {expected} inputs, the job gives {inputs.dtype}")
     names = [o.name for o in session.get_outputs()]
-    values = session.run(names, {feeds[0].name: inputs})
+    values = session.run(names, {feeds[0].name: np.asarray(inputs)})
     return encode_outputs(list(zip(names, values, strict=True)))
+
+
+def run_training(provider: str, vram_mib: int, dataset_cid: str) -> bytes:
+    """Train the recipe on the dataset, check the exported model, return model and metrics."""
+    from app.compute.dataset import read_dataset
+    from app.compute.onnx_check import check_model
+    from app.compute.training import encode_model_result, parse_recipe
+
+    recipe = parse_recipe(Path(RECIPE).read_bytes())
+    dataset = read_dataset(Path(DATASET).read_bytes(), recipe.image_size, recipe.channels)
+    try:
+        from app.compute.trainer import train
+    except ImportError as exc:
+        raise RuntimeError(f"this worker cannot train: {exc}") from exc
+    model, metrics = train(recipe, dataset, dataset_cid, provider, vram_mib)
+    check_model(model)
+    return encode_model_result(model, metrics)
 
 
 def limit_self(cpu_s: int, memory_mib: int) -> None:
     """Cap this process before the untrusted model is read. RLIMIT_AS (address space) is skipped
     when ``memory_mib`` is 0: CUDA maps far more address space than it uses, so GPU jobs rely on
-    the wall-time limit and the VRAM the job declared."""
+    the wall-time limit and the VRAM cap."""
     if sys.platform.startswith("linux"):  # die with the worker, even when it is killed with -9
         import ctypes
 
@@ -77,25 +149,33 @@ def limit_self(cpu_s: int, memory_mib: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print("usage: python -m app.compute.sandbox PROVIDER CPU_SECONDS MEMORY_MIB", file=sys.stderr)
+    if len(argv) != 4:
+        print("usage: python -m app.compute.sandbox PROVIDER CPU_S MEMORY_MIB VRAM_MIB", file=sys.stderr)
         return EXIT_FAILED
-    provider = argv[0]
+    network = isolate()  # first: no thread exists yet, no job code has run
+    provider, vram_mib = argv[0], int(argv[3])
     limit_self(int(argv[1]), int(argv[2]))
     import onnxruntime  # noqa: F401  (imported while waiting: a warm child starts the job at once)
 
+    from app.compute.dataset import DatasetError
     from app.compute.onnx_check import UnsafeModel
     from app.compute.tensors import TensorError
+    from app.compute.training import RecipeError
 
-    print(READY, flush=True)
-    if sys.stdin.readline().strip() != "go":  # the worker closed the pipe: no job for this child
+    print(f"{READY} (network cut: {network})", file=sys.stderr, flush=True)
+    words = sys.stdin.readline().split()
+    _started[0] = time.process_time()
+    if not words or words[0] != "go":  # the worker closed the pipe: no job for this child
         return EXIT_OK
     try:
-        result = run_job(provider)
-    except (UnsafeModel, TensorError) as exc:
+        if words[1:2] == ["1"]:
+            result = run_training(provider, vram_mib, words[2] if len(words) > 2 else "")
+        else:
+            result = run_inference(provider, vram_mib)
+    except (UnsafeModel, TensorError, RecipeError, DatasetError) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except BaseException as exc:  # ORT raises its own types; the parent only needs the reason
+    except BaseException as exc:  # ORT and torch raise their own types; the parent only needs the reason
         if _is_memory_error(exc):
             print(f"out of memory: {exc}", file=sys.stderr)
             return EXIT_MEMORY
@@ -109,6 +189,7 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])
-    sys.stdout.flush()
     sys.stderr.flush()
+    used = time.process_time() - _started[0]
+    print(f"{DONE} {code} {used:.4f}", flush=True)  # the worker reads the result now, not after the teardown
     os._exit(code)  # no interpreter teardown: unloading ORT and numpy costs more than many small jobs

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import struct
+from pathlib import Path
 
 import numpy as np
 from eth_utils import keccak
@@ -55,6 +56,21 @@ def encode_inputs(array: np.ndarray) -> bytes:
 
 def decode_inputs(data: bytes) -> np.ndarray:
     array = _load_npy(data, "the inputs")
+    if array.ndim == 0 or array.shape[0] == 0:
+        raise TensorError("the inputs must be a batch: an array with at least one row")
+    return array
+
+
+def load_inputs(path: Path) -> np.ndarray:
+    """``decode_inputs`` of a file, mapped rather than copied into memory (a large batch is read
+    once, by the model)."""
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise TensorError(f"the inputs are not a .npy array: {exc}") from exc
+    if not isinstance(array, np.ndarray):
+        raise TensorError("the inputs are not a single .npy array")
+    _check_dtype(array, "the inputs")
     if array.ndim == 0 or array.shape[0] == 0:
         raise TensorError("the inputs must be a batch: an array with at least one row")
     return array

@@ -6,6 +6,7 @@ the hashes disagree, nobody is paid and the requester gets both payments back.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime
@@ -99,9 +100,9 @@ def test_a_replica_with_wrong_outputs_is_caught_and_nobody_is_paid(env: Env, tmp
         workers = providers(chain, env, store, (honest, cheat), tmp_path)
         real_run = workers[1].runner.run
 
-        def wrong(model: bytes, inputs: bytes) -> bytes:  # a worker that skips the work and makes numbers up
+        def wrong(model: bytes, inputs: bytes, **job: Any) -> bytes:  # skips the work, makes numbers up
             return encode_outputs(
-                [(name, array + 1) for name, array in decode_outputs(real_run(model, inputs))]
+                [(name, array + 1) for name, array in decode_outputs(real_run(model, inputs, **job))]
             )
 
         workers[1].runner.run = wrong  # type: ignore[method-assign]

@@ -2,12 +2,15 @@
 throwaway SAHARA_HOME, the embedded devnet. The requester (account 0) posts an inference job over
 real digits; the worker (account 1) runs it in its sandbox and is paid exactly; the requester's
 fetched outputs are ONNX Runtime's own. The worker is killed with -9 right after taking the job and
-restarted: it finishes the job from its database and the outbox. A paused worker takes nothing; a
-worker killed with -9 in the middle of a job leaves a job that times out and pays the requester back.
+restarted: it finishes the job from its database and the outbox. A training job posted with
+``compute submit --task train`` over a labeling export is trained by the same worker and fetched as
+``model.onnx`` and ``metrics.json``. A paused worker takes nothing; a worker killed with -9 in the
+middle of a job leaves a job that times out and pays the requester back.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -116,6 +119,7 @@ def test_a_worker_runs_a_job_is_paid_and_a_killed_one_refunds(
         worker.wait(10)
         worker = start_worker(home, pw, log)
         _honest_job_ends(home, pw, tmp_path, chain, images, before, lambda text: wait_for(log, text, worker))
+        _training_job(home, pw, tmp_path, chain, lambda text: wait_for(log, text, worker, timeout=180))
         _paused_then_killed(home, pw, tmp_path, chain, log, worker)
         assert "Traceback" not in log.read_text()
     finally:
@@ -157,6 +161,38 @@ def _honest_job_ends(
     assert stranger.returncode == 1 and "not by this account" in stranger.stderr
 
 
+def _training_job(
+    home: Path, pw: tuple[str, str], tmp_path: Path, chain: Devchain, wait: Callable[[str], None]
+) -> None:
+    """Job 2: the image classifier over 150 labelled digits, posted, trained, paid and fetched."""
+    datasets = pytest.importorskip("compute_datasets")
+    (tmp_path / "digits.zip").write_bytes(datasets.digits_zip(tmp_path, 150))
+    recipe = ("--epochs", "12", "--image-size", "16", "--channels", "1", "--dataset-asset", "3")
+    submit = (
+        "compute",
+        "submit",
+        "--task",
+        "train",
+        str(tmp_path / "digits.zip"),
+        "--price",
+        "0.25",
+        *recipe,
+        *pw,
+    )
+    assert ok(sahara(home, *submit)).stdout == "2\n"
+    wait("job 2: submitted")
+    assert "task\ttraining" in ok(sahara(home, "compute", "status", "2", *pw)).stdout
+    chain.advance(601)
+    wait("job 2: paid")
+    out = tmp_path / "trained"
+    fetched = ok(sahara(home, "compute", "fetch", "2", "-o", str(out), *pw)).stdout.split()
+    assert fetched == [str(out / "model.onnx"), str(out / "metrics.json")]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["recipe"]["dataset_asset"] == 3 and metrics["holdout_accuracy"] > 0.5
+    session = onnxruntime.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].name == "images"
+
+
 def _paused_then_killed(
     home: Path,
     pw: tuple[str, str],
@@ -172,21 +208,21 @@ def _paused_then_killed(
     wait_for(log, "worker paused", worker)
     submit = ("compute", "submit", str(tmp_path / "spin.onnx"), str(tmp_path / "pairs.npy"), "--price", "1",
               "--collateral", "2", "--run-for", "1200", *pw)  # fmt: skip
-    assert ok(sahara(home, *submit)).stdout == "2\n"
+    assert ok(sahara(home, *submit)).stdout == "3\n"
     time.sleep(3)  # ten rounds
-    assert "status\topen" in ok(sahara(home, "compute", "status", "2", *pw)).stdout
-    assert "job 2" not in log.read_text()
+    assert "status\topen" in ok(sahara(home, "compute", "status", "3", *pw)).stdout
+    assert "job 3" not in log.read_text()
 
     ok(sahara(home, "worker", "resume"))
-    wait_for(log, "job 2: accepted", worker)
+    wait_for(log, "job 3: accepted", worker)
     time.sleep(1)  # the sandbox is spinning
     worker.send_signal(signal.SIGKILL)
     worker.wait(10)
-    assert "status\trunning" in ok(sahara(home, "compute", "status", "2", *pw)).stdout
+    assert "status\trunning" in ok(sahara(home, "compute", "status", "3", *pw)).stdout
     before = chain.balance(REQUESTER)
-    early = sahara(home, "compute", "refund", "2", *pw)
+    early = sahara(home, "compute", "refund", "3", *pw)
     assert early.returncode == 1 and "TooEarly" in early.stderr
     chain.advance(3600 + 1200 + 1)  # past the deadline
-    assert ok(sahara(home, "compute", "refund", "2", *pw)).stdout == f"{3 * TOKEN}\n"  # payment + collateral
+    assert ok(sahara(home, "compute", "refund", "3", *pw)).stdout == f"{3 * TOKEN}\n"  # payment + collateral
     assert chain.balance(REQUESTER) - before == 3 * TOKEN
-    assert "status\tslashed" in ok(sahara(home, "compute", "status", "2", *pw)).stdout
+    assert "status\tslashed" in ok(sahara(home, "compute", "status", "3", *pw)).stdout

@@ -55,6 +55,14 @@ def test_jobs_the_worker_must_not_take_are_refused_in_words(changes: dict, free:
     assert reason in (refusal(job(**changes), CONFIG, ME, now=600, free_stake=free) or "")
 
 
+def test_a_worker_without_torch_takes_no_training_job() -> None:
+    training = job(task=1, spec_hash=spec_hash(1, MODEL, MODEL, KEY))
+    assert refusal(training, replace(CONFIG, training=True), ME, now=600, free_stake=100) is None
+    why = refusal(training, replace(CONFIG, training=False), ME, now=600, free_stake=100)
+    assert why is not None and "does not train" in why
+    assert refusal(job(), replace(CONFIG, training=False), ME, now=600, free_stake=100) is None
+
+
 def test_a_spec_that_does_not_match_its_hash_or_names_bad_cids_is_a_problem() -> None:
     good = spec_hash(0, MODEL, MODEL, KEY)
     assert _problem(0, MODEL, MODEL, KEY, good) is None
@@ -62,7 +70,8 @@ def test_a_spec_that_does_not_match_its_hash_or_names_bad_cids_is_a_problem() ->
     assert "invalid CID" in (
         _problem(0, "../../etc", MODEL, KEY, spec_hash(0, "../../etc", MODEL, KEY)) or ""
     )
-    assert "training" in (_problem(1, MODEL, MODEL, KEY, spec_hash(1, MODEL, MODEL, KEY)) or "")
+    assert _problem(1, MODEL, MODEL, KEY, spec_hash(1, MODEL, MODEL, KEY)) is None  # training
+    assert "unknown task (2)" in (_problem(2, MODEL, MODEL, KEY, spec_hash(2, MODEL, MODEL, KEY)) or "")
     assert "encryption key" in (
         _problem(0, MODEL, MODEL, b"\1" * 5, spec_hash(0, MODEL, MODEL, b"\1" * 5)) or ""
     )
@@ -108,3 +117,28 @@ def test_the_commit_salt_is_saved_before_the_commitment_and_reused_after_a_failu
     expected = keccak(encode(["uint256", "address", "bytes32", "bytes32"],
                              [7, ME, bytes.fromhex(digest[2:]), bytes.fromhex(saved.salt[2:])]))  # fmt: skip
     assert sent == [("commitResult", 7, expected)] * 2  # the same commitment both times
+
+
+def test_the_owners_vram_cap_refuses_bigger_jobs_and_caps_the_sandbox(tmp_path: Path) -> None:
+    from app.chain.client import ChainClient
+    from app.chain.contracts import Deployment
+    from app.compute.runner import Limits
+    from app.wallet.faucet import DEV_MNEMONIC
+    from app.wallet.hd import signing_account
+
+    upgrade(tmp_path / "sahara.db")
+    capped = replace(CONFIG, kinds=3, vram_mib=6144)
+    deployment = Deployment("devnet", 31337, 0, "", {"ComputeMarket": "0x" + "11" * 20})
+    sessions = session_factory(make_engine(tmp_path / "sahara.db"))
+    provider = ComputeProvider(
+        ChainClient("http://127.0.0.1:9"), None, deployment, None, sessions,  # type: ignore[arg-type]
+        signing_account(DEV_MNEMONIC, 1), capped, tmp_path / "scratch",
+    )  # fmt: skip
+    assert provider.runner.limits.vram_mib == 6144  # the CUDA provider's gpu_mem_limit, torch's fraction
+    assert "needs 8192 MiB of VRAM" in (refusal(job(min_vram_mib=8192, kinds=2), capped, ME, 600, 100) or "")
+    assert refusal(job(min_vram_mib=6144, kinds=2), capped, ME, 600, 100) is None
+    own = replace(capped, limits=Limits(vram_mib=2048))
+    assert ComputeProvider(
+        ChainClient("http://127.0.0.1:9"), None, deployment, None, sessions,  # type: ignore[arg-type]
+        signing_account(DEV_MNEMONIC, 1), own, tmp_path / "scratch",
+    ).runner.limits.vram_mib == 2048  # fmt: skip

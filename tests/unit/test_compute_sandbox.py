@@ -1,9 +1,13 @@
 """The sandboxed runner, attacked: custom operators, external data, memory and time bombs, pause,
-and what the child is told about this machine."""
+sockets opened from the child (and a dataset naming a URL), what the child is told about this
+machine, and the VRAM cap it is given."""
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -106,3 +110,91 @@ def test_the_child_is_told_nothing_about_the_data_folder_or_keystore(
         "PATH", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "SYSTEMROOT", "PYTHONPATH", "PYTHONNOUSERSITE",
         "PYTHONDONTWRITEBYTECODE", "HOME", "TMPDIR", "TEMP", "TMP",
     }  # fmt: skip
+
+
+def _listener() -> socket.socket:
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(1.0)
+    return server
+
+
+def _contacted(server: socket.socket) -> bool:
+    try:
+        server.accept()[0].close()
+    except TimeoutError:
+        return False
+    return True
+
+
+def _in_child(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-s", "-c", code], cwd=tmp_path, env=child_environment(tmp_path),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        "from app.compute.sandbox import isolate; isolate()",
+        "import sys; from app.compute.sandbox import _audit; sys.addaudithook(_audit)",
+    ],
+)
+def test_code_reached_through_a_job_cannot_open_a_socket(tmp_path: Path, cut: str) -> None:
+    """The child's own cut (namespace + hook), and the hook alone (where namespaces are refused)."""
+    with _listener() as server:
+        port = server.getsockname()[1]
+        connect = f"socket.create_connection(('127.0.0.1', {port}), timeout=2)"
+        attack = f"{cut}\nimport socket\n{connect}\nprint('reached')"
+        done = _in_child(tmp_path, attack)
+        assert done.returncode != 0 and "reached" not in done.stdout
+        assert "no network" in done.stderr or "unreachable" in done.stderr
+        assert not _contacted(server)
+        lookup = _in_child(
+            tmp_path, f"{cut}\nimport urllib.request\nurllib.request.urlopen('http://localhost:{port}/')"
+        )
+        assert lookup.returncode != 0 and not _contacted(server)
+
+
+def test_the_sandbox_child_cuts_its_network_before_the_job(tmp_path: Path) -> None:
+    probe = _in_child(tmp_path, "import ctypes; print(ctypes.CDLL(None).unshare(0x10000000 | 0x40000000))")
+    if not sys.platform.startswith("linux") or probe.stdout.strip() != "0":
+        pytest.skip("this system refuses unprivileged network namespaces (the audit hook still applies)")
+    child = subprocess.Popen(
+        child_command("CPUExecutionProvider", Limits()), cwd=tmp_path, env=child_environment(tmp_path),
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stderr is not None
+        assert "network cut: network namespace and audit hook" in child.stderr.readline()
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_dataset_naming_a_url_fetches_nothing(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("compute_datasets")
+    pytest.importorskip("torch")
+    with _listener() as server:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/steal.png"
+        data = datasets.rewritten(
+            datasets.digits_zip(tmp_path, 12),
+            lambda d: {**d, "images": [{**i, "file_name": url} for i in d["images"]]},
+        )
+        recipe = b'{"recipe": "image-classifier", "epochs": 1, "image_size": 8}'
+        with pytest.raises(JobRefused, match="not in the zip"):
+            runner(tmp_path).run(recipe, data, task=1, input_cid="bafkreiany")
+        assert not _contacted(server)
+
+
+def test_the_vram_cap_reaches_the_cuda_provider() -> None:
+    from app.compute.sandbox import _providers
+
+    ((name, options), fallback) = _providers("CUDAExecutionProvider", 2048)
+    assert (name, options, fallback) == (
+        "CUDAExecutionProvider",
+        {"gpu_mem_limit": str(2048 * 2**20)},
+        "CPUExecutionProvider",
+    )
+    assert _providers("CPUExecutionProvider", 2048) == ["CPUExecutionProvider"]
+    assert child_command("CUDAExecutionProvider", Limits(vram_mib=2048))[-1] == "2048"
