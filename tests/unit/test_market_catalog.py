@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from market_logs import ADDRESSES, bought, linked, offered, raw_log, registered
+from eth_utils import to_checksum_address
+from market_logs import ADDRESSES, CID, bought, linked, offered, raw_log, registered
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -103,6 +104,20 @@ def test_a_log_applied_twice_is_stored_once(sessions: sessionmaker[Session]) -> 
     apply(sessions, target, logs)
     apply(sessions, target, logs)
     assert assets(sessions)[1].licenses == 1 and target.skipped == 0
+
+
+def test_addresses_are_stored_in_eip55_form_whether_indexed_or_in_the_data(
+    sessions: sessionmaker[Session],
+) -> None:
+    record = "0x" + "ab" * 20
+    log = raw_log(
+        "AssetRegistry", "AssetRegistered", 10, assetId=1, creator=record, kind=0, contentCid=CID,
+        metadataCid=CID, parents=[], parentRoyaltyBps=0, derivativeRoyaltyBps=0,
+        contributorsRoot=b"\0" * 32, totalWeight=0, contributorsCid="", labelingRecord=record, campaignId=0,
+    )  # fmt: skip
+    apply(sessions, sink(), [log])
+    stored = assets(sessions)[1]
+    assert stored.creator == stored.labeling_record == to_checksum_address(record) != record
 
 
 def test_aggregates_follow_offers_licenses_lineage_and_a_rollback(sessions: sessionmaker[Session]) -> None:
