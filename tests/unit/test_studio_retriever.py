@@ -9,7 +9,7 @@ import pytest
 
 from app.studio.executor import Executor
 from app.studio.graph import SCHEMA_VERSION, Graph
-from app.studio.minilm import shared_model
+from app.embeddings.minilm import shared_model
 from app.studio.nodes import retriever
 
 DOCS = [
