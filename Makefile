@@ -94,7 +94,7 @@ bench: setup
 	$(BIN)/python bench/labeling.py
 	$(BIN)/python bench/canvas.py
 	$(BIN)/python bench/worker.py
-	$(BIN)/python bench/indexer.py
+	$(BIN)/python bench/market.py
 
 bench-package: package
 	$(BIN)/python bench/package.py

@@ -25,9 +25,11 @@ from app.market.catalog.sink import padded
 Sort = Literal["relevance", "newest", "licensed", "price"]
 MAX_WORDS = 16
 WEIGHTS = (10.0, 1.0, 5.0)  # name, card, tags
+RANK = "bm25(market_asset_fts, {}, {}, {})".format(*WEIGHTS)
 KINDS = {"dataset": 0, "model": 1, "agent": 2}
 SEMANTIC_WEIGHT = 0.7  # of a semantic result's score; the rest is its FTS rank
 CANDIDATES = 200  # nearest vectors and best FTS matches blended, at least
+TOP_MATCHES = 400  # the best FTS matches a relevance search filters first, at least
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,16 @@ def _hit(row: Any) -> AssetHit:
     return AssetHit(*values)
 
 
+def _ranked(columns: str, where: str, limit: str) -> str:
+    """SQL for the ``:limit`` best FTS matches of ``:match``, ranked inside FTS5 (BM25, then the
+    newest row first), then joined and filtered by ``where``, in that order."""
+    return (
+        f"SELECT {columns} FROM (SELECT rowid AS hit, {RANK} AS score FROM market_asset_fts "
+        f"WHERE market_asset_fts MATCH :match ORDER BY score, rowid DESC LIMIT :{limit}) f "
+        f"JOIN market_asset a ON a.id = f.hit WHERE {where} ORDER BY f.score, f.hit DESC"
+    )
+
+
 def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
     """The assets of ``chain_id`` that match ``query``, best first."""
     params: dict[str, Any] = {
@@ -135,19 +147,31 @@ def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
         found = _semantic(session, chain_id, query, match)
         if found is not None:
             return found
-    if match:
-        params["match"] = match
-        rank = "bm25(market_asset_fts, {}, {}, {})".format(*WEIGHTS)
-        order = f"{rank}, a.asset_id DESC" if sort == "relevance" else ORDER[sort]
-        sql = (
-            f"SELECT {COLUMNS} FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
-            f"WHERE market_asset_fts MATCH :match AND {' AND '.join(clauses)} ORDER BY {order} "
-            f"{PAGE}"
-        )
-    else:
+    where = " AND ".join(clauses)
+    if not match:
         order = ORDER["newest" if sort == "relevance" else sort]
-        sql = f"SELECT {COLUMNS} FROM market_asset a WHERE {' AND '.join(clauses)} ORDER BY {order} {PAGE}"
-    return [_hit(row) for row in session.execute(text(sql), params)]
+        sql = f"SELECT {COLUMNS} FROM market_asset a WHERE {where} ORDER BY {order} {PAGE}"
+        return [_hit(row) for row in session.execute(text(sql), params)]
+    params["match"] = match
+    if sort != "relevance":  # walk the sort's index, keeping the rows whose words match
+        sql = (
+            f"SELECT {COLUMNS} FROM market_asset a WHERE {where} AND a.id IN "
+            f"(SELECT rowid FROM market_asset_fts WHERE market_asset_fts MATCH :match) "
+            f"ORDER BY {ORDER[sort]} {PAGE}"
+        )
+        return [_hit(row) for row in session.execute(text(sql), params)]
+    # Relevance: rank the matches inside FTS5 and join only the best (a word in a third of 100,000
+    # cards would otherwise join and sort 30,000 rows); if filters leave too few of them, rank all.
+    # Both orders are (BM25, newest row first), so the first page of the best is the first page.
+    params["best"] = max(TOP_MATCHES, 4 * (params["limit"] + params["offset"]))
+    hits = [_hit(row) for row in session.execute(text(f"{_ranked(COLUMNS, where, 'best')} {PAGE}"), params)]
+    if len(hits) == params["limit"]:
+        return hits
+    every = (
+        f"SELECT {COLUMNS} FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
+        f"WHERE market_asset_fts MATCH :match AND {where} ORDER BY {RANK}, a.id DESC {PAGE}"
+    )
+    return [_hit(row) for row in session.execute(text(every), params)]
 
 
 def _semantic(session: Session, chain_id: int, query: Query, match: str) -> list[AssetHit] | None:
@@ -165,14 +189,7 @@ def _semantic(session: Session, chain_id: int, query: Query, match: str) -> list
     lexical: dict[int, float] = {}
     if match:
         params["match"] = match
-        rank = "bm25(market_asset_fts, {}, {}, {})".format(*WEIGHTS)
-        found = session.execute(
-            text(
-                f"SELECT a.id FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
-                f"WHERE market_asset_fts MATCH :match AND {' AND '.join(clauses)} ORDER BY {rank} LIMIT :pool"
-            ),
-            params,
-        ).all()
+        found = session.execute(text(_ranked("f.hit", " AND ".join(clauses), "pool")), params).all()
         lexical = {int(row[0]): 1.0 - i / len(found) for i, row in enumerate(found)}
     score = {row: SEMANTIC_WEIGHT * cos for row, cos in cosine.items()}
     for row, rank_score in lexical.items():
