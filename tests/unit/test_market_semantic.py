@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.market.catalog import semantic
 from app.market.catalog.decode import Decoder
 from app.market.catalog.metadata import fetch_pending
 from app.market.catalog.search import Query, search
@@ -34,6 +35,11 @@ CARDS = {
 
 @pytest.fixture
 def catalogue(tmp_path: Path) -> sessionmaker[Session]:
+    return build_catalogue(tmp_path)
+
+
+def build_catalogue(tmp_path: Path) -> sessionmaker[Session]:
+    """Four assets with their metadata in a real store, indexed and read (so embedded)."""
     upgrade(tmp_path / "sahara.db")
     sessions = session_factory(make_engine(tmp_path / "sahara.db"))
     store = LocalStore(tmp_path / "blobs")
@@ -111,3 +117,24 @@ def test_vectors_of_assets_taken_away_are_never_returned(catalogue: sessionmaker
     assert vectors(catalogue) == 1
     found = ids(catalogue, text="self-driving car pictures", semantic=True)
     assert found and not {3, 4} & set(found)
+
+
+def test_a_broken_model_stores_metadata_all_the_same_and_search_stays_lexical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable() -> None:
+        raise OSError("model.safetensors: input/output error")
+
+    monkeypatch.setattr(semantic, "shared_model", unreadable)
+    semantic.query_vector.cache_clear()
+    try:
+        sessions = build_catalogue(tmp_path)
+        assert vectors(sessions) == 0
+        with sessions() as session:
+            assert (
+                session.execute(text("SELECT count(*) FROM market_asset WHERE meta_status = 'ok'")).scalar()
+                == 4
+            )
+        assert ids(sessions, text="birds", semantic=True) == ids(sessions, text="birds") == [4]
+    finally:
+        semantic.query_vector.cache_clear()

@@ -7,7 +7,8 @@ similarity against an in-memory copy of the chain's vectors, read once and then 
 rows whose ``seq`` is newer (a full re-read only when rows went away: a rollback, a new chain). At
 100,000 assets that copy is 150 MB of float32 and one matrix-vector product per search.
 
-Without the model package, nothing is embedded and searches stay lexical (``embed`` says None).
+Without the model package (or with its files unreadable), nothing is embedded and searches stay
+lexical (``embed`` says None).
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ def asset_text(name: str, tags: Sequence[str], card: str) -> str:
 
 
 def embed(texts: list[str]) -> np.ndarray | None:
-    """Unit-length vectors, one row per text; None when the model package is not installed."""
+    """Unit-length vectors, one row per text; None when the model package is missing or its files
+    cannot be read (metadata is still stored and searched by words: a model never stops it)."""
     try:
         return shared_model().embed(texts)
-    except EmbeddingModelMissing as exc:
+    except (EmbeddingModelMissing, OSError, ValueError, KeyError) as exc:
         log.warning("semantic search is off: %s", exc)
         return None
 
