@@ -48,7 +48,9 @@ class Query:
     sort: Sort | None = None  # default: relevance with words, else newest
     limit: int = 50
     offset: int = 0
-    semantic: bool = False  # rank by meaning (MiniLM) blended with the words' FTS rank
+    # Rank by meaning (MiniLM) blended with the words' FTS rank. The first search of a text embeds
+    # it (tens of milliseconds; the first of a process also loads the model): search off the UI thread.
+    semantic: bool = False
 
 
 @dataclass(frozen=True)
