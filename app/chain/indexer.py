@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.client import ChainClient, ChainUnavailable
@@ -96,36 +96,57 @@ def client_rpc(client: ChainClient) -> Rpc:
     return call
 
 
+_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}")
+
+
 def _hex_int(value: Any) -> int:
-    if not isinstance(value, str) or not value.startswith("0x") or len(value) > 66:
-        raise ValueError(f"not a hex quantity: {value!r}")
+    if not isinstance(value, str) or not _QUANTITY.fullmatch(value):
+        raise ValueError(f"not a hex quantity: {str(value)[:80]!r}")
     return int(value, 16)
 
 
+_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
 def _hash(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 66 or not value.startswith("0x"):
-        raise ValueError(f"not a 32-byte hash: {value!r}")
-    int(value, 16)
+    if not isinstance(value, str) or not _HASH.fullmatch(value):
+        raise ValueError(f"not a 32-byte hash: {str(value)[:80]!r}")
     return value.lower()
 
 
 def parse_log(raw: Any) -> RawLog:
-    """A node's log object as a ``RawLog``; ``ValueError`` (with why) for anything malformed."""
+    """A node's log object as a ``RawLog``; ``ValueError`` (with why) for anything malformed.
+
+    Every field is checked whole before it is converted: this is the hot path of a backfill."""
     if not isinstance(raw, dict):
         raise ValueError("a log that is not an object")
     address = raw.get("address")
-    if not isinstance(address, str) or len(address) != 42 or not address.startswith("0x"):
-        raise ValueError(f"bad log address {address!r}")
+    if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
+        raise ValueError(f"bad log address {str(address)[:80]!r}")
     topics = raw.get("topics")
     if not isinstance(topics, list) or not 1 <= len(topics) <= 4:
         raise ValueError("a log needs 1 to 4 topics")
+    words = []
+    for topic in topics:
+        try:  # 66 characters that fromhex reads as 32 bytes hold no whitespace: all hex digits
+            word = bytes.fromhex(topic[2:]) if len(topic) == 66 and topic[:2] == "0x" else b""
+        except (TypeError, ValueError):
+            word = b""
+        if len(word) != 32:
+            raise ValueError(f"not a 32-byte topic: {str(topic)[:80]!r}")
+        words.append(word)
     data = raw.get("data", "0x")
-    if not isinstance(data, str) or not data.startswith("0x") or len(data) % 2:
+    try:  # fromhex skips whitespace, so the length says whether every character was a hex digit
+        payload = bytes.fromhex(data[2:]) if isinstance(data, str) and data[:2] == "0x" else None
+    except ValueError:
+        payload = None
+    if payload is None or 2 * len(payload) + 2 != len(data):
         raise ValueError("log data is not hex")
     return RawLog(
         address.lower(),
-        tuple(bytes.fromhex(_hash(t)[2:]) for t in topics),
-        bytes.fromhex(data[2:]),
+        tuple(words),
+        payload,
         _hex_int(raw.get("blockNumber")),
         _hash(raw.get("blockHash")),
         _hash(raw.get("transactionHash")),
@@ -177,9 +198,16 @@ class LogIndexer:
             session.add(ChainCursor(chain_id=self.chain_id, stream=self.stream, next_block=next_block))
         else:
             row.next_block = next_block
-        for number, block_hash in hashes.items():
-            session.merge(
-                ChainBlock(chain_id=self.chain_id, stream=self.stream, number=number, hash=block_hash)
+        if hashes:  # one statement for the range's blocks (per-row ORM merges cost more than the logs)
+            session.execute(
+                text(
+                    "INSERT OR REPLACE INTO chain_block (chain_id, stream, number, hash) "
+                    "VALUES (:chain_id, :stream, :number, :hash)"
+                ),
+                [
+                    {"chain_id": self.chain_id, "stream": self.stream, "number": n, "hash": h}
+                    for n, h in hashes.items()
+                ],
             )
         session.execute(
             delete(ChainBlock).where(

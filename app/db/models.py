@@ -334,6 +334,23 @@ class MarketAsset(Base):
     derivatives: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class MarketEmbedding(Base):
+    """An asset's MiniLM sentence embedding (384 little-endian float32), for semantic search.
+
+    Keyed by the asset's row: a rollback or a new metadata version deletes the asset row or makes it
+    pending again, and the fetcher writes a new vector. ``seq`` only grows (AUTOINCREMENT), so an
+    in-memory copy of the vectors can tell what is new since it last read them."""
+
+    __tablename__ = "market_embedding"
+    __table_args__ = (Index("ix_market_embedding_chain", "chain_id", "seq"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asset_row: Mapped[int] = mapped_column(ForeignKey("market_asset.id", ondelete="CASCADE"), unique=True)
+    chain_id: Mapped[int] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class MarketParent(Base):
     """A lineage edge (``ParentLinked``): ``child`` derives from ``parent``."""
 

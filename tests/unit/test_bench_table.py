@@ -28,9 +28,15 @@ def test_figure_lines_are_read_with_separators_and_trailing_notes() -> None:
             "cli_help_s: 0.20   (baseline: sahara --help), min 0.19",
             "  ratio                      0.36",  # an indented detail line is not a figure
             "market_search_ms: p50 1.55 p95 8.66",  # no number right after the colon
+            "market_search_p95_ms: 8.66 (baseline 29.04, ratio 3.35)",
         ]
     )
-    assert found == {"labeling_gas_per_item": 1765.0, "cli_help_s": 0.2}
+    assert found == {
+        "labeling_gas_per_item": 1765.0,
+        "cli_help_s": 0.2,
+        "market_search_p95_ms": 8.66,
+        "market_search_p95_ms baseline": 29.04,
+    }
 
 
 def test_a_missed_goal_a_missing_figure_and_a_failed_bench_fail_the_table() -> None:

@@ -202,11 +202,16 @@ def test_malformed_and_foreign_logs_are_skipped_with_a_reason(
         {**node.log(5, 8), "address": "0x" + "cd" * 20},  # not an address asked for
         {**node.log(5, 9), "topics": []},  # no topic
         {**node.log(5, 10), "blockNumber": hex(999)},  # outside the range asked for
+        {**node.log(5, 11), "data": "0x00 11 22"},  # whitespace that bytes.fromhex would skip
+        {**node.log(5, 12), "data": "0x0"},  # half a byte
+        {**node.log(5, 13), "topics": ["0x" + "1_" * 32]},  # digits int() would read
+        {**node.log(5, 14), "logIndex": "0x_1"},
+        {**node.log(5, 15), "transactionHash": " 0x" + "ab" * 31 + "a"},
     ]
     run = indexer(node, sessions, Sink(), span=64)
     asyncio.run(run.sync())
     assert rows(sessions) == expected(node)
-    assert run.skipped == 4
+    assert run.skipped == 9
     assert "malformed log skipped" in caplog.text and "outside the query" in caplog.text
 
 

@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from market_logs import ADDRESSES, bought, linked, offered, raw_log, registered
+from eth_utils import to_checksum_address
+from market_logs import ADDRESSES, CID, bought, linked, offered, raw_log, registered
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,7 +20,7 @@ from app.db.migrate import upgrade
 from app.db.models import MarketAsset, MarketLog
 from app.market.catalog.decode import Decoder
 from app.market.catalog.metadata import MAX_METADATA, fetch_pending
-from app.market.catalog.search import Query, fts_match, like_search, search
+from app.market.catalog.search import TOP_MATCHES, Query, fts_match, like_search, search
 from app.market.catalog.sink import MarketSink
 from app.storage import as_cid
 from app.storage.local import CONTENT, LocalStore
@@ -103,6 +104,20 @@ def test_a_log_applied_twice_is_stored_once(sessions: sessionmaker[Session]) -> 
     apply(sessions, target, logs)
     apply(sessions, target, logs)
     assert assets(sessions)[1].licenses == 1 and target.skipped == 0
+
+
+def test_addresses_are_stored_in_eip55_form_whether_indexed_or_in_the_data(
+    sessions: sessionmaker[Session],
+) -> None:
+    record = "0x" + "ab" * 20
+    log = raw_log(
+        "AssetRegistry", "AssetRegistered", 10, assetId=1, creator=record, kind=0, contentCid=CID,
+        metadataCid=CID, parents=[], parentRoyaltyBps=0, derivativeRoyaltyBps=0,
+        contributorsRoot=b"\0" * 32, totalWeight=0, contributorsCid="", labelingRecord=record, campaignId=0,
+    )  # fmt: skip
+    apply(sessions, sink(), [log])
+    stored = assets(sessions)[1]
+    assert stored.creator == stored.labeling_record == to_checksum_address(record) != record
 
 
 def test_aggregates_follow_offers_licenses_lineage_and_a_rollback(sessions: sessionmaker[Session]) -> None:
@@ -261,3 +276,30 @@ def test_a_new_chain_under_the_same_id_empties_the_catalogue_and_its_index(
             text("INSERT INTO market_asset_fts(market_asset_fts) VALUES ('integrity-check')")
         )
     assert ids(catalogue, text="digits") == [] and ids(catalogue) == []
+
+
+def test_relevance_past_the_best_matches_and_sorts_with_words_miss_nothing(
+    sessions: sessionmaker[Session],
+) -> None:
+    """More matches than a relevance search ranks first (TOP_MATCHES): the only model among them
+    ranks last, so the first pass finds none and the search ranks every match."""
+    count = TOP_MATCHES + 50
+    logs = [registered(a, ALICE, block=a, kind=1 if a == 7 else 0) for a in range(1, count + 1)]
+    apply(sessions, sink(), logs)
+    with sessions() as session:
+        session.execute(
+            text(
+                "UPDATE market_asset SET name = :name, card = :card, meta_status = 'ok' WHERE asset_id = :a"
+            ),
+            [
+                {"a": a, "name": "" if a == 7 else "common common", "card": "common" if a == 7 else ""}
+                for a in range(1, count + 1)
+            ],
+        )
+        session.commit()
+    assert ids(sessions, text="common", kind=1) == [7]
+    assert ids(sessions, text="common", limit=3) == [count, count - 1, count - 2]  # ties: the newest first
+    assert ids(sessions, text="common", sort="newest", limit=3) == [count, count - 1, count - 2]
+    assert ids(sessions, text="common", sort="newest", kind=1) == [7]
+    with sessions() as session:
+        assert len(search(session, CHAIN, Query(text="common", limit=500))) == count

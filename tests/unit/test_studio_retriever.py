@@ -7,9 +7,9 @@ import asyncio
 import numpy as np
 import pytest
 
+from app.embeddings.minilm import shared_model
 from app.studio.executor import Executor
 from app.studio.graph import SCHEMA_VERSION, Graph
-from app.studio.minilm import shared_model
 from app.studio.nodes import retriever
 
 DOCS = [

@@ -9,16 +9,15 @@ raises ``BadEvent`` with why, and the sink skips it with that reason in the log.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
 from app.chain.contracts import load_artifact
 from app.chain.indexer import RawLog
+from app.chain.layout import Layout, LayoutError, checksum
 from app.storage import InvalidCid, as_cid
 
 REGISTRY, MARKET = "AssetRegistry", "LicenseMarket"
@@ -38,12 +37,6 @@ OPTIONAL_CID_FIELDS = ("contributorsCid", "reasonCid", "previousMetadataCid")
 ID_FIELDS = ("assetId", "offerId", "licenseId", "child", "parent", "tokenId", "version")
 
 
-@functools.lru_cache(maxsize=4096)
-def checksum(address: str | bytes) -> str:
-    """EIP-55 form (a keccak per call, and the same sellers, buyers and contracts recur)."""
-    return to_checksum_address(address)
-
-
 class BadEvent(ValueError):
     """A log that does not decode, or whose fields are out of shape; the message says which."""
 
@@ -60,12 +53,18 @@ class MarketEvent:
     log_index: int
 
 
+Check = Callable[[str, str, Any], Any]  # (event, field, decoded value) -> the value stored, or BadEvent
+
+
 @dataclass(frozen=True)
 class _Spec:
     contract: str
     name: str
     indexed: tuple[tuple[str, str], ...]
     data: tuple[tuple[str, str], ...]
+    layout: Layout
+    # Per field, in the event's order: (name, where: topic index or -1 for data, check)
+    fields: tuple[tuple[str, int, Check], ...]
 
 
 def topic_of(abi_event: Mapping[str, Any]) -> bytes:
@@ -74,7 +73,10 @@ def topic_of(abi_event: Mapping[str, Any]) -> bytes:
 
 
 class Decoder:
-    """Decodes the market's logs for one deployment (its two addresses)."""
+    """Decodes the market's logs for one deployment (its two addresses).
+
+    Each event's layout and each field's check are chosen once, here, from the ABI; a log then
+    costs one slice-decoding of its data and one check call per field."""
 
     def __init__(self, addresses: Mapping[str, str]) -> None:
         self.specs: dict[tuple[str, bytes], _Spec] = {}
@@ -82,12 +84,17 @@ class Decoder:
             address = addresses[contract].lower()
             for entry in load_artifact(contract).abi:
                 if entry.get("type") == "event" and entry["name"] in names:
-                    spec = _Spec(
-                        contract,
-                        entry["name"],
-                        tuple((i["name"], i["type"]) for i in entry["inputs"] if i["indexed"]),
-                        tuple((i["name"], i["type"]) for i in entry["inputs"] if not i["indexed"]),
+                    indexed = tuple((i["name"], i["type"]) for i in entry["inputs"] if i["indexed"])
+                    data = tuple((i["name"], i["type"]) for i in entry["inputs"] if not i["indexed"])
+                    for _, kind in indexed:
+                        if kind != "address" and not kind.startswith("uint"):
+                            raise ValueError(f"{entry['name']}: unexpected indexed type {kind}")
+                    where = {name: n for n, (name, _) in enumerate(indexed)}
+                    fields = tuple(  # indexed first: the order the journal's JSON has always had
+                        (name, where.get(name, -1), _check_for(name, kind, name in where))
+                        for name, kind in indexed + data
                     )
+                    spec = _Spec(contract, entry["name"], indexed, data, Layout([t for _, t in data]), fields)
                     self.specs[(address, topic_of(entry))] = spec
         self.addresses = sorted({a.lower() for a in addresses.values()})
         self.topics = sorted({topic for _, topic in self.specs})
@@ -98,18 +105,18 @@ class Decoder:
             raise BadEvent(f"an unknown event {raw.topics[0].hex()[:8]} from {raw.address}")
         if len(raw.topics) != 1 + len(spec.indexed):
             raise BadEvent(f"{spec.name}: {len(raw.topics) - 1} indexed fields, expected {len(spec.indexed)}")
-        args: dict[str, Any] = {}
-        for (name, kind), word in zip(spec.indexed, raw.topics[1:], strict=True):
-            args[name] = _indexed(spec.name, name, kind, word)
         try:
-            values = abi_decode([t for _, t in spec.data], raw.data) if spec.data else ()
-        except Exception as exc:  # eth_abi raises many kinds for hostile data
+            values = iter(spec.layout.decode(raw.data) if spec.data else ())
+        except LayoutError as exc:
             raise BadEvent(f"{spec.name}: its data does not decode ({exc})") from exc
-        for (name, _), value in zip(spec.data, values, strict=True):
-            args[name] = value
-        return MarketEvent(
-            spec.contract, spec.name, _checked(spec.name, args), raw.block, raw.tx_hash, raw.log_index
-        )
+        event, args = spec.name, {}
+        for name, at, check in spec.fields:
+            if at >= 0:
+                value = _indexed(event, name, spec.indexed[at][1], raw.topics[at + 1])
+            else:
+                value = next(values)
+            args[name] = check(event, name, value)
+        return MarketEvent(spec.contract, event, args, raw.block, raw.tx_hash, raw.log_index)
 
 
 def _indexed(event: str, name: str, kind: str, word: bytes) -> Any:
@@ -117,37 +124,86 @@ def _indexed(event: str, name: str, kind: str, word: bytes) -> Any:
         if any(word[:12]):
             raise BadEvent(f"{event}: {name} is not a 20-byte address")
         return checksum(word[12:])
-    if kind.startswith("uint"):
-        return int.from_bytes(word, "big")
-    raise BadEvent(f"{event}: unexpected indexed type {kind}")
+    return int.from_bytes(word, "big")
 
 
-def _checked(event: str, args: dict[str, Any]) -> dict[str, Any]:
-    """Range and shape checks; values made JSON-able."""
-    out: dict[str, Any] = {}
-    for name, value in args.items():
-        if name in ID_FIELDS and not 0 <= value <= MAX_ID:
-            raise BadEvent(f"{event}: {name} {value} is out of range")
-        if name in CID_FIELDS or (name in OPTIONAL_CID_FIELDS and value):
-            try:
-                value = str(as_cid(value))
-            except (InvalidCid, ValueError, TypeError) as exc:
-                raise BadEvent(f"{event}: {name} {str(value)[:80]!r} is not a CID ({exc})") from exc
-        if name in ("parentRoyaltyBps", "derivativeRoyaltyBps") and value > MAX_BPS:
-            raise BadEvent(f"{event}: {name} {value} is over 100 %")
-        if name == "kind" and value not in KINDS:
-            raise BadEvent(f"{event}: kind {value} is not a dataset, model or agent")
-        if name == "parents":
-            if len(value) > 16 or any(not 0 < p <= MAX_ID for p in value):
-                raise BadEvent(f"{event}: parents {list(value)[:20]} out of shape")
-            value = [int(p) for p in value]
-        if name == "encryptionPubKey" and len(value) > MAX_PUBKEY:
-            raise BadEvent(f"{event}: an encryption key of {len(value)} bytes")
-        if isinstance(value, bytes):
-            value = value.hex()
-        elif isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID:
-            value = str(value)  # prices, weights and campaign ids: exact, as text
-        elif isinstance(value, str) and name in ("labelingRecord", "by"):
-            value = checksum(value)
-        out[name] = value
-    return out
+# -- the checks, one per field, chosen by name and type ---------------------------------------------
+
+
+def _same(event: str, name: str, value: Any) -> Any:
+    return value
+
+
+def _as_json(event: str, name: str, value: Any) -> Any:
+    """Bytes as hex; integers past SQLite's as exact decimal text (prices, weights, campaign ids)."""
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID:
+        return str(value)
+    return value
+
+
+def _id(event: str, name: str, value: int) -> int:
+    if not 0 <= value <= MAX_ID:
+        raise BadEvent(f"{event}: {name} {value} is out of range")
+    return value
+
+
+def _cid(event: str, name: str, value: str) -> str:
+    if not value and name in OPTIONAL_CID_FIELDS:
+        return value
+    try:
+        as_cid(value)  # parsing refuses any spelling but the canonical one: value is it
+    except (InvalidCid, ValueError, TypeError) as exc:
+        raise BadEvent(f"{event}: {name} {str(value)[:80]!r} is not a CID ({exc})") from exc
+    return value
+
+
+def _bps(event: str, name: str, value: int) -> int:
+    if value > MAX_BPS:
+        raise BadEvent(f"{event}: {name} {value} is over 100 %")
+    return value
+
+
+def _kind(event: str, name: str, value: int) -> int:
+    if value not in KINDS:
+        raise BadEvent(f"{event}: kind {value} is not a dataset, model or agent")
+    return value
+
+
+def _parents(event: str, name: str, value: tuple[int, ...]) -> list[int]:
+    if len(value) > 16 or any(not 0 < p <= MAX_ID for p in value):
+        raise BadEvent(f"{event}: parents {list(value)[:20]} out of shape")
+    return [int(p) for p in value]
+
+
+def _pubkey(event: str, name: str, value: bytes) -> str:
+    if len(value) > MAX_PUBKEY:
+        raise BadEvent(f"{event}: an encryption key of {len(value)} bytes")
+    return value.hex()
+
+
+CHECKS: dict[str, Check] = {
+    **dict.fromkeys(ID_FIELDS, _id),
+    **dict.fromkeys(CID_FIELDS + OPTIONAL_CID_FIELDS, _cid),
+    "parentRoyaltyBps": _bps,
+    "derivativeRoyaltyBps": _bps,
+    "kind": _kind,
+    "parents": _parents,
+    "encryptionPubKey": _pubkey,
+}
+
+
+def _checksummed(event: str, name: str, value: str) -> str:
+    return checksum(bytes.fromhex(value[2:]))
+
+
+def _check_for(name: str, kind: str, indexed: bool) -> Check:
+    """The range and shape check of one field by its name; else by its type, what makes it JSON
+    (addresses in EIP-55 form: an indexed one already is, see ``_indexed``)."""
+    if name in CHECKS:
+        return CHECKS[name]
+    if kind == "address":
+        return _same if indexed else _checksummed
+    small_uint = kind.startswith("uint") and int(kind[4:] or 256) < 64
+    return _same if kind in ("bool", "string") or small_uint else _as_json

@@ -5,7 +5,8 @@ here the blob is size-limited while it is read, parsed with ``safe_json`` (nesti
 fields checked for type and length before search sees them. What could not be read is marked on the
 row with why, never fatal: ``missing`` and ``corrupt`` are tried again later (another gateway, a
 pin that arrives), with a growing delay; ``malformed`` and ``too_large`` are final, since the same
-CID always names the same bytes.
+CID always names the same bytes. What was read is embedded (MiniLM, in a worker thread, one batch)
+for semantic search, and written with its row in one transaction.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import safe_json
 from app.db.models import MarketAsset
+from app.market.catalog import semantic
 from app.storage import BlobStore
 from app.storage.errors import BlobCorrupt, BlobNotFound, StorageError
 
@@ -123,8 +125,10 @@ async def fetch_pending(
             .order_by(MarketAsset.meta_tries, MarketAsset.id)
             .limit(limit)
         ).all()
+    results: list[tuple[int, str, int, dict[str, Any], AssetText | None]] = []
     for row_id, cid, tries in due:
         values: dict[str, Any]
+        found: AssetText | None = None
         try:
             found = await asyncio.to_thread(fetch_one, store, cid)
             values = {
@@ -139,11 +143,35 @@ async def fetch_pending(
                 "meta_problem": str(problem),
                 "meta_retry_at": now + delay,
             }
-        with sessions() as session:  # only if the asset still names that CID (no update, no reorg since)
-            session.execute(
+        results.append((row_id, cid, tries, values, found))
+    texts = [semantic.asset_text(f.name, f.tags, f.card) for *_, f in results if f is not None]
+    vectors = (await asyncio.to_thread(semantic.embed, texts)) if texts else None
+    in_order = iter(vectors if vectors is not None else [None] * len(texts))
+    with sessions() as session:
+        for row_id, cid, tries, values, found in results:
+            # Only if the asset still names that CID (no update, no reorg since it was read).
+            changed = session.execute(
                 update(MarketAsset)
                 .where(MarketAsset.id == row_id, MarketAsset.metadata_cid == cid)
                 .values(meta_tries=tries + 1, **values)
             )
-            session.commit()
+            vector = next(in_order) if found is not None else None
+            if not changed.rowcount:  # type: ignore[attr-defined]
+                continue
+            if vector is None:  # unreadable now, or no model: no vector of an older card either
+                session.execute(text("DELETE FROM market_embedding WHERE asset_row = :row"), {"row": row_id})
+            else:
+                session.execute(
+                    text(
+                        "INSERT OR REPLACE INTO market_embedding (asset_row, chain_id, model, vector) "
+                        "VALUES (:row, :chain, :model, :vector)"
+                    ),
+                    {
+                        "row": row_id,
+                        "chain": chain_id,
+                        "model": semantic.MODEL,
+                        "vector": semantic.to_blob(vector),
+                    },
+                )
+        session.commit()
     return len(due)

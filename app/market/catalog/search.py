@@ -2,9 +2,12 @@
 
 Words typed are matched as prefixes (``"tex"*`` finds "text"), so results can follow each key
 press; ranking is BM25 with a name match worth most, then tags, then the card. Nothing the user
-types reaches FTS5's query syntax: each word is quoted. Filters are columns of ``market_asset``
-kept up to date by the indexer (cheapest active offer, any commercial or derivative offer, license
-and derivative counts), so a search is one indexed query however large the catalogue.
+types reaches FTS5's query syntax: each word is quoted. With ``semantic`` (and relevance order),
+results rank by meaning too: ``semantic.py`` finds the assets whose MiniLM embeddings are nearest the
+query's, so "handwritten numbers" finds a "digits" dataset that shares no word with it. Filters
+are columns of ``market_asset`` kept up to date by the indexer (cheapest active offer, any
+commercial or derivative offer, license and derivative counts), so a search is one indexed query
+however large the catalogue.
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.market.catalog import semantic
 from app.market.catalog.sink import padded
 
 Sort = Literal["relevance", "newest", "licensed", "price"]
 MAX_WORDS = 16
 WEIGHTS = (10.0, 1.0, 5.0)  # name, card, tags
+RANK = "bm25(market_asset_fts, {}, {}, {})".format(*WEIGHTS)
 KINDS = {"dataset": 0, "model": 1, "agent": 2}
+SEMANTIC_WEIGHT = 0.7  # of a semantic result's score; the rest is its FTS rank
+CANDIDATES = 200  # nearest vectors and best FTS matches blended, at least
+TOP_MATCHES = 400  # the best FTS matches a relevance search filters first, at least
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,9 @@ class Query:
     sort: Sort | None = None  # default: relevance with words, else newest
     limit: int = 50
     offset: int = 0
+    # Rank by meaning (MiniLM) blended with the words' FTS rank. The first search of a text embeds
+    # it (tens of milliseconds; the first of a process also loads the model): search off the UI thread.
+    semantic: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,16 @@ def _hit(row: Any) -> AssetHit:
     return AssetHit(*values)
 
 
+def _ranked(columns: str, where: str, limit: str) -> str:
+    """SQL for the ``:limit`` best FTS matches of ``:match``, ranked inside FTS5 (BM25, then the
+    newest row first), then joined and filtered by ``where``, in that order."""
+    return (
+        f"SELECT {columns} FROM (SELECT rowid AS hit, {RANK} AS score FROM market_asset_fts "
+        f"WHERE market_asset_fts MATCH :match ORDER BY score, rowid DESC LIMIT :{limit}) f "
+        f"JOIN market_asset a ON a.id = f.hit WHERE {where} ORDER BY f.score, f.hit DESC"
+    )
+
+
 def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
     """The assets of ``chain_id`` that match ``query``, best first."""
     params: dict[str, Any] = {
@@ -124,19 +145,69 @@ def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
     clauses = _where(query, params)
     match = fts_match(query.text)
     sort = query.sort or ("relevance" if match else "newest")
+    if query.semantic and sort == "relevance":
+        found = _semantic(session, chain_id, query, match)
+        if found is not None:
+            return found
+    where = " AND ".join(clauses)
+    if not match:
+        order = ORDER["newest" if sort == "relevance" else sort]
+        sql = f"SELECT {COLUMNS} FROM market_asset a WHERE {where} ORDER BY {order} {PAGE}"
+        return [_hit(row) for row in session.execute(text(sql), params)]
+    params["match"] = match
+    if sort != "relevance":  # walk the sort's index, keeping the rows whose words match
+        sql = (
+            f"SELECT {COLUMNS} FROM market_asset a WHERE {where} AND a.id IN "
+            f"(SELECT rowid FROM market_asset_fts WHERE market_asset_fts MATCH :match) "
+            f"ORDER BY {ORDER[sort]} {PAGE}"
+        )
+        return [_hit(row) for row in session.execute(text(sql), params)]
+    # Relevance: rank the matches inside FTS5 and join only the best (a word in a third of 100,000
+    # cards would otherwise join and sort 30,000 rows); if filters leave too few of them, rank all.
+    # Both orders are (BM25, newest row first), so the first page of the best is the first page.
+    params["best"] = max(TOP_MATCHES, 4 * (params["limit"] + params["offset"]))
+    hits = [_hit(row) for row in session.execute(text(f"{_ranked(COLUMNS, where, 'best')} {PAGE}"), params)]
+    if len(hits) == params["limit"]:
+        return hits
+    every = (
+        f"SELECT {COLUMNS} FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
+        f"WHERE market_asset_fts MATCH :match AND {where} ORDER BY {RANK}, a.id DESC {PAGE}"
+    )
+    return [_hit(row) for row in session.execute(text(every), params)]
+
+
+def _semantic(session: Session, chain_id: int, query: Query, match: str) -> list[AssetHit] | None:
+    """Relevance by meaning: the nearest assets by cosine similarity and the best FTS matches,
+    filtered, each scored ``SEMANTIC_WEIGHT`` x cosine + the rest x its FTS rank (1 for the best
+    lexical match, falling to 0); None when there is no query vector (no words, no model)."""
+    vector = semantic.query_vector(query.text)
+    if vector is None:
+        return None
+    want = max(1, min(query.limit, 500)) + max(0, query.offset)
+    pool = max(CANDIDATES, 4 * want)
+    cosine = dict(semantic.VECTORS.nearest(session, chain_id, vector, pool))
+    params: dict[str, Any] = {"chain": chain_id, "pool": pool}
+    clauses = _where(query, params)
+    lexical: dict[int, float] = {}
     if match:
         params["match"] = match
-        rank = "bm25(market_asset_fts, {}, {}, {})".format(*WEIGHTS)
-        order = f"{rank}, a.asset_id DESC" if sort == "relevance" else ORDER[sort]
-        sql = (
-            f"SELECT {COLUMNS} FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
-            f"WHERE market_asset_fts MATCH :match AND {' AND '.join(clauses)} ORDER BY {order} "
-            f"{PAGE}"
+        found = session.execute(text(_ranked("f.hit", " AND ".join(clauses), "pool")), params).all()
+        lexical = {int(row[0]): 1.0 - i / len(found) for i, row in enumerate(found)}
+    score = {row: SEMANTIC_WEIGHT * cos for row, cos in cosine.items()}
+    for row, rank_score in lexical.items():
+        score[row] = score.get(row, 0.0) + (1 - SEMANTIC_WEIGHT) * rank_score
+    hits: dict[int, AssetHit] = {}
+    ids, where = sorted(score), " AND ".join(clauses)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join(f":r{i}" for i in range(len(chunk)))
+        rows = session.execute(
+            text(f"SELECT a.id, {COLUMNS} FROM market_asset a WHERE a.id IN ({marks}) AND {where}"),
+            {**params, **{f"r{i}": row for i, row in enumerate(chunk)}},
         )
-    else:
-        order = ORDER["newest" if sort == "relevance" else sort]
-        sql = f"SELECT {COLUMNS} FROM market_asset a WHERE {' AND '.join(clauses)} ORDER BY {order} {PAGE}"
-    return [_hit(row) for row in session.execute(text(sql), params)]
+        hits.update((int(row[0]), _hit(row[1:])) for row in rows)
+    ranked = sorted(hits, key=lambda row: (-score[row], -hits[row].asset_id))
+    return [hits[row] for row in ranked[max(0, query.offset) : want]]
 
 
 def like_search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:

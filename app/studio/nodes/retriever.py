@@ -34,7 +34,7 @@ class RetrieverConfig(NodeConfig):
 
 
 def _index(documents: list[str]) -> np.ndarray:
-    from app.studio.minilm import shared_model
+    from app.embeddings.minilm import shared_model
 
     key = hashlib.sha256(json.dumps(documents).encode()).hexdigest()
     with _INDEX_LOCK:
@@ -50,7 +50,7 @@ def _index(documents: list[str]) -> np.ndarray:
 
 
 def _search(query: str, documents: list[str], top_k: int) -> list[dict[str, Any]]:
-    from app.studio.minilm import EmbeddingModelMissing, shared_model
+    from app.embeddings.minilm import EmbeddingModelMissing, shared_model
 
     try:
         index = _index(documents)

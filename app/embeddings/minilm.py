@@ -70,7 +70,7 @@ class MiniLM:
     """The encoder; ``embed`` gives unit-length 384-dimensional vectors, one per text."""
 
     def __init__(self, folder: Path) -> None:
-        from app.studio.wordpiece import WordPiece
+        from app.embeddings.wordpiece import WordPiece
 
         config = safe_json.loads((folder / "config.json").read_text(encoding="utf-8"))
         self.heads = int(config["num_attention_heads"])
