@@ -101,7 +101,7 @@ class Shell(QObject):
             home := HomePage(self.monitor, paths),
             label_page := LabelPage(colors),
             StudioPage(colors, runtime, paths),
-            MarketplacePage(colors),
+            market_page := MarketplacePage(colors),
             ComputePage(colors),
             WalletPage(self.wallet, colors),
             settings_page := SettingsPage(
@@ -124,6 +124,7 @@ class Shell(QObject):
         relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
         relay(self.services.events, "campaigns", self.label_page.on_new_campaigns, self)
         label_page.follow_wallet(self.wallet)
+        market_page.follow(self.services, self.wallet)
         label_page.approvals = approvals = Approvals(paths.data / "labeling" / "approvals.json")
         settings_page.add_section("Labeling approvals", ApprovalsPanel(approvals))
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")
