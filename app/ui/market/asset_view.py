@@ -39,6 +39,15 @@ from app.ui.widgets import Card, FactTile, action_button, styled_label
 from app.words import plural, sahara
 
 ZERO = "0x" + "00" * 20
+TAB_STYLE = (  # the studio side panel's underlined tabs, in this page's colours
+    "QTabWidget#MarketAssetTabs::pane {{ border: none; border-top: 1px solid {border}; }}"
+    "QTabWidget#MarketAssetTabs > QTabBar::tab {{ background: transparent; color: {muted}; padding: 7px 12px;"
+    " border: none; font-size: 13px; }}"
+    "QTabWidget#MarketAssetTabs > QTabBar::tab:selected {{ color: {text};"
+    " border-bottom: 2px solid {accent}; }}"
+    "QTabWidget#MarketAssetTabs > QTabBar::tab:hover {{ color: {text}; }}"
+    "QTextBrowser#MarketCard {{ background: {surface}; border: 1px solid {border}; border-radius: 8px; }}"
+)
 TABS = ("Card", "Licenses", "Files and versions", "Lineage", "Contributors", "History")
 
 
@@ -143,6 +152,7 @@ class AssetView(QWidget):
         for name, page in zip(TABS, pages, strict=True):
             self.tabs.addTab(page, name)
         column.addWidget(self.tabs, 1)
+        self.apply_colors(colors)
 
     @staticmethod
     def _holder(layout: QVBoxLayout) -> QScrollArea:
@@ -249,7 +259,7 @@ class AssetView(QWidget):
             )
         parts.append(f"Assets derived from it pay it {bps(detail.derivative_royalty_bps)} of theirs.")
         if detail.children:
-            parts.append(f"{plural(len(detail.children), 'asset')} derive from it.")
+            parts.append(f"It has {plural(len(detail.children), 'published derivative')}.")
         self.royalty.setText(" ".join(parts) + " Click a box to open that asset.")
         self.lineage.show_lineage(detail)
 
@@ -312,3 +322,4 @@ class AssetView(QWidget):
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
         self.lineage.apply_colors(colors)
+        self.tabs.setStyleSheet(TAB_STYLE.format(**vars(colors)))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from app.market.catalog.search import Query, Sort
+from app.ui.widgets import styled_label
 
 DEBOUNCE_MS = 180
 E18 = 10**18
@@ -61,7 +62,9 @@ def _combo(labels: list[str], name: str) -> QComboBox:
     box = QComboBox()
     box.setObjectName(name)
     box.addItems(labels)
-    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(9)  # shrinks in a narrow window instead of overlapping its neighbour
+    box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     return box
 
 
@@ -106,15 +109,15 @@ class FilterBar(QWidget):
         row = QHBoxLayout()
         row.setSpacing(8)
         for widget in (self.kind, self.task, self.terms, self.price):
-            row.addWidget(widget)
-        row.addStretch(1)
-        row.addWidget(self.sort)
+            row.addWidget(widget, 1)
         column.addLayout(row)
         checks = QHBoxLayout()
         checks.setSpacing(16)
         checks.addWidget(self.derived)
         checks.addWidget(self.mine)
         checks.addStretch(1)
+        checks.addWidget(styled_label("Sort by", "muted"))
+        checks.addWidget(self.sort)
         column.addLayout(checks)
 
     def flush(self) -> None:

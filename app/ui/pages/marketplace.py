@@ -74,6 +74,7 @@ class MarketplacePage(QWidget):
         header.addLayout(titles, 1)
         outer.addLayout(header)
         self.status = styled_label("", "muted", wrap=True)
+        self.status.hide()
         outer.addWidget(self.status)
 
         self.browse = BrowseView(colors)
@@ -197,7 +198,7 @@ class MarketplacePage(QWidget):
             self._load_asset(self._trail[-1])
             return
         self.stack.setCurrentWidget(self.browse)
-        self.status.setText("")
+        self._say("")
         self.browse.focus_results()
 
     def _backspace(self) -> None:
@@ -217,22 +218,26 @@ class MarketplacePage(QWidget):
                 "asset", work,
                 busy=f"Reading asset #{asset_id}…", progress=self._progress,
                 success=lambda detail: self._show_asset(asset_id, detail),
-                failure=lambda why: self.status.setText(f"Asset #{asset_id} could not be read: {why}"),
+                failure=lambda why: self._say(f"Asset #{asset_id} could not be read: {why}"),
                 again=True,
             )
         )  # fmt: skip
 
     def _progress(self, text: str | None) -> None:
-        self.status.setText(text or "")
+        self._say(text or "")
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def _show_asset(self, asset_id: int, detail: AssetDetail | None) -> None:
         if not self._trail or self._trail[-1] != asset_id:
             return  # the user went elsewhere meanwhile
         if detail is None:
             self._trail.pop()
-            self.status.setText(f"Asset #{asset_id} is not in this network's catalogue (yet).")
+            self._say(f"Asset #{asset_id} is not in this network's catalogue (yet).")
             return
-        self.status.setText("")
+        self._say("")
         shown = self.asset.detail
         self.asset.show_asset(detail, self._me)
         self.stack.setCurrentWidget(self.asset)
