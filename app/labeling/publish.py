@@ -1,10 +1,10 @@
 """Turn a finished campaign into a dataset asset that pays its labelers: register it and offer licenses.
 
 The dataset is the campaign's aggregated answers exported (COCO with images for image tasks, JSONL
-for text) and zipped, stored encrypted to the requester (app/market/publish.py: the owner being a
-reader is what lets key delivery serve buyers later). The labelers become the asset's contributors,
-each weighted by the items of theirs the requester accepted, so royalties reach them in proportion to
-accepted work without listing them on chain:
+for text) and zipped, then published through the market (``app.market.publishing``: encrypted to
+the requester, metadata the catalogue indexes, the registration and the offer through the outbox).
+The labelers become the asset's contributors, each weighted by the items of theirs the requester
+accepted, so royalties reach them in proportion to accepted work without listing them on chain:
 
 - a **settled** campaign (``ILabelingRecord.isSettled``: closed, every submission settled) backs the
   asset itself: the vault reads each labeler's accepted items from the board, no tree to trust or
@@ -13,13 +13,12 @@ accepted work without listing them on chain:
   (OZ "standard-v1") stored as its own file, whose CID goes on chain with the root: that file is
   where each labeler finds its proof, and where anyone checks that its leaves add up to the total.
 
-The metadata (plain JSON) names the campaign it came from and where the contributors are.
+The metadata names the campaign it came from and where the contributors are.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import tempfile
 import zipfile
 from pathlib import Path
@@ -27,16 +26,14 @@ from typing import TYPE_CHECKING
 
 from eth_utils import to_checksum_address
 
-from app.chain.merkle import build_tree
-from app.market.publish import encrypt_and_store
+from app.market.context import MarketContext
+from app.market.publishing import Contributors, Progress, Published, PublishRequest, publish
+from app.market.terms import OfferTerms
 
 if TYPE_CHECKING:
     from app.labeling.service import LabelingService
 
-DATASET_KIND = 0  # AssetRegistry.Kind.Dataset
-METADATA_VERSION = 2
 DERIVATIVE_ROYALTY_BPS = 1_000  # what each derivative owes the dataset itself (10 %)
-ZERO_ADDRESS = "0x" + "00" * 20
 
 
 async def campaign_settled(service: LabelingService, campaign_id: int) -> bool:
@@ -66,61 +63,71 @@ def _zip(folder: Path, dest: Path) -> Path:
     return dest
 
 
-async def publish_dataset(service: LabelingService, campaign_id: int, *, price: int) -> int:
-    """Register the campaign's dataset and offer perpetual licenses at ``price``; the asset id."""
+def _card(title: str, task: str, classes: list[str], items: int, fmt: str, campaign_id: int) -> str:
+    """The dataset's card: what it is, how it was made and by whom, in Markdown."""
+    return (
+        f"# {title}\n\n{items:,} items labeled for *{task.replace('_', ' ')}* in labeling campaign "
+        f"{campaign_id}, reviewed by its requester.\n\n**Classes:** {', '.join(classes)}\n\n"
+        f"**Format:** {fmt}\n\nThe labelers whose work was accepted share this dataset's royalties "
+        "by their accepted items.\n"
+    )
+
+
+async def publish_dataset(
+    service: LabelingService,
+    campaign_id: int,
+    *,
+    price: int,
+    offers: tuple[OfferTerms, ...] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Register the campaign's dataset and offer licenses (default: perpetual, unlimited, commercial,
+    derivatives allowed, at ``price``); the asset id."""
+    return (
+        await publish_campaign(service, campaign_id, price=price, offers=offers, progress=progress)
+    ).asset_id
+
+
+async def publish_campaign(
+    service: LabelingService,
+    campaign_id: int,
+    *,
+    price: int,
+    offers: tuple[OfferTerms, ...] | None = None,
+    progress: Progress | None = None,
+) -> Published:
+    """``publish_dataset`` with everything the market returns (offers, CIDs)."""
     manifest = await service.manifest(campaign_id)
     board = service.deployment.address("TaskBoard")
     settled = await campaign_settled(service, campaign_id)
     weights = {} if settled else await contributor_weights(service, campaign_id)
-    tree = build_tree(weights) if weights else None
-    tree_cid = ""
-    if tree is not None:
-        encoded_tree = json.dumps(tree.dump(), sort_keys=True, separators=(",", ":")).encode()
-        tree_cid = str(await asyncio.to_thread(service.store.put, [encoded_tree]))
-    owner_key = service.wallet.encryption_key().public_key
-    fmt = "coco" if manifest.task_type.modality == "image" else "jsonl"
-    with tempfile.TemporaryDirectory(prefix="sahara-dataset-") as tmp:
-        folder = Path(tmp) / "dataset"
-        await service.export(campaign_id, fmt, folder)
-        archive = await asyncio.to_thread(_zip, folder, Path(tmp) / "dataset.zip")
-        content_cid = str(await asyncio.to_thread(encrypt_and_store, service.store, archive, owner_key))
-    if settled:
-        contributors: dict | None = {"campaign": {"board": board, "campaign_id": campaign_id}}
-    else:
-        contributors = {"tree_cid": tree_cid} if tree else None
-    metadata = {
-        "version": METADATA_VERSION,
-        "kind": "dataset",
+    modality = manifest.task_type.modality
+    fmt = "coco" if modality == "image" else "jsonl"
+    extra = {
         "title": manifest.title,
-        "task_type": manifest.task_type.value,
         "classes": manifest.label_set.names,
         "items": len(manifest.items),
         "format": f"{fmt} (zip)",
         "campaign": {
-            "chain_id": service.chain_id,
-            "board": board,
-            "campaign_id": campaign_id,
+            "chain_id": service.chain_id, "board": board, "campaign_id": campaign_id,
             "manifest_cid": await service.manifest_cid(campaign_id),
         },
-        "contributors": contributors,
-    }
-    encoded = json.dumps(metadata, sort_keys=True, separators=(",", ":")).encode()
-    metadata_cid = str(await asyncio.to_thread(service.store.put, [encoded]))
-    registration = (
-        DATASET_KIND, content_cid, metadata_cid, [], 0, DERIVATIVE_ROYALTY_BPS,
-        tree.root if tree else b"\0" * 32, tree.total_weight if tree else 0, tree_cid,
-        board if settled else ZERO_ADDRESS, campaign_id if settled else 0,
-    )  # fmt: skip
-    receipt = await service.send(
-        "AssetRegistry", "register", registration,
-        intent=f"publish-dataset:{campaign_id}:{metadata_cid}",
-        description=f"Publish the dataset of campaign {campaign_id}",
-    )  # fmt: skip
-    (registered,) = service.receipt_events("AssetRegistry", "AssetRegistered", receipt)
-    asset_id = int(registered["assetId"])
-    terms = (asset_id, price, 0, 0, True, True, False)  # perpetual, unlimited, commercial, derivatives
-    await service.send(
-        "LicenseMarket", "createOffer", terms,
-        intent=f"dataset-offer:{asset_id}", description=f"Offer licenses of dataset #{asset_id}",
-    )  # fmt: skip
-    return asset_id
+    }  # fmt: skip
+    contributors = (
+        Contributors(campaign=(board, campaign_id)) if settled else Contributors(weights=weights or None)
+    )
+    ctx = MarketContext(service.client, service.outbox, service.deployment, service.store, service.wallet)
+    with tempfile.TemporaryDirectory(prefix="sahara-dataset-") as tmp:
+        folder = Path(tmp) / "dataset"
+        await service.export(campaign_id, fmt, folder)
+        archive = await asyncio.to_thread(_zip, folder, Path(tmp) / "dataset.zip")
+        request = PublishRequest(
+            kind="dataset", name=manifest.title, files=(archive,), task_type=manifest.task_type.value,
+            card=_card(manifest.title, manifest.task_type.value, manifest.label_set.names,
+                       len(manifest.items), f"{fmt} (zip)", campaign_id),
+            tags=("labeled", modality, *[n for n in manifest.label_set.names if 0 < len(n) <= 64][:8]),
+            derivative_royalty_bps=DERIVATIVE_ROYALTY_BPS,
+            offers=offers if offers is not None else (OfferTerms(price),),
+            contributors=contributors, extra=extra,
+        )  # fmt: skip
+        return await publish(ctx, request, progress=progress)

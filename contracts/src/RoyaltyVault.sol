@@ -79,6 +79,8 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     error NothingToClaim();
     /// @notice Every unit of the pool's total weight is already admitted to other contributors.
     error NoWeightLeft(uint256 assetId);
+    /// @notice `claimMany`'s lists are not the same length.
+    error LengthMismatch();
 
     constructor(IERC20 token_, AssetRegistry registry_) {
         token = token_;
@@ -121,29 +123,34 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         external
         returns (uint256 amount)
     {
-        Pool memory pl = _pools[assetId];
-        if (pl.accrued == 0) revert NothingToClaim();
-        bytes32 root = _roots[assetId];
-        Source memory src;
-        if (root == bytes32(0)) {
-            src = _sources[assetId];
-            if (src.labelingRecord == address(0)) {
-                if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
-                Share storage owned = _shares[assetId][address(0)];
-                return _pay(assetId, account, owned, owned.claimed, 0, pl.accrued);
-            }
+        amount = _claim(assetId, account, weight, proof);
+        if (amount == 0) revert NothingToClaim();
+        token.safeTransfer(account, amount);
+    }
+
+    /// @notice Claim for `account` from every asset of `assetIds` in one call, paid in one
+    ///         transfer: an owner's assets, the upstream royalties they inherited and a labeler's
+    ///         datasets alike. `weights[i]`/`proofs[i]` are what `claim` takes for `assetIds[i]`.
+    ///         An asset with nothing new for `account` is skipped (a list read a moment ago may
+    ///         be stale by a claim), so one empty entry does not undo the others; a proof that
+    ///         does not verify, an owner-mode asset `account` does not own, or a pool with no
+    ///         weight left reverts the whole call, as `claim` does. Reverts `NothingToClaim`
+    ///         when nothing at all is owed.
+    /// @dev Same reasoning as `claim` for the missing reentrancy guard; each asset's share is
+    ///      written before the next is read, so an asset listed twice pays once.
+    function claimMany(
+        address account,
+        uint256[] calldata assetIds,
+        uint256[] calldata weights,
+        bytes32[][] calldata proofs
+    ) external returns (uint256 total) {
+        uint256 n = assetIds.length;
+        if (weights.length != n || proofs.length != n) revert LengthMismatch();
+        for (uint256 i; i < n; ++i) {
+            total += _claim(assetIds[i], account, weights[i], proofs[i]);
         }
-        Share storage slot = _shares[assetId][account];
-        Share memory sh = slot;
-        if (sh.weight == 0) {
-            if (src.labelingRecord != address(0)) {
-                weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
-            } else if (!MerkleProof.verifyCalldata(proof, root, _leaf(account, weight))) {
-                revert InvalidProof();
-            }
-            sh.weight = _admit(assetId, pl, weight);
-        }
-        return _pay(assetId, account, slot, sh.claimed, sh.weight, uint256(pl.accrued) * sh.weight / pl.totalWeight);
+        if (total == 0) revert NothingToClaim();
+        token.safeTransfer(account, total);
     }
 
     // ------------------------------------------------------------------ views
@@ -204,6 +211,44 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     }
 
     // ------------------------------------------------------------------ internals
+    /// @dev What `account` is owed from `assetId` now, its share updated and `Claimed` emitted;
+    ///      0 (nothing written but a first admission) when nothing is new. The caller transfers.
+    function _claim(uint256 assetId, address account, uint256 weight, bytes32[] calldata proof)
+        private
+        returns (uint256)
+    {
+        Pool memory pl = _pools[assetId];
+        if (pl.accrued == 0) return 0;
+        bytes32 root = _roots[assetId];
+        Source memory src;
+        if (root == bytes32(0)) {
+            src = _sources[assetId];
+            if (src.labelingRecord == address(0)) {
+                if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
+                Share storage owned = _shares[assetId][address(0)];
+                return _pay(assetId, account, owned, owned.claimed, 0, pl.accrued);
+            }
+        }
+        Share storage slot = _shares[assetId][account];
+        Share memory sh = slot;
+        if (sh.weight == 0) {
+            if (src.labelingRecord != address(0)) {
+                weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
+            } else if (!MerkleProof.verifyCalldata(proof, root, _leaf(account, weight))) {
+                revert InvalidProof();
+            }
+            if (weight == 0) return 0;
+            sh.weight = _admit(assetId, pl, weight);
+            uint256 firstEntitled = uint256(pl.accrued) * sh.weight / pl.totalWeight;
+            if (firstEntitled == 0) {
+                slot.weight = sh.weight; // admitted once, even when this claim pays nothing yet
+                return 0;
+            }
+            return _pay(assetId, account, slot, sh.claimed, sh.weight, firstEntitled);
+        }
+        return _pay(assetId, account, slot, sh.claimed, sh.weight, uint256(pl.accrued) * sh.weight / pl.totalWeight);
+    }
+
     function _store(Share storage slot, uint256 entitled, uint64 weight) private {
         slot.claimed = uint192(entitled); // entitled <= accrued < 2^128
         slot.weight = weight;
@@ -212,7 +257,6 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     /// @dev The weight a first claim may hold: what it proves, capped by what is left of the
     ///      pool's total weight (so the claims' sum can never exceed the pool). Updates the pool.
     function _admit(uint256 assetId, Pool memory pl, uint256 weight) private returns (uint64 admitted) {
-        if (weight == 0) revert NothingToClaim();
         uint256 room = pl.totalWeight - pl.admittedWeight;
         if (room == 0) revert NoWeightLeft(assetId);
         admitted = uint64(weight < room ? weight : room); // <= room < 2^64
@@ -224,13 +268,12 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         private
         returns (uint256 amount)
     {
-        if (entitled <= already) revert NothingToClaim();
+        if (entitled <= already) return 0;
         unchecked {
             amount = entitled - already;
         }
         _store(slot, entitled, weight);
         emit Claimed(assetId, account, amount, weight);
-        token.safeTransfer(account, amount);
     }
 
     function _distribute(uint256 assetId) private {

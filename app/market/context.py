@@ -1,0 +1,99 @@
+"""What every market action needs, held once: the chain, the outbox, the contracts, the store, the wallet.
+
+Publishing, buying, "My licenses" and earnings are plain async functions over a ``MarketContext``,
+so the window, the CLI and the tests call the same code. Every transaction goes through
+``app.wallet.calls.transact`` (the one outbox: persisted before broadcast, signed once per
+intent, a call that would revert refused before signing with the contract's own error), as the
+labeling service does; reads go through the shipped ABIs and the one ``ChainClient``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from eth_utils import to_checksum_address
+
+from app.chain.bindings import bind
+from app.chain.client import ChainClient
+from app.chain.contracts import Deployment
+from app.storage import BlobStore
+from app.wallet.calls import events, transact
+
+if TYPE_CHECKING:
+    from app.wallet.hd import EncryptionKey
+    from app.wallet.outbox import Outbox, Signer
+
+LOG_CHUNK = 50_000  # blocks per eth_getLogs: public endpoints refuse wide ranges
+
+
+class MarketWallet(Protocol):
+    """What the market needs of the wallet (``WalletService`` fits): the active account's signer
+    and encryption key; both raise ``WalletLocked`` while the wallet is locked."""
+
+    def signer(self, index: int | None = None) -> Signer: ...
+
+    def encryption_key(self, index: int | None = None) -> EncryptionKey: ...
+
+
+def topic_of(value: int | str) -> str:
+    """An indexed ``uint256`` or ``address`` as a log topic."""
+    if isinstance(value, str):
+        return "0x" + "00" * 12 + to_checksum_address(value)[2:].lower()
+    return "0x" + value.to_bytes(32, "big").hex()
+
+
+@dataclass
+class MarketContext:
+    client: ChainClient
+    outbox: Outbox
+    deployment: Deployment
+    store: BlobStore
+    wallet: MarketWallet
+
+    @property
+    def chain_id(self) -> int:
+        return self.deployment.chain_id
+
+    @property
+    def account(self) -> str:
+        """The active account's address (``WalletLocked`` while locked)."""
+        return to_checksum_address(self.wallet.signer().address)
+
+    def contract(self, name: str) -> Any:
+        return bind(self.client.w3, name, self.deployment.address(name))
+
+    async def call(self, contract: str, function: str, *args: Any) -> Any:
+        """A view of one of the deployment's contracts (``ChainUnavailable`` when offline)."""
+        return await self.client.ask(getattr(self.contract(contract).functions, function)(*args).call())
+
+    async def send(self, contract: str, function: str, *args: Any, intent: str, description: str) -> Any:
+        """``contract.function(*args)`` from the active account through the outbox; the receipt."""
+        return await transact(
+            self.outbox, self.wallet.signer(), self.deployment, contract, function, *args,
+            intent=intent, description=description,
+        )  # fmt: skip
+
+    def receipt_events(self, contract: str, name: str, receipt: Any) -> list[Any]:
+        """The decoded ``name`` events ``contract`` emitted in ``receipt`` (their ``args``)."""
+        return [log["args"] for log in events(self.outbox, self.deployment, contract, name, receipt)]
+
+    async def logs(self, contract: str, name: str, topics: Sequence[str | None] = ()) -> list[Any]:
+        """Every ``name`` event of ``contract`` since the deployment, oldest first, filtered by
+        its indexed arguments (``topics``, None for any), read in bounded block ranges."""
+        bound = self.contract(contract)
+        event = getattr(bound.events, name)()
+        query_topics: list[Any] = [event.topic, *topics]
+        while query_topics and query_topics[-1] is None:
+            query_topics.pop()
+        found: list[Any] = []
+        low, head = self.deployment.block, await self.client.block_number()
+        while low <= head:
+            high = min(head, low + LOG_CHUNK - 1)
+            query = {"address": bound.address, "topics": query_topics, "fromBlock": low, "toBlock": high}
+            for raw in await self.client.ask(self.client.w3.eth.get_logs(query)):  # type: ignore[arg-type]
+                if not raw.get("removed"):
+                    found.append(event.process_log(raw))
+            low = high + 1
+        return found
