@@ -226,3 +226,16 @@ def read_contributors(store: BlobStore, cid: str) -> list[tuple[str, int]]:
 def history_args(entry: HistoryEntry) -> str:
     """An event's fields on one line, for a tooltip."""
     return json.dumps(entry.args, sort_keys=True)[:400]
+
+
+def asset_names_with(sessions: sessionmaker[Session], chain_id: int, asset_ids: list[int]) -> dict[int, str]:
+    """The names the catalogue knows for ``asset_ids`` (those it has not read are left out)."""
+    ids = sorted(set(asset_ids))[:1000]
+    if not ids:
+        return {}
+    marks = ",".join(f":a{i}" for i in range(len(ids)))
+    params: dict[str, Any] = {"chain": chain_id, **{f"a{i}": asset for i, asset in enumerate(ids)}}
+    sql = f"SELECT asset_id, name FROM market_asset WHERE chain_id = :chain AND asset_id IN ({marks})"
+    with sessions() as session:
+        rows = session.execute(text(sql), params)
+        return {int(r[0]): r[1] for r in rows if r[1]}

@@ -77,19 +77,26 @@ def _selectable(text: str, role: str = "mono") -> QLabel:
 class OfferCard(Card):
     """One offer: its terms, one per line, and whether it can be bought now."""
 
-    def __init__(self, offer: Offer) -> None:
+    def __init__(self, offer: Offer, view: AssetView) -> None:
         super().__init__(padding=14, spacing=4)
         state = "" if offer.active else " · paused by the seller"
         self.body.addWidget(styled_label(f"Offer {offer.offer_id}{state}", "row-title"))
         self.terms = offer_terms(offer)
         for term in self.terms:
             self.body.addWidget(styled_label(f"• {term}", "bullet", wrap=True))
-        self.body.addWidget(styled_label(f"Sold by {short(offer.seller)}", "muted"))
+        foot = QHBoxLayout()
+        foot.addWidget(styled_label(f"Sold by {short(offer.seller)}", "muted"), 1)
+        self.buy_button = action_button("Buy…", lambda: view.buy_requested.emit(offer.offer_id), primary=True)
+        self.buy_button.setToolTip("See the total and the terms before anything is signed")
+        self.buy_button.setEnabled(offer.active)
+        foot.addWidget(self.buy_button)
+        self.body.addLayout(foot)
 
 
 class AssetView(QWidget):
     back_requested = Signal()
     open_asset = Signal(int)
+    buy_requested = Signal(int)  # an offer id
 
     def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -214,7 +221,7 @@ class AssetView(QWidget):
             )
             return
         for offer in detail.offers:
-            self.offers.addWidget(OfferCard(offer))
+            self.offers.addWidget(OfferCard(offer, self))
 
     def _file_row(self, what: str, cid: str, status: str, role: str) -> None:
         row = QGridLayout()

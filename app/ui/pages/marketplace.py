@@ -19,20 +19,42 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.events import Events
 from app.market.catalog.asset_page import AssetDetail, asset_detail_with, read_contributors, task_types_with
 from app.market.catalog.search import AssetHit, search_with
+from app.ui.market.account_actions import AccountActions
 from app.ui.market.asset_view import AssetView
 from app.ui.market.browse_view import BrowseView
+from app.ui.market.context import market_context
+from app.ui.market.earnings_view import EarningsView
+from app.ui.market.licenses_view import LicensesView
 from app.ui.operations import Op, Operations
 from app.ui.qt_events import relay
 from app.ui.theme import Colors
-from app.ui.widgets import styled_label
+from app.ui.widgets import ActionButton, action_button, styled_label
 
 RESULTS = 100
 CHANGES = ("assets_changed", "offers_changed", "licenses_changed")
+SECTIONS = ("Browse", "My licenses", "Earnings")
+
+
+def scrolling(inner: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(inner)
+    return area
 
 
 class Catalog(Protocol):
@@ -72,6 +94,25 @@ class MarketplacePage(QWidget):
         )
         header = QHBoxLayout()
         header.addLayout(titles, 1)
+        header.addSpacing(16)
+        self.sections = QButtonGroup(self)
+        for i, name in enumerate(SECTIONS):
+            button = ActionButton(name)
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.setProperty(
+                "segment", "first" if i == 0 else "last" if i == len(SECTIONS) - 1 else "middle"
+            )
+            if 0 < i < len(SECTIONS) - 1:
+                button.setStyleSheet("border-left: none;")
+            self.sections.addButton(button, i)
+            header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        self.sections.button(0).setChecked(True)
+        self.sections.idClicked.connect(self.show_section)
+        header.addSpacing(12)
+        self.publish_button = action_button("Publish…", self.open_publish, primary=True)
+        self.publish_button.setToolTip("Publish a dataset, model or agent with its license terms")
+        header.addWidget(self.publish_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(header)
         self.status = styled_label("", "muted", wrap=True)
         self.status.hide()
@@ -79,10 +120,19 @@ class MarketplacePage(QWidget):
 
         self.browse = BrowseView(colors)
         self.asset = AssetView(colors)
+        self.licenses = LicensesView(colors)
+        self.earnings = EarningsView(colors)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.browse)
-        self.stack.addWidget(self.asset)
+        for view in (self.browse, self.asset):
+            self.stack.addWidget(view)
+        self.stack.addWidget(scrolling(self.licenses))
+        self.stack.addWidget(scrolling(self.earnings))
         outer.addWidget(self.stack, 1)
+        self.account = AccountActions(self.licenses, self.earnings, lambda: self.catalog, self)
+        self.account.notice.connect(self._say)
+        self.asset.buy_requested.connect(self.account.buy)
+        for view in (self.licenses, self.earnings):
+            view.open_asset.connect(self._open_from_section)
 
         self.browse.filters.changed.connect(self.refresh)
         self.browse.open_asset.connect(self.open_asset)
@@ -102,6 +152,9 @@ class MarketplacePage(QWidget):
         """Use ``services.market`` now and each time it is rebuilt; "Owned by me" is ``wallet``'s
         active account."""
         relay(services.events, "market", lambda: self.set_catalog(services.market), self)
+        self.account.context = lambda: market_context(services)
+        self.account.labeling = services.labeling_for_user
+        self.account.downloads = services.runtime.paths.data / "downloads"
         wallet.changed.connect(lambda: self._account_of(wallet))
         self._account_of(wallet)
         self.set_catalog(services.market)
@@ -143,6 +196,39 @@ class MarketplacePage(QWidget):
         self.refresh()
         if self._trail:
             self._load_asset(self._trail[-1])
+        if self.stack.currentIndex() == 2:
+            self.account.load_licenses()
+        elif self.stack.currentIndex() == 3:
+            self.account.load_earnings()
+
+    # -- sections --------------------------------------------------------------------------------
+
+    def show_section(self, index: int) -> None:
+        """Browse (the results, or the asset open), My licenses (read now) or Earnings (read now)."""
+        self.sections.button(index).setChecked(True)
+        self._say("")
+        if index == 0:
+            self.stack.setCurrentWidget(self.asset if self._trail and self.asset.detail else self.browse)
+        elif index == 1:
+            self.stack.setCurrentIndex(2)
+            self.account.load_licenses()
+        else:
+            self.stack.setCurrentIndex(3)
+            self.account.load_earnings()
+
+    def open_publish(self) -> None:
+        catalog = self.catalog
+        if catalog is None or self.account.context is None:
+            self._say(
+                "Publishing needs the network and Sahara's contracts; the status bar shows the connection."
+            )
+            return
+        wizard = self.account.publish(catalog.chain_id)
+        wizard.published.connect(lambda _asset: self.refresh())
+
+    def _open_from_section(self, asset_id: int) -> None:
+        self.sections.button(0).setChecked(True)
+        self.open_asset(asset_id)
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -176,6 +262,7 @@ class MarketplacePage(QWidget):
         self.ops.run(Op("task-types", work, success=self.browse.filters.set_task_types, again=True))
 
     def focus_search(self) -> None:
+        self.sections.button(0).setChecked(True)
         if self.stack.currentWidget() is not self.browse:
             self._trail.clear()
             self.stack.setCurrentWidget(self.browse)
@@ -241,6 +328,7 @@ class MarketplacePage(QWidget):
         shown = self.asset.detail
         self.asset.show_asset(detail, self._me)
         self.stack.setCurrentWidget(self.asset)
+        self.sections.button(0).setChecked(True)
         same = shown is not None and shown.asset_id == detail.asset_id
         if same and self._contributors_of == detail.contributors_cid:
             if self._contributors is not None:
@@ -271,5 +359,5 @@ class MarketplacePage(QWidget):
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
-        self.browse.apply_colors(colors)
-        self.asset.apply_colors(colors)
+        for view in (self.browse, self.asset, self.licenses, self.earnings):
+            view.apply_colors(colors)
