@@ -108,7 +108,7 @@ def test_wizard_refuses_next_and_keeps_everything_after_a_failure(
     wizard.next()
     wizard.next()  # no parents
     assert wizard.step == 4 and "Digit classifier" in wizard.review.summary.text()
-    assert "2 SAHARA; perpetual; commercial use allowed" in wizard.review.summary.text()
+    assert "2 SAHARA; perpetual; commercial use allowed; derivatives allowed" in wizard.review.summary.text()
     wizard.next()  # Publish: the network is gone
     qtbot.waitUntil(lambda: wizard.review.status.is_error, timeout=5000)
     assert "The network did not answer." in wizard.review.status.text()

@@ -158,7 +158,12 @@ class BuyDialog(OperationDialog):
             dest = self.downloads / download_name(meta, quote.offer.asset_id)
             return await buying.download(ctx, license_id, dest, progress=self._say, wait_s=self.wait_s)
 
-        self.ops.run(Op("download", work, success=self._downloaded, failure=self._download_failed))
+        self.ops.run(
+            Op(
+                "download", work, success=self._downloaded, failure=self._download_failed,
+                changes=frozenset({"licenses"}),
+            )
+        )  # fmt: skip
 
     def _download_failed(self, why: str) -> None:
         self.close_button.setText("Close")

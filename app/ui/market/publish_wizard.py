@@ -8,6 +8,7 @@ name each transaction by the metadata's CID, so a retry never pays twice).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ class PublishWizard(OperationDialog):
         )
 
     def _write_terms(self) -> None:
-        t, d = self.terms, self.draft
+        t, d = self.terms, replace(self.draft)  # a copy: each set below reads every control back
         t.price.setText(d.price)
         t.days.setValue(d.duration_days)
         t.count.setValue(d.max_licenses)

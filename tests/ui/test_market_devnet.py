@@ -1,0 +1,140 @@
+"""The marketplace through the window on a real devnet (the issue's "done when"): the user publishes
+an ONNX model with the wizard, finds it by typing, opens its page, switches to a second account,
+buys a license in the buy dialog (terms in words first), and the download that the app's own key
+delivery made possible decrypts to exactly the published file; My licenses then lists it."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from app.chain.devnet import find_anvil
+from app.resources import resources_dir
+from app.runtime import AppRuntime
+from app.ui.frame import page_index
+from app.ui.operations import Operations
+from app.wallet.service import WalletService
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.skipif(find_anvil() is None, reason="anvil missing: run `make setup`"),
+]
+
+PHRASE = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+E18 = 10**18
+
+
+def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path: Path) -> None:
+    from app.ui.shell import Shell
+
+    model = tmp_path / "digits.onnx"
+    shutil.copyfile(resources_dir() / "models" / "digits.onnx", model)
+    published_sha = hashlib.sha256(model.read_bytes()).hexdigest()
+    runtime = AppRuntime.open(paths)
+    runtime._wallet = WalletService(paths.data / "wallet", scrypt_n=1 << 12)
+    seller = runtime.wallet.create(PHRASE, "correct horse battery")
+    buyer = runtime.wallet.add_account("Buyer")
+    shell = Shell(app, runtime, paths)
+    page = shell.window.stack.widget(page_index("Marketplace"))
+    try:
+        shell.show()
+        shell.start_services()
+        qtbot.waitUntil(lambda: page.catalog is not None, timeout=120000)  # contracts up, indexer running
+        funded = [loop.create_task(runtime.faucet(a.address)) for a in (seller, buyer)]
+        qtbot.waitUntil(lambda: all(t.done() for t in funded), timeout=90000)
+        shell.window.set_page(page_index("Marketplace"))
+        page.account.downloads = tmp_path / "downloads"
+
+        # Publish with the wizard, as the seller (account 0).
+        page.publish_button.click()
+        wizard = page.account.wizard
+        wizard.source.paths.append(model)
+        wizard._read_source()
+        wizard.next()
+        wizard.card.name.setText("Digit classifier")
+        wizard.card.tags.setText("digits, onnx")
+        wizard.card.template_button.click()
+        wizard.next()
+        wizard.terms.price.setText("3")
+        wizard.next()
+        wizard.next()
+        assert (
+            "3 SAHARA; perpetual; commercial use allowed; derivatives allowed" in wizard.review.summary.text()
+        )
+        wizard.next()
+        qtbot.waitUntil(lambda: wizard.asset_id is not None or wizard.review.status.is_error, timeout=120000)
+        assert wizard.asset_id is not None, wizard.review.status.text()
+        asset_id = wizard.asset_id
+        wizard.next()  # Done
+
+        # Search as you type, then open it from the keyboard.
+        search = page.browse.filters.search
+        qtbot.keyClicks(search, "classif")
+        results = page.browse.results
+
+        def listed() -> bool:
+            page.refresh()
+            return any(
+                results.item(i).data(Qt.ItemDataRole.UserRole) == asset_id for i in range(results.count())
+            )
+
+        qtbot.waitUntil(listed, timeout=60000)
+        results.setFocus()
+        results.setCurrentRow(0)
+        qtbot.keyClick(results, Qt.Key.Key_Return)
+        qtbot.waitUntil(
+            lambda: page.asset.detail is not None and page.asset.detail.asset_id == asset_id, timeout=20000
+        )
+        assert page.asset.heading.text() == "Digit classifier"
+        qtbot.waitUntil(
+            lambda: page.asset.detail.meta_status == "ok" and len(page.asset.detail.offers) == 1,
+            timeout=30000,
+        )
+
+        # Buy as the second account: the terms and total in words first, then the verified download.
+        shell.wallet.switch(buyer.index)
+        page.asset.show_tab("Licenses")
+        offer_card = page.asset.offers.itemAt(0).widget()
+        offer_card.buy_button.click()
+        dialog = page.account.dialog
+        qtbot.waitUntil(lambda: dialog.buy_button.isEnabled() or dialog.problem.isVisible(), timeout=30000)
+        assert dialog.buy_button.isEnabled(), dialog.problem.text()
+        assert "You pay 3 SAHARA now, held in escrow" in dialog.words.text()
+        assert dialog.buy_button.text() == "Buy for 3 SAHARA"
+        dialog.buy_button.click()
+        qtbot.waitUntil(lambda: dialog.saved is not None or dialog.problem.isVisible(), timeout=180000)
+        assert dialog.saved is not None, dialog.problem.text()
+        assert dialog.saved.sha256 == published_sha
+        assert hashlib.sha256(dialog.saved.path.read_bytes()).hexdigest() == published_sha
+        assert "matches the published hash" in dialog.done_line.text()
+        dialog.close_button.click()
+
+        # My licenses lists it, delivered.
+        page.show_section(1)
+        license_id = dialog.license_id
+
+        def delivered() -> bool:
+            row = page.licenses.rows.get(license_id)
+            return row is not None and row.download_button is not None
+
+        qtbot.waitUntil(delivered, timeout=30000)
+        texts = [w.text() for w in page.licenses.rows[license_id].findChildren(QLabel)]
+        assert "Delivered" in texts and any(
+            t.startswith("Perpetual; you can dispute the delivery") for t in texts
+        ), texts
+        with qtbot.waitSignal(shell.finished, timeout=20000):
+            shell.request_quit()
+    finally:
+        for task in Operations.cancel_all():
+            qtbot.waitUntil(task.done, timeout=10000)
+        shell.tray.dispose()
+        shell.window.close_for_quit()
+        runtime.shutdown()
+        shell.window.deleteLater()
+        shell.deleteLater()
