@@ -13,11 +13,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from app.chain.bindings import bind
 from app.chain.devnet import find_anvil
 from app.resources import resources_dir
 from app.runtime import AppRuntime
 from app.ui.frame import page_index
 from app.ui.operations import Operations
+from app.wallet.calls import transact
 from app.wallet.service import WalletService
 
 pytestmark = [
@@ -41,6 +43,18 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
     seller = runtime.wallet.create(PHRASE, "correct horse battery")
     buyer = runtime.wallet.add_account("Buyer")
     shell = Shell(app, runtime, paths)
+
+    def balance(address: str) -> int:
+        read = loop.create_task(
+            runtime.client.ask(
+                bind(runtime.client.w3, "SaharaToken", runtime.deployment.address("SaharaToken"))
+                .functions.balanceOf(address)
+                .call()
+            )
+        )
+        qtbot.waitUntil(read.done, timeout=10000)
+        return int(read.result())
+
     page = shell.window.stack.widget(page_index("Marketplace"))
     try:
         shell.show()
@@ -114,6 +128,26 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
         assert hashlib.sha256(dialog.saved.path.read_bytes()).hexdigest() == published_sha
         assert "matches the published hash" in dialog.done_line.text()
         dialog.close_button.click()
+
+        # A purchase refused on chain (the seller paused the offer after the quote) says why and pays nothing.
+        page.asset.offers.itemAt(0).widget().buy_button.click()
+        again = page.account.dialog
+        qtbot.waitUntil(lambda: again.buy_button.isEnabled(), timeout=30000)
+        paused = loop.create_task(
+            transact(runtime.outbox, runtime.wallet.signer(seller.index), runtime.deployment, "LicenseMarket",
+                     "setOfferActive", offer_card.offer_id, False, intent="test:pause-offer")
+        )  # fmt: skip
+        qtbot.waitUntil(paused.done, timeout=30000)
+        paused.result()
+        before = balance(buyer.address)
+        again.buy_button.click()
+        qtbot.waitUntil(again.problem.isVisible, timeout=30000)
+        assert (
+            again.problem.text() == "License not bought: the seller has paused this offer. Nothing was paid."
+        )
+        assert balance(buyer.address) == before
+        assert again.license_id is None and again.close_button.isEnabled()
+        again.close_button.click()
 
         # My licenses lists it, delivered.
         page.show_section(1)

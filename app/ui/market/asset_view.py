@@ -79,6 +79,7 @@ class OfferCard(Card):
 
     def __init__(self, offer: Offer, view: AssetView) -> None:
         super().__init__(padding=14, spacing=4)
+        self.offer_id = offer.offer_id
         state = "" if offer.active else " · paused by the seller"
         self.body.addWidget(styled_label(f"Offer {offer.offer_id}{state}", "row-title"))
         self.terms = offer_terms(offer)
