@@ -48,6 +48,8 @@ async def shoot(out: Path, view: str, width: int, height: int, catalog: object) 
     if view in ("asset", "lineage"):
         page.open_asset(2 if view == "lineage" else 1)
     await asyncio.sleep(1.0)
+    if view == "browse":
+        page.browse.focus_results()  # the first row selected, as after Down or Back
     if view == "lineage":
         page.asset.show_tab("Lineage")
     await asyncio.sleep(0.5)

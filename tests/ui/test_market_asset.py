@@ -46,8 +46,8 @@ def test_offers_files_contributors_and_sales_in_words(market_page: Any, qtbot: A
     open_asset(market_page, qtbot, 1)
     view = market_page.asset
     assert view.licenses_tile.value.text() == "2"
-    assert view.revenue_tile.value.text() == "2 SAHARA"  # one delivered; one still in escrow
-    assert "2 SAHARA in escrow" in view.revenue_tile.value.toolTip()
+    assert view.revenue_tile.value.text() == "0 SAHARA"  # delivered or not, nothing settled yet
+    assert "4 SAHARA more is in escrow" in view.revenue_tile.value.toolTip()
     assert view.price_tile.value.text() == "2 SAHARA"
     offers = texts(view.tabs.widget(1))
     for term in ("Costs 2 SAHARA", "Never expires", "Commercial use allowed", "Not transferable"):

@@ -25,8 +25,8 @@ from app.storage.errors import BlobCorrupt, BlobNotFound, StorageError
 MAX_HISTORY = 200
 MAX_RELATED = 100
 MAX_CONTRIBUTORS_FILE = 4 * 1024 * 1024
-PAID = ("delivered", "settled")  # the seller was paid (or will be, once settled)
-ESCROWED = ("pending", "disputed")  # paid by the buyer, held by the market
+PAID = ("settled",)  # the escrow reached the asset's royalty vault
+ESCROWED = ("pending", "delivered", "disputed")  # paid by the buyer, held by the market until settled
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class AssetDetail:
     parents: tuple[Related, ...]
     children: tuple[Related, ...]
     licenses: int  # not refunded
-    revenue: int  # wei paid to the asset's vault (delivered or settled)
+    revenue: int  # wei paid to the asset's vault (settled licenses)
     escrowed: int  # wei of licenses still in escrow
     versions: tuple[Version, ...]
     history: tuple[HistoryEntry, ...]  # newest first, at most MAX_HISTORY

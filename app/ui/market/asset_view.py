@@ -196,8 +196,12 @@ class AssetView(QWidget):
         mine = me is not None and detail.owner.lower() == me.lower()
         self.owner_tile.set_value("You" if mine else short(detail.owner), detail.owner)
         self.licenses_tile.set_value(f"{detail.licenses:,}")
-        escrow = f" ({sahara(detail.escrowed)} in escrow)" if detail.escrowed else ""
-        self.revenue_tile.set_value(sahara(detail.revenue), f"Paid to the asset's vault{escrow}")
+        escrow = (
+            f"; {sahara(detail.escrowed)} more is in escrow until delivery and the dispute window"
+            if detail.escrowed
+            else ""
+        )
+        self.revenue_tile.set_value(sahara(detail.revenue), f"Settled into the asset's royalty vault{escrow}")
         active = [o.price for o in detail.offers if o.active]
         self.price_tile.set_value(price_words(min(active) if active else None))
         fallback = (

@@ -28,6 +28,12 @@ from app.ui.widgets import action_button, styled_label
 from app.words import plural
 
 ROW_HEIGHT = 64
+LIST_STYLE = (  # a quiet selection: the row's own accent icon and muted line must stay readable on it
+    "QListWidget#MarketResults {{ background: {surface}; border: 1px solid {border}; border-radius: 8px; }}"
+    "QListWidget#MarketResults::item {{ border-bottom: 1px solid {border}; }}"
+    "QListWidget#MarketResults::item:hover {{ background: {hover}; }}"
+    "QListWidget#MarketResults::item:selected {{ background: {selected}; border-left: 3px solid {accent}; }}"
+)
 NOTHING_PUBLISHED = (
     "Nothing is published on this network yet",
     "Datasets, models and agents appear here as soon as someone registers one on chain. Publish a "
@@ -92,6 +98,7 @@ class BrowseView(QWidget):
         self.results.setUniformItemSizes(False)
         self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.results.itemActivated.connect(self._activated)
+        self.results.setStyleSheet(LIST_STYLE.format(**vars(colors)))
         self.filters.search.down_pressed.connect(self.focus_results)
 
         self.empty = EmptyStateCard("storefront", "", "", colors)
@@ -185,6 +192,7 @@ class BrowseView(QWidget):
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
+        self.results.setStyleSheet(LIST_STYLE.format(**vars(colors)))
         self.empty.apply_colors(colors)
         if self.hits:
             self.show_hits(self.hits, limit=self._limit)

@@ -53,7 +53,7 @@ def price_words(wei: int | None) -> str:
 
 def offer_terms(offer: Offer) -> list[str]:
     """Every term of an offer, one sentence each, in the order a buyer weighs them."""
-    lasts = "Never expires" if offer.duration == 0 else f"Lasts {duration(offer.duration)} from purchase"
+    lasts = "Never expires" if offer.duration == 0 else f"Lasts {duration(offer.duration)} after delivery"
     limit = (
         "Unlimited licenses"
         if offer.max_licenses == 0
