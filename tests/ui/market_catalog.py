@@ -26,7 +26,7 @@ from app.storage import as_cid
 from app.storage.local import CONTENT, LocalStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))  # market_logs lives beside its tests
-from market_logs import ADDRESSES, bought, linked, offered, raw_log, registered
+from market_logs import ADDRESSES, CID, bought, linked, offered, raw_log, registered
 
 CHAIN = 31337
 E18 = 10**18
@@ -119,6 +119,9 @@ def build_catalog(folder: Path) -> Catalog:
         card=DIGITS_CARD,
         tags=["digits", "vision"],
         task_type="image-classification",
+        kind="dataset",
+        files=[{"name": "digits.zip", "size": 1234, "sha256": "ab" * 32}],
+        content={"cid": CID, "size": 1234, "sha256": "ab" * 32, "packing": "file"},
     )
     labelers = contributor_file(catalog, {ALICE: 1, BOB: 3, CAROL: 6})
     catalog.publish(1, ALICE, meta=digits, split=labelers)

@@ -57,6 +57,8 @@ def test_offers_files_contributors_and_sales_in_words(market_page: Any, qtbot: A
     assert "✓ Verified: fetched and hashed to its CID" in files
     assert view.detail.metadata_cid in files and view.detail.content_cid in files
     assert any(t.startswith("Version 1 (current)") for t in files)
+    listed = f"digits.zip · 1,234 bytes · SHA-256 {'ab' * 32}"
+    qtbot.waitUntil(lambda: listed in texts(view.tabs.widget(2)), timeout=5000)  # from the metadata
     qtbot.waitUntil(
         lambda: "3 contributors, paid in proportion to their weight:" in texts(view), timeout=5000
     )

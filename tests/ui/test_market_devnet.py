@@ -111,6 +111,12 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
             timeout=30000,
         )
 
+        files = page.asset.tabs.widget(2)
+        qtbot.waitUntil(
+            lambda: any(f"SHA-256 {published_sha}" in w.text() for w in files.findChildren(QLabel)),
+            timeout=20000,
+        )
+
         # Buy as the second account: the terms and total in words first, then the verified download.
         shell.wallet.switch(buyer.index)
         page.asset.show_tab("Licenses")
@@ -162,6 +168,16 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
         assert "Delivered" in texts and any(
             t.startswith("Perpetual; you can dispute the delivery") for t in texts
         ), texts
+        # The seller's Earnings: the asset it owns, nothing claimable while the price waits in escrow.
+        shell.wallet.switch(seller.index)
+        page.show_section(2)
+        qtbot.waitUntil(
+            lambda: page.earnings.total.text() != "—" or page.earnings.problem.isVisible(), timeout=30000
+        )
+        assert not page.earnings.problem.isVisible(), page.earnings.problem.text()
+        shown = [w.text() for w in page.earnings.findChildren(QLabel)]
+        assert page.earnings.total.text() == "0 SAHARA" and "Digit classifier" in shown and "owner" in shown
+        assert not page.earnings.claim_button.isEnabled()
         with qtbot.waitSignal(shell.finished, timeout=20000):
             shell.request_quit()
     finally:

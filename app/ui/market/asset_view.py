@@ -9,6 +9,8 @@ a fallback, and the page never reads storage itself (the page's operations do, o
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -256,6 +258,16 @@ class AssetView(QWidget):
         if detail.contributors_cid:
             self._file_row("Contributor list", detail.contributors_cid, "See Contributors", "muted")
         self.files.addSpacing(8)
+        self.files.addWidget(styled_label("FILES", "caption"))
+        self.published = QVBoxLayout()
+        self.published.setSpacing(4)
+        self.files.addLayout(self.published)
+        self.published.addWidget(
+            styled_label(
+                "Reading the file list…" if detail.meta_status == "ok" else "Unknown: no metadata.", "muted"
+            )
+        )
+        self.files.addSpacing(8)
         self.files.addWidget(styled_label("VERSIONS", "caption"))
         for version in reversed(detail.versions):
             current = " (current)" if version.metadata_cid == detail.metadata_cid else ""
@@ -287,6 +299,29 @@ class AssetView(QWidget):
             words.setToolTip(f"Transaction {entry.tx_hash}")
             line.addWidget(words, 1)
             self.history.addLayout(line)
+
+    def show_published(self, meta: Any, problem: str = "") -> None:
+        """The files the metadata lists (name, size, SHA-256 of the plaintext the buyer checks)."""
+        _clear(self.published)
+        if meta is None:
+            self.published.addWidget(styled_label(f"✗ {problem}", "error", wrap=True))
+            return
+        for entry in meta.files:
+            self.published.addWidget(
+                _selectable(f"{entry.name} · {entry.size:,} bytes · SHA-256 {entry.sha256}", "muted")
+            )
+        if meta.content is not None:
+            packing = "the file itself" if meta.content.packing == "file" else "the files zipped"
+            self.published.addWidget(
+                styled_label(
+                    f"Sold as {packing} ({meta.content.size:,} bytes, SHA-256 {meta.content.sha256[:16]}…), "
+                    "encrypted: a download is saved only if it hashes to that.",
+                    "muted",
+                    wrap=True,
+                )
+            )
+        if not meta.files:
+            self.published.addWidget(styled_label("The metadata lists no files.", "muted"))
 
     # -- contributors: read from storage by the page -----------------------------------------------
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.events import Events
+from app.market.asset_metadata import load_metadata
 from app.market.catalog.asset_page import AssetDetail, asset_detail_with, read_contributors, task_types_with
 from app.market.catalog.search import AssetHit, search_with
 from app.ui.market.account_actions import AccountActions
@@ -338,6 +339,23 @@ class MarketplacePage(QWidget):
         self._contributors = None
         if detail.contributors_cid:
             self._load_contributors(detail.contributors_cid)
+        if detail.meta_status == "ok":
+            self._load_files(detail.metadata_cid)
+
+    def _load_files(self, cid: str) -> None:
+        """The metadata's file list (the catalogue keeps only what search needs)."""
+        catalog = self.catalog
+        if catalog is None:
+            return
+
+        async def work(_say: Any) -> Any:
+            return await asyncio.to_thread(load_metadata, catalog.store, cid)
+
+        def shown(meta: Any, problem: str = "") -> None:
+            if self.asset.detail is not None and self.asset.detail.metadata_cid == cid:
+                self.asset.show_published(meta, problem)
+
+        self.ops.run(Op("files", work, success=shown, failure=lambda why: shown(None, str(why)), again=True))
 
     def _load_contributors(self, cid: str) -> None:
         catalog = self.catalog
