@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from app.labeling.demo import DemoCampaign
     from app.labeling.service import LabelingService
     from app.market.catalog.service import MarketIndexer
+    from app.market.context import MarketContext
     from app.runtime import AppRuntime, NetworkStatus
     from app.storage.store import BlobStore
     from app.workers.auto_review import AutoReviewer
@@ -172,6 +173,15 @@ class NetworkServices:
             runtime.client, runtime.sessions, deployment, self.store,
             confirmations=self._confirmations(), interval_s=self.options.interval_s,
         )  # fmt: skip
+
+    def market_context(self) -> MarketContext:
+        """What the market's actions take (``app.market``: publishing, buying, licenses, earnings),
+        signing as the wallet's active account, over the current contracts and store."""
+        from app.market.context import MarketContext
+
+        deployment, runtime = self._ready(), self.runtime
+        assert runtime.client is not None and runtime.outbox is not None
+        return MarketContext(runtime.client, runtime.outbox, deployment, self.store, runtime.wallet)
 
     def key_delivery(self) -> KeyDeliveryService:
         from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService

@@ -17,6 +17,7 @@ from app.cli.demo import add_demo_parser
 from app.cli.deploy import add_deploy_parser
 from app.cli.label import add_label_parser
 from app.cli.llm import add_llm_parser
+from app.cli.market import add_market_parser
 from app.cli.serve import add_serve_parser
 from app.cli.update import add_update_parser
 from app.cli.wallet import add_wallet_parser
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_parser(sub)
     add_agent_parser(sub)
     add_label_parser(sub)
+    add_market_parser(sub)
     add_llm_parser(sub)
     add_demo_parser(sub)
     add_update_parser(sub)

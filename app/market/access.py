@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,9 +80,20 @@ def _read_small(store: BlobStore, cid: Cid, limit: int) -> bytes:
     return bytes(data)
 
 
+def _counted(pieces: Iterator[bytes], on_bytes: Callable[[int], None] | None) -> Iterator[bytes]:
+    """``pieces`` as they are, telling ``on_bytes`` how many bytes have passed so far."""
+    done = 0
+    for piece in pieces:
+        done += len(piece)
+        if on_bytes is not None:
+            on_bytes(done)
+        yield piece
+
+
 def _fetch_and_decrypt(
-    store: BlobStore, wrapped_cid: Cid, content_cid: Cid, private_key: bytes, dest: Path
-) -> int:
+    store: BlobStore, wrapped_cid: Cid, content_cid: Cid, private_key: bytes, dest: Path,
+    on_bytes: Callable[[int], None] | None = None,
+) -> int:  # fmt: skip
     try:
         content_key = wrapped_key.open_sealed(_read_small(store, wrapped_cid, wrapped_key.SIZE), private_key)
     except DecryptionError as exc:
@@ -89,7 +101,7 @@ def _fetch_and_decrypt(
             f"the delivered key cannot be opened with this account's encryption key ({exc}); was the "
             "license bought with another account's key?"
         ) from exc
-    return save_stream(decrypt_with_key(store.get(content_cid), content_key), dest)
+    return save_stream(_counted(decrypt_with_key(store.get(content_cid), content_key), on_bytes), dest)
 
 
 async def fetch_licensed_content(
@@ -100,6 +112,8 @@ async def fetch_licensed_content(
     holder: str,
     encryption_private_key: bytes,
     dest: Path,
+    *,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> Accessed:
     """Decrypt the asset of ``license_id`` into ``dest`` for ``holder`` (the account that holds the
     license; ``encryption_private_key`` is its ``EncryptionKey.private_key``).
@@ -108,7 +122,8 @@ async def fetch_licensed_content(
     network does not answer, and the store's ``StorageError`` subclasses for the bytes:
     ``BlobNotFound`` (not in this store: connect the IPFS node that has it), ``BlobCorrupt``
     (tampered; quarantined), ``DecryptionError`` (a key for someone else, a modified blob).
-    ``dest`` is written all or nothing; its folder must exist.
+    ``dest`` is written all or nothing; its folder must exist. ``on_bytes(done)`` is called from
+    the worker thread with the plaintext bytes decrypted so far (for a progress bar).
     """
     asset_id = await _check_license(client, deployment, license_id, holder)
     delivery = await licenses.find_delivery(client, deployment, license_id)
@@ -126,6 +141,6 @@ async def fetch_licensed_content(
         ) from exc
     content_cid = await licenses.asset_content_cid(client, deployment, asset_id)
     size = await asyncio.to_thread(
-        _fetch_and_decrypt, store, wrapped_cid, content_cid, encryption_private_key, dest
+        _fetch_and_decrypt, store, wrapped_cid, content_cid, encryption_private_key, dest, on_bytes
     )
     return Accessed(license_id, asset_id, str(content_cid), str(wrapped_cid), size, dest)

@@ -172,3 +172,17 @@ def load_metadata(store: BlobStore, cid: str) -> AssetMetadata:
         ) from exc
     except StorageError as exc:
         raise AssetMetadataError(f"the metadata {cid} could not be read: {exc}") from exc
+
+
+CARD_SECTIONS = {
+    "dataset": ("What it holds", "How it was labeled", "Intended use", "Known limitations"),
+    "model": ("What it does", "Training data", "Inputs and outputs", "Evaluation", "Limitations"),
+    "agent": ("What it does", "Models it uses", "How to run it", "Limitations"),
+}
+
+
+def card_template(kind: str, name: str) -> str:
+    """The card a publisher starts from (the wizard's editor, ``--card`` left out): a heading and
+    the sections buyers look for on this kind of asset, each to be filled in."""
+    sections = "".join(f"## {title}\n\n_Describe this._\n\n" for title in CARD_SECTIONS.get(kind, ()))
+    return f"# {name or 'Untitled'}\n\n{sections}".rstrip() + "\n"

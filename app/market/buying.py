@@ -18,6 +18,7 @@ import asyncio
 import hashlib
 import os
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,9 +124,13 @@ def _reason(exc: Exception) -> str:
     return next((why for error, why in REASONS.items() if error in text), text)
 
 
-async def buy(ctx: MarketContext, offer_id: int, *, progress: Progress | None = None) -> int:
+async def buy(
+    ctx: MarketContext, offer_id: int, *, progress: Progress | None = None, request_id: str | None = None
+) -> int:
     """Buy one license of ``offer_id`` as the active account; its license id. ``BuyError`` (nothing
-    paid) when the offer cannot be bought."""
+    paid) when the offer cannot be bought. ``request_id`` names this purchase (the UI keeps one per
+    confirmed dialog): asking again with it after a crash returns the first purchase instead of
+    buying a second license; without it every call is a new purchase."""
     say = progress or (lambda stage, fraction: None)
     offer = await quote(ctx, offer_id)
     if offer.problem:
@@ -141,7 +146,7 @@ async def buy(ctx: MarketContext, offer_id: int, *, progress: Progress | None = 
     try:
         receipt = await ctx.send(
             "LicenseMarket", "buyWithPermit", offer_id, pubkey, *permit.args,
-            intent=f"buy:{offer_id}:{permit.nonce}",
+            intent=f"buy:{offer_id}:{request_id or uuid.uuid4().hex}",
             description=f"Buy a license of asset {offer.offer.asset_id}",
         )  # fmt: skip
     except (TxReverted, CallFailed) as exc:
@@ -207,10 +212,21 @@ async def download(
     try:
         say("Downloading and decrypting", 0.3)
         key = ctx.wallet.encryption_key().private_key
+        loop, total = asyncio.get_running_loop(), max(1, meta.content.size)
+
+        shown = [-1]
+
+        def on_bytes(done: int) -> None:  # on the decrypting thread: report on the caller's loop
+            percent = min(100, done * 100 // total)
+            if percent != shown[0]:  # a step a percent, not a call per chunk
+                shown[0] = percent
+                fraction = round(0.3 + 0.55 * percent / 100, 4)
+                loop.call_soon_threadsafe(say, "Downloading and decrypting", fraction)
+
         got = await fetch_licensed_content(
-            ctx.client, ctx.deployment, ctx.store, license_id, ctx.account, key, tmp
+            ctx.client, ctx.deployment, ctx.store, license_id, ctx.account, key, tmp, on_bytes=on_bytes
         )
-        say("Checking the file's hash", 0.85)
+        say("Checking the file's hash", 0.9)
         sha = await asyncio.to_thread(_hash_file, tmp)
         if sha != meta.content.sha256 or got.size != meta.content.size:
             raise BuyError(

@@ -109,9 +109,12 @@ async def _role(
         return ("labeler", accepted, ()) if accepted else None
     if asset.root != b"\0" * 32:
         tree = await asyncio.to_thread(_tree, ctx, asset.tree_cid)
-        if tree is None or tree.root != asset.root or not tree.weight(account):
+        if tree is None or tree.root != asset.root:  # a file that is not the registered tree pays nobody
             return None
-        return "contributor", tree.weight(account), tuple(tree.proof(account))
+        try:
+            return "contributor", tree.weight(account), tuple(tree.proof(account))
+        except KeyError:  # not one of its contributors
+            return None
     owner = await ctx.call("AssetRegistry", "ownerOf", asset.asset_id)
     return ("owner", 0, ()) if to_checksum_address(owner) == account else None
 
@@ -167,8 +170,9 @@ async def claim_all(ctx: MarketContext, found: Earnings | None = None) -> int:
         encode_call(VAULT, "distributeMany", list(found.distribute)),
         encode_call(VAULT, "claimMany", account, ids, [r.weight for r in due], [list(r.proof) for r in due]),
     ]
+    block = await ctx.client.block_number()  # a new claim per request: the vault never pays one twice
     receipt = await ctx.send(
-        VAULT, "multicall", calls, intent=f"claim-all:{account}:{ids}:{found.total}",
+        VAULT, "multicall", calls, intent=f"claim-all:{account}:{block}",
         description=f"Claim royalties from {len(ids)} asset{'s' if len(ids) != 1 else ''}",
     )  # fmt: skip
     return sum(

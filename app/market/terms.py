@@ -81,3 +81,17 @@ def describe(terms: OfferTerms) -> str:
         else f"at most {plural(terms.max_licenses, 'license')}",
     ]
     return "; ".join(parts)
+
+
+def parse_price(text: str) -> int:
+    """``"1.5"`` SAHARA as wei; ``TermsError`` for anything that is not a price."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text.strip().removesuffix("SAHARA").strip().replace(",", ""))
+    except InvalidOperation:
+        raise TermsError(f"{text!r} is not an amount of SAHARA (e.g. 2.5)") from None
+    wei = value * 10**18
+    if not value.is_finite() or wei != wei.to_integral_value() or not 0 <= wei <= MAX_PRICE:
+        raise TermsError(f"{text!r} is not a price: 0 to 79,228,162,514 SAHARA, at most 18 decimals")
+    return int(wei)

@@ -4,7 +4,9 @@
     resource:models/digits.onnx         a file under the app's resources folder: portable, so an
                                         example agent runs on every machine and in the frozen app
     cid:bafkrei…                        a blob in the local blob store, read through its hash checks
-    asset:<chain id>:<asset id>         a marketplace asset (issue #9); refused until it lands
+    asset:<chain id>:<asset id>         a marketplace asset, used through the holder's license: its
+                                        content decrypted into the cache (``sahara market fetch``),
+                                        hash-checked on every use, refused once the license expired
 
 An exported agent lists the models it uses (``manifest_entry``): files and resources with their
 size and SHA-256, blobs by CID, assets by id, so an import can say what is missing or different.
@@ -19,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-ASSET_NEEDS_MARKET = "asset references need the marketplace (issue #9)"
 RefKind = Literal["file", "resource", "cid", "asset"]
 
 
@@ -57,7 +58,7 @@ def parse_ref(text: str) -> ModelRef:
             raise ModelRefError(f"{text!r}: {exc}") from None
     if scheme == "asset":
         chain, _, asset = rest.partition(":")
-        if not chain.isdigit() or not asset:
+        if not chain.isdigit() or not asset.isdigit() or int(asset) == 0:
             raise ModelRefError(f"{text!r}: an asset reference is asset:<chain id>:<asset id>")
         return ModelRef("asset", rest, text)
     return ModelRef("file", text, text)  # e.g. a path with a colon in a folder name
@@ -69,12 +70,28 @@ def resource_path(relative: str) -> Path:
     return resources_dir().joinpath(*PurePosixPath(relative).parts)
 
 
+def asset_path(ref: ModelRef) -> Path:
+    """The cached, hash-checked content of an ``asset:`` reference whose license is still valid;
+    ``ModelRefError`` saying why not (not downloaded, expired, altered in the cache)."""
+    from app.market.asset_cache import CacheError, cached_content
+    from app.paths import app_paths
+
+    chain, _, asset = ref.value.partition(":")
+    try:
+        return cached_content(app_paths().cache, int(chain), int(asset)).path
+    except CacheError as exc:
+        raise ModelRefError(str(exc)) from None
+
+
 def local_path(ref: ModelRef) -> Path | None:
-    """The file a file or resource reference names (None for blobs and assets)."""
+    """The file a file, resource or asset reference names (None for blobs); for an asset, the
+    cached copy, checked (``ModelRefError`` when it cannot be used)."""
     if ref.kind == "file":
         return Path(ref.value).expanduser()
     if ref.kind == "resource":
         return resource_path(ref.value)
+    if ref.kind == "asset":
+        return asset_path(ref)
     return None
 
 
@@ -99,7 +116,11 @@ def problems(text: str) -> list[str]:
     except ModelRefError as exc:
         return [str(exc)]
     if ref.kind == "asset":
-        return [ASSET_NEEDS_MARKET]
+        try:
+            asset_path(ref)
+        except ModelRefError as exc:
+            return [str(exc)]
+        return []
     if ref.kind == "cid":
         try:
             found = local_store().has(ref.value)

@@ -25,7 +25,7 @@ from app.studio.document import (
     parse_graph,
     read_agent,
 )
-from app.studio.executor import Executor
+from app.studio.executor import Executor, GraphInvalid
 from app.studio.graph import Graph
 from app.studio.model_refs import ModelRefError, parse_ref
 from app.studio.validate import validate
@@ -60,10 +60,47 @@ def test_references_are_parsed_or_refused_with_a_reason() -> None:
             parse_ref(bad)
 
 
-def test_an_asset_reference_is_refused_until_the_marketplace_lands(home: Path) -> None:
-    assert problems({"path": "asset:31337:7"}) == ["asset references need the marketplace (issue #9)"]
+def test_an_asset_reference_needs_its_licensed_copy_in_the_cache(home: Path) -> None:
+    assert problems({"path": "asset:31337:7"}) == [
+        "asset 7 of chain 31337 is not downloaded; get it with: sahara market fetch 7"
+    ]
     assert problems({"path": "asset:nope"}) == [
         "'asset:nope': an asset reference is asset:<chain id>:<asset id>"
+    ]
+
+
+def _cache(paths: AppPaths, model: Path, asset: int, *, expires_at: int, sha256: str = "") -> Path:
+    """What ``sahara market fetch`` leaves: the decrypted content and the license record."""
+    folder = paths.cache / "market" / "31337" / str(asset)
+    folder.mkdir(parents=True)
+    (folder / "content").write_bytes(model.read_bytes())
+    digest = sha256 or hashlib.sha256(model.read_bytes()).hexdigest()
+    record = {"license_id": 4, "asset_id": asset, "expires_at": expires_at, "sha256": digest}
+    (folder / "license.json").write_text(json.dumps(record))
+    return folder / "content"
+
+
+def test_a_licensed_asset_runs_from_the_cache_hash_checked(paths: AppPaths, tmp_path: Path) -> None:
+    model = write_linear_model(tmp_path / "bought.onnx")
+    content = _cache(paths, model, 7, expires_at=2**40 - 1)
+    config = {"path": "asset:31337:7", "labels": ["a", "b", "c"]}
+    assert problems(config) == []
+    outputs, error = run(config, [[0, 2, 1, 0]])
+    assert error is None and outputs["label"] == "b"
+
+    # Attack: the cached file is swapped for another model: refused, not run.
+    content.write_bytes(content.read_bytes() + b"\0")
+    (problem,) = problems(config)
+    assert problem.startswith("the cached copy of asset 7 was altered (SHA-256 ")
+    with pytest.raises(GraphInvalid, match="was altered"):  # the run refuses it before loading it
+        run(config, [[0, 2, 1, 0]])
+
+
+def test_an_expired_license_stops_the_cached_asset(paths: AppPaths, tmp_path: Path) -> None:
+    model = write_linear_model(tmp_path / "bought.onnx")
+    _cache(paths, model, 8, expires_at=1_000)
+    assert problems({"path": "asset:31337:8"}) == [
+        "the license of asset 8 (license 4) has expired; buy a new one"
     ]
 
 
@@ -176,7 +213,9 @@ def test_an_export_lists_the_models_and_an_import_tells_what_is_missing(
     again, models = read_agent(path)
     assert again == graph and models == raw["models"]
     assert load_graph(path) == graph, "a graph reader sets the list aside"
-    assert missing_models(models) == ["asset:31337:9: asset references need the marketplace (issue #9)"]
+    assert missing_models(models) == [
+        "asset:31337:9: asset 9 of chain 31337 is not downloaded; get it with: sahara market fetch 9"
+    ]
     model.write_bytes(model.read_bytes() + b"\0")
     (changed, _asset) = missing_models(models)
     assert changed.startswith(f"{model}: the file here differs from the exported one (SHA-256 ")

@@ -1,9 +1,9 @@
 """ONNX model: run a classifier or an embedding model with ONNX Runtime on the CPU.
 
 The model is a file, a file the app ships (``resource:models/digits.onnx``), a blob in the local
-store (``cid:…``, read through its hash checks) or a marketplace asset (``asset:<chain>:<id>``,
-refused until the marketplace lands); see ``app.studio.model_refs``. The input is a tensor (nested
-lists of numbers) or an image: rows of pixel values, or a ``data:image/…;base64,`` URL that is
+store (``cid:…``, read through its hash checks) or a marketplace asset (``asset:<chain>:<id>``: the
+licensed copy decrypted into the cache, hash-checked); see ``app.studio.model_refs``. The input is a
+tensor (nested lists of numbers) or an image: rows of pixel values, or a ``data:image/…;base64,`` URL that is
 decoded to grey levels in 0..1 and scaled to the model's input height and width. A picture with a
 light border (dark ink on paper, like a scan) is inverted first, so ink is bright as digit-style
 models expect (``bright_ink``; turn it off for models trained on dark-on-light pictures).
@@ -72,13 +72,11 @@ def _open(reference: str) -> tuple[onnxruntime.InferenceSession, str]:
     """The session for a model reference, and how to name the model in messages."""
     try:
         ref = model_refs.parse_ref(reference)
-        if ref.kind == "asset":
-            raise NodeError(model_refs.ASSET_NEEDS_MARKET)
         if ref.kind == "cid":
             return _blob_session(ref.value), str(ref)
+        path = model_refs.local_path(ref)  # an asset: its cached copy, hash-checked, license unexpired
     except model_refs.ModelRefError as exc:
         raise NodeError(str(exc)) from None
-    path = model_refs.local_path(ref)
     assert path is not None
     stat = path.stat()
     return _session(str(path), (stat.st_mtime_ns, stat.st_size)), str(path)
