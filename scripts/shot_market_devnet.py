@@ -93,7 +93,7 @@ async def main(out: Path) -> None:
     graph = work / "digit-reader.json"
     graph.write_text(json.dumps({"schema_version": 1, "name": "Digit reader", "edges": [], "nodes": [
         {"id": "m", "type": "onnx_model", "title": "Classifier",
-         "config": {"model": f"asset:{ctx.chain_id}:{digits.asset_id}"}}]}))  # fmt: skip
+         "config": {"path": f"asset:{ctx.chain_id}:{digits.asset_id}"}}]}))  # fmt: skip
     await publish(ctx, PublishRequest(
         kind="agent", name="Digit reader agent", files=(graph,), parents=(digits.asset_id,),
         card="# Digit reader\n\nReads a photographed digit and says it aloud.", tags=("agent", "digits"),

@@ -153,3 +153,19 @@ def test_theme_switch_redraws(market_page: Any, qtbot: Any) -> None:
     open_asset(market_page, qtbot, 2)
     market_page.apply_colors(DARK)
     assert market_page.asset.lineage.backgroundBrush().color().name() == DARK.window
+
+
+def test_a_redraw_never_pulls_the_user_out_of_my_licenses(
+    market_page: Any, market_catalog: Any, qtbot: Any
+) -> None:
+    open_asset(market_page, qtbot, 1)
+    market_page.show_section(1)  # no network here: the section says so, and stays shown
+    licenses = market_page.stack.currentWidget()
+    qtbot.waitUntil(lambda: market_page.licenses.problem.isVisibleTo(market_page), timeout=5000)
+    assert "not ready yet" in market_page.licenses.problem.text()
+    market_catalog.events.emit("assets_changed")  # the indexer redraws the asset opened before
+    qtbot.waitUntil(lambda: not market_page.ops.busy("asset"), timeout=5000)
+    qtbot.wait(100)
+    assert market_page.stack.currentWidget() is licenses
+    market_page.show_section(0)
+    assert market_page.stack.currentWidget() is market_page.asset  # Browse returns to the asset open

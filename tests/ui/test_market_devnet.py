@@ -6,6 +6,7 @@ delivery made possible decrypts to exactly the published file; My licenses then 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from app.ui.frame import page_index
 from app.ui.operations import Operations
 from app.wallet.calls import transact
 from app.wallet.service import WalletService
+from app.words import format_sahara
 
 pytestmark = [
     pytest.mark.integration,
@@ -168,16 +170,55 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
         assert "Delivered" in texts and any(
             t.startswith("Perpetual; you can dispute the delivery") for t in texts
         ), texts
-        # The seller's Earnings: the asset it owns, nothing claimable while the price waits in escrow.
+        # The buyer builds on it: an agent from a studio graph using the model, its parent checked first.
+        graph = tmp_path / "reader.json"
+        graph.write_text(json.dumps({"schema_version": 1, "name": "Digit reader", "edges": [], "nodes": [
+            {"id": "m", "type": "onnx_model", "title": "Classifier",
+             "config": {"path": f"asset:{runtime.deployment.chain_id}:{asset_id}"}}]}))  # fmt: skip
+        page.show_section(0)
+        page.publish_button.click()
+        wizard = page.account.wizard
+        wizard.source.kinds.button(1).click()
+        wizard.use_graph(str(graph))
+        qtbot.waitUntil(lambda: "Graph read" in wizard.source.note.text(), timeout=30000)
+        for _step in range(3):  # source, card (the graph's name), terms
+            wizard.next()
+        assert wizard.parents.parents.text() == str(asset_id) and wizard.parents.parents.isReadOnly()
+        qtbot.waitUntil(lambda: f"Asset #{asset_id}:" in wizard.parents.results.text(), timeout=30000)
+        assert wizard.parents.results.text().startswith("✓"), wizard.parents.results.text()
+        wizard.next()
+        wizard.next()  # Publish
+        qtbot.waitUntil(lambda: wizard.asset_id is not None or wizard.review.status.is_error, timeout=120000)
+        assert wizard.asset_id is not None, wizard.review.status.text()
+        agent_id = wizard.asset_id
+        wizard.next()
+        page.open_asset(asset_id)
+        page.asset.show_tab("Lineage")
+        qtbot.waitUntil(lambda: agent_id in page.asset.lineage.nodes, timeout=30000)  # drawn as its child
+
+        # The seller's Earnings: publishing the agent accepted the delivery, so the price (less the
+        # market's fee) reached the model's vault; Claim all pays it in one transaction, to the wei.
         shell.wallet.switch(seller.index)
         page.show_section(2)
         qtbot.waitUntil(
-            lambda: page.earnings.total.text() != "—" or page.earnings.problem.isVisible(), timeout=30000
+            lambda: page.earnings.claim_button.isEnabled() or page.earnings.problem.isVisible(), timeout=30000
         )
         assert not page.earnings.problem.isVisible(), page.earnings.problem.text()
         shown = [w.text() for w in page.earnings.findChildren(QLabel)]
-        assert page.earnings.total.text() == "0 SAHARA" and "Digit classifier" in shown and "owner" in shown
-        assert not page.earnings.claim_button.isEnabled()
+        assert "Digit classifier" in shown and "owner" in shown
+        before = balance(seller.address)
+        page.earnings.claim_button.click()
+        qtbot.waitUntil(
+            lambda: page.earnings.done.isVisible() or page.earnings.problem.isVisible(), timeout=60000
+        )
+        assert page.earnings.done.isVisible(), page.earnings.problem.text()
+        claimed = balance(seller.address) - before
+        assert (
+            claimed > 0
+            and page.earnings.done.text() == f"Claimed {format_sahara(claimed)} in one transaction."
+        )
+        qtbot.waitUntil(lambda: len(page.earnings.chart.claims) == 1, timeout=30000)  # the history, drawn
+        assert page.earnings.total.text() == "0 SAHARA"
         with qtbot.waitSignal(shell.finished, timeout=20000):
             shell.request_quit()
     finally:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.market.terms import OfferTerms
-from app.ui.market.publish_flow import PublishDraft, asset_refs, parse_amount
+from app.ui.market.publish_flow import PublishDraft, parse_amount
 
 
 def test_amounts_in_words() -> None:
@@ -54,24 +54,35 @@ def test_draft_refuses_each_step_in_words(tmp_path: Path) -> None:
 
 def graph(path: Path, *models: str) -> Path:
     nodes = [
-        {"id": f"n{i}", "type": "onnx_model", "title": f"Model {i}", "config": {"model": m}}
+        {"id": f"n{i}", "type": "onnx_model", "title": f"Model {i}", "config": {"path": m}}
         for i, m in enumerate(models)
     ]
     path.write_text(json.dumps({"schema_version": 1, "name": "Reader", "nodes": nodes, "edges": []}))
     return path
 
 
-def test_an_agent_graph_gives_its_parents(tmp_path: Path) -> None:
-    draft = PublishDraft(chain_id=31337)
-    refs = draft.use_graph(
-        graph(tmp_path / "a.json", "asset:31337:2", "resource:models/digits.onnx", "asset:31337:2")
-    )
-    assert refs == (2,) and draft.parents == "2" and draft.name == "Reader"
-    with pytest.raises(ValueError, match="chain 1, not this network"):
-        asset_refs(graph(tmp_path / "b.json", "asset:1:2"), 31337)
+def test_an_agent_graph_gives_its_parents(app: Any, loop: Any, qtbot: Any, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from app.ui.market.publish_wizard import PublishWizard
+
+    context = SimpleNamespace(chain_id=31337)  # asset: references need no chain read, only its id
+    wizard = PublishWizard(lambda: context, 31337)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(wizard)
+    wizard.source.kinds.button(1).click()
+    used = graph(tmp_path / "a.json", "asset:31337:2", "resource:models/digits.onnx", "asset:31337:2")
+    wizard.use_graph(str(used))
+    qtbot.waitUntil(lambda: "Graph read" in wizard.source.note.text(), timeout=5000)
+    assert wizard.draft.parents == "2" and wizard.card.name.text() == "Reader"
+    assert wizard.parents.parents.text() == "2" and wizard.draft.problem("Source") is None
+    wizard.use_graph(str(graph(tmp_path / "b.json", "asset:1:2")))  # another network's asset
+    qtbot.waitUntil(lambda: wizard.source.note.is_error, timeout=5000)
+    assert "chain 1" in wizard.source.note.text() and wizard.draft.graph == used  # the first one kept
     (tmp_path / "c.json").write_text("[1, 2]")
-    with pytest.raises(ValueError, match="Not a studio graph"):
-        asset_refs(tmp_path / "c.json", 31337)
+    wizard.use_graph(str(tmp_path / "c.json"))
+    qtbot.waitUntil(lambda: "c.json" in wizard.source.note.text(), timeout=5000)
+    assert wizard.draft.graph == used
+    wizard.close()
 
 
 def test_wizard_refuses_next_and_keeps_everything_after_a_failure(
@@ -97,7 +108,7 @@ def test_wizard_refuses_next_and_keeps_everything_after_a_failure(
     assert wizard.step == 1 and "name" in wizard.note.text()
     wizard.card.name.setText("Digit classifier")
     wizard.card.template_button.click()
-    assert wizard.card.card.toPlainText().startswith("# Digit classifier")
+    assert wizard.card.card.toPlainText().startswith("# Digit classifier\n\n## What it does")
     wizard.next()
     wizard.terms.price.setText("-3")
     wizard.terms.price.textEdited.emit("-3")

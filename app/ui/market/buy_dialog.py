@@ -11,6 +11,7 @@ the license stays bought.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ class BuyDialog(OperationDialog):
         self.quote: buying.Quote | None = None
         self.license_id: int | None = None
         self.saved: buying.Downloaded | None = None
+        self.request_id = (
+            f"buy-dialog:{uuid.uuid4().hex}"  # one purchase per confirmed dialog, retries included
+        )
         column = dialog_column(self, "Buy a license", 520, intro=("Buy a license", "Reading the offer…"))
         self.words = column.itemAt(1).widget()
         assert isinstance(self.words, QLabel)
@@ -118,7 +122,9 @@ class BuyDialog(OperationDialog):
         self.close_button.setEnabled(False)  # a transaction being signed cannot be called back
 
         async def work(_say: Any) -> int:
-            return await buying.buy(self.context(), self.offer_id, progress=self._say)
+            return await buying.buy(
+                self.context(), self.offer_id, progress=self._say, request_id=self.request_id
+            )
 
         self.ops.run(
             Op(

@@ -1,5 +1,5 @@
-"""The market actions' context for the window: the composition root's client, outbox, contracts and
-store with the wallet, or why there is none yet, in words the Marketplace shows where the user acted.
+"""The market actions' context for the window (the composition root builds it), or why there is none
+yet, and the market's failures in the words the Marketplace shows where the user acted.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ class NoContext(RuntimeError):
 
 
 def market_context(services: Any) -> MarketContext:
-    """A ``MarketContext`` over ``services`` (``NetworkServices``) now; ``NoContext`` otherwise.
-    The wallet may be locked: the action then fails with ``WalletLocked``, which ``describe`` words."""
-    runtime = services.runtime
-    deployment = getattr(runtime, "deployment", None)
-    if runtime.client is None or runtime.outbox is None or deployment is None:
-        raise NoContext(NO_NETWORK)
-    return MarketContext(runtime.client, runtime.outbox, deployment, services.store, runtime.wallet)
+    """``NetworkServices.market_context()`` (the composition root's), or ``NoContext`` in words."""
+    from app.runtime import NetworkError
+
+    try:
+        return services.market_context()
+    except NetworkError as exc:
+        raise NoContext(NO_NETWORK) from exc
 
 
 def describe(exc: BaseException) -> str:

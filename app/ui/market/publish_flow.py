@@ -16,29 +16,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
+from app.market.asset_metadata import card_template
 from app.market.publishing import MAX_PARENTS, PublishRequest
 from app.market.terms import OfferTerms, TermsError, describe
-from app.studio.document import GraphFileError, load_graph
-from app.studio.model_refs import ModelRefError, parse_ref
 
 Source = Literal["model", "agent", "dataset"]
 STEPS = ("Source", "Card", "Terms", "Parents", "Review")
 DAY = 86_400
 E18 = 10**18
-CARD_TEMPLATE = """# {name}
-
-## What it is
-One paragraph: what this {kind} does or holds, and for whom.
-
-## How it was made
-Data, training or the graph behind it; what it derives from.
-
-## How to use it
-Inputs, outputs, the licence terms that matter.
-
-## Limitations
-Where it fails, what it was not tested on.
-"""
 
 
 def parse_amount(text: str) -> int:
@@ -58,32 +43,6 @@ def parse_amount(text: str) -> int:
     if wei != wei.to_integral_value():
         raise ValueError("A price has at most 18 decimals.")
     return int(wei)
-
-
-def asset_refs(graph_file: Path, chain_id: int) -> tuple[int, ...]:
-    """The assets of ``chain_id`` an agent graph's nodes name (``asset:<chain>:<id>``): its parents.
-    ``ValueError`` in words for a file that is not a studio graph, or one naming another chain's."""
-    try:
-        graph = load_graph(graph_file)
-    except GraphFileError as exc:
-        raise ValueError(f"Not a studio graph: {exc}") from None
-    found: list[int] = []
-    for node in graph.nodes:
-        for value in node.config.values():
-            if not isinstance(value, str) or not value.startswith("asset:"):
-                continue
-            try:
-                ref = parse_ref(value)
-            except ModelRefError as exc:
-                raise ValueError(f"Node “{node.title or node.id}”: {exc}") from None
-            chain, _, asset = ref.value.partition(":")
-            if int(chain) != chain_id:
-                raise ValueError(
-                    f"Node “{node.title or node.id}” uses asset {asset} of chain {chain}, not this network's."
-                )
-            if int(asset) not in found:
-                found.append(int(asset))
-    return tuple(found)
 
 
 @dataclass
@@ -109,7 +68,7 @@ class PublishDraft:
     chain_id: int = 0
 
     def template(self) -> str:
-        return CARD_TEMPLATE.format(name=self.name.strip() or "Name", kind=self.source)
+        return card_template(self.source, self.name.strip())
 
     def terms(self) -> OfferTerms:
         terms = OfferTerms(
@@ -131,14 +90,12 @@ class PublishDraft:
             raise ValueError(f"An asset has at most {MAX_PARENTS} parents.")
         return tuple(ids)
 
-    def use_graph(self, path: Path) -> tuple[int, ...]:
-        """Take an agent graph file: its name, and the assets it uses as parents."""
-        refs = asset_refs(path, self.chain_id)
-        self.graph = path
+    def use_agent(self, graph: Path, name: str, parents: tuple[int, ...]) -> None:
+        """Take an agent's graph file: its name (unless one was typed) and the assets it uses, its parents."""
+        self.graph = graph
         if not self.name.strip():
-            self.name = load_graph(path).name
-        self.parents = ", ".join(str(r) for r in refs)
-        return refs
+            self.name = name
+        self.parents = ", ".join(str(p) for p in parents)
 
     def problem(self, step: str) -> str | None:
         """Why Next is refused on ``step``, in words; None when it may go on."""
@@ -174,11 +131,14 @@ class PublishDraft:
         except (ValueError, TermsError) as exc:
             return str(exc)
 
+    def tag_list(self) -> tuple[str, ...]:
+        return tuple(t for t in re.split(r"[\s,]+", self.tags.strip()) if t)[:32]
+
     def request(self) -> PublishRequest:
-        """The market's request for a model or an agent (a dataset goes through the labeling flow)."""
-        tags = tuple(t for t in re.split(r"[\s,]+", self.tags.strip()) if t)[:32]
-        files = tuple(self.files) if self.source == "model" else (self.graph,) if self.graph else ()
+        """The market's request for a model (an agent's comes from ``agent_request``, a dataset's
+        from the labeling flow)."""
         return PublishRequest(
-            kind=self.source, name=self.name.strip(), files=files, card=self.card, tags=tags,  # type: ignore[arg-type]
-            task_type=self.task_type.strip(), parents=self.parent_ids(), offers=(self.terms(),),
+            kind="model", name=self.name.strip(), files=tuple(self.files), card=self.card,
+            tags=self.tag_list(), task_type=self.task_type.strip(), parents=self.parent_ids(),
+            offers=(self.terms(),),
         )  # fmt: skip

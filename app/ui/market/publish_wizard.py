@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from app.market.context import MarketContext
 from app.market.parents import check_parents
 from app.market.publishing import publish
+from app.studio.agent_publish import agent_models, agent_request
+from app.studio.document import load_graph
 from app.ui.labeling.file_chooser import choose_path
 from app.ui.market.context import describe
 from app.ui.market.publish_flow import STEPS, PublishDraft
@@ -129,6 +131,11 @@ class PublishWizard(OperationDialog):
         self._read_card()
         self._read_terms()
         self.draft.parents = self.parents.parents.text()
+        agent = self.draft.source == "agent"
+        self.parents.parents.setReadOnly(agent)
+        self.parents.parents.setToolTip(
+            "An agent's parents are the marketplace models its graph uses" if agent else ""
+        )
 
     # -- files and campaigns ---------------------------------------------------------------------
 
@@ -146,16 +153,23 @@ class PublishWizard(OperationDialog):
                                    filters=["Agent graphs (*.json)"])  # fmt: skip
 
     def use_graph(self, path: str) -> None:
-        try:
-            refs = self.draft.use_graph(Path(path))
-        except ValueError as exc:
-            self.source.note.set_error(str(exc))
-            return
-        self.card.name.setText(self.draft.name)
-        self.parents.parents.setText(self.draft.parents)
-        self.source.show_source(self.draft)
-        uses = f"It uses {len(refs)} marketplace asset(s): they become its parents." if refs else ""
-        self.source.note.set_ok(f"Graph read. {uses}".strip())
+        """Read an agent graph: the marketplace assets its models are become its parents."""
+        graph = Path(path)
+
+        async def work(_say: Any) -> tuple[str, tuple[int, ...]]:
+            models = await agent_models(self.context(), graph)
+            return load_graph(graph).name, models.parents
+
+        def read(found: tuple[str, tuple[int, ...]]) -> None:
+            name, refs = found
+            self.draft.use_agent(graph, name, refs)
+            self.card.name.setText(self.draft.name)
+            self.parents.parents.setText(self.draft.parents)
+            self.source.show_source(self.draft)
+            uses = f"It uses {len(refs)} marketplace asset(s): they become its parents." if refs else ""
+            self.source.note.set_ok(f"Graph read. {uses}".strip())
+
+        self.ops.run(Op("graph", work, success=read, failure=self.source.note.set_error))
 
     def _load_campaigns(self) -> None:
         if self.campaigns is None:
@@ -210,12 +224,12 @@ class PublishWizard(OperationDialog):
             self.note.set_error(problem)
             return
         self.note.set_hint("")
-        if name == "Parents":
-            self.check_parents()
         if name == "Review":
             self.start_publish()
             return
         self.step += 1
+        if STEPS[self.step] == "Parents":
+            self.check_parents()  # shown before anything is signed, without asking
         if STEPS[self.step] == "Review":
             self._summarise()
         self._render()
@@ -264,7 +278,16 @@ class PublishWizard(OperationDialog):
             if draft.source == "dataset":
                 assert self.publish_campaign is not None and draft.campaign is not None
                 return await self.publish_campaign(draft.campaign, draft.terms(), say)
-            return (await publish(self.context(), draft.request(), progress=say)).asset_id
+            ctx = self.context()
+            if draft.source == "agent":
+                assert draft.graph is not None
+                request = await agent_request(
+                    ctx, draft.graph, name=draft.name.strip(), card=draft.card, tags=draft.tag_list(),
+                    offers=(draft.terms(),),
+                )  # fmt: skip
+            else:
+                request = draft.request()
+            return (await publish(ctx, request, progress=say)).asset_id
 
         self._publishing = True
         self.ops.run(

@@ -328,8 +328,8 @@ class MarketplacePage(QWidget):
         self._say("")
         shown = self.asset.detail
         self.asset.show_asset(detail, self._me)
-        self.stack.setCurrentWidget(self.asset)
-        self.sections.button(0).setChecked(True)
+        if self.sections.checkedId() == 0:  # a redraw never pulls the user out of My licenses or Earnings
+            self.stack.setCurrentWidget(self.asset)
         same = shown is not None and shown.asset_id == detail.asset_id
         if same and self._contributors_of == detail.contributors_cid:
             if self._contributors is not None:
