@@ -75,6 +75,7 @@ class PublishWizard(OperationDialog):
         self.source.choose_graph.connect(self._choose_graph)
         self.card.template_button.clicked.connect(self._template)
         self.parents.check.connect(self.check_parents)
+        self.parents.parents.textEdited.connect(lambda _t: self.parents.results.setText("Not checked yet."))
         for field in (self.terms.price,):
             field.textEdited.connect(lambda _t: self._read_terms())
         for box in (self.terms.commercial, self.terms.derivatives, self.terms.transferable):
@@ -262,7 +263,13 @@ class PublishWizard(OperationDialog):
             return await check_parents(self.context(), ids) if ids else []
 
         self.ops.run(
-            Op("parents", work, success=self.parents.show_checks, failure=self.parents.results.setText)
+            Op(
+                "parents",
+                work,
+                success=self.parents.show_checks,
+                failure=self.parents.results.setText,
+                again=True,
+            )
         )
 
     def start_publish(self) -> None:
