@@ -229,3 +229,78 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
         runtime.shutdown()
         shell.window.deleteLater()
         shell.deleteLater()
+
+
+def test_a_campaign_becomes_a_dataset_through_the_wizard(app, loop, paths, qtbot, tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    from app.labeling.schema import Item, LabelSet, TaskType
+    from app.labeling.service import CampaignSpec
+    from app.ui.shell import Shell
+
+    runtime = AppRuntime.open(paths)
+    runtime._wallet = WalletService(paths.data / "wallet", scrypt_n=1 << 12)
+    requester = runtime.wallet.create(PHRASE, "correct horse battery")
+    shell = Shell(app, runtime, paths)
+    page = shell.window.stack.widget(page_index("Marketplace"))
+    try:
+        shell.show()
+        shell.start_services()
+        qtbot.waitUntil(lambda: page.catalog is not None, timeout=120000)
+        funded = loop.create_task(runtime.faucet(requester.address))
+        qtbot.waitUntil(funded.done, timeout=90000)
+        (tmp_path / "shapes").mkdir()
+        items = []
+        for n in range(3):
+            image = Image.new("RGB", (24, 24), (255, 255, 255))
+            ImageDraw.Draw(image).rectangle((2 + n, 3, 18, 20), outline=(0, 0, 0))
+            image.save(tmp_path / "shapes" / f"{n}.png")
+            items.append(Item(id=f"shapes/{n}.png", source=str(tmp_path / "shapes" / f"{n}.png")))
+        spec = CampaignSpec(
+            title="Shapes", task_type=TaskType.IMAGE_CLASSIFICATION,
+            label_set=LabelSet.from_names(["box", "ring"]), instructions="Box or ring?", items=items,
+            gold={}, reward_per_item=10**16, batch_size=3,
+        )  # fmt: skip
+        service, why = shell.services.labeling_for_user()
+        assert service is not None, why
+        created = loop.create_task(service.create_campaign(spec))
+        qtbot.waitUntil(created.done, timeout=60000)
+        campaign_id, _ = created.result()
+
+        page.publish_button.click()
+        wizard = page.account.wizard
+        wizard.source.kinds.button(2).click()  # a dataset, from one of the account's campaigns
+        qtbot.waitUntil(lambda: wizard.source.campaigns.count() == 1, timeout=30000)
+        assert wizard.source.campaigns.itemText(0) == f"#{campaign_id} Shapes"
+        for _step in range(4):  # source, card (the campaign's own), terms, parents
+            wizard.next()
+        assert f"campaign #{campaign_id}'s dataset" in wizard.review.summary.text()
+        wizard.next()  # Publish
+        qtbot.waitUntil(lambda: wizard.asset_id is not None or wizard.review.status.is_error, timeout=120000)
+        assert wizard.asset_id is not None, wizard.review.status.text()
+        asset_id = wizard.asset_id
+        wizard.next()
+        results = page.browse.results
+
+        def indexed() -> bool:
+            page.refresh()
+            return any(
+                results.item(i).data(Qt.ItemDataRole.UserRole) == asset_id for i in range(results.count())
+            )
+
+        qtbot.waitUntil(indexed, timeout=60000)
+        page.open_asset(asset_id)
+        qtbot.waitUntil(
+            lambda: page.asset.detail is not None and page.asset.detail.name == "Shapes", timeout=30000
+        )
+        assert page.asset.kind.text() == f"Dataset #{asset_id}"
+        with qtbot.waitSignal(shell.finished, timeout=20000):
+            shell.request_quit()
+    finally:
+        for task in Operations.cancel_all():
+            qtbot.waitUntil(task.done, timeout=10000)
+        shell.tray.dispose()
+        shell.window.close_for_quit()
+        runtime.shutdown()
+        shell.window.deleteLater()
+        shell.deleteLater()
