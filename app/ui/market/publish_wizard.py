@@ -229,6 +229,18 @@ class PublishWizard(OperationDialog):
             self.start_publish()
             return
         self.step += 1
+        if STEPS[self.step] == "Card":
+            from_campaign = self.draft.source == "dataset"
+            for widget in (
+                self.card.name,
+                self.card.tags,
+                self.card.task,
+                self.card.card,
+                self.card.template_button,
+            ):
+                widget.setEnabled(not from_campaign)
+            if from_campaign:
+                self.note.set_hint("A campaign's dataset is named and described from the campaign itself.")
         if STEPS[self.step] == "Parents":
             self.check_parents()  # shown before anything is signed, without asking
         if STEPS[self.step] == "Review":
