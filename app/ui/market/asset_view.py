@@ -43,6 +43,7 @@ from app.words import plural, sahara
 ZERO = "0x" + "00" * 20
 TAB_STYLE = (  # the studio side panel's underlined tabs, in this page's colours
     "QTabWidget#MarketAssetTabs::pane {{ border: none; border-top: 1px solid {border}; }}"
+    "QTabWidget#MarketAssetTabs > QTabBar {{ qproperty-drawBase: 0; }}"
     "QTabWidget#MarketAssetTabs > QTabBar::tab {{ background: transparent; color: {muted}; padding: 7px 12px;"
     " border: none; font-size: 13px; }}"
     "QTabWidget#MarketAssetTabs > QTabBar::tab:selected {{ color: {text};"

@@ -7,7 +7,7 @@ drawn in the accent colour and is not a link.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QPainter, QPen, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -120,6 +120,20 @@ class LineageView(QGraphicsView):
             note.setBrush(QBrush(QColor(self.colors.muted)))
             note.setPos((span - note.boundingRect().width()) / 2, BOX_H + 24)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-16, -16, 16, 16))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Shrink the drawing to the view when it is larger (a small window, many parents); never enlarge."""
+        rect, view = self.sceneRect(), self.viewport().rect()
+        if rect.isEmpty() or view.isEmpty():
+            return
+        scale = min(1.0, view.width() / rect.width(), view.height() / rect.height())
+        self.resetTransform()
+        self.scale(scale, scale)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def _edge(self, child: NodeItem, parent: NodeItem) -> None:
         """A line from ``child``'s top to ``parent``'s bottom, with an arrowhead at the parent."""
