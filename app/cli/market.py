@@ -208,6 +208,7 @@ def run_market(args: argparse.Namespace) -> int:
     from app.market.buying import BuyError
     from app.market.earnings import ClaimError
     from app.market.my_licenses import LicenseActionError
+    from app.market.offers import OfferError
     from app.market.publishing import PublishError
     from app.market.terms import TermsError
     from app.runtime import NetworkError
@@ -231,7 +232,7 @@ def run_market(args: argparse.Namespace) -> int:
     except (
         CliError, NetworkError, OutboxError, StorageError, KeystoreCorrupt, WrongPassword, TooManyAttempts,
         PublishError, BuyError, ClaimError, LicenseActionError, CacheError, AssetMetadataError, TermsError,
-        AgentPublishError, AccessError, ChainUnavailable, PermitError, OSError,
+        AgentPublishError, AccessError, ChainUnavailable, OfferError, PermitError, OSError,
     ) as exc:  # fmt: skip
         print(f"market: {exc}", file=sys.stderr)
         return 1

@@ -11,7 +11,8 @@ import asyncio
 
 from app.market.asset_metadata import AssetMetadataError, load_metadata
 from app.market.context import MarketContext, topic_of
-from app.market.terms import describe, offer_from_chain
+from app.market.offers import offers_of
+from app.market.terms import describe
 from app.words import plural, sahara
 
 KINDS = ("dataset", "model", "agent")
@@ -55,12 +56,12 @@ async def show_asset(ctx: MarketContext, asset_id: int) -> None:
         print(f"contributors: a tree of total weight {a[10]:,}, file {a[14]}")
     else:
         print("contributors: the owner")
-    offers = await ctx.logs("LicenseMarket", "OfferCreated", [None, topic_of(asset_id)])
-    for e in offers:
-        offer_id = int(e["args"]["offerId"])
-        offer = offer_from_chain(offer_id, await ctx.call("LicenseMarket", "getOffer", offer_id))
+    offers = await offers_of(ctx, asset_id)
+    for offer in offers:
         state = "active" if offer.active else "paused"
-        print(f"offer {offer_id} ({state}, {plural(offer.sold, 'license')} sold): {describe(offer.terms)}")
+        print(
+            f"offer {offer.offer_id} ({state}, {plural(offer.sold, 'license')} sold): {describe(offer.terms)}"
+        )
     if not offers:
         print("no license offers")
     accrued = (await ctx.call("RoyaltyVault", "pool", asset_id))[0]

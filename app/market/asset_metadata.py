@@ -24,7 +24,7 @@ from typing import Any
 
 from app import safe_json
 from app.market.catalog.metadata import MAX_METADATA, MetadataProblem, parse_metadata, read_limited
-from app.storage import BlobCorrupt, BlobNotFound, BlobStore, StorageError
+from app.storage import BlobCorrupt, BlobNotFound, BlobStore, InvalidCid, StorageError, as_cid
 
 SCHEMA = "sahara-asset/1"
 KINDS = ("dataset", "model", "agent")  # AssetRegistry.Kind order
@@ -41,6 +41,7 @@ class FileEntry:
     name: str
     size: int
     sha256: str
+    cid: str = ""  # the CID IPFS gives the plaintext file: what a buyer checks a decrypted file against
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,15 @@ def _files(raw: Any) -> tuple[FileEntry, ...]:
     for n, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise AssetMetadataError(f"metadata file {n} has no name")
+        cid = item.get("cid", "")
+        try:
+            if not isinstance(cid, str):
+                raise InvalidCid("not text")
+            cid = str(as_cid(cid)) if cid else ""
+        except InvalidCid:
+            raise AssetMetadataError(f"metadata file {n} names a CID that is not one") from None
         entries.append(
-            FileEntry(item["name"], _int(item.get("size"), "size"), _sha(item.get("sha256"), "sha256"))
+            FileEntry(item["name"], _int(item.get("size"), "size"), _sha(item.get("sha256"), "sha256"), cid)
         )
     return tuple(entries)
 

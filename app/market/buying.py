@@ -35,6 +35,8 @@ from app.wallet.outbox import TxReverted
 from app.words import duration, sahara
 
 Progress = Callable[[str, float], None]
+PERMIT_TRIES = 3
+_locks: dict[str, asyncio.Lock] = {}  # per chain and account: a permit's nonce is spent once
 REASONS = {
     "OfferInactive": "the seller has paused this offer",
     "SoldOut": "every license of this offer is sold",
@@ -135,22 +137,30 @@ async def buy(
     offer = await quote(ctx, offer_id)
     if offer.problem:
         raise BuyError(f"License not bought: {offer.problem}. Nothing was paid.")
-    say("Signing the payment permit", 0.1)
-    signer = ctx.wallet.signer()
-    market = ctx.deployment.address("LicenseMarket")
-    permit = await signed_permit(
-        ctx.client, ctx.deployment.address("SaharaToken"), signer, market, offer.total
-    )
-    say("Buying the license", 0.3)
-    pubkey = ctx.wallet.encryption_key().public_key
-    try:
-        receipt = await ctx.send(
-            "LicenseMarket", "buyWithPermit", offer_id, pubkey, *permit.args,
-            intent=f"buy:{offer_id}:{request_id or uuid.uuid4().hex}",
-            description=f"Buy a license of asset {offer.offer.asset_id}",
-        )  # fmt: skip
-    except (TxReverted, CallFailed) as exc:
-        raise BuyError(f"License not bought: {_reason(exc)}. Nothing was paid.") from exc
+    token, market = ctx.deployment.address("SaharaToken"), ctx.deployment.address("LicenseMarket")
+    signer, pubkey = ctx.wallet.signer(), ctx.wallet.encryption_key().public_key
+    intent = f"buy:{offer_id}:{request_id or uuid.uuid4().hex}"
+    lock = _locks.setdefault(f"{ctx.chain_id}:{signer.address.lower()}", asyncio.Lock())
+    async with lock:  # one permit nonce at a time for this account in this process
+        for _ in range(PERMIT_TRIES):
+            say("Signing the payment permit", 0.1)
+            permit = await signed_permit(ctx.client, token, signer, market, offer.total)
+            say("Buying the license", 0.3)
+            try:
+                receipt = await ctx.send(
+                    "LicenseMarket", "buyWithPermit", offer_id, pubkey, *permit.args, intent=intent,
+                    description=f"Buy a license of asset {offer.offer.asset_id}",
+                )  # fmt: skip
+                break
+            except (TxReverted, CallFailed) as exc:
+                nonce = int(await ctx.call("SaharaToken", "nonces", signer.address))
+                if nonce == permit.nonce:  # the permit was not the problem: the chain's reason stands
+                    raise BuyError(f"License not bought: {_reason(exc)}. Nothing was paid.") from exc
+        else:
+            raise BuyError(
+                "License not bought: other transactions of this account kept using its payment permit. "
+                "Nothing was paid; try again once they have finished."
+            )
     (bought,) = ctx.receipt_events("LicenseMarket", "LicensePurchased", receipt)
     say("Bought; waiting for the seller's key delivery", 1.0)
     return int(bought["licenseId"])

@@ -20,7 +20,7 @@ import hashlib
 import json
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from app.market.context import MarketContext
 from app.market.parents import ParentCheck, check_parents
 from app.market.publish import encrypt_and_store
 from app.market.terms import OfferTerms
+from app.storage.layout import compute_cid
 
 Progress = Callable[[str, float], None]
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -87,13 +88,19 @@ class Published:
     parents: tuple[ParentCheck, ...]
 
 
-def _sha256(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as fh:
-        while piece := fh.read(1 << 20):
-            digest.update(piece)
-            size += len(piece)
-    return digest.hexdigest(), size
+def _digests(path: Path) -> tuple[str, int, str]:
+    """(SHA-256 hex, size, plaintext CID) of a file, in one read."""
+    digest, size = hashlib.sha256(), [0]
+
+    def pieces() -> Iterator[bytes]:
+        with open(path, "rb") as fh:
+            while piece := fh.read(1 << 20):
+                digest.update(piece)
+                size[0] += len(piece)
+                yield piece
+
+    cid = str(compute_cid(pieces()))
+    return digest.hexdigest(), size[0], cid
 
 
 def _zip(files: tuple[Path, ...], dest: Path) -> Path:
@@ -155,13 +162,13 @@ async def _store_content(
     owner_key = ctx.wallet.encryption_key().public_key
     entries = []
     for path in files:
-        sha, size = await asyncio.to_thread(_sha256, path)
-        entries.append(FileEntry(path.name, size, sha))
+        sha, size, cid = await asyncio.to_thread(_digests, path)
+        entries.append(FileEntry(path.name, size, sha, cid))
     with tempfile.TemporaryDirectory(prefix="sahara-publish-") as tmp:
         plain = (
             files[0] if len(files) == 1 else await asyncio.to_thread(_zip, files, Path(tmp) / "content.zip")
         )
-        sha, size = await asyncio.to_thread(_sha256, plain)
+        sha, size, _cid = await asyncio.to_thread(_digests, plain)
         cid = str(await asyncio.to_thread(encrypt_and_store, ctx.store, plain, owner_key))
     return ContentInfo(cid, size, sha, True, "file" if len(files) == 1 else "zip"), tuple(entries)
 

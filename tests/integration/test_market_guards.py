@@ -18,9 +18,11 @@ import pytest
 from devchain import Chain, Env, acct, run
 from market_parties import Seller, wallet
 
-from app.market import buying, earnings, my_licenses
+from app.market import buying, earnings, my_licenses, offers
+from app.market.asset_metadata import load_metadata
 from app.market.context import MarketContext
 from app.market.licenses import LicenseStatus
+from app.market.offers import OfferError
 from app.market.publishing import Contributors, PublishError, PublishRequest, publish
 from app.market.terms import OfferTerms
 from app.storage.local import LocalStore
@@ -67,7 +69,15 @@ def test_market_guards(env: Env, tmp_path: Path) -> None:
         seller = Seller(tmp_path, wallets[SELLER], SELLER, store, c)
 
         # a paused (delisted) offer: refused before signing, nothing paid
-        await c.send(acct(SELLER), "LicenseMarket", "setOfferActive", paused, False)
+        with pytest.raises(OfferError, match="not by this account"):  # only its owner delists it
+            await offers.set_offer_active(ctx(BUYER), paused, False)
+        await offers.set_offer_active(ctx(SELLER), paused, False)
+        assert [o.active for o in await offers.offers_of(ctx(BUYER), asset.asset_id)] == [
+            True,
+            True,
+            True,
+            False,
+        ]
         before = await balance(BUYER)
         quote = await buying.quote(ctx(BUYER), paused)
         assert quote.problem == "the seller has paused this offer" and "Cannot buy" in quote.words()
@@ -78,6 +88,33 @@ def test_market_guards(env: Env, tmp_path: Path) -> None:
         with pytest.raises(buying.BuyError, match=r"encryption key was refused\. Nothing was paid"):
             await buying.buy(keyless, one_only)
         assert await balance(BUYER) == before
+
+        # another transaction spends the buyer's permit nonce between signing and sending: signed again
+        class Racing(MarketContext):
+            raced = False
+
+            async def send(
+                self, contract: str, function: str, *args: object, intent: str, description: str
+            ) -> object:
+                if function == "buyWithPermit" and not Racing.raced:
+                    Racing.raced = True  # e.g. the same account funds a campaign with a permit meanwhile
+                    permit = await c.permit(acct(BUYER), "TaskBoard", 1)
+                    board = c.addr("TaskBoard")
+                    await c.send(
+                        acct(BUYER), "SaharaToken", "permit", acct(BUYER).address, board, 1, *permit.args
+                    )
+                return await super().send(contract, function, *args, intent=intent, description=description)
+
+        spare = await offers.create_offer(ctx(SELLER), asset.asset_id, OfferTerms(E18))
+        racing = Racing(c.client, c.outbox, c.deployment, store, wallets[BUYER])
+        stages: list[str] = []
+        raced = await buying.buy(racing, spare, progress=lambda stage, _f: stages.append(stage))
+        assert stages.count("Signing the payment permit") == 2  # the first permit's nonce was spent
+        assert (
+            Racing.raced and (await c.read("LicenseMarket", "getLicense", raced))[3] == LicenseStatus.PENDING
+        )
+        await offers.set_offer_active(ctx(SELLER), spare, False)
+        before = await balance(BUYER)
 
         # sold out after one license
         first = await buying.buy(ctx(BUYER), one_only)
@@ -121,7 +158,11 @@ def test_market_guards(env: Env, tmp_path: Path) -> None:
         meta = json.loads(b"".join(store.get(asset.metadata_cid)))
         meta["content"]["sha256"] = "00" * 32
         lying = str(store.put([json.dumps(meta).encode()]))
-        await c.send(acct(SELLER), "AssetRegistry", "updateMetadata", asset.asset_id, lying)
+        with pytest.raises(OfferError, match="registered content"):  # the service will not publish it
+            await offers.publish_version(
+                ctx(SELLER), asset.asset_id, dataclasses.replace(load_metadata(store, lying), content=None)
+            )
+        await c.send(acct(SELLER), "AssetRegistry", "updateMetadata", asset.asset_id, lying)  # a raw seller
         dest = tmp_path / "bought" / "data.csv"
         with pytest.raises(buying.BuyError, match="does not match the published hash"):
             await buying.download(ctx(BUYER), lic_nc, dest)
@@ -164,5 +205,18 @@ def test_tree_contributors_claim_with_their_proofs(env: Env, tmp_path: Path) -> 
         assert await earnings.claim_all(ctx(4)) == revenue * 3 // 4
         assert await c.read("SaharaToken", "balanceOf", acct(4).address) == before + revenue * 3 // 4
         assert await earnings.claim_all(ctx(5)) == revenue // 4
+
+        # the seller adds an offer and a new version of the card; the content stays what was registered
+        offer_id = await offers.create_offer(ctx(6), asset.asset_id, OfferTerms(E18, duration_s=86400))
+        assert [o.offer_id for o in await offers.offers_of(ctx(4), asset.asset_id)] == [
+            asset.offer_ids[0],
+            offer_id,
+        ]
+        meta = load_metadata(store, asset.metadata_cid)
+        v2 = await offers.publish_version(
+            ctx(6), asset.asset_id, dataclasses.replace(meta, card="# Notes v2", version="2.0")
+        )
+        assert (await c.read("AssetRegistry", "getAsset", asset.asset_id))[13] == v2
+        assert load_metadata(store, v2).version == "2.0"
 
     run(env, body)

@@ -30,6 +30,7 @@ from app.market.context import MarketContext
 from app.market.publishing import PublishError, PublishRequest, publish
 from app.market.terms import OfferTerms
 from app.resources import resources_dir
+from app.storage.layout import compute_cid
 from app.storage.local import LocalStore
 from app.studio.agent_publish import agent_request
 from app.studio.executor import Executor
@@ -162,6 +163,8 @@ def test_dataset_model_agent_lineage_pays_everyone_to_the_wei(
         assert ("Downloading and decrypting", 0.85) in stages  # every byte decrypted and counted
         assert got.sha256 == meta.content.sha256
         model = await publish(ctx(BUILDER), model_request)  # accepts the delivery to use the license
+        (entry,) = load_metadata(store, model.metadata_cid).files
+        assert entry.cid == str(compute_cid([model_file.read_bytes()]))  # the CID IPFS gives the plain file
         held = {h.license_id: h for h in await my_licenses.my_licenses(ctx(BUILDER))}
         assert held[lic_d].state == "perpetual" and not held[lic_d].can_dispute
 

@@ -24,12 +24,13 @@ from app.market.terms import OfferTerms, TermsError, describe, parse_price
 from app.storage.local import LocalStore
 
 SHA = "ab" * 32
+PLAIN_CID = "bafkreidgvpkjawlxz6sffxzwgooowe5yt7i6wsyg236mfoks77nywkptdq"
 
 
 def sample() -> AssetMetadata:
     return AssetMetadata(
         name="Digits classifier", kind="model", card="# Digits\n\nA small CNN.", tags=("digits", "onnx"),
-        task_type="image_classification", files=(FileEntry("digits.onnx", 1234, SHA),),
+        task_type="image_classification", files=(FileEntry("digits.onnx", 1234, SHA, PLAIN_CID),),
         content=ContentInfo("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", 1234, SHA),
         parents=(3,), extra={"models": ["asset:31337:3"]},
     )  # fmt: skip
@@ -66,6 +67,12 @@ def test_missing_and_malformed_metadata_say_why(tmp_path: Path) -> None:
         (b'{"name": "x", "kind": "model", "files": [{"name": "a", "size": -1, "sha256": "00"}]}', "size"),
         (b'{"name": "x", "kind": "model", "content": {"cid": "b", "size": 1, "sha256": "zz"}}', "SHA-256"),
         (b'{"name": "x", "kind": "model", "parents": [-4]}', "parents"),
+        (
+            b'{"name": "x", "kind": "model", "files": [{"name": "a", "size": 1, "sha256": "'
+            + b"ab" * 32
+            + b'", "cid": "Qm-not-a-cid"}]}',
+            "names a CID that is not one",
+        ),
     ]
     for data, why in bad:
         with pytest.raises(AssetMetadataError, match=why):
