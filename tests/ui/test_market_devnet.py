@@ -20,7 +20,6 @@ from app.resources import resources_dir
 from app.runtime import AppRuntime
 from app.ui.frame import page_index
 from app.ui.operations import Operations
-from app.wallet.calls import transact
 from app.wallet.service import WalletService
 from app.words import format_sahara
 
@@ -141,12 +140,19 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
         page.asset.offers.itemAt(0).widget().buy_button.click()
         again = page.account.dialog
         qtbot.waitUntil(lambda: again.buy_button.isEnabled(), timeout=30000)
-        paused = loop.create_task(
-            transact(runtime.outbox, runtime.wallet.signer(seller.index), runtime.deployment, "LicenseMarket",
-                     "setOfferActive", offer_card.offer_id, False, intent="test:pause-offer")
-        )  # fmt: skip
-        qtbot.waitUntil(paused.done, timeout=30000)
-        paused.result()
+        shell.wallet.switch(seller.index)  # the owner pauses the offer from the asset page
+
+        def owner_card() -> object:
+            card = page.asset.offers.itemAt(0).widget()
+            return card if getattr(card, "toggle_button", None) is not None else None
+
+        qtbot.waitUntil(lambda: owner_card() is not None, timeout=30000)
+        assert owner_card().toggle_button.text() == "Pause offer"
+        owner_card().toggle_button.click()
+        qtbot.waitUntil(lambda: "paused; nobody can buy it" in page.status.text(), timeout=30000)
+        qtbot.waitUntil(lambda: owner_card() is not None and "paused by the seller" in " ".join(
+            w.text() for w in owner_card().findChildren(QLabel)), timeout=30000)  # fmt: skip
+        shell.wallet.switch(buyer.index)
         before = balance(buyer.address)
         again.buy_button.click()
         qtbot.waitUntil(again.problem.isVisible, timeout=30000)

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.market import buying, earnings, licenses, my_licenses
+from app.market import buying, earnings, licenses, my_licenses, offers
 from app.market.catalog.asset_page import asset_names_with
 from app.market.context import MarketContext
 from app.ui.market.buy_dialog import BuyDialog, download_name
@@ -123,6 +123,22 @@ class AccountActions(QObject):
         wizard.finished.connect(lambda _code: setattr(self, "wizard", None))
         wizard.open()
         return wizard
+
+    def set_offer_active(self, offer_id: int, active: bool) -> None:
+        """Pause (delist) or resume one of the account's offers; the catalogue redraws the asset."""
+
+        async def work(_say: Any) -> None:
+            await offers.set_offer_active(self._ctx(), offer_id, active)
+
+        done = "resumed" if active else "paused; nobody can buy it until you resume it"
+        self.ops.run(
+            Op(
+                f"offer:{offer_id}", work, busy=f"{'Resuming' if active else 'Pausing'} offer {offer_id}…",
+                progress=lambda text: self.notice.emit(text or ""),
+                success=lambda _none: self.notice.emit(f"Offer {offer_id} {done}."),
+                failure=self.notice.emit,
+            )
+        )  # fmt: skip
 
     # -- my licenses -----------------------------------------------------------------------------
 

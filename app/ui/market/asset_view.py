@@ -80,7 +80,7 @@ def _selectable(text: str, role: str = "mono") -> QLabel:
 class OfferCard(Card):
     """One offer: its terms, one per line, and whether it can be bought now."""
 
-    def __init__(self, offer: Offer, view: AssetView) -> None:
+    def __init__(self, offer: Offer, view: AssetView, *, mine: bool) -> None:
         super().__init__(padding=14, spacing=4)
         self.offer_id = offer.offer_id
         state = "" if offer.active else " · paused by the seller"
@@ -94,6 +94,13 @@ class OfferCard(Card):
         self.buy_button.setToolTip("See the total and the terms before anything is signed")
         self.buy_button.setEnabled(offer.active)
         foot.addWidget(self.buy_button)
+        self.toggle_button = None
+        if mine:  # the owner lists and delists its offers here
+            self.toggle_button = action_button(
+                "Pause offer" if offer.active else "Resume offer",
+                lambda: view.offer_active_requested.emit(offer.offer_id, not offer.active),
+            )
+            foot.addWidget(self.toggle_button)
         self.body.addLayout(foot)
 
 
@@ -101,6 +108,7 @@ class AssetView(QWidget):
     back_requested = Signal()
     open_asset = Signal(int)
     buy_requested = Signal(int)  # an offer id
+    offer_active_requested = Signal(int, bool)  # an offer id, whether it should sell
 
     def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -213,7 +221,7 @@ class AssetView(QWidget):
             else f"No card: {mark.lower()}."
         )
         self.card.show_card(detail.card, fallback)
-        self._offers(detail)
+        self._offers(detail, mine)
         self._files(detail)
         self._lineage(detail)
         self._history(detail)
@@ -221,7 +229,7 @@ class AssetView(QWidget):
         if not same:
             self.tabs.setCurrentIndex(0)
 
-    def _offers(self, detail: AssetDetail) -> None:
+    def _offers(self, detail: AssetDetail, mine: bool) -> None:
         _clear(self.offers)
         if not detail.offers:
             self.offers.addWidget(
@@ -229,7 +237,7 @@ class AssetView(QWidget):
             )
             return
         for offer in detail.offers:
-            self.offers.addWidget(OfferCard(offer, self))
+            self.offers.addWidget(OfferCard(offer, self, mine=mine))
 
     def _file_row(self, what: str, cid: str, status: str, role: str) -> None:
         row = QGridLayout()
@@ -308,9 +316,9 @@ class AssetView(QWidget):
             self.published.addWidget(styled_label(f"✗ {problem}", "error", wrap=True))
             return
         for entry in meta.files:
-            self.published.addWidget(
-                _selectable(f"{entry.name} · {entry.size:,} bytes · SHA-256 {entry.sha256}", "muted")
-            )
+            cid = f" · CID {entry.cid}" if entry.cid else ""
+            line = f"{entry.name} · {entry.size:,} bytes{cid} · SHA-256 {entry.sha256}"
+            self.published.addWidget(_selectable(line, "muted"))
         if meta.content is not None:
             packing = "the file itself" if meta.content.packing == "file" else "the files zipped"
             self.published.addWidget(

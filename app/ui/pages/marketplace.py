@@ -132,6 +132,7 @@ class MarketplacePage(QWidget):
         self.account = AccountActions(self.licenses, self.earnings, lambda: self.catalog, self)
         self.account.notice.connect(self._say)
         self.asset.buy_requested.connect(self.account.buy)
+        self.asset.offer_active_requested.connect(self.account.set_offer_active)
         for view in (self.licenses, self.earnings):
             view.open_asset.connect(self._open_from_section)
 
@@ -170,6 +171,8 @@ class MarketplacePage(QWidget):
         self._me = address
         self.browse.set_account(address)
         self.refresh()
+        if self._trail:  # "You", and the owner's offer buttons, follow the account
+            self._load_asset(self._trail[-1])
 
     def set_catalog(self, catalog: Catalog | None) -> None:
         """The catalogue to read (None: no network or contracts yet, and the page says so)."""
