@@ -140,6 +140,22 @@ class AccountActions(QObject):
             )
         )  # fmt: skip
 
+    def labelers(self, board: str, campaign_id: int) -> Callable[[Any], Any]:
+        """The work reading a campaign's labelers and their accepted items (the dataset's contributors)."""
+
+        async def work(_say: Any) -> list[tuple[str, int]]:
+            from app.labeling.publish import contributor_weights
+
+            service, why = self.labeling() if self.labeling is not None else (None, "no labeling service")
+            if service is None:
+                raise RuntimeError(why)
+            if service.deployment.address("TaskBoard").lower() != board.lower():
+                raise RuntimeError("the campaign is on another board")
+            weights = await contributor_weights(service, campaign_id)
+            return sorted(weights.items(), key=lambda pair: (-pair[1], pair[0]))
+
+        return work
+
     # -- my licenses -----------------------------------------------------------------------------
 
     def load_licenses(self) -> None:

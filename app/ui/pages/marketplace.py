@@ -46,6 +46,7 @@ from app.ui.theme import Colors
 from app.ui.widgets import ActionButton, action_button, styled_label
 
 RESULTS = 100
+ZERO = "0x" + "00" * 20
 CHANGES = ("assets_changed", "offers_changed", "licenses_changed")
 SECTIONS = ("Browse", "My licenses", "Earnings")
 
@@ -342,8 +343,23 @@ class MarketplacePage(QWidget):
         self._contributors = None
         if detail.contributors_cid:
             self._load_contributors(detail.contributors_cid)
+        elif detail.labeling_record.lower() not in ("", ZERO):
+            self._load_labelers(detail)
         if detail.meta_status == "ok":
             self._load_files(detail.metadata_cid)
+
+    def _load_labelers(self, detail: AssetDetail) -> None:
+        """A campaign-backed dataset's labelers and their accepted items, read from the board (when
+        the Label page's service is there to read it; otherwise the page says who they are in words)."""
+        asset_id = detail.asset_id
+
+        def shown(pairs: list[tuple[str, int]]) -> None:
+            if pairs and self.asset.detail is not None and self.asset.detail.asset_id == asset_id:
+                self._contributors = (pairs, "")
+                self.asset.show_contributors(pairs)
+
+        work = self.account.labelers(detail.labeling_record, detail.campaign_id)
+        self.ops.run(Op("labelers", work, success=shown, failure=lambda _why: None, again=True))
 
     def _load_files(self, cid: str) -> None:
         """The metadata's file list (the catalogue keeps only what search needs)."""
