@@ -300,6 +300,37 @@ def test_a_campaign_becomes_a_dataset_through_the_wizard(app, loop, paths, qtbot
             lambda: page.asset.detail is not None and page.asset.detail.name == "Shapes", timeout=30000
         )
         assert page.asset.kind.text() == f"Dataset #{asset_id}"
+
+        # Buy a license of it, then dispute the delivery from My licenses, with a reason.
+        page.account.downloads = tmp_path / "downloads"
+        qtbot.waitUntil(
+            lambda: page.asset.offers.itemAt(0).widget() is not None and bool(page.asset.detail.offers),
+            timeout=30000,
+        )
+        page.asset.offers.itemAt(0).widget().buy_button.click()
+        dialog = page.account.dialog
+        qtbot.waitUntil(lambda: dialog.buy_button.isEnabled() or dialog.problem.isVisible(), timeout=30000)
+        dialog.buy_button.click()
+        qtbot.waitUntil(lambda: dialog.saved is not None or dialog.problem.isVisible(), timeout=120000)
+        assert dialog.saved is not None, dialog.problem.text()
+        license_id = dialog.license_id
+        dialog.close_button.click()
+        page.show_section(1)
+
+        def row() -> object:
+            found = page.licenses.rows.get(license_id)
+            return found if found is not None and found.dispute_button is not None else None
+
+        qtbot.waitUntil(lambda: row() is not None, timeout=30000)
+        row().dispute_button.click()
+        row().send_dispute.click()  # no reason yet: refused in words, nothing sent
+        assert "Say what is wrong" in row().problem.text()
+        row().reason.setText("The zip holds no labels.")
+        row().send_dispute.click()
+        qtbot.waitUntil(
+            lambda: license_id in page.licenses.rows and "Disputed" in [
+                w.text() for w in page.licenses.rows[license_id].findChildren(QLabel)], timeout=60000,
+        )  # fmt: skip
         with qtbot.waitSignal(shell.finished, timeout=20000):
             shell.request_quit()
     finally:
