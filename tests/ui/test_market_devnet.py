@@ -176,6 +176,21 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
         assert "Delivered" in texts and any(
             t.startswith("Perpetual; you can dispute the delivery") for t in texts
         ), texts
+        (tmp_path / "downloads" / "digits.onnx").unlink()
+        page.licenses.rows[license_id].download_button.click()  # again, from My licenses
+        qtbot.waitUntil(lambda: "matches the published hash" in page.status.text(), timeout=60000)
+        assert (
+            hashlib.sha256((tmp_path / "downloads" / "digits.onnx").read_bytes()).hexdigest() == published_sha
+        )
+        page.licenses.rows[license_id].accept_button.click()  # release the escrow to the seller now
+
+        def accepted() -> bool:
+            row = page.licenses.rows.get(license_id)
+            return row is not None and "Active" in [w.text() for w in row.findChildren(QLabel)]
+
+        qtbot.waitUntil(accepted, timeout=60000)
+        assert page.licenses.rows[license_id].accept_button is None  # nothing left to accept or dispute
+
         # The buyer builds on it: an agent from a studio graph using the model, its parent checked first.
         graph = tmp_path / "reader.json"
         graph.write_text(json.dumps({"schema_version": 1, "name": "Digit reader", "edges": [], "nodes": [
@@ -202,8 +217,8 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
         page.asset.show_tab("Lineage")
         qtbot.waitUntil(lambda: agent_id in page.asset.lineage.nodes, timeout=30000)  # drawn as its child
 
-        # The seller's Earnings: publishing the agent accepted the delivery, so the price (less the
-        # market's fee) reached the model's vault; Claim all pays it in one transaction, to the wei.
+        # The seller's Earnings: the buyer accepted the delivery, so the price (less the market's fee)
+        # reached the model's vault; Claim all pays it in one transaction, to the wei.
         shell.wallet.switch(seller.index)
         page.show_section(2)
         qtbot.waitUntil(
