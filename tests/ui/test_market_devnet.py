@@ -5,6 +5,7 @@ delivery made possible decrypts to exactly the published file; My licenses then 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -33,6 +34,14 @@ PHRASE = "abandon abandon abandon abandon abandon abandon abandon abandon abando
 E18 = 10**18
 
 
+def read_balance(runtime, loop, qtbot, address: str) -> int:  # type: ignore[no-untyped-def]
+    """The SAHARA ``address`` holds, read on the test's loop."""
+    token = bind(runtime.client.w3, "SaharaToken", runtime.deployment.address("SaharaToken"))
+    read = loop.create_task(runtime.client.ask(token.functions.balanceOf(address).call()))
+    qtbot.waitUntil(read.done, timeout=10000)
+    return int(read.result())
+
+
 def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path: Path) -> None:
     from app.ui.shell import Shell
 
@@ -45,16 +54,7 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
     buyer = runtime.wallet.add_account("Buyer")
     shell = Shell(app, runtime, paths)
 
-    def balance(address: str) -> int:
-        read = loop.create_task(
-            runtime.client.ask(
-                bind(runtime.client.w3, "SaharaToken", runtime.deployment.address("SaharaToken"))
-                .functions.balanceOf(address)
-                .call()
-            )
-        )
-        qtbot.waitUntil(read.done, timeout=10000)
-        return int(read.result())
+    balance = functools.partial(read_balance, runtime, loop, qtbot)
 
     page = shell.window.stack.widget(page_index("Marketplace"))
     try:
@@ -346,6 +346,46 @@ def test_a_campaign_becomes_a_dataset_through_the_wizard(app, loop, paths, qtbot
             lambda: license_id in page.licenses.rows and "Disputed" in [
                 w.text() for w in page.licenses.rows[license_id].findChildren(QLabel)], timeout=60000,
         )  # fmt: skip
+
+        # A seller that never delivers: the buyer stops waiting, the deadline passes, Refund pays it back.
+        shell.services.stop_services()  # no key delivery from here on
+        page.show_section(0)
+        page.asset.offers.itemAt(0).widget().buy_button.click()
+        dialog = page.account.dialog
+        qtbot.waitUntil(lambda: dialog.buy_button.isEnabled(), timeout=30000)
+        dialog.buy_button.click()
+        qtbot.waitUntil(lambda: dialog.license_id is not None, timeout=60000)
+        late = dialog.license_id
+        dialog.close_button.click()  # "Stop waiting": the license stays bought
+        assert "is bought and kept" in dialog.problem.text()
+        dialog.close_button.click()
+        timeout = loop.create_task(runtime.client.ask(
+            bind(runtime.client.w3, "LicenseMarket", runtime.deployment.address("LicenseMarket"))
+            .functions.deliveryTimeout().call()
+        ))  # fmt: skip
+        qtbot.waitUntil(timeout.done, timeout=10000)
+        moved = loop.create_task(
+            runtime.client.w3.provider.make_request("evm_increaseTime", [int(timeout.result()) + 60])
+        )
+        qtbot.waitUntil(moved.done, timeout=10000)
+        mined = loop.create_task(runtime.client.w3.provider.make_request("evm_mine", []))
+        qtbot.waitUntil(mined.done, timeout=10000)
+        before = read_balance(runtime, loop, qtbot, requester.address)
+        page.show_section(1)
+
+        def refundable() -> object:
+            found = page.licenses.rows.get(late)
+            return found if found is not None and found.refund_button is not None else None
+
+        qtbot.waitUntil(lambda: refundable() is not None, timeout=30000)
+        refundable().refund_button.click()
+        qtbot.waitUntil(
+            lambda: late in page.licenses.rows and "Refunded" in [
+                w.text() for w in page.licenses.rows[late].findChildren(QLabel)], timeout=60000,
+        )  # fmt: skip
+        assert (
+            read_balance(runtime, loop, qtbot, requester.address) - before == E18
+        )  # the price, back to the wei
         with qtbot.waitSignal(shell.finished, timeout=20000):
             shell.request_quit()
     finally:
