@@ -104,7 +104,7 @@ class Shell(QObject):
             home := HomePage(self.monitor, paths),
             label_page := LabelPage(colors),
             StudioPage(colors, runtime, paths),
-            MarketplacePage(colors),
+            market_page := MarketplacePage(colors),
             compute_page := ComputePage(
                 colors, self.compute, settings.compute, runtime.save_settings, paths.cache
             ),
@@ -130,6 +130,7 @@ class Shell(QObject):
         relay(self.services.events, "reviewed", self.label_page.on_reviewed, self)
         relay(self.services.events, "campaigns", self.label_page.on_new_campaigns, self)
         label_page.follow_wallet(self.wallet)
+        market_page.follow(self.services, self.wallet)
         label_page.gate.approvals = approvals = Approvals(paths.data / "labeling" / "approvals.json")
         settings_page.add_section("Labeling approvals", ApprovalsPanel(approvals))
         label_page.set_service(None, "Labeling campaigns show once the network and its contracts are ready.")

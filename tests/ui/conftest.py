@@ -273,3 +273,30 @@ def label_page(app, loop, qtbot) -> Iterator[Any]:
     widget.shutdown()
     for task in Operations.cancel_all():
         qtbot.waitUntil(task.done, timeout=10000)
+
+
+@pytest.fixture
+def market_catalog(tmp_path: Path) -> Any:
+    """A real catalogue (migrated SQLite, real sink and metadata fetcher, a local store) holding a
+    dataset, a model and an agent in one lineage, plus assets whose metadata is missing, malformed or
+    lies about its CID (``tests/ui/market_catalog.py``)."""
+    from market_catalog import build_catalog
+
+    return build_catalog(tmp_path / "market")
+
+
+@pytest.fixture
+def market_page(app, loop, qtbot, market_catalog) -> Iterator[Any]:
+    """The Marketplace page on its own at a laptop size, reading ``market_catalog``."""
+    from app.ui.pages.marketplace import MarketplacePage
+    from app.ui.theme import LIGHT
+
+    widget = MarketplacePage(LIGHT)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 820)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.set_catalog(market_catalog)
+    yield widget
+    for task in Operations.cancel_all():
+        qtbot.waitUntil(task.done, timeout=10000)

@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from app.ui.pages.empty_state import EmptyStatePage
 from app.ui.shell import NAV
 
 TITLES = ["Home", "Label", "Studio", "Marketplace", "Compute", "Wallet", "Settings"]
@@ -43,20 +42,15 @@ def test_ctrl_number_switches_pages(window, qtbot) -> None:
         assert window.sidebar.current() == index
 
 
-def test_unbuilt_features_say_so_and_show_no_fake_data(window) -> None:
-    pages = [window.stack.widget(index) for index in range(window.stack.count())]
-    unbuilt = [page for page in pages if isinstance(page, EmptyStatePage)]
-    assert {"Marketplace"} <= {page.title for page in unbuilt}
-    assert "Compute" not in {page.title for page in unbuilt}, "the Compute page is built"
-    for page in unbuilt:
-        texts = " ".join(label.text() for label in page.findChildren(QLabel))
-        assert "Not built yet" in texts
-        assert page.plan_labels, "an empty state says what the page will do"
+def test_pages_without_a_network_or_wallet_say_so_and_show_no_fake_data(window) -> None:
     wallet = window.stack.widget(5)
     assert not wallet.setup_card.isHidden() and wallet.setup_title.text() == "No wallet yet"
     assert wallet.content.isHidden(), "no balances or accounts without a wallet"
+    market = window.stack.widget(3)
+    assert market.title == "Marketplace"
+    assert market.browse.empty.headline.text() == "The catalogue is not available yet"  # no network: says so
     label = window.stack.widget(1)
-    assert label.title == "Label" and not isinstance(label, EmptyStatePage)
+    assert label.title == "Label"
     assert "contracts are ready" in " ".join(
         w.text() for w in label.findChildren(QLabel) if w.isVisibleTo(label)
     )

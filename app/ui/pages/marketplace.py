@@ -1,26 +1,400 @@
-"""Marketplace: the asset catalogue's page, honest until publishing and licensing land."""
+"""Marketplace: browse and search the catalogue, open an asset, follow its lineage and come back.
+
+The catalogue is the market indexer's (``app.market.catalog``), built by the composition root for
+the network of the moment: ``follow`` listens for a new one (``NetworkServices.events`` "market")
+and for what it indexed (``assets_changed``, ``offers_changed``, ``licenses_changed``), so results
+and the open asset redraw when the chain changes, never on a timer. Every read runs as an operation
+in a thread (``app.ui.operations``): a search per pause in typing, the asset page, the contributor
+list from storage. A read asked for while one runs is run once more after it, so what is shown is
+never older than the last change.
+
+Keyboard: Ctrl+F searches, Down and the arrows move through the results, Return opens one, Alt+Left
+(or Backspace outside a text field) goes back, through the assets opened from lineage links first.
+"""
 
 from __future__ import annotations
 
-from app.ui.pages.empty_state import EmptyStatePage
+import asyncio
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.events import Events
+from app.market.asset_metadata import load_metadata
+from app.market.catalog.asset_page import AssetDetail, asset_detail_with, read_contributors, task_types_with
+from app.market.catalog.search import AssetHit, search_with
+from app.ui.market.account_actions import AccountActions
+from app.ui.market.asset_view import AssetView
+from app.ui.market.browse_view import BrowseView
+from app.ui.market.context import market_context
+from app.ui.market.earnings_view import EarningsView
+from app.ui.market.licenses_view import LicensesView
+from app.ui.operations import Op, Operations
+from app.ui.qt_events import relay
 from app.ui.theme import Colors
+from app.ui.widgets import ActionButton, action_button, styled_label
+
+RESULTS = 100
+ZERO = "0x" + "00" * 20
+CHANGES = ("assets_changed", "offers_changed", "licenses_changed")
+SECTIONS = ("Browse", "My licenses", "Earnings")
 
 
-class MarketplacePage(EmptyStatePage):
+def scrolling(inner: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(inner)
+    return area
+
+
+class Catalog(Protocol):
+    """What the page reads: the market indexer (``MarketIndexer``) has these."""
+
+    sessions: Any
+    chain_id: int
+    store: Any
+    events: Events
+
+
+class MarketplacePage(QWidget):
     def __init__(self, colors: Colors) -> None:
-        super().__init__(
-            "Marketplace",
-            "Publish and license datasets, models and agents.",
-            icon="storefront",
-            headline="The marketplace arrives with asset publishing",
-            body=(
-                "There is nothing listed yet: publishing and licensing are not part of the app so far. "
-                "Listings will come from the chain's AssetRegistry, never from sample data."
-            ),
-            plans=[
-                "Publish a dataset, model or agent with its license terms: price, duration, commercial use.",
-                "Buy a license; the content's key is delivered to you, encrypted, once payment is in escrow.",
-                "Royalties flow automatically to everyone upstream of an asset, labelers included.",
-            ],
-            colors=colors,
+        super().__init__()
+        self.title = "Marketplace"
+        self.colors = colors
+        self.ops = Operations(name="market", parent=self)
+        self.catalog: Catalog | None = None
+        self._listening: QObject | None = None  # the relays of the catalogue of the moment
+        self._me: str | None = None
+        self._trail: list[int] = []  # assets opened, the one shown last; empty: the results
+        self._contributors_of = ""  # the contributor list shown (a CID), so a redraw does not reread it
+        self._contributors: tuple[list[tuple[str, int]] | None, str] | None = None  # what it said
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(32, 22, 32, 16)
+        outer.setSpacing(14)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(styled_label("Marketplace", "title"))
+        titles.addWidget(
+            styled_label(
+                "Datasets, models and agents on chain: license them, build on them, earn royalties.",
+                "subtitle",
+                wrap=True,
+            )
         )
+        header = QHBoxLayout()
+        header.addLayout(titles, 1)
+        header.addSpacing(16)
+        self.sections = QButtonGroup(self)
+        for i, name in enumerate(SECTIONS):
+            button = ActionButton(name)
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.setProperty(
+                "segment", "first" if i == 0 else "last" if i == len(SECTIONS) - 1 else "middle"
+            )
+            if 0 < i < len(SECTIONS) - 1:
+                button.setStyleSheet("border-left: none;")
+            self.sections.addButton(button, i)
+            header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        self.sections.button(0).setChecked(True)
+        self.sections.idClicked.connect(self.show_section)
+        header.addSpacing(12)
+        self.publish_button = action_button("Publish…", self.open_publish, primary=True)
+        self.publish_button.setToolTip("Publish a dataset, model or agent with its license terms")
+        header.addWidget(self.publish_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(header)
+        self.status = styled_label("", "muted", wrap=True)
+        self.status.hide()
+        outer.addWidget(self.status)
+
+        self.browse = BrowseView(colors)
+        self.asset = AssetView(colors)
+        self.licenses = LicensesView(colors)
+        self.earnings = EarningsView(colors)
+        self.stack = QStackedWidget()
+        for view in (self.browse, self.asset):
+            self.stack.addWidget(view)
+        self.stack.addWidget(scrolling(self.licenses))
+        self.stack.addWidget(scrolling(self.earnings))
+        outer.addWidget(self.stack, 1)
+        self.account = AccountActions(self.licenses, self.earnings, lambda: self.catalog, self)
+        self.account.notice.connect(self._say)
+        self.asset.buy_requested.connect(self.account.buy)
+        self.asset.offer_active_requested.connect(self.account.set_offer_active)
+        for view in (self.licenses, self.earnings):
+            view.open_asset.connect(self._open_from_section)
+
+        self.browse.filters.changed.connect(self.refresh)
+        self.browse.open_asset.connect(self.open_asset)
+        self.asset.open_asset.connect(self.open_asset)
+        self.asset.back_requested.connect(self.go_back)
+        find = QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back = QShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Left), self, self.go_back)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        backspace = QShortcut(QKeySequence(Qt.Key.Key_Backspace), self, self._backspace)
+        backspace.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.browse.show_unavailable()
+
+    # -- what the page reads ---------------------------------------------------------------------
+
+    def follow(self, services: Any, wallet: Any) -> None:
+        """Use ``services.market`` now and each time it is rebuilt; "Owned by me" is ``wallet``'s
+        active account."""
+        relay(services.events, "market", lambda: self.set_catalog(services.market), self)
+        self.account.context = lambda: market_context(services)
+        self.account.labeling = services.labeling_for_user
+        self.account.downloads = services.runtime.paths.data / "downloads"
+        wallet.changed.connect(lambda: self._account_of(wallet))
+        self._account_of(wallet)
+        self.set_catalog(services.market)
+
+    def _account_of(self, wallet: Any) -> None:
+        active = wallet.active() if wallet.state in ("locked", "unlocked") else None
+        self.set_account(None if active is None else active.address)
+
+    def set_account(self, address: str | None) -> None:
+        if address == self._me:
+            return
+        self._me = address
+        self.browse.set_account(address)
+        self.refresh()
+        if self._trail:  # "You", and the owner's offer buttons, follow the account
+            self._load_asset(self._trail[-1])
+
+    def set_catalog(self, catalog: Catalog | None) -> None:
+        """The catalogue to read (None: no network or contracts yet, and the page says so)."""
+        if catalog is self.catalog:
+            return
+        self.ops.reset()
+        if self._listening is not None:
+            self._listening.deleteLater()
+            self._listening = None
+        self.catalog = catalog
+        self._trail.clear()
+        self._contributors_of = ""
+        self.stack.setCurrentWidget(self.browse)
+        if catalog is None:
+            self.browse.show_unavailable()
+            return
+        self._listening = QObject(self)
+        for name in CHANGES:
+            relay(catalog.events, name, self._on_catalogue_changed, self._listening)
+        self._load_task_types()
+        self.refresh()
+
+    def _on_catalogue_changed(self) -> None:
+        self._load_task_types()
+        self.refresh()
+        if self._trail:
+            self._load_asset(self._trail[-1])
+        if self.stack.currentIndex() == 2:
+            self.account.load_licenses()
+        elif self.stack.currentIndex() == 3:
+            self.account.load_earnings()
+
+    # -- sections --------------------------------------------------------------------------------
+
+    def show_section(self, index: int) -> None:
+        """Browse (the results, or the asset open), My licenses (read now) or Earnings (read now)."""
+        self.sections.button(index).setChecked(True)
+        self._say("")
+        if index == 0:
+            self.stack.setCurrentWidget(self.asset if self._trail and self.asset.detail else self.browse)
+        elif index == 1:
+            self.stack.setCurrentIndex(2)
+            self.account.load_licenses()
+        else:
+            self.stack.setCurrentIndex(3)
+            self.account.load_earnings()
+
+    def open_publish(self) -> None:
+        catalog = self.catalog
+        if catalog is None or self.account.context is None:
+            self._say(
+                "Publishing needs the network and Sahara's contracts; the status bar shows the connection."
+            )
+            return
+        wizard = self.account.publish(catalog.chain_id)
+        wizard.published.connect(lambda _asset: self.refresh())
+
+    def _open_from_section(self, asset_id: int) -> None:
+        self.sections.button(0).setChecked(True)
+        self.open_asset(asset_id)
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Search again with what the filter bar says (results as you type)."""
+        catalog = self.catalog
+        if catalog is None:
+            return
+        query = self.browse.filters.query(RESULTS)
+
+        async def work(_say: Any) -> list[AssetHit]:
+            return await asyncio.to_thread(search_with, catalog.sessions, catalog.chain_id, query)
+
+        self.ops.run(
+            Op(
+                "search", work,
+                success=lambda hits: self.browse.show_hits(hits, limit=RESULTS),
+                failure=lambda why: self.browse.show_unavailable(f"The catalogue could not be read: {why}"),
+                again=True,
+            )
+        )  # fmt: skip
+
+    def _load_task_types(self) -> None:
+        catalog = self.catalog
+        if catalog is None:
+            return
+
+        async def work(_say: Any) -> list[str]:
+            return await asyncio.to_thread(task_types_with, catalog.sessions, catalog.chain_id)
+
+        self.ops.run(Op("task-types", work, success=self.browse.filters.set_task_types, again=True))
+
+    def focus_search(self) -> None:
+        self.sections.button(0).setChecked(True)
+        if self.stack.currentWidget() is not self.browse:
+            self._trail.clear()
+            self.stack.setCurrentWidget(self.browse)
+        self.browse.focus_search()
+
+    # -- an asset --------------------------------------------------------------------------------
+
+    def open_asset(self, asset_id: int) -> None:
+        """Show ``asset_id``; Back returns to what was shown before."""
+        if self._trail and self._trail[-1] == asset_id:
+            return
+        self._trail.append(asset_id)
+        self._load_asset(asset_id)
+
+    def go_back(self) -> None:
+        if not self._trail:
+            return
+        self._trail.pop()
+        if self._trail:
+            self._load_asset(self._trail[-1])
+            return
+        self.stack.setCurrentWidget(self.browse)
+        self._say("")
+        self.browse.focus_results()
+
+    def _backspace(self) -> None:
+        if not isinstance(self.focusWidget(), QLineEdit):
+            self.go_back()
+
+    def _load_asset(self, asset_id: int) -> None:
+        catalog = self.catalog
+        if catalog is None:
+            return
+
+        async def work(_say: Any) -> AssetDetail | None:
+            return await asyncio.to_thread(asset_detail_with, catalog.sessions, catalog.chain_id, asset_id)
+
+        self.ops.run(
+            Op(
+                "asset", work,
+                busy=f"Reading asset #{asset_id}…", progress=self._progress,
+                success=lambda detail: self._show_asset(asset_id, detail),
+                failure=lambda why: self._say(f"Asset #{asset_id} could not be read: {why}"),
+                again=True,
+            )
+        )  # fmt: skip
+
+    def _progress(self, text: str | None) -> None:
+        self._say(text or "")
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
+    def _show_asset(self, asset_id: int, detail: AssetDetail | None) -> None:
+        if not self._trail or self._trail[-1] != asset_id:
+            return  # the user went elsewhere meanwhile
+        if detail is None:
+            self._trail.pop()
+            self._say(f"Asset #{asset_id} is not in this network's catalogue (yet).")
+            return
+        self._say("")
+        shown = self.asset.detail
+        self.asset.show_asset(detail, self._me)
+        if self.sections.checkedId() == 0:  # a redraw never pulls the user out of My licenses or Earnings
+            self.stack.setCurrentWidget(self.asset)
+        same = shown is not None and shown.asset_id == detail.asset_id
+        if same and self._contributors_of == detail.contributors_cid:
+            if self._contributors is not None:
+                self.asset.show_contributors(*self._contributors)
+            return
+        self._contributors_of = detail.contributors_cid
+        self._contributors = None
+        if detail.contributors_cid:
+            self._load_contributors(detail.contributors_cid)
+        elif detail.labeling_record.lower() not in ("", ZERO):
+            self._load_labelers(detail)
+        if detail.meta_status == "ok":
+            self._load_files(detail.metadata_cid)
+
+    def _load_labelers(self, detail: AssetDetail) -> None:
+        """A campaign-backed dataset's labelers and their accepted items, read from the board (when
+        the Label page's service is there to read it; otherwise the page says who they are in words)."""
+        asset_id = detail.asset_id
+
+        def shown(pairs: list[tuple[str, int]]) -> None:
+            if pairs and self.asset.detail is not None and self.asset.detail.asset_id == asset_id:
+                self._contributors = (pairs, "")
+                self.asset.show_contributors(pairs)
+
+        work = self.account.labelers(detail.labeling_record, detail.campaign_id)
+        self.ops.run(Op("labelers", work, success=shown, failure=lambda _why: None, again=True))
+
+    def _load_files(self, cid: str) -> None:
+        """The metadata's file list (the catalogue keeps only what search needs)."""
+        catalog = self.catalog
+        if catalog is None:
+            return
+
+        async def work(_say: Any) -> Any:
+            return await asyncio.to_thread(load_metadata, catalog.store, cid)
+
+        def shown(meta: Any, problem: str = "") -> None:
+            if self.asset.detail is not None and self.asset.detail.metadata_cid == cid:
+                self.asset.show_published(meta, problem)
+
+        self.ops.run(Op("files", work, success=shown, failure=lambda why: shown(None, str(why)), again=True))
+
+    def _load_contributors(self, cid: str) -> None:
+        catalog = self.catalog
+        if catalog is None:
+            return
+
+        async def work(_say: Any) -> list[tuple[str, int]]:
+            return await asyncio.to_thread(read_contributors, catalog.store, cid)
+
+        def shown(result: list[tuple[str, int]] | None, problem: str = "") -> None:
+            if self._contributors_of != cid:
+                return
+            self._contributors = (result, problem)
+            self.asset.show_contributors(result, problem)
+
+        self.ops.run(
+            Op("contributors", work, success=shown, failure=lambda why: shown(None, str(why)), again=True)
+        )
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.colors = colors
+        for view in (self.browse, self.asset, self.licenses, self.earnings):
+            view.apply_colors(colors)
