@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -154,13 +153,6 @@ class Page(QWidget):
         self.body.setSpacing(16)
         column.addLayout(self.body)
         column.addStretch(1)
-
-    def add_badge(self, text: str) -> QLabel:
-        """A small pill next to the title (e.g. "Coming soon"), aligned to the title's baseline."""
-        badge = styled_label(text, "badge")
-        badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
-        self.header.insertWidget(1, badge, 0, Qt.AlignmentFlag.AlignVCenter)
-        return badge
 
 
 class ActionButton(QPushButton):
