@@ -20,13 +20,13 @@ from app.market.parents import check_parents
 from app.market.publishing import publish
 from app.studio.agent_publish import agent_models, agent_request
 from app.studio.document import load_graph
-from app.ui.labeling.file_chooser import choose_path
 from app.ui.market.context import describe
 from app.ui.market.publish_flow import STEPS, PublishDraft
 from app.ui.market.publish_steps import CardStep, ParentsStep, ReviewStep, SourceStep, TermsStep
 from app.ui.operations import Op
 from app.ui.widgets.dialogs import OperationDialog
 from app.ui.widgets.fields import StatusText
+from app.ui.widgets.file_chooser import choose_path
 from app.ui.widgets.wizard import WizardFrame
 
 Campaigns = Callable[[], Awaitable[list[tuple[int, str]]]]  # (campaign id, title) the account may publish

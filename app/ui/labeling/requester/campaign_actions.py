@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 
 from app.labeling.campaign_rules import parse_price
 from app.labeling.formats import EXPORT_FORMATS
-from app.ui.labeling.requester.file_chooser import choose_path
 from app.ui.labeling.wording import explain, sahara
 from app.ui.operations import Op
 from app.ui.widgets import styled_label
 from app.ui.widgets.dialogs import OperationDialog, button_row, heading
 from app.ui.widgets.fields import StatusText
+from app.ui.widgets.file_chooser import choose_path
 
 log = logging.getLogger(__name__)
 

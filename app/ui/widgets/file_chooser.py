@@ -1,4 +1,4 @@
-"""``choose_path``: the file dialog the labeling screens open to pick what to import or where to
+"""``choose_path``: the file dialog the labeling and market screens open to pick what to import or where to
 export — opened with ``open()``, never ``exec()`` (a nested event loop would stall asyncio), and
 deleted when closed; the chosen path comes back through a callback.
 """

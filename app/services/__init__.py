@@ -44,11 +44,10 @@ from typing import TYPE_CHECKING, Any
 
 from app.events import Events
 from app.runtime import DeployProgress, NetworkError
+from app.services.worker import WAITING_FOR_NETWORK, WorkerServices
 
 if TYPE_CHECKING:
     from app.chain.contracts import Deployment
-    from app.compute.provider import ComputeProvider
-    from app.compute.rules import Probes
     from app.labeling.board_index import BoardIndex
     from app.labeling.catalog import Board
     from app.labeling.demo import DemoCampaign
@@ -59,14 +58,12 @@ if TYPE_CHECKING:
     from app.runtime import AppRuntime, NetworkStatus
     from app.storage.store import BlobStore
     from app.workers.auto_review import AutoReviewer
-    from app.workers.compute_worker import ComputeWorker
     from app.workers.key_delivery import KeyDeliveryService
 
 log = logging.getLogger(__name__)
 
 DEVNET_CONFIRMATIONS = 0  # our own devnet does not reorganise
 NETWORK_CONFIRMATIONS = 3
-WAITING_FOR_NETWORK = "The worker starts once the network and its contracts are ready."
 
 
 @dataclass(frozen=True)
@@ -82,8 +79,9 @@ class ServiceOptions:
     worker_rules_s: float = 5.0  # between looks at the GPU worker's rules (idle time, battery, ...)
 
 
-class NetworkServices:
-    """Builds and runs one network's services over an opened ``AppRuntime``."""
+class NetworkServices(WorkerServices):
+    """Builds and runs one network's services over an opened ``AppRuntime`` (the GPU worker's part
+    is ``WorkerServices``, in ``worker.py``)."""
 
     def __init__(
         self,
@@ -107,10 +105,7 @@ class NetworkServices:
         self._reviewers: tuple[tuple[int, ...], list[AutoReviewer]] | None = None
         self.delivery: KeyDeliveryService | None = None
         self.market: MarketIndexer | SubgraphSource | None = None  # the catalogue's source; pages listen
-        self.worker: ComputeWorker | None = None  # the GPU worker while it runs
-        self.worker_problem: str | None = "The worker is off."  # why there is no worker, in words
-        self.probes: Probes | None = None  # the OS probes for the worker's rules (None: this OS's)
-        self._worker_task: asyncio.Task[Any] | None = None
+        self._init_worker()
         wallet_events = getattr(getattr(runtime, "wallet", None), "events", None)
         if wallet_events is not None:
             wallet_events.connect("lock_changed", self._on_lock_changed)
@@ -392,89 +387,6 @@ class NetworkServices:
         self._reviewers = None
         if self._running:
             self.start_services()
-
-    # -- the GPU worker --------------------------------------------------------------------------
-
-    def compute_provider(self) -> ComputeProvider:
-        """A provider for the wallet's active account with the owner's price, stake and VRAM cap."""
-        from app.compute.provider import ComputeProvider
-        from app.workers.compute_worker import provider_config
-
-        deployment, runtime = self._ready(), self.runtime
-        assert runtime.client is not None and runtime.outbox is not None and runtime.sessions is not None
-        return ComputeProvider(
-            runtime.client, runtime.outbox, deployment, self.store, runtime.sessions,
-            runtime.wallet.signer(), provider_config(runtime.settings.compute),
-            runtime.paths.cache / "compute-scratch",
-        )  # fmt: skip
-
-    def _worker_blocker(self) -> str | None:
-        if not self.runtime.settings.compute.enabled:
-            return "The worker is off."
-        if getattr(self.runtime, "deployment", None) is None or not self._running:
-            return WAITING_FOR_NETWORK
-        wallet = self.runtime.wallet
-        if not wallet.exists:
-            return "Set up a wallet: the worker is paid to its account."
-        if not wallet.unlocked:
-            return "Unlock your wallet: the worker signs its jobs with your account."
-        return None
-
-    def start_worker(self) -> None:
-        """Start the GPU worker if the owner turned it on and it can run; else say why not."""
-        from app.compute.rules_probes import system_probes
-        from app.workers.compute_worker import ComputeWorker
-        from app.workers.supervise import supervise
-
-        if self.worker is not None:
-            return
-        problem = self._worker_blocker()
-        if problem is not None:
-            self.worker_problem = problem
-            self.events.emit("worker")
-            return
-        try:
-            provider = self.compute_provider()
-        except (NetworkError, OSError, ValueError) as exc:
-            self.worker_problem = f"The worker could not start: {exc}"
-            self.events.emit("worker")
-            return
-        probes = self.probes or system_probes()
-        self.worker = worker = ComputeWorker(
-            provider, self.runtime.settings.compute, probes, self.runtime.paths.data,
-            rules_s=self.options.worker_rules_s,
-        )  # fmt: skip
-        self.worker_problem = None
-        self._worker_task = self._spawn(supervise("GPU worker", worker.run), "compute-worker")
-        self.events.emit("worker")
-
-    def stop_worker(self, why: str = "The worker is off.") -> None:
-        """Stop the worker (a running job is killed and re-run after the next start; a job's pay
-        is claimed then): its state is in the database."""
-        worker, task = self.worker, self._worker_task
-        self.worker, self._worker_task = None, None
-        self.worker_problem = why if self.runtime.settings.compute.enabled else "The worker is off."
-        if task is not None:
-            task.cancel()
-        if worker is not None:
-            self._spawn(worker.close(), "compute-worker-close")
-        self.events.emit("worker")
-
-    def set_worker_enabled(self, enabled: bool) -> None:
-        """The owner turned the worker on or off: remembered in the settings."""
-        self.runtime.settings.compute.enabled = enabled
-        self.runtime.save_settings()
-        if enabled:
-            self.start_worker()
-        else:
-            self.stop_worker()
-
-    def _on_lock_changed(self, unlocked: bool) -> None:
-        """An unlock starts a worker the owner turned on. A lock leaves a running worker alone: it
-        holds the account it started with, as ``sahara worker`` does, so the wallet's auto-lock
-        while the owner is away (when the worker should work) does not stop it."""
-        if unlocked and self.runtime.settings.compute.enabled and self._running:
-            self.start_worker()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start ``coro``, held strongly until it ends; a crash is logged where it happens."""
