@@ -21,7 +21,7 @@ from app.cli.wallet import CliError, read_password, wallet_folder
 from app.words import plural, sahara
 
 if TYPE_CHECKING:
-    from app.cli.label import Session
+    from app.cli.label_session import Session
 
 KINDS = ("dataset", "model", "agent")
 READ_ONLY = {"search", "show"}
@@ -193,9 +193,9 @@ ACTIONS: dict[str, Any] = {
 
 
 async def _run(args: argparse.Namespace, password: str | None) -> None:
-    from app.cli.label import _session
+    from app.cli.label_session import open_session
 
-    async with _session(args, password) as session:
+    async with open_session(args, password) as session:
         await ACTIONS[args.action](args, session)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from app.cli.wallet import CliError
 
 if TYPE_CHECKING:
-    from app.cli.label import Session
+    from app.cli.label_session import Session
     from app.market.publishing import PublishRequest
     from app.market.terms import OfferTerms
 

@@ -20,9 +20,10 @@ from devchain import Chain, Env, acct, deltas, run
 from market_parties import Seller, wallet
 from PIL import Image, ImageDraw
 
+from app.labeling.campaign_spec import CampaignSpec
 from app.labeling.publish import campaign_settled, publish_campaign
 from app.labeling.schema import Annotation, Item, LabelSet, TaskType
-from app.labeling.service import CampaignSpec, LabelingService
+from app.labeling.service import LabelingService
 from app.market import buying, earnings, my_licenses
 from app.market.asset_cache import fetch_into_cache
 from app.market.asset_metadata import load_metadata

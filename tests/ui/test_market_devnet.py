@@ -255,8 +255,8 @@ def test_publish_search_open_buy_and_download(app, loop, paths, qtbot, tmp_path:
 def test_a_campaign_becomes_a_dataset_through_the_wizard(app, loop, paths, qtbot, tmp_path: Path) -> None:
     from PIL import Image, ImageDraw
 
+    from app.labeling.campaign_spec import CampaignSpec
     from app.labeling.schema import Item, LabelSet, TaskType
-    from app.labeling.service import CampaignSpec
     from app.ui.shell import Shell
 
     runtime = AppRuntime.open(paths)
