@@ -23,7 +23,7 @@ contract MarketHandler is LicenseHandlerBase {
         LicenseMarket market_,
         address judge_,
         address[4] memory actors_,
-        Lineage memory lineage // weights: leaf weights of the tree-backed dataset (they overstate its total)
+        Lineage memory lineage // assets [tree dataset, campaign dataset, model, agent]; weights overstate the tree's total
     ) LicenseHandlerBase(token_, registry_, vault_, market_, actors_, 5 days, lineage) {
         judge = judge_;
     }
