@@ -1,44 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Fixture} from "./utils/Fixture.sol";
-import {Vm} from "./utils/Test.sol";
-import {SaharaToken} from "../src/SaharaToken.sol";
+import {InvariantSuite} from "./utils/InvariantSuite.sol";
+import {InvariantHandlerBase} from "./utils/InvariantHandlerBase.sol";
 import {ComputeMarket} from "../src/ComputeMarket.sol";
 
 /// @dev Random walks over every ComputeMarket flow: both verification modes, honest and cheating
 ///      replicas, challenges ruled and unruled, expiries, timeouts, unbonding. Four actors are
 ///      requesters and providers at once.
-contract ComputeHandler {
-    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+contract ComputeHandler is InvariantHandlerBase {
     bytes32 internal constant OUT = keccak256("outputs");
     bytes32 internal constant SALT = keccak256("salt");
 
     ComputeMarket public compute;
     address public arbiter;
-    address[4] public actors;
     uint256[] public jobs;
     /// @dev The result each replica committed to, so it can reveal it.
     mapping(uint256 jobId => mapping(address provider => bytes32)) public committed;
     uint256 public ghostPosted; // every payment escrowed
     uint256 public ghostPaid; // every payment credited to a provider
 
-    constructor(ComputeMarket compute_, address arbiter_, address[4] memory actors_) {
+    constructor(ComputeMarket compute_, address arbiter_, address[4] memory actors_)
+        InvariantHandlerBase(actors_, 3 days)
+    {
         compute = compute_;
         arbiter = arbiter_;
-        actors = actors_;
     }
 
     function jobCount() external view returns (uint256) {
         return jobs.length;
-    }
-
-    function _actor(uint256 seed) internal view returns (address) {
-        return actors[seed % 4];
-    }
-
-    function warp(uint32 dt) external {
-        vm.warp(block.timestamp + (dt % 3 days));
     }
 
     function register(uint256 seed, uint96 stake, uint8 kinds) external {
@@ -73,14 +63,13 @@ contract ComputeHandler {
         ghostPosted += uint256(q.payment) * q.replicas;
     }
 
+    function _jobStatus(uint256 id) internal view returns (uint8) {
+        return uint8(compute.getJob(id).status);
+    }
+
     /// @dev Some job of the given status, starting the search at `seed`; 0 if none.
     function _jobIn(uint256 seed, ComputeMarket.JobStatus status) internal view returns (uint256) {
-        uint256 n = jobs.length;
-        for (uint256 k; k < n; ++k) {
-            uint256 id = jobs[(seed % n + k) % n];
-            if (compute.getJob(id).status == status) return id;
-        }
-        return 0;
+        return _pick(jobs, seed, _jobStatus, uint8(status));
     }
 
     function cancel(uint256 jSeed) external {
@@ -167,8 +156,7 @@ contract ComputeHandler {
         uint256 id = _jobIn(jSeed, s);
         if (id == 0) return;
         ComputeMarket.Job memory j = compute.getJob(id);
-        uint256 until = challenged ? j.ruleBy : uint256(j.resultAt) + j.window;
-        if (block.timestamp <= until) vm.warp(until + 1);
+        _warpPast(challenged ? j.ruleBy : uint256(j.resultAt) + j.window);
         compute.finalizeJob(id);
         ghostPaid += j.payment;
     }
@@ -178,8 +166,7 @@ contract ComputeHandler {
         uint256 id = _jobIn(jSeed, s);
         if (id == 0) return;
         ComputeMarket.Job memory j = compute.getJob(id);
-        uint256 until = uint256(j.deadline) + 2 * uint256(j.window);
-        if (block.timestamp <= until) vm.warp(until + 1);
+        _warpPast(uint256(j.deadline) + 2 * uint256(j.window));
         compute.claimTimeout(id);
     }
 
@@ -268,22 +255,16 @@ contract ComputeHandler {
     }
 }
 
-contract ComputeInvariantsTest is Fixture {
+contract ComputeInvariantsTest is InvariantSuite {
     ComputeHandler handler;
-    address[4] actors;
-    uint256 supply;
 
     function setUp() public {
         deploySystem();
-        actors = [makeAddr("c0"), makeAddr("c1"), makeAddr("c2"), makeAddr("c3")];
+        setUpActors("c", 1e30, spenders(address(compute)));
         handler = new ComputeHandler(compute, arbiter, actors);
-        for (uint256 i; i < 4; ++i) {
-            fundAndApprove(actors[i], address(compute), 1e30);
-        }
-        supply = token.totalSupply();
 
         bytes4[] memory selectors = new bytes4[](18);
-        selectors[0] = ComputeHandler.warp.selector;
+        selectors[0] = InvariantHandlerBase.warp.selector;
         selectors[1] = ComputeHandler.register.selector;
         selectors[2] = ComputeHandler.addStake.selector;
         selectors[3] = ComputeHandler.post.selector;
@@ -301,8 +282,7 @@ contract ComputeInvariantsTest is Fixture {
         selectors[15] = ComputeHandler.withdrawStake.selector;
         selectors[16] = ComputeHandler.withdraw.selector;
         selectors[17] = ComputeHandler.runJob.selector;
-        targetContract(address(handler));
-        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+        target(address(handler), selectors);
     }
 
     function _live(ComputeMarket.RunStatus s) internal pure returns (bool) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Fixture} from "./utils/Fixture.sol";
-import {Vm} from "./utils/Test.sol";
+import {InvariantSuite} from "./utils/InvariantSuite.sol";
+import {InvariantHandlerBase} from "./utils/InvariantHandlerBase.sol";
+import {LicenseHandlerBase, Lineage} from "./utils/LicenseHandlerBase.sol";
 import {SaharaToken} from "../src/SaharaToken.sol";
 import {AssetRegistry} from "../src/AssetRegistry.sol";
 import {RoyaltyVault} from "../src/RoyaltyVault.sol";
@@ -10,37 +11,21 @@ import {LicenseMarket} from "../src/LicenseMarket.sol";
 import {TaskBoard} from "../src/TaskBoard.sol";
 
 /// @dev Random walks over every flow of the system, with ghost accounting.
-contract Handler {
-    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
-
-    SaharaToken public token;
-    AssetRegistry public registry;
-    RoyaltyVault public vault;
-    LicenseMarket public market;
+contract Handler is LicenseHandlerBase {
     TaskBoard public board;
 
-    address[4] public actors;
-    uint256[4] public weights = [uint256(5), 3, 1, 1];
-    bytes32[] public leaves;
-    uint256[] public assets; // dataset (merkle), model (owner), agent (owner)
-    uint256[] public offers;
     uint256[] public campaigns;
-    uint256[] public licenses;
     address[] internal submittedBy; // TaskBoard submissions awaiting review: labeler and pool index
     uint24[] internal submittedAt;
     address[] internal reviewedBy; // reviews with rejections, settled in settleAll
     uint24[] internal reviewedAt;
 
-    // ghosts
-    uint256 public ghostDeposited; // into the vault
-    uint256 public ghostRoyaltiesPaid;
+    // ghosts (the vault's and the licenses' are in LicenseHandlerBase)
     uint256 public ghostSubmits;
     uint256 public ghostSettles;
     uint256 public ghostBought;
     uint256 public ghostDelivered;
     uint256 public ghostRefunded;
-    mapping(uint256 licenseId => uint8) public licenseEnd; // 1 delivered, 2 refunded
-    bool public licenseEndedTwice;
     uint256 public ghostLabelerPaid; // credited by reviews/finalize
     uint256 public ghostCampaignCapacity; // items x redundancy x reward over all campaigns
 
@@ -51,35 +36,13 @@ contract Handler {
         LicenseMarket market_,
         TaskBoard board_,
         address[4] memory actors_,
-        bytes32[] memory leaves_,
-        uint256[] memory assets_,
-        uint256[] memory offers_
-    ) {
-        token = token_;
-        registry = registry_;
-        vault = vault_;
-        market = market_;
+        Lineage memory lineage
+    ) LicenseHandlerBase(token_, registry_, vault_, market_, actors_, 2 days, lineage) {
         board = board_;
-        actors = actors_;
-        leaves = leaves_;
-        assets = assets_;
-        offers = offers_;
-    }
-
-    function actorCount() external pure returns (uint256) {
-        return 4;
     }
 
     function counts() external view returns (uint256, uint256, uint256) {
         return (assets.length, campaigns.length, licenses.length);
-    }
-
-    function _actor(uint256 seed) internal view returns (address) {
-        return actors[seed % 4];
-    }
-
-    function warp(uint32 dt) external {
-        vm.warp(block.timestamp + (dt % 2 days));
     }
 
     // ---------------------------------------------------------------- labeling
@@ -167,7 +130,7 @@ contract Handler {
         }
         TaskBoard.Submission memory s = board.getSubmission(who, sub);
         TaskBoard.Campaign memory c = board.getCampaign(s.campaignId);
-        if (block.timestamp <= uint256(s.time) + c.reviewWindow) vm.warp(uint256(s.time) + c.reviewWindow + 1);
+        _warpPast(uint256(s.time) + c.reviewWindow);
         board.finalize(who, sub, s.campaignId, s.batch);
         ghostSettles++;
         ghostLabelerPaid += uint256(s.items) * c.rewardPerItem;
@@ -181,8 +144,7 @@ contract Handler {
         if (self) {
             vm.prank(who);
         } else {
-            uint256 until = uint256(s.time) + board.getCampaign(s.campaignId).claimTtl;
-            if (block.timestamp <= until) vm.warp(until + 1);
+            _warpPast(uint256(s.time) + board.getCampaign(s.campaignId).claimTtl);
         }
         board.release(who, slot);
     }
@@ -210,85 +172,36 @@ contract Handler {
     }
 
     function deliver(uint256 lSeed) external {
-        if (_pendingLicense(lSeed) == 0) this.buyLicense(lSeed, lSeed >> 8);
-        uint256 id = _pendingLicense(lSeed);
+        if (_licenseIn(lSeed, LicenseMarket.Status.Pending) == 0) this.buyLicense(lSeed, lSeed >> 8);
+        uint256 id = _licenseIn(lSeed, LicenseMarket.Status.Pending);
         if (id == 0) return;
-        LicenseMarket.License memory l = market.getLicense(id);
-        if (block.timestamp > l.deadline) return; // late: the market refuses it, only a refund remains
-        uint256 assetId = market.assetOfLicense(id);
-        uint256 fee = uint256(l.paid) * l.feeBps / 10_000;
-        vm.prank(registry.ownerOf(assetId));
+        if (block.timestamp > market.getLicense(id).deadline) return; // late: the market refuses it, only a refund remains
+        uint256 revenue = _revenue(id);
+        vm.prank(registry.ownerOf(market.assetOfLicense(id)));
         market.recordDelivery(id, "bafkreiwrapped");
         ghostDelivered++;
-        if (licenseEnd[id] != 0) licenseEndedTwice = true;
-        licenseEnd[id] = 1;
-        if (l.paid - fee != 0) ghostDeposited += l.paid - fee;
+        _end(id, 1);
+        ghostIntoVault += revenue;
     }
 
     function refundLicense(uint256 lSeed) external {
-        if (_pendingLicense(lSeed) == 0) this.buyLicense(lSeed, lSeed >> 8);
-        uint256 id = _pendingLicense(lSeed);
+        if (_licenseIn(lSeed, LicenseMarket.Status.Pending) == 0) this.buyLicense(lSeed, lSeed >> 8);
+        uint256 id = _licenseIn(lSeed, LicenseMarket.Status.Pending);
         if (id == 0) return;
-        LicenseMarket.License memory l = market.getLicense(id);
-        if (block.timestamp <= l.deadline) vm.warp(uint256(l.deadline) + 1);
-        vm.prank(market.ownerOf(id));
-        market.refund(id);
+        _refund(id);
         ghostRefunded++;
-        if (licenseEnd[id] != 0) licenseEndedTwice = true;
-        licenseEnd[id] = 2;
-    }
-
-    function _pendingLicense(uint256 seed) internal view returns (uint256) {
-        uint256 n = licenses.length;
-        for (uint256 k; k < n; ++k) {
-            uint256 id = licenses[(seed % n + k) % n];
-            if (market.getLicense(id).status == LicenseMarket.Status.Pending) return id;
-        }
-        return 0;
     }
 
     function depositRevenue(uint256 seed, uint256 aSeed, uint96 amount) external {
-        amount = uint96(amount % 1e21) + 1;
-        vm.prank(_actor(seed));
-        vault.deposit(assets[aSeed % assets.length], amount);
-        ghostDeposited += amount;
-    }
-
-    function distribute(uint256 aSeed) external {
-        vault.distribute(assets[aSeed % assets.length]);
+        _deposit(seed, aSeed, uint96(amount % 1e21) + 1);
     }
 
     function claimRoyalty(uint256 seed, uint256 aSeed) external {
         uint256 assetId = assets[aSeed % assets.length];
         uint256 i = seed % 4;
-        address who = actors[i];
         (bytes32 root,,,) = registry.contributorSplit(assetId);
-        bytes32[] memory proof;
-        uint256 w;
-        if (root != bytes32(0)) {
-            w = weights[i];
-            proof = _proof(i);
-        } else {
-            who = registry.ownerOf(assetId);
-        }
-        uint256 before = token.balanceOf(who);
-        try vault.claim(assetId, who, w, proof) {
-            ghostRoyaltiesPaid += token.balanceOf(who) - before;
-        } catch {}
-    }
-
-    /// @dev leaves: 4 leaves -> proof is sibling leaf then sibling pair.
-    function _proof(uint256 i) internal view returns (bytes32[] memory proof) {
-        proof = new bytes32[](2);
-        proof[0] = leaves[i ^ 1];
-        uint256 pair = (i / 2) ^ 1;
-        bytes32 a = leaves[pair * 2];
-        bytes32 b = leaves[pair * 2 + 1];
-        proof[1] = a < b ? keccak256(abi.encode(a, b)) : keccak256(abi.encode(b, a));
-    }
-
-    function proofFor(uint256 i) external view returns (bytes32[] memory) {
-        return _proof(i);
+        if (root != bytes32(0)) _claim(assetId, actors[i], weights[i], _proof(i));
+        else _claim(assetId, registry.ownerOf(assetId), 0, new bytes32[](0));
     }
 
     // ---------------------------------------------------------------- settle everything (afterInvariant)
@@ -308,38 +221,26 @@ contract Handler {
             TaskBoard.Submission memory sub = board.getSubmission(reviewedBy[i], reviewedAt[i]);
             board.settleReview(reviewedBy[i], reviewedAt[i], sub.campaignId, sub.batch);
         }
-        for (uint256 i; i < campaigns.length; ++i) {
-            vm.prank(board.getCampaign(campaigns[i]).requester);
-            try board.close(campaigns[i]) {} catch {}
-        }
+        _closeCampaigns(board, campaigns);
         // licenses: refund everything still pending
         for (uint256 i; i < licenses.length; ++i) {
-            LicenseMarket.License memory l = market.getLicense(licenses[i]);
-            if (l.status == LicenseMarket.Status.Pending) {
-                vm.prank(market.ownerOf(licenses[i]));
-                market.refund(licenses[i]);
-            }
+            if (market.getLicense(licenses[i]).status == LicenseMarket.Status.Pending) _refund(licenses[i]);
         }
         // royalties: children before parents, then every claim
-        for (uint256 i = assets.length; i > 0; --i) vault.distribute(assets[i - 1]);
+        _distributeAll();
         for (uint256 i; i < assets.length; ++i) {
             for (uint256 a; a < 4; ++a) this.claimRoyalty(a, i);
         }
-        for (uint256 a; a < 4; ++a) {
-            vm.prank(actors[a]);
-            try board.withdraw() {} catch {}
-        }
+        _withdrawEarnings(board);
     }
 }
 
-contract InvariantsTest is Fixture {
+contract InvariantsTest is InvariantSuite {
     Handler handler;
-    address[4] actors;
-    uint256 supply;
 
     function setUp() public {
         deploySystem();
-        actors = [makeAddr("a0"), makeAddr("a1"), makeAddr("a2"), makeAddr("a3")];
+        setUpActors("a", 1e30, spenders(address(board), address(market), address(vault)));
         uint256[4] memory w = [uint256(5), 3, 1, 1];
         bytes32[] memory leaves = new bytes32[](4);
         for (uint256 i; i < 4; ++i) leaves[i] = leaf(actors[i], w[i]);
@@ -377,21 +278,9 @@ contract InvariantsTest is Fixture {
             );
         }
 
-        handler = new Handler(
-            token, registry, vault, market, board, actors, leaves, assets, offers
-        );
-        for (uint256 i; i < 4; ++i) {
-            fund(actors[i], 1e30);
-            vm.startPrank(actors[i]);
-            token.approve(address(board), type(uint256).max);
-            token.approve(address(market), type(uint256).max);
-            token.approve(address(vault), type(uint256).max);
-            vm.stopPrank();
-        }
-        supply = token.totalSupply();
-
+        handler = new Handler(token, registry, vault, market, board, actors, Lineage(w, leaves, assets, offers));
         bytes4[] memory selectors = new bytes4[](15);
-        selectors[0] = Handler.warp.selector;
+        selectors[0] = InvariantHandlerBase.warp.selector;
         selectors[1] = Handler.createCampaign.selector;
         selectors[2] = Handler.claimBatch.selector;
         selectors[3] = Handler.submitBatch.selector;
@@ -404,10 +293,9 @@ contract InvariantsTest is Fixture {
         selectors[10] = Handler.deliver.selector;
         selectors[11] = Handler.refundLicense.selector;
         selectors[12] = Handler.depositRevenue.selector;
-        selectors[13] = Handler.distribute.selector;
+        selectors[13] = LicenseHandlerBase.distribute.selector;
         selectors[14] = Handler.claimRoyalty.selector;
-        targetContract(address(handler));
-        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+        target(address(handler), selectors);
     }
 
     // ---------------------------------------------------------------- accounting identities
@@ -447,10 +335,10 @@ contract InvariantsTest is Fixture {
         assertEq(token.balanceOf(address(market)), _marketLiabilities(), "market");
         (uint256 vaultOwes, uint256 inflow) = _vaultLiabilities();
         assertEq(token.balanceOf(address(vault)), vaultOwes, "vault");
-        assertEq(inflow, handler.ghostDeposited(), "vault inflow");
-        assertEq(token.balanceOf(address(vault)), handler.ghostDeposited() - handler.ghostRoyaltiesPaid());
+        assertEq(inflow, handler.ghostIntoVault(), "vault inflow");
+        assertEq(token.balanceOf(address(vault)), handler.ghostIntoVault() - handler.ghostClaimed());
         // nobody paid twice
-        assertFalse(handler.licenseEndedTwice());
+        assertFalse(handler.endedTwice());
         assertLe(handler.ghostDelivered() + handler.ghostRefunded(), handler.ghostBought());
         assertLe(handler.ghostSettles(), handler.ghostSubmits());
         assertLe(handler.ghostLabelerPaid(), handler.ghostCampaignCapacity());
@@ -491,7 +379,7 @@ contract InvariantsTest is Fixture {
         handler.distribute(1);
         handler.claimRoyalty(0, 0);
         handler.claimRoyalty(0, 2);
-        assertGt(handler.ghostRoyaltiesPaid(), 0);
+        assertGt(handler.ghostClaimed(), 0);
         handler.withdrawEarnings(1);
         invariant_accounting();
         this.afterInvariant();

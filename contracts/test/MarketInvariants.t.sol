@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Fixture} from "./utils/Fixture.sol";
-import {Vm} from "./utils/Test.sol";
+import {InvariantSuite} from "./utils/InvariantSuite.sol";
+import {InvariantHandlerBase} from "./utils/InvariantHandlerBase.sol";
+import {LicenseHandlerBase, Lineage} from "./utils/LicenseHandlerBase.sol";
 import {MockLabelingRecord} from "./utils/MockLabelingRecord.sol";
 import {SaharaToken} from "../src/SaharaToken.sol";
 import {AssetRegistry} from "../src/AssetRegistry.sol";
@@ -12,25 +13,8 @@ import {LicenseMarket} from "../src/LicenseMarket.sol";
 /// @dev Random buys, deliveries (on time or late), refunds, disputes, rulings, releases, revenue,
 ///      distributions and claims over a lineage whose dataset is backed by an overstated tree and
 ///      a sibling backed by a labeling campaign.
-contract MarketHandler {
-    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
-
-    SaharaToken public token;
-    AssetRegistry public registry;
-    RoyaltyVault public vault;
-    LicenseMarket public market;
+contract MarketHandler is LicenseHandlerBase {
     address public judge;
-    address[4] public actors;
-    uint256[4] public weights; // leaf weights of the tree-backed dataset (they overstate its total)
-    bytes32[] public leaves;
-    uint256[] public assets; // [tree dataset, campaign dataset, model, agent]
-    uint256[] public offers;
-    uint256[] public licenses;
-
-    uint256 public ghostIntoVault;
-    uint256 public ghostClaimed;
-    mapping(uint256 licenseId => uint8) public ends; // 1 settled, 2 refunded
-    bool public endedTwice;
 
     constructor(
         SaharaToken token_,
@@ -39,43 +23,22 @@ contract MarketHandler {
         LicenseMarket market_,
         address judge_,
         address[4] memory actors_,
-        uint256[4] memory weights_,
-        bytes32[] memory leaves_,
-        uint256[] memory assets_,
-        uint256[] memory offers_
-    ) {
-        (token, registry, vault, market, judge) = (token_, registry_, vault_, market_, judge_);
-        actors = actors_;
-        weights = weights_;
-        leaves = leaves_;
-        assets = assets_;
-        offers = offers_;
+        Lineage memory lineage // assets [tree dataset, campaign dataset, model, agent]; weights overstate the tree's total
+    ) LicenseHandlerBase(token_, registry_, vault_, market_, actors_, 5 days, lineage) {
+        judge = judge_;
     }
 
     function licenseCount() external view returns (uint256) {
         return licenses.length;
     }
 
-    function warp(uint32 dt) external {
-        vm.warp(block.timestamp + (dt % 5 days));
-    }
-
     function buy(uint256 seed, uint256 oSeed) external {
-        vm.prank(actors[seed % 4]);
+        vm.prank(_actor(seed));
         licenses.push(market.buy(offers[oSeed % offers.length], hex"04abcdef"));
     }
 
-    function _pick(uint256 seed, LicenseMarket.Status status) internal view returns (uint256) {
-        uint256 n = licenses.length;
-        for (uint256 k; k < n; ++k) {
-            uint256 id = licenses[(seed % n + k) % n];
-            if (market.getLicense(id).status == status) return id;
-        }
-        return 0;
-    }
-
     function deliver(uint256 seed) external {
-        uint256 id = _pick(seed, LicenseMarket.Status.Pending);
+        uint256 id = _licenseIn(seed, LicenseMarket.Status.Pending);
         if (id == 0) return;
         address seller = registry.ownerOf(market.assetOfLicense(id));
         bool late = block.timestamp > market.getLicense(id).deadline;
@@ -88,17 +51,13 @@ contract MarketHandler {
     }
 
     function refund(uint256 seed) external {
-        uint256 id = _pick(seed, LicenseMarket.Status.Pending);
+        uint256 id = _licenseIn(seed, LicenseMarket.Status.Pending);
         if (id == 0) return;
-        LicenseMarket.License memory l = market.getLicense(id);
-        if (block.timestamp <= l.deadline) vm.warp(uint256(l.deadline) + 1);
-        vm.prank(market.ownerOf(id));
-        market.refund(id);
-        _end(id, 2);
+        _refund(id);
     }
 
     function dispute(uint256 seed) external {
-        uint256 id = _pick(seed, LicenseMarket.Status.Delivered);
+        uint256 id = _licenseIn(seed, LicenseMarket.Status.Delivered);
         if (id == 0) return;
         LicenseMarket.License memory l = market.getLicense(id);
         if (block.timestamp > l.deadline || l.paid == 0) return;
@@ -107,7 +66,7 @@ contract MarketHandler {
     }
 
     function rule(uint256 seed, bool buyerWins) external {
-        uint256 id = _pick(seed, LicenseMarket.Status.Disputed);
+        uint256 id = _licenseIn(seed, LicenseMarket.Status.Disputed);
         if (id == 0 || block.timestamp > market.disputeOf(id).ruleBy) return;
         uint256 revenue = _revenue(id);
         vm.prank(judge);
@@ -121,102 +80,62 @@ contract MarketHandler {
     }
 
     function release(uint256 seed, bool byHolder) external {
-        uint256 id = _pick(seed, LicenseMarket.Status.Delivered);
-        if (id == 0) id = _pick(seed, LicenseMarket.Status.Disputed);
+        uint256 id = _licenseIn(seed, LicenseMarket.Status.Delivered);
+        if (id == 0) id = _licenseIn(seed, LicenseMarket.Status.Disputed);
         if (id == 0) return;
+        _release(id, byHolder);
+    }
+
+    /// @dev Pay out a delivered or disputed license's escrow: by its holder (delivered only), or
+    ///      by anyone once its dispute window or its ruling deadline has passed.
+    function _release(uint256 id, bool byHolder) internal {
         LicenseMarket.License memory l = market.getLicense(id);
         uint256 until = l.status == LicenseMarket.Status.Delivered ? l.deadline : market.disputeOf(id).ruleBy;
         uint256 revenue = _revenue(id);
         if (byHolder && l.status == LicenseMarket.Status.Delivered) vm.prank(market.ownerOf(id));
-        else if (block.timestamp <= until) vm.warp(until + 1);
+        else _warpPast(until);
         market.release(id);
         ghostIntoVault += revenue;
         _end(id, 1);
     }
 
     function deposit(uint256 seed, uint256 aSeed, uint96 amount) external {
-        amount = uint96(amount % 1e22) + 1;
-        vm.prank(actors[seed % 4]);
-        vault.deposit(assets[aSeed % assets.length], amount);
-        ghostIntoVault += amount;
+        _deposit(seed, aSeed, uint96(amount % 1e22) + 1);
     }
 
-    function distribute(uint256 aSeed) external {
-        vault.distribute(assets[aSeed % assets.length]);
-    }
-
+    /// @dev Asset 0 is tree-backed (actor `seed` claims with its proof), asset 1 campaign-backed
+    ///      (the vault reads the labeler's accepted items), the rest pay their owner.
     function claim(uint256 seed, uint256 aSeed) external {
-        uint256 assetId = assets[aSeed % assets.length];
+        uint256 k = aSeed % assets.length;
         uint256 i = seed % 4;
-        address who = actors[i];
-        bytes32[] memory proof;
-        uint256 w;
-        if (aSeed % assets.length == 0) {
-            w = weights[i];
-            proof = _proof(i);
-        } else if (aSeed % assets.length > 1) {
-            who = registry.ownerOf(assetId);
-        }
-        uint256 before = token.balanceOf(who);
-        try vault.claim(assetId, who, w, proof) {
-            ghostClaimed += token.balanceOf(who) - before;
-        } catch {}
+        if (k == 0) _claim(assets[k], actors[i], weights[i], _proof(i));
+        else if (k == 1) _claim(assets[k], actors[i], 0, new bytes32[](0));
+        else _claim(assets[k], registry.ownerOf(assets[k]), 0, new bytes32[](0));
     }
 
     /// @dev End every escrow and push every revenue down to claims.
     function settleAll() external {
         for (uint256 i; i < licenses.length; ++i) {
             uint256 id = licenses[i];
-            LicenseMarket.License memory l = market.getLicense(id);
-            if (l.status == LicenseMarket.Status.Pending) {
-                if (block.timestamp <= l.deadline) vm.warp(uint256(l.deadline) + 1);
-                vm.prank(market.ownerOf(id));
-                market.refund(id);
-                _end(id, 2);
-            } else if (l.status == LicenseMarket.Status.Delivered || l.status == LicenseMarket.Status.Disputed) {
-                uint256 until = l.status == LicenseMarket.Status.Delivered ? l.deadline : market.disputeOf(id).ruleBy;
-                if (block.timestamp <= until) vm.warp(until + 1);
-                ghostIntoVault += _revenue(id);
-                market.release(id);
-                _end(id, 1);
-            }
+            LicenseMarket.Status s = market.getLicense(id).status;
+            if (s == LicenseMarket.Status.Pending) _refund(id);
+            else if (s == LicenseMarket.Status.Delivered || s == LicenseMarket.Status.Disputed) _release(id, false);
         }
-        for (uint256 i = assets.length; i > 0; --i) vault.distribute(assets[i - 1]);
+        _distributeAll();
         for (uint256 a; a < assets.length; ++a) {
             for (uint256 s; s < 4; ++s) this.claim(s, a);
         }
     }
-
-    function _revenue(uint256 id) internal view returns (uint256) {
-        LicenseMarket.License memory l = market.getLicense(id);
-        return uint256(l.paid) - uint256(l.paid) * l.feeBps / 10_000;
-    }
-
-    function _end(uint256 id, uint8 how) internal {
-        if (ends[id] != 0) endedTwice = true;
-        ends[id] = how;
-    }
-
-    function _proof(uint256 i) internal view returns (bytes32[] memory proof) {
-        proof = new bytes32[](2);
-        proof[0] = leaves[i ^ 1];
-        uint256 pair = (i / 2) ^ 1;
-        bytes32 a = leaves[pair * 2];
-        bytes32 b = leaves[pair * 2 + 1];
-        proof[1] = a < b ? keccak256(abi.encode(a, b)) : keccak256(abi.encode(b, a));
-    }
 }
 
-contract MarketInvariantsTest is Fixture {
+contract MarketInvariantsTest is InvariantSuite {
     MarketHandler handler;
     MockLabelingRecord record;
-    address[4] actors;
     address judge = makeAddr("judge");
-    uint256 supply;
 
     function setUp() public {
         deploySystem();
-        actors = [makeAddr("m0"), makeAddr("m1"), makeAddr("m2"), makeAddr("m3")];
+        setUpActors("m", 1e30, spenders(address(market), address(vault)));
         uint256[4] memory w = [uint256(8), 4, 2, 2]; // sum 16, declared total 10: overstated
         bytes32[] memory leaves = new bytes32[](4);
         for (uint256 i; i < 4; ++i) leaves[i] = leaf(actors[i], w[i]);
@@ -262,17 +181,9 @@ contract MarketInvariantsTest is Fixture {
         bytes32 role = market.ARBITER_ROLE();
         vm.prank(admin);
         market.grantRole(role, judge);
-        handler = new MarketHandler(token, registry, vault, market, judge, actors, w, leaves, assets, offers);
-        for (uint256 i; i < 4; ++i) {
-            fund(actors[i], 1e30);
-            vm.startPrank(actors[i]);
-            token.approve(address(market), type(uint256).max);
-            token.approve(address(vault), type(uint256).max);
-            vm.stopPrank();
-        }
-        supply = token.totalSupply();
+        handler = new MarketHandler(token, registry, vault, market, judge, actors, Lineage(w, leaves, assets, offers));
         bytes4[] memory selectors = new bytes4[](10);
-        selectors[0] = MarketHandler.warp.selector;
+        selectors[0] = InvariantHandlerBase.warp.selector;
         selectors[1] = MarketHandler.buy.selector;
         selectors[2] = MarketHandler.deliver.selector;
         selectors[3] = MarketHandler.refund.selector;
@@ -280,10 +191,9 @@ contract MarketInvariantsTest is Fixture {
         selectors[5] = MarketHandler.rule.selector;
         selectors[6] = MarketHandler.release.selector;
         selectors[7] = MarketHandler.deposit.selector;
-        selectors[8] = MarketHandler.distribute.selector;
+        selectors[8] = LicenseHandlerBase.distribute.selector;
         selectors[9] = MarketHandler.claim.selector;
-        targetContract(address(handler));
-        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+        target(address(handler), selectors);
     }
 
     function _marketOwes() internal view returns (uint256 sum) {

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Fixture} from "./utils/Fixture.sol";
-import {Test} from "./utils/Test.sol";
+import {InvariantSuite} from "./utils/InvariantSuite.sol";
+import {InvariantHandlerBase} from "./utils/InvariantHandlerBase.sol";
 import {TaskBoard} from "../src/TaskBoard.sol";
-import {SaharaToken} from "../src/SaharaToken.sol";
 
 /// @dev Random TaskBoard flows, disputes included, for the invariant test below. Every call that
 ///      is expected to succeed must succeed (fail_on_revert).
-contract BoardHandler is Test {
+contract BoardHandler is InvariantHandlerBase {
     TaskBoard public board;
-    SaharaToken public token;
     address public arbiter;
-    address[4] public actors;
     uint256[] public campaigns;
     // open submissions (Submitted, Reviewed or Disputed): labeler and pool index
     address[] internal whos;
@@ -21,16 +18,12 @@ contract BoardHandler is Test {
     bool public paidTwice;
     mapping(uint256 campaignId => uint256) public ghostAccepted; // non-self accepted items
 
-    constructor(TaskBoard board_, SaharaToken token_, address arbiter_, address[4] memory actors_) {
-        (board, token, arbiter, actors) = (board_, token_, arbiter_, actors_);
+    constructor(TaskBoard board_, address arbiter_, address[4] memory actors_) InvariantHandlerBase(actors_, 3 days) {
+        (board, arbiter) = (board_, arbiter_);
     }
 
     function campaignCount() external view returns (uint256) {
         return campaigns.length;
-    }
-
-    function warp(uint32 dt) external {
-        vm.warp(block.timestamp + dt % 3 days);
     }
 
     function create(uint256 seed, uint16 items, uint72 reward) external {
@@ -42,13 +35,13 @@ contract BoardHandler is Test {
         p.rewardPerItem = reward % 1e18 + 1;
         p.claimTtl = 1 hours;
         p.reviewWindow = 1 days;
-        vm.prank(actors[seed % 4]);
+        vm.prank(_actor(seed));
         campaigns.push(board.createCampaign(p));
     }
 
     function claimAndSubmit(uint256 seed, uint256 c) external {
         if (campaigns.length == 0) return;
-        address who = actors[seed % 4];
+        address who = _actor(seed);
         vm.startPrank(who);
         try board.claimBatch(campaigns[c % campaigns.length]) returns (uint8 slot, uint32) {
             subs.push(board.submitBatch(slot, "bafkreiresult", bytes32(seed)));
@@ -113,7 +106,7 @@ contract BoardHandler is Test {
     }
 
     function closeAndWithdraw(uint256 seed, uint256 c) external {
-        address who = actors[seed % 4];
+        address who = _actor(seed);
         if (campaigns.length != 0) {
             uint256 cid = campaigns[c % campaigns.length];
             vm.prank(board.getCampaign(cid).requester);
@@ -126,41 +119,28 @@ contract BoardHandler is Test {
     /// @dev Drive everything open to its end, close every campaign, withdraw everything.
     function settleAll() external {
         while (subs.length != 0) this.step(uint256(keccak256(abi.encode(subs.length))), 3);
-        for (uint256 i; i < campaigns.length; ++i) {
-            vm.prank(board.getCampaign(campaigns[i]).requester);
-            try board.close(campaigns[i]) {} catch {}
-        }
-        for (uint256 a; a < 4; ++a) {
-            vm.prank(actors[a]);
-            try board.withdraw() {} catch {}
-        }
+        _closeCampaigns(board, campaigns);
+        _withdrawEarnings(board);
     }
 }
 
 /// @dev TaskBoard's own invariants: tokens conserved (the board holds exactly escrow + credited
 ///      earnings + bonds), no submission settled twice, accepted counts consistent with what was
 ///      decided, and after every run every escrow ends paid or refunded.
-contract BoardInvariantsTest is Fixture {
+contract BoardInvariantsTest is InvariantSuite {
     BoardHandler handler;
-    address[4] actors;
-    uint256 minted;
 
     function setUp() public {
         deploySystem();
-        for (uint256 a; a < 4; ++a) {
-            actors[a] = makeAddr(string(abi.encodePacked("actor", a)));
-            fundAndApprove(actors[a], address(board), 1_000_000e18);
-            minted += 1_000_000e18;
-        }
-        handler = new BoardHandler(board, token, arbiter, actors);
+        setUpActors("actor", 1_000_000e18, spenders(address(board)));
+        handler = new BoardHandler(board, arbiter, actors);
         bytes4[] memory selectors = new bytes4[](5);
         selectors[0] = BoardHandler.create.selector;
         selectors[1] = BoardHandler.claimAndSubmit.selector;
         selectors[2] = BoardHandler.step.selector;
         selectors[3] = BoardHandler.closeAndWithdraw.selector;
-        selectors[4] = BoardHandler.warp.selector;
-        targetContract(address(handler));
-        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+        selectors[4] = InvariantHandlerBase.warp.selector;
+        target(address(handler), selectors);
     }
 
     function _held() internal view returns (uint256 sum) {
@@ -173,7 +153,7 @@ contract BoardInvariantsTest is Fixture {
         // tokens conserved: the actors and the board hold what was minted; the board exactly its debts
         uint256 total = token.balanceOf(address(board));
         for (uint256 a; a < 4; ++a) total += token.balanceOf(actors[a]);
-        assertEq(total, minted, "tokens conserved");
+        assertEq(total, supply, "tokens conserved");
         assertEq(token.balanceOf(address(board)), _held(), "board holds escrow + earnings + bonds");
         assertFalse(handler.paidTwice(), "a submission settled twice");
         // accepted counts: per campaign, the record equals what reviews, finalize and rulings decided
