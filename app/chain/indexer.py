@@ -154,6 +154,18 @@ def parse_log(raw: Any) -> RawLog:
     )
 
 
+def roll_back(session: Session, sink: LogSink, chain_id: int, stream: str, agreed: int) -> set[str]:
+    """Undo what a reorganisation orphaned above block ``agreed``: the sink's rows and the stored
+    block hashes of ``stream`` (the caller moves its cursor back in the same transaction)."""
+    changed = sink.rollback(session, agreed)
+    session.execute(
+        delete(ChainBlock).where(
+            ChainBlock.chain_id == chain_id, ChainBlock.stream == stream, ChainBlock.number > agreed
+        )
+    )
+    return changed
+
+
 class LogIndexer:
     """Reads one stream's logs into its sink; ``step`` reads one range, ``sync`` up to the head."""
 
@@ -276,14 +288,7 @@ class LogIndexer:
                 agreed = number
                 break
         with self.sessions() as session:
-            changed = self.sink.rollback(session, agreed)
-            session.execute(
-                delete(ChainBlock).where(
-                    ChainBlock.chain_id == self.chain_id,
-                    ChainBlock.stream == self.stream,
-                    ChainBlock.number > agreed,
-                )
-            )
+            changed = roll_back(session, self.sink, self.chain_id, self.stream, agreed)
             self._save(session, agreed + 1, {})
             session.commit()
         log.warning(

@@ -34,7 +34,7 @@ from yarl import URL
 
 from app import safe_json
 from app.chain.contracts import Deployment
-from app.chain.indexer import RawLog
+from app.chain.indexer import RawLog, roll_back
 from app.db.models import ChainBlock, ChainCursor
 from app.events import Events
 from app.market.catalog.decode import MARKET, REGISTRY, Decoder
@@ -219,14 +219,7 @@ class SubgraphSource:
         if agreed == stored[0][0]:
             return set()
         with self.sessions() as session:
-            changed = self.sink.rollback(session, agreed)
-            session.execute(
-                delete(ChainBlock).where(
-                    ChainBlock.chain_id == self.chain_id,
-                    ChainBlock.stream == self.stream,
-                    ChainBlock.number > agreed,
-                )
-            )
+            changed = roll_back(session, self.sink, self.chain_id, self.stream, agreed)
             self._save(session, agreed + 1, {})
             session.commit()
         log.warning(
