@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from app.embeddings.minilm import EmbeddingModelMissing
 from app.market.catalog import semantic
 from app.market.catalog.search import Query
-from app.ui.market.browse_view import MEANING_MISSING
+from app.ui.market.browse_view import MEANING_MISSING, NOTHING_NEAR
 from app.ui.market.searching import Found
 
 
@@ -62,6 +62,9 @@ def test_handwritten_numbers_finds_the_digits_only_by_meaning(
     browse.filters.sort.setCurrentIndex(0)
     qtbot.waitUntil(lambda: bool(shown(market_page)) and settled(market_page), timeout=10000)
     assert shown(market_page)[0] == 1, "the tick was kept"
+    browse.filters.price.setCurrentIndex(browse.filters.price.count() - 1)  # over 100 SAHARA: none
+    qtbot.waitUntil(lambda: shown(market_page) == [] and settled(market_page), timeout=10000)
+    assert browse.empty.explanation.text() == NOTHING_NEAR
 
 
 def test_a_late_result_is_dropped(market_page: Any, qtbot: Any) -> None:

@@ -48,6 +48,11 @@ NO_CATALOGUE = (
     "Assets are read from the chain's AssetRegistry once the network is connected and Sahara's contracts "
     "are found; the status bar shows the connection.",
 )
+TRY_FEWER_WORDS = (
+    "Try fewer or shorter words (each word matches the start of a word in a name, card or tag), "
+    "or clear the filters."
+)
+NOTHING_NEAR = "Nothing is near it in meaning or words either: try other words, or clear the filters."
 MEANING_MISSING = (
     "Search by meaning is unavailable: the embedding model (all-MiniLM-L6-v2) is not installed or cannot "
     "be read, so these are word matches."
@@ -186,8 +191,7 @@ class BrowseView(QWidget):
             extra = " with these filters" if words and self.filters.filtered() else ""
             self._empty(
                 what + extra,
-                "Try fewer or shorter words (each word matches the start of a word in a name, card or tag), "
-                "or clear the filters.",
+                NOTHING_NEAR if words and self.filters.searching_by_meaning() else TRY_FEWER_WORDS,
                 clear=self.filters.filtered(),
             )
         else:
