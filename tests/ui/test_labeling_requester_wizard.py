@@ -366,3 +366,64 @@ def test_an_images_folder_finds_label_studio_paths(host, loop, qtbot, tmp_path) 
     qtbot.keyClick(dialog.source.images_root, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.source.importing and dialog.form.result is not None, timeout=10000)
     assert [i.id for i in dialog.form.result.items] == ["0", "1"]
+
+
+def test_label_studio_labels_become_pre_labels_on_request(host, loop, qtbot, tmp_path) -> None:
+    """An LS export with labels: the box is offered, ticked it puts the imported answers that are not
+    gold in the spec as pre-labels (what the manifest publishes); a file without labels does not offer it."""
+    import json
+
+    from PIL import Image
+
+    root = tmp_path / "ls"
+    root.mkdir()
+    tasks_json = []
+    for n in range(6):
+        Image.new("L", (8, 8), 30 * n).save(root / f"digit{n}.png")
+        label = "even" if n % 2 == 0 else "odd"
+        result = [{"type": "choices", "from_name": "c", "to_name": "image", "value": {"choices": [label]}}]
+        tasks_json.append({"id": n, "data": {"image": f"digit{n}.png"}, "annotations": [{"result": result}]})
+    export = root / "export.json"
+    export.write_text(json.dumps(tasks_json))
+    (root / "bare.json").write_text(
+        json.dumps([{k: v for k, v in t.items() if k != "annotations"} for t in tasks_json])
+    )
+
+    service = FakeRequesterService()
+    dialog = wizard(host, service)
+    source = dialog.source
+    assert not source.use_prelabels.isEnabled(), "nothing imported yet: no labels to start from"
+    imported(dialog, qtbot, root / "bare.json")
+    assert dialog.form.result is not None and not dialog.form.result.annotations
+    assert not source.use_prelabels.isEnabled() and not source.prelabels_wanted()
+
+    imported(dialog, qtbot, export)
+    assert "6 already labeled" in source.found.text()
+    assert source.use_prelabels.isEnabled() and not source.use_prelabels.isChecked(), "off unless asked"
+    source.use_prelabels.setChecked(True)
+    dialog.next()
+    assert dialog.form.use_prelabels
+    dialog.next()
+    dialog.instructions.title_edit.setText("Even or odd")
+    dialog.next()
+    dialog.quality.reward.setText("0.1")
+    dialog.quality.gold_count.setValue(2)
+    dialog.next()
+    assert dialog.step == Step.SUMMARY
+    assert dialog.summary.value("prelabels") == "4 (published as starting answers)"
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.next()
+    spec = service.created[0]
+    assert len(spec.gold) == 2 and len(spec.prelabels) == 4
+    assert not spec.prelabels.keys() & spec.gold.keys(), "a gold answer is never published as a pre-label"
+    answers = dialog.form.result.annotations if dialog.form.result else {}
+    assert {k: a.label for k, a in spec.prelabels.items()} == {k: answers[k].label for k in spec.prelabels}
+
+
+def test_pre_labels_stay_off_when_the_box_is_not_ticked(host, loop, qtbot) -> None:
+    service = FakeRequesterService()
+    dialog = wizard(host, service, import_fn=FakeImport(texts(5)))
+    assert dialog.source.use_prelabels.isEnabled() is False
+    to_summary(dialog, qtbot)
+    assert dialog.source.use_prelabels.isEnabled(), "the texts carry 3 labels"
+    assert not dialog.form.use_prelabels and dialog.summary.value("prelabels") == "None"

@@ -1,8 +1,10 @@
 """Browse and search: the filter bar, the results as rows, and an empty state that says what to do.
 
-The view only shows what it is given (``show_hits``, ``show_unavailable``); the page runs the
-searches. Keyboard: Ctrl+F focuses the search (the page's shortcut), Down moves into the results,
-arrows move through them and Return (or a double click) opens one (``open_asset``).
+The view only shows what it is given (``show_found``, ``show_hits``, ``show_unavailable``); the page
+runs the searches (``app.ui.market.searching.find``, in a worker thread), and a result whose query
+is no longer the filter bar's is dropped: a newer search is due or under way. Keyboard: Ctrl+F
+focuses the search (the page's shortcut), Down moves into the results, arrows move through them and
+Return (or a double click) opens one (``open_asset``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.market.catalog.search import AssetHit
 from app.ui.icons import glyph
 from app.ui.market.filter_bar import FilterBar
+from app.ui.market.searching import Found
 from app.ui.market.wording import kind_icon, kind_name, meta_mark, price_words, short, title
 from app.ui.pages.empty_state import EmptyStateCard
 from app.ui.theme import Colors
@@ -44,6 +47,15 @@ NO_CATALOGUE = (
     "The catalogue is not available yet",
     "Assets are read from the chain's AssetRegistry once the network is connected and Sahara's contracts "
     "are found; the status bar shows the connection.",
+)
+TRY_FEWER_WORDS = (
+    "Try fewer or shorter words (each word matches the start of a word in a name, card or tag), "
+    "or clear the filters."
+)
+NOTHING_NEAR = "Nothing is near it in meaning or words either: try other words, or clear the filters."
+MEANING_MISSING = (
+    "Search by meaning is unavailable: the embedding model (all-MiniLM-L6-v2) is not installed or cannot "
+    "be read, so these are word matches."
 )
 
 
@@ -92,6 +104,8 @@ class BrowseView(QWidget):
         self._limit = 0
         self.filters = FilterBar()
         self.count = styled_label("", "muted")
+        self.meaning_note = styled_label(MEANING_MISSING, "hint", wrap=True)
+        self.meaning_note.hide()
         self.results = QListWidget()
         self.results.setObjectName("MarketResults")
         self.results.setAccessibleName("Search results")
@@ -119,6 +133,7 @@ class BrowseView(QWidget):
         column.setSpacing(10)
         column.addWidget(self.filters)
         column.addWidget(self.count)
+        column.addWidget(self.meaning_note)
         column.addWidget(self.stack, 1)
 
     def set_account(self, address: str | None) -> None:
@@ -137,6 +152,15 @@ class BrowseView(QWidget):
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.open_asset.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def show_found(self, found: Found) -> bool:
+        """A search's results, unless the filter bar asks for something else by now (then they are
+        late and dropped: False)."""
+        if found.query != self.filters.query(found.query.limit):
+            return False
+        self.meaning_note.setVisible(found.meaning_missing)
+        self.show_hits(found.hits, limit=found.query.limit)
+        return True
 
     def show_hits(self, hits: list[AssetHit], *, limit: int) -> None:
         """The results of the latest search (the page drops those of older ones)."""
@@ -167,8 +191,7 @@ class BrowseView(QWidget):
             extra = " with these filters" if words and self.filters.filtered() else ""
             self._empty(
                 what + extra,
-                "Try fewer or shorter words (each word matches the start of a word in a name, card or tag), "
-                "or clear the filters.",
+                NOTHING_NEAR if words and self.filters.searching_by_meaning() else TRY_FEWER_WORDS,
                 clear=self.filters.filtered(),
             )
         else:
@@ -179,6 +202,7 @@ class BrowseView(QWidget):
         self.hits = []
         self.results.clear()
         self.count.setText("")
+        self.meaning_note.hide()
         if why:
             self._empty("The search failed", why, clear=False)
         else:

@@ -96,6 +96,11 @@ class FilterBar(QWidget):
         self.mine = QCheckBox("Owned by me")
         self.mine.setEnabled(False)
         self.mine.setToolTip("Needs a wallet account")
+        self.meaning = QCheckBox("Search by meaning")
+        self.meaning.setAccessibleName("Search by meaning")
+        self.meaning.toggled.connect(self.changed)
+        self.sort.currentIndexChanged.connect(self._meaning_follows_sort)
+        self._meaning_follows_sort()
         self._me: str | None = None
         for box in (self.kind, self.task, self.terms, self.price, self.sort):
             box.currentIndexChanged.connect(self.changed)
@@ -115,6 +120,7 @@ class FilterBar(QWidget):
         checks.setSpacing(16)
         checks.addWidget(self.derived)
         checks.addWidget(self.mine)
+        checks.addWidget(self.meaning)
         checks.addStretch(1)
         checks.addWidget(styled_label("Sort by", "muted"))
         checks.addWidget(self.sort)
@@ -125,6 +131,19 @@ class FilterBar(QWidget):
         if self._timer.isActive():
             self._timer.stop()
             self.changed.emit()
+
+    def _meaning_follows_sort(self) -> None:
+        """Meaning ranks results, so it applies to "Best match" only; the box keeps its tick meanwhile."""
+        best = self.sort.currentIndex() == 0
+        self.meaning.setEnabled(best)
+        self.meaning.setToolTip(
+            "Also find assets whose name, card or tags mean what you typed, not only those with its words"
+            if best
+            else "Search by meaning ranks the results: sort by Best match to use it"
+        )
+
+    def searching_by_meaning(self) -> bool:
+        return self.meaning.isEnabled() and self.meaning.isChecked()
 
     def set_account(self, address: str | None) -> None:
         """The account "Owned by me" means; without one the filter is off and says why."""
@@ -180,4 +199,5 @@ class FilterBar(QWidget):
             owner=self._me if self.mine.isChecked() and self._me else None,
             sort=SORT_CHOICES[self.sort.currentIndex()][1],
             limit=limit,
+            semantic=self.searching_by_meaning(),
         )

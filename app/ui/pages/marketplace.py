@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
 from app.events import Events
 from app.market.asset_metadata import load_metadata
 from app.market.catalog.asset_page import AssetDetail, asset_detail_with, read_contributors, task_types_with
-from app.market.catalog.search import AssetHit, search_with
 from app.ui.market.account_actions import AccountActions
 from app.ui.market.asset_view import AssetView
 from app.ui.market.browse_view import BrowseView
 from app.ui.market.context import market_context
 from app.ui.market.earnings_view import EarningsView
 from app.ui.market.licenses_view import LicensesView
+from app.ui.market.searching import Found, find
 from app.ui.operations import Op, Operations
 from app.ui.qt_events import relay
 from app.ui.theme import Colors
@@ -244,13 +244,13 @@ class MarketplacePage(QWidget):
             return
         query = self.browse.filters.query(RESULTS)
 
-        async def work(_say: Any) -> list[AssetHit]:
-            return await asyncio.to_thread(search_with, catalog.sessions, catalog.chain_id, query)
+        async def work(_say: Any) -> Found:  # by meaning, the text is embedded first: never on this thread
+            return await asyncio.to_thread(find, catalog.sessions, catalog.chain_id, query)
 
         self.ops.run(
             Op(
                 "search", work,
-                success=lambda hits: self.browse.show_hits(hits, limit=RESULTS),
+                success=self.browse.show_found,
                 failure=lambda why: self.browse.show_unavailable(f"The catalogue could not be read: {why}"),
                 again=True,
             )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton
 
 from app.labeling.campaign_rules import problem_line
 from app.labeling.formats import FORMATS, ImportResult, import_path
@@ -66,7 +66,7 @@ class SourceStep(Step):
         super().__init__(
             "Where are the items?",
             "A folder of images (one subfolder per class labels them), or a CSV, JSON Lines, COCO, YOLO, "
-            "Pascal VOC or Label Studio export. Labels already in it can become gold answers.",
+            "Pascal VOC or Label Studio export. Labels already in it can become gold answers or pre-labels.",
         )
         row = QHBoxLayout()
         row.setSpacing(8)
@@ -104,6 +104,17 @@ class SourceStep(Step):
         self.samples.setSpacing(6)
         self.samples.addStretch(1)
         self.body.addLayout(self.samples)
+        self.use_prelabels = QCheckBox("Start labelers from the imported labels (pre-labels)")
+        self.use_prelabels.setAccessibleName("Use the imported labels as pre-labels")
+        self.use_prelabels.setEnabled(False)
+        self.body.addWidget(self.use_prelabels)
+        self.prelabels_hint = styled_label(
+            "Gold answers stay hidden and test the labelers; pre-labels are published with the campaign and "
+            "shown as each item's starting answer, for labelers to confirm or fix. An item is never both.",
+            "muted",
+            wrap=True,
+        )
+        self.body.addWidget(self.prelabels_hint)
         self.problems_title = styled_label("", "section")
         self.problems_title.hide()
         self.body.addWidget(self.problems_title)
@@ -127,6 +138,7 @@ class SourceStep(Step):
         for widget in (self.path, self.folder_button, self.file_button, self.format):
             widget.setEnabled(text is None)
         if text is not None:
+            self.use_prelabels.setEnabled(False)
             self.status.set_hint(text)
             self.show_samples([])
             self.found.hide()
@@ -155,6 +167,9 @@ class SourceStep(Step):
             shown = ", ".join(classes[:12]) + (f" and {len(classes) - 12} more" if len(classes) > 12 else "")
             parts.append(f"{len(classes)} class{'es' if len(classes) != 1 else ''}: {shown}")
         parts.append(f"{labeled:,} already labeled" if labeled else "none labeled yet")
+        self.use_prelabels.setEnabled(bool(labeled))  # offered only when there are labels to start from
+        if not labeled:
+            self.use_prelabels.setChecked(False)
         self.found.setText(" · ".join(parts))
         self.found.show()
         count = len(result.problems)
@@ -225,3 +240,7 @@ class SourceStep(Step):
     def _not_imported(self, error: str) -> None:  # FormatError says why; a reader's bug is said too
         self.status.set_error(f"Nothing was imported: {error}")
         self.import_ended.emit(None)
+
+    def prelabels_wanted(self) -> bool:
+        """Whether the requester asked for the imported labels as starting answers (and there are some)."""
+        return self.use_prelabels.isEnabled() and self.use_prelabels.isChecked()

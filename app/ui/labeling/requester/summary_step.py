@@ -34,7 +34,8 @@ class SummaryStep(Step):
             [
                 ("title", "Title"), ("task", "Task"), ("classes", "Classes"), ("items", "Items"),
                 ("batches", "Batches"), ("redundancy", "Labelers per item"), ("reward", "Reward per item"),
-                ("gold", "Gold items"), ("who", "Who can label"), ("escrow", "Total escrow"),
+                ("gold", "Gold items"), ("prelabels", "Pre-labels"), ("who", "Who can label"),
+                ("escrow", "Total escrow"),
             ]
         ):  # fmt: skip
             label = styled_label(caption, "muted")
@@ -76,6 +77,7 @@ class SummaryStep(Step):
         label_set = form.label_set
         items = len(form.items)
         reward = format_sahara(form.reward_per_item)  # to the last wei: what the wallet pays
+        prelabels = form.prelabels()
         facts = {
             "title": form.title,
             "task": form.task_type.title,
@@ -85,6 +87,7 @@ class SummaryStep(Step):
             "redundancy": f"{form.redundancy}",
             "reward": reward,
             "gold": f"{len(form.gold):,} (private)" if form.gold else "None",
+            "prelabels": f"{len(prelabels):,} (published as starting answers)" if prelabels else "None",
             "who": (
                 f"Labelers with at least {form.min_reputation:,} accepted items"
                 if form.min_reputation

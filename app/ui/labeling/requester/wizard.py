@@ -190,6 +190,7 @@ class NewCampaignDialog(QDialog):
             else:
                 self.source.status.set_error("Choose a folder or a file to import first.")
             return False
+        self.form.use_prelabels = self.source.prelabels_wanted()
         return True
 
     def _leave_task(self) -> bool:
