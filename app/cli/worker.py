@@ -2,7 +2,10 @@
 
 ``sahara worker`` registers the account as a provider (with ``--stake``), then takes the jobs it
 can run at ``--min-price`` or more, until Ctrl+C; killed at any moment, it resumes where it was on
-the next start. ``sahara worker pause`` / ``resume`` flip a flag file the running worker watches:
+the next start. It runs as the app's worker does (``app.workers.compute_worker.ComputeWorker``):
+under the owner's rules from the settings (idle, full screen, battery, GPU temperature, schedule),
+unless ``--ignore-rules`` (a headless server: nobody sits at it, and its owner rents it full time).
+``sahara worker pause`` / ``resume`` flip the flag file the app and the running worker both watch:
 a paused worker kills its running job (it is re-run on resume) and takes no new one.
 
 ``sahara compute submit MODEL INPUTS --price P`` posts an ONNX inference job (INPUTS is one
@@ -46,10 +49,6 @@ class Session:
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr)
-
-
-def pause_flag(args: argparse.Namespace) -> Path:
-    return args.paths.data / "compute" / "paused"
 
 
 def _wei(text: str, what: str) -> int:
@@ -96,18 +95,8 @@ async def _session(args: argparse.Namespace, password: str) -> AsyncIterator[Ses
 # -- worker ---------------------------------------------------------------------------------------
 
 
-async def _watch_pause(provider: Any, flag: Path) -> None:
-    while True:
-        if flag.exists() and not provider.paused:
-            provider.pause()
-            _say("worker paused: taking no jobs")
-        elif not flag.exists() and provider.paused:
-            provider.resume()
-            _say("worker resumed")
-        await asyncio.sleep(0.5)
-
-
 async def _work(args: argparse.Namespace, s: Session) -> None:
+    from app.cli.worker_run import cli_worker, drive
     from app.compute.hardware import offered_kinds
     from app.compute.provider import ComputeProvider, ProviderConfig
     from app.compute.runner import Limits
@@ -132,23 +121,7 @@ async def _work(args: argparse.Namespace, s: Session) -> None:
         args.paths.cache / "compute-scratch",
     )  # fmt: skip
     provider.events.connect("changed", lambda job, stage: _say(f"job {job}: {stage}"))
-    flag = pause_flag(args)
-    if flag.exists():
-        provider.pause()
-    await provider.ensure_registered()
-    state = "paused" if provider.paused else "taking jobs"
-    trains = "training offered" if config.training else "no training (torch is not installed)"
-    _say(f"worker {provider.address} ready (kinds {kinds}, {config.vram_mib} MiB VRAM, {trains}), {state}")
-    watcher = asyncio.create_task(_watch_pause(provider, flag))
-    try:
-        while True:
-            await (provider.run_once() if args.once else provider.round())
-            if args.once:
-                return
-            await asyncio.sleep(config.poll_s)
-    finally:
-        watcher.cancel()
-        await provider.stop()
+    await drive(cli_worker(args, provider, rt.settings.compute), once=args.once)
 
 
 # -- requester ------------------------------------------------------------------------------------
@@ -295,8 +268,10 @@ def _run(args: argparse.Namespace, body: Any) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    flag = pause_flag(args)
     if args.action in ("pause", "resume"):
+        from app.workers.compute_worker import pause_flag
+
+        flag = pause_flag(args.paths.data)
         flag.parent.mkdir(parents=True, exist_ok=True)
         if args.action == "pause":
             flag.touch()
@@ -348,6 +323,12 @@ def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     worker.add_argument("--poll", type=float, default=5.0, metavar="S", help="seconds between rounds")
     worker.add_argument("--once", action="store_true", help="one round, then exit")
+    worker.add_argument(
+        "--ignore-rules", action="store_true",
+        help="work whatever the owner's rules in the app's settings say (idle, full screen, battery, "
+        "GPU temperature, schedule): for a headless server that nobody uses and that is rented full "
+        "time; `sahara worker pause` still pauses it",
+    )  # fmt: skip
     worker.set_defaults(func=run_worker)
 
     compute = sub.add_parser("compute", help="run ONNX models on the network's workers")

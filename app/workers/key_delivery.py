@@ -7,14 +7,14 @@ a seller's app must notice every purchase of its assets and deliver promptly, wi
 doing anything, after crashes too. Each pass of this service:
 
 1. **scans** the market's ``LicensePurchased`` logs from a persisted cursor, in bounded block
-   chunks, keeping those whose asset one of the served accounts owns; each event is checked field
-   by field (``app.market.purchases``) and becomes a row in the ledger in the same database
-   transaction that moves the cursor;
+   chunks, keeping those whose asset one of the served accounts owns (``purchase_scan``); each
+   event is checked field by field (``app.market.purchases``) and becomes a row in the ledger in
+   the same database transaction that moves the cursor;
 2. **delivers** each open row: re-reads the license on chain (still pending, and matching the
    event: offer, price, deadline, holder, asset), takes the asset's content key from the owner's
    own copy of the encrypted content (the seller is a reader of its blob: read the header, unwrap
-   with the owner's encryption key, so no key is ever stored), wraps it to the buyer's key
-   (``app.market.wrapped_key``), stores that blob, saves its CID, and records it with
+   with the owner's encryption key, so no key is ever stored: ``content_keys``), wraps it to the
+   buyer's key (``app.market.wrapped_key``), stores that blob, saves its CID, and records it with
    ``recordDelivery`` through the outbox under the intent ``deliver:<market>:<licenseId>``, never
    after (or within ``deadline_margin_s`` of) the delivery deadline on chain time;
 3. **collects** the escrow of each license it delivered once its dispute window has passed
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -41,15 +41,15 @@ from app.chain.contracts import Deployment
 from app.db.models import KeyDelivery
 from app.market import licenses, wrapped_key
 from app.market.licenses import LicenseRecord, LicenseStatus
-from app.market.purchases import InvalidPurchase, parse_purchase
-from app.storage import BlobStore, Cid, DecryptionError, InvalidCid, StorageError
-from app.storage.envelope import read_header
+from app.storage import BlobStore, StorageError
 from app.wallet.calls import CallFailed, events, transact
 from app.wallet.hd import EncryptionKey
 from app.wallet.keystore import AccountEntry
 from app.wallet.outbox import Outbox, OutboxError, Signer, TxReverted
 from app.wallet.service import WalletLocked
-from app.workers.delivery_ledger import DELIVERED, PENDING, WRAPPED, DeliveryLedger, Sighting
+from app.workers import purchase_scan
+from app.workers.content_keys import ContentKeys
+from app.workers.delivery_ledger import DELIVERED, PENDING, WRAPPED, DeliveryLedger
 from app.workers.escrow_release import release_matured
 
 if TYPE_CHECKING:
@@ -106,30 +106,6 @@ class PassStopped(Exception):
     ``run_once`` turns it into ``PassReport.stopped``, and the next pass tries again."""
 
 
-def _unwrap_own_key(store: BlobStore, cid: Cid, private_keys: Sequence[bytes]) -> bytes:
-    """The content key of the encrypted blob ``cid``, opened with one of the owner's keys.
-
-    Reads only the header (the first piece); the reader is closed at once so a large blob's file
-    is not held open.
-    """
-    pieces: Iterator[bytes] = store.get(cid)
-    try:
-        header = read_header(pieces)
-    finally:
-        close = getattr(pieces, "close", None)
-        if close is not None:
-            close()
-    for private_key in private_keys:
-        try:
-            return header.content_key(private_key)
-        except DecryptionError:
-            continue
-    raise DecryptionError(
-        f"the content {cid} is not encrypted to any account of this wallet, so its key cannot be "
-        "passed on; publish content with app.market.publish.encrypt_and_store"
-    )
-
-
 class KeyDeliveryService:
     """Deliver content keys for purchases of the served accounts' assets on one market."""
 
@@ -152,7 +128,7 @@ class KeyDeliveryService:
         self.config = config or DeliveryConfig()
         self.market = to_checksum_address(deployment.address(MARKET))
         self.ledger = DeliveryLedger(sessions, outbox.chain_id, self.market)
-        self._content_keys: dict[tuple[int, str], bytes] = {}  # memory only, for popular assets
+        self.content_keys = ContentKeys(store)
         self._last_stop: str | None = None
 
     @property
@@ -213,48 +189,15 @@ class KeyDeliveryService:
             owners: dict[int, str | None] = {}
             while start <= head:
                 end = min(start + self.config.chunk_blocks - 1, head)
-                sightings = await self._sightings(start, end, set(addresses), owners)
-                report.seen += self.ledger.record_scan(sightings, addresses, end + 1)
+                found = await purchase_scan.sightings(
+                    self.client, self.deployment, self.market, start, end, set(addresses), owners
+                )
+                report.seen += self.ledger.record_scan(found, addresses, end + 1)
                 report.scanned_to = end
                 start = end + 1
         except ChainUnavailable as exc:
             raise PassStopped(f"the network is unreachable ({exc})") from exc
         return report
-
-    async def _sightings(
-        self, start: int, end: int, ours: set[str], owners: dict[int, str | None]
-    ) -> list[Sighting]:
-        from eth_abi.exceptions import DecodingError
-        from web3.exceptions import Web3Exception
-
-        event = licenses.bind_market(self.client, self.deployment).events.LicensePurchased()
-        found: list[Sighting] = []
-        for raw in await licenses.fetch_logs(self.client, self.market, [event.topic], start, end):
-            try:
-                decoded = event.process_log(raw)
-                purchase = parse_purchase({**decoded, "removed": raw.get("removed", False)}, self.market)
-            except (InvalidPurchase, DecodingError, Web3Exception, ValueError, TypeError, KeyError) as exc:
-                block = raw.get("blockNumber")
-                log.warning("key delivery: ignoring a malformed purchase log in block %s: %s", block, exc)
-                continue
-            if purchase.asset_id not in owners:
-                owners[purchase.asset_id] = await licenses.asset_owner(
-                    self.client, self.deployment, purchase.asset_id
-                )
-            seller = owners[purchase.asset_id]
-            if seller not in ours:
-                continue
-            if purchase.problem:
-                log.warning(
-                    "key delivery: refusing license %d of asset %d: %s",
-                    purchase.license_id, purchase.asset_id, purchase.problem,
-                )  # fmt: skip
-            else:
-                log.info(
-                    "key delivery: license %d of asset %d bought", purchase.license_id, purchase.asset_id
-                )
-            found.append(Sighting(purchase, seller))
-        return found
 
     # -- delivering ------------------------------------------------------------------------------
 
@@ -363,24 +306,17 @@ class KeyDeliveryService:
 
     async def _wrap(self, row: KeyDelivery, seller: AccountEntry) -> KeyDelivery:
         """Wrap the asset's key to the buyer, store it, and save its CID before anything is signed."""
-        content_key = await self._content_key(row.asset_id, seller.index)
+        content_key = await self.content_keys.get(
+            self.client, self.deployment, row.asset_id, lambda: self._private_keys(seller.index)
+        )
         blob = wrapped_key.seal(content_key, bytes.fromhex(row.buyer_pubkey))
         cid = await asyncio.to_thread(self.store.put, [blob])
         return self.ledger.mark_wrapped(row.id, str(cid))
 
-    async def _content_key(self, asset_id: int, owner_index: int) -> bytes:
-        try:
-            cid = await licenses.asset_content_cid(self.client, self.deployment, asset_id)
-        except InvalidCid as exc:
-            raise StorageError(f"asset {asset_id} was registered with a content CID that is not one") from exc
-        cached = self._content_keys.get((asset_id, str(cid)))
-        if cached is not None:
-            return cached
+    def _private_keys(self, owner_index: int) -> list[bytes]:
+        """The wallet's encryption keys, the asset owner's first (``WalletLocked`` if locked)."""
         order = [owner_index] + [e.index for e in self.wallet.accounts() if e.index != owner_index]
-        private_keys = [self.wallet.encryption_key(index).private_key for index in order]
-        key = await asyncio.to_thread(_unwrap_own_key, self.store, cid, private_keys)
-        self._content_keys[(asset_id, str(cid))] = key
-        return key
+        return [self.wallet.encryption_key(index).private_key for index in order]
 
     async def _mismatch(self, row: KeyDelivery, record: LicenseRecord) -> str | None:
         """Why the recorded purchase and the license on chain disagree (a reorganised chain can
