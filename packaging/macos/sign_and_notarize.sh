@@ -27,11 +27,11 @@ if [[ -n "$identity" ]]; then
     #     framework is signed as a bundle (its Versions/A seals Resources/Info.plist), not by its binary;
     #  3. the .app, which signs Contents/MacOS/sahara (CFBundleExecutable) and seals everything else.
     # Every piece gets the hardened runtime and a secure timestamp (both required for notarisation).
-    # The entitlements belong to the process, so only the executables carry them: the app, and anvil,
-    # which the app starts as a separate process and which needs none.
+    # Entitlements belong to a process: only the app's executable gets them (through the bundle's
+    # signature); anvil, which the app starts as a separate process, needs none.
     sign=(codesign --force --timestamp --options runtime --sign "$identity")
     while IFS= read -r -d '' file; do
-        if file -b "$file" | grep -q "Mach-O"; then "${sign[@]}" "$file"; fi
+        if [[ "$(file -b "$file")" == *Mach-O* ]]; then "${sign[@]}" "$file"; fi
     done < <(find "$app/Contents" -type f -not -path "*.framework/*" -print0)
     while IFS= read -r framework; do
         "${sign[@]}" "$framework"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import plistlib
 import re
+import subprocess
 from pathlib import Path
 
 import platformdirs
@@ -232,3 +233,59 @@ def test_shipped_release_keys_are_ed25519_public_keys(key: Path) -> None:
 def test_a_release_key_ships() -> None:
     """Without one the app could verify no manifest; README "Releases" says to replace it with yours."""
     assert RELEASE_KEYS
+
+
+def test_sign_script_signs_a_bundle_inside_out(tmp_path: Path) -> None:
+    """Runs sign_and_notarize.sh on a fake Sahara.app with the Apple tools replaced by stubs that log
+    their arguments: loose Mach-O files first, then the frameworks deepest first, then the app (the
+    only one with the entitlements), then the .dmg is built, signed, notarised and stapled."""
+    app = tmp_path / "Sahara.app" / "Contents"
+    qtcore = app / "Frameworks" / "PySide6" / "Qt" / "lib" / "QtCore.framework"
+    nested = qtcore / "Versions" / "A" / "Frameworks" / "Nested.framework"  # signed before its parent
+    for binary in (
+        app / "MacOS" / "sahara",
+        app / "MacOS" / "anvil",
+        app / "Frameworks" / "libpython3.11.dylib",
+        qtcore / "Versions" / "A" / "QtCore",
+        nested / "Versions" / "A" / "Nested",
+    ):
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        binary.write_text("MACHO")
+    (app / "Resources").mkdir()
+    (app / "Resources" / "settings.json").write_text("{}")
+    (app / "MacOS" / "settings.json").symlink_to("../Resources/settings.json")
+    stubs, log = tmp_path / "bin", tmp_path / "calls.log"
+    stubs.mkdir()
+    for tool in ("codesign", "dmgbuild", "xcrun", "spctl"):
+        (stubs / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> "{log}"\n')
+        (stubs / tool).chmod(0o755)
+    (stubs / "file").write_text(
+        '#!/bin/sh\nif grep -q MACHO "$2"; then echo Mach-O 64-bit; else echo JSON; fi\n'
+    )
+    (stubs / "file").chmod(0o755)
+    env = {
+        "PATH": f"{stubs}:/usr/bin:/bin",
+        "MACOS_SIGN_IDENTITY": "Developer ID Application: Test (TEAM123456)",
+        "NOTARY_PROFILE": "sahara-notary",
+    }
+    dmg = tmp_path / "sahara-0.1.0-macos-arm64.dmg"
+    script = ROOT / "packaging" / "macos" / "sign_and_notarize.sh"
+    subprocess.run(["bash", str(script), str(app.parent), str(dmg)], env=env, check=True, capture_output=True)
+    calls = log.read_text().splitlines()
+    signed = [c.rsplit(" ", 1)[1] for c in calls if c.startswith("codesign --force")]
+    loose = {
+        str(app / "MacOS" / "sahara"),
+        str(app / "MacOS" / "anvil"),
+        str(app / "Frameworks" / "libpython3.11.dylib"),
+    }
+    assert set(signed[:3]) == loose
+    assert signed[3:] == [str(nested), str(qtcore), str(app.parent), str(dmg)]
+    with_entitlements = [c for c in calls if "--entitlements" in c and c.startswith("codesign --force")]
+    assert with_entitlements == [
+        "codesign --force --timestamp --options runtime --sign Developer ID Application: Test (TEAM123456) "
+        f"--entitlements {script.parent}/entitlements.plist {app.parent}"
+    ]
+    assert not any("--deep" in c for c in calls if c.startswith("codesign --force"))
+    rest = [c.split(" ", 2)[:2] for c in calls if not c.startswith("codesign")]
+    assert rest == [["dmgbuild", "-s"], ["xcrun", "notarytool"], ["xcrun", "stapler"], ["spctl", "--assess"]]
+    assert f"xcrun notarytool submit {dmg} --keychain-profile sahara-notary --wait" in calls
