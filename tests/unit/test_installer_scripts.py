@@ -289,3 +289,12 @@ def test_sign_script_signs_a_bundle_inside_out(tmp_path: Path) -> None:
     rest = [c.split(" ", 2)[:2] for c in calls if not c.startswith("codesign")]
     assert rest == [["dmgbuild", "-s"], ["xcrun", "notarytool"], ["xcrun", "stapler"], ["spctl", "--assess"]]
     assert f"xcrun notarytool submit {dmg} --keychain-profile sahara-notary --wait" in calls
+
+
+def test_workflow_versions_are_the_projects() -> None:
+    """Python of the bundles = the project's minimum; the manifest signer uses the pinned cryptography."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    minimum = re.search(r'requires-python = ">=(\d+\.\d+)"', pyproject)
+    assert minimum and f'PYTHON_VERSION: "{minimum.group(1)}"' in WORKFLOW
+    crypto = re.search(r'"(cryptography==[\d.]+)"', pyproject)
+    assert crypto and f'pip install -q "{crypto.group(1)}"' in WORKFLOW
