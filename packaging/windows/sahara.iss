@@ -59,6 +59,11 @@ Name: "english"; MessagesFile: "compiler:Default.isl"
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 Name: "autostart"; Description: "Start Sahara in the system tray when I sign in (for renting my GPU)"; GroupDescription: "Start-up:"; Flags: unchecked
 
+[InstallDelete]
+; An upgrade starts from a clean _internal: a library or module the new build no longer has must not
+; stay behind beside the new ones (PyInstaller's folder is one consistent set).
+Type: filesandordirs; Name: "{app}\_internal"
+
 [Files]
 ; The whole PyInstaller folder: sahara.exe (windowed), sahara-cli.exe (console), anvil.exe, _internal\.
 Source: "{#DistDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs

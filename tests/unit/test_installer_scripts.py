@@ -134,6 +134,7 @@ def test_names_match_what_the_spec_builds() -> None:
         "sahara.exe",
         "sahara-cli.exe",
     }
+    assert 'Type: filesandordirs; Name: "{app}\\_internal"' in ISS  # an upgrade replaces the folder whole
     assert "dist/Sahara.app/Contents/MacOS" in WORKFLOW and "Sahara.app/Contents/MacOS/sahara" in WORKFLOW
     assert "packaging/macos/sign_and_notarize.sh dist/Sahara.app" in WORKFLOW
 
