@@ -21,14 +21,24 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 identity="${MACOS_SIGN_IDENTITY:-}"
 
 if [[ -n "$identity" ]]; then
-    # Inside out: every Mach-O (dylibs, .so, anvil, the executable), then the bundle. --deep is not
-    # used (Apple: it signs nested code with the wrong options).
-    sign=(codesign --force --timestamp --options runtime --entitlements "$here/entitlements.plist" --sign "$identity")
+    # Inside out, and never --deep for signing (Apple: it signs nested code with the wrong options):
+    #  1. every loose Mach-O file (dylibs, Python extensions, the anvil executable) outside a .framework;
+    #  2. each .framework bundle PyInstaller collected (PySide6's Qt*.framework), deepest first: a
+    #     framework is signed as a bundle (its Versions/A seals Resources/Info.plist), not by its binary;
+    #  3. the .app, which signs Contents/MacOS/sahara (CFBundleExecutable) and seals everything else.
+    # Every piece gets the hardened runtime and a secure timestamp (both required for notarisation).
+    # Entitlements belong to a process: only the app's executable gets them (through the bundle's
+    # signature); anvil, which the app starts as a separate process, needs none.
+    sign=(codesign --force --timestamp --options runtime --sign "$identity")
     while IFS= read -r -d '' file; do
-        if file -b "$file" | grep -q "Mach-O"; then "${sign[@]}" "$file"; fi
-    done < <(find "$app/Contents" -type f -print0)
-    "${sign[@]}" "$app"
+        if [[ "$(file -b "$file")" == *Mach-O* ]]; then "${sign[@]}" "$file"; fi
+    done < <(find "$app/Contents" -type f -not -path "*.framework/*" -print0)
+    while IFS= read -r framework; do
+        "${sign[@]}" "$framework"
+    done < <(find "$app/Contents" -type d -name "*.framework" | awk '{ print gsub("/", "/"), $0 }' | sort -rn | cut -d" " -f2-)
+    "${sign[@]}" --entitlements "$here/entitlements.plist" "$app"
     codesign --verify --strict --deep --verbose=2 "$app"
+    codesign --display --entitlements - "$app"
 else
     echo "sign_and_notarize: MACOS_SIGN_IDENTITY not set; building an unsigned .dmg" >&2
 fi

@@ -15,6 +15,7 @@
 ;     always keep it). The wallet's keystore lives there: deleting it loses funds without the phrase.
 ; Signing: pass /DSignTool=... with Inno's SignTool syntax to sign setup and uninstaller (see
 ; packaging\README.md); unsigned builds work but SmartScreen warns.
+; The version comes from pyproject.toml ([project] version); the release workflow reads it there.
 
 #ifndef AppVersion
   #error Pass the version: iscc /DAppVersion=X.Y.Z packaging\windows\sahara.iss
@@ -22,6 +23,7 @@
 #define AppName "Sahara Desktop"
 #define DistDir AddBackslash(SourcePath) + "..\..\dist\sahara"
 #define OutDir AddBackslash(SourcePath) + "..\..\dist"
+#define IconFile AddBackslash(SourcePath) + "sahara.ico"
 
 [Setup]
 AppId={{8E4C6A52-3F0B-4C8E-9D61-5A2B7E1C9F30}
@@ -47,9 +49,8 @@ CloseApplications=yes
 SignTool={#SignTool}
 SignedUninstaller=yes
 #endif
-#if FileExists(AddBackslash(SourcePath) + "..\..\resources\icons\sahara.ico")
-SetupIconFile={#AddBackslash(SourcePath)}..\..\resources\icons\sahara.ico
-#endif
+; The same icon sahara.spec gives sahara.exe (made from app/ui/assets/sahara.svg).
+SetupIconFile={#IconFile}
 
 [Languages]
 Name: "english"; MessagesFile: "compiler:Default.isl"
@@ -57,6 +58,11 @@ Name: "english"; MessagesFile: "compiler:Default.isl"
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 Name: "autostart"; Description: "Start Sahara in the system tray when I sign in (for renting my GPU)"; GroupDescription: "Start-up:"; Flags: unchecked
+
+[InstallDelete]
+; An upgrade starts from a clean _internal: a library or module the new build no longer has must not
+; stay behind beside the new ones (PyInstaller's folder is one consistent set).
+Type: filesandordirs; Name: "{app}\_internal"
 
 [Files]
 ; The whole PyInstaller folder: sahara.exe (windowed), sahara-cli.exe (console), anvil.exe, _internal\.
@@ -74,10 +80,6 @@ Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: 
 [Run]
 Filename: "{app}\sahara.exe"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
-[UninstallRun]
-; Stop the embedded devnet (anvil.exe) so its files are not in use while they are removed.
-Filename: "{app}\sahara-cli.exe"; Parameters: "devnet stop"; Flags: runhidden waituntilterminated; RunOnceId: "StopDevnet"
-
 [Code]
 // The user's data folder, as app.paths resolves it with platformdirs on Windows (appname "Sahara",
 // no author): %LOCALAPPDATA%\Sahara holds config, data, logs and cache.
@@ -86,8 +88,21 @@ begin
   Result := ExpandConstant('{localappdata}\Sahara');
 end;
 
+// Stop the embedded devnet (anvil.exe, started by the app) so its files are not in use while they are
+// removed. Only where the app has made a devnet folder: any `sahara-cli` command creates the data
+// folders, and the uninstaller must not create a data folder the user never had.
+procedure StopDevnet();
+var
+  ResultCode: Integer;
+begin
+  if DirExists(UserDataDir() + '\devnet') then
+    Exec(ExpandConstant('{app}\sahara-cli.exe'), 'devnet stop', '', SW_HIDE, ewWaitUntilTerminated, ResultCode);
+end;
+
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 begin
+  if CurUninstallStep = usUninstall then
+    StopDevnet();
   if (CurUninstallStep = usPostUninstall) and DirExists(UserDataDir()) and not UninstallSilent() then
   begin
     if MsgBox('Also delete your Sahara data in ' + UserDataDir() + '?' + #13#10 + #13#10 +
