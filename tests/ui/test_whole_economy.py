@@ -1,0 +1,330 @@
+"""The whole economy as one story on a real devnet (issue 19), every balance checked to the wei.
+
+A requester funds a digits campaign (two batches of five); labeler A labels one batch with the
+keyboard in the Label page's window, labeler B the other through the same service the window uses;
+the requester accepts both, both withdraw exactly 5 × reward, and the campaign closes. The requester
+publishes the dataset with its labelers as contributors; a builder licenses it and posts a training
+job that a GPU owner's worker — a separate process (tests/integration/compute_worker_child.py) —
+trains and is paid for; the builder verifies the model, publishes it with the dataset as parent,
+and publishes a studio agent that uses it (``asset:`` reference) with the model as parent. A buyer
+licenses the agent and the model it runs, runs the agent with the studio's executor, and the
+royalties reach the model's and agent's owner and both labelers, as contracts/README.md's rules say.
+
+Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
+real keystore, every database real SQLite.
+
+Not covered yet: labeler B labels through the service, not the window; the market steps (publish,
+buy) go through app.market, not the Marketplace page's wizard and buy dialog.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Awaitable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.chain.devnet import find_anvil
+
+INTEGRATION = Path(__file__).resolve().parents[1] / "integration"
+sys.path.insert(0, str(INTEGRATION))  # devchain, market_parties and the worker child live there
+
+from devchain import Chain, Env, acct, deltas, deployed_devnet  # noqa: E402
+from market_parties import Seller, wallet  # noqa: E402
+
+from app.chain.client import ChainClient  # noqa: E402
+from app.chain.contracts import save_deployment  # noqa: E402
+from app.chain.devnet import DEVNET_CHAIN_ID  # noqa: E402
+from app.labeling.approvals import Approvals  # noqa: E402
+from app.labeling.campaign_spec import CampaignSpec  # noqa: E402
+from app.labeling.demo import demo_items  # noqa: E402
+from app.labeling.digits import CLASSES, load_digits  # noqa: E402
+from app.labeling.publish import campaign_settled, publish_campaign  # noqa: E402
+from app.labeling.schema import LabelSet, TaskType  # noqa: E402
+from app.labeling.service import LabelingService  # noqa: E402
+from app.market import buying, earnings, my_licenses  # noqa: E402
+from app.market.asset_cache import fetch_into_cache  # noqa: E402
+from app.market.context import MarketContext  # noqa: E402
+from app.market.publishing import PublishRequest, publish  # noqa: E402
+from app.market.terms import OfferTerms  # noqa: E402
+from app.storage.local import LocalStore  # noqa: E402
+from app.wallet.faucet import treasury  # noqa: E402
+from app.wallet.outbox import Outbox  # noqa: E402
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.skipif(find_anvil() is None, reason="anvil missing: run `make setup`"),
+]
+torch = pytest.importorskip("torch", reason="the training job needs torch")
+
+T = TypeVar("T")
+E18 = 10**18
+REWARD = 10**16
+ITEMS, BATCH = 10, 5  # the least a classifier trains on (app.compute.dataset.MIN_ITEMS)
+REQUESTER, LABELER_A, LABELER_B, BUILDER, GPU, BUYER = 1, 2, 3, 4, 5, 6
+STAKE = 100 * E18  # what compute_worker_child stakes on registering
+P_DATASET, P_JOB, P_MODEL, P_AGENT = 10 * E18, 2 * E18 + 7, 7 * E18 + 3, 3 * E18 + 1  # odd: rounding shows
+CHILD = INTEGRATION / "compute_worker_child.py"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    with deployed_devnet(tmp_path_factory.mktemp("economy")) as deployed:
+        yield deployed
+
+
+class Worker:
+    """The GPU owner's compute worker, a separate process, as in test_compute_market."""
+
+    def __init__(self, tmp_path: Path, env: Env) -> None:
+        self.log = tmp_path / "worker.log"
+        folder = tmp_path / "worker"
+        folder.mkdir()
+        with open(self.log, "wb") as sink:
+            self.process = subprocess.Popen(
+                [sys.executable, str(CHILD), str(folder / "sahara.db"), env.rpc_url, str(tmp_path),
+                 str(tmp_path / "blobs"), str(GPU), "1", str(folder / "scratch")],
+                stdout=sink, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+    def seen(self, text: str) -> bool:
+        assert self.process.poll() is None, self.log.read_text()
+        return text in self.log.read_text()
+
+    def stop(self) -> str:
+        self.process.kill()
+        self.process.wait(10)
+        return self.log.read_text()
+
+
+def split(sales: int, inherited: int, bps: int, own_floor: int, floors: list[int]) -> list[int]:
+    """What each parent gets on ``distribute`` (contracts/README.md "Royalty floors"), recomputed
+    (as in test_market_lineage)."""
+    owed = [sales * f // 10_000 + (inherited * f // own_floor if own_floor else 0) for f in floors]
+    from_inherited = sum(inherited * f // own_floor for f in floors) if own_floor else 0
+    share = sales * bps // 10_000 + max(inherited * bps // 10_000, from_inherited)
+    extra = (share - sum(owed)) // len(floors)
+    return [o + extra for o in owed]
+
+
+def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
+    app, loop, qtbot, label_page, tmp_path: Path, env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def wait(coro: Awaitable[T], timeout: int = 120000) -> T:
+        task = loop.create_task(coro)
+        qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+    save_deployment(tmp_path, env.deployment)  # the worker process reads it
+    store = LocalStore(tmp_path / "blobs")
+    wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (REQUESTER, LABELER_A, LABELER_B, BUILDER, BUYER)}
+    home = tmp_path / "buyer-home"
+    monkeypatch.setenv("SAHARA_HOME", str(home))  # the buyer's profile: its model cache
+    items, truth = demo_items(tmp_path / "digits", count=ITEMS)
+    spec = CampaignSpec(
+        title="Digits", task_type=TaskType.IMAGE_CLASSIFICATION, label_set=LabelSet.from_names(CLASSES),
+        instructions="Press the digit you see.", items=items, gold={}, reward_per_item=REWARD,
+        batch_size=BATCH, review_window_s=600, claim_ttl_s=3600,
+    )  # fmt: skip
+
+    async def connect() -> Chain:
+        client = ChainClient(env.rpc_url, timeout=30)
+        return Chain(Outbox(env.sessions, client, DEVNET_CHAIN_ID), env.deployment)
+
+    c = wait(connect())
+
+    def ctx(i: int) -> MarketContext:
+        return MarketContext(c.client, c.outbox, c.deployment, store, wallets[i])
+
+    labeling = {
+        i: LabelingService(c.client, c.outbox, c.deployment, store, env.sessions, wallets[i])
+        for i in (REQUESTER, LABELER_B)
+    }
+    # Labeler A's app has its own outbox: the window's signing guard watches only its transactions.
+    own, a_wallet = Outbox(env.sessions, c.client, DEVNET_CHAIN_ID), wallets[LABELER_A]
+    labeling[LABELER_A] = LabelingService(c.client, own, c.deployment, store, env.sessions, a_wallet)
+    parties = [acct(i) for i in (REQUESTER, LABELER_A, LABELER_B, BUILDER, GPU, BUYER)]
+    holders: list[Any] = [*parties, treasury(), "TaskBoard", "ComputeMarket", "RoyaltyVault", "LicenseMarket"]
+    worker: Worker | None = None
+    try:
+        for who, amount in (
+            (REQUESTER, ITEMS * REWARD),
+            (BUILDER, P_DATASET + P_JOB),
+            (GPU, STAKE),
+            (BUYER, P_AGENT + P_MODEL),
+        ):
+            wait(c.fund(acct(who), amount))
+        start = wait(c.balances(*holders))
+        fee_bps = wait(c.read("LicenseMarket", "feeBps"))
+
+        # -- the requester funds the campaign: the escrow holds exactly items × reward
+        campaign_id, _ = wait(labeling[REQUESTER].create_campaign(spec))
+        funded = wait(c.balances(*holders))
+        assert deltas(funded, start) == [-ITEMS * REWARD, 0, 0, 0, 0, 0, 0, ITEMS * REWARD, 0, 0, 0]
+
+        # -- labeler B holds the first batch; labeler A labels the second in the window, by keyboard
+        claim_b = wait(labeling[LABELER_B].claim(campaign_id))
+        page = label_page
+        page.gate.approvals = Approvals(tmp_path / "labeler-a" / "approvals.json")  # as the shell gives it
+        page.set_service(labeling[LABELER_A])
+        page.refresh_campaigns()
+        qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1, timeout=30000)
+        page.list_view.table.selectRow(0)
+        page.list_view.open_button.click()
+        qtbot.waitUntil(lambda: page.detail_view.start_button.isEnabled(), timeout=30000)
+        page.detail_view.start_button.click()
+        qtbot.waitUntil(lambda: page.gate.review_box is not None, timeout=30000)
+        next(b for b in page.gate.review_box.buttons() if b.text() == "Allow and start").click()
+        view = page.labeling
+        qtbot.waitUntil(
+            lambda: view.session is not None and view.pages.currentIndex() == 0 and not view.busy,
+            timeout=60000,
+        )
+        assert {i.id for i in view.session.items}.isdisjoint({i.id for i in claim_b.items})
+        _images, labels = load_digits()
+        for item in view.session.items:
+            qtbot.waitUntil(lambda: view.canvas.has_image, timeout=10000)
+            digit = int(labels[int(item.id.removeprefix("digit-"))])
+            QTest.keyClick(view.canvas, getattr(Qt.Key, f"Key_{digit}"))
+        flow = page._flow
+        qtbot.waitUntil(lambda: len(flow.pipeline.submitted) == 1, timeout=60000)  # sent behind
+        wait(labeling[LABELER_B].submit(claim_b, [truth[i.id] for i in claim_b.items]))
+
+        # -- the requester accepts every item; each labeler withdraws exactly 5 × reward; closed
+        subs = wait(labeling[REQUESTER].submissions(campaign_id))
+        assert sorted(s.labeler.lower() for s in subs) == sorted(
+            acct(i).address.lower() for i in (LABELER_A, LABELER_B)
+        )
+        accept_all = [(s, len(s.items)) for s in subs]
+        wait(labeling[REQUESTER].review_batches(accept_all, "", intent="review:economy"))
+        for who in (LABELER_A, LABELER_B):
+            wait(labeling[who].withdraw())
+        wait(labeling[REQUESTER].close(campaign_id))
+        assert wait(campaign_settled(labeling[REQUESTER], campaign_id))
+        paid = wait(c.balances(*holders))
+        five = BATCH * REWARD
+        assert deltas(paid, start) == [-ITEMS * REWARD, five, five, 0, 0, 0, 0, 0, 0, 0, 0]
+
+        # -- the requester publishes the dataset, its labelers its contributors; the builder licenses it
+        dataset = wait(publish_campaign(labeling[REQUESTER], campaign_id, price=P_DATASET))
+        (offer_d,) = dataset.offer_ids
+        lic_d = wait(buying.buy(ctx(BUILDER), offer_d))
+        wait(Seller(tmp_path, wallets[REQUESTER], REQUESTER, store, c).deliver(lic_d))
+        got = wait(buying.download(ctx(BUILDER), lic_d, tmp_path / "builder" / "dataset.zip"))
+        bought_d = wait(c.balances(*holders))
+        assert deltas(bought_d, paid) == [0, 0, 0, -P_DATASET, 0, 0, 0, 0, 0, 0, P_DATASET]  # in escrow
+
+        # -- the GPU owner's worker (another process) trains a model on it for the builder, and is paid
+        from app.compute.requester import JobRequest, Requester
+        from app.compute.training import Recipe
+
+        worker = Worker(tmp_path, env)
+        qtbot.waitUntil(lambda: worker.seen("registered"), timeout=120000)
+        registered = wait(c.balances(*holders))
+        assert deltas(registered, bought_d) == [0, 0, 0, 0, -STAKE, 0, 0, 0, STAKE, 0, 0]
+        key = wallets[BUILDER].encryption_key()
+        posting = Requester(c.client, c.outbox, c.deployment, store, acct(BUILDER), key.public_key)
+        recipe = Recipe(epochs=1, image_size=16, channels=1, seed=11, dataset_asset=dataset.asset_id)
+        job = wait(posting.submit(JobRequest(None, got.path, P_JOB, recipe=recipe)))
+        qtbot.waitUntil(lambda: worker.seen(f"job {job}: submitted"), timeout=180000)
+        trained = wait(posting.fetch_model(job, key.private_key))
+        assert trained.dataset_asset == dataset.asset_id  # the parent of the model's publish
+        classes = [str(c_) for c_ in trained.metrics["classes"]]
+        wait(c.advance(601))  # past the challenge window: the worker finalizes and withdraws
+        qtbot.waitUntil(lambda: worker.seen(f"job {job}: paid"), timeout=120000)
+        trained_at = wait(c.balances(*holders))
+        assert deltas(trained_at, registered) == [0, 0, 0, -P_JOB, P_JOB, 0, 0, 0, 0, 0, 0]
+
+        # -- the builder publishes the model (parent: the dataset) and an agent using it (parent: the model)
+        model_file = tmp_path / "builder" / "digits-trained.onnx"
+        model_file.write_bytes(trained.model)
+        model = wait(
+            publish(
+                ctx(BUILDER),
+                PublishRequest(
+                    kind="model", name="Trained digits", files=(model_file,), card="# Digits\n\nTrained.",
+                    tags=("digits", "onnx"), task_type="image_classification", parents=(dataset.asset_id,),
+                    offers=(OfferTerms(P_MODEL),),
+                ),
+            )
+        )  # fmt: skip
+        from app.studio.agent_publish import agent_request
+        from app.studio.executor import Executor
+        from app.studio.graph import SCHEMA_VERSION, Graph
+
+        stroke = [[[[0.0] * 7 + [1.0] * 2 + [0.0] * 7] * 16]]  # a vertical stroke
+        graph = Graph.model_validate({
+            "schema_version": SCHEMA_VERSION, "name": "Digit reader", "description": "Reads a digit.",
+            "nodes": [
+                {"id": "x", "type": "input", "config": {"name": "x", "type": "tensor", "default": stroke}},
+                {"id": "m", "type": "onnx_model",
+                 "config": {"path": f"asset:{c.deployment.chain_id}:{model.asset_id}", "labels": classes}},
+            ],
+            "edges": [
+                {"id": "e", "source": "x", "source_port": "value", "target": "m", "target_port": "input"}
+            ],
+        })  # fmt: skip
+        (tmp_path / "agent.json").write_text(graph.to_json(), encoding="utf-8")
+        request = wait(agent_request(ctx(BUILDER), tmp_path / "agent.json", offers=(OfferTerms(P_AGENT),)))
+        assert request.parents == (model.asset_id,)
+        agent = wait(publish(ctx(BUILDER), request))
+        published = wait(c.balances(*holders))
+        fee = [p * fee_bps // 10_000 for p in (P_DATASET, P_MODEL, P_AGENT)]
+        r_d, r_m, r_a = (p - f for p, f in zip((P_DATASET, P_MODEL, P_AGENT), fee, strict=True))
+        # publishing the model accepted the dataset's license: its escrow is the treasury's fee and royalties
+        assert deltas(published, trained_at) == [0, 0, 0, 0, 0, 0, fee[0], 0, 0, r_d, -P_DATASET]
+
+        # -- the buyer licenses the agent and the model it runs, and runs it from its cache
+        builder_seller = Seller(tmp_path, wallets[BUILDER], BUILDER, store, c)
+        lic_a = wait(buying.buy(ctx(BUYER), agent.offer_ids[0]))
+        wait(builder_seller.deliver(lic_a))
+        lic_m = wait(buying.buy(ctx(BUYER), model.offer_ids[0]))
+        wait(builder_seller.deliver(lic_m))
+        bought = wait(buying.download(ctx(BUYER), lic_a, tmp_path / "buyer" / "agent.json"))
+        wait(fetch_into_cache(ctx(BUYER), model.asset_id, home / "cache"))
+        for lic in (lic_a, lic_m):
+            wait(my_licenses.accept(ctx(BUYER), lic))
+        ran = wait(Executor().run(Graph.model_validate_json(bought.path.read_bytes())))
+        (trace,) = [t for t in ran.traces if t.node_id == "m"]
+        assert trace.error is None and trace.outputs["label"] in classes
+
+        # -- royalties, recomputed from the rules, then claimed
+        m_asset = wait(c.read("AssetRegistry", "getAsset", model.asset_id))
+        a_asset = wait(c.read("AssetRegistry", "getAsset", agent.asset_id))
+        d_floor = wait(c.read("AssetRegistry", "getAsset", dataset.asset_id))[6]
+        (to_model,) = split(r_a, 0, a_asset[2], a_asset[6], [m_asset[6]])
+        (to_dataset,) = split(r_m, to_model, m_asset[2], m_asset[6], [d_floor])
+        builder_gets = r_a - to_model + r_m + to_model - to_dataset
+        pool_d = r_d + to_dataset
+        a_gets, b_gets = pool_d * BATCH // ITEMS, pool_d * BATCH // ITEMS
+        expected = {LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets}
+        for who, amount in expected.items():
+            assert wait(earnings.earnings(ctx(who))).total == amount, who
+        assert wait(earnings.earnings(ctx(REQUESTER))).rows == ()  # the dataset's royalties are its labelers'
+        for who, amount in expected.items():
+            assert wait(earnings.claim_all(ctx(who))) == amount, who
+
+        end = wait(c.balances(*holders))
+        assert deltas(end, start) == [
+            -ITEMS * REWARD,  # the requester paid its labelers; the dataset's royalties are theirs
+            BATCH * REWARD + a_gets,
+            BATCH * REWARD + b_gets,
+            -P_DATASET - P_JOB + builder_gets,
+            -STAKE + P_JOB,  # the stake stays in the compute market
+            -P_AGENT - P_MODEL,
+            sum(fee),
+            0,  # the campaign's escrow is spent
+            STAKE,
+            pool_d - a_gets - b_gets,  # rounding dust stays in the vault, nothing else
+            0,  # no escrow left in the license market
+        ]
+    finally:
+        logs = worker.stop() if worker is not None else ""
+        wait(c.client.close())
+    assert "Traceback" not in logs, logs
