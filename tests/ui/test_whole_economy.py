@@ -1,8 +1,9 @@
 """The whole economy as one story on a real devnet (issue 19), every balance checked to the wei.
 
 A requester funds a digits campaign (two batches of five); labeler A labels one batch with the
-keyboard in the Label page's window, labeler B the other through the same service the window uses;
-the requester accepts both, both withdraw exactly 5 × reward, and the campaign closes. The requester
+keyboard in the Label page's window, then labeler B the batch its app claimed meanwhile, in the same
+window; the requester accepts both, both withdraw exactly 5 × reward in the window, and the campaign
+closes. The requester
 publishes the dataset with its labelers as contributors; a builder licenses it and posts a training
 job that a GPU owner's worker — a separate process (tests/integration/compute_worker_child.py) —
 trains and is paid for; the builder verifies the model, publishes it with the dataset as parent,
@@ -13,8 +14,8 @@ royalties reach the model's and agent's owner and both labelers, as contracts/RE
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite.
 
-Not covered yet: labeler B labels through the service, not the window; the market steps (publish,
-buy) go through app.market, not the Marketplace page's wizard and buy dialog.
+Not covered yet: the market steps (publish, buy) go through app.market, not the Marketplace page's
+wizard and buy dialog (tests/ui/test_market_devnet.py drives those on their own).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from app.market.context import MarketContext  # noqa: E402
 from app.market.publishing import PublishRequest, publish  # noqa: E402
 from app.market.terms import OfferTerms  # noqa: E402
 from app.storage.local import LocalStore  # noqa: E402
+from app.ui.labeling.wording import sahara  # noqa: E402
 from app.wallet.faucet import treasury  # noqa: E402
 from app.wallet.outbox import Outbox  # noqa: E402
 
@@ -113,6 +115,50 @@ def split(sales: int, inherited: int, bps: int, own_floor: int, floors: list[int
     return [o + extra for o in owed]
 
 
+def label_in_window(page: Any, service: LabelingService, qtbot: Any) -> set[str]:
+    """The labeler opens the one campaign in the Label page, allows signing in it (the review in
+    words), and labels its batch with the digit keys; the ids of the items labeled, once submitted."""
+    page.set_service(service)
+    page.show_list()
+    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1, timeout=30000)
+    page.list_view.table.selectRow(0)
+    page.list_view.open_button.click()
+    qtbot.waitUntil(lambda: page.detail_view.start_button.isEnabled(), timeout=30000)
+    page.gate.review_box = None
+    page.detail_view.start_button.click()
+    qtbot.waitUntil(lambda: page.gate.review_box is not None, timeout=30000)  # today's fees read
+    next(b for b in page.gate.review_box.buttons() if b.text() == "Allow and start").click()
+    view = page.labeling
+    qtbot.waitUntil(
+        lambda: view.session is not None and view.pages.currentIndex() == 0 and not view.busy, timeout=60000
+    )
+    labels = load_digits()[1]
+    items = {item.id for item in view.session.items}
+    for item in view.session.items:
+        qtbot.waitUntil(lambda: view.canvas.has_image, timeout=10000)
+        digit = int(labels[int(item.id.removeprefix("digit-"))])
+        QTest.keyClick(view.canvas, getattr(Qt.Key, f"Key_{digit}"))
+    flow = page._flow
+    qtbot.waitUntil(lambda: len(flow.pipeline.submitted) == 1, timeout=60000)  # sent behind
+    return items
+
+
+def withdraw_in_window(page: Any, service: LabelingService, qtbot: Any, amount: int) -> None:
+    """The labeler's Earnings tab shows ``amount`` ready; Withdraw, reviewed in words, sends it."""
+    page.set_service(service)
+    page.show_tab(1)
+    earnings_view = page.earnings_view
+    earnings_view.refresh()
+    qtbot.waitUntil(lambda: not earnings_view.ops.busy("earnings"), timeout=30000)
+    assert earnings_view.withdrawable.text() == f"Ready to withdraw: {sahara(amount)}"
+    earnings_view.withdraw_button.click()
+    assert "Withdraw " in earnings_view.review_box.informativeText()
+    next(b for b in earnings_view.review_box.buttons() if b.text() == "Withdraw").click()
+    ops = earnings_view.ops
+    qtbot.waitUntil(lambda: not ops.busy("withdraw") and not ops.busy("earnings"), timeout=60000)
+    assert earnings_view.withdrawable.text().startswith(f"All withdrawn: {sahara(amount)} is in your wallet")
+
+
 def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
     app, loop, qtbot, label_page, tmp_path: Path, env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -126,7 +172,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
     wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (REQUESTER, LABELER_A, LABELER_B, BUILDER, BUYER)}
     home = tmp_path / "buyer-home"
     monkeypatch.setenv("SAHARA_HOME", str(home))  # the buyer's profile: its model cache
-    items, truth = demo_items(tmp_path / "digits", count=ITEMS)
+    items = demo_items(tmp_path / "digits", count=ITEMS)[0]
     spec = CampaignSpec(
         title="Digits", task_type=TaskType.IMAGE_CLASSIFICATION, label_set=LabelSet.from_names(CLASSES),
         instructions="Press the digit you see.", items=items, gold={}, reward_per_item=REWARD,
@@ -142,13 +188,13 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
     def ctx(i: int) -> MarketContext:
         return MarketContext(c.client, c.outbox, c.deployment, store, wallets[i])
 
-    labeling = {
-        i: LabelingService(c.client, c.outbox, c.deployment, store, env.sessions, wallets[i])
-        for i in (REQUESTER, LABELER_B)
-    }
-    # Labeler A's app has its own outbox: the window's signing guard watches only its transactions.
-    own, a_wallet = Outbox(env.sessions, c.client, DEVNET_CHAIN_ID), wallets[LABELER_A]
-    labeling[LABELER_A] = LabelingService(c.client, own, c.deployment, store, env.sessions, a_wallet)
+    labeling = {  # each its own outbox, as each party's app has: the window guards only its own
+        i: LabelingService(
+            c.client, Outbox(env.sessions, c.client, DEVNET_CHAIN_ID), c.deployment, store, env.sessions,
+            wallets[i],
+        )
+        for i in (REQUESTER, LABELER_A, LABELER_B)
+    }  # fmt: skip
     parties = [acct(i) for i in (REQUESTER, LABELER_A, LABELER_B, BUILDER, GPU, BUYER)]
     holders: list[Any] = [*parties, treasury(), "TaskBoard", "ComputeMarket", "RoyaltyVault", "LicenseMarket"]
     worker: Worker | None = None
@@ -168,33 +214,12 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         funded = wait(c.balances(*holders))
         assert deltas(funded, start) == [-ITEMS * REWARD, 0, 0, 0, 0, 0, 0, ITEMS * REWARD, 0, 0, 0]
 
-        # -- labeler B holds the first batch; labeler A labels the second in the window, by keyboard
+        # -- labeler B's app claims the first batch; each labels a batch in the window, by keyboard
         claim_b = wait(labeling[LABELER_B].claim(campaign_id))
-        page = label_page
-        page.gate.approvals = Approvals(tmp_path / "labeler-a" / "approvals.json")  # as the shell gives it
-        page.set_service(labeling[LABELER_A])
-        page.refresh_campaigns()
-        qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1, timeout=30000)
-        page.list_view.table.selectRow(0)
-        page.list_view.open_button.click()
-        qtbot.waitUntil(lambda: page.detail_view.start_button.isEnabled(), timeout=30000)
-        page.detail_view.start_button.click()
-        qtbot.waitUntil(lambda: page.gate.review_box is not None, timeout=30000)
-        next(b for b in page.gate.review_box.buttons() if b.text() == "Allow and start").click()
-        view = page.labeling
-        qtbot.waitUntil(
-            lambda: view.session is not None and view.pages.currentIndex() == 0 and not view.busy,
-            timeout=60000,
-        )
-        assert {i.id for i in view.session.items}.isdisjoint({i.id for i in claim_b.items})
-        _images, labels = load_digits()
-        for item in view.session.items:
-            qtbot.waitUntil(lambda: view.canvas.has_image, timeout=10000)
-            digit = int(labels[int(item.id.removeprefix("digit-"))])
-            QTest.keyClick(view.canvas, getattr(Qt.Key, f"Key_{digit}"))
-        flow = page._flow
-        qtbot.waitUntil(lambda: len(flow.pipeline.submitted) == 1, timeout=60000)  # sent behind
-        wait(labeling[LABELER_B].submit(claim_b, [truth[i.id] for i in claim_b.items]))
+        label_page.gate.approvals = Approvals(tmp_path / "approvals.json")  # as the shell gives it
+        a_items = label_in_window(label_page, labeling[LABELER_A], qtbot)
+        assert a_items.isdisjoint({i.id for i in claim_b.items})
+        assert label_in_window(label_page, labeling[LABELER_B], qtbot) == {i.id for i in claim_b.items}
 
         # -- the requester accepts every item; each labeler withdraws exactly 5 × reward; closed
         subs = wait(labeling[REQUESTER].submissions(campaign_id))
@@ -203,8 +228,8 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         )
         accept_all = [(s, len(s.items)) for s in subs]
         wait(labeling[REQUESTER].review_batches(accept_all, "", intent="review:economy"))
-        for who in (LABELER_A, LABELER_B):
-            wait(labeling[who].withdraw())
+        for who in (LABELER_B, LABELER_A):  # each in the window, after the review in words
+            withdraw_in_window(label_page, labeling[who], qtbot, BATCH * REWARD)
         wait(labeling[REQUESTER].close(campaign_id))
         assert wait(campaign_settled(labeling[REQUESTER], campaign_id))
         paid = wait(c.balances(*holders))
