@@ -8,8 +8,8 @@ publishes the dataset with its labelers as contributors; a builder licenses it a
 job that a GPU owner's worker — a separate process (tests/integration/compute_worker_child.py) —
 trains and is paid for; the builder verifies the model, publishes it with the dataset as parent,
 and publishes a studio agent that uses it (``asset:`` reference) with the model as parent. A buyer
-licenses the agent and the model it runs, runs the agent with the studio's executor, and the
-royalties reach the model's and agent's owner and both labelers, as contracts/README.md's rules say.
+licenses the agent and the model it runs, runs the agent with the studio's executor and in the
+Studio window (opened from the bought file, Run), and the royalties reach the model's and agent's owner and both labelers, as contracts/README.md's rules say.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite.
@@ -160,7 +160,7 @@ def withdraw_in_window(page: Any, service: LabelingService, qtbot: Any, amount: 
 
 
 def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
-    app, loop, qtbot, label_page, tmp_path: Path, env: Env, monkeypatch: pytest.MonkeyPatch
+    app, loop, qtbot, paths, label_page, studio_page, tmp_path: Path, env: Env
 ) -> None:
     def wait(coro: Awaitable[T], timeout: int = 120000) -> T:
         task = loop.create_task(coro)
@@ -170,8 +170,6 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
     save_deployment(tmp_path, env.deployment)  # the worker process reads it
     store = LocalStore(tmp_path / "blobs")
     wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (REQUESTER, LABELER_A, LABELER_B, BUILDER, BUYER)}
-    home = tmp_path / "buyer-home"
-    monkeypatch.setenv("SAHARA_HOME", str(home))  # the buyer's profile: its model cache
     items = demo_items(tmp_path / "digits", count=ITEMS)[0]
     spec = CampaignSpec(
         title="Digits", task_type=TaskType.IMAGE_CLASSIFICATION, label_set=LabelSet.from_names(CLASSES),
@@ -312,12 +310,18 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         lic_m = wait(buying.buy(ctx(BUYER), model.offer_ids[0]))
         wait(builder_seller.deliver(lic_m))
         bought = wait(buying.download(ctx(BUYER), lic_a, tmp_path / "buyer" / "agent.json"))
-        wait(fetch_into_cache(ctx(BUYER), model.asset_id, home / "cache"))
+        wait(fetch_into_cache(ctx(BUYER), model.asset_id, paths.cache))  # this profile's cache: the buyer's
         for lic in (lic_a, lic_m):
             wait(my_licenses.accept(ctx(BUYER), lic))
         ran = wait(Executor().run(Graph.model_validate_json(bought.path.read_bytes())))
         (trace,) = [t for t in ran.traces if t.node_id == "m"]
         assert trace.error is None and trace.outputs["label"] in classes
+        studio_page.open_path(bought.path)  # and in the Studio window: open the bought file, Run
+        editor = studio_page.editor
+        qtbot.waitUntil(lambda: editor.model.graph.name == "Digit reader", timeout=20000)
+        editor.run_action.trigger()
+        qtbot.waitUntil(lambda: editor.playground.status.text() == "Finished", timeout=60000)
+        assert editor.scene.nodes["m"].status == "ok"
 
         # -- royalties, recomputed from the rules, then claimed
         m_asset = wait(c.read("AssetRegistry", "getAsset", model.asset_id))
