@@ -3,13 +3,14 @@
 A requester funds a digits campaign (two batches of five); labeler A labels one batch with the
 keyboard in the Label page's window, then labeler B the batch its app claimed meanwhile, in the same
 window; the requester accepts both, both withdraw exactly 5 × reward in the window, and the campaign
-closes. The requester
-publishes the dataset with its labelers as contributors; a builder licenses it and posts a training
-job that a GPU owner's worker — a separate process (tests/integration/compute_worker_child.py) —
-trains and is paid for; the builder verifies the model, publishes it with the dataset as parent,
-and publishes a studio agent that uses it (``asset:`` reference) with the model as parent. A buyer
-licenses the agent and the model it runs, runs the agent with the studio's executor and in the
-Studio window (opened from the bought file, Run), and the royalties reach the model's and agent's owner and both labelers, as contracts/README.md's rules say.
+closes. The requester publishes the dataset with its labelers as contributors; a builder licenses it
+and posts a training job that a GPU owner's worker — a separate process
+(tests/integration/compute_worker_child.py) — trains and is paid for; the builder verifies the
+model, publishes it with the dataset as parent, and publishes a studio agent that uses it (``asset:``
+reference) with the model as parent. A buyer licenses the agent and the model it runs, runs the
+agent with the studio's executor and in the Studio window (the bought file opened, Run), and the
+royalties reach the model's and agent's owner and both labelers, as contracts/README.md's rules say.
+The dataset's publisher earns none of them: a campaign-backed dataset's pool is its labelers' alone.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite.
@@ -313,6 +314,9 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         wait(fetch_into_cache(ctx(BUYER), model.asset_id, paths.cache))  # this profile's cache: the buyer's
         for lic in (lic_a, lic_m):
             wait(my_licenses.accept(ctx(BUYER), lic))
+        sold = wait(c.balances(*holders))  # accepted: fees to the treasury, the rest to the vault
+        spent = -P_AGENT - P_MODEL
+        assert deltas(sold, published) == [0, 0, 0, 0, 0, spent, fee[1] + fee[2], 0, 0, r_m + r_a, 0]
         ran = wait(Executor().run(Graph.model_validate_json(bought.path.read_bytes())))
         (trace,) = [t for t in ran.traces if t.node_id == "m"]
         assert trace.error is None and trace.outputs["label"] in classes
