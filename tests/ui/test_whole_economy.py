@@ -7,20 +7,24 @@ closes. The requester publishes the dataset with its labelers as contributors; a
 and posts a training job that a GPU owner's worker — a separate process
 (tests/integration/compute_worker_child.py) — trains and is paid for; the builder verifies the
 model, publishes it with the dataset as parent, and publishes a studio agent that uses it (``asset:``
-reference) with the model as parent. A buyer licenses the agent and the model it runs, runs the
-agent with the studio's executor and in the Studio window (the bought file opened, Run), and the
+reference) with the model as parent. A buyer finds the agent in the Marketplace window and buys it
+in the buy dialog (the builder's key delivery delivers; the download matches the published hash),
+licenses the model it runs, runs the agent with the studio's executor and in the Studio window (the
+bought file opened, Run), and the
 royalties reach the model's and agent's owner and both labelers, as contracts/README.md's rules say.
 The dataset's publisher earns none of them: a campaign-backed dataset's pool is its labelers' alone.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite.
 
-Not covered yet: the market steps (publish, buy) go through app.market, not the Marketplace page's
-wizard and buy dialog (tests/ui/test_market_devnet.py drives those on their own).
+Not covered yet: the publishes, the builder's purchase of the dataset and the buyer's of the model
+go through app.market, not the Marketplace page's wizard and buy dialog; the training job through
+app.compute.requester, not the Compute page. tests/ui/test_market_devnet.py drives the wizard.
 """
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import Awaitable, Iterator
@@ -51,6 +55,7 @@ from app.labeling.schema import LabelSet, TaskType  # noqa: E402
 from app.labeling.service import LabelingService  # noqa: E402
 from app.market import buying, earnings, my_licenses  # noqa: E402
 from app.market.asset_cache import fetch_into_cache  # noqa: E402
+from app.market.catalog.service import MarketIndexer  # noqa: E402
 from app.market.context import MarketContext  # noqa: E402
 from app.market.publishing import PublishRequest, publish  # noqa: E402
 from app.market.terms import OfferTerms  # noqa: E402
@@ -158,6 +163,66 @@ def withdraw_in_window(page: Any, service: LabelingService, qtbot: Any, amount: 
     ops = earnings_view.ops
     qtbot.waitUntil(lambda: not ops.busy("withdraw") and not ops.busy("earnings"), timeout=60000)
     assert earnings_view.withdrawable.text().startswith(f"All withdrawn: {sahara(amount)} is in your wallet")
+
+
+def market_window(qtbot: Any, indexer: MarketIndexer, ctx: MarketContext, tmp_path: Path) -> Any:
+    """The Marketplace page on its own, reading ``indexer``'s catalogue, acting as ``ctx``'s account."""
+    from app.ui.pages.marketplace import MarketplacePage
+    from app.ui.theme import LIGHT
+
+    page = MarketplacePage(LIGHT)
+    qtbot.addWidget(page)
+    page.resize(1280, 820)
+    page.show()
+    qtbot.waitExposed(page)
+    page.account.context = lambda: ctx
+    page.account.downloads = tmp_path / "downloads"
+    page.set_catalog(indexer)
+    page.set_account(ctx.account)
+    return page
+
+
+def buy_in_window(page: Any, asset_id: int, qtbot: Any, seller: Seller) -> tuple[Any, int]:
+    """Search by name, open the asset from the keyboard, buy its one offer in the buy dialog while
+    the seller's key delivery runs; the verified download and the license's id."""
+
+    async def deliver() -> None:
+        while not (await seller.service.run_once()).delivered:
+            await asyncio.sleep(0.2)
+
+    qtbot.keyClicks(page.browse.filters.search, "Digit reader")
+    results = page.browse.results
+
+    def row() -> int | None:
+        page.refresh()
+        ids = [results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(results.count())]
+        return ids.index(asset_id) if asset_id in ids else None
+
+    qtbot.waitUntil(lambda: row() is not None, timeout=60000)
+    results.setFocus()
+    results.setCurrentRow(row())
+    qtbot.keyClick(results, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: page.asset.detail is not None and page.asset.detail.asset_id == asset_id
+        and page.asset.detail.meta_status == "ok" and len(page.asset.detail.offers) == 1,
+        timeout=30000,
+    )  # fmt: skip
+    page.asset.show_tab("Licenses")
+    page.asset.offers.itemAt(0).widget().buy_button.click()
+    dialog = page.account.dialog
+    qtbot.waitUntil(lambda: dialog.buy_button.isEnabled() or dialog.problem.isVisible(), timeout=30000)
+    assert dialog.buy_button.isEnabled(), dialog.problem.text()
+    assert "held in escrow" in dialog.words.text()
+    delivering = asyncio.ensure_future(deliver())
+    dialog.buy_button.click()
+    qtbot.waitUntil(lambda: dialog.saved is not None or dialog.problem.isVisible(), timeout=180000)
+    assert dialog.saved is not None, dialog.problem.text()
+    qtbot.waitUntil(delivering.done, timeout=30000)
+    delivering.result()
+    assert "matches the published hash" in dialog.done_line.text()
+    saved, license_id = dialog.saved, dialog.license_id
+    dialog.close_button.click()
+    return saved, license_id
 
 
 def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
@@ -304,13 +369,19 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         # publishing the model accepted the dataset's license: its escrow is the treasury's fee and royalties
         assert deltas(published, trained_at) == [0, 0, 0, 0, 0, 0, fee[0], 0, 0, r_d, -P_DATASET]
 
-        # -- the buyer licenses the agent and the model it runs, and runs it from its cache
+        # -- the buyer finds the agent in the Marketplace window and buys it in the buy dialog (the
+        # builder's key delivery delivers), then licenses the model it runs; both accepted
         builder_seller = Seller(tmp_path, wallets[BUILDER], BUILDER, store, c)
-        lic_a = wait(buying.buy(ctx(BUYER), agent.offer_ids[0]))
-        wait(builder_seller.deliver(lic_a))
+        indexer = MarketIndexer(c.client, env.sessions, c.deployment, store, interval_s=0.2)
+        indexing = loop.create_task(indexer.run())
+        try:
+            market = market_window(qtbot, indexer, ctx(BUYER), tmp_path)
+            bought, lic_a = buy_in_window(market, agent.asset_id, qtbot, builder_seller)
+        finally:
+            indexing.cancel()
+            qtbot.waitUntil(indexing.done, timeout=10000)
         lic_m = wait(buying.buy(ctx(BUYER), model.offer_ids[0]))
         wait(builder_seller.deliver(lic_m))
-        bought = wait(buying.download(ctx(BUYER), lic_a, tmp_path / "buyer" / "agent.json"))
         wait(fetch_into_cache(ctx(BUYER), model.asset_id, paths.cache))  # this profile's cache: the buyer's
         for lic in (lic_a, lic_m):
             wait(my_licenses.accept(ctx(BUYER), lic))
