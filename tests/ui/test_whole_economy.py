@@ -5,26 +5,25 @@ keyboard in the Label page's window, then labeler B the batch its app claimed me
 window; the requester accepts both, both withdraw exactly 5 × reward in the window, and the campaign
 closes. The requester publishes the dataset with its labelers as contributors; a builder licenses it
 and posts a training job that a GPU owner's worker — a separate process
-(tests/integration/compute_worker_child.py) — trains and is paid for; the builder verifies the
-model, publishes it with the dataset as parent, and publishes a studio agent that uses it (``asset:``
-reference) with the model as parent. A buyer finds the agent in the Marketplace window and buys it
-in the buy dialog (the builder's key delivery delivers; the download matches the published hash),
-licenses the model it runs, runs the agent with the studio's executor and in the Studio window (the
-bought file opened, Run), and the
-royalties reach the model's and agent's owner and both labelers, as contracts/README.md's rules say.
-The dataset's publisher earns none of them: a campaign-backed dataset's pool is its labelers' alone.
+(tests/integration/compute_worker_child.py) — trains and is paid for. In the Marketplace window
+(over a real market indexer) the builder publishes the verified model with the wizard, the dataset
+as its parent, and then a studio agent using it (``asset:`` reference; the wizard reads the model
+from the graph as its parent). A buyer finds the agent and the model in the window and buys each in
+the buy dialog (the builder's key delivery delivers; each download matches its published hash),
+runs the agent with the studio's executor and in the Studio window (the bought file opened, Run),
+and the royalties reach the model's and agent's owner and both labelers, as contracts/README.md's
+rules say. The dataset's publisher earns none of them: a campaign-backed pool is its labelers' alone.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
-real keystore, every database real SQLite.
+real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
 
-Not covered yet: the publishes, the builder's purchase of the dataset and the buyer's of the model
-go through app.market, not the Marketplace page's wizard and buy dialog; the training job through
-app.compute.requester, not the Compute page. tests/ui/test_market_devnet.py drives the wizard.
+Not covered yet: the requester's campaign, review and dataset publish, and the builder's purchase
+of the dataset, go through the services (app.labeling, app.market), not the Requester tab or the
+wizard's campaign source; the training job through app.compute.requester, not the Compute page.
 """
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from collections.abc import Awaitable, Iterator
@@ -32,8 +31,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 
 from app.chain.devnet import find_anvil
 
@@ -41,6 +38,13 @@ INTEGRATION = Path(__file__).resolve().parents[1] / "integration"
 sys.path.insert(0, str(INTEGRATION))  # devchain, market_parties and the worker child live there
 
 from devchain import Chain, Env, acct, deltas, deployed_devnet  # noqa: E402
+from economy_windows import (  # noqa: E402
+    buy_in_window,
+    label_in_window,
+    market_window,
+    publish_in_window,
+    withdraw_in_window,
+)
 from market_parties import Seller, wallet  # noqa: E402
 
 from app.chain.client import ChainClient  # noqa: E402
@@ -49,7 +53,7 @@ from app.chain.devnet import DEVNET_CHAIN_ID  # noqa: E402
 from app.labeling.approvals import Approvals  # noqa: E402
 from app.labeling.campaign_spec import CampaignSpec  # noqa: E402
 from app.labeling.demo import demo_items  # noqa: E402
-from app.labeling.digits import CLASSES, load_digits  # noqa: E402
+from app.labeling.digits import CLASSES  # noqa: E402
 from app.labeling.publish import campaign_settled, publish_campaign  # noqa: E402
 from app.labeling.schema import LabelSet, TaskType  # noqa: E402
 from app.labeling.service import LabelingService  # noqa: E402
@@ -57,10 +61,7 @@ from app.market import buying, earnings, my_licenses  # noqa: E402
 from app.market.asset_cache import fetch_into_cache  # noqa: E402
 from app.market.catalog.service import MarketIndexer  # noqa: E402
 from app.market.context import MarketContext  # noqa: E402
-from app.market.publishing import PublishRequest, publish  # noqa: E402
-from app.market.terms import OfferTerms  # noqa: E402
 from app.storage.local import LocalStore  # noqa: E402
-from app.ui.labeling.wording import sahara  # noqa: E402
 from app.wallet.faucet import treasury  # noqa: E402
 from app.wallet.outbox import Outbox  # noqa: E402
 
@@ -121,108 +122,21 @@ def split(sales: int, inherited: int, bps: int, own_floor: int, floors: list[int
     return [o + extra for o in owed]
 
 
-def label_in_window(page: Any, service: LabelingService, qtbot: Any) -> set[str]:
-    """The labeler opens the one campaign in the Label page, allows signing in it (the review in
-    words), and labels its batch with the digit keys; the ids of the items labeled, once submitted."""
-    page.set_service(service)
-    page.show_list()
-    qtbot.waitUntil(lambda: page.list_view.table.rowCount() == 1, timeout=30000)
-    page.list_view.table.selectRow(0)
-    page.list_view.open_button.click()
-    qtbot.waitUntil(lambda: page.detail_view.start_button.isEnabled(), timeout=30000)
-    page.gate.review_box = None
-    page.detail_view.start_button.click()
-    qtbot.waitUntil(lambda: page.gate.review_box is not None, timeout=30000)  # today's fees read
-    next(b for b in page.gate.review_box.buttons() if b.text() == "Allow and start").click()
-    view = page.labeling
-    qtbot.waitUntil(
-        lambda: view.session is not None and view.pages.currentIndex() == 0 and not view.busy, timeout=60000
-    )
-    labels = load_digits()[1]
-    items = {item.id for item in view.session.items}
-    for item in view.session.items:
-        qtbot.waitUntil(lambda: view.canvas.has_image, timeout=10000)
-        digit = int(labels[int(item.id.removeprefix("digit-"))])
-        QTest.keyClick(view.canvas, getattr(Qt.Key, f"Key_{digit}"))
-    flow = page._flow
-    qtbot.waitUntil(lambda: len(flow.pipeline.submitted) == 1, timeout=60000)  # sent behind
-    return items
+def agent_graph(path: Path, model_ref: str, classes: list[str]) -> Path:
+    """A studio agent reading a digit with the model ``model_ref`` names, written to ``path``."""
+    from app.studio.graph import SCHEMA_VERSION, Graph
 
-
-def withdraw_in_window(page: Any, service: LabelingService, qtbot: Any, amount: int) -> None:
-    """The labeler's Earnings tab shows ``amount`` ready; Withdraw, reviewed in words, sends it."""
-    page.set_service(service)
-    page.show_tab(1)
-    earnings_view = page.earnings_view
-    earnings_view.refresh()
-    qtbot.waitUntil(lambda: not earnings_view.ops.busy("earnings"), timeout=30000)
-    assert earnings_view.withdrawable.text() == f"Ready to withdraw: {sahara(amount)}"
-    earnings_view.withdraw_button.click()
-    assert "Withdraw " in earnings_view.review_box.informativeText()
-    next(b for b in earnings_view.review_box.buttons() if b.text() == "Withdraw").click()
-    ops = earnings_view.ops
-    qtbot.waitUntil(lambda: not ops.busy("withdraw") and not ops.busy("earnings"), timeout=60000)
-    assert earnings_view.withdrawable.text().startswith(f"All withdrawn: {sahara(amount)} is in your wallet")
-
-
-def market_window(qtbot: Any, indexer: MarketIndexer, ctx: MarketContext, tmp_path: Path) -> Any:
-    """The Marketplace page on its own, reading ``indexer``'s catalogue, acting as ``ctx``'s account."""
-    from app.ui.pages.marketplace import MarketplacePage
-    from app.ui.theme import LIGHT
-
-    page = MarketplacePage(LIGHT)
-    qtbot.addWidget(page)
-    page.resize(1280, 820)
-    page.show()
-    qtbot.waitExposed(page)
-    page.account.context = lambda: ctx
-    page.account.downloads = tmp_path / "downloads"
-    page.set_catalog(indexer)
-    page.set_account(ctx.account)
-    return page
-
-
-def buy_in_window(page: Any, asset_id: int, qtbot: Any, seller: Seller) -> tuple[Any, int]:
-    """Search by name, open the asset from the keyboard, buy its one offer in the buy dialog while
-    the seller's key delivery runs; the verified download and the license's id."""
-
-    async def deliver() -> None:
-        while not (await seller.service.run_once()).delivered:
-            await asyncio.sleep(0.2)
-
-    qtbot.keyClicks(page.browse.filters.search, "Digit reader")
-    results = page.browse.results
-
-    def row() -> int | None:
-        page.refresh()
-        ids = [results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(results.count())]
-        return ids.index(asset_id) if asset_id in ids else None
-
-    qtbot.waitUntil(lambda: row() is not None, timeout=60000)
-    results.setFocus()
-    results.setCurrentRow(row())
-    qtbot.keyClick(results, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: page.asset.detail is not None and page.asset.detail.asset_id == asset_id
-        and page.asset.detail.meta_status == "ok" and len(page.asset.detail.offers) == 1,
-        timeout=30000,
-    )  # fmt: skip
-    page.asset.show_tab("Licenses")
-    page.asset.offers.itemAt(0).widget().buy_button.click()
-    dialog = page.account.dialog
-    qtbot.waitUntil(lambda: dialog.buy_button.isEnabled() or dialog.problem.isVisible(), timeout=30000)
-    assert dialog.buy_button.isEnabled(), dialog.problem.text()
-    assert "held in escrow" in dialog.words.text()
-    delivering = asyncio.ensure_future(deliver())
-    dialog.buy_button.click()
-    qtbot.waitUntil(lambda: dialog.saved is not None or dialog.problem.isVisible(), timeout=180000)
-    assert dialog.saved is not None, dialog.problem.text()
-    qtbot.waitUntil(delivering.done, timeout=30000)
-    delivering.result()
-    assert "matches the published hash" in dialog.done_line.text()
-    saved, license_id = dialog.saved, dialog.license_id
-    dialog.close_button.click()
-    return saved, license_id
+    stroke = [[[[0.0] * 7 + [1.0] * 2 + [0.0] * 7] * 16]]  # a vertical stroke, 16 × 16
+    graph = Graph.model_validate({
+        "schema_version": SCHEMA_VERSION, "name": "Digit reader", "description": "Reads a digit.",
+        "nodes": [
+            {"id": "x", "type": "input", "config": {"name": "x", "type": "tensor", "default": stroke}},
+            {"id": "m", "type": "onnx_model", "config": {"path": model_ref, "labels": classes}},
+        ],
+        "edges": [{"id": "e", "source": "x", "source_port": "value", "target": "m", "target_port": "input"}],
+    })  # fmt: skip
+    path.write_text(graph.to_json(), encoding="utf-8")
+    return path
 
 
 def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
@@ -330,59 +244,45 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         trained_at = wait(c.balances(*holders))
         assert deltas(trained_at, registered) == [0, 0, 0, -P_JOB, P_JOB, 0, 0, 0, 0, 0, 0]
 
-        # -- the builder publishes the model (parent: the dataset) and an agent using it (parent: the model)
-        model_file = tmp_path / "builder" / "digits-trained.onnx"
-        model_file.write_bytes(trained.model)
-        model = wait(
-            publish(
-                ctx(BUILDER),
-                PublishRequest(
-                    kind="model", name="Trained digits", files=(model_file,), card="# Digits\n\nTrained.",
-                    tags=("digits", "onnx"), task_type="image_classification", parents=(dataset.asset_id,),
-                    offers=(OfferTerms(P_MODEL),),
-                ),
-            )
-        )  # fmt: skip
-        from app.studio.agent_publish import agent_request
-        from app.studio.executor import Executor
-        from app.studio.graph import SCHEMA_VERSION, Graph
-
-        stroke = [[[[0.0] * 7 + [1.0] * 2 + [0.0] * 7] * 16]]  # a vertical stroke
-        graph = Graph.model_validate({
-            "schema_version": SCHEMA_VERSION, "name": "Digit reader", "description": "Reads a digit.",
-            "nodes": [
-                {"id": "x", "type": "input", "config": {"name": "x", "type": "tensor", "default": stroke}},
-                {"id": "m", "type": "onnx_model",
-                 "config": {"path": f"asset:{c.deployment.chain_id}:{model.asset_id}", "labels": classes}},
-            ],
-            "edges": [
-                {"id": "e", "source": "x", "source_port": "value", "target": "m", "target_port": "input"}
-            ],
-        })  # fmt: skip
-        (tmp_path / "agent.json").write_text(graph.to_json(), encoding="utf-8")
-        request = wait(agent_request(ctx(BUILDER), tmp_path / "agent.json", offers=(OfferTerms(P_AGENT),)))
-        assert request.parents == (model.asset_id,)
-        agent = wait(publish(ctx(BUILDER), request))
-        published = wait(c.balances(*holders))
-        fee = [p * fee_bps // 10_000 for p in (P_DATASET, P_MODEL, P_AGENT)]
-        r_d, r_m, r_a = (p - f for p, f in zip((P_DATASET, P_MODEL, P_AGENT), fee, strict=True))
-        # publishing the model accepted the dataset's license: its escrow is the treasury's fee and royalties
-        assert deltas(published, trained_at) == [0, 0, 0, 0, 0, 0, fee[0], 0, 0, r_d, -P_DATASET]
-
-        # -- the buyer finds the agent in the Marketplace window and buys it in the buy dialog (the
-        # builder's key delivery delivers), then licenses the model it runs; both accepted
+        # -- in the Marketplace window (over a real market indexer) the builder publishes the model
+        # with the wizard (parent: the dataset), then the agent using it (its parent read from the graph)
         builder_seller = Seller(tmp_path, wallets[BUILDER], BUILDER, store, c)
         indexer = MarketIndexer(c.client, env.sessions, c.deployment, store, interval_s=0.2)
         indexing = loop.create_task(indexer.run())
         try:
-            market = market_window(qtbot, indexer, ctx(BUYER), tmp_path)
-            bought, lic_a = buy_in_window(market, agent.asset_id, qtbot, builder_seller)
+            model_file = tmp_path / "builder" / "digits-trained.onnx"
+            model_file.write_bytes(trained.model)
+            builder_market = market_window(qtbot, indexer, ctx(BUILDER), tmp_path / "builder")
+            model_id = publish_in_window(
+                builder_market, qtbot, price=P_MODEL, files=[model_file], name="Trained digits",
+                parent=dataset.asset_id,
+            )  # fmt: skip
+            from app.studio.executor import Executor
+            from app.studio.graph import Graph
+
+            agent_file = agent_graph(
+                tmp_path / "agent.json", f"asset:{c.deployment.chain_id}:{model_id}", classes
+            )
+            agent_id = publish_in_window(
+                builder_market, qtbot, price=P_AGENT, graph=agent_file, parent=model_id
+            )
+            for child, parent in ((model_id, dataset.asset_id), (agent_id, model_id)):
+                assert wait(c.read("AssetRegistry", "parentsOf", child)) == [parent]
+            published = wait(c.balances(*holders))
+            fee = [p * fee_bps // 10_000 for p in (P_DATASET, P_MODEL, P_AGENT)]
+            r_d, r_m, r_a = (p - f for p, f in zip((P_DATASET, P_MODEL, P_AGENT), fee, strict=True))
+            # publishing the model accepted the dataset's license: its escrow is the fee and royalties
+            assert deltas(published, trained_at) == [0, 0, 0, 0, 0, 0, fee[0], 0, 0, r_d, -P_DATASET]
+
+            # -- the buyer finds the agent and the model it runs in the window and buys each in the
+            # buy dialog (the builder's key delivery delivers); the model goes to the buyer's cache
+            market = market_window(qtbot, indexer, ctx(BUYER), tmp_path / "buyer")
+            bought, lic_a = buy_in_window(market, agent_id, "Digit reader", qtbot, builder_seller)
+            _model, lic_m = buy_in_window(market, model_id, "Trained digits", qtbot, builder_seller)
         finally:
             indexing.cancel()
             qtbot.waitUntil(indexing.done, timeout=10000)
-        lic_m = wait(buying.buy(ctx(BUYER), model.offer_ids[0]))
-        wait(builder_seller.deliver(lic_m))
-        wait(fetch_into_cache(ctx(BUYER), model.asset_id, paths.cache))  # this profile's cache: the buyer's
+        wait(fetch_into_cache(ctx(BUYER), model_id, paths.cache))  # this profile's cache: the buyer's
         for lic in (lic_a, lic_m):
             wait(my_licenses.accept(ctx(BUYER), lic))
         sold = wait(c.balances(*holders))  # accepted: fees to the treasury, the rest to the vault
@@ -399,8 +299,8 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         assert editor.scene.nodes["m"].status == "ok"
 
         # -- royalties, recomputed from the rules, then claimed
-        m_asset = wait(c.read("AssetRegistry", "getAsset", model.asset_id))
-        a_asset = wait(c.read("AssetRegistry", "getAsset", agent.asset_id))
+        m_asset = wait(c.read("AssetRegistry", "getAsset", model_id))
+        a_asset = wait(c.read("AssetRegistry", "getAsset", agent_id))
         d_floor = wait(c.read("AssetRegistry", "getAsset", dataset.asset_id))[6]
         (to_model,) = split(r_a, 0, a_asset[2], a_asset[6], [m_asset[6]])
         (to_dataset,) = split(r_m, to_model, m_asset[2], m_asset[6], [d_floor])
