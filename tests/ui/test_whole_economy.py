@@ -50,6 +50,8 @@ from market_parties import Seller, wallet  # noqa: E402
 from app.chain.client import ChainClient  # noqa: E402
 from app.chain.contracts import save_deployment  # noqa: E402
 from app.chain.devnet import DEVNET_CHAIN_ID  # noqa: E402
+from app.compute.requester import JobRequest, Requester  # noqa: E402
+from app.compute.training import Recipe  # noqa: E402
 from app.labeling.approvals import Approvals  # noqa: E402
 from app.labeling.campaign_spec import CampaignSpec  # noqa: E402
 from app.labeling.demo import demo_items  # noqa: E402
@@ -62,6 +64,8 @@ from app.market.asset_cache import fetch_into_cache  # noqa: E402
 from app.market.catalog.service import MarketIndexer  # noqa: E402
 from app.market.context import MarketContext  # noqa: E402
 from app.storage.local import LocalStore  # noqa: E402
+from app.studio.executor import Executor  # noqa: E402
+from app.studio.graph import SCHEMA_VERSION, Graph  # noqa: E402
 from app.wallet.faucet import treasury  # noqa: E402
 from app.wallet.outbox import Outbox  # noqa: E402
 
@@ -124,8 +128,6 @@ def split(sales: int, inherited: int, bps: int, own_floor: int, floors: list[int
 
 def agent_graph(path: Path, model_ref: str, classes: list[str]) -> Path:
     """A studio agent reading a digit with the model ``model_ref`` names, written to ``path``."""
-    from app.studio.graph import SCHEMA_VERSION, Graph
-
     stroke = [[[[0.0] * 7 + [1.0] * 2 + [0.0] * 7] * 16]]  # a vertical stroke, 16 × 16
     graph = Graph.model_validate({
         "schema_version": SCHEMA_VERSION, "name": "Digit reader", "description": "Reads a digit.",
@@ -224,9 +226,6 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         assert deltas(bought_d, paid) == [0, 0, 0, -P_DATASET, 0, 0, 0, 0, 0, 0, P_DATASET]  # in escrow
 
         # -- the GPU owner's worker (another process) trains a model on it for the builder, and is paid
-        from app.compute.requester import JobRequest, Requester
-        from app.compute.training import Recipe
-
         worker = Worker(tmp_path, env)
         qtbot.waitUntil(lambda: worker.seen("registered"), timeout=120000)
         registered = wait(c.balances(*holders))
@@ -257,9 +256,6 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
                 builder_market, qtbot, price=P_MODEL, files=[model_file], name="Trained digits",
                 parent=dataset.asset_id,
             )  # fmt: skip
-            from app.studio.executor import Executor
-            from app.studio.graph import Graph
-
             agent_file = agent_graph(
                 tmp_path / "agent.json", f"asset:{c.deployment.chain_id}:{model_id}", classes
             )
@@ -304,7 +300,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         d_floor = wait(c.read("AssetRegistry", "getAsset", dataset.asset_id))[6]
         (to_model,) = split(r_a, 0, a_asset[2], a_asset[6], [m_asset[6]])
         (to_dataset,) = split(r_m, to_model, m_asset[2], m_asset[6], [d_floor])
-        builder_gets = r_a - to_model + r_m + to_model - to_dataset
+        builder_gets = r_a + r_m - to_dataset  # it owns the agent and the model: the dataset's share goes up
         pool_d = r_d + to_dataset
         a_gets, b_gets = pool_d * BATCH // ITEMS, pool_d * BATCH // ITEMS
         expected = {LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets}
