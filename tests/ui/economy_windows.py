@@ -162,3 +162,26 @@ def publish_in_window(
     asset_id = int(wizard.asset_id)
     wizard.next()  # Done
     return asset_id
+
+
+def publish_campaign_in_window(page: Any, qtbot: Any, campaign_id: int, *, price: int) -> int:
+    """The publish wizard's third source: the requester's settled campaign (named and described from
+    the campaign; its labelers the contributors), priced, no parents; the dataset's asset id."""
+    page.publish_button.click()
+    wizard = page.account.wizard
+    wizard.source.kinds.button(2).click()  # a dataset, from a labeling campaign
+    qtbot.waitUntil(lambda: wizard.source.campaigns.count() > 0, timeout=30000)
+    wizard.source.campaigns.setCurrentIndex(wizard.source.campaigns.findData(campaign_id))
+    wizard.next()
+    assert not wizard.card.name.isEnabled()  # named from the campaign itself
+    wizard.next()
+    wizard.terms.price.setText(f"{price // E18}.{price % E18:018d}")
+    wizard.next()
+    wizard.next()
+    assert f"campaign #{campaign_id}'s dataset" in wizard.review.summary.text()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.asset_id is not None or wizard.review.status.is_error, timeout=120000)
+    assert wizard.asset_id is not None, wizard.review.status.text()
+    asset_id = int(wizard.asset_id)
+    wizard.next()  # Done
+    return asset_id

@@ -3,27 +3,29 @@
 A requester funds a digits campaign (two batches of five); labeler A labels one batch with the
 keyboard in the Label page's window, then labeler B the batch its app claimed meanwhile, in the same
 window; the requester accepts both, both withdraw exactly 5 × reward in the window, and the campaign
-closes. The requester publishes the dataset with its labelers as contributors; a builder licenses it
-and posts a training job that a GPU owner's worker — a separate process
-(tests/integration/compute_worker_child.py) — trains and is paid for. In the Marketplace window
-(over a real market indexer) the builder publishes the verified model with the wizard, the dataset
-as its parent, and then a studio agent using it (``asset:`` reference; the wizard reads the model
-from the graph as its parent). A buyer finds the agent and the model in the window and buys each in
-the buy dialog (the builder's key delivery delivers; each download matches its published hash),
-runs the agent with the studio's executor and in the Studio window (the bought file opened, Run),
-and the royalties reach the model's and agent's owner and both labelers, as contracts/README.md's
-rules say. The dataset's publisher earns none of them: a campaign-backed pool is its labelers' alone.
+closes. In the Marketplace window (over a real market indexer) the requester publishes the
+campaign's dataset with the wizard, its labelers its contributors, and a builder buys it in the buy
+dialog (the requester's key delivery delivers); the builder posts a training job on the downloaded
+zip that a GPU owner's worker — a separate process (tests/integration/compute_worker_child.py) —
+trains and is paid for. In its window the builder publishes the verified model with the wizard, the
+dataset as its parent, and then a studio agent using it (``asset:`` reference; the wizard reads the
+model from the graph as its parent). A buyer finds the agent and the model in its window and buys
+each in the buy dialog (each download matches its published hash), runs the agent with the studio's
+executor and in the Studio window (the bought file opened, Run), and the royalties reach the model's
+and agent's owner and both labelers, as contracts/README.md's rules say. The dataset's publisher
+earns none of them: a campaign-backed pool is its labelers' alone.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
 
-Not covered yet: the requester's campaign, review and dataset publish, and the builder's purchase
-of the dataset, go through the services (app.labeling, app.market), not the Requester tab or the
-wizard's campaign source; the training job through app.compute.requester, not the Compute page.
+Not covered yet: the campaign's creation and review go through app.labeling, not the Label page's
+requester tab; the training job through app.compute.requester, not the Compute page; licenses are
+accepted and royalties claimed through app.market, not My licenses and Earnings.
 """
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import Awaitable, Iterator
@@ -42,6 +44,7 @@ from economy_windows import (  # noqa: E402
     buy_in_window,
     label_in_window,
     market_window,
+    publish_campaign_in_window,
     publish_in_window,
     withdraw_in_window,
 )
@@ -56,10 +59,10 @@ from app.labeling.approvals import Approvals  # noqa: E402
 from app.labeling.campaign_spec import CampaignSpec  # noqa: E402
 from app.labeling.demo import demo_items  # noqa: E402
 from app.labeling.digits import CLASSES  # noqa: E402
-from app.labeling.publish import campaign_settled, publish_campaign  # noqa: E402
+from app.labeling.publish import campaign_settled  # noqa: E402
 from app.labeling.schema import LabelSet, TaskType  # noqa: E402
 from app.labeling.service import LabelingService  # noqa: E402
-from app.market import buying, earnings, my_licenses  # noqa: E402
+from app.market import earnings, my_licenses  # noqa: E402
 from app.market.asset_cache import fetch_into_cache  # noqa: E402
 from app.market.catalog.service import MarketIndexer  # noqa: E402
 from app.market.context import MarketContext  # noqa: E402
@@ -178,6 +181,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
     parties = [acct(i) for i in (REQUESTER, LABELER_A, LABELER_B, BUILDER, GPU, BUYER)]
     holders: list[Any] = [*parties, treasury(), "TaskBoard", "ComputeMarket", "RoyaltyVault", "LicenseMarket"]
     worker: Worker | None = None
+    indexing: asyncio.Task[None] | None = None
     try:
         for who, amount in (
             (REQUESTER, ITEMS * REWARD),
@@ -216,12 +220,16 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         five = BATCH * REWARD
         assert deltas(paid, start) == [-ITEMS * REWARD, five, five, 0, 0, 0, 0, 0, 0, 0, 0]
 
-        # -- the requester publishes the dataset, its labelers its contributors; the builder licenses it
-        dataset = wait(publish_campaign(labeling[REQUESTER], campaign_id, price=P_DATASET))
-        (offer_d,) = dataset.offer_ids
-        lic_d = wait(buying.buy(ctx(BUILDER), offer_d))
-        wait(Seller(tmp_path, wallets[REQUESTER], REQUESTER, store, c).deliver(lic_d))
-        got = wait(buying.download(ctx(BUILDER), lic_d, tmp_path / "builder" / "dataset.zip"))
+        # -- in the Marketplace window (over a real market indexer) the requester publishes the
+        # campaign's dataset with the wizard, its labelers its contributors; the builder buys it
+        indexer = MarketIndexer(c.client, env.sessions, c.deployment, store, interval_s=0.2)
+        indexing = loop.create_task(indexer.run())
+        requester_market = market_window(qtbot, indexer, ctx(REQUESTER), tmp_path / "requester")
+        requester_market.account.labeling = lambda: (labeling[REQUESTER], "")  # as services give it
+        dataset_id = publish_campaign_in_window(requester_market, qtbot, campaign_id, price=P_DATASET)
+        builder_market = market_window(qtbot, indexer, ctx(BUILDER), tmp_path / "builder")
+        requester_seller = Seller(tmp_path, wallets[REQUESTER], REQUESTER, store, c)
+        got, _license = buy_in_window(builder_market, dataset_id, "Digits", qtbot, requester_seller)
         bought_d = wait(c.balances(*holders))
         assert deltas(bought_d, paid) == [0, 0, 0, -P_DATASET, 0, 0, 0, 0, 0, 0, P_DATASET]  # in escrow
 
@@ -232,52 +240,43 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         assert deltas(registered, bought_d) == [0, 0, 0, 0, -STAKE, 0, 0, 0, STAKE, 0, 0]
         key = wallets[BUILDER].encryption_key()
         posting = Requester(c.client, c.outbox, c.deployment, store, acct(BUILDER), key.public_key)
-        recipe = Recipe(epochs=1, image_size=16, channels=1, seed=11, dataset_asset=dataset.asset_id)
+        recipe = Recipe(epochs=1, image_size=16, channels=1, seed=11, dataset_asset=dataset_id)
         job = wait(posting.submit(JobRequest(None, got.path, P_JOB, recipe=recipe)))
         qtbot.waitUntil(lambda: worker.seen(f"job {job}: submitted"), timeout=180000)
         trained = wait(posting.fetch_model(job, key.private_key))
-        assert trained.dataset_asset == dataset.asset_id  # the parent of the model's publish
+        assert trained.dataset_asset == dataset_id  # the parent of the model's publish
         classes = [str(c_) for c_ in trained.metrics["classes"]]
         wait(c.advance(601))  # past the challenge window: the worker finalizes and withdraws
         qtbot.waitUntil(lambda: worker.seen(f"job {job}: paid"), timeout=120000)
         trained_at = wait(c.balances(*holders))
         assert deltas(trained_at, registered) == [0, 0, 0, -P_JOB, P_JOB, 0, 0, 0, 0, 0, 0]
 
-        # -- in the Marketplace window (over a real market indexer) the builder publishes the model
-        # with the wizard (parent: the dataset), then the agent using it (its parent read from the graph)
+        # -- in its Marketplace window the builder publishes the model with the wizard (parent: the
+        # dataset), then the agent using it (its parent read from the graph)
         builder_seller = Seller(tmp_path, wallets[BUILDER], BUILDER, store, c)
-        indexer = MarketIndexer(c.client, env.sessions, c.deployment, store, interval_s=0.2)
-        indexing = loop.create_task(indexer.run())
-        try:
-            model_file = tmp_path / "builder" / "digits-trained.onnx"
-            model_file.write_bytes(trained.model)
-            builder_market = market_window(qtbot, indexer, ctx(BUILDER), tmp_path / "builder")
-            model_id = publish_in_window(
-                builder_market, qtbot, price=P_MODEL, files=[model_file], name="Trained digits",
-                parent=dataset.asset_id,
-            )  # fmt: skip
-            agent_file = agent_graph(
-                tmp_path / "agent.json", f"asset:{c.deployment.chain_id}:{model_id}", classes
-            )
-            agent_id = publish_in_window(
-                builder_market, qtbot, price=P_AGENT, graph=agent_file, parent=model_id
-            )
-            for child, parent in ((model_id, dataset.asset_id), (agent_id, model_id)):
-                assert wait(c.read("AssetRegistry", "parentsOf", child)) == [parent]
-            published = wait(c.balances(*holders))
-            fee = [p * fee_bps // 10_000 for p in (P_DATASET, P_MODEL, P_AGENT)]
-            r_d, r_m, r_a = (p - f for p, f in zip((P_DATASET, P_MODEL, P_AGENT), fee, strict=True))
-            # publishing the model accepted the dataset's license: its escrow is the fee and royalties
-            assert deltas(published, trained_at) == [0, 0, 0, 0, 0, 0, fee[0], 0, 0, r_d, -P_DATASET]
+        model_file = tmp_path / "builder" / "digits-trained.onnx"
+        model_file.write_bytes(trained.model)
+        model_id = publish_in_window(
+            builder_market, qtbot, price=P_MODEL, files=[model_file], name="Trained digits",
+            parent=dataset_id,
+        )  # fmt: skip
+        agent_file = agent_graph(
+            tmp_path / "agent.json", f"asset:{c.deployment.chain_id}:{model_id}", classes
+        )
+        agent_id = publish_in_window(builder_market, qtbot, price=P_AGENT, graph=agent_file, parent=model_id)
+        for child, parent in ((model_id, dataset_id), (agent_id, model_id)):
+            assert wait(c.read("AssetRegistry", "parentsOf", child)) == [parent]
+        published = wait(c.balances(*holders))
+        fee = [p * fee_bps // 10_000 for p in (P_DATASET, P_MODEL, P_AGENT)]
+        r_d, r_m, r_a = (p - f for p, f in zip((P_DATASET, P_MODEL, P_AGENT), fee, strict=True))
+        # publishing the model accepted the dataset's license: its escrow is the fee and royalties
+        assert deltas(published, trained_at) == [0, 0, 0, 0, 0, 0, fee[0], 0, 0, r_d, -P_DATASET]
 
-            # -- the buyer finds the agent and the model it runs in the window and buys each in the
-            # buy dialog (the builder's key delivery delivers); the model goes to the buyer's cache
-            market = market_window(qtbot, indexer, ctx(BUYER), tmp_path / "buyer")
-            bought, lic_a = buy_in_window(market, agent_id, "Digit reader", qtbot, builder_seller)
-            _model, lic_m = buy_in_window(market, model_id, "Trained digits", qtbot, builder_seller)
-        finally:
-            indexing.cancel()
-            qtbot.waitUntil(indexing.done, timeout=10000)
+        # -- the buyer finds the agent and the model it runs in the window and buys each in the
+        # buy dialog (the builder's key delivery delivers); the model goes to the buyer's cache
+        market = market_window(qtbot, indexer, ctx(BUYER), tmp_path / "buyer")
+        bought, lic_a = buy_in_window(market, agent_id, "Digit reader", qtbot, builder_seller)
+        _model, lic_m = buy_in_window(market, model_id, "Trained digits", qtbot, builder_seller)
         wait(fetch_into_cache(ctx(BUYER), model_id, paths.cache))  # this profile's cache: the buyer's
         for lic in (lic_a, lic_m):
             wait(my_licenses.accept(ctx(BUYER), lic))
@@ -297,7 +296,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         # -- royalties, recomputed from the rules, then claimed
         m_asset = wait(c.read("AssetRegistry", "getAsset", model_id))
         a_asset = wait(c.read("AssetRegistry", "getAsset", agent_id))
-        d_floor = wait(c.read("AssetRegistry", "getAsset", dataset.asset_id))[6]
+        d_floor = wait(c.read("AssetRegistry", "getAsset", dataset_id))[6]
         (to_model,) = split(r_a, 0, a_asset[2], a_asset[6], [m_asset[6]])
         (to_dataset,) = split(r_m, to_model, m_asset[2], m_asset[6], [d_floor])
         builder_gets = r_a + r_m - to_dataset  # it owns the agent and the model: the dataset's share goes up
@@ -306,6 +305,8 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         expected = {LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets}
         for who, amount in expected.items():
             assert wait(earnings.earnings(ctx(who))).total == amount, who
+        (row,) = wait(earnings.earnings(ctx(LABELER_A))).rows  # a contributor by its accepted items
+        assert (row.asset_id, row.role, row.weight, row.total_weight) == (dataset_id, "labeler", BATCH, ITEMS)
         assert wait(earnings.earnings(ctx(REQUESTER))).rows == ()  # the dataset's royalties are its labelers'
         for who, amount in expected.items():
             assert wait(earnings.claim_all(ctx(who))) == amount, who
@@ -325,6 +326,9 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
             0,  # no escrow left in the license market
         ]
     finally:
+        if indexing is not None:
+            indexing.cancel()
+            qtbot.waitUntil(indexing.done, timeout=10000)
         logs = worker.stop() if worker is not None else ""
         wait(c.client.close())
     assert "Traceback" not in logs, logs
