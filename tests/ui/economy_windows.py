@@ -16,6 +16,7 @@ from app.labeling.service import LabelingService
 from app.market.catalog.service import MarketIndexer
 from app.market.context import MarketContext
 from app.ui.labeling.wording import sahara
+from app.words import format_sahara
 
 if TYPE_CHECKING:
     from market_parties import Seller  # tests/integration, on the path the test module sets
@@ -185,3 +186,17 @@ def publish_campaign_in_window(page: Any, qtbot: Any, campaign_id: int, *, price
     asset_id = int(wizard.asset_id)
     wizard.next()  # Done
     return asset_id
+
+
+def claim_in_window(page: Any, qtbot: Any, amount: int) -> None:
+    """The Marketplace page's Earnings section shows ``amount`` to claim; Claim all pays it in one
+    transaction and says so."""
+    page.show_section(2)
+    earned = page.earnings
+    qtbot.waitUntil(
+        lambda: earned.total.text() == format_sahara(amount) and earned.claim_button.isEnabled(),
+        timeout=30000,
+    )
+    earned.claim_button.click()
+    qtbot.waitUntil(lambda: not earned.done.isHidden() or not earned.problem.isHidden(), timeout=60000)
+    assert earned.done.text() == f"Claimed {format_sahara(amount)} in one transaction.", earned.problem.text()

@@ -12,7 +12,8 @@ dataset as its parent, and then a studio agent using it (``asset:`` reference; t
 model from the graph as its parent). A buyer finds the agent and the model in its window and buys
 each in the buy dialog (each download matches its published hash), runs the agent with the studio's
 executor and in the Studio window (the bought file opened, Run), and the royalties reach the model's
-and agent's owner and both labelers, as contracts/README.md's rules say. The dataset's publisher
+and agent's owner and both labelers, as contracts/README.md's rules say; each claims them in the
+Earnings section of its window. The dataset's publisher
 earns none of them: a campaign-backed pool is its labelers' alone.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
@@ -20,7 +21,7 @@ real keystore, every database real SQLite. The windows' steps are in economy_win
 
 Not covered yet: the campaign's creation and review go through app.labeling, not the Label page's
 requester tab; the training job through app.compute.requester, not the Compute page; licenses are
-accepted and royalties claimed through app.market, not My licenses and Earnings.
+accepted through app.market, not My licenses.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ sys.path.insert(0, str(INTEGRATION))  # devchain, market_parties and the worker 
 from devchain import Chain, Env, acct, deltas, deployed_devnet  # noqa: E402
 from economy_windows import (  # noqa: E402
     buy_in_window,
+    claim_in_window,
     label_in_window,
     market_window,
     publish_campaign_in_window,
@@ -308,8 +310,8 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         (row,) = wait(earnings.earnings(ctx(LABELER_A))).rows  # a contributor by its accepted items
         assert (row.asset_id, row.role, row.weight, row.total_weight) == (dataset_id, "labeler", BATCH, ITEMS)
         assert wait(earnings.earnings(ctx(REQUESTER))).rows == ()  # the dataset's royalties are its labelers'
-        for who, amount in expected.items():
-            assert wait(earnings.claim_all(ctx(who))) == amount, who
+        for who, amount in expected.items():  # each in its own Marketplace window: Earnings, Claim all
+            claim_in_window(market_window(qtbot, indexer, ctx(who), tmp_path / f"earner{who}"), qtbot, amount)
 
         end = wait(c.balances(*holders))
         assert deltas(end, start) == [
