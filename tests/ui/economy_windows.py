@@ -200,3 +200,16 @@ def claim_in_window(page: Any, qtbot: Any, amount: int) -> None:
     earned.claim_button.click()
     qtbot.waitUntil(lambda: not earned.done.isHidden() or not earned.problem.isHidden(), timeout=60000)
     assert earned.done.text() == f"Claimed {format_sahara(amount)} in one transaction.", earned.problem.text()
+
+
+def accept_in_window(page: Any, qtbot: Any, license_id: int) -> None:
+    """My licenses lists the delivered license; Accept delivery releases its escrow to the seller."""
+    page.show_section(1)
+
+    def button() -> Any:
+        row = page.licenses.rows.get(license_id)
+        return None if row is None else row.accept_button
+
+    qtbot.waitUntil(lambda: button() is not None, timeout=30000)
+    button().click()
+    qtbot.waitUntil(lambda: f"Accepted license #{license_id}." in page.status.text(), timeout=60000)

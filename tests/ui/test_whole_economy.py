@@ -10,7 +10,8 @@ zip that a GPU owner's worker — a separate process (tests/integration/compute_
 trains and is paid for. In its window the builder publishes the verified model with the wizard, the
 dataset as its parent, and then a studio agent using it (``asset:`` reference; the wizard reads the
 model from the graph as its parent). A buyer finds the agent and the model in its window and buys
-each in the buy dialog (each download matches its published hash), runs the agent with the studio's
+each in the buy dialog (each download matches its published hash), accepts both deliveries in My
+licenses, runs the agent with the studio's
 executor and in the Studio window (the bought file opened, Run), and the royalties reach the model's
 and agent's owner and both labelers, as contracts/README.md's rules say; each claims them in the
 Earnings section of its window. The dataset's publisher
@@ -20,8 +21,7 @@ Storage is one real local blob store shared by every party (standing in for IPFS
 real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
 
 Not covered yet: the campaign's creation and review go through app.labeling, not the Label page's
-requester tab; the training job through app.compute.requester, not the Compute page; licenses are
-accepted through app.market, not My licenses.
+requester tab; the training job through app.compute.requester, not the Compute page.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ sys.path.insert(0, str(INTEGRATION))  # devchain, market_parties and the worker 
 
 from devchain import Chain, Env, acct, deltas, deployed_devnet  # noqa: E402
 from economy_windows import (  # noqa: E402
+    accept_in_window,
     buy_in_window,
     claim_in_window,
     label_in_window,
@@ -64,7 +65,7 @@ from app.labeling.digits import CLASSES  # noqa: E402
 from app.labeling.publish import campaign_settled  # noqa: E402
 from app.labeling.schema import LabelSet, TaskType  # noqa: E402
 from app.labeling.service import LabelingService  # noqa: E402
-from app.market import earnings, my_licenses  # noqa: E402
+from app.market import earnings  # noqa: E402
 from app.market.asset_cache import fetch_into_cache  # noqa: E402
 from app.market.catalog.service import MarketIndexer  # noqa: E402
 from app.market.context import MarketContext  # noqa: E402
@@ -280,8 +281,8 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         bought, lic_a = buy_in_window(market, agent_id, "Digit reader", qtbot, builder_seller)
         _model, lic_m = buy_in_window(market, model_id, "Trained digits", qtbot, builder_seller)
         wait(fetch_into_cache(ctx(BUYER), model_id, paths.cache))  # this profile's cache: the buyer's
-        for lic in (lic_a, lic_m):
-            wait(my_licenses.accept(ctx(BUYER), lic))
+        for lic in (lic_a, lic_m):  # in My licenses: Accept delivery
+            accept_in_window(market, qtbot, lic)
         sold = wait(c.balances(*holders))  # accepted: fees to the treasury, the rest to the vault
         spent = -P_AGENT - P_MODEL
         assert deltas(sold, published) == [0, 0, 0, 0, 0, spent, fee[1] + fee[2], 0, 0, r_m + r_a, 0]
