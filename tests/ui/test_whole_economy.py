@@ -11,11 +11,10 @@ trains and is paid for. In its window the builder publishes the verified model w
 dataset as its parent, and then a studio agent using it (``asset:`` reference; the wizard reads the
 model from the graph as its parent). A buyer finds the agent and the model in its window and buys
 each in the buy dialog (each download matches its published hash), accepts both deliveries in My
-licenses, runs the agent with the studio's
-executor and in the Studio window (the bought file opened, Run), and the royalties reach the model's
-and agent's owner and both labelers, as contracts/README.md's rules say; each claims them in the
-Earnings section of its window. The dataset's publisher
-earns none of them: a campaign-backed pool is its labelers' alone.
+licenses, runs the agent with the studio's executor and in the Studio window (the bought file
+opened, Run), and the royalties reach the model's and agent's owner and both labelers, as
+contracts/README.md's rules say; each claims them in the Earnings section of its window. The
+dataset's publisher earns none of them: a campaign-backed pool is its labelers' alone.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
