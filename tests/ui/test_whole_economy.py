@@ -20,7 +20,8 @@ Storage is one real local blob store shared by every party (standing in for IPFS
 real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
 
 Not covered yet: the campaign's creation and review go through app.labeling, not the Label page's
-requester tab; the training job through app.compute.requester, not the Compute page.
+requester tab; the training job is posted through app.compute.requester (as `sahara worker` does:
+no window posts jobs, the Compute page is the provider's).
 """
 
 from __future__ import annotations
