@@ -213,3 +213,18 @@ def accept_in_window(page: Any, qtbot: Any, license_id: int) -> None:
     qtbot.waitUntil(lambda: button() is not None, timeout=30000)
     button().click()
     qtbot.waitUntil(lambda: f"Accepted license #{license_id}." in page.status.text(), timeout=60000)
+
+
+def close_in_window(page: Any, service: LabelingService, qtbot: Any) -> None:
+    """The requester's My campaigns tab: open the campaign's monitor, Close, confirm in words."""
+    page.set_service(service)
+    page.show_tab(2)
+    panel = page.requester
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=30000)
+    panel.table.selectRow(0)
+    panel.monitor_button.click()
+    monitor = panel.monitor
+    qtbot.waitUntil(lambda: monitor.stats is not None, timeout=30000)
+    monitor.close_button.click()
+    next(b for b in monitor.confirm_box.buttons() if b.text() == "Close campaign").click()
+    qtbot.waitUntil(lambda: monitor.status.text().startswith("Closed."), timeout=60000)

@@ -3,25 +3,26 @@
 A requester funds a digits campaign (two batches of five); labeler A labels one batch with the
 keyboard in the Label page's window, then labeler B the batch its app claimed meanwhile, in the same
 window; the requester accepts both, both withdraw exactly 5 × reward in the window, and the campaign
-closes. In the Marketplace window (over a real market indexer) the requester publishes the
-campaign's dataset with the wizard, its labelers its contributors, and a builder buys it in the buy
-dialog (the requester's key delivery delivers); the builder posts a training job on the downloaded
-zip that a GPU owner's worker — a separate process (tests/integration/compute_worker_child.py) —
-trains and is paid for. In its window the builder publishes the verified model with the wizard, the
-dataset as its parent, and then a studio agent using it (``asset:`` reference; the wizard reads the
-model from the graph as its parent). A buyer finds the agent and the model in its window and buys
-each in the buy dialog (each download matches its published hash), accepts both deliveries in My
-licenses, runs the agent with the studio's executor and in the Studio window (the bought file
-opened, Run), and the royalties reach the model's and agent's owner and both labelers, as
-contracts/README.md's rules say; each claims them in the Earnings section of its window. The
-dataset's publisher earns none of them: a campaign-backed pool is its labelers' alone.
+closes (the requester closes it in its My campaigns tab). In the Marketplace window (over a real
+market indexer) the requester publishes the campaign's dataset with the wizard, its labelers its
+contributors, and a builder buys it in the buy dialog (the requester's key delivery delivers); the
+builder posts a training job on the downloaded zip that a GPU owner's worker — a separate process
+(tests/integration/compute_worker_child.py) — trains and is paid for. In its window the builder
+publishes the verified model with the wizard, the dataset as its parent, and then a studio agent
+using it (``asset:`` reference; the wizard reads the model from the graph as its parent). A buyer
+finds the agent and the model in its window and buys each in the buy dialog (each download matches
+its published hash), accepts both deliveries in My licenses, runs the agent with the studio's
+executor and in the Studio window (the bought file opened, Run), and the royalties reach the model's
+and agent's owner and both labelers, as contracts/README.md's rules say; each claims them in the
+Earnings section of its window. The dataset's publisher earns none of them: a campaign-backed pool
+is its labelers' alone.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
 
 Not covered yet: the campaign's creation and review go through app.labeling, not the Label page's
-requester tab; the training job is posted through app.compute.requester (as `sahara worker` does:
-no window posts jobs, the Compute page is the provider's).
+requester tab (which closes it here); the training job is posted through app.compute.requester (as
+`sahara worker` does: no window posts jobs, the Compute page is the provider's).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from economy_windows import (  # noqa: E402
     accept_in_window,
     buy_in_window,
     claim_in_window,
+    close_in_window,
     label_in_window,
     market_window,
     publish_campaign_in_window,
@@ -217,7 +219,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         wait(labeling[REQUESTER].review_batches(accept_all, "", intent="review:economy"))
         for who in (LABELER_B, LABELER_A):  # each in the window, after the review in words
             withdraw_in_window(label_page, labeling[who], qtbot, BATCH * REWARD)
-        wait(labeling[REQUESTER].close(campaign_id))
+        close_in_window(label_page, labeling[REQUESTER], qtbot)  # the requester's My campaigns tab
         assert wait(campaign_settled(labeling[REQUESTER], campaign_id))
         paid = wait(c.balances(*holders))
         five = BATCH * REWARD
