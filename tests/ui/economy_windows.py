@@ -1,6 +1,8 @@
 """What a person does in the windows of the whole-economy test (test_whole_economy.py), each a
-plain function over one page: label a batch by keyboard and withdraw in the Label page; publish with
-the wizard and buy in the buy dialog in the Marketplace page. A plain module, imported by name."""
+plain function over one page: in the Label page, label a batch by keyboard, withdraw, close a
+campaign; in the Marketplace page, publish with the wizard (model files, an agent graph or a
+campaign), buy in the buy dialog, accept a delivery, claim royalties. A plain module, imported by
+name; ``Seller`` (annotations only) is tests/integration/market_parties.py's."""
 
 from __future__ import annotations
 
