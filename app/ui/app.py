@@ -2,7 +2,8 @@
 
 Start-up is progressive, so the window is on screen in a few tenths of a second:
 
-1. crash hooks, then the QApplication;
+1. crash hooks, then the QApplication, and the claim on the data folder (``single_instance``: a
+   second launch brings the running app's window to the front and exits);
 2. the frame (``app.ui.frame``): the main window with its sidebar, a status bar saying "Starting…"
    and an empty page area, in the last session's theme, geometry and page; it is shown and painted;
 3. only then the heavy part: qasync, the runtime (pydantic settings, SQLAlchemy, migrations) and the
@@ -31,6 +32,7 @@ from app.ui.first_paint import install_if_requested
 from app.ui.frame import ShellFrame, read_boot_settings, wait_for_first_paint
 from app.ui.icons import app_icon
 from app.ui.main_thread_gc import MainThreadCollector
+from app.ui.single_instance import SingleInstance
 from app.ui.theme import LIGHT
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ def _install_signal_handlers(shell_quit: Callable[[], None], app: QApplication) 
 
 
 BUILD_FAILED = "The main window could not be built; the log has the details."
+ALREADY_RUNNING = "Sahara is already running on this data folder: its window was brought to the front."
 
 
 def _fatal(title: str, text: str) -> None:
@@ -96,6 +99,20 @@ def run_gui(paths: AppPaths, *, to_tray: bool = False) -> int:
     started = time.perf_counter()
     qInstallMessageHandler(_qt_message)
     app = make_application()
+    instance = SingleInstance.claim(paths.data)
+    if instance is None:
+        print(ALREADY_RUNNING, file=sys.stderr)
+        return 0
+    try:
+        return _run_shell(app, paths, instance, started=started, to_tray=to_tray)
+    finally:
+        instance.release()
+
+
+def _run_shell(
+    app: QApplication, paths: AppPaths, instance: SingleInstance, *, started: float, to_tray: bool
+) -> int:
+    """``run_gui`` once this process holds the data folder: the frame, the runtime, the loop."""
     collector = MainThreadCollector(app)  # cyclic GC on this thread only: Qt objects die where they live
     frame: ShellFrame | None = None
     shell: Shell | None = None
@@ -133,6 +150,7 @@ def run_gui(paths: AppPaths, *, to_tray: bool = False) -> int:
     except Exception:
         return give_up("the main window could not be built", BUILD_FAILED)
     frame.window.quit_requested.connect(request_quit)
+    instance.on_show(frame.window.bring_to_front)
     probe = install_if_requested(frame.window, request_quit)  # noqa: F841 - kept alive until quit
     frame.window.show()
     frame.window.activateWindow()  # so Ctrl+1…7 work at once, before the first click

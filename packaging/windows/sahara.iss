@@ -45,6 +45,9 @@ WizardStyle=modern
 UninstallDisplayIcon={app}\sahara.exe
 UninstallDisplayName={#AppName}
 CloseApplications=yes
+; The running app holds this mutex (app/ui/single_instance.py WINDOWS_MUTEX): setup and uninstall
+; ask the user to quit Sahara (tray included) instead of leaving files in use.
+AppMutex=SaharaDesktopRunning
 #ifdef SignTool
 SignTool={#SignTool}
 SignedUninstaller=yes

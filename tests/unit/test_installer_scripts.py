@@ -52,6 +52,14 @@ def test_inno_script_is_per_user_and_keeps_data_by_default() -> None:
     assert "not UninstallSilent()" in ISS, "silent uninstalls must keep the data"
 
 
+def test_installer_waits_on_the_mutex_the_running_app_holds() -> None:
+    """Setup and uninstall must find the app running (tray included), so the names must agree."""
+    source = (ROOT / "app" / "ui" / "single_instance.py").read_text(encoding="utf-8")
+    held = re.search(r'^WINDOWS_MUTEX = "([^"]+)"', source, re.MULTILINE)
+    waited = re.search(r"^AppMutex=(\S+)$", ISS, re.MULTILINE)
+    assert held and waited and held.group(1) == waited.group(1)
+
+
 def test_inno_autostart_runs_a_command_the_cli_accepts() -> None:
     run_key = re.search(r'ValueData: """\{app\}\\(\S+)"" ([^"]+)"', ISS)
     assert run_key and run_key.group(1) == "sahara.exe"
