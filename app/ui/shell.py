@@ -122,6 +122,7 @@ class Shell(QObject):
         home.start.page_requested.connect(self.window.set_page)
         home.start.follow_labeling(label_page)
         home.start.follow_wallet(self.wallet)
+        home.start.follow_worker(self.compute)
         self.label_page = label_page
         self.compute_page = compute_page
         relay(self.services.events, "status", self._show_status, self)

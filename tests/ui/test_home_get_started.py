@@ -24,6 +24,19 @@ def test_the_cards_go_to_their_pages(make_shell, runtime) -> None:
     assert shell.window.current_page() == 1
     start.studio_card.button.click()
     assert shell.window.current_page() == 2
+    start.market_card.button.click()
+    assert shell.window.current_page() == 3
+    start.compute_card.button.click()
+    assert shell.window.current_page() == 4
+
+
+def test_the_compute_card_follows_the_worker(make_shell, runtime) -> None:
+    shell, start = _home(make_shell, runtime)
+    link = shell.compute
+    assert start.compute_card.status.text() == link.state.text
+    link.today_wei = 3 * SAHARA // 2
+    link.today_changed.emit()
+    assert start.compute_card.status.text() == f"{link.state.text} Earned today: 1.5 SAHARA."
 
 
 def test_the_labeling_card_follows_the_label_page(make_shell, runtime, tmp_path, qtbot) -> None:

@@ -1,7 +1,7 @@
-"""Home: where to start (label for pay, build an agent, the wallet: get_started.py), then the network
-and its live block. A newcomer's first screen carries no developer details: the chain id, the RPC
-endpoint, the data folder, the log file and the version sit under a collapsed "Details". If the
-network could not start, the reason and a Retry button."""
+"""Home: where to start (label for pay, build an agent, sell, rent a GPU, the wallet: get_started.py),
+then the network and its live block. A newcomer's first screen carries no developer details: the
+chain id, the RPC endpoint, the data folder, the log file and the version sit under a collapsed
+"Details". If the network could not start, the reason and a Retry button."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ _STATE_WORDS: dict[str, str] = {"starting": "starting…", "online": "online", "
 
 class HomePage(Page):
     def __init__(self, monitor: NetworkMonitor, paths: AppPaths) -> None:
-        super().__init__("Home", "Label for pay, build agents, and what this app is connected to.")
+        super().__init__(
+            "Home", "Label for pay, build agents, sell them, rent your GPU, and the network it all runs on."
+        )
         self._monitor = monitor
         self._paths = paths
 
