@@ -64,9 +64,11 @@ class MarketContext:
     def contract(self, name: str) -> Any:
         return bind(self.client.w3, name, self.deployment.address(name))
 
-    async def call(self, contract: str, function: str, *args: Any) -> Any:
-        """A view of one of the deployment's contracts (``ChainUnavailable`` when offline)."""
-        return await self.client.ask(getattr(self.contract(contract).functions, function)(*args).call())
+    async def call(self, contract: str, function: str, *args: Any, block: int | None = None) -> Any:
+        """A view of one of the deployment's contracts (``ChainUnavailable`` when offline), as of
+        ``block`` when given (reads that must agree with each other pin one block)."""
+        bound = getattr(self.contract(contract).functions, function)(*args)
+        return await self.client.ask(bound.call() if block is None else bound.call(block_identifier=block))
 
     async def send(self, contract: str, function: str, *args: Any, intent: str, description: str) -> Any:
         """``contract.function(*args)`` from the active account through the outbox; the receipt."""
@@ -79,21 +81,31 @@ class MarketContext:
         """The decoded ``name`` events ``contract`` emitted in ``receipt`` (their ``args``)."""
         return [log["args"] for log in events(self.outbox, self.deployment, contract, name, receipt)]
 
-    async def logs(self, contract: str, name: str, topics: Sequence[str | None] = ()) -> list[Any]:
-        """Every ``name`` event of ``contract`` since the deployment, oldest first, filtered by
-        its indexed arguments (``topics``, None for any), read in bounded block ranges."""
+    async def logs(
+        self, contract: str, name: str, topics: Sequence[str | None] = (), *, to_block: int | None = None
+    ) -> list[Any]:
+        """Every ``name`` event of ``contract`` since the deployment up to ``to_block`` (default: the
+        head), oldest first, filtered by its indexed arguments (``topics``, None for any), read in
+        bounded block ranges."""
+        head = await self.client.block_number() if to_block is None else to_block
+        return await self.chain_logs(contract, name, topics, self.deployment.block, head)
+
+    async def chain_logs(
+        self, contract: str, name: str, topics: Sequence[str | None], low: int, high: int
+    ) -> list[Any]:
+        """``name`` events of ``contract`` in blocks ``low``..``high`` from the node, ``LOG_CHUNK``
+        blocks per ``eth_getLogs``."""
         bound = self.contract(contract)
         event = getattr(bound.events, name)()
         query_topics: list[Any] = [event.topic, *topics]
         while query_topics and query_topics[-1] is None:
             query_topics.pop()
         found: list[Any] = []
-        low, head = self.deployment.block, await self.client.block_number()
-        while low <= head:
-            high = min(head, low + LOG_CHUNK - 1)
-            query = {"address": bound.address, "topics": query_topics, "fromBlock": low, "toBlock": high}
+        while low <= high:
+            top = min(high, low + LOG_CHUNK - 1)
+            query = {"address": bound.address, "topics": query_topics, "fromBlock": low, "toBlock": top}
             for raw in await self.client.ask(self.client.w3.eth.get_logs(query)):  # type: ignore[arg-type]
                 if not raw.get("removed"):
                     found.append(event.process_log(raw))
-            low = high + 1
+            low = top + 1
         return found

@@ -52,6 +52,7 @@ class AccountActions(QObject):
         self.labeling: Callable[[], tuple[Any, str]] | None = None  # the Label page's service, or why not
         self._parent = parent
         self._earnings: earnings.Earnings | None = None
+        self._earnings_floor = earnings.ReadFloor()  # a read older than what is shown or claimed is stale
         held.refresh_button.clicked.connect(self.load_licenses)
         held.download.connect(self.download)
         held.refund.connect(lambda lid: self._act(lid, "refund", my_licenses.refund, "Refunded"))
@@ -59,6 +60,13 @@ class AccountActions(QObject):
         held.dispute.connect(self.dispute)
         earned.claim_all.connect(self.claim_all)
         self.ops.changed.connect(self._changed)
+
+    def forget(self) -> None:
+        """Another account or network: reads under way are for the old one, and its block heights
+        mean nothing on the new one."""
+        self.ops.reset()
+        self._earnings = None
+        self._earnings_floor = earnings.ReadFloor()
 
     def _ctx(self) -> MarketContext:
         if self.context is None:
@@ -221,12 +229,14 @@ class AccountActions(QObject):
     def load_earnings(self) -> None:
         async def work(_say: Any) -> tuple[earnings.Earnings, list[earnings.ClaimRecord], dict[int, str]]:
             ctx = self._ctx()
-            found = await earnings.earnings(ctx)
-            claims = await earnings.history(ctx)
+            found = await earnings.earnings(ctx)  # as of the head: it carries that block
+            claims = await earnings.history(ctx, block=found.block)
             names = await self._names([r.asset_id for r in found.rows] + [c.asset_id for c in claims])
             return found, claims, names
 
         def shown(result: tuple[earnings.Earnings, list[earnings.ClaimRecord], dict[int, str]]) -> None:
+            if not self._earnings_floor.admit(result[0].block):
+                return  # read before a claim was mined (or before what is shown): the next read is newer
             self._earnings = result[0]
             self.earned.show_earnings(*result)
 
@@ -235,17 +245,16 @@ class AccountActions(QObject):
     def claim_all(self) -> None:
         found = self._earnings
 
-        async def work(_say: Any) -> int:
-            return await earnings.claim_all(self._ctx(), found)
+        async def work(_say: Any) -> earnings.Claim:
+            return await earnings.claim(self._ctx(), found)
+
+        def claimed(done: earnings.Claim) -> None:
+            self._earnings_floor.raise_to(done.block)  # any read begun before it is mined is stale
+            self.earned.show_claimed(done.amount)
 
         def failed(why: str) -> None:
             self.earned.show_problem(why)
             self.earned.claim_button.setEnabled(True)
 
         self.earned.claim_button.setEnabled(False)
-        self.ops.run(
-            Op(
-                "claim", work, success=self.earned.show_claimed, failure=failed,
-                changes=frozenset({"earnings"}),
-            )
-        )  # fmt: skip
+        self.ops.run(Op("claim", work, success=claimed, failure=failed, changes=frozenset({"earnings"})))

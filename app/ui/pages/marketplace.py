@@ -170,6 +170,7 @@ class MarketplacePage(QWidget):
         if address == self._me:
             return
         self._me = address
+        self.account.forget()
         self.browse.set_account(address)
         self.refresh()
         if self._trail:  # "You", and the owner's offer buttons, follow the account
@@ -180,6 +181,7 @@ class MarketplacePage(QWidget):
         if catalog is self.catalog:
             return
         self.ops.reset()
+        self.account.forget()
         if self._listening is not None:
             self._listening.deleteLater()
             self._listening = None
