@@ -9,6 +9,7 @@ labeling service does; reads go through the shipped ABIs and the one ``ChainClie
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,6 +19,7 @@ from eth_utils import to_checksum_address
 from app.chain.bindings import bind
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
+from app.market.catalog.journal import Journal
 from app.storage import BlobStore
 from app.wallet.calls import events, transact
 
@@ -51,6 +53,7 @@ class MarketContext:
     deployment: Deployment
     store: BlobStore
     wallet: MarketWallet
+    journal: Journal | None = None  # the catalogue's events, when this app keeps a catalogue
 
     @property
     def chain_id(self) -> int:
@@ -85,10 +88,17 @@ class MarketContext:
         self, contract: str, name: str, topics: Sequence[str | None] = (), *, to_block: int | None = None
     ) -> list[Any]:
         """Every ``name`` event of ``contract`` since the deployment up to ``to_block`` (default: the
-        head), oldest first, filtered by its indexed arguments (``topics``, None for any), read in
-        bounded block ranges."""
+        head), oldest first, filtered by its indexed arguments (``topics``, None for any).
+
+        What the catalogue's journal holds is read from it; only the blocks it has not reached are
+        read from the chain, in bounded ranges (all of them without a catalogue)."""
         head = await self.client.block_number() if to_block is None else to_block
-        return await self.chain_logs(contract, name, topics, self.deployment.block, head)
+        low, found = self.deployment.block, []
+        if self.journal is not None and self.journal.keeps(contract, name):
+            upto = min(head, await asyncio.to_thread(self.journal.reach) - 1)
+            found = await asyncio.to_thread(self.journal.events, contract, name, topics, low, upto)
+            low = max(low, upto + 1)
+        return found + await self.chain_logs(contract, name, topics, low, head)
 
     async def chain_logs(
         self, contract: str, name: str, topics: Sequence[str | None], low: int, high: int
