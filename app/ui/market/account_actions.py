@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.market import buying, earnings, licenses, my_licenses, offers
+from app.market.asset_cache import note_download
 from app.market.catalog.asset_page import asset_names_with
 from app.market.context import MarketContext
 from app.ui.market.buy_dialog import BuyDialog, download_name
@@ -32,6 +33,7 @@ class AccountActions(QObject):
     """Runs the account's market actions for the page; ``context`` is None until a network is up."""
 
     notice = Signal(str)  # a short line for the page's status
+    verified = Signal(int)  # an asset's content was downloaded and hashed (its page's badge changes)
 
     def __init__(
         self,
@@ -47,6 +49,7 @@ class AccountActions(QObject):
         self.catalog = catalog
         self.context: Callable[[], MarketContext] | None = None
         self.downloads = Path.home() / "Downloads" / "Sahara"
+        self.cache: Path | None = None  # where a verified download is noted (the asset page's badge)
         self.dialog: BuyDialog | None = None
         self.wizard: PublishWizard | None = None
         self.labeling: Callable[[], tuple[Any, str]] | None = None  # the Label page's service, or why not
@@ -91,7 +94,7 @@ class AccountActions(QObject):
 
     def buy(self, offer_id: int) -> BuyDialog:
         """Open the buy dialog for ``offer_id`` (it quotes before anything is signed)."""
-        dialog = BuyDialog(self._ctx, offer_id, self.downloads, self._parent)
+        dialog = BuyDialog(self._ctx, offer_id, self.downloads, self._parent, noted=self.noted)
         dialog.ops.changed.connect(self._changed)
         self.dialog = dialog
         dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
@@ -206,13 +209,15 @@ class AccountActions(QObject):
             asset_id = await licenses.asset_of_license(ctx.client, ctx.deployment, license_id)
             meta = await buying.asset_metadata(ctx, asset_id)
             dest = self.downloads / download_name(meta, asset_id)
-            return await buying.download(
+            saved = await buying.download(
                 ctx,
                 license_id,
                 dest,
                 progress=lambda stage, _f: say(f"License #{license_id}: {stage}…"),
                 wait_s=5.0,
             )
+            await self.noted(saved)
+            return saved
 
         self.ops.run(
             Op(
@@ -223,6 +228,13 @@ class AccountActions(QObject):
                 failure=lambda why: self.licenses.show_problem(why, license_id),
             )
         )  # fmt: skip
+
+    async def noted(self, saved: buying.Downloaded) -> None:
+        """Note a verified download where the asset page's badge looks (it says "verified" only then)."""
+        cache, catalog = self.cache, self.catalog()
+        if cache is not None and catalog is not None:
+            await asyncio.to_thread(note_download, cache, catalog.chain_id, saved)
+            self.verified.emit(saved.asset_id)
 
     # -- earnings --------------------------------------------------------------------------------
 
