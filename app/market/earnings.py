@@ -129,8 +129,17 @@ def _tree(ctx: MarketContext, cid: str) -> ContributorTree | None:
         return None  # a tree nobody can read pays nobody through this app; the asset page says so
 
 
+async def _owners(ctx: MarketContext, block: int) -> dict[int, str]:
+    """Each asset's owner as of ``block``, from the registry's transfers (one read, not one call
+    per asset: the catalogue's journal holds them)."""
+    owners = {}
+    for e in await ctx.logs("AssetRegistry", "Transfer", to_block=block):
+        owners[int(e["args"]["tokenId"])] = to_checksum_address(e["args"]["to"])
+    return owners
+
+
 async def _role(
-    ctx: MarketContext, asset: _Registered, account: str, block: int
+    ctx: MarketContext, asset: _Registered, account: str, owner: str | None, block: int
 ) -> tuple[Role, int, tuple[bytes, ...]] | None:
     if asset.record != ZERO:
         labeled = ctx.client.w3.eth.contract(address=asset.record, abi=ctx.contract("TaskBoard").abi)
@@ -145,8 +154,7 @@ async def _role(
             return "contributor", tree.weight(account), tuple(tree.proof(account))
         except KeyError:  # not one of its contributors
             return None
-    owner = await ctx.call("AssetRegistry", "ownerOf", asset.asset_id, block=block)
-    return ("owner", 0, ()) if to_checksum_address(owner) == account else None
+    return ("owner", 0, ()) if owner == account else None
 
 
 def _descendants(assets: list[_Registered], mine: set[int]) -> list[int]:
@@ -169,10 +177,10 @@ async def earnings(ctx: MarketContext, account: str | None = None, *, block: int
     number read as of one block (default: the head), which the result carries."""
     account = to_checksum_address(account or ctx.account)
     block = await ctx.client.block_number() if block is None else block
-    assets = await _registered(ctx, block)
+    assets, owners = await _registered(ctx, block), await _owners(ctx, block)
     found = []
     for asset in assets:
-        role = await _role(ctx, asset, account, block)
+        role = await _role(ctx, asset, account, owners.get(asset.asset_id), block)
         if role is not None:
             found.append((asset, role))
     order = _descendants(assets, {a.asset_id for a, _ in found})

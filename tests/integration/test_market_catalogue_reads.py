@@ -4,7 +4,8 @@ The market indexer fills a real SQLite catalogue; the reads then come from its j
 is asked only for the blocks the catalogue has not reached (every ``eth_getLogs`` range is recorded
 and checked). Each answer is compared with the same read over the chain alone. A purchase the chain
 reorganises away leaves the journal with the rollback. Earnings reads carry their block: a read as
-of the block before a claim still shows what the claim paid. The account whose transaction is
+of the block before a claim still shows what the claim paid. The asset page's content badge is
+"verified" only after a real download and hash. The account whose transaction is
 reverted never sends afterwards, so anvil's ``evm_revert`` rewinds no nonce the outbox uses again.
 """
 
@@ -20,6 +21,8 @@ from market_parties import Seller, wallet
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.market import buying, earnings, licenses, my_licenses
+from app.market.asset_cache import content_check, fetch_into_cache, note_download
+from app.market.asset_metadata import load_metadata
 from app.market.catalog.journal import Journal
 from app.market.catalog.service import MarketIndexer, stream_of
 from app.market.context import MarketContext
@@ -111,6 +114,20 @@ def test_reads_come_from_the_catalogue_and_the_chain_only_above_it(
         got = await buying.download(ctx(BUYER), first, tmp_path / "bought" / "data.csv", wait_s=0)
         assert got.path.read_text() == "x,y\n1,2\n"
         assert delivery_ranges == [] and await c.client.block_number() < reach
+
+        # the content's badge: verified only once the bytes were downloaded and hashed
+        cache, published = tmp_path / "cache", load_metadata(store, asset.metadata_cid).content.sha256
+        assert content_check(cache, c.deployment.chain_id, asset.asset_id, published).state == "absent"
+        note_download(cache, c.deployment.chain_id, got)
+        check = content_check(cache, c.deployment.chain_id, asset.asset_id, published)
+        assert (check.state, check.sha256, check.path) == ("verified", published, got.path)
+        cached = await fetch_into_cache(ctx(BUYER), asset.asset_id, cache)  # the studio's way in
+        got.path.write_text("x,y\n1,3\n")  # the saved copy edited after it was verified
+        check = content_check(cache, c.deployment.chain_id, asset.asset_id, published)
+        assert check.state == "mismatch" and check.path == got.path
+        got.path.unlink()  # the cache's copy is still the verified bytes
+        check = content_check(cache, c.deployment.chain_id, asset.asset_id, published)
+        assert (check.state, check.path) == ("verified", cached.path)
 
         # a purchase after the indexer ran is found by the top-up from the chain
         second = await buying.buy(ctx(BUYER), offer)
