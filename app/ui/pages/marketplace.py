@@ -135,9 +135,7 @@ class MarketplacePage(QWidget):
         outer.addWidget(self.stack, 1)
         self.account = AccountActions(self.licenses, self.earnings, lambda: self.catalog, self)
         self.account.notice.connect(self._say)
-        self.account.verified.connect(
-            lambda asset_id: self._trail[-1:] == [asset_id] and self._load_asset(asset_id)
-        )
+        self.account.verified.connect(self._content_verified)
         self.asset.buy_requested.connect(self.account.buy)
         self.asset.offer_active_requested.connect(self.account.set_offer_active)
         for view in (self.licenses, self.earnings):
@@ -355,6 +353,11 @@ class MarketplacePage(QWidget):
             self._load_contributors(detail.contributors_cid)
         elif detail.labeling_record.lower() not in ("", ZERO):
             self._load_labelers(detail)
+
+    def _content_verified(self, asset_id: int) -> None:
+        """A download of ``asset_id`` was verified: its page's badge (if open) says so now."""
+        if self.asset.detail is not None and self.asset.detail.asset_id == asset_id:
+            self._load_files(self.asset.detail)
 
     def _load_labelers(self, detail: AssetDetail) -> None:
         """A campaign-backed dataset's labelers and their accepted items, read from the board (when
