@@ -30,9 +30,11 @@ from typing import Any, Literal
 from app import safe_json
 from app.fileio import atomic_write_text
 from app.market import licenses
+from app.market.asset_metadata import AssetMetadata, AssetMetadataError, load_metadata
 from app.market.buying import Downloaded, download
 from app.market.context import MarketContext
 from app.market.my_licenses import my_licenses
+from app.storage import BlobStore
 
 CONTENT, RECORD, NOTED = "content", "license.json", "download.json"
 
@@ -172,3 +174,19 @@ def content_check(cache_root: Path, chain_id: int, asset_id: int, published: str
             return ContentCheck("mismatch", actual, path, why)
         verified = verified or ContentCheck("verified", actual, path)
     return verified or ContentCheck("absent")
+
+
+def files_and_content(
+    store: BlobStore, metadata_cid: str, fetched: bool, cache: Path | None, chain_id: int, asset_id: int
+) -> tuple[AssetMetadata | None, str, ContentCheck]:
+    """What an asset page's Files tab shows: the metadata (when the catalogue ``fetched`` it), why
+    it could not be read, and the content's ``content_check`` (absent without a ``cache``)."""
+    meta, problem = None, ""
+    if fetched:
+        try:
+            meta = load_metadata(store, metadata_cid)
+        except AssetMetadataError as exc:
+            problem = str(exc)
+    published = meta.content.sha256 if meta is not None and meta.content is not None else None
+    check = ContentCheck("absent") if cache is None else content_check(cache, chain_id, asset_id, published)
+    return meta, problem, check

@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.events import Events
-from app.market.asset_cache import ContentCheck, content_check
-from app.market.asset_metadata import AssetMetadataError, load_metadata
+from app.market.asset_cache import ContentCheck, files_and_content
 from app.market.catalog.asset_page import AssetDetail, asset_detail_with, read_contributors, task_types_with
 from app.ui.market.account_actions import AccountActions
 from app.ui.market.asset_view import AssetView
@@ -380,19 +379,10 @@ class MarketplacePage(QWidget):
             return
 
         async def work(_say: Any) -> tuple[Any, str, ContentCheck]:
-            meta, problem = None, ""
-            if detail.meta_status == "ok":
-                try:
-                    meta = await asyncio.to_thread(load_metadata, catalog.store, cid)
-                except AssetMetadataError as exc:  # said where the file list goes; the badge still shows
-                    problem = str(exc)
-            published = meta.content.sha256 if meta is not None and meta.content is not None else None
-            check = ContentCheck("absent")
-            if cache is not None:
-                check = await asyncio.to_thread(
-                    content_check, cache, catalog.chain_id, detail.asset_id, published
-                )
-            return meta, problem, check
+            ok = detail.meta_status == "ok"
+            return await asyncio.to_thread(
+                files_and_content, catalog.store, cid, ok, cache, catalog.chain_id, detail.asset_id
+            )
 
         def shown(found: tuple[Any, str, ContentCheck]) -> None:
             meta, problem, check = found
