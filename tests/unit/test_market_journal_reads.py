@@ -11,6 +11,7 @@ import pytest
 from eth_utils import to_checksum_address
 from graph_node import serving_graphql
 from market_logs import ADDRESSES, bought, claimed, raw_log, registered
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from subgraph_market import DEPLOYMENT, indexed, market, source
 
@@ -43,7 +44,7 @@ def apply(sessions: sessionmaker[Session], sink: MarketSink, logs: list[Any], ne
         session.commit()
 
 
-def journal(sessions: sessionmaker[Session]) -> Journal:
+def journal(sessions: sessionmaker[Session]) -> Journal:  # the deployment's block is 5
     return Journal(sessions, CHAIN, STREAM, 5)
 
 
@@ -146,3 +147,32 @@ def test_a_catalogue_from_the_subgraph_journals_the_vault_claims_too(
     assert kept.reach() == 13
     (claim,) = kept.events("RoyaltyVault", "Claimed", [None, topic_of(ALICE)], 0, 100)
     assert (claim["args"]["assetId"], claim["args"]["amount"], claim["blockNumber"]) == (1, 7 * E18, 12)
+
+
+def test_a_catalogue_indexed_before_0011_reads_the_vault_again_without_doubling(tmp_path: Path) -> None:
+    """Migration 0011 sends the market streams back to the deployment: the re-read journals the
+    vault's events the old catalogue never kept, and nothing it kept twice."""
+    db = tmp_path / "old.db"
+    upgrade(db, "0010")
+    sessions = session_factory(make_engine(db))
+    logs = [
+        registered(1, ALICE, block=10),
+        bought(7, 1, BOB, 1, E18, block=11),
+        claimed(1, ALICE, 9, block=12),
+    ]
+    without_vault = {c: a for c, a in ADDRESSES.items() if c != "RoyaltyVault"}
+    apply(sessions, MarketSink(CHAIN, Decoder(without_vault)), logs, next_block=13)  # the old indexer
+    with sessions() as session:
+        session.execute(text(f"INSERT INTO chain_block VALUES ({CHAIN}, '{STREAM}', 12, '0xab')"))
+        session.commit()
+    sessions.kw["bind"].dispose()
+    upgrade(db)
+    sessions = session_factory(make_engine(db))
+    kept = journal(sessions)
+    assert kept.reach() == 5  # back to the deployment, its stored block hashes gone
+    with sessions() as session:
+        assert session.execute(text("SELECT count(*) FROM chain_block")).scalar() == 0
+    apply(sessions, MarketSink(CHAIN, Decoder(ADDRESSES)), logs, next_block=13)  # the re-read
+    assert [e["args"]["amount"] for e in kept.events("RoyaltyVault", "Claimed", [], 0, 100)] == [9]
+    assert len(kept.events("LicenseMarket", "LicensePurchased", [], 0, 100)) == 1
+    assert len(kept.events("AssetRegistry", "AssetRegistered", [], 0, 100)) == 1
