@@ -22,7 +22,8 @@ os.environ["SAHARA_HOME"] = tempfile.mkdtemp(prefix="sahara-market-shots-")
 import qasync
 from PySide6.QtWidgets import QWidget
 
-from app.market import buying
+from app.market import buying, earnings, my_licenses
+from app.market.licenses import LicenseStatus
 from app.market.publishing import PublishRequest, publish
 from app.market.terms import OfferTerms
 from app.paths import app_paths
@@ -101,8 +102,17 @@ async def main(out: Path) -> None:
     ))  # fmt: skip
     shell.wallet.switch(buyer.index)
     license_id = await buying.buy(ctx, digits.offer_ids[0])
-    await buying.download(ctx, license_id, work / "digits.onnx")
+    saved = await buying.download(ctx, license_id, work / "digits.onnx")
+    await page.account.noted(saved)  # as the app's own Download does: the asset page's badge
+    await my_licenses.accept(ctx, license_id)  # the escrow goes to the seller's vault
     await buying.buy(ctx, digits.offer_ids[1])
+    shell.wallet.switch(seller.index)
+    await earnings.claim_all(ctx)  # one claim in the history
+    shell.wallet.switch(buyer.index)
+    again = await buying.buy(ctx, digits.offer_ids[0])
+    while (await my_licenses.read_held(ctx, again, 0)).status == LicenseStatus.PENDING:
+        await asyncio.sleep(0.5)  # the app's key delivery delivers it
+    await my_licenses.accept(ctx, again)  # more for the seller to claim
     await asyncio.sleep(6)  # the indexer's next passes
 
     shell.window.set_page(page_index("Marketplace"))
@@ -121,16 +131,21 @@ async def main(out: Path) -> None:
         page.asset.show_tab("Licenses")
         await asyncio.sleep(0.3)
         grab(shell.window, out / f"marketplace-asset-offers{suffix}.png")
+        page.asset.show_tab("Files and versions")
+        await asyncio.sleep(0.5)
+        grab(shell.window, out / f"marketplace-asset-files{suffix}.png")
         page.show_section(1)
         await until(lambda: bool(page.licenses.rows), 60)
         await asyncio.sleep(1.0)
         grab(shell.window, out / f"marketplace-my-licenses{suffix}.png")
-    shell.window.resize(1600, 1000)
     shell.wallet.switch(seller.index)
-    page.show_section(2)
-    await until(lambda: not page.account.ops.busy("earnings"), 60)
-    await asyncio.sleep(1.0)
-    grab(shell.window, out / "marketplace-earnings.png")
+    for width, height, suffix in ((1600, 1000, ""), (960, 640, "-960")):
+        shell.window.resize(width, height)
+        page.show_section(2)
+        await until(lambda: not page.account.ops.busy("earnings") and bool(page.earnings.chart.claims), 60)
+        await asyncio.sleep(1.0)
+        grab(shell.window, out / f"marketplace-earnings{suffix}.png")
+    shell.window.resize(1600, 1000)
     page.show_section(0)
     page.open_publish()
     wizard = page.account.wizard

@@ -274,6 +274,8 @@ class GraphNode:
             blockHash=bytes.fromhex(raw.block_hash[2:]), timestamp=timestamp,
             transaction=bytes.fromhex(raw.tx_hash[2:]), logIndex=raw.log_index,
         )  # fmt: skip
+        if name == "RoyaltyClaim":  # its links to the asset and the account, as vault.ts sets them
+            values.update(asset=str(values["assetId"]), claimer=values["account"])
         missing = set(self.types[name].fields) - set(values) - set(self.types[name].derived)
         assert not missing, f"{name}: the schema has fields the event lacks: {missing}"
         self.entities[name][entity_id] = values

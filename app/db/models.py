@@ -279,6 +279,7 @@ class MarketLog(Base):
     __table_args__ = (
         Index("ix_market_log_block", "chain_id", "block"),
         Index("ix_market_log_asset", "chain_id", "asset_id"),
+        Index("ix_market_log_name", "chain_id", "name", "block"),  # a journal read (catalog.journal)
     )
 
     chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
 from app.market import licenses, wrapped_key
+from app.market.catalog.journal import Journal
 from app.market.licenses import LicenseStatus
 from app.storage import BlobStore, Cid, DecryptionError, InvalidCid, as_cid, save_stream
 from app.storage.envelope import decrypt_with_key
@@ -114,6 +115,7 @@ async def fetch_licensed_content(
     dest: Path,
     *,
     on_bytes: Callable[[int], None] | None = None,
+    journal: Journal | None = None,
 ) -> Accessed:
     """Decrypt the asset of ``license_id`` into ``dest`` for ``holder`` (the account that holds the
     license; ``encryption_private_key`` is its ``EncryptionKey.private_key``).
@@ -123,10 +125,11 @@ async def fetch_licensed_content(
     ``BlobNotFound`` (not in this store: connect the IPFS node that has it), ``BlobCorrupt``
     (tampered; quarantined), ``DecryptionError`` (a key for someone else, a modified blob).
     ``dest`` is written all or nothing; its folder must exist. ``on_bytes(done)`` is called from
-    the worker thread with the plaintext bytes decrypted so far (for a progress bar).
+    the worker thread with the plaintext bytes decrypted so far (for a progress bar). The delivery
+    is looked up in the catalogue's ``journal`` where it reaches, on the chain above it.
     """
     asset_id = await _check_license(client, deployment, license_id, holder)
-    delivery = await licenses.find_delivery(client, deployment, license_id)
+    delivery = await licenses.find_delivery(client, deployment, license_id, journal=journal)
     if delivery is None:
         raise AccessError(f"license {license_id} is delivered, but no KeyDelivered event was found for it")
     if delivery.asset_id != asset_id:

@@ -11,6 +11,11 @@ which license it came from, until when it is valid and its SHA-256::
 ``cached_content`` is what synchronous code reads (a graph run cannot wait on the chain): the file
 only while the license it came from has not expired, and only if it still hashes to the recorded
 SHA-256 — a file altered in the cache, or a record that names a different hash, is refused.
+
+``content_check`` is what the asset page's badge says about the content: "verified" only for bytes
+this app downloaded, decrypted and hashed (into the cache, or a download the app saved elsewhere and
+noted with ``note_download``), and only while they still hash to that (a copy whose size or time
+changed is hashed again); a copy that does not hash to what the asset publishes is a mismatch.
 """
 
 from __future__ import annotations
@@ -20,15 +25,18 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 from app import safe_json
 from app.fileio import atomic_write_text
 from app.market import licenses
-from app.market.buying import download
+from app.market.asset_metadata import AssetMetadata, AssetMetadataError, load_metadata
+from app.market.buying import Downloaded, download
 from app.market.context import MarketContext
 from app.market.my_licenses import my_licenses
+from app.storage import BlobStore
 
-CONTENT, RECORD = "content", "license.json"
+CONTENT, RECORD, NOTED = "content", "license.json", "download.json"
 
 
 class CacheError(RuntimeError):
@@ -79,6 +87,7 @@ async def fetch_into_cache(ctx: MarketContext, asset_id: int, cache_root: Path) 
     entry = {
         "chain_id": ctx.chain_id, "asset_id": asset_id, "license_id": license_id, "holder": ctx.account,
         "expires_at": record.expires_at, "sha256": got.sha256, "size": got.size,
+        "mtime_ns": got.path.stat().st_mtime_ns,
     }  # fmt: skip
     atomic_write_text(folder / RECORD, json.dumps(entry, sort_keys=True), mode=0o600)
     return CachedAsset(ctx.chain_id, asset_id, license_id, got.path, got.sha256, record.expires_at)
@@ -107,3 +116,77 @@ def cached_content(
     if actual != sha:
         raise CacheError(f"the cached copy of asset {asset_id} was altered (SHA-256 {actual[:12]}…); {get}")
     return CachedAsset(chain_id, asset_id, license_id, path, sha, expires)
+
+
+@dataclass(frozen=True)
+class ContentCheck:
+    """What is known of an asset's content on this computer (the asset page's badge)."""
+
+    state: Literal["absent", "verified", "mismatch"]
+    sha256: str = ""  # what the verified bytes hash to
+    path: Path | None = None
+    why: str = ""  # a mismatch, in words
+
+
+def note_download(cache_root: Path, chain_id: int, got: Downloaded) -> None:
+    """Note a download ``buying.download`` verified and saved outside the cache (the Downloads folder)."""
+    entry = {
+        "path": str(got.path), "license_id": got.license_id, "sha256": got.sha256, "size": got.size,
+        "mtime_ns": got.path.stat().st_mtime_ns,
+    }  # fmt: skip
+    folder = asset_folder(cache_root, chain_id, got.asset_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(folder / NOTED, json.dumps(entry, sort_keys=True), mode=0o600)
+
+
+def _copies(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The verified copies recorded for an asset: the cache's content and a noted download."""
+    found = []
+    for name in (RECORD, NOTED):
+        try:
+            entry = safe_json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # no record (or an unreadable one) vouches for nothing
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+            continue
+        if name == RECORD:
+            found.append((folder / CONTENT, entry))
+        elif isinstance(entry.get("path"), str):
+            found.append((Path(entry["path"]), entry))
+    return found
+
+
+def content_check(cache_root: Path, chain_id: int, asset_id: int, published: str | None) -> ContentCheck:
+    """Whether this computer holds the asset's content as verified bytes; ``published`` is the
+    SHA-256 its metadata publishes now (None when unknown). Hashes a copy that changed since."""
+    verified: ContentCheck | None = None
+    for path, entry in _copies(asset_folder(cache_root, chain_id, asset_id)):
+        try:
+            stat = path.stat()
+            unchanged = stat.st_size == entry.get("size") and stat.st_mtime_ns == entry.get("mtime_ns")
+            actual = entry["sha256"] if unchanged else _sha256(path)
+        except OSError:
+            continue  # deleted (or unreadable) since: not on this computer
+        if actual != entry["sha256"]:
+            return ContentCheck("mismatch", actual, path, f"{path} was changed after it was verified")
+        if published is not None and actual != published:
+            why = f"{path} is not the content the asset publishes now (SHA-256 {published[:12]}…)"
+            return ContentCheck("mismatch", actual, path, why)
+        verified = verified or ContentCheck("verified", actual, path)
+    return verified or ContentCheck("absent")
+
+
+def files_and_content(
+    store: BlobStore, metadata_cid: str, fetched: bool, cache: Path | None, chain_id: int, asset_id: int
+) -> tuple[AssetMetadata | None, str, ContentCheck]:
+    """What an asset page's Files tab shows: the metadata (when the catalogue ``fetched`` it), why
+    it could not be read, and the content's ``content_check`` (absent without a ``cache``)."""
+    meta, problem = None, ""
+    if fetched:
+        try:
+            meta = load_metadata(store, metadata_cid)
+        except AssetMetadataError as exc:
+            problem = str(exc)
+    published = meta.content.sha256 if meta is not None and meta.content is not None else None
+    check = ContentCheck("absent") if cache is None else content_check(cache, chain_id, asset_id, published)
+    return meta, problem, check

@@ -234,8 +234,9 @@ async def download(
                 loop.call_soon_threadsafe(say, "Downloading and decrypting", fraction)
 
         got = await fetch_licensed_content(
-            ctx.client, ctx.deployment, ctx.store, license_id, ctx.account, key, tmp, on_bytes=on_bytes
-        )
+            ctx.client, ctx.deployment, ctx.store, license_id, ctx.account, key, tmp,
+            on_bytes=on_bytes, journal=ctx.journal,
+        )  # fmt: skip
         say("Checking the file's hash", 0.9)
         sha = await asyncio.to_thread(_hash_file, tmp)
         if sha != meta.content.sha256 or got.size != meta.content.size:

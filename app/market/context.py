@@ -9,6 +9,7 @@ labeling service does; reads go through the shipped ABIs and the one ``ChainClie
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,6 +19,7 @@ from eth_utils import to_checksum_address
 from app.chain.bindings import bind
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
+from app.market.catalog.journal import Journal
 from app.storage import BlobStore
 from app.wallet.calls import events, transact
 
@@ -51,6 +53,7 @@ class MarketContext:
     deployment: Deployment
     store: BlobStore
     wallet: MarketWallet
+    journal: Journal | None = None  # the catalogue's events, when this app keeps a catalogue
 
     @property
     def chain_id(self) -> int:
@@ -64,9 +67,11 @@ class MarketContext:
     def contract(self, name: str) -> Any:
         return bind(self.client.w3, name, self.deployment.address(name))
 
-    async def call(self, contract: str, function: str, *args: Any) -> Any:
-        """A view of one of the deployment's contracts (``ChainUnavailable`` when offline)."""
-        return await self.client.ask(getattr(self.contract(contract).functions, function)(*args).call())
+    async def call(self, contract: str, function: str, *args: Any, block: int | None = None) -> Any:
+        """A view of one of the deployment's contracts (``ChainUnavailable`` when offline), as of
+        ``block`` when given (reads that must agree with each other pin one block)."""
+        bound = getattr(self.contract(contract).functions, function)(*args)
+        return await self.client.ask(bound.call() if block is None else bound.call(block_identifier=block))
 
     async def send(self, contract: str, function: str, *args: Any, intent: str, description: str) -> Any:
         """``contract.function(*args)`` from the active account through the outbox; the receipt."""
@@ -79,21 +84,38 @@ class MarketContext:
         """The decoded ``name`` events ``contract`` emitted in ``receipt`` (their ``args``)."""
         return [log["args"] for log in events(self.outbox, self.deployment, contract, name, receipt)]
 
-    async def logs(self, contract: str, name: str, topics: Sequence[str | None] = ()) -> list[Any]:
-        """Every ``name`` event of ``contract`` since the deployment, oldest first, filtered by
-        its indexed arguments (``topics``, None for any), read in bounded block ranges."""
+    async def logs(
+        self, contract: str, name: str, topics: Sequence[str | None] = (), *, to_block: int | None = None
+    ) -> list[Any]:
+        """Every ``name`` event of ``contract`` since the deployment up to ``to_block`` (default: the
+        head), oldest first, filtered by its indexed arguments (``topics``, None for any).
+
+        What the catalogue's journal holds is read from it; only the blocks it has not reached are
+        read from the chain, in bounded ranges (all of them without a catalogue)."""
+        head = await self.client.block_number() if to_block is None else to_block
+        low, found = self.deployment.block, []
+        if self.journal is not None and self.journal.keeps(contract, name):
+            upto = min(head, await asyncio.to_thread(self.journal.reach) - 1)
+            found = await asyncio.to_thread(self.journal.events, contract, name, topics, low, upto)
+            low = max(low, upto + 1)
+        return found + await self.chain_logs(contract, name, topics, low, head)
+
+    async def chain_logs(
+        self, contract: str, name: str, topics: Sequence[str | None], low: int, high: int
+    ) -> list[Any]:
+        """``name`` events of ``contract`` in blocks ``low``..``high`` from the node, ``LOG_CHUNK``
+        blocks per ``eth_getLogs``."""
         bound = self.contract(contract)
         event = getattr(bound.events, name)()
         query_topics: list[Any] = [event.topic, *topics]
         while query_topics and query_topics[-1] is None:
             query_topics.pop()
         found: list[Any] = []
-        low, head = self.deployment.block, await self.client.block_number()
-        while low <= head:
-            high = min(head, low + LOG_CHUNK - 1)
-            query = {"address": bound.address, "topics": query_topics, "fromBlock": low, "toBlock": high}
+        while low <= high:
+            top = min(high, low + LOG_CHUNK - 1)
+            query = {"address": bound.address, "topics": query_topics, "fromBlock": low, "toBlock": top}
             for raw in await self.client.ask(self.client.w3.eth.get_logs(query)):  # type: ignore[arg-type]
                 if not raw.get("removed"):
                     found.append(event.process_log(raw))
-            low = high + 1
+            low = top + 1
         return found

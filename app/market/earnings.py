@@ -53,6 +53,7 @@ class AssetEarning:
 class Earnings:
     rows: tuple[AssetEarning, ...]
     distribute: tuple[int, ...]  # the assets a claim distributes first, children first
+    block: int = 0  # every number above was read as of this block
 
     @property
     def total(self) -> int:
@@ -69,6 +70,36 @@ class ClaimRecord:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A "claim all" that was mined: what it paid and the block it is in."""
+
+    amount: int
+    block: int
+
+
+class ReadFloor:
+    """The oldest block a read may be taken at and still be shown.
+
+    Reads run concurrently with claims: an earnings read begun before a claim was mined can finish
+    after it and would show the old total (and enable Claim all again). Each read carries its block
+    (``Earnings.block``); the floor rises to every block shown and to every claim's receipt block,
+    and a read taken below it is stale."""
+
+    def __init__(self) -> None:
+        self.block = 0
+
+    def raise_to(self, block: int) -> None:
+        self.block = max(self.block, block)
+
+    def admit(self, block: int) -> bool:
+        """Whether a read taken at ``block`` is as new as what is known; if so the floor rises to it."""
+        if block < self.block:
+            return False
+        self.block = block
+        return True
+
+
+@dataclass(frozen=True)
 class _Registered:
     asset_id: int
     parents: tuple[int, ...]
@@ -79,9 +110,9 @@ class _Registered:
     campaign_id: int
 
 
-async def _registered(ctx: MarketContext) -> list[_Registered]:
+async def _registered(ctx: MarketContext, block: int) -> list[_Registered]:
     rows = []
-    for e in await ctx.logs("AssetRegistry", "AssetRegistered"):
+    for e in await ctx.logs("AssetRegistry", "AssetRegistered", to_block=block):
         a = e["args"]
         rows.append(_Registered(
             int(a["assetId"]), tuple(int(p) for p in a["parents"]), bytes(a["contributorsRoot"]),
@@ -98,14 +129,22 @@ def _tree(ctx: MarketContext, cid: str) -> ContributorTree | None:
         return None  # a tree nobody can read pays nobody through this app; the asset page says so
 
 
+async def _owners(ctx: MarketContext, block: int) -> dict[int, str]:
+    """Each asset's owner as of ``block``, from the registry's transfers (one read, not one call
+    per asset: the catalogue's journal holds them)."""
+    owners = {}
+    for e in await ctx.logs("AssetRegistry", "Transfer", to_block=block):
+        owners[int(e["args"]["tokenId"])] = to_checksum_address(e["args"]["to"])
+    return owners
+
+
 async def _role(
-    ctx: MarketContext, asset: _Registered, account: str
+    ctx: MarketContext, asset: _Registered, account: str, owner: str | None, block: int
 ) -> tuple[Role, int, tuple[bytes, ...]] | None:
     if asset.record != ZERO:
         labeled = ctx.client.w3.eth.contract(address=asset.record, abi=ctx.contract("TaskBoard").abi)
-        accepted = int(
-            await ctx.client.ask(labeled.functions.acceptedItems(asset.campaign_id, account).call())
-        )
+        call = labeled.functions.acceptedItems(asset.campaign_id, account).call(block_identifier=block)
+        accepted = int(await ctx.client.ask(call))
         return ("labeler", accepted, ()) if accepted else None
     if asset.root != b"\0" * 32:
         tree = await asyncio.to_thread(_tree, ctx, asset.tree_cid)
@@ -115,8 +154,7 @@ async def _role(
             return "contributor", tree.weight(account), tuple(tree.proof(account))
         except KeyError:  # not one of its contributors
             return None
-    owner = await ctx.call("AssetRegistry", "ownerOf", asset.asset_id)
-    return ("owner", 0, ()) if to_checksum_address(owner) == account else None
+    return ("owner", 0, ()) if owner == account else None
 
 
 def _descendants(assets: list[_Registered], mine: set[int]) -> list[int]:
@@ -134,32 +172,41 @@ def _descendants(assets: list[_Registered], mine: set[int]) -> list[int]:
     return sorted(seen, reverse=True)
 
 
-async def earnings(ctx: MarketContext, account: str | None = None) -> Earnings:
-    """Per asset, what ``account`` (default: the active one) can claim now, royalties included."""
+async def earnings(ctx: MarketContext, account: str | None = None, *, block: int | None = None) -> Earnings:
+    """Per asset, what ``account`` (default: the active one) can claim, royalties included, every
+    number read as of one block (default: the head), which the result carries."""
     account = to_checksum_address(account or ctx.account)
-    assets = await _registered(ctx)
+    block = await ctx.client.block_number() if block is None else block
+    assets, owners = await _registered(ctx, block), await _owners(ctx, block)
     found = []
     for asset in assets:
-        role = await _role(ctx, asset, account)
+        role = await _role(ctx, asset, account, owners.get(asset.asset_id), block)
         if role is not None:
             found.append((asset, role))
     order = _descendants(assets, {a.asset_id for a, _ in found})
     vault = ctx.contract(VAULT)
     calls = [encode_call(VAULT, "distributeMany", order)]
     calls += [encode_call(VAULT, "claimable", a.asset_id, account, w) for a, (_, w, _p) in found]
-    results = await ctx.client.ask(vault.functions.multicall(calls).call({"from": account})) if found else []
+    multicall = vault.functions.multicall(calls)
+    results = await ctx.client.ask(multicall.call({"from": account}, block_identifier=block)) if found else []
     rows = []
     for (asset, (role, weight, proof)), raw in zip(found, results[1:], strict=True):
-        claimed = int(await ctx.call(VAULT, "claimed", asset.asset_id, ZERO if role == "owner" else account))
+        who = ZERO if role == "owner" else account
+        claimed = int(await ctx.call(VAULT, "claimed", asset.asset_id, who, block=block))
         (amount,) = abi_decode(["uint256"], bytes(raw))
         rows.append(
             AssetEarning(asset.asset_id, role, weight, asset.total_weight, int(amount), claimed, proof)
         )
-    return Earnings(tuple(rows), tuple(order))
+    return Earnings(tuple(rows), tuple(order), block)
 
 
 async def claim_all(ctx: MarketContext, found: Earnings | None = None) -> int:
     """Distribute and claim everything the active account is owed in one transaction; the amount."""
+    return (await claim(ctx, found)).amount
+
+
+async def claim(ctx: MarketContext, found: Earnings | None = None) -> Claim:
+    """``claim_all`` with the block it was mined in (reads older than it are stale)."""
     account = ctx.account
     found = found or await earnings(ctx, account)
     due = [r for r in found.rows if r.claimable > 0]
@@ -175,17 +222,20 @@ async def claim_all(ctx: MarketContext, found: Earnings | None = None) -> int:
         VAULT, "multicall", calls, intent=f"claim-all:{account}:{block}",
         description=f"Claim royalties from {len(ids)} asset{'s' if len(ids) != 1 else ''}",
     )  # fmt: skip
-    return sum(
+    paid = sum(
         int(e["amount"]) for e in ctx.receipt_events(VAULT, "Claimed", receipt) if e["account"] == account
     )
+    return Claim(paid, int(receipt["blockNumber"]))
 
 
-async def history(ctx: MarketContext, account: str | None = None) -> list[ClaimRecord]:
-    """Every royalty claim paid to ``account``, oldest first."""
+async def history(
+    ctx: MarketContext, account: str | None = None, *, block: int | None = None
+) -> list[ClaimRecord]:
+    """Every royalty claim paid to ``account`` up to ``block`` (default: the head), oldest first."""
     account = to_checksum_address(account or ctx.account)
     rows = []
     times: dict[int, int] = {}
-    for e in await ctx.logs(VAULT, "Claimed", [None, topic_of(account)]):
+    for e in await ctx.logs(VAULT, "Claimed", [None, topic_of(account)], to_block=block):
         block = int(e["blockNumber"])
         if block not in times:
             times[block] = int((await ctx.client.ask(ctx.client.w3.eth.get_block(block)))["timestamp"])

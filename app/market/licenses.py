@@ -9,6 +9,7 @@ endpoints refuse wide ``eth_getLogs`` queries.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from eth_utils import to_checksum_address
 from app.chain.bindings import bind
 from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
+from app.market.catalog.journal import Journal
 from app.storage import Cid, as_cid
 
 log = logging.getLogger(__name__)
@@ -155,25 +157,34 @@ async def find_delivery(
     *,
     since_block: int | None = None,
     chunk_blocks: int = 50_000,
+    journal: Journal | None = None,
 ) -> Delivery | None:
     """The ``KeyDelivered`` event of ``license_id``, searched from the newest blocks back to
     ``since_block`` (default: the deployment's block) in ``chunk_blocks`` ranges, so a recent
-    delivery is found in one call."""
+    delivery is found in one call. With the catalogue's ``journal``, only the blocks it has not
+    reached are read from the chain; the rest is one lookup in it."""
     market = bind_market(client, deployment)
     event = market.events.KeyDelivered()
     topics = [event.topic, _topic_of_id(license_id)]
     floor = deployment.block if since_block is None else max(0, since_block)
     high = await client.block_number()
-    while high >= floor:
-        low = max(floor, high - chunk_blocks + 1)
+    reach = floor if journal is None else max(floor, await asyncio.to_thread(journal.reach))
+    while high >= reach:
+        low = max(reach, high - chunk_blocks + 1)
         for raw in reversed(await fetch_logs(client, market.address, topics, low, high)):
             if raw.get("removed"):
                 continue
             args = event.process_log(raw)["args"]
             if int(args["licenseId"]) == license_id:
-                return Delivery(
-                    license_id, int(args["assetId"]), str(args["wrappedKeyCid"]),
-                    int(args["expiresAt"]), int(raw["blockNumber"]),
-                )  # fmt: skip
+                return _delivery(args, int(raw["blockNumber"]))
         high = low - 1
+    if journal is not None and high >= floor:
+        kept = await asyncio.to_thread(journal.events, MARKET, "KeyDelivered", topics[1:], floor, high)
+        if kept:
+            return _delivery(kept[-1]["args"], kept[-1]["blockNumber"])
     return None
+
+
+def _delivery(args: Any, block: int) -> Delivery:
+    license_id, asset_id, expires_at = int(args["licenseId"]), int(args["assetId"]), int(args["expiresAt"])
+    return Delivery(license_id, asset_id, str(args["wrappedKeyCid"]), expires_at, block)

@@ -1,8 +1,10 @@
 """ "My licenses": the licenses an account holds, with expiry and status, and what it can do with each.
 
-Read from the chain (the licenses it bought or received, each re-read: status, deadline, expiry,
-holder), so the list is right with or without the catalogue's indexer running. Each row says in
-words where the license stands and which actions are open now, on chain time:
+The licenses it bought or received are found in the catalogue's journal and, for the blocks the
+catalogue has not reached (all of them without one), in the chain's logs (``MarketContext.logs``);
+each is then re-read from the chain (status, deadline, expiry, holder), so a row is never staler
+than the node. Each row says in words where the license stands and which actions are open now, on
+chain time:
 
 - **refund**: pending past the delivery deadline (the seller never delivered): the price comes back;
 - **dispute**: delivered and within the dispute window: a bond of ``disputeBondBps`` of the price is

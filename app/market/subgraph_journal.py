@@ -18,19 +18,25 @@ from eth_abi import encode as abi_encode
 
 from app.chain.contracts import load_artifact
 from app.chain.indexer import RawLog
-from app.market.catalog.decode import CID_FIELDS, EVENTS, MARKET, OPTIONAL_CID_FIELDS, REGISTRY, topic_of
+from app.market.catalog.decode import (
+    CID_FIELDS,
+    EVENTS,
+    MARKET,
+    OPTIONAL_CID_FIELDS,
+    REGISTRY,
+    VAULT,
+    topic_of,
+)
 from app.storage import InvalidCid, as_cid
 
 MAX_TEXT, MAX_BYTES_FIELD, MAX_ARRAY = 1024, 1024, 16
 COMMON = "__typename id contract blockNumber blockHash transaction logIndex"
 HEX = re.compile(r"0x(?:[0-9a-fA-F]{2})*")
 DIGITS = re.compile(r"[0-9]{1,78}")
-# Journal entity -> (contract, event): the events the catalogue reads (the Transfers are renamed).
-JOURNAL = {
-    ({REGISTRY: "AssetTransfer", MARKET: "LicenseTransfer"}[c] if n == "Transfer" else n): (c, n)
-    for c, names in EVENTS.items()
-    for n in names
-}
+# Journal entity -> (contract, event): the events the catalogue reads (some are renamed).
+RENAMED = {(REGISTRY, "Transfer"): "AssetTransfer", (MARKET, "Transfer"): "LicenseTransfer",
+           (VAULT, "Claimed"): "RoyaltyClaim"}  # fmt: skip
+JOURNAL = {RENAMED.get((c, n), n): (c, n) for c, names in EVENTS.items() for n in names}
 
 
 class BadEntity(ValueError):
@@ -102,13 +108,15 @@ def entity_id(block: int, log_index: int) -> str:
 
 
 class Journal:
-    """The journal of one deployment's registry and market: the query's fields, and ``to_log``."""
+    """The journal of one deployment's market contracts (those in ``addresses``): the query's
+    fields, and ``to_log``."""
 
     def __init__(self, addresses: Mapping[str, str]) -> None:
         self.addresses = {c: a.lower() for c, a in addresses.items()}
         self.specs = {
             entity: next(e for e in load_artifact(c).abi if e.get("type") == "event" and e["name"] == n)
             for entity, (c, n) in JOURNAL.items()
+            if c in self.addresses
         }
         fragments = " ".join(
             f"... on {entity} {{ {' '.join(i['name'] for i in spec['inputs'])} }}"

@@ -37,7 +37,7 @@ from app.chain.contracts import Deployment
 from app.chain.indexer import RawLog, roll_back
 from app.db.models import ChainBlock, ChainCursor
 from app.events import Events
-from app.market.catalog.decode import MARKET, REGISTRY, Decoder
+from app.market.catalog.decode import MARKET, REGISTRY, VAULT, Decoder
 from app.market.catalog.metadata import BATCH, fetch_pending
 from app.market.catalog.sink import MarketSink
 from app.market.subgraph_journal import BadEntity, Journal, entity_id
@@ -55,6 +55,11 @@ ID = re.compile(r"0x[0-9a-fA-F]{24}")  # block number (8 bytes), log index (4 by
 
 class SubgraphError(RuntimeError):
     """The endpoint failed, was refused, or answered something unusable; the message says which."""
+
+
+def stream_of(deployment: Deployment) -> str:
+    """The cursor name of a deployment's catalogue when a subgraph fills it."""
+    return f"subgraph:{deployment.address(REGISTRY).lower()}"
 
 
 class UrlGuard(Protocol):
@@ -87,9 +92,10 @@ class SubgraphSource:
         self.start_block = deployment.block
         self.confirmations, self.interval_s = confirmations, interval_s
         self.page, self.timeout_s, self.max_bytes = max(1, min(page, 1000)), timeout_s, max_bytes
-        self.addresses = {c: deployment.address(c).lower() for c in (REGISTRY, MARKET)}
+        read = (REGISTRY, MARKET, VAULT)  # the vault's events are journaled only, where there is one
+        self.addresses = {c: deployment.address(c).lower() for c in read if c in deployment.addresses}
         self.sink = MarketSink(self.chain_id, Decoder(self.addresses))
-        self.stream = f"subgraph:{self.addresses[REGISTRY]}"
+        self.stream = stream_of(deployment)
         self.journal = Journal(self.addresses)
         self.skipped = 0
         self.events = Events("assets_changed", "offers_changed", "licenses_changed", "synced")

@@ -207,11 +207,20 @@ class NetworkServices(WorkerServices):
     def market_context(self) -> MarketContext:
         """What the market's actions take (``app.market``: publishing, buying, licenses, earnings),
         signing as the wallet's active account, over the current contracts and store."""
+        from app.market import subgraph_source
+        from app.market.catalog import journal, service
         from app.market.context import MarketContext
 
         deployment, runtime = self._ready(), self.runtime
         assert runtime.client is not None and runtime.outbox is not None
-        return MarketContext(runtime.client, runtime.outbox, deployment, self.store, runtime.wallet)
+        journal_of = None
+        if runtime.sessions is not None:  # its events are read from the catalogue, whichever fills it
+            source = subgraph_source if runtime.settings.network().subgraph_url else service
+            stream = source.stream_of(deployment)
+            journal_of = journal.Journal(runtime.sessions, deployment.chain_id, stream, deployment.block)
+        return MarketContext(
+            runtime.client, runtime.outbox, deployment, self.store, runtime.wallet, journal_of
+        )
 
     def key_delivery(self) -> KeyDeliveryService:
         from app.workers.key_delivery import DeliveryConfig, KeyDeliveryService

@@ -31,7 +31,7 @@ from app.wallet.hd import encryption_key_from_mnemonic
 E18 = 10**18
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 NO_RECORD = "0x" + "00" * 20
-SOURCES = ("AssetRegistry", "LicenseMarket")
+SOURCES = ("AssetRegistry", "LicenseMarket", "RoyaltyVault")  # the vault: journaled for Earnings
 pytestmark = pytest.mark.slow
 COMPARED = {
     "market_asset": "asset_id, creator, owner, kind, metadata_cid, licenses, children, min_price, "
@@ -133,3 +133,5 @@ def test_the_subgraph_path_gives_the_indexers_catalogue(env: Env, tmp_path: Path
     assert found == tables(from_chain)
     assert [r[-2:] for r in found["market_asset"]][-2:] == [("Handwritten digits", "ok")] * 2
     assert [r[5] for r in found["market_license"]] == ["settled"]
+    vault = sorted({r[4] for r in found["market_log"] if r[4].startswith("RoyaltyVault.")})
+    assert vault == ["RoyaltyVault.RevenueDeposited"]  # the release paid the vault: journaled both ways

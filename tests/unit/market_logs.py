@@ -18,7 +18,8 @@ from app.market.catalog.decode import topic_of
 
 REGISTRY = "0x" + "a1" * 20
 MARKET = "0x" + "b2" * 20
-ADDRESSES = {"AssetRegistry": REGISTRY, "LicenseMarket": MARKET}
+VAULT = "0x" + "c3" * 20
+ADDRESSES = {"AssetRegistry": REGISTRY, "LicenseMarket": MARKET, "RoyaltyVault": VAULT}
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 _counter = itertools.count()
 
@@ -87,3 +88,7 @@ def bought(license_id: int, asset: int, buyer: str, offer: int, price: int, *, b
 
 def linked(child: int, parent: int, *, block: int) -> RawLog:
     return raw_log("AssetRegistry", "ParentLinked", block, child=child, parent=parent)
+
+
+def claimed(asset: int, account: str, amount: int, *, block: int) -> RawLog:
+    return raw_log("RoyaltyVault", "Claimed", block, assetId=asset, account=account, amount=amount, weight=0)

@@ -20,13 +20,15 @@ from app.chain.indexer import RawLog
 from app.chain.layout import Layout, LayoutError, checksum
 from app.storage import InvalidCid, as_cid
 
-REGISTRY, MARKET = "AssetRegistry", "LicenseMarket"
+REGISTRY, MARKET, VAULT = "AssetRegistry", "LicenseMarket", "RoyaltyVault"
 EVENTS = {
     REGISTRY: ("AssetRegistered", "ParentLinked", "MetadataUpdated", "Transfer"),
     MARKET: (
         "OfferCreated", "OfferActiveSet", "LicensePurchased", "KeyDelivered", "LicenseDisputed",
         "DisputeResolved", "LicenseSettled", "LicenseRefunded", "LicenseUsed", "Transfer",
     ),
+    # Journaled only (no projection): what Earnings shows, read from the catalogue, not the chain.
+    VAULT: ("RevenueDeposited", "RevenueForwarded", "Distributed", "Claimed"),
 }  # fmt: skip
 MAX_ID = 2**63 - 1  # SQLite's integers
 KINDS = range(3)  # Dataset, Model, Agent
@@ -73,7 +75,7 @@ def topic_of(abi_event: Mapping[str, Any]) -> bytes:
 
 
 class Decoder:
-    """Decodes the market's logs for one deployment (its two addresses).
+    """Decodes the market's logs for one deployment (the addresses of the contracts it reads).
 
     Each event's layout and each field's check are chosen once, here, from the ABI; a log then
     costs one slice-decoding of its data and one check call per field."""
@@ -81,6 +83,8 @@ class Decoder:
     def __init__(self, addresses: Mapping[str, str]) -> None:
         self.specs: dict[tuple[str, bytes], _Spec] = {}
         for contract, names in EVENTS.items():
+            if contract not in addresses:
+                continue
             address = addresses[contract].lower()
             for entry in load_artifact(contract).abi:
                 if entry.get("type") == "event" and entry["name"] in names:

@@ -21,7 +21,7 @@ from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
 from app.chain.indexer import LogIndexer, Rpc, client_rpc
 from app.events import Events
-from app.market.catalog.decode import MARKET, REGISTRY, Decoder
+from app.market.catalog.decode import MARKET, REGISTRY, VAULT, Decoder
 from app.market.catalog.metadata import BATCH, fetch_pending
 from app.market.catalog.sink import MarketSink
 from app.storage import BlobStore
@@ -29,6 +29,11 @@ from app.storage import BlobStore
 log = logging.getLogger(__name__)
 
 CHANGES = {"assets": "assets_changed", "offers": "offers_changed", "licenses": "licenses_changed"}
+
+
+def stream_of(deployment: Deployment) -> str:
+    """The indexer stream (cursor name) of a deployment's market."""
+    return f"market:{deployment.address(REGISTRY).lower()}"
 
 
 class MarketIndexer:
@@ -54,10 +59,11 @@ class MarketIndexer:
         self.store = store
         self.sessions = sessions
         self.interval_s = interval_s
-        addresses = {REGISTRY: deployment.address(REGISTRY), MARKET: deployment.address(MARKET)}
+        read = (REGISTRY, MARKET, VAULT)  # the vault's events are journaled only, where there is one
+        addresses = {c: deployment.address(c) for c in read if c in deployment.addresses}
         decoder = Decoder(addresses)
         self.sink = MarketSink(self.chain_id, decoder)
-        stream = f"market:{addresses[REGISTRY].lower()}"
+        stream = stream_of(deployment)
         extra = {k: v for k, v in (("span", span), ("max_span", max_span)) if v is not None}
         self.logs = LogIndexer(
             rpc, sessions, chain_id=self.chain_id, stream=stream, addresses=decoder.addresses,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app import safe_json
 from app.chain.indexer import RawLog
-from app.market.catalog.decode import BadEvent, Decoder, MarketEvent
+from app.market.catalog.decode import VAULT, BadEvent, Decoder, MarketEvent
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +293,8 @@ class MarketSink:
         asset = a.get("child", a.get("assetId"))
         if asset is not None and not memo.asset_known(int(asset)):
             raise BadEvent(f"{name} for unknown asset {asset}")
+        if event.contract == VAULT:
+            return {"earnings"}  # the journal row is all: Earnings reads it (``catalog.journal``)
         if name == "ParentLinked":
             if not memo.asset_known(a["parent"]):
                 raise BadEvent(f"ParentLinked to unknown parent {a['parent']}")

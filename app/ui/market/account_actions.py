@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.market import buying, earnings, licenses, my_licenses, offers
+from app.market.asset_cache import note_download
 from app.market.catalog.asset_page import asset_names_with
 from app.market.context import MarketContext
 from app.ui.market.buy_dialog import BuyDialog, download_name
@@ -32,6 +33,7 @@ class AccountActions(QObject):
     """Runs the account's market actions for the page; ``context`` is None until a network is up."""
 
     notice = Signal(str)  # a short line for the page's status
+    verified = Signal(int)  # an asset's content was downloaded and hashed (its page's badge changes)
 
     def __init__(
         self,
@@ -47,11 +49,13 @@ class AccountActions(QObject):
         self.catalog = catalog
         self.context: Callable[[], MarketContext] | None = None
         self.downloads = Path.home() / "Downloads" / "Sahara"
+        self.cache: Path | None = None  # where a verified download is noted (the asset page's badge)
         self.dialog: BuyDialog | None = None
         self.wizard: PublishWizard | None = None
         self.labeling: Callable[[], tuple[Any, str]] | None = None  # the Label page's service, or why not
         self._parent = parent
         self._earnings: earnings.Earnings | None = None
+        self._earnings_floor = earnings.ReadFloor()  # a read older than what is shown or claimed is stale
         held.refresh_button.clicked.connect(self.load_licenses)
         held.download.connect(self.download)
         held.refund.connect(lambda lid: self._act(lid, "refund", my_licenses.refund, "Refunded"))
@@ -59,6 +63,13 @@ class AccountActions(QObject):
         held.dispute.connect(self.dispute)
         earned.claim_all.connect(self.claim_all)
         self.ops.changed.connect(self._changed)
+
+    def forget(self) -> None:
+        """Another account or network: reads under way are for the old one, and its block heights
+        mean nothing on the new one."""
+        self.ops.reset()
+        self._earnings = None
+        self._earnings_floor = earnings.ReadFloor()
 
     def _ctx(self) -> MarketContext:
         if self.context is None:
@@ -83,7 +94,7 @@ class AccountActions(QObject):
 
     def buy(self, offer_id: int) -> BuyDialog:
         """Open the buy dialog for ``offer_id`` (it quotes before anything is signed)."""
-        dialog = BuyDialog(self._ctx, offer_id, self.downloads, self._parent)
+        dialog = BuyDialog(self._ctx, offer_id, self.downloads, self._parent, noted=self.noted)
         dialog.ops.changed.connect(self._changed)
         self.dialog = dialog
         dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
@@ -198,13 +209,15 @@ class AccountActions(QObject):
             asset_id = await licenses.asset_of_license(ctx.client, ctx.deployment, license_id)
             meta = await buying.asset_metadata(ctx, asset_id)
             dest = self.downloads / download_name(meta, asset_id)
-            return await buying.download(
+            saved = await buying.download(
                 ctx,
                 license_id,
                 dest,
                 progress=lambda stage, _f: say(f"License #{license_id}: {stage}…"),
                 wait_s=5.0,
             )
+            await self.noted(saved)
+            return saved
 
         self.ops.run(
             Op(
@@ -216,17 +229,26 @@ class AccountActions(QObject):
             )
         )  # fmt: skip
 
+    async def noted(self, saved: buying.Downloaded) -> None:
+        """Note a verified download where the asset page's badge looks (it says "verified" only then)."""
+        cache, catalog = self.cache, self.catalog()
+        if cache is not None and catalog is not None:
+            await asyncio.to_thread(note_download, cache, catalog.chain_id, saved)
+            self.verified.emit(saved.asset_id)
+
     # -- earnings --------------------------------------------------------------------------------
 
     def load_earnings(self) -> None:
         async def work(_say: Any) -> tuple[earnings.Earnings, list[earnings.ClaimRecord], dict[int, str]]:
             ctx = self._ctx()
-            found = await earnings.earnings(ctx)
-            claims = await earnings.history(ctx)
+            found = await earnings.earnings(ctx)  # as of the head: it carries that block
+            claims = await earnings.history(ctx, block=found.block)
             names = await self._names([r.asset_id for r in found.rows] + [c.asset_id for c in claims])
             return found, claims, names
 
         def shown(result: tuple[earnings.Earnings, list[earnings.ClaimRecord], dict[int, str]]) -> None:
+            if not self._earnings_floor.admit(result[0].block):
+                return  # read before a claim was mined (or before what is shown): the next read is newer
             self._earnings = result[0]
             self.earned.show_earnings(*result)
 
@@ -235,17 +257,16 @@ class AccountActions(QObject):
     def claim_all(self) -> None:
         found = self._earnings
 
-        async def work(_say: Any) -> int:
-            return await earnings.claim_all(self._ctx(), found)
+        async def work(_say: Any) -> earnings.Claim:
+            return await earnings.claim(self._ctx(), found)
+
+        def claimed(done: earnings.Claim) -> None:
+            self._earnings_floor.raise_to(done.block)  # any read begun before it is mined is stale
+            self.earned.show_claimed(done.amount)
 
         def failed(why: str) -> None:
             self.earned.show_problem(why)
             self.earned.claim_button.setEnabled(True)
 
         self.earned.claim_button.setEnabled(False)
-        self.ops.run(
-            Op(
-                "claim", work, success=self.earned.show_claimed, failure=failed,
-                changes=frozenset({"earnings"}),
-            )
-        )  # fmt: skip
+        self.ops.run(Op("claim", work, success=claimed, failure=failed, changes=frozenset({"earnings"})))

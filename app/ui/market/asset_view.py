@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.market.asset_cache import ContentCheck
 from app.market.catalog.asset_page import AssetDetail, Offer
 from app.ui.market.card_view import CardView
 from app.ui.market.lineage_view import LineageView
@@ -37,7 +38,7 @@ from app.ui.market.wording import (
     title,
 )
 from app.ui.theme import Colors
-from app.ui.widgets import Card, FactTile, action_button, styled_label
+from app.ui.widgets import Card, FactTile, action_button, set_role, styled_label
 from app.words import plural, sahara
 
 ZERO = "0x" + "00" * 20
@@ -239,7 +240,7 @@ class AssetView(QWidget):
         for offer in detail.offers:
             self.offers.addWidget(OfferCard(offer, self, mine=mine))
 
-    def _file_row(self, what: str, cid: str, status: str, role: str) -> None:
+    def _file_row(self, what: str, cid: str, status: str, role: str) -> QLabel:
         row = QGridLayout()
         row.setHorizontalSpacing(12)
         row.addWidget(styled_label(what, "row-title"), 0, 0)
@@ -248,6 +249,7 @@ class AssetView(QWidget):
         row.addWidget(_selectable(cid or "—"), 1, 0, 1, 2)
         row.setColumnStretch(1, 1)
         self.files.addLayout(row)
+        return badge
 
     def _files(self, detail: AssetDetail) -> None:
         _clear(self.files)
@@ -260,10 +262,9 @@ class AssetView(QWidget):
         self._file_row(
             f"Metadata (version {detail.metadata_version})", detail.metadata_cid, meta_status, meta_role
         )
-        self._file_row(
-            "Content (encrypted)", detail.content_cid,
-            "Checked against its CID when a license holder downloads it", "muted",
-        )  # fmt: skip
+        self.content_badge = self._file_row(
+            "Content (encrypted)", detail.content_cid, "Looking for a downloaded copy…", "muted"
+        )
         if detail.contributors_cid:
             self._file_row("Contributor list", detail.contributors_cid, "See Contributors", "muted")
         self.files.addSpacing(8)
@@ -331,6 +332,21 @@ class AssetView(QWidget):
             )
         if not meta.files:
             self.published.addWidget(styled_label("The metadata lists no files.", "muted"))
+
+    def show_content(self, check: ContentCheck) -> None:
+        """The content's badge: verified only for bytes this app downloaded and hashed."""
+        if check.state == "verified":
+            text, role = f"✓ Verified: downloaded and hashed (SHA-256 {check.sha256[:16]}…)", "ok"
+        elif check.state == "mismatch":
+            text, role = f"✗ Hash mismatch (SHA-256 {check.sha256[:16]}…): {check.why}", "error"
+        else:
+            text, role = (
+                "Not downloaded yet: a license holder's download is hashed before it is saved",
+                "muted",
+            )
+        self.content_badge.setText(text)
+        self.content_badge.setToolTip(str(check.path or ""))
+        set_role(self.content_badge, role)
 
     # -- contributors: read from storage by the page -----------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +50,11 @@ class BuyDialog(OperationDialog):
         parent: QWidget | None = None,
         *,
         wait_s: float = 600.0,
+        noted: Callable[[buying.Downloaded], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__("buy", describe, parent)
         self.context = context
+        self.noted = noted  # told of a verified download (the asset page's badge)
         self.offer_id = offer_id
         self.downloads = downloads
         self.wait_s = wait_s
@@ -162,7 +164,10 @@ class BuyDialog(OperationDialog):
             ctx = self.context()
             meta = await buying.asset_metadata(ctx, quote.offer.asset_id)
             dest = self.downloads / download_name(meta, quote.offer.asset_id)
-            return await buying.download(ctx, license_id, dest, progress=self._say, wait_s=self.wait_s)
+            saved = await buying.download(ctx, license_id, dest, progress=self._say, wait_s=self.wait_s)
+            if self.noted is not None:
+                await self.noted(saved)
+            return saved
 
         self.ops.run(
             Op(

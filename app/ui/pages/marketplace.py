@@ -15,6 +15,7 @@ Keyboard: Ctrl+F searches, Down and the arrows move through the results, Return 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.events import Events
-from app.market.asset_metadata import load_metadata
+from app.market.asset_cache import ContentCheck, files_and_content
 from app.market.catalog.asset_page import AssetDetail, asset_detail_with, read_contributors, task_types_with
 from app.ui.market.account_actions import AccountActions
 from app.ui.market.asset_view import AssetView
@@ -75,6 +76,7 @@ class MarketplacePage(QWidget):
         self.colors = colors
         self.ops = Operations(name="market", parent=self)
         self.catalog: Catalog | None = None
+        self.cache: Path | None = None  # the app's cache, where verified downloads are recorded
         self._listening: QObject | None = None  # the relays of the catalogue of the moment
         self._me: str | None = None
         self._trail: list[int] = []  # assets opened, the one shown last; empty: the results
@@ -132,6 +134,7 @@ class MarketplacePage(QWidget):
         outer.addWidget(self.stack, 1)
         self.account = AccountActions(self.licenses, self.earnings, lambda: self.catalog, self)
         self.account.notice.connect(self._say)
+        self.account.verified.connect(self._content_verified)
         self.asset.buy_requested.connect(self.account.buy)
         self.asset.offer_active_requested.connect(self.account.set_offer_active)
         for view in (self.licenses, self.earnings):
@@ -158,6 +161,7 @@ class MarketplacePage(QWidget):
         self.account.context = lambda: market_context(services)
         self.account.labeling = services.labeling_for_user
         self.account.downloads = services.runtime.paths.data / "downloads"
+        self.cache = self.account.cache = services.runtime.paths.cache
         wallet.changed.connect(lambda: self._account_of(wallet))
         self._account_of(wallet)
         self.set_catalog(services.market)
@@ -170,6 +174,7 @@ class MarketplacePage(QWidget):
         if address == self._me:
             return
         self._me = address
+        self.account.forget()
         self.browse.set_account(address)
         self.refresh()
         if self._trail:  # "You", and the owner's offer buttons, follow the account
@@ -180,6 +185,7 @@ class MarketplacePage(QWidget):
         if catalog is self.catalog:
             return
         self.ops.reset()
+        self.account.forget()
         if self._listening is not None:
             self._listening.deleteLater()
             self._listening = None
@@ -334,6 +340,7 @@ class MarketplacePage(QWidget):
         self.asset.show_asset(detail, self._me)
         if self.sections.checkedId() == 0:  # a redraw never pulls the user out of My licenses or Earnings
             self.stack.setCurrentWidget(self.asset)
+        self._load_files(detail)  # the redraw cleared the file list and the content's badge
         same = shown is not None and shown.asset_id == detail.asset_id
         if same and self._contributors_of == detail.contributors_cid:
             if self._contributors is not None:
@@ -345,8 +352,11 @@ class MarketplacePage(QWidget):
             self._load_contributors(detail.contributors_cid)
         elif detail.labeling_record.lower() not in ("", ZERO):
             self._load_labelers(detail)
-        if detail.meta_status == "ok":
-            self._load_files(detail.metadata_cid)
+
+    def _content_verified(self, asset_id: int) -> None:
+        """A download of ``asset_id`` was verified: its page's badge (if open) says so now."""
+        if self.asset.detail is not None and self.asset.detail.asset_id == asset_id:
+            self._load_files(self.asset.detail)
 
     def _load_labelers(self, detail: AssetDetail) -> None:
         """A campaign-backed dataset's labelers and their accepted items, read from the board (when
@@ -361,20 +371,28 @@ class MarketplacePage(QWidget):
         work = self.account.labelers(detail.labeling_record, detail.campaign_id)
         self.ops.run(Op("labelers", work, success=shown, failure=lambda _why: None, again=True))
 
-    def _load_files(self, cid: str) -> None:
-        """The metadata's file list (the catalogue keeps only what search needs)."""
-        catalog = self.catalog
+    def _load_files(self, detail: AssetDetail) -> None:
+        """The metadata's file list (the catalogue keeps only what search needs), and whether this
+        computer holds the content as bytes the app downloaded and hashed (the content's badge)."""
+        catalog, cache, cid = self.catalog, self.cache, detail.metadata_cid
         if catalog is None:
             return
 
-        async def work(_say: Any) -> Any:
-            return await asyncio.to_thread(load_metadata, catalog.store, cid)
+        async def work(_say: Any) -> tuple[Any, str, ContentCheck]:
+            ok = detail.meta_status == "ok"
+            return await asyncio.to_thread(
+                files_and_content, catalog.store, cid, ok, cache, catalog.chain_id, detail.asset_id
+            )
 
-        def shown(meta: Any, problem: str = "") -> None:
-            if self.asset.detail is not None and self.asset.detail.metadata_cid == cid:
+        def shown(found: tuple[Any, str, ContentCheck]) -> None:
+            meta, problem, check = found
+            if self.asset.detail is None or self.asset.detail.metadata_cid != cid:
+                return
+            if detail.meta_status == "ok":
                 self.asset.show_published(meta, problem)
+            self.asset.show_content(check)
 
-        self.ops.run(Op("files", work, success=shown, failure=lambda why: shown(None, str(why)), again=True))
+        self.ops.run(Op("files", work, success=shown, failure=self._say, again=True))
 
     def _load_contributors(self, cid: str) -> None:
         catalog = self.catalog
