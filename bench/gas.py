@@ -184,7 +184,7 @@ def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tupl
 def register(chain: Chain, c: dict, owner, root: bytes = b"\x00" * 32, total: int = 0, parents=()) -> int:  # type: ignore[no-untyped-def]
     bps = 1_000 if parents else 0
     tree_cid = CID if total else ""
-    reg = (0, CID, CID, list(parents), bps, 1_000, root, total, tree_cid, ZERO_ADDRESS, 0)
+    reg = (0, CID, CID, list(parents), bps, 1_000, root, total, tree_cid, ZERO_ADDRESS, 0, 0)
     chain.send(owner, c["registry"].functions.register(reg))
     return c["registry"].functions.assetCount().call()
 
@@ -265,7 +265,7 @@ def bench_campaign_claim(chain: Chain, c: dict) -> int:
     if not board.functions.isSettled(cid).call():
         raise RuntimeError("the campaign is not settled after close")
     chain.send(me, board.functions.withdraw())
-    reg = (0, CID, CID, [], 0, 1_000, b"\x00" * 32, 0, "", board.address, cid)
+    reg = (0, CID, CID, [], 0, 1_000, b"\x00" * 32, 0, "", board.address, cid, 0)
     chain.send(requester, c["registry"].functions.register(reg))
     dataset = c["registry"].functions.assetCount().call()
     price = 100 * E18

@@ -51,7 +51,7 @@ def registration(
 ) -> tuple[Any, ...]:
     """``AssetRegistry.Registration``: no derivative royalty of its own; a tree or the owner."""
     root, total = (tree.root, tree.total_weight) if tree else (ZERO32, 0)
-    return (kind, CID, META, list(parents), bps, 0, root, total, tree_cid, NO_RECORD, 0)
+    return (kind, CID, META, list(parents), bps, 0, root, total, tree_cid, NO_RECORD, 0, 0)
 
 
 def pubkey(account: LocalAccount) -> bytes:

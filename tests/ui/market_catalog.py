@@ -102,6 +102,7 @@ class Catalog:
                     contributorsCid=split,
                     labelingRecord="0x" + "00" * 20,
                     campaignId=0,
+                    ownerShareBps=0,
                 )
             ]
         logs += [linked(asset, parent, block=self.block) for parent in parents]
