@@ -1,14 +1,17 @@
 """Earnings: what an account can claim from the royalty vault, per asset, and claiming it all at once.
 
-An account earns from an asset three ways: as its **owner** (an asset without contributors), as a
-**labeler** of the settled campaign behind a dataset (weighted by its accepted items, read by the
-vault from the TaskBoard) and as a **contributor** in a Merkle tree (its leaf in the tree's file,
-which this reads from storage for the weight and proof). Revenue is lazy in the vault: sales and
-the royalties derivatives owe their ancestors wait in ``pending`` until ``distribute``. So the
-amounts shown are what a claim would pay *after* distributing the account's assets and every
-descendant of them (children first: a child always has a larger id than its parents), computed
-exactly by one ``eth_call`` of the vault's ``multicall([distributeMany(..), claimable(..)...])``,
-and ``claim_all`` sends that same distribution with ``claimMany`` in one transaction.
+An account earns from an asset four ways: as its **owner** (an asset without contributors), as the
+owner of an asset with contributors that keeps an **owner share** of their royalties (paid to
+whoever owns it when claiming), as a **labeler** of the settled campaign behind a dataset (weighted
+by its accepted items, read by the vault from the TaskBoard) and as a **contributor** in a Merkle
+tree (its leaf in the tree's file, which this reads from storage for the weight and proof). An
+owner who is also a contributor of the same asset gets two rows; one claim pays both. Revenue
+is lazy in the vault: sales and the royalties derivatives owe their ancestors wait in ``pending``
+until ``distribute``. So the amounts shown are what a claim would pay *after* distributing the
+account's assets and every descendant of them (children first: a child always has a larger id
+than its parents), computed exactly by one ``eth_call`` of the vault's
+``multicall([distributeMany(..), claimable(..)...])``, and ``claim_all`` sends that same
+distribution with ``claimMany`` in one transaction.
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ from app.market.catalog.metadata import read_limited
 from app.market.context import MarketContext, topic_of
 from app.storage import StorageError
 
-Role = Literal["owner", "labeler", "contributor"]
+Role = Literal["owner", "owner share", "labeler", "contributor"]
 VAULT = "RoyaltyVault"
 ZERO = "0x" + "00" * 20
 MAX_TREE = 64 * 1024 * 1024
+BPS = 10_000
 
 
 class ClaimError(RuntimeError):
@@ -44,6 +48,7 @@ class AssetEarning:
     role: Role
     weight: int  # accepted items or tree weight (0 for an owner)
     total_weight: int
+    owner_share_bps: int  # the asset's owner share (0: none, or an owner-mode asset)
     claimable: int  # wei a claim pays now, after distributing pending revenue and royalties
     claimed: int  # paid to this account so far
     proof: tuple[bytes, ...] = ()
@@ -77,6 +82,7 @@ class _Registered:
     tree_cid: str
     record: str
     campaign_id: int
+    owner_share_bps: int
 
 
 async def _registered(ctx: MarketContext) -> list[_Registered]:
@@ -86,7 +92,7 @@ async def _registered(ctx: MarketContext) -> list[_Registered]:
         rows.append(_Registered(
             int(a["assetId"]), tuple(int(p) for p in a["parents"]), bytes(a["contributorsRoot"]),
             int(a["totalWeight"]), str(a["contributorsCid"]), to_checksum_address(a["labelingRecord"]),
-            int(a["campaignId"]),
+            int(a["campaignId"]), int(a["ownerShareBps"]),
         ))  # fmt: skip
     return rows
 
@@ -134,27 +140,46 @@ def _descendants(assets: list[_Registered], mine: set[int]) -> list[int]:
     return sorted(seen, reverse=True)
 
 
+async def _owns(ctx: MarketContext, asset: _Registered, account: str) -> bool:
+    return to_checksum_address(await ctx.call("AssetRegistry", "ownerOf", asset.asset_id)) == account
+
+
 async def earnings(ctx: MarketContext, account: str | None = None) -> Earnings:
     """Per asset, what ``account`` (default: the active one) can claim now, royalties included."""
     account = to_checksum_address(account or ctx.account)
     assets = await _registered(ctx)
-    found = []
+    found: list[tuple[_Registered, tuple[Role, int, tuple[bytes, ...]]]] = []
     for asset in assets:
+        if asset.owner_share_bps and await _owns(ctx, asset, account):
+            found.append((asset, ("owner share", 0, ())))
         role = await _role(ctx, asset, account)
         if role is not None:
             found.append((asset, role))
     order = _descendants(assets, {a.asset_id for a, _ in found})
     vault = ctx.contract(VAULT)
     calls = [encode_call(VAULT, "distributeMany", order)]
-    calls += [encode_call(VAULT, "claimable", a.asset_id, account, w) for a, (_, w, _p) in found]
+    # an owner share is read from the pool after distribution: the vault's claimable for the owner
+    # adds it to any contributor share the owner also has, and the rows keep them apart
+    calls += [
+        encode_call(VAULT, "pool", a.asset_id) if r[0] == "owner share"
+        else encode_call(VAULT, "claimable", a.asset_id, account, r[1])
+        for a, r in found
+    ]  # fmt: skip
     results = await ctx.client.ask(vault.functions.multicall(calls).call({"from": account})) if found else []
-    rows = []
+    rows, owner_share_due = [], {}
     for (asset, (role, weight, proof)), raw in zip(found, results[1:], strict=True):
-        claimed = int(await ctx.call(VAULT, "claimed", asset.asset_id, ZERO if role == "owner" else account))
-        (amount,) = abi_decode(["uint256"], bytes(raw))
-        rows.append(
-            AssetEarning(asset.asset_id, role, weight, asset.total_weight, int(amount), claimed, proof)
-        )
+        owner_slot = role in ("owner", "owner share")
+        claimed = int(await ctx.call(VAULT, "claimed", asset.asset_id, ZERO if owner_slot else account))
+        if role == "owner share":
+            accrued = int(abi_decode(["uint256", "uint256", "uint256"], bytes(raw))[0])
+            amount = max(accrued * asset.owner_share_bps // BPS - claimed, 0)
+            owner_share_due[asset.asset_id] = amount
+        else:
+            (amount,) = abi_decode(["uint256"], bytes(raw))
+            amount = int(amount) - owner_share_due.get(asset.asset_id, 0)
+        rows.append(AssetEarning(
+            asset.asset_id, role, weight, asset.total_weight, asset.owner_share_bps, amount, claimed, proof
+        ))  # fmt: skip
     return Earnings(tuple(rows), tuple(order))
 
 
@@ -165,10 +190,18 @@ async def claim_all(ctx: MarketContext, found: Earnings | None = None) -> int:
     due = [r for r in found.rows if r.claimable > 0]
     if not due:
         raise ClaimError("There is nothing to claim yet.")
-    ids = [r.asset_id for r in due]
+    # one entry per asset: a claim pays the owner share and the contributor share together, so an
+    # owner-share row only needs its own entry when the account is no contributor of the asset
+    entries: dict[int, AssetEarning] = {}
+    for r in due:
+        if r.role != "owner share" or r.asset_id not in entries:
+            entries[r.asset_id] = r
+    ids = list(entries)
+    weights = [entries[i].weight for i in ids]
+    proofs = [list(entries[i].proof) for i in ids]
     calls = [
         encode_call(VAULT, "distributeMany", list(found.distribute)),
-        encode_call(VAULT, "claimMany", account, ids, [r.weight for r in due], [list(r.proof) for r in due]),
+        encode_call(VAULT, "claimMany", account, ids, weights, proofs),
     ]
     block = await ctx.client.block_number()  # a new claim per request: the vault never pays one twice
     receipt = await ctx.send(
