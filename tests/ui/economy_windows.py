@@ -167,9 +167,10 @@ def publish_in_window(
     return asset_id
 
 
-def publish_campaign_in_window(page: Any, qtbot: Any, campaign_id: int, *, price: int) -> int:
+def publish_campaign_in_window(page: Any, qtbot: Any, campaign_id: int, *, price: int, labelers: int) -> int:
     """The publish wizard's third source: the requester's settled campaign (named and described from
-    the campaign; its labelers the contributors), priced, no parents; the dataset's asset id."""
+    the campaign; its labelers the contributors), priced, keeping the default 10 % owner share (the
+    split said in words on the review step), no parents; the dataset's asset id."""
     page.publish_button.click()
     wizard = page.account.wizard
     wizard.source.kinds.button(2).click()  # a dataset, from a labeling campaign
@@ -179,9 +180,12 @@ def publish_campaign_in_window(page: Any, qtbot: Any, campaign_id: int, *, price
     assert not wizard.card.name.isEnabled()  # named from the campaign itself
     wizard.next()
     wizard.terms.price.setText(f"{price // E18}.{price % E18:018d}")
+    assert wizard.terms.form.isRowVisible(wizard.terms.owner_share) and wizard.terms.owner_share.value() == 10
     wizard.next()
     wizard.next()
     assert f"campaign #{campaign_id}'s dataset" in wizard.review.summary.text()
+    split = f"You keep 10 % of this dataset's royalties; its {labelers} labelers share 90 % by accepted items"
+    qtbot.waitUntil(lambda: split in wizard.review.summary.text(), timeout=30000)
     wizard.next()
     qtbot.waitUntil(lambda: wizard.asset_id is not None or wizard.review.status.is_error, timeout=120000)
     assert wizard.asset_id is not None, wizard.review.status.text()

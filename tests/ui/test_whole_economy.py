@@ -13,9 +13,9 @@ using it (``asset:`` reference; the wizard reads the model from the graph as its
 finds the agent and the model in its window and buys each in the buy dialog (each download matches
 its published hash), accepts both deliveries in My licenses, runs the agent with the studio's
 executor and in the Studio window (the bought file opened, Run), and the royalties reach the model's
-and agent's owner and both labelers, as contracts/README.md's rules say; each claims them in the
-Earnings section of its window. The dataset's publisher earns none of them: a campaign-backed pool
-is its labelers' alone.
+and agent's owner, the dataset's publisher (its owner share: 10 %, the wizard's default, said in
+words on its review step) and both labelers (the other 90 %, by accepted items), as
+contracts/README.md's rules say; each claims them in the Earnings section of its window.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
@@ -71,6 +71,7 @@ from app.market import earnings  # noqa: E402
 from app.market.asset_cache import fetch_into_cache  # noqa: E402
 from app.market.catalog.service import MarketIndexer  # noqa: E402
 from app.market.context import MarketContext  # noqa: E402
+from app.market.publishing import DEFAULT_OWNER_SHARE_BPS  # noqa: E402
 from app.storage.local import LocalStore  # noqa: E402
 from app.studio.executor import Executor  # noqa: E402
 from app.studio.graph import SCHEMA_VERSION, Graph  # noqa: E402
@@ -231,7 +232,10 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         indexing = loop.create_task(indexer.run())
         requester_market = market_window(qtbot, indexer, ctx(REQUESTER), tmp_path / "requester")
         requester_market.account.labeling = lambda: (labeling[REQUESTER], "")  # as services give it
-        dataset_id = publish_campaign_in_window(requester_market, qtbot, campaign_id, price=P_DATASET)
+        dataset_id = publish_campaign_in_window(
+            requester_market, qtbot, campaign_id, price=P_DATASET, labelers=2
+        )
+        assert wait(c.read("AssetRegistry", "getAsset", dataset_id))[16] == DEFAULT_OWNER_SHARE_BPS
         builder_market = market_window(qtbot, indexer, ctx(BUILDER), tmp_path / "builder")
         requester_seller = Seller(tmp_path, wallets[REQUESTER], REQUESTER, store, c)
         got, _license = buy_in_window(builder_market, dataset_id, "Digits", qtbot, requester_seller)
@@ -306,19 +310,21 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         (to_dataset,) = split(r_m, to_model, m_asset[2], m_asset[6], [d_floor])
         builder_gets = r_a + r_m - to_dataset  # it owns the agent and the model: the dataset's share goes up
         pool_d = r_d + to_dataset
-        a_gets, b_gets = pool_d * BATCH // ITEMS, pool_d * BATCH // ITEMS
-        expected = {LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets}
+        kept = pool_d * DEFAULT_OWNER_SHARE_BPS // 10_000  # the dataset's owner share: its publisher's
+        a_gets, b_gets = (pool_d - kept) * BATCH // ITEMS, (pool_d - kept) * BATCH // ITEMS
+        expected = {LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets, REQUESTER: kept}
         for who, amount in expected.items():
             assert wait(earnings.earnings(ctx(who))).total == amount, who
         (row,) = wait(earnings.earnings(ctx(LABELER_A))).rows  # a contributor by its accepted items
         assert (row.asset_id, row.role, row.weight, row.total_weight) == (dataset_id, "labeler", BATCH, ITEMS)
-        assert wait(earnings.earnings(ctx(REQUESTER))).rows == ()  # the dataset's royalties are its labelers'
+        (row,) = wait(earnings.earnings(ctx(REQUESTER))).rows  # the publisher: its owner share
+        assert (row.asset_id, row.role, row.claimable) == (dataset_id, "owner share", kept)
         for who, amount in expected.items():  # each in its own Marketplace window: Earnings, Claim all
             claim_in_window(market_window(qtbot, indexer, ctx(who), tmp_path / f"earner{who}"), qtbot, amount)
 
         end = wait(c.balances(*holders))
         assert deltas(end, start) == [
-            -ITEMS * REWARD,  # the requester paid its labelers; the dataset's royalties are theirs
+            -ITEMS * REWARD + kept,  # the requester paid its labelers and keeps 10 % of the royalties
             BATCH * REWARD + a_gets,
             BATCH * REWARD + b_gets,
             -P_DATASET - P_JOB + builder_gets,
@@ -327,7 +333,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
             sum(fee),
             0,  # the campaign's escrow is spent
             STAKE,
-            pool_d - a_gets - b_gets,  # rounding dust stays in the vault, nothing else
+            pool_d - kept - a_gets - b_gets,  # rounding dust stays in the vault, nothing else
             0,  # no escrow left in the license market
         ]
     finally:
