@@ -5,7 +5,8 @@ owner of an asset with contributors that keeps an **owner share** of their royal
 whoever owns it when claiming), as a **labeler** of the settled campaign behind a dataset (weighted
 by its accepted items, read by the vault from the TaskBoard) and as a **contributor** in a Merkle
 tree (its leaf in the tree's file, which this reads from storage for the weight and proof). An
-owner who is also a contributor of the same asset gets two rows; one claim pays both. Revenue
+owner who is also a contributor of the same asset gets two rows, each its own claim entry (an
+owner share is claimed with the vault's ``OWNER_SHARE`` weight). Revenue
 is lazy in the vault: sales and the royalties derivatives owe their ancestors wait in ``pending``
 until ``distribute``. So the amounts shown are what a claim would pay *after* distributing the
 account's assets and every descendant of them (children first: a child always has a larger id
@@ -35,7 +36,7 @@ Role = Literal["owner", "owner share", "labeler", "contributor"]
 VAULT = "RoyaltyVault"
 ZERO = "0x" + "00" * 20
 MAX_TREE = 64 * 1024 * 1024
-BPS = 10_000
+OWNER_SHARE = 2**256 - 1  # RoyaltyVault.OWNER_SHARE: the weight that claims an owner share
 
 
 class ClaimError(RuntimeError):
@@ -46,7 +47,7 @@ class ClaimError(RuntimeError):
 class AssetEarning:
     asset_id: int
     role: Role
-    weight: int  # accepted items or tree weight (0 for an owner)
+    weight: int  # accepted items or tree weight (0 for an owner, OWNER_SHARE for an owner share)
     total_weight: int
     owner_share_bps: int  # the asset's owner share (0: none, or an owner-mode asset)
     claimable: int  # wei a claim pays now, after distributing pending revenue and royalties
@@ -151,34 +152,23 @@ async def earnings(ctx: MarketContext, account: str | None = None) -> Earnings:
     found: list[tuple[_Registered, tuple[Role, int, tuple[bytes, ...]]]] = []
     for asset in assets:
         if asset.owner_share_bps and await _owns(ctx, asset, account):
-            found.append((asset, ("owner share", 0, ())))
+            found.append((asset, ("owner share", OWNER_SHARE, ())))
         role = await _role(ctx, asset, account)
         if role is not None:
             found.append((asset, role))
     order = _descendants(assets, {a.asset_id for a, _ in found})
     vault = ctx.contract(VAULT)
     calls = [encode_call(VAULT, "distributeMany", order)]
-    # an owner share is read from the pool after distribution: the vault's claimable for the owner
-    # adds it to any contributor share the owner also has, and the rows keep them apart
-    calls += [
-        encode_call(VAULT, "pool", a.asset_id) if r[0] == "owner share"
-        else encode_call(VAULT, "claimable", a.asset_id, account, r[1])
-        for a, r in found
-    ]  # fmt: skip
+    calls += [encode_call(VAULT, "claimable", a.asset_id, account, w) for a, (_, w, _p) in found]
     results = await ctx.client.ask(vault.functions.multicall(calls).call({"from": account})) if found else []
-    rows, owner_share_due = [], {}
+    rows = []
     for (asset, (role, weight, proof)), raw in zip(found, results[1:], strict=True):
         owner_slot = role in ("owner", "owner share")
         claimed = int(await ctx.call(VAULT, "claimed", asset.asset_id, ZERO if owner_slot else account))
-        if role == "owner share":
-            accrued = int(abi_decode(["uint256", "uint256", "uint256"], bytes(raw))[0])
-            amount = max(accrued * asset.owner_share_bps // BPS - claimed, 0)
-            owner_share_due[asset.asset_id] = amount
-        else:
-            (amount,) = abi_decode(["uint256"], bytes(raw))
-            amount = int(amount) - owner_share_due.get(asset.asset_id, 0)
+        (amount,) = abi_decode(["uint256"], bytes(raw))
         rows.append(AssetEarning(
-            asset.asset_id, role, weight, asset.total_weight, asset.owner_share_bps, amount, claimed, proof
+            asset.asset_id, role, weight, asset.total_weight, asset.owner_share_bps, int(amount), claimed,
+            proof,
         ))  # fmt: skip
     return Earnings(tuple(rows), tuple(order))
 
@@ -190,23 +180,15 @@ async def claim_all(ctx: MarketContext, found: Earnings | None = None) -> int:
     due = [r for r in found.rows if r.claimable > 0]
     if not due:
         raise ClaimError("There is nothing to claim yet.")
-    # one entry per asset: a claim pays the owner share and the contributor share together, so an
-    # owner-share row only needs its own entry when the account is no contributor of the asset
-    entries: dict[int, AssetEarning] = {}
-    for r in due:
-        if r.role != "owner share" or r.asset_id not in entries:
-            entries[r.asset_id] = r
-    ids = list(entries)
-    weights = [entries[i].weight for i in ids]
-    proofs = [list(entries[i].proof) for i in ids]
+    ids = [r.asset_id for r in due]  # an asset twice when the account has both of its shares
     calls = [
         encode_call(VAULT, "distributeMany", list(found.distribute)),
-        encode_call(VAULT, "claimMany", account, ids, weights, proofs),
+        encode_call(VAULT, "claimMany", account, ids, [r.weight for r in due], [list(r.proof) for r in due]),
     ]
     block = await ctx.client.block_number()  # a new claim per request: the vault never pays one twice
     receipt = await ctx.send(
         VAULT, "multicall", calls, intent=f"claim-all:{account}:{block}",
-        description=f"Claim royalties from {len(ids)} asset{'s' if len(ids) != 1 else ''}",
+        description=f"Claim royalties from {len(set(ids))} asset{'s' if len(set(ids)) != 1 else ''}",
     )  # fmt: skip
     return sum(
         int(e["amount"]) for e in ctx.receipt_events(VAULT, "Claimed", receipt) if e["account"] == account

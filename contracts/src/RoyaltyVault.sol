@@ -29,8 +29,8 @@ import {ILabelingRecord} from "./interfaces/ILabelingRecord.sol";
 ///      if a tree overstates its leaves (a dishonest tree is visible from its CID on chain).
 ///      An asset with contributors may have an owner share (registry, fixed at registration):
 ///      `ownerShareBps` of the pool is the owner's, paid to whoever owns the asset when claiming
-///      (accrued and unclaimed owner share moves with the token, as an owner-mode pool does), and
-///      the contributors split the rest by weight. Both parts are monotone in `accrued`, so
+///      with `weight = OWNER_SHARE` (accrued and unclaimed owner share moves with the token, as an
+///      owner-mode pool does), and the contributors split the rest by weight. Both parts are monotone in `accrued`, so
 ///      cumulative accounting holds for each and their sum never exceeds the pool.
 contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IERC20;
@@ -58,6 +58,8 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     }
 
     uint256 private constant BPS = 10_000;
+    /// @notice The `weight` that claims an asset's owner share rather than a contributor share.
+    uint256 public constant OWNER_SHARE = type(uint256).max;
 
     IERC20 public immutable token;
     AssetRegistry public immutable registry;
@@ -76,7 +78,7 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     event Distributed(uint256 indexed assetId, uint256 toParents, uint256 toContributors);
     /// @dev The account's running total is `claimed(assetId, account)` (address(0) for owners);
     ///      `weight` is the weight admitted on its first claim (capped by what was left; 0 for
-    ///      an owner, whose owner share is its own `Claimed` event, before its contributor part).
+    ///      an owner, of an owner-mode pool or of an owner share).
     event Claimed(uint256 indexed assetId, address indexed account, uint256 amount, uint256 weight);
 
     error ZeroAmount();
@@ -119,10 +121,11 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
 
     /// @notice Pay `account` what it is owed from `assetId`'s distributed contributor pool.
     ///         Anyone may call; tokens always go to `account`. Tree: `weight`/`proof` prove the
-    ///         account's leaf (needed on the first claim only; weight 0 claims no leaf). Campaign:
-    ///         the weight is the account's accepted items, `weight`/`proof` are ignored. Neither:
-    ///         `account` must be the asset's owner and `weight`/`proof` are ignored. With an
-    ///         owner share, the asset's current owner also gets what is new of that share.
+    ///         account's leaf (needed on the first claim only). Campaign: the weight is the
+    ///         account's accepted items, `weight`/`proof` are ignored. Neither: `account` must be
+    ///         the asset's owner and `weight`/`proof` are ignored. `weight == OWNER_SHARE` claims
+    ///         the asset's owner share instead (`account` must own the asset now; an owner that
+    ///         is also a contributor claims each part by its own call or `claimMany` entry).
     /// @dev No reentrancy guard needed (it would cost the claim's gas budget): every state change
     ///      happens before the token transfer, the token is a plain ERC-20, and the one call to a
     ///      contract the asset's creator chose (`acceptedItems` of its labeling record) is a view,
@@ -141,7 +144,8 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     ///         datasets alike. `weights[i]`/`proofs[i]` are what `claim` takes for `assetIds[i]`.
     ///         An asset with nothing new for `account` is skipped (a list read a moment ago may
     ///         be stale by a claim), so one empty entry does not undo the others; a proof that
-    ///         does not verify, an owner-mode asset `account` does not own, or a pool with no
+    ///         does not verify, an owner-mode asset or an `OWNER_SHARE` entry for an asset `account`
+    ///         does not own, or a pool with no
     ///         weight left reverts the whole call, as `claim` does. Reverts `NothingToClaim`
     ///         when nothing at all is owed.
     /// @dev Same reasoning as `claim` for the missing reentrancy guard; each asset's share is
@@ -193,18 +197,15 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     /// @notice What `claim(assetId, account, weight, proof)` would pay now, from distributed
     ///         revenue (see `pending` for what a `distribute` would add). The proof is not checked
     ///         here; for campaign-backed assets the weight is read from the campaign, for
-    ///         owner-mode assets `account` must be the owner; `weight` is ignored for both. The
-    ///         owner share is included when `account` owns the asset.
-    function claimable(uint256 assetId, address account, uint256 weight) external view returns (uint256 amount) {
+    ///         owner-mode assets `account` must be the owner; `weight` is ignored for both.
+    ///         `weight == OWNER_SHARE`: the owner share `account` would get (0 unless it owns it).
+    function claimable(uint256 assetId, address account, uint256 weight) external view returns (uint256) {
         Pool memory pl = _pools[assetId];
         if (pl.accrued == 0) return 0;
-        if (_roots[assetId] == bytes32(0) && _sources[assetId].labelingRecord == address(0)) {
+        bool ownerMode = _roots[assetId] == bytes32(0) && _sources[assetId].labelingRecord == address(0);
+        if (ownerMode || weight == OWNER_SHARE) {
             if (registry.ownerOf(assetId) != account) return 0;
-            return _owed(_shares[assetId][address(0)].claimed, pl.accrued);
-        }
-        uint256 ownerPart = _ownerPart(pl);
-        if (ownerPart != 0 && registry.ownerOf(assetId) == account) {
-            amount = _owed(_shares[assetId][address(0)].claimed, ownerPart);
+            return _owed(_shares[assetId][address(0)].claimed, ownerMode ? pl.accrued : _ownerPart(pl));
         }
         Share memory sh = _shares[assetId][account];
         uint256 w = sh.weight;
@@ -216,16 +217,18 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
             uint256 room = pl.totalWeight - pl.admittedWeight;
             w = weight < room ? weight : room;
         }
-        amount += _owed(sh.claimed, (pl.accrued - ownerPart) * w / pl.totalWeight);
+        return _owed(sh.claimed, _contributorsPart(pl) * w / pl.totalWeight);
     }
 
     // ------------------------------------------------------------------ internals
-    /// @dev What `account` is owed from `assetId` now (its owner share, if it owns the asset, and
-    ///      its contributor share), each share updated and `Claimed` emitted; 0 (nothing written
-    ///      but a first admission) when nothing is new. The caller transfers.
+    /// @dev What `account` is owed from `assetId` now, its share updated and `Claimed` emitted;
+    ///      0 (nothing written but a first admission) when nothing is new. The caller transfers.
+    ///      `weight == OWNER_SHARE` asks for the owner share instead of a contributor share: only
+    ///      then is the registry asked who owns the asset, so a contributor's claim pays nothing
+    ///      for the owner share's existence.
     function _claim(uint256 assetId, address account, uint256 weight, bytes32[] calldata proof)
         private
-        returns (uint256 amount)
+        returns (uint256)
     {
         Pool memory pl = _pools[assetId];
         if (pl.accrued == 0) return 0;
@@ -233,66 +236,52 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         Source memory src;
         if (root == bytes32(0)) {
             src = _sources[assetId];
-            if (src.labelingRecord == address(0)) {
-                if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
-                Share storage owned = _shares[assetId][address(0)];
-                return _pay(assetId, account, owned, owned.claimed, 0, pl.accrued);
-            }
+            if (src.labelingRecord == address(0)) return _claimOwner(assetId, account, pl.accrued);
         }
-        uint256 contributors = pl.accrued;
-        if (pl.ownerShareBps != 0) {
-            uint256 ownerPart;
-            (ownerPart, amount) = _claimOwnerShare(assetId, account, pl);
-            contributors -= ownerPart;
-        }
+        if (weight == OWNER_SHARE) return _claimOwner(assetId, account, _ownerPart(pl));
         Share storage slot = _shares[assetId][account];
         Share memory sh = slot;
         if (sh.weight == 0) {
-            weight = _proven(account, weight, proof, root, src);
-            if (weight == 0) return amount;
-            // an overstated tree left no weight: the owner still gets its owner share
-            if (amount != 0 && pl.admittedWeight == pl.totalWeight) return amount;
+            if (src.labelingRecord != address(0)) {
+                weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
+            } else if (!MerkleProof.verifyCalldata(proof, root, _leaf(account, weight))) {
+                revert InvalidProof();
+            }
+            if (weight == 0) return 0;
             sh.weight = _admit(assetId, pl, weight);
         }
-        uint256 entitled = contributors * sh.weight / pl.totalWeight;
+        uint256 entitled = uint256(pl.accrued);
+        if (pl.ownerShareBps != 0) entitled -= _ownerPart(pl); // the contributors' part of the pool
+        entitled = entitled * sh.weight / pl.totalWeight;
         if (entitled == 0) {
             slot.weight = sh.weight; // admitted once, even when this claim pays nothing yet
-            return amount;
+            return 0;
         }
-        return amount + _pay(assetId, account, slot, sh.claimed, sh.weight, entitled);
+        return _pay(assetId, account, slot, sh.claimed, sh.weight, entitled);
     }
 
-    /// @dev The owner share's part of the pool, and what is new of it for `account` if it owns
-    ///      the asset now (paid: its share updated, `Claimed` emitted).
-    function _claimOwnerShare(uint256 assetId, address account, Pool memory pl)
-        private
-        returns (uint256 ownerPart, uint256 amount)
-    {
-        ownerPart = _ownerPart(pl);
-        if (ownerPart != 0 && registry.ownerOf(assetId) == account) {
-            Share storage owned = _shares[assetId][address(0)];
-            amount = _pay(assetId, account, owned, owned.claimed, 0, ownerPart);
-        }
-    }
-
-    /// @dev A first claim's weight: the campaign's accepted items of `account`, or the tree leaf
-    ///      it proves (weight 0 proves nothing and claims no leaf).
-    function _proven(address account, uint256 weight, bytes32[] calldata proof, bytes32 root, Source memory src)
-        private
-        view
-        returns (uint256)
-    {
-        if (src.labelingRecord != address(0)) {
-            return ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
-        }
-        if (weight != 0 && !MerkleProof.verifyCalldata(proof, root, _leaf(account, weight))) revert InvalidProof();
-        return weight;
+    /// @dev The owner's claim on `entitled` (the whole pool of an owner-mode asset, or the owner
+    ///      share's part): `account` must own the asset now.
+    function _claimOwner(uint256 assetId, address account, uint256 entitled) private returns (uint256) {
+        if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
+        Share storage owned = _shares[assetId][address(0)];
+        return _pay(assetId, account, owned, owned.claimed, 0, entitled);
     }
 
     /// @dev The owner's part of everything credited to the pool (rounded down: dust stays with
     ///      the contributors' part, which is rounded down again per contributor).
     function _ownerPart(Pool memory pl) private pure returns (uint256) {
-        return uint256(pl.accrued) * pl.ownerShareBps / BPS;
+        unchecked {
+            return uint256(pl.accrued) * pl.ownerShareBps / BPS; // < 2^112 * 2^16
+        }
+    }
+
+    /// @dev What the contributors share: the pool less the owner's part.
+    function _contributorsPart(Pool memory pl) private pure returns (uint256) {
+        if (pl.ownerShareBps == 0) return pl.accrued;
+        unchecked {
+            return pl.accrued - _ownerPart(pl); // the owner's part <= accrued (bps <= 10000)
+        }
     }
 
     function _owed(uint256 already, uint256 entitled) private pure returns (uint256) {
@@ -311,7 +300,7 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         if (room == 0) revert NoWeightLeft(assetId);
         admitted = uint64(weight < room ? weight : room); // <= room < 2^64
         pl.admittedWeight += admitted;
-        _pools[assetId] = pl;
+        _pools[assetId].admittedWeight = pl.admittedWeight; // the one field that changed
     }
 
     function _pay(uint256 assetId, address account, Share storage slot, uint192 already, uint64 weight, uint256 entitled)

@@ -105,12 +105,14 @@ contract MarketHandler is LicenseHandlerBase {
     }
 
     /// @dev Asset 0 is tree-backed (actor `seed` claims with its proof), asset 1 campaign-backed
-    ///      (the vault reads the labeler's accepted items), the rest pay their owner. Whoever owns
-    ///      asset 0 or 1 also takes its owner share when it claims.
+    ///      (the vault reads the labeler's accepted items), the rest pay their owner. An odd
+    ///      `seed >> 2` asks for asset 0's or 1's owner share instead (refused unless the actor
+    ///      owns it now).
     function claim(uint256 seed, uint256 aSeed) external {
         uint256 k = aSeed % assets.length;
         uint256 i = seed % 4;
-        if (k == 0) _claim(assets[k], actors[i], weights[i], _proof(i));
+        if (k < 2 && (seed >> 2) % 2 == 1) _claim(assets[k], actors[i], vault.OWNER_SHARE(), new bytes32[](0));
+        else if (k == 0) _claim(assets[k], actors[i], weights[i], _proof(i));
         else if (k == 1) _claim(assets[k], actors[i], 0, new bytes32[](0));
         else _claim(assets[k], registry.ownerOf(assets[k]), 0, new bytes32[](0));
     }
@@ -133,7 +135,7 @@ contract MarketHandler is LicenseHandlerBase {
         }
         _distributeAll();
         for (uint256 a; a < assets.length; ++a) {
-            for (uint256 s; s < 4; ++s) this.claim(s, a);
+            for (uint256 s; s < 8; ++s) this.claim(s, a); // 4..7: the owner shares
         }
     }
 }
@@ -277,7 +279,8 @@ contract MarketInvariantsTest is InvariantSuite {
         handler.transferDataset(2, 1);
         handler.deposit(0, 1, 1e18);
         handler.distribute(1);
-        handler.claim(2, 1); // the new owner: its labeler share (none) and the owner share
+        handler.claim(2, 1); // the new owner: its labeler share
+        handler.claim(6, 1); // and its owner share
         assertGt(handler.ghostClaimed(), 0);
         invariant_marketAndVaultConserveTokens();
         this.afterInvariant();

@@ -18,6 +18,7 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
     address dave = makeAddr("dave"); // buys the dataset's token later
     address payer = makeAddr("payer");
     MockLabelingRecord record;
+    uint256 constant OWNER = type(uint256).max; // RoyaltyVault.OWNER_SHARE
 
     function setUp() public {
         deploySystem();
@@ -47,6 +48,11 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
 
     function _claim(uint256 assetId, address who) internal returns (uint256) {
         return vault.claim(assetId, who, 0, new bytes32[](0));
+    }
+
+    /// @dev The owner share: claimed with `weight = OWNER_SHARE`.
+    function _ownerClaim(uint256 assetId, address who) internal returns (uint256) {
+        return vault.claim(assetId, who, OWNER, new bytes32[](0));
     }
 
     // ---------------------------------------------------------------- registration
@@ -93,11 +99,12 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
     function test_ownerShare_andLabelersAddUpToThePool() public {
         uint256 dataset = _campaignDataset(1_000);
         _pay(dataset, 1_000);
-        assertEq(vault.claimable(dataset, carol, 0), 100);
+        assertEq(vault.OWNER_SHARE(), OWNER);
+        assertEq(vault.claimable(dataset, carol, OWNER), 100);
         assertEq(vault.claimable(dataset, alice, 0), 675);
         vm.expectEmit(address(vault));
         emit RoyaltyVault.Claimed(dataset, carol, 100, 0);
-        assertEq(_claim(dataset, carol), 100);
+        assertEq(_ownerClaim(dataset, carol), 100);
         assertEq(_claim(dataset, alice), 675);
         assertEq(_claim(dataset, bob), 225);
         assertEq(token.balanceOf(address(vault)), 0, "the pool is paid out exactly");
@@ -108,12 +115,16 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
     function test_attack_nonOwnerCannotTakeTheOwnerShare() public {
         uint256 dataset = _campaignDataset(1_000);
         _pay(dataset, 1_000);
-        assertEq(vault.claimable(dataset, dave, 0), 0);
+        assertEq(vault.claimable(dataset, dave, OWNER), 0);
+        vm.expectRevert(abi.encodeWithSelector(RoyaltyVault.NotAssetOwner.selector, dataset, dave));
+        _ownerClaim(dataset, dave);
+        vm.expectRevert(abi.encodeWithSelector(RoyaltyVault.NotAssetOwner.selector, dataset, bob));
+        _ownerClaim(dataset, bob);
         vm.expectRevert(RoyaltyVault.NothingToClaim.selector);
-        _claim(dataset, dave);
+        _claim(dataset, carol); // the owner is no labeler: weight 0 claims no owner share
         assertEq(_claim(dataset, bob), 225, "a labeler gets its labeler share only");
         vm.prank(dave); // anyone may call for the owner: the tokens go to the owner
-        assertEq(_claim(dataset, carol), 100);
+        assertEq(_ownerClaim(dataset, carol), 100);
         assertEq(token.balanceOf(dave), 0);
         assertEq(token.balanceOf(carol), 100);
     }
@@ -124,13 +135,15 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
         _pay(dataset, 1_000);
         uint256[] memory ids = new uint256[](2);
         (ids[0], ids[1]) = (dataset, dataset);
-        assertEq(vault.claimMany(carol, ids, new uint256[](2), new bytes32[][](2)), 250);
+        uint256[] memory owners = new uint256[](2);
+        (owners[0], owners[1]) = (OWNER, OWNER);
+        assertEq(vault.claimMany(carol, ids, owners, new bytes32[][](2)), 250);
         vm.expectRevert(RoyaltyVault.NothingToClaim.selector);
-        _claim(dataset, carol);
+        _ownerClaim(dataset, carol);
         vm.expectRevert(RoyaltyVault.NothingToClaim.selector);
-        vault.claimMany(carol, ids, new uint256[](2), new bytes32[][](2));
+        vault.claimMany(carol, ids, owners, new bytes32[][](2));
         _pay(dataset, 400); // cumulative: only what is new
-        assertEq(_claim(dataset, carol), 100);
+        assertEq(_ownerClaim(dataset, carol), 100);
         assertEq(token.balanceOf(carol), 350);
     }
 
@@ -149,7 +162,7 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
         uint256[] memory ids = new uint256[](3);
         (ids[0], ids[1], ids[2]) = (dataset, tree, owned);
         uint256[] memory weights = new uint256[](3);
-        weights[1] = 1;
+        (weights[0], weights[1]) = (OWNER, 1);
         bytes32[][] memory proofs = new bytes32[][](3);
         proofs[1] = merkleProof(leaves, 0);
         assertEq(vault.claimMany(carol, ids, weights, proofs), 100 + 30 + 7);
@@ -162,20 +175,21 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
     function test_transferMidway_newOwnerTakesTheShareFromThenOn() public {
         uint256 dataset = _campaignDataset(1_000);
         _pay(dataset, 1_000);
-        assertEq(_claim(dataset, carol), 100);
+        assertEq(_ownerClaim(dataset, carol), 100);
         _pay(dataset, 2_000); // 200 owner share accrues while carol still owns it
         vm.prank(carol);
         registry.transferFrom(carol, dave, dataset);
         _pay(dataset, 1_000);
-        assertEq(vault.claimable(dataset, carol, 0), 0);
-        vm.expectRevert(RoyaltyVault.NothingToClaim.selector);
-        _claim(dataset, carol);
-        assertEq(_claim(dataset, dave), 300, "the accrued, unclaimed share goes to the owner at claim time");
+        assertEq(vault.claimable(dataset, carol, OWNER), 0);
+        vm.expectRevert(abi.encodeWithSelector(RoyaltyVault.NotAssetOwner.selector, dataset, carol));
+        _ownerClaim(dataset, carol);
+        assertEq(_ownerClaim(dataset, dave), 300, "the accrued, unclaimed share goes to the owner at claim time");
         assertEq(_claim(dataset, alice) + _claim(dataset, bob), 3_600);
         assertEq(token.balanceOf(address(vault)), 0);
     }
 
-    /// @dev An owner who is also a contributor (a tree leaf) gets both parts in one claim.
+    /// @dev An owner who is also a contributor (a tree leaf) claims both parts in one claimMany,
+    ///      one entry each.
     function test_treeOwnerShare_ownerAlsoAContributor() public {
         bytes32[] memory leaves = new bytes32[](2);
         (leaves[0], leaves[1]) = (leaf(carol, 1), leaf(bob, 3));
@@ -185,12 +199,18 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
         vm.prank(carol);
         uint256 tree = registry.register(r);
         _pay(tree, 1_000);
-        assertEq(vault.claimable(tree, carol, 1), 200 + 200);
+        assertEq(vault.claimable(tree, carol, OWNER) + vault.claimable(tree, carol, 1), 200 + 200);
+        uint256[] memory ids = new uint256[](2);
+        (ids[0], ids[1]) = (tree, tree);
+        uint256[] memory weights = new uint256[](2);
+        (weights[0], weights[1]) = (OWNER, 1);
+        bytes32[][] memory proofs = new bytes32[][](2);
+        proofs[1] = merkleProof(leaves, 0);
         vm.expectEmit(address(vault));
         emit RoyaltyVault.Claimed(tree, carol, 200, 0);
         vm.expectEmit(address(vault));
         emit RoyaltyVault.Claimed(tree, carol, 200, 1);
-        assertEq(vault.claim(tree, carol, 1, merkleProof(leaves, 0)), 400);
+        assertEq(vault.claimMany(carol, ids, weights, proofs), 400);
         assertEq(vault.claim(tree, bob, 3, merkleProof(leaves, 1)), 600);
         assertEq(token.balanceOf(address(vault)), 0);
     }
@@ -210,12 +230,11 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
         vm.expectRevert();
         vault.claim(tree, address(0), 3, proof);
         assertEq(vault.claimed(tree, address(0)), 0);
-        assertEq(_claim(tree, carol), 500);
+        assertEq(_ownerClaim(tree, carol), 500);
     }
 
-    /// @dev An overstated tree whose weight is all admitted does not block the owner's share,
-    ///      even when the owner claims with its own leaf (a contributor alone still hits
-    ///      NoWeightLeft).
+    /// @dev An overstated tree whose weight is all admitted does not block the owner's share:
+    ///      the owner's leaf hits NoWeightLeft, its owner share is its own claim.
     function test_overstatedTree_ownerShareNotBlockedByNoWeightLeft() public {
         bytes32[] memory leaves = new bytes32[](2);
         (leaves[0], leaves[1]) = (leaf(bob, 4), leaf(carol, 2));
@@ -226,12 +245,10 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
         uint256 tree = registry.register(r);
         _pay(tree, 1_000);
         assertEq(vault.claim(tree, bob, 4, merkleProof(leaves, 0)), 900); // takes the whole weight
-        assertEq(vault.claim(tree, carol, 2, merkleProof(leaves, 1)), 100);
-        _pay(tree, 1_000);
-        vm.prank(carol);
-        registry.transferFrom(carol, dave, tree);
+        bytes32[] memory proof = merkleProof(leaves, 1);
         vm.expectRevert(abi.encodeWithSelector(RoyaltyVault.NoWeightLeft.selector, tree));
-        vault.claim(tree, carol, 2, merkleProof(leaves, 1));
+        vault.claim(tree, carol, 2, proof);
+        assertEq(_ownerClaim(tree, carol), 100);
     }
 
     /// @dev 100 % owner share: the labelers' part is empty, nothing is admitted that could pay.
@@ -240,7 +257,7 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
         _pay(dataset, 999);
         vm.expectRevert(RoyaltyVault.NothingToClaim.selector);
         _claim(dataset, alice);
-        assertEq(_claim(dataset, carol), 999);
+        assertEq(_ownerClaim(dataset, carol), 999);
     }
 
     /// @dev Rounding: whatever the amounts, share and weights, every claim together never pays
@@ -257,14 +274,26 @@ contract RoyaltyVaultOwnerShareTest is Fixture {
             uint256 amount = bound(amounts[i], 1, 1e27);
             credited += amount;
             _pay(dataset, amount);
-            address[3] memory who = [carol, alice, bob];
-            for (uint256 k; k < 3; ++k) {
-                if (vault.claimable(dataset, who[k], 0) > 0) _claim(dataset, who[k]);
-            }
+            if (vault.claimable(dataset, carol, OWNER) > 0) _ownerClaim(dataset, carol);
+            if (vault.claimable(dataset, alice, 0) > 0) _claim(dataset, alice);
+            if (vault.claimable(dataset, bob, 0) > 0) _claim(dataset, bob);
         }
         uint256 paid = token.balanceOf(carol) + token.balanceOf(alice) + token.balanceOf(bob);
         assertLe(paid, credited, "claims exceed the pool");
         assertLe(credited - paid, 3, "dust");
         assertEq(token.balanceOf(carol), credited * bps / 10_000);
+    }
+
+    /// @dev OWNER_SHARE on an owner-mode asset is its ordinary owner claim; on an asset without
+    ///      an owner share it pays nothing.
+    function test_ownerShareWeight_elsewhere() public {
+        uint256 owned = registerAsset(carol);
+        _pay(owned, 50);
+        assertEq(_ownerClaim(owned, carol), 50);
+        uint256 dataset = _campaignDataset(0);
+        _pay(dataset, 40);
+        vm.expectRevert(RoyaltyVault.NothingToClaim.selector);
+        _ownerClaim(dataset, carol);
+        assertEq(_claim(dataset, alice), 30);
     }
 }
