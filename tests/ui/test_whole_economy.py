@@ -1,6 +1,7 @@
 """The whole economy as one story on a real devnet (issue 19), every balance checked to the wei.
 
-A requester funds a digits campaign (two batches of five); labeler A labels one batch with the
+A requester creates and funds a digits campaign (two batches of five) with the New campaign
+wizard of its Label page's My campaigns tab (a folder of digit images); labeler A labels one batch with the
 keyboard in the Label page's window, then labeler B the batch its app claimed meanwhile, in the same
 window; the requester accepts both, both withdraw exactly 5 × reward in the window, and the campaign
 closes (the requester closes it in its My campaigns tab). In the Marketplace window (over a real
@@ -20,9 +21,10 @@ contracts/README.md's rules say; each claims them in the Earnings section of its
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
 
-Not covered yet: the campaign's creation and review go through app.labeling, not the Label page's
-requester tab (which closes it here); the training job is posted through app.compute.requester (as
-`sahara worker` does: no window posts jobs, the Compute page is the provider's).
+Not covered yet: the review goes through app.labeling (no window reviews submissions yet: the
+requester reviews there, or leaves it to auto-review and the review window); the training job is
+posted through app.compute.requester (as `sahara worker` does: no window posts jobs, the Compute
+page is the provider's).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from economy_windows import (  # noqa: E402
     buy_in_window,
     claim_in_window,
     close_in_window,
+    create_in_window,
     label_in_window,
     market_window,
     publish_campaign_in_window,
@@ -61,11 +64,8 @@ from app.chain.devnet import DEVNET_CHAIN_ID  # noqa: E402
 from app.compute.requester import JobRequest, Requester  # noqa: E402
 from app.compute.training import Recipe  # noqa: E402
 from app.labeling.approvals import Approvals  # noqa: E402
-from app.labeling.campaign_spec import CampaignSpec  # noqa: E402
 from app.labeling.demo import demo_items  # noqa: E402
-from app.labeling.digits import CLASSES  # noqa: E402
 from app.labeling.publish import campaign_settled  # noqa: E402
-from app.labeling.schema import LabelSet, TaskType  # noqa: E402
 from app.labeling.service import LabelingService  # noqa: E402
 from app.market import earnings  # noqa: E402
 from app.market.asset_cache import fetch_into_cache  # noqa: E402
@@ -161,12 +161,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
     save_deployment(tmp_path, env.deployment)  # the worker process reads it
     store = LocalStore(tmp_path / "blobs")
     wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (REQUESTER, LABELER_A, LABELER_B, BUILDER, BUYER)}
-    items = demo_items(tmp_path / "digits", count=ITEMS)[0]
-    spec = CampaignSpec(
-        title="Digits", task_type=TaskType.IMAGE_CLASSIFICATION, label_set=LabelSet.from_names(CLASSES),
-        instructions="Press the digit you see.", items=items, gold={}, reward_per_item=REWARD,
-        batch_size=BATCH, review_window_s=600, claim_ttl_s=3600,
-    )  # fmt: skip
+    demo_items(tmp_path / "digits", count=ITEMS)  # the images the requester's wizard imports
 
     async def connect() -> Chain:
         client = ChainClient(env.rpc_url, timeout=30)
@@ -199,14 +194,16 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         start = wait(c.balances(*holders))
         fee_bps = wait(c.read("LicenseMarket", "feeBps"))
 
-        # -- the requester funds the campaign: the escrow holds exactly items × reward
-        campaign_id, _ = wait(labeling[REQUESTER].create_campaign(spec))
+        # -- the requester creates the campaign in its wizard: the escrow holds exactly items × reward
+        label_page.gate.approvals = Approvals(tmp_path / "approvals.json")  # as the shell gives it
+        campaign_id = create_in_window(
+            label_page, labeling[REQUESTER], qtbot, tmp_path / "digits", reward="0.01", batch=BATCH
+        )
         funded = wait(c.balances(*holders))
         assert deltas(funded, start) == [-ITEMS * REWARD, 0, 0, 0, 0, 0, 0, ITEMS * REWARD, 0, 0, 0]
 
         # -- labeler B's app claims the first batch; each labels a batch in the window, by keyboard
         claim_b = wait(labeling[LABELER_B].claim(campaign_id))
-        label_page.gate.approvals = Approvals(tmp_path / "approvals.json")  # as the shell gives it
         a_items = label_in_window(label_page, labeling[LABELER_A], qtbot)
         assert a_items.isdisjoint({i.id for i in claim_b.items})
         assert label_in_window(label_page, labeling[LABELER_B], qtbot) == {i.id for i in claim_b.items}
