@@ -22,7 +22,10 @@ board, compute market) on a throwaway anvil, then measures ``gasUsed`` of real t
     royalty_claim_repeat_gas       a later claim of the same contributor after new revenue
     royalty_claim_campaign_labeler_gas   first claim of a labeler of a dataset backed by a real, settled
                                    TaskBoard campaign, after a license sale (no proof: the vault reads
-                                   the labeler's accepted items from the board, its ILabelingRecord)
+                                   the labeler's accepted items from the board, its ILabelingRecord;
+                                   no owner share)
+    royalty_claim_campaign_labeler_owner_share_gas   the same where the requester keeps the app's
+                                   default 10 % owner share (the labelers' part is computed net of it)
 
 Goals: labeling (app flow) <= 2,000 gas per item, purchase <= 200,000, either first claim <= 80,000.
 Artifacts older than contracts/src (manifest sourcesHash) make the bench exit 2: run
@@ -55,6 +58,7 @@ GOALS = {
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 ZERO_ADDRESS = "0x" + "00" * 20
 ROOT_HASH = b"\x01" * 32  # a submission's result root (the board stores none of it)
+OWNER_SHARE_BPS = 1_000  # what the app's publish keeps for a campaign's dataset (DEFAULT_OWNER_SHARE_BPS)
 
 
 class Stale(RuntimeError):
@@ -184,7 +188,7 @@ def bench_labeling(chain: Chain, c: dict, flow: str, campaigns: int = 2) -> tupl
 def register(chain: Chain, c: dict, owner, root: bytes = b"\x00" * 32, total: int = 0, parents=()) -> int:  # type: ignore[no-untyped-def]
     bps = 1_000 if parents else 0
     tree_cid = CID if total else ""
-    reg = (0, CID, CID, list(parents), bps, 1_000, root, total, tree_cid, ZERO_ADDRESS, 0)
+    reg = (0, CID, CID, list(parents), bps, 1_000, root, total, tree_cid, ZERO_ADDRESS, 0, 0)
     chain.send(owner, c["registry"].functions.register(reg))
     return c["registry"].functions.assetCount().call()
 
@@ -241,7 +245,7 @@ def bench_claim(chain: Chain, c: dict) -> tuple[int, int]:
     return first, repeat
 
 
-def bench_campaign_claim(chain: Chain, c: dict) -> int:
+def bench_campaign_claim(chain: Chain, c: dict) -> tuple[int, int]:
     """A labeler's first royalty claim from a dataset backed by a settled TaskBoard campaign.
 
     A 200-item campaign (batch 50): the measured labeler's 2 batches are accepted in full,
@@ -249,7 +253,8 @@ def bench_campaign_claim(chain: Chain, c: dict) -> int:
     settleReview once the dispute window is over; the requester closes the campaign (settled),
     registers the dataset backed by it, sells a license, delivers; the buyer releases the
     escrow to the vault; anyone distributes; the labeler, who withdrew its labeling pay (so
-    already holds tokens), claims for the first time.
+    already holds tokens), claims for the first time; then the same for a second dataset the
+    same campaign backs, whose requester keeps the app's 10 % owner share.
     """
     board, market, vault = c["board"], c["market"], c["vault"]
     requester, me, other = chain.account(), chain.account(), chain.account()
@@ -265,16 +270,19 @@ def bench_campaign_claim(chain: Chain, c: dict) -> int:
     if not board.functions.isSettled(cid).call():
         raise RuntimeError("the campaign is not settled after close")
     chain.send(me, board.functions.withdraw())
-    reg = (0, CID, CID, [], 0, 1_000, b"\x00" * 32, 0, "", board.address, cid)
-    chain.send(requester, c["registry"].functions.register(reg))
-    dataset = c["registry"].functions.assetCount().call()
-    price = 100 * E18
-    buyer, _ = buy_with_permit(chain, c, sell(chain, c, requester, dataset, price), price)
-    license_id = market.functions.licenseCount().call()
-    chain.send(requester, market.functions.recordDelivery(license_id, CID))
-    chain.send(buyer, market.functions.release(license_id))
-    chain.send(buyer, vault.functions.distribute(dataset))
-    return chain.gas(me, vault.functions.claim(dataset, me.address, 0, []))
+    gas = []
+    for owner_share in (0, OWNER_SHARE_BPS):  # the same campaign backs both datasets
+        reg = (0, CID, CID, [], 0, 1_000, b"\x00" * 32, 0, "", board.address, cid, owner_share)
+        chain.send(requester, c["registry"].functions.register(reg))
+        dataset = c["registry"].functions.assetCount().call()
+        price = 100 * E18
+        buyer, _ = buy_with_permit(chain, c, sell(chain, c, requester, dataset, price), price)
+        license_id = market.functions.licenseCount().call()
+        chain.send(requester, market.functions.recordDelivery(license_id, CID))
+        chain.send(buyer, market.functions.release(license_id))
+        chain.send(buyer, vault.functions.distribute(dataset))
+        gas.append(chain.gas(me, vault.functions.claim(dataset, me.address, 0, [])))
+    return gas[0], gas[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,7 +305,10 @@ def main(argv: list[str] | None = None) -> int:
             results[f"labeling_gas_per_item{name}_first_campaign"] = first
         results["license_purchase_gas"], results["license_purchase_approved_gas"] = bench_license(chain, c)
         results["royalty_claim_gas"], results["royalty_claim_repeat_gas"] = bench_claim(chain, c)
-        results["royalty_claim_campaign_labeler_gas"] = bench_campaign_claim(chain, c)
+        (
+            results["royalty_claim_campaign_labeler_gas"],
+            results["royalty_claim_campaign_labeler_owner_share_gas"],
+        ) = bench_campaign_claim(chain, c)
     finally:
         chain.close()
     missed = []

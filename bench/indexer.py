@@ -70,7 +70,7 @@ def fill(rpc_url: str, deployment: Deployment, count: int) -> None:
     registry = deployment.address(REGISTRY)
     rpc_call(rpc_url, "evm_setAutomine", [False])
     for i in range(count):
-        registration = (i % 3, CID, CID, [], 0, 500, b"\0" * 32, 0, "", NO_RECORD, 0)
+        registration = (i % 3, CID, CID, [], 0, 500, b"\0" * 32, 0, "", NO_RECORD, 0, 0)
         tx = {
             "to": registry, "data": encode_call(REGISTRY, "register", registration), "gas": 400_000,
             "gasPrice": 2 * 10**9, "nonce": nonce + i, "chainId": DEVNET_CHAIN_ID, "value": 0,

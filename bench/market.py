@@ -116,7 +116,7 @@ def synthetic_logs(count: int, rng: random.Random) -> list[dict[str, Any]]:
         logs.append(maker.log(REGISTRY, "AssetRegistered", assetId=asset, creator=creator,
             kind=asset % 3, contentCid=CID, metadataCid=CID, parents=[], parentRoyaltyBps=0,
             derivativeRoyaltyBps=500, contributorsRoot=b"\0" * 32, totalWeight=0, contributorsCid="",
-            labelingRecord=NO_RECORD, campaignId=0))  # fmt: skip
+            labelingRecord=NO_RECORD, campaignId=0, ownerShareBps=0))  # fmt: skip
         logs.append(maker.log(MARKET, "OfferCreated", offerId=asset, assetId=asset, seller=creator,
             price=rng.randint(0, 100) * 10**18, duration=0, maxLicenses=0,
             commercialUse=rng.random() < 0.6, derivativesAllowed=rng.random() < 0.5,

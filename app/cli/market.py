@@ -165,7 +165,11 @@ async def _claim(args: argparse.Namespace, s: Session) -> None:
         return
     print("asset\trole\tclaimable\tclaimed so far")
     for r in found.rows:
-        role = r.role if r.role == "owner" else f"{r.role} ({r.weight:,} of {r.total_weight:,})"
+        role = (
+            r.role if r.role == "owner"
+            else f"owner share ({r.owner_share_bps / 100:g} %)" if r.role == "owner share"
+            else f"{r.role} ({r.weight:,} of {r.total_weight:,})"
+        )  # fmt: skip
         print(f"{r.asset_id}\t{role}\t{sahara(r.claimable)}\t{sahara(r.claimed)}")
     if args.dry_run:
         return

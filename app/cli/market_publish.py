@@ -81,7 +81,7 @@ async def _request(args: argparse.Namespace, s: Session, offers: tuple[OfferTerm
 async def publish_command(args: argparse.Namespace, s: Session, confirm: Callable[..., None]) -> None:
     from app.labeling.publish import publish_campaign
     from app.market.parents import check_parents
-    from app.market.publishing import check_request, publish, royalty_share
+    from app.market.publishing import DEFAULT_OWNER_SHARE_BPS, check_request, publish, royalty_share
     from app.market.terms import describe
 
     offers = _terms(args)
@@ -92,7 +92,12 @@ async def publish_command(args: argparse.Namespace, s: Session, confirm: Callabl
     if args.campaign is not None:
         if args.kind != "dataset" or args.files:
             raise CliError("--campaign publishes a dataset from the campaign's export: give no files")
-        _say(f"the dataset of campaign {args.campaign}: its labelers share the royalties by accepted items")
+        kept = _bps(args.owner_share, "--owner-share")
+        kept = DEFAULT_OWNER_SHARE_BPS if kept is None else kept
+        _say(
+            f"the dataset of campaign {args.campaign}: you keep {kept / 100:g} % of its royalties, its "
+            f"labelers share {(10_000 - kept) / 100:g} % by accepted items"
+        )
         confirm(args, "Publish it?")
         published = await publish_campaign(
             s.service,
@@ -100,8 +105,13 @@ async def publish_command(args: argparse.Namespace, s: Session, confirm: Callabl
             price=offers[0].price if offers else 0,
             offers=offers,
             progress=_progress,
+            owner_share_bps=kept,
         )
     else:
+        if args.owner_share is not None:
+            raise CliError(
+                "--owner-share is for a campaign's dataset (--campaign), whose labelers share the rest"
+            )
         request = await _request(args, s, offers)
         derivative = _bps(args.derivative_royalty, "--derivative-royalty")
         request = dataclasses.replace(
@@ -150,6 +160,12 @@ def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--derivative-royalty", metavar="PERCENT", help="what derivatives owe it (default 10)"
+    )
+    parser.add_argument(
+        "--owner-share",
+        metavar="PERCENT",
+        help="with --campaign: the share of the dataset's royalties you keep (default 10); "
+        "its labelers share the rest by accepted items",
     )
     parser.add_argument("--price", metavar="SAHARA", help="offer licenses at this price (0: free)")
     parser.add_argument(

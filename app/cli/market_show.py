@@ -56,6 +56,8 @@ async def show_asset(ctx: MarketContext, asset_id: int) -> None:
         print(f"contributors: a tree of total weight {a[10]:,}, file {a[14]}")
     else:
         print("contributors: the owner")
+    if a[16]:  # Asset.ownerShareBps
+        print(f"owner share: {a[16] / 100:g} % of the contributors' royalties go to whoever owns it")
     offers = await offers_of(ctx, asset_id)
     for offer in offers:
         state = "active" if offer.active else "paused"

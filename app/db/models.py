@@ -317,6 +317,7 @@ class MarketAsset(Base):
     total_weight: Mapped[str] = mapped_column(String(80))
     labeling_record: Mapped[str] = mapped_column(String(42))
     campaign_id: Mapped[str] = mapped_column(String(80))
+    owner_share_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     block: Mapped[int] = mapped_column(Integer)
     tx_hash: Mapped[str] = mapped_column(String(66))
     log_index: Mapped[int] = mapped_column(Integer)

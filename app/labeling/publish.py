@@ -13,6 +13,8 @@ accepted, so royalties reach them in proportion to accepted work without listing
   (OZ "standard-v1") stored as its own file, whose CID goes on chain with the root: that file is
   where each labeler finds its proof, and where anyone checks that its leaves add up to the total.
 
+The requester who publishes it keeps an owner share of its royalties (``owner_share_bps``, 10 % unless
+it says otherwise), paid to whoever owns the dataset when claiming; the labelers share the rest.
 The metadata names the campaign it came from and where the contributors are.
 """
 
@@ -27,7 +29,14 @@ from typing import TYPE_CHECKING
 from eth_utils import to_checksum_address
 
 from app.market.context import MarketContext
-from app.market.publishing import Contributors, Progress, Published, PublishRequest, publish
+from app.market.publishing import (
+    DEFAULT_OWNER_SHARE_BPS,
+    Contributors,
+    Progress,
+    Published,
+    PublishRequest,
+    publish,
+)
 from app.market.terms import OfferTerms
 
 if TYPE_CHECKING:
@@ -62,13 +71,20 @@ def _zip(folder: Path, dest: Path) -> Path:
     return dest
 
 
-def _card(title: str, task: str, classes: list[str], items: int, fmt: str, campaign_id: int) -> str:
+def _card(
+    title: str, task: str, classes: list[str], items: int, fmt: str, campaign_id: int, owner_bps: int
+) -> str:
     """The dataset's card: what it is, how it was made and by whom, in Markdown."""
+    split = (
+        f"Its owner keeps {owner_bps / 100:g} % of this dataset's royalties; the labelers whose work was "
+        f"accepted share the other {(10_000 - owner_bps) / 100:g} % by their accepted items."
+        if owner_bps
+        else "The labelers whose work was accepted share this dataset's royalties by their accepted items."
+    )
     return (
         f"# {title}\n\n{items:,} items labeled for *{task.replace('_', ' ')}* in labeling campaign "
         f"{campaign_id}, reviewed by its requester.\n\n**Classes:** {', '.join(classes)}\n\n"
-        f"**Format:** {fmt}\n\nThe labelers whose work was accepted share this dataset's royalties "
-        "by their accepted items.\n"
+        f"**Format:** {fmt}\n\n{split}\n"
     )
 
 
@@ -94,8 +110,10 @@ async def publish_campaign(
     price: int,
     offers: tuple[OfferTerms, ...] | None = None,
     progress: Progress | None = None,
+    owner_share_bps: int = DEFAULT_OWNER_SHARE_BPS,
 ) -> Published:
-    """``publish_dataset`` with everything the market returns (offers, CIDs)."""
+    """``publish_dataset`` with everything the market returns (offers, CIDs); the requester keeps
+    ``owner_share_bps`` of the dataset's royalties, its labelers share the rest."""
     manifest = await service.manifest(campaign_id)
     board = service.deployment.address("TaskBoard")
     settled = await campaign_settled(service, campaign_id)
@@ -113,7 +131,9 @@ async def publish_campaign(
         },
     }  # fmt: skip
     contributors = (
-        Contributors(campaign=(board, campaign_id)) if settled else Contributors(weights=weights or None)
+        Contributors(campaign=(board, campaign_id), owner_share_bps=owner_share_bps)
+        if settled
+        else Contributors(weights=weights or None, owner_share_bps=owner_share_bps if weights else None)
     )
     ctx = MarketContext(service.client, service.outbox, service.deployment, service.store, service.wallet)
     with tempfile.TemporaryDirectory(prefix="sahara-dataset-") as tmp:
@@ -123,7 +143,7 @@ async def publish_campaign(
         request = PublishRequest(
             kind="dataset", name=manifest.title, files=(archive,), task_type=manifest.task_type.value,
             card=_card(manifest.title, manifest.task_type.value, manifest.label_set.names,
-                       len(manifest.items), f"{fmt} (zip)", campaign_id),
+                       len(manifest.items), f"{fmt} (zip)", campaign_id, contributors.owner_share()),
             tags=("labeled", modality, *[n for n in manifest.label_set.names if 0 < len(n) <= 64][:8]),
             derivative_royalty_bps=DERIVATIVE_ROYALTY_BPS,
             offers=offers if offers is not None else (OfferTerms(price),),

@@ -1,14 +1,18 @@
 """Earnings: what an account can claim from the royalty vault, per asset, and claiming it all at once.
 
-An account earns from an asset three ways: as its **owner** (an asset without contributors), as a
-**labeler** of the settled campaign behind a dataset (weighted by its accepted items, read by the
-vault from the TaskBoard) and as a **contributor** in a Merkle tree (its leaf in the tree's file,
-which this reads from storage for the weight and proof). Revenue is lazy in the vault: sales and
-the royalties derivatives owe their ancestors wait in ``pending`` until ``distribute``. So the
-amounts shown are what a claim would pay *after* distributing the account's assets and every
-descendant of them (children first: a child always has a larger id than its parents), computed
-exactly by one ``eth_call`` of the vault's ``multicall([distributeMany(..), claimable(..)...])``,
-and ``claim_all`` sends that same distribution with ``claimMany`` in one transaction.
+An account earns from an asset four ways: as its **owner** (an asset without contributors), as the
+owner of an asset with contributors that keeps an **owner share** of their royalties (paid to
+whoever owns it when claiming), as a **labeler** of the settled campaign behind a dataset (weighted
+by its accepted items, read by the vault from the TaskBoard) and as a **contributor** in a Merkle
+tree (its leaf in the tree's file, which this reads from storage for the weight and proof). An
+owner who is also a contributor of the same asset gets two rows, each its own claim entry (an
+owner share is claimed with the vault's ``OWNER_SHARE`` weight). Revenue
+is lazy in the vault: sales and the royalties derivatives owe their ancestors wait in ``pending``
+until ``distribute``. So the amounts shown are what a claim would pay *after* distributing the
+account's assets and every descendant of them (children first: a child always has a larger id
+than its parents), computed exactly by one ``eth_call`` of the vault's
+``multicall([distributeMany(..), claimable(..)...])``, and ``claim_all`` sends that same
+distribution with ``claimMany`` in one transaction.
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ from app.market.catalog.metadata import read_limited
 from app.market.context import MarketContext, topic_of
 from app.storage import StorageError
 
-Role = Literal["owner", "labeler", "contributor"]
+Role = Literal["owner", "owner share", "labeler", "contributor"]
 VAULT = "RoyaltyVault"
 ZERO = "0x" + "00" * 20
 MAX_TREE = 64 * 1024 * 1024
+OWNER_SHARE = 2**256 - 1  # RoyaltyVault.OWNER_SHARE: the weight that claims an owner share
 
 
 class ClaimError(RuntimeError):
@@ -42,8 +47,9 @@ class ClaimError(RuntimeError):
 class AssetEarning:
     asset_id: int
     role: Role
-    weight: int  # accepted items or tree weight (0 for an owner)
+    weight: int  # accepted items or tree weight (0 for an owner, OWNER_SHARE for an owner share)
     total_weight: int
+    owner_share_bps: int  # the asset's owner share (0: none, or an owner-mode asset)
     claimable: int  # wei a claim pays now, after distributing pending revenue and royalties
     claimed: int  # paid to this account so far
     proof: tuple[bytes, ...] = ()
@@ -108,6 +114,7 @@ class _Registered:
     tree_cid: str
     record: str
     campaign_id: int
+    owner_share_bps: int
 
 
 async def _registered(ctx: MarketContext, block: int) -> list[_Registered]:
@@ -117,7 +124,7 @@ async def _registered(ctx: MarketContext, block: int) -> list[_Registered]:
         rows.append(_Registered(
             int(a["assetId"]), tuple(int(p) for p in a["parents"]), bytes(a["contributorsRoot"]),
             int(a["totalWeight"]), str(a["contributorsCid"]), to_checksum_address(a["labelingRecord"]),
-            int(a["campaignId"]),
+            int(a["campaignId"]), int(a["ownerShareBps"]),
         ))  # fmt: skip
     return rows
 
@@ -178,9 +185,12 @@ async def earnings(ctx: MarketContext, account: str | None = None, *, block: int
     account = to_checksum_address(account or ctx.account)
     block = await ctx.client.block_number() if block is None else block
     assets, owners = await _registered(ctx, block), await _owners(ctx, block)
-    found = []
+    found: list[tuple[_Registered, tuple[Role, int, tuple[bytes, ...]]]] = []
     for asset in assets:
-        role = await _role(ctx, asset, account, owners.get(asset.asset_id), block)
+        owner = owners.get(asset.asset_id)
+        if asset.owner_share_bps and owner == account:
+            found.append((asset, ("owner share", OWNER_SHARE, ())))
+        role = await _role(ctx, asset, account, owner, block)
         if role is not None:
             found.append((asset, role))
     order = _descendants(assets, {a.asset_id for a, _ in found})
@@ -191,12 +201,15 @@ async def earnings(ctx: MarketContext, account: str | None = None, *, block: int
     results = await ctx.client.ask(multicall.call({"from": account}, block_identifier=block)) if found else []
     rows = []
     for (asset, (role, weight, proof)), raw in zip(found, results[1:], strict=True):
-        who = ZERO if role == "owner" else account
-        claimed = int(await ctx.call(VAULT, "claimed", asset.asset_id, who, block=block))
-        (amount,) = abi_decode(["uint256"], bytes(raw))
-        rows.append(
-            AssetEarning(asset.asset_id, role, weight, asset.total_weight, int(amount), claimed, proof)
+        owner_slot = role in ("owner", "owner share")
+        claimed = int(
+            await ctx.call(VAULT, "claimed", asset.asset_id, ZERO if owner_slot else account, block=block)
         )
+        (amount,) = abi_decode(["uint256"], bytes(raw))
+        rows.append(AssetEarning(
+            asset.asset_id, role, weight, asset.total_weight, asset.owner_share_bps, int(amount), claimed,
+            proof,
+        ))  # fmt: skip
     return Earnings(tuple(rows), tuple(order), block)
 
 
@@ -212,7 +225,7 @@ async def claim(ctx: MarketContext, found: Earnings | None = None) -> Claim:
     due = [r for r in found.rows if r.claimable > 0]
     if not due:
         raise ClaimError("There is nothing to claim yet.")
-    ids = [r.asset_id for r in due]
+    ids = [r.asset_id for r in due]  # an asset twice when the account has both of its shares
     calls = [
         encode_call(VAULT, "distributeMany", list(found.distribute)),
         encode_call(VAULT, "claimMany", account, ids, [r.weight for r in due], [list(r.proof) for r in due]),
@@ -220,7 +233,7 @@ async def claim(ctx: MarketContext, found: Earnings | None = None) -> Claim:
     block = await ctx.client.block_number()  # a new claim per request: the vault never pays one twice
     receipt = await ctx.send(
         VAULT, "multicall", calls, intent=f"claim-all:{account}:{block}",
-        description=f"Claim royalties from {len(ids)} asset{'s' if len(ids) != 1 else ''}",
+        description=f"Claim royalties from {len(set(ids))} asset{'s' if len(set(ids)) != 1 else ''}",
     )  # fmt: skip
     paid = sum(
         int(e["amount"]) for e in ctx.receipt_events(VAULT, "Claimed", receipt) if e["account"] == account

@@ -44,6 +44,11 @@ Progress = Callable[[str, float], None]
 ZERO_ADDRESS = "0x" + "00" * 20
 MAX_PARENTS = 16
 BPS = 10_000
+# What a publisher keeps of a dataset's royalties when the labelers of its campaign are its
+# contributors, unless it says otherwise: enough to make publishing worth it, little enough that the
+# people whose work the dataset is still get nine tenths. Explicit weights are the publisher's own
+# split (it may list itself), so they keep nothing by default.
+DEFAULT_OWNER_SHARE_BPS = 1_000
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -55,10 +60,26 @@ class PublishError(ValueError):
 class Contributors:
     """Who shares the asset's own revenue: the owner (neither set), the labelers of a settled
     campaign (``campaign`` = (labeling record address, campaign id); only its requester may
-    register it), or explicit weights (a Merkle tree stored as its own file)."""
+    register it), or explicit weights (a Merkle tree stored as its own file). With contributors the
+    asset's owner keeps ``owner_share_bps`` of that revenue (None: ``DEFAULT_OWNER_SHARE_BPS`` for a
+    campaign, 0 for weights), paid to whoever owns the asset when claiming; the contributors share
+    the rest by weight."""
 
     campaign: tuple[str, int] | None = None
     weights: Mapping[str, int] | None = None
+    owner_share_bps: int | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.campaign or self.weights)
+
+    def owner_share(self) -> int:
+        """The owner share to register: 0 without contributors (the owner takes everything)."""
+        if not self.any:
+            return 0
+        if self.owner_share_bps is None:
+            return DEFAULT_OWNER_SHARE_BPS if self.campaign else 0
+        return self.owner_share_bps
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,13 @@ def check_request(request: PublishRequest) -> None:
         raise PublishError("The derivative royalty must be between 0 % and 100 %.")
     if request.contributors.campaign and request.contributors.weights:
         raise PublishError("Contributors are a campaign or a list of weights, not both.")
+    owner_share = request.contributors.owner_share_bps
+    if owner_share is not None and not 0 <= owner_share <= BPS:
+        raise PublishError("The share you keep must be between 0 % and 100 % of the dataset's royalties.")
+    if owner_share and not request.contributors.any:
+        raise PublishError(
+            "A share you keep needs contributors to share the rest; without any you get it all."
+        )
     for terms in request.offers:
         terms.check()
 
@@ -234,6 +262,7 @@ async def publish(
     registration = (
         KINDS.index(request.kind), content.cid, metadata_cid, list(request.parents), share,
         request.derivative_royalty_bps, root, total, tree_cid, record, campaign_id,
+        request.contributors.owner_share(),
     )  # fmt: skip
     receipt = await ctx.send(
         "AssetRegistry", "register", registration, intent=f"publish:{metadata_cid}",

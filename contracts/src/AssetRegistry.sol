@@ -15,7 +15,9 @@ import {ILabelingRecord} from "./interfaces/ILabelingRecord.sol";
 ///         the rest is split among contributors: a Merkle tree of (account, weight) leaves (root,
 ///         total weight and the CID of the tree's file), a settled labeling campaign (its labelers
 ///         weighted by accepted items, read from the campaign's ILabelingRecord), or neither, in
-///         which case the asset's current owner receives the contributors' share.
+///         which case the asset's current owner receives the contributors' share. An asset with
+///         contributors may keep an owner share (`ownerShareBps`, fixed at registration) of that
+///         revenue for whoever owns it when claiming; its contributors split the rest.
 /// @dev Royalty floors: every asset has `royaltyFloorBps` = its own `derivativeRoyaltyBps` plus
 ///      the sum of its parents' floors (capped at 100 %): the share of a derivative's revenue that
 ///      the asset and its ancestors are owed. A derivative must give its parents at least the sum
@@ -54,6 +56,8 @@ contract AssetRegistry is ERC721, AccessControl {
         string metadataCid;
         string contributorsCid; // the contributor tree's file (empty without a root)
         uint256[] parents;
+        // last, so that the fields before it keep their places in `getAsset`'s tuple
+        uint16 ownerShareBps; // of the contributors' revenue, to the asset's owner (0 without contributors)
     }
 
     struct Registration {
@@ -68,6 +72,7 @@ contract AssetRegistry is ERC721, AccessControl {
         string contributorsCid;
         address labelingRecord;
         uint256 campaignId;
+        uint16 ownerShareBps;
     }
 
     uint256 public constant MAX_PARENTS = 16;
@@ -86,6 +91,7 @@ contract AssetRegistry is ERC721, AccessControl {
     /// @param contributorsCid the contributor tree's file ("" without a root)
     /// @param labelingRecord with `campaignId` (< 2^88): the settled campaign whose labelers are the
     ///        contributors (address(0) otherwise); `totalWeight` is then its accepted item count
+    /// @param ownerShareBps of the contributors' revenue, paid to the asset's owner at claim time
     event AssetRegistered(
         uint256 indexed assetId,
         address indexed creator,
@@ -99,7 +105,8 @@ contract AssetRegistry is ERC721, AccessControl {
         uint256 totalWeight,
         string contributorsCid,
         address labelingRecord,
-        uint256 campaignId
+        uint256 campaignId,
+        uint16 ownerShareBps
     );
     /// @notice One per parent of a new asset, so an indexer can query lineage both ways.
     event ParentLinked(uint256 indexed child, uint256 indexed parent);
@@ -123,6 +130,9 @@ contract AssetRegistry is ERC721, AccessControl {
     /// @notice A campaign may back an asset only once settled, and only for its requester.
     error CampaignNotUsable(address labelingRecord, uint256 campaignId);
     error NotAuthorized(uint256 assetId, address account);
+    /// @notice An owner share above 100 %, or one on an asset without contributors (its owner
+    ///         already takes the whole share).
+    error InvalidOwnerShare(uint16 bps);
 
     constructor(address admin, uint16 minParentRoyaltyBps_) ERC721("Sahara Asset", "SASSET") {
         if (minParentRoyaltyBps_ > BPS) revert InvalidRoyaltyBps(minParentRoyaltyBps_);
@@ -151,12 +161,18 @@ contract AssetRegistry is ERC721, AccessControl {
     ///      royalty floors), 10000]; without, it must be 0. Contributors: a non-zero root needs a
     ///      total weight in [1, 2^64-1] and the tree's CID; a labeling campaign needs a zero root
     ///      and weight, must be settled, and the caller must be its requester (its accepted item
-    ///      count becomes the total weight); neither = the owner takes the share.
+    ///      count becomes the total weight); neither = the owner takes the share. With
+    ///      contributors, `ownerShareBps` (<= 10000) of their revenue goes to the asset's owner;
+    ///      without, it must be 0.
     function register(Registration calldata r) external returns (uint256 assetId) {
         _checkCid(r.contentCid);
         _checkCid(r.metadataCid);
         if (r.derivativeRoyaltyBps > BPS) revert InvalidRoyaltyBps(r.derivativeRoyaltyBps);
         uint256 totalWeight = _checkContributors(r);
+        bool hasContributors = r.labelingRecord != address(0) || r.contributorsRoot != bytes32(0);
+        if (r.ownerShareBps > BPS || (r.ownerShareBps != 0 && !hasContributors)) {
+            revert InvalidOwnerShare(r.ownerShareBps);
+        }
         (uint256 floors, bool commercial) = _checkParents(r.parents);
         uint16 bps = r.parentRoyaltyBps;
         if (r.parents.length == 0) {
@@ -185,6 +201,7 @@ contract AssetRegistry is ERC721, AccessControl {
         a.metadataCid = r.metadataCid;
         a.contributorsCid = r.contributorsCid;
         a.parents = r.parents;
+        if (r.ownerShareBps != 0) a.ownerShareBps = r.ownerShareBps;
         _emitRegistered(assetId, a);
         _safeMint(msg.sender, assetId);
     }
@@ -244,14 +261,15 @@ contract AssetRegistry is ERC721, AccessControl {
 
     /// @notice Contributors: Merkle root and total weight, or the labeling record and campaign
     ///         whose accepted items weigh them (total = the campaign's accepted items); neither:
-    ///         the owner takes the share.
+    ///         the owner takes the share. `ownerShareBps` of the contributors' revenue goes to
+    ///         the asset's owner first (0 without contributors).
     function contributorSplit(uint256 assetId)
         external
         view
-        returns (bytes32 root, uint256 totalWeight, address labelingRecord, uint256 campaignId)
+        returns (bytes32 root, uint256 totalWeight, address labelingRecord, uint256 campaignId, uint16 ownerShareBps)
     {
         Asset storage a = _assets[assetId];
-        return (a.contributorsRoot, a.totalWeight, a.labelingRecord, a.campaignId);
+        return (a.contributorsRoot, a.totalWeight, a.labelingRecord, a.campaignId, a.ownerShareBps);
     }
 
     /// @notice The leaf a contributor proves: double-hashed abi.encode(account, weight).
@@ -341,7 +359,8 @@ contract AssetRegistry is ERC721, AccessControl {
             a.totalWeight,
             a.contributorsCid,
             a.labelingRecord,
-            a.campaignId
+            a.campaignId,
+            a.ownerShareBps
         );
         uint256[] storage parents = a.parents;
         for (uint256 i; i < parents.length; ++i) {

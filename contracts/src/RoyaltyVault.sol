@@ -27,13 +27,19 @@ import {ILabelingRecord} from "./interfaces/ILabelingRecord.sol";
 ///      is admitted on its first claim, and never more than the pool's total weight minus what
 ///      others have already been admitted: the sum of all claims can never exceed the pool, even
 ///      if a tree overstates its leaves (a dishonest tree is visible from its CID on chain).
+///      An asset with contributors may have an owner share (registry, fixed at registration):
+///      `ownerShareBps` of the pool is the owner's, paid to whoever owns the asset when claiming
+///      with `weight = OWNER_SHARE` (accrued and unclaimed owner share moves with the token, as an
+///      owner-mode pool does), and the contributors split the rest by weight. Both parts are monotone in `accrued`, so
+///      cumulative accounting holds for each and their sum never exceeds the pool.
 contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
     /// @dev The one slot a claim reads besides the root and the account's share: the pool.
     struct Pool {
-        uint128 accrued; // all revenue ever credited to the asset's contributors
+        uint112 accrued; // all revenue ever credited to the asset's contributors (and owner share)
+        uint16 ownerShareBps; // the owner's part of `accrued` (registry: <= 10000, 0 in owner mode)
         uint64 totalWeight; // the split's total weight (registry bound: < 2^64)
         uint64 admittedWeight; // sum of the weights admitted by first claims (<= totalWeight)
     }
@@ -47,11 +53,13 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     }
 
     struct Share {
-        uint192 claimed; // paid so far (<= accrued < 2^128)
+        uint192 claimed; // paid so far (<= accrued < 2^112)
         uint64 weight; // admitted on the first claim (0: not yet)
     }
 
     uint256 private constant BPS = 10_000;
+    /// @notice The `weight` that claims an asset's owner share rather than a contributor share.
+    uint256 public constant OWNER_SHARE = type(uint256).max;
 
     IERC20 public immutable token;
     AssetRegistry public immutable registry;
@@ -61,7 +69,8 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     mapping(uint256 assetId => Pool) private _pools;
     mapping(uint256 assetId => bytes32) private _roots;
     mapping(uint256 assetId => Source) private _sources;
-    /// @dev Per (asset, account); address(0) is the owner of a contributor-less asset.
+    /// @dev Per (asset, account); address(0) is the owner (of a contributor-less asset, or its
+    ///      owner share). No contributor can be address(0): a transfer to it reverts.
     mapping(uint256 assetId => mapping(address account => Share)) private _shares;
 
     event RevenueDeposited(uint256 indexed assetId, address indexed from, uint256 amount);
@@ -69,7 +78,7 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     event Distributed(uint256 indexed assetId, uint256 toParents, uint256 toContributors);
     /// @dev The account's running total is `claimed(assetId, account)` (address(0) for owners);
     ///      `weight` is the weight admitted on its first claim (capped by what was left; 0 for
-    ///      an owner).
+    ///      an owner, of an owner-mode pool or of an owner share).
     event Claimed(uint256 indexed assetId, address indexed account, uint256 amount, uint256 weight);
 
     error ZeroAmount();
@@ -114,7 +123,9 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     ///         Anyone may call; tokens always go to `account`. Tree: `weight`/`proof` prove the
     ///         account's leaf (needed on the first claim only). Campaign: the weight is the
     ///         account's accepted items, `weight`/`proof` are ignored. Neither: `account` must be
-    ///         the asset's owner and `weight`/`proof` are ignored.
+    ///         the asset's owner and `weight`/`proof` are ignored. `weight == OWNER_SHARE` claims
+    ///         the asset's owner share instead (`account` must own the asset now; an owner that
+    ///         is also a contributor claims each part by its own call or `claimMany` entry).
     /// @dev No reentrancy guard needed (it would cost the claim's gas budget): every state change
     ///      happens before the token transfer, the token is a plain ERC-20, and the one call to a
     ///      contract the asset's creator chose (`acceptedItems` of its labeling record) is a view,
@@ -133,7 +144,8 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     ///         datasets alike. `weights[i]`/`proofs[i]` are what `claim` takes for `assetIds[i]`.
     ///         An asset with nothing new for `account` is skipped (a list read a moment ago may
     ///         be stale by a claim), so one empty entry does not undo the others; a proof that
-    ///         does not verify, an owner-mode asset `account` does not own, or a pool with no
+    ///         does not verify, an owner-mode asset or an `OWNER_SHARE` entry for an asset `account`
+    ///         does not own, or a pool with no
     ///         weight left reverts the whole call, as `claim` does. Reverts `NothingToClaim`
     ///         when nothing at all is owed.
     /// @dev Same reasoning as `claim` for the missing reentrancy guard; each asset's share is
@@ -154,8 +166,8 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     }
 
     // ------------------------------------------------------------------ views
-    /// @notice The contributor pool: revenue credited so far, the split's total weight and the
-    ///         weight already admitted to contributors by their first claims.
+    /// @notice The contributor pool: revenue credited so far (owner share included), the split's
+    ///         total weight and the weight already admitted to contributors by their first claims.
     function pool(uint256 assetId)
         external
         view
@@ -171,7 +183,8 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         return _pending[assetId] + _inherited[assetId];
     }
 
-    /// @notice Paid so far to `account` from `assetId` (address(0): the owner, owner-mode assets).
+    /// @notice Paid so far to `account` from `assetId` (address(0): the owner, of an owner-mode
+    ///         pool or of the owner share).
     function claimed(uint256 assetId, address account) external view returns (uint256) {
         return _shares[assetId][account].claimed;
     }
@@ -185,34 +198,34 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
     ///         revenue (see `pending` for what a `distribute` would add). The proof is not checked
     ///         here; for campaign-backed assets the weight is read from the campaign, for
     ///         owner-mode assets `account` must be the owner; `weight` is ignored for both.
+    ///         `weight == OWNER_SHARE`: the owner share `account` would get (0 unless it owns it).
     function claimable(uint256 assetId, address account, uint256 weight) external view returns (uint256) {
         Pool memory pl = _pools[assetId];
         if (pl.accrued == 0) return 0;
-        uint256 entitled;
-        Share memory sh;
-        if (_roots[assetId] == bytes32(0) && _sources[assetId].labelingRecord == address(0)) {
+        bool ownerMode = _roots[assetId] == bytes32(0) && _sources[assetId].labelingRecord == address(0);
+        if (ownerMode || weight == OWNER_SHARE) {
             if (registry.ownerOf(assetId) != account) return 0;
-            sh = _shares[assetId][address(0)];
-            entitled = pl.accrued;
-        } else {
-            sh = _shares[assetId][account];
-            uint256 w = sh.weight;
-            if (w == 0) {
-                Source memory src = _sources[assetId];
-                if (src.labelingRecord != address(0)) {
-                    weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
-                }
-                uint256 room = pl.totalWeight - pl.admittedWeight;
-                w = weight < room ? weight : room;
-            }
-            entitled = uint256(pl.accrued) * w / pl.totalWeight;
+            return _owed(_shares[assetId][address(0)].claimed, ownerMode ? pl.accrued : _ownerPart(pl));
         }
-        return entitled > sh.claimed ? entitled - sh.claimed : 0;
+        Share memory sh = _shares[assetId][account];
+        uint256 w = sh.weight;
+        if (w == 0) {
+            Source memory src = _sources[assetId];
+            if (src.labelingRecord != address(0)) {
+                weight = ILabelingRecord(src.labelingRecord).acceptedItems(src.campaignId, account);
+            }
+            uint256 room = pl.totalWeight - pl.admittedWeight;
+            w = weight < room ? weight : room;
+        }
+        return _owed(sh.claimed, _contributorsPart(pl) * w / pl.totalWeight);
     }
 
     // ------------------------------------------------------------------ internals
     /// @dev What `account` is owed from `assetId` now, its share updated and `Claimed` emitted;
     ///      0 (nothing written but a first admission) when nothing is new. The caller transfers.
+    ///      `weight == OWNER_SHARE` asks for the owner share instead of a contributor share: only
+    ///      then is the registry asked who owns the asset, so a contributor's claim pays nothing
+    ///      for the owner share's existence.
     function _claim(uint256 assetId, address account, uint256 weight, bytes32[] calldata proof)
         private
         returns (uint256)
@@ -223,12 +236,9 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         Source memory src;
         if (root == bytes32(0)) {
             src = _sources[assetId];
-            if (src.labelingRecord == address(0)) {
-                if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
-                Share storage owned = _shares[assetId][address(0)];
-                return _pay(assetId, account, owned, owned.claimed, 0, pl.accrued);
-            }
+            if (src.labelingRecord == address(0)) return _claimOwner(assetId, account, pl.accrued);
         }
+        if (weight == OWNER_SHARE) return _claimOwner(assetId, account, _ownerPart(pl));
         Share storage slot = _shares[assetId][account];
         Share memory sh = slot;
         if (sh.weight == 0) {
@@ -239,18 +249,47 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
             }
             if (weight == 0) return 0;
             sh.weight = _admit(assetId, pl, weight);
-            uint256 firstEntitled = uint256(pl.accrued) * sh.weight / pl.totalWeight;
-            if (firstEntitled == 0) {
-                slot.weight = sh.weight; // admitted once, even when this claim pays nothing yet
-                return 0;
-            }
-            return _pay(assetId, account, slot, sh.claimed, sh.weight, firstEntitled);
         }
-        return _pay(assetId, account, slot, sh.claimed, sh.weight, uint256(pl.accrued) * sh.weight / pl.totalWeight);
+        uint256 entitled = uint256(pl.accrued);
+        if (pl.ownerShareBps != 0) entitled -= _ownerPart(pl); // the contributors' part of the pool
+        entitled = entitled * sh.weight / pl.totalWeight;
+        if (entitled == 0) {
+            slot.weight = sh.weight; // admitted once, even when this claim pays nothing yet
+            return 0;
+        }
+        return _pay(assetId, account, slot, sh.claimed, sh.weight, entitled);
+    }
+
+    /// @dev The owner's claim on `entitled` (the whole pool of an owner-mode asset, or the owner
+    ///      share's part): `account` must own the asset now.
+    function _claimOwner(uint256 assetId, address account, uint256 entitled) private returns (uint256) {
+        if (registry.ownerOf(assetId) != account) revert NotAssetOwner(assetId, account);
+        Share storage owned = _shares[assetId][address(0)];
+        return _pay(assetId, account, owned, owned.claimed, 0, entitled);
+    }
+
+    /// @dev The owner's part of everything credited to the pool (rounded down: dust stays with
+    ///      the contributors' part, which is rounded down again per contributor).
+    function _ownerPart(Pool memory pl) private pure returns (uint256) {
+        unchecked {
+            return uint256(pl.accrued) * pl.ownerShareBps / BPS; // < 2^112 * 2^16
+        }
+    }
+
+    /// @dev What the contributors share: the pool less the owner's part.
+    function _contributorsPart(Pool memory pl) private pure returns (uint256) {
+        if (pl.ownerShareBps == 0) return pl.accrued;
+        unchecked {
+            return pl.accrued - _ownerPart(pl); // the owner's part <= accrued (bps <= 10000)
+        }
+    }
+
+    function _owed(uint256 already, uint256 entitled) private pure returns (uint256) {
+        return entitled > already ? entitled - already : 0;
     }
 
     function _store(Share storage slot, uint256 entitled, uint64 weight) private {
-        slot.claimed = uint192(entitled); // entitled <= accrued < 2^128
+        slot.claimed = uint192(entitled); // entitled <= accrued < 2^112
         slot.weight = weight;
     }
 
@@ -261,7 +300,7 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         if (room == 0) revert NoWeightLeft(assetId);
         admitted = uint64(weight < room ? weight : room); // <= room < 2^64
         pl.admittedWeight += admitted;
-        _pools[assetId] = pl;
+        _pools[assetId].admittedWeight = pl.admittedWeight; // the one field that changed
     }
 
     function _pay(uint256 assetId, address account, Share storage slot, uint192 already, uint64 weight, uint256 entitled)
@@ -282,21 +321,22 @@ contract RoyaltyVault is ReentrancyGuardTransient, Multicall {
         if (sales == 0 && inherited == 0) return;
         Pool memory pl = _pools[assetId];
         if (!_sources[assetId].cached) {
-            (bytes32 root, uint256 totalWeight, address record, uint256 campaignId) =
+            (bytes32 root, uint256 totalWeight, address record, uint256 campaignId, uint16 ownerShareBps) =
                 registry.contributorSplit(assetId);
             if (root != bytes32(0)) _roots[assetId] = root;
             _sources[assetId] = Source({labelingRecord: record, cached: true, campaignId: campaignId.toUint88()});
             pl.totalWeight = totalWeight.toUint64(); // the registry caps it at 2^64 - 1
+            pl.ownerShareBps = ownerShareBps; // the registry caps it at 10000
         }
         uint256 toParents = _forward(assetId, sales, inherited);
         uint256 toPool = sales + inherited - toParents;
-        // accrued never overflows into a revert: past 2^128 - 1 the rest waits in `pending`.
-        uint256 room = type(uint128).max - pl.accrued;
+        // accrued never overflows into a revert: past 2^112 - 1 the rest waits in `pending`.
+        uint256 room = type(uint112).max - pl.accrued;
         uint256 keep = toPool > room ? toPool - room : 0;
         toPool -= keep;
         _pending[assetId] = keep;
         _inherited[assetId] = 0;
-        pl.accrued += uint128(toPool); // toPool <= room
+        pl.accrued += uint112(toPool); // toPool <= room
         _pools[assetId] = pl;
         emit Distributed(assetId, toParents, toPool);
     }

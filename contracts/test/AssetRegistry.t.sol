@@ -63,6 +63,7 @@ contract AssetRegistryTest is Fixture {
             0,
             "",
             address(0),
+            0,
             0
         );
         uint256 id = _reg(alice, r);
@@ -86,7 +87,7 @@ contract AssetRegistryTest is Fixture {
         uint256 p = registerAsset(alice);
         bytes32 root = keccak256("root");
         uint256 id = _reg(alice, registration(AssetRegistry.Kind.Agent, one(p), 2_500, root, 100));
-        (bytes32 r, uint256 w,,) = registry.contributorSplit(id);
+        (bytes32 r, uint256 w,,,) = registry.contributorSplit(id);
         assertEq(r, root);
         assertEq(w, 100);
         assertEq(registry.getAsset(id).contributorsCid, "bafkreicontributorstreecid");

@@ -199,7 +199,7 @@ contract Handler is LicenseHandlerBase {
     function claimRoyalty(uint256 seed, uint256 aSeed) external {
         uint256 assetId = assets[aSeed % assets.length];
         uint256 i = seed % 4;
-        (bytes32 root,,,) = registry.contributorSplit(assetId);
+        (bytes32 root,,,,) = registry.contributorSplit(assetId);
         if (root != bytes32(0)) _claim(assetId, actors[i], weights[i], _proof(i));
         else _claim(assetId, registry.ownerOf(assetId), 0, new bytes32[](0));
     }

@@ -181,10 +181,10 @@ contract MarketAttacksTest is Fixture {
         vm.expectEmit(address(registry));
         emit AssetRegistry.AssetRegistered(
             1, alice, AssetRegistry.Kind.Dataset, CID, registration(AssetRegistry.Kind.Dataset, new uint256[](0), 0, 0, 0).metadataCid,
-            new uint256[](0), 0, 1_000, bytes32(0), 40, "", address(record), 7
+            new uint256[](0), 0, 1_000, bytes32(0), 40, "", address(record), 7, 0
         );
         uint256 dataset = _campaignDataset(7);
-        (, uint256 total, address rec, uint256 campaign) = registry.contributorSplit(dataset);
+        (, uint256 total, address rec, uint256 campaign,) = registry.contributorSplit(dataset);
         assertEq(total, 40);
         assertEq(rec, address(record));
         assertEq(campaign, 7);
@@ -403,15 +403,15 @@ contract MarketAttacksTest is Fixture {
     function test_attack_accruedAtMaxNeverRevertsDistribute() public {
         uint256 a = _asset(alice, new uint256[](0), 0, 0);
         uint256 child = _asset(alice, one(a), MIN_PARENT_BPS, 0);
-        fundAndApprove(payer, address(vault), type(uint128).max);
-        _sell(a, type(uint128).max - 5);
+        fundAndApprove(payer, address(vault), type(uint112).max);
+        _sell(a, type(uint112).max - 5);
         vault.distribute(a);
         _sell(child, 1_000);
         vault.distribute(child); // 100 forwarded to the full parent
         vault.distribute(a);
-        assertEq(_accrued(a), type(uint128).max);
+        assertEq(_accrued(a), type(uint112).max);
         assertEq(vault.pending(a), 95);
-        assertEq(vault.claim(a, alice, 0, new bytes32[](0)), type(uint128).max);
+        assertEq(vault.claim(a, alice, 0, new bytes32[](0)), type(uint112).max);
     }
 
     // ---------------------------------------------------------------- events for the indexer

@@ -12,7 +12,8 @@ import {LicenseMarket} from "../src/LicenseMarket.sol";
 
 /// @dev Random buys, deliveries (on time or late), refunds, disputes, rulings, releases, revenue,
 ///      distributions and claims over a lineage whose dataset is backed by an overstated tree and
-///      a sibling backed by a labeling campaign.
+///      a sibling backed by a labeling campaign, both keeping an owner share for whoever owns
+///      them (the datasets change hands mid-way).
 contract MarketHandler is LicenseHandlerBase {
     address public judge;
 
@@ -104,13 +105,24 @@ contract MarketHandler is LicenseHandlerBase {
     }
 
     /// @dev Asset 0 is tree-backed (actor `seed` claims with its proof), asset 1 campaign-backed
-    ///      (the vault reads the labeler's accepted items), the rest pay their owner.
+    ///      (the vault reads the labeler's accepted items), the rest pay their owner. An odd
+    ///      `seed >> 2` asks for asset 0's or 1's owner share instead (refused unless the actor
+    ///      owns it now).
     function claim(uint256 seed, uint256 aSeed) external {
         uint256 k = aSeed % assets.length;
         uint256 i = seed % 4;
-        if (k == 0) _claim(assets[k], actors[i], weights[i], _proof(i));
+        if (k < 2 && (seed >> 2) % 2 == 1) _claim(assets[k], actors[i], vault.OWNER_SHARE(), new bytes32[](0));
+        else if (k == 0) _claim(assets[k], actors[i], weights[i], _proof(i));
         else if (k == 1) _claim(assets[k], actors[i], 0, new bytes32[](0));
         else _claim(assets[k], registry.ownerOf(assets[k]), 0, new bytes32[](0));
+    }
+
+    /// @dev The owner of dataset 0 or 1 hands it to the actor at `seed` (the owner share follows).
+    function transferDataset(uint256 seed, uint256 aSeed) external {
+        uint256 id = assets[aSeed % 2];
+        address owner = registry.ownerOf(id);
+        vm.prank(owner);
+        registry.transferFrom(owner, _actor(seed), id);
     }
 
     /// @dev End every escrow and push every revenue down to claims.
@@ -123,7 +135,7 @@ contract MarketHandler is LicenseHandlerBase {
         }
         _distributeAll();
         for (uint256 a; a < assets.length; ++a) {
-            for (uint256 s; s < 4; ++s) this.claim(s, a);
+            for (uint256 s; s < 8; ++s) this.claim(s, a); // 4..7: the owner shares
         }
     }
 }
@@ -147,11 +159,11 @@ contract MarketInvariantsTest is InvariantSuite {
         uint256[] memory assets = new uint256[](4);
         AssetRegistry.Registration memory r =
             registration(AssetRegistry.Kind.Dataset, new uint256[](0), 0, merkleRoot(leaves), 10);
-        r.derivativeRoyaltyBps = 1_000;
+        (r.derivativeRoyaltyBps, r.ownerShareBps) = (1_000, 1_500);
         vm.prank(actors[0]);
         assets[0] = registry.register(r);
         r = registration(AssetRegistry.Kind.Dataset, new uint256[](0), 0, 0, 0);
-        (r.labelingRecord, r.campaignId, r.derivativeRoyaltyBps) = (address(record), 1, 500);
+        (r.labelingRecord, r.campaignId, r.derivativeRoyaltyBps, r.ownerShareBps) = (address(record), 1, 500, 1_000);
         vm.prank(actors[0]);
         assets[1] = registry.register(r);
         uint256[] memory both = new uint256[](2);
@@ -182,7 +194,7 @@ contract MarketInvariantsTest is InvariantSuite {
         vm.prank(admin);
         market.grantRole(role, judge);
         handler = new MarketHandler(token, registry, vault, market, judge, actors, Lineage(w, leaves, assets, offers));
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = InvariantHandlerBase.warp.selector;
         selectors[1] = MarketHandler.buy.selector;
         selectors[2] = MarketHandler.deliver.selector;
@@ -193,6 +205,7 @@ contract MarketInvariantsTest is InvariantSuite {
         selectors[7] = MarketHandler.deposit.selector;
         selectors[8] = LicenseHandlerBase.distribute.selector;
         selectors[9] = MarketHandler.claim.selector;
+        selectors[10] = MarketHandler.transferDataset.selector;
         target(address(handler), selectors);
     }
 
@@ -210,8 +223,16 @@ contract MarketInvariantsTest is InvariantSuite {
         for (uint256 i; i < 4; ++i) {
             uint256 id = handler.assets(i);
             (uint256 accrued, uint256 total, uint256 admitted) = vault.pool(id);
-            uint256 claimed = vault.claimed(id, address(0));
+            uint256 owners = vault.claimed(id, address(0));
+            uint256 claimed;
             for (uint256 a; a < 4; ++a) claimed += vault.claimed(id, actors[a]);
+            (,,,, uint16 ownerBps) = registry.contributorSplit(id);
+            if (ownerBps != 0) {
+                uint256 ownerPart = accrued * ownerBps / 10_000;
+                assertLe(owners, ownerPart, "owner share claims exceed the owner's part");
+                assertLe(claimed, accrued - ownerPart, "contributor claims exceed their part");
+            }
+            claimed += owners;
             assertLe(claimed, accrued, "claims exceed the pool");
             assertLe(admitted, total, "admitted weight exceeds the total");
             sum += vault.pending(id) + accrued - claimed;
@@ -255,6 +276,11 @@ contract MarketInvariantsTest is InvariantSuite {
         handler.distribute(0);
         handler.claim(1, 1);
         handler.claim(0, 0);
+        handler.transferDataset(2, 1);
+        handler.deposit(0, 1, 1e18);
+        handler.distribute(1);
+        handler.claim(2, 1); // the new owner: its labeler share
+        handler.claim(6, 1); // and its owner share
         assertGt(handler.ghostClaimed(), 0);
         invariant_marketAndVaultConserveTokens();
         this.afterInvariant();

@@ -38,6 +38,7 @@ export function handleAssetRegistered(event: AssetRegisteredEvent): void {
   entry.contributorsCid = p.contributorsCid;
   entry.labelingRecord = p.labelingRecord;
   entry.campaignId = p.campaignId;
+  entry.ownerShareBps = BigInt.fromI32(p.ownerShareBps);
   entry.save();
 
   let asset = new Asset(p.assetId.toString());
@@ -55,6 +56,7 @@ export function handleAssetRegistered(event: AssetRegisteredEvent): void {
   asset.contributorsCid = p.contributorsCid;
   asset.labelingRecord = p.labelingRecord;
   asset.campaignId = p.campaignId;
+  asset.ownerShareBps = p.ownerShareBps;
   asset.licenseCount = BigInt.zero();
   asset.revenueDeposited = BigInt.zero();
   asset.revenueInherited = BigInt.zero();

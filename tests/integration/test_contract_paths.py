@@ -51,7 +51,7 @@ def registration(
 ) -> tuple[Any, ...]:
     """``AssetRegistry.Registration``: no derivative royalty of its own; a tree or the owner."""
     root, total = (tree.root, tree.total_weight) if tree else (ZERO32, 0)
-    return (kind, CID, META, list(parents), bps, 0, root, total, tree_cid, NO_RECORD, 0)
+    return (kind, CID, META, list(parents), bps, 0, root, total, tree_cid, NO_RECORD, 0, 0)
 
 
 def pubkey(account: LocalAccount) -> bytes:
@@ -205,7 +205,7 @@ def test_registry_dataset_with_labelers_and_a_licensed_model(env: Env, lineage: 
         assert fields(lineage.dataset_event, "contributorsRoot", "totalWeight") == (tree.root, 10)
         assert lineage.dataset_event["contributorsCid"] == NEW_META  # the tree's file, for anyone to check
         split = await c.read("AssetRegistry", "contributorSplit", dataset)
-        assert split == [tree.root, 10, NO_RECORD, 0]
+        assert split == [tree.root, 10, NO_RECORD, 0, 0]  # no owner share: the tree is the whole split
         for labeler in lineage.labelers:
             weight, proof = tree.weight(labeler.address), tree.proof(labeler.address)
             on_chain = await c.read("AssetRegistry", "leafHash", labeler.address, weight)
@@ -357,7 +357,7 @@ def test_padding_parents_does_not_dilute_the_real_parent(env: Env) -> None:
     owner, deriver, payer = acct(4), acct(8), acct(3)
 
     async def body(c: Chain) -> None:
-        reg = (DATASET, CID, META, [], 0, 1_000, ZERO32, 0, "", NO_RECORD, 0)  # derivatives owe it 10 %
+        reg = (DATASET, CID, META, [], 0, 1_000, ZERO32, 0, "", NO_RECORD, 0, 0)  # derivatives owe it 10 %
         parent = (await c.emit(owner, "AssetRegistry", "register", reg, event="AssetRegistered"))["assetId"]
         await license_asset(c, owner, deriver, parent, E18, derivatives=True)
         pads = []
@@ -390,7 +390,7 @@ def test_a_contributor_cannot_overdraw_the_pool(env: Env) -> None:
     tree = build_tree({creator.address: 10, labeler.address: 10})
 
     async def body(c: Chain) -> None:
-        reg = (DATASET, CID, META, [], 0, 0, tree.root, 10, NEW_META, NO_RECORD, 0)  # lies: total 10
+        reg = (DATASET, CID, META, [], 0, 0, tree.root, 10, NEW_META, NO_RECORD, 0, 0)  # lies: total 10
         dataset = (await c.emit(creator, "AssetRegistry", "register", reg, event="AssetRegistered"))[
             "assetId"
         ]

@@ -87,7 +87,7 @@ class MarketChain(Chain):
 
     async def list_asset(self, seller: LocalAccount, content_cid: str, price: int) -> int:
         """Register the asset and offer perpetual licenses at ``price``; returns the offer id."""
-        registration = (DATASET, content_cid, META, [], 0, 0, ZERO32, 0, "", "0x" + "00" * 20, 0)
+        registration = (DATASET, content_cid, META, [], 0, 0, ZERO32, 0, "", "0x" + "00" * 20, 0, 0)
         asset = await self.emit(seller, "AssetRegistry", "register", registration, event="AssetRegistered")
         terms = (asset["assetId"], price, 0, 0, True, False, False)
         offer = await self.emit(seller, "LicenseMarket", "createOffer", terms, event="OfferCreated")

@@ -271,6 +271,7 @@ def test_auto_review_decides_every_new_batch_once_in_one_transaction(env: Env, t
         # the campaign is still open (not settled): the labelers are a tree, published by its CID
         assert (asset[0], bytes(asset[9]), asset[10]) == (acct(owner).address, tree.root, 8)
         assert asset[5] == 1_000 and asset[8] == "0x" + "00" * 20  # derivative royalty; no campaign
+        assert asset[16] == 1_000  # the requester keeps 10 % of its royalties, the labelers share 90 %
         metadata = json.loads(b"".join(store.get(asset[13])))
         assert metadata["campaign"]["campaign_id"] == campaign_id
         assert metadata["contributors"] == {"tree_cid": asset[14]}

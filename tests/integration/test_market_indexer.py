@@ -51,7 +51,7 @@ def card(store: LocalStore, name: str, text: str, tags: list[str]) -> str:
 
 
 def registration(kind: int, meta: str, parents: tuple[int, ...] = (), bps: int = 0) -> tuple[Any, ...]:
-    return (kind, CID, meta, list(parents), bps, 0, b"\0" * 32, 0, "", NO_RECORD, 0)
+    return (kind, CID, meta, list(parents), bps, 0, b"\0" * 32, 0, "", NO_RECORD, 0, 0)
 
 
 def pubkey(account: LocalAccount) -> bytes:

@@ -28,7 +28,7 @@ from app.market import buying, earnings, my_licenses
 from app.market.asset_cache import fetch_into_cache
 from app.market.asset_metadata import load_metadata
 from app.market.context import MarketContext
-from app.market.publishing import PublishError, PublishRequest, publish
+from app.market.publishing import DEFAULT_OWNER_SHARE_BPS, PublishError, PublishRequest, publish
 from app.market.terms import OfferTerms
 from app.resources import resources_dir
 from app.storage.layout import compute_cid
@@ -200,15 +200,21 @@ def test_dataset_model_agent_lineage_pays_everyone_to_the_wei(
         (to_dataset,) = split(r_m, to_model, m_asset[2], m_asset[6], [d_floor])
         third_gets, builder_gets = r_a - to_model, r_m + to_model - to_dataset
         pool_d = r_d + to_dataset
-        a_gets, b_gets = pool_d * 3 // 5, pool_d * 2 // 5
+        kept = pool_d * DEFAULT_OWNER_SHARE_BPS // 10_000  # the requester, who owns the dataset
+        a_gets, b_gets = (pool_d - kept) * 3 // 5, (pool_d - kept) * 2 // 5
 
-        expected = {LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets, THIRD: third_gets}
+        expected = {
+            LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets, THIRD: third_gets, REQUESTER: kept,
+        }  # fmt: skip
         for who, amount in expected.items():
             found = await earnings.earnings(ctx(who))
             assert found.total == amount, who
         (row,) = (await earnings.earnings(ctx(LABELER_A))).rows
         assert (row.asset_id, row.role, row.weight, row.total_weight) == (dataset.asset_id, "labeler", 3, 5)
-        assert (await earnings.earnings(ctx(REQUESTER))).rows == ()  # the labelers earn from its dataset
+        (row,) = (await earnings.earnings(ctx(REQUESTER))).rows  # its owner share, the rest is the labelers'
+        assert (row.asset_id, row.role, row.claimable, row.owner_share_bps) == (
+            dataset.asset_id, "owner share", kept, DEFAULT_OWNER_SHARE_BPS,
+        )  # fmt: skip
         for who, amount in expected.items():
             assert await earnings.claim_all(ctx(who)) == amount
         with pytest.raises(earnings.ClaimError, match="nothing to claim"):  # claiming twice pays nothing
@@ -217,14 +223,14 @@ def test_dataset_model_agent_lineage_pays_everyone_to_the_wei(
 
         end = await c.balances(*parties, treasury(), "RoyaltyVault", "LicenseMarket")
         assert deltas(end, start) == [
-            -5 * REWARD,  # the requester paid its labelers; the dataset's royalties are theirs
+            -5 * REWARD + kept,  # the requester paid its labelers and keeps its share of the royalties
             3 * REWARD + a_gets,
             2 * REWARD + b_gets,
             -P_DATASET + builder_gets,
             -P_MODEL + third_gets,
             -P_AGENT,
             sum(fee),
-            pool_d - a_gets - b_gets,  # rounding dust stays in the vault, nothing else
+            pool_d - kept - a_gets - b_gets,  # rounding dust stays in the vault, nothing else
             0,  # no escrow left in the market
         ]
 

@@ -1,8 +1,9 @@
 """What a person does in the windows of the whole-economy test (test_whole_economy.py), each a
-plain function over one page: in the Label page, label a batch by keyboard, withdraw, close a
-campaign; in the Marketplace page, publish with the wizard (model files, an agent graph or a
-campaign), buy in the buy dialog, accept a delivery, claim royalties. A plain module, imported by
-name; ``Seller`` (annotations only) is tests/integration/market_parties.py's."""
+plain function over one page: in the Label page, create a campaign with the requester's wizard,
+label a batch by keyboard, withdraw, close a campaign; in the Marketplace page, publish with the
+wizard (model files, an agent graph or a campaign), buy in the buy dialog, accept a delivery, claim
+royalties. A plain module, imported by name; ``Seller`` (annotations only) is
+tests/integration/market_parties.py's."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from app.labeling.digits import load_digits
+from app.labeling.digits import CLASSES, load_digits
+from app.labeling.schema import LabelSet, TaskType
 from app.labeling.service import LabelingService
 from app.market.catalog.service import MarketIndexer
 from app.market.context import MarketContext
@@ -47,11 +49,46 @@ def label_in_window(page: Any, service: LabelingService, qtbot: Any) -> set[str]
     items = {item.id for item in view.session.items}
     for item in view.session.items:
         qtbot.waitUntil(lambda: view.canvas.has_image, timeout=10000)
-        digit = int(labels[int(item.id.removeprefix("digit-"))])
+        digit = int(labels[int(item.id.removeprefix("digit-").removesuffix(".png"))])  # from its file name
         QTest.keyClick(view.canvas, getattr(Qt.Key, f"Key_{digit}"))
     flow = page._flow
     qtbot.waitUntil(lambda: len(flow.pipeline.submitted) == 1, timeout=60000)  # sent behind
     return items
+
+
+def create_in_window(
+    page: Any, service: LabelingService, qtbot: Any, folder: Path, *, reward: str, batch: int
+) -> int:
+    """The requester's My campaigns tab, New campaign…: the wizard imports the folder of digit
+    images, takes the ten digit classes (typed into the label set table, each its digit's hotkey),
+    a title, the reward and batch size; the summary says the escrow; Create funds it. Its id."""
+    from app.labeling.campaign_rules import Step
+
+    page.set_service(service)
+    page.show_tab(2)
+    panel = page.requester
+    panel.new_button.click()
+    dialog = panel.wizard
+    dialog.source.choose_path(str(folder))
+    qtbot.waitUntil(lambda: not dialog.source.importing, timeout=30000)
+    dialog.next()
+    assert dialog.step == Step.TASK, dialog.source.status.text()
+    dialog.task.select_task(TaskType.IMAGE_CLASSIFICATION)
+    dialog.task.editor.set_label_set(LabelSet.from_names(CLASSES))
+    dialog.next()
+    assert dialog.step == Step.INSTRUCTIONS
+    dialog.instructions.title_edit.setText("Digits")
+    dialog.instructions.editor.setPlainText("Press the digit you see.")
+    dialog.next()
+    assert dialog.step == Step.QUALITY
+    dialog.quality.reward.setText(reward)
+    dialog.quality.batch_size.setValue(batch)
+    dialog.next()
+    assert dialog.step == Step.SUMMARY, dialog.quality.reward_status.text()
+    with qtbot.waitSignal(dialog.accepted, timeout=120000):
+        dialog.next()  # Create campaign: images uploaded, the escrow funded
+    assert dialog.created_id is not None
+    return int(dialog.created_id)
 
 
 def withdraw_in_window(page: Any, service: LabelingService, qtbot: Any, amount: int) -> None:
@@ -167,9 +204,10 @@ def publish_in_window(
     return asset_id
 
 
-def publish_campaign_in_window(page: Any, qtbot: Any, campaign_id: int, *, price: int) -> int:
+def publish_campaign_in_window(page: Any, qtbot: Any, campaign_id: int, *, price: int, labelers: int) -> int:
     """The publish wizard's third source: the requester's settled campaign (named and described from
-    the campaign; its labelers the contributors), priced, no parents; the dataset's asset id."""
+    the campaign; its labelers the contributors), priced, keeping the default 10 % owner share (the
+    split said in words on the review step), no parents; the dataset's asset id."""
     page.publish_button.click()
     wizard = page.account.wizard
     wizard.source.kinds.button(2).click()  # a dataset, from a labeling campaign
@@ -179,9 +217,12 @@ def publish_campaign_in_window(page: Any, qtbot: Any, campaign_id: int, *, price
     assert not wizard.card.name.isEnabled()  # named from the campaign itself
     wizard.next()
     wizard.terms.price.setText(f"{price // E18}.{price % E18:018d}")
+    assert wizard.terms.form.isRowVisible(wizard.terms.owner_share) and wizard.terms.owner_share.value() == 10
     wizard.next()
     wizard.next()
     assert f"campaign #{campaign_id}'s dataset" in wizard.review.summary.text()
+    split = f"You keep 10 % of this dataset's royalties; its {labelers} labelers share 90 % by accepted items"
+    qtbot.waitUntil(lambda: split in wizard.review.summary.text(), timeout=30000)
     wizard.next()
     qtbot.waitUntil(lambda: wizard.asset_id is not None or wizard.review.status.is_error, timeout=120000)
     assert wizard.asset_id is not None, wizard.review.status.text()

@@ -79,8 +79,10 @@ class Catalog:
         meta: str,
         parents: tuple[int, ...] = (),
         split: str = "",
+        owner_share: int = 0,
     ) -> None:
-        """Register ``asset`` (``split``: a contributor tree file's CID) and link its parents."""
+        """Register ``asset`` (``split``: a contributor tree file's CID, of whose royalties the owner
+        keeps ``owner_share`` bps) and link its parents."""
         self.block += 1
         logs = [registered(asset, owner, block=self.block, kind=kind, meta=meta, parents=parents)]
         if split:
@@ -102,6 +104,7 @@ class Catalog:
                     contributorsCid=split,
                     labelingRecord="0x" + "00" * 20,
                     campaignId=0,
+                    ownerShareBps=owner_share,
                 )
             ]
         logs += [linked(asset, parent, block=self.block) for parent in parents]
@@ -124,7 +127,7 @@ def build_catalog(folder: Path) -> Catalog:
         content={"cid": CID, "size": 1234, "sha256": "ab" * 32, "packing": "file"},
     )
     labelers = contributor_file(catalog, {ALICE: 1, BOB: 3, CAROL: 6})
-    catalog.publish(1, ALICE, meta=digits, split=labelers)
+    catalog.publish(1, ALICE, meta=digits, split=labelers, owner_share=1_000)
     model = catalog.meta(
         name="Digit classifier", card="A small CNN.", tags=["onnx"], task_type="image-classification"
     )

@@ -63,7 +63,11 @@ def test_offers_files_contributors_and_sales_in_words(market_page: Any, qtbot: A
         lambda: "3 contributors, paid in proportion to their weight:" in texts(view), timeout=5000
     )
     people = texts(view.tabs.widget(4))
-    assert {"60.00 %", "30.00 %", "10.00 %"} <= set(people)
+    assert {"54.00 %", "27.00 %", "9.00 %"} <= set(people)  # of the whole: the owner keeps 10 %
+    assert any(
+        t.startswith("Owner share: 10 % of the contributors' royalties go to the asset's owner")
+        for t in people
+    )
     history = texts(view.tabs.widget(5))
     assert any(t.startswith("License bought by") for t in history)
     assert "Key delivered: license 1" in history

@@ -127,3 +127,65 @@ def test_wizard_refuses_next_and_keeps_everything_after_a_failure(
     assert wizard.next_button.text() == "&Publish" and wizard.next_button.isEnabled()
     assert wizard.card.name.text() == "Digit classifier" and wizard.draft.files == [model]
     wizard.close()
+
+
+def test_a_campaign_dataset_keeps_the_owner_share_said_in_words(app: Any, loop: Any, qtbot: Any) -> None:
+    """The dataset source asks what share the publisher keeps (10 % unless changed), refuses one
+    over 100 %, says the split in words on the review step and publishes with it."""
+    from types import SimpleNamespace
+
+    from app.ui.market.publish_wizard import PublishWizard
+
+    published: list[tuple[int, OfferTerms, int]] = []
+
+    async def campaigns() -> list[tuple[int, str]]:
+        return [(7, "Shapes")]
+
+    async def labelers(campaign_id: int) -> int:
+        return {7: 2}[campaign_id]
+
+    async def publish_campaign(campaign_id: int, terms: Any, owner_share_bps: int, say: Any) -> int:
+        published.append((campaign_id, terms, owner_share_bps))
+        return 12
+
+    context = SimpleNamespace(chain_id=31337)
+    wizard = PublishWizard(lambda: context, 31337, campaigns=campaigns, publish_campaign=publish_campaign,  # type: ignore[arg-type, return-value]
+                           labelers=labelers)  # fmt: skip
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.source.kinds.button(2).click()
+    qtbot.waitUntil(lambda: wizard.source.campaigns.count() == 1, timeout=5000)
+    wizard.next()
+    wizard.next()
+    assert wizard.step == 2 and wizard.terms.owner_share.value() == 10
+    assert wizard.terms.form.isRowVisible(wizard.terms.owner_share)
+    wizard.draft.owner_share = 101  # past the spin box's range, as a draft could be given
+    assert "between 0 % and 100 %" in (wizard.draft.problem("Terms") or "")
+    wizard.terms.owner_share.setValue(15)
+    assert wizard.draft.owner_share == 15
+    wizard.next()
+    wizard.next()
+    assert wizard.step == 4
+    qtbot.waitUntil(lambda: "2 labelers" in wizard.review.summary.text(), timeout=5000)
+    assert "You keep 15 % of this dataset's royalties; its 2 labelers share 85 % by accepted items." in (
+        wizard.review.summary.text()
+    )
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.asset_id == 12, timeout=5000)
+    assert published == [(7, OfferTerms(10**18), 1_500)]
+    wizard.close()
+
+
+def test_a_model_has_no_owner_share_to_set(app: Any, qtbot: Any) -> None:
+    from types import SimpleNamespace
+
+    from app.ui.market.publish_wizard import PublishWizard
+
+    wizard = PublishWizard(lambda: SimpleNamespace(chain_id=31337), 31337)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(wizard)
+    wizard.terms.show_owner_share(wizard.draft.source == "dataset")
+    assert not wizard.terms.form.isRowVisible(wizard.terms.owner_share)
+    assert PublishDraft(owner_share=0).split_words(3) == (
+        "You keep none of this dataset's royalties; its 3 labelers share them all by accepted items."
+    )
+    assert PublishDraft(owner_share=100).split_words(None).startswith("You keep all of this dataset's")

@@ -1,6 +1,7 @@
 """The whole economy as one story on a real devnet (issue 19), every balance checked to the wei.
 
-A requester funds a digits campaign (two batches of five); labeler A labels one batch with the
+A requester creates and funds a digits campaign (two batches of five) with the New campaign
+wizard of its Label page's My campaigns tab (a folder of digit images); labeler A labels one batch with the
 keyboard in the Label page's window, then labeler B the batch its app claimed meanwhile, in the same
 window; the requester accepts both, both withdraw exactly 5 × reward in the window, and the campaign
 closes (the requester closes it in its My campaigns tab). In the Marketplace window (over a real
@@ -13,16 +14,17 @@ using it (``asset:`` reference; the wizard reads the model from the graph as its
 finds the agent and the model in its window and buys each in the buy dialog (each download matches
 its published hash), accepts both deliveries in My licenses, runs the agent with the studio's
 executor and in the Studio window (the bought file opened, Run), and the royalties reach the model's
-and agent's owner and both labelers, as contracts/README.md's rules say; each claims them in the
-Earnings section of its window. The dataset's publisher earns none of them: a campaign-backed pool
-is its labelers' alone.
+and agent's owner, the dataset's publisher (its owner share: 10 %, the wizard's default, said in
+words on its review step) and both labelers (the other 90 %, by accepted items), as
+contracts/README.md's rules say; each claims them in the Earnings section of its window.
 
 Storage is one real local blob store shared by every party (standing in for IPFS), every wallet a
 real keystore, every database real SQLite. The windows' steps are in economy_windows.py.
 
-Not covered yet: the campaign's creation and review go through app.labeling, not the Label page's
-requester tab (which closes it here); the training job is posted through app.compute.requester (as
-`sahara worker` does: no window posts jobs, the Compute page is the provider's).
+Not covered yet: the review goes through app.labeling (no window reviews submissions yet: the
+requester reviews there, or leaves it to auto-review and the review window); the training job is
+posted through app.compute.requester (as `sahara worker` does: no window posts jobs, the Compute
+page is the provider's).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from economy_windows import (  # noqa: E402
     buy_in_window,
     claim_in_window,
     close_in_window,
+    create_in_window,
     label_in_window,
     market_window,
     publish_campaign_in_window,
@@ -61,16 +64,14 @@ from app.chain.devnet import DEVNET_CHAIN_ID  # noqa: E402
 from app.compute.requester import JobRequest, Requester  # noqa: E402
 from app.compute.training import Recipe  # noqa: E402
 from app.labeling.approvals import Approvals  # noqa: E402
-from app.labeling.campaign_spec import CampaignSpec  # noqa: E402
 from app.labeling.demo import demo_items  # noqa: E402
-from app.labeling.digits import CLASSES  # noqa: E402
 from app.labeling.publish import campaign_settled  # noqa: E402
-from app.labeling.schema import LabelSet, TaskType  # noqa: E402
 from app.labeling.service import LabelingService  # noqa: E402
 from app.market import earnings  # noqa: E402
 from app.market.asset_cache import fetch_into_cache  # noqa: E402
 from app.market.catalog.service import MarketIndexer  # noqa: E402
 from app.market.context import MarketContext  # noqa: E402
+from app.market.publishing import DEFAULT_OWNER_SHARE_BPS  # noqa: E402
 from app.storage.local import LocalStore  # noqa: E402
 from app.studio.executor import Executor  # noqa: E402
 from app.studio.graph import SCHEMA_VERSION, Graph  # noqa: E402
@@ -160,12 +161,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
     save_deployment(tmp_path, env.deployment)  # the worker process reads it
     store = LocalStore(tmp_path / "blobs")
     wallets = {i: wallet(tmp_path / f"w{i}", i) for i in (REQUESTER, LABELER_A, LABELER_B, BUILDER, BUYER)}
-    items = demo_items(tmp_path / "digits", count=ITEMS)[0]
-    spec = CampaignSpec(
-        title="Digits", task_type=TaskType.IMAGE_CLASSIFICATION, label_set=LabelSet.from_names(CLASSES),
-        instructions="Press the digit you see.", items=items, gold={}, reward_per_item=REWARD,
-        batch_size=BATCH, review_window_s=600, claim_ttl_s=3600,
-    )  # fmt: skip
+    demo_items(tmp_path / "digits", count=ITEMS)  # the images the requester's wizard imports
 
     async def connect() -> Chain:
         client = ChainClient(env.rpc_url, timeout=30)
@@ -198,14 +194,16 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         start = wait(c.balances(*holders))
         fee_bps = wait(c.read("LicenseMarket", "feeBps"))
 
-        # -- the requester funds the campaign: the escrow holds exactly items × reward
-        campaign_id, _ = wait(labeling[REQUESTER].create_campaign(spec))
+        # -- the requester creates the campaign in its wizard: the escrow holds exactly items × reward
+        label_page.gate.approvals = Approvals(tmp_path / "approvals.json")  # as the shell gives it
+        campaign_id = create_in_window(
+            label_page, labeling[REQUESTER], qtbot, tmp_path / "digits", reward="0.01", batch=BATCH
+        )
         funded = wait(c.balances(*holders))
         assert deltas(funded, start) == [-ITEMS * REWARD, 0, 0, 0, 0, 0, 0, ITEMS * REWARD, 0, 0, 0]
 
         # -- labeler B's app claims the first batch; each labels a batch in the window, by keyboard
         claim_b = wait(labeling[LABELER_B].claim(campaign_id))
-        label_page.gate.approvals = Approvals(tmp_path / "approvals.json")  # as the shell gives it
         a_items = label_in_window(label_page, labeling[LABELER_A], qtbot)
         assert a_items.isdisjoint({i.id for i in claim_b.items})
         assert label_in_window(label_page, labeling[LABELER_B], qtbot) == {i.id for i in claim_b.items}
@@ -231,7 +229,10 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         indexing = loop.create_task(indexer.run())
         requester_market = market_window(qtbot, indexer, ctx(REQUESTER), tmp_path / "requester")
         requester_market.account.labeling = lambda: (labeling[REQUESTER], "")  # as services give it
-        dataset_id = publish_campaign_in_window(requester_market, qtbot, campaign_id, price=P_DATASET)
+        dataset_id = publish_campaign_in_window(
+            requester_market, qtbot, campaign_id, price=P_DATASET, labelers=2
+        )
+        assert wait(c.read("AssetRegistry", "getAsset", dataset_id))[16] == DEFAULT_OWNER_SHARE_BPS
         builder_market = market_window(qtbot, indexer, ctx(BUILDER), tmp_path / "builder")
         requester_seller = Seller(tmp_path, wallets[REQUESTER], REQUESTER, store, c)
         got, _license = buy_in_window(builder_market, dataset_id, "Digits", qtbot, requester_seller)
@@ -306,19 +307,21 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
         (to_dataset,) = split(r_m, to_model, m_asset[2], m_asset[6], [d_floor])
         builder_gets = r_a + r_m - to_dataset  # it owns the agent and the model: the dataset's share goes up
         pool_d = r_d + to_dataset
-        a_gets, b_gets = pool_d * BATCH // ITEMS, pool_d * BATCH // ITEMS
-        expected = {LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets}
+        kept = pool_d * DEFAULT_OWNER_SHARE_BPS // 10_000  # the dataset's owner share: its publisher's
+        a_gets, b_gets = (pool_d - kept) * BATCH // ITEMS, (pool_d - kept) * BATCH // ITEMS
+        expected = {LABELER_A: a_gets, LABELER_B: b_gets, BUILDER: builder_gets, REQUESTER: kept}
         for who, amount in expected.items():
             assert wait(earnings.earnings(ctx(who))).total == amount, who
         (row,) = wait(earnings.earnings(ctx(LABELER_A))).rows  # a contributor by its accepted items
         assert (row.asset_id, row.role, row.weight, row.total_weight) == (dataset_id, "labeler", BATCH, ITEMS)
-        assert wait(earnings.earnings(ctx(REQUESTER))).rows == ()  # the dataset's royalties are its labelers'
+        (row,) = wait(earnings.earnings(ctx(REQUESTER))).rows  # the publisher: its owner share
+        assert (row.asset_id, row.role, row.claimable) == (dataset_id, "owner share", kept)
         for who, amount in expected.items():  # each in its own Marketplace window: Earnings, Claim all
             claim_in_window(market_window(qtbot, indexer, ctx(who), tmp_path / f"earner{who}"), qtbot, amount)
 
         end = wait(c.balances(*holders))
         assert deltas(end, start) == [
-            -ITEMS * REWARD,  # the requester paid its labelers; the dataset's royalties are theirs
+            -ITEMS * REWARD + kept,  # the requester paid its labelers and keeps 10 % of the royalties
             BATCH * REWARD + a_gets,
             BATCH * REWARD + b_gets,
             -P_DATASET - P_JOB + builder_gets,
@@ -327,7 +330,7 @@ def test_label_train_publish_license_run_and_everyone_is_paid_to_the_wei(
             sum(fee),
             0,  # the campaign's escrow is spent
             STAKE,
-            pool_d - a_gets - b_gets,  # rounding dust stays in the vault, nothing else
+            pool_d - kept - a_gets - b_gets,  # rounding dust stays in the vault, nothing else
             0,  # no escrow left in the license market
         ]
     finally:

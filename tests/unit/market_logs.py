@@ -58,7 +58,7 @@ def registered(
         "AssetRegistry", "AssetRegistered", block, assetId=asset, creator=creator, kind=kind,
         contentCid=CID, metadataCid=meta, parents=list(parents), parentRoyaltyBps=2000 if parents else 0,
         derivativeRoyaltyBps=500, contributorsRoot=b"\0" * 32, totalWeight=0, contributorsCid="",
-        labelingRecord="0x" + "00" * 20, campaignId=0,
+        labelingRecord="0x" + "00" * 20, campaignId=0, ownerShareBps=0,
     )  # fmt: skip
 
 

@@ -114,6 +114,7 @@ def test_addresses_are_stored_in_eip55_form_whether_indexed_or_in_the_data(
         "AssetRegistry", "AssetRegistered", 10, assetId=1, creator=record, kind=0, contentCid=CID,
         metadataCid=CID, parents=[], parentRoyaltyBps=0, derivativeRoyaltyBps=0,
         contributorsRoot=b"\0" * 32, totalWeight=0, contributorsCid="", labelingRecord=record, campaignId=0,
+        ownerShareBps=0,
     )  # fmt: skip
     apply(sessions, sink(), [log])
     stored = assets(sessions)[1]

@@ -86,6 +86,7 @@ class AssetDetail:
     campaign_id: int
     parent_royalty_bps: int
     derivative_royalty_bps: int
+    owner_share_bps: int  # of the contributors' royalties, to whoever owns the asset (0: none)
     meta_status: str  # ok, pending, missing, corrupt, malformed, too_large
     meta_problem: str
     block: int
@@ -103,7 +104,7 @@ class AssetDetail:
 ASSET = (
     "SELECT asset_id, kind, name, card, tags, task_type, creator, owner, content_cid, metadata_cid, "
     "metadata_version, contributors_cid, total_weight, labeling_record, campaign_id, parent_royalty_bps, "
-    "derivative_royalty_bps, meta_status, meta_problem, block, tx_hash "
+    "derivative_royalty_bps, owner_share_bps, meta_status, meta_problem, block, tx_hash "
     "FROM market_asset WHERE chain_id = :chain AND asset_id = :asset"
 )
 OFFERS = (
@@ -182,8 +183,8 @@ def asset_detail(session: Session, chain_id: int, asset_id: int) -> AssetDetail 
         row.creator, row.owner, row.content_cid, row.metadata_cid, int(row.metadata_version),
         row.contributors_cid or "", int(row.total_weight or 0), row.labeling_record,
         int(row.campaign_id or 0), int(row.parent_royalty_bps), int(row.derivative_royalty_bps),
-        row.meta_status, row.meta_problem or "", int(row.block), row.tx_hash, offers, parents, children,
-        licenses, revenue, escrowed, _versions(session, params), history,
+        int(row.owner_share_bps or 0), row.meta_status, row.meta_problem or "", int(row.block), row.tx_hash,
+        offers, parents, children, licenses, revenue, escrowed, _versions(session, params), history,
     )  # fmt: skip
 
 

@@ -192,6 +192,7 @@ CHECKS: dict[str, Check] = {
     **dict.fromkeys(CID_FIELDS + OPTIONAL_CID_FIELDS, _cid),
     "parentRoyaltyBps": _bps,
     "derivativeRoyaltyBps": _bps,
+    "ownerShareBps": _bps,
     "kind": _kind,
     "parents": _parents,
     "encryptionPubKey": _pubkey,

@@ -40,9 +40,10 @@ INSERT_ASSET = (
     "INSERT OR IGNORE INTO market_asset (chain_id, asset_id, creator, owner, kind, content_cid, "
     "metadata_cid, "
     "metadata_version, parent_royalty_bps, derivative_royalty_bps, contributors_cid, total_weight, "
-    "labeling_record, campaign_id, block, tx_hash, log_index, name, card, tags, task_type, meta_status, "
-    "meta_problem, meta_tries, meta_retry_at, licenses, children, min_price, commercial, derivatives) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', 'pending', '', 0, 0.0, "
+    "labeling_record, campaign_id, owner_share_bps, block, tx_hash, log_index, name, card, tags, "
+    "task_type, meta_status, meta_problem, meta_tries, meta_retry_at, licenses, children, min_price, "
+    "commercial, derivatives) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', 'pending', '', 0, 0.0, "
     "0, 0, NULL, 0, 0)"
 )
 # The search aggregates of a chunk of assets, read grouped (one pass per table), then written back
@@ -283,7 +284,8 @@ class MarketSink:
             cur.execute(INSERT_ASSET, (
                 chain, a["assetId"], a["creator"], a["creator"], a["kind"], a["contentCid"], a["metadataCid"],
                 a["parentRoyaltyBps"], a["derivativeRoyaltyBps"], a["contributorsCid"], str(a["totalWeight"]),
-                a["labelingRecord"], str(a["campaignId"]), event.block, event.tx_hash, event.log_index,
+                a["labelingRecord"], str(a["campaignId"]), a["ownerShareBps"], event.block, event.tx_hash,
+                event.log_index,
             ))  # fmt: skip
             memo.assets[a["assetId"]] = True
             touched.add(a["assetId"])

@@ -118,17 +118,26 @@ class AccountActions(QObject):
             mine = (found.address or "").lower()
             return [(c.campaign_id, c.title) for c in await found.campaigns() if c.requester.lower() == mine]
 
-        async def from_campaign(campaign_id: int, terms: Any, say: Callable[[str, float], None]) -> int:
+        async def from_campaign(
+            campaign_id: int, terms: Any, owner_share_bps: int, say: Callable[[str, float], None]
+        ) -> int:
             from app.labeling.publish import publish_campaign
 
             published = await publish_campaign(
-                service(), campaign_id, price=terms.price, offers=(terms,), progress=say
-            )
+                service(), campaign_id, price=terms.price, offers=(terms,), progress=say,
+                owner_share_bps=owner_share_bps,
+            )  # fmt: skip
             return published.asset_id
+
+        async def labelers(campaign_id: int) -> int:
+            from app.labeling.publish import contributor_weights
+
+            return len(await contributor_weights(service(), campaign_id))
 
         wizard = PublishWizard(
             self._ctx, chain_id, self._parent,
             campaigns=campaigns if labeling else None, publish_campaign=from_campaign if labeling else None,
+            labelers=labelers if labeling else None,
         )  # fmt: skip
         self.wizard = wizard
         wizard.finished.connect(lambda _code: setattr(self, "wizard", None))

@@ -350,8 +350,22 @@ class AssetView(QWidget):
 
     # -- contributors: read from storage by the page -----------------------------------------------
 
+    def _owner_share(self, detail: AssetDetail) -> None:
+        """The owner share, beside the contributors it is taken from (nothing without one)."""
+        bps = detail.owner_share_bps
+        if bps:
+            self.contributors.addWidget(
+                styled_label(
+                    f"Owner share: {bps / 100:g} % of the contributors' royalties go to the asset's owner, "
+                    f"{short(detail.owner)} (whoever owns it when claiming); the contributors below share "
+                    f"the other {(10_000 - bps) / 100:g} %.",
+                    wrap=True,
+                )
+            )
+
     def _contributors_pending(self, detail: AssetDetail) -> None:
         _clear(self.contributors)
+        self._owner_share(detail)
         if detail.contributors_cid:
             self.contributors.addWidget(styled_label("Reading the contributor list…", "muted"))
         elif detail.labeling_record.lower() != ZERO and detail.labeling_record:
@@ -373,10 +387,13 @@ class AssetView(QWidget):
     def show_contributors(self, pairs: list[tuple[str, int]] | None, problem: str = "") -> None:
         """The contributor list read from storage, or why it could not be (``problem``)."""
         _clear(self.contributors)
+        if self.detail is not None:
+            self._owner_share(self.detail)
         if pairs is None:
             self.contributors.addWidget(styled_label(f"✗ {problem}", "error", wrap=True))
             return
         total = sum(weight for _, weight in pairs) or 1
+        left = 10_000 - (self.detail.owner_share_bps if self.detail is not None else 0)
         self.contributors.addWidget(
             styled_label(
                 f"{plural(len(pairs), 'contributor')}, paid in proportion to their weight:", wrap=True
@@ -387,7 +404,9 @@ class AssetView(QWidget):
         for row, (account, weight) in enumerate(pairs[:500]):
             grid.addWidget(_selectable(account), row, 0)
             grid.addWidget(styled_label(f"{weight:,}", "muted"), row, 1)
-            grid.addWidget(styled_label(f"{weight * 100 / total:.2f} %", "row-value"), row, 2)
+            share = styled_label(f"{weight * left / 100 / total:.2f} %", "row-value")
+            share.setToolTip(f"{weight * 100 / total:.2f} % of the contributors' part")
+            grid.addWidget(share, row, 2)
         grid.setColumnStretch(0, 1)
         self.contributors.addLayout(grid)
 

@@ -1,6 +1,6 @@
-"""Earnings: what the account can claim per asset (as owner, labeler or contributor, royalties from
-derivatives included), one "Claim all" for everything in one transaction, and the claims paid so
-far as a list and a small cumulative chart.
+"""Earnings: what the account can claim per asset (as owner, owner share of an asset with
+contributors, labeler or contributor, royalties from derivatives included), one "Claim all" for
+everything in one transaction, and the claims paid so far as a list and a small cumulative chart.
 
 The numbers come from ``app.market.earnings`` (an exact ``eth_call`` of what a claim would pay);
 the page runs the reads and the claim as operations and calls ``show_earnings``.
@@ -14,13 +14,25 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from app.market.earnings import ClaimRecord, Earnings
+from app.market.earnings import AssetEarning, ClaimRecord, Earnings
 from app.ui.market.wording import title
 from app.ui.theme import Colors
 from app.ui.widgets import Card, action_button, styled_label
 from app.words import format_sahara, plural, sahara
 
-ROLE_WORDS = {"owner": "owner", "labeler": "labeler", "contributor": "contributor"}
+ROLE_WORDS = {"owner": "owner", "owner share": "owner", "labeler": "labeler", "contributor": "contributor"}
+
+
+def _share_words(row: AssetEarning) -> str:
+    """What part of the asset's royalties the row is: "owner, keeps 10 %", "labeler, 75.00 % of 90 %"."""
+    if row.role == "owner share":
+        return f"owner, keeps {row.owner_share_bps / 100:g} % of its royalties"
+    if not row.total_weight or row.role == "owner":
+        return ROLE_WORDS[row.role]
+    part = f"{row.weight * 100 / row.total_weight:.2f} % of the contributors'"
+    if row.owner_share_bps:
+        part += f" {(10_000 - row.owner_share_bps) / 100:g} %"
+    return f"{ROLE_WORDS[row.role]}, {part}"
 
 
 class ClaimChart(QWidget):
@@ -133,11 +145,7 @@ class EarningsView(QWidget):
         )
         for i, row in enumerate(found.rows):
             name = styled_label(title(names.get(row.asset_id, ""), row.asset_id), "row-title")
-            share = (
-                f"{ROLE_WORDS[row.role]}, {row.weight * 100 / row.total_weight:.2f} % of the contributors'"
-                if row.total_weight and row.role != "owner"
-                else ROLE_WORDS[row.role]
-            )
+            share = _share_words(row)
             self.assets.addWidget(name, i, 0)
             self.assets.addWidget(styled_label(share, "muted"), i, 1)
             self.assets.addWidget(styled_label(sahara(row.claimable), "row-value"), i, 2)

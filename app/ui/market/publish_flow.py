@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Literal
 
 from app.market.asset_metadata import card_template
-from app.market.publishing import MAX_PARENTS, PublishRequest
+from app.market.publishing import DEFAULT_OWNER_SHARE_BPS, MAX_PARENTS, PublishRequest
 from app.market.terms import OfferTerms, TermsError, describe
+from app.words import plural
 
 Source = Literal["model", "agent", "dataset"]
 STEPS = ("Source", "Card", "Terms", "Parents", "Review")
@@ -66,6 +67,23 @@ class PublishDraft:
     encrypted: bool = True  # always: buyers get the key through key delivery
     parents: str = ""  # asset ids, comma- or space-separated
     chain_id: int = 0
+    owner_share: int = DEFAULT_OWNER_SHARE_BPS // 100  # a campaign dataset: percent its publisher keeps
+
+    @property
+    def owner_share_bps(self) -> int:
+        return self.owner_share * 100
+
+    def split_words(self, labelers: int | None) -> str:
+        """Who earns the dataset's royalties, as the review step says it."""
+        who = "its labelers" if labelers is None else f"its {plural(labelers, 'labeler')}"
+        if self.owner_share >= 100:
+            return f"You keep all of this dataset's royalties; {who} get none of them."
+        if self.owner_share == 0:
+            return f"You keep none of this dataset's royalties; {who} share them all by accepted items."
+        return (
+            f"You keep {self.owner_share} % of this dataset's royalties; {who} share "
+            f"{100 - self.owner_share} % by accepted items."
+        )
 
     def template(self) -> str:
         return card_template(self.source, self.name.strip())
@@ -118,6 +136,8 @@ class PublishDraft:
                 self.terms()
             except (ValueError, TermsError) as exc:
                 return str(exc)
+            if self.source == "dataset" and not 0 <= self.owner_share <= 100:
+                return "The share you keep must be between 0 % and 100 %."
         if step == "Parents":
             try:
                 self.parent_ids()

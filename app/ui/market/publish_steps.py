@@ -131,9 +131,19 @@ class TermsStep(Step):
         self.count = QSpinBox()
         self.count.setRange(0, 1_000_000)
         self.count.setSpecialValueText("Unlimited")
+        self.owner_share = QSpinBox()
+        self.owner_share.setRange(0, 100)
+        self.owner_share.setSuffix(" %")
+        self.owner_share.setAccessibleName("Share of the royalties you keep")
+        self.owner_share.setToolTip(
+            "Of this dataset's royalties, what you (whoever owns it) keep; its labelers share the rest "
+            "by accepted items. Fixed once published."
+        )
         form.addRow("Price (SAHARA)", self.price)
         form.addRow("Duration", self.days)
         form.addRow("Licenses", self.count)
+        form.addRow("You keep", self.owner_share)
+        self.form = form
         self.body.addLayout(form)
         self.commercial = QCheckBox("Commercial use allowed")
         self.derivatives = QCheckBox("Derivatives allowed (others may publish work built on it)")
@@ -146,6 +156,10 @@ class TermsStep(Step):
             self.body.addWidget(box)
         self.words = styled_label("", "muted", wrap=True)
         self.body.addWidget(self.words)
+
+    def show_owner_share(self, shown: bool) -> None:
+        """Only a campaign's dataset has labelers to share its royalties with."""
+        self.form.setRowVisible(self.owner_share, shown)
 
 
 class ParentsStep(Step):

@@ -30,7 +30,9 @@ from app.ui.widgets.file_chooser import choose_path
 from app.ui.widgets.wizard import WizardFrame
 
 Campaigns = Callable[[], Awaitable[list[tuple[int, str]]]]  # (campaign id, title) the account may publish
-PublishCampaign = Callable[[int, Any, Callable[[str, float], None]], Awaitable[int]]  # id, terms → asset
+# campaign id, terms, owner share (bps), progress → asset id
+PublishCampaign = Callable[[int, Any, int, Callable[[str, float], None]], Awaitable[int]]
+Labelers = Callable[[int], Awaitable[int]]  # campaign id → how many labelers share its dataset
 
 
 class PublishWizard(OperationDialog):
@@ -44,6 +46,7 @@ class PublishWizard(OperationDialog):
         *,
         campaigns: Campaigns | None = None,
         publish_campaign: PublishCampaign | None = None,
+        labelers: Labelers | None = None,
     ) -> None:
         super().__init__("publish", describe, parent)
         self.setWindowTitle("Publish to the marketplace")
@@ -51,6 +54,8 @@ class PublishWizard(OperationDialog):
         self.context = context
         self.campaigns = campaigns
         self.publish_campaign = publish_campaign
+        self.labelers = labelers
+        self.labeler_count: dict[int, int] = {}  # campaign id → labelers, read for the review step
         self.draft = PublishDraft(chain_id=chain_id)
         self.step = 0
         self.asset_id: int | None = None
@@ -80,7 +85,7 @@ class PublishWizard(OperationDialog):
             field.textEdited.connect(lambda _t: self._read_terms())
         for box in (self.terms.commercial, self.terms.derivatives, self.terms.transferable):
             box.toggled.connect(lambda _on: self._read_terms())
-        for spin in (self.terms.days, self.terms.count):
+        for spin in (self.terms.days, self.terms.count, self.terms.owner_share):
             spin.valueChanged.connect(lambda _v: self._read_terms())
         self._write_terms()
         self.source.show_source(self.draft)
@@ -118,6 +123,7 @@ class PublishWizard(OperationDialog):
         t.commercial.setChecked(d.commercial)
         t.derivatives.setChecked(d.derivatives)
         t.transferable.setChecked(d.transferable)
+        t.owner_share.setValue(d.owner_share)
         self._read_terms()
 
     def _read_terms(self) -> None:
@@ -125,6 +131,7 @@ class PublishWizard(OperationDialog):
         d.price, d.duration_days, d.max_licenses = t.price.text(), t.days.value(), t.count.value()
         d.commercial, d.derivatives = t.commercial.isChecked(), t.derivatives.isChecked()
         d.transferable = t.transferable.isChecked()
+        d.owner_share = t.owner_share.value()
         t.words.setText(f"A buyer sees: {self.draft.terms_words()}.")
 
     def _read(self) -> None:
@@ -241,6 +248,8 @@ class PublishWizard(OperationDialog):
                 widget.setEnabled(not from_campaign)
             if from_campaign:
                 self.note.set_hint("A campaign's dataset is named and described from the campaign itself.")
+        if STEPS[self.step] == "Terms":
+            self.terms.show_owner_share(self.draft.source == "dataset")
         if STEPS[self.step] == "Parents":
             self.check_parents()  # shown before anything is signed, without asking
         if STEPS[self.step] == "Review":
@@ -258,10 +267,31 @@ class PublishWizard(OperationDialog):
         what = {"model": f"{len(d.files)} file(s)", "agent": f"the graph {d.graph.name if d.graph else ''}",
                 "dataset": f"campaign #{d.campaign}'s dataset"}[d.source]  # fmt: skip
         parents = ", ".join(f"#{p}" for p in d.parent_ids()) or "none"
+        split = ""
+        if d.source == "dataset" and d.campaign is not None:
+            split = "\n" + d.split_words(self.labeler_count.get(d.campaign))
+            if d.campaign not in self.labeler_count:
+                self._count_labelers(d.campaign)
         self.review.summary.setText(
             f"Publish the {d.source} “{d.name.strip() or '(the campaign title)'}” from {what}, encrypted.\n"
-            f"Offer: {d.terms_words()}.\nParents: {parents}."
+            f"Offer: {d.terms_words()}.\nParents: {parents}.{split}"
         )
+
+    def _count_labelers(self, campaign_id: int) -> None:
+        """Read how many labelers share the dataset, then say it on the review step."""
+        if self.labelers is None:
+            return
+        labelers = self.labelers
+
+        def counted(count: int) -> None:
+            self.labeler_count[campaign_id] = count
+            if STEPS[self.step] == "Review":
+                self._summarise()
+
+        self.ops.run(
+            Op("labelers", lambda _say: labelers(campaign_id), success=counted,
+               failure=lambda why: self.review.status.set_hint(f"Could not count the labelers: {why}"))
+        )  # fmt: skip
 
     def check_parents(self) -> None:
         self.draft.parents = self.parents.parents.text()
@@ -296,7 +326,7 @@ class PublishWizard(OperationDialog):
         async def work(_say: Any) -> int:
             if draft.source == "dataset":
                 assert self.publish_campaign is not None and draft.campaign is not None
-                return await self.publish_campaign(draft.campaign, draft.terms(), say)
+                return await self.publish_campaign(draft.campaign, draft.terms(), draft.owner_share_bps, say)
             ctx = self.context()
             if draft.source == "agent":
                 assert draft.graph is not None
