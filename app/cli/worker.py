@@ -219,8 +219,12 @@ async def _status(args: argparse.Namespace, s: Session) -> None:
         f"job\t{job.job_id}\nstatus\t{job.status.name.lower()}\npayment\t{job.payment}\nreplicas\t{job.replicas}"
     )
     print(f"task\t{TASKS.get(job.task, job.task)}")
-    for run in runs:
-        print(f"provider\t{run.provider}\t{run.status.name.lower()}")
+    keyed = await requester.market.call("inputKeyDeliveredAt", args.job) if job.sealed else (0, 0)
+    if job.sealed:
+        print("inputs\tsealed")
+    for slot, run in enumerate(runs):
+        key = ("\tinput key sent" if keyed[slot] else "\tinput key not sent") if job.sealed else ""
+        print(f"provider\t{run.provider}\t{run.status.name.lower()}{key}")
     if any(job.result_hash):
         print(f"result\t0x{job.result_hash.hex()}")
     if job.problem:

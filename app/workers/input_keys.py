@@ -111,33 +111,32 @@ class InputKeyDelivery:
                 report.watching.append(job_id)
 
     async def _serve_job(self, market: Market, index: int, job_id: int, report: KeyPass) -> bool:
-        """Deliver the keys this job's accepted runs lack; False once the job needs no more."""
+        """Deliver the keys this job's accepted runs lack; False once it can need no more (every
+        replica taken and keyed, or the job over, or too late for a key)."""
         job = await market.job(job_id)
         if job.status not in (JobStatus.OPEN, JobStatus.RUNNING):
             return False
         if await market.now() + self.margin_s > job.deadline - job.window:
             return False  # too late for any key: the job ends refunded at its deadline
+        needed = job.status == JobStatus.OPEN  # a replica may still be taken
         keyed = await market.call("inputKeyDeliveredAt", job_id)
         for slot, run in enumerate(await market.runs(job_id)):
             if run.provider == ZERO or run.status != RunStatus.ACCEPTED or int(keyed[slot]):
                 continue
             try:
                 sealed_key = await self._wrapped_key(market, index, job.input_cid, run.provider)
-            except (SealedInputsError, StorageError, DecryptionError) as exc:
-                log.warning("job %d: no key for %s: %s", job_id, run.provider, exc)
-                continue
-            try:
                 await transact(
                     self.outbox, self.wallet.signer(index), self.deployment, MARKET, "deliverInputKey",
                     job_id, run.provider, sealed_key,
                     intent=f"compute-key:{market.address}:{job_id}:{run.provider}",
                     description=f"send job {job_id}'s input key to the worker that took it",
                 )  # fmt: skip
-            except (TxReverted, OutboxError) as exc:
-                log.warning("job %d: key for %s not delivered: %s", job_id, run.provider, exc)
+            except (SealedInputsError, StorageError, DecryptionError, TxReverted, OutboxError) as exc:
+                log.warning("job %d: no key delivered to %s yet: %s", job_id, run.provider, exc)
+                needed = True
                 continue
             report.delivered.append((job_id, run.provider))
-        return True
+        return needed
 
     async def _wrapped_key(self, market: Market, index: int, input_cid: str, provider: str) -> bytes:
         spec_cid = await market.spec_cid(provider)
