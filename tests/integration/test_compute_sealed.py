@@ -6,6 +6,7 @@ not slashed."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from app.compute.jobs import JobStatus
 from app.compute.provider import ComputeProvider, ProviderConfig
 from app.compute.requester import JobRequest, Requester
 from app.compute.runner import Limits, SandboxRunner
-from app.compute.sealed_inputs import SealedInputsError, open_inputs, parse_manifest
+from app.compute.sealed_inputs import SealedInputsError, open_inputs, parse_manifest, seal
 from app.compute.tensors import decode_outputs
 from app.labeling.digits import load_digits
 from app.resources import resources_dir
@@ -179,6 +180,58 @@ def test_a_requester_that_never_delivers_refunds_and_releases_the_worker(
             await honest.run_once()
             record = honest.ledger.get(job_id)
             assert record.stage == "lost" and "released unpaid" in (record.error or "")
+        finally:
+            p.close()
+
+    run(env, body)
+
+
+def test_attack_a_job_whose_inputs_and_chain_disagree_on_sealing_is_not_taken(
+    env: Env, tmp_path: Path, digits: tuple[Path, np.ndarray]
+) -> None:
+    """A requester posting a manifest as plain inputs could keep the key and, the chain not knowing
+    the job is sealed, take the worker's collateral at the timeout; a job the chain marks sealed
+    whose inputs are no manifest cannot be opened. The worker takes neither."""
+    inputs, _ = digits
+
+    async def body(chain: Chain) -> None:
+        p = Parties(chain, env, tmp_path)
+        try:
+            await p.start(chain)
+            honest = p.workers[HONEST]
+            p.workers[SNOOP].pause()
+            model = str(p.store.put([DIGITS.read_bytes()]))
+            manifest = seal(p.store, inputs.read_bytes(), p.key.public_key)
+            plain = str(p.store.put([inputs.read_bytes()]))
+            now = await chain.now()
+            posted = []
+            for function, input_cid in (("postJobWithPermit", manifest), ("postSealedJobWithPermit", plain)):
+                params = (
+                    0,
+                    model,
+                    input_cid,
+                    p.key.public_key,
+                    1,
+                    0,
+                    1,
+                    TOKEN,
+                    TOKEN,
+                    now + 900,
+                    now + 2400,
+                    600,
+                )
+                permit = await chain.permit(acct(REQUESTER), "ComputeMarket", TOKEN)
+                receipt = await chain.send(acct(REQUESTER), "ComputeMarket", function, params, *permit.args)
+                posted.append(int(chain.one("ComputeMarket", "JobPosted", receipt)["jobId"]))
+            await honest.run_once()
+            reasons = []
+            for job_id in posted:
+                assert honest.ledger.get(job_id) is None, (
+                    "the worker took a job it could lose its collateral on"
+                )
+                reasons.append(await asyncio.to_thread(honest._precheck, await honest.market.job(job_id)))
+            assert "sealed but the chain does not say so" in (reasons[0] or "")
+            assert "not a sealed-inputs manifest" in (reasons[1] or "")
         finally:
             p.close()
 
