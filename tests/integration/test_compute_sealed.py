@@ -22,6 +22,7 @@ from app.compute.requester import JobRequest, Requester
 from app.compute.runner import Limits, SandboxRunner
 from app.compute.sealed_inputs import SealedInputsError, open_inputs, parse_manifest, seal
 from app.compute.tensors import decode_outputs
+from app.compute.training import Recipe
 from app.labeling.digits import load_digits
 from app.resources import resources_dir
 from app.storage import DecryptionError
@@ -232,6 +233,39 @@ def test_attack_a_job_whose_inputs_and_chain_disagree_on_sealing_is_not_taken(
                 reasons.append(await asyncio.to_thread(honest._precheck, await honest.market.job(job_id)))
             assert "sealed but the chain does not say so" in (reasons[0] or "")
             assert "not a sealed-inputs manifest" in (reasons[1] or "")
+        finally:
+            p.close()
+
+    run(env, body)
+
+
+def test_a_sealed_training_job_trains_on_the_decrypted_dataset(env: Env, tmp_path: Path) -> None:
+    """The dataset zip of a training job is sealed like inference inputs; the requester's check of
+    the model re-measures it against the dataset it decrypts from its own envelope."""
+    pytest.importorskip("torch", reason="the training job needs torch")
+    datasets = pytest.importorskip("compute_datasets")
+    (tmp_path / "dataset.zip").write_bytes(datasets.digits_zip(tmp_path, 150))
+
+    async def body(chain: Chain) -> None:
+        p = Parties(chain, env, tmp_path)
+        try:
+            await p.start(chain)
+            honest = p.workers[HONEST]
+            p.workers[SNOOP].pause()
+            recipe = Recipe(epochs=12, image_size=16, channels=1, seed=11)
+            request = JobRequest(None, tmp_path / "dataset.zip", TOKEN, recipe=recipe, sealed=True)
+            job_id = await p.requester.submit(request)
+            await honest.run_once()
+            assert honest.ledger.get(job_id).stage == "accepted"
+            assert (await p.delivery.run_once()).delivered == [(job_id, honest.address)]
+            await honest.run_once()
+            await honest.run_once()
+            assert honest.ledger.get(job_id).stage == "submitted", honest.ledger.get(job_id)
+            model = await p.requester.fetch_model(job_id, p.key.private_key)
+            assert (
+                model.metrics["holdout_accuracy"] > 0.5
+                and model.dataset_cid == (await p.requester.job(job_id)).input_cid
+            )
         finally:
             p.close()
 
