@@ -315,6 +315,8 @@ class ComputeProvider:
         if record.stage == "accepted":
             if not self._paused and now <= job.deadline:
                 await self._compute(job)
+            elif job.sealed and now > job.deadline:
+                await self._release_unkeyed(job)
         elif record.stage == "sealed":
             await self._deliver(job, record)
         elif record.stage == "committed" and job.status == JobStatus.RUNNING:
@@ -349,6 +351,19 @@ class ComputeProvider:
         return await asyncio.to_thread(
             lambda: open_inputs(self.store.get(manifest.envelope), manifest, sealed_key, private)
         )
+
+    async def _release_unkeyed(self, job: Job) -> None:
+        """A sealed job past its deadline whose key never came: ask the chain to end it (a job still
+        open, one of two replicas taken, is past its expiry too), which releases this worker's
+        collateral and refunds the requester; the next round reads the released run. Read from the
+        chain, so it holds after a restart too."""
+        slots = [r.provider for r in await self.market.runs(job.job_id)]
+        if int((await self.market.call("inputKeyDeliveredAt", job.job_id))[slots.index(self.address)]):
+            return  # the key came: a run that missed its deadline is the chain's to slash
+        if job.status == JobStatus.RUNNING:
+            await self._send("claimTimeout", job.job_id, intent=f"timeout:{job.job_id}")
+        elif job.status == JobStatus.OPEN:
+            await self._send("expireJob", job.job_id, intent=f"expire:{job.job_id}")
 
     async def _compute(self, job: Job) -> None:
         try:
