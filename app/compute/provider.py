@@ -43,6 +43,7 @@ from app.compute.ledger import Ledger, RunRecord
 from app.compute.onnx_check import UnsafeModel, check_model
 from app.compute.runner import JobError, JobKilled, Limits, SandboxRunner
 from app.compute.sealed_inputs import SealedInputsError, open_inputs, parse_manifest
+from app.compute.sealed_runs import delivered_key, key_arrived, sealing_problem
 from app.compute.tensors import TensorError, decode_inputs, result_hash
 from app.compute.training import TASK_TRAINING, RecipeError, parse_recipe, training_available
 from app.events import Events
@@ -252,14 +253,9 @@ class ComputeProvider:
         try:
             model, inputs = self._fetch(job.model_cid), self._fetch(job.input_cid)
             manifest = parse_manifest(inputs)
-            if job.sealed != (manifest is not None):
-                return (
-                    "its inputs are sealed but the chain does not say so (a requester that never sent "
-                    "the key would take the collateral)" if manifest else "the chain says its inputs "
-                    "are sealed but they are not a sealed-inputs manifest"
-                )  # fmt: skip
-            if manifest is not None and manifest.size > self.config.max_blob_bytes:
-                return f"its sealed inputs are larger than {self.config.max_blob_bytes} bytes"
+            why = sealing_problem(job, manifest, self.config.max_blob_bytes)
+            if why is not None:
+                return why
             if job.task == TASK_TRAINING:
                 parse_recipe(model)
                 if manifest is None:
@@ -336,9 +332,8 @@ class ComputeProvider:
         inputs = await asyncio.to_thread(self._blob, job.input_cid)
         if not job.sealed:
             return inputs
-        keys = [e for e in await self.market.events("InputKeyDelivered", job.job_id)
-                if to_checksum_address(e["provider"]) == self.address]  # fmt: skip
-        if not keys:
+        sealed_key = await delivered_key(self.market, job.job_id, self.address)
+        if sealed_key is None:
             if job.job_id not in self.awaiting_key:
                 self.awaiting_key.add(job.job_id)
                 self.events.emit("changed", job.job_id, "awaiting-key")
@@ -347,7 +342,6 @@ class ComputeProvider:
         manifest = parse_manifest(inputs)
         assert manifest is not None and self.encryption is not None  # checked before accepting
         private = self.encryption.private_key
-        sealed_key = bytes(keys[0]["sealedKey"])
         return await asyncio.to_thread(
             lambda: open_inputs(self.store.get(manifest.envelope), manifest, sealed_key, private)
         )
@@ -357,8 +351,7 @@ class ComputeProvider:
         open, one of two replicas taken, is past its expiry too), which releases this worker's
         collateral and refunds the requester; the next round reads the released run. Read from the
         chain, so it holds after a restart too."""
-        slots = [r.provider for r in await self.market.runs(job.job_id)]
-        if int((await self.market.call("inputKeyDeliveredAt", job.job_id))[slots.index(self.address)]):
+        if await key_arrived(self.market, job.job_id, self.address):
             return  # the key came: a run that missed its deadline is the chain's to slash
         if job.status == JobStatus.RUNNING:
             await self._send("claimTimeout", job.job_id, intent=f"timeout:{job.job_id}")
