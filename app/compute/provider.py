@@ -43,7 +43,7 @@ from app.compute.ledger import Ledger, RunRecord
 from app.compute.onnx_check import UnsafeModel, check_model
 from app.compute.runner import JobError, JobKilled, Limits, SandboxRunner
 from app.compute.sealed_inputs import SealedInputsError, open_inputs, parse_manifest
-from app.compute.sealed_runs import delivered_key, key_arrived, sealing_problem
+from app.compute.sealed_runs import SEALED_FAILURE, delivered_key, key_arrived, sealing_problem
 from app.compute.tensors import TensorError, decode_inputs, result_hash
 from app.compute.training import TASK_TRAINING, RecipeError, parse_recipe, training_available
 from app.events import Events
@@ -374,7 +374,10 @@ class ComputeProvider:
                 return
             self._set(job.job_id, "failed", error=str(exc))
             return
-        except (JobError, SealedInputsError) as exc:
+        except SealedInputsError as exc:
+            self._set(job.job_id, "failed", error=f"{SEALED_FAILURE}{exc}")
+            return
+        except JobError as exc:
             self._set(job.job_id, "failed", error=str(exc))
             return
         digest = "0x" + result_hash(result).hex()

@@ -8,6 +8,8 @@ from eth_utils import to_checksum_address
 from app.compute.jobs import Job, Market
 from app.compute.sealed_inputs import Manifest
 
+SEALED_FAILURE = "sealed inputs: "  # how a run's error starts when its inputs did not open or match
+
 
 def sealing_problem(job: Job, manifest: Manifest | None, max_bytes: int) -> str | None:
     """Why a worker must not take ``job`` given what its inputs blob is (a manifest or plain inputs).
