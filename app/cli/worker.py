@@ -118,7 +118,7 @@ async def _work(args: argparse.Namespace, s: Session) -> None:
     assert rt.client is not None and rt.outbox is not None and rt.sessions is not None
     provider = ComputeProvider(
         rt.client, rt.outbox, s.deployment, s.store, rt.sessions, rt.wallet.signer(), config,
-        args.paths.cache / "compute-scratch",
+        args.paths.cache / "compute-scratch", rt.wallet.encryption_key(),
     )  # fmt: skip
     provider.events.connect("changed", lambda job, stage: _say(f"job {job}: {stage}"))
     await drive(cli_worker(args, provider, rt.settings.compute), once=args.once)
@@ -165,7 +165,7 @@ def job_request(args: argparse.Namespace) -> Any:
         recipe=_recipe(args) if model is None else None,
         collateral=_wei(args.collateral, "--collateral") if args.collateral else 0,
         replicas=args.replicas, min_vram_mib=args.min_vram, open_s=args.open_for, run_s=args.run_for,
-        window_s=args.window,
+        window_s=args.window, sealed=args.sealed,
     )  # fmt: skip
     for path in (request.model or request.inputs, request.inputs):
         if not path.is_file():
@@ -176,7 +176,36 @@ def job_request(args: argparse.Namespace) -> Any:
 async def _submit(args: argparse.Namespace, s: Session) -> None:
     job_id = await _requester(s).submit(job_request(args))
     _say(f"job {job_id} posted")
+    if args.sealed:
+        _say(SEALED_WORDS.format(job=job_id))
     print(job_id)
+
+
+SEALED_WORDS = (
+    "job {job}'s inputs are sealed: only a worker that accepts it gets their key, from this computer. "
+    "Keep the app or `sahara compute deliver` running until a worker has it; if no key reaches a "
+    "worker at least one window before the deadline, the job is refunded at its deadline."
+)
+
+
+async def _deliver(args: argparse.Namespace, s: Session) -> None:
+    from app.workers.input_keys import InputKeyDelivery
+
+    rt = s.runtime
+    assert rt.outbox is not None
+    rt.wallet.signer()  # unlocked now, or the password prompt failed already
+    delivery = InputKeyDelivery(rt.outbox, s.deployment, s.store, rt.wallet, interval_s=args.poll)
+    while True:
+        report = await delivery.run_once()
+        for job_id, provider in report.delivered:
+            _say(f"job {job_id}: input key sent to {provider}")
+        if report.stopped:
+            raise CliError(report.stopped)
+        if args.once or not report.watching:
+            if not report.watching:
+                _say("no sealed job of this account waits for a key")
+            return
+        await asyncio.sleep(args.poll)
 
 
 async def _status(args: argparse.Namespace, s: Session) -> None:
@@ -190,8 +219,12 @@ async def _status(args: argparse.Namespace, s: Session) -> None:
         f"job\t{job.job_id}\nstatus\t{job.status.name.lower()}\npayment\t{job.payment}\nreplicas\t{job.replicas}"
     )
     print(f"task\t{TASKS.get(job.task, job.task)}")
-    for run in runs:
-        print(f"provider\t{run.provider}\t{run.status.name.lower()}")
+    keyed = await requester.market.call("inputKeyDeliveredAt", args.job) if job.sealed else (0, 0)
+    if job.sealed:
+        print("inputs\tsealed")
+    for slot, run in enumerate(runs):
+        key = ("\tinput key sent" if keyed[slot] else "\tinput key not sent") if job.sealed else ""
+        print(f"provider\t{run.provider}\t{run.status.name.lower()}{key}")
     if any(job.result_hash):
         print(f"result\t0x{job.result_hash.hex()}")
     if job.problem:
@@ -229,7 +262,10 @@ async def _challenge(args: argparse.Namespace, s: Session) -> None:
     print(await _requester(s).challenge(args.job, key, args.reason))
 
 
-ACTIONS = {"submit": _submit, "status": _status, "fetch": _fetch, "refund": _refund, "challenge": _challenge}
+ACTIONS = {
+    "submit": _submit, "status": _status, "fetch": _fetch, "refund": _refund, "challenge": _challenge,
+    "deliver": _deliver,
+}  # fmt: skip
 
 
 def _run(args: argparse.Namespace, body: Any) -> int:
@@ -364,6 +400,18 @@ def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     submit.add_argument(
         "--window", type=int, default=600, metavar="S", help="challenge window (at least 600)"
     )
+    submit.add_argument(
+        "--sealed", action="store_true",
+        help="encrypt the inputs: only workers that accept get their key, sent by `compute deliver` "
+        "(or the app) from this computer; with no key sent in time the job is refunded at its deadline",
+    )  # fmt: skip
+    deliver = actions.add_parser(
+        "deliver", parents=[_common()],
+        help="send the key to a sealed job's inputs to each worker that accepted it (runs until no "
+        "sealed job of this account waits)",
+    )  # fmt: skip
+    deliver.add_argument("--once", action="store_true", help="one pass, then exit")
+    deliver.add_argument("--poll", type=float, default=5.0, metavar="S", help="seconds between passes")
     for name, text in (("status", "where a job stands"), ("refund", "reclaim a job that timed out")):
         action = actions.add_parser(name, parents=[_common()], help=text)
         action.add_argument("job", type=int, metavar="JOB")

@@ -10,6 +10,8 @@
   a scratch folder, no network, and an environment that names nothing of the data folder or keystore;
 - ``provider`` (+ ``ledger``): the worker loop, crash-safe through ``compute_run`` and the outbox;
 - ``requester``: post a job, fetch its result decrypted and verified, challenge it;
+- ``sealed_inputs`` / ``sealed_runs``: inputs encrypted to the requester, opened by the workers it
+  delivered their key to (docs/compute.md); the requester's delivery loop is ``app.workers.input_keys``;
 - ``arbiter``: the check behind a ruling on a challenged job (a sandboxed re-run, or the model's claims);
 - ``hardware``: what this computer offers (provider kinds, VRAM);
 - ``machine``: this computer for its owner: GPUs through NVML, ONNX Runtime's providers, a benchmark;

@@ -10,6 +10,10 @@ arbiter rules on facts it can check itself:
    training: the model must be safe and score the held-out accuracy its metrics state
    (training.verify_model_result), since two honest trainings need not give the same bytes.
 
+A job with sealed inputs is re-run from the inputs' content key the requester disclosed in its
+challenge (requester.py): the inputs must decrypt with it and match the hash their manifest promised,
+else the challenge does not stand (the provider wins: the arbiter cannot check what it cannot read).
+
 ``resolve`` sends the ruling with a note (stored, CID on chain) that says what was found.
 """
 
@@ -27,6 +31,7 @@ from app.chain.client import ChainClient
 from app.chain.contracts import Deployment
 from app.compute.jobs import MARKET, Job, JobStatus, Market
 from app.compute.runner import JobError, SandboxRunner
+from app.compute.sealed_inputs import SealedInputsError, open_with_key, parse_manifest
 from app.compute.tensors import TensorError, decode_outputs, result_hash
 from app.compute.training import TASK_TRAINING, verify_model_result
 from app.storage import BlobStore, StorageError
@@ -73,10 +78,24 @@ class Arbiter:
             return Ruling(True, f"the challenge discloses no readable result: {exc}")
         if result_hash(disclosed) != job.result_hash:
             return Ruling(True, "the disclosed result is not the one the provider committed to on chain")
-        return await asyncio.to_thread(self._check, job, disclosed)
+        try:
+            inputs = await asyncio.to_thread(self._inputs, job, reason.get("inputs_key"))
+        except (SealedInputsError, StorageError, ValueError, TypeError) as exc:
+            return Ruling(True, f"the challenge does not disclose readable inputs: {exc}")
+        return await asyncio.to_thread(self._check, job, disclosed, inputs)
 
-    def _check(self, job: Job, disclosed: bytes) -> Ruling:
-        model, inputs = self._get(job.model_cid), self._get(job.input_cid)
+    def _inputs(self, job: Job, disclosed_key: object) -> bytes:
+        """The job's plain inputs: as stored, or opened with the key the challenge disclosed."""
+        blob = self._get(job.input_cid)
+        manifest = parse_manifest(blob)
+        if manifest is None:
+            return blob
+        if not isinstance(disclosed_key, str):
+            raise SealedInputsError("its inputs are sealed and the challenge discloses no key to them")
+        return open_with_key(self.store.get(manifest.envelope), manifest, bytes.fromhex(disclosed_key))
+
+    def _check(self, job: Job, disclosed: bytes, inputs: bytes) -> Ruling:
+        model = self._get(job.model_cid)
         if job.task == TASK_TRAINING:
             try:
                 verify_model_result(disclosed, inputs, job.input_cid)

@@ -93,6 +93,7 @@ class Job:
     model_cid: str = ""
     input_cid: str = ""
     encryption_key: bytes = b""
+    sealed: bool = False  # its inputs are encrypted; providers wait for ``InputKeyDelivered``
     problem: str | None = None  # why this job cannot be run, in words; None when valid
 
 
@@ -178,15 +179,33 @@ class Market:
         model, inputs, key = spec
         return replace(
             job, model_cid=model, input_cid=inputs, encryption_key=key,
+            sealed=bool(await self.call("sealedInputs", job_id)),
             problem=_problem(job.task, model, inputs, key, job.spec_hash),
         )  # fmt: skip
 
     async def events(self, name: str, job_id: int) -> list[Any]:
         """Decoded ``name`` events of one job (the job id is the first indexed argument)."""
+        return await self._logs(name, job_id)
+
+    async def spec_cid(self, provider: str) -> str | None:
+        """The spec CID of ``provider``'s latest registration or spec update; None if unregistered."""
+        address = int(to_checksum_address(provider), 16)
+        found = await self._logs("ProviderRegistered", address)
+        found += await self._logs("ProviderSpecUpdated", address)
+        return str(found[-1]["specCid"]) if found else None
+
+    async def jobs_posted_by(self, requester: str, from_block: int | None = None) -> list[int]:
+        """Ids of the jobs ``requester`` posted (from ``from_block``, default the deployment's)."""
+        posted = await self._logs("JobPosted", None, int(to_checksum_address(requester), 16), low=from_block)
+        return [int(event["jobId"]) for event in posted]
+
+    async def _logs(self, name: str, *indexed: int | None, low: int | None = None) -> list[Any]:
+        """Decoded ``name`` logs matching the indexed arguments given (None: any), oldest first."""
         event = getattr(self.contract.events, name)()
-        topics = [event.topic, "0x" + job_id.to_bytes(32, "big").hex()]
+        topics: list[str | None] = [event.topic]
+        topics += [None if value is None else "0x" + value.to_bytes(32, "big").hex() for value in indexed]
         high = await self.client.block_number()
-        low, found = self.deployment.block, []
+        low, found = self.deployment.block if low is None else low, []
         while low <= high:
             top = min(high, low + CHUNK_BLOCKS - 1)
             query = {"address": self.contract.address, "topics": topics, "fromBlock": low, "toBlock": top}

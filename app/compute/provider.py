@@ -10,8 +10,13 @@ each stands, then, unless paused or busy, takes one new job:
 A job is taken only when it is valid (jobs.py), its price is at least the owner's floor, the
 hardware matches, enough time is left, the free stake covers its collateral, and its model and
 inputs were fetched and passed the sandbox's checks: a model refused after accepting would cost
-the collateral. State lives in ``compute_run`` (ledger.py) and every transaction goes through the
-outbox with an intent per job and step, so a worker killed at any moment resumes where it was.
+the collateral. A job with sealed inputs (sealed_inputs.py) is checked as far as it can be before
+accepting (its model or recipe, its manifest and size); after accepting, the worker waits for the
+requester's ``InputKeyDelivered``, opens the inputs with its encryption key and checks their hash
+against the manifest before running. The spec it registers names that encryption key.
+
+State lives in ``compute_run`` (ledger.py) and every transaction goes through the outbox with an
+intent per job and step, so a worker killed at any moment resumes where it was.
 
 ``pause()`` stops taking jobs and kills a running one (it is re-run on ``resume()`` if its
 deadline allows). ``start()``/``stop()`` run the loop as an asyncio task, for a composition root.
@@ -37,6 +42,8 @@ from app.compute.jobs import MARKET, ORT_PROVIDER, Job, JobStatus, Kind, Market,
 from app.compute.ledger import Ledger, RunRecord
 from app.compute.onnx_check import UnsafeModel, check_model
 from app.compute.runner import JobError, JobKilled, Limits, SandboxRunner
+from app.compute.sealed_inputs import SealedInputsError, open_inputs, parse_manifest
+from app.compute.sealed_runs import SEALED_FAILURE, delivered_key, key_arrived, sealing_problem
 from app.compute.tensors import TensorError, decode_inputs, result_hash
 from app.compute.training import TASK_TRAINING, RecipeError, parse_recipe, training_available
 from app.events import Events
@@ -44,6 +51,7 @@ from app.storage import BlobStore, StorageError
 from app.storage.envelope import encrypt
 from app.storage.keywrap import parse_public_key
 from app.wallet.calls import transact
+from app.wallet.hd import EncryptionKey
 from app.wallet.outbox import Outbox, OutboxError, Signer
 
 log = logging.getLogger(__name__)
@@ -64,6 +72,7 @@ class ProviderConfig:
     max_blob_bytes: int = 256 * 1024 * 1024
     min_time_left_s: int = 60  # a job due sooner than this is not taken
     training: bool = field(default_factory=training_available)
+    sealed: bool = True  # takes jobs with sealed inputs (the provider has an encryption key)
 
 
 def refusal(job: Job, config: ProviderConfig, address: str, now: int, free_stake: int) -> str | None:
@@ -72,6 +81,8 @@ def refusal(job: Job, config: ProviderConfig, address: str, now: int, free_stake
         return job.problem
     if job.requester == address:
         return "it is this account's own job"
+    if job.sealed and not config.sealed:
+        return "its inputs are sealed and this worker has no encryption key to receive them"
     if job.task == TASK_TRAINING and not config.training:
         return "it is a training job; this worker does not train (torch is not installed)"
     if job.payment < config.min_price:
@@ -100,10 +111,11 @@ class ComputeProvider:
         signer: Signer,
         config: ProviderConfig,
         scratch: Path,
+        encryption: EncryptionKey | None = None,
     ) -> None:
-        self.outbox, self.deployment, self.store, self.signer, self.config = (
-            outbox, deployment, store, signer, config,
-        )  # fmt: skip
+        self.outbox, self.deployment, self.store, self.signer = outbox, deployment, store, signer
+        self.encryption = encryption  # opens sealed inputs; without it sealed jobs are not taken
+        self.config = config if encryption is not None else replace(config, sealed=False)
         self.market = Market(client, deployment)
         self.address = to_checksum_address(signer.address)
         self.ledger = Ledger(sessions, deployment.chain_id, self.market.address, self.address)
@@ -112,6 +124,7 @@ class ComputeProvider:
         self.events = Events("changed")
         self._paused = False
         self._skipped: set[int] = set()  # jobs found unrunnable this session
+        self.awaiting_key: set[int] = set()  # accepted sealed jobs whose requester has not sent the key
         self._checked: dict[str, bytes] = {}  # the blobs of the job last prechecked, run without a refetch
         self._task: asyncio.Task[None] | None = None
 
@@ -162,12 +175,12 @@ class ComputeProvider:
         )  # fmt: skip
 
     async def ensure_registered(self) -> None:
-        """Register with the configured stake, or update the hardware spec if it changed."""
+        """Register with the configured stake, or update the spec (hardware, encryption key) if it changed."""
         spec = await self.market.call("getProvider", self.address)
-        registered, kinds, vram = bool(spec[3]), int(spec[4]), int(spec[5])
-        if registered and (kinds, vram) == (self.config.kinds, self.config.vram_mib):
-            return
+        registered = bool(spec[3])
         spec_cid = await asyncio.to_thread(self._put_spec)
+        if registered and spec_cid == await self.market.spec_cid(self.address):
+            return
         if registered:
             kinds, vram = self.config.kinds, self.config.vram_mib
             await self._send("updateSpec", spec_cid, kinds, vram, intent=f"spec:{spec_cid}:{kinds}:{vram}")
@@ -181,9 +194,13 @@ class ComputeProvider:
     def _put_spec(self) -> str:
         import json
 
-        kinds = [k.name for k in Kind if k & self.config.kinds]
-        body = json.dumps({"kinds": kinds, "vramMiB": self.config.vram_mib}, sort_keys=True).encode()
-        return str(self.store.put([body]))
+        body: dict[str, object] = {
+            "kinds": [k.name for k in Kind if k & self.config.kinds],
+            "vramMiB": self.config.vram_mib,
+        }
+        if self.encryption is not None:  # where requesters send the keys to sealed inputs
+            body["encryptionKey"] = "0x" + self.encryption.public_key.hex()
+        return str(self.store.put([json.dumps(body, sort_keys=True).encode()]))
 
     # -- one round -------------------------------------------------------------------------------
     async def run_once(self) -> None:
@@ -235,13 +252,19 @@ class ComputeProvider:
         self._checked = {}
         try:
             model, inputs = self._fetch(job.model_cid), self._fetch(job.input_cid)
+            manifest = parse_manifest(inputs)
+            why = sealing_problem(job, manifest, self.config.max_blob_bytes)
+            if why is not None:
+                return why
             if job.task == TASK_TRAINING:
                 parse_recipe(model)
-                check_dataset(inputs)
+                if manifest is None:
+                    check_dataset(inputs)
             else:
                 check_model(model)
-                decode_inputs(inputs)
-        except (UnsafeModel, TensorError, RecipeError, DatasetError, StorageError) as exc:
+                if manifest is None:
+                    decode_inputs(inputs)
+        except (UnsafeModel, TensorError, RecipeError, DatasetError, StorageError, SealedInputsError) as exc:
             return str(exc)
         self._checked = {job.model_cid: model, job.input_cid: inputs}
         return None
@@ -288,6 +311,8 @@ class ComputeProvider:
         if record.stage == "accepted":
             if not self._paused and now <= job.deadline:
                 await self._compute(job)
+            elif job.sealed and now > job.deadline:
+                await self._release_unkeyed(job)
         elif record.stage == "sealed":
             await self._deliver(job, record)
         elif record.stage == "committed" and job.status == JobStatus.RUNNING:
@@ -302,10 +327,43 @@ class ComputeProvider:
         elif record.stage == "submitted":
             await self._finalize(job, now)
 
+    async def _inputs(self, job: Job) -> bytes | None:
+        """The job's plain inputs; for sealed inputs, None while the requester's key has not come."""
+        inputs = await asyncio.to_thread(self._blob, job.input_cid)
+        if not job.sealed:
+            return inputs
+        sealed_key = await delivered_key(self.market, job.job_id, self.address)
+        if sealed_key is None:
+            if job.job_id not in self.awaiting_key:
+                self.awaiting_key.add(job.job_id)
+                self.events.emit("changed", job.job_id, "awaiting-key")
+            return None
+        self.awaiting_key.discard(job.job_id)
+        manifest = parse_manifest(inputs)
+        assert manifest is not None and self.encryption is not None  # checked before accepting
+        private = self.encryption.private_key
+        return await asyncio.to_thread(
+            lambda: open_inputs(self.store.get(manifest.envelope), manifest, sealed_key, private)
+        )
+
+    async def _release_unkeyed(self, job: Job) -> None:
+        """A sealed job past its deadline whose key never came: ask the chain to end it (a job still
+        open, one of two replicas taken, is past its expiry too), which releases this worker's
+        collateral and refunds the requester; the next round reads the released run. Read from the
+        chain, so it holds after a restart too."""
+        if await key_arrived(self.market, job.job_id, self.address):
+            return  # the key came: a run that missed its deadline is the chain's to slash
+        if job.status == JobStatus.RUNNING:
+            await self._send("claimTimeout", job.job_id, intent=f"timeout:{job.job_id}")
+        elif job.status == JobStatus.OPEN:
+            await self._send("expireJob", job.job_id, intent=f"expire:{job.job_id}")
+
     async def _compute(self, job: Job) -> None:
         try:
             model = await asyncio.to_thread(self._blob, job.model_cid)
-            inputs = await asyncio.to_thread(self._blob, job.input_cid)
+            inputs = await self._inputs(job)
+            if inputs is None:
+                return
             self.runner.provider = self._ort_provider(job)
             result = await asyncio.to_thread(
                 lambda: self.runner.run(model, inputs, task=job.task, input_cid=job.input_cid)
@@ -315,6 +373,9 @@ class ComputeProvider:
                 log.info("job %d paused: %s", job.job_id, exc)
                 return
             self._set(job.job_id, "failed", error=str(exc))
+            return
+        except SealedInputsError as exc:
+            self._set(job.job_id, "failed", error=f"{SEALED_FAILURE}{exc}")
             return
         except JobError as exc:
             self._set(job.job_id, "failed", error=str(exc))

@@ -14,6 +14,13 @@ metrics, the dataset's CID and, when the recipe named it, the dataset's asset id
 
 ``challenge`` discloses the plain result to the arbiter (stored as the challenge's reason, with the
 words) and posts the bond: the arbiter can check it against the hash on chain and re-run the job.
+For a job with sealed inputs it discloses the inputs' content key there too: the arbiter cannot
+re-run what it cannot read, so challenging makes the inputs as public as the result.
+
+With ``sealed`` (sealed_inputs.py) the inputs are stored encrypted to the requester's own key and
+the job is posted with ``postSealedJobWithPermit``; the requester's app must then be running to
+hand each accepting worker the key (``app.workers.input_keys``), at least one window before the
+deadline, or the job is refunded at its deadline and the worker released.
 """
 
 from __future__ import annotations
@@ -34,10 +41,11 @@ from app.chain.permit import signed_permit
 from app.compute.dataset import check_dataset
 from app.compute.jobs import MARKET, TASK_INFERENCE, Job, Kind, Market
 from app.compute.onnx_check import check_model
+from app.compute.sealed_inputs import parse_manifest, seal
 from app.compute.tensors import decode_inputs, decode_outputs, result_hash
 from app.compute.training import TASK_TRAINING, Recipe, RecipeError, verify_model_result
 from app.storage import BlobStore, DecryptionError, StorageError
-from app.storage.envelope import decrypt
+from app.storage.envelope import decrypt, read_header
 from app.wallet.calls import events, transact
 from app.wallet.outbox import Outbox
 
@@ -64,6 +72,7 @@ class JobRequest:
     run_s: int = 3600
     window_s: int = MIN_WINDOW_S
     recipe: Recipe | None = None
+    sealed: bool = False  # inputs encrypted; the requester's app delivers the key to each worker
 
 
 @dataclass(frozen=True)
@@ -107,9 +116,13 @@ class Requester:
             task, model = TASK_INFERENCE, request.model.read_bytes()
             check_model(model)
             decode_inputs(inputs)
-        model_cid, input_cid = await asyncio.to_thread(
-            lambda: (str(self.store.put([model])), str(self.store.put([inputs])))
-        )
+
+        def store() -> tuple[str, str]:
+            if request.sealed:
+                return str(self.store.put([model])), seal(self.store, inputs, self.public_key)
+            return str(self.store.put([model])), str(self.store.put([inputs]))
+
+        model_cid, input_cid = await asyncio.to_thread(store)
         now = await self.market.now()
         expires = now + request.open_s
         params = (
@@ -127,7 +140,8 @@ class Requester:
         )
         intent = "compute-post:" + keccak(repr(params[:9]).encode()).hex()
         receipt = await transact(
-            self.outbox, self.signer, self.deployment, MARKET, "postJobWithPermit", params, *permit.args,
+            self.outbox, self.signer, self.deployment, MARKET,
+            "postSealedJobWithPermit" if request.sealed else "postJobWithPermit", params, *permit.args,
             intent=intent, description=f"post a compute job over {request.inputs.name}",
         )  # fmt: skip
         (posted,) = events(self.outbox, self.deployment, MARKET, "JobPosted", receipt)
@@ -156,7 +170,7 @@ class Requester:
         if job.task != TASK_TRAINING:
             raise ComputeError(f"job {job_id} is not a training job")
         plain = await self.plain_result(job_id, private_key)
-        dataset = await asyncio.to_thread(lambda: b"".join(self.store.get(job.input_cid)))
+        dataset = await asyncio.to_thread(self.plain_inputs, job, private_key)
         try:
             model, metrics = await asyncio.to_thread(verify_model_result, plain, dataset, job.input_cid)
         except (RecipeError, ValueError) as exc:
@@ -190,7 +204,11 @@ class Requester:
         disclosed for the arbiter, post the bond (by permit); the reason's CID."""
         plain = await self.plain_result(job_id, private_key)
         result_cid = await asyncio.to_thread(lambda: str(self.store.put([plain])))
-        body = json.dumps({"job": job_id, "reason": reason, "result_cid": result_cid}, sort_keys=True)
+        disclosed: dict[str, object] = {"job": job_id, "reason": reason, "result_cid": result_cid}
+        job = await self.market.job(job_id)
+        if job.sealed:  # the arbiter re-runs the job: it needs the inputs' key
+            disclosed["inputs_key"] = (await asyncio.to_thread(self.inputs_key, job, private_key)).hex()
+        body = json.dumps(disclosed, sort_keys=True)
         reason_cid = await asyncio.to_thread(lambda: str(self.store.put([body.encode()])))
         bond = int(await self.market.call("challengeBond", job_id))
         permit = await signed_permit(
@@ -201,6 +219,19 @@ class Requester:
             *permit.args, intent=f"compute-challenge:{job_id}", description=f"challenge compute job {job_id}",
         )  # fmt: skip
         return reason_cid
+
+    def inputs_key(self, job: Job, private_key: bytes) -> bytes:
+        """The content key of a sealed job's inputs, from the requester's own envelope's header."""
+        manifest = parse_manifest(b"".join(self.store.get(job.input_cid)))
+        if manifest is None:
+            raise ComputeError(f"job {job.job_id}'s inputs are not sealed")
+        return read_header(self.store.get(manifest.envelope)).content_key(private_key)
+
+    def plain_inputs(self, job: Job, private_key: bytes) -> bytes:
+        """The job's inputs as the requester sent them (decrypted from its own envelope if sealed)."""
+        blob = b"".join(self.store.get(job.input_cid))
+        manifest = parse_manifest(blob)
+        return blob if manifest is None else self._open(manifest.envelope, private_key)
 
     def _open(self, cid: str, private_key: bytes) -> bytes:
         return b"".join(decrypt(self.store.get(cid), private_key))

@@ -1,7 +1,9 @@
 """The child process that runs one job: ``python -m app.compute.sandbox PROVIDER CPU_S MEMORY_MIB VRAM_MIB``.
 
 Before anything else it cuts itself off the network and caps itself (``isolate``, ``limit_self``;
-the parent adds the wall-time limit). It then imports ONNX Runtime, logs ``READY`` and waits for
+the parent adds the wall-time limit). It then imports ONNX Runtime, runs a tiny built-in model once
+(``warm_up``: ORT's one-time set-up in a new process is then not paid inside the job's time, as it is
+not for anyone running ORT in a process that already ran a model), logs ``READY`` and waits for
 ``go TASK [DATASET_CID]`` on stdin, so the worker can keep one child warm while it fetches the
 next job's blobs. It reads its job from its working directory (the job's scratch folder, the only
 path it is given) and writes ``result.bin``:
@@ -127,6 +129,25 @@ def run_training(provider: str, vram_mib: int, dataset_cid: str) -> bytes:
     return encode_model_result(model, metrics)
 
 
+def warm_up() -> None:
+    """Run ``resources/models/warmup.onnx`` once on the CPU: ORT's environment, allocator, thread
+    pool and kernel dispatch are set up while the child waits. The job's own session is still built
+    from nothing. A failure only means a cold start, said on stderr."""
+    import numpy as np
+    import onnxruntime
+
+    from app.resources import resources_dir
+
+    try:
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        model = (resources_dir() / "models" / "warmup.onnx").read_bytes()
+        session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        session.run(None, {"x": np.ones((4, 16), np.float32)})
+    except Exception as exc:  # ORT raises its own types; a cold start is no error
+        print(f"warm-up skipped: {exc}", file=sys.stderr, flush=True)
+
+
 def limit_self(cpu_s: int, memory_mib: int) -> None:
     """Cap this process before the untrusted model is read. RLIMIT_AS (address space) is skipped
     when ``memory_mib`` is 0: CUDA maps far more address space than it uses, so GPU jobs rely on
@@ -155,7 +176,7 @@ def main(argv: list[str]) -> int:
     network = isolate()  # first: no thread exists yet, no job code has run
     provider, vram_mib = argv[0], int(argv[3])
     limit_self(int(argv[1]), int(argv[2]))
-    import onnxruntime  # noqa: F401  (imported while waiting: a warm child starts the job at once)
+    warm_up()  # imports ONNX Runtime and sets it up while waiting: a warm child starts the job at once
 
     from app.compute.dataset import DatasetError
     from app.compute.onnx_check import UnsafeModel

@@ -5,6 +5,7 @@ The checks, in the order a job meets them:
 
 1. the job's spec matches its hash on chain and names valid CIDs and key (``jobs``);
 2. its model uses standard ONNX operators only and its inputs decode (checked before accepting);
+   a job with sealed inputs: the requester's key opened them and they match their manifest's hash;
 3. the sandboxed run produced a result (or the reason it did not);
 4. the result hash on chain is the one this worker computed;
 5. with two replicas, both workers' committed results agree (redundant execution);
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from app.compute.jobs import JobStatus, RunStatus
 from app.compute.ledger import RunRecord
+from app.compute.sealed_runs import SEALED_FAILURE
 from app.words import sahara
 
 if TYPE_CHECKING:
@@ -70,6 +72,8 @@ def describe(
                   "standard ONNX operators only, no external files; inputs decode as arrays"),
     ]  # fmt: skip
     ran = record.stage in AFTER_RUN or (mine is not None and mine.status >= RunStatus.COMMITTED)
+    if job.sealed:
+        checks.append(_sealed(record, ran))
     if record.stage == "failed":
         checks.append(WorkCheck("Sandboxed run", "failed", record.error or "the run produced no result"))
     else:
@@ -90,6 +94,18 @@ def describe(
     checks.append(_window(job, now, challenged, provider_wins))
     checks.append(_pay(job, mine, record))
     return checks
+
+
+def _sealed(record: RunRecord, ran: bool) -> WorkCheck:
+    name = "Sealed inputs opened and match their promised hash"
+    error = record.error or ""
+    if record.stage == "failed" and error.startswith(SEALED_FAILURE):
+        return WorkCheck(name, "failed", error.removeprefix(SEALED_FAILURE))
+    if ran or record.stage == "failed":  # a run that failed later had its inputs opened first
+        return WorkCheck(name, "passed", "the requester's key opened them; hash and size as promised")
+    return WorkCheck(
+        name, "pending", "waiting for the requester's app to send the key (refunded at the deadline if not)"
+    )
 
 
 def _replicas(job: Job, runs: list[Run]) -> WorkCheck:

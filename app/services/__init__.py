@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from app.runtime import AppRuntime, NetworkStatus
     from app.storage.store import BlobStore
     from app.workers.auto_review import AutoReviewer
+    from app.workers.input_keys import InputKeyDelivery
     from app.workers.key_delivery import KeyDeliveryService
 
 log = logging.getLogger(__name__)
@@ -233,6 +234,17 @@ class NetworkServices(WorkerServices):
             accounts=self.options.accounts, config=config,
         )  # fmt: skip
 
+    def _input_keys(self) -> InputKeyDelivery:
+        """Keys to the inputs of this wallet's sealed compute jobs, for the workers that took them."""
+        from app.workers.input_keys import InputKeyDelivery
+
+        deployment, runtime = self._ready(), self.runtime
+        assert runtime.outbox is not None
+        return InputKeyDelivery(
+            runtime.outbox, deployment, self.store, runtime.wallet, accounts=self.options.accounts,
+            interval_s=self.options.interval_s,
+        )  # fmt: skip
+
     async def seed_demo(self, progress: Callable[[str, float], None] | None = None) -> DemoCampaign:
         """The devnet's demo digits campaign, created by the demo requester (or the open one)."""
         from app.labeling.demo import DemoRequester, seed_labeling_demo
@@ -349,6 +361,7 @@ class NetworkServices(WorkerServices):
             ),
         ]
         self._running.append(self._spawn(supervise("board index", self._follow_board), "board-index"))
+        self._running.append(self._spawn(supervise("input keys", self._input_keys().run), "input-keys"))
         self.events.emit("labeling")
         self.events.emit("market")
         self.start_worker()

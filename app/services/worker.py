@@ -46,7 +46,7 @@ class WorkerServices:
         return ComputeProvider(
             runtime.client, runtime.outbox, deployment, self.store, runtime.sessions,
             runtime.wallet.signer(), provider_config(runtime.settings.compute),
-            runtime.paths.cache / "compute-scratch",
+            runtime.paths.cache / "compute-scratch", runtime.wallet.encryption_key(),
         )  # fmt: skip
 
     def _worker_blocker(self) -> str | None:

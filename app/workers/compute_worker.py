@@ -46,6 +46,10 @@ STEP_WORDS = {
     "revealed": "job {job}: result revealed, waiting for the other worker",
     "submitted": "job {job}: result delivered, waiting out the challenge window",
 }
+KEY_WAIT = (
+    "job {job}: waiting for the requester's app to send the key to its sealed inputs (if it never "
+    "does, the job is refunded at its deadline and this worker released, not slashed)"
+)
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,8 @@ class ComputeWorker:
                 why += f" (still finishing {STEP_WORDS[job.stage].format(job=job.job_id)})"
             return WorkerState("paused", why or "Paused", job.job_id if job else None, owner)
         if job is not None:
-            text = STEP_WORDS[job.stage].format(job=job.job_id)
+            waiting = job.stage == "accepted" and job.job_id in self.provider.awaiting_key
+            text = (KEY_WAIT if waiting else STEP_WORDS[job.stage]).format(job=job.job_id)
             return WorkerState("working", text[0].upper() + text[1:], job.job_id, owner)
         floor = sahara(self.provider.config.min_price)
         return WorkerState("idle", f"Waiting for a job paying at least {floor}", None, owner)

@@ -26,6 +26,12 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 ///           requester is refunded and nobody is paid. No arbiter has any power over these jobs.
 ///         A provider that misses a step is slashed: its collateral and its payment go to the
 ///         requester. Money owed is credited to `balances` and pulled with `withdraw`.
+///
+///         Sealed inputs (`postSealedJobWithPermit`): the input CID names inputs encrypted with a
+///         content key only the requester holds. After a provider accepts, the requester delivers
+///         that key wrapped to the provider (`deliverInputKey`, at least one window before the
+///         deadline). A run whose key never came is released at the timeout, never slashed: the
+///         requester gets its payment back and the provider its collateral.
 contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -49,6 +55,7 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
     uint16 public constant MIN_BOND_BPS = 1_000;
     uint16 public constant MAX_BOND_BPS = 10_000;
     uint96 public constant MAX_MIN_STAKE = 1_000_000e18;
+    uint256 public constant MAX_SEALED_KEY_LENGTH = 256;
 
     enum Task {
         Inference,
@@ -155,6 +162,10 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
     mapping(uint256 jobId => uint256) private _openSlot; // index in _openIds + 1, 0 when not open
     /// @notice Tokens owed to an account (payments, refunds, bonds, slashed collateral).
     mapping(address account => uint256) public balances;
+    /// @notice Jobs whose inputs are encrypted: their providers wait for `deliverInputKey`.
+    mapping(uint256 jobId => bool) public sealedInputs;
+    /// @notice When the requester delivered each replica's input key (0: not yet), by run slot.
+    mapping(uint256 jobId => uint40[2]) private _keyDeliveredAt;
 
     event ProviderRegistered(address indexed provider, string specCid, uint8 kinds, uint32 vramMiB, uint256 stake);
     event ProviderSpecUpdated(address indexed provider, string specCid, uint8 kinds, uint32 vramMiB);
@@ -165,6 +176,9 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
     /// @notice Every change of a job's status, for indexers and workers (`eth_getLogs` by status).
     event JobStatusChanged(uint256 indexed jobId, JobStatus indexed status);
     event JobAccepted(uint256 indexed jobId, address indexed provider, uint8 run);
+    event InputsSealed(uint256 indexed jobId);
+    /// @notice The content key of a sealed job's inputs, wrapped to `provider`'s encryption key.
+    event InputKeyDelivered(uint256 indexed jobId, address indexed provider, bytes sealedKey);
     event ResultCommitted(uint256 indexed jobId, address indexed provider, bytes32 commitment);
     event ResultRevealed(uint256 indexed jobId, address indexed provider, bytes32 resultHash);
     event ResultSubmitted(uint256 indexed jobId, address indexed provider, string envelopeCid, bytes32 resultHash);
@@ -306,6 +320,42 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
         uint256 total = uint256(params.payment) * params.replicas;
         try IERC20Permit(address(token)).permit(msg.sender, address(this), total, permitDeadline, v, r, s) {} catch {}
         return _post(params);
+    }
+
+    /// @notice `postJobWithPermit` for a job whose inputs are sealed: providers that accept it get
+    ///         the inputs' key from the requester (`deliverInputKey`), and are released rather than
+    ///         slashed if it never comes.
+    function postSealedJobWithPermit(
+        JobParams calldata params,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant returns (uint256 jobId) {
+        uint256 total = uint256(params.payment) * params.replicas;
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), total, permitDeadline, v, r, s) {} catch {}
+        jobId = _post(params);
+        sealedInputs[jobId] = true;
+        emit InputsSealed(jobId);
+    }
+
+    /// @notice Requester: hand a provider that accepted a sealed job the inputs' content key,
+    ///         wrapped to that provider's encryption key. Once per run, and only while at least one
+    ///         window is left before the deadline, so the provider always has time to run.
+    function deliverInputKey(uint256 jobId, address provider, bytes calldata sealedKey) external {
+        Job storage j = _job(jobId);
+        if (j.requester != msg.sender) revert NotRequester(jobId);
+        if (!sealedInputs[jobId]) revert WrongMode(jobId);
+        if (j.status != JobStatus.Open && j.status != JobStatus.Running) revert WrongStatus(jobId, j.status);
+        uint256 until = uint256(j.deadline) - j.window;
+        if (block.timestamp > until) revert TooLate(until);
+        if (sealedKey.length == 0 || sealedKey.length > MAX_SEALED_KEY_LENGTH) revert InvalidParams();
+        uint8 slot = _slotOf(jobId, provider);
+        if (_runs[jobId][slot].status != RunStatus.Accepted || _keyDeliveredAt[jobId][slot] != 0) {
+            revert InvalidParams();
+        }
+        _keyDeliveredAt[jobId][slot] = SafeCast.toUint40(block.timestamp);
+        emit InputKeyDelivered(jobId, provider, sealedKey);
     }
 
     /// @notice Withdraw a job no replica has started; the payment comes back at once, and a
@@ -522,13 +572,19 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
             revert WrongStatus(jobId, j.status);
         }
         if (block.timestamp <= until) revert TooEarly(until);
+        bool slashed;
+        bool keyed = sealedInputs[jobId];
         for (uint256 i; i < j.replicas; ++i) {
             Run storage run = runs[i];
             if (run.status == RunStatus.Paid) continue;
-            if (run.status >= due) _release(jobId, j, run);
-            else _slash(jobId, j, run);
+            if (run.status >= due || (keyed && _keyDeliveredAt[jobId][i] == 0)) {
+                _release(jobId, j, run); // on time, or never given the key to its sealed inputs
+            } else {
+                _slash(jobId, j, run);
+                slashed = true;
+            }
         }
-        _setStatus(jobId, j, JobStatus.Slashed);
+        _setStatus(jobId, j, slashed ? JobStatus.Slashed : JobStatus.Expired);
     }
 
     function withdraw() external nonReentrant {
@@ -555,6 +611,11 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
 
     function getRuns(uint256 jobId) external view returns (Run[2] memory) {
         return _runs[jobId];
+    }
+
+    /// @notice When each run slot got its input key (0: not delivered; unsealed jobs: always 0).
+    function inputKeyDeliveredAt(uint256 jobId) external view returns (uint40[2] memory) {
+        return _keyDeliveredAt[jobId];
     }
 
     function openJobCount() external view returns (uint256) {
@@ -698,9 +759,13 @@ contract ComputeMarket is AccessControl, ReentrancyGuardTransient {
     }
 
     function _runOf(uint256 jobId, address provider) private view returns (Run storage) {
+        return _runs[jobId][_slotOf(jobId, provider)];
+    }
+
+    function _slotOf(uint256 jobId, address provider) private view returns (uint8) {
         Run[2] storage runs = _runs[jobId];
-        if (runs[0].provider == provider) return runs[0];
-        if (runs[1].provider == provider) return runs[1];
+        if (provider != address(0) && runs[0].provider == provider) return 0;
+        if (provider != address(0) && runs[1].provider == provider) return 1;
         revert NotProvider(jobId);
     }
 

@@ -47,7 +47,34 @@ contract ComputeHandler is InvariantHandlerBase {
     }
 
     function post(uint256 seed, uint96 pay, uint96 extra, bool replicated, uint8 kinds) external {
-        ComputeMarket.JobParams memory q;
+        ComputeMarket.JobParams memory q = _params(pay, extra, replicated, kinds);
+        vm.prank(_actor(seed));
+        jobs.push(compute.postJob(q));
+        ghostPosted += uint256(q.payment) * q.replicas;
+    }
+
+    /// @dev A job whose inputs are sealed: its runs are released, not slashed, without a key.
+    function postSealed(uint256 seed, uint96 pay, uint96 extra, bool replicated, uint8 kinds) external {
+        ComputeMarket.JobParams memory q = _params(pay, extra, replicated, kinds);
+        vm.prank(_actor(seed));
+        jobs.push(compute.postSealedJobWithPermit(q, 0, 0, bytes32(0), bytes32(0)));
+        ghostPosted += uint256(q.payment) * q.replicas;
+    }
+
+    /// @dev The requester hands one run of some job its input key (refused when not allowed).
+    function deliverKey(uint256 jSeed, bool second) external {
+        if (jobs.length == 0) return;
+        uint256 id = jobs[jSeed % jobs.length];
+        address provider = compute.getRuns(id)[second ? 1 : 0].provider;
+        vm.prank(compute.getJob(id).requester);
+        try compute.deliverInputKey(id, provider, hex"5341484b01") {} catch {} // unsealed, late, twice...
+    }
+
+    function _params(uint96 pay, uint96 extra, bool replicated, uint8 kinds)
+        internal
+        view
+        returns (ComputeMarket.JobParams memory q)
+    {
         q.modelCid = "bafkreimodel";
         q.inputCid = "bafkreiinput";
         q.encryptionKey = abi.encodePacked(keccak256("x"), keccak256("y"));
@@ -58,9 +85,6 @@ contract ComputeHandler is InvariantHandlerBase {
         q.expiresAt = uint40(block.timestamp + 6 hours);
         q.deadline = uint40(block.timestamp + 1 days);
         q.window = 1 hours;
-        vm.prank(_actor(seed));
-        jobs.push(compute.postJob(q));
-        ghostPosted += uint256(q.payment) * q.replicas;
     }
 
     function _jobStatus(uint256 id) internal view returns (uint8) {
@@ -263,7 +287,7 @@ contract ComputeInvariantsTest is InvariantSuite {
         setUpActors("c", 1e30, spenders(address(compute)));
         handler = new ComputeHandler(compute, arbiter, actors);
 
-        bytes4[] memory selectors = new bytes4[](18);
+        bytes4[] memory selectors = new bytes4[](20);
         selectors[0] = InvariantHandlerBase.warp.selector;
         selectors[1] = ComputeHandler.register.selector;
         selectors[2] = ComputeHandler.addStake.selector;
@@ -282,6 +306,8 @@ contract ComputeInvariantsTest is InvariantSuite {
         selectors[15] = ComputeHandler.withdrawStake.selector;
         selectors[16] = ComputeHandler.withdraw.selector;
         selectors[17] = ComputeHandler.runJob.selector;
+        selectors[18] = ComputeHandler.postSealed.selector;
+        selectors[19] = ComputeHandler.deliverKey.selector;
         target(address(handler), selectors);
     }
 

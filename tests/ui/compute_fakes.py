@@ -100,6 +100,7 @@ class FakeProvider:
         self.paused = False
         self.events = Events("changed")
         self.config = FakeConfig()
+        self.awaiting_key: set[int] = set()
 
     def pause(self) -> None:
         self.paused = True

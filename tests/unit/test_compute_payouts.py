@@ -11,6 +11,7 @@ from pathlib import Path
 from app.compute.jobs import Job, JobStatus, Run, RunStatus, spec_hash
 from app.compute.ledger import Ledger, RunRecord
 from app.compute.payouts import JobEarning, earned_on, history, per_day
+from app.compute.sealed_runs import SEALED_FAILURE
 from app.compute.work_checks import describe
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
@@ -119,3 +120,19 @@ def test_two_replicas_agree_or_disagree_and_a_failed_run_says_why() -> None:
     bad_spec = describe(job(problem="its JobPosted event does not match the spec hash on chain"), [], None,
                         record("accepting"), 0, False, None)  # fmt: skip
     assert results(bad_spec)["Job spec matches its hash on chain"] == "failed"
+
+
+def test_a_sealed_job_shows_whether_its_inputs_were_opened() -> None:
+    sealed = "Sealed inputs opened and match their promised hash"
+    running = job(sealed=True, result_hash=b"\0" * 32, status=JobStatus.RUNNING)
+    assert sealed not in results(describe(job(), [], None, record("accepted"), 0, False, None))
+    waiting = results(describe(running, [], None, record("accepted"), 0, False, None))
+    assert waiting[sealed] == "pending"
+    promised = "the decrypted inputs are not the ones the job's manifest promised"
+    broken = record("failed", error=SEALED_FAILURE + promised)
+    assert results(describe(running, [], None, broken, 0, False, None))[sealed] == "failed"
+    mine = Run(ME, RunStatus.ACCEPTED, b"", b"")
+    assert (
+        results(describe(job(sealed=True), [mine], mine, record("submitted"), 2_100, False, None))[sealed]
+        == "passed"
+    )

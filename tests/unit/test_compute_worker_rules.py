@@ -62,6 +62,7 @@ class FakeProvider:
         self.rounds = 0
         self.register_error: Exception | None = None
         self.stopped = False
+        self.awaiting_key: set[int] = set()
 
     def pause(self) -> None:
         self.paused = True
@@ -150,6 +151,11 @@ def test_state_follows_the_jobs_and_a_paid_job_tells_earnings(tmp_path: Path) ->
     assert (
         worker.state.phase == "working" and worker.state.text == "Running job 7" and worker.state.job_id == 7
     )
+    provider.awaiting_key.add(7)  # a sealed job whose requester has not sent the key yet
+    provider.events.emit("changed", 7, "awaiting-key")
+    assert "waiting for the requester's app to send the key" in worker.state.text
+    assert "refunded at its deadline" in worker.state.text
+    provider.awaiting_key.clear()
     provider.ledger.records = [record(7, "submitted")]
     provider.events.emit("changed", 7, "submitted")
     assert "challenge window" in worker.state.text
@@ -159,7 +165,7 @@ def test_state_follows_the_jobs_and_a_paid_job_tells_earnings(tmp_path: Path) ->
     provider.ledger.records = [record(7, "paid")]
     provider.events.emit("changed", 7, "paid")
     assert earned == [True]
-    assert [s.phase for s in seen] == ["idle", "working", "working", "paused", "paused"]  # type: ignore[attr-defined]
+    assert [s.phase for s in seen] == ["idle", "working", "working", "working", "paused", "paused"]  # type: ignore[attr-defined]
 
 
 def test_registration_failure_is_said_and_retried(tmp_path: Path) -> None:
