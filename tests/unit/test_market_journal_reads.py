@@ -149,11 +149,11 @@ def test_a_catalogue_from_the_subgraph_journals_the_vault_claims_too(
     assert (claim["args"]["assetId"], claim["args"]["amount"], claim["blockNumber"]) == (1, 7 * E18, 12)
 
 
-def test_a_catalogue_indexed_before_0011_reads_the_vault_again_without_doubling(tmp_path: Path) -> None:
-    """Migration 0011 sends the market streams back to the deployment: the re-read journals the
+def test_a_catalogue_indexed_before_0012_reads_the_vault_again_without_doubling(tmp_path: Path) -> None:
+    """Migration 0012 sends the market streams back to the deployment: the re-read journals the
     vault's events the old catalogue never kept, and nothing it kept twice."""
     db = tmp_path / "old.db"
-    upgrade(db, "0010")
+    upgrade(db, "0011")
     sessions = session_factory(make_engine(db))
     logs = [
         registered(1, ALICE, block=10),

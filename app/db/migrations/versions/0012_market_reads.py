@@ -4,15 +4,15 @@ catalogue's cursors go back to the deployment, so the royalty vault's events (no
 read for the blocks already indexed. The sink skips every log it already journaled, so the re-read
 adds only the vault's events.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07
 """
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -2,16 +2,16 @@
 contributors' royalties paid to whoever owns it), from ``AssetRegistered.ownerShareBps``; assets
 indexed before it had none (the registry had no such field), hence the default 0
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
