@@ -54,6 +54,7 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> sessionmaker[Session]
             text("UPDATE market_asset SET name = :name, card = :card, tags = :tags WHERE asset_id = :a"),
             [{"a": a, **text_of(a)} for a in range(1, COUNT + 1)],
         )
+        session.execute(text("UPDATE market_asset SET task_type = 'special' WHERE asset_id = 10"))
         session.commit()
     return sessions
 
@@ -94,6 +95,8 @@ def test_a_rare_word_is_ranked_by_bm25_and_a_common_one_only_filters(
     assert both == rare
     assert ids(catalogue, text="common rare", kind=1, limit=3) == [a for a in rare if a % 3 == 1][:3]
     assert ids(catalogue, text="rare nowhere") == []
+    assert rare[-1] == 10  # the oldest of the card matches ranks last, past the first slice read
+    assert ids(catalogue, text="rare", task_type="special", limit=1) == [10]
 
 
 def test_every_search_finds_what_a_plain_scan_finds(catalogue: sessionmaker[Session]) -> None:

@@ -3,14 +3,14 @@
 Words typed are matched as prefixes (``"tex"*`` finds "text"), so results can follow each key
 press. Nothing the user types reaches FTS5's query syntax: each word is quoted. Relevance order:
 
-- a query matching at most ``WINDOW`` assets is ranked by BM25, a name match worth most, then
-  tags, then the card;
-- a query matching more (a common word, or the first letters of one, while the user types) is
-  ranked by where its words are: every word in the name first, then every word in the name or
-  tags, then the rest, the newest first within each. BM25 would score each of tens of thousands
-  of matches (150 ms and more at 100,000 assets) only to order words that are in most assets, whose
-  weight it sets near zero anyway; these three passes stream the newest rows of FTS5's own index
-  and stop at the page (a millisecond or two).
+- BM25 ranks by the rare words, each in at most ``WINDOW`` assets (a name match worth most, then
+  tags, then the card); a more common word only filters. BM25 gives a word in most of the
+  catalogue a weight near zero, yet scoring it means reading all of its matches (150 ms and more
+  at 100,000 assets);
+- a query of common words only (a frequent word, or the first letters of one while the user
+  types) is ranked by where its words are: every word in the name first, then every word in the
+  name or tags, then the rest, the newest first within each. These passes stream the newest rows
+  of FTS5's own index and stop at the page (a millisecond or two).
 
 With ``semantic`` (and relevance order), results rank by meaning too: ``semantic.py`` finds the
 assets whose MiniLM embeddings are nearest the query's, so "handwritten numbers" finds a "digits"
@@ -171,6 +171,29 @@ def _ranked_ids(session: Session, words: list[str], limit: int) -> list[int] | N
     return ranked if limit < 0 else ranked[:limit]
 
 
+def _rows_by_rank(
+    session: Session,
+    columns: str,
+    where: str,
+    params: dict[str, Any],
+    ranked: list[int],
+    want: int,
+    found: dict[Any, Any],
+) -> None:
+    """Add to ``found`` the rows of ``ranked`` (asset row ids, best first) that pass ``where``, a
+    slice at a time, until it holds ``want``."""
+    step = max(4 * want, 200)
+    for start in range(0, len(ranked), step):
+        chunk = ranked[start : start + step]
+        marks = ",".join(str(row) for row in chunk)  # integers from SQLite itself
+        # NOT INDEXED: by rowid, not by an index on the filters' columns (all 100,000 rows)
+        sql = f"SELECT {columns} FROM market_asset a NOT INDEXED WHERE a.id IN ({marks}) AND {where}"
+        got = {row[0]: row for row in session.execute(text(sql), params)}
+        found.update((row, got[row]) for row in chunk if row in got)
+        if len(found) >= want:
+            return
+
+
 def _relevant(
     session: Session, columns: str, where: str, params: dict[str, Any], words: list[str], want: int
 ) -> list[Any]:
@@ -179,18 +202,11 @@ def _relevant(
     step = max(4 * want, 200)
     ranked = _ranked_ids(session, words, step)
     found: dict[Any, Any] = {}  # a.id: row, in rank order
-    if ranked is not None:  # the rows of the best ids, a slice at a time, until ``want`` pass
-        if len(ranked) == step:  # the filters may leave fewer than ``want`` of the first slice
-            ranked += (_ranked_ids(session, words, -1) or [])[step:]
-        for start in range(0, len(ranked), step):
-            chunk = ranked[start : start + step]
-            marks = ",".join(str(row) for row in chunk)  # integers from SQLite itself
-            # NOT INDEXED: by rowid, not by an index on the filters' columns (all 100,000 rows)
-            sql = f"SELECT {columns} FROM market_asset a NOT INDEXED WHERE a.id IN ({marks}) AND {where}"
-            got = {row[0]: row for row in session.execute(text(sql), params)}
-            found.update((row, got[row]) for row in chunk if row in got)
-            if len(found) >= want:
-                break
+    if ranked is not None:
+        _rows_by_rank(session, columns, where, params, ranked, want, found)
+        if len(found) < want and len(ranked) == step:  # the filters left too few of the best: the rest
+            rest = (_ranked_ids(session, words, -1) or [])[step:]
+            _rows_by_rank(session, columns, where, params, rest, want, found)
         return list(found.values())[:want]
     joined = (
         f"SELECT {columns} FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
