@@ -402,7 +402,7 @@ class LogIndexer:
                 if done:
                     return ranges
                 await asyncio.sleep(0)
-        finally:
-            if ahead is not None and not ahead.done():
+        finally:  # a read ahead not taken (an error, a cancel) is stopped and its outcome collected
+            if ahead is not None:
                 ahead.cancel()
-                await asyncio.wait([ahead])
+                await asyncio.gather(ahead, return_exceptions=True)

@@ -300,3 +300,26 @@ def test_a_cancelled_sync_leaves_whole_ranges_and_their_cursor(sessions: session
     assert 1 < cursor < 300 and rows(sessions) == [r for r in expected(node) if r[0] < cursor]
     asyncio.run(run.sync())  # resumed: the rest, nothing twice
     assert rows(sessions) == expected(node)
+
+
+def test_a_read_ahead_that_fails_keeps_the_range_before_it(sessions: sessionmaker[Session]) -> None:
+    node = Node(100)
+    run = indexer(node, sessions, Sink(), span=16, max_span=16)
+    real = node.__call__
+    reads = 0
+
+    async def failing(method: str, params: list[Any]) -> Any:
+        nonlocal reads
+        if method == "eth_getLogs":
+            reads += 1
+            if reads == 3:  # 33-48, read ahead while 17-32 is written
+                raise RpcFailed("internal error")
+        return await real(method, params)
+
+    run.rpc = failing
+    with pytest.raises(RpcFailed, match="internal error"):
+        asyncio.run(run.sync())
+    assert run.cursor() == 33 and rows(sessions) == [r for r in expected(node) if r[0] < 33]
+    run.rpc = real
+    asyncio.run(run.sync())
+    assert rows(sessions) == expected(node)
