@@ -22,10 +22,14 @@
   each with no filter, a kind, commercial use and a price ceiling, run through FTS5 (``search``)
   and through a ``LIKE`` scan of the same columns with the same filters (``like_search``),
   interleaved; p95 of each and their ratio.
+- first letters (printed, no figure): 120 searches of a word's first one to three letters.
 - ``market_browse_p95_ms``: 300 searches with filters and sorts combined (each sort, owned by an
   account, price ranges, several filters at once; none, one or two words), same baseline.
 - ``memory_indexer_events_per_s``: that in-process backfill's rate, against ``json.loads`` and
   eth_abi over the same answers (no HTTP on either side).
+- ``market_semantic_query_ms``: p95 of embedding a typed query not seen before (what a key press
+  costs a search by meaning once the model is loaded: ``semantic.query_vector``), against the same
+  texts run with BLAS's own threads, as every query ran before; the model's first load is printed.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.chain.contracts import Deployment, load_artifact
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
+from app.embeddings.minilm import MAX_TOKENS, EmbeddingModelMissing, shared_model
+from app.market.catalog import semantic
 from app.market.catalog.decode import MARKET, REGISTRY, Decoder, topic_of
 from app.market.catalog.search import Query, like_search, search
 from app.market.catalog.service import MarketIndexer
@@ -221,6 +227,11 @@ def typed_queries(vocabulary: list[str], rng: random.Random) -> list[Query]:
     ]
 
 
+def prefix_queries(vocabulary: list[str], rng: random.Random) -> list[Query]:
+    """The first one to three letters of a word, as the first key presses of a search send them."""
+    return [Query(text=rng.choice(vocabulary[:800])[: 1 + i % 3], limit=50) for i in range(120)]
+
+
 def browsing_queries(vocabulary: list[str], rng: random.Random) -> list[Query]:
     """Filters and sorts combined, with and without words: each sort, several filters at once,
     "owned by me", a price range, has-derivatives."""
@@ -271,8 +282,40 @@ def bench_catalogue(folder: Path, count: int, rng: random.Random) -> None:
     print(f"{count:,} assets indexed through the real indexer;", end=" ")
     typed, typed_like = bench_search(sessions, typed_queries(vocabulary, rng), "typed")
     browsing, browsing_like = bench_search(sessions, browsing_queries(vocabulary, rng), "browsing")
+    bench_search(sessions, prefix_queries(vocabulary, rng), "first-letters")
     figure("market_search_p95_ms", typed, typed_like, typed_like / typed)
     figure("market_browse_p95_ms", browsing, browsing_like, browsing_like / browsing)
+    bench_semantic(vocabulary, rng)
+
+
+def bench_semantic(vocabulary: list[str], rng: random.Random) -> None:
+    """Typed queries embedded as a search by meaning does, and the same texts on BLAS's threads."""
+    started = time.perf_counter()
+    try:
+        model = shared_model()
+    except EmbeddingModelMissing as exc:
+        print(f"semantic search not measured: {exc}")
+        return
+    semantic.query_vector("warm")
+    print(f"MiniLM loaded and run once in {time.perf_counter() - started:.2f} s")
+    ours, threaded = [], []
+    for i in range(80):
+        typed = " ".join(rng.choices(vocabulary[:800], k=1 + i % 3)) + f" {i}"  # never seen before
+        started = time.perf_counter()
+        semantic.query_vector(typed)
+        ours.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        model._forward([model.tokenizer.encode(typed, MAX_TOKENS)])  # no thread limit: as before
+        threaded.append((time.perf_counter() - started) * 1000)
+    print(f"{len(ours)} typed queries embedded (p50 / p95 ms):")
+    print(f"  one BLAS thread        {pct(ours, 0.5):.2f} / {pct(ours, 0.95):.2f}")
+    print(f"  BLAS's own threads     {pct(threaded, 0.5):.2f} / {pct(threaded, 0.95):.2f}")
+    figure(
+        "market_semantic_query_ms",
+        pct(ours, 0.95),
+        pct(threaded, 0.95),
+        pct(threaded, 0.95) / pct(ours, 0.95),
+    )
 
 
 def main() -> int:

@@ -17,6 +17,10 @@ transaction that moves the stream's cursor. So:
   cursor goes back there, so the new blocks are read again. A range is only kept when its last
   block's hash was the same before and after its logs were read (no reorg in between).
 
+``sync`` reads each range while the one before is written (in a worker thread, so the node and
+SQLite work at once; over a remote node the reads' latency is hidden). The range read ahead is only
+kept if it starts at the cursor after the next reorganisation check, which comes after that read.
+
 Raw JSON-RPC is used rather than web3's contract events: decoding is the sink's business (with the
 shipped ABIs), and web3's log formatting costs more than reading the logs themselves.
 """
@@ -67,6 +71,17 @@ class RawLog:
     block_hash: str
     tx_hash: str
     log_index: int
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One range's logs as the node sent them, with its last block's hash before and after."""
+
+    low: int
+    high: int
+    before: str | None
+    after: str | None
+    logs: list[Any]
 
 
 class LogSink(Protocol):
@@ -296,28 +311,26 @@ class LogIndexer:
         )
         return changed | {"reorg"}
 
-    async def step(self) -> tuple[set[str], bool]:
-        """Check for a reorganisation, then read one range; (what changed, caught up with the head)."""
-        changed = await self._check_reorg()
-        head = _hex_int(await self.rpc("eth_blockNumber", []))
-        safe = head - self.confirmations
-        low = self.cursor()
-        if low > safe:
-            return changed, True
-        high, before, raw_logs = await self._read(low, safe)
-        top = await self._block_hash(high)
-        if top is None or before != top:
-            return changed, False  # the chain moved under the read: the next step reads it again
+    async def _fetch(self, low: int, safe: int) -> _Read:
+        high, before, found = await self._read(low, safe)
+        return _Read(low, high, before, await self._block_hash(high), found)
+
+    def _checked(self, read: _Read) -> tuple[list[RawLog], dict[int, str]]:
+        """The range's well-formed logs of the query, oldest first, and the hashes of its blocks."""
         logs: list[RawLog] = []
-        hashes = {high: top}
-        for raw in raw_logs:
+        hashes = {read.high: str(read.after)}
+        for raw in read.logs:
             try:
                 entry = parse_log(raw)
             except ValueError as exc:
                 self.skipped += 1
                 log.warning("%s: a malformed log skipped: %s", self.stream, exc)
                 continue
-            if raw.get("removed") or not low <= entry.block <= high or entry.address not in self.addresses:
+            if (
+                raw.get("removed")
+                or not read.low <= entry.block <= read.high
+                or entry.address not in self.addresses
+            ):
                 self.skipped += 1
                 log.warning(
                     "%s: a log outside the query skipped (block %d, %s)",
@@ -329,20 +342,67 @@ class LogIndexer:
             logs.append(entry)
             hashes[entry.block] = entry.block_hash
         logs.sort(key=lambda e: (e.block, e.log_index))
+        return logs, hashes
+
+    def _write(self, logs: list[RawLog], high: int, hashes: dict[int, str]) -> set[str]:
+        """The sink's rows and the cursor past ``high``, in one transaction."""
         with self.sessions() as session:
-            changed |= self.sink.apply(session, logs)
+            changed = self.sink.apply(session, logs)
             self._save(session, high + 1, hashes)
             session.commit()
-        return changed, high >= safe
+        return changed
+
+    async def step(self) -> tuple[set[str], bool]:
+        """Check for a reorganisation, then read one range; (what changed, caught up with the head)."""
+        changed, done, _ = await self._step(None, read_ahead=False)
+        return changed, done
+
+    async def _step(
+        self, ahead: asyncio.Task[_Read] | None, *, read_ahead: bool
+    ) -> tuple[set[str], bool, asyncio.Task[_Read] | None]:
+        """``step``, taking the range ``ahead`` read while the last one was written if it is the one
+        due; with ``read_ahead``, the next range is read while this one is written (a task returned).
+
+        The reorganisation check comes after the read ahead finished: a reorganisation before the
+        check rolls back, and the range read ahead (no longer at the cursor) is read again; one after
+        it changed the hash of the range's last block, which the next step's check compares."""
+        read = await ahead if ahead is not None else None
+        changed, head = await asyncio.gather(self._check_reorg(), self.rpc("eth_blockNumber", []))
+        safe = _hex_int(head) - self.confirmations
+        low = self.cursor()
+        if low > safe:
+            return changed, True, None
+        if read is None or read.low != low or read.high > safe:
+            read = await self._fetch(low, safe)
+        if read.after is None or read.before != read.after:
+            return changed, False, None  # the chain moved under the read: the next step reads it again
+        logs, hashes = self._checked(read)
+        if not read_ahead or read.high >= safe:
+            return changed | self._write(logs, read.high, hashes), read.high >= safe, None
+        ahead = asyncio.create_task(self._fetch(read.high + 1, safe))
+        writing = asyncio.ensure_future(asyncio.to_thread(self._write, logs, read.high, hashes))
+        try:  # the node answers the next range while SQLite takes this one
+            changed |= await asyncio.shield(writing)
+        except BaseException:
+            ahead.cancel()
+            await asyncio.wait([writing])  # cancelled: no second writer while this one commits
+            raise
+        return changed, False, ahead
 
     async def sync(self, *, on_change: Callable[[set[str]], None] | None = None) -> int:
-        """Read until caught up with the head; the number of ranges read."""
-        ranges = 0
-        while True:
-            changed, done = await self.step()
-            ranges += 1
-            if changed and on_change is not None:
-                on_change(changed)
-            if done:
-                return ranges
-            await asyncio.sleep(0)
+        """Read until caught up with the head, each range read while the one before is written; the
+        number of ranges read."""
+        ranges, ahead = 0, None
+        try:
+            while True:
+                changed, done, ahead = await self._step(ahead, read_ahead=True)
+                ranges += 1
+                if changed and on_change is not None:
+                    on_change(changed)
+                if done:
+                    return ranges
+                await asyncio.sleep(0)
+        finally:  # a read ahead not taken (an error, a cancel) is stopped and its outcome collected
+            if ahead is not None:
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)

@@ -11,13 +11,20 @@ from __future__ import annotations
 import functools
 import math
 import struct
+import threading
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from app import safe_json
 
 MAX_TOKENS = 256  # the model's max_seq_length
+# Below this many tokens a batch runs on one BLAS thread: waking OpenBLAS's threads for matrices
+# this small costs more than the arithmetic (a typed query took 300-800 ms on a busy two-core
+# machine with them, 5 ms without); a batch of cards keeps them.
+ONE_THREAD_BELOW = 256
+_ONE_THREAD = threading.Lock()
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
@@ -90,9 +97,18 @@ class MiniLM:
         if not texts:
             return np.zeros((0, self.w["embeddings.word_embeddings.weight"].shape[1]), np.float32)
         encoded = [self.tokenizer.encode(t, MAX_TOKENS) for t in texts]
+        if len(texts) * max(len(e) for e in encoded) >= ONE_THREAD_BELOW:
+            return self._forward(encoded)
+        # The limit is process-wide and put back on leaving: one small batch at a time, or two
+        # overlapping ones could put back each other's limit and leave BLAS on one thread.
+        with _ONE_THREAD, _blas().limit(limits=1, user_api="blas"):
+            return self._forward(encoded)
+
+    def _forward(self, encoded: list[list[int]]) -> np.ndarray:
+        """The encoder over token ids, one list per text."""
         width = max(len(e) for e in encoded)
-        ids = np.zeros((len(texts), width), np.int64)
-        mask = np.zeros((len(texts), width), np.float32)
+        ids = np.zeros((len(encoded), width), np.int64)
+        mask = np.zeros((len(encoded), width), np.float32)
         for row, e in enumerate(encoded):
             ids[row, : len(e)], mask[row, : len(e)] = e, 1.0
         w = self.w
@@ -123,6 +139,12 @@ class MiniLM:
             x = self._norm(x + self._linear(inner, f"{p}.output.dense"), f"{p}.output.LayerNorm")
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """The BLAS libraries NumPy loaded (found once: looking costs milliseconds)."""
+    return ThreadpoolController()
 
 
 @functools.cache

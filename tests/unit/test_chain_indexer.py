@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -231,5 +232,94 @@ def test_a_range_read_while_the_chain_moved_is_read_again(sessions: sessionmaker
         return await real(method, params)
 
     run.rpc = moving
+    asyncio.run(run.sync())
+    assert rows(sessions) == expected(node)
+
+
+def test_each_range_is_read_while_the_one_before_is_written_in_order_and_once(
+    sessions: sessionmaker[Session],
+) -> None:
+    node = Node(200, logs_per_block=3)
+    overlapped: list[bool] = []
+
+    class Watching(Sink):
+        def apply(self, session: Session, logs: Sequence[RawLog]) -> set[str]:
+            """Waits (in the writing thread) for the node to be asked for the next range."""
+            if logs[-1].block < 199:
+                following, deadline = logs[-1].block + 1, time.monotonic() + 5
+                while following not in [low for low, _ in node.calls] and time.monotonic() < deadline:
+                    time.sleep(0.001)
+                overlapped.append(following in [low for low, _ in node.calls])
+            return super().apply(session, logs)
+
+    run = indexer(node, sessions, Watching(), span=16, max_span=16)
+    asyncio.run(run.sync())
+    assert rows(sessions) == expected(node)  # nothing reordered, doubled or missed
+    assert node.calls == [(low, min(low + 15, 199)) for low in range(1, 200, 16)]  # each range read once
+    assert len(overlapped) == len(node.calls) - 1 and all(overlapped), overlapped
+
+
+def test_a_reorganisation_while_a_range_is_read_ahead_rolls_back_and_reads_again(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The chain forks below the range being written while the next one is read: the range read
+    ahead comes from the new chain, the written one from the old; the next check rolls back."""
+    node, sink = Node(100), Sink()
+    run = indexer(node, sessions, sink, span=16, max_span=16)
+    real = node.__call__
+    reads = 0
+
+    async def forking(method: str, params: list[Any]) -> Any:
+        nonlocal reads
+        if method == "eth_getLogs":
+            reads += 1
+            if reads == 3:  # range 33-48 read ahead while 17-32 is written
+                node.fork(25, 80, logs_per_block=2)
+        return await real(method, params)
+
+    run.rpc = forking
+    asyncio.run(run.sync())
+    assert sink.rollbacks and sink.rollbacks[0] < 25
+    assert rows(sessions) == expected(node)
+
+
+def test_a_cancelled_sync_leaves_whole_ranges_and_their_cursor(sessions: sessionmaker[Session]) -> None:
+    node = Node(300, logs_per_block=2)
+    run = indexer(node, sessions, Sink(), span=16, max_span=16)
+
+    async def cancel_midway() -> None:
+        task = asyncio.create_task(run.sync())
+        while len(node.calls) < 6:
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_midway())
+    cursor = run.cursor()
+    assert 1 < cursor < 300 and rows(sessions) == [r for r in expected(node) if r[0] < cursor]
+    asyncio.run(run.sync())  # resumed: the rest, nothing twice
+    assert rows(sessions) == expected(node)
+
+
+def test_a_read_ahead_that_fails_keeps_the_range_before_it(sessions: sessionmaker[Session]) -> None:
+    node = Node(100)
+    run = indexer(node, sessions, Sink(), span=16, max_span=16)
+    real = node.__call__
+    reads = 0
+
+    async def failing(method: str, params: list[Any]) -> Any:
+        nonlocal reads
+        if method == "eth_getLogs":
+            reads += 1
+            if reads == 3:  # 33-48, read ahead while 17-32 is written
+                raise RpcFailed("internal error")
+        return await real(method, params)
+
+    run.rpc = failing
+    with pytest.raises(RpcFailed, match="internal error"):
+        asyncio.run(run.sync())
+    assert run.cursor() == 33 and rows(sessions) == [r for r in expected(node) if r[0] < 33]
+    run.rpc = real
     asyncio.run(run.sync())
     assert rows(sessions) == expected(node)

@@ -1,13 +1,22 @@
 """Search over the catalogue: SQLite FTS5 over names, cards and tags, with filters and sorts.
 
 Words typed are matched as prefixes (``"tex"*`` finds "text"), so results can follow each key
-press; ranking is BM25 with a name match worth most, then tags, then the card. Nothing the user
-types reaches FTS5's query syntax: each word is quoted. With ``semantic`` (and relevance order),
-results rank by meaning too: ``semantic.py`` finds the assets whose MiniLM embeddings are nearest the
-query's, so "handwritten numbers" finds a "digits" dataset that shares no word with it. Filters
-are columns of ``market_asset`` kept up to date by the indexer (cheapest active offer, any
-commercial or derivative offer, license and derivative counts), so a search is one indexed query
-however large the catalogue.
+press. Nothing the user types reaches FTS5's query syntax: each word is quoted. Relevance order:
+
+- BM25 ranks by the rare words, each in at most ``WINDOW`` assets (a name match worth most, then
+  tags, then the card); a more common word only filters. BM25 gives a word in most of the
+  catalogue a weight near zero, yet scoring it means reading all of its matches (150 ms and more
+  at 100,000 assets);
+- a query of common words only (a frequent word, or the first letters of one while the user
+  types) is ranked by where its words are: every word in the name first, then every word in the
+  name or tags, then the rest, the newest first within each. These passes stream the newest rows
+  of FTS5's own index and stop at the page (a millisecond or two).
+
+With ``semantic`` (and relevance order), results rank by meaning too: ``semantic.py`` finds the
+assets whose MiniLM embeddings are nearest the query's, so "handwritten numbers" finds a "digits"
+dataset that shares no word with it. Filters are columns of ``market_asset`` kept up to date by the
+indexer (cheapest active offer, any commercial or derivative offer, license and derivative counts),
+so a search is one indexed query however large the catalogue.
 """
 
 from __future__ import annotations
@@ -29,7 +38,9 @@ RANK = "bm25(market_asset_fts, {}, {}, {})".format(*WEIGHTS)
 KINDS = {"dataset": 0, "model": 1, "agent": 2}
 SEMANTIC_WEIGHT = 0.7  # of a semantic result's score; the rest is its FTS rank
 CANDIDATES = 200  # nearest vectors and best FTS matches blended, at least
-TOP_MATCHES = 400  # the best FTS matches a relevance search filters first, at least
+WINDOW = 2_000  # matches BM25 ranks; a query matching more is ranked by where its words are
+# Where the words are, best first: all in the name, all in the name or tags, anywhere.
+TIERS = ("{{name}} : ({})", "{{name tags}} : ({})", "{}")
 
 
 @dataclass(frozen=True)
@@ -73,10 +84,14 @@ class AssetHit:
     block: int
 
 
+def fts_words(typed: str) -> list[str]:
+    """The FTS5 expression of each word typed: quoted, as a prefix."""
+    return [f'"{w}"*' for w in re.findall(r"\w+", typed)[:MAX_WORDS]]
+
+
 def fts_match(typed: str) -> str:
-    """The FTS5 query for what was typed: every word quoted, as a prefix; "" when no word."""
-    words = re.findall(r"\w+", typed)[:MAX_WORDS]
-    return " ".join(f'"{w}"*' for w in words)
+    """The FTS5 query for what was typed: every word, as a prefix; "" when no word."""
+    return " ".join(fts_words(typed))
 
 
 def _where(query: Query, params: dict[str, Any]) -> list[str]:
@@ -125,14 +140,86 @@ def _hit(row: Any) -> AssetHit:
     return AssetHit(*values)
 
 
-def _ranked(columns: str, where: str, limit: str) -> str:
-    """SQL for the ``:limit`` best FTS matches of ``:match``, ranked inside FTS5 (BM25, then the
-    newest row first), then joined and filtered by ``where``, in that order."""
-    return (
-        f"SELECT {columns} FROM (SELECT rowid AS hit, {RANK} AS score FROM market_asset_fts "
-        f"WHERE market_asset_fts MATCH :match ORDER BY score, rowid DESC LIMIT :{limit}) f "
-        f"JOIN market_asset a ON a.id = f.hit WHERE {where} ORDER BY f.score, f.hit DESC"
+def _cursor(session: Session) -> Any:
+    """The session's DB-API cursor: ids by the thousand cost more in SQLAlchemy's rows than in SQLite."""
+    return session.connection().connection.cursor()
+
+
+def _at_most(cur: Any, match: str, count: int) -> bool:
+    """Whether ``match`` finds at most ``count`` assets: FTS5 streams its newest matches and stops
+    one past ``count``, so a common word costs no more to ask about than a rare one."""
+    sql = (
+        "SELECT count(*) FROM (SELECT rowid FROM market_asset_fts WHERE market_asset_fts MATCH ? "
+        "ORDER BY rowid DESC LIMIT ?)"
     )
+    return int(cur.execute(sql, (match, count + 1)).fetchone()[0]) <= count
+
+
+def _ranked_ids(session: Session, words: list[str], limit: int) -> list[int] | None:
+    """Up to ``limit`` (-1: all) asset rows matching every word (FTS5 expressions), by BM25 over the
+    rare ones (each in at most ``WINDOW`` assets); None when every word is common."""
+    cur = _cursor(session)
+    rare = [w for w in words if _at_most(cur, w, WINDOW)]
+    if not rare:
+        return None
+    sql = "SELECT rowid FROM market_asset_fts WHERE market_asset_fts MATCH ?"
+    best = f"{sql} ORDER BY {RANK}, rowid DESC LIMIT ?"
+    if len(rare) == len(words):
+        return [row for (row,) in cur.execute(best, (" ".join(rare), limit))]
+    every = {row for (row,) in cur.execute(sql, (" ".join(words),))}  # a subset of the rare words' matches
+    ranked = [row for (row,) in cur.execute(best, (" ".join(rare), -1)) if row in every]
+    return ranked if limit < 0 else ranked[:limit]
+
+
+def _rows_by_rank(
+    session: Session,
+    columns: str,
+    where: str,
+    params: dict[str, Any],
+    ranked: list[int],
+    want: int,
+    found: dict[Any, Any],
+) -> None:
+    """Add to ``found`` the rows of ``ranked`` (asset row ids, best first) that pass ``where``, a
+    slice at a time, until it holds ``want``."""
+    step = max(4 * want, 200)
+    for start in range(0, len(ranked), step):
+        chunk = ranked[start : start + step]
+        marks = ",".join(str(row) for row in chunk)  # integers from SQLite itself
+        # NOT INDEXED: by rowid, not by an index on the filters' columns (all 100,000 rows)
+        sql = f"SELECT {columns} FROM market_asset a NOT INDEXED WHERE a.id IN ({marks}) AND {where}"
+        got = {row[0]: row for row in session.execute(text(sql), params)}
+        found.update((row, got[row]) for row in chunk if row in got)
+        if len(found) >= want:
+            return
+
+
+def _relevant(
+    session: Session, columns: str, where: str, params: dict[str, Any], words: list[str], want: int
+) -> list[Any]:
+    """The ``want`` best rows (``columns``, ``a.id`` first) matching every one of ``words`` (FTS5
+    expressions) that pass ``where``, best first (see the module's docstring)."""
+    step = max(4 * want, 200)
+    ranked = _ranked_ids(session, words, step)
+    found: dict[Any, Any] = {}  # a.id: row, in rank order
+    if ranked is not None:
+        _rows_by_rank(session, columns, where, params, ranked, want, found)
+        if len(found) < want and len(ranked) == step:  # the filters left too few of the best: the rest
+            rest = (_ranked_ids(session, words, -1) or [])[step:]
+            _rows_by_rank(session, columns, where, params, rest, want, found)
+        return list(found.values())[:want]
+    joined = (
+        f"SELECT {columns} FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
+        f"WHERE market_asset_fts MATCH :tier AND {where} ORDER BY market_asset_fts.rowid DESC LIMIT :want"
+    )
+    match = " ".join(words)
+    for tier in TIERS:
+        # The rows found so far are in this tier too: ``want`` of them hold the ones still missing.
+        for row in session.execute(text(joined), {**params, "tier": tier.format(match), "want": want}):
+            found.setdefault(row[0], row)
+        if len(found) >= want:
+            break
+    return list(found.values())[:want]
 
 
 def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
@@ -162,18 +249,9 @@ def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
             f"ORDER BY {ORDER[sort]} {PAGE}"
         )
         return [_hit(row) for row in session.execute(text(sql), params)]
-    # Relevance: rank the matches inside FTS5 and join only the best (a word in a third of 100,000
-    # cards would otherwise join and sort 30,000 rows); if filters leave too few of them, rank all.
-    # Both orders are (BM25, newest row first), so the first page of the best is the first page.
-    params["best"] = max(TOP_MATCHES, 4 * (params["limit"] + params["offset"]))
-    hits = [_hit(row) for row in session.execute(text(f"{_ranked(COLUMNS, where, 'best')} {PAGE}"), params)]
-    if len(hits) == params["limit"]:
-        return hits
-    every = (
-        f"SELECT {COLUMNS} FROM market_asset_fts JOIN market_asset a ON a.id = market_asset_fts.rowid "
-        f"WHERE market_asset_fts MATCH :match AND {where} ORDER BY {RANK}, a.id DESC {PAGE}"
-    )
-    return [_hit(row) for row in session.execute(text(every), params)]
+    want = params["limit"] + params["offset"]
+    rows = _relevant(session, f"a.id, {COLUMNS}", where, params, fts_words(query.text), want)
+    return [_hit(row[1:]) for row in rows[params["offset"] :]]
 
 
 def _semantic(session: Session, chain_id: int, query: Query, match: str) -> list[AssetHit] | None:
@@ -186,12 +264,11 @@ def _semantic(session: Session, chain_id: int, query: Query, match: str) -> list
     want = max(1, min(query.limit, 500)) + max(0, query.offset)
     pool = max(CANDIDATES, 4 * want)
     cosine = dict(semantic.VECTORS.nearest(session, chain_id, vector, pool))
-    params: dict[str, Any] = {"chain": chain_id, "pool": pool}
+    params: dict[str, Any] = {"chain": chain_id}
     clauses = _where(query, params)
     lexical: dict[int, float] = {}
     if match:
-        params["match"] = match
-        found = session.execute(text(_ranked("f.hit", " AND ".join(clauses), "pool")), params).all()
+        found = _relevant(session, "a.id", " AND ".join(clauses), params, fts_words(query.text), pool)
         lexical = {int(row[0]): 1.0 - i / len(found) for i, row in enumerate(found)}
     score = {row: SEMANTIC_WEIGHT * cos for row, cos in cosine.items()}
     for row, rank_score in lexical.items():

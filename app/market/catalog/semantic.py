@@ -58,6 +58,12 @@ def query_vector(typed: str) -> np.ndarray | None:
     return None if found is None else found[0]
 
 
+def warm() -> bool:
+    """Load the model and run it once (in a worker thread, when the Marketplace opens), so the first
+    search by meaning does not wait a second or more for it; whether the model is there."""
+    return query_vector("warm") is not None
+
+
 def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
 

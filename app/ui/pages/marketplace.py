@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.events import Events
 from app.market.asset_cache import ContentCheck, files_and_content
+from app.market.catalog import semantic
 from app.market.catalog.asset_page import AssetDetail, asset_detail_with, read_contributors, task_types_with
 from app.ui.market.account_actions import AccountActions
 from app.ui.market.asset_view import AssetView
@@ -201,6 +202,15 @@ class MarketplacePage(QWidget):
             relay(catalog.events, name, self._on_catalogue_changed, self._listening)
         self._load_task_types()
         self.refresh()
+        self._warm_meaning()
+
+    def _warm_meaning(self) -> None:
+        """The MiniLM model loaded in a worker now: a first search by meaning would wait for it."""
+
+        async def work(_say: Any) -> bool:
+            return await asyncio.to_thread(semantic.warm)
+
+        self.ops.run(Op("warm-meaning", work))
 
     def _on_catalogue_changed(self) -> None:
         self._load_task_types()
