@@ -16,7 +16,7 @@ E18 = 10**18
 
 
 def owed(amount: int, block: int) -> Earnings:
-    return Earnings((AssetEarning(1, "owner", 0, 0, amount, 0),), (1,), block)
+    return Earnings((AssetEarning(1, "owner", 0, 0, 0, amount, 0),), (1,), block)
 
 
 @pytest.fixture

@@ -16,10 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFrame,
     QHBoxLayout,
     QScrollArea,
@@ -40,7 +39,8 @@ from app.ui.compute.rules_editor import RulesEditor
 from app.ui.compute.worker_card import WorkerCard
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
-from app.ui.widgets import ActionButton, styled_label
+from app.ui.widgets import styled_label
+from app.ui.widgets.segmented import segmented
 from app.words import sahara
 
 TABS = ["Worker", "Rules", "Earnings"]
@@ -93,18 +93,8 @@ class ComputePage(QWidget):
         titles.addWidget(styled_label("Rent this computer's GPU to the network while you are not using it.",
                                       "subtitle", wrap=True))  # fmt: skip
         header.addLayout(titles, 1)
-        self.tabs = QButtonGroup(self)
-        self.tab_buttons: list[ActionButton] = []
-        for i, name in enumerate(TABS):
-            button = ActionButton(name)
-            button.setCheckable(True)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.setProperty("segment", "first" if i == 0 else "last" if i == len(TABS) - 1 else "middle")
-            if 0 < i < len(TABS) - 1:
-                button.setStyleSheet("border-left: none;")
-            self.tabs.addButton(button, i)
-            self.tab_buttons.append(button)
-            header.addWidget(button)
+        tabs, self.tabs, self.tab_buttons = segmented(list(TABS), self)
+        header.addLayout(tabs)
         self.tabs.idClicked.connect(self.show_tab)
         outer.addLayout(header)
 

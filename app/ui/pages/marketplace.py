@@ -21,7 +21,6 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLineEdit,
@@ -45,7 +44,8 @@ from app.ui.market.searching import Found, find
 from app.ui.operations import Op, Operations
 from app.ui.qt_events import relay
 from app.ui.theme import Colors
-from app.ui.widgets import ActionButton, action_button, styled_label
+from app.ui.widgets import action_button, styled_label
+from app.ui.widgets.segmented import segmented
 
 RESULTS = 100
 ZERO = "0x" + "00" * 20
@@ -100,19 +100,9 @@ class MarketplacePage(QWidget):
         header = QHBoxLayout()
         header.addLayout(titles, 1)
         header.addSpacing(16)
-        self.sections = QButtonGroup(self)
-        for i, name in enumerate(SECTIONS):
-            button = ActionButton(name)
-            button.setCheckable(True)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.setProperty(
-                "segment", "first" if i == 0 else "last" if i == len(SECTIONS) - 1 else "middle"
-            )
-            if 0 < i < len(SECTIONS) - 1:
-                button.setStyleSheet("border-left: none;")
-            self.sections.addButton(button, i)
-            header.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
-        self.sections.button(0).setChecked(True)
+        sections, self.sections, _buttons = segmented(list(SECTIONS), self)
+        header.addLayout(sections)
+        header.setAlignment(sections, Qt.AlignmentFlag.AlignTop)
         self.sections.idClicked.connect(self.show_section)
         header.addSpacing(12)
         self.publish_button = action_button("Publish…", self.open_publish, primary=True)
