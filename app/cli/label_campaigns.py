@@ -17,7 +17,6 @@ app's runtime like every other label command (start the devnet, deploy, the inde
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from typing import TYPE_CHECKING, Any
@@ -70,6 +69,8 @@ def print_campaigns(campaigns: list[CampaignInfo]) -> None:
 
 def url_rpc(url: str) -> Any:
     """``app.chain.indexer.Rpc`` over plain urllib JSON-RPC, each call in a thread."""
+    import asyncio
+
     from app.chain.jsonrpc import rpc_call
 
     async def call(method: str, params: list[Any]) -> Any:
@@ -107,6 +108,8 @@ def _live_deployment(args: argparse.Namespace, net: NetworkChoice) -> tuple[str,
 def fast_campaigns(args: argparse.Namespace) -> list[CampaignInfo] | None:
     """The campaigns by plain JSON-RPC, or None where only the full path can answer. The settings
     and the manifests an earlier run validated come from its record (``checked_cache``): no pydantic."""
+    import asyncio
+
     from app.cli.blob import open_cli_store
     from app.cli.checked_cache import CheckedCache, CheckedManifests, checked_network
     from app.labeling.board_scan import BoardScan
