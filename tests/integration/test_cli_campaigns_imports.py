@@ -18,7 +18,7 @@ from test_serve import PASSWORD, sahara
 pytestmark = pytest.mark.slow
 
 HEAVY = (
-    "web3", "eth_account", "eth_abi", "py_ecc.bls", "pydantic", "sqlalchemy", "alembic", "PySide6",
+    "web3", "eth_account", "eth_abi", "py_ecc", "pydantic", "sqlalchemy", "alembic", "PySide6",
     "onnxruntime", "numpy", "PIL",
 )  # fmt: skip
 PROBE = """

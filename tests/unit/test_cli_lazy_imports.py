@@ -12,7 +12,7 @@ from app.paths import app_paths
 from app.wallet.faucet import DEV_MNEMONIC
 from app.wallet.keystore import Keystore
 
-HEAVY = ("web3", "eth_account", "eth_keyfile", "py_ecc.bls", "onnxruntime", "PIL", "sqlalchemy", "numpy")
+HEAVY = ("web3", "eth_account", "eth_keyfile", "py_ecc", "onnxruntime", "PIL", "sqlalchemy", "numpy")
 PROBE = """
 import sys
 from app.cli import main
