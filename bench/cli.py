@@ -10,7 +10,11 @@ possible from the CLI, so ``wallet new`` once, untimed) and the embedded devnet 
 ``sahara devnet start``, deployed by a first, untimed ``label campaigns`` and given the demo campaign
 (``sahara demo labeling``, untimed) so the list has a row to read. ``label campaigns`` on a running
 devnet reads the chain by plain JSON-RPC (``app/cli/label_campaigns.py``: no web3, no database).
-The machine may be shared: say how loaded it was beside the figures. Prints medians:
+Python writes and reads bytecode as it does for an installed app (a pip install compiles it; a
+``PYTHONDONTWRITEBYTECODE`` in the environment is dropped for the bench, and the cache goes to the
+throwaway home), so the timed runs do not compile this checkout's modules anew each time; the
+untimed first runs compile them. The machine may be shared: the load average is printed before and
+after the timed runs. Prints medians:
 
     cli_help_s: X              (the baseline)
     cli_wallet_list_s: X       (goal <= 0.5)
@@ -36,7 +40,9 @@ GOALS = {"cli_wallet_list_s": 0.5, "cli_campaigns_s": 1.0}
 def sahara(
     home: Path, *args: str, stdin: str | None = None
 ) -> tuple[float, subprocess.CompletedProcess[str]]:
-    env = os.environ | {"SAHARA_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
+        "SAHARA_HOME": str(home), "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": str(home / "pycache"),
+    }  # fmt: skip
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", *args], env=env, cwd=ROOT, input=stdin,
@@ -46,6 +52,14 @@ def sahara(
     if done.returncode != 0:
         sys.exit(f"sahara {' '.join(args)} failed: {done.stderr.strip()[-500:]}")
     return seconds, done
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages (how shared the machine was), where the OS has them."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+    except OSError:
+        return "unknown"
 
 
 def main() -> int:
@@ -70,9 +84,11 @@ def main() -> int:
             sahara(home, "demo", "labeling")  # a campaign to list: not timed
             if len(sahara(home, "label", "campaigns")[1].stdout.splitlines()) < 2:
                 sys.exit("label campaigns does not list the demo campaign")
+            print(f"load average before the timed runs: {load()}")
             for _ in range(args.runs):
                 for name, command in commands.items():
                     times[name].append(sahara(home, *command)[0])
+            print(f"load average after the timed runs: {load()}")
         finally:
             sahara(home, "devnet", "stop")
     finally:

@@ -17,6 +17,7 @@ Why it is shaped like this:
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -30,15 +31,18 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
-from filelock import FileLock
 
 from app.chain.devnet_state import keep_backup, keep_first_genesis, promote_newest, take_snapshot
 from app.chain.jsonrpc import RpcError, rpc_call
 from app.events import Events
 from app.fileio import atomic_write_text
 from app.resources import REPO_ROOT, is_frozen
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -147,12 +151,19 @@ class Devnet:
         self.backup_file = folder / "state.json.bak"
         self.info_file = folder / "devnet.json"
         self.log_file = folder / "anvil.log"
-        self._lock = FileLock(str(folder / "devnet.lock"), timeout=start_timeout * 2)
         self._proc: subprocess.Popen[bytes] | None = None
         self._info: DevnetInfo | None = None
         self.events = Events("changed")  # (DevnetEvent), from the thread that saw it (often the watchdog)
         self._watchdog: threading.Thread | None = None
         self._stop_watch = threading.Event()
+
+    @functools.cached_property
+    def _lock(self) -> FileLock:
+        """Held around every start and stop decision; made when first needed, as ``status`` (all
+        ``sahara label campaigns`` asks) never needs it and filelock's import is not free."""
+        from filelock import FileLock
+
+        return FileLock(str(self.folder / "devnet.lock"), timeout=self.start_timeout * 2)
 
     # -- queries ---------------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ never from the command line (shell history and ``ps`` would show them).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
@@ -81,6 +80,8 @@ def _print_trace(event: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
     from app.studio.executor import Executor, GraphInvalid
     from app.studio.secrets import default_store
 

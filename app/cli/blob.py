@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,16 +23,22 @@ if TYPE_CHECKING:
 EXIT_CORRUPT = 3
 
 
-def open_cli_store(args: argparse.Namespace) -> BlobStore:
-    """The store a command names (``--ipfs-api`` or ``--gateway``), else the one in the settings
-    (Settings > Storage in the app), else the data folder: a worker uses what the window uses."""
+def _saved_ipfs_api(args: argparse.Namespace) -> str | None:
     from app.settings import load_settings
+
+    return load_settings(args.paths.settings_file).settings.ipfs_api
+
+
+def open_cli_store(
+    args: argparse.Namespace, saved_ipfs_api: Callable[[argparse.Namespace], str | None] = _saved_ipfs_api
+) -> BlobStore:
+    """The store a command names (``--ipfs-api`` or ``--gateway``), else the one in the settings
+    (Settings > Storage in the app; ``saved_ipfs_api`` reads it), else the data folder: a worker
+    uses what the window uses."""
     from app.storage import open_store
 
     gateway = getattr(args, "gateway", None)
-    ipfs_api = args.ipfs_api or (
-        None if gateway else load_settings(args.paths.settings_file).settings.ipfs_api
-    )
+    ipfs_api = args.ipfs_api or (None if gateway else saved_ipfs_api(args))
     try:
         return open_store(args.paths, ipfs_api=ipfs_api, gateway=gateway)
     except ValueError as exc:  # a malformed URL

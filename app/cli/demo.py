@@ -8,7 +8,6 @@ the same by itself while it runs.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from app.cli.wallet import CliError
@@ -59,6 +58,8 @@ async def _demo(args: argparse.Namespace) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    import asyncio
+
     from app.wallet.outbox import OutboxError
 
     try:

@@ -8,7 +8,6 @@ wallet is unlocked with ``--password-file`` or a prompt.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from app.cli.wallet import CliError, read_password, wallet_folder
@@ -64,6 +63,8 @@ def _signer(args: argparse.Namespace, runtime):  # type: ignore[no-untyped-def]
 
 
 def run_deploy(args: argparse.Namespace) -> int:
+    import asyncio
+
     from app.wallet.keystore import KeystoreCorrupt, TooManyAttempts, WrongPassword
     from app.wallet.outbox import OutboxError
 

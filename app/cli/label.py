@@ -13,7 +13,6 @@ printed in SAHARA. Exit codes: 0 done, 1 a problem the message names.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,6 +173,8 @@ async def _run(args: argparse.Namespace, password: str | None) -> None:
 
 
 def run_label(args: argparse.Namespace) -> int:
+    import asyncio
+
     if args.action == "campaigns" and (listed := _list_fast(args)) is not None:
         return listed
     from app.labeling.campaign_spec import CampaignError

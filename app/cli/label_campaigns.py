@@ -4,7 +4,8 @@ Scripts run it often and it needs no key, so it reads only what the list needs: 
 saved deployment, the blob store (manifests), and the chain through plain JSON-RPC
 (``app/chain/jsonrpc.py``) with the TaskBoard's ABI (``app/labeling/board_abi.py``). No web3
 (eth_account builds py_ecc's tables at import: 2.5 s under load), no eth_abi (``abi_words`` instead),
-no SQLAlchemy or migrations.
+no SQLAlchemy or migrations, and no pydantic where an earlier run validated the same settings
+file and manifests (``app/cli/checked_cache.py`` keeps what it found).
 The list is as fresh as the chain: campaigns are read from the logs up to the node's head block
 and their terms from the board's views at the latest block, not from the app's index.
 
@@ -16,7 +17,6 @@ app's runtime like every other label command (start the devnet, deploy, the inde
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from typing import TYPE_CHECKING, Any
@@ -25,10 +25,13 @@ from app.words import format_sahara, plural
 
 if TYPE_CHECKING:
     from app.chain.contracts import Deployment
+    from app.cli.checked_cache import NetworkChoice
     from app.labeling.campaign_list import CampaignInfo
+    from app.labeling.manifests import Manifests
 
 log = logging.getLogger(__name__)
 
+CHECKED_RECORD = "checked.json"  # in the cache folder: what earlier runs validated (``checked_cache``)
 CAMPAIGN_COLUMNS = (
     "id",
     "title",
@@ -66,6 +69,8 @@ def print_campaigns(campaigns: list[CampaignInfo]) -> None:
 
 def url_rpc(url: str) -> Any:
     """``app.chain.indexer.Rpc`` over plain urllib JSON-RPC, each call in a thread."""
+    import asyncio
+
     from app.chain.jsonrpc import rpc_call
 
     async def call(method: str, params: list[Any]) -> Any:
@@ -74,15 +79,13 @@ def url_rpc(url: str) -> Any:
     return call
 
 
-def _live_deployment(args: argparse.Namespace) -> tuple[str, Deployment] | None:
+def _live_deployment(args: argparse.Namespace, net: NetworkChoice) -> tuple[str, Deployment] | None:
     """The node's URL and the saved deployment, if the network answers and the contracts there are
     the ones this app ships (else None: the full path starts, deploys or says why)."""
     from app.chain.contracts import load_artifact, load_deployment
     from app.chain.devnet import Devnet
     from app.chain.jsonrpc import RpcError, rpc_call
-    from app.settings import load_settings
 
-    net = load_settings(args.paths.settings_file).settings.network()
     if net.rpc_url is None:
         running = Devnet(args.paths.devnet, chain_id=net.chain_id).status()
         if running is None:
@@ -103,21 +106,35 @@ def _live_deployment(args: argparse.Namespace) -> tuple[str, Deployment] | None:
 
 
 def fast_campaigns(args: argparse.Namespace) -> list[CampaignInfo] | None:
-    """The campaigns by plain JSON-RPC, or None where only the full path can answer."""
+    """The campaigns by plain JSON-RPC, or None where only the full path can answer. The settings
+    and the manifests an earlier run validated come from its record (``checked_cache``): no pydantic."""
+    import asyncio
+
     from app.cli.blob import open_cli_store
+    from app.cli.checked_cache import CheckedCache, CheckedManifests, checked_network
     from app.labeling.board_scan import BoardScan
     from app.labeling.campaign_list import campaigns
     from app.labeling.catalog import Board
-    from app.labeling.manifests import Manifests
 
-    found = _live_deployment(args)
+    cache = CheckedCache(args.paths.cache / CHECKED_RECORD)
+    net = checked_network(cache, args.paths.settings_file)
+    found = _live_deployment(args, net)
     if found is None:
+        cache.save()
         return None
     url, deployment = found
     rpc = url_rpc(url)
     board = Board(rpc, deployment, BoardScan(rpc, deployment.address("TaskBoard"), deployment.block))
+
+    def manifests() -> Manifests:
+        from app.labeling.manifests import Manifests
+
+        return Manifests(open_cli_store(args, lambda _args: net.ipfs_api), board)
+
     try:
-        return asyncio.run(campaigns(board, Manifests(open_cli_store(args), board)))
+        return asyncio.run(campaigns(board, CheckedManifests(cache, manifests)))
     except (RuntimeError, ValueError) as exc:  # the node refused a wide log range, or went away
         log.info("label campaigns: the plain JSON-RPC path failed (%s); opening the runtime", exc)
         return None
+    finally:
+        cache.save()

@@ -7,7 +7,6 @@ funded before the classes and the account's SAHARA are known to be right."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -126,6 +125,8 @@ def _prelabels(
 
 
 async def create(args: argparse.Namespace, s: Session) -> None:
+    import asyncio
+
     from app.labeling.campaign_spec import CampaignSpec
     from app.labeling.schema import LabelSet, TaskType
 

@@ -5,7 +5,6 @@ missing), and the labeling service of the chosen account; always closed afterwar
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,6 +44,8 @@ def say(text: str) -> None:
 async def open_session(args: argparse.Namespace, password: str | None) -> AsyncIterator[Session]:
     """Open the app's runtime like the window does, unlock (when a password is given), connect and
     find the contracts (deploying them on the devnet if missing); always closed afterwards."""
+    import asyncio
+
     from app.runtime import AppRuntime, NetworkError
     from app.services import NetworkServices, ServiceOptions
 

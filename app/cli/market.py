@@ -13,7 +13,6 @@ names, 2 a confirmation refused or impossible.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +52,8 @@ class Declined(CliError):
 
 
 async def _search(args: argparse.Namespace, s: Session) -> None:
+    import asyncio
+
     from app.market.catalog.search import KINDS as KIND_IDS
     from app.market.catalog.search import Query, search_with
     from app.market.terms import parse_price
@@ -204,6 +205,8 @@ async def _run(args: argparse.Namespace, password: str | None) -> None:
 
 
 def run_market(args: argparse.Namespace) -> int:
+    import asyncio
+
     from app.chain.client import ChainUnavailable
     from app.chain.permit import PermitError
     from app.market.access import AccessError

@@ -17,7 +17,6 @@ devnet this process started is stopped. Exit codes: 0 stopped on request, 1 coul
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import math
 import signal
@@ -54,6 +53,8 @@ async def _start(
     args: argparse.Namespace, runtime: AppRuntime, password: str, stopping: Callable[[], bool]
 ) -> NetworkServices | None:
     """Unlock, connect, find the contracts and start the services; None if a stop came meanwhile."""
+    import asyncio
+
     from app.runtime import NetworkError
     from app.services import NetworkServices, ServiceOptions
 
@@ -91,6 +92,8 @@ async def _start(
 
 
 async def _serve(args: argparse.Namespace, password: str) -> int:
+    import asyncio
+
     from app.runtime import AppRuntime
 
     _log_to_terminal()
@@ -119,6 +122,8 @@ async def _serve(args: argparse.Namespace, password: str) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    import asyncio
+
     from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
 
     try:

@@ -23,7 +23,6 @@ deadline (the provider's collateral comes too). Exit codes: 0 done, 1 a problem 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -62,6 +61,8 @@ def _wei(text: str, what: str) -> int:
 
 @asynccontextmanager
 async def _session(args: argparse.Namespace, password: str) -> AsyncIterator[Session]:
+    import asyncio
+
     from app.runtime import AppRuntime, NetworkError
 
     runtime = AppRuntime.open(args.paths)
@@ -269,6 +270,8 @@ ACTIONS = {
 
 
 def _run(args: argparse.Namespace, body: Any) -> int:
+    import asyncio
+
     from app.compute.dataset import DatasetError
     from app.compute.onnx_check import UnsafeModel
     from app.compute.requester import ComputeError

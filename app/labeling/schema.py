@@ -12,11 +12,12 @@ into the item's text, end exclusive (Python slicing), so exporters convert once,
 
 from __future__ import annotations
 
-import enum
 import re
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.labeling.task_type import TaskType
 
 MANIFEST_VERSION = 1
 RESULT_VERSION = 1
@@ -35,27 +36,6 @@ DEFAULT_COLORS = (
     "#9c755f",
     "#bab0ac",
 )
-
-
-class TaskType(enum.StrEnum):
-    IMAGE_CLASSIFICATION = "image_classification"
-    BOUNDING_BOXES = "bounding_boxes"
-    TEXT_CLASSIFICATION = "text_classification"
-    NER = "ner"
-
-    @property
-    def modality(self) -> str:
-        """``"image"`` or ``"text"``: what an item of this task holds."""
-        return "image" if self in (TaskType.IMAGE_CLASSIFICATION, TaskType.BOUNDING_BOXES) else "text"
-
-    @property
-    def title(self) -> str:
-        return {
-            TaskType.IMAGE_CLASSIFICATION: "Image classification",
-            TaskType.BOUNDING_BOXES: "Bounding boxes",
-            TaskType.TEXT_CLASSIFICATION: "Text classification",
-            TaskType.NER: "Named entities (spans)",
-        }[self]
 
 
 class _Strict(BaseModel):

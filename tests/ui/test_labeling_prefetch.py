@@ -114,3 +114,24 @@ def test_leaving_a_batch_does_not_wait_for_a_fetch_on_the_network(view, qtbot) -
     assert not retired.idle
     gate.set()
     qtbot.waitUntil(lambda: retired.idle)
+
+
+def test_at_a_move_only_the_item_under_the_cursor_is_fetched_at_once(app, qtbot) -> None:
+    """The ones around it follow ``AROUND_DELAY_MS`` later: a worker woken at the key press would
+    compete with the key's handling and the next item's paint for the GIL and the CPU."""
+    asked: list[str] = []
+
+    def fetch(item):
+        asked.append(item.id)
+        return png()
+
+    prefetcher = Prefetcher(fetch, ahead=3)
+    try:
+        prefetcher.set_items(image_items(6, "m"))
+        prefetcher.set_cursor(1)
+        time.sleep(0.2)  # the workers run meanwhile; the GUI's loop (and so the timer) does not
+        assert asked == ["m1"]
+        qtbot.waitUntil(lambda: all(prefetcher.get(f"m{i}") is not None for i in range(5)))
+        assert sorted(asked) == ["m0", "m1", "m2", "m3", "m4"]
+    finally:
+        prefetcher.shutdown()

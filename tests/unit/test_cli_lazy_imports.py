@@ -12,7 +12,7 @@ from app.paths import app_paths
 from app.wallet.faucet import DEV_MNEMONIC
 from app.wallet.keystore import Keystore
 
-HEAVY = ("web3", "eth_account", "eth_keyfile", "py_ecc.bls", "onnxruntime", "PIL", "sqlalchemy", "numpy")
+HEAVY = ("web3", "eth_account", "eth_keyfile", "py_ecc", "onnxruntime", "PIL", "sqlalchemy", "numpy")
 PROBE = """
 import sys
 from app.cli import main
@@ -33,3 +33,23 @@ def test_wallet_list_imports_nothing_heavy(home: Path) -> None:
     address = keystore.accounts()[0].address
     assert f"0\t{address}\tAccount 1" in done.stdout
     assert "HEAVY [] 0" in done.stdout, done.stdout
+
+
+def test_the_parser_imports_no_asyncio() -> None:
+    """Every command's parser is built at each start (``--help``, ``wallet list``): asyncio (with
+    ssl, 40-50 ms on a loaded machine) is imported only by the commands that run a loop."""
+    root = Path(__file__).resolve().parents[2]
+    probe = "\n".join(
+        [
+            "import sys",
+            "from app.cli import build_parser",
+            "build_parser()",
+            "print(sorted({'asyncio', 'ssl'} & sys.modules.keys()))",
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=os.environ | {"PYTHONPATH": str(root)}, cwd=root,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

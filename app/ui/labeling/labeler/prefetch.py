@@ -7,6 +7,11 @@ only in the GUI thread (the image view makes those). A decoded item is a *previe
 view (``QImageReader.setScaledSize``: JPEGs decode scaled in the DCT, cheaply); deeper zoom levels
 are decoded later, only when the labeler zooms in. When a pre-labeler is given it runs here too,
 never on the GUI thread.
+
+Only the item the cursor is on is scheduled at once when it moves; the ones around it follow
+``AROUND_DELAY_MS`` later. A worker woken at the key press takes the GIL (a fetch and hash check are
+Python) whenever the GUI thread enters Qt, and holds it for up to the 5 ms switch interval: the key's
+own handling and the next item's paint then waited behind work for items seconds away.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
 from app.labeling.schema import Item
@@ -27,6 +32,7 @@ log = logging.getLogger(__name__)
 AHEAD = 8
 BEHIND = 2  # kept after the cursor passes, so "previous" is instant too
 WORKERS = 2
+AROUND_DELAY_MS = 40  # after a move, the items around the cursor are scheduled this much later
 MAX_DECODE_MB = 2048  # the biggest image decoded at full resolution (about 23,000 x 23,000 RGB)
 UNDECODABLE = "This image could not be decoded"
 
@@ -168,6 +174,11 @@ class Prefetcher(QObject):
         self._futures: set[Future[None]] = set()  # submitted and not finished (for ``idle``)
         self._generation = 0
         self._closed = False
+        self._cursor = 0
+        self._around = QTimer(self)  # schedules the items around the cursor, after the move is drawn
+        self._around.setSingleShot(True)
+        self._around.setInterval(AROUND_DELAY_MS)
+        self._around.timeout.connect(self._schedule_around)
 
     def set_items(self, items: list[Item], *, keep: bool = False) -> None:
         """A new batch: forget everything of the old one (late results of it are dropped).
@@ -182,16 +193,33 @@ class Prefetcher(QObject):
         self._items = list(items)
 
     def set_cursor(self, index: int) -> None:
-        """Schedule ``index`` first, then the ones after it; drop what fell out of the window."""
+        """Schedule ``index`` now and the ones around it shortly (not restarted by each move, so
+        fast keys never starve them); drop what fell out of the window."""
         if self._closed or not self._items:
             return
-        lo, hi = max(0, index - BEHIND), min(len(self._items), index + self.ahead + 1)
+        self._cursor = index
+        lo, hi = self._window(index)
         keep = {item.id for item in self._items[lo:hi]}
         for item_id in [k for k in self._done if k not in keep]:
             del self._done[item_id]
         for item_id in [k for k in self._pending if k not in keep]:
             self._pending.pop(item_id).cancel()
-        for i in [index, *range(index + 1, hi), *range(lo, index)]:
+        self._schedule([index])
+        if not self._around.isActive():
+            self._around.start()
+
+    def _window(self, index: int) -> tuple[int, int]:
+        return max(0, index - BEHIND), min(len(self._items), index + self.ahead + 1)
+
+    def _schedule_around(self) -> None:
+        if self._closed or not self._items:
+            return
+        index = min(self._cursor, len(self._items) - 1)
+        lo, hi = self._window(index)
+        self._schedule([index, *range(index + 1, hi), *range(lo, index)])
+
+    def _schedule(self, indexes: list[int]) -> None:
+        for i in indexes:
             item = self._items[i]
             if item.id not in self._done and item.id not in self._pending:
                 future = self._pool.submit(self._work, item, self._generation)
@@ -234,6 +262,7 @@ class Prefetcher(QObject):
         """Stop: nothing new starts, what is queued is dropped. ``wait=False`` returns at once (a
         fetch in flight may wait on the network); keep this object until ``idle``, then."""
         self._closed = True
+        self._around.stop()
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
     @property
