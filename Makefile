@@ -63,13 +63,16 @@ unit: setup $(SUBGRAPH_STAMP)
 	$(BIN)/pytest tests --ignore=tests/packaging
 
 # The parsers' fuzz targets (import formats, graph files, envelope headers, JSON-RPC and IPFS
-# answers, the JSON depth limit) with far more examples than `make test` gives them (a few dozen).
+# answers, the JSON depth limit) with far more examples than `make test` gives them (a few dozen),
+# then the Foundry fuzz and invariant tests with the deep profile of contracts/foundry.toml (8 times
+# the fuzz runs and 32 times the invariant calls of `make test`).
 # A longer run: make fuzz FUZZ_EXAMPLES=100000
 FUZZ_EXAMPLES ?= 5000
 FUZZ_TARGETS := tests/unit/test_labeling_formats_fuzz.py tests/adversarial/test_parsers_fuzz.py \
 	tests/adversarial/test_parsers_safe_json.py
 fuzz: setup
 	SAHARA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest $(FUZZ_TARGETS) --timeout=0
+	FOUNDRY_PROFILE=deep contracts/test.sh
 
 # Compile with forge (solc-js behind contracts/tools/solc) and export ABIs + bytecode to resources/.
 contracts: $(NPM_STAMP)

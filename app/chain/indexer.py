@@ -34,11 +34,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.client import ChainClient, ChainUnavailable
-from app.db.models import ChainBlock, ChainCursor
+from app.chain.cursor_store import CursorStore
+from app.db.models import ChainBlock
 
 log = logging.getLogger(__name__)
 
@@ -210,39 +211,17 @@ class LogIndexer:
         self.span, self.max_span = max(MIN_SPAN, min(span, max_span)), max_span
         self._ceiling, self._good = max_span, 0  # the span grows up to what the node last refused / 2
         self.skipped = 0  # malformed logs left out (each logged with why)
+        self.cursors = CursorStore(sessions, chain_id, stream, start_block)
 
     # -- the cursor ------------------------------------------------------------------------------
 
     def cursor(self) -> int:
         """The first block not read yet (the deployment block for a stream never seen)."""
-        with self.sessions() as session:
-            row = session.get(ChainCursor, (self.chain_id, self.stream))
-            return self.start_block if row is None else max(row.next_block, self.start_block)
+        return self.cursors.next_block()
 
     def _save(self, session: Session, next_block: int, hashes: dict[int, str]) -> None:
-        row = session.get(ChainCursor, (self.chain_id, self.stream))
-        if row is None:
-            session.add(ChainCursor(chain_id=self.chain_id, stream=self.stream, next_block=next_block))
-        else:
-            row.next_block = next_block
-        if hashes:  # one statement for the range's blocks (per-row ORM merges cost more than the logs)
-            session.execute(
-                text(
-                    "INSERT OR REPLACE INTO chain_block (chain_id, stream, number, hash) "
-                    "VALUES (:chain_id, :stream, :number, :hash)"
-                ),
-                [
-                    {"chain_id": self.chain_id, "stream": self.stream, "number": n, "hash": h}
-                    for n, h in hashes.items()
-                ],
-            )
-        session.execute(
-            delete(ChainBlock).where(
-                ChainBlock.chain_id == self.chain_id,
-                ChainBlock.stream == self.stream,
-                ChainBlock.number < next_block - KEEP_HASHES,
-            )
-        )
+        self.cursors.save(session, next_block, hashes)
+        self.cursors.forget_below(session, next_block - KEEP_HASHES)
 
     # -- reading ---------------------------------------------------------------------------------
 

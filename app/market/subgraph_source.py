@@ -13,11 +13,11 @@ a network (the HTTP tool's guard, injected), answers are size-capped and time-li
 that match their block and log index, ids that only ever increase) before the sink checks the events
 again as it does the chain's. A bad entity is skipped with why; a bad answer fails the round with why.
 
-Like the chain indexer, the cursor and the block hashes of applied events move in the sink's
-transaction (a kill -9 resumes with nothing lost or doubled), and a hash that changed under a stored
-block (the graph node followed a reorganisation) rolls the catalogue back to the newest block both
-agree on. The graph node only reports hashes of blocks with events, so ``confirmations`` keeps the
-unconfirmed tip out, as for the indexer.
+Like the chain indexer (through the same ``CursorStore``), the cursor and the block hashes of
+applied events move in the sink's transaction (a kill -9 resumes with nothing lost or doubled), and a
+hash that changed under a stored block (the graph node followed a reorganisation) rolls the catalogue
+back to the newest block both agree on. The graph node only reports hashes of blocks with events, so
+``confirmations`` keeps the unconfirmed tip out, as for the indexer.
 """
 
 from __future__ import annotations
@@ -28,14 +28,13 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from yarl import URL
 
 from app import safe_json
 from app.chain.contracts import Deployment
+from app.chain.cursor_store import CursorStore
 from app.chain.indexer import RawLog, roll_back
-from app.db.models import ChainBlock, ChainCursor
 from app.events import Events
 from app.market.catalog.decode import MARKET, REGISTRY, VAULT, Decoder
 from app.market.catalog.metadata import BATCH, fetch_pending
@@ -96,6 +95,7 @@ class SubgraphSource:
         self.addresses = {c: deployment.address(c).lower() for c in read if c in deployment.addresses}
         self.sink = MarketSink(self.chain_id, Decoder(self.addresses))
         self.stream = stream_of(deployment)
+        self.cursors = CursorStore(sessions, self.chain_id, self.stream, self.start_block)
         self.journal = Journal(self.addresses)
         self.skipped = 0
         self.events = Events("assets_changed", "offers_changed", "licenses_changed", "synced")
@@ -168,43 +168,18 @@ class SubgraphSource:
 
     def cursor(self) -> int:
         """The first block not read yet (the deployment block at first)."""
-        with self.sessions() as session:
-            row = session.get(ChainCursor, (self.chain_id, self.stream))
-            return self.start_block if row is None else max(row.next_block, self.start_block)
+        return self.cursors.next_block()
 
     def _save(self, session: Session, next_block: int, hashes: dict[int, str]) -> None:
-        row = session.get(ChainCursor, (self.chain_id, self.stream))
-        if row is None:
-            session.add(ChainCursor(chain_id=self.chain_id, stream=self.stream, next_block=next_block))
-        else:
-            row.next_block = next_block
-        for number, block_hash in hashes.items():
-            session.merge(
-                ChainBlock(chain_id=self.chain_id, stream=self.stream, number=number, hash=block_hash)
-            )
-        stored = self._stored(session)
+        self.cursors.save(session, next_block, hashes)
+        stored = self.cursors.hashes(session, KEEP_HASHES)
         if len(stored) == KEEP_HASHES:  # only the newest are ever compared
-            session.execute(
-                delete(ChainBlock).where(
-                    ChainBlock.chain_id == self.chain_id,
-                    ChainBlock.stream == self.stream,
-                    ChainBlock.number < stored[-1][0],
-                )
-            )
-
-    def _stored(self, session: Session) -> list[tuple[int, str]]:
-        rows = session.execute(
-            select(ChainBlock.number, ChainBlock.hash)
-            .where(ChainBlock.chain_id == self.chain_id, ChainBlock.stream == self.stream)
-            .order_by(ChainBlock.number.desc())
-            .limit(KEEP_HASHES)
-        ).all()
-        return [(int(n), str(h)) for n, h in rows]
+            self.cursors.forget_below(session, stored[-1][0])
 
     async def _check_reorg(self, http: Any) -> set[str]:
         """Compare the stored hashes of blocks with events with the subgraph's; roll back on a change."""
         with self.sessions() as session:
-            stored = self._stored(session)
+            stored = self.cursors.hashes(session, KEEP_HASHES)
         if not stored:
             return set()
         contracts = sorted(self.addresses.values())

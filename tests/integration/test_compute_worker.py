@@ -22,16 +22,15 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 import pytest
+from cli_home import CliHome, ok
 from eth_utils import to_checksum_address
-from test_labeling_cli import in_app, ok
-from test_serve import PASSWORD, import_wallet, password, sahara  # noqa: F401  (password is a fixture)
+from test_serve import sahara
 
 from app.chain.bindings import encode_call
+from app.chain.contracts import load_deployment
 from app.chain.jsonrpc import rpc_call
 from app.labeling.digits import load_digits
-from app.paths import AppPaths
 from app.resources import resources_dir
-from app.runtime import AppRuntime
 from app.wallet.faucet import DEV_MNEMONIC
 from app.wallet.hd import signing_account
 
@@ -84,32 +83,14 @@ def start_worker(home: Path, pw: tuple[str, str], log: Path) -> subprocess.Popen
         )
 
 
-def test_a_worker_runs_a_job_is_paid_and_a_killed_one_refunds(
-    home: Path,
-    paths: AppPaths,
-    password: Path,  # noqa: F811
-    tmp_path: Path,
-) -> None:
-    pw = ("--password-file", str(password))
-    import_wallet(home, password)
-    from app.wallet.service import WalletService
-
-    wallet = WalletService(paths.data / "wallet")
-    wallet.unlock(PASSWORD)
-    assert wallet.add_account().address == WORKER
-    wallet.lock()
-    ok(sahara(home, "devnet", "start"))
+def test_a_worker_runs_a_job_is_paid_and_a_killed_one_refunds(cli: CliHome, tmp_path: Path) -> None:
+    home, pw = cli.home, cli.pw
+    cli.fund(0, 1)
+    deployment = load_deployment(cli.paths.data, "devnet")
+    assert deployment is not None
+    chain = Devchain(cli.rpc_url, deployment.address("SaharaToken"))
     worker: subprocess.Popen[bytes] | None = None
     try:
-
-        async def fund(runtime: AppRuntime) -> Devchain:
-            assert runtime.outbox is not None and runtime.deployment is not None and runtime.client
-            for account in (REQUESTER, WORKER):
-                for row in await runtime.faucet(account):
-                    await runtime.outbox.wait(row.id, timeout=60)
-            return Devchain(runtime.client.rpc_url, runtime.deployment.address("SaharaToken"))
-
-        chain: Devchain = in_app(paths, fund)
         log = tmp_path / "worker.log"
         worker = start_worker(home, pw, log)
         wait_for(log, "taking jobs", worker)
@@ -126,7 +107,6 @@ def test_a_worker_runs_a_job_is_paid_and_a_killed_one_refunds(
     finally:
         if worker is not None and worker.poll() is None:
             worker.kill()
-        sahara(home, "devnet", "stop")
 
 
 def _post_digits_job(
@@ -210,7 +190,7 @@ def _paused_then_killed(
     submit = ("compute", "submit", str(tmp_path / "spin.onnx"), str(tmp_path / "pairs.npy"), "--price", "1",
               "--collateral", "2", "--run-for", "1200", *pw)  # fmt: skip
     assert ok(sahara(home, *submit)).stdout == "3\n"
-    time.sleep(3)  # ten rounds
+    time.sleep(1)  # three rounds (and more while the status below runs)
     assert "status\topen" in ok(sahara(home, "compute", "status", "3", *pw)).stdout
     assert "job 3" not in log.read_text()
 

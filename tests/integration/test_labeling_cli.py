@@ -7,20 +7,19 @@ uses, and the second with `sahara label submit` from a file of answers, as a scr
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_home import CliHome, in_app, ok
 from test_labeling_service import images
-from test_serve import PASSWORD, import_wallet, password, sahara  # noqa: F401  (password is a fixture)
+from test_serve import PASSWORD, sahara
 
 from app.labeling.schema import Annotation
 from app.labeling.service import LabelingService
@@ -32,22 +31,6 @@ from app.wallet.hd import signing_account
 
 pytestmark = pytest.mark.slow
 LABELER = signing_account(DEV_MNEMONIC, 1).address
-
-
-def in_app(paths: AppPaths, body: Callable[[AppRuntime], Awaitable[Any]]) -> Any:
-    """``body(runtime)`` with the app's runtime opened on ``paths``, connected, with contracts."""
-
-    async def main() -> Any:
-        runtime = AppRuntime.open(paths)
-        try:
-            await runtime.start_network()
-            await runtime.ensure_contracts()
-            return await body(runtime)
-        finally:
-            await runtime.aclose()
-            runtime.shutdown()
-
-    return asyncio.run(main())
 
 
 def labeler_submits(paths: AppPaths, answer: Callable[[str], str]) -> int:
@@ -68,26 +51,6 @@ def labeler_submits(paths: AppPaths, answer: Callable[[str], str]) -> int:
     return in_app(paths, body)
 
 
-def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def test_label_commands_run_a_campaign_and_serve_reviews_it(
-    home: Path,
-    paths: AppPaths,
-    password: Path,  # noqa: F811
-    tmp_path: Path,
-) -> None:
-    pw = ("--password-file", str(password))
-    import_wallet(home, password)
-    ok(sahara(home, "devnet", "start"))
-    try:
-        _campaign(home, paths, tmp_path, pw)
-    finally:
-        sahara(home, "devnet", "stop")
-
-
 HEAVY = ("web3", "eth_account", "py_ecc.bls", "py_ecc.optimized_bn128", "eth_abi", "sqlalchemy", "alembic")
 PROBE = """
 import sys
@@ -97,33 +60,25 @@ print("HEAVY", sorted(m for m in {heavy!r} if m in sys.modules), code)
 """
 
 
-def assert_lists_without_web3(home: Path, row: str) -> None:
-    """``label campaigns`` on a running devnet answers through plain JSON-RPC: web3 (eth_account
-    builds py_ecc's tables at import, 2.5 s under load), eth_abi, SQLAlchemy and alembic never load."""
+def campaigns_without_web3(home: Path) -> list[str]:
+    """The lines of ``sahara label campaigns`` (its ``main``, as ``python -m app.cli`` runs it), which
+    on a running devnet answers through plain JSON-RPC: web3 (eth_account builds py_ecc's tables at
+    import, 2.5 s under load), eth_abi, SQLAlchemy and alembic never load."""
     env = os.environ | {"SAHARA_HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     probe = [sys.executable, "-c", PROBE.format(heavy=HEAVY)]
     done = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert row in done.stdout.splitlines() and "HEAVY [] 0" in done.stdout, done.stdout + done.stderr
+    *lines, heavy = done.stdout.splitlines()
+    assert heavy == "HEAVY [] 0", done.stdout + done.stderr
+    return lines
 
 
-def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) -> None:
-    from app.wallet.service import WalletService
-
-    wallet = WalletService(paths.data / "wallet")
-    wallet.unlock(PASSWORD)
-    assert wallet.add_account().address == LABELER
-    wallet.lock()
-
+def test_label_commands_run_a_campaign_and_serve_reviews_it(cli: CliHome, tmp_path: Path) -> None:
+    home, paths, pw = cli.home, cli.paths, cli.pw
     listed = ok(sahara(home, "label", "campaigns"))  # no password needed; deploys on the devnet
     assert listed.stdout == "" and "deploying [11/11]" in listed.stderr
 
-    async def fund(runtime: AppRuntime) -> None:
-        assert runtime.outbox is not None
-        for row in await runtime.faucet(signing_account(DEV_MNEMONIC, 0).address):
-            await runtime.outbox.wait(row.id, timeout=60)
-
-    in_app(paths, fund)
+    cli.fund(0)
     items = images(tmp_path / "pictures", 9)
     rows = [f"{item.id},{item.source}" for item in items]
     (tmp_path / "items.csv").write_text("id,image\n" + "\n".join(rows) + "\n")
@@ -138,12 +93,11 @@ def _campaign(home: Path, paths: AppPaths, tmp_path: Path, pw: tuple[str, str]) 
     assert "skipped items.csv:11: image" in created.stderr and "broken.png" in created.stderr
     assert "campaign 1: 9 items, 1 gold, 0.09 SAHARA in escrow" in created.stderr
     assert ok(sahara(home, *create)).stdout == "1\n"  # the same campaign again: found, not funded twice
-    header, row = ok(sahara(home, "label", "campaigns")).stdout.splitlines()
+    header, row = campaigns_without_web3(home)
     assert header.split("\t")[:3] == ["id", "title", "task"], "a newcomer reads what each column is"
     assert row.split("\t")[:8] == [
         "1", "Shapes", "image_classification", "9", "0.01 SAHARA/item", "x1", "3 batches left", "open",
     ]  # fmt: skip
-    assert_lists_without_web3(home, row)
 
     claimed = ok(sahara(home, "label", "claim", "1", "--account", "1", *pw))
     head, *ids = claimed.stdout.splitlines()
