@@ -190,6 +190,8 @@ SEALED_WORDS = (
 
 
 async def _deliver(args: argparse.Namespace, s: Session) -> None:
+    import asyncio
+
     from app.workers.input_keys import InputKeyDelivery
 
     rt = s.runtime
