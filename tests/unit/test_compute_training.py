@@ -131,7 +131,7 @@ def _arbiter_rules_on_the_claims(tmp_path: Path, data: bytes, honest: bytes, inf
     for result in (honest, inflated):
         model, metrics = decode_model_result(result)
         rulings.append(
-            arbiter._check(job, encode_model_result(model, {**metrics, "dataset_cid": dataset_cid}))
+            arbiter._check(job, encode_model_result(model, {**metrics, "dataset_cid": dataset_cid}), data)
         )
     assert rulings[0].provider_wins and not rulings[1].provider_wins
     assert "does not hold up" in rulings[1].note and "held-out" in rulings[1].note
