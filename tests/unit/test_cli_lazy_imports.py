@@ -1,5 +1,6 @@
 """``sahara wallet list`` answers at once: it reads the keystore's clear account list and imports
-no chain, key or model code (web3 and eth-account alone took over a second, onnxruntime more)."""
+no chain, key or model code (web3 and eth-account alone took over a second, onnxruntime more). The
+commands that sign import that code when they sign, not to give their help or a refusal."""
 
 from __future__ import annotations
 
