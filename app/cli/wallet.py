@@ -158,9 +158,7 @@ def _faucet(args: argparse.Namespace) -> None:
             raise CliError(f"{args.address!r} is not an address")
         address = to_checksum_address(args.address)
     else:
-        keystore = _keystore(args)
-        accounts = keystore.accounts() if keystore.exists() else []
-        entry = next((a for a in accounts if a.index == 0), None)  # the active account of a new service
+        entry = _service(args).active_account()
         if entry is None:
             raise CliError("no wallet yet, and no ADDRESS given: run `sahara wallet new` first")
         address = entry.address
