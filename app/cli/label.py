@@ -172,16 +172,24 @@ async def _run(args: argparse.Namespace, password: str | None) -> None:
         await ACTIONS[args.action](args, session)
 
 
+def _errors() -> tuple[type[Exception], ...]:
+    """What the labeling services raise with a message for the user. Imported when something is
+    caught, not at start: these modules bring in pydantic, Pillow and the database, which a refused
+    password file or a missing wallet need not wait for."""
+    from app.labeling.campaign_spec import CampaignError
+    from app.runtime import NetworkError
+    from app.storage.errors import StorageError
+    from app.wallet.outbox import OutboxError
+
+    return CampaignError, NetworkError, OutboxError, StorageError
+
+
 def run_label(args: argparse.Namespace) -> int:
     import asyncio
 
     if args.action == "campaigns" and (listed := _list_fast(args)) is not None:
         return listed
-    from app.labeling.campaign_spec import CampaignError
-    from app.runtime import NetworkError
-    from app.storage.errors import StorageError
     from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
-    from app.wallet.outbox import OutboxError
 
     try:
         password = None
@@ -196,10 +204,12 @@ def run_label(args: argparse.Namespace) -> int:
     except KeyError as exc:  # an unknown campaign
         print(f"label: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
-    except (
-        CliError, CampaignError, NetworkError, OutboxError, StorageError, KeystoreCorrupt, WrongPassword,
-        TooManyAttempts, ValueError,
-    ) as exc:  # fmt: skip
+    except (CliError, KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError) as exc:
+        print(f"label: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if not isinstance(exc, _errors()):
+            raise
         print(f"label: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -204,9 +204,10 @@ async def _run(args: argparse.Namespace, password: str | None) -> None:
         await ACTIONS[args.action](args, session)
 
 
-def run_market(args: argparse.Namespace) -> int:
-    import asyncio
-
+def _errors() -> tuple[type[Exception], ...]:
+    """What the market services raise with a message for the user. Imported when something is
+    caught, not at start: these modules bring in eth-account and web3 (seconds), which a refused
+    password file or a missing wallet need not wait for."""
     from app.chain.client import ChainUnavailable
     from app.chain.permit import PermitError
     from app.market.access import AccessError
@@ -221,8 +222,19 @@ def run_market(args: argparse.Namespace) -> int:
     from app.runtime import NetworkError
     from app.storage.errors import StorageError
     from app.studio.agent_publish import AgentPublishError
-    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
     from app.wallet.outbox import OutboxError
+
+    return (
+        NetworkError, OutboxError, StorageError, PublishError, BuyError, ClaimError, LicenseActionError,
+        CacheError, AssetMetadataError, TermsError, AgentPublishError, AccessError, ChainUnavailable,
+        OfferError, PermitError,
+    )  # fmt: skip
+
+
+def run_market(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
 
     try:
         password = None
@@ -236,11 +248,12 @@ def run_market(args: argparse.Namespace) -> int:
     except Declined as exc:
         print(f"market: {exc}", file=sys.stderr)
         return 2
-    except (
-        CliError, NetworkError, OutboxError, StorageError, KeystoreCorrupt, WrongPassword, TooManyAttempts,
-        PublishError, BuyError, ClaimError, LicenseActionError, CacheError, AssetMetadataError, TermsError,
-        AgentPublishError, AccessError, ChainUnavailable, OfferError, PermitError, OSError,
-    ) as exc:  # fmt: skip
+    except (CliError, KeystoreCorrupt, WrongPassword, TooManyAttempts, OSError) as exc:
+        print(f"market: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if not isinstance(exc, _errors()):
+            raise
         print(f"market: {exc}", file=sys.stderr)
         return 1
     return 0

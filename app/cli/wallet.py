@@ -53,11 +53,24 @@ def _service(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return WalletService(wallet_folder(args.paths))
 
 
+def _keystore(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The keystore alone: whether a wallet exists and its clear account list, with no key code
+    (eth-account, a second or more): a command checks these before it opens the service."""
+    from app.wallet.keystore import Keystore
+
+    return Keystore(wallet_folder(args.paths))
+
+
+def _no_wallet_yet(args: argparse.Namespace) -> None:
+    keystore = _keystore(args)
+    if keystore.exists():
+        raise CliError(f"a wallet already exists in {keystore.file}; it is never overwritten")
+
+
 def _new(args: argparse.Namespace) -> None:
-    service = _service(args)
-    if service.exists:
-        raise CliError(f"a wallet already exists in {service.keystore.file}; it is never overwritten")
+    _no_wallet_yet(args)
     password = read_password(args, confirm=True)
+    service = _service(args)
     phrase = service.new_mnemonic(args.words)
     entry = service.create(phrase, password)
     print(
@@ -76,11 +89,10 @@ def _new(args: argparse.Namespace) -> None:
 
 
 def _import(args: argparse.Namespace) -> None:
-    service = _service(args)
-    if service.exists:
-        raise CliError(f"a wallet already exists in {service.keystore.file}; it is never overwritten")
+    _no_wallet_yet(args)
     secret = _read_secret("Private key: " if args.private_key else "Recovery phrase: ")
     password = read_password(args, confirm=True)
+    service = _service(args)
     entry = (
         service.import_private_key(secret, password) if args.private_key else service.create(secret, password)
     )
@@ -89,9 +101,7 @@ def _import(args: argparse.Namespace) -> None:
 
 def _list(args: argparse.Namespace) -> None:
     """From the keystore's clear account list alone: no key code (eth-account) is imported."""
-    from app.wallet.keystore import Keystore
-
-    keystore = Keystore(wallet_folder(args.paths))
+    keystore = _keystore(args)
     if not keystore.exists():
         raise CliError("no wallet yet: run `sahara wallet new` or `sahara wallet import`")
     for account in keystore.accounts():
@@ -100,10 +110,11 @@ def _list(args: argparse.Namespace) -> None:
 
 def _pubkey(args: argparse.Namespace) -> None:
     """The account's encryption public key: what a buyer publishes and what content is encrypted to."""
-    service = _service(args)
-    if not service.exists:
+    if not _keystore(args).exists():
         raise CliError("no wallet yet: run `sahara wallet new` or `sahara wallet import`")
-    service.unlock(read_password(args, confirm=False))  # the key is derived from the secret
+    password = read_password(args, confirm=False)
+    service = _service(args)
+    service.unlock(password)  # the key is derived from the secret
     try:
         if not 0 <= args.account < len(service.accounts()):
             raise CliError(f"the wallet has no account {args.account}")
@@ -203,7 +214,8 @@ def _balance(args: argparse.Namespace) -> None:
             raise CliError(f"{args.address!r} is not an address")
         addresses = [to_checksum_address(args.address)]
     else:
-        addresses = [a.address for a in _service(args).accounts()]
+        keystore = _keystore(args)
+        addresses = [a.address for a in keystore.accounts()] if keystore.exists() else []
         if not addresses:
             raise CliError("no wallet yet, and no ADDRESS given")
     network, url = _rpc_url(args.paths)

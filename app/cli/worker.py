@@ -152,8 +152,6 @@ def _recipe(args: argparse.Namespace) -> Any:
 
 def job_request(args: argparse.Namespace) -> Any:
     """The ``JobRequest`` the arguments describe, or ``CliError`` in words (before any password)."""
-    from app.compute.requester import JobRequest
-
     wanted = 1 if args.task == "train" else 2
     if len(args.files) != wanted:
         what = "a training job takes DATASET (a labeling export zip)"
@@ -161,17 +159,20 @@ def job_request(args: argparse.Namespace) -> Any:
     if args.task == "train" and args.replicas != 1:
         raise CliError("a training job runs on one worker and is checked by challenge: --replicas 1")
     model = None if args.task == "train" else Path(args.files[0])
-    request = JobRequest(
-        model, Path(args.files[-1]), _wei(args.price, "--price"),
-        recipe=_recipe(args) if model is None else None,
-        collateral=_wei(args.collateral, "--collateral") if args.collateral else 0,
-        replicas=args.replicas, min_vram_mib=args.min_vram, open_s=args.open_for, run_s=args.run_for,
-        window_s=args.window, sealed=args.sealed,
-    )  # fmt: skip
-    for path in (request.model or request.inputs, request.inputs):
+    inputs = Path(args.files[-1])
+    payment = _wei(args.price, "--price")
+    recipe = _recipe(args) if model is None else None
+    collateral = _wei(args.collateral, "--collateral") if args.collateral else 0
+    for path in (model or inputs, inputs):
         if not path.is_file():
             raise CliError(f"{path}: no such file")
-    return request
+    from app.compute.requester import JobRequest  # eth-account and numpy: only for a request that can go
+
+    return JobRequest(
+        model, inputs, payment, recipe=recipe, collateral=collateral, replicas=args.replicas,
+        min_vram_mib=args.min_vram, open_s=args.open_for, run_s=args.run_for, window_s=args.window,
+        sealed=args.sealed,
+    )  # fmt: skip
 
 
 async def _submit(args: argparse.Namespace, s: Session) -> None:
@@ -271,17 +272,25 @@ ACTIONS = {
 }  # fmt: skip
 
 
-def _run(args: argparse.Namespace, body: Any) -> int:
-    import asyncio
-
+def _errors() -> tuple[type[Exception], ...]:
+    """What the compute services raise with a message for the user. Imported when something is
+    caught, not at start: these modules bring in eth-account, numpy and the database (seconds),
+    which a refused password file or a missing wallet need not wait for."""
     from app.compute.dataset import DatasetError
     from app.compute.onnx_check import UnsafeModel
     from app.compute.requester import ComputeError
     from app.compute.tensors import TensorError
     from app.runtime import NetworkError
     from app.storage.errors import StorageError
-    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
     from app.wallet.outbox import OutboxError
+
+    return ComputeError, UnsafeModel, TensorError, DatasetError, NetworkError, OutboxError, StorageError
+
+
+def _run(args: argparse.Namespace, body: Any) -> int:
+    import asyncio
+
+    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
 
     name = "worker" if body is _work else "compute"
     try:
@@ -299,10 +308,12 @@ def _run(args: argparse.Namespace, body: Any) -> int:
     except KeyError as exc:
         print(f"{name}: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
-    except (
-        CliError, ComputeError, UnsafeModel, TensorError, DatasetError, NetworkError, OutboxError,
-        StorageError, KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError, OSError,
-    ) as exc:  # fmt: skip
+    except (CliError, KeystoreCorrupt, WrongPassword, TooManyAttempts, ValueError, OSError) as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if not isinstance(exc, _errors()):
+            raise
         print(f"{name}: {exc}", file=sys.stderr)
         return 1
     return 0

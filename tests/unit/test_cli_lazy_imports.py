@@ -1,5 +1,6 @@
 """``sahara wallet list`` answers at once: it reads the keystore's clear account list and imports
-no chain, key or model code (web3 and eth-account alone took over a second, onnxruntime more)."""
+no chain, key or model code (web3 and eth-account alone took over a second, onnxruntime more). The
+commands that sign import that code when they sign, not to give their help or a refusal."""
 
 from __future__ import annotations
 
@@ -53,3 +54,57 @@ def test_the_parser_imports_no_asyncio() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+# Each line: a signing command that must answer before it signs (help, a missing wallet or password
+# file, a missing input), the exit code it gives, and whether the home has a wallet.
+REFUSALS = [
+    (["market", "--help"], 0, False),
+    (["compute", "status", "--help"], 0, False),
+    (["market", "buy", "1"], 1, False),
+    (["market", "claim", "--yes"], 1, False),
+    (["compute", "status", "1"], 1, False),
+    (["compute", "submit", "model.onnx", "inputs.npy", "--price", "1"], 1, False),
+    (["label", "submit", "1", "--answers", "answers.jsonl"], 1, False),
+    (["wallet", "pubkey"], 1, False),
+    (["market", "buy", "1", "--password-file", "missing.txt"], 1, True),
+    (["market", "publish", "--help"], 0, True),
+    (["compute", "deliver", "--password-file", "missing.txt"], 1, True),
+    (["label", "submit", "1", "--answers", "answers.jsonl", "--password-file", "missing.txt"], 1, True),
+    (["wallet", "new", "--password-file", "missing.txt"], 1, True),
+    (["wallet", "pubkey", "--password-file", "missing.txt"], 1, True),
+]
+REFUSAL_PROBE = """
+import sys
+from app.cli import main
+for argv in {argvs!r}:
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    print("RAN", " ".join(argv), code, sorted(m for m in {heavy!r} if m in sys.modules))
+"""
+KEY_CODE = (*HEAVY, "eth_abi")
+
+
+def test_signing_commands_refuse_without_importing_key_code(home: Path, tmp_path: Path) -> None:
+    """eth-account (py_ecc's tables) and web3 cost 2-3 s at each start: a command that signs pays
+    for them when it signs, never to print its help or say that a wallet or password file is missing."""
+    root = Path(__file__).resolve().parents[2]
+
+    def run(wallet: bool) -> list[str]:
+        argvs = [argv for argv, _, with_wallet in REFUSALS if with_wallet is wallet]
+        done = subprocess.run(
+            [sys.executable, "-c", REFUSAL_PROBE.format(argvs=argvs, heavy=KEY_CODE)],
+            env=os.environ | {"PYTHONPATH": str(root)}, cwd=tmp_path, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return [line for line in done.stdout.splitlines() if line.startswith("RAN ")]
+
+    without = run(wallet=False)
+    Keystore(app_paths().data / "wallet", scrypt_n=2**4).create_from_mnemonic(DEV_MNEMONIC, "horse battery")
+    ran = without + run(wallet=True)
+    in_run_order = sorted(REFUSALS, key=lambda refusal: refusal[2])  # those without a wallet first
+    expected = [f"RAN {' '.join(argv)} {code} []" for argv, code, _ in in_run_order]
+    assert ran == expected
