@@ -145,7 +145,7 @@ def test_the_outbox_runs_once_and_contracts_are_looked_up_per_chain(runtime: Run
         await asyncio.sleep(0.05)
         assert runtime.outbox.runs == 1 and runtime.lookups == 1
         assert {t.get_name() for t in services._running} == {
-            "market-indexer", "key-delivery", "auto-review", "board-index",
+            "market-indexer", "key-delivery", "auto-review", "board-index", "input-keys",
         }  # fmt: skip
         assert len(markets) == 1 and markets[0] is services.market is not None  # pages hear of the indexer
         services.network_ready(SimpleNamespace(name="sepolia", chain_id=11155111))  # a switch
