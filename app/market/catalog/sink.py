@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from app import safe_json
 from app.chain.indexer import RawLog
-from app.market.catalog.decode import VAULT, BadEvent, Decoder, MarketEvent
+from app.market.catalog.decode import MARKET, VAULT, BadEvent, Decoder, MarketEvent
+from app.market.catalog.writes import Writes
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +116,35 @@ class _Memo:
         row = self.cur.execute(sql, (self.chain_id, key)).fetchone()
         return None if row is None else row[0]
 
-    def prefetch_assets(self, assets: Iterable[int]) -> None:
-        """Which of ``assets`` exist, in one query per ``CHUNK``."""
-        for ids in _chunks(set(assets) - self.assets.keys()):
-            marks = ",".join("?" * len(ids))
-            found = self.cur.execute(
-                f"SELECT asset_id FROM market_asset WHERE chain_id = ? AND asset_id IN ({marks})",
-                (self.chain_id, *ids),
+    def prefetch(self, events: Iterable[MarketEvent]) -> None:
+        """The assets, offers and licenses ``events`` name, each table read in one query per
+        ``CHUNK`` instead of one per event."""
+        events = list(events)
+        self.assets.update(self._read("market_asset", "asset_id", _assets_named(events), self.assets))
+        offers = {int(e.args["offerId"]) for e in events if "offerId" in e.args}
+        self.offers.update(self._read("market_offer", "offer_id", offers, self.offers, "asset_id"))
+        licenses = {  # a license's own events, and the license NFT's transfers
+            int(e.args.get("licenseId", e.args.get("tokenId", 0)))
+            for e in events
+            if "licenseId" in e.args or (e.name == "Transfer" and e.contract == MARKET)
+        }
+        self.licenses.update(self._read("market_license", "license_id", licenses, self.licenses, "asset_id"))
+
+    def _read(
+        self, table: str, key: str, ids: set[int], known: dict[int, Any], column: str = ""
+    ) -> dict[int, Any]:
+        """For each of ``ids`` not ``known``: ``column`` of its row (None: no row); without a
+        column, whether it has a row."""
+        found: dict[int, Any] = {}
+        for chunk in _chunks(ids - known.keys()):
+            marks = ",".join("?" * len(chunk))
+            rows = self.cur.execute(
+                f"SELECT {key}, {column or 1} FROM {table} WHERE chain_id = ? AND {key} IN ({marks})",
+                (self.chain_id, *chunk),
             )
-            self.assets.update(dict.fromkeys(ids, False))
-            self.assets.update((int(row[0]), True) for row in found)
+            found.update(dict.fromkeys(chunk, None if column else False))
+            found.update((int(row[0]), int(row[1]) if column else True) for row in rows)
+        return found
 
     def asset_known(self, asset: int) -> bool:
         if asset not in self.assets:
@@ -167,14 +187,15 @@ class MarketSink:
             except BadEvent as exc:
                 self._skip(raw.tx_hash, raw.log_index, str(exc))
         memo = _Memo(cur, self.chain_id)
-        memo.prefetch_assets(_assets_named(events))
+        memo.prefetch(events)
+        writes = Writes(cur)
         changed: set[str] = set()
         touched: set[int] = set()
         journal: list[tuple[Any, ...]] = []
         for event in events:
             try:
                 asset = self._asset_of(memo, event)
-                changed |= self._project(cur, memo, event, touched)  # its checks come before its write
+                changed |= self._project(writes, memo, event, touched)  # its checks come before its write
             except BadEvent as exc:
                 self._skip(event.tx_hash, event.log_index, str(exc))
                 continue
@@ -182,6 +203,7 @@ class MarketSink:
                 self.chain_id, event.tx_hash, event.log_index, event.block, asset,
                 f"{event.contract}.{event.name}", json.dumps(event.args),
             ))  # fmt: skip
+        writes.flush()
         cur.executemany(INSERT_LOG, journal)
         self._refresh(cur, touched)
         return changed
@@ -231,7 +253,7 @@ class MarketSink:
                 cur.execute(
                     f"DELETE FROM {table} WHERE chain_id = ? AND {column} IN ({marks})", (chain, *ids)
                 )
-        memo = _Memo(cur, chain)
+        memo, writes = _Memo(cur, chain), Writes(cur)
         for ids in _chunks(affected):
             marks = ",".join("?" * len(ids))
             replay = cur.execute(
@@ -242,7 +264,8 @@ class MarketSink:
             for name, args, block, tx_hash, log_index in replay:
                 contract, event_name = name.split(".", 1)
                 event = MarketEvent(contract, event_name, safe_json.loads(args), block, tx_hash, log_index)
-                self._project(cur, memo, event, touched)
+                self._project(writes, memo, event, touched)
+        writes.flush()
         self._refresh(cur, affected | parents | touched)
         return {"assets", "offers", "licenses"}
 
@@ -276,12 +299,12 @@ class MarketSink:
             raise BadEvent(f"an event for unknown license {license_id}")
         return found
 
-    def _project(self, cur: Any, memo: _Memo, event: MarketEvent, touched: set[int]) -> set[str]:
+    def _project(self, out: Writes, memo: _Memo, event: MarketEvent, touched: set[int]) -> set[str]:
         a, name, chain = event.args, event.name, self.chain_id
         if name == "AssetRegistered":
             if memo.asset_known(a["assetId"]):  # the unique key would refuse it
                 raise BadEvent(f"asset {a['assetId']} registered twice")
-            cur.execute(INSERT_ASSET, (
+            out.insert(INSERT_ASSET, (
                 chain, a["assetId"], a["creator"], a["creator"], a["kind"], a["contentCid"], a["metadataCid"],
                 a["parentRoyaltyBps"], a["derivativeRoyaltyBps"], a["contributorsCid"], str(a["totalWeight"]),
                 a["labelingRecord"], str(a["campaignId"]), a["ownerShareBps"], event.block, event.tx_hash,
@@ -291,7 +314,7 @@ class MarketSink:
             touched.add(a["assetId"])
             return {"assets"}
         if name == "Transfer":
-            return self._transfer(cur, memo, event)
+            return self._transfer(out, memo, event)
         asset = a.get("child", a.get("assetId"))
         if asset is not None and not memo.asset_known(int(asset)):
             raise BadEvent(f"{name} for unknown asset {asset}")
@@ -300,14 +323,14 @@ class MarketSink:
         if name == "ParentLinked":
             if not memo.asset_known(a["parent"]):
                 raise BadEvent(f"ParentLinked to unknown parent {a['parent']}")
-            cur.execute(
+            out.insert(
                 "INSERT OR IGNORE INTO market_parent (chain_id, child, parent, block) VALUES (?, ?, ?, ?)",
                 (chain, a["child"], a["parent"], event.block),
             )
             touched.update((a["child"], a["parent"]))
             return {"assets"}
         if name == "MetadataUpdated":
-            cur.execute(
+            out.execute(
                 "UPDATE market_asset SET metadata_cid = ?, metadata_version = ?, meta_status = 'pending', "
                 "meta_tries = 0, meta_retry_at = 0.0 WHERE chain_id = ? AND asset_id = ?",
                 (a["metadataCid"], a["version"], chain, a["assetId"]),
@@ -317,7 +340,7 @@ class MarketSink:
             if memo.offer_asset(a["offerId"]) is not None:
                 raise BadEvent(f"offer {a['offerId']} created twice")
             terms = (a["commercialUse"], a["derivativesAllowed"], a["transferable"])
-            cur.execute(
+            out.insert(
                 "INSERT INTO market_offer (chain_id, offer_id, asset_id, seller, price, duration, "
                 "max_licenses, commercial, derivatives, transferable, active, block) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
@@ -328,15 +351,15 @@ class MarketSink:
             touched.add(a["assetId"])
             return {"offers"}
         if name == "OfferActiveSet":
-            cur.execute(
+            out.execute(
                 "UPDATE market_offer SET active = ? WHERE chain_id = ? AND offer_id = ?",
                 (a["active"], chain, a["offerId"]),
             )
             touched.add(memo.offer_asset(a["offerId"]))  # type: ignore[arg-type]
             return {"offers"}
-        return self._license(cur, memo, event, touched)
+        return self._license(out, memo, event, touched)
 
-    def _transfer(self, cur: Any, memo: _Memo, event: MarketEvent) -> set[str]:
+    def _transfer(self, out: Writes, memo: _Memo, event: MarketEvent) -> set[str]:
         a = event.args
         if a["to"] == ZERO:
             return set()  # a burn: LicenseRefunded says what it means
@@ -344,23 +367,23 @@ class MarketSink:
             # The mint comes before AssetRegistered (which sets the owner): no row to update yet.
             if not memo.asset_known(a["tokenId"]):
                 return set()
-            cur.execute(
+            cur = out.execute(
                 "UPDATE market_asset SET owner = ? WHERE chain_id = ? AND asset_id = ?",
                 (a["to"], self.chain_id, a["tokenId"]),
             )
             return {"assets"} if cur.rowcount else set()
-        cur.execute(
+        cur = out.execute(
             "UPDATE market_license SET buyer = ? WHERE chain_id = ? AND license_id = ?",
             (a["to"], self.chain_id, a["tokenId"]),
         )
         return {"licenses"} if cur.rowcount else set()
 
-    def _license(self, cur: Any, memo: _Memo, event: MarketEvent, touched: set[int]) -> set[str]:
+    def _license(self, out: Writes, memo: _Memo, event: MarketEvent, touched: set[int]) -> set[str]:
         a, chain = event.args, self.chain_id
         if event.name == "LicensePurchased":
             if memo.license_asset(a["licenseId"]) is not None:
                 raise BadEvent(f"license {a['licenseId']} bought twice")
-            cur.execute(
+            out.insert(
                 "INSERT INTO market_license (chain_id, license_id, asset_id, buyer, offer_id, price, status, "
                 "used_for_derivative, block) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
                 (
@@ -379,14 +402,14 @@ class MarketSink:
         where = " WHERE chain_id = ? AND license_id = ?"
         key = (chain, a["licenseId"])
         if event.name in LICENSE_STATUS:
-            cur.execute("UPDATE market_license SET status = ?" + where, (LICENSE_STATUS[event.name], *key))
+            out.execute("UPDATE market_license SET status = ?" + where, (LICENSE_STATUS[event.name], *key))
         elif event.name == "DisputeResolved":
-            cur.execute(
+            out.execute(
                 "UPDATE market_license SET status = ?" + where,
                 ("refunded" if a["buyerWins"] else "settled", *key),
             )
         elif event.name == "LicenseUsed" and a["forDerivative"]:
-            cur.execute("UPDATE market_license SET used_for_derivative = 1" + where, key)
+            out.execute("UPDATE market_license SET used_for_derivative = 1" + where, key)
         touched.add(memo.license_asset(a["licenseId"]))  # type: ignore[arg-type]
         return {"licenses"}
 
