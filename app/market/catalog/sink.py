@@ -102,6 +102,11 @@ INSERT_LOG = (
 )
 
 
+# The journal's JSON, compact (fields in the ABI's order, indexed first, as they always were): what
+# ``safe_json.loads`` and SQLite's ``json_extract`` read, like the spaced rows written before it.
+journal_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
 class _Memo:
     """What one batch has read or written: each asset, offer and license is looked up in SQLite at
     most once per batch (the events of a range mostly name what the same range created)."""
@@ -201,7 +206,7 @@ class MarketSink:
                 continue
             journal.append((
                 self.chain_id, event.tx_hash, event.log_index, event.block, asset,
-                f"{event.contract}.{event.name}", json.dumps(event.args),
+                f"{event.contract}.{event.name}", journal_json(event.args),
             ))  # fmt: skip
         writes.flush()
         cur.executemany(INSERT_LOG, journal)
