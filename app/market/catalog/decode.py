@@ -44,7 +44,7 @@ class BadEvent(ValueError):
     """A log that does not decode, or whose fields are out of shape; the message says which."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarketEvent:
     """A checked market event: JSON-able ``args`` (big numbers as decimal strings, bytes as hex)."""
 
