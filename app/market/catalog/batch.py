@@ -3,13 +3,16 @@
 ``Memo``: each asset, offer and license a range names is read in one query per table and chunk,
 then remembered with what the batch itself wrote.
 
-``Writes``: new rows held per table and sent in one ``executemany``.
+``Writes``: the batch's statements held and sent in one ``executemany`` each, inserts first.
 
 A backfill range is mostly inserts (assets registered, offers created, licenses bought, lineage
-edges), one ``execute`` each was most of the sink's SQLite time. The market's tables have no
-foreign keys between them, so inserts into different tables commute; everything else (an update,
-whose outcome can depend on a row inserted earlier in the batch, and whose ``rowcount`` the sink
-reads) first sends every held row, so what the database sees is what one statement per event gave.
+edges) and transfers, and one ``execute`` each was most of the sink's SQLite time. Sending them
+grouped gives what one statement per event gave because: the market's tables have no foreign keys
+between them, so inserts into different tables commute; an update only ever names a row that
+existed or was inserted before it in the batch (the sink checks that first), so sent after all the
+inserts it finds its row; and each column the sink updates is written by one statement text only
+(an owner by a transfer, a status by the status update...), whose rows keep their event order, so
+updates of different statements touch different columns and commute too.
 
 The sink never reads back a row ``Writes`` holds: its ``Memo`` records each insert as it is held, and
 only looks up in SQLite the ids it has not seen in the batch.
@@ -26,25 +29,26 @@ CHUNK = 500  # ids per IN (...) list
 
 
 class Writes:
-    """Inserts held per statement until ``flush`` (or any other statement), in first-seen order."""
+    """Statements held until ``flush``: per statement text, its rows in the order they came."""
 
     def __init__(self, cur: Any) -> None:
         self.cur = cur
-        self.held: dict[str, list[Sequence[Any]]] = {}
+        self.inserts: dict[str, list[Sequence[Any]]] = {}
+        self.updates: dict[str, list[Sequence[Any]]] = {}
 
     def insert(self, sql: str, row: Sequence[Any]) -> None:
         """Hold one row of an ``INSERT`` statement."""
-        self.held.setdefault(sql, []).append(row)
+        self.inserts.setdefault(sql, []).append(row)
 
-    def execute(self, sql: str, params: Sequence[Any]) -> Any:
-        """Run any other statement after the held rows; the cursor (its ``rowcount``)."""
-        self.flush()
-        return self.cur.execute(sql, params)
+    def update(self, sql: str, row: Sequence[Any]) -> None:
+        """Hold one row of an ``UPDATE`` of a row known to exist once the inserts are sent."""
+        self.updates.setdefault(sql, []).append(row)
 
     def flush(self) -> None:
-        """Send the held rows, one ``executemany`` per statement."""
-        held, self.held = self.held, {}
-        for sql, rows in held.items():
+        """Send the held rows, one ``executemany`` per statement: the inserts, then the updates."""
+        held = [*self.inserts.items(), *self.updates.items()]
+        self.inserts, self.updates = {}, {}
+        for sql, rows in held:
             self.cur.executemany(sql, rows)
 
 

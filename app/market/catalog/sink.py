@@ -256,7 +256,7 @@ class MarketSink:
             touched.update((a["child"], a["parent"]))
             return {"assets"}
         if name == "MetadataUpdated":
-            out.execute(
+            out.update(
                 "UPDATE market_asset SET metadata_cid = ?, metadata_version = ?, meta_status = 'pending', "
                 "meta_tries = 0, meta_retry_at = 0.0 WHERE chain_id = ? AND asset_id = ?",
                 (a["metadataCid"], a["version"], chain, a["assetId"]),
@@ -277,7 +277,7 @@ class MarketSink:
             touched.add(a["assetId"])
             return {"offers"}
         if name == "OfferActiveSet":
-            out.execute(
+            out.update(
                 "UPDATE market_offer SET active = ? WHERE chain_id = ? AND offer_id = ?",
                 (a["active"], chain, a["offerId"]),
             )
@@ -293,16 +293,18 @@ class MarketSink:
             # The mint comes before AssetRegistered (which sets the owner): no row to update yet.
             if not memo.asset_known(a["tokenId"]):
                 return set()
-            cur = out.execute(
+            out.update(
                 "UPDATE market_asset SET owner = ? WHERE chain_id = ? AND asset_id = ?",
                 (a["to"], self.chain_id, a["tokenId"]),
             )
-            return {"assets"} if cur.rowcount else set()
-        cur = out.execute(
+            return {"assets"}
+        if memo.license_asset(a["tokenId"]) is None:
+            return set()  # the mint comes before LicensePurchased: no row to update yet
+        out.update(
             "UPDATE market_license SET buyer = ? WHERE chain_id = ? AND license_id = ?",
             (a["to"], self.chain_id, a["tokenId"]),
         )
-        return {"licenses"} if cur.rowcount else set()
+        return {"licenses"}
 
     def _license(self, out: Writes, memo: Memo, event: MarketEvent, touched: set[int]) -> set[str]:
         a, chain = event.args, self.chain_id
@@ -328,14 +330,14 @@ class MarketSink:
         where = " WHERE chain_id = ? AND license_id = ?"
         key = (chain, a["licenseId"])
         if event.name in LICENSE_STATUS:
-            out.execute("UPDATE market_license SET status = ?" + where, (LICENSE_STATUS[event.name], *key))
+            out.update("UPDATE market_license SET status = ?" + where, (LICENSE_STATUS[event.name], *key))
         elif event.name == "DisputeResolved":
-            out.execute(
+            out.update(
                 "UPDATE market_license SET status = ?" + where,
                 ("refunded" if a["buyerWins"] else "settled", *key),
             )
         elif event.name == "LicenseUsed" and a["forDerivative"]:
-            out.execute("UPDATE market_license SET used_for_derivative = 1" + where, key)
+            out.update("UPDATE market_license SET used_for_derivative = 1" + where, key)
         touched.add(memo.license_asset(a["licenseId"]))  # type: ignore[arg-type]
         return {"licenses"}
 
