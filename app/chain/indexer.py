@@ -61,7 +61,7 @@ class RangeRefused(RpcFailed):
     """The node refused a block range as too wide even at one block: nothing can be read past it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawLog:
     """One log as the node sent it, validated for shape (not yet decoded)."""
 

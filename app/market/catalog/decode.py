@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from eth_utils import keccak
@@ -43,7 +44,7 @@ class BadEvent(ValueError):
     """A log that does not decode, or whose fields are out of shape; the message says which."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarketEvent:
     """A checked market event: JSON-able ``args`` (big numbers as decimal strings, bytes as hex)."""
 
@@ -153,14 +154,24 @@ def _id(event: str, name: str, value: int) -> int:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _accepted_cid(value: str) -> str:
+    """``value`` if it parses as a CID (parsing refuses any spelling but the canonical one); a
+    range repeats its CIDs (an asset's content in later events, shared files, the bench's one CID),
+    so each is parsed once. Only what parsed is remembered: a refusal raises every time."""
+    as_cid(value)
+    return value
+
+
 def _cid(event: str, name: str, value: str) -> str:
     if not value and name in OPTIONAL_CID_FIELDS:
         return value
     try:
-        as_cid(value)  # parsing refuses any spelling but the canonical one: value is it
+        if not isinstance(value, str):
+            raise TypeError(f"a {type(value).__name__}")
+        return _accepted_cid(value)
     except (InvalidCid, ValueError, TypeError) as exc:
         raise BadEvent(f"{event}: {name} {str(value)[:80]!r} is not a CID ({exc})") from exc
-    return value
 
 
 def _bps(event: str, name: str, value: int) -> int:

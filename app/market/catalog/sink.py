@@ -9,19 +9,22 @@ the fork and rebuilds the touched assets from what is left of it, so no stale st
 
 Statements go straight to the session's DB-API cursor (same connection, same transaction): the ORM's
 per-statement overhead was most of a backfill's time, and these are a handful of fixed statements.
+A batch's inserts go out per table in one ``executemany`` and its lookups in one query per table
+(``batch``); assets it registered with nothing to count yet keep their totals unwritten.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app import safe_json
 from app.chain.indexer import RawLog
+from app.market.catalog.batch import Memo, Writes, chunks
 from app.market.catalog.decode import VAULT, BadEvent, Decoder, MarketEvent
 
 log = logging.getLogger(__name__)
@@ -34,7 +37,6 @@ LICENSE_STATUS = {
     "LicenseRefunded": "refunded",
 }
 ZERO = "0x0000000000000000000000000000000000000000"
-CHUNK = 500  # ids per IN (...) list
 
 INSERT_ASSET = (
     "INSERT OR IGNORE INTO market_asset (chain_id, asset_id, creator, owner, kind, content_cid, "
@@ -59,6 +61,7 @@ LICENSE_TOTALS = (
 CHILD_TOTALS = (
     "SELECT parent, count(*) FROM market_parent WHERE chain_id = ? AND parent IN ({}) GROUP BY parent"
 )
+UNCOUNTED = (None, 0, 0, 0, 0)  # INSERT_ASSET's min_price, commercial, derivatives, licenses, children
 SET_TOTALS = (
     "UPDATE market_asset SET min_price = ?, commercial = ?, derivatives = ?, licenses = ?, children = ? "
     "WHERE chain_id = ? AND asset_id = ?"
@@ -77,73 +80,15 @@ def _cursor(session: Session) -> Any:
     return session.connection().connection.cursor()
 
 
-def _assets_named(events: Iterable[MarketEvent]) -> set[int]:
-    """The asset ids ``events`` name directly (not through an offer or a license)."""
-    named: set[int] = set()
-    for event in events:
-        for key in ("assetId", "child", "parent"):
-            if key in event.args:
-                named.add(int(event.args[key]))
-        if event.name == "Transfer" and event.contract == "AssetRegistry":
-            named.add(int(event.args["tokenId"]))
-    return named
-
-
-def _chunks(ids: Iterable[Any]) -> Iterable[list[Any]]:
-    items = sorted(ids)
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
 INSERT_LOG = (
     "INSERT OR IGNORE INTO market_log (chain_id, tx_hash, log_index, block, asset_id, name, args) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-class _Memo:
-    """What one batch has read or written: each asset, offer and license is looked up in SQLite at
-    most once per batch (the events of a range mostly name what the same range created)."""
-
-    def __init__(self, cur: Any, chain_id: int) -> None:
-        self.cur, self.chain_id = cur, chain_id
-        self.assets: dict[int, bool] = {}
-        self.offers: dict[int, int | None] = {}  # offer id: its asset
-        self.licenses: dict[int, int | None] = {}  # license id: its asset
-
-    def _one(self, sql: str, key: int) -> Any:
-        row = self.cur.execute(sql, (self.chain_id, key)).fetchone()
-        return None if row is None else row[0]
-
-    def prefetch_assets(self, assets: Iterable[int]) -> None:
-        """Which of ``assets`` exist, in one query per ``CHUNK``."""
-        for ids in _chunks(set(assets) - self.assets.keys()):
-            marks = ",".join("?" * len(ids))
-            found = self.cur.execute(
-                f"SELECT asset_id FROM market_asset WHERE chain_id = ? AND asset_id IN ({marks})",
-                (self.chain_id, *ids),
-            )
-            self.assets.update(dict.fromkeys(ids, False))
-            self.assets.update((int(row[0]), True) for row in found)
-
-    def asset_known(self, asset: int) -> bool:
-        if asset not in self.assets:
-            sql = "SELECT 1 FROM market_asset WHERE chain_id = ? AND asset_id = ?"
-            self.assets[asset] = self._one(sql, asset) is not None
-        return self.assets[asset]
-
-    def offer_asset(self, offer: int) -> int | None:
-        if offer not in self.offers:
-            found = self._one("SELECT asset_id FROM market_offer WHERE chain_id = ? AND offer_id = ?", offer)
-            self.offers[offer] = None if found is None else int(found)
-        return self.offers[offer]
-
-    def license_asset(self, license_id: int) -> int | None:
-        if license_id not in self.licenses:
-            sql = "SELECT asset_id FROM market_license WHERE chain_id = ? AND license_id = ?"
-            found = self._one(sql, license_id)
-            self.licenses[license_id] = None if found is None else int(found)
-        return self.licenses[license_id]
+# The journal's JSON, compact (fields in the ABI's order, indexed first, as they always were): what
+# ``safe_json.loads`` and SQLite's ``json_extract`` read, like the spaced rows written before it.
+journal_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class MarketSink:
@@ -158,7 +103,7 @@ class MarketSink:
 
     def apply(self, session: Session, logs: Sequence[RawLog]) -> set[str]:
         """Each new log decoded, checked and projected in order; the journal rows of those kept
-        written in one ``executemany``. Lookups are per batch, not per log (``_Memo``)."""
+        written in one ``executemany``. Lookups are per batch, not per log (``Memo``)."""
         cur = _cursor(session)
         events: list[MarketEvent] = []
         for raw in self._fresh(cur, logs):
@@ -166,30 +111,32 @@ class MarketSink:
                 events.append(self.decoder.decode(raw))
             except BadEvent as exc:
                 self._skip(raw.tx_hash, raw.log_index, str(exc))
-        memo = _Memo(cur, self.chain_id)
-        memo.prefetch_assets(_assets_named(events))
+        memo = Memo(cur, self.chain_id)
+        memo.prefetch(events)
+        writes = Writes(cur)
         changed: set[str] = set()
         touched: set[int] = set()
         journal: list[tuple[Any, ...]] = []
         for event in events:
             try:
                 asset = self._asset_of(memo, event)
-                changed |= self._project(cur, memo, event, touched)  # its checks come before its write
+                changed |= self._project(writes, memo, event, touched)  # its checks come before its write
             except BadEvent as exc:
                 self._skip(event.tx_hash, event.log_index, str(exc))
                 continue
             journal.append((
                 self.chain_id, event.tx_hash, event.log_index, event.block, asset,
-                f"{event.contract}.{event.name}", json.dumps(event.args),
+                f"{event.contract}.{event.name}", journal_json(event.args),
             ))  # fmt: skip
+        writes.flush()
         cur.executemany(INSERT_LOG, journal)
-        self._refresh(cur, touched)
+        self._refresh(cur, touched, memo.registered)
         return changed
 
     def _fresh(self, cur: Any, logs: Sequence[RawLog]) -> list[RawLog]:
         """``logs`` less those already journaled (a range read twice) and repeats, in order."""
         seen: set[tuple[str, int]] = set()
-        for hashes in _chunks({r.tx_hash for r in logs}):
+        for hashes in chunks({r.tx_hash for r in logs}):
             marks = ",".join("?" * len(hashes))
             seen.update(
                 cur.execute(
@@ -214,7 +161,7 @@ class MarketSink:
         ).fetchall()
         affected = {int(r[0]) for r in rows}
         parents: set[int] = set()
-        for ids in _chunks(affected):
+        for ids in chunks(affected):
             marks = ",".join("?" * len(ids))
             found = cur.execute(
                 f"SELECT parent FROM market_parent WHERE chain_id = ? AND child IN ({marks})", (chain, *ids)
@@ -224,15 +171,15 @@ class MarketSink:
         if not affected:
             return set()
         touched: set[int] = set()
-        for ids in _chunks(affected):
+        for ids in chunks(affected):
             marks = ",".join("?" * len(ids))
             for table, column in (("market_parent", "child"), ("market_offer", "asset_id"),
                                   ("market_license", "asset_id"), ("market_asset", "asset_id")):  # fmt: skip
                 cur.execute(
                     f"DELETE FROM {table} WHERE chain_id = ? AND {column} IN ({marks})", (chain, *ids)
                 )
-        memo = _Memo(cur, chain)
-        for ids in _chunks(affected):
+        memo, writes = Memo(cur, chain), Writes(cur)
+        for ids in chunks(affected):
             marks = ",".join("?" * len(ids))
             replay = cur.execute(
                 f"SELECT name, args, block, tx_hash, log_index FROM market_log WHERE chain_id = ? "
@@ -242,7 +189,8 @@ class MarketSink:
             for name, args, block, tx_hash, log_index in replay:
                 contract, event_name = name.split(".", 1)
                 event = MarketEvent(contract, event_name, safe_json.loads(args), block, tx_hash, log_index)
-                self._project(cur, memo, event, touched)
+                self._project(writes, memo, event, touched)
+        writes.flush()
         self._refresh(cur, affected | parents | touched)
         return {"assets", "offers", "licenses"}
 
@@ -256,7 +204,7 @@ class MarketSink:
         self.skipped += 1
         log.warning("market event %s#%d skipped: %s", tx_hash, log_index, why)
 
-    def _asset_of(self, memo: _Memo, event: MarketEvent) -> int | None:
+    def _asset_of(self, memo: Memo, event: MarketEvent) -> int | None:
         """The asset an event is about (looked up for events that name only a license or offer)."""
         args = event.args
         if event.name == "ParentLinked":
@@ -276,22 +224,23 @@ class MarketSink:
             raise BadEvent(f"an event for unknown license {license_id}")
         return found
 
-    def _project(self, cur: Any, memo: _Memo, event: MarketEvent, touched: set[int]) -> set[str]:
+    def _project(self, out: Writes, memo: Memo, event: MarketEvent, touched: set[int]) -> set[str]:
         a, name, chain = event.args, event.name, self.chain_id
         if name == "AssetRegistered":
             if memo.asset_known(a["assetId"]):  # the unique key would refuse it
                 raise BadEvent(f"asset {a['assetId']} registered twice")
-            cur.execute(INSERT_ASSET, (
+            out.insert(INSERT_ASSET, (
                 chain, a["assetId"], a["creator"], a["creator"], a["kind"], a["contentCid"], a["metadataCid"],
                 a["parentRoyaltyBps"], a["derivativeRoyaltyBps"], a["contributorsCid"], str(a["totalWeight"]),
                 a["labelingRecord"], str(a["campaignId"]), a["ownerShareBps"], event.block, event.tx_hash,
                 event.log_index,
             ))  # fmt: skip
             memo.assets[a["assetId"]] = True
+            memo.registered.add(a["assetId"])
             touched.add(a["assetId"])
             return {"assets"}
         if name == "Transfer":
-            return self._transfer(cur, memo, event)
+            return self._transfer(out, memo, event)
         asset = a.get("child", a.get("assetId"))
         if asset is not None and not memo.asset_known(int(asset)):
             raise BadEvent(f"{name} for unknown asset {asset}")
@@ -300,14 +249,14 @@ class MarketSink:
         if name == "ParentLinked":
             if not memo.asset_known(a["parent"]):
                 raise BadEvent(f"ParentLinked to unknown parent {a['parent']}")
-            cur.execute(
+            out.insert(
                 "INSERT OR IGNORE INTO market_parent (chain_id, child, parent, block) VALUES (?, ?, ?, ?)",
                 (chain, a["child"], a["parent"], event.block),
             )
             touched.update((a["child"], a["parent"]))
             return {"assets"}
         if name == "MetadataUpdated":
-            cur.execute(
+            out.update(
                 "UPDATE market_asset SET metadata_cid = ?, metadata_version = ?, meta_status = 'pending', "
                 "meta_tries = 0, meta_retry_at = 0.0 WHERE chain_id = ? AND asset_id = ?",
                 (a["metadataCid"], a["version"], chain, a["assetId"]),
@@ -317,7 +266,7 @@ class MarketSink:
             if memo.offer_asset(a["offerId"]) is not None:
                 raise BadEvent(f"offer {a['offerId']} created twice")
             terms = (a["commercialUse"], a["derivativesAllowed"], a["transferable"])
-            cur.execute(
+            out.insert(
                 "INSERT INTO market_offer (chain_id, offer_id, asset_id, seller, price, duration, "
                 "max_licenses, commercial, derivatives, transferable, active, block) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
@@ -328,15 +277,15 @@ class MarketSink:
             touched.add(a["assetId"])
             return {"offers"}
         if name == "OfferActiveSet":
-            cur.execute(
+            out.update(
                 "UPDATE market_offer SET active = ? WHERE chain_id = ? AND offer_id = ?",
                 (a["active"], chain, a["offerId"]),
             )
             touched.add(memo.offer_asset(a["offerId"]))  # type: ignore[arg-type]
             return {"offers"}
-        return self._license(cur, memo, event, touched)
+        return self._license(out, memo, event, touched)
 
-    def _transfer(self, cur: Any, memo: _Memo, event: MarketEvent) -> set[str]:
+    def _transfer(self, out: Writes, memo: Memo, event: MarketEvent) -> set[str]:
         a = event.args
         if a["to"] == ZERO:
             return set()  # a burn: LicenseRefunded says what it means
@@ -344,23 +293,25 @@ class MarketSink:
             # The mint comes before AssetRegistered (which sets the owner): no row to update yet.
             if not memo.asset_known(a["tokenId"]):
                 return set()
-            cur.execute(
+            out.update(
                 "UPDATE market_asset SET owner = ? WHERE chain_id = ? AND asset_id = ?",
                 (a["to"], self.chain_id, a["tokenId"]),
             )
-            return {"assets"} if cur.rowcount else set()
-        cur.execute(
+            return {"assets"}
+        if memo.license_asset(a["tokenId"]) is None:
+            return set()  # the mint comes before LicensePurchased: no row to update yet
+        out.update(
             "UPDATE market_license SET buyer = ? WHERE chain_id = ? AND license_id = ?",
             (a["to"], self.chain_id, a["tokenId"]),
         )
-        return {"licenses"} if cur.rowcount else set()
+        return {"licenses"}
 
-    def _license(self, cur: Any, memo: _Memo, event: MarketEvent, touched: set[int]) -> set[str]:
+    def _license(self, out: Writes, memo: Memo, event: MarketEvent, touched: set[int]) -> set[str]:
         a, chain = event.args, self.chain_id
         if event.name == "LicensePurchased":
             if memo.license_asset(a["licenseId"]) is not None:
                 raise BadEvent(f"license {a['licenseId']} bought twice")
-            cur.execute(
+            out.insert(
                 "INSERT INTO market_license (chain_id, license_id, asset_id, buyer, offer_id, price, status, "
                 "used_for_derivative, block) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
                 (
@@ -379,28 +330,27 @@ class MarketSink:
         where = " WHERE chain_id = ? AND license_id = ?"
         key = (chain, a["licenseId"])
         if event.name in LICENSE_STATUS:
-            cur.execute("UPDATE market_license SET status = ?" + where, (LICENSE_STATUS[event.name], *key))
+            out.update("UPDATE market_license SET status = ?" + where, (LICENSE_STATUS[event.name], *key))
         elif event.name == "DisputeResolved":
-            cur.execute(
+            out.update(
                 "UPDATE market_license SET status = ?" + where,
                 ("refunded" if a["buyerWins"] else "settled", *key),
             )
         elif event.name == "LicenseUsed" and a["forDerivative"]:
-            cur.execute("UPDATE market_license SET used_for_derivative = 1" + where, key)
+            out.update("UPDATE market_license SET used_for_derivative = 1" + where, key)
         touched.add(memo.license_asset(a["licenseId"]))  # type: ignore[arg-type]
         return {"licenses"}
 
-    def _refresh(self, cur: Any, assets: Iterable[int]) -> None:
+    def _refresh(self, cur: Any, assets: Iterable[int], inserted: Collection[int] = ()) -> None:
+        """The aggregates of ``assets`` recomputed; those just ``inserted`` with nothing to count yet
+        (no offer, license or child: most of a backfill) already hold them, and are not rewritten."""
         chain = self.chain_id
-        for ids in _chunks({a for a in assets if a}):
+        for ids in chunks({a for a in assets if a}):
             marks, key = ",".join("?" * len(ids)), (chain, *ids)
             offers = {row[0]: row[1:] for row in cur.execute(OFFER_TOTALS.format(marks), key)}
             licenses = dict(cur.execute(LICENSE_TOTALS.format(marks), key).fetchall())
             children = dict(cur.execute(CHILD_TOTALS.format(marks), key).fetchall())
-            cur.executemany(
-                SET_TOTALS,
-                [
-                    (*offers.get(a, (None, 0, 0)), licenses.get(a, 0), children.get(a, 0), chain, a)
-                    for a in ids
-                ],
-            )
+            totals = [
+                (*offers.get(a, (None, 0, 0)), licenses.get(a, 0), children.get(a, 0), chain, a) for a in ids
+            ]
+            cur.executemany(SET_TOTALS, [t for t in totals if t[-1] not in inserted or t[:5] != UNCOUNTED])
