@@ -14,6 +14,7 @@ never replaces or uninstalls files the running app has open (see packaging/windo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import sys
@@ -59,7 +60,8 @@ class SingleInstance(QObject):
         """Take the data folder for this process, or, when another app holds it, ask that app to
         show its window and return None (the caller exits). A folder the lock cannot be written in
         is not refused here: the runtime reports it when it opens the data."""
-        data.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # then the lock fails too; the runtime says what is wrong
+            data.mkdir(parents=True, exist_ok=True)
         lock = QLockFile(str(data / _LOCK_FILE))
         lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
         if lock.tryLock(200):

@@ -96,3 +96,12 @@ def test_run_gui_on_a_held_folder_exits_without_a_window(app, qtbot, paths: AppP
     assert proc.returncode == 0, err
     assert ALREADY_RUNNING in err
     assert not paths.database.exists()
+
+
+def test_a_data_folder_that_cannot_be_made_does_not_stop_the_start(app, tmp_path: Path) -> None:
+    """The runtime reports an unusable data folder in words; the one-app check must not crash first."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    held = SingleInstance.claim(blocker / "data")
+    assert held is not None
+    held.release()
