@@ -84,7 +84,7 @@ def _install_signal_handlers(shell_quit: Callable[[], None], app: QApplication) 
 
 
 BUILD_FAILED = "The main window could not be built; the log has the details."
-ALREADY_RUNNING = "Sahara is already running on this data folder: its window was brought to the front."
+ALREADY_RUNNING = "Sahara is already running on this data folder: it was asked to show its window."
 
 
 def _fatal(title: str, text: str) -> None:
