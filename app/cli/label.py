@@ -20,7 +20,7 @@ from pathlib import Path
 from app.cli.label_campaigns import fast_campaigns, print_campaigns
 from app.cli.label_create import add_create_parser, create
 from app.cli.label_session import Session, open_session, sahara, say
-from app.cli.wallet import CliError, read_password, wallet_folder
+from app.cli.wallet import CliError, read_password, require_wallet
 
 # Named here, not imported: building the parser must stay cheap for every `sahara` command.
 EXPORT_FORMATS = "coco, yolo, voc, jsonl, csv, labelstudio"
@@ -189,13 +189,12 @@ def run_label(args: argparse.Namespace) -> int:
 
     if args.action == "campaigns" and (listed := _list_fast(args)) is not None:
         return listed
-    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
+    from app.wallet.keystore import KeystoreCorrupt, TooManyAttempts, WrongPassword
 
     try:
         password = None
         if args.action in NEEDS_WALLET:
-            if not Keystore(wallet_folder(args.paths)).exists():
-                raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
+            require_wallet(args)
             if args.action not in READS_ONLY:
                 password = read_password(args, confirm=False)  # asked before the loop: Ctrl+C just ends it
         asyncio.run(_run(args, password))

@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from app.cli.wallet import CliError, read_password, wallet_folder
+from app.cli.wallet import CliError, read_password, require_wallet
 from app.words import plural, sahara
 
 if TYPE_CHECKING:
@@ -234,13 +234,12 @@ def _errors() -> tuple[type[Exception], ...]:
 def run_market(args: argparse.Namespace) -> int:
     import asyncio
 
-    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
+    from app.wallet.keystore import KeystoreCorrupt, TooManyAttempts, WrongPassword
 
     try:
         password = None
         if args.action not in READ_ONLY:
-            if not Keystore(wallet_folder(args.paths)).exists():
-                raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
+            require_wallet(args)
             password = read_password(args, confirm=False)
         asyncio.run(_run(args, password))
     except KeyboardInterrupt:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.cli.blob import open_cli_store
-from app.cli.wallet import CliError, read_password, wallet_folder
+from app.cli.wallet import CliError, read_password, require_wallet
 
 if TYPE_CHECKING:
     from app.runtime import AppRuntime
@@ -124,11 +124,10 @@ async def _serve(args: argparse.Namespace, password: str) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     import asyncio
 
-    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
+    from app.wallet.keystore import KeystoreCorrupt, TooManyAttempts, WrongPassword
 
     try:
-        if not Keystore(wallet_folder(args.paths)).exists():
-            raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
+        require_wallet(args)
         # Asked before the loop starts, where Ctrl+C at the prompt simply ends the command.
         password = read_password(args, confirm=False)
         return asyncio.run(_serve(args, password))

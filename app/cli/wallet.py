@@ -61,6 +61,12 @@ def _keystore(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return Keystore(wallet_folder(args.paths))
 
 
+def require_wallet(args: argparse.Namespace) -> None:
+    """Refuse, in words and before any key code loads, a command that needs a wallet where none is."""
+    if not _keystore(args).exists():
+        raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
+
+
 def _no_wallet_yet(args: argparse.Namespace) -> None:
     keystore = _keystore(args)
     if keystore.exists():

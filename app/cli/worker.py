@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.blob import open_cli_store
-from app.cli.wallet import CliError, read_password, wallet_folder
+from app.cli.wallet import CliError, read_password, require_wallet
 
 if TYPE_CHECKING:
     from app.chain.contracts import Deployment
@@ -290,12 +290,11 @@ def _errors() -> tuple[type[Exception], ...]:
 def _run(args: argparse.Namespace, body: Any) -> int:
     import asyncio
 
-    from app.wallet.keystore import Keystore, KeystoreCorrupt, TooManyAttempts, WrongPassword
+    from app.wallet.keystore import KeystoreCorrupt, TooManyAttempts, WrongPassword
 
     name = "worker" if body is _work else "compute"
     try:
-        if not Keystore(wallet_folder(args.paths)).exists():
-            raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
+        require_wallet(args)
         password = read_password(args, confirm=False)
 
         async def main() -> None:
