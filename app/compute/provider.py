@@ -47,7 +47,7 @@ from app.compute.sealed_runs import SEALED_FAILURE, delivered_key, key_arrived, 
 from app.compute.tensors import TensorError, decode_inputs, result_hash
 from app.compute.training import TASK_TRAINING, RecipeError, parse_recipe, training_available
 from app.events import Events
-from app.storage import BlobStore, StorageError
+from app.storage import BlobStore, StorageError, read_limited
 from app.storage.envelope import encrypt
 from app.storage.keywrap import parse_public_key
 from app.wallet.calls import transact
@@ -238,13 +238,7 @@ class ComputeProvider:
             return
 
     def _fetch(self, cid: str) -> bytes:
-        data, size = [], 0
-        for piece in self.store.get(cid):
-            size += len(piece)
-            if size > self.config.max_blob_bytes:
-                raise StorageError(f"{cid} is larger than {self.config.max_blob_bytes} bytes")
-            data.append(piece)
-        return b"".join(data)
+        return read_limited(self.store, cid, self.config.max_blob_bytes)
 
     def _precheck(self, job: Job) -> str | None:
         """Why the job's blobs cannot run (read, but not decoded in full: images are for the sandbox).

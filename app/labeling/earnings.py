@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from app import safe_json
 from app.labeling.catalog import SUBMISSION_REVIEWED, BoardCampaign
-from app.labeling.manifests import read_limited
+from app.storage import read_limited
 from app.storage.cid import Cid
 from app.storage.errors import StorageError
 from app.words import format_sahara

@@ -16,22 +16,13 @@ from pydantic import ValidationError
 from app.labeling.schema import Manifest
 from app.storage.cid import Cid
 from app.storage.errors import BlobTooLarge, InvalidCid
+from app.storage.store import read_limited
 
 if TYPE_CHECKING:
     from app.labeling.catalog import Board
     from app.storage.store import BlobStore
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # a hostile CID must not make the app read gigabytes into memory
-
-
-def read_limited(store: BlobStore, cid: str, limit: int) -> bytes:
-    """A blob's bytes, refusing more than ``limit`` (CIDs from the chain are anyone's)."""
-    data = bytearray()
-    for piece in store.get(cid):
-        data += piece
-        if len(data) > limit:
-            raise BlobTooLarge(f"{cid} is larger than {limit} bytes")
-    return bytes(data)
 
 
 class Manifests:

@@ -27,7 +27,7 @@ from app.storage.errors import (
     StorageError,
     StorageFull,
 )
-from app.storage.store import BlobStore, read_pieces, save_stream
+from app.storage.store import BlobStore, read_limited, read_pieces, save_stream
 
 __all__ = [
     "BackendError",
@@ -44,6 +44,7 @@ __all__ = [
     "StorageFull",
     "as_cid",
     "open_store",
+    "read_limited",
     "read_pieces",
     "save_stream",
 ]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.storage.cid import Cid
-from app.storage.errors import StorageFull
+from app.storage.errors import BlobTooLarge, StorageFull
 from app.storage.layout import CHUNK_SIZE
 
 # Out of space, over quota, or over a file size limit: to the user all three mean "disk full".
@@ -107,6 +107,17 @@ class BlobBatch:
             self.commit()
         else:
             self.discard()
+
+
+def read_limited(store: BlobStore, cid: Cid | str, limit: int) -> bytes:
+    """A blob's bytes, refused (``BlobTooLarge``) as soon as they pass ``limit``: a CID read from the
+    chain is anyone's, and must not make the app read gigabytes into memory."""
+    data = bytearray()
+    for piece in store.get(cid):
+        data += piece
+        if len(data) > limit:
+            raise BlobTooLarge(f"{cid} is larger than {limit} bytes")
+    return bytes(data)
 
 
 def read_pieces(fh: BinaryIO, size: int = CHUNK_SIZE) -> Iterator[bytes]:

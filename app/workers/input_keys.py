@@ -25,8 +25,14 @@ from dataclasses import dataclass, field
 
 from app.chain.contracts import Deployment
 from app.compute.jobs import MARKET, JobStatus, Market, RunStatus
-from app.compute.sealed_inputs import SealedInputsError, parse_manifest, spec_public_key, wrap_for
-from app.storage import BlobStore, DecryptionError, StorageError, as_cid
+from app.compute.sealed_inputs import (
+    MAX_MANIFEST_BYTES,
+    SealedInputsError,
+    parse_manifest,
+    spec_public_key,
+    wrap_for,
+)
+from app.storage import BlobStore, DecryptionError, StorageError, as_cid, read_limited
 from app.wallet.calls import transact
 from app.wallet.outbox import Outbox, OutboxError, TxReverted
 from app.wallet.service import WalletLocked
@@ -145,21 +151,11 @@ class InputKeyDelivery:
         private = self.wallet.encryption_key(index).private_key
 
         def work() -> bytes:
-            spec = _read(self.store, spec_cid, MAX_SPEC_BYTES)
-            manifest = parse_manifest(_read(self.store, input_cid, 4096))
+            spec = read_limited(self.store, spec_cid, MAX_SPEC_BYTES)
+            manifest = parse_manifest(read_limited(self.store, input_cid, MAX_MANIFEST_BYTES))
             if manifest is None:
                 raise SealedInputsError("the job's inputs are not a sealed-inputs manifest")
             content_key = unwrap_own_key(self.store, as_cid(manifest.envelope), [private])
             return wrap_for(content_key, spec_public_key(spec))
 
         return await asyncio.to_thread(work)
-
-
-def _read(store: BlobStore, cid: str, limit: int) -> bytes:
-    data, size = [], 0
-    for piece in store.get(cid):
-        size += len(piece)
-        if size > limit:
-            raise StorageError(f"{cid} is larger than {limit} bytes")
-        data.append(piece)
-    return b"".join(data)
