@@ -423,7 +423,7 @@ def serving_graphql(node: GraphNode, tamper: Callable[[dict[str, Any]], None] | 
 
     class Answer(Handler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = self.request_body()
             answer = node.answer(json.loads(body))
             if tamper is not None:
                 tamper(answer)

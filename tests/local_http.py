@@ -11,7 +11,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Handler(BaseHTTPRequestHandler):
     """A request handler that logs nothing and answers with ``answer``."""
 
+    _body: bytes | None = None
+
+    def request_body(self) -> bytes:
+        """The request's body, read once (by its Content-Length)."""
+        if self._body is None:
+            self._body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        return self._body
+
     def answer(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        # An answer sent over a body left unread makes the kernel reset the connection when the
+        # server closes it, and the client may see that reset before the answer: read it first.
+        self.request_body()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))

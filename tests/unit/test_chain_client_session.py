@@ -25,7 +25,7 @@ class _Handler(Handler):
     """Answers every call with block 0x2a after a short pause, so requests overlap."""
 
     def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = json.loads(self.request_body())
         time.sleep(0.01)
         out = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": "0x2a"}).encode()
         with contextlib.suppress(OSError):  # the client cancelled and hung up: expected here

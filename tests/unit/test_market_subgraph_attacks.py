@@ -84,7 +84,7 @@ def answering_post(body: bytes | None = None, *, delay: threading.Event | None =
 
     class Fixed(Handler):
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.request_body()
             if delay is not None:
                 delay.wait(10)
                 return

@@ -82,7 +82,6 @@ class _Handler(Handler):
     reply: object = {"jsonrpc": "2.0", "id": 1, "result": "0x5"}
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
         body = json.dumps(self.reply).encode()
         self.answer(200, body)
 
