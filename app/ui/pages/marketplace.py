@@ -4,9 +4,9 @@ The catalogue is the market indexer's (``app.market.catalog``), built by the com
 the network of the moment: ``follow`` listens for a new one (``NetworkServices.events`` "market")
 and for what it indexed (``assets_changed``, ``offers_changed``, ``licenses_changed``), so results
 and the open asset redraw when the chain changes, never on a timer. Every read runs as an operation
-in a thread (``app.ui.operations``): a search per pause in typing, the asset page, the contributor
-list from storage. A read asked for while one runs is run once more after it, so what is shown is
-never older than the last change.
+in a thread (``app.ui.operations``): a search per pause in typing, the asset page, and what its
+row does not hold (files, content badge, contributors: ``app.ui.market.asset_reads``). A read asked
+for while one runs is run once more after it, so what is shown is never older than the last change.
 
 Keyboard: Ctrl+F searches, Down and the arrows move through the results, Return opens one, Alt+Left
 (or Backspace outside a text field) goes back, through the assets opened from lineage links first.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -30,11 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.events import Events
-from app.market.asset_cache import ContentCheck, files_and_content
 from app.market.catalog import semantic
-from app.market.catalog.asset_page import AssetDetail, asset_detail_with, read_contributors, task_types_with
+from app.market.catalog.asset_page import AssetDetail, asset_detail_with, task_types_with
 from app.ui.market.account_actions import AccountActions
+from app.ui.market.asset_reads import AssetReads, Catalog
 from app.ui.market.asset_view import AssetView
 from app.ui.market.browse_view import BrowseView
 from app.ui.market.context import market_context
@@ -48,7 +47,6 @@ from app.ui.widgets import action_button, styled_label
 from app.ui.widgets.segmented import segmented
 
 RESULTS = 100
-ZERO = "0x" + "00" * 20
 CHANGES = ("assets_changed", "offers_changed", "licenses_changed")
 SECTIONS = ("Browse", "My licenses", "Earnings")
 
@@ -59,15 +57,6 @@ def scrolling(inner: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(inner)
     return area
-
-
-class Catalog(Protocol):
-    """What the page reads: the market indexer (``MarketIndexer``) has these."""
-
-    sessions: Any
-    chain_id: int
-    store: Any
-    events: Events
 
 
 class MarketplacePage(QWidget):
@@ -81,8 +70,6 @@ class MarketplacePage(QWidget):
         self._listening: QObject | None = None  # the relays of the catalogue of the moment
         self._me: str | None = None
         self._trail: list[int] = []  # assets opened, the one shown last; empty: the results
-        self._contributors_of = ""  # the contributor list shown (a CID), so a redraw does not reread it
-        self._contributors: tuple[list[tuple[str, int]] | None, str] | None = None  # what it said
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 22, 32, 16)
@@ -125,7 +112,10 @@ class MarketplacePage(QWidget):
         outer.addWidget(self.stack, 1)
         self.account = AccountActions(self.licenses, self.earnings, lambda: self.catalog, self)
         self.account.notice.connect(self._say)
-        self.account.verified.connect(self._content_verified)
+        self.reads = AssetReads(
+            self.asset, self.ops, self.account, lambda: self.catalog, lambda: self.cache, self._say
+        )
+        self.account.verified.connect(self.reads.content_verified)
         self.asset.buy_requested.connect(self.account.buy)
         self.asset.offer_active_requested.connect(self.account.set_offer_active)
         for view in (self.licenses, self.earnings):
@@ -182,7 +172,7 @@ class MarketplacePage(QWidget):
             self._listening = None
         self.catalog = catalog
         self._trail.clear()
-        self._contributors_of = ""
+        self.reads.forget()
         self.stack.setCurrentWidget(self.browse)
         if catalog is None:
             self.browse.show_unavailable()
@@ -340,77 +330,7 @@ class MarketplacePage(QWidget):
         self.asset.show_asset(detail, self._me)
         if self.sections.checkedId() == 0:  # a redraw never pulls the user out of My licenses or Earnings
             self.stack.setCurrentWidget(self.asset)
-        self._load_files(detail)  # the redraw cleared the file list and the content's badge
-        same = shown is not None and shown.asset_id == detail.asset_id
-        if same and self._contributors_of == detail.contributors_cid:
-            if self._contributors is not None:
-                self.asset.show_contributors(*self._contributors)
-            return
-        self._contributors_of = detail.contributors_cid
-        self._contributors = None
-        if detail.contributors_cid:
-            self._load_contributors(detail.contributors_cid)
-        elif detail.labeling_record.lower() not in ("", ZERO):
-            self._load_labelers(detail)
-
-    def _content_verified(self, asset_id: int) -> None:
-        """A download of ``asset_id`` was verified: its page's badge (if open) says so now."""
-        if self.asset.detail is not None and self.asset.detail.asset_id == asset_id:
-            self._load_files(self.asset.detail)
-
-    def _load_labelers(self, detail: AssetDetail) -> None:
-        """A campaign-backed dataset's labelers and their accepted items, read from the board (when
-        the Label page's service is there to read it; otherwise the page says who they are in words)."""
-        asset_id = detail.asset_id
-
-        def shown(pairs: list[tuple[str, int]]) -> None:
-            if pairs and self.asset.detail is not None and self.asset.detail.asset_id == asset_id:
-                self._contributors = (pairs, "")
-                self.asset.show_contributors(pairs)
-
-        work = self.account.labelers(detail.labeling_record, detail.campaign_id)
-        self.ops.run(Op("labelers", work, success=shown, failure=lambda _why: None, again=True))
-
-    def _load_files(self, detail: AssetDetail) -> None:
-        """The metadata's file list (the catalogue keeps only what search needs), and whether this
-        computer holds the content as bytes the app downloaded and hashed (the content's badge)."""
-        catalog, cache, cid = self.catalog, self.cache, detail.metadata_cid
-        if catalog is None:
-            return
-
-        async def work(_say: Any) -> tuple[Any, str, ContentCheck]:
-            ok = detail.meta_status == "ok"
-            return await asyncio.to_thread(
-                files_and_content, catalog.store, cid, ok, cache, catalog.chain_id, detail.asset_id
-            )
-
-        def shown(found: tuple[Any, str, ContentCheck]) -> None:
-            meta, problem, check = found
-            if self.asset.detail is None or self.asset.detail.metadata_cid != cid:
-                return
-            if detail.meta_status == "ok":
-                self.asset.show_published(meta, problem)
-            self.asset.show_content(check)
-
-        self.ops.run(Op("files", work, success=shown, failure=self._say, again=True))
-
-    def _load_contributors(self, cid: str) -> None:
-        catalog = self.catalog
-        if catalog is None:
-            return
-
-        async def work(_say: Any) -> list[tuple[str, int]]:
-            return await asyncio.to_thread(read_contributors, catalog.store, cid)
-
-        def shown(result: list[tuple[str, int]] | None, problem: str = "") -> None:
-            if self._contributors_of != cid:
-                return
-            self._contributors = (result, problem)
-            self.asset.show_contributors(result, problem)
-
-        self.ops.run(
-            Op("contributors", work, success=shown, failure=lambda why: shown(None, str(why)), again=True)
-        )
+        self.reads.shown(detail, shown)
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
