@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["SAHARA_HOME"] = tempfile.mkdtemp(prefix="sahara-market-shots-")
@@ -33,6 +34,10 @@ from app.ui.app import make_application
 from app.ui.frame import page_index
 from app.ui.market.context import market_context
 from app.wallet.service import WalletService
+
+if TYPE_CHECKING:
+    from app.ui.shell import Shell
+    from app.wallet.keystore import AccountEntry
 
 PHRASE = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 E18 = 10**18
@@ -58,20 +63,39 @@ async def until(check, timeout: float = 120.0) -> None:  # type: ignore[no-untyp
 
 
 def grab(widget: QWidget, out: Path) -> None:
-    widget.grab().save(str(out))
+    if not widget.grab().save(str(out)):
+        raise OSError(f"could not save {out}")
     print(f"saved {out}")
 
 
 async def main(out: Path) -> None:
+    """Make the shots; the shell's services and the devnet it started stop however that ends."""
     from app.ui.shell import Shell
 
     app = make_application()
     paths = app_paths().ensure()
     runtime = AppRuntime.open(paths)
-    runtime._wallet = WalletService(paths.data / "wallet", scrypt_n=1 << 12)
-    seller = runtime.wallet.create(PHRASE, "correct horse battery")
-    buyer = runtime.wallet.add_account("Buyer")
-    shell = Shell(app, runtime, paths)
+    try:
+        runtime._wallet = WalletService(paths.data / "wallet", scrypt_n=1 << 12)
+        seller = runtime.wallet.create(PHRASE, "correct horse battery")
+        buyer = runtime.wallet.add_account("Buyer")
+        shell = Shell(app, runtime, paths)
+        try:
+            await shoot(shell, runtime, seller, buyer, out)
+        finally:
+            done = asyncio.get_running_loop().create_future()
+            shell.finished.connect(lambda: done.done() or done.set_result(None))
+            shell.request_quit()
+            await asyncio.wait_for(done, 30)
+    finally:
+        runtime.shutdown()  # the devnet too, even when the services did not close in time
+    app.quit()
+
+
+async def shoot(
+    shell: Shell, runtime: AppRuntime, seller: AccountEntry, buyer: AccountEntry, out: Path
+) -> None:
+    """Start the devnet, publish as ``seller`` and buy as ``buyer``, and grab the Marketplace's views."""
     page = shell.window.stack.widget(page_index("Marketplace"))
     shell.show()
     shell.start_services()
@@ -164,12 +188,6 @@ async def main(out: Path) -> None:
     await asyncio.sleep(3)
     grab(wizard, out / "marketplace-publish-parents.png")
     wizard.reject()
-    done = asyncio.get_running_loop().create_future()
-    shell.finished.connect(lambda: done.done() or done.set_result(None))
-    shell.request_quit()
-    await asyncio.wait_for(done, 30)
-    runtime.shutdown()
-    app.quit()
 
 
 if __name__ == "__main__":
