@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -38,7 +37,7 @@ from app.ui.market.wording import (
     title,
 )
 from app.ui.theme import Colors
-from app.ui.widgets import Card, FactTile, action_button, set_role, styled_label
+from app.ui.widgets import Card, FactTile, action_button, scrolling, set_role, styled_label
 from app.words import plural, sahara
 
 ZERO = "0x" + "00" * 20
@@ -53,14 +52,6 @@ TAB_STYLE = (  # the studio side panel's underlined tabs, in this page's colours
     "QTextBrowser#MarketCard {{ background: {surface}; border: 1px solid {border}; border-radius: 8px; }}"
 )
 TABS = ("Card", "Licenses", "Files and versions", "Lineage", "Contributors", "History")
-
-
-def _scrolling(inner: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(inner)
-    return area
 
 
 def _clear(layout: QVBoxLayout | QGridLayout) -> None:
@@ -182,7 +173,7 @@ class AssetView(QWidget):
         layout.setSpacing(8)
         outer.addLayout(layout)
         outer.addStretch(1)
-        return _scrolling(inner)
+        return scrolling(inner)
 
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TABS.index(name))

@@ -21,10 +21,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLineEdit,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -43,20 +41,12 @@ from app.ui.market.searching import Found, find
 from app.ui.operations import Op, Operations
 from app.ui.qt_events import relay
 from app.ui.theme import Colors
-from app.ui.widgets import action_button, styled_label
+from app.ui.widgets import action_button, scrolling, styled_label
 from app.ui.widgets.segmented import segmented
 
 RESULTS = 100
 CHANGES = ("assets_changed", "offers_changed", "licenses_changed")
 SECTIONS = ("Browse", "My licenses", "Earnings")
-
-
-def scrolling(inner: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(inner)
-    return area
 
 
 class MarketplacePage(QWidget):

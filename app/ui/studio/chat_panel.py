@@ -9,12 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -22,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.studio.chat import Conversation, Turn
 from app.ui.theme import DARK, Colors
-from app.ui.widgets import styled_label
+from app.ui.widgets import scrolling, styled_label
 
 CHAT_RULE = (
     "How a chat reaches the agent:\n"
@@ -90,10 +88,6 @@ class ChatPanel(QWidget):
         self.setToolTip(CHAT_RULE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         host = QWidget()
         self.rows = QVBoxLayout(host)
         self.rows.setContentsMargins(2, 2, 6, 2)
@@ -101,7 +95,8 @@ class ChatPanel(QWidget):
         self.empty = styled_label("Say something to the agent: Enter sends.", "muted", wrap=True)
         self.rows.addWidget(self.empty)
         self.rows.addStretch(1)
-        self.scroll.setWidget(host)
+        self.scroll = scrolling(host)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         bar = self.scroll.verticalScrollBar()
         bar.rangeChanged.connect(lambda _lo, hi: bar.setValue(hi))  # follow the newest text
         layout.addWidget(self.scroll, 1)

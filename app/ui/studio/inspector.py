@@ -18,10 +18,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QFrame,
     QLineEdit,
     QPlainTextEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +29,7 @@ from app.studio.graph_model import GraphModel
 from app.ui.studio.list_editors import ShapeEditor, StringListEditor
 from app.ui.studio.llm_note import LlmNote
 from app.ui.studio.local_llm import LocalModels
-from app.ui.widgets import styled_label
+from app.ui.widgets import scrolling, styled_label
 
 MULTILINE = {"template", "expression", "expr", "system", "prompt", "documents", "body", "text", "query"}
 Field = tuple[QWidget, Callable[[], Any]]
@@ -60,12 +58,9 @@ class InspectorPanel(QWidget):
         self.fields: dict[str, Field] = {}
         self._shown: tuple[dict[str, Any], str] | None = None
         # The form scrolls inside the side panel and never widens it: the canvas keeps its room.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
-        scroll.setWidget(body)
+        scroll = scrolling(body)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

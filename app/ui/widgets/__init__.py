@@ -32,6 +32,15 @@ def styled_label(text: str = "", role: str | None = None, *, wrap: bool = False)
     return label
 
 
+def scrolling(inner: QWidget) -> QScrollArea:
+    """``inner`` in a frameless scroll area that sizes it to its width (it scrolls when taller)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(inner)
+    return area
+
+
 def set_role(widget: QWidget, role: str) -> None:
     """Change a widget's stylesheet role at run time (Qt only re-reads it after a re-polish)."""
     widget.setProperty("role", role)
@@ -130,13 +139,9 @@ class Page(QWidget):
         self.title = title
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
         inner = QWidget()
         inner.setObjectName("PageBody")
-        scroll.setWidget(inner)
+        outer.addWidget(scrolling(inner))
         column = QVBoxLayout(inner)
         column.setContentsMargins(40, 32, 40, 32)
         column.setSpacing(6)
