@@ -9,19 +9,18 @@ networks it may reach (127.0.0.0/8 for a graph node on this computer). A refusal
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from app.ui.setting_change import change_setting
 from app.ui.widgets import action_button, styled_label
 
 if TYPE_CHECKING:
     from app.settings import NetworkConfig, Settings
 
-log = logging.getLogger(__name__)
 
 INDEXER, SUBGRAPH = 0, 1
 
@@ -101,14 +100,10 @@ class CatalogueSourceEditor(QWidget):
                 "Not saved: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
             )
             return
-        before = self._settings.networks
-        self._settings.networks = [changed if n is net else n for n in nets]
-        try:
-            self._save()
-        except OSError as exc:
-            self._settings.networks = before
-            log.error("could not save settings: %s", exc)
-            self.status.setText(f"Could not save the catalogue source: {exc}")
+        networks = [changed if n is net else n for n in nets]
+        if not change_setting(
+            self._settings, "networks", networks, self._save, self.status.setText, "the catalogue source"
+        ):
             return
         where = f"the subgraph at {url}" if url else "this app's indexer"
         self.status.setText(f"Saved: '{net.name}' takes its catalogue from {where} from its next connection.")

@@ -10,7 +10,6 @@ refusal keeps everything typed in the dialog. Switching saves the settings first
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,12 +29,12 @@ from app.network_config import ChainMismatch, NetworkCheckError, check, validate
 from app.settings import DEVNET
 from app.ui.catalogue_source_editor import CatalogueSourceEditor
 from app.ui.operations import Op, Operations
+from app.ui.setting_change import change_setting
 from app.ui.widgets import action_button, styled_label
 
 if TYPE_CHECKING:
     from app.settings import NetworkConfig, Settings
 
-log = logging.getLogger(__name__)
 
 SaveNetwork = Callable[["NetworkConfig"], "str | None"]  # returns the error to show, or None when saved
 
@@ -254,13 +253,9 @@ class NetworkEditor(QWidget):
 
     # -- changes ---------------------------------------------------------------------------------
 
-    def _try_save(self, undo: Callable[[], None], what: str) -> bool:
-        try:
-            self._save()
-        except OSError as exc:
-            undo()
-            log.error("could not save settings: %s", exc)
-            self.status.setText(f"Could not save {what}: {exc}")
+    def _try_save(self, name: str, value: object, what: str) -> bool:
+        """Change and save one setting; a failed save is undone, said, and the list redrawn."""
+        if not change_setting(self._settings, name, value, self._save, self.status.setText, what):
             self.refresh()
             return False
         self.status.setText("")
@@ -274,13 +269,8 @@ class NetworkEditor(QWidget):
 
     def _add(self, config: NetworkConfig) -> str | None:
         """Save a checked network; the error text (settings left as they were) or None."""
-        before = list(self._settings.networks)
-        self._settings.networks = [*before, config]
-
-        def undo() -> None:
-            self._settings.networks = before
-
-        if not self._try_save(undo, f"the network '{config.name}'"):
+        networks = [*self._settings.networks, config]
+        if not self._try_save("networks", networks, f"the network '{config.name}'"):
             return self.status.text()
         self.refresh()
         self.select(config.name)
@@ -293,13 +283,7 @@ class NetworkEditor(QWidget):
         net = self._selected()
         if net is None or net.name == self._settings.network().name:
             return
-        previous = self._settings.active_network
-
-        def undo() -> None:
-            self._settings.active_network = previous
-
-        self._settings.active_network = net.name
-        if not self._try_save(undo, "the network choice"):
+        if not self._try_save("active_network", net.name, "the network choice"):
             return
         self.refresh()
         self.status.setText(f"Switched to '{net.name}'. Connecting…")
@@ -309,12 +293,7 @@ class NetworkEditor(QWidget):
         net = self._selected()
         if net is None or net.rpc_url is None or net.name == self._settings.network().name:
             return
-        before = list(self._settings.networks)
-
-        def undo() -> None:
-            self._settings.networks = before
-
-        self._settings.networks = [n for n in before if n.name != net.name]
-        if self._try_save(undo, f"the removal of '{net.name}'"):
+        networks = [n for n in self._settings.networks if n.name != net.name]
+        if self._try_save("networks", networks, f"the removal of '{net.name}'"):
             self.refresh()
             self.status.setText(f"Removed '{net.name}'.")

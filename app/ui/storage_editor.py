@@ -9,7 +9,6 @@ Content already kept in the data folder stays there.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -18,12 +17,12 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QW
 
 from app.network_config import NetworkCheckError, validate_url
 from app.ui.operations import Op, Operations
+from app.ui.setting_change import change_setting
 from app.ui.widgets import action_button, styled_label
 
 if TYPE_CHECKING:
     from app.settings import Settings
 
-log = logging.getLogger(__name__)
 
 LOCAL, IPFS = 0, 1
 EXAMPLE = "http://127.0.0.1:5001"
@@ -120,13 +119,9 @@ class StorageEditor(QWidget):
 
     def _use(self, url: str | None) -> bool:
         before = self._settings.ipfs_api
-        self._settings.ipfs_api = url
-        try:
-            self._save()
-        except OSError as exc:
-            self._settings.ipfs_api = before
-            log.error("could not save settings: %s", exc)
-            self.status.setText(f"Could not save the storage choice: {exc}")
+        if not change_setting(
+            self._settings, "ipfs_api", url, self._save, self.status.setText, "the storage choice"
+        ):
             self.where.blockSignals(True)  # showing what is still in use is not a change
             self.where.setCurrentIndex(IPFS if before else LOCAL)
             self.where.blockSignals(False)

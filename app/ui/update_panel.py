@@ -10,7 +10,6 @@ tampered, a foreign key) is said in words and offers nothing. The rule lives in 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -18,13 +17,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from app.ui.operations import Op, Operations
+from app.ui.setting_change import change_setting
 from app.ui.widgets import action_button, styled_label
 from app.updates import CheckResult, check_url
 
 if TYPE_CHECKING:
     from app.settings import Settings
 
-log = logging.getLogger(__name__)
 
 EXAMPLE = "https://example.org/sahara/manifest.json"
 
@@ -74,16 +73,10 @@ class UpdatePanel(QWidget):
         if self.checking:
             return
         url = self.url.text().strip() or None
-        if url != self._settings.update_manifest_url:
-            before = self._settings.update_manifest_url
-            self._settings.update_manifest_url = url
-            try:
-                self._save()
-            except OSError as exc:
-                self._settings.update_manifest_url = before
-                log.error("could not save settings: %s", exc)
-                self.status.setText(f"Could not save the manifest URL: {exc}")
-                return
+        if url != self._settings.update_manifest_url and not change_setting(
+            self._settings, "update_manifest_url", url, self._save, self.status.setText, "the manifest URL"
+        ):
+            return
         if url is None:
             self.status.setText("Update checks are off.")
             return
