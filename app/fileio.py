@@ -1,8 +1,10 @@
-"""Atomic file writes: a crash or a full disk never leaves a half-written file in place."""
+"""Atomic file writes (a crash or a full disk never leaves a half-written file in place), and a
+file's SHA-256 read in pieces."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -34,3 +36,15 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
     """``atomic_write_bytes`` of ``text`` as UTF-8, written exactly as given: no newline translation,
     so a CSV field holding ``\\n`` reads back the same on Windows."""
     atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """(SHA-256 hex, size) of the file at ``path``, read in 1 MiB pieces so a model or a dataset never
+    sits in memory whole; the size is what was read, so both describe the same bytes."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while piece := fh.read(1 << 20):
+            digest.update(piece)
+            size += len(piece)
+    return digest.hexdigest(), size

@@ -20,7 +20,6 @@ changed is hashed again); a copy that does not hash to what the asset publishes 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app import safe_json
-from app.fileio import atomic_write_text
+from app.fileio import atomic_write_text, file_digest
 from app.market import licenses
 from app.market.asset_metadata import AssetMetadata, AssetMetadataError, load_metadata
 from app.market.buying import Downloaded, download
@@ -70,14 +69,6 @@ async def usable_license(ctx: MarketContext, asset_id: int) -> int:
     raise CacheError(f"This account holds no usable license of asset {asset_id}: buy one first.")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while piece := fh.read(1 << 20):
-            digest.update(piece)
-    return digest.hexdigest()
-
-
 async def fetch_into_cache(ctx: MarketContext, asset_id: int, cache_root: Path) -> CachedAsset:
     """Download and decrypt ``asset_id`` through the active account's license into the cache."""
     license_id = await usable_license(ctx, asset_id)
@@ -110,7 +101,7 @@ def cached_content(
         raise CacheError(f"the license of asset {asset_id} (license {license_id}) has expired; buy a new one")
     path = folder / CONTENT
     try:
-        actual = _sha256(path)
+        actual, _size = file_digest(path)
     except OSError:
         raise CacheError(f"asset {asset_id} is not downloaded; {get}") from None
     if actual != sha:
@@ -164,7 +155,7 @@ def content_check(cache_root: Path, chain_id: int, asset_id: int, published: str
         try:
             stat = path.stat()
             unchanged = stat.st_size == entry.get("size") and stat.st_mtime_ns == entry.get("mtime_ns")
-            actual = entry["sha256"] if unchanged else _sha256(path)
+            actual = entry["sha256"] if unchanged else file_digest(path)[0]
         except OSError:
             continue  # deleted (or unreadable) since: not on this computer
         if actual != entry["sha256"]:

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import tempfile
 import uuid
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.chain.permit import signed_permit
+from app.fileio import file_digest
 from app.market import licenses
 from app.market.access import fetch_licensed_content
 from app.market.asset_metadata import AssetMetadata, load_metadata
@@ -187,14 +187,6 @@ async def wait_for_delivery(ctx: MarketContext, license_id: int, *, timeout_s: f
         await asyncio.sleep(poll_s)
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while piece := fh.read(1 << 20):
-            digest.update(piece)
-    return digest.hexdigest()
-
-
 async def download(
     ctx: MarketContext,
     license_id: int,
@@ -238,7 +230,7 @@ async def download(
             on_bytes=on_bytes, journal=ctx.journal,
         )  # fmt: skip
         say("Checking the file's hash", 0.9)
-        sha = await asyncio.to_thread(_hash_file, tmp)
+        sha, _size = await asyncio.to_thread(file_digest, tmp)
         if sha != meta.content.sha256 or got.size != meta.content.size:
             raise BuyError(
                 f"The decrypted content of “{_name(meta, asset_id)}” does not match the published hash "

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
+
+from app.fileio import file_digest
 
 RefKind = Literal["file", "resource", "cid", "asset"]
 
@@ -144,17 +145,6 @@ def read_blob(cid: str) -> bytes:
         return b"".join(local_store().get(cid))
     except StorageError as exc:
         raise ModelRefError(str(exc)) from None
-
-
-def file_digest(path: Path) -> tuple[str, int]:
-    """(SHA-256 hex, size) of a file, read in pieces."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while piece := fh.read(1 << 20):
-            digest.update(piece)
-            size += len(piece)
-    return digest.hexdigest(), size
 
 
 def manifest_entry(text: str) -> dict[str, Any]:
