@@ -1,5 +1,5 @@
-"""Atomic file writes (a crash or a full disk never leaves a half-written file in place), and a
-file's SHA-256 read in pieces."""
+"""Atomic file writes (a crash or a full disk never leaves a half-written file in place), durable
+folder entries, and a file's SHA-256 read in pieces."""
 
 from __future__ import annotations
 
@@ -36,6 +36,17 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
     """``atomic_write_bytes`` of ``text`` as UTF-8, written exactly as given: no newline translation,
     so a CSV field holding ``\\n`` reads back the same on Windows."""
     atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def fsync_dir(folder: str | os.PathLike[str]) -> None:
+    """Make a rename or a new entry in ``folder`` durable (not possible, nor needed, on Windows)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def file_digest(path: Path) -> tuple[str, int]:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from app.fileio import fsync_dir
 from app.storage.cid import RAW, Cid, as_cid
 from app.storage.errors import BlobCorrupt, BlobNotFound, InvalidCid, StorageFull
 from app.storage.layout import CHUNK_SIZE, FileDag, chunk_views
@@ -75,7 +76,7 @@ class LocalStore(BlobStore):
             cid = dag.root()
             if dag.leaves > 1:
                 _write_synced(work / LEAVES, _LEAVES_MAGIC + struct.pack(">I", self.chunk_size) + digests)
-            _fsync_dir(work)
+            fsync_dir(work)
             self._commit(work, cid, pin)
             return cid
         except OSError as exc:
@@ -94,7 +95,7 @@ class LocalStore(BlobStore):
                 return  # the same bytes are already here: a CID names exactly one content
             final.parent.mkdir(exist_ok=True, mode=0o700)
             os.rename(work, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
 
     def batch(self) -> LocalBatch:
         """Small puts made durable together at ``commit`` (one sync, not four fsyncs each)."""
@@ -208,17 +209,6 @@ def _write_synced(path: Path, data: bytes) -> None:
         out.write(data)
         out.flush()
         os.fsync(out.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename or a new entry in ``folder`` durable (not possible, nor needed, on Windows)."""
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _newest_mtime(entry: Path) -> float:

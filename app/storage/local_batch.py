@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.fileio import fsync_dir
 from app.storage.cid import RAW, Cid
 from app.storage.errors import BlobNotFound, StorageFull
 from app.storage.store import BlobBatch, is_disk_full
@@ -145,13 +146,8 @@ def _sync(root: Path, files: list[str], folders: list[str]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-    if os.name != "nt":
-        for folder in folders:
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+    for folder in folders:
+        fsync_dir(folder)
 
 
 def _syncfs(root: Path) -> bool:

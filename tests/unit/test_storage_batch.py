@@ -68,6 +68,33 @@ def test_no_blob_is_visible_before_its_bytes_are_synced(
     assert events[0] == "sync" and events[-1] == "sync" and events.count("rename") == 20
 
 
+def test_without_syncfs_every_file_and_folder_is_fsynced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback where Linux's syncfs is missing (macOS, Windows): the staged file, its folder, and
+    the folders its entries land in (pins, its objects shard) are each fsynced."""
+    store = LocalStore(tmp_path / "blobs")
+    synced: list[str] = []
+    real_fsync, real_open = os.fsync, os.open
+    opened: dict[int, str] = {}
+
+    def opening(path, flags, *args):  # type: ignore[no-untyped-def]
+        fd = real_open(path, flags, *args)
+        opened[fd] = os.fspath(path)
+        return fd
+
+    monkeypatch.setattr(local_batch, "_syncfs", lambda _root: False)
+    monkeypatch.setattr(os, "open", opening)
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(opened.get(fd, "?")), real_fsync(fd))[1])
+    with store.batch() as batch:
+        cid = batch.put_bytes(b"kept when syncfs is not there")
+    assert store.has(cid)
+    root, name = store.root, str(cid)
+    staged = [path for path in synced if path.startswith(str(root / "tmp"))]
+    assert [Path(path).name for path in staged[:2]] == ["content", name]  # the staged file, its folder
+    assert str(root / "pins") in synced and str(root / "objects" / name[-2:]) in synced  # where it landed
+
+
 def test_upload_images_in_parallel_in_order_with_problems(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "blobs")
     items = []
