@@ -27,7 +27,16 @@ from app.chain.contracts import Deployment
 from app.market import licenses, wrapped_key
 from app.market.catalog.journal import Journal
 from app.market.licenses import LicenseStatus
-from app.storage import BlobStore, Cid, DecryptionError, InvalidCid, as_cid, save_stream
+from app.storage import (
+    BlobStore,
+    BlobTooLarge,
+    Cid,
+    DecryptionError,
+    InvalidCid,
+    as_cid,
+    read_limited,
+    save_stream,
+)
 from app.storage.envelope import decrypt_with_key
 
 
@@ -71,16 +80,6 @@ async def _check_license(client: ChainClient, deployment: Deployment, license_id
     return await licenses.asset_of_license(client, deployment, license_id)
 
 
-def _read_small(store: BlobStore, cid: Cid, limit: int) -> bytes:
-    """A blob that must be at most ``limit`` bytes, without reading more than that of it."""
-    data = bytearray()
-    for piece in store.get(cid):
-        data += piece
-        if len(data) > limit:
-            raise DecryptionError(f"{cid} is too large to be a delivered key")
-    return bytes(data)
-
-
 def _counted(pieces: Iterator[bytes], on_bytes: Callable[[int], None] | None) -> Iterator[bytes]:
     """``pieces`` as they are, telling ``on_bytes`` how many bytes have passed so far."""
     done = 0
@@ -96,7 +95,11 @@ def _fetch_and_decrypt(
     on_bytes: Callable[[int], None] | None = None,
 ) -> int:  # fmt: skip
     try:
-        content_key = wrapped_key.open_sealed(_read_small(store, wrapped_cid, wrapped_key.SIZE), private_key)
+        sealed = read_limited(store, wrapped_cid, wrapped_key.SIZE)  # never more of it than a key's size
+    except BlobTooLarge as exc:
+        raise DecryptionError(f"{wrapped_cid} is too large to be a delivered key: it is not one") from exc
+    try:
+        content_key = wrapped_key.open_sealed(sealed, private_key)
     except DecryptionError as exc:
         raise DecryptionError(
             f"the delivered key cannot be opened with this account's encryption key ({exc}); was the "
