@@ -44,11 +44,18 @@ async def create_offer(ctx: MarketContext, asset_id: int, terms: OfferTerms) -> 
         raise TermsError(
             "A parent's license does not allow commercial use: this asset can only be offered free."
         )
+    intent, description = f"offer:{asset_id}:{uuid.uuid4().hex}", f"Offer licenses of asset #{asset_id}"
+    return await send_offer(ctx, asset_id, terms, intent=intent, description=description)
+
+
+async def send_offer(
+    ctx: MarketContext, asset_id: int, terms: OfferTerms, *, intent: str, description: str
+) -> int:
+    """Send ``createOffer`` for terms already checked (through the outbox, as ``intent``) and read the
+    new offer's id from the receipt's ``OfferCreated`` event."""
     receipt = await ctx.send(
-        "LicenseMarket", "createOffer", terms.as_args(asset_id),
-        intent=f"offer:{asset_id}:{uuid.uuid4().hex}",
-        description=f"Offer licenses of asset #{asset_id}",
-    )  # fmt: skip
+        "LicenseMarket", "createOffer", terms.as_args(asset_id), intent=intent, description=description
+    )
     (created,) = ctx.receipt_events("LicenseMarket", "OfferCreated", receipt)
     return int(created["offerId"])
 

@@ -35,6 +35,7 @@ from app.market.asset_metadata import (
     store_metadata,
 )
 from app.market.context import MarketContext
+from app.market.offers import send_offer
 from app.market.parents import ParentCheck, check_parents
 from app.market.publish import encrypt_and_store
 from app.market.terms import OfferTerms
@@ -273,12 +274,8 @@ async def publish(
     offer_ids = []
     for n, terms in enumerate(request.offers):
         say("Creating the license offers", 0.8 + 0.2 * n / len(request.offers))
-        receipt = await ctx.send(
-            "LicenseMarket", "createOffer", terms.as_args(asset_id),
-            intent=f"offer:{asset_id}:{n}:{metadata_cid}",
-            description=f"Offer licenses of {request.kind} #{asset_id}",
-        )  # fmt: skip
-        (created,) = ctx.receipt_events("LicenseMarket", "OfferCreated", receipt)
-        offer_ids.append(int(created["offerId"]))
+        intent = f"offer:{asset_id}:{n}:{metadata_cid}"  # a retried publish never offers twice
+        description = f"Offer licenses of {request.kind} #{asset_id}"
+        offer_ids.append(await send_offer(ctx, asset_id, terms, intent=intent, description=description))
     say("Published", 1.0)
     return Published(asset_id, tuple(offer_ids), content.cid, metadata_cid, tuple(checks))
