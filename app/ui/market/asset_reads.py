@@ -19,9 +19,8 @@ from app.market.asset_cache import ContentCheck, files_and_content
 from app.market.catalog.asset_page import AssetDetail, read_contributors
 from app.ui.market.account_actions import AccountActions
 from app.ui.market.asset_view import AssetView
+from app.ui.market.contributors_list import from_campaign
 from app.ui.operations import Op, Operations
-
-ZERO = "0x" + "00" * 20
 
 
 class Catalog(Protocol):
@@ -72,7 +71,7 @@ class AssetReads:
         self._contributors = None
         if detail.contributors_cid:
             self._load_contributors(detail.contributors_cid)
-        elif detail.labeling_record.lower() not in ("", ZERO):
+        elif from_campaign(detail):
             self._load_labelers(detail)
 
     def content_verified(self, asset_id: int) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.market.asset_cache import ContentCheck
 from app.market.catalog.asset_page import AssetDetail, Offer
+from app.ui.market import contributors_list
 from app.ui.market.card_view import CardView
 from app.ui.market.lineage_view import LineageView
 from app.ui.market.wording import (
@@ -37,10 +38,18 @@ from app.ui.market.wording import (
     title,
 )
 from app.ui.theme import Colors
-from app.ui.widgets import Card, FactTile, action_button, scrolling, set_role, styled_label
+from app.ui.widgets import (
+    Card,
+    FactTile,
+    action_button,
+    clear_layout,
+    scrolling,
+    selectable_label,
+    set_role,
+    styled_label,
+)
 from app.words import plural, sahara
 
-ZERO = "0x" + "00" * 20
 TAB_STYLE = (  # the studio side panel's underlined tabs, in this page's colours
     "QTabWidget#MarketAssetTabs::pane {{ border: none; border-top: 1px solid {border}; }}"
     "QTabWidget#MarketAssetTabs > QTabBar {{ qproperty-drawBase: 0; }}"
@@ -52,21 +61,6 @@ TAB_STYLE = (  # the studio side panel's underlined tabs, in this page's colours
     "QTextBrowser#MarketCard {{ background: {surface}; border: 1px solid {border}; border-radius: 8px; }}"
 )
 TABS = ("Card", "Licenses", "Files and versions", "Lineage", "Contributors", "History")
-
-
-def _clear(layout: QVBoxLayout | QGridLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().deleteLater()
-        elif item.layout() is not None:
-            _clear(item.layout())  # type: ignore[arg-type]
-
-
-def _selectable(text: str, role: str = "mono") -> QLabel:
-    label = styled_label(text, role, wrap=True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class OfferCard(Card):
@@ -217,12 +211,12 @@ class AssetView(QWidget):
         self._files(detail)
         self._lineage(detail)
         self._history(detail)
-        self._contributors_pending(detail)
+        contributors_list.show_pending(self.contributors, detail)
         if not same:
             self.tabs.setCurrentIndex(0)
 
     def _offers(self, detail: AssetDetail, mine: bool) -> None:
-        _clear(self.offers)
+        clear_layout(self.offers)
         if not detail.offers:
             self.offers.addWidget(
                 styled_label("The owner has not offered licenses for this asset yet.", "muted", wrap=True)
@@ -237,13 +231,13 @@ class AssetView(QWidget):
         row.addWidget(styled_label(what, "row-title"), 0, 0)
         badge = styled_label(status, role, wrap=True)
         row.addWidget(badge, 0, 1)
-        row.addWidget(_selectable(cid or "—"), 1, 0, 1, 2)
+        row.addWidget(selectable_label(cid or "—"), 1, 0, 1, 2)
         row.setColumnStretch(1, 1)
         self.files.addLayout(row)
         return badge
 
     def _files(self, detail: AssetDetail) -> None:
-        _clear(self.files)
+        clear_layout(self.files)
         if detail.meta_status == "ok":
             meta_status, meta_role = "✓ Verified: fetched and hashed to its CID", "ok"
         elif detail.meta_status == "pending":
@@ -273,7 +267,7 @@ class AssetView(QWidget):
         for version in reversed(detail.versions):
             current = " (current)" if version.metadata_cid == detail.metadata_cid else ""
             line = f"Version {version.version}{current} · block {version.block:,} · {version.metadata_cid}"
-            self.files.addWidget(_selectable(line, "muted"))
+            self.files.addWidget(selectable_label(line, "muted"))
 
     def _lineage(self, detail: AssetDetail) -> None:
         parts = []
@@ -289,7 +283,7 @@ class AssetView(QWidget):
         self.lineage.show_lineage(detail)
 
     def _history(self, detail: AssetDetail) -> None:
-        _clear(self.history)
+        clear_layout(self.history)
         if not detail.history:
             self.history.addWidget(styled_label("No events read yet.", "muted"))
         for entry in detail.history:
@@ -303,14 +297,14 @@ class AssetView(QWidget):
 
     def show_published(self, meta: Any, problem: str = "") -> None:
         """The files the metadata lists (name, size, SHA-256 of the plaintext the buyer checks)."""
-        _clear(self.published)
+        clear_layout(self.published)
         if meta is None:
             self.published.addWidget(styled_label(f"✗ {problem}", "error", wrap=True))
             return
         for entry in meta.files:
             cid = f" · CID {entry.cid}" if entry.cid else ""
             line = f"{entry.name} · {entry.size:,} bytes{cid} · SHA-256 {entry.sha256}"
-            self.published.addWidget(_selectable(line, "muted"))
+            self.published.addWidget(selectable_label(line, "muted"))
         if meta.content is not None:
             packing = "the file itself" if meta.content.packing == "file" else "the files zipped"
             self.published.addWidget(
@@ -339,67 +333,9 @@ class AssetView(QWidget):
         self.content_badge.setToolTip(str(check.path or ""))
         set_role(self.content_badge, role)
 
-    # -- contributors: read from storage by the page -----------------------------------------------
-
-    def _owner_share(self, detail: AssetDetail) -> None:
-        """The owner share, beside the contributors it is taken from (nothing without one)."""
-        bps = detail.owner_share_bps
-        if bps:
-            self.contributors.addWidget(
-                styled_label(
-                    f"Owner share: {bps / 100:g} % of the contributors' royalties go to the asset's owner, "
-                    f"{short(detail.owner)} (whoever owns it when claiming); the contributors below share "
-                    f"the other {(10_000 - bps) / 100:g} %.",
-                    wrap=True,
-                )
-            )
-
-    def _contributors_pending(self, detail: AssetDetail) -> None:
-        _clear(self.contributors)
-        self._owner_share(detail)
-        if detail.contributors_cid:
-            self.contributors.addWidget(styled_label("Reading the contributor list…", "muted"))
-        elif detail.labeling_record.lower() != ZERO and detail.labeling_record:
-            self.contributors.addWidget(
-                styled_label(
-                    f"The labelers of campaign {detail.campaign_id} on {short(detail.labeling_record)}, each "
-                    "weighted by their accepted items as the board counts them on chain. They claim their "
-                    "share of every sale from the asset's vault.",
-                    wrap=True,
-                )
-            )
-        else:
-            self.contributors.addWidget(
-                styled_label(
-                    f"The owner, {short(detail.owner)}, receives the asset's whole share.", wrap=True
-                )
-            )
-
     def show_contributors(self, pairs: list[tuple[str, int]] | None, problem: str = "") -> None:
         """The contributor list read from storage, or why it could not be (``problem``)."""
-        _clear(self.contributors)
-        if self.detail is not None:
-            self._owner_share(self.detail)
-        if pairs is None:
-            self.contributors.addWidget(styled_label(f"✗ {problem}", "error", wrap=True))
-            return
-        total = sum(weight for _, weight in pairs) or 1
-        left = 10_000 - (self.detail.owner_share_bps if self.detail is not None else 0)
-        self.contributors.addWidget(
-            styled_label(
-                f"{plural(len(pairs), 'contributor')}, paid in proportion to their weight:", wrap=True
-            )
-        )
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(16)
-        for row, (account, weight) in enumerate(pairs[:500]):
-            grid.addWidget(_selectable(account), row, 0)
-            grid.addWidget(styled_label(f"{weight:,}", "muted"), row, 1)
-            share = styled_label(f"{weight * left / 100 / total:.2f} %", "row-value")
-            share.setToolTip(f"{weight * 100 / total:.2f} % of the contributors' part")
-            grid.addWidget(share, row, 2)
-        grid.setColumnStretch(0, 1)
-        self.contributors.addLayout(grid)
+        contributors_list.show_list(self.contributors, self.detail, pairs, problem)
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors

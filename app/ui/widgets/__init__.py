@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -39,6 +40,23 @@ def scrolling(inner: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(inner)
     return area
+
+
+def selectable_label(text: str, role: str = "mono") -> QLabel:
+    """A wrapped label whose text can be selected and copied (an address, a CID, a hash)."""
+    label = styled_label(text, role, wrap=True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Empty ``layout`` for a redraw: its widgets are deleted, its nested layouts emptied too."""
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().deleteLater()
+        elif item.layout() is not None:
+            clear_layout(item.layout())
 
 
 def set_role(widget: QWidget, role: str) -> None:
