@@ -1,14 +1,26 @@
-"""What the labeler's screens say: SAHARA amounts, earnings estimates, requester reputation, and
-the chain's refusals (custom errors such as ``ReputationTooLow(have=3, need=50)``) in words."""
+"""What the labeler's screens say: SAHARA amounts, earnings estimates, requester reputation, the
+work there is to claim, and the chain's refusals (custom errors such as
+``ReputationTooLow(have=3, need=50)``) in words."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from app.labeling.schema import TaskType
 from app.words import duration, plural, sahara
 
-__all__ = ["duration", "explain", "in_words", "per_hour", "reputation", "requirement", "sahara"]
+__all__ = [
+    "duration",
+    "explain",
+    "in_words",
+    "per_hour",
+    "reputation",
+    "requirement",
+    "sahara",
+    "work_summary",
+]
 
 # A labeler's pace per task type, for the "per hour" estimate: one key per image or text
 # (Prodigy-style) is fast; boxes and spans take a while per item. Deliberately conservative.
@@ -89,6 +101,15 @@ def explain(exc: BaseException) -> str:
         "NothingToWithdraw": "There is nothing to withdraw yet: earnings arrive once batches are accepted.",
     }
     return known.get(name, text)
+
+
+def work_summary(campaigns: Iterable[Any]) -> str:
+    """One line on the work there is to claim (Home shows it): how many campaigns, the best pay."""
+    claimable = [c for c in campaigns if c.open and c.batches_available > 0]
+    if not claimable:
+        return "No campaign has work to claim right now."
+    best = max(c.reward_per_item for c in claimable)
+    return f"{plural(len(claimable), 'campaign')} with work to claim, up to {sahara(best)} per item."
 
 
 def in_words(seconds: int) -> str:

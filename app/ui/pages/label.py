@@ -31,12 +31,11 @@ from app.ui.labeling.labeler.batch_flow import BatchFlow
 from app.ui.labeling.labeler.earnings_view import EarningsView
 from app.ui.labeling.labeler.labeling_view import LabelingView
 from app.ui.labeling.locked_card import NO_SERVICE, LockedCard
-from app.ui.labeling.wording import explain, sahara
+from app.ui.labeling.wording import explain, work_summary
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
 from app.ui.widgets.segmented import segmented
-from app.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -284,14 +283,7 @@ class LabelPage(QWidget):
         self.earnings_view.titles = {i: c.title for i, c in self._campaigns.items()}
         self._claims = {c.campaign_id: c for c in claims}
         self.list_view.show_campaigns(campaigns, self._claims)
-        claimable = [c for c in campaigns if c.open and c.batches_available > 0]
-        if claimable:
-            best = max(c.reward_per_item for c in claimable)
-            self._summarize(
-                f"{plural(len(claimable), 'campaign')} with work to claim, up to {sahara(best)} per item."
-            )
-        else:
-            self._summarize("No campaign has work to claim right now.")
+        self._summarize(work_summary(campaigns))
 
     def _summarize(self, text: str) -> None:
         self.summary = text
