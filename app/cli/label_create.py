@@ -82,23 +82,20 @@ def _gold(
     (``campaign_rules.pick_gold``: spread evenly over the campaign, random within each stretch)."""
     import random
 
-    from app.labeling.campaign_rules import gold_candidates, pick_gold
+    from app.labeling.campaign_rules import pick_gold
 
     if not args.gold_from:
         return {}
-    found = _import(args.gold_from, args.gold_format, task, names, args.images_root)
-    for problem in found.problems:
-        say(f"gold: {_problem(problem)}")
-    candidates = gold_candidates(items, found.annotations, task, names)
-    if not candidates:
-        raise CliError(f"no answer in {args.gold_from} is for an item of the campaign with a known class")
+    candidates, answers = _fitting(
+        args.gold_from, args.gold_format, "gold", task, names, items, args.images_root
+    )
     chosen = candidates
     if args.gold_count is not None and args.gold_count < len(candidates):
         try:
             chosen = pick_gold(candidates, args.gold_count, random.Random())
         except ValueError as exc:
             raise CliError(f"--gold-count: {exc}") from exc
-    return {item_id: found.annotations[item_id] for item_id in chosen}
+    return {item_id: answers[item_id] for item_id in chosen}
 
 
 def _prelabels(
@@ -107,21 +104,36 @@ def _prelabels(
     """Starting answers from ``--prelabels-from`` (any import format: a Label Studio export's labels,
     a model's predictions) for items of the campaign that fit the task and the label set. They are
     published in the manifest, so gold items get none: their answers stay private."""
-    from app.labeling.campaign_rules import gold_candidates
-
     if not args.prelabels_from:
         return {}
-    found = _import(args.prelabels_from, args.prelabels_format, task, names, args.images_root)
-    for problem in found.problems:
-        say(f"pre-labels: {_problem(problem)}")
-    fitting = gold_candidates(items, found.annotations, task, names)
-    if not fitting:
-        raise CliError(
-            f"no answer in {args.prelabels_from} is for an item of the campaign with a known class"
-        )
+    source, fmt, root = args.prelabels_from, args.prelabels_format, args.images_root
+    fitting, answers = _fitting(source, fmt, "pre-labels", task, names, items, root)
     if held := [i for i in fitting if i in gold]:
         say(f"pre-labels: {len(held)} gold item(s) left without one, so their answers stay private")
-    return {i: found.annotations[i] for i in fitting if i not in gold}
+    return {i: answers[i] for i in fitting if i not in gold}
+
+
+def _fitting(
+    source: str,
+    fmt: str | None,
+    what: str,
+    task: TaskType,
+    names: list[str],
+    items: list[Item],
+    images_root: str | None,
+) -> tuple[list[str], dict[str, Annotation]]:
+    """The answers in ``source`` (any import format): the ids of the campaign's items they fit (the
+    task, a known class) and every answer read. What could not be read is said, prefixed ``what``;
+    a file with no fitting answer is refused."""
+    from app.labeling.campaign_rules import gold_candidates
+
+    found = _import(source, fmt, task, names, images_root)
+    for problem in found.problems:
+        say(f"{what}: {_problem(problem)}")
+    fitting = gold_candidates(items, found.annotations, task, names)
+    if not fitting:
+        raise CliError(f"no answer in {source} is for an item of the campaign with a known class")
+    return fitting, found.annotations
 
 
 async def create(args: argparse.Namespace, s: Session) -> None:
