@@ -22,7 +22,7 @@ from app.ui.widgets import Card, Page, action_button, separator, styled_label
 if TYPE_CHECKING:
     from app.chain.contracts import Deployment
     from app.paths import AppPaths
-    from app.settings import Settings
+    from app.settings import NetworkConfig, Settings
     from app.ui.wallet.controller import WalletController
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,19 @@ def _row(title: str, description: str, control: QWidget) -> tuple[QHBoxLayout, Q
     row.addLayout(text, 1)
     row.addWidget(control)
     return row, hint
+
+
+def _card() -> Card:
+    """A section's card, as wide as a settings row reads well."""
+    card = Card(padding=18, spacing=14)
+    card.setMaximumWidth(820)
+    return card
+
+
+def _chain_line(net: NetworkConfig) -> str:
+    """The network in use in words: its chain and where it runs."""
+    where = "the local devnet, run by Sahara on this computer" if net.rpc_url is None else net.rpc_url
+    return f"Chain {net.chain_id}: {where}."
 
 
 class SettingsPage(Page):
@@ -115,17 +128,18 @@ class SettingsPage(Page):
         save status line."""
         index = self.body.indexOf(self.save_status)
         self.body.insertWidget(index, styled_label(title, "section"))
-        card = Card(padding=18, spacing=14)
-        card.setMaximumWidth(820)
+        card = _card()
         card.body.addWidget(widget)
         self.body.insertWidget(index + 1, card)
 
-    def _section(self, title: str) -> Card:
+    def _section(self, title: str, hint: str = "") -> Card:
+        """A titled card at the end of the page, opening with ``hint`` when there is one."""
         self.body.addWidget(styled_label(title, "section"))
-        card = Card(padding=18, spacing=14)
-        card.setMaximumWidth(820)
+        card = _card()
         self.body.addWidget(card)
         self.body.addSpacing(8)
+        if hint:
+            card.body.addWidget(styled_label(hint, "hint", wrap=True))
         return card
 
     def _wallet_section(self, wallet: WalletController) -> None:
@@ -184,10 +198,9 @@ class SettingsPage(Page):
     def _network_section(self, settings: Settings) -> None:
         card = self._section("Network")
         net = settings.network()
-        where = "the local devnet, run by Sahara on this computer" if net.rpc_url is None else net.rpc_url
         label = styled_label(net.name)
         label.setProperty("role", "mono")
-        row, self.network_hint = _row("Network in use", f"Chain {net.chain_id}: {where}.", label)
+        row, self.network_hint = _row("Network in use", _chain_line(net), label)
         card.body.addLayout(row)
         card.body.addWidget(separator())
         from app.ui.network_editor import NetworkEditor
@@ -197,8 +210,7 @@ class SettingsPage(Page):
         def follow(_name: str) -> None:
             now = settings.network()
             label.setText(now.name)
-            place = "the local devnet, run by Sahara on this computer" if now.rpc_url is None else now.rpc_url
-            self.network_hint.setText(f"Chain {now.chain_id}: {place}.")
+            self.network_hint.setText(_chain_line(now))
 
         self.network_editor.active_changed.connect(follow)
         card.body.addWidget(self.network_editor)
@@ -206,14 +218,10 @@ class SettingsPage(Page):
     def _storage_section(self, settings: Settings) -> None:
         from app.ui.storage_editor import StorageEditor
 
-        card = self._section("Storage")
-        card.body.addWidget(
-            styled_label(
-                "Datasets, campaign items, results and license keys are kept by their content hash. Your "
-                "own IPFS node shares them with other machines; what is already kept here stays here.",
-                "hint",
-                wrap=True,
-            )
+        card = self._section(
+            "Storage",
+            "Datasets, campaign items, results and license keys are kept by their content hash. Your "
+            "own IPFS node shares them with other machines; what is already kept here stays here.",
         )
         self.storage_editor = StorageEditor(settings, lambda: self._save())
         card.body.addWidget(self.storage_editor)
@@ -221,14 +229,10 @@ class SettingsPage(Page):
     def _updates_section(self, settings: Settings) -> None:
         from app.ui.update_panel import UpdatePanel
 
-        card = self._section("Updates")
-        card.body.addWidget(
-            styled_label(
-                "Sahara checks a release manifest signed with the key it ships, and only tells you; "
-                "you choose when to download and install.",
-                "hint",
-                wrap=True,
-            )
+        card = self._section(
+            "Updates",
+            "Sahara checks a release manifest signed with the key it ships, and only tells you; "
+            "you choose when to download and install.",
         )
         self.update_panel = UpdatePanel(settings, lambda: self._save())
         card.body.addWidget(self.update_panel)
