@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.market import buying
 from app.market.context import MarketContext
@@ -24,6 +24,7 @@ from app.ui.market.context import describe
 from app.ui.operations import Op
 from app.ui.widgets import styled_label
 from app.ui.widgets.dialogs import OperationDialog, button_row, dialog_column
+from app.ui.widgets.fields import progress_bar
 from app.words import format_sahara
 
 SAFE_NAME = re.compile(r"[^\w.\- ]+")
@@ -71,11 +72,7 @@ class BuyDialog(OperationDialog):
         column.addWidget(self.total)
         self.stage = styled_label("", "muted", wrap=True)
         column.addWidget(self.stage)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(6)
-        self.progress.hide()
+        self.progress = progress_bar(100, 6)
         column.addWidget(self.progress)
         self.problem = styled_label("", "error", wrap=True)
         self.problem.hide()

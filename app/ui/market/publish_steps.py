@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
-    QProgressBar,
     QRadioButton,
     QSpinBox,
 )
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.market.parents import ParentCheck
 from app.ui.market.publish_flow import PublishDraft
 from app.ui.widgets import action_button, styled_label
-from app.ui.widgets.fields import StatusText
+from app.ui.widgets.fields import StatusText, progress_bar
 from app.ui.widgets.wizard import Step
 
 SOURCES = (
@@ -196,11 +195,7 @@ class ReviewStep(Step):
         self.body.addWidget(self.summary)
         self.stage = styled_label("", "muted", wrap=True)
         self.body.addWidget(self.stage)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(6)
-        self.progress.hide()
+        self.progress = progress_bar(100, 6)
         self.body.addWidget(self.progress)
         self.status = StatusText()
         self.body.addWidget(self.status)

@@ -12,14 +12,14 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QLineEdit, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
 from app.ui.operations import Op, message_of
 from app.ui.wallet.onboarding_steps import StrengthMeter
 from app.ui.wallet.password_prompt import PasswordProblem, PasswordPrompt, describe_password_error
 from app.ui.widgets import styled_label
 from app.ui.widgets.dialogs import OperationDialog, button_row, dialog_column
-from app.ui.widgets.fields import StatusText, secret_field
+from app.ui.widgets.fields import StatusText, progress_bar, secret_field
 
 if TYPE_CHECKING:
     from app.wallet.service import WalletService
@@ -62,11 +62,7 @@ class ChangePasswordDialog(OperationDialog):
         column.addWidget(self.repeat)
         self.new_error = StatusText()
         column.addWidget(self.new_error)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy: scrypt gives no progress to report
-        self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(4)
-        self.progress.hide()
+        self.progress = progress_bar(0, 4)  # busy: scrypt gives no progress to report
         column.addWidget(self.progress)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setAutoDefault(False)

@@ -1,5 +1,6 @@
 """Small pieces for fields and lines of text that dialogs and wizards share: the status line under a
-field (hint, error, success) that grows its window to fit, a secret field, a copy button."""
+field (hint, error, success) that grows its window to fit, a secret field, a copy button, a thin
+progress bar."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton, QWidget
 
 from app.ui.icons import glyph
 from app.ui.widgets import set_role
@@ -91,3 +92,13 @@ def copy_button(text: Callable[[], str], color: str, *, tooltip: str = "Copy the
 
     button.clicked.connect(copy)
     return button
+
+
+def progress_bar(maximum: int, height: int) -> QProgressBar:
+    """A thin bar without text, hidden until there is progress to show (``maximum`` 0: busy)."""
+    bar = QProgressBar()
+    bar.setRange(0, maximum)
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(height)
+    bar.hide()
+    return bar

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLine
 from app.labeling.campaign_rules import problem_line
 from app.labeling.formats import FORMATS, ImportResult, import_path
 from app.labeling.schema import Item
-from app.ui.labeling.requester.wizard_steps import Step, list_style, problem_list, progress_bar
+from app.ui.labeling.requester.wizard_steps import Step, list_style, problem_list
 from app.ui.operations import Op, Operations
 from app.ui.theme import Colors
 from app.ui.widgets import styled_label
-from app.ui.widgets.fields import StatusText
+from app.ui.widgets.fields import StatusText, progress_bar
 from app.ui.widgets.file_chooser import choose_path
 
 ImportFn = Callable[..., ImportResult]  # (path, fmt, *, images_root=None), as import_path

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from app.labeling.campaign_rules import CampaignForm
-from app.ui.labeling.requester.wizard_steps import Step, list_style, problem_list, progress_bar
+from app.ui.labeling.requester.wizard_steps import Step, list_style, problem_list
 from app.ui.theme import Colors
 from app.ui.widgets import Card, styled_label
-from app.ui.widgets.fields import StatusText
+from app.ui.widgets.fields import StatusText, progress_bar
 from app.words import format_sahara
 
 

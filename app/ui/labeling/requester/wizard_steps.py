@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
-    QProgressBar,
     QRadioButton,
     QSpinBox,
     QSplitter,
@@ -36,16 +35,6 @@ class Step(WizardStep):
 
     def __init__(self, title: str, explanation: str) -> None:
         super().__init__(title, explanation, spacing=8, fill=True)
-
-
-def progress_bar(maximum: int, height: int) -> QProgressBar:
-    """A thin bar without text, hidden until there is progress to show (``maximum`` 0: busy)."""
-    bar = QProgressBar()
-    bar.setRange(0, maximum)
-    bar.setTextVisible(False)
-    bar.setMaximumHeight(height)
-    bar.hide()
-    return bar
 
 
 def problem_list(name: str, colors: Colors) -> QListWidget:
