@@ -8,7 +8,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.labeling.approvals import Approval, Approvals, fee_words
-from app.ui.widgets import action_button, styled_label
+from app.ui.widgets import action_button, clear_layout, styled_label
 from app.wallet.tx_summary import network_label, short_address
 
 
@@ -26,11 +26,7 @@ class ApprovalsPanel(QWidget):
         self.refresh()  # approvals are given on the Label page meanwhile
 
     def refresh(self) -> None:
-        while self.rows.count():
-            item = self.rows.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self.rows)
         given = self.approvals.all()
         if not given:
             none = "No campaign may sign for you: the first Start in a campaign asks, in words."
