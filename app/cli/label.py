@@ -20,7 +20,7 @@ from pathlib import Path
 from app.cli.label_campaigns import fast_campaigns, print_campaigns
 from app.cli.label_create import add_create_parser, create
 from app.cli.label_session import Session, open_session, sahara, say
-from app.cli.wallet import CliError, read_password, require_wallet
+from app.cli.wallet import CliError, account_options, read_password, require_wallet
 
 # Named here, not imported: building the parser must stay cheap for every `sahara` command.
 EXPORT_FORMATS = "coco, yolo, voc, jsonl, csv, labelstudio"
@@ -229,18 +229,7 @@ def _list_fast(args: argparse.Namespace) -> int | None:
 
 
 def add_label_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--account", type=int, metavar="N", help="act as this wallet account (default: the app's)"
-    )
-    common.add_argument(
-        "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
-    )
-    common.add_argument(
-        "--ipfs-api",
-        metavar="URL",
-        help="keep blobs on your IPFS node's RPC API (default: Settings > Storage, else the data folder)",
-    )
+    common = account_options()
     label = sub.add_parser(
         "label", help="labeling campaigns: list, create, claim, submit, review, export, earnings"
     )

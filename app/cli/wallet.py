@@ -67,6 +67,25 @@ def require_wallet(args: argparse.Namespace) -> None:
         raise CliError("no wallet here: run `sahara wallet new` or `sahara wallet import` first")
 
 
+def account_options() -> argparse.ArgumentParser:
+    """The options of every command group that signs as a wallet account and keeps blobs (a parent
+    parser): which account, the password's file (``read_password``), and the store (``--ipfs-api``,
+    read by ``app.cli.blob.open_cli_store``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--account", type=int, metavar="N", help="act as this wallet account (default: the app's)"
+    )
+    common.add_argument(
+        "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
+    )
+    common.add_argument(
+        "--ipfs-api",
+        metavar="URL",
+        help="keep blobs on your IPFS node's RPC API (default: Settings > Storage, else the data folder)",
+    )
+    return common
+
+
 def _no_wallet_yet(args: argparse.Namespace) -> None:
     keystore = _keystore(args)
     if keystore.exists():

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.blob import open_cli_store
-from app.cli.wallet import CliError, read_password, require_wallet
+from app.cli.wallet import CliError, account_options, read_password, require_wallet
 
 if TYPE_CHECKING:
     from app.chain.contracts import Deployment
@@ -343,21 +343,9 @@ def run_compute(args: argparse.Namespace) -> int:
     return _run(args, ACTIONS[args.action])
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--account", type=int, metavar="N", help="act as this wallet account (default: the app's)"
-    )
-    common.add_argument(
-        "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
-    )
-    common.add_argument("--ipfs-api", metavar="URL", help="keep blobs on your IPFS node's RPC API")
-    return common
-
-
 def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     worker = sub.add_parser(
-        "worker", parents=[_common()], help="rent this computer to the network (compute jobs)"
+        "worker", parents=[account_options()], help="rent this computer to the network (compute jobs)"
     )
     worker.add_argument("action", nargs="?", default="run", choices=["run", "pause", "resume"])
     worker.add_argument("--min-price", default="0.01", metavar="SAHARA", help="take no job paying less")
@@ -384,7 +372,7 @@ def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
     compute = sub.add_parser("compute", help="run ONNX models on the network's workers")
     actions = compute.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
-    submit = actions.add_parser("submit", parents=[_common()], help="post a job; prints its id")
+    submit = actions.add_parser("submit", parents=[account_options()], help="post a job; prints its id")
     submit.add_argument(
         "files", nargs="+", metavar="FILE",
         help="inference: MODEL (.onnx, standard operators only) and INPUTS (one .npy batch); "
@@ -421,19 +409,21 @@ def add_worker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
         "(or the app) from this computer; with no key sent in time the job is refunded at its deadline",
     )  # fmt: skip
     deliver = actions.add_parser(
-        "deliver", parents=[_common()],
+        "deliver", parents=[account_options()],
         help="send the key to a sealed job's inputs to each worker that accepted it (runs until no "
         "sealed job of this account waits)",
     )  # fmt: skip
     deliver.add_argument("--once", action="store_true", help="one pass, then exit")
     deliver.add_argument("--poll", type=float, default=5.0, metavar="S", help="seconds between passes")
     for name, text in (("status", "where a job stands"), ("refund", "reclaim a job that timed out")):
-        action = actions.add_parser(name, parents=[_common()], help=text)
+        action = actions.add_parser(name, parents=[account_options()], help=text)
         action.add_argument("job", type=int, metavar="JOB")
-    challenge = actions.add_parser("challenge", parents=[_common()], help="dispute a job's result (bond)")
+    challenge = actions.add_parser(
+        "challenge", parents=[account_options()], help="dispute a job's result (bond)"
+    )
     challenge.add_argument("job", type=int, metavar="JOB")
     challenge.add_argument("--reason", required=True, help="what is wrong with the result, in words")
-    fetch = actions.add_parser("fetch", parents=[_common()], help="decrypt and verify a job's result")
+    fetch = actions.add_parser("fetch", parents=[account_options()], help="decrypt and verify a job's result")
     fetch.add_argument("job", type=int, metavar="JOB")
     fetch.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for one .npy per output")
     compute.set_defaults(func=run_compute)
