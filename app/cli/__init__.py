@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from app.cli.agent import add_agent_parser
 from app.cli.blob import add_blob_parser
+from app.cli.compute import add_compute_parser
 from app.cli.demo import add_demo_parser
 from app.cli.deploy import add_deploy_parser
 from app.cli.label import add_label_parser
@@ -142,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(sub)
     add_update_parser(sub)
     add_worker_parser(sub)
+    add_compute_parser(sub)
     return parser
 
 

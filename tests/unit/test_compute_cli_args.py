@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import build_parser
+from app.cli.compute import job_request, run_compute
 from app.cli.wallet import CliError
-from app.cli.worker import job_request, run_compute
 from app.compute.training import Recipe
 
 
