@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 EXIT_OK, EXIT_REFUSED, EXIT_FAILED, EXIT_MEMORY = 0, 2, 3, 4
@@ -97,23 +97,29 @@ def say_done(code: int) -> None:
         print(f"{DONE} {code} {used:.4f}", flush=True)
 
 
-def deliver(result: bytes) -> None:
-    """Write ``result.bin`` and say ``done`` at once. The jobs call it while their session, inputs
-    and outputs still exist: freeing them (unmapping the gigabytes ORT's arena faulted in for a
-    large batch) is the process's teardown, which the worker does not wait for."""
+Deliver = Callable[[Sequence[bytes | memoryview]], None]
+
+
+def deliver(result: Sequence[bytes | memoryview]) -> None:
+    """Write ``result.bin`` (the pieces of the result, in order) and say ``done`` at once. The jobs
+    call it while their session, inputs and outputs still exist: freeing them (unmapping the
+    gigabytes ORT's arena faulted in for a large batch) is the process's teardown, which the worker
+    does not wait for."""
     partial = Path(RESULT + ".part")
-    partial.write_bytes(result)
+    with open(partial, "wb") as file:
+        for piece in result:
+            file.write(piece)
     os.replace(partial, RESULT)
     say_done(EXIT_OK)
 
 
-def run_inference(provider: str, vram_mib: int, done: Callable[[bytes], None]) -> None:
+def run_inference(provider: str, vram_mib: int, done: Deliver) -> None:
     """Check the model, run it over the inputs, hand the result container to ``done``."""
     import numpy as np
     import onnxruntime
 
     from app.compute.onnx_check import check_model
-    from app.compute.tensors import TensorError, encode_outputs, load_inputs
+    from app.compute.tensors import TensorError, load_inputs, output_parts
 
     model = Path(MODEL).read_bytes()
     check_model(model)
@@ -130,10 +136,10 @@ def run_inference(provider: str, vram_mib: int, done: Callable[[bytes], None]) -
         raise TensorError(f"the model takes {expected} inputs, the job gives {inputs.dtype}")
     names = [o.name for o in session.get_outputs()]
     values = session.run(names, {feeds[0].name: np.asarray(inputs)})
-    done(encode_outputs(list(zip(names, values, strict=True))))  # the session is freed after this
+    done(output_parts(list(zip(names, values, strict=True))))  # the session is freed after this
 
 
-def run_training(provider: str, vram_mib: int, dataset_cid: str, done: Callable[[bytes], None]) -> None:
+def run_training(provider: str, vram_mib: int, dataset_cid: str, done: Deliver) -> None:
     """Train the recipe on the dataset, check the exported model, hand model and metrics to ``done``."""
     from app.compute.dataset import read_dataset
     from app.compute.onnx_check import check_model
@@ -147,7 +153,7 @@ def run_training(provider: str, vram_mib: int, dataset_cid: str, done: Callable[
         raise RuntimeError(f"this worker cannot train: {exc}") from exc
     model, metrics = train(recipe, dataset, dataset_cid, provider, vram_mib)
     check_model(model)
-    done(encode_model_result(model, metrics))
+    done([encode_model_result(model, metrics)])
 
 
 def warm_up() -> None:

@@ -4,6 +4,9 @@ holds gigabytes, and unmapping them took a tenth of the job's time when it came 
 from __future__ import annotations
 
 import gc
+import io
+import struct
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +14,7 @@ import onnxruntime
 import pytest
 
 from app.compute import sandbox
-from app.compute.tensors import decode_outputs, encode_inputs
+from app.compute.tensors import MAGIC, decode_outputs, encode_inputs, encode_outputs, output_parts
 from app.resources import resources_dir
 
 
@@ -30,8 +33,8 @@ def test_the_result_is_delivered_while_the_session_still_exists(
     images = np.random.default_rng(2).random((3, 1, 8, 8), dtype=np.float32)
     (tmp_path / sandbox.INPUTS).write_bytes(encode_inputs(images))
 
-    def done(result: bytes) -> None:
-        events.append(decode_outputs(result)[0][0])
+    def done(result: Sequence[bytes | memoryview]) -> None:
+        events.append(decode_outputs(b"".join(result))[0][0])
 
     sandbox.run_inference("CPUExecutionProvider", 0, done)
     gc.collect()
@@ -44,10 +47,38 @@ def test_deliver_writes_the_result_and_says_done_once(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sandbox, "_said", [False])
-    sandbox.deliver(b"result")
+    sandbox.deliver([b"res", memoryview(b"ult")])
     sandbox.say_done(sandbox.EXIT_FAILED)  # what main's end does: nothing more once it was said
 
     assert (tmp_path / sandbox.RESULT).read_bytes() == b"result"
     assert not (tmp_path / (sandbox.RESULT + ".part")).exists()
     (line,) = capsys.readouterr().out.splitlines()
     assert line.split()[:2] == [sandbox.DONE, str(sandbox.EXIT_OK)]
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(12, dtype=np.float32).reshape(3, 4),
+        np.arange(12, dtype=">i4").reshape(4, 3).T,  # big-endian, not contiguous
+        np.array(True),
+        np.zeros((0, 5), np.uint8),
+        np.ones((2, 2), np.float16),
+    ],
+)
+def test_the_pieces_written_in_turn_are_the_canonical_container(array: np.ndarray) -> None:
+    outputs = [("first", array), ("second", np.arange(3, dtype=np.int64))]
+    joined = b"".join(output_parts(outputs))
+
+    bodies = []
+    for _, value in outputs:
+        buffer = io.BytesIO()  # what the container held before it was written in pieces
+        np.lib.format.write_array(buffer, np.ascontiguousarray(value), version=(1, 0), allow_pickle=False)
+        bodies.append(buffer.getvalue())
+    expected = MAGIC + struct.pack(">I", 2)
+    for (name, _), body in zip(outputs, bodies, strict=True):
+        expected += struct.pack(">H", len(name)) + name.encode() + struct.pack(">Q", len(body)) + body
+    assert joined == expected == encode_outputs(outputs)
+    assert [(n, a.tolist()) for n, a in decode_outputs(joined)] == [
+        (n, np.ascontiguousarray(a).tolist()) for n, a in outputs
+    ]
