@@ -175,10 +175,12 @@ class SandboxRunner:
         and the dataset's CID, which the result's metrics name."""
         child = self._child()
         try:
-            names = (sandbox.RECIPE, sandbox.DATASET) if task == 1 else (sandbox.MODEL, sandbox.INPUTS)
-            (child.scratch / names[0]).write_bytes(model)
-            (child.scratch / names[1]).write_bytes(inputs)
-            return self._run_in(child, f"go {task} {input_cid}".strip())
+            if task == 1:
+                (child.scratch / sandbox.RECIPE).write_bytes(model)
+                (child.scratch / sandbox.DATASET).write_bytes(inputs)
+                return self._run_in(child, f"go {task} {input_cid}".strip(), None)
+            (child.scratch / sandbox.MODEL).write_bytes(model)
+            return self._run_in(child, "go 0", inputs)
         finally:
             _kill_group(child.process)  # done or failed: ending it (and reaping it) is not the job's time
             threading.Thread(target=_reap, args=(child.process,), daemon=True).start()
@@ -188,17 +190,13 @@ class SandboxRunner:
                     if self._warm is None:
                         self._warm = self._spawn()
 
-    def _run_in(self, child: _Child, order: str) -> bytes:
+    def _run_in(self, child: _Child, order: str, inputs: bytes | None) -> bytes:
+        """Start the waiting child on ``order``; an inference job's ``inputs`` are written meanwhile
+        (the child checks the model and builds its session) and announced once whole."""
         process, log_path = child.process, child.scratch / "child.log"
         with self._lock:
             self._kill_reason = None
             self._process = process
-        assert process.stdin is not None
-        try:
-            process.stdin.write(order.encode() + b"\n")
-            process.stdin.close()
-        except OSError:
-            pass  # it died while waiting: its exit code and log say why
         wall = self.limits.wall_s
         timer = threading.Timer(
             wall, self.kill, (f"the job went over its wall-time limit ({wall:g} s) and was killed",)
@@ -206,8 +204,13 @@ class SandboxRunner:
         timer.daemon = True
         timer.start()
         code: int | None = None
-        assert process.stdout is not None
+        assert process.stdin is not None and process.stdout is not None
         try:
+            _tell(process, order)
+            if inputs is not None:
+                (child.scratch / sandbox.INPUTS).write_bytes(inputs)
+                _tell(process, sandbox.INPUTS_WRITTEN)
+            _tell(process, None)
             for line in process.stdout:  # blocking reads: back the moment the result is written
                 if line.startswith(sandbox.DONE.encode()):
                     _, said, cpu = line.split()
@@ -232,6 +235,19 @@ class SandboxRunner:
         if code in (-getattr(signal, "SIGXCPU", 24), -signal.SIGKILL):
             raise JobKilled(f"the job went over its CPU-time limit ({self.limits.cpu_s} s) and was killed")
         raise JobError(f"the job failed (exit {code}): {message or 'no message'}")
+
+
+def _tell(process: subprocess.Popen[bytes], line: str | None) -> None:
+    """One line to the child (None: close its stdin, it gets nothing more)."""
+    assert process.stdin is not None
+    try:
+        if line is None:
+            process.stdin.close()
+        else:
+            process.stdin.write(line.encode() + b"\n")
+            process.stdin.flush()
+    except OSError:
+        pass  # it died meanwhile (a refused model ends it early): its exit code and log say why
 
 
 def _reap(process: subprocess.Popen[bytes]) -> None:

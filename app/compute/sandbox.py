@@ -8,8 +8,10 @@ not for anyone running ORT in a process that already ran a model), logs ``READY`
 next job's blobs. It reads its job from its working directory (the job's scratch folder, the only
 path it is given) and writes ``result.bin``:
 
-- inference (task 0): ``model.onnx`` and ``inputs.npy``; unsafe models (onnx_check.py) and
-  malformed inputs are refused; the outputs go into tensors.py's canonical container;
+- inference (task 0): ``model.onnx``, then ``inputs.npy``, which the worker writes while the child
+  checks the model and builds its session and announces with an ``inputs`` line; unsafe models
+  (onnx_check.py) and malformed inputs are refused; the outputs go into tensors.py's canonical
+  container, written straight from the outputs' memory;
 - training (task 1): ``recipe.json`` and ``dataset.zip``; the recipe (training.py) is trained with
   torch (trainer.py), exported to ONNX, checked like any model, and delivered with its metrics.
 
@@ -38,7 +40,7 @@ from pathlib import Path
 EXIT_OK, EXIT_REFUSED, EXIT_FAILED, EXIT_MEMORY = 0, 2, 3, 4
 MODEL, INPUTS, RESULT = "model.onnx", "inputs.npy", "result.bin"
 RECIPE, DATASET = "recipe.json", "dataset.zip"
-READY, DONE = "sandbox ready", "done"
+READY, DONE, INPUTS_WRITTEN = "sandbox ready", "done", "inputs"
 _started = [0.0]  # CPU time (all threads) when the job began: the job's own CPU seconds are reported
 _said = [False]  # whether ``done`` was printed (by ``deliver``, before the job's memory is freed)
 ALLOWED_HOSTS: frozenset[str] = frozenset()  # hosts a job may reach: none, the worker does the storage
@@ -113,8 +115,16 @@ def deliver(result: Sequence[bytes | memoryview]) -> None:
     say_done(EXIT_OK)
 
 
-def run_inference(provider: str, vram_mib: int, done: Deliver) -> None:
-    """Check the model, run it over the inputs, hand the result container to ``done``."""
+def wait_for_inputs() -> None:
+    """Wait for the worker's word that ``inputs.npy`` is whole: it writes the batch while this child
+    checks the model and builds its session, so neither waits for the other."""
+    if sys.stdin.readline().strip() != INPUTS_WRITTEN:
+        raise RuntimeError("the worker stopped before the job's inputs were written")
+
+
+def run_inference(provider: str, vram_mib: int, done: Deliver, inputs_written: Callable[[], None]) -> None:
+    """Check the model, build its session, then (once ``inputs_written`` returns) run it over the
+    inputs and hand the result container to ``done``."""
     import numpy as np
     import onnxruntime
 
@@ -123,10 +133,11 @@ def run_inference(provider: str, vram_mib: int, done: Deliver) -> None:
 
     model = Path(MODEL).read_bytes()
     check_model(model)
-    inputs = load_inputs(Path(INPUTS))
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     session = onnxruntime.InferenceSession(model, options, providers=_providers(provider, vram_mib))
+    inputs_written()
+    inputs = load_inputs(Path(INPUTS))
     feeds = session.get_inputs()
     if len(feeds) != 1:
         raise TensorError(f"the model takes {len(feeds)} inputs; batch inference feeds exactly one")
@@ -219,7 +230,7 @@ def main(argv: list[str]) -> int:
         if words[1:2] == ["1"]:
             run_training(provider, vram_mib, words[2] if len(words) > 2 else "", deliver)
         else:
-            run_inference(provider, vram_mib, deliver)
+            run_inference(provider, vram_mib, deliver, wait_for_inputs)
     except (UnsafeModel, TensorError, RecipeError, DatasetError) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED

@@ -1,11 +1,15 @@
-"""The child hands its result over before freeing the job's memory: for a large batch, ORT's arena
-holds gigabytes, and unmapping them took a tenth of the job's time when it came before ``done``."""
+"""How the sandbox child takes its job and hands it back, attacked: inputs never announced as
+written are not read (the worker writes them while the child builds its session); the result is
+written, in pieces straight from the outputs' memory, before the job's memory is freed (for a large
+batch ORT's arena holds gigabytes, and unmapping them took a tenth of the job's time when it came
+before ``done``)."""
 
 from __future__ import annotations
 
 import gc
 import io
 import struct
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,6 +18,7 @@ import onnxruntime
 import pytest
 
 from app.compute import sandbox
+from app.compute.runner import Limits, child_command, child_environment
 from app.compute.tensors import MAGIC, decode_outputs, encode_inputs, encode_outputs, output_parts
 from app.resources import resources_dir
 
@@ -36,7 +41,7 @@ def test_the_result_is_delivered_while_the_session_still_exists(
     def done(result: Sequence[bytes | memoryview]) -> None:
         events.append(decode_outputs(b"".join(result))[0][0])
 
-    sandbox.run_inference("CPUExecutionProvider", 0, done)
+    sandbox.run_inference("CPUExecutionProvider", 0, done, lambda: None)
     gc.collect()
 
     assert events == ["probabilities", "session freed"]
@@ -82,3 +87,18 @@ def test_the_pieces_written_in_turn_are_the_canonical_container(array: np.ndarra
     assert [(n, a.tolist()) for n, a in decode_outputs(joined)] == [
         (n, np.ascontiguousarray(a).tolist()) for n, a in outputs
     ]
+
+
+def test_a_child_never_told_its_inputs_are_whole_does_not_read_them(tmp_path: Path) -> None:
+    """The worker writes the inputs while the child builds its session: a child told to go whose
+    inputs never get announced (the worker died mid-write) stops without reading the partial file."""
+    (tmp_path / sandbox.MODEL).write_bytes((resources_dir() / "models" / "digits.onnx").read_bytes())
+    (tmp_path / sandbox.INPUTS).write_bytes(encode_inputs(np.ones((4, 1, 8, 8), np.float32))[:100])
+    child = subprocess.run(
+        child_command("CPUExecutionProvider", Limits()), cwd=tmp_path, env=child_environment(tmp_path),
+        input="go 0\n", capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert child.returncode == sandbox.EXIT_FAILED
+    assert "stopped before the job's inputs were written" in child.stderr.splitlines()[-1]
+    assert child.stdout.split()[:2] == [sandbox.DONE, str(sandbox.EXIT_FAILED)]
+    assert not (tmp_path / sandbox.RESULT).exists()
