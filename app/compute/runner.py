@@ -111,6 +111,7 @@ class SandboxRunner:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._warm: _Child | None = None
+        self._spawner: threading.Thread | None = None  # starting the next waiting child, after a job
         self._kill_reason: str | None = None
         self.last_cpu_s = 0.0  # CPU seconds (all threads) the last finished job used in its child
 
@@ -124,6 +125,7 @@ class SandboxRunner:
     def close(self) -> None:
         """Kill the running job and the waiting child; remove the waiting child's scratch folder."""
         self.kill("the worker is stopping")
+        self._settle()
         with self._lock:
             warm, self._warm = self._warm, None
         if warm is not None:
@@ -133,6 +135,7 @@ class SandboxRunner:
 
     def prepare(self, timeout: float = 60.0) -> None:
         """Start the waiting child now and return once it is ready (benchmarks time jobs, not starts)."""
+        self._settle()
         with self._lock:
             if self._warm is None or self._warm.key != (self.provider, self.limits):
                 self._warm = self._spawn()
@@ -160,6 +163,7 @@ class SandboxRunner:
 
     def _child(self) -> _Child:
         """The waiting child if it still waits with the current settings, else a new one."""
+        self._settle()
         with self._lock:
             warm, self._warm = self._warm, None
         if warm is not None and warm.key == (self.provider, self.limits) and warm.process.poll() is None:
@@ -185,10 +189,21 @@ class SandboxRunner:
             _kill_group(child.process)  # done or failed: ending it (and reaping it) is not the job's time
             threading.Thread(target=_reap, args=(child.process,), daemon=True).start()
             shutil.rmtree(child.scratch, ignore_errors=True)
-            if self.keep_warm:
-                with self._lock:
-                    if self._warm is None:
-                        self._warm = self._spawn()
+            if self.keep_warm:  # the next job's child starts off this job's time (its result is in)
+                self._spawner = threading.Thread(target=self._keep_one_warm, daemon=True)
+                self._spawner.start()
+
+    def _keep_one_warm(self) -> None:
+        with self._lock:
+            if self._warm is None:
+                self._warm = self._spawn()
+
+    def _settle(self) -> None:
+        """Wait until the waiting child the last job began starting exists (or failed to start:
+        ``_child`` then starts one itself and says why it cannot)."""
+        spawner = self._spawner
+        if spawner is not None:
+            spawner.join()
 
     def _run_in(self, child: _Child, order: str, inputs: bytes | None) -> bytes:
         """Start the waiting child on ``order``; an inference job's ``inputs`` are written meanwhile

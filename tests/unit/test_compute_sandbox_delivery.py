@@ -18,7 +18,7 @@ import onnxruntime
 import pytest
 
 from app.compute import sandbox
-from app.compute.runner import Limits, child_command, child_environment
+from app.compute.runner import Limits, SandboxRunner, child_command, child_environment
 from app.compute.tensors import MAGIC, decode_outputs, encode_inputs, encode_outputs, output_parts
 from app.resources import resources_dir
 
@@ -102,3 +102,24 @@ def test_a_child_never_told_its_inputs_are_whole_does_not_read_them(tmp_path: Pa
     assert "stopped before the job's inputs were written" in child.stderr.splitlines()[-1]
     assert child.stdout.split()[:2] == [sandbox.DONE, str(sandbox.EXIT_FAILED)]
     assert not (tmp_path / sandbox.RESULT).exists()
+
+
+def test_each_job_gets_a_new_child_and_close_leaves_none_behind(tmp_path: Path) -> None:
+    """The next job's child starts in the background once a job's result is in; a close racing that
+    start still ends it and removes its folder."""
+    runner = SandboxRunner(tmp_path / "scratch", Limits(cpu_s=60, wall_s=60), keep_warm=True)
+    model, inputs = (
+        (resources_dir() / "models" / "digits.onnx").read_bytes(),
+        encode_inputs(np.ones((2, 1, 8, 8), np.float32)),
+    )
+    children = []
+    for _ in range(2):
+        runner.prepare()
+        assert runner._warm is not None
+        children.append(runner._warm.process)
+        decode_outputs(runner.run(model, inputs))
+    runner.close()
+
+    assert children[0].pid != children[1].pid
+    assert all(child.wait(timeout=10) is not None for child in children)
+    assert list((tmp_path / "scratch").iterdir()) == []
