@@ -8,22 +8,24 @@ the worker's overhead from accept to result on chain.
 
 Throughput: the baseline is what anyone with the model and the batch would do in one process:
 create an ONNX Runtime session from the model's bytes and run it over the batch. The worker's
-runner does that in a sandboxed child (spawn, imports, limits, the model check, inputs decoded,
-outputs encoded into the canonical container and read back). Both run ``--runs`` times,
-interleaved, on the same model, batch and execution provider, the order swapped every pair. The
-ratio is the median of each pair's ratio (baseline time / runner time, the two run back to back):
-on a shared VM the same run's time varies by half from one minute to the next, which shifts both
-members of a pair alike but can land one side's best time in a quiet moment the other side never
-had. The pairs' spread and the best times' ratio are printed beside it.
+runner does that in a sandboxed child (spawn, imports, limits, the model check, the inputs written
+to the job's folder while the child builds its session, then mapped, outputs written into the
+canonical container and read back). Both run ``--runs`` times, interleaved, on the same model,
+batch and execution provider, the order swapped every pair. The ratio is the median of each
+pair's ratio (baseline time / runner time, the two run back to back): on a shared VM the same
+run's time varies by half from one minute to the next, which shifts both members of a pair alike
+but can land one side's best time in a quiet moment the other side never had. The pairs' spread
+and the best times' ratio are printed beside it.
 
 The worker's fixed cost per job (``worker_fixed_cost_s``) is measured the same way on a batch of
 100 images, where the model's own time is a few milliseconds: what is left is writing the job's
 files, the model check, a session built in a fresh process, encoding the outputs and reading them
 back. The waiting child (runner.py) takes the process start, the imports and ORT's one-time set-up
 (a tiny warm-up model, sandbox.py) off the job's time, as the baseline's process had them done before
-its first measured run; the child says ``done`` once its result is written, so its teardown
-(unmapping all the model used) is not the job's time either. Every measured run, baseline or not,
-starts with the waiting child ready, so the next child's start never competes with a baseline run.
+its first measured run; the child says ``done`` once its result is written, before its session is
+freed, so its teardown (unmapping all the model used) is not the job's time either, as the
+baseline's session is freed after its clock stops. Every measured run, baseline or not, starts
+with the waiting child ready, so the next child's start never competes with a baseline run.
 
 Overhead: a real devnet (anvil, contracts deployed by the app's own deploy), a requester posting
 the same job and a ``ComputeProvider`` taking it in this process. Prints the seconds from the

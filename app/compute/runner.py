@@ -111,6 +111,7 @@ class SandboxRunner:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._warm: _Child | None = None
+        self._spawner: threading.Thread | None = None  # starting the next waiting child, after a job
         self._kill_reason: str | None = None
         self.last_cpu_s = 0.0  # CPU seconds (all threads) the last finished job used in its child
 
@@ -124,6 +125,7 @@ class SandboxRunner:
     def close(self) -> None:
         """Kill the running job and the waiting child; remove the waiting child's scratch folder."""
         self.kill("the worker is stopping")
+        self._settle()
         with self._lock:
             warm, self._warm = self._warm, None
         if warm is not None:
@@ -133,6 +135,7 @@ class SandboxRunner:
 
     def prepare(self, timeout: float = 60.0) -> None:
         """Start the waiting child now and return once it is ready (benchmarks time jobs, not starts)."""
+        self._settle()
         with self._lock:
             if self._warm is None or self._warm.key != (self.provider, self.limits):
                 self._warm = self._spawn()
@@ -160,6 +163,7 @@ class SandboxRunner:
 
     def _child(self) -> _Child:
         """The waiting child if it still waits with the current settings, else a new one."""
+        self._settle()
         with self._lock:
             warm, self._warm = self._warm, None
         if warm is not None and warm.key == (self.provider, self.limits) and warm.process.poll() is None:
@@ -175,30 +179,39 @@ class SandboxRunner:
         and the dataset's CID, which the result's metrics name."""
         child = self._child()
         try:
-            names = (sandbox.RECIPE, sandbox.DATASET) if task == 1 else (sandbox.MODEL, sandbox.INPUTS)
-            (child.scratch / names[0]).write_bytes(model)
-            (child.scratch / names[1]).write_bytes(inputs)
-            return self._run_in(child, f"go {task} {input_cid}".strip())
+            if task == 1:
+                (child.scratch / sandbox.RECIPE).write_bytes(model)
+                (child.scratch / sandbox.DATASET).write_bytes(inputs)
+                return self._run_in(child, f"go {task} {input_cid}".strip(), None)
+            (child.scratch / sandbox.MODEL).write_bytes(model)
+            return self._run_in(child, "go 0", inputs)
         finally:
             _kill_group(child.process)  # done or failed: ending it (and reaping it) is not the job's time
             threading.Thread(target=_reap, args=(child.process,), daemon=True).start()
             shutil.rmtree(child.scratch, ignore_errors=True)
-            if self.keep_warm:
-                with self._lock:
-                    if self._warm is None:
-                        self._warm = self._spawn()
+            if self.keep_warm:  # the next job's child starts off this job's time (its result is in)
+                self._spawner = threading.Thread(target=self._keep_one_warm, daemon=True)
+                self._spawner.start()
 
-    def _run_in(self, child: _Child, order: str) -> bytes:
+    def _keep_one_warm(self) -> None:
+        with self._lock:
+            if self._warm is None:
+                self._warm = self._spawn()
+
+    def _settle(self) -> None:
+        """Wait until the waiting child the last job began starting exists (or failed to start:
+        ``_child`` then starts one itself and says why it cannot)."""
+        spawner = self._spawner
+        if spawner is not None:
+            spawner.join()
+
+    def _run_in(self, child: _Child, order: str, inputs: bytes | None) -> bytes:
+        """Start the waiting child on ``order``; an inference job's ``inputs`` are written meanwhile
+        (the child checks the model and builds its session) and announced once whole."""
         process, log_path = child.process, child.scratch / "child.log"
         with self._lock:
             self._kill_reason = None
             self._process = process
-        assert process.stdin is not None
-        try:
-            process.stdin.write(order.encode() + b"\n")
-            process.stdin.close()
-        except OSError:
-            pass  # it died while waiting: its exit code and log say why
         wall = self.limits.wall_s
         timer = threading.Timer(
             wall, self.kill, (f"the job went over its wall-time limit ({wall:g} s) and was killed",)
@@ -206,8 +219,13 @@ class SandboxRunner:
         timer.daemon = True
         timer.start()
         code: int | None = None
-        assert process.stdout is not None
+        assert process.stdin is not None and process.stdout is not None
         try:
+            _tell(process, order)
+            if inputs is not None:
+                (child.scratch / sandbox.INPUTS).write_bytes(inputs)
+                _tell(process, sandbox.INPUTS_WRITTEN)
+            _tell(process, None)
             for line in process.stdout:  # blocking reads: back the moment the result is written
                 if line.startswith(sandbox.DONE.encode()):
                     _, said, cpu = line.split()
@@ -232,6 +250,19 @@ class SandboxRunner:
         if code in (-getattr(signal, "SIGXCPU", 24), -signal.SIGKILL):
             raise JobKilled(f"the job went over its CPU-time limit ({self.limits.cpu_s} s) and was killed")
         raise JobError(f"the job failed (exit {code}): {message or 'no message'}")
+
+
+def _tell(process: subprocess.Popen[bytes], line: str | None) -> None:
+    """One line to the child (None: close its stdin, it gets nothing more)."""
+    assert process.stdin is not None
+    try:
+        if line is None:
+            process.stdin.close()
+        else:
+            process.stdin.write(line.encode() + b"\n")
+            process.stdin.flush()
+    except OSError:
+        pass  # it died meanwhile (a refused model ends it early): its exit code and log say why
 
 
 def _reap(process: subprocess.Popen[bytes]) -> None:

@@ -8,8 +8,10 @@ not for anyone running ORT in a process that already ran a model), logs ``READY`
 next job's blobs. It reads its job from its working directory (the job's scratch folder, the only
 path it is given) and writes ``result.bin``:
 
-- inference (task 0): ``model.onnx`` and ``inputs.npy``; unsafe models (onnx_check.py) and
-  malformed inputs are refused; the outputs go into tensors.py's canonical container;
+- inference (task 0): ``model.onnx``, then ``inputs.npy``, which the worker writes while the child
+  checks the model and builds its session and announces with an ``inputs`` line; unsafe models
+  (onnx_check.py) and malformed inputs are refused; the outputs go into tensors.py's canonical
+  container, written straight from the outputs' memory;
 - training (task 1): ``recipe.json`` and ``dataset.zip``; the recipe (training.py) is trained with
   torch (trainer.py), exported to ONNX, checked like any model, and delivered with its metrics.
 
@@ -32,13 +34,15 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 EXIT_OK, EXIT_REFUSED, EXIT_FAILED, EXIT_MEMORY = 0, 2, 3, 4
 MODEL, INPUTS, RESULT = "model.onnx", "inputs.npy", "result.bin"
 RECIPE, DATASET = "recipe.json", "dataset.zip"
-READY, DONE = "sandbox ready", "done"
+READY, DONE, INPUTS_WRITTEN = "sandbox ready", "done", "inputs"
 _started = [0.0]  # CPU time (all threads) when the job began: the job's own CPU seconds are reported
+_said = [False]  # whether ``done`` was printed (by ``deliver``, before the job's memory is freed)
 ALLOWED_HOSTS: frozenset[str] = frozenset()  # hosts a job may reach: none, the worker does the storage
 _SOCKET_EVENTS = frozenset({"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"})
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
@@ -86,20 +90,54 @@ def _providers(provider: str, vram_mib: int) -> list[object]:
     return [provider, "CPUExecutionProvider"]
 
 
-def run_inference(provider: str, vram_mib: int) -> bytes:
-    """Check the model, run it over the inputs, return the result container."""
+def say_done(code: int) -> None:
+    """Tell the worker the job is over: ``done CODE CPU_S`` on stdout, once."""
+    if not _said[0]:
+        _said[0] = True
+        sys.stderr.flush()
+        used = time.process_time() - _started[0]
+        print(f"{DONE} {code} {used:.4f}", flush=True)
+
+
+Deliver = Callable[[Sequence[bytes | memoryview]], None]
+
+
+def deliver(result: Sequence[bytes | memoryview]) -> None:
+    """Write ``result.bin`` (the pieces of the result, in order) and say ``done`` at once. The jobs
+    call it while their session, inputs and outputs still exist: freeing them (unmapping the
+    gigabytes ORT's arena faulted in for a large batch) is the process's teardown, which the worker
+    does not wait for."""
+    partial = Path(RESULT + ".part")
+    with open(partial, "wb") as file:
+        for piece in result:
+            file.write(piece)
+    os.replace(partial, RESULT)
+    say_done(EXIT_OK)
+
+
+def wait_for_inputs() -> None:
+    """Wait for the worker's word that ``inputs.npy`` is whole: it writes the batch while this child
+    checks the model and builds its session, so neither waits for the other."""
+    if sys.stdin.readline().strip() != INPUTS_WRITTEN:
+        raise RuntimeError("the worker stopped before the job's inputs were written")
+
+
+def run_inference(provider: str, vram_mib: int, done: Deliver, inputs_written: Callable[[], None]) -> None:
+    """Check the model, build its session, then (once ``inputs_written`` returns) run it over the
+    inputs and hand the result container to ``done``."""
     import numpy as np
     import onnxruntime
 
     from app.compute.onnx_check import check_model
-    from app.compute.tensors import TensorError, encode_outputs, load_inputs
+    from app.compute.tensors import TensorError, load_inputs, output_parts
 
     model = Path(MODEL).read_bytes()
     check_model(model)
-    inputs = load_inputs(Path(INPUTS))
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     session = onnxruntime.InferenceSession(model, options, providers=_providers(provider, vram_mib))
+    inputs_written()
+    inputs = load_inputs(Path(INPUTS))
     feeds = session.get_inputs()
     if len(feeds) != 1:
         raise TensorError(f"the model takes {len(feeds)} inputs; batch inference feeds exactly one")
@@ -109,11 +147,11 @@ def run_inference(provider: str, vram_mib: int) -> bytes:
         raise TensorError(f"the model takes {expected} inputs, the job gives {inputs.dtype}")
     names = [o.name for o in session.get_outputs()]
     values = session.run(names, {feeds[0].name: np.asarray(inputs)})
-    return encode_outputs(list(zip(names, values, strict=True)))
+    done(output_parts(list(zip(names, values, strict=True))))  # the session is freed after this
 
 
-def run_training(provider: str, vram_mib: int, dataset_cid: str) -> bytes:
-    """Train the recipe on the dataset, check the exported model, return model and metrics."""
+def run_training(provider: str, vram_mib: int, dataset_cid: str, done: Deliver) -> None:
+    """Train the recipe on the dataset, check the exported model, hand model and metrics to ``done``."""
     from app.compute.dataset import read_dataset
     from app.compute.onnx_check import check_model
     from app.compute.training import encode_model_result, parse_recipe
@@ -126,7 +164,7 @@ def run_training(provider: str, vram_mib: int, dataset_cid: str) -> bytes:
         raise RuntimeError(f"this worker cannot train: {exc}") from exc
     model, metrics = train(recipe, dataset, dataset_cid, provider, vram_mib)
     check_model(model)
-    return encode_model_result(model, metrics)
+    done([encode_model_result(model, metrics)])
 
 
 def warm_up() -> None:
@@ -190,9 +228,9 @@ def main(argv: list[str]) -> int:
         return EXIT_OK
     try:
         if words[1:2] == ["1"]:
-            result = run_training(provider, vram_mib, words[2] if len(words) > 2 else "")
+            run_training(provider, vram_mib, words[2] if len(words) > 2 else "", deliver)
         else:
-            result = run_inference(provider, vram_mib)
+            run_inference(provider, vram_mib, deliver, wait_for_inputs)
     except (UnsafeModel, TensorError, RecipeError, DatasetError) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
@@ -202,15 +240,10 @@ def main(argv: list[str]) -> int:
             return EXIT_MEMORY
         print(f"failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    partial = Path(RESULT + ".part")
-    partial.write_bytes(result)
-    os.replace(partial, RESULT)
     return EXIT_OK
 
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])
-    sys.stderr.flush()
-    used = time.process_time() - _started[0]
-    print(f"{DONE} {code} {used:.4f}", flush=True)  # the worker reads the result now, not after the teardown
+    say_done(code)  # the worker reads the result now, not after the teardown
     os._exit(code)  # no interpreter teardown: unloading ORT and numpy costs more than many small jobs

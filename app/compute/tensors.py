@@ -76,13 +76,25 @@ def load_inputs(path: Path) -> np.ndarray:
     return array
 
 
-def encode_outputs(outputs: list[tuple[str, np.ndarray]]) -> bytes:
-    parts = [MAGIC, struct.pack(">I", len(outputs))]
+def output_parts(outputs: list[tuple[str, np.ndarray]]) -> list[bytes | memoryview]:
+    """The result container in pieces, each array's data a view of the array itself: the sandbox
+    writes them to its result file one after another, with no copy of the outputs in between (a
+    fresh copy of a large batch's outputs is page faults the baseline never pays). Joined, they are
+    ``encode_outputs``'s bytes."""
+    parts: list[bytes | memoryview] = [MAGIC, struct.pack(">I", len(outputs))]
     for name, array in outputs:
         _check_dtype(array, f"output {name!r}")
-        raw_name, body = name.encode("utf-8"), _npy(array)
-        parts += [struct.pack(">H", len(raw_name)), raw_name, struct.pack(">Q", len(body)), body]
-    return b"".join(parts)
+        data = np.ascontiguousarray(array)  # as _npy: the same header, the same bytes
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(data))
+        raw_name = name.encode("utf-8")
+        parts += [struct.pack(">H", len(raw_name)), raw_name, struct.pack(">Q", header.tell() + data.nbytes)]
+        parts += [header.getvalue(), memoryview(data.reshape(-1).view(np.uint8))]
+    return parts
+
+
+def encode_outputs(outputs: list[tuple[str, np.ndarray]]) -> bytes:
+    return b"".join(output_parts(outputs))
 
 
 def decode_outputs(data: bytes) -> list[tuple[str, np.ndarray]]:
