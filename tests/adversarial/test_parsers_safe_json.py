@@ -103,3 +103,12 @@ def test_the_parse_leaves_garbage_collection_as_it_found_it(enabled: bool) -> No
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize("padding", [10, safe_json.COUNT_BELOW])
+def test_the_limit_holds_for_documents_counted_first_and_for_large_ones(padding: int) -> None:
+    deep = "[" * 257 + '"' + "a" * padding + '"' + "]" * 257
+    with pytest.raises(safe_json.JsonDepthError, match="nested 257 levels deep"):
+        safe_json.loads(deep)
+    hidden = '["' + "[" * padding + '"]'  # many brackets, all inside a string
+    assert safe_json.loads(hidden) == ["[" * padding]
