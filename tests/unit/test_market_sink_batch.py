@@ -129,3 +129,34 @@ def test_an_accepted_cid_lets_no_look_alike_through(tmp_path: Path, caplog: pyte
     with sessions() as session:
         cur = session.connection().connection.cursor()
         assert cur.execute("SELECT asset_id FROM market_asset").fetchall() == [(1,)]
+
+
+def test_transfers_of_an_asset_registered_in_the_same_batch_leave_its_last_owner(tmp_path: Path) -> None:
+    """The registry's order (AssetRegistered, then the mint), then more transfers in and after the
+    batch: the owner folded into the held insert is the one each log applied alone leaves."""
+
+    def transfer(token: int, old: str, new: str, block: int) -> object:
+        return raw_log("AssetRegistry", "Transfer", block, **{"from": old, "to": new, "tokenId": token})
+
+    first = [
+        registered(1, ALICE, block=10), transfer(1, ZERO, ALICE, 10), transfer(1, ALICE, BOB, 10),
+        transfer(1, BOB, CAROL, 11), registered(2, ALICE, block=11), transfer(2, ZERO, ALICE, 11),
+    ]  # fmt: skip
+    later = [transfer(2, ALICE, BOB, 12), transfer(1, CAROL, ALICE, 12)]
+    whole, alone = catalogue(tmp_path / "whole"), catalogue(tmp_path / "alone")
+    at_once, one_by_one = MarketSink(CHAIN, Decoder(ADDRESSES)), MarketSink(CHAIN, Decoder(ADDRESSES))
+    apply(whole, at_once, first)
+    with whole() as session:
+        cur = session.connection().connection.cursor()
+        assert cur.execute("SELECT asset_id, owner FROM market_asset ORDER BY asset_id").fetchall() == [
+            (1, CAROL), (2, ALICE),
+        ]  # fmt: skip
+    apply(whole, at_once, later)
+    for entry in first + later:
+        apply(alone, one_by_one, [entry])
+    assert rows(whole) == rows(alone)
+    with whole() as session:
+        cur = session.connection().connection.cursor()
+        assert cur.execute("SELECT asset_id, owner FROM market_asset ORDER BY asset_id").fetchall() == [
+            (1, ALICE), (2, BOB),
+        ]  # fmt: skip
