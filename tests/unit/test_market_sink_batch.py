@@ -3,16 +3,19 @@ its logs applied alone, and a CID accepted once opens no door for a look-alike."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from market_logs import ADDRESSES, CID, bought, linked, offered, raw_log, registered
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.market.catalog.decode import Decoder
-from app.market.catalog.sink import MarketSink
+from app.market.catalog.sink import MarketSink, journal_json
 
 ALICE, BOB, CAROL = ("0x" + c * 40 for c in "123")
 ZERO = "0x" + "00" * 20
@@ -160,3 +163,21 @@ def test_transfers_of_an_asset_registered_in_the_same_batch_leave_its_last_owner
         assert cur.execute("SELECT asset_id, owner FROM market_asset ORDER BY asset_id").fetchall() == [
             (1, ALICE), (2, BOB),
         ]  # fmt: skip
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**300), 2**300) | st.text('"\\a\u00e9\U0001f600\n\x00'),
+    lambda inner: st.lists(inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6))
+def test_the_journal_json_is_what_json_dumps_gives(args: dict) -> None:
+    assert journal_json(args) == json.dumps(args, separators=(",", ":"))
+
+
+def test_the_journal_json_refuses_what_json_cannot_hold() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        journal_json({"key": b"\x01"})
