@@ -32,6 +32,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Protocol
 
 from sqlalchemy import delete, select
@@ -52,6 +53,7 @@ KEEP_HASHES = 1_024  # blocks below the newest stored one whose hashes are kept 
 REFUSED = re.compile(r"too many|limit|exceed|range|too large|timeout|timed out|response size|10000", re.I)
 
 Rpc = Callable[[str, list[Any]], Awaitable[Any]]
+_ORDER = attrgetter("block", "log_index")  # a range's logs are applied in chain order
 
 
 class RpcFailed(RuntimeError):
@@ -250,7 +252,7 @@ class LogIndexer:
                 continue
             logs.append(entry)
             hashes[entry.block] = entry.block_hash
-        logs.sort(key=lambda e: (e.block, e.log_index))
+        logs.sort(key=_ORDER)
         return logs, hashes
 
     def _write(self, logs: list[RawLog], high: int, hashes: dict[int, str]) -> set[str]:
