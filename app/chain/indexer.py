@@ -32,6 +32,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Protocol
 
 from sqlalchemy import delete, select
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.chain.client import ChainClient, ChainUnavailable
 from app.chain.cursor_store import CursorStore
+from app.chain.raw_logs import RawLog, hex_hash, hex_int, parse_log
 from app.db.models import ChainBlock
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ KEEP_HASHES = 1_024  # blocks below the newest stored one whose hashes are kept 
 REFUSED = re.compile(r"too many|limit|exceed|range|too large|timeout|timed out|response size|10000", re.I)
 
 Rpc = Callable[[str, list[Any]], Awaitable[Any]]
+_ORDER = attrgetter("block", "log_index")  # a range's logs are applied in chain order
 
 
 class RpcFailed(RuntimeError):
@@ -59,19 +62,6 @@ class RpcFailed(RuntimeError):
 
 class RangeRefused(RpcFailed):
     """The node refused a block range as too wide even at one block: nothing can be read past it."""
-
-
-@dataclass(frozen=True, slots=True)
-class RawLog:
-    """One log as the node sent it, validated for shape (not yet decoded)."""
-
-    address: str  # lower-case hex
-    topics: tuple[bytes, ...]
-    data: bytes
-    block: int
-    block_hash: str
-    tx_hash: str
-    log_index: int
 
 
 @dataclass(frozen=True)
@@ -110,64 +100,6 @@ def client_rpc(client: ChainClient) -> Rpc:
         return reply.get("result")
 
     return call
-
-
-_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}")
-
-
-def _hex_int(value: Any) -> int:
-    if not isinstance(value, str) or not _QUANTITY.fullmatch(value):
-        raise ValueError(f"not a hex quantity: {str(value)[:80]!r}")
-    return int(value, 16)
-
-
-_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-
-
-def _hash(value: Any) -> str:
-    if not isinstance(value, str) or not _HASH.fullmatch(value):
-        raise ValueError(f"not a 32-byte hash: {str(value)[:80]!r}")
-    return value.lower()
-
-
-def parse_log(raw: Any) -> RawLog:
-    """A node's log object as a ``RawLog``; ``ValueError`` (with why) for anything malformed.
-
-    Every field is checked whole before it is converted: this is the hot path of a backfill."""
-    if not isinstance(raw, dict):
-        raise ValueError("a log that is not an object")
-    address = raw.get("address")
-    if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
-        raise ValueError(f"bad log address {str(address)[:80]!r}")
-    topics = raw.get("topics")
-    if not isinstance(topics, list) or not 1 <= len(topics) <= 4:
-        raise ValueError("a log needs 1 to 4 topics")
-    words = []
-    for topic in topics:
-        try:  # 66 characters that fromhex reads as 32 bytes hold no whitespace: all hex digits
-            word = bytes.fromhex(topic[2:]) if len(topic) == 66 and topic[:2] == "0x" else b""
-        except (TypeError, ValueError):
-            word = b""
-        if len(word) != 32:
-            raise ValueError(f"not a 32-byte topic: {str(topic)[:80]!r}")
-        words.append(word)
-    data = raw.get("data", "0x")
-    try:  # fromhex skips whitespace, so the length says whether every character was a hex digit
-        payload = bytes.fromhex(data[2:]) if isinstance(data, str) and data[:2] == "0x" else None
-    except ValueError:
-        payload = None
-    if payload is None or 2 * len(payload) + 2 != len(data):
-        raise ValueError("log data is not hex")
-    return RawLog(
-        address.lower(),
-        tuple(words),
-        payload,
-        _hex_int(raw.get("blockNumber")),
-        _hash(raw.get("blockHash")),
-        _hash(raw.get("transactionHash")),
-        _hex_int(raw.get("logIndex")),
-    )
 
 
 def roll_back(session: Session, sink: LogSink, chain_id: int, stream: str, agreed: int) -> set[str]:
@@ -227,7 +159,7 @@ class LogIndexer:
 
     async def _block_hash(self, number: int) -> str | None:
         block = await self.rpc("eth_getBlockByNumber", [hex(number), False])
-        return None if block is None else _hash(block.get("hash"))
+        return None if block is None else hex_hash(block.get("hash"))
 
     async def _logs(self, low: int, high: int) -> list[Any]:
         query = {
@@ -320,7 +252,7 @@ class LogIndexer:
                 continue
             logs.append(entry)
             hashes[entry.block] = entry.block_hash
-        logs.sort(key=lambda e: (e.block, e.log_index))
+        logs.sort(key=_ORDER)
         return logs, hashes
 
     def _write(self, logs: list[RawLog], high: int, hashes: dict[int, str]) -> set[str]:
@@ -347,7 +279,7 @@ class LogIndexer:
         it changed the hash of the range's last block, which the next step's check compares."""
         read = await ahead if ahead is not None else None
         changed, head = await asyncio.gather(self._check_reorg(), self.rpc("eth_blockNumber", []))
-        safe = _hex_int(head) - self.confirmations
+        safe = hex_int(head) - self.confirmations
         low = self.cursor()
         if low > safe:
             return changed, True, None

@@ -60,19 +60,19 @@ def _reader(kind: str) -> tuple[str, int] | None:
     return _static(kind)
 
 
-def _word(kind: str, size: int, word: bytes) -> Any:
-    """One head word as eth_abi gives it; None when eth_abi's strict mode would refuse it."""
+# What each field of a layout is read as (``Layout.ops``): the common word first.
+UINT256, UINT, ADDRESS, BOOL, BYTES_N, STRING, BYTES, UINTS = range(8)
+_OPS = {"uint": UINT, "address": ADDRESS, "bool": BOOL, "bytesN": BYTES_N, "string": STRING, "bytes": BYTES}
+_FALSE, _TRUE = _ZERO, (1).to_bytes(WORD, "big")
+
+
+def _op(kind: str, param: int) -> tuple[int, int]:
+    """(op, its parameter): a uint's bound (``1 << bits``), a bytesN's width."""
     if kind == "uint":
-        if any(word[: WORD - size]):
-            return None
-        return int.from_bytes(word, "big")
-    if kind == "address":
-        return None if any(word[:12]) else "0x" + word[12:].hex()  # eth_abi's form: lower case
-    if kind == "bool":
-        return None if word[:31] != _ZERO[:31] or word[31] > 1 else word[31] == 1
-    if any(word[size:]):  # bytesN: left-aligned, zero padded
-        return None
-    return word[:size]
+        return (UINT256, 0) if param == WORD else (UINT, 1 << 8 * param)
+    if kind == "uints":
+        return UINTS, 1 << 8 * param
+    return _OPS[kind], param
 
 
 class Layout:
@@ -82,7 +82,8 @@ class Layout:
         self.types = tuple(types)
         readers = [_reader(t) for t in self.types]
         self.fast = all(r is not None for r in readers)
-        self.readers: tuple[tuple[str, int], ...] = tuple(r for r in readers if r is not None)
+        # Per field: (op, the op's parameter, where its head word starts).
+        self.ops = tuple((*_op(*r), WORD * n) for n, r in enumerate(readers) if r is not None)
         self.head = WORD * len(self.types)
 
     def decode(self, data: bytes) -> tuple[Any, ...]:
@@ -97,50 +98,62 @@ class Layout:
             raise LayoutError(str(exc)) from exc
 
     def _canonical(self, data: bytes) -> tuple[Any, ...] | None:
-        """The values if ``data`` is canonically encoded and valid; None to let eth_abi decide."""
+        """The values if ``data`` is canonically encoded and valid; None to let eth_abi decide.
+
+        A padded word is checked by its value (a uint below its bound, an address below 2**160)
+        or by comparing bytes (a bool is the word 0 or 1; a bytesN's pad, a tail's pad, zeros)."""
         size = len(data)
         if size < self.head:
             return None
+        read = int.from_bytes
         out: list[Any] = []
         tail = self.head  # where the next dynamic value must start
-        for index, (kind, param) in enumerate(self.readers):
-            word = data[index * WORD : index * WORD + WORD]
-            if kind in ("string", "bytes", "uints"):
-                if int.from_bytes(word, "big") != tail or tail + WORD > size:
+        for op, param, at in self.ops:
+            if op == UINT256:
+                out.append(read(data[at : at + WORD], "big"))
+            elif op < STRING:
+                word = data[at : at + WORD]
+                if op == UINT:
+                    value: Any = read(word, "big")
+                    if value >= param:
+                        return None
+                elif op == ADDRESS:
+                    if read(word, "big") >> 160:
+                        return None
+                    value = "0x" + word[12:].hex()  # eth_abi's form: lower case
+                elif op == BOOL:
+                    if word != _FALSE and word != _TRUE:
+                        return None
+                    value = word == _TRUE
+                else:  # bytesN: left-aligned, zero padded
+                    if data.count(0, at + param, at + WORD) != WORD - param:
+                        return None
+                    value = word[:param]
+                out.append(value)
+            else:
+                if read(data[at : at + WORD], "big") != tail or tail + WORD > size:
                     return None
-                length = int.from_bytes(data[tail : tail + WORD], "big")
+                length = read(data[tail : tail + WORD], "big")
                 start = tail + WORD
-                if kind == "uints":
-                    end = start + length * WORD
-                    if length > size or end > size:
-                        return None
-                    items = []
-                    for at in range(start, end, WORD):
-                        value = _word("uint", param, data[at : at + WORD])
-                        if value is None:
-                            return None
-                        items.append(value)
-                    out.append(tuple(items))
-                    tail = end
-                    continue
-                padded = start + -(-length // WORD) * WORD
-                if length > size or padded > size or any(data[start + length : padded]):
+                if length > size:
                     return None
-                raw = data[start : start + length]
-                if kind == "string":
-                    try:
-                        out.append(raw.decode("utf-8"))
-                    except UnicodeDecodeError:
+                if op == UINTS:
+                    tail = start + length * WORD
+                    if tail > size:
                         return None
-                else:
-                    out.append(raw)
-                tail = padded
-                continue
-            if kind == "uint" and param == WORD:  # no padding to check: the most common word
-                out.append(int.from_bytes(word, "big"))
-                continue
-            value = _word(kind, param, word)
-            if value is None:
-                return None
-            out.append(value)
+                    items = tuple(read(data[at : at + WORD], "big") for at in range(start, tail, WORD))
+                    if any(item >= param for item in items):
+                        return None
+                    out.append(items)
+                    continue
+                end, tail = start + length, start + -(-length // WORD) * WORD
+                if tail > size or data.count(0, end, tail) != tail - end:
+                    return None
+                if op == BYTES:
+                    out.append(data[start:end])
+                    continue
+                try:
+                    out.append(data[start:end].decode("utf-8"))
+                except UnicodeDecodeError:
+                    return None
         return tuple(out) if tail == size else None

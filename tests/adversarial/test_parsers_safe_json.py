@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from itertools import accumulate
 
 import pytest
 from fuzz_settings import fuzz
@@ -63,3 +64,51 @@ def test_a_string_of_escapes_is_scanned_in_linear_time() -> None:
     with pytest.raises(ValueError):
         safe_json.loads(hostile)
     assert time.monotonic() - start < 5
+
+
+def split_depth(text: str) -> int:
+    """The scan as it was before its shortcuts (no backslash skip, no quote-pair drop): the reference."""
+    raw = text.encode("utf-8", "surrogatepass").replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside = b"".join(raw.translate(None, safe_json._NOT_STRUCTURE).split(b'"')[::2])
+    levels = list(accumulate(1 if mark in b"[{" else -1 for mark in outside))
+    return max(levels, default=0)
+
+
+@fuzz
+@given(st.text(alphabet='[]{}"\\a ', max_size=40))
+def test_the_shortcuts_measure_what_the_full_scan_measures(text: str) -> None:
+    """Any text, JSON or not (unterminated strings, stray escapes, quotes around brackets)."""
+    assert safe_json.depth(text) == split_depth(text)
+
+
+def test_a_quote_pair_between_strings_keeps_their_brackets_inside() -> None:
+    """Dropping ``""`` must not pull a bracket out of a string: ``"[" "]"`` leaves ``"[]"``."""
+    hidden = '["' + "[" * 300 + '","' + "]" * 300 + '"]'
+    assert safe_json.depth(hidden) == 1 and safe_json.loads(hidden) == ["[" * 300, "]" * 300]
+    exposed = '["",' + "[" * 300 + "]" * 300 + "]"
+    with pytest.raises(safe_json.JsonDepthError, match="nested 301 levels deep"):
+        safe_json.loads(exposed)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_parse_leaves_garbage_collection_as_it_found_it(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert safe_json.loads('{"a": [1]}') == {"a": [1]} and gc.isenabled() is enabled
+        with pytest.raises(ValueError):
+            safe_json.loads('{"a": ')
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize("padding", [10, safe_json.COUNT_BELOW])
+def test_the_limit_holds_for_documents_counted_first_and_for_large_ones(padding: int) -> None:
+    deep = "[" * 257 + '"' + "a" * padding + '"' + "]" * 257
+    with pytest.raises(safe_json.JsonDepthError, match="nested 257 levels deep"):
+        safe_json.loads(deep)
+    hidden = '["' + "[" * padding + '"]'  # many brackets, all inside a string
+    assert safe_json.loads(hidden) == ["[" * padding]

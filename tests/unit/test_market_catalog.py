@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -69,13 +68,13 @@ def test_events_that_fail_a_check_are_skipped_with_a_reason(
 ) -> None:
     good = registered(1, ALICE, block=10)
     no_cid = registered(2, ALICE, block=10, meta="../../etc/passwd")
-    wide_address = replace(
-        registered(3, ALICE, block=10), topics=(good.topics[0], good.topics[1], b"\xff" * 32, good.topics[3])
+    wide_address = registered(3, ALICE, block=10)._replace(
+        topics=(good.topics[0], good.topics[1], b"\xff" * 32, good.topics[3])
     )
     bad_kind = registered(4, ALICE, block=10, kind=7)
     again = registered(1, BOB, block=11)  # the same asset id registered twice (a lying node)
     orphan_offer = offered(1, 99, ALICE, E18, block=11)  # for an asset nobody registered
-    garbage = replace(offered(2, 1, ALICE, E18, block=11), data=b"\x01\x02")
+    garbage = offered(2, 1, ALICE, E18, block=11)._replace(data=b"\x01\x02")
     target = sink()
     apply(sessions, target, [good, no_cid, wide_address, bad_kind, again, orphan_offer, garbage])
     assert list(assets(sessions)) == [1] and assets(sessions)[1].creator == ALICE

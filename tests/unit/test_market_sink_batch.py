@@ -3,16 +3,19 @@ its logs applied alone, and a CID accepted once opens no door for a look-alike."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from market_logs import ADDRESSES, CID, bought, linked, offered, raw_log, registered
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.market.catalog.decode import Decoder
-from app.market.catalog.sink import MarketSink
+from app.market.catalog.sink import MarketSink, journal_json
 
 ALICE, BOB, CAROL = ("0x" + c * 40 for c in "123")
 ZERO = "0x" + "00" * 20
@@ -129,3 +132,52 @@ def test_an_accepted_cid_lets_no_look_alike_through(tmp_path: Path, caplog: pyte
     with sessions() as session:
         cur = session.connection().connection.cursor()
         assert cur.execute("SELECT asset_id FROM market_asset").fetchall() == [(1,)]
+
+
+def test_transfers_of_an_asset_registered_in_the_same_batch_leave_its_last_owner(tmp_path: Path) -> None:
+    """The registry's order (AssetRegistered, then the mint), then more transfers in and after the
+    batch: the owner folded into the held insert is the one each log applied alone leaves."""
+
+    def transfer(token: int, old: str, new: str, block: int) -> object:
+        return raw_log("AssetRegistry", "Transfer", block, **{"from": old, "to": new, "tokenId": token})
+
+    first = [
+        registered(1, ALICE, block=10), transfer(1, ZERO, ALICE, 10), transfer(1, ALICE, BOB, 10),
+        transfer(1, BOB, CAROL, 11), registered(2, ALICE, block=11), transfer(2, ZERO, ALICE, 11),
+    ]  # fmt: skip
+    later = [transfer(2, ALICE, BOB, 12), transfer(1, CAROL, ALICE, 12)]
+    whole, alone = catalogue(tmp_path / "whole"), catalogue(tmp_path / "alone")
+    at_once, one_by_one = MarketSink(CHAIN, Decoder(ADDRESSES)), MarketSink(CHAIN, Decoder(ADDRESSES))
+    apply(whole, at_once, first)
+    with whole() as session:
+        cur = session.connection().connection.cursor()
+        assert cur.execute("SELECT asset_id, owner FROM market_asset ORDER BY asset_id").fetchall() == [
+            (1, CAROL), (2, ALICE),
+        ]  # fmt: skip
+    apply(whole, at_once, later)
+    for entry in first + later:
+        apply(alone, one_by_one, [entry])
+    assert rows(whole) == rows(alone)
+    with whole() as session:
+        cur = session.connection().connection.cursor()
+        assert cur.execute("SELECT asset_id, owner FROM market_asset ORDER BY asset_id").fetchall() == [
+            (1, ALICE), (2, BOB),
+        ]  # fmt: skip
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**300), 2**300) | st.text('"\\a\u00e9\U0001f600\n\x00'),
+    lambda inner: st.lists(inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6))
+def test_the_journal_json_is_what_json_dumps_gives(args: dict) -> None:
+    assert journal_json(args) == json.dumps(args, separators=(",", ":"))
+
+
+def test_the_journal_json_refuses_what_json_cannot_hold() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        journal_json({"key": b"\x01"})

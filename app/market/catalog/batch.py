@@ -15,7 +15,9 @@ inserts it finds its row; and each column the sink updates is written by one sta
 updates of different statements touch different columns and commute too.
 
 The sink never reads back a row ``Writes`` holds: its ``Memo`` records each insert as it is held, and
-only looks up in SQLite the ids it has not seen in the batch.
+only looks up in SQLite the ids it has not seen in the batch. An asset's transfer in the batch that
+registered it is written into the held insert (the owner it ends with) instead of as an ``UPDATE``
+after it: a backfill's every mint, and the statement was a sixth of the sink's SQLite time.
 """
 
 from __future__ import annotations
@@ -79,7 +81,9 @@ class Memo:
         self.assets: dict[int, bool] = {}
         self.offers: dict[int, int | None] = {}  # offer id: its asset
         self.licenses: dict[int, int | None] = {}  # license id: its asset
-        self.registered: set[int] = set()  # assets inserted by this batch (their totals at the defaults)
+        # Assets inserted by this batch (their totals at the defaults): each one's row, held by
+        # ``Writes`` until the flush, so a transfer in the same batch writes its owner there.
+        self.registered: dict[int, list[Any]] = {}
 
     def _one(self, sql: str, key: int) -> Any:
         row = self.cur.execute(sql, (self.chain_id, key)).fetchone()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from eth_utils import keccak
 
@@ -44,9 +44,10 @@ class BadEvent(ValueError):
     """A log that does not decode, or whose fields are out of shape; the message says which."""
 
 
-@dataclass(frozen=True, slots=True)
-class MarketEvent:
-    """A checked market event: JSON-able ``args`` (big numbers as decimal strings, bytes as hex)."""
+class MarketEvent(NamedTuple):
+    """A checked market event: JSON-able ``args`` (big numbers as decimal strings, bytes as hex).
+
+    A named tuple: a backfill makes one per log (a frozen dataclass's ``__init__`` costs more)."""
 
     contract: str
     name: str
@@ -66,8 +67,10 @@ class _Spec:
     indexed: tuple[tuple[str, str], ...]
     data: tuple[tuple[str, str], ...]
     layout: Layout
-    # Per field, in the event's order: (name, where: topic index or -1 for data, check)
-    fields: tuple[tuple[str, int, Check], ...]
+    # Per indexed field, in order: (name, whether an address, its check: None when it keeps the value)
+    topic_fields: tuple[tuple[str, bool, Check | None], ...]
+    # Per data field, in order: (name, its check or None)
+    data_fields: tuple[tuple[str, Check | None], ...]
 
 
 def topic_of(abi_event: Mapping[str, Any]) -> bytes:
@@ -94,12 +97,13 @@ class Decoder:
                     for _, kind in indexed:
                         if kind != "address" and not kind.startswith("uint"):
                             raise ValueError(f"{entry['name']}: unexpected indexed type {kind}")
-                    where = {name: n for n, (name, _) in enumerate(indexed)}
-                    fields = tuple(  # indexed first: the order the journal's JSON has always had
-                        (name, where.get(name, -1), _check_for(name, kind, name in where))
-                        for name, kind in indexed + data
+                    topic_fields = tuple(
+                        (name, kind == "address", _kept(_check_for(name, kind, True)))
+                        for name, kind in indexed
                     )
-                    spec = _Spec(contract, entry["name"], indexed, data, Layout([t for _, t in data]), fields)
+                    data_fields = tuple((name, _kept(_check_for(name, kind, False))) for name, kind in data)
+                    layout = Layout([t for _, t in data])
+                    spec = _Spec(contract, entry["name"], indexed, data, layout, topic_fields, data_fields)
                     self.specs[(address, topic_of(entry))] = spec
         self.addresses = sorted({a.lower() for a in addresses.values()})
         self.topics = sorted({topic for _, topic in self.specs})
@@ -111,25 +115,24 @@ class Decoder:
         if len(raw.topics) != 1 + len(spec.indexed):
             raise BadEvent(f"{spec.name}: {len(raw.topics) - 1} indexed fields, expected {len(spec.indexed)}")
         try:
-            values = iter(spec.layout.decode(raw.data) if spec.data else ())
+            values = spec.layout.decode(raw.data) if spec.data else ()
         except LayoutError as exc:
             raise BadEvent(f"{spec.name}: its data does not decode ({exc})") from exc
-        event, args = spec.name, {}
-        for name, at, check in spec.fields:
-            if at >= 0:
-                value = _indexed(event, name, spec.indexed[at][1], raw.topics[at + 1])
+        event, args = spec.name, {}  # indexed first: the order the journal's JSON has always had
+        for (name, address, check), word in zip(spec.topic_fields, raw.topics[1:], strict=True):
+            if address:
+                if word[:12] != _PAD:
+                    raise BadEvent(f"{event}: {name} is not a 20-byte address")
+                value: Any = checksum(word[12:])
             else:
-                value = next(values)
-            args[name] = check(event, name, value)
+                value = int.from_bytes(word, "big")
+            args[name] = value if check is None else check(event, name, value)
+        for (name, check), value in zip(spec.data_fields, values, strict=True):
+            args[name] = value if check is None else check(event, name, value)
         return MarketEvent(spec.contract, event, args, raw.block, raw.tx_hash, raw.log_index)
 
 
-def _indexed(event: str, name: str, kind: str, word: bytes) -> Any:
-    if kind == "address":
-        if any(word[:12]):
-            raise BadEvent(f"{event}: {name} is not a 20-byte address")
-        return checksum(word[12:])
-    return int.from_bytes(word, "big")
+_PAD = bytes(12)  # the zeros before an address in its topic
 
 
 # -- the checks, one per field, chosen by name and type ---------------------------------------------
@@ -214,9 +217,14 @@ def _checksummed(event: str, name: str, value: str) -> str:
     return checksum(bytes.fromhex(value[2:]))
 
 
+def _kept(check: Check) -> Check | None:
+    """None for the check that keeps every value as it is: the decoder skips calling it."""
+    return None if check is _same else check
+
+
 def _check_for(name: str, kind: str, indexed: bool) -> Check:
     """The range and shape check of one field by its name; else by its type, what makes it JSON
-    (addresses in EIP-55 form: an indexed one already is, see ``_indexed``)."""
+    (addresses in EIP-55 form: an indexed one already is, see ``Decoder.decode``)."""
     if name in CHECKS:
         return CHECKS[name]
     if kind == "address":

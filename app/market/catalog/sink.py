@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -48,6 +49,7 @@ INSERT_ASSET = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', 'pending', '', 0, 0.0, "
     "0, 0, NULL, 0, 0)"
 )
+ASSET_OWNER = 3  # INSERT_ASSET's owner
 # The search aggregates of a chunk of assets, read grouped (one pass per table), then written back
 # with one executemany: cheaper than an UPDATE whose five correlated subqueries run per row.
 OFFER_TOTALS = (
@@ -86,9 +88,20 @@ INSERT_LOG = (
 )
 
 
+def _compact_json() -> Callable[[dict[str, Any]], str]:
+    """``json.JSONEncoder(separators=(",", ":")).encode`` with its C encoder made once: ``encode``
+    makes a new one per call, which cost as much as encoding an event's arguments. No circular
+    check: arguments are flat values and lists the decoder made."""
+    default = json.JSONEncoder().default  # raises TypeError for what JSON cannot hold
+    chunks = c_make_encoder(
+        None, default, encode_basestring_ascii, None, ":", ",", False, False, True
+    )  # markers, default, string encoder, indent, key and item separators, sort, skip, allow NaN
+    return lambda args: "".join(chunks(args, 0))
+
+
 # The journal's JSON, compact (fields in the ABI's order, indexed first, as they always were): what
 # ``safe_json.loads`` and SQLite's ``json_extract`` read, like the spaced rows written before it.
-journal_json = json.JSONEncoder(separators=(",", ":")).encode
+journal_json = _compact_json()
 
 
 class MarketSink:
@@ -229,14 +242,15 @@ class MarketSink:
         if name == "AssetRegistered":
             if memo.asset_known(a["assetId"]):  # the unique key would refuse it
                 raise BadEvent(f"asset {a['assetId']} registered twice")
-            out.insert(INSERT_ASSET, (
+            row = [
                 chain, a["assetId"], a["creator"], a["creator"], a["kind"], a["contentCid"], a["metadataCid"],
                 a["parentRoyaltyBps"], a["derivativeRoyaltyBps"], a["contributorsCid"], str(a["totalWeight"]),
                 a["labelingRecord"], str(a["campaignId"]), a["ownerShareBps"], event.block, event.tx_hash,
                 event.log_index,
-            ))  # fmt: skip
+            ]  # fmt: skip
+            out.insert(INSERT_ASSET, row)
             memo.assets[a["assetId"]] = True
-            memo.registered.add(a["assetId"])
+            memo.registered[a["assetId"]] = row
             touched.add(a["assetId"])
             return {"assets"}
         if name == "Transfer":
@@ -293,10 +307,14 @@ class MarketSink:
             # The mint comes before AssetRegistered (which sets the owner): no row to update yet.
             if not memo.asset_known(a["tokenId"]):
                 return set()
-            out.update(
-                "UPDATE market_asset SET owner = ? WHERE chain_id = ? AND asset_id = ?",
-                (a["to"], self.chain_id, a["tokenId"]),
-            )
+            held = memo.registered.get(a["tokenId"])
+            if held is not None:  # registered by this batch: its insert, not sent yet, gets the owner
+                held[ASSET_OWNER] = a["to"]
+            else:
+                out.update(
+                    "UPDATE market_asset SET owner = ? WHERE chain_id = ? AND asset_id = ?",
+                    (a["to"], self.chain_id, a["tokenId"]),
+                )
             return {"assets"}
         if memo.license_asset(a["tokenId"]) is None:
             return set()  # the mint comes before LicensePurchased: no row to update yet
