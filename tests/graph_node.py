@@ -23,7 +23,7 @@ from eth_abi import decode as abi_decode
 from local_http import Handler, serving
 
 from app.chain.contracts import load_artifact
-from app.chain.indexer import RawLog
+from app.chain.raw_logs import RawLog
 from app.market.catalog.decode import topic_of
 from app.resources import REPO_ROOT
 

@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.chain.indexer import LogIndexer, RawLog, Rpc
+from app.chain.indexer import LogIndexer, Rpc
+from app.chain.raw_logs import RawLog
 from app.db.models import LabelLog
 from app.events import Events
 from app.labeling.board_abi import Event, board_abi

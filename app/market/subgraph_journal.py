@@ -17,7 +17,7 @@ from typing import Any
 from eth_abi import encode as abi_encode
 
 from app.chain.contracts import load_artifact
-from app.chain.indexer import RawLog
+from app.chain.raw_logs import RawLog
 from app.market.catalog.decode import (
     CID_FIELDS,
     EVENTS,

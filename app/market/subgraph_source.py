@@ -34,7 +34,8 @@ from yarl import URL
 from app import safe_json
 from app.chain.contracts import Deployment
 from app.chain.cursor_store import CursorStore
-from app.chain.indexer import RawLog, roll_back
+from app.chain.indexer import roll_back
+from app.chain.raw_logs import RawLog
 from app.events import Events
 from app.market.catalog.decode import MARKET, REGISTRY, VAULT, Decoder
 from app.market.catalog.metadata import BATCH, fetch_pending

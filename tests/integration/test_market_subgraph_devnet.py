@@ -17,7 +17,8 @@ from graph_node import GraphNode, serving_graphql
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.chain.indexer import client_rpc, parse_log
+from app.chain.indexer import client_rpc
+from app.chain.raw_logs import parse_log
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.market.catalog.service import MarketIndexer

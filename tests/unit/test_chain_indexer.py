@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.chain.indexer import LogIndexer, RangeRefused, RawLog, RpcFailed
+from app.chain.indexer import LogIndexer, RangeRefused, RpcFailed
+from app.chain.raw_logs import RawLog
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 

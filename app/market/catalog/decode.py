@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 from eth_utils import keccak
 
 from app.chain.contracts import load_artifact
-from app.chain.indexer import RawLog
 from app.chain.layout import Layout, LayoutError, checksum
+from app.chain.raw_logs import RawLog
 from app.storage import InvalidCid, as_cid
 
 REGISTRY, MARKET, VAULT = "AssetRegistry", "LicenseMarket", "RoyaltyVault"

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app import safe_json
-from app.chain.indexer import RawLog
+from app.chain.raw_logs import RawLog
 from app.market.catalog.batch import Memo, Writes, chunks
 from app.market.catalog.decode import VAULT, BadEvent, Decoder, MarketEvent
 
