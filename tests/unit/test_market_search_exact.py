@@ -97,3 +97,42 @@ def test_a_rare_word_ranks_as_bm25_over_every_match_then_filtered(
     assert found == expected
     if "nowhere" not in query.text:
         assert found  # each case finds something: the comparison is not of two empty lists
+
+
+def names_matches(session: Session, table: str, match: str) -> list[int]:
+    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH :m ORDER BY rowid"
+    return [row for (row,) in session.execute(text(sql), {"m": match})]
+
+
+def test_the_names_index_is_filled_by_its_migration_and_follows_every_change(tmp_path: Path) -> None:
+    """Migration 0014's index of names and tags alone: built from the rows already there, then
+    kept in step by its triggers (metadata read, changed, an asset rolled back); it finds what the
+    main index finds in those columns, so relevance by place ranks as before."""
+    db = tmp_path / "sahara.db"
+    upgrade(db, "0013")
+    before = make_engine(db)
+    with session_factory(before)() as session:
+        MarketSink(CHAIN, Decoder(ADDRESSES)).apply(
+            session, [registered(a, ALICE, block=a) for a in range(1, 41)]
+        )
+        session.execute(
+            text("UPDATE market_asset SET name = :name, card = :card, tags = :tags WHERE asset_id = :a"),
+            [{"a": a, **text_of(a)} for a in range(1, 41)],
+        )
+        session.commit()
+    before.dispose()
+    upgrade(db)  # on a copy, put in the file's place: a new engine opens it
+    with session_factory(make_engine(db))() as session:
+        session.execute(text("UPDATE market_asset SET name = 'renamed', tags = 'rare' WHERE asset_id = 3"))
+        session.execute(text("UPDATE market_asset SET name = '', tags = '' WHERE asset_id = 6"))
+        session.execute(text("DELETE FROM market_asset WHERE asset_id = 9"))
+        session.commit()
+        for words in ("rare", "ren", "common asset", "ass 1"):
+            for names, main in (("{{name}} : ({})", "{{name}} : ({})"), ("{}", "{{name tags}} : ({})")):
+                expected = names_matches(session, "market_asset_fts", main.format(fts_match(words)))
+                assert (
+                    names_matches(session, "market_asset_names", names.format(fts_match(words))) == expected
+                )
+        assert names_matches(session, "market_asset_names", fts_match("renamed")) == [3]
+        assert 6 not in names_matches(session, "market_asset_names", fts_match("asset"))
+        assert 9 not in names_matches(session, "market_asset_names", fts_match("asset"))
