@@ -126,8 +126,10 @@ def test_the_names_index_is_filled_by_its_migration_and_follows_every_change(tmp
         session.execute(text("UPDATE market_asset SET name = 'renamed', tags = 'rare' WHERE asset_id = 3"))
         session.execute(text("UPDATE market_asset SET name = '', tags = '' WHERE asset_id = 6"))
         session.execute(text("DELETE FROM market_asset WHERE asset_id = 9"))
+        session.execute(text("UPDATE market_asset SET card = 'classification' WHERE asset_id = 12"))
         session.commit()
-        for words in ("rare", "ren", "common asset", "ass 1"):
+        assert [h.asset_id for h in search(session, CHAIN, Query(text="classificati"))] == [12]  # 12 letters
+        for words in ("rare", "ren", "common asset", "ass 1", "classific", "renamed"):
             for names, main in (("{{name}} : ({})", "{{name}} : ({})"), ("{}", "{{name tags}} : ({})")):
                 expected = names_matches(session, "market_asset_fts", main.format(fts_match(words)))
                 assert (
