@@ -5,8 +5,8 @@ web3 and eth-account at every start: seconds before the first result. Here the c
 database, starts or attaches to the devnet as every command does (or checks a custom node's chain
 id), and reads the market's new events through the same ``MarketIndexer`` (ranges, checks, reorg
 handling, metadata) over plain JSON-RPC (``app.chain.jsonrpc``), or through the network's subgraph
-where one is set. Contracts are not deployed for a search: on a network with none, or where the
-devnet's manifest is missing, the catalogue has nothing to read and the search says so.
+where one is set. Contracts are not deployed for a search: a network without them is refused as
+before (``sahara deploy``), and on a devnet without them yet the catalogue has nothing to read.
 """
 
 from __future__ import annotations
@@ -83,7 +83,11 @@ async def catch_up(args: argparse.Namespace, runtime: AppRuntime) -> int:
     url = await _node_url(runtime)
     deployment = load_deployment(runtime.paths.data, net.name)
     if deployment is None or deployment.chain_id != net.chain_id:
-        return net.chain_id  # no contracts known on this network: nothing was ever registered here
+        if net.rpc_url is not None:  # as opening the network says it (the devnet deploys when one signs)
+            raise CliError(
+                f"Sahara's contracts are not on {net.name}: run `sahara deploy --network {net.name}`"
+            )
+        return net.chain_id  # a devnet without contracts yet: nothing was ever registered on it
     assert runtime.sessions is not None
     store = open_cli_store(args)
     confirmations = DEVNET_CONFIRMATIONS if net.rpc_url is None else NETWORK_CONFIRMATIONS

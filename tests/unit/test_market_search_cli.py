@@ -14,6 +14,7 @@ from local_http import Handler, serving
 from market_logs import ADDRESSES, offered, registered
 from sqlalchemy import text
 
+from app.chain.contracts import Deployment, save_deployment
 from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.market.catalog.decode import Decoder
@@ -36,16 +37,21 @@ def node(chain_id: int) -> type[Handler]:
     class Node(Handler):
         def do_POST(self) -> None:
             request = json.loads(self.request_body())
-            result = hex(chain_id) if request["method"] == "eth_chainId" else None
+            head = {"number": "0x5", "hash": "0x" + "ab" * 32}  # a chain of five empty blocks
+            result = {"eth_chainId": hex(chain_id), "eth_blockNumber": "0x5", "eth_getBlockByNumber": head}
+            result = result.get(request["method"], [])  # eth_getLogs: nothing new
             self.answer(200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}).encode())
 
     return Node
 
 
-def catalogue(paths: AppPaths, url: str, chain_id: int) -> None:
-    """A custom network at ``url`` and a catalogue of two assets on it, one described."""
+def catalogue(paths: AppPaths, url: str, chain_id: int, deployed: bool = True) -> None:
+    """A custom network at ``url`` (with the market's contracts) and a catalogue of two assets on
+    it, one described."""
     remote = NetworkConfig(name="remote", rpc_url=url, chain_id=chain_id)
     save_settings(paths.settings_file, Settings(active_network="remote", networks=[remote]))
+    if deployed:
+        save_deployment(paths.data, Deployment("remote", chain_id, 0, "", ADDRESSES))
     upgrade(paths.database)
     sessions = session_factory(make_engine(paths.database))
     with sessions() as session:
@@ -82,6 +88,7 @@ def test_search_answers_from_the_catalogue_without_web3(paths: AppPaths) -> None
     assert header == "id\tkind\tname\tprice\tlicenses\tderivatives\towner\tmetadata"
     assert row.split("\t") == ["1", "model", "Digits", "2 SAHARA", "0", "0", ALICE, "ok"]
     assert heavy == "HEAVY [] 0"
+    assert "reading the market's events" in done.stderr  # caught up through the node first
     assert missing.stdout.splitlines() == ["HEAVY [] 0"] and "no assets match" in missing.stderr
 
 
@@ -91,6 +98,14 @@ def test_a_node_of_another_chain_is_refused(paths: AppPaths) -> None:
         done = sahara(paths, "market", "search", "dig")
     assert done.stdout.splitlines() == ["HEAVY [] 1"]
     assert f"market: {url} is chain 1, but network 'remote' is configured as chain {CHAIN}" in done.stderr
+
+
+def test_a_network_without_the_contracts_is_refused(paths: AppPaths) -> None:
+    with serving(node(CHAIN)) as url:
+        catalogue(paths, url, CHAIN, deployed=False)
+        done = sahara(paths, "market", "search", "dig")
+    assert done.stdout.splitlines() == ["HEAVY [] 1"]
+    assert "market: Sahara's contracts are not on remote: run `sahara deploy --network remote`" in done.stderr
 
 
 def test_mine_and_account_need_a_wallet(paths: AppPaths) -> None:
