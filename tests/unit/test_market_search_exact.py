@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from market_logs import ADDRESSES, registered
+from market_logs import ADDRESSES, offered, registered
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +16,7 @@ from app.db.engine import make_engine, session_factory
 from app.db.migrate import upgrade
 from app.market.catalog.decode import Decoder
 from app.market.catalog.search import RANK, WINDOW, Query, fts_match, search
-from app.market.catalog.sink import MarketSink
+from app.market.catalog.sink import MarketSink, padded
 
 CHAIN, OTHER = 31337, 5
 ALICE = "0x" + "1" * 40
@@ -44,7 +44,12 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> sessionmaker[Session]
     sessions = session_factory(make_engine(folder / "sahara.db"))
     with sessions() as session:
         MarketSink(CHAIN, Decoder(ADDRESSES)).apply(
-            session, [registered(a, ALICE, block=a, kind=a % 3) for a in range(1, COUNT + 1)]
+            session,
+            [registered(a, ALICE, block=a, kind=a % 3) for a in range(1, COUNT + 1)]
+            + [
+                offered(a, a, ALICE, (a * 7919 % 50) * 10**18, block=COUNT + 1)
+                for a in range(1, COUNT + 1, 3)
+            ],
         )
         # Another chain's assets, each named "rare rare": BM25's best matches are all theirs.
         MarketSink(OTHER, Decoder(ADDRESSES)).apply(
@@ -138,3 +143,28 @@ def test_the_names_index_is_filled_by_its_migration_and_follows_every_change(tmp
         assert names_matches(session, "market_asset_names", fts_match("renamed")) == [3]
         assert 6 not in names_matches(session, "market_asset_names", fts_match("asset"))
         assert 9 not in names_matches(session, "market_asset_names", fts_match("asset"))
+
+
+@pytest.mark.parametrize("sort", ["newest", "price", "licensed"])
+@pytest.mark.parametrize("words", ["rare", "common", "rare common"])
+def test_a_sorted_page_of_rare_or_common_words_is_the_sort_over_every_match(
+    catalogue: sessionmaker[Session], sort: str, words: str
+) -> None:
+    """Rare words sort their own rows, common ones walk the sort's index: the same pages."""
+    order = {"newest": "block DESC, asset_id DESC", "price": "min_price IS NULL, min_price, asset_id DESC"}
+    order["licensed"] = "licenses DESC, asset_id DESC"
+    cases = [
+        (Query(text=words, sort=sort, limit=30, offset=5), "1"),  # type: ignore[arg-type]
+        (Query(text=words, sort=sort, kind=1, max_price=30 * 10**18), "kind = 1 AND min_price <= :p"),  # type: ignore[arg-type]
+    ]
+    with catalogue() as session:
+        for query, where in cases:
+            sql = (
+                f"SELECT asset_id FROM market_asset WHERE chain_id = {CHAIN} AND {where} AND id IN "
+                f"(SELECT rowid FROM market_asset_fts WHERE market_asset_fts MATCH :m) ORDER BY {order[sort]}"
+            )
+            every = [
+                a for (a,) in session.execute(text(sql), {"m": fts_match(words), "p": padded(30 * 10**18)})
+            ]
+            found = [hit.asset_id for hit in search(session, CHAIN, query)]
+            assert found == every[query.offset : query.offset + query.limit] and found

@@ -234,6 +234,25 @@ def _relevant(
     return list(found.values())[:want]
 
 
+def _sorted_sql(session: Session, match: str, where: str, sort: str) -> str:
+    """A sorted page of the rows matching ``match``: when the words are common, walk the sort's
+    index keeping the rows that match (a page comes soon); when they are rare (at most ``WINDOW``
+    assets, as two words together mostly are), sort their rows instead: walking the index for them
+    read most of the catalogue (25 ms at 100,000 assets). Both orders end on the asset id: the
+    same page either way."""
+    if _at_most(_cursor(session), match, WINDOW):
+        return (
+            f"SELECT {COLUMNS} FROM market_asset_fts CROSS JOIN market_asset a "
+            f"ON a.id = market_asset_fts.rowid WHERE market_asset_fts MATCH :match AND {where} "
+            f"ORDER BY {ORDER[sort]} {PAGE}"
+        )
+    return (
+        f"SELECT {COLUMNS} FROM market_asset a WHERE {where} AND a.id IN "
+        f"(SELECT rowid FROM market_asset_fts WHERE market_asset_fts MATCH :match) "
+        f"ORDER BY {ORDER[sort]} {PAGE}"
+    )
+
+
 def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
     """The assets of ``chain_id`` that match ``query``, best first."""
     params: dict[str, Any] = {
@@ -254,13 +273,8 @@ def search(session: Session, chain_id: int, query: Query) -> list[AssetHit]:
         sql = f"SELECT {COLUMNS} FROM market_asset a WHERE {where} ORDER BY {order} {PAGE}"
         return [_hit(row) for row in session.execute(text(sql), params)]
     params["match"] = match
-    if sort != "relevance":  # walk the sort's index, keeping the rows whose words match
-        sql = (
-            f"SELECT {COLUMNS} FROM market_asset a WHERE {where} AND a.id IN "
-            f"(SELECT rowid FROM market_asset_fts WHERE market_asset_fts MATCH :match) "
-            f"ORDER BY {ORDER[sort]} {PAGE}"
-        )
-        return [_hit(row) for row in session.execute(text(sql), params)]
+    if sort != "relevance":
+        return [_hit(row) for row in session.execute(text(_sorted_sql(session, match, where, sort)), params)]
     want = params["limit"] + params["offset"]
     rows = _relevant(session, f"a.id, {COLUMNS}", where, params, fts_words(query.text), want)
     return [_hit(row[1:]) for row in rows[params["offset"] :]]
