@@ -51,39 +51,6 @@ class Declined(CliError):
 # -- reading ------------------------------------------------------------------------------------
 
 
-async def _search(args: argparse.Namespace, s: Session) -> None:
-    import asyncio
-
-    from app.market.catalog.search import KINDS as KIND_IDS
-    from app.market.catalog.search import Query, search_with
-    from app.market.terms import parse_price
-
-    indexer = s.services.market_indexer()
-    _say("reading the market's events")
-    await indexer.sync()
-    me = s.runtime.wallet.active_account() if args.mine else None  # the keystore's clear list: no password
-    if args.mine and me is None:
-        raise CliError("--mine needs a wallet: run `sahara wallet new` or `sahara wallet import` first")
-    query = Query(
-        text=" ".join(args.words), kind=KIND_IDS[args.kind] if args.kind else None,
-        max_price=None if args.max_price is None else parse_price(args.max_price),
-        sort=args.sort, limit=args.limit, owner=me.address if me else None,
-    )  # fmt: skip
-    assert s.runtime.sessions is not None
-    hits = await asyncio.to_thread(search_with, s.runtime.sessions, indexer.chain_id, query)
-    if not hits:
-        _say("no assets match")
-        return
-    print("id\tkind\tname\tprice\tlicenses\tderivatives\towner\tmetadata")
-    for h in hits:
-        price = "no offer" if h.min_price is None else sahara(h.min_price)
-        meta = "ok" if h.meta_status == "ok" else f"{h.meta_status}: {h.meta_problem}"
-        name = h.name or f"(asset {h.asset_id})"
-        print(
-            f"{h.asset_id}\t{KINDS[h.kind]}\t{name}\t{price}\t{h.licenses}\t{h.children}\t{h.owner}\t{meta}"
-        )
-
-
 async def _show(args: argparse.Namespace, s: Session) -> None:
     from app.cli.market_show import show_asset
 
@@ -192,7 +159,7 @@ async def _fetch(args: argparse.Namespace, s: Session) -> None:
 
 
 ACTIONS: dict[str, Any] = {
-    "search": _search, "show": _show, "publish": _publish, "buy": _buy,
+    "show": _show, "publish": _publish, "buy": _buy,
     "licenses": _licenses, "claim": _claim, "fetch": _fetch,
 }  # fmt: skip
 
@@ -238,6 +205,11 @@ def run_market(args: argparse.Namespace) -> int:
 
     try:
         password = None
+        if args.action == "search":  # the catalogue alone: no chain client, no key code
+            from app.cli.market_search import search_command
+
+            asyncio.run(search_command(args))
+            return 0
         if args.action not in READ_ONLY:
             require_wallet(args)
             password = read_password(args, confirm=False)
