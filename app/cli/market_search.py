@@ -78,6 +78,7 @@ async def catch_up(args: argparse.Namespace, runtime: AppRuntime) -> int:
     from app.chain.indexer import RpcFailed
     from app.cli.blob import open_cli_store
     from app.services import DEVNET_CONFIRMATIONS, NETWORK_CONFIRMATIONS
+    from app.services.catalogue import catalogue_source
 
     net = runtime.settings.network()
     url = await _node_url(runtime)
@@ -91,22 +92,7 @@ async def catch_up(args: argparse.Namespace, runtime: AppRuntime) -> int:
     assert runtime.sessions is not None
     store = open_cli_store(args)
     confirmations = DEVNET_CONFIRMATIONS if net.rpc_url is None else NETWORK_CONFIRMATIONS
-    source: Any
-    if net.subgraph_url:  # as the composition root reads it (NetworkServices.market_indexer)
-        from app.market.subgraph_source import SubgraphSource
-        from app.studio.netguard import NetPolicy, connector_for
-
-        policy = NetPolicy.build([], net.subgraph_networks)
-        source = SubgraphSource(
-            net.subgraph_url, runtime.sessions, deployment, store, guard=policy,
-            connector=lambda: connector_for(policy), confirmations=confirmations,
-        )  # fmt: skip
-    else:
-        from app.market.catalog.service import MarketIndexer
-
-        source = MarketIndexer(
-            None, runtime.sessions, deployment, store, confirmations=confirmations, rpc=_rpc(url)
-        )
+    source = catalogue_source(net, runtime.sessions, deployment, store, confirmations, rpc=_rpc(url))
     _say("reading the market's events")
     try:
         await source.sync()

@@ -188,23 +188,13 @@ class NetworkServices(ConnectionServices, WorkerServices):
     def market_indexer(self) -> MarketIndexer | SubgraphSource:
         """The market catalogue's source over the current contracts and store: this app's indexer,
         or the network's subgraph when Settings → Network names one (``app.market.subgraph_source``)."""
-        from app.market.catalog.service import MarketIndexer
+        from app.services.catalogue import catalogue_source
 
         deployment, runtime = self._ready(), self.runtime
         assert runtime.sessions is not None
-        net = runtime.settings.network()
-        if net.subgraph_url:
-            from app.market.subgraph_source import SubgraphSource
-            from app.studio.netguard import NetPolicy, connector_for
-
-            policy = NetPolicy.build([], net.subgraph_networks)  # the HTTP tool's guard
-            return SubgraphSource(
-                net.subgraph_url, runtime.sessions, deployment, self.store, guard=policy,
-                connector=lambda: connector_for(policy), confirmations=self._confirmations(),
-            )  # fmt: skip
-        return MarketIndexer(
-            runtime.client, runtime.sessions, deployment, self.store,
-            confirmations=self._confirmations(), interval_s=self.options.interval_s,
+        return catalogue_source(
+            runtime.settings.network(), runtime.sessions, deployment, self.store, self._confirmations(),
+            client=runtime.client, interval_s=self.options.interval_s,
         )  # fmt: skip
 
     def market_context(self) -> MarketContext:
