@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from app.cli.wallet import CliError, read_password, require_wallet
+from app.cli.wallet import CliError, account_options, read_password, require_wallet
 from app.words import plural, sahara
 
 if TYPE_CHECKING:
@@ -233,16 +233,7 @@ def run_market(args: argparse.Namespace) -> int:
 def add_market_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from app.cli.market_publish import add_publish_arguments
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--account", type=int, metavar="N", help="act as this wallet account (default: the app's)"
-    )
-    common.add_argument(
-        "--password-file", metavar="FILE", help="read the wallet password from FILE's first line"
-    )
-    common.add_argument(
-        "--ipfs-api", metavar="URL", help="blobs on your IPFS node's RPC API (default: settings)"
-    )
+    common = argparse.ArgumentParser(add_help=False, parents=[account_options()])
     common.add_argument("--yes", action="store_true", help="confirm what would be signed without asking")
     market = sub.add_parser("market", help="the marketplace: search, show, publish, buy, licenses, claim")
     actions = market.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
