@@ -62,35 +62,32 @@ TRIGGERS = [
 ]
 
 
+def _make(table: str, columns: str, has_text: str, triggers: list[str], prefixes: str) -> None:
+    """An external-content FTS5 table over ``market_asset``'s ``columns`` with prefix indexes of
+    ``prefixes``, filled from the rows that have text there, and the ``triggers`` keeping it in step."""
+    op.execute(
+        f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, content='market_asset', "
+        f"content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='{prefixes}')"
+    )
+    op.execute(
+        f"INSERT INTO {table}(rowid, {columns}) "
+        f"SELECT id, {columns} FROM market_asset a WHERE " + has_text.format("a")
+    )
+    for statement in triggers:
+        op.execute(statement)
+
+
 def _rebuild_main(prefixes: str) -> None:
     """The main FTS5 table made again with prefix indexes of ``prefixes``, filled from ``market_asset``."""
     for trigger in ("insert", "delete", "update"):
         op.execute(f"DROP TRIGGER IF EXISTS market_asset_fts_{trigger}")
     op.execute("DROP TABLE IF EXISTS market_asset_fts")
-    op.execute(
-        "CREATE VIRTUAL TABLE market_asset_fts USING fts5(name, card, tags, content='market_asset', "
-        f"content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='{prefixes}')"
-    )
-    op.execute(
-        "INSERT INTO market_asset_fts(rowid, name, card, tags) "
-        "SELECT id, name, card, tags FROM market_asset a WHERE " + MAIN_HAS_TEXT.format("a")
-    )
-    for statement in MAIN_TRIGGERS:
-        op.execute(statement)
+    _make("market_asset_fts", "name, card, tags", MAIN_HAS_TEXT, MAIN_TRIGGERS, prefixes)
 
 
 def upgrade() -> None:
     _rebuild_main(PREFIXES)
-    op.execute(
-        "CREATE VIRTUAL TABLE market_asset_names USING fts5(name, tags, content='market_asset', "
-        f"content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='{PREFIXES}')"
-    )
-    op.execute(
-        "INSERT INTO market_asset_names(rowid, name, tags) "
-        "SELECT id, name, tags FROM market_asset a WHERE " + HAS_TEXT.format("a")
-    )
-    for statement in TRIGGERS:
-        op.execute(statement)
+    _make("market_asset_names", "name, tags", HAS_TEXT, TRIGGERS, PREFIXES)
 
 
 def downgrade() -> None:
